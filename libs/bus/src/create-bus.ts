@@ -1,0 +1,192 @@
+import { Kafka, logLevel, Partitioners, type Consumer, type Producer, type IHeaders } from 'kafkajs';
+import type { Logger } from '@leadflow/logger';
+import { contextFromHeaders, headersFromContext, type Headers } from '@leadflow/telemetry';
+import type { Context } from '@opentelemetry/api';
+import type { Topic } from './topics.js';
+
+export interface BusOptions {
+  brokers: readonly string[];
+  /** Shown in the broker's logs; the service name. */
+  clientId: string;
+  logger: Logger;
+  /** Partitions of topics this process creates. @default 3 */
+  partitions?: number;
+  /** @default 1 */
+  replicationFactor?: number;
+}
+
+export interface OutgoingMessage<T> {
+  key: string;
+  value: T;
+}
+
+export interface ConsumedMessage<T> {
+  key: string;
+  value: T;
+  partition: number;
+  offset: string;
+  /** Trace context of the producer, for the consumer's span. */
+  traceContext: Context;
+}
+
+export interface ConsumerOptions<T> {
+  /** Consumer group: the service name. */
+  groupId: string;
+  topic: Topic<T>;
+  /**
+   * Handles one message. When it resolves the message's offset is committed, unless
+   * `commitOffset` says otherwise. Messages of one partition are handled one at a time.
+   */
+  handle: (message: ConsumedMessage<T>) => Promise<void>;
+  /**
+   * The offset to commit after `handle` resolved, for consumers that may only commit at
+   * boundaries of their own (ingest commits a file once it is read to the end).
+   * @default the next offset
+   */
+  commitOffset?: (partition: number, nextOffset: string) => string | undefined;
+  /** A message whose bytes are not a `T`: handed over instead of `handle`, then committed. */
+  onUndecodable: (raw: { partition: number; offset: string; bytes: Buffer; key: string; error: Error }) => Promise<void>;
+  /** Called when partitions are taken away in a rebalance. */
+  onRevoked?: () => void;
+}
+
+export interface Bus {
+  /** Creates the topics that do not exist yet. */
+  ensureTopics(topics: readonly Topic<unknown>[]): Promise<void>;
+  /** Sends and waits for the acknowledgement of every in-sync replica. */
+  send<T>(topic: Topic<T>, messages: readonly OutgoingMessage<T>[], headers?: Headers): Promise<void>;
+  consume<T>(opts: ConsumerOptions<T>): Promise<void>;
+  /** Stops consuming (finishing the message in hand), then flushes and disconnects the producer. */
+  stop(): Promise<void>;
+  readonly consuming: boolean;
+}
+
+/** The only user of kafkajs (STYLE.md): topics, protobuf codec, trace headers, commit policy. */
+export function createBus(opts: BusOptions): Bus {
+  const log = opts.logger.child({ component: 'kafka' });
+  const kafka = new Kafka({
+    clientId: opts.clientId,
+    brokers: [...opts.brokers],
+    logLevel: logLevel.WARN,
+    logCreator: () => ({ level, log: entry }) => {
+      const { message, ...rest } = entry;
+      const fields = { namespace: entry.namespace, broker: rest.broker, error: rest.error };
+      if (level <= logLevel.ERROR) log.error(fields, message);
+      else if (level === logLevel.WARN) log.warn(fields, message);
+      else log.debug(fields, message);
+    },
+    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
+  });
+  let producer: Producer | undefined;
+  let producerReady: Promise<Producer> | undefined;
+  const consumers: Consumer[] = [];
+  let consuming = false;
+
+  const getProducer = () =>
+    (producerReady ??= (async () => {
+      producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await producer.connect();
+      return producer;
+    })());
+
+  return {
+    get consuming() {
+      return consuming;
+    },
+
+    async ensureTopics(topics) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = topics.filter((t) => !existing.has(t.name));
+        if (missing.length > 0) {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((t) => ({
+              topic: t.name,
+              numPartitions: opts.partitions ?? 3,
+              replicationFactor: opts.replicationFactor ?? 1,
+            })),
+          });
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    },
+
+    async send(topic, messages, headers) {
+      if (messages.length === 0) return;
+      const p = await getProducer();
+      const traceHeaders = headers ?? headersFromContext();
+      await p.send({
+        topic: topic.name,
+        acks: -1,
+        messages: messages.map((m) => ({
+          key: m.key,
+          value: Buffer.from(topic.codec.encode(m.value).finish()),
+          headers: { ...traceHeaders, 'content-type': 'application/protobuf' },
+        })),
+      });
+    },
+
+    async consume<T>(c: ConsumerOptions<T>) {
+      const consumer = kafka.consumer({
+        groupId: c.groupId,
+        sessionTimeout: 30_000,
+        heartbeatInterval: 3_000,
+        maxBytesPerPartition: 4 * 1024 * 1024,
+      });
+      consumers.push(consumer);
+      await consumer.connect();
+      await consumer.subscribe({ topic: c.topic.name, fromBeginning: true });
+      if (c.onRevoked) consumer.on(consumer.events.REBALANCING, () => c.onRevoked?.());
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          const key = message.key?.toString() ?? '';
+          const bytes = message.value ?? Buffer.alloc(0);
+          let value: T;
+          try {
+            value = c.topic.codec.decode(bytes);
+          } catch (err) {
+            await c.onUndecodable({ partition, offset: message.offset, bytes, key, error: err as Error });
+            await commit(consumer, c.topic.name, partition, next(message.offset));
+            return;
+          }
+          await c.handle({ key, value, partition, offset: message.offset, traceContext: contextFromHeaders(toHeaders(message.headers)) });
+          const offset = c.commitOffset ? c.commitOffset(partition, next(message.offset)) : next(message.offset);
+          if (offset !== undefined) await commit(consumer, c.topic.name, partition, offset);
+        },
+      });
+      consuming = true;
+    },
+
+    async stop() {
+      consuming = false;
+      await Promise.allSettled(consumers.map((c) => c.disconnect()));
+      if (producerReady) {
+        await producerReady.catch(() => undefined);
+        await producer?.disconnect();
+      }
+    },
+  };
+}
+
+const next = (offset: string) => (BigInt(offset) + 1n).toString();
+
+async function commit(consumer: Consumer, topic: string, partition: number, offset: string) {
+  await consumer.commitOffsets([{ topic, partition, offset }]);
+}
+
+function toHeaders(headers: IHeaders | undefined): Headers {
+  const out: Headers = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (v !== undefined) out[k] = Array.isArray(v) ? String(v[0]) : String(v);
+  }
+  return out;
+}

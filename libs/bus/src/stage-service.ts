@@ -1,0 +1,125 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@leadflow/logger';
+import type { Metrics } from '@leadflow/metrics';
+import { isTransient } from '@leadflow/pipeline';
+import { withSpan } from '@leadflow/telemetry';
+import type { Bus, ConsumedMessage } from './create-bus.js';
+import { TOPICS, type Topic } from './topics.js';
+
+export interface StageServiceOptions<I, O> {
+  /** Service name: consumer group, span and metric label. */
+  name: string;
+  bus: Bus;
+  input: Topic<I>;
+  /** Where the stage's result goes; none for the last stage. */
+  output?: Topic<O>;
+  stage: (batch: I) => Promise<O>;
+  jobIdOf: (batch: I) => string;
+  /**
+   * What to send on when a batch is poison (fails after its retries for a reason that is not
+   * transient): usually the batch with its rows removed and a failure set, so the job fails
+   * visibly downstream instead of waiting forever. The batch itself goes to the dead-letter topic.
+   */
+  poisonOutput?: (batch: I, error: Error) => O | undefined;
+  /** Rows out by outcome, for the rows counter. */
+  countRows?: (result: O) => Record<string, number>;
+  logger: Logger;
+  metrics: Metrics;
+  /** Attempts for a batch that fails for a reason that is not transient. @default 3 */
+  maxAttempts?: number;
+  /** How long to keep retrying a transient failure before giving up loudly. @default 300000 */
+  transientRetryMs?: number;
+}
+
+/**
+ * Kafka mode for one stage: consume `input` with the service's consumer group, run the stage,
+ * produce the result, and commit the input offset only after the output is acknowledged.
+ */
+export function createStageService<I, O>(opts: StageServiceOptions<I, O>) {
+  const { bus, logger, metrics, name } = opts;
+  const maxAttempts = opts.maxAttempts ?? 3;
+  const transientRetryMs = opts.transientRetryMs ?? 300_000;
+  let stopping = false;
+
+  async function runWithRetries(msg: ConsumedMessage<I>): Promise<{ ok: true; result: O } | { ok: false; error: Error }> {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { ok: true, result: await opts.stage(msg.value) };
+      } catch (err) {
+        const error = err as Error;
+        if (isTransient(error)) {
+          if (stopping || Date.now() - started > transientRetryMs) throw error;
+          logger.warn({ err: error, attempt }, 'transient failure: retrying the batch');
+        } else if (attempt >= maxAttempts) {
+          return { ok: false, error };
+        } else {
+          logger.warn({ err: error, attempt }, 'batch failed: retrying');
+        }
+        await sleep(Math.min(200 * 2 ** (attempt - 1), 10_000));
+      }
+    }
+  }
+
+  async function deadLetter(msg: { partition: number; offset: string; key: string }, payload: Uint8Array, error: Error & { code?: unknown }) {
+    await bus.send(TOPICS.dlq, [
+      {
+        key: msg.key,
+        value: {
+          sourceTopic: opts.input.name,
+          partition: msg.partition,
+          offset: msg.offset,
+          errorCode: typeof error.code === 'string' ? error.code : 'LEADFLOW_ERR_STAGE',
+          errorMessage: error.message,
+          payload,
+          jobId: msg.key,
+          service: name,
+        },
+      },
+    ]);
+    metrics.batches.inc({ stage: name, result: 'dead_letter' });
+  }
+
+  async function handle(msg: ConsumedMessage<I>): Promise<void> {
+    const jobId = opts.jobIdOf(msg.value);
+    await withSpan(`leadflow-${name}`, `${name} batch`, msg.traceContext, { 'leadflow.job_id': jobId }, async () => {
+      const timer = metrics.batchSeconds.startTimer({ stage: name });
+      const outcome = await runWithRetries(msg);
+      timer();
+      if (outcome.ok) {
+        if (opts.output) await bus.send(opts.output, [{ key: jobId, value: outcome.result }]);
+        metrics.batches.inc({ stage: name, result: 'ok' });
+        for (const [k, n] of Object.entries(opts.countRows?.(outcome.result) ?? {})) {
+          metrics.rows.inc({ stage: name, outcome: k }, n);
+        }
+        return;
+      }
+      logger.error({ err: outcome.error, jobId, partition: msg.partition, offset: msg.offset }, 'poison batch: sent to the dead-letter topic');
+      await deadLetter({ ...msg, key: jobId }, opts.input.codec.encode(msg.value).finish(), outcome.error);
+      const poison = opts.poisonOutput?.(msg.value, outcome.error);
+      if (poison !== undefined && opts.output) await bus.send(opts.output, [{ key: jobId, value: poison }]);
+    });
+  }
+
+  return {
+    name,
+    async start() {
+      const topics: Topic<unknown>[] = [opts.input as Topic<unknown>, TOPICS.dlq as Topic<unknown>];
+      if (opts.output) topics.push(opts.output as Topic<unknown>);
+      await bus.ensureTopics(topics);
+      await bus.consume({
+        groupId: name,
+        topic: opts.input,
+        handle,
+        onUndecodable: async (raw) => {
+          logger.error({ err: raw.error, partition: raw.partition, offset: raw.offset }, 'undecodable message: sent to the dead-letter topic');
+          await deadLetter(raw, raw.bytes, Object.assign(raw.error, { code: 'LEADFLOW_ERR_DECODE' }));
+        },
+      });
+    },
+    async stop() {
+      stopping = true;
+      await bus.stop();
+    },
+  };
+}

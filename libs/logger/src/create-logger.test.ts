@@ -1,0 +1,28 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './index.js';
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
+  return { lines, destination };
+}
+
+describe('createLogger', () => {
+  it('redacts personal data at the top level and one level down', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ name: 'test', destination });
+    log.info({ email: 'ann@example.com', lead: { phone: '+15551234567' }, job: { email: 'x@y.z', id: 'j1' } }, 'hello');
+    const out = lines.join('');
+    expect(out).not.toContain('ann@example.com');
+    expect(out).not.toContain('+15551234567');
+    expect(out).not.toContain('x@y.z');
+    const rec = JSON.parse(out);
+    expect(rec).toMatchObject({ service: 'test', level: 'info', msg: 'hello', email: '[redacted]', job: { id: 'j1' } });
+  });
+});

@@ -1,0 +1,63 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The metrics of one process, on a registry of its own (never prom-client's global one), so
+ * that several services in one process (`leadflow serve`) and tests do not collide.
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  /** Rows that left a stage, by stage and outcome (accepted, invalid, duplicate, suppressed, ...). */
+  readonly rows: Counter<'stage' | 'outcome'>;
+  /** Batches a stage handled, by stage and result (ok, error, dead_letter). */
+  readonly batches: Counter<'stage' | 'result'>;
+  readonly batchSeconds: Histogram<'stage'>;
+  /** Jobs by final status. */
+  readonly jobs: Counter<'status'>;
+  readonly webhookRequests: Counter<'result'>;
+  readonly inFlightJobs: Gauge<'stage'>;
+}
+
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'leadflow_process_' });
+  return {
+    registry,
+    rows: new Counter({
+      name: 'leadflow_stage_rows_total',
+      help: 'Rows that left a stage, by outcome.',
+      labelNames: ['stage', 'outcome'],
+      registers: [registry],
+    }),
+    batches: new Counter({
+      name: 'leadflow_stage_batches_total',
+      help: 'Batches a stage handled, by result.',
+      labelNames: ['stage', 'result'],
+      registers: [registry],
+    }),
+    batchSeconds: new Histogram({
+      name: 'leadflow_stage_batch_duration_seconds',
+      help: 'Time a stage spent on one batch.',
+      labelNames: ['stage'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    jobs: new Counter({
+      name: 'leadflow_jobs_total',
+      help: 'Jobs that ended, by status.',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    webhookRequests: new Counter({
+      name: 'leadflow_delivery_webhook_requests_total',
+      help: 'Webhook requests, by result.',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    inFlightJobs: new Gauge({
+      name: 'leadflow_stage_jobs_in_flight',
+      help: 'Jobs a stage is working on now.',
+      labelNames: ['stage'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,20 @@
+export { REASONS, reason, reasonInfo } from './reasons.js';
+export type { ReasonCode, ReasonInfo, Severity } from './reasons.js';
+export { JOB_FAILURES, jobFailure } from './job-failures.js';
+export type { JobFailureCode } from './job-failures.js';
+export { leadIdFor } from './lead-id.js';
+export {
+  DISPOSITION_NAMES,
+  countDispositions,
+  dispositionName,
+  isOpen,
+} from './dispositions.js';
+export type { DispositionCounts, DispositionName } from './dispositions.js';
+export type { Stage, BatchStage, Sink } from './stage.js';
+export { runPipeline } from './run-pipeline.js';
+export type { PipelineOptions } from './run-pipeline.js';
+export { bounded } from './bounded.js';
+export { LeadflowError, isTransient } from './errors.js';
+export { failedBatch } from './batches.js';
+export { LEAD_COLUMNS, leadRecord } from './lead-record.js';
+export type { LeadColumn } from './lead-record.js';

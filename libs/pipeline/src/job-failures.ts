@@ -1,0 +1,21 @@
+import type { JobFailure } from '@leadflow/proto';
+
+/** Why a whole job failed. Each message says what is wrong and what to do. */
+export const JOB_FAILURES = {
+  FILE_EMPTY: 'the file is empty: send a file with a header row and at least one data row',
+  FILE_BINARY: 'the file is not text: send a CSV file (comma, semicolon, tab or pipe separated)',
+  FILE_NOT_UTF8: 'the file is not valid UTF-8 text: save it as UTF-8 and send it again',
+  CSV_UNCLOSED_QUOTE: 'a quoted field is never closed: check the quotes in the row named',
+  CSV_MALFORMED: 'the file is not valid CSV',
+  NO_HEADER: 'the file has no header row: the first line must name the columns',
+  UPLOAD_TOO_LARGE: 'the file is larger than the upload limit: split it into smaller files',
+  UPLOAD_ABORTED: 'the upload was interrupted before the end of the file: send it again',
+  INTERNAL: 'the job could not be processed because of an internal error; it has been recorded',
+} as const;
+
+export type JobFailureCode = keyof typeof JOB_FAILURES;
+
+/** A job failure with the catalogue's message, plus detail (a line number, a limit) where known. */
+export function jobFailure(code: JobFailureCode, detail?: string): JobFailure {
+  return { code, message: detail ? `${JOB_FAILURES[code]} (${detail})` : JOB_FAILURES[code] };
+}

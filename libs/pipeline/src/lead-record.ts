@@ -1,0 +1,20 @@
+import type { Lead } from '@leadflow/proto';
+
+/** Canonical field names (snake_case, as in tables, CSV files and JSON) and their Lead keys. */
+export const LEAD_COLUMNS = [
+  ['first_name', 'firstName'], ['last_name', 'lastName'], ['full_name', 'fullName'], ['email', 'email'],
+  ['email_type', 'emailType'], ['phone', 'phone'], ['phone_type', 'phoneType'], ['company', 'company'],
+  ['domain', 'domain'], ['job_title', 'jobTitle'], ['street', 'street'], ['address_line2', 'addressLine2'],
+  ['city', 'city'], ['state', 'state'], ['postal_code', 'postalCode'], ['country', 'country'],
+  ['industry', 'industry'], ['source', 'source'],
+] as const satisfies readonly (readonly [string, keyof Lead])[];
+
+export type LeadColumn = (typeof LEAD_COLUMNS)[number][0];
+
+/** The lead's non-empty fields by canonical name, and `extra` when it has any. */
+export function leadRecord(lead: Lead | undefined): Partial<Record<LeadColumn, string>> & { extra?: Record<string, string> } {
+  const out: Partial<Record<LeadColumn, string>> & { extra?: Record<string, string> } = {};
+  for (const [column, key] of LEAD_COLUMNS) if (lead?.[key]) out[column] = lead[key];
+  if (lead && Object.keys(lead.extra).length > 0) out.extra = lead.extra;
+  return out;
+}

@@ -1,0 +1,41 @@
+import type { Reason } from '@leadflow/proto';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface ReasonInfo {
+  /** Which stage gives this reason. */
+  stage: 'ingest' | 'mapping' | 'dedup' | 'dnc' | 'enrichment';
+  /** An error decides the row's disposition; a warning is kept on the row for the record. */
+  severity: Severity;
+  /** What it means, written for the supplier who has to fix the row. */
+  description: string;
+}
+
+/** One catalogue of row-level reasons for every stage (STYLE.md: row problems are reasons, not errors). */
+export const REASONS = {
+  NO_CONTACT: {
+    stage: 'mapping',
+    severity: 'error',
+    description: 'no usable contact: give a valid email, a valid phone number, or a street with a city or postal code',
+  },
+  INVALID_EMAIL: { stage: 'mapping', severity: 'warning', description: 'the email address is not valid' },
+  INVALID_PHONE: { stage: 'mapping', severity: 'warning', description: 'the phone number is not a valid number' },
+  RAGGED_ROW: {
+    stage: 'ingest',
+    severity: 'warning',
+    description: 'the row has a different number of cells than the header',
+  },
+  DUP_EXACT_EMAIL: { stage: 'dedup', severity: 'error', description: 'the email address was seen before' },
+  DUP_EXACT_PHONE: { stage: 'dedup', severity: 'error', description: 'the phone number was seen before' },
+  DNC_NATIONAL: { stage: 'dnc', severity: 'error', description: 'the phone number is on the Do-Not-Call list' },
+} as const satisfies Record<string, ReasonInfo>;
+
+export type ReasonCode = keyof typeof REASONS;
+
+export function reason(code: ReasonCode, field = '', detail = ''): Reason {
+  return { code, field, detail };
+}
+
+export function reasonInfo(code: string): ReasonInfo | undefined {
+  return (REASONS as Record<string, ReasonInfo>)[code];
+}

@@ -1,0 +1,34 @@
+import type { LeadBatch, RowBatch } from '@leadflow/proto';
+import { bounded } from './bounded.js';
+import type { BatchStage, Sink, Stage } from './stage.js';
+
+export interface PipelineOptions {
+  /** Raw row batches of one or more jobs, in order per job. */
+  source: AsyncIterable<RowBatch>;
+  mapping: Stage<RowBatch, LeadBatch>;
+  /** dedup, enrichment, dnc, persistence ... in pipeline order. */
+  stages: readonly BatchStage[];
+  sinks: readonly Sink<LeadBatch>[];
+  /**
+   * Batches each stage may run ahead of the next: the bounded queue between stages.
+   * @default 4
+   */
+  queueCapacity?: number;
+}
+
+async function* through<I, O>(input: AsyncIterable<I>, stage: Stage<I, O>): AsyncGenerator<O> {
+  for await (const batch of input) yield await stage(batch);
+}
+
+/**
+ * Standalone mode: the stages composed in one process as an async pipeline with bounded
+ * queues between them (ARCHITECTURE.md section 1). Each stage sees batches in order.
+ */
+export async function runPipeline(opts: PipelineOptions): Promise<void> {
+  const capacity = opts.queueCapacity ?? 4;
+  let flow: AsyncIterable<LeadBatch> = bounded(through(bounded(opts.source, capacity), opts.mapping), capacity);
+  for (const stage of opts.stages) flow = bounded(through(flow, stage), capacity);
+  for await (const batch of flow) {
+    for (const sink of opts.sinks) await sink(batch);
+  }
+}

@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+
+/** One row's claim: the keys that identify it (`email:ann@x.com`, `phone:+1555...`) and who claims them. */
+export interface Claim {
+  /** Who the row is: `jobId:rowNumber`. */
+  owner: string;
+  keys: readonly string[];
+}
+
+/** A key of the claim that someone else already owns. */
+export interface ClaimConflict {
+  key: string;
+  owner: string;
+}
+
+/**
+ * Dedup fingerprints: which row first claimed each identifying key, per tenant.
+ *
+ * `claim` handles a batch's rows in order, atomically as a whole: for each row, if any of
+ * its keys is owned by another owner, the first such key and its owner are returned and
+ * nothing is claimed for that row; otherwise the row claims all its keys. Claiming again
+ * with the same owner (a redelivered batch) succeeds and changes nothing.
+ */
+export interface FingerprintStore {
+  claim(tenantId: string, claims: readonly Claim[]): Promise<(ClaimConflict | null)[]>;
+  /** Forget every fingerprint (the index is rebuilt from PostgreSQL). */
+  clear(): Promise<void>;
+}
+
+/** Keys are hashed before they are stored, so the store never holds an email or phone in clear. */
+export function fingerprintKey(tenantId: string, key: string): string {
+  const digest = createHash('sha256').update(key).digest('base64url').slice(0, 22);
+  return `lf:fp:${tenantId}:${digest}`;
+}
+
+/** In-process fingerprints for standalone mode. */
+export function createMemoryFingerprintStore(): FingerprintStore {
+  const owners = new Map<string, string>();
+  return {
+    async claim(tenantId, claims) {
+      return claims.map((claim) => {
+        const hashed = claim.keys.map((k) => fingerprintKey(tenantId, k));
+        for (let i = 0; i < hashed.length; i++) {
+          const owner = owners.get(hashed[i]!);
+          if (owner !== undefined && owner !== claim.owner) return { key: claim.keys[i]!, owner };
+        }
+        for (const h of hashed) owners.set(h, claim.owner);
+        return null;
+      });
+    },
+    async clear() {
+      owners.clear();
+    },
+  };
+}

@@ -1,0 +1,13 @@
+export type { SqlClient, QueryResult } from './sql-client.js';
+export { createPostgres } from './postgres.js';
+export { createPglite } from './pglite.js';
+export { migrate } from './migrate.js';
+export type { Migrations } from './migrate.js';
+export { createRedis } from './redis.js';
+export type { Redis } from './redis.js';
+export type { FingerprintStore, Claim, ClaimConflict } from './fingerprint-store.js';
+export { createMemoryFingerprintStore } from './fingerprint-store.js';
+export { createRedisFingerprintStore } from './redis-fingerprint-store.js';
+export type { DncRegistry } from './dnc-registry.js';
+export { createMemoryDncRegistry, splitNanp } from './dnc-registry.js';
+export { createRedisDncRegistry } from './redis-dnc-registry.js';

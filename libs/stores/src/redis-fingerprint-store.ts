@@ -1,0 +1,58 @@
+import type { Redis } from 'ioredis';
+import { fingerprintKey, type FingerprintStore } from './fingerprint-store.js';
+
+// KEYS: every row's hashed keys, row after row. ARGV: row count, then per row its owner and
+// its key count. Redis runs a script atomically, so two replicas can never both claim a key.
+const CLAIM_SCRIPT = `
+local rows = tonumber(ARGV[1])
+local k = 1
+local out = {}
+for r = 1, rows do
+  local owner = ARGV[2 * r]
+  local n = tonumber(ARGV[2 * r + 1])
+  local conflict = 0
+  for i = 0, n - 1 do
+    local current = redis.call('GET', KEYS[k + i])
+    if current and current ~= owner then
+      conflict = i + 1
+      out[r] = tostring(i) .. ' ' .. current
+      break
+    end
+  end
+  if conflict == 0 then
+    for i = 0, n - 1 do redis.call('SET', KEYS[k + i], owner) end
+    out[r] = ''
+  end
+  k = k + n
+end
+return out
+`;
+
+export function createRedisFingerprintStore(redis: Redis): FingerprintStore {
+  return {
+    async claim(tenantId, claims) {
+      if (claims.length === 0) return [];
+      const keys: string[] = [];
+      const argv: string[] = [String(claims.length)];
+      for (const c of claims) {
+        for (const k of c.keys) keys.push(fingerprintKey(tenantId, k));
+        argv.push(c.owner, String(c.keys.length));
+      }
+      const out = (await redis.eval(CLAIM_SCRIPT, keys.length, ...keys, ...argv)) as string[];
+      return claims.map((c, r) => {
+        const v = out[r] ?? '';
+        if (v === '') return null;
+        const space = v.indexOf(' ');
+        return { key: c.keys[Number(v.slice(0, space))]!, owner: v.slice(space + 1) };
+      });
+    },
+    async clear() {
+      let cursor = '0';
+      do {
+        const [next, found] = await redis.scan(cursor, 'MATCH', 'lf:fp:*', 'COUNT', 1000);
+        if (found.length > 0) await redis.del(...found);
+        cursor = next;
+      } while (cursor !== '0');
+    },
+  };
+}

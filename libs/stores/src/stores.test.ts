@@ -1,0 +1,50 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createMemoryDncRegistry, createMemoryFingerprintStore, createPglite, migrate } from './index.js';
+
+describe('memory fingerprint store', () => {
+  it('lets the first owner claim keys and names it to every later row that shares one', async () => {
+    const fp = createMemoryFingerprintStore();
+    const res = await fp.claim('t1', [
+      { owner: 'j:1', keys: ['email:a@x.com', 'phone:+15550000001'] },
+      { owner: 'j:2', keys: ['email:b@x.com', 'phone:+15550000001'] },
+      { owner: 'j:3', keys: ['email:b@x.com'] },
+    ]);
+    expect(res).toEqual([null, { key: 'phone:+15550000001', owner: 'j:1' }, null]);
+    // a redelivery of the same rows changes nothing
+    expect(await fp.claim('t1', [{ owner: 'j:1', keys: ['email:a@x.com'] }])).toEqual([null]);
+    // tenants do not see each other's keys
+    expect(await fp.claim('t2', [{ owner: 'k:1', keys: ['email:a@x.com'] }])).toEqual([null]);
+  });
+});
+
+describe('memory DNC registry', () => {
+  it('finds numbers added, North American or not, and counts only new ones', async () => {
+    const dnc = createMemoryDncRegistry();
+    expect(await dnc.add(['+12125550100', '+447911123456', '+12125550100'])).toBe(2);
+    expect(await dnc.contains(['+12125550100', '+12125550101', '+447911123456', '+13105550100'])).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
+  });
+});
+
+describe('migrate on PGlite', () => {
+  it('applies each migration once, in order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-mig-'));
+    writeFileSync(join(dir, '001_things.sql'), 'CREATE TABLE things (id int PRIMARY KEY);');
+    writeFileSync(join(dir, '002_more.sql'), 'ALTER TABLE things ADD COLUMN name text; INSERT INTO things VALUES (1, $$a$$);');
+    const db = await createPglite();
+    try {
+      expect(await migrate(db, { owner: 'test', dir })).toEqual(['001_things.sql', '002_more.sql']);
+      expect(await migrate(db, { owner: 'test', dir })).toEqual([]);
+      expect((await db.query('SELECT id, name FROM things')).rows).toEqual([{ id: 1, name: 'a' }]);
+    } finally {
+      await db.close();
+    }
+  });
+});

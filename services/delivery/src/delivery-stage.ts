@@ -1,0 +1,61 @@
+import type { Logger } from '@leadflow/logger';
+import type { Metrics } from '@leadflow/metrics';
+import { Disposition, type LeadBatch, type LeadRow } from '@leadflow/proto';
+import { leadRecord, type Sink } from '@leadflow/pipeline';
+import type { DeliveryStore, Endpoint } from './delivery-store.js';
+import { postWebhook, type WebhookOptions } from './webhook.js';
+
+export interface DeliveryStageOptions {
+  store: DeliveryStore;
+  logger: Logger;
+  metrics: Metrics;
+  /** Retry and timeout settings for each request. */
+  webhook?: Pick<WebhookOptions, 'maxAttempts' | 'timeoutMs' | 'backoffMs'>;
+}
+
+/** What a receiver gets for one lead. */
+export function leadJson(batch: LeadBatch, row: LeadRow): Record<string, unknown> {
+  return { id: row.leadId, row: row.rowNumber, supplier: batch.job?.supplier ?? '', ...leadRecord(row.lead), tags: row.tags };
+}
+
+/**
+ * Sends a batch's accepted leads to the job's webhook URL, or else to the tenant's endpoints,
+ * as one JSON POST per batch and endpoint, and records each lead's delivery. Leads already
+ * delivered to an endpoint (a redelivered batch) are not sent again.
+ */
+export function createDeliveryStage(opts: DeliveryStageOptions): Sink<LeadBatch> {
+  const { store, logger, metrics } = opts;
+  return async (batch) => {
+    const job = batch.job!;
+    const accepted = batch.rows.filter((r) => r.disposition === Disposition.DISPOSITION_ACCEPTED);
+    if (accepted.length === 0) return;
+    const endpoints: Endpoint[] = job.webhookUrl ? [{ url: job.webhookUrl, secret: null }] : await store.endpointsOf(job.tenantId);
+    for (const endpoint of endpoints) {
+      const done = await store.deliveredRows(job.jobId, endpoint.url, accepted.map((r) => r.rowNumber));
+      const pending = accepted.filter((r) => !done.has(r.rowNumber));
+      if (pending.length === 0) continue;
+      const body = JSON.stringify({ jobId: job.jobId, batch: batch.seq, leads: pending.map((r) => leadJson(batch, r)) });
+      const result = await postWebhook(body, {
+        ...opts.webhook,
+        url: endpoint.url,
+        secret: endpoint.secret,
+        idempotencyKey: `${job.jobId}:${batch.seq}`,
+      });
+      metrics.webhookRequests.inc({ result: result.ok ? 'delivered' : 'failed' });
+      if (!result.ok) logger.warn({ jobId: job.jobId, status: result.status, error: result.error, attempts: result.attempts }, 'webhook delivery failed');
+      await store.record(
+        pending.map((r) => ({
+          jobId: job.jobId,
+          rowNumber: r.rowNumber,
+          leadId: r.leadId,
+          url: endpoint.url,
+          status: result.ok ? 'delivered' : 'failed',
+          attempts: result.attempts,
+          httpStatus: result.status,
+          error: result.error,
+        })),
+      );
+      metrics.rows.inc({ stage: 'delivery', outcome: result.ok ? 'delivered' : 'failed' }, pending.length);
+    }
+  };
+}

@@ -1,0 +1,14 @@
+import { fileURLToPath } from 'node:url';
+import type { Migrations } from '@leadflow/stores';
+
+export { createDeliveryStage, leadJson } from './delivery-stage.js';
+export type { DeliveryStageOptions } from './delivery-stage.js';
+export { createSqlDeliveryStore } from './delivery-store.js';
+export type { DeliveryStore, Endpoint, DeliveryRecord } from './delivery-store.js';
+export { postWebhook, signPayload } from './webhook.js';
+export type { WebhookResult, WebhookOptions } from './webhook.js';
+
+export const migrations: Migrations = {
+  owner: 'delivery',
+  dir: fileURLToPath(new URL('../migrations', import.meta.url)),
+};

@@ -1,0 +1,68 @@
+import { createHmac } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface WebhookOptions {
+  url: string;
+  /** HMAC-SHA256 key; the body is signed when set. */
+  secret?: string | null;
+  /** Same for every retry of one batch, so a receiver can drop a repeat. */
+  idempotencyKey: string;
+  /** @default 5 */
+  maxAttempts?: number;
+  /** @default 10000 */
+  timeoutMs?: number;
+  /** First retry delay, doubled each time. @default 500 */
+  backoffMs?: number;
+}
+
+export interface WebhookResult {
+  ok: boolean;
+  attempts: number;
+  status?: number;
+  error?: string;
+}
+
+/**
+ * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`: the receiver recomputes it with the
+ * shared secret and rejects old timestamps, which defeats replays.
+ */
+export function signPayload(secret: string, body: string, timestamp: number): string {
+  const mac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+  return `t=${timestamp},v1=${mac}`;
+}
+
+const retryable = (status: number) => status === 408 || status === 429 || status >= 500;
+
+/** POSTs a JSON body, retrying network errors, timeouts, 408, 429 (after Retry-After) and 5xx. */
+export async function postWebhook(body: string, opts: WebhookOptions): Promise<WebhookResult> {
+  const maxAttempts = opts.maxAttempts ?? 5;
+  let last: WebhookResult = { ok: false, attempts: 0 };
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'leadflow-delivery/0.1',
+      'idempotency-key': opts.idempotencyKey,
+    };
+    if (opts.secret) headers['leadflow-signature'] = signPayload(opts.secret, body, Math.floor(Date.now() / 1000));
+    let wait = (opts.backoffMs ?? 500) * 2 ** (attempt - 1);
+    try {
+      const res = await fetch(opts.url, {
+        method: 'POST',
+        headers,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+      });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.ok) return { ok: true, attempts: attempt, status: res.status };
+      last = { ok: false, attempts: attempt, status: res.status, error: `HTTP ${res.status}` };
+      if (!retryable(res.status)) return last;
+      const retryAfter = Number(res.headers.get('retry-after'));
+      if (Number.isFinite(retryAfter) && retryAfter > 0) wait = Math.min(retryAfter * 1000, 60_000);
+    } catch (err) {
+      last = { ok: false, attempts: attempt, error: (err as Error).name === 'TimeoutError' ? 'timed out' : (err as Error).message };
+    }
+    if (attempt < maxAttempts) await sleep(wait);
+  }
+  return last;
+}

@@ -1,0 +1,36 @@
+import type { SqlClient } from '@leadflow/stores';
+
+export interface DncCheck {
+  jobId: string;
+  rowNumber: number;
+  tenantId: string;
+  phone: string;
+  list: string;
+  listed: boolean;
+}
+
+/** The audit trail of Do-Not-Call checks; recording the same check twice keeps the first. */
+export interface DncAudit {
+  record(checks: readonly DncCheck[]): Promise<void>;
+}
+
+export function createSqlDncAudit(db: SqlClient): DncAudit {
+  return {
+    async record(checks) {
+      if (checks.length === 0) return;
+      await db.query(
+        `INSERT INTO dnc_audit (job_id, row_number, tenant_id, phone, list, listed)
+         SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bool[])
+         ON CONFLICT (job_id, row_number, list) DO NOTHING`,
+        [
+          checks.map((c) => c.jobId),
+          checks.map((c) => c.rowNumber),
+          checks.map((c) => c.tenantId),
+          checks.map((c) => c.phone),
+          checks.map((c) => c.list),
+          checks.map((c) => c.listed),
+        ],
+      );
+    },
+  };
+}

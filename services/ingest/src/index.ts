@@ -1,0 +1,4 @@
+export { readRows } from './read-rows.js';
+export type { ReadRowsOptions } from './read-rows.js';
+export { decodeText } from './decode-text.js';
+export { createUploadAssembler } from './upload-assembler.js';

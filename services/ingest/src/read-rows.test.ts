@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { RowBatch } from '@leadflow/proto';
+import { readRows } from './read-rows.js';
+
+const job = { jobId: 'j1', tenantId: 't', supplier: 's', webhookUrl: '', fileName: 'f.csv' };
+
+async function read(chunks: (string | Uint8Array)[], batchSize = 2): Promise<RowBatch[]> {
+  async function* source() {
+    for (const c of chunks) yield typeof c === 'string' ? Buffer.from(c) : c;
+  }
+  const out: RowBatch[] = [];
+  for await (const b of readRows(source(), { job, batchSize })) out.push(b);
+  return out;
+}
+
+describe('readRows', () => {
+  it('reads a CSV split at any byte into numbered rows in batches, the last with the total', async () => {
+    const text = '\uFEFFName,Email\r\n"Smith, Ann",ann@x.com\r\nBob,"b\r\nob@x.com"\r\n\r\nCé,c@x.com\r\n';
+    const bytes = Buffer.from(text);
+    const chunks = [bytes.subarray(0, 7), bytes.subarray(7, 30), bytes.subarray(30)];
+    const batches = await read(chunks);
+    expect(batches.map((b) => [b.seq, b.last, b.totalRows])).toEqual([
+      [0, false, 0],
+      [1, true, 3],
+    ]);
+    expect(batches[0]!.header).toEqual(['Name', 'Email']);
+    expect(batches.flatMap((b) => b.rows)).toEqual([
+      { rowNumber: 1, cells: ['Smith, Ann', 'ann@x.com'] },
+      { rowNumber: 2, cells: ['Bob', 'b\r\nob@x.com'] },
+      { rowNumber: 3, cells: ['Cé', 'c@x.com'] },
+    ]);
+    expect(batches.at(-1)!.failure).toBeUndefined();
+  });
+
+  it('fails an empty file with FILE_EMPTY', async () => {
+    const [last] = await read([]);
+    expect(last!.failure?.code).toBe('FILE_EMPTY');
+    expect(last!.totalRows).toBe(0);
+  });
+
+  it('fails a binary file with FILE_BINARY', async () => {
+    const [last] = await read([Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00])]);
+    expect(last!.failure).toEqual({
+      code: 'FILE_BINARY',
+      message: 'the file is not text: send a CSV file (comma, semicolon, tab or pipe separated) (binary content (NUL bytes) at the start of the file)',
+    });
+  });
+
+  it('keeps the rows before an unterminated quote and fails the job naming where', async () => {
+    const batches = await read(['a,b\n1,2\n3,4\n5,"6\n7,8\n'], 10);
+    const last = batches.at(-1)!;
+    expect(last.rows.map((r) => r.rowNumber)).toEqual([1, 2]);
+    expect(last.totalRows).toBe(2);
+    expect(last.failure?.code).toBe('CSV_UNCLOSED_QUOTE');
+    expect(last.failure?.message).toMatch(/quoted field is never closed.*after data row 2/);
+  });
+
+  it('reads UTF-16 with a byte-order mark', async () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('email\nann@x.com\n', 'utf16le')]);
+    const batches = await read([utf16]);
+    expect(batches.flatMap((b) => b.rows)).toEqual([{ rowNumber: 1, cells: ['ann@x.com'] }]);
+  });
+});

@@ -1,0 +1,11 @@
+import { fileURLToPath } from 'node:url';
+import type { Migrations } from '@leadflow/stores';
+
+export { createPersistenceStage } from './persistence-stage.js';
+export { createSqlLeadStore } from './lead-store.js';
+export type { LeadStore, StoreResult } from './lead-store.js';
+
+export const migrations: Migrations = {
+  owner: 'persistence',
+  dir: fileURLToPath(new URL('../migrations', import.meta.url)),
+};

@@ -1,0 +1,130 @@
+import { Disposition, type LeadBatch, type LeadRow } from '@leadflow/proto';
+import { LEAD_COLUMNS, leadRecord, type DispositionCounts } from '@leadflow/pipeline';
+import type { SqlClient } from '@leadflow/stores';
+
+export interface StoreResult {
+  /** Rows this call stored for the first time, by disposition (all 0 for a redelivered batch). */
+  inserted: DispositionCounts;
+  /** The job became complete or failed with this batch. */
+  finished: 'completed' | 'failed' | undefined;
+}
+
+export interface LeadStore {
+  storeBatch(batch: LeadBatch): Promise<StoreResult>;
+}
+
+const COLUMN_NAMES = LEAD_COLUMNS.map((c) => c[0]);
+
+const rowsWith = (batch: LeadBatch, d: Disposition): LeadRow[] => batch.rows.filter((r) => r.disposition === d);
+
+// Each statement takes its rows as one JSON array ($1) plus tenant ($2) and job ($3).
+const INSERT_LEADS = `
+  INSERT INTO leads (id, tenant_id, job_id, supplier, row_number, ${COLUMN_NAMES.join(', ')}, extra, tags, quality_score, reasons)
+  SELECT r.id, $2, $3, $4, r.row_number, ${COLUMN_NAMES.map((c) => `r.${c}`).join(', ')},
+         coalesce(r.extra, '{}'), r.tags, r.quality_score, r.reasons
+    FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, row_number int, ${COLUMN_NAMES.map((c) => `${c} text`).join(', ')},
+         extra jsonb, tags text[], quality_score real, reasons jsonb)
+  ON CONFLICT DO NOTHING`;
+
+const INSERT_DUPLICATES = `
+  INSERT INTO duplicate_leads (job_id, row_number, tenant_id, matched_job_id, matched_row, matched_lead_id, match_type, score, lead, reasons)
+  SELECT $3, r.row_number, $2, r.matched_job_id, r.matched_row, r.matched_lead_id, r.match_type, r.score, r.lead, r.reasons
+    FROM jsonb_to_recordset($1::jsonb) AS r(row_number int, matched_job_id text, matched_row int, matched_lead_id uuid,
+         match_type text, score real, lead jsonb, reasons jsonb)
+  ON CONFLICT DO NOTHING`;
+
+const INSERT_REJECTED = `
+  INSERT INTO rejected_rows (job_id, row_number, tenant_id, raw, reasons)
+  SELECT $3, r.row_number, $2, r.raw, r.reasons FROM jsonb_to_recordset($1::jsonb) AS r(row_number int, raw jsonb, reasons jsonb)
+  ON CONFLICT DO NOTHING`;
+
+const INSERT_SUPPRESSED = `
+  INSERT INTO suppressed_leads (job_id, row_number, tenant_id, lead, reasons)
+  SELECT $3, r.row_number, $2, r.lead, r.reasons FROM jsonb_to_recordset($1::jsonb) AS r(row_number int, lead jsonb, reasons jsonb)
+  ON CONFLICT DO NOTHING`;
+
+/** The source row by header; cells beyond the header are kept as `column N`. */
+function rawRecord(header: readonly string[], cells: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  cells.forEach((cell, i) => (out[header[i] || `column ${i + 1}`] = cell));
+  return out;
+}
+
+/**
+ * Files every row of a batch in its table in one transaction, ignoring rows already stored,
+ * and adds only what was new to the job's counters. The job completes when the rows stored
+ * reach the total ingest counted, and fails when a batch carries a failure.
+ */
+export function createSqlLeadStore(db: SqlClient): LeadStore {
+  return {
+    storeBatch(batch) {
+      const job = batch.job!;
+      return db.transaction(async (tx) => {
+        const insert = async (sql: string, rows: unknown[]) =>
+          rows.length === 0 ? 0 : (await tx.query(sql, [JSON.stringify(rows), job.tenantId, job.jobId, job.supplier])).rowCount;
+
+        const inserted: DispositionCounts = {
+          accepted: await insert(
+            INSERT_LEADS,
+            rowsWith(batch, Disposition.DISPOSITION_ACCEPTED).map((r) => ({
+              id: r.leadId, row_number: r.rowNumber, ...leadRecord(r.lead), tags: r.tags, quality_score: r.qualityScore, reasons: r.reasons,
+            })),
+          ),
+          duplicate: await insert(
+            INSERT_DUPLICATES,
+            rowsWith(batch, Disposition.DISPOSITION_DUPLICATE).map((r) => ({
+              row_number: r.rowNumber,
+              matched_job_id: r.match?.matchedJobId ?? '',
+              matched_row: r.match?.matchedRow || null,
+              matched_lead_id: r.match?.matchedLeadId || null,
+              match_type: r.match?.matchType ?? '',
+              score: r.match?.score ?? 0,
+              lead: leadRecord(r.lead),
+              reasons: r.reasons,
+            })),
+          ),
+          invalid: await insert(
+            INSERT_REJECTED,
+            rowsWith(batch, Disposition.DISPOSITION_INVALID).map((r) => ({
+              row_number: r.rowNumber, raw: rawRecord(batch.header, r.raw), reasons: r.reasons,
+            })),
+          ),
+          suppressed: await insert(
+            INSERT_SUPPRESSED,
+            rowsWith(batch, Disposition.DISPOSITION_SUPPRESSED).map((r) => ({
+              row_number: r.rowNumber, lead: leadRecord(r.lead), reasons: r.reasons,
+            })),
+          ),
+        };
+        const stored = inserted.accepted + inserted.duplicate + inserted.invalid + inserted.suppressed;
+        await tx.query(
+          `INSERT INTO job_progress AS p (job_id, tenant_id, total_rows, stored, accepted, invalid, duplicate, suppressed, failure_code, failure_message)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT (job_id) DO UPDATE SET
+             total_rows = coalesce(excluded.total_rows, p.total_rows),
+             stored = p.stored + excluded.stored,
+             accepted = p.accepted + excluded.accepted,
+             invalid = p.invalid + excluded.invalid,
+             duplicate = p.duplicate + excluded.duplicate,
+             suppressed = p.suppressed + excluded.suppressed,
+             failure_code = coalesce(p.failure_code, excluded.failure_code),
+             failure_message = coalesce(p.failure_message, excluded.failure_message),
+             updated_at = now()`,
+          [
+            job.jobId, job.tenantId, batch.last ? batch.totalRows : null, stored,
+            inserted.accepted, inserted.invalid, inserted.duplicate, inserted.suppressed,
+            batch.failure?.code ?? null, batch.failure?.message ?? null,
+          ],
+        );
+        const { rows } = await tx.query<{ finished: 'completed' | 'failed' }>(
+          `UPDATE job_progress SET completed_at = now()
+            WHERE job_id = $1 AND completed_at IS NULL
+              AND (failure_code IS NOT NULL OR (total_rows IS NOT NULL AND stored >= total_rows))
+           RETURNING CASE WHEN failure_code IS NULL THEN 'completed' ELSE 'failed' END AS finished`,
+          [job.jobId],
+        );
+        return { inserted, finished: rows[0]?.finished ?? undefined };
+      });
+    },
+  };
+}
