@@ -87,6 +87,9 @@ export function createBus(opts: BusOptions): Bus {
       producer = kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
+        // An idempotent producer keeps retrying (kafkajs warns otherwise); a send then waits out
+        // a broker restart instead of failing the batch, and the input is not committed meanwhile.
+        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
         createPartitioner: Partitioners.DefaultPartitioner,
       });
       await producer.connect();

@@ -18,3 +18,4 @@ export { LeadflowError, isTransient } from './errors.js';
 export { failedBatch } from './batches.js';
 export { LEAD_COLUMNS, leadRecord } from './lead-record.js';
 export type { LeadColumn } from './lead-record.js';
+export { instrument } from './instrument.js';

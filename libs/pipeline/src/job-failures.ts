@@ -5,7 +5,7 @@ export const JOB_FAILURES = {
   FILE_EMPTY: 'the file is empty: send a file with a header row and at least one data row',
   FILE_BINARY: 'the file is not text: send a CSV file (comma, semicolon, tab or pipe separated)',
   FILE_NOT_UTF8: 'the file is not valid UTF-8 text: save it as UTF-8 and send it again',
-  CSV_UNCLOSED_QUOTE: 'a quoted field is never closed: check the quotes in the row named',
+  CSV_UNCLOSED_QUOTE: 'a quoted field is never closed: check the quotes of the first row after the rows read',
   CSV_MALFORMED: 'the file is not valid CSV',
   NO_HEADER: 'the file has no header row: the first line must name the columns',
   UPLOAD_TOO_LARGE: 'the file is larger than the upload limit: split it into smaller files',

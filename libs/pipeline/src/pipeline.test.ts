@@ -15,7 +15,7 @@ describe('jobFailure', () => {
   it('says what is wrong and where', () => {
     expect(jobFailure('CSV_UNCLOSED_QUOTE', 'line 3')).toEqual({
       code: 'CSV_UNCLOSED_QUOTE',
-      message: 'a quoted field is never closed: check the quotes in the row named (line 3)',
+      message: 'a quoted field is never closed: check the quotes of the first row after the rows read (line 3)',
     });
   });
 });

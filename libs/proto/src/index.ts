@@ -1,3 +1,8 @@
 // Generated code lives in ./gen (npm run proto:generate); this file only re-exports it.
 export * from './gen/leadflow/v1/batch.js';
 export { AddDncNumbersRequest, AddDncNumbersResponse, GetJobRequest, GetJobResponse, Job, JobCounts, JobStatus, LeadflowGatewayClient, type LeadflowGatewayServer, LeadflowGatewayService, UploadFileRequest, UploadFileResponse, UploadMetadata, WatchJobRequest, WatchJobResponse, jobStatusFromJSON, jobStatusToJSON } from './gen/leadflow/v1/gateway.js';
+
+import { fileURLToPath } from 'node:url';
+
+/** The folder of the .proto sources (the repository's proto/), for gRPC reflection. */
+export const protoDir: string = fileURLToPath(new URL('../../../proto', import.meta.url));

@@ -52,7 +52,7 @@ describe('readRows', () => {
     expect(last.rows.map((r) => r.rowNumber)).toEqual([1, 2]);
     expect(last.totalRows).toBe(2);
     expect(last.failure?.code).toBe('CSV_UNCLOSED_QUOTE');
-    expect(last.failure?.message).toMatch(/quoted field is never closed.*after data row 2/);
+    expect(last.failure?.message).toMatch(/quoted field is never closed.*\(2 data rows read, stopped at line \d+\)/);
   });
 
   it('reads UTF-16 with a byte-order mark', async () => {

@@ -154,7 +154,7 @@ function toFailure(err: unknown, rowsRead: number): Failure {
   if (err instanceof LeadflowError) return jobFailure(err.code as JobFailureCode, err.message);
   if (err instanceof CsvError) {
     const line = (err as CsvError & { lines?: number }).lines;
-    const where = `${line ? `line ${line}, ` : ''}after data row ${rowsRead}`;
+    const where = `${rowsRead} data rows read${line ? `, stopped at line ${line}` : ''}`;
     if (err.code === 'CSV_QUOTE_NOT_CLOSED') return jobFailure('CSV_UNCLOSED_QUOTE', where);
     return jobFailure('CSV_MALFORMED', `${err.message.split(':')[0]}, ${where}`);
   }

@@ -17,7 +17,7 @@ const COLUMN_NAMES = LEAD_COLUMNS.map((c) => c[0]);
 
 const rowsWith = (batch: LeadBatch, d: Disposition): LeadRow[] => batch.rows.filter((r) => r.disposition === d);
 
-// Each statement takes its rows as one JSON array ($1) plus tenant ($2) and job ($3).
+// Each statement takes its rows as one JSON array ($1), the tenant ($2) and the job ($3); leads also the supplier ($4).
 const INSERT_LEADS = `
   INSERT INTO leads (id, tenant_id, job_id, supplier, row_number, ${COLUMN_NAMES.join(', ')}, extra, tags, quality_score, reasons)
   SELECT r.id, $2, $3, $4, r.row_number, ${COLUMN_NAMES.map((c) => `r.${c}`).join(', ')},
@@ -60,8 +60,8 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
     storeBatch(batch) {
       const job = batch.job!;
       return db.transaction(async (tx) => {
-        const insert = async (sql: string, rows: unknown[]) =>
-          rows.length === 0 ? 0 : (await tx.query(sql, [JSON.stringify(rows), job.tenantId, job.jobId, job.supplier])).rowCount;
+        const insert = async (sql: string, rows: unknown[], ...more: unknown[]) =>
+          rows.length === 0 ? 0 : (await tx.query(sql, [JSON.stringify(rows), job.tenantId, job.jobId, ...more])).rowCount;
 
         const inserted: DispositionCounts = {
           accepted: await insert(
@@ -69,6 +69,7 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
             rowsWith(batch, Disposition.DISPOSITION_ACCEPTED).map((r) => ({
               id: r.leadId, row_number: r.rowNumber, ...leadRecord(r.lead), tags: r.tags, quality_score: r.qualityScore, reasons: r.reasons,
             })),
+            job.supplier,
           ),
           duplicate: await insert(
             INSERT_DUPLICATES,

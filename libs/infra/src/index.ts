@@ -1,0 +1,5 @@
+export { infraUp, infraDown, infraStatus, readInfraEnv } from './infra.js';
+export type { InfraEnv, InfraHandle } from './infra.js';
+export { startServices, stopRecordedServices, SERVICE_NAMES } from './services.js';
+export type { ServicesHandle, StartServicesOptions } from './services.js';
+export { repoRoot, stateDir } from './paths.js';

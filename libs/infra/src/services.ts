@@ -1,0 +1,99 @@
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { InfraEnv } from './infra.js';
+import { repoRoot, stateDir } from './paths.js';
+import { isAlive, spawnDetached, stopProcess, waitFor } from './process-util.js';
+
+/** The eight services of ARCHITECTURE.md section 2, in the order they start. */
+export const SERVICE_NAMES = ['persistence', 'delivery', 'dnc', 'enrichment', 'dedup', 'mapping', 'ingest', 'gateway'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface StartServicesOptions {
+  env: InfraEnv;
+  /** First metrics port; service i gets base + i. @default 9101 */
+  metricsPortBase?: number;
+  /** @default 8080 */
+  httpPort?: number;
+  /** @default 50051 */
+  grpcPort?: number;
+  /** More variables for every service (BATCH_SIZE, LOG_LEVEL, ...). */
+  extraEnv?: Record<string, string>;
+  /** Where process ids are kept for `services down`; none keeps them only in the handle. */
+  pidFile?: string;
+}
+
+export interface ServicesHandle {
+  pids: Record<ServiceName, number>;
+  metricsPorts: Record<ServiceName, number>;
+  httpPort: number;
+  grpcPort: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the services as separate processes in Kafka mode and waits until each is ready. */
+export async function startServices(opts: StartServicesOptions): Promise<ServicesHandle> {
+  const base = opts.metricsPortBase ?? 9101;
+  const httpPort = opts.httpPort ?? 8080;
+  const grpcPort = opts.grpcPort ?? 50051;
+  const pids = {} as Record<ServiceName, number>;
+  const metricsPorts = {} as Record<ServiceName, number>;
+  const stop = async () => {
+    await Promise.all(Object.values(pids).map((pid) => stopProcess(pid, 20_000)));
+  };
+  try {
+    for (const [i, name] of SERVICE_NAMES.entries()) {
+      const main = join(repoRoot(), 'services', name, 'dist', 'main.js');
+      if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
+      metricsPorts[name] = base + i;
+      const logFile = stateDir('logs', `${name}.log`);
+      pids[name] = spawnDetached(process.execPath, [main], {
+        logFile,
+        env: {
+          ...process.env,
+          ...opts.env,
+          METRICS_PORT: String(base + i),
+          HTTP_PORT: String(httpPort),
+          GRPC_PORT: String(grpcPort),
+          ...opts.extraEnv,
+        },
+      });
+      if (opts.pidFile) writePids(opts.pidFile, pids);
+    }
+    for (const name of SERVICE_NAMES) {
+      const logFile = stateDir('logs', `${name}.log`);
+      await waitFor(
+        name,
+        async () => {
+          try {
+            return (await fetch(`http://127.0.0.1:${metricsPorts[name]}/readyz`)).ok;
+          } catch {
+            return false;
+          }
+        },
+        { timeoutMs: 90_000, logFile, pid: pids[name] },
+      );
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { pids, metricsPorts, httpPort, grpcPort, stop };
+}
+
+function writePids(file: string, pids: Record<string, number>) {
+  mkdirSync(stateDir(), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(pids, null, 2)}\n`);
+}
+
+export const servicesPidFile = () => stateDir('services.json');
+
+/** Stops the services recorded in the pid file by `services up`. */
+export async function stopRecordedServices(): Promise<string[]> {
+  const file = servicesPidFile();
+  if (!existsSync(file)) return [];
+  const pids = JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
+  const stopped = Object.entries(pids).filter(([, pid]) => isAlive(pid)).map(([name]) => name);
+  await Promise.all(Object.values(pids).map((pid) => stopProcess(pid, 20_000)));
+  writeFileSync(file, '{}\n');
+  return stopped;
+}

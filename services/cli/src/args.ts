@@ -1,0 +1,58 @@
+/** A usage problem: printed as one line with the usage, exit code 2. */
+export class UsageError extends Error {}
+
+export const USAGE = `usage:
+  leadflow run FILE [--supplier NAME] [--dnc FILE] [--webhook URL] [--out DIR]
+  leadflow serve
+  leadflow --help | --version`;
+
+export interface RunArgs {
+  command: 'run';
+  file: string;
+  supplier: string;
+  dnc?: string;
+  webhook?: string;
+  out: string;
+}
+
+export type Args = RunArgs | { command: 'serve' } | { command: 'help' } | { command: 'version' };
+
+const RUN_OPTIONS = new Set(['--supplier', '--dnc', '--webhook', '--out']);
+
+export function parseArgs(argv: readonly string[]): Args {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
+  if (command === '--version' || command === '-v') return { command: 'version' };
+  if (command === 'serve') {
+    if (rest.length > 0) throw new UsageError(`leadflow serve takes no arguments (got "${rest[0]}"); configure it with environment variables`);
+    return { command: 'serve' };
+  }
+  if (command !== 'run') throw new UsageError(`unknown command "${command}"`);
+  const options: Record<string, string> = {};
+  const files: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (RUN_OPTIONS.has(name)) {
+      const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : rest[++i];
+      if (value === undefined || value === '') throw new UsageError(`${name} needs a value`);
+      options[name] = value;
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`unknown option "${arg}"`);
+    } else {
+      files.push(arg);
+    }
+  }
+  if (files.length !== 1) throw new UsageError(files.length === 0 ? 'name the file to process' : 'give one file at a time');
+  const webhook = options['--webhook'];
+  if (webhook !== undefined && !/^https?:\/\/\S+$/i.test(webhook)) throw new UsageError(`--webhook "${webhook}" is not an http or https URL`);
+  return {
+    command: 'run',
+    file: files[0]!,
+    supplier: options['--supplier'] ?? '',
+    dnc: options['--dnc'],
+    webhook,
+    out: options['--out'] ?? 'leadflow-out',
+  };
+}

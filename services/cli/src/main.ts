@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, int, loadConfig, port, shared, str } from '@leadflow/config';
+import { createLogger } from '@leadflow/logger';
+import { createMetrics } from '@leadflow/metrics';
+import { parseArgs, USAGE, UsageError } from './args.js';
+import { runCommand } from './run-command.js';
+import { serveCommand } from './serve-command.js';
+
+const schema = {
+  databaseUrl: ['DATABASE_URL', str({ default: '', description: 'PostgreSQL URL; empty uses the embedded database' })],
+  dataDir: ['LEADFLOW_DATA_DIR', str({ default: '.leadflow/data', description: 'folder of the embedded database' })],
+  logLevel: shared.logLevel(),
+  batchSize: ['BATCH_SIZE', int({ min: 1, max: 10_000, default: 500 })],
+  tenantId: ['LEADFLOW_TENANT', str({ default: 'default' })],
+  httpPort: ['HTTP_PORT', port({ default: 8080 })],
+  grpcPort: ['GRPC_PORT', port({ default: 50051 })],
+  maxUploadBytes: ['GATEWAY_MAX_UPLOAD_BYTES', int({ min: 1, default: 1024 * 1024 * 1024 })],
+} as const;
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (args.command === 'version') {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`leadflow ${pkg.version}\n`);
+    return 0;
+  }
+  const config = loadConfig(schema);
+  const isRun = args.command === 'run';
+  // `run` keeps the terminal for the progress bar and the result: its logs are warnings and worse, on stderr.
+  const logger = createLogger({
+    name: 'leadflow',
+    level: isRun && !process.env.LOG_LEVEL ? 'warn' : config.logLevel,
+    destination: isRun ? process.stderr : undefined,
+  });
+  const metrics = createMetrics();
+  const common = { logger, metrics, databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, batchSize: config.batchSize, tenantId: config.tenantId };
+  if (args.command === 'serve') {
+    await serveCommand({ ...common, httpPort: config.httpPort, grpcPort: config.grpcPort, maxUploadBytes: config.maxUploadBytes });
+    return -1;
+  }
+  const summary = await runCommand(args, { ...common, say });
+  const line = `${summary.rows} rows: ${summary.accepted} accepted, ${summary.invalid} invalid, ${summary.duplicate} duplicate, ${summary.suppressed} suppressed -> ${args.out}`;
+  if (summary.failure) {
+    say(`leadflow run: ${summary.failure.message} [${summary.failure.code}]; ${line}`);
+    return 1;
+  }
+  process.stdout.write(`leadflow run: ${line}\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: Error) => {
+    if (err instanceof UsageError) {
+      say(`leadflow: ${err.message}\n${USAGE}`);
+      process.exitCode = 2;
+    } else if (err instanceof ConfigError) {
+      say(`leadflow: ${err.message}`);
+      process.exitCode = 2;
+    } else {
+      say(`leadflow: internal error: ${err.message}. Run again with LOG_LEVEL=debug for details.`);
+      if (process.env.LOG_LEVEL === 'debug') say(String(err.stack));
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createSqlJobStore } from '@leadflow/gateway';
+import type { Logger } from '@leadflow/logger';
+import type { Metrics } from '@leadflow/metrics';
+import type { RunArgs } from './args.js';
+import { UsageError } from './args.js';
+import { loadDncFile } from './dnc-file.js';
+import { createOutputFiles, type Summary } from './output-files.js';
+import { createProgressBar } from './progress-bar.js';
+import { openStandalone } from './standalone.js';
+
+export interface RunEnvironment {
+  logger: Logger;
+  metrics: Metrics;
+  databaseUrl?: string;
+  dataDir: string;
+  batchSize: number;
+  tenantId: string;
+  /** Where the one-line messages go. */
+  say: (line: string) => void;
+}
+
+function readableFile(path: string, what: string): number {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    throw new UsageError(`cannot read ${what} "${path}": no such file`);
+  }
+  if (!stat.isFile()) throw new UsageError(`${what} "${path}" is not a file`);
+  return stat.size;
+}
+
+/** `leadflow run FILE`: one file end to end in this process; the results in the output folder. */
+export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Summary> {
+  const file = resolve(args.file);
+  const size = readableFile(file, 'file');
+  if (args.dnc) readableFile(resolve(args.dnc), 'DNC file');
+
+  const standalone = await openStandalone({
+    databaseUrl: env.databaseUrl,
+    dataDir: env.dataDir,
+    logger: env.logger,
+    metrics: env.metrics,
+    batchSize: env.batchSize,
+  });
+  try {
+    if (args.dnc) {
+      const { added, badLines } = await loadDncFile(resolve(args.dnc), standalone.dnc);
+      if (badLines.length > 0) {
+        const shown = badLines.slice(0, 5).join(', ') + (badLines.length > 5 ? ', ...' : '');
+        env.say(`leadflow: warning: ${badLines.length} line(s) of the DNC file are not phone numbers and were skipped (lines ${shown})`);
+      }
+      env.logger.info({ added }, 'DNC numbers loaded');
+    }
+    const jobId = randomUUID();
+    const job = { jobId, tenantId: env.tenantId, supplier: args.supplier, webhookUrl: args.webhook ?? '', fileName: file.split('/').pop() ?? '' };
+    await createSqlJobStore(standalone.db).create({ id: jobId, tenantId: job.tenantId, supplier: job.supplier, fileName: job.fileName, webhookUrl: job.webhookUrl });
+
+    const out = createOutputFiles(resolve(args.out), jobId);
+    const progress = createProgressBar(size);
+    async function* counted(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
+        progress.read(chunk.length);
+        yield chunk;
+      }
+    }
+    await standalone.processJob(job, counted(), [
+      async (batch) => {
+        await out.write(batch);
+        progress.rowsDone(batch.rows.length);
+      },
+    ]);
+    progress.finish();
+    return await out.close();
+  } finally {
+    await standalone.close();
+  }
+}

@@ -1,0 +1,52 @@
+import { createGateway } from '@leadflow/gateway';
+import { createLifecycle } from '@leadflow/lifecycle';
+import type { Logger } from '@leadflow/logger';
+import type { Metrics } from '@leadflow/metrics';
+import { openStandalone } from './standalone.js';
+
+export interface ServeEnvironment {
+  logger: Logger;
+  metrics: Metrics;
+  databaseUrl?: string;
+  dataDir: string;
+  batchSize: number;
+  tenantId: string;
+  httpPort: number;
+  grpcPort: number;
+  maxUploadBytes: number;
+}
+
+/** `leadflow serve`: the gateway and every stage in one process, until SIGTERM or SIGINT. */
+export async function serveCommand(env: ServeEnvironment): Promise<void> {
+  const { logger, metrics } = env;
+  const lifecycle = createLifecycle({ logger });
+  let standalone: Awaited<ReturnType<typeof openStandalone>> | undefined;
+  lifecycle.add({
+    name: 'standalone',
+    async start() {
+      standalone = await openStandalone({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, logger, metrics, batchSize: env.batchSize });
+    },
+    stop: async () => standalone?.close(),
+  });
+  let gateway: ReturnType<typeof createGateway> | undefined;
+  lifecycle.add({
+    name: 'gateway',
+    async start() {
+      gateway = createGateway({
+        db: standalone!.db,
+        uploads: standalone!.uploadSink((job, err) => logger.error({ err, jobId: job.jobId }, 'job failed in the pipeline')),
+        dnc: standalone!.dnc,
+        logger,
+        metrics,
+        httpPort: env.httpPort,
+        grpcPort: env.grpcPort,
+        maxUploadBytes: env.maxUploadBytes,
+        tenantId: env.tenantId,
+      });
+      await gateway.start();
+      process.stdout.write(`leadflow serve: REST on http://127.0.0.1:${gateway.httpPort} (metrics on /metrics), gRPC on 127.0.0.1:${gateway.grpcPort}\n`);
+    },
+    stop: async () => gateway?.stop(),
+  });
+  await lifecycle.runUntilSignal();
+}

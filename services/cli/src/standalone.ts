@@ -1,0 +1,99 @@
+import { createDedupStage, createSqlStoredLeads } from '@leadflow/dedup';
+import { createDeliveryStage, createSqlDeliveryStore, migrations as deliveryMigrations } from '@leadflow/delivery';
+import { createDncStage, createSqlDncAudit, migrations as dncMigrations } from '@leadflow/dnc';
+import { createEnrichmentStage } from '@leadflow/enrichment';
+import { migrations as gatewayMigrations, type UploadSink } from '@leadflow/gateway';
+import { ChunkChannel, readRows, uploadFailed } from '@leadflow/ingest';
+import type { Logger } from '@leadflow/logger';
+import { createMappingStage } from '@leadflow/mapping';
+import type { Metrics } from '@leadflow/metrics';
+import { createPersistenceStage, createSqlLeadStore, migrations as persistenceMigrations } from '@leadflow/persistence';
+import { instrument, runPipeline, type Sink } from '@leadflow/pipeline';
+import type { JobRef, LeadBatch } from '@leadflow/proto';
+import {
+  createMemoryDncRegistry,
+  createMemoryFingerprintStore,
+  createPglite,
+  createPostgres,
+  migrate,
+  type DncRegistry,
+  type SqlClient,
+} from '@leadflow/stores';
+
+export interface StandaloneOptions {
+  /** A PostgreSQL server; without it the embedded database (PGlite) is used. */
+  databaseUrl?: string;
+  /** Folder of the embedded database; kept between runs so later files dedupe against earlier ones. */
+  dataDir?: string;
+  logger: Logger;
+  metrics: Metrics;
+  /** Rows per batch. @default 500 */
+  batchSize?: number;
+  /** Region for phone numbers without a country code. @default 'US' */
+  defaultRegion?: string;
+}
+
+export interface Standalone {
+  db: SqlClient;
+  dnc: DncRegistry;
+  /** Runs one job's bytes through every stage; resolves when its last batch is stored and delivered. */
+  processJob(job: JobRef, source: AsyncIterable<Uint8Array>, sinks?: readonly Sink<LeadBatch>[]): Promise<void>;
+  /** An upload sink that runs each upload's pipeline in this process (for the gateway in `serve`). */
+  uploadSink(onError: (job: JobRef, err: unknown) => void): UploadSink;
+  /** Waits for the jobs in flight, then closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Standalone mode (ARCHITECTURE.md section 1): the same stages as the services, composed in
+ * one process, with the embedded database and in-process stores in place of Redis.
+ */
+export async function openStandalone(opts: StandaloneOptions): Promise<Standalone> {
+  const db = opts.databaseUrl ? createPostgres({ url: opts.databaseUrl, applicationName: 'leadflow' }) : await createPglite({ dataDir: opts.dataDir });
+  for (const m of [gatewayMigrations, persistenceMigrations, dncMigrations, deliveryMigrations]) await migrate(db, m);
+  const { logger, metrics } = opts;
+  const dnc = createMemoryDncRegistry();
+  const mapping = instrument('mapping', createMappingStage({ defaultRegion: opts.defaultRegion }), metrics);
+  const stages = [
+    instrument('dedup', createDedupStage({ fingerprints: createMemoryFingerprintStore(), leads: createSqlStoredLeads(db) }), metrics),
+    instrument('enrichment', createEnrichmentStage(), metrics),
+    instrument('dnc', createDncStage({ registry: dnc, audit: createSqlDncAudit(db) }), metrics),
+    instrument('persistence', createPersistenceStage({ store: createSqlLeadStore(db), logger, metrics }), metrics),
+  ];
+  const delivery = createDeliveryStage({ store: createSqlDeliveryStore(db), logger, metrics });
+  const inFlight = new Set<Promise<void>>();
+
+  const processJob: Standalone['processJob'] = async (job, source, sinks = []) => {
+    await runPipeline({
+      source: readRows(source, { job, batchSize: opts.batchSize }),
+      mapping,
+      stages,
+      sinks: [delivery, ...sinks],
+    });
+  };
+
+  return {
+    db,
+    dnc,
+    processJob,
+    uploadSink(onError) {
+      return {
+        open(job) {
+          const channel = new ChunkChannel();
+          const running = processJob(job, channel).catch((err) => onError(job, err));
+          inFlight.add(running);
+          void running.finally(() => inFlight.delete(running));
+          return {
+            write: (chunk) => channel.push(chunk),
+            end: async () => channel.end(),
+            fail: async (failure) => channel.end(uploadFailed(failure)),
+          };
+        },
+      };
+    },
+    async close() {
+      await Promise.allSettled([...inFlight]);
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import type { Logger } from '@leadflow/logger';
+import type { Metrics } from '@leadflow/metrics';
+import type { DncRegistry, SqlClient } from '@leadflow/stores';
+import { createGrpcServer } from './grpc-server.js';
+import { createJobService } from './job-service.js';
+import { createSqlJobStore } from './job-store.js';
+import { buildRestApp } from './rest-app.js';
+import type { UploadSink } from './upload-sink.js';
+
+export interface GatewayOptions {
+  db: SqlClient;
+  uploads: UploadSink;
+  dnc: DncRegistry;
+  logger: Logger;
+  /** Also serve /metrics on the REST port (standalone mode). */
+  metrics?: Metrics;
+  httpPort: number;
+  grpcPort: number;
+  /** @default '0.0.0.0' */
+  host?: string;
+  maxUploadBytes: number;
+  /** Until API keys exist, every request acts for this tenant. */
+  tenantId: string;
+}
+
+export interface Gateway {
+  readonly name: string;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** REST and gRPC over one job service, as a lifecycle module: the same in Kafka and standalone mode. */
+export function createGateway(opts: GatewayOptions): Gateway {
+  const service = createJobService({ jobs: createSqlJobStore(opts.db), uploads: opts.uploads, dnc: opts.dnc, maxUploadBytes: opts.maxUploadBytes });
+  const grpc = createGrpcServer({ service, logger: opts.logger, tenantOf: () => opts.tenantId });
+  let rest: Awaited<ReturnType<typeof buildRestApp>> | undefined;
+  let httpPort = opts.httpPort;
+  return {
+    name: 'gateway',
+    get httpPort() {
+      return httpPort;
+    },
+    get grpcPort() {
+      return grpc.port;
+    },
+    async start() {
+      rest = await buildRestApp({
+        service,
+        logger: opts.logger,
+        metrics: opts.metrics,
+        maxUploadBytes: opts.maxUploadBytes,
+        tenantOf: () => opts.tenantId,
+      });
+      await rest.listen({ port: opts.httpPort, host: opts.host ?? '0.0.0.0' });
+      const address = rest.server.address();
+      if (address && typeof address === 'object') httpPort = address.port;
+      await grpc.listen(opts.grpcPort, opts.host);
+      opts.logger.info({ httpPort, grpcPort: grpc.port }, 'gateway listening');
+    },
+    async stop() {
+      await grpc.close();
+      await rest?.close();
+    },
+  };
+}

@@ -1,0 +1,164 @@
+import { join } from 'node:path';
+import {
+  Server,
+  ServerCredentials,
+  status,
+  type sendUnaryData,
+  type ServerErrorResponse,
+  type ServerReadableStream,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import type { Logger } from '@leadflow/logger';
+import {
+  JobStatus,
+  LeadflowGatewayService,
+  protoDir,
+  type AddDncNumbersRequest,
+  type AddDncNumbersResponse,
+  type GetJobRequest,
+  type GetJobResponse,
+  type Job,
+  type LeadflowGatewayServer,
+  type UploadFileRequest,
+  type UploadFileResponse,
+  type WatchJobRequest,
+  type WatchJobResponse,
+} from '@leadflow/proto';
+import { GatewayError } from './gateway-error.js';
+import type { JobService } from './job-service.js';
+import type { JobView } from './job-store.js';
+
+const STATUS: Record<JobView['status'], JobStatus> = {
+  queued: JobStatus.JOB_STATUS_QUEUED,
+  running: JobStatus.JOB_STATUS_RUNNING,
+  completed: JobStatus.JOB_STATUS_COMPLETED,
+  failed: JobStatus.JOB_STATUS_FAILED,
+};
+
+export function toProtoJob(v: JobView): Job {
+  return {
+    id: v.id,
+    status: STATUS[v.status],
+    counts: v.counts,
+    supplier: v.supplier,
+    fileName: v.fileName,
+    failureCode: v.failure?.code ?? '',
+    failureMessage: v.failure?.message ?? '',
+    createdAt: v.createdAt,
+  };
+}
+
+const GRPC_STATUS: Record<number, status> = {
+  400: status.INVALID_ARGUMENT,
+  404: status.NOT_FOUND,
+  413: status.RESOURCE_EXHAUSTED,
+  415: status.INVALID_ARGUMENT,
+};
+
+export interface GrpcServerOptions {
+  service: JobService;
+  logger: Logger;
+  /** The tenant of a call (from its metadata). */
+  tenantOf: (metadata: import('@grpc/grpc-js').Metadata) => string;
+}
+
+/** The partner API over gRPC, with health checking and reflection. */
+export function createGrpcServer(opts: GrpcServerOptions) {
+  const { service, logger } = opts;
+  const toStatus = (err: unknown): Partial<ServerErrorResponse> => {
+    if (err instanceof GatewayError) {
+      return { code: GRPC_STATUS[err.statusCode] ?? status.FAILED_PRECONDITION, details: `${err.code}: ${err.message}` };
+    }
+    logger.error({ err }, 'gRPC call failed');
+    return { code: status.INTERNAL, details: 'INTERNAL: internal error; it has been logged' };
+  };
+  const unary =
+    <Req, Res>(fn: (call: ServerUnaryCall<Req, Res>) => Promise<Res>) =>
+    (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+      fn(call).then(
+        (res) => callback(null, res),
+        (err) => callback(toStatus(err)),
+      );
+    };
+
+  const impl: LeadflowGatewayServer = {
+    uploadFile(call: ServerReadableStream<UploadFileRequest, UploadFileResponse>, callback: sendUnaryData<UploadFileResponse>) {
+      const run = async (): Promise<UploadFileResponse> => {
+        const iterator = call[Symbol.asyncIterator]() as AsyncIterator<UploadFileRequest>;
+        const first = await iterator.next();
+        const meta = first.done ? undefined : (first.value as UploadFileRequest).metadata;
+        if (!meta) throw new GatewayError('METADATA_FIRST', 400, 'send UploadMetadata as the first message, then the file in chunks');
+        async function* chunks(): AsyncGenerator<Uint8Array> {
+          for (;;) {
+            const next = await iterator.next();
+            if (next.done) return;
+            const msg = next.value as UploadFileRequest;
+            if (msg.chunk) yield msg.chunk;
+          }
+        }
+        const job = await service.upload(
+          { tenantId: opts.tenantOf(call.metadata), supplier: meta.supplier, webhookUrl: meta.webhookUrl, fileName: meta.fileName },
+          chunks(),
+        );
+        return { job: toProtoJob(job) };
+      };
+      run().then(
+        (res) => callback(null, res),
+        (err) => callback(toStatus(err)),
+      );
+    },
+    getJob: unary<GetJobRequest, GetJobResponse>(async (call) => ({
+      job: toProtoJob(await service.getJob(call.request.id, opts.tenantOf(call.metadata))),
+    })),
+    watchJob(call: ServerWritableStream<WatchJobRequest, WatchJobResponse>) {
+      const abort = new AbortController();
+      call.on('cancelled', () => abort.abort());
+      (async () => {
+        for await (const job of service.watchJob(call.request.id, opts.tenantOf(call.metadata), abort.signal)) {
+          call.write({ job: toProtoJob(job) });
+        }
+        call.end();
+      })().catch((err) => call.destroy(Object.assign(new Error(toStatus(err).details), toStatus(err))));
+    },
+    addDncNumbers: unary<AddDncNumbersRequest, AddDncNumbersResponse>(async (call) => service.addDncNumbers(call.request.numbers)),
+  };
+
+  const server = new Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+  server.addService(LeadflowGatewayService, impl);
+  const health = new HealthImplementation({ '': 'NOT_SERVING', 'leadflow.v1.LeadflowGateway': 'NOT_SERVING' });
+  health.addToServer(server);
+  new ReflectionService(loadSync(join(protoDir, 'leadflow', 'v1', 'gateway.proto'), { includeDirs: [protoDir] })).addToServer(server);
+  let boundPort = 0;
+
+  return {
+    name: 'grpc-server',
+    get port() {
+      return boundPort;
+    },
+    async listen(port: number, host = '0.0.0.0') {
+      boundPort = await new Promise<number>((resolve, reject) =>
+        server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      );
+      health.setStatus('', 'SERVING');
+      health.setStatus('leadflow.v1.LeadflowGateway', 'SERVING');
+    },
+    async close(graceMs = 5_000) {
+      health.setStatus('', 'NOT_SERVING');
+      health.setStatus('leadflow.v1.LeadflowGateway', 'NOT_SERVING');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url';
+import type { Migrations } from '@leadflow/stores';
+
+export { buildRestApp } from './rest-app.js';
+export type { RestAppOptions } from './rest-app.js';
+export { createGrpcServer, toProtoJob } from './grpc-server.js';
+export type { GrpcServerOptions } from './grpc-server.js';
+export { createJobService } from './job-service.js';
+export type { JobService, JobServiceOptions, UploadMeta } from './job-service.js';
+export { createSqlJobStore } from './job-store.js';
+export type { JobStore, JobView, JobCountsView, JobStatusName } from './job-store.js';
+export type { UploadSink, UploadWriter } from './upload-sink.js';
+export { createKafkaUploadSink } from './kafka-upload-sink.js';
+export { GatewayError } from './gateway-error.js';
+export { createGateway } from './create-gateway.js';
+export type { Gateway, GatewayOptions } from './create-gateway.js';
+
+export const migrations: Migrations = { owner: 'gateway', dir: fileURLToPath(new URL('../migrations', import.meta.url)) };

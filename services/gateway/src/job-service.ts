@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { normalizePhone } from '@leadflow/mapping';
+import { jobFailure } from '@leadflow/pipeline';
+import type { DncRegistry } from '@leadflow/stores';
+import { errors, GatewayError } from './gateway-error.js';
+import type { JobStore, JobView } from './job-store.js';
+import type { UploadSink } from './upload-sink.js';
+
+export interface JobServiceOptions {
+  jobs: JobStore;
+  uploads: UploadSink;
+  dnc: DncRegistry;
+  /** Largest upload accepted, in bytes. */
+  maxUploadBytes: number;
+  /** Region for DNC numbers written without a country code. @default 'US' */
+  defaultRegion?: string;
+  /** How often a watched job is read again. @default 500 */
+  watchIntervalMs?: number;
+}
+
+export interface UploadMeta {
+  tenantId: string;
+  supplier: string;
+  fileName: string;
+  webhookUrl: string;
+}
+
+export type JobService = ReturnType<typeof createJobService>;
+
+const MAX_DNC_NUMBERS = 100_000;
+
+/** What REST and gRPC both do: one implementation, two protocols. */
+export function createJobService(opts: JobServiceOptions) {
+  const { jobs } = opts;
+
+  async function upload(meta: UploadMeta, source: AsyncIterable<Uint8Array>): Promise<JobView> {
+    if (meta.webhookUrl && !/^https?:\/\/[^\s]+$/i.test(meta.webhookUrl)) throw errors.badWebhook(meta.webhookUrl);
+    const id = randomUUID();
+    await jobs.create({ id, ...meta });
+    const writer = opts.uploads.open({ jobId: id, ...meta });
+    let bytes = 0;
+    try {
+      for await (const chunk of source) {
+        bytes += chunk.byteLength;
+        if (bytes > opts.maxUploadBytes) throw errors.tooLarge(opts.maxUploadBytes);
+        await writer.write(chunk);
+      }
+    } catch (err) {
+      const failure =
+        err instanceof GatewayError && err.code === 'UPLOAD_TOO_LARGE'
+          ? jobFailure('UPLOAD_TOO_LARGE', `limit ${opts.maxUploadBytes} bytes`)
+          : jobFailure('UPLOAD_ABORTED', `after ${bytes} bytes`);
+      await jobs.failUpload(id, failure);
+      await writer.fail(failure);
+      throw err;
+    }
+    await writer.end();
+    await jobs.setUploaded(id, bytes);
+    return (await jobs.get(id, meta.tenantId))!;
+  }
+
+  async function getJob(id: string, tenantId: string): Promise<JobView> {
+    const job = await jobs.get(id, tenantId);
+    if (!job) throw errors.jobNotFound(id);
+    return job;
+  }
+
+  /** The job now, then each change, until it completes or fails or `signal` aborts. */
+  async function* watchJob(id: string, tenantId: string, signal?: AbortSignal): AsyncGenerator<JobView> {
+    let last = '';
+    while (!signal?.aborted) {
+      const job = await getJob(id, tenantId);
+      const snapshot = JSON.stringify(job);
+      if (snapshot !== last) {
+        last = snapshot;
+        yield job;
+      }
+      if (job.status === 'completed' || job.status === 'failed') return;
+      await sleep(opts.watchIntervalMs ?? 500, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  async function addDncNumbers(numbers: readonly string[]): Promise<{ added: number; rejected: string[] }> {
+    if (numbers.length > MAX_DNC_NUMBERS) throw errors.tooManyNumbers(MAX_DNC_NUMBERS);
+    const valid: string[] = [];
+    const rejected: string[] = [];
+    for (const n of numbers) {
+      const e164 = typeof n === 'string' ? normalizePhone(n, opts.defaultRegion ?? 'US') : undefined;
+      if (e164) valid.push(e164);
+      else rejected.push(String(n));
+    }
+    return { added: await opts.dnc.add(valid), rejected };
+  }
+
+  return { upload, getJob, watchJob, addDncNumbers };
+}

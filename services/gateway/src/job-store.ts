@@ -1,0 +1,135 @@
+import type { SqlClient } from '@leadflow/stores';
+
+export type JobStatusName = 'queued' | 'running' | 'completed' | 'failed';
+
+export interface JobCountsView {
+  rows: number;
+  accepted: number;
+  invalid: number;
+  duplicate: number;
+  suppressed: number;
+  delivered: number;
+}
+
+/** A job as REST and gRPC show it (ARCHITECTURE.md section 7). */
+export interface JobView {
+  id: string;
+  status: JobStatusName;
+  counts: JobCountsView;
+  supplier: string;
+  fileName: string;
+  createdAt: string;
+  failure?: { code: string; message: string };
+}
+
+export interface NewJob {
+  id: string;
+  tenantId: string;
+  supplier: string;
+  fileName: string;
+  webhookUrl: string;
+}
+
+export interface JobStore {
+  create(job: NewJob): Promise<void>;
+  setUploaded(id: string, bytes: number): Promise<void>;
+  failUpload(id: string, failure: { code: string; message: string }): Promise<void>;
+  get(id: string, tenantId: string): Promise<JobView | undefined>;
+}
+
+interface JobRow {
+  id: string;
+  supplier: string;
+  file_name: string;
+  created_at: Date;
+  failure_code: string | null;
+  failure_message: string | null;
+}
+
+interface ProgressRow {
+  total_rows: number | null;
+  stored: number;
+  accepted: number;
+  invalid: number;
+  duplicate: number;
+  suppressed: number;
+  failure_code: string | null;
+  failure_message: string | null;
+  completed_at: Date | null;
+}
+
+const UNDEFINED_TABLE = '42P01';
+
+/** Reads a table another service owns; before that service has created it, there is nothing to read. */
+async function readOwnedElsewhere<R>(db: SqlClient, sql: string, params: unknown[]): Promise<R[]> {
+  try {
+    return (await db.query<R>(sql, params)).rows;
+  } catch (err) {
+    if ((err as { code?: string }).code === UNDEFINED_TABLE) return [];
+    throw err;
+  }
+}
+
+export function createSqlJobStore(db: SqlClient): JobStore {
+  return {
+    async create(job) {
+      await db.query(
+        'INSERT INTO jobs (id, tenant_id, supplier, file_name, webhook_url) VALUES ($1, $2, $3, $4, $5)',
+        [job.id, job.tenantId, job.supplier, job.fileName, job.webhookUrl || null],
+      );
+    },
+    async setUploaded(id, bytes) {
+      await db.query('UPDATE jobs SET bytes = $2 WHERE id = $1', [id, bytes]);
+    },
+    async failUpload(id, failure) {
+      await db.query('UPDATE jobs SET failure_code = $2, failure_message = $3 WHERE id = $1 AND failure_code IS NULL', [
+        id, failure.code, failure.message,
+      ]);
+    },
+    async get(id, tenantId) {
+      const job = (
+        await db.query<JobRow>(
+          'SELECT id, supplier, file_name, created_at, failure_code, failure_message FROM jobs WHERE id = $1 AND tenant_id = $2',
+          [id, tenantId],
+        )
+      ).rows[0];
+      if (!job) return undefined;
+      const [progress] = await readOwnedElsewhere<ProgressRow>(
+        db,
+        `SELECT total_rows, stored, accepted, invalid, duplicate, suppressed, failure_code, failure_message, completed_at
+           FROM job_progress WHERE job_id = $1`,
+        [id],
+      );
+      const [delivered] = await readOwnedElsewhere<{ n: number }>(
+        db,
+        "SELECT count(*)::int AS n FROM deliveries WHERE job_id = $1 AND status = 'delivered'",
+        [id],
+      );
+      const failureCode = job.failure_code ?? progress?.failure_code ?? null;
+      const failureMessage = job.failure_message ?? progress?.failure_message ?? '';
+      const status: JobStatusName = failureCode
+        ? 'failed'
+        : progress?.completed_at
+          ? 'completed'
+          : progress
+            ? 'running'
+            : 'queued';
+      return {
+        id: job.id,
+        status,
+        counts: {
+          rows: progress?.total_rows ?? progress?.stored ?? 0,
+          accepted: progress?.accepted ?? 0,
+          invalid: progress?.invalid ?? 0,
+          duplicate: progress?.duplicate ?? 0,
+          suppressed: progress?.suppressed ?? 0,
+          delivered: delivered?.n ?? 0,
+        },
+        supplier: job.supplier,
+        fileName: job.file_name,
+        createdAt: new Date(job.created_at).toISOString(),
+        ...(failureCode ? { failure: { code: failureCode, message: failureMessage ?? '' } } : {}),
+      };
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { TOPICS, type Bus } from '@leadflow/bus';
+import type { JobRef } from '@leadflow/proto';
+import type { UploadSink } from './upload-sink.js';
+
+/**
+ * Streams an upload into `leadflow.uploads.v1` as chunks of `chunkBytes`, keyed by job id so a
+ * job's chunks stay in order on one partition. Each chunk is acknowledged before the next is
+ * read from the client, so memory holds one chunk per upload.
+ */
+export function createKafkaUploadSink(bus: Bus, chunkBytes = 256 * 1024): UploadSink {
+  return {
+    open(job: JobRef) {
+      let seq = 0;
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const send = async (data: Buffer, last: boolean, failure?: { code: string; message: string }) => {
+        await bus.send(TOPICS.uploads, [{ key: job.jobId, value: { job, seq: seq++, data, last, failure } }]);
+      };
+      const flush = async (last: boolean) => {
+        const data = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        await send(data, last);
+      };
+      return {
+        async write(chunk) {
+          pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          pendingBytes += chunk.byteLength;
+          while (pendingBytes >= chunkBytes) {
+            const all = Buffer.concat(pending, pendingBytes);
+            pending = [all.subarray(chunkBytes)];
+            pendingBytes = all.length - chunkBytes;
+            await send(all.subarray(0, chunkBytes), false);
+          }
+        },
+        end: () => flush(true),
+        async fail(failure) {
+          pending = [];
+          pendingBytes = 0;
+          await send(Buffer.alloc(0), true, failure);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { createBus, TOPICS } from '@leadflow/bus';
+import { int, port, shared, str } from '@leadflow/config';
+import { createServiceHost } from '@leadflow/lifecycle';
+import { createPostgres, createRedis, createRedisDncRegistry, migrate } from '@leadflow/stores';
+import { createGateway } from './create-gateway.js';
+import { migrations } from './index.js';
+import { createKafkaUploadSink } from './kafka-upload-sink.js';
+
+const host = createServiceHost({
+  name: 'gateway',
+  schema: {
+    kafkaBrokers: shared.kafkaBrokers(),
+    databaseUrl: shared.databaseUrl(),
+    redisUrl: shared.redisUrl(),
+    partitions: ['KAFKA_PARTITIONS', int({ min: 1, default: 3 })],
+    httpPort: ['HTTP_PORT', port({ default: 8080 })],
+    grpcPort: ['GRPC_PORT', port({ default: 50051 })],
+    maxUploadBytes: ['GATEWAY_MAX_UPLOAD_BYTES', int({ min: 1, default: 1024 * 1024 * 1024 })],
+    tenantId: ['GATEWAY_TENANT', str({ default: 'default', description: 'tenant of every request until API keys exist' })],
+  },
+});
+const { config, logger } = host;
+const db = createPostgres({ url: config.databaseUrl, applicationName: 'leadflow-gateway' });
+const redis = createRedis({ url: config.redisUrl, name: 'leadflow-gateway' });
+const bus = createBus({ brokers: config.kafkaBrokers, clientId: 'gateway', logger, partitions: config.partitions });
+host.lifecycle.add({ name: 'postgres', start: async () => void (await migrate(db, migrations)), stop: () => db.close() });
+host.lifecycle.add({ name: 'redis', start: () => redis.connect(), stop: async () => void (await redis.quit()) });
+host.lifecycle.add({ name: 'kafka', start: () => bus.ensureTopics([TOPICS.uploads]), stop: () => bus.stop() });
+host.lifecycle.add(
+  createGateway({
+    db,
+    uploads: createKafkaUploadSink(bus),
+    dnc: createRedisDncRegistry(redis),
+    logger,
+    httpPort: config.httpPort,
+    grpcPort: config.grpcPort,
+    maxUploadBytes: config.maxUploadBytes,
+    tenantId: config.tenantId,
+  }),
+);
+await host.run();

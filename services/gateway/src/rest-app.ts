@@ -1,0 +1,99 @@
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from '@leadflow/logger';
+import type { Metrics } from '@leadflow/metrics';
+import { errors, GatewayError } from './gateway-error.js';
+import type { JobService } from './job-service.js';
+
+export interface RestAppOptions {
+  service: JobService;
+  logger: Logger;
+  /** Serves /metrics from this registry too (standalone mode). */
+  metrics?: Metrics;
+  maxUploadBytes: number;
+  /** The tenant a request acts for. */
+  tenantOf: (req: FastifyRequest) => string;
+}
+
+/**
+ * The REST API (ARCHITECTURE.md sections 5 and 7), built apart from listen() so tests can
+ * use inject(). Every error answers `{ code, message }`; no stack trace leaves the process.
+ */
+export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstance> {
+  const { service } = opts;
+  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'rest' }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 8 * 1024 * 1024 });
+  await app.register(multipart, {
+    limits: { fileSize: opts.maxUploadBytes + 1, files: 1, fields: 10, fieldSize: 4096, parts: 12 },
+  });
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
+    if (err instanceof GatewayError) return reply.code(err.statusCode).send({ code: err.code, message: err.message });
+    const status = err.statusCode ?? 500;
+    if (status < 500) return reply.code(status).send({ code: err.code ?? 'BAD_REQUEST', message: err.message });
+    req.log.error({ err, url: req.url }, 'request failed');
+    return reply.code(500).send({ code: 'INTERNAL', message: 'internal error; it has been logged' });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
+  );
+
+  app.post('/v1/jobs', async (req, reply) => {
+    if (!req.isMultipart()) throw new GatewayError('NOT_MULTIPART', 415, 'send the file as multipart/form-data with the field "file"');
+    const fields: Record<string, string> = {};
+    let job;
+    for await (const part of req.parts()) {
+      if (part.type === 'field') {
+        fields[part.fieldname] = String(part.value);
+      } else if (part.fieldname === 'file' && !job) {
+        job = await service.upload(
+          {
+            tenantId: opts.tenantOf(req),
+            supplier: (fields.supplier ?? '').trim(),
+            webhookUrl: (fields.webhook ?? '').trim(),
+            fileName: part.filename ?? '',
+          },
+          part.file,
+        );
+      } else {
+        part.file.resume();
+      }
+    }
+    if (!job) throw errors.noFile();
+    return reply.code(202).send(job);
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/jobs/:id', async (req) => service.getJob(req.params.id, opts.tenantOf(req)));
+
+  app.get<{ Params: { id: string } }>('/v1/jobs/:id/events', async (req, reply) => {
+    const tenantId = opts.tenantOf(req);
+    await service.getJob(req.params.id, tenantId);
+    const abort = new AbortController();
+    req.raw.on('close', () => abort.abort());
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    try {
+      for await (const job of service.watchJob(req.params.id, tenantId, abort.signal)) {
+        reply.raw.write(`event: job\ndata: ${JSON.stringify(job)}\n\n`);
+      }
+    } catch (err) {
+      req.log.error({ err }, 'job event stream failed');
+    }
+    reply.raw.end();
+  });
+
+  app.post('/v1/dnc/numbers', async (req) => {
+    const body = req.body as unknown;
+    let numbers: unknown;
+    if (typeof body === 'string') numbers = body.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    else if (body && typeof body === 'object') numbers = (body as { numbers?: unknown }).numbers;
+    if (!Array.isArray(numbers) || numbers.some((n) => typeof n !== 'string')) throw errors.badDncBody();
+    return service.addDncNumbers(numbers as string[]);
+  });
+
+  if (opts.metrics) {
+    const { registry } = opts.metrics;
+    app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  }
+  return app;
+}
