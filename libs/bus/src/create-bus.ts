@@ -102,20 +102,30 @@ export function createBus(opts: BusOptions): Bus {
     },
 
     async ensureTopics(topics) {
+      // Services start together and may create the same topic at once: "already exists" is
+      // success, and a topic whose leader is not elected yet is retried.
       const admin = kafka.admin();
       await admin.connect();
       try {
-        const existing = new Set(await admin.listTopics());
-        const missing = topics.filter((t) => !existing.has(t.name));
-        if (missing.length > 0) {
-          await admin.createTopics({
-            waitForLeaders: true,
-            topics: missing.map((t) => ({
-              topic: t.name,
-              numPartitions: opts.partitions ?? 3,
-              replicationFactor: opts.replicationFactor ?? 1,
-            })),
-          });
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const existing = new Set(await admin.listTopics());
+            const missing = topics.filter((t) => !existing.has(t.name));
+            if (missing.length === 0) return;
+            await admin.createTopics({
+              waitForLeaders: true,
+              topics: missing.map((t) => ({
+                topic: t.name,
+                numPartitions: opts.partitions ?? 3,
+                replicationFactor: opts.replicationFactor ?? 1,
+              })),
+            });
+          } catch (err) {
+            const e = err as { type?: string; retriable?: boolean; errors?: { type?: string }[] };
+            const benign = e.type === 'TOPIC_ALREADY_EXISTS' || e.errors?.every((x) => x.type === 'TOPIC_ALREADY_EXISTS') || e.retriable;
+            if (!benign || attempt >= 10) throw err;
+            await new Promise((r) => setTimeout(r, 200 * attempt));
+          }
         }
       } finally {
         await admin.disconnect();

@@ -7,7 +7,7 @@ export type { Logger };
  * or one level down, is replaced by "[redacted]"; whole rows and leads are never logged.
  */
 export const PII_FIELDS = [
-  'first_name', 'firstName', 'last_name', 'lastName', 'full_name', 'fullName', 'name',
+  'first_name', 'firstName', 'last_name', 'lastName', 'full_name', 'fullName',
   'email', 'phone', 'street', 'address', 'addressLine2', 'postal_code', 'postalCode',
   'lead', 'leads', 'row', 'rows', 'cells', 'raw', 'numbers', 'body',
 ] as const;

@@ -1,0 +1,133 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateLeadFile, readCsvFile, startWebhookReceiver, tempDir, type WebhookReceiver } from '@leadflow/testkit';
+
+const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
+
+function leadflow(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env, LOG_LEVEL: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+/** Every output row by its row number and the file it is in. */
+function dispositions(out: string): Map<number, string> {
+  const got = new Map<number, string>();
+  for (const [file, disposition] of [['leads', 'accepted'], ['duplicates', 'duplicate'], ['rejected', 'invalid'], ['suppressed', 'suppressed']]) {
+    for (const rec of readCsvFile(join(out, `${file}.csv`))) {
+      expect(got.has(Number(rec.row)), `row ${rec.row} is in two files`).toBe(false);
+      got.set(Number(rec.row), disposition!);
+    }
+  }
+  return got;
+}
+
+describe('leadflow run (standalone mode)', () => {
+  const seed = Date.now() % 100_000;
+  const dir = tempDir('leadflow-run-');
+  const env = { LEADFLOW_DATA_DIR: join(dir, 'db') };
+  let receiver: WebhookReceiver;
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+  });
+  afterAll(async () => {
+    await receiver.close();
+  });
+
+  let firstAccepted: Map<number, string>;
+  let firstLeadIds: Map<string, string>;
+
+  it(`gives every row of a new file the disposition of the rules, in the right output file (seed ${seed})`, async () => {
+    const file = generateLeadFile({ seed, rows: 400 });
+    writeFileSync(join(dir, 'a.csv'), file.csv);
+    writeFileSync(join(dir, 'dnc.txt'), `# national registry extract\n${file.dncNumbers.join('\n')}\n`);
+    const out = join(dir, 'out-a');
+    const res = await leadflow(['run', join(dir, 'a.csv'), '--dnc', join(dir, 'dnc.txt'), '--webhook', receiver.url, '--out', out, '--supplier', 'acme'], env);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+
+    const got = dispositions(out);
+    const wrong = file.rows.filter((r) => got.get(r.row) !== r.expected).map((r) => `row ${r.row} (${r.kind}): expected ${r.expected}, got ${got.get(r.row)}`);
+    expect(wrong).toEqual([]);
+
+    const count = (d: string) => file.rows.filter((r) => r.expected === d).length;
+    const summary = JSON.parse((await import('node:fs')).readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({
+      rows: 400, accepted: count('accepted'), invalid: count('invalid'), duplicate: count('duplicate'), suppressed: count('suppressed'),
+      mapping: { 'Email Address': { field: 'email' }, Phone: { field: 'phone' }, Notes: { field: 'extra' } },
+    });
+    expect(summary.jobId).toMatch(/^[0-9a-f-]{36}$/);
+
+    // duplicates name the row they repeat, rejected rows say why and keep the original values
+    const dupRows = readCsvFile(join(out, 'duplicates.csv'));
+    for (const d of dupRows) {
+      const g = file.rows[Number(d.row) - 1]!;
+      expect(d.matched_row, `row ${d.row}`).toBe(String((g.duplicateOf as { row: number }).row));
+      expect(d.match_type).toMatch(/^exact_(email|phone)$/);
+    }
+    const rejected = readCsvFile(join(out, 'rejected.csv'));
+    expect(rejected.every((r) => r.reason!.split(';').includes('NO_CONTACT'))).toBe(true);
+    expect(Object.keys(rejected[0]!)).toEqual(['row', 'reason', 'detail', ...file.header]);
+
+    // the webhook got exactly the accepted leads, once each
+    const delivered = receiver.requests.flatMap((r) => JSON.parse(r.body).leads as { row: number; email?: string }[]);
+    const leads = readCsvFile(join(out, 'leads.csv'));
+    expect(delivered.map((l) => l.row).sort((a, b) => a - b)).toEqual(leads.map((l) => Number(l.row)));
+    expect(receiver.requests.every((r) => r.headers['content-type'] === 'application/json' && r.headers['idempotency-key'])).toBe(true);
+
+    firstAccepted = new Map(leads.filter((l) => l.email).map((l) => [Number(l.row), l.email!]));
+    firstLeadIds = new Map(leads.filter((l) => l.email).map((l) => [l.email!, l.lead_id!]));
+  });
+
+  it('finds duplicates against the leads an earlier run stored, naming the stored lead', async () => {
+    const earlierEmails = [...firstAccepted.values()];
+    const file = generateLeadFile({ seed: seed + 1, rows: 150, earlierEmails });
+    writeFileSync(join(dir, 'b.csv'), file.csv);
+    writeFileSync(join(dir, 'dnc-b.txt'), file.dncNumbers.join('\n'));
+    const out = join(dir, 'out-b');
+    const res = await leadflow(['run', join(dir, 'b.csv'), '--dnc', join(dir, 'dnc-b.txt'), '--out', out], env);
+    expect(res.code).toBe(0);
+    const got = dispositions(out);
+    const wrong = file.rows.filter((r) => got.get(r.row) !== r.expected).map((r) => `row ${r.row} (${r.kind}): expected ${r.expected}, got ${got.get(r.row)}`);
+    expect(wrong).toEqual([]);
+    const cross = readCsvFile(join(out, 'duplicates.csv')).filter((d) => d.matched_lead_id);
+    expect(cross.length).toBe(file.rows.filter((r) => r.duplicateOf && 'earlierEmail' in r.duplicateOf).length);
+    for (const d of cross) expect(d.matched_lead_id).toBe(firstLeadIds.get(d.email!));
+  });
+
+  it.each([
+    ['an empty file', '', /^leadflow run: the file is empty/],
+    ['a binary file', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0xff, 0x00]), /^leadflow run: the file is not text/],
+    ['an unterminated quote', 'email,name\na@x.com,"Ann\nb@x.com,Bob\n', /^leadflow run: a quoted field is never closed/],
+  ])('ends %s with exit code 1 and one line that says what is wrong', async (_what, content, message) => {
+    const path = join(dir, 'bad.csv');
+    writeFileSync(path, content);
+    const res = await leadflow(['run', path, '--out', join(dir, 'out-bad')], env);
+    expect(res.code).toBe(1);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr).toMatch(message);
+    expect(res.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  });
+
+  it('answers a missing file and an unknown option with exit code 2 and the usage', async () => {
+    const missing = await leadflow(['run', join(dir, 'nope.csv')], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^leadflow: cannot read file ".*nope.csv": no such file\nusage:/);
+    const unknown = await leadflow(['run', join(dir, 'a.csv'), '--fast'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^leadflow: unknown option "--fast"/);
+  });
+});
