@@ -5,3 +5,6 @@ export { waitUntil } from './wait-until.js';
 export { readCsvFile, tempDir } from './files.js';
 export { generateLeadFile } from './lead-file.js';
 export type { Expected, GeneratedRow, LeadFile, LeadFileOptions } from './lead-file.js';
+export { startServices } from '@leadflow/infra';
+export type { ServicesHandle } from '@leadflow/infra';
+export { freePort } from './free-port.js';

@@ -1,0 +1,192 @@
+import { credentials, Metadata, type ClientReadableStream } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobStatus, LeadflowGatewayClient, type Job, type WatchJobResponse } from '@leadflow/proto';
+import { createPostgres, type SqlClient } from '@leadflow/stores';
+import {
+  freePort,
+  generateLeadFile,
+  infraEnv,
+  startServices,
+  startWebhookReceiver,
+  uniqueName,
+  waitUntil,
+  type ServicesHandle,
+  type WebhookReceiver,
+} from '@leadflow/testkit';
+
+interface JobJson {
+  id: string;
+  status: string;
+  counts: Record<string, number>;
+  failure?: { code: string; message: string };
+}
+
+describe('the eight services in Kafka mode, end to end over REST and gRPC', () => {
+  const seed = Date.now() % 100_000;
+  const tenant = uniqueName('tenant');
+  let services: ServicesHandle;
+  let receiver: WebhookReceiver;
+  let db: SqlClient;
+  let rest: string;
+  let grpc: LeadflowGatewayClient;
+
+  beforeAll(async () => {
+    const [httpPort, grpcPort, metricsPortBase] = [await freePort(), await freePort(), 19_300 + (seed % 500) * 10];
+    receiver = await startWebhookReceiver();
+    services = await startServices({
+      env: infraEnv(),
+      httpPort,
+      grpcPort,
+      metricsPortBase,
+      extraEnv: { BATCH_SIZE: '40', GATEWAY_TENANT: tenant, LOG_LEVEL: 'warn', DELIVERY_TIMEOUT_MS: '5000' },
+    });
+    rest = `http://127.0.0.1:${httpPort}`;
+    grpc = new LeadflowGatewayClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure());
+    db = createPostgres({ url: infraEnv().DATABASE_URL });
+  });
+
+  afterAll(async () => {
+    grpc?.close();
+    await services?.stop();
+    await receiver?.close();
+    await db?.close();
+  });
+
+  const getJob = async (id: string): Promise<JobJson> => (await (await fetch(`${rest}/v1/jobs/${id}`)).json()) as JobJson;
+  const finished = (id: string) =>
+    waitUntil(`job ${id} to finish`, async () => {
+      const job = await getJob(id);
+      return job.status === 'completed' || job.status === 'failed' ? job : undefined;
+    }, { timeoutMs: 120_000, describe: () => getJob(id) });
+
+  async function uploadRest(csv: string, fields: Record<string, string>): Promise<{ status: number; body: JobJson }> {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.set(k, v);
+    form.set('file', new Blob([csv], { type: 'text/csv' }), 'leads.csv');
+    const res = await fetch(`${rest}/v1/jobs`, { method: 'POST', body: form });
+    return { status: res.status, body: (await res.json()) as JobJson };
+  }
+
+  async function storedDispositions(jobId: string): Promise<Map<number, string>> {
+    const got = new Map<number, string>();
+    for (const [table, d] of [['leads', 'accepted'], ['duplicate_leads', 'duplicate'], ['rejected_rows', 'invalid'], ['suppressed_leads', 'suppressed']]) {
+      const { rows } = await db.query<{ row_number: number }>(`SELECT row_number FROM ${table} WHERE job_id = $1`, [jobId]);
+      for (const r of rows) {
+        expect(got.has(r.row_number), `row ${r.row_number} is in two tables`).toBe(false);
+        got.set(r.row_number, d!);
+      }
+    }
+    return got;
+  }
+
+  let firstJob: JobJson;
+  let firstFile: ReturnType<typeof generateLeadFile>;
+
+  it(`files every row of an upload in the table its disposition names (seed ${seed})`, async () => {
+    firstFile = generateLeadFile({ seed, rows: 300 });
+    const dnc = await fetch(`${rest}/v1/dnc/numbers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ numbers: [...firstFile.dncNumbers, 'not a number'] }),
+    });
+    expect(dnc.status).toBe(200);
+    expect(await dnc.json()).toMatchObject({ rejected: ['not a number'] });
+
+    const upload = await uploadRest(firstFile.csv, { supplier: 'acme', webhook: receiver.url });
+    expect(upload.status).toBe(202);
+    expect(upload.body).toMatchObject({ status: expect.stringMatching(/queued|running/), counts: expect.any(Object) });
+
+    firstJob = await finished(upload.body.id);
+    const count = (d: string) => firstFile.rows.filter((r) => r.expected === d).length;
+    expect(firstJob).toMatchObject({
+      status: 'completed',
+      counts: { rows: 300, accepted: count('accepted'), invalid: count('invalid'), duplicate: count('duplicate'), suppressed: count('suppressed') },
+    });
+    const got = await storedDispositions(firstJob.id);
+    const wrong = firstFile.rows.filter((r) => got.get(r.row) !== r.expected).map((r) => `row ${r.row} (${r.kind}): expected ${r.expected}, got ${got.get(r.row)}`);
+    expect(wrong).toEqual([]);
+
+    const audited = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM dnc_audit WHERE job_id = $1 AND listed', [firstJob.id]);
+    expect(audited.rows[0]!.n).toBe(count('suppressed'));
+  });
+
+  it('delivers exactly the accepted leads to the job webhook, and counts them', async () => {
+    const job = await waitUntil('every accepted lead delivered', async () => {
+      const j = await getJob(firstJob.id);
+      return j.counts.delivered === j.counts.accepted ? j : undefined;
+    }, { describe: () => getJob(firstJob.id) });
+    const delivered = receiver.requests.flatMap((r) => (JSON.parse(r.body) as { leads: { row: number }[] }).leads.map((l) => l.row));
+    const accepted = firstFile.rows.filter((r) => r.expected === 'accepted').map((r) => r.row);
+    expect(delivered.sort((a, b) => a - b)).toEqual(accepted);
+    expect(job.counts.delivered).toBe(accepted.length);
+  });
+
+  it('takes a file over gRPC, streams its progress, and finds duplicates of the earlier job', async () => {
+    const { rows } = await db.query<{ id: string; email: string }>('SELECT id, email FROM leads WHERE job_id = $1 AND email IS NOT NULL', [firstJob.id]);
+    const leadIdByEmail = new Map(rows.map((r) => [r.email, r.id]));
+    const file = generateLeadFile({ seed: seed + 1, rows: 120, earlierEmails: [...leadIdByEmail.keys()] });
+    const added = await new Promise<number>((resolve, reject) =>
+      grpc.addDncNumbers({ numbers: file.dncNumbers }, (err, res) => (err ? reject(err) : resolve(res!.added))),
+    );
+    expect(added).toBe(file.dncNumbers.length);
+
+    const uploaded = await new Promise<Job>((resolve, reject) => {
+      const call = grpc.uploadFile(new Metadata(), (err, res) => (err ? reject(err) : resolve(res!.job!)));
+      call.write({ metadata: { fileName: 'b.csv', supplier: 'globex', webhookUrl: '' } });
+      const bytes = Buffer.from(file.csv);
+      for (let i = 0; i < bytes.length; i += 1000) call.write({ chunk: bytes.subarray(i, i + 1000) });
+      call.end();
+    });
+    expect(uploaded.id).toMatch(/^[0-9a-f-]{36}$/);
+
+    const updates: Job[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const stream = grpc.watchJob({ id: uploaded.id }) as unknown as ClientReadableStream<WatchJobResponse>;
+      stream.on('data', (msg: WatchJobResponse) => updates.push(msg.job!));
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    const last = updates.at(-1)!;
+    expect(last.status).toBe(JobStatus.JOB_STATUS_COMPLETED);
+    expect(last.counts?.rows).toBe(120);
+
+    const got = await storedDispositions(uploaded.id);
+    const wrong = file.rows.filter((r) => got.get(r.row) !== r.expected).map((r) => `row ${r.row} (${r.kind}): expected ${r.expected}, got ${got.get(r.row)}`);
+    expect(wrong).toEqual([]);
+    const cross = await db.query<{ row_number: number; matched_lead_id: string; matched_job_id: string }>(
+      'SELECT row_number, matched_lead_id, matched_job_id FROM duplicate_leads WHERE job_id = $1 AND matched_lead_id IS NOT NULL',
+      [uploaded.id],
+    );
+    const expectedCross = file.rows.filter((r) => r.duplicateOf && 'earlierEmail' in r.duplicateOf);
+    expect(cross.rows).toHaveLength(expectedCross.length);
+    for (const c of cross.rows) {
+      const g = file.rows[c.row_number - 1]!;
+      expect(c.matched_lead_id).toBe(leadIdByEmail.get((g.duplicateOf as { earlierEmail: string }).earlierEmail));
+      expect(c.matched_job_id).toBe(firstJob.id);
+    }
+  });
+
+  it('fails a file with an unterminated quote with a reason, keeping the rows before it', async () => {
+    const upload = await uploadRest('email,name\nann@acme.com,Ann\nbob@acme.com,"Bob\n', {});
+    expect(upload.status).toBe(202);
+    const job = await finished(upload.body.id);
+    expect(job.status).toBe('failed');
+    expect(job.failure?.code).toBe('CSV_UNCLOSED_QUOTE');
+    expect(job.failure?.message).toMatch(/^a quoted field is never closed/);
+    expect(job.counts.accepted).toBe(1);
+  });
+
+  it('answers an unknown job with 404 and a code over REST, and NOT_FOUND over gRPC', async () => {
+    const res = await fetch(`${rest}/v1/jobs/nope`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ code: 'JOB_NOT_FOUND', message: 'no job with id "nope" for this tenant' });
+    const err = await new Promise<Error & { code?: number }>((resolve) => grpc.getJob({ id: 'nope' }, (e) => resolve(e!)));
+    expect(err.code).toBe(5);
+    expect(err.message).toMatch(/JOB_NOT_FOUND/);
+  });
+
+  it('counts rows by stage and outcome on each service /metrics', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${services.metricsPorts.dnc}/metrics`)).text();
+    expect(text).toMatch(/leadflow_stage_rows_total\{stage="dnc",outcome="suppressed"\} [1-9]/);
+  });
+});
