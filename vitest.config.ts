@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // Kafka, PostgreSQL and Redis, which the global setup starts on loopback (npm run infra).
 export default defineConfig({
   test: {
+    reporters: ['default', './libs/testkit/src/summary-reporter.ts'],
     projects: [
       {
         test: {
