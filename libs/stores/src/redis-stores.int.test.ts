@@ -1,0 +1,57 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { infraEnv, uniqueName } from '@leadflow/testkit';
+import { createRedis, createRedisDncRegistry, createRedisFingerprintStore } from './index.js';
+
+describe('Redis stores', () => {
+  const a = createRedis({ url: infraEnv().REDIS_URL, name: 'test-a' });
+  const b = createRedis({ url: infraEnv().REDIS_URL, name: 'test-b' });
+  afterAll(async () => {
+    await Promise.all([a.quit(), b.quit()]);
+  });
+
+  it('lets exactly one of two replicas claim a key they race for, and names the winner to the loser', async () => {
+    const tenant = uniqueName('t');
+    const one = createRedisFingerprintStore(a);
+    const two = createRedisFingerprintStore(b);
+    const keys = Array.from({ length: 200 }, (_, i) => `email:user${i}@race.test`);
+    const [r1, r2] = await Promise.all([
+      one.claim(tenant, keys.map((k, i) => ({ owner: `job-a:${i + 1}`, keys: [k] }))),
+      two.claim(tenant, keys.map((k, i) => ({ owner: `job-b:${i + 1}`, keys: [k] }))),
+    ]);
+    for (let i = 0; i < keys.length; i++) {
+      const winners = [r1[i], r2[i]].filter((r) => r === null).length;
+      expect(winners, `key ${i}`).toBe(1);
+      const conflict = r1[i] ?? r2[i];
+      expect(conflict!.owner).toMatch(r1[i] ? /^job-b:/ : /^job-a:/);
+    }
+  });
+
+  it('claims nothing for a row that conflicts on one of its keys, and the same owner may claim again', async () => {
+    const tenant = uniqueName('t');
+    const fp = createRedisFingerprintStore(a);
+    expect(await fp.claim(tenant, [{ owner: 'j:1', keys: ['email:a@x.com'] }])).toEqual([null]);
+    expect(await fp.claim(tenant, [{ owner: 'j:2', keys: ['phone:+12015550123', 'email:a@x.com'] }])).toEqual([
+      { key: 'email:a@x.com', owner: 'j:1' },
+    ]);
+    // j:2 did not claim its phone: a third row with that phone is free to.
+    expect(await fp.claim(tenant, [{ owner: 'j:3', keys: ['phone:+12015550123'] }])).toEqual([null]);
+    expect(await fp.claim(tenant, [{ owner: 'j:1', keys: ['email:a@x.com'] }])).toEqual([null]);
+  });
+
+  it('never stores an email in clear as a key', async () => {
+    const tenant = uniqueName('t');
+    await createRedisFingerprintStore(a).claim(tenant, [{ owner: 'j:1', keys: ['email:secret.person@x.com'] }]);
+    const keys = await a.keys(`lf:fp:${tenant}:*`);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).not.toContain('secret');
+  });
+
+  it('keeps DNC numbers as one bitmap per area code of 1.25 MB at most', async () => {
+    const dnc = createRedisDncRegistry(a);
+    const area = String(200 + Math.floor(Math.random() * 700)).replace(/11$/, '12');
+    await a.del(`lf:dnc:nanp:${area}`);
+    expect(await dnc.add([`+1${area}9999999`, `+1${area}2000000`, `+1${area}2000000`])).toBe(2);
+    expect(await dnc.contains([`+1${area}9999999`, `+1${area}2000000`, `+1${area}2000001`])).toEqual([true, true, false]);
+    expect(await a.strlen(`lf:dnc:nanp:${area}`)).toBeLessThanOrEqual(1_250_000);
+  });
+});
