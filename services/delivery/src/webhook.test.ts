@@ -1,0 +1,53 @@
+import { createHmac } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startWebhookReceiver, waitUntil, type WebhookReceiver } from '@leadflow/testkit';
+import { postWebhook, signPayload } from './index.js';
+
+describe('postWebhook', () => {
+  let receiver: WebhookReceiver | undefined;
+  afterEach(async () => {
+    await receiver?.close();
+    receiver = undefined;
+  });
+
+  it('signs the body so that a receiver with the secret can check it', async () => {
+    receiver = await startWebhookReceiver();
+    const body = JSON.stringify({ leads: [{ row: 1 }] });
+    const result = await postWebhook(body, { url: receiver.url, secret: 's3cret', idempotencyKey: 'job:0' });
+    expect(result).toEqual({ ok: true, attempts: 1, status: 200 });
+    const req = receiver.requests[0]!;
+    expect(req.body).toBe(body);
+    expect(req.headers['idempotency-key']).toBe('job:0');
+    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(req.headers['leadflow-signature']))!;
+    expect(v1).toBe(createHmac('sha256', 's3cret').update(`${t}.${body}`).digest('hex'));
+    expect(signPayload('s3cret', body, Number(t))).toBe(req.headers['leadflow-signature']);
+  });
+
+  it('retries a server error with the same idempotency key, then succeeds', async () => {
+    receiver = await startWebhookReceiver();
+    receiver.respondWith(503);
+    const r = receiver;
+    const pending = postWebhook('{}', { url: r.url, idempotencyKey: 'k', backoffMs: 20, maxAttempts: 5 });
+    await waitUntil('two failed attempts', () => (r.requests.length >= 2 ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 });
+    r.respondWith(200);
+    const result = await pending;
+    expect(result.ok).toBe(true);
+    expect(result.attempts).toBeGreaterThanOrEqual(3);
+    expect(new Set(r.requests.map((q) => q.headers['idempotency-key']))).toEqual(new Set(['k']));
+  });
+
+  it('does not retry a request the receiver refuses (4xx), and says why', async () => {
+    receiver = await startWebhookReceiver();
+    receiver.respondWith(422);
+    const result = await postWebhook('{}', { url: receiver.url, idempotencyKey: 'k', backoffMs: 1 });
+    expect(result).toEqual({ ok: false, attempts: 1, status: 422, error: 'HTTP 422' });
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('gives up after its attempts when nothing listens', async () => {
+    const result = await postWebhook('{}', { url: 'http://127.0.0.1:9/hook', idempotencyKey: 'k', backoffMs: 1, maxAttempts: 2 });
+    expect(result.ok).toBe(false);
+    expect(result.attempts).toBe(2);
+    expect(result.error).toMatch(/fetch failed|ECONNREFUSED/);
+  });
+});

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { createLogger } from '@leadflow/logger';
+import type { JobFailure, JobRef } from '@leadflow/proto';
+import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
+import { buildRestApp, createJobService, createSqlJobStore, migrations, type UploadSink } from './index.js';
+
+/** An upload sink that keeps what it was given, in place of Kafka or the in-process ingest. */
+function recordingSink() {
+  const uploads: { job: JobRef; bytes: Buffer[]; ended: boolean; failure?: JobFailure }[] = [];
+  const sink: UploadSink = {
+    open(job) {
+      const u = { job, bytes: [] as Buffer[], ended: false, failure: undefined as JobFailure | undefined };
+      uploads.push(u);
+      return {
+        write: async (chunk) => void u.bytes.push(Buffer.from(chunk)),
+        end: async () => void (u.ended = true),
+        fail: async (f) => void (u.failure = f),
+      };
+    },
+  };
+  return { sink, uploads };
+}
+
+function multipart(parts: { name: string; value: string | Buffer; filename?: string }[]) {
+  const boundary = '----leadflowtest';
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    const disposition = `form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ''}`;
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.filename ? 'Content-Type: text/csv\r\n' : ''}\r\n`));
+    chunks.push(Buffer.isBuffer(p.value) ? p.value : Buffer.from(p.value));
+    chunks.push(Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+describe('REST API', () => {
+  let db: SqlClient;
+  let app: FastifyInstance;
+  const recorded = recordingSink();
+  const dnc = createMemoryDncRegistry();
+  beforeAll(async () => {
+    db = await createPglite();
+    await migrate(db, migrations);
+    const service = createJobService({ jobs: createSqlJobStore(db), uploads: recorded.sink, dnc, maxUploadBytes: 1000 });
+    app = await buildRestApp({ service, logger: createLogger({ name: 'test', level: 'silent' }), maxUploadBytes: 1000, tenantOf: () => 't1' });
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.close();
+  });
+
+  it('takes a multipart upload, hands its bytes on in order, and answers 202 with the queued job', async () => {
+    const csv = 'email\nann@x.com\n';
+    const res = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'supplier', value: 'acme' }, { name: 'file', value: csv, filename: 'a.csv' }]) });
+    expect(res.statusCode).toBe(202);
+    const job = res.json();
+    expect(job).toMatchObject({ status: 'queued', supplier: 'acme', fileName: 'a.csv', counts: { rows: 0, accepted: 0, delivered: 0 } });
+    const upload = recorded.uploads.find((u) => u.job.jobId === job.id)!;
+    expect(Buffer.concat(upload.bytes).toString()).toBe(csv);
+    expect(upload).toMatchObject({ ended: true, job: { tenantId: 't1', supplier: 'acme' } });
+
+    const again = await app.inject({ method: 'GET', url: `/v1/jobs/${job.id}` });
+    expect(again.json()).toEqual(job);
+  });
+
+  it('refuses a file over the limit with 413, and the job fails with UPLOAD_TOO_LARGE', async () => {
+    const res = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: Buffer.alloc(5000, 'a'), filename: 'big.csv' }]) });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toEqual({ code: 'UPLOAD_TOO_LARGE', message: 'the file is larger than the upload limit of 1000 bytes: split it into smaller files' });
+    const upload = recorded.uploads.at(-1)!;
+    expect(upload.failure?.code).toBe('UPLOAD_TOO_LARGE');
+    const job = await app.inject({ method: 'GET', url: `/v1/jobs/${upload.job.jobId}` });
+    expect(job.json()).toMatchObject({ status: 'failed', failure: { code: 'UPLOAD_TOO_LARGE' } });
+  });
+
+  it('explains a request without a file, a body that is not multipart, and a bad webhook URL', async () => {
+    const noFile = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'supplier', value: 'acme' }]) });
+    expect(noFile.statusCode).toBe(400);
+    expect(noFile.json().code).toBe('FILE_MISSING');
+    const json = await app.inject({ method: 'POST', url: '/v1/jobs', payload: { file: 'x' } });
+    expect(json.statusCode).toBe(415);
+    expect(json.json().code).toBe('NOT_MULTIPART');
+    const hook = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'webhook', value: 'ftp://x' }, { name: 'file', value: 'a\n', filename: 'a.csv' }]) });
+    expect(hook.statusCode).toBe(400);
+    expect(hook.json()).toEqual({ code: 'INVALID_WEBHOOK_URL', message: 'webhook "ftp://x" is not an http or https URL' });
+  });
+
+  it('adds DNC numbers given as JSON or as lines of text, and names what it could not read', async () => {
+    const res = await app.inject({ method: 'POST', url: '/v1/dnc/numbers', payload: { numbers: ['(201) 555-0123', '+44 7911 123456', 'call me'] } });
+    expect(res.json()).toEqual({ added: 2, rejected: ['call me'] });
+    const text = await app.inject({ method: 'POST', url: '/v1/dnc/numbers', headers: { 'content-type': 'text/plain' }, payload: '201-555-0123\n212 555 0199\n' });
+    expect(text.json()).toEqual({ added: 1, rejected: [] });
+    expect(await dnc.contains(['+12015550123', '+447911123456', '+12125550199'])).toEqual([true, true, true]);
+    const bad = await app.inject({ method: 'POST', url: '/v1/dnc/numbers', payload: { numbers: 'x' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().code).toBe('INVALID_DNC_NUMBERS');
+  });
+
+  it('answers unknown jobs and routes with 404 and a code, never a stack trace', async () => {
+    const job = await app.inject({ method: 'GET', url: '/v1/jobs/does-not-exist' });
+    expect(job.statusCode).toBe(404);
+    expect(job.json()).toEqual({ code: 'JOB_NOT_FOUND', message: 'no job with id "does-not-exist" for this tenant' });
+    const route = await app.inject({ method: 'GET', url: '/v2/things' });
+    expect(route.json()).toEqual({ code: 'NOT_FOUND', message: 'no route GET /v2/things' });
+    const broken = await app.inject({ method: 'POST', url: '/v1/dnc/numbers', headers: { 'content-type': 'application/json' }, payload: '{"numbers": [' });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.body).not.toMatch(/at .*\.js/);
+  });
+});
