@@ -19,7 +19,7 @@ export interface Metrics {
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
-  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'leadflow_process_' });
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'leadflow_' });
   return {
     registry,
     rows: new Counter({
