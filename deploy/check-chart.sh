@@ -10,7 +10,8 @@ HELM_VERSION=v3.16.4
 KUBERNETES_VALIDATE_VERSION=1.37.0
 gobin="$(go env GOPATH)/bin"
 helm="$gobin/helm"
-if ! "$helm" version --short 2>/dev/null | grep -q "^${HELM_VERSION}"; then
+# A helm built by go install reports only its minor version (v3.16).
+if ! "$helm" version --short 2>/dev/null | grep -q "^${HELM_VERSION%.*}"; then
   echo "chart:check: installing helm ${HELM_VERSION}"
   go install "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}"
 fi

@@ -4,6 +4,7 @@ import type { Metrics } from '@leadflow/metrics';
 import { isTransient } from '@leadflow/pipeline';
 import { withSpan } from '@leadflow/telemetry';
 import type { Bus, ConsumedMessage } from './create-bus.js';
+import { sendDeadLetter } from './dead-letter.js';
 import { TOPICS, type Topic } from './topics.js';
 
 export interface StageServiceOptions<I, O> {
@@ -62,21 +63,7 @@ export function createStageService<I, O>(opts: StageServiceOptions<I, O>) {
   }
 
   async function deadLetter(msg: { partition: number; offset: string; key: string }, payload: Uint8Array, error: Error & { code?: unknown }) {
-    await bus.send(TOPICS.dlq, [
-      {
-        key: msg.key,
-        value: {
-          sourceTopic: opts.input.name,
-          partition: msg.partition,
-          offset: msg.offset,
-          errorCode: typeof error.code === 'string' ? error.code : 'LEADFLOW_ERR_STAGE',
-          errorMessage: error.message,
-          payload,
-          jobId: msg.key,
-          service: name,
-        },
-      },
-    ]);
+    await sendDeadLetter(bus, { ...msg, service: name, sourceTopic: opts.input.name, payload, error });
     metrics.batches.inc({ stage: name, result: 'dead_letter' });
   }
 

@@ -11,3 +11,4 @@ export { createRedisFingerprintStore } from './redis-fingerprint-store.js';
 export type { DncRegistry } from './dnc-registry.js';
 export { createMemoryDncRegistry, splitNanp } from './dnc-registry.js';
 export { createRedisDncRegistry } from './redis-dnc-registry.js';
+export { databaseModule, redisModule } from './modules.js';

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-import { createBus, TOPICS } from '@leadflow/bus';
+import { createBusFromConfig, kafkaSchema, TOPICS } from '@leadflow/bus';
 import { int, port, shared, str } from '@leadflow/config';
 import { createServiceHost } from '@leadflow/lifecycle';
-import { createPostgres, createRedis, createRedisDncRegistry, migrate } from '@leadflow/stores';
+import { createPostgres, createRedis, createRedisDncRegistry, databaseModule, redisModule } from '@leadflow/stores';
 import { createGateway } from './create-gateway.js';
 import { migrations } from './index.js';
 import { createKafkaUploadSink } from './kafka-upload-sink.js';
@@ -10,10 +10,9 @@ import { createKafkaUploadSink } from './kafka-upload-sink.js';
 const host = createServiceHost({
   name: 'gateway',
   schema: {
-    kafkaBrokers: shared.kafkaBrokers(),
+    ...kafkaSchema,
     databaseUrl: shared.databaseUrl(),
     redisUrl: shared.redisUrl(),
-    partitions: ['KAFKA_PARTITIONS', int({ min: 1, default: 3 })],
     httpPort: ['HTTP_PORT', port({ default: 8080 })],
     grpcPort: ['GRPC_PORT', port({ default: 50051 })],
     maxUploadBytes: ['GATEWAY_MAX_UPLOAD_BYTES', int({ min: 1, default: 1024 * 1024 * 1024 })],
@@ -23,9 +22,9 @@ const host = createServiceHost({
 const { config, logger } = host;
 const db = createPostgres({ url: config.databaseUrl, applicationName: 'leadflow-gateway' });
 const redis = createRedis({ url: config.redisUrl, name: 'leadflow-gateway' });
-const bus = createBus({ brokers: config.kafkaBrokers, clientId: 'gateway', logger, partitions: config.partitions });
-host.lifecycle.add({ name: 'postgres', start: async () => void (await migrate(db, migrations)), stop: () => db.close() });
-host.lifecycle.add({ name: 'redis', start: () => redis.connect(), stop: async () => void (await redis.quit()) });
+const bus = createBusFromConfig(config, 'gateway', logger);
+host.lifecycle.add(databaseModule(db, migrations));
+host.lifecycle.add(redisModule(redis));
 host.lifecycle.add({ name: 'kafka', start: () => bus.ensureTopics([TOPICS.uploads]), stop: () => bus.stop() });
 host.lifecycle.add(
   createGateway({

@@ -1,19 +1,18 @@
 #!/usr/bin/env node
-import { createBus, TOPICS } from '@leadflow/bus';
-import { int, shared } from '@leadflow/config';
+import { createBusFromConfig, kafkaSchema, sendDeadLetter, TOPICS } from '@leadflow/bus';
+import { int } from '@leadflow/config';
 import { createServiceHost } from '@leadflow/lifecycle';
 import { createUploadAssembler } from './upload-assembler.js';
 
 const host = createServiceHost({
   name: 'ingest',
   schema: {
-    kafkaBrokers: shared.kafkaBrokers(),
-    partitions: ['KAFKA_PARTITIONS', int({ min: 1, default: 3 })],
+    ...kafkaSchema,
     batchSize: ['BATCH_SIZE', int({ min: 1, max: 10_000, default: 500 })],
   },
 });
 const { config, logger, metrics } = host;
-const bus = createBus({ brokers: config.kafkaBrokers, clientId: 'ingest', logger, partitions: config.partitions });
+const bus = createBusFromConfig(config, 'ingest', logger);
 const assembler = createUploadAssembler({
   batchSize: config.batchSize,
   logger,
@@ -36,21 +35,15 @@ host.lifecycle.add({
       onRevoked: assembler.reset,
       onUndecodable: async (raw) => {
         logger.error({ partition: raw.partition, offset: raw.offset }, 'undecodable upload chunk: sent to the dead-letter topic');
-        await bus.send(TOPICS.dlq, [
-          {
-            key: raw.key,
-            value: {
-              sourceTopic: TOPICS.uploads.name,
-              partition: raw.partition,
-              offset: raw.offset,
-              errorCode: 'LEADFLOW_ERR_DECODE',
-              errorMessage: raw.error.message,
-              payload: raw.bytes,
-              jobId: raw.key,
-              service: 'ingest',
-            },
-          },
-        ]);
+        await sendDeadLetter(bus, {
+          service: 'ingest',
+          sourceTopic: TOPICS.uploads.name,
+          partition: raw.partition,
+          offset: raw.offset,
+          key: raw.key,
+          payload: raw.bytes,
+          error: Object.assign(raw.error, { code: 'LEADFLOW_ERR_DECODE' }),
+        });
       },
     });
   },

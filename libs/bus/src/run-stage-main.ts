@@ -1,0 +1,70 @@
+import { int, shared, type ConfigOf, type ConfigSchema } from '@leadflow/config';
+import { createServiceHost, type ServiceHost } from '@leadflow/lifecycle';
+import { countDispositions } from '@leadflow/pipeline';
+import type { Logger } from '@leadflow/logger';
+import type { LeadBatch } from '@leadflow/proto';
+import { createBus } from './create-bus.js';
+import { createStageService } from './stage-service.js';
+import type { Topic } from './topics.js';
+
+/** The Kafka variables every service reads. */
+export const kafkaSchema = {
+  kafkaBrokers: shared.kafkaBrokers(),
+  kafkaPartitions: ['KAFKA_PARTITIONS', int({ min: 1, default: 3, description: 'partitions of the topics this service creates' })],
+  kafkaReplicationFactor: ['KAFKA_REPLICATION_FACTOR', int({ min: 1, default: 1, description: 'replicas of the topics this service creates' })],
+} as const;
+
+/** A bus configured by the variables of `kafkaSchema`. */
+export function createBusFromConfig(config: ConfigOf<typeof kafkaSchema>, clientId: string, logger: Logger) {
+  return createBus({
+    brokers: config.kafkaBrokers,
+    clientId,
+    logger,
+    partitions: config.kafkaPartitions,
+    replicationFactor: config.kafkaReplicationFactor,
+  });
+}
+
+export type StageHost<S extends ConfigSchema> = ServiceHost<ConfigOf<S> & ConfigOf<typeof kafkaSchema>>;
+
+export interface StageMainOptions<S extends ConfigSchema, I, O extends LeadBatch | void> {
+  name: string;
+  input: Topic<I>;
+  output?: Topic<Exclude<O, void>>;
+  /** The service's own variables; the Kafka ones and the host's are added. */
+  schema: S;
+  /** Builds the stage; adds the service's own modules (database, Redis) to `host.lifecycle`. */
+  build: (host: StageHost<S>) => (batch: I) => Promise<O>;
+  /** What goes downstream instead of a poison batch (see createStageService). */
+  poisonOutput?: (batch: I) => O | undefined;
+}
+
+/**
+ * The whole composition root of a stage service in Kafka mode: config, logger, metrics and
+ * ops server (the host), the Kafka bus, the stage consuming `input` and producing `output`,
+ * readiness once consuming; then it runs until SIGTERM.
+ */
+export async function runStageMain<S extends ConfigSchema, I extends { job?: { jobId: string } | undefined }, O extends LeadBatch | void>(
+  opts: StageMainOptions<S, I, O>,
+): Promise<void> {
+  const host = createServiceHost({ name: opts.name, schema: { ...kafkaSchema, ...opts.schema } }) as StageHost<S>;
+  const { config, logger, metrics } = host;
+  const bus = createBusFromConfig(config, opts.name, logger);
+  const stage = opts.build(host);
+  host.lifecycle.add(
+    createStageService<I, O>({
+      name: opts.name,
+      bus,
+      input: opts.input,
+      output: opts.output as Topic<O> | undefined,
+      stage,
+      jobIdOf: (b) => b.job?.jobId ?? '',
+      poisonOutput: opts.poisonOutput,
+      countRows: (b) => (b ? countDispositions((b as LeadBatch).rows) : {}),
+      logger,
+      metrics,
+    }),
+  );
+  host.readyWhen(() => bus.consuming);
+  await host.run();
+}
