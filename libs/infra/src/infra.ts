@@ -106,13 +106,13 @@ export async function infraUp(log: (line: string) => void = () => {}): Promise<I
       const d = await startDockerComponent(c, port);
       state[c] = { via: 'docker', address: d.address, containerId: d.containerId, port };
     } else if (c === 'kafka') {
-      const k = await startLocalKafka({ port, controllerPort: p.kafkaController });
+      const k = await startLocalKafka({ port, controllerPort: p.kafkaController }, log);
       state[c] = { via: 'local', address: k.brokers, pid: k.pid, port };
     } else if (c === 'postgres') {
-      const pg = await startLocalPostgres({ port });
+      const pg = await startLocalPostgres({ port }, log);
       state[c] = { via: 'local', address: pg.url, pid: pg.pid, port };
     } else {
-      const r = await startLocalRedis({ port });
+      const r = await startLocalRedis({ port }, log);
       state[c] = { via: 'local', address: r.url, pid: r.pid, port };
     }
     started.push(c);

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { repoRoot, stateDir } from './paths.js';
 import { findProgram, run, spawnDetached, waitFor } from './process-util.js';
+import { ensurePrograms } from './system-packages.js';
 
 export interface LocalKafka {
   pid: number;
@@ -18,17 +19,22 @@ function ensureJars(): string {
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === pomTime && readdirSync(lib).some((f) => f.startsWith('kafka_2.13'))) {
     return lib;
   }
-  const mvn = findProgram('mvn');
-  if (!mvn) throw new Error('Maven (mvn) is needed to fetch the Kafka jars: install it (apt-get install maven)');
+  const mvn = findProgram('mvn')!;
   run(mvn, ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`]);
   writeFileSync(stamp, pomTime);
   return lib;
 }
 
 /** Apache Kafka in KRaft mode (one node, broker and controller) from its Maven Central jars. */
-export async function startLocalKafka(opts: { port: number; controllerPort: number }): Promise<LocalKafka> {
-  const java = findProgram('java');
-  if (!java) throw new Error('Java 17 or later is needed to run Kafka locally: install a JDK (apt-get install openjdk-17-jre-headless)');
+export async function startLocalKafka(opts: { port: number; controllerPort: number }, log: (line: string) => void): Promise<LocalKafka> {
+  ensurePrograms(
+    [
+      { program: 'java', debianPackage: 'openjdk-17-jre-headless', why: 'Kafka runs on Java 17' },
+      { program: 'mvn', debianPackage: 'maven', why: "fetches Kafka's jars from Maven Central" },
+    ],
+    log,
+  );
+  const java = findProgram('java')!;
   const lib = ensureJars();
   const dir = stateDir('kafka');
   const dataDir = join(dir, 'data');

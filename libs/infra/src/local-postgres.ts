@@ -4,21 +4,27 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { stateDir } from './paths.js';
 import { findProgram, run, spawnDetached, waitFor } from './process-util.js';
+import { ensurePrograms } from './system-packages.js';
 
 export interface LocalPostgres {
   pid: number;
   url: string;
 }
 
-function binDir(): string {
-  const fromPath = findProgram('initdb');
-  if (fromPath && findProgram('postgres')) return '';
+/** Debian keeps the server programs in /usr/lib/postgresql/<major>/bin, off PATH. */
+function debianBinDirs(): string[] {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
-  if (versions.length === 0) {
-    throw new Error('PostgreSQL is not installed: install it (apt-get install postgresql) or set DATABASE_URL');
-  }
-  return join(root, versions[0]!, 'bin');
+  return versions.map((v) => join(root, v, 'bin'));
+}
+
+function binDir(log: (line: string) => void): string {
+  ensurePrograms(
+    [{ program: 'initdb', candidates: () => debianBinDirs().map((d) => join(d, 'initdb')), debianPackage: 'postgresql', why: 'runs PostgreSQL locally' }],
+    log,
+  );
+  if (findProgram('initdb') && findProgram('postgres')) return '';
+  return debianBinDirs()[0]!;
 }
 
 /**
@@ -37,8 +43,8 @@ function asServerUser(): { wrap: (cmd: string, args: string[]) => [string, strin
   };
 }
 
-export async function startLocalPostgres(opts: { port: number }): Promise<LocalPostgres> {
-  const bin = binDir();
+export async function startLocalPostgres(opts: { port: number }, log: (line: string) => void): Promise<LocalPostgres> {
+  const bin = binDir(log);
   const exe = (name: string) => (bin ? join(bin, name) : name);
   const user = asServerUser();
   const dir = stateDir('postgres');

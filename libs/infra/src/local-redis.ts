@@ -1,5 +1,6 @@
 import { stateDir } from './paths.js';
 import { findProgram, portOpen, spawnDetached, waitFor } from './process-util.js';
+import { ensurePrograms } from './system-packages.js';
 
 export interface LocalRedis {
   pid: number;
@@ -7,9 +8,9 @@ export interface LocalRedis {
 }
 
 /** Redis on loopback without persistence: everything in it can be rebuilt (ARCHITECTURE.md section 4). */
-export async function startLocalRedis(opts: { port: number }): Promise<LocalRedis> {
-  const redis = findProgram('redis-server');
-  if (!redis) throw new Error('Redis is not installed: install it (apt-get install redis-server) or set REDIS_URL');
+export async function startLocalRedis(opts: { port: number }, log: (line: string) => void): Promise<LocalRedis> {
+  ensurePrograms([{ program: 'redis-server', debianPackage: 'redis-server', why: 'runs Redis locally' }], log);
+  const redis = findProgram('redis-server')!;
   const logFile = stateDir('logs', 'redis.log');
   const pid = spawnDetached(
     redis,

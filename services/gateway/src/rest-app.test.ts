@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createLogger } from '@leadflow/logger';
 import type { JobFailure, JobRef } from '@leadflow/proto';
+import { migrations as persistenceMigrations } from '@leadflow/persistence';
 import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
 import { buildRestApp, createJobService, createSqlJobStore, migrations, type UploadSink } from './index.js';
 
@@ -43,7 +44,8 @@ describe('REST API', () => {
   beforeAll(async () => {
     db = await createPglite();
     await migrate(db, migrations);
-    const service = createJobService({ jobs: createSqlJobStore(db), uploads: recorded.sink, dnc, maxUploadBytes: 1000 });
+    await migrate(db, persistenceMigrations);
+    const service = createJobService({ jobs: createSqlJobStore(db), uploads: recorded.sink, dnc, maxUploadBytes: 1000, watchIntervalMs: 20 });
     app = await buildRestApp({ service, logger: createLogger({ name: 'test', level: 'silent' }), maxUploadBytes: 1000, tenantOf: () => 't1' });
   });
   afterAll(async () => {
@@ -107,5 +109,34 @@ describe('REST API', () => {
     const broken = await app.inject({ method: 'POST', url: '/v1/dnc/numbers', headers: { 'content-type': 'application/json' }, payload: '{"numbers": [' });
     expect(broken.statusCode).toBe(400);
     expect(broken.body).not.toMatch(/at .*\.js/);
+  });
+
+  it('streams a job as Server-Sent Events until it completes', async () => {
+    const created = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: 'email\na@x.com\n', filename: 'a.csv' }]) });
+    const id = created.json().id as string;
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const res = await fetch(`${address}/v1/jobs/${id}/events`);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    const events: { status: string }[] = [];
+    let buffer = '';
+    const readEvents = async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        buffer += Buffer.from(value).toString();
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const data = buffer.slice(0, end).split('\n').find((l) => l.startsWith('data: '))!;
+          events.push(JSON.parse(data.slice(6)));
+          buffer = buffer.slice(end + 2);
+          if (events.length === 1) {
+            await db.query("INSERT INTO job_progress (job_id, tenant_id, total_rows, stored, accepted, completed_at) VALUES ($1, 't1', 1, 1, 1, now())", [id]);
+          }
+        }
+      }
+    };
+    await readEvents();
+    expect(events.map((e) => e.status)).toEqual(['queued', 'completed']);
+    expect(events[1]).toMatchObject({ id, counts: { rows: 1, accepted: 1 } });
   });
 });

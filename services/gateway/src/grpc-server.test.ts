@@ -1,0 +1,98 @@
+import { createRequire } from 'node:module';
+import { credentials, loadPackageDefinition, makeGenericClientConstructor, Metadata, type ServiceClientConstructor } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { service as healthService } from 'grpc-health-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@leadflow/logger';
+import { migrations as persistenceMigrations } from '@leadflow/persistence';
+import { JobStatus, LeadflowGatewayClient, type Job } from '@leadflow/proto';
+import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
+import { createGrpcServer, createJobService, createSqlJobStore, migrations, type UploadSink } from './index.js';
+
+const require = createRequire(import.meta.url);
+
+describe('gRPC server', () => {
+  let db: SqlClient;
+  let server: ReturnType<typeof createGrpcServer>;
+  let client: LeadflowGatewayClient;
+  const received: Buffer[] = [];
+  const uploads: UploadSink = {
+    open: () => ({ write: async (c) => void received.push(Buffer.from(c)), end: async () => {}, fail: async () => {} }),
+  };
+
+  beforeAll(async () => {
+    db = await createPglite();
+    await migrate(db, migrations);
+    await migrate(db, persistenceMigrations);
+    const service = createJobService({ jobs: createSqlJobStore(db), uploads, dnc: createMemoryDncRegistry(), maxUploadBytes: 10_000, watchIntervalMs: 20 });
+    server = createGrpcServer({ service, logger: createLogger({ name: 'test', level: 'silent' }), tenantOf: () => 't1' });
+    await server.listen(0, '127.0.0.1');
+    client = new LeadflowGatewayClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
+  });
+  afterAll(async () => {
+    client.close();
+    await server.close(1000);
+    await db.close();
+  });
+
+  const upload = (messages: object[]) =>
+    new Promise<Job>((resolve, reject) => {
+      const call = client.uploadFile(new Metadata(), (err, res) => (err ? reject(err) : resolve(res!.job!)));
+      for (const m of messages) call.write(m);
+      call.end();
+    });
+
+  it('takes an upload as metadata then chunks, and watches the job until it completes', async () => {
+    const job = await upload([{ metadata: { fileName: 'a.csv', supplier: 'acme', webhookUrl: '' } }, { chunk: Buffer.from('email\n') }, { chunk: Buffer.from('a@x.com\n') }]);
+    expect(job).toMatchObject({ status: JobStatus.JOB_STATUS_QUEUED, supplier: 'acme', fileName: 'a.csv' });
+    expect(Buffer.concat(received).toString()).toBe('email\na@x.com\n');
+
+    const seen: number[] = [];
+    let firstSeen!: () => void;
+    const first = new Promise<void>((resolve) => (firstSeen = resolve));
+    const done = new Promise<void>((resolve, reject) => {
+      const stream = client.watchJob({ id: job.id });
+      stream.on('data', (m: { job: Job }) => {
+        seen.push(m.job.status);
+        firstSeen();
+      });
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    await first;
+    await db.query("INSERT INTO job_progress (job_id, tenant_id, total_rows, stored, accepted) VALUES ($1, 't1', 1, 0, 0)", [job.id]);
+    await db.query('UPDATE job_progress SET stored = 1, accepted = 1, completed_at = now() WHERE job_id = $1', [job.id]);
+    await done;
+    expect(seen[0]).toBe(JobStatus.JOB_STATUS_QUEUED);
+    expect(seen.at(-1)).toBe(JobStatus.JOB_STATUS_COMPLETED);
+  });
+
+  it('refuses an upload that does not start with its metadata', async () => {
+    await expect(upload([{ chunk: Buffer.from('x') }])).rejects.toMatchObject({ code: 3, details: 'METADATA_FIRST: send UploadMetadata as the first message, then the file in chunks' });
+  });
+
+  it('answers the standard health check with SERVING', async () => {
+    const Health = makeGenericClientConstructor(healthService, 'Health');
+    const health = new Health(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    const status = await new Promise<{ status: string }>((resolve, reject) =>
+      (health as unknown as { check: Function }).check({ service: 'leadflow.v1.LeadflowGateway' }, (err: Error | null, res: { status: string }) => (err ? reject(err) : resolve(res))),
+    );
+    health.close();
+    expect(status.status).toBe('SERVING');
+  });
+
+  it('lists LeadflowGateway through server reflection', async () => {
+    const protoPath = require.resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto');
+    const pkg = loadPackageDefinition(loadSync(protoPath)) as unknown as { grpc: { reflection: { v1: { ServerReflection: ServiceClientConstructor } } } };
+    const reflection = new pkg.grpc.reflection.v1.ServerReflection(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    const services = await new Promise<string[]>((resolve, reject) => {
+      const call = (reflection as unknown as { serverReflectionInfo: () => NodeJS.EventEmitter & { write: Function; end: Function } }).serverReflectionInfo();
+      call.on('data', (res: { listServicesResponse?: { service: { name: string }[] } }) => resolve(res.listServicesResponse!.service.map((s) => s.name)));
+      call.on('error', reject);
+      call.write({ listServices: '' });
+      call.end();
+    });
+    reflection.close();
+    expect(services).toContain('leadflow.v1.LeadflowGateway');
+  });
+});
