@@ -32,24 +32,28 @@ export function isAlive(pid: number | undefined): boolean {
   }
 }
 
-/** SIGTERM, then SIGKILL if the process is still there after `graceMs`. */
-export async function stopProcess(pid: number, graceMs = 15_000): Promise<void> {
-  if (!isAlive(pid)) return;
+/**
+ * SIGTERM, then SIGKILL if the process is still there after `graceMs`.
+ * @returns 'stopped', 'killed' (it outlived the grace period) or 'gone' (it was not running)
+ */
+export async function stopProcess(pid: number, graceMs = 15_000): Promise<'stopped' | 'killed' | 'gone'> {
+  if (!isAlive(pid)) return 'gone';
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
-    return;
+    return 'gone';
   }
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    if (!isAlive(pid)) return;
+    if (!isAlive(pid)) return 'stopped';
     await sleep(100);
   }
   try {
     process.kill(pid, 'SIGKILL');
   } catch {
-    // gone in the meantime
+    return 'stopped';
   }
+  return 'killed';
 }
 
 export function portOpen(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {

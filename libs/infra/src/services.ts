@@ -27,7 +27,8 @@ export interface ServicesHandle {
   metricsPorts: Record<ServiceName, number>;
   httpPort: number;
   grpcPort: number;
-  stop(): Promise<void>;
+  /** Stops every service (SIGTERM, then SIGKILL after 20 s); returns those that had to be killed. */
+  stop(): Promise<ServiceName[]>;
 }
 
 /** Starts the services as separate processes in Kafka mode and waits until each is ready. */
@@ -37,8 +38,10 @@ export async function startServices(opts: StartServicesOptions): Promise<Service
   const grpcPort = opts.grpcPort ?? 50051;
   const pids = {} as Record<ServiceName, number>;
   const metricsPorts = {} as Record<ServiceName, number>;
-  const stop = async () => {
-    await Promise.all(Object.values(pids).map((pid) => stopProcess(pid, 20_000)));
+  const stop = async (): Promise<ServiceName[]> => {
+    const entries = Object.entries(pids) as [ServiceName, number][];
+    const results = await Promise.all(entries.map(([, pid]) => stopProcess(pid, 20_000)));
+    return entries.filter((_, i) => results[i] === 'killed').map(([name]) => name);
   };
   try {
     for (const [i, name] of SERVICE_NAMES.entries()) {

@@ -37,10 +37,10 @@ export function createOutputFiles(dir: string, jobId: string) {
   let total = 0;
   let failure: Summary['failure'];
 
-  const open = (batch: LeadBatch) => {
-    sourceHeader = batch.header;
-    mapping = batch.mapping;
-    extraHeaders = batch.mapping.filter((m) => m.field === 'extra').map((m) => m.header);
+  const open = (header: string[], columns: ColumnMapping[]) => {
+    sourceHeader = header;
+    mapping = columns;
+    extraHeaders = columns.filter((m) => m.field === 'extra').map((m) => m.header);
     files = {
       leads: new CsvWriter(join(dir, 'leads.csv'), ['row', 'lead_id', ...FIELDS, 'tags', ...extraHeaders]),
       duplicates: new CsvWriter(join(dir, 'duplicates.csv'), [
@@ -53,7 +53,7 @@ export function createOutputFiles(dir: string, jobId: string) {
 
   return {
     async write(batch: LeadBatch): Promise<void> {
-      if (!files && (batch.header.length > 0 || batch.last)) open(batch);
+      if (!files && (batch.header.length > 0 || batch.last)) open(batch.header, batch.mapping);
       if (batch.failure) failure ??= { code: batch.failure.code, message: batch.failure.message };
       if (batch.last) total = batch.totalRows;
       for (const row of batch.rows) {
@@ -85,7 +85,7 @@ export function createOutputFiles(dir: string, jobId: string) {
     },
 
     async close(): Promise<Summary> {
-      if (!files) open({ header: [], mapping: [] } as unknown as LeadBatch);
+      if (!files) open([], []);
       await Promise.all(Object.values(files!).map((w) => w.close()));
       const summary: Summary = {
         jobId,

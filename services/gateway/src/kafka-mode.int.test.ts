@@ -176,6 +176,17 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
     expect(job.counts.accepted).toBe(1);
   });
 
+  it.each([
+    ['an empty file', '', 'FILE_EMPTY', /^the file is empty/],
+    ['a binary file', '\u0000\u0001PK\u0003\u0004\u0000', 'FILE_BINARY', /^the file is not text/],
+  ])('fails %s with a reason a user understands', async (_what, content, code, message) => {
+    const upload = await uploadRest(content, {});
+    expect(upload.status).toBe(202);
+    const job = await finished(upload.body.id);
+    expect(job).toMatchObject({ status: 'failed', failure: { code }, counts: { rows: 0 } });
+    expect(job.failure!.message).toMatch(message);
+  });
+
   it('answers an unknown job with 404 and a code over REST, and NOT_FOUND over gRPC', async () => {
     const res = await fetch(`${rest}/v1/jobs/nope`);
     expect(res.status).toBe(404);
@@ -188,5 +199,9 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
   it('counts rows by stage and outcome on each service /metrics', async () => {
     const text = await (await fetch(`http://127.0.0.1:${services.metricsPorts.dnc}/metrics`)).text();
     expect(text).toMatch(/leadflow_stage_rows_total\{stage="dnc",outcome="suppressed"\} [1-9]/);
+  });
+
+  it('stops every service on SIGTERM within its grace period', async () => {
+    expect(await services.stop()).toEqual([]);
   });
 });

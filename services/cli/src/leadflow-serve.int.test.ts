@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, generateLeadFile, tempDir, waitUntil } from '@leadflow/testkit';
+
+const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
+
+describe('leadflow serve (every service in one process)', () => {
+  let child: ChildProcess;
+  let base: string;
+  let output = '';
+  const exited = () => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+
+  beforeAll(async () => {
+    const [httpPort, grpcPort] = [await freePort(), await freePort()];
+    base = `http://127.0.0.1:${httpPort}`;
+    child = spawn(process.execPath, [BIN, 'serve'], {
+      env: { ...process.env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), LEADFLOW_DATA_DIR: join(tempDir('leadflow-serve-'), 'db'), LOG_LEVEL: 'warn' },
+    });
+    child.stdout!.on('data', (d: Buffer) => (output += d));
+    child.stderr!.on('data', (d: Buffer) => (output += d));
+    await waitUntil('leadflow serve to listen', () => (output.includes('leadflow serve: REST on') ? true : undefined), {
+      timeoutMs: 60_000,
+      describe: () => output,
+    });
+  });
+  afterAll(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('processes an upload through REST to completion, with every row counted', async () => {
+    const file = generateLeadFile({ seed: 7, rows: 120 });
+    const dnc = await fetch(`${base}/v1/dnc/numbers`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: file.dncNumbers.join('\n') });
+    expect((await dnc.json()).rejected).toEqual([]);
+    const form = new FormData();
+    form.set('file', new Blob([file.csv]), 'leads.csv');
+    const created = await fetch(`${base}/v1/jobs`, { method: 'POST', body: form });
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    const job = await waitUntil('the job to complete', async () => {
+      const j = (await (await fetch(`${base}/v1/jobs/${id}`)).json()) as { status: string; counts: Record<string, number> };
+      return j.status === 'completed' ? j : undefined;
+    });
+    const count = (d: string) => file.rows.filter((r) => r.expected === d).length;
+    expect(job.counts).toEqual({ rows: 120, accepted: count('accepted'), invalid: count('invalid'), duplicate: count('duplicate'), suppressed: count('suppressed'), delivered: 0 });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/leadflow_stage_rows_total\{stage="persistence",outcome="accepted"\} \d+/);
+  });
+
+  it('stops on SIGTERM with exit code 0', async () => {
+    child.kill('SIGTERM');
+    expect(await exited()).toBe(0);
+  });
+});
