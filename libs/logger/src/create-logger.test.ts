@@ -25,4 +25,13 @@ describe('createLogger', () => {
     const rec = JSON.parse(out);
     expect(rec).toMatchObject({ service: 'test', level: 'info', msg: 'hello', email: '[redacted]', job: { id: 'j1' } });
   });
+
+  it('keeps the values a database error repeats out of the log', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ name: 'test', destination });
+    const err = Object.assign(new Error('duplicate key value violates unique constraint'), { detail: 'Key (email)=(ann@example.com) already exists.' });
+    log.error({ err }, 'insert failed');
+    expect(lines.join('')).not.toContain('ann@example.com');
+    expect(JSON.parse(lines[0]!).err.message).toBe('duplicate key value violates unique constraint');
+  });
 });

@@ -10,6 +10,8 @@ export const PII_FIELDS = [
   'first_name', 'firstName', 'last_name', 'lastName', 'full_name', 'fullName',
   'email', 'phone', 'street', 'address', 'addressLine2', 'postal_code', 'postalCode',
   'lead', 'leads', 'row', 'rows', 'cells', 'raw', 'numbers', 'body',
+  // PostgreSQL errors repeat the offending values here (err.detail: "Key (email)=(...)").
+  'detail', 'where',
 ] as const;
 
 const REDACT_PATHS = [...PII_FIELDS.map((f) => f), ...PII_FIELDS.map((f) => `*.${f}`)];

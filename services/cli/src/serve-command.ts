@@ -1,4 +1,5 @@
-import { createGateway } from '@leadflow/gateway';
+import { createGateway, createSqlJobStore } from '@leadflow/gateway';
+import { jobFailure } from '@leadflow/pipeline';
 import { createLifecycle } from '@leadflow/lifecycle';
 import type { Logger } from '@leadflow/logger';
 import type { Metrics } from '@leadflow/metrics';
@@ -32,9 +33,14 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
   lifecycle.add({
     name: 'gateway',
     async start() {
+      const jobs = createSqlJobStore(standalone!.db);
       gateway = createGateway({
         db: standalone!.db,
-        uploads: standalone!.uploadSink((job, err) => logger.error({ err, jobId: job.jobId }, 'job failed in the pipeline')),
+        uploads: standalone!.uploadSink((job, err) => {
+          logger.error({ err, jobId: job.jobId }, 'job failed in the pipeline');
+          // The job must not wait forever for rows that will not come.
+          void jobs.failUpload(job.jobId, jobFailure('INTERNAL', 'the pipeline stopped on an error')).catch(() => {});
+        }),
         dnc: standalone!.dnc,
         logger,
         metrics,
