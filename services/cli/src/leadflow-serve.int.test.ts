@@ -32,7 +32,7 @@ describe('leadflow serve (every service in one process)', () => {
   it('processes an upload through REST to completion, with every row counted', async () => {
     const file = generateLeadFile({ seed: 7, rows: 120 });
     const dnc = await fetch(`${base}/v1/dnc/numbers`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: file.dncNumbers.join('\n') });
-    expect((await dnc.json()).rejected).toEqual([]);
+    expect(((await dnc.json()) as { rejected: string[] }).rejected).toEqual([]);
     const form = new FormData();
     form.set('file', new Blob([file.csv]), 'leads.csv');
     const created = await fetch(`${base}/v1/jobs`, { method: 'POST', body: form });
