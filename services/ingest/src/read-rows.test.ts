@@ -38,12 +38,48 @@ describe('readRows', () => {
     expect(last!.totalRows).toBe(0);
   });
 
-  it('fails a binary file with FILE_BINARY', async () => {
-    const [last] = await read([Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00])]);
-    expect(last!.failure).toEqual({
+  it('fails a binary file with FILE_BINARY, naming what its bytes say it is', async () => {
+    const [zip] = await read([Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00])]);
+    expect(zip!.failure).toEqual({
       code: 'FILE_BINARY',
-      message: 'the file is not text: send a CSV file (comma, semicolon, tab or pipe separated) (binary content (NUL bytes) at the start of the file)',
+      message: 'the file is not text: send a CSV file (comma, semicolon, tab or pipe separated) (its bytes say it is a ZIP archive (an Excel .xlsx file is one))',
     });
+    const [other] = await read([Uint8Array.from([0x01, 0x00, 0x07, 0x00, 0x00, 0x00, 0x02, 0x9f, 0x00])]);
+    expect(other!.failure?.message).toMatch(/NUL bytes/);
+  });
+
+  it('reads semicolon-separated Windows-1252 text under title lines, with CR line ends', async () => {
+    const cp1252 = Buffer.from('Export du 3 mars\r\rNom;Prénom;Email\rDupré;Renée;r@x.fr\rMüller;Zoë;z@x.de\r', 'latin1');
+    const batches = await read([cp1252]);
+    expect(batches[0]!.header).toEqual(['Nom', 'Prénom', 'Email']);
+    expect(batches.flatMap((b) => b.rows)).toEqual([
+      { rowNumber: 1, cells: ['Dupré', 'Renée', 'r@x.fr'] },
+      { rowNumber: 2, cells: ['Müller', 'Zoë', 'z@x.de'] },
+    ]);
+  });
+
+  it('reads a gzip-compressed upload, and refuses one that inflates past the limit', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const batches = await read([gzipSync('email|name\na@x.com|Ann\n')]);
+    expect(batches.flatMap((b) => b.rows)).toEqual([{ rowNumber: 1, cells: ['a@x.com', 'Ann'] }]);
+    const bomb = gzipSync(Buffer.alloc(50_000_000, 'a'));
+    expect(bomb.length).toBeLessThan(100_000);
+    async function* source() {
+      yield bomb;
+    }
+    const out: RowBatch[] = [];
+    for await (const b of readRows(source(), { job, maxBytes: 1_000_000 })) out.push(b);
+    expect(out.at(-1)!.failure?.code).toBe('FILE_TOO_LARGE');
+  });
+
+  it('fails a file past the row limit, keeping the rows within it', async () => {
+    const out: RowBatch[] = [];
+    async function* source() {
+      yield Buffer.from('email\na@x.com\nb@x.com\nc@x.com\n');
+    }
+    for await (const b of readRows(source(), { job, maxRows: 2 })) out.push(b);
+    expect(out.flatMap((b) => b.rows).map((r) => r.rowNumber)).toEqual([1, 2]);
+    expect(out.at(-1)!.failure).toMatchObject({ code: 'TOO_MANY_ROWS' });
   });
 
   it('keeps the rows before an unterminated quote and fails the job naming where', async () => {

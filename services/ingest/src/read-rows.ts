@@ -2,6 +2,7 @@ import { CsvError, parse, type Parser } from 'csv-parse';
 import type { JobRef, RowBatch } from '@leadflow/proto';
 import { jobFailure, LeadflowError, type JobFailureCode } from '@leadflow/pipeline';
 import { decodeText } from './decode-text.js';
+import { sniff } from './sniff.js';
 
 export interface ReadRowsOptions {
   job: JobRef;
@@ -9,7 +10,16 @@ export interface ReadRowsOptions {
   batchSize?: number;
   /** Longest record accepted, in characters; a longer one fails the job. @default 1 MiB */
   maxRecordChars?: number;
+  /** Most data rows read; past it the job fails, keeping the rows before. @default unlimited */
+  maxRows?: number;
+  /** Most columns in the header. @default 1000 */
+  maxColumns?: number;
+  /** Largest text accepted once decompressed, in bytes. @default 4 GiB */
+  maxBytes?: number;
 }
+
+/** Text looked at before the parser starts: enough rows to tell the delimiter and the header. */
+const SAMPLE_CHARS = 64 * 1024;
 
 type Failure = NonNullable<RowBatch['failure']>;
 
@@ -26,37 +36,62 @@ export function uploadFailed(failure: Failure): Error {
  */
 export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRowsOptions): AsyncGenerator<RowBatch> {
   const batchSize = opts.batchSize ?? 500;
-  const parser = parse({
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    max_record_size: opts.maxRecordChars ?? 1024 * 1024,
-  });
-  const records = new RecordQueue(parser, batchSize * 2);
-  const feeding = (async () => {
-    try {
-      for await (const text of decodeText(source)) {
-        if (records.closed) return;
-        await records.room();
-        parser.write(text);
-      }
-      parser.end();
-    } catch (err) {
-      parser.destroy(err as Error);
-    }
-  })();
-
+  const maxColumns = opts.maxColumns ?? 1000;
   let header: string[] | undefined;
   let seq = 0;
   let rowNumber = 0;
   let rows: RowBatch['rows'] = [];
   let failure: Failure | undefined;
+  const text = decodeText(source, { maxBytes: opts.maxBytes })[Symbol.asyncIterator]();
+  let parser: Parser | undefined;
+  let feeding: Promise<void> | undefined;
+  let records: RecordQueue | undefined;
   try {
-    for (let record = await records.next(); record; record = await records.next()) {
+    let sample = '';
+    let complete = false;
+    while (sample.length < SAMPLE_CHARS) {
+      const next = await text.next();
+      if (next.done) {
+        complete = true;
+        break;
+      }
+      sample += next.value;
+    }
+    const { delimiter, headerLine } = sniff(sample, complete);
+    const p = (parser = parse({
+      bom: true,
+      delimiter,
+      from_line: headerLine,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      max_record_size: opts.maxRecordChars ?? 1024 * 1024,
+    }));
+    const queue = (records = new RecordQueue(p, batchSize * 2));
+    feeding = (async () => {
+      try {
+        for (let chunk: string | undefined = sample; chunk !== undefined; ) {
+          if (queue.closed || p.destroyed) return;
+          await queue.room();
+          p.write(chunk);
+          const next = await text.next();
+          chunk = next.done ? undefined : next.value;
+        }
+        p.end();
+      } catch (err) {
+        p.destroy(err as Error);
+      }
+    })();
+
+    for (let record = await queue.next(); record; record = await queue.next()) {
       if (!header) {
         header = record.map((h) => h.trim());
-        if (header.every((h) => h === '')) throw new LeadflowError('NO_HEADER', 'the first line is blank', false);
+        if (header.every((h) => h === '')) throw new LeadflowError('NO_HEADER', 'the header row is blank', false);
+        if (header.length > maxColumns) throw new LeadflowError('TOO_MANY_COLUMNS', `${header.length} columns, the limit is ${maxColumns}`, false);
         continue;
+      }
+      if (opts.maxRows !== undefined && rowNumber >= opts.maxRows) {
+        throw new LeadflowError('TOO_MANY_ROWS', `the limit is ${opts.maxRows} rows`, false);
       }
       rows.push({ rowNumber: ++rowNumber, cells: record });
       if (rows.length >= batchSize) {
@@ -67,8 +102,10 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
   } catch (err) {
     failure = toFailure(err, rowNumber);
   } finally {
-    records.close();
+    records?.close();
+    if (parser && !parser.destroyed && failure) parser.destroy();
     await feeding;
+    await text.return?.(undefined);
   }
   yield { job: opts.job, seq, header: header ?? [], rows, last: true, totalRows: rowNumber, failure };
 }
