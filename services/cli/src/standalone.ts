@@ -5,7 +5,7 @@ import { createEnrichmentStage } from '@leadflow/enrichment';
 import { migrations as gatewayMigrations, type UploadSink } from '@leadflow/gateway';
 import { ChunkChannel, readRows, uploadFailed } from '@leadflow/ingest';
 import type { Logger } from '@leadflow/logger';
-import { createMappingStage } from '@leadflow/mapping';
+import { createMappingStage, createSqlMappingStore, migrations as mappingMigrations } from '@leadflow/mapping';
 import type { Metrics } from '@leadflow/metrics';
 import { createPersistenceStage, createSqlLeadStore, migrations as persistenceMigrations } from '@leadflow/persistence';
 import { instrument, runPipeline, type Sink } from '@leadflow/pipeline';
@@ -50,10 +50,10 @@ export interface Standalone {
  */
 export async function openStandalone(opts: StandaloneOptions): Promise<Standalone> {
   const db = opts.databaseUrl ? createPostgres({ url: opts.databaseUrl, applicationName: 'leadflow' }) : await createPglite({ dataDir: opts.dataDir });
-  for (const m of [gatewayMigrations, persistenceMigrations, dncMigrations, deliveryMigrations]) await migrate(db, m);
+  for (const m of [gatewayMigrations, mappingMigrations, persistenceMigrations, dncMigrations, deliveryMigrations]) await migrate(db, m);
   const { logger, metrics } = opts;
   const dnc = createMemoryDncRegistry();
-  const mapping = instrument('mapping', createMappingStage({ defaultRegion: opts.defaultRegion }), metrics);
+  const mapping = instrument('mapping', createMappingStage({ defaultRegion: opts.defaultRegion, store: createSqlMappingStore(db) }), metrics);
   const stages = [
     instrument('dedup', createDedupStage({ fingerprints: createMemoryFingerprintStore(), leads: createSqlStoredLeads(db) }), metrics),
     instrument('enrichment', createEnrichmentStage(), metrics),

@@ -47,18 +47,30 @@ async function* limited(source: AsyncIterable<Uint8Array>, maxBytes: number): As
   }
 }
 
-/** UTF-16 by its byte-order mark, or by the zero bytes ASCII text leaves on every other byte. */
+/**
+ * UTF-16 by its byte-order mark, or, without one, by the zero bytes that mostly-ASCII text
+ * leaves on every other byte while the bytes between are printable.
+ */
 export function detectEncoding(head: Uint8Array): Encoding | 'binary' {
   if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
   if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
-  const sample = head.subarray(0, SNIFF_BYTES);
-  let evenZeros = 0;
-  let oddZeros = 0;
-  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) (i % 2 === 0 ? evenZeros++ : oddZeros++);
-  const pairs = Math.floor(sample.length / 2);
-  if (pairs > 0 && oddZeros > pairs * 0.3 && evenZeros < pairs * 0.02) return 'utf-16le';
-  if (pairs > 0 && evenZeros > pairs * 0.3 && oddZeros < pairs * 0.02) return 'utf-16be';
-  return evenZeros + oddZeros > 0 ? 'binary' : 'utf-8';
+  const sample = head.subarray(0, SNIFF_BYTES - (Math.min(head.length, SNIFF_BYTES) % 2));
+  if (!sample.includes(0)) return 'utf-8';
+  const pairs = sample.length / 2;
+  const printable = (b: number) => b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b < 0x7f) || b >= 0xa0;
+  const looksLike = (zeroAt: 0 | 1) => {
+    if (pairs < 4) return false;
+    let zeros = 0;
+    let text = 0;
+    for (let i = 0; i < sample.length; i += 2) {
+      if (sample[i + zeroAt] === 0) zeros++;
+      if (printable(sample[i + 1 - zeroAt]!)) text++;
+    }
+    return zeros >= pairs * 0.7 && text >= pairs * 0.95;
+  };
+  if (looksLike(1)) return 'utf-16le';
+  if (looksLike(0)) return 'utf-16be';
+  return 'binary';
 }
 
 const SIGNATURES: { bytes: number[]; what: string }[] = [

@@ -91,6 +91,13 @@ describe('readRows', () => {
     expect(last.failure?.message).toMatch(/quoted field is never closed.*\(2 data rows read, stopped at line \d+\)/);
   });
 
+  it('reads UTF-16 without a byte-order mark, and does not take a few NUL bytes for it', async () => {
+    const batches = await read([Buffer.from('email\r\nann@x.com\r\n', 'utf16le')]);
+    expect(batches.flatMap((b) => b.rows)).toEqual([{ rowNumber: 1, cells: ['ann@x.com'] }]);
+    const [binary] = await read([Buffer.from('\u0000\u0001PK\u0003\u0004\u0000')]);
+    expect(binary!.failure?.code).toBe('FILE_BINARY');
+  });
+
   it('reads UTF-16 with a byte-order mark', async () => {
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('email\nann@x.com\n', 'utf16le')]);
     const batches = await read([utf16]);

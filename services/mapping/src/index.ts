@@ -1,5 +1,16 @@
+import { fileURLToPath } from 'node:url';
+import type { Migrations } from '@leadflow/stores';
+
 export { createMappingStage } from './mapping-stage.js';
 export type { MappingStageOptions } from './mapping-stage.js';
-export { mapHeaders, normalizeHeader, CANONICAL_FIELDS } from './map-headers.js';
-export type { CanonicalField, HeaderMapping } from './map-headers.js';
-export { normalizeEmail, normalizePhone, normalizeDomain } from './normalize.js';
+export { mapColumns, isGenericHeader } from './map-columns.js';
+export type { ColumnDecision, Evidence, MappedField, MapColumnsOptions } from './map-columns.js';
+export { CANONICAL_FIELDS } from './field-names.js';
+export type { CanonicalField } from './field-names.js';
+export { foldHeader, matchHeaderName } from './header-names.js';
+export { profileValues } from './value-profile.js';
+export { createSqlMappingStore } from './mapping-store.js';
+export type { MappingStore } from './mapping-store.js';
+export { normalizeCountry, normalizeDomain, normalizeEmail, normalizePhone, normalizeState } from './normalize.js';
+
+export const migrations: Migrations = { owner: 'mapping', dir: fileURLToPath(new URL('../migrations', import.meta.url)) };

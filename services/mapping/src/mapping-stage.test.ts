@@ -1,44 +1,67 @@
 import { describe, expect, it } from 'vitest';
 import { Disposition } from '@leadflow/proto';
-import { createMappingStage, mapHeaders } from './index.js';
+import { createMappingStage, mapColumns } from './index.js';
 
 const job = { jobId: 'j1', tenantId: 't', supplier: 's', webhookUrl: '', fileName: 'f.csv' };
 
-describe('mapHeaders', () => {
-  it('maps common spellings whatever their case, spaces and punctuation', () => {
-    const headers = ['First Name', 'LAST_NAME', 'E-mail', 'Email Address', 'Phone Number', 'Mobile', 'Company Name',
-      'Street', 'City', 'State', 'ZIP', 'Postal Code', 'Favourite colour'];
-    expect(mapHeaders(headers).map((m) => [m.header, m.field])).toEqual([
+describe('mapColumns', () => {
+  it('maps common spellings whatever their case, spaces and punctuation; a second column of a field stays extra', () => {
+    const headers = ['First Name', 'LAST_NAME', 'E-mail', 'Email Address', 'Phone Number', 'Company Name', 'Street', 'City', 'State', 'ZIP', 'Favourite colour'];
+    const decisions = mapColumns(headers, headers.map(() => []));
+    expect(decisions.map((m) => [m.header, m.field])).toEqual([
       ['First Name', 'first_name'],
       ['LAST_NAME', 'last_name'],
       ['E-mail', 'email'],
       ['Email Address', 'extra'],
       ['Phone Number', 'phone'],
-      ['Mobile', 'extra'],
       ['Company Name', 'company'],
       ['Street', 'street'],
       ['City', 'city'],
       ['State', 'state'],
       ['ZIP', 'postal_code'],
-      ['Postal Code', 'extra'],
       ['Favourite colour', 'extra'],
     ]);
+  });
+
+  it('lets the values decide under headers that say nothing, below 0.9 confidence', () => {
+    const decisions = mapColumns(['Column 1', 'Column 2', 'Column 3'], [
+      ['ann@acme.com', 'bob@x.org', 'c.d@mail.co.uk'],
+      ['(201) 555-0123', '+1 212 555 0199', '415.555.0100'],
+      ['call later', 'VIP', ''],
+    ]);
+    expect(decisions.map((d) => d.field)).toEqual(['email', 'phone', 'extra']);
+    expect(decisions[0]!.confidence).toBeLessThan(0.9);
+    expect(decisions[0]!.evidence[0]!.detail).toBe('100% of values look like emails');
+  });
+
+  it('trusts values over a header they contradict, and keeps salutations out of job titles', () => {
+    const decisions = mapColumns(['Phone', 'Title', 'Email'], [
+      ['ann@acme.com', 'bob@x.org'],
+      ['Mr', 'Dr'],
+      ['(201) 555-0123', '212-555-0199'],
+    ]);
+    expect(decisions.map((d) => d.field)).toEqual(['email', 'extra', 'phone']);
+  });
+
+  it("applies a supplier's confirmed mapping first", () => {
+    const decisions = mapColumns(['Ref'], [['x']], { confirmed: new Map([['ref', 'source']]) });
+    expect(decisions[0]).toEqual({ header: 'Ref', field: 'source', confidence: 0.99, evidence: [{ kind: 'supplier', detail: 'confirmed for this supplier before' }] });
   });
 });
 
 describe('mapping stage', () => {
   const stage = createMappingStage();
   const header = ['First Name', 'Last Name', 'Email', 'Phone', 'Street', 'City', 'Zip', 'Notes'];
-  const run = (cells: string[][]) =>
-    stage({ job, seq: 0, header, rows: cells.map((c, i) => ({ rowNumber: i + 1, cells: c })), last: true, totalRows: cells.length, failure: undefined });
+  const run = (cells: string[][], jobId = `job-${Math.random()}`) =>
+    stage({ job: { ...job, jobId }, seq: 0, header, rows: cells.map((c, i) => ({ rowNumber: i + 1, cells: c })), last: true, totalRows: cells.length, failure: undefined });
 
   it('normalizes email and phone, keeps unmapped columns as extra', async () => {
-    const out = await run([[' ann ', 'Lee', ' Ann.Lee@Example.COM ', '(201) 555-0123', '', '', '', 'vip']]);
+    const out = await run([[' ann ', 'Lee', ' Ann.Lee@Example.COM ', '(201) 555-0123', '', '', '', 'vip']], 'job-a');
     const row = out.rows[0]!;
     expect(row.disposition).toBe(Disposition.DISPOSITION_ACCEPTED);
     expect(row.lead).toMatchObject({ firstName: 'ann', lastName: 'Lee', fullName: 'ann Lee', email: 'ann.lee@example.com', phone: '+12015550123', extra: { Notes: 'vip' } });
     expect(row.reasons).toEqual([]);
-    expect(out.mapping.find((m) => m.header === 'Email')).toEqual({ header: 'Email', field: 'email', confidence: 1 });
+    expect(out.mapping.find((m) => m.header === 'Email')).toMatchObject({ header: 'Email', field: 'email', evidence: ['header is "email"', '100% of values look like emails'] });
   });
 
   it('marks a row with no valid email, phone or address INVALID with NO_CONTACT and says which values were bad', async () => {
@@ -55,5 +78,30 @@ describe('mapping stage', () => {
       ['Di', 'Eo', '', '', '12 Main St', '', '', ''],
     ]);
     expect(out.rows.map((r) => r.disposition)).toEqual([Disposition.DISPOSITION_ACCEPTED, Disposition.DISPOSITION_INVALID]);
+  });
+
+  it('joins a house-number column to its street, and writes state and country as codes', async () => {
+    const s = createMappingStage();
+    const out = await s({
+      job: { ...job, jobId: 'job-nl' }, seq: 0, header: ['Straat', 'Huisnummer', 'Woonplaats', 'Provincie', 'Land', 'Email'], last: true, totalRows: 2, failure: undefined,
+      rows: [
+        { rowNumber: 1, cells: ['Kerkstraat', '12', 'Utrecht', 'Utrecht', 'Nederland', 'a@x.nl'] },
+        { rowNumber: 2, cells: ['Main Street', '5', 'Austin', 'texas', 'United States', 'b@x.com'] },
+      ],
+    });
+    expect(out.rows.map((r) => [r.lead!.street, r.lead!.state, r.lead!.country])).toEqual([
+      ['Kerkstraat 12', 'Utrecht', 'NL'],
+      ['Main Street 5', 'TX', 'US'],
+    ]);
+  });
+
+  it('maps every batch of a job the way it mapped the first', async () => {
+    const s = createMappingStage();
+    const headerOnly = ['Column 1'];
+    const first = await s({ job: { ...job, jobId: 'job-same' }, seq: 0, header: headerOnly, rows: [{ rowNumber: 1, cells: ['a@x.com'] }, { rowNumber: 2, cells: ['b@x.com'] }], last: false, totalRows: 0, failure: undefined });
+    const second = await s({ job: { ...job, jobId: 'job-same' }, seq: 1, header: headerOnly, rows: [{ rowNumber: 3, cells: ['not an email'] }], last: true, totalRows: 3, failure: undefined });
+    expect(first.mapping[0]!.field).toBe('email');
+    expect(second.mapping).toEqual(first.mapping);
+    expect(second.rows[0]!.reasons.map((r) => r.code)).toContain('INVALID_EMAIL');
   });
 });

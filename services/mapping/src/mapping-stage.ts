@@ -1,11 +1,15 @@
 import { Disposition, type Lead, type LeadBatch, type LeadRow, type Reason, type RowBatch } from '@leadflow/proto';
 import { leadIdFor, reason, type Stage } from '@leadflow/pipeline';
-import { mapHeaders, type CanonicalField, type HeaderMapping } from './map-headers.js';
-import { clean, normalizeDomain, normalizeEmail, normalizePhone } from './normalize.js';
+import type { CanonicalField } from './field-names.js';
+import { mapColumns, type ColumnDecision } from './map-columns.js';
+import type { MappingStore } from './mapping-store.js';
+import { clean, normalizeCountry, normalizeDomain, normalizeEmail, normalizePhone, normalizeState } from './normalize.js';
 
 export interface MappingStageOptions {
   /** Region for phone numbers written without a country code. @default 'US' */
   defaultRegion?: string;
+  /** Keeps each job's mapping and the suppliers' confirmed ones; without it they live in memory. */
+  store?: MappingStore;
 }
 
 const emptyLead = (): Lead => ({
@@ -20,22 +24,35 @@ const LEAD_KEY: Record<CanonicalField, keyof Omit<Lead, 'extra'>> = {
   city: 'city', state: 'state', postal_code: 'postalCode', country: 'country', industry: 'industry', source: 'source',
 };
 
+const MAX_CACHED_JOBS = 1000;
+
 /**
- * Raw rows to canonical leads: each column to its field, each value cleaned and normalized,
- * and each row marked INVALID when it has no usable contact (ARCHITECTURE.md section 8).
+ * Raw rows to canonical leads: each column to its field (decided once per job, on its first
+ * batch, from headers and values), each value cleaned and normalized, and each row marked
+ * INVALID when it has no usable contact (ARCHITECTURE.md section 8).
  */
 export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBatch, LeadBatch> {
   const region = opts.defaultRegion ?? 'US';
-  let cached: { header: readonly string[]; mapping: HeaderMapping[] } | undefined;
-  const mappingFor = (header: readonly string[]) => {
-    if (!cached || cached.header.length !== header.length || cached.header.some((h, i) => h !== header[i])) {
-      cached = { header, mapping: mapHeaders(header) };
+  const cache = new Map<string, ColumnDecision[]>();
+
+  async function mappingFor(batch: RowBatch): Promise<ColumnDecision[]> {
+    const job = batch.job!;
+    const cached = cache.get(job.jobId);
+    if (cached) return cached;
+    let decisions = await opts.store?.jobMapping(job.jobId);
+    if (!decisions) {
+      const confirmed = await opts.store?.confirmed(job.tenantId, job.supplier);
+      const columns = batch.header.map((_, i) => batch.rows.map((r) => r.cells[i] ?? ''));
+      decisions = mapColumns(batch.header, columns, { region, confirmed });
+      if (opts.store) decisions = await opts.store.saveJobMapping(job, decisions);
     }
-    return cached.mapping;
-  };
+    if (cache.size >= MAX_CACHED_JOBS) cache.delete(cache.keys().next().value!);
+    cache.set(job.jobId, decisions);
+    return decisions;
+  }
 
   return async (batch) => {
-    const mapping = mappingFor(batch.header);
+    const mapping = await mappingFor(batch);
     const jobId = batch.job?.jobId ?? '';
     const rows = batch.rows.map((raw): LeadRow => {
       const reasons: Reason[] = [];
@@ -44,7 +61,11 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
         const value = clean(raw.cells[i]);
         if (!value) return;
         if (m.field === 'extra') lead.extra[m.header] = value;
-        else lead[LEAD_KEY[m.field]] = value;
+        else {
+          const key = LEAD_KEY[m.field];
+          // A field fed by two columns (street name and house number) joins them in column order.
+          lead[key] = lead[key] ? `${lead[key]} ${value}` : value;
+        }
       });
       if (raw.cells.length !== batch.header.length) {
         reasons.push(reason('RAGGED_ROW', '', `${raw.cells.length} cells, header has ${batch.header.length}`));
@@ -69,7 +90,7 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
       job: batch.job,
       seq: batch.seq,
       header: batch.header,
-      mapping: mapping.map((m) => ({ header: m.header, field: m.field, confidence: m.confidence })),
+      mapping: mapping.map((m) => ({ header: m.header, field: m.field, confidence: m.confidence, evidence: m.evidence.map((e) => e.detail) })),
       rows,
       last: batch.last,
       totalRows: batch.totalRows,
@@ -84,14 +105,14 @@ function normalizeContact(lead: Lead, reasons: Reason[], region: string): void {
     if (!email) reasons.push(reason('INVALID_EMAIL', 'email'));
     lead.email = email ?? '';
   }
+  if (lead.country) lead.country = normalizeCountry(lead.country) ?? lead.country;
   if (lead.phone) {
-    const phone = normalizePhone(lead.phone, region);
+    const phone = normalizePhone(lead.phone, /^[A-Z]{2}$/.test(lead.country) ? lead.country : region);
     if (!phone) reasons.push(reason('INVALID_PHONE', 'phone'));
     lead.phone = phone ?? '';
   }
   if (lead.domain) lead.domain = normalizeDomain(lead.domain) ?? '';
-  if (/^[a-z]{2}$/i.test(lead.state)) lead.state = lead.state.toUpperCase();
-  if (/^[a-z]{2}$/i.test(lead.country)) lead.country = lead.country.toUpperCase();
+  if (lead.state) lead.state = normalizeState(lead.state);
   if (!lead.fullName && (lead.firstName || lead.lastName)) {
     lead.fullName = [lead.firstName, lead.lastName].filter(Boolean).join(' ');
   } else if (lead.fullName && !lead.firstName && !lead.lastName) {

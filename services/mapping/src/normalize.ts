@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { AU_STATES, CA_PROVINCES, COUNTRY_CODES, COUNTRY_NAMES, foldText, US_STATES } from './reference-data.js';
 
 // Practical address syntax: a local part without spaces or brackets, a domain with a dot and
 // a TLD of two or more letters. Full RFC 5322 accepts addresses no mail system delivers to.
@@ -27,4 +28,19 @@ export function normalizeDomain(value: string): string | undefined {
 /** Trimmed, inner whitespace collapsed. */
 export function clean(value: string | undefined): string {
   return (value ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** "California" → "CA", "new south wales" → "NSW", "ny" → "NY"; anything else as given. */
+export function normalizeState(value: string): string {
+  const folded = foldText(value);
+  const code = US_STATES[folded] ?? CA_PROVINCES[folded] ?? AU_STATES[folded];
+  if (code) return code;
+  return /^[a-z]{2,3}$/i.test(value.trim()) ? value.trim().toUpperCase() : value;
+}
+
+/** "United States", "USA", "Deutschland", "de" → ISO 3166-1 alpha-2; undefined when unknown. */
+export function normalizeCountry(value: string): string | undefined {
+  const folded = foldText(value);
+  if (folded.length === 2 && COUNTRY_CODES.has(folded)) return folded.toUpperCase();
+  return COUNTRY_NAMES.get(folded);
 }

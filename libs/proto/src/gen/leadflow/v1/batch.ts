@@ -178,6 +178,8 @@ export interface ColumnMapping {
   /** A canonical field name, or "extra". */
   field: string;
   confidence: number;
+  /** Why: "header is \"e-mail\"", "98% of values look like phones", "confirmed for this supplier before". */
+  evidence: string[];
 }
 
 /** leadflow.leads.mapped.v1, leads.deduped.v1, leads.enriched.v1, leads.screened.v1, leads.stored.v1 */
@@ -1827,7 +1829,7 @@ export const LeadRow: MessageFns<LeadRow> = {
 };
 
 function createBaseColumnMapping(): ColumnMapping {
-  return { header: "", field: "", confidence: 0 };
+  return { header: "", field: "", confidence: 0, evidence: [] };
 }
 
 export const ColumnMapping: MessageFns<ColumnMapping> = {
@@ -1840,6 +1842,9 @@ export const ColumnMapping: MessageFns<ColumnMapping> = {
     }
     if (message.confidence !== 0) {
       writer.uint32(25).double(message.confidence);
+    }
+    for (const v of message.evidence) {
+      writer.uint32(34).string(v!);
     }
     return writer;
   },
@@ -1881,6 +1886,14 @@ export const ColumnMapping: MessageFns<ColumnMapping> = {
             message.confidence = reader.double();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.evidence.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1898,6 +1911,7 @@ export const ColumnMapping: MessageFns<ColumnMapping> = {
       header: isSet(object.header) ? globalThis.String(object.header) : "",
       field: isSet(object.field) ? globalThis.String(object.field) : "",
       confidence: isSet(object.confidence) ? globalThis.Number(object.confidence) : 0,
+      evidence: globalThis.Array.isArray(object?.evidence) ? object.evidence.map((e: any) => globalThis.String(e)) : [],
     };
   },
 
@@ -1912,6 +1926,9 @@ export const ColumnMapping: MessageFns<ColumnMapping> = {
     if (message.confidence !== 0) {
       obj.confidence = floatToJson(message.confidence);
     }
+    if (message.evidence?.length) {
+      obj.evidence = message.evidence;
+    }
     return obj;
   },
 
@@ -1923,6 +1940,7 @@ export const ColumnMapping: MessageFns<ColumnMapping> = {
     message.header = object.header ?? "";
     message.field = object.field ?? "";
     message.confidence = object.confidence ?? 0;
+    message.evidence = object.evidence?.map((e) => e) || [];
     return message;
   },
 };

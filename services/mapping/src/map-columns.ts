@@ -1,0 +1,173 @@
+import type { CanonicalField } from './field-names.js';
+import { foldHeader, isStreetNumberHeader, matchHeaderName } from './header-names.js';
+import { profileValues, type ValueKind, type ValueProfile } from './value-profile.js';
+
+export type MappedField = CanonicalField | 'extra';
+
+/** Why a column got its field; shown to the person who reviews a mapping. */
+export interface Evidence {
+  kind: 'name' | 'values' | 'supplier' | 'conflict';
+  detail: string;
+}
+
+export interface ColumnDecision {
+  header: string;
+  field: MappedField;
+  /** How sure, in [0, 1]. */
+  confidence: number;
+  evidence: Evidence[];
+}
+
+export interface MapColumnsOptions {
+  /** Region for phone numbers without a country code. @default 'US' */
+  region?: string;
+  /** The supplier's confirmed mappings, by folded header; they win when they apply. */
+  confirmed?: ReadonlyMap<string, MappedField>;
+}
+
+/** The value kind that supports each field; fields without one are judged by name. */
+const SUPPORT: Partial<Record<CanonicalField, ValueKind>> = {
+  email: 'email', phone: 'phone', postal_code: 'postal_code', state: 'state', country: 'country', domain: 'domain',
+  first_name: 'first_name', full_name: 'full_name', street: 'street', company: 'company', job_title: 'job_title',
+};
+
+/** Value kinds that, when most values are of them, say a column is none of the text fields. */
+const NOT_TEXT: ValueKind[] = ['email', 'phone', 'date', 'boolean', 'domain', 'salutation'];
+
+const KIND_FIELD: Partial<Record<ValueKind, CanonicalField>> = {
+  email: 'email', phone: 'phone', postal_code: 'postal_code', state: 'state', country: 'country', domain: 'domain',
+  first_name: 'first_name', full_name: 'full_name', street: 'street',
+};
+
+const AMBIGUOUS_KINDS = new Set<ValueKind>(['postal_code']);
+
+/** A header that says nothing about its column: "Column 7", "field_2", "Unnamed: 3", "C", "". */
+export function isGenericHeader(header: string): boolean {
+  return /^(col(umn)?|field|fld|var|attr(ibute)?|unnamed|untitled|data|value)?\s*([a-z]|\d+)?$/.test(foldHeader(header));
+}
+
+const pct = (share: number) => `${Math.round(share * 100)}%`;
+
+interface Candidate {
+  column: number;
+  field: CanonicalField;
+  score: number;
+  evidence: Evidence[];
+}
+
+/** The strongest value kind other than `except`, if most values are of it. */
+function dominantKind(profile: ValueProfile, except?: ValueKind): [ValueKind, number] | undefined {
+  let best: [ValueKind, number] | undefined;
+  for (const [kind, share] of Object.entries(profile.shares) as [ValueKind, number][]) {
+    if (kind === except || kind === 'number' || kind === 'text') continue;
+    if (share >= 0.8 && (!best || share > best[1])) best = [kind, share];
+  }
+  return best;
+}
+
+function scoreColumn(column: number, header: string, profile: ValueProfile): Candidate[] {
+  const byField = new Map<CanonicalField, Candidate>();
+  for (const m of matchHeaderName(header)) {
+    const support = SUPPORT[m.field];
+    const share = support ? (profile.shares[support] ?? 0) : undefined;
+    const evidence: Evidence[] = [{ kind: 'name', detail: m.evidence }];
+    let score = m.score;
+    if (profile.sampled === 0) {
+      score *= 0.9;
+    } else if (share !== undefined && share >= 0.5) {
+      const valueScore = 0.5 + 0.45 * share;
+      score = Math.min(0.99, 1 - (1 - score) * (1 - valueScore));
+      evidence.push({ kind: 'values', detail: `${pct(share)} of values look like ${support!.replace('_', ' ')}s` });
+    } else if (share !== undefined && share < 0.3 && m.score < 0.9 && m.evidence.startsWith('header is close to')) {
+      // A near-spelling alone is weak: "County" is one letter from "Country".
+      score *= 0.6;
+      evidence.push({ kind: 'conflict', detail: `but only ${pct(share)} of values look like ${support!.replace('_', ' ')}s` });
+    } else {
+      const other = dominantKind(profile, support);
+      const textField = share === undefined;
+      if (other && (!textField || NOT_TEXT.includes(other[0]) || other[0] === 'salutation')) {
+        score *= 0.45;
+        evidence.push({ kind: 'conflict', detail: `but ${pct(other[1])} of values look like ${other[0].replace('_', ' ')}s` });
+      } else if (share !== undefined) {
+        score *= 0.8 + 0.4 * share;
+      }
+    }
+    byField.set(m.field, { column, field: m.field, score, evidence });
+  }
+  // Values alone: a column whose header names no lead field but whose values do. Postal
+  // codes look like any 4- or 5-digit number, so they count only under a header that says
+  // nothing at all ("Column 7"); an "ID" or "Revenue" column of numbers stays extra.
+  const generic = isGenericHeader(header);
+  for (const [kind, share] of Object.entries(profile.shares) as [ValueKind, number][]) {
+    const field = KIND_FIELD[kind];
+    if (!field || share < 0.6 || byField.has(field)) continue;
+    if (AMBIGUOUS_KINDS.has(kind) && !generic) continue;
+    byField.set(field, {
+      column,
+      field,
+      score: (0.5 + 0.45 * share) * 0.9,
+      evidence: [{ kind: 'values', detail: `${pct(share)} of values look like ${kind.replace('_', ' ')}s` }],
+    });
+  }
+  return [...byField.values()];
+}
+
+/**
+ * Maps each column to a canonical field or `extra`, from its header and its values, with a
+ * confidence and the evidence. A supplier's confirmed mappings win. Each field goes to one
+ * column, the strongest; a house-number column joins the street column.
+ * @param columns each column's values from the first rows of the file
+ */
+export function mapColumns(headers: readonly string[], columns: readonly (readonly string[])[], opts: MapColumnsOptions = {}): ColumnDecision[] {
+  const region = opts.region ?? 'US';
+  const decisions: (ColumnDecision | undefined)[] = headers.map(() => undefined);
+  const taken = new Set<CanonicalField>();
+  const profiles = headers.map((_, i) => profileValues(columns[i] ?? [], region));
+
+  headers.forEach((header, i) => {
+    const field = opts.confirmed?.get(foldHeader(header));
+    if (field === undefined) return;
+    decisions[i] = { header, field, confidence: 0.99, evidence: [{ kind: 'supplier', detail: 'confirmed for this supplier before' }] };
+    if (field !== 'extra') taken.add(field);
+  });
+
+  const houseNumber = (i: number) => isStreetNumberHeader(headers[i]!) && (profiles[i]!.shares.number ?? 0) >= 0.8;
+  const candidates = headers
+    .flatMap((header, i) => (decisions[i] || houseNumber(i) ? [] : scoreColumn(i, header, profiles[i]!)))
+    .filter((c) => c.score >= 0.5)
+    .sort((a, b) => b.score - a.score || a.column - b.column);
+  for (const c of candidates) {
+    if (decisions[c.column] || taken.has(c.field)) continue;
+    taken.add(c.field);
+    decisions[c.column] = { header: headers[c.column]!, field: c.field, confidence: round(c.score), evidence: c.evidence };
+  }
+
+  const streetColumn = decisions.findIndex((d) => d?.field === 'street');
+  const firstNameColumn = decisions.findIndex((d) => d?.field === 'first_name');
+  const lastNameFree = !decisions.some((d) => d?.field === 'last_name');
+  return headers.map((header, i) => {
+    const decided = decisions[i];
+    if (decided) return decided;
+    if (streetColumn >= 0 && houseNumber(i)) {
+      return { header, field: 'street', confidence: 0.9, evidence: [{ kind: 'name', detail: `house number, joined to "${headers[streetColumn]}"` }] };
+    }
+    if (lastNameFree && firstNameColumn === i - 1 && isGenericHeader(header) && nameLike(columns[i] ?? [])) {
+      return { header, field: 'last_name', confidence: 0.7, evidence: [{ kind: 'values', detail: `name-like values right after the first-name column "${headers[i - 1]}"` }] };
+    }
+    const best = candidates.find((c) => c.column === i);
+    const evidence: Evidence[] = best
+      ? [{ kind: 'conflict', detail: `"${best.field}" went to a stronger column` }]
+      : [{ kind: 'name', detail: 'no lead field matches the header or the values' }];
+    return { header, field: 'extra', confidence: round(best ? Math.min(0.8, best.score) : 0.9), evidence };
+  });
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** Most values are one or two capitalized words without digits: "O'Brien", "van der Berg", "García". */
+function nameLike(values: readonly string[]): boolean {
+  const sample = values.map((v) => v.trim()).filter(Boolean).slice(0, 200);
+  if (sample.length === 0) return false;
+  const hits = sample.filter((v) => /^[\p{Lu}][\p{L}'’-]*( [\p{L}][\p{L}'’-]*){0,2}$/u.test(v)).length;
+  return hits / sample.length >= 0.9;
+}
