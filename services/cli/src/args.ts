@@ -3,6 +3,7 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage:
   leadflow run FILE [--supplier NAME] [--dnc FILE] [--webhook URL] [--out DIR]
+  leadflow map FILE [--supplier NAME]
   leadflow serve
   leadflow --help | --version`;
 
@@ -15,9 +16,15 @@ export interface RunArgs {
   out: string;
 }
 
-export type Args = RunArgs | { command: 'serve' } | { command: 'help' } | { command: 'version' };
+export interface MapArgs {
+  command: 'map';
+  file: string;
+  supplier: string;
+}
 
-const RUN_OPTIONS = new Set(['--supplier', '--dnc', '--webhook', '--out']);
+export type Args = RunArgs | MapArgs | { command: 'serve' } | { command: 'help' } | { command: 'version' };
+
+const OPTIONS = { run: new Set(['--supplier', '--dnc', '--webhook', '--out']), map: new Set(['--supplier']) };
 
 export function parseArgs(argv: readonly string[]): Args {
   const [command, ...rest] = argv;
@@ -27,14 +34,14 @@ export function parseArgs(argv: readonly string[]): Args {
     if (rest.length > 0) throw new UsageError(`leadflow serve takes no arguments (got "${rest[0]}"); configure it with environment variables`);
     return { command: 'serve' };
   }
-  if (command !== 'run') throw new UsageError(`unknown command "${command}"`);
+  if (command !== 'run' && command !== 'map') throw new UsageError(`unknown command "${command}"`);
   const options: Record<string, string> = {};
   const files: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     const eq = arg.indexOf('=');
     const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (RUN_OPTIONS.has(name)) {
+    if (OPTIONS[command].has(name)) {
       const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : rest[++i];
       if (value === undefined || value === '') throw new UsageError(`${name} needs a value`);
       options[name] = value;
@@ -45,6 +52,7 @@ export function parseArgs(argv: readonly string[]): Args {
     }
   }
   if (files.length !== 1) throw new UsageError(files.length === 0 ? 'name the file to process' : 'give one file at a time');
+  if (command === 'map') return { command, file: files[0]!, supplier: options['--supplier'] ?? '' };
   const webhook = options['--webhook'];
   if (webhook !== undefined && !/^https?:\/\/\S+$/i.test(webhook)) throw new UsageError(`--webhook "${webhook}" is not an http or https URL`);
   return {

@@ -130,4 +130,22 @@ describe('leadflow run (standalone mode)', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^leadflow: unknown option "--fast"/);
   });
+
+  it('prints the proposed mapping of a file as JSON with confidence and evidence (leadflow map)', async () => {
+    const path = join(dir, 'map.csv');
+    writeFileSync(path, 'Lead export\n\nVorname;Nachname;Column 3;Telefon\nAnn;Lee;ann@acme.com;+49 30 1234567\nBob;Ray;bob@x.org;+49 30 7654321\n');
+    const res = await leadflow(['map', path], env);
+    expect(res.code).toBe(0);
+    const mapping = JSON.parse(res.stdout) as Record<string, { field: string; confidence: number; evidence: string[] }>;
+    expect(Object.fromEntries(Object.entries(mapping).map(([h, m]) => [h, m.field]))).toEqual({
+      Vorname: 'first_name', Nachname: 'last_name', 'Column 3': 'email', Telefon: 'phone',
+    });
+    expect(mapping['Column 3']!.evidence).toEqual(['100% of values look like emails']);
+    expect(mapping.Vorname!.confidence).toBeGreaterThan(0.9);
+
+    writeFileSync(path, '');
+    const empty = await leadflow(['map', path], env);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/^leadflow map: the file is empty.*\[FILE_EMPTY\]\n$/);
+  });
 });

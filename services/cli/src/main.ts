@@ -3,6 +3,7 @@ import { ConfigError, int, loadConfig, port, shared, str } from '@leadflow/confi
 import { createLogger } from '@leadflow/logger';
 import { createMetrics } from '@leadflow/metrics';
 import { parseArgs, USAGE, UsageError } from './args.js';
+import { mapCommand } from './map-command.js';
 import { runCommand } from './run-command.js';
 import { serveCommand } from './serve-command.js';
 
@@ -31,6 +32,17 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig(schema);
+  if (args.command === 'map') {
+    try {
+      const mapping = await mapCommand(args, { databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, tenantId: config.tenantId });
+      process.stdout.write(`${JSON.stringify(mapping, null, 2)}\n`);
+      return 0;
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      say(`leadflow map: ${(err as Error).message}`);
+      return 1;
+    }
+  }
   const isRun = args.command === 'run';
   // `run` keeps the terminal for the progress bar and the result: its logs are warnings and worse, on stderr.
   const logger = createLogger({

@@ -22,7 +22,8 @@ export interface RunEnvironment {
   say: (line: string) => void;
 }
 
-function readableFile(path: string, what: string): number {
+/** The file's size; a UsageError when it is missing or not a file. */
+export function readableFile(path: string, what: string): number {
   let stat;
   try {
     stat = statSync(path);
