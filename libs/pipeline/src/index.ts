@@ -19,3 +19,4 @@ export { failedBatch } from './batches.js';
 export { LEAD_COLUMNS, leadRecord } from './lead-record.js';
 export type { LeadColumn } from './lead-record.js';
 export { instrument } from './instrument.js';
+export { FREE_EMAIL_DOMAINS } from './free-email-domains.js';

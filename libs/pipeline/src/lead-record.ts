@@ -3,7 +3,7 @@ import type { Lead } from '@leadflow/proto';
 /** Canonical field names (snake_case, as in tables, CSV files and JSON) and their Lead keys. */
 export const LEAD_COLUMNS = [
   ['first_name', 'firstName'], ['last_name', 'lastName'], ['full_name', 'fullName'], ['email', 'email'],
-  ['email_type', 'emailType'], ['phone', 'phone'], ['phone_type', 'phoneType'], ['company', 'company'],
+  ['email_type', 'emailType'], ['phone', 'phone'], ['phone_extension', 'phoneExtension'], ['phone_type', 'phoneType'], ['company', 'company'],
   ['domain', 'domain'], ['job_title', 'jobTitle'], ['street', 'street'], ['address_line2', 'addressLine2'],
   ['city', 'city'], ['state', 'state'], ['postal_code', 'postalCode'], ['country', 'country'],
   ['industry', 'industry'], ['source', 'source'],

@@ -94,8 +94,18 @@ export function generateLeadFile(opts: LeadFileOptions): LeadFile {
       expected = 'invalid';
     } else if (r < 0.2 && emailSources.length > 0) {
       const src = pick(emailSources);
-      kind = `same email as row ${src.row}, other case and spaces`;
-      email = ` ${src.email.toUpperCase()} `;
+      const [local, domain] = src.email.split('@') as [string, string];
+      const variant = rand();
+      if (variant < 0.4) {
+        kind = `same email as row ${src.row}, other case and spaces`;
+        email = ` ${src.email.toUpperCase()} `;
+      } else if (variant < 0.7 || domain !== 'gmail.com') {
+        kind = `same email as row ${src.row}, with a +tag`;
+        email = `${local}+promo@${domain}`;
+      } else {
+        kind = `same Gmail address as row ${src.row}, dots moved`;
+        email = `${local.replace(/\./g, '')}@googlemail.com`;
+      }
       expected = 'duplicate';
       duplicateOf = { row: src.row };
     } else if (r < 0.3 && phoneSources.length > 0) {

@@ -12,7 +12,8 @@ type KeyKind = 'email' | 'phone';
 
 const contactKeys = (row: LeadRow): { kind: KeyKind; key: string }[] => {
   const keys: { kind: KeyKind; key: string }[] = [];
-  if (row.lead?.email) keys.push({ kind: 'email', key: `email:${row.lead.email}` });
+  const emailKey = row.lead?.emailKey || row.lead?.email;
+  if (emailKey) keys.push({ kind: 'email', key: `email:${emailKey}` });
   if (row.lead?.phone) keys.push({ kind: 'phone', key: `phone:${row.lead.phone}` });
   return keys;
 };
@@ -32,9 +33,10 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
     const open = batch.rows.filter((r) => isOpen(r) && contactKeys(r).length > 0);
     if (open.length === 0) return batch;
 
+    const keyOf = (r: LeadRow) => r.lead!.emailKey || r.lead!.email;
     const stored = await opts.leads.findByContact(
       tenantId,
-      open.map((r) => r.lead!.email).filter(Boolean),
+      open.map(keyOf).filter(Boolean),
       open.map((r) => r.lead!.phone).filter(Boolean),
     );
     const toClaim: { row: LeadRow; claim: Claim }[] = [];
@@ -42,10 +44,10 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
       const earlier = stored.find(
         (s) =>
           (s.jobId !== jobId || s.rowNumber < row.rowNumber) &&
-          ((row.lead!.email && s.email === row.lead!.email) || (row.lead!.phone && s.phone === row.lead!.phone)),
+          ((keyOf(row) && s.emailKey === keyOf(row)) || (row.lead!.phone && s.phone === row.lead!.phone)),
       );
       if (earlier) {
-        const kind: KeyKind = row.lead!.email && earlier.email === row.lead!.email ? 'email' : 'phone';
+        const kind: KeyKind = keyOf(row) && earlier.emailKey === keyOf(row) ? 'email' : 'phone';
         markDuplicate(row, kind, earlier.jobId, earlier.rowNumber, jobId, earlier.leadId);
       } else {
         toClaim.push({ row, claim: { owner: `${jobId}:${row.rowNumber}`, keys: contactKeys(row).map((k) => k.key) } });

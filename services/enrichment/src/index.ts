@@ -1,2 +1,2 @@
 export { createEnrichmentStage } from './enrichment-stage.js';
-export { emailType, FREE_EMAIL_DOMAINS } from './email-type.js';
+export { emailType } from './email-type.js';

@@ -11,6 +11,10 @@ export { foldHeader, matchHeaderName } from './header-names.js';
 export { profileValues } from './value-profile.js';
 export { createSqlMappingStore } from './mapping-store.js';
 export type { MappingStore } from './mapping-store.js';
-export { normalizeCountry, normalizeDomain, normalizeEmail, normalizePhone, normalizeState } from './normalize.js';
+export {
+  emailKey, inferCountry, normalizeCountry, normalizeDomain, normalizeEmail, normalizePhone, normalizePostalCode, normalizeState, parsePhone,
+} from './normalize.js';
+export type { ParsedPhone } from './normalize.js';
+export { splitHonorifics, titleCaseName } from './names.js';
 
 export const migrations: Migrations = { owner: 'mapping', dir: fileURLToPath(new URL('../migrations', import.meta.url)) };

@@ -59,7 +59,7 @@ describe('mapping stage', () => {
     const out = await run([[' ann ', 'Lee', ' Ann.Lee@Example.COM ', '(201) 555-0123', '', '', '', 'vip']], 'job-a');
     const row = out.rows[0]!;
     expect(row.disposition).toBe(Disposition.DISPOSITION_ACCEPTED);
-    expect(row.lead).toMatchObject({ firstName: 'ann', lastName: 'Lee', fullName: 'ann Lee', email: 'ann.lee@example.com', phone: '+12015550123', extra: { Notes: 'vip' } });
+    expect(row.lead).toMatchObject({ firstName: 'Ann', lastName: 'Lee', fullName: 'Ann Lee', email: 'ann.lee@example.com', phone: '+12015550123', extra: { Notes: 'vip' } });
     expect(row.reasons).toEqual([]);
     expect(out.mapping.find((m) => m.header === 'Email')).toMatchObject({ header: 'Email', field: 'email', evidence: ['header is "email"', '100% of values look like emails'] });
   });
@@ -103,5 +103,24 @@ describe('mapping stage', () => {
     expect(first.mapping[0]!.field).toBe('email');
     expect(second.mapping).toEqual(first.mapping);
     expect(second.rows[0]!.reasons.map((r) => r.code)).toContain('INVALID_EMAIL');
+  });
+
+  it('cleans names, derives the email key and company domain, and reads phones, ZIPs and countries as a person would', async () => {
+    const s = createMappingStage();
+    const out = await s({
+      job: { ...job, jobId: 'job-clean' }, seq: 0, header: ['Name', 'Email', 'Phone', 'State', 'Zip'], last: true, totalRows: 2, failure: undefined,
+      rows: [
+        { rowNumber: 1, cells: ['DR. MARY-ANN MCDONALD JR', 'Mary.Ann+leads@GoogleMail.com', '(201) 555-0123 ext. 44', 'new jersey', '7030'] },
+        { rowNumber: 2, cells: ['ludwig van beethoven', 'lvb@Sinfonie.de', '+49 30 1234567', '', '10115'] },
+      ],
+    });
+    expect(out.rows[0]!.lead).toMatchObject({
+      fullName: 'Mary-Ann McDonald', firstName: 'Mary-Ann', lastName: 'McDonald', extra: { salutation: 'DR', name_suffix: 'JR' },
+      email: 'mary.ann+leads@googlemail.com', emailKey: 'maryann@gmail.com', domain: '',
+      phone: '+12015550123', phoneExtension: '44', phoneType: 'fixed_line_or_mobile', state: 'NJ', country: 'US', postalCode: '07030',
+    });
+    expect(out.rows[1]!.lead).toMatchObject({
+      firstName: 'Ludwig', lastName: 'van Beethoven', emailKey: 'lvb@sinfonie.de', domain: 'sinfonie.de', phone: '+49301234567', postalCode: '10115',
+    });
   });
 });

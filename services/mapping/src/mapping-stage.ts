@@ -1,9 +1,13 @@
 import { Disposition, type Lead, type LeadBatch, type LeadRow, type Reason, type RowBatch } from '@leadflow/proto';
-import { leadIdFor, reason, type Stage } from '@leadflow/pipeline';
+import { FREE_EMAIL_DOMAINS, leadIdFor, reason, type Stage } from '@leadflow/pipeline';
 import type { CanonicalField } from './field-names.js';
 import { mapColumns, type ColumnDecision } from './map-columns.js';
 import type { MappingStore } from './mapping-store.js';
-import { clean, normalizeCountry, normalizeDomain, normalizeEmail, normalizePhone, normalizeState } from './normalize.js';
+import { splitHonorifics, titleCaseName } from './names.js';
+import {
+  clean, emailKey, inferCountry, normalizeCountry, normalizeDomain, normalizeEmail, normalizePostalCode, normalizeState, parsePhone,
+} from './normalize.js';
+
 
 export interface MappingStageOptions {
   /** Region for phone numbers written without a country code. @default 'US' */
@@ -15,7 +19,7 @@ export interface MappingStageOptions {
 const emptyLead = (): Lead => ({
   firstName: '', lastName: '', fullName: '', email: '', phone: '', phoneType: '', company: '', domain: '',
   jobTitle: '', street: '', addressLine2: '', city: '', state: '', postalCode: '', country: '', industry: '',
-  source: '', extra: {}, emailType: '',
+  source: '', extra: {}, emailType: '', emailKey: '', phoneExtension: '',
 });
 
 const LEAD_KEY: Record<CanonicalField, keyof Omit<Lead, 'extra'>> = {
@@ -100,28 +104,45 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
 }
 
 function normalizeContact(lead: Lead, reasons: Reason[], region: string): void {
+  normalizeNames(lead);
   if (lead.email) {
     const email = normalizeEmail(lead.email);
     if (!email) reasons.push(reason('INVALID_EMAIL', 'email'));
     lead.email = email ?? '';
+    lead.emailKey = email ? emailKey(email) : '';
   }
+  if (lead.state) lead.state = normalizeState(lead.state);
   if (lead.country) lead.country = normalizeCountry(lead.country) ?? lead.country;
+  else lead.country = inferCountry(lead.state, lead.postalCode) ?? '';
+  if (lead.postalCode) lead.postalCode = normalizePostalCode(lead.postalCode, lead.country);
   if (lead.phone) {
-    const phone = normalizePhone(lead.phone, /^[A-Z]{2}$/.test(lead.country) ? lead.country : region);
+    const phone = parsePhone(lead.phone, /^[A-Z]{2}$/.test(lead.country) ? lead.country : region);
     if (!phone) reasons.push(reason('INVALID_PHONE', 'phone'));
-    lead.phone = phone ?? '';
+    lead.phone = phone?.e164 ?? '';
+    lead.phoneExtension = phone?.extension ?? '';
+    lead.phoneType = phone?.type ?? '';
   }
   if (lead.domain) lead.domain = normalizeDomain(lead.domain) ?? '';
-  if (lead.state) lead.state = normalizeState(lead.state);
+  else if (lead.email && !FREE_EMAIL_DOMAINS.has(lead.email.slice(lead.email.indexOf('@') + 1))) lead.domain = lead.email.slice(lead.email.indexOf('@') + 1);
+}
+
+/** Names in a person's casing; salutations and suffixes moved to extra; full and split names fill each other. */
+function normalizeNames(lead: Lead): void {
+  for (const key of ['firstName', 'lastName', 'fullName'] as const) {
+    if (!lead[key]) continue;
+    const { name, salutation, suffix } = splitHonorifics(lead[key]);
+    if (salutation) lead.extra.salutation ??= salutation;
+    if (suffix) lead.extra.name_suffix ??= suffix;
+    lead[key] = titleCaseName(name);
+  }
   if (!lead.fullName && (lead.firstName || lead.lastName)) {
     lead.fullName = [lead.firstName, lead.lastName].filter(Boolean).join(' ');
   } else if (lead.fullName && !lead.firstName && !lead.lastName) {
-    const space = lead.fullName.lastIndexOf(' ');
-    if (space > 0) {
-      lead.firstName = lead.fullName.slice(0, space);
-      lead.lastName = lead.fullName.slice(space + 1);
-    } else {
-      lead.firstName = lead.fullName;
-    }
+    const words = lead.fullName.split(' ');
+    // "Ludwig van Beethoven": the surname starts at its first particle, else at the last word.
+    const particle = words.findIndex((w, i) => i > 0 && /^(van|von|de|del|della|di|da|du|la|le|dos|das|ter|ten|bin|al)$/.test(w));
+    const cut = particle > 0 ? particle : words.length - 1;
+    lead.firstName = cut > 0 ? words.slice(0, cut).join(' ') : lead.fullName;
+    lead.lastName = cut > 0 ? words.slice(cut).join(' ') : '';
   }
 }

@@ -1,5 +1,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import { AU_STATES, CA_PROVINCES, COUNTRY_CODES, COUNTRY_NAMES, foldText, US_STATES } from './reference-data.js';
+import {
+  AU_STATE_CODES, AU_STATES, CA_PROVINCE_CODES, CA_PROVINCES, COUNTRY_CODES, COUNTRY_NAMES, foldText, US_STATE_CODES, US_STATES,
+} from './reference-data.js';
 
 // Practical address syntax: a local part without spaces or brackets, a domain with a dot and
 // a TLD of two or more letters. Full RFC 5322 accepts addresses no mail system delivers to.
@@ -14,8 +16,75 @@ export function normalizeEmail(value: string): string | undefined {
 
 /** E.164 for a valid number, read in `defaultRegion` when it has no country code. */
 export function normalizePhone(value: string, defaultRegion: string): string | undefined {
+  return parsePhone(value, defaultRegion)?.e164;
+}
+
+export interface ParsedPhone {
+  e164: string;
+  /** "x 204" and "ext. 204" become "204". */
+  extension: string;
+  /** mobile, fixed_line, fixed_line_or_mobile, toll_free, voip, ...; '' where the metadata cannot tell. */
+  type: string;
+}
+
+/** A valid phone number's E.164 form, extension and line type; undefined when it is not a valid number. */
+export function parsePhone(value: string, defaultRegion: string): ParsedPhone | undefined {
   const parsed = parsePhoneNumberFromString(value, { defaultCountry: defaultRegion as CountryCode, extract: false });
-  return parsed?.isValid() ? parsed.number : undefined;
+  if (!parsed?.isValid()) return undefined;
+  return { e164: parsed.number, extension: parsed.ext ?? '', type: (parsed.getType() ?? '').toLowerCase() };
+}
+
+const GMAIL = new Set(['gmail.com', 'googlemail.com']);
+
+/**
+ * The key an email is matched on for duplicates: "+tags" removed (ann+leads@x.com is
+ * ann@x.com), and for Gmail the dots in the local part too, googlemail.com read as gmail.com.
+ * The stored email stays as the supplier gave it.
+ */
+export function emailKey(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at < 0) return email;
+  let local = email.slice(0, at).toLowerCase();
+  let domain = email.slice(at + 1).toLowerCase();
+  const plus = local.indexOf('+');
+  if (plus > 0) local = local.slice(0, plus);
+  if (GMAIL.has(domain)) {
+    domain = 'gmail.com';
+    local = local.replace(/\./g, '');
+  }
+  return `${local}@${domain}`;
+}
+
+/**
+ * A postal code in its country's form: US ZIP codes get back the leading zeros a
+ * spreadsheet dropped ("2134" → "02134") and ZIP+4 its hyphen; Canadian and UK codes are
+ * upper case with their space.
+ */
+export function normalizePostalCode(value: string, country: string): string {
+  const v = value.trim().toUpperCase();
+  if (country === 'US') {
+    const digits = v.replace(/[\s-]/g, '');
+    if (/^\d{3,5}$/.test(digits)) return digits.padStart(5, '0');
+    if (/^\d{9}$/.test(digits)) return `${digits.slice(0, 5)}-${digits.slice(5)}`;
+    if (/^\d{8}$/.test(digits)) return `0${digits.slice(0, 4)}-${digits.slice(4)}`;
+  }
+  if (country === 'CA' && /^[A-Z]\d[A-Z]\s*\d[A-Z]\d$/.test(v)) return `${v.slice(0, 3)} ${v.slice(-3)}`;
+  if (country === 'GB' && /^[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$/.test(v)) return `${v.replace(/\s/g, '').slice(0, -3)} ${v.slice(-3)}`;
+  return v;
+}
+
+/**
+ * The country a lead's address is in when no column says: a US state, a Canadian province,
+ * an Australian state with a 4-digit postcode, or a UK postcode tells it.
+ */
+export function inferCountry(state: string, postalCode: string): string | undefined {
+  const s = state.trim().toUpperCase();
+  const p = postalCode.trim().toUpperCase();
+  if (/^[A-Z]\d[A-Z]\s*\d[A-Z]\d$/.test(p) || CA_PROVINCE_CODES.has(s.toLowerCase())) return 'CA';
+  if (AU_STATE_CODES.has(s.toLowerCase()) && (p === '' || /^\d{4}$/.test(p))) return 'AU';
+  if (US_STATE_CODES.has(s.toLowerCase())) return 'US';
+  if (/^[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$/.test(p)) return 'GB';
+  return undefined;
 }
 
 /** `https://www.Example.com/path?q` → `example.com`. */

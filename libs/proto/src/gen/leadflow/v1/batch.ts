@@ -130,6 +130,9 @@ export interface Lead {
   /** Unmapped columns by their original header. */
   extra: { [key: string]: string };
   emailType: string;
+  /** The email as matched for duplicates: lowercase, "+tag" removed, Gmail dots removed. */
+  emailKey: string;
+  phoneExtension: string;
 }
 
 export interface Lead_ExtraEntry {
@@ -856,6 +859,8 @@ function createBaseLead(): Lead {
     source: "",
     extra: {},
     emailType: "",
+    emailKey: "",
+    phoneExtension: "",
   };
 }
 
@@ -917,6 +922,12 @@ export const Lead: MessageFns<Lead> = {
     });
     if (message.emailType !== "") {
       writer.uint32(154).string(message.emailType);
+    }
+    if (message.emailKey !== "") {
+      writer.uint32(162).string(message.emailKey);
+    }
+    if (message.phoneExtension !== "") {
+      writer.uint32(170).string(message.phoneExtension);
     }
     return writer;
   },
@@ -1089,6 +1100,22 @@ export const Lead: MessageFns<Lead> = {
             message.emailType = reader.string();
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.emailKey = reader.string();
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.phoneExtension = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1167,6 +1194,16 @@ export const Lead: MessageFns<Lead> = {
         : isSet(object.email_type)
         ? globalThis.String(object.email_type)
         : "",
+      emailKey: isSet(object.emailKey)
+        ? globalThis.String(object.emailKey)
+        : isSet(object.email_key)
+        ? globalThis.String(object.email_key)
+        : "",
+      phoneExtension: isSet(object.phoneExtension)
+        ? globalThis.String(object.phoneExtension)
+        : isSet(object.phone_extension)
+        ? globalThis.String(object.phone_extension)
+        : "",
     };
   },
 
@@ -1235,6 +1272,12 @@ export const Lead: MessageFns<Lead> = {
     if (message.emailType !== "") {
       obj.emailType = message.emailType;
     }
+    if (message.emailKey !== "") {
+      obj.emailKey = message.emailKey;
+    }
+    if (message.phoneExtension !== "") {
+      obj.phoneExtension = message.phoneExtension;
+    }
     return obj;
   },
 
@@ -1270,6 +1313,8 @@ export const Lead: MessageFns<Lead> = {
       {},
     );
     message.emailType = object.emailType ?? "";
+    message.emailKey = object.emailKey ?? "";
+    message.phoneExtension = object.phoneExtension ?? "";
     return message;
   },
 };
