@@ -18,7 +18,7 @@ describe('bus on a real Kafka broker', () => {
     const t = topic<RowBatch>(uniqueName('test.rows'), RowBatchCodec);
     const group = uniqueName('group');
     const batch = (seq: number): RowBatch => ({
-      job: { jobId: 'job-1', tenantId: 't', supplier: '', webhookUrl: '', fileName: '' },
+      job: { jobId: 'job-1', tenantId: 't', supplier: '', webhookUrl: '', fileName: '', sheet: '' },
       seq, header: ['email'], rows: [{ rowNumber: seq + 1, cells: [`a${seq}@x.com`] }], last: false, totalRows: 0, failure: undefined,
     });
     const producer = createBus({ brokers, clientId: 'test-producer', logger });

@@ -3,10 +3,11 @@ import type { JobFailure } from '@leadflow/proto';
 /** Why a whole job failed. Each message says what is wrong and what to do. */
 export const JOB_FAILURES = {
   FILE_EMPTY: 'the file is empty: send a file with a header row and at least one data row',
-  FILE_BINARY: 'the file is not text: send a CSV file (comma, semicolon, tab or pipe separated)',
+  FILE_BINARY: 'the file is not text: send a CSV file (comma, semicolon, tab or pipe separated) or an Excel workbook (.xlsx)',
   FILE_CORRUPT: 'the file is damaged: send it again',
   FILE_TOO_LARGE: 'the file is larger than the limit: split it into smaller files',
   TOO_MANY_ROWS: 'the file has more rows than the limit: split it into smaller files',
+  SHEET_NOT_FOUND: 'the workbook has no sheet by that name: name one of its sheets, or * for all',
   TOO_MANY_COLUMNS: 'the file has more columns than the limit: check its separator, or remove columns',
   CSV_UNCLOSED_QUOTE: 'a quoted field is never closed: check the quotes of the first row after the rows read',
   CSV_MALFORMED: 'the file is not valid CSV',

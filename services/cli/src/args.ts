@@ -2,8 +2,8 @@
 export class UsageError extends Error {}
 
 export const USAGE = `usage:
-  leadflow run FILE [--supplier NAME] [--dnc FILE] [--webhook URL] [--out DIR]
-  leadflow map FILE [--supplier NAME]
+  leadflow run FILE [--supplier NAME] [--sheet NAME|N|*] [--dnc FILE] [--webhook URL] [--out DIR]
+  leadflow map FILE [--supplier NAME] [--sheet NAME|N|*]
   leadflow serve
   leadflow --help | --version`;
 
@@ -14,17 +14,19 @@ export interface RunArgs {
   dnc?: string;
   webhook?: string;
   out: string;
+  sheet: string;
 }
 
 export interface MapArgs {
   command: 'map';
   file: string;
   supplier: string;
+  sheet: string;
 }
 
 export type Args = RunArgs | MapArgs | { command: 'serve' } | { command: 'help' } | { command: 'version' };
 
-const OPTIONS = { run: new Set(['--supplier', '--dnc', '--webhook', '--out']), map: new Set(['--supplier']) };
+const OPTIONS = { run: new Set(['--supplier', '--sheet', '--dnc', '--webhook', '--out']), map: new Set(['--supplier', '--sheet']) };
 
 export function parseArgs(argv: readonly string[]): Args {
   const [command, ...rest] = argv;
@@ -52,7 +54,7 @@ export function parseArgs(argv: readonly string[]): Args {
     }
   }
   if (files.length !== 1) throw new UsageError(files.length === 0 ? 'name the file to process' : 'give one file at a time');
-  if (command === 'map') return { command, file: files[0]!, supplier: options['--supplier'] ?? '' };
+  if (command === 'map') return { command, file: files[0]!, supplier: options['--supplier'] ?? '', sheet: options['--sheet'] ?? '' };
   const webhook = options['--webhook'];
   if (webhook !== undefined && !/^https?:\/\/\S+$/i.test(webhook)) throw new UsageError(`--webhook "${webhook}" is not an http or https URL`);
   return {
@@ -62,5 +64,6 @@ export function parseArgs(argv: readonly string[]): Args {
     dnc: options['--dnc'],
     webhook,
     out: options['--out'] ?? 'leadflow-out',
+    sheet: options['--sheet'] ?? '',
   };
 }

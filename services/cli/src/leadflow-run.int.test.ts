@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
 import { generateLeadFile, readCsvFile, startWebhookReceiver, tempDir, type WebhookReceiver } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
@@ -110,7 +111,8 @@ describe('leadflow run (standalone mode)', () => {
 
   it.each([
     ['an empty file', '', /^leadflow run: the file is empty/],
-    ['a binary file', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0xff, 0x00]), /^leadflow run: the file is not text/],
+    ['a binary file', Buffer.from([0x01, 0x00, 0x07, 0x00, 0x00, 0x00, 0x02, 0x9f, 0x00]), /^leadflow run: the file is not text/],
+    ['a damaged workbook', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0xff, 0x00]), /^leadflow run: the file is damaged: send it again \(no ZIP end-of-directory record/],
     ['an unterminated quote', 'email,name\na@x.com,"Ann\nb@x.com,Bob\n', /^leadflow run: a quoted field is never closed/],
   ])('ends %s with exit code 1 and one line that says what is wrong', async (_what, content, message) => {
     const path = join(dir, 'bad.csv');
@@ -147,5 +149,33 @@ describe('leadflow run (standalone mode)', () => {
     const empty = await leadflow(['map', path], env);
     expect(empty.code).toBe(1);
     expect(empty.stderr).toMatch(/^leadflow map: the file is empty.*\[FILE_EMPTY\]\n$/);
+  });
+
+  it('reads an Excel workbook with several sheets, the chosen one or all of them', async () => {
+    const wb = new ExcelJS.Workbook();
+    const notes = wb.addWorksheet('Notes');
+    notes.addRow(['Supplier: Acme, March']);
+    for (const [name, n] of [['Leads A', 1], ['Leads B', 2]] as const) {
+      const ws = wb.addWorksheet(name);
+      ws.addRow(['Vorname', 'Nachname', 'E-Mail', 'Telefon', 'State', 'ZIP']);
+      ws.addRow(['Jürgen', 'Müller', `juergen${n}@beispiel.de`, 12015550100 + n, 'NJ', 7030]);
+      ws.addRow(['Zoë', "o'brien", `zoe${n}@example.com`, '', '', '']);
+    }
+    const path = join(dir, 'leads.xlsx');
+    await wb.xlsx.writeFile(path);
+
+    const one = await leadflow(['run', path, '--sheet', 'Leads B', '--out', join(dir, 'out-xlsx-b')], env);
+    expect(one.code).toBe(0);
+    const leads = readCsvFile(join(dir, 'out-xlsx-b', 'leads.csv'));
+    expect(leads.map((l) => [l.row, l.first_name, l.last_name, l.email, l.phone, l.postal_code])).toEqual([
+      ['1', 'Jürgen', 'Müller', 'juergen2@beispiel.de', '+12015550102', '07030'],
+      ['2', 'Zoë', "O'Brien", 'zoe2@example.com', '', ''],
+    ]);
+
+    const all = await leadflow(['run', path, '--sheet', '*', '--out', join(dir, 'out-xlsx-all')], env);
+    expect(all.code).toBe(0);
+    const summary = JSON.parse((await import('node:fs')).readFileSync(join(dir, 'out-xlsx-all', 'summary.json'), 'utf8'));
+    // The Notes sheet has no table; A's two leads are new, B's were stored by the run above.
+    expect(summary).toMatchObject({ rows: 4, accepted: 2, duplicate: 2 });
   });
 });

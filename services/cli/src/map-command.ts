@@ -32,8 +32,8 @@ async function confirmedFor(env: MapEnvironment, supplier: string): Promise<Read
 export async function mapCommand(args: MapArgs, env: MapEnvironment): Promise<ProposedMapping> {
   const file = resolve(args.file);
   readableFile(file, 'file');
-  const job = { jobId: 'map', tenantId: env.tenantId, supplier: args.supplier, webhookUrl: '', fileName: '' };
-  const rows = readRows(createReadStream(file, { highWaterMark: 256 * 1024 }), { job, batchSize: 500 });
+  const job = { jobId: 'map', tenantId: env.tenantId, supplier: args.supplier, webhookUrl: '', fileName: '', sheet: args.sheet };
+  const rows = readRows(createReadStream(file, { highWaterMark: 256 * 1024 }), { job, batchSize: 500, sheet: args.sheet || undefined });
   const next = await rows.next();
   const first = next.done ? undefined : next.value;
   await rows.return(undefined);

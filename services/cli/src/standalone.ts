@@ -65,7 +65,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
 
   const processJob: Standalone['processJob'] = async (job, source, sinks = []) => {
     await runPipeline({
-      source: readRows(source, { job, batchSize: opts.batchSize }),
+      source: readRows(source, { job, batchSize: opts.batchSize, sheet: job.sheet || undefined }),
       mapping,
       stages,
       sinks: [delivery, ...sinks],

@@ -101,7 +101,7 @@ export function createGrpcServer(opts: GrpcServerOptions) {
           }
         }
         const job = await service.upload(
-          { tenantId: opts.tenantOf(call.metadata), supplier: meta.supplier, webhookUrl: meta.webhookUrl, fileName: meta.fileName },
+          { tenantId: opts.tenantOf(call.metadata), supplier: meta.supplier, webhookUrl: meta.webhookUrl, fileName: meta.fileName, sheet: meta.sheet },
           chunks(),
         );
         return { job: toProtoJob(job) };

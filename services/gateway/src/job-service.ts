@@ -24,6 +24,8 @@ export interface UploadMeta {
   supplier: string;
   fileName: string;
   webhookUrl: string;
+  /** For a workbook: the sheet to read; '' for the first with data. */
+  sheet: string;
 }
 
 export type JobService = ReturnType<typeof createJobService>;
@@ -37,7 +39,7 @@ export function createJobService(opts: JobServiceOptions) {
   async function upload(meta: UploadMeta, source: AsyncIterable<Uint8Array>): Promise<JobView> {
     if (meta.webhookUrl && !/^https?:\/\/[^\s]+$/i.test(meta.webhookUrl)) throw errors.badWebhook(meta.webhookUrl);
     const id = randomUUID();
-    await jobs.create({ id, ...meta });
+    await jobs.create({ id, tenantId: meta.tenantId, supplier: meta.supplier, fileName: meta.fileName, webhookUrl: meta.webhookUrl });
     const writer = opts.uploads.open({ jobId: id, ...meta });
     let bytes = 0;
     try {

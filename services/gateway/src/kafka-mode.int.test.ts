@@ -132,7 +132,7 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
 
     const uploaded = await new Promise<Job>((resolve, reject) => {
       const call = grpc.uploadFile(new Metadata(), (err, res) => (err ? reject(err) : resolve(res!.job!)));
-      call.write({ metadata: { fileName: 'b.csv', supplier: 'globex', webhookUrl: '' } });
+      call.write({ metadata: { fileName: 'b.csv', supplier: 'globex', webhookUrl: '', sheet: '' } });
       const bytes = Buffer.from(file.csv);
       for (let i = 0; i < bytes.length; i += 1000) call.write({ chunk: bytes.subarray(i, i + 1000) });
       call.end();

@@ -51,6 +51,7 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
             tenantId: opts.tenantOf(req),
             supplier: (fields.supplier ?? '').trim(),
             webhookUrl: (fields.webhook ?? '').trim(),
+            sheet: (fields.sheet ?? '').trim(),
             fileName: part.filename ?? '',
           },
           part.file,

@@ -14,7 +14,7 @@ export type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be';
 const SNIFF_BYTES = 4096;
 
 /** Reads the first chunk, then hands back the whole stream unchanged. */
-async function peek(source: AsyncIterable<Uint8Array>): Promise<{ head: Uint8Array | undefined; all: AsyncIterable<Uint8Array> }> {
+export async function peek(source: AsyncIterable<Uint8Array>): Promise<{ head: Uint8Array | undefined; all: AsyncIterable<Uint8Array> }> {
   const it = source[Symbol.asyncIterator]();
   let first = await it.next();
   while (!first.done && first.value.length === 0) first = await it.next();
@@ -74,7 +74,7 @@ export function detectEncoding(head: Uint8Array): Encoding | 'binary' {
 }
 
 const SIGNATURES: { bytes: number[]; what: string }[] = [
-  { bytes: [0x50, 0x4b, 0x03, 0x04], what: 'a ZIP archive (an Excel .xlsx file is one)' },
+  { bytes: [0x50, 0x4b, 0x03, 0x04], what: 'a ZIP archive' },
   { bytes: [0x25, 0x50, 0x44, 0x46], what: 'a PDF document' },
   { bytes: [0xd0, 0xcf, 0x11, 0xe0], what: 'an old Office document (.xls or .doc)' },
 ];

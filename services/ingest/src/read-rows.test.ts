@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RowBatch } from '@leadflow/proto';
 import { readRows } from './read-rows.js';
 
-const job = { jobId: 'j1', tenantId: 't', supplier: 's', webhookUrl: '', fileName: 'f.csv' };
+const job = { jobId: 'j1', tenantId: 't', supplier: 's', webhookUrl: '', fileName: 'f.csv', sheet: '' };
 
 async function read(chunks: (string | Uint8Array)[], batchSize = 2): Promise<RowBatch[]> {
   async function* source() {
@@ -38,12 +38,14 @@ describe('readRows', () => {
     expect(last!.totalRows).toBe(0);
   });
 
-  it('fails a binary file with FILE_BINARY, naming what its bytes say it is', async () => {
+  it('fails a binary file with FILE_BINARY, naming what its bytes say it is, and a cut-off workbook as damaged', async () => {
     const [zip] = await read([Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00])]);
     expect(zip!.failure).toEqual({
-      code: 'FILE_BINARY',
-      message: 'the file is not text: send a CSV file (comma, semicolon, tab or pipe separated) (its bytes say it is a ZIP archive (an Excel .xlsx file is one))',
+      code: 'FILE_CORRUPT',
+      message: 'the file is damaged: send it again (no ZIP end-of-directory record: the workbook is cut short or not a ZIP file)',
     });
+    const [pdf] = await read([Buffer.from('%PDF-1.7\n%\u00e2\u00e3')]);
+    expect(pdf!.failure?.message).toBe('the file is not text: send a CSV file (comma, semicolon, tab or pipe separated) or an Excel workbook (.xlsx) (its bytes say it is a PDF document)');
     const [other] = await read([Uint8Array.from([0x01, 0x00, 0x07, 0x00, 0x00, 0x00, 0x02, 0x9f, 0x00])]);
     expect(other!.failure?.message).toMatch(/NUL bytes/);
   });

@@ -1,8 +1,9 @@
 import { CsvError, parse, type Parser } from 'csv-parse';
 import type { JobRef, RowBatch } from '@leadflow/proto';
 import { jobFailure, LeadflowError, type JobFailureCode } from '@leadflow/pipeline';
-import { decodeText } from './decode-text.js';
+import { decodeText, peek } from './decode-text.js';
 import { sniff } from './sniff.js';
+import { isZip, xlsxRecords } from './xlsx/xlsx-records.js';
 
 export interface ReadRowsOptions {
   job: JobRef;
@@ -14,8 +15,10 @@ export interface ReadRowsOptions {
   maxRows?: number;
   /** Most columns in the header. @default 1000 */
   maxColumns?: number;
-  /** Largest text accepted once decompressed, in bytes. @default 4 GiB */
+  /** Largest text accepted once decompressed, in bytes (for a workbook: the file and each of its parts). @default 4 GiB */
   maxBytes?: number;
+  /** For a workbook: a sheet's name or 1-based position, or `*` for every sheet. @default the first sheet with data */
+  sheet?: string;
 }
 
 /** Text looked at before the parser starts: enough rows to tell the delimiter and the header. */
@@ -42,10 +45,43 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
   let rowNumber = 0;
   let rows: RowBatch['rows'] = [];
   let failure: Failure | undefined;
+  let records: AsyncGenerator<string[]> | undefined;
+  try {
+    const { head, all } = await peek(source);
+    records = head && isZip(head) ? xlsxRecords(all, { sheet: opts.sheet, maxBytes: opts.maxBytes ?? 4 * 1024 ** 3 }) : delimitedRecords(all, opts, batchSize);
+    for await (const record of records) {
+      if (!header) {
+        header = record.map((h) => h.trim());
+        if (header.every((h) => h === '')) throw new LeadflowError('NO_HEADER', 'the header row is blank', false);
+        if (header.length > maxColumns) throw new LeadflowError('TOO_MANY_COLUMNS', `${header.length} columns, the limit is ${maxColumns}`, false);
+        continue;
+      }
+      if (opts.maxRows !== undefined && rowNumber >= opts.maxRows) {
+        throw new LeadflowError('TOO_MANY_ROWS', `the limit is ${opts.maxRows} rows`, false);
+      }
+      rows.push({ rowNumber: ++rowNumber, cells: record });
+      if (rows.length >= batchSize) {
+        yield { job: opts.job, seq: seq++, header, rows, last: false, totalRows: 0, failure: undefined };
+        rows = [];
+      }
+    }
+  } catch (err) {
+    failure = toFailure(err, rowNumber);
+  } finally {
+    await records?.return(undefined);
+  }
+  yield { job: opts.job, seq, header: header ?? [], rows, last: true, totalRows: rowNumber, failure };
+}
+
+/**
+ * The records of a delimited text file: decoded, its delimiter and header row sniffed from
+ * the first 64 KiB, then parsed by csv-parse as the rest streams in. The header comes first.
+ */
+async function* delimitedRecords(source: AsyncIterable<Uint8Array>, opts: ReadRowsOptions, batchSize: number): AsyncGenerator<string[]> {
   const text = decodeText(source, { maxBytes: opts.maxBytes })[Symbol.asyncIterator]();
   let parser: Parser | undefined;
   let feeding: Promise<void> | undefined;
-  let records: RecordQueue | undefined;
+  let queue: RecordQueue | undefined;
   try {
     let sample = '';
     let complete = false;
@@ -67,12 +103,12 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
       skip_empty_lines: true,
       max_record_size: opts.maxRecordChars ?? 1024 * 1024,
     }));
-    const queue = (records = new RecordQueue(p, batchSize * 2));
+    const q = (queue = new RecordQueue(p, batchSize * 2));
     feeding = (async () => {
       try {
         for (let chunk: string | undefined = sample; chunk !== undefined; ) {
-          if (queue.closed || p.destroyed) return;
-          await queue.room();
+          if (q.closed || p.destroyed) return;
+          await q.room();
           p.write(chunk);
           const next = await text.next();
           chunk = next.done ? undefined : next.value;
@@ -82,32 +118,13 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
         p.destroy(err as Error);
       }
     })();
-
-    for (let record = await queue.next(); record; record = await queue.next()) {
-      if (!header) {
-        header = record.map((h) => h.trim());
-        if (header.every((h) => h === '')) throw new LeadflowError('NO_HEADER', 'the header row is blank', false);
-        if (header.length > maxColumns) throw new LeadflowError('TOO_MANY_COLUMNS', `${header.length} columns, the limit is ${maxColumns}`, false);
-        continue;
-      }
-      if (opts.maxRows !== undefined && rowNumber >= opts.maxRows) {
-        throw new LeadflowError('TOO_MANY_ROWS', `the limit is ${opts.maxRows} rows`, false);
-      }
-      rows.push({ rowNumber: ++rowNumber, cells: record });
-      if (rows.length >= batchSize) {
-        yield { job: opts.job, seq: seq++, header, rows, last: false, totalRows: 0, failure: undefined };
-        rows = [];
-      }
-    }
-  } catch (err) {
-    failure = toFailure(err, rowNumber);
+    for (let record = await q.next(); record; record = await q.next()) yield record;
   } finally {
-    records?.close();
-    if (parser && !parser.destroyed && failure) parser.destroy();
+    queue?.close();
+    if (parser && !parser.destroyed && !parser.writableEnded) parser.destroy();
     await feeding;
     await text.return?.(undefined);
   }
-  yield { job: opts.job, seq, header: header ?? [], rows, last: true, totalRows: rowNumber, failure };
 }
 
 /**

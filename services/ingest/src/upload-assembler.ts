@@ -42,7 +42,7 @@ export function createUploadAssembler(opts: UploadAssemblerOptions) {
       const job = chunk.job!;
       const created: OpenUpload = { partition, firstOffset: BigInt(offset), channel, reading: Promise.resolve(), aborted: false };
       created.reading = (async () => {
-        for await (const batch of readRows(channel, { job, batchSize: opts.batchSize })) {
+        for await (const batch of readRows(channel, { job, batchSize: opts.batchSize, sheet: job.sheet || undefined })) {
           if (created.aborted) return;
           await opts.emit(batch);
         }

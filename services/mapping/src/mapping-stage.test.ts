@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Disposition } from '@leadflow/proto';
 import { createMappingStage, mapColumns } from './index.js';
 
-const job = { jobId: 'j1', tenantId: 't', supplier: 's', webhookUrl: '', fileName: 'f.csv' };
+const job = { jobId: 'j1', tenantId: 't', supplier: 's', webhookUrl: '', fileName: 'f.csv', sheet: '' };
 
 describe('mapColumns', () => {
   it('maps common spellings whatever their case, spaces and punctuation; a second column of a field stays extra', () => {

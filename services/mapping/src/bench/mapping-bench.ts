@@ -60,7 +60,7 @@ const rows = Array.from({ length: ROWS }, (_, i) => ({
   ],
 }));
 const stage = createMappingStage();
-const job = { jobId: 'bench', tenantId: 't', supplier: '', webhookUrl: '', fileName: '' };
+const job = { jobId: 'bench', tenantId: 't', supplier: '', webhookUrl: '', fileName: '', sheet: '' };
 const t0 = performance.now();
 for (let i = 0; i < ROWS; i += 500) {
   const batch: RowBatch = { job, seq: i / 500, header, rows: rows.slice(i, i + 500), last: false, totalRows: 0, failure: undefined };

@@ -70,6 +70,8 @@ export interface JobRef {
   /** Delivery target for this job's accepted leads; empty means the tenant's endpoints. */
   webhookUrl: string;
   fileName: string;
+  /** For a workbook: the sheet to read (name or 1-based position, "*" for all); empty for the first with data. */
+  sheet: string;
 }
 
 /** Why a job could not be read to its end. Sent on the job's last batch. */
@@ -210,7 +212,7 @@ export interface DeadLetter {
 }
 
 function createBaseJobRef(): JobRef {
-  return { jobId: "", tenantId: "", supplier: "", webhookUrl: "", fileName: "" };
+  return { jobId: "", tenantId: "", supplier: "", webhookUrl: "", fileName: "", sheet: "" };
 }
 
 export const JobRef: MessageFns<JobRef> = {
@@ -229,6 +231,9 @@ export const JobRef: MessageFns<JobRef> = {
     }
     if (message.fileName !== "") {
       writer.uint32(42).string(message.fileName);
+    }
+    if (message.sheet !== "") {
+      writer.uint32(50).string(message.sheet);
     }
     return writer;
   },
@@ -286,6 +291,14 @@ export const JobRef: MessageFns<JobRef> = {
             message.fileName = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.sheet = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -321,6 +334,7 @@ export const JobRef: MessageFns<JobRef> = {
         : isSet(object.file_name)
         ? globalThis.String(object.file_name)
         : "",
+      sheet: isSet(object.sheet) ? globalThis.String(object.sheet) : "",
     };
   },
 
@@ -341,6 +355,9 @@ export const JobRef: MessageFns<JobRef> = {
     if (message.fileName !== "") {
       obj.fileName = message.fileName;
     }
+    if (message.sheet !== "") {
+      obj.sheet = message.sheet;
+    }
     return obj;
   },
 
@@ -354,6 +371,7 @@ export const JobRef: MessageFns<JobRef> = {
     message.supplier = object.supplier ?? "";
     message.webhookUrl = object.webhookUrl ?? "";
     message.fileName = object.fileName ?? "";
+    message.sheet = object.sheet ?? "";
     return message;
   },
 };

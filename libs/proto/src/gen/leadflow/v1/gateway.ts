@@ -82,6 +82,8 @@ export interface UploadMetadata {
   fileName: string;
   supplier: string;
   webhookUrl: string;
+  /** For a workbook: the sheet to read (name or 1-based position, "*" for all). */
+  sheet: string;
 }
 
 export interface UploadFileRequest {
@@ -141,7 +143,7 @@ export interface AddDncNumbersResponse {
 }
 
 function createBaseUploadMetadata(): UploadMetadata {
-  return { fileName: "", supplier: "", webhookUrl: "" };
+  return { fileName: "", supplier: "", webhookUrl: "", sheet: "" };
 }
 
 export const UploadMetadata: MessageFns<UploadMetadata> = {
@@ -154,6 +156,9 @@ export const UploadMetadata: MessageFns<UploadMetadata> = {
     }
     if (message.webhookUrl !== "") {
       writer.uint32(26).string(message.webhookUrl);
+    }
+    if (message.sheet !== "") {
+      writer.uint32(34).string(message.sheet);
     }
     return writer;
   },
@@ -195,6 +200,14 @@ export const UploadMetadata: MessageFns<UploadMetadata> = {
             message.webhookUrl = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sheet = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -220,6 +233,7 @@ export const UploadMetadata: MessageFns<UploadMetadata> = {
         : isSet(object.webhook_url)
         ? globalThis.String(object.webhook_url)
         : "",
+      sheet: isSet(object.sheet) ? globalThis.String(object.sheet) : "",
     };
   },
 
@@ -234,6 +248,9 @@ export const UploadMetadata: MessageFns<UploadMetadata> = {
     if (message.webhookUrl !== "") {
       obj.webhookUrl = message.webhookUrl;
     }
+    if (message.sheet !== "") {
+      obj.sheet = message.sheet;
+    }
     return obj;
   },
 
@@ -245,6 +262,7 @@ export const UploadMetadata: MessageFns<UploadMetadata> = {
     message.fileName = object.fileName ?? "";
     message.supplier = object.supplier ?? "";
     message.webhookUrl = object.webhookUrl ?? "";
+    message.sheet = object.sheet ?? "";
     return message;
   },
 };
