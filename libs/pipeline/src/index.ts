@@ -20,3 +20,4 @@ export { LEAD_COLUMNS, leadRecord } from './lead-record.js';
 export type { LeadColumn } from './lead-record.js';
 export { instrument } from './instrument.js';
 export { FREE_EMAIL_DOMAINS } from './free-email-domains.js';
+export { csvRow } from './csv-row.js';

@@ -1,16 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-
-const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
-
-export function csvLine(cells: readonly (string | number | undefined)[]): string {
-  return `${cells
-    .map((c) => {
-      const s = c === undefined ? '' : String(c);
-      return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-    })
-    .join(',')}\r\n`;
-}
+import { csvRow as csvLine } from '@leadflow/pipeline';
 
 /** A CSV file written as rows arrive (RFC 4180: CRLF, quotes doubled), waiting when the disk is behind. */
 export class CsvWriter {

@@ -2,6 +2,7 @@ import type { Logger } from '@leadflow/logger';
 import type { Metrics } from '@leadflow/metrics';
 import type { DncRegistry, SqlClient } from '@leadflow/stores';
 import { createGrpcServer } from './grpc-server.js';
+import { exportCsv } from './job-exports.js';
 import { createJobService } from './job-service.js';
 import { createSqlJobStore } from './job-store.js';
 import { buildRestApp } from './rest-app.js';
@@ -33,7 +34,13 @@ export interface Gateway {
 
 /** REST and gRPC over one job service, as a lifecycle module: the same in Kafka and standalone mode. */
 export function createGateway(opts: GatewayOptions): Gateway {
-  const service = createJobService({ jobs: createSqlJobStore(opts.db), uploads: opts.uploads, dnc: opts.dnc, maxUploadBytes: opts.maxUploadBytes });
+  const service = createJobService({
+    jobs: createSqlJobStore(opts.db),
+    exports: (kind, jobId, tenantId) => exportCsv(opts.db, kind, jobId, tenantId),
+    uploads: opts.uploads,
+    dnc: opts.dnc,
+    maxUploadBytes: opts.maxUploadBytes,
+  });
   const grpc = createGrpcServer({ service, logger: opts.logger, tenantOf: () => opts.tenantId });
   let rest: Awaited<ReturnType<typeof buildRestApp>> | undefined;
   let httpPort = opts.httpPort;

@@ -7,7 +7,7 @@ import { createLogger } from '@leadflow/logger';
 import { migrations as persistenceMigrations } from '@leadflow/persistence';
 import { JobStatus, LeadflowGatewayClient, type Job } from '@leadflow/proto';
 import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
-import { createGrpcServer, createJobService, createSqlJobStore, migrations, type UploadSink } from './index.js';
+import { createGrpcServer, createJobService, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
 
 const require = createRequire(import.meta.url);
 
@@ -24,7 +24,7 @@ describe('gRPC server', () => {
     db = await createPglite();
     await migrate(db, migrations);
     await migrate(db, persistenceMigrations);
-    const service = createJobService({ jobs: createSqlJobStore(db), uploads, dnc: createMemoryDncRegistry(), maxUploadBytes: 10_000, watchIntervalMs: 20 });
+    const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads, dnc: createMemoryDncRegistry(), maxUploadBytes: 10_000, watchIntervalMs: 20 });
     server = createGrpcServer({ service, logger: createLogger({ name: 'test', level: 'silent' }), tenantOf: () => 't1' });
     await server.listen(0, '127.0.0.1');
     client = new LeadflowGatewayClient(`127.0.0.1:${server.port}`, credentials.createInsecure());

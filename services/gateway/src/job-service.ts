@@ -4,11 +4,14 @@ import { normalizePhone } from '@leadflow/mapping';
 import { jobFailure } from '@leadflow/pipeline';
 import type { DncRegistry } from '@leadflow/stores';
 import { errors, GatewayError } from './gateway-error.js';
+import { EXPORT_KINDS, type ExportKind } from './job-exports.js';
 import type { JobStore, JobView } from './job-store.js';
 import type { UploadSink } from './upload-sink.js';
 
 export interface JobServiceOptions {
   jobs: JobStore;
+  /** A job's rows of one kind as CSV lines (see exportCsv). */
+  exports: (kind: ExportKind, jobId: string, tenantId: string) => AsyncIterable<string>;
   uploads: UploadSink;
   dnc: DncRegistry;
   /** Largest upload accepted, in bytes. */
@@ -95,5 +98,13 @@ export function createJobService(opts: JobServiceOptions) {
     return { added: await opts.dnc.add(valid), rejected };
   }
 
-  return { upload, getJob, watchJob, addDncNumbers };
+  /** A job's leads, duplicates, rejected or suppressed rows as CSV; the job must exist for the tenant. */
+  async function exportRows(kind: string, jobId: string, tenantId: string): Promise<AsyncIterable<string>> {
+    const k = kind.replace(/\.csv$/, '');
+    if (!(EXPORT_KINDS as readonly string[]).includes(k)) throw errors.unknownExport(kind);
+    await getJob(jobId, tenantId);
+    return opts.exports(k as ExportKind, jobId, tenantId);
+  }
+
+  return { upload, getJob, watchJob, addDncNumbers, exportRows };
 }

@@ -1,4 +1,5 @@
 import { credentials, Metadata, type ClientReadableStream } from '@grpc/grpc-js';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobStatus, LeadflowGatewayClient, type Job, type WatchJobResponse } from '@leadflow/proto';
 import { createPostgres, type SqlClient } from '@leadflow/stores';
@@ -119,6 +120,23 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
     const accepted = firstFile.rows.filter((r) => r.expected === 'accepted').map((r) => r.row);
     expect(delivered.sort((a, b) => a - b)).toEqual(accepted);
     expect(job.counts.delivered).toBe(accepted.length);
+  });
+
+  it('exports the rejected rows as the supplier sent them, with their reasons, and the leads as stored', async () => {
+    const rejected = await fetch(`${rest}/v1/jobs/${firstJob.id}/exports/rejected.csv`);
+    expect(rejected.status).toBe(200);
+    expect(rejected.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const rows = parseCsv(await rejected.text(), { columns: true }) as Record<string, string>[];
+    const invalid = firstFile.rows.filter((r) => r.expected === 'invalid');
+    expect(rows.map((r) => Number(r.row))).toEqual(invalid.map((r) => r.row));
+    expect(Object.keys(rows[0]!)).toEqual(['row', 'reason', 'detail', ...firstFile.header]);
+    expect(rows.every((r) => r.reason!.split(';').includes('NO_CONTACT'))).toBe(true);
+
+    const leads = parseCsv(await (await fetch(`${rest}/v1/jobs/${firstJob.id}/exports/leads`)).text(), { columns: true }) as Record<string, string>[];
+    expect(leads.map((l) => Number(l.row))).toEqual(firstFile.rows.filter((r) => r.expected === 'accepted').map((r) => r.row));
+    const unknown = await fetch(`${rest}/v1/jobs/${firstJob.id}/exports/everything`);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { code: string }).code).toBe('UNKNOWN_EXPORT');
   });
 
   it('takes a file over gRPC, streams its progress, and finds duplicates of the earlier job', async () => {

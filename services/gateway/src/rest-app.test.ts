@@ -4,7 +4,7 @@ import { createLogger } from '@leadflow/logger';
 import type { JobFailure, JobRef } from '@leadflow/proto';
 import { migrations as persistenceMigrations } from '@leadflow/persistence';
 import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
-import { buildRestApp, createJobService, createSqlJobStore, migrations, type UploadSink } from './index.js';
+import { buildRestApp, createJobService, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
 
 /** An upload sink that keeps what it was given, in place of Kafka or the in-process ingest. */
 function recordingSink() {
@@ -45,7 +45,7 @@ describe('REST API', () => {
     db = await createPglite();
     await migrate(db, migrations);
     await migrate(db, persistenceMigrations);
-    const service = createJobService({ jobs: createSqlJobStore(db), uploads: recorded.sink, dnc, maxUploadBytes: 1000, watchIntervalMs: 20 });
+    const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads: recorded.sink, dnc, maxUploadBytes: 1000, watchIntervalMs: 20 });
     app = await buildRestApp({ service, logger: createLogger({ name: 'test', level: 'silent' }), maxUploadBytes: 1000, tenantOf: () => 't1' });
   });
   afterAll(async () => {

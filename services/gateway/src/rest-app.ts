@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from '@leadflow/logger';
@@ -81,6 +82,15 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
       req.log.error({ err }, 'job event stream failed');
     }
     reply.raw.end();
+  });
+
+  app.get<{ Params: { id: string; kind: string } }>('/v1/jobs/:id/exports/:kind', async (req, reply) => {
+    const lines = await service.exportRows(req.params.kind, req.params.id, opts.tenantOf(req));
+    const kind = req.params.kind.replace(/\.csv$/, '');
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${kind}-${req.params.id}.csv"`)
+      .send(Readable.from(lines));
   });
 
   app.post('/v1/dnc/numbers', async (req) => {

@@ -16,6 +16,8 @@ export interface ColumnDecision {
   /** How sure, in [0, 1]. */
   confidence: number;
   evidence: Evidence[];
+  /** An extra column of yes/no answers, written as true/false. */
+  values?: 'boolean';
 }
 
 export interface MapColumnsOptions {
@@ -158,7 +160,12 @@ export function mapColumns(headers: readonly string[], columns: readonly (readon
     const evidence: Evidence[] = best
       ? [{ kind: 'conflict', detail: `"${best.field}" went to a stronger column` }]
       : [{ kind: 'name', detail: 'no lead field matches the header or the values' }];
-    return { header, field: 'extra', confidence: round(best ? Math.min(0.8, best.score) : 0.9), evidence };
+    const extra: ColumnDecision = { header, field: 'extra', confidence: round(best ? Math.min(0.8, best.score) : 0.9), evidence };
+    if ((profiles[i]!.shares.boolean ?? 0) >= 0.9) {
+      extra.values = 'boolean';
+      evidence.push({ kind: 'values', detail: 'yes/no answers, written as true/false' });
+    }
+    return extra;
   });
 }
 

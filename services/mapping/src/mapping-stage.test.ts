@@ -123,4 +123,18 @@ describe('mapping stage', () => {
       firstName: 'Ludwig', lastName: 'van Beethoven', emailKey: 'lvb@sinfonie.de', domain: 'sinfonie.de', phone: '+49301234567', postalCode: '10115',
     });
   });
+
+  it('writes an extra column of yes/no answers as true/false', async () => {
+    const s = createMappingStage();
+    const out = await s({
+      job: { ...job, jobId: 'job-yesno' }, seq: 0, header: ['Email', 'Opted In'], last: true, totalRows: 3, failure: undefined,
+      rows: [
+        { rowNumber: 1, cells: ['a@x.com', 'Yes'] },
+        { rowNumber: 2, cells: ['b@x.com', 'N'] },
+        { rowNumber: 3, cells: ['c@x.com', 'y'] },
+      ],
+    });
+    expect(out.rows.map((r) => r.lead!.extra['Opted In'])).toEqual(['true', 'false', 'true']);
+    expect(out.mapping[1]!.evidence).toContain('yes/no answers, written as true/false');
+  });
 });

@@ -64,7 +64,7 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
       mapping.forEach((m, i) => {
         const value = clean(raw.cells[i]);
         if (!value) return;
-        if (m.field === 'extra') lead.extra[m.header] = value;
+        if (m.field === 'extra') lead.extra[m.header] = m.values === 'boolean' ? (yesNo(value) ?? value) : value;
         else {
           const key = LEAD_KEY[m.field];
           // A field fed by two columns (street name and house number) joins them in column order.
@@ -101,6 +101,15 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
       failure: batch.failure,
     };
   };
+}
+
+const YES = new Set(['yes', 'y', 'true', 't', '1', 'x', 'ja', 'j', 'oui', 'si', 'sí', 'sim']);
+const NO = new Set(['no', 'n', 'false', 'f', '0', 'nein', 'non', 'não', 'nao']);
+
+/** "Yes", "Y", "ja", "oui" → "true"; "No", "N", "nein" → "false"; anything else undefined (kept as given). */
+function yesNo(value: string): string | undefined {
+  const v = value.trim().toLowerCase();
+  return YES.has(v) ? 'true' : NO.has(v) ? 'false' : undefined;
 }
 
 function normalizeContact(lead: Lead, reasons: Reason[], region: string): void {

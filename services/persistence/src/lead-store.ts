@@ -35,7 +35,7 @@ const INSERT_DUPLICATES = `
 
 const INSERT_REJECTED = `
   INSERT INTO rejected_rows (job_id, row_number, tenant_id, raw, reasons)
-  SELECT $3, r.row_number, $2, r.raw, r.reasons FROM jsonb_to_recordset($1::jsonb) AS r(row_number int, raw jsonb, reasons jsonb)
+  SELECT $3, r.row_number, $2, r.raw, r.reasons FROM json_to_recordset($1::json) AS r(row_number int, raw json, reasons jsonb)
   ON CONFLICT DO NOTHING`;
 
 const INSERT_SUPPRESSED = `
