@@ -1,4 +1,6 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { getCountries, getCountryCallingCode, PhoneNumber, type CountryCode, type E164Number } from 'libphonenumber-js/core';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import metadata from 'libphonenumber-js/metadata.max.json';
 import {
   AU_STATE_CODES, AU_STATES, CA_PROVINCE_CODES, CA_PROVINCES, COUNTRY_CODES, COUNTRY_NAMES, foldText, US_STATE_CODES, US_STATES,
 } from './reference-data.js';
@@ -29,10 +31,45 @@ export interface ParsedPhone {
 
 /** A valid phone number's E.164 form, extension and line type; undefined when it is not a valid number. */
 export function parsePhone(value: string, defaultRegion: string): ParsedPhone | undefined {
+  const fast = parseCommonForm(value, defaultRegion);
+  if (fast) return fast;
   const parsed = parsePhoneNumberFromString(value, { defaultCountry: defaultRegion as CountryCode, extract: false });
   if (!parsed?.isValid()) return undefined;
   return { e164: parsed.number, extension: parsed.ext ?? '', type: (parsed.getType() ?? '').toLowerCase() };
 }
+
+// "… ext. 204", "… x204", "… #204" at the end of a number.
+const EXTENSION = /\s*(?:ext\.?|extension|x|#)\s*(\d{1,7})\s*$/i;
+const FORMATTING_ONLY = /^\+?[\d\s().\-/]+$/;
+
+/**
+ * The common forms, read without libphonenumber's general parser, which is most of the cost
+ * of a row: "+<country code> <number>" and, in North American regions, 10 digits or 11 with
+ * a leading 1, whatever the punctuation. The number is built from its parts and checked
+ * against the same metadata, so a valid result is the one the full parser gives (a test
+ * holds them equal); anything else, and any number found invalid, goes to the full parser.
+ */
+function parseCommonForm(value: string, region: string): ParsedPhone | undefined {
+  const ext = EXTENSION.exec(value);
+  const body = (ext ? value.slice(0, ext.index) : value).trim();
+  if (!FORMATTING_ONLY.test(body)) return undefined;
+  const digits = body.replace(/\D/g, '');
+  let e164: string;
+  if (body.startsWith('+')) e164 = `+${digits}`;
+  else if (NANP_REGIONS.has(region) && (digits.length === 10 || (digits.length === 11 && digits[0] === '1'))) e164 = `+1${digits.slice(-10)}`;
+  else return undefined;
+  if (digits.length < 7 || digits.length > 15) return undefined;
+  let phone: PhoneNumber;
+  try {
+    phone = new PhoneNumber(e164 as E164Number, metadata);
+  } catch {
+    return undefined;
+  }
+  if (!phone.isValid()) return undefined;
+  return { e164: phone.number, extension: ext?.[1] ?? '', type: (phone.getType() ?? '').toLowerCase() };
+}
+
+const NANP_REGIONS: ReadonlySet<string> = new Set(getCountries(metadata).filter((c) => getCountryCallingCode(c, metadata) === '1'));
 
 const GMAIL = new Set(['gmail.com', 'googlemail.com']);
 
