@@ -2,22 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createSqlJobStore } from '@leadflow/gateway';
-import type { Logger } from '@leadflow/logger';
-import type { Metrics } from '@leadflow/metrics';
 import type { RunArgs } from './args.js';
 import { UsageError } from './args.js';
 import { loadDncFile } from './dnc-file.js';
 import { createOutputFiles, type Summary } from './output-files.js';
 import { createProgressBar } from './progress-bar.js';
-import { openStandalone } from './standalone.js';
+import { openStandalone, type StandaloneEnvironment } from './standalone.js';
 
-export interface RunEnvironment {
-  logger: Logger;
-  metrics: Metrics;
-  databaseUrl?: string;
-  dataDir: string;
-  batchSize: number;
-  tenantId: string;
+export interface RunEnvironment extends StandaloneEnvironment {
   /** Where the one-line messages go. */
   say: (line: string) => void;
 }

@@ -1,17 +1,9 @@
 import { createGateway, createSqlJobStore } from '@leadflow/gateway';
 import { jobFailure } from '@leadflow/pipeline';
 import { createLifecycle } from '@leadflow/lifecycle';
-import type { Logger } from '@leadflow/logger';
-import type { Metrics } from '@leadflow/metrics';
-import { openStandalone } from './standalone.js';
+import { openStandalone, type StandaloneEnvironment } from './standalone.js';
 
-export interface ServeEnvironment {
-  logger: Logger;
-  metrics: Metrics;
-  databaseUrl?: string;
-  dataDir: string;
-  batchSize: number;
-  tenantId: string;
+export interface ServeEnvironment extends StandaloneEnvironment {
   httpPort: number;
   grpcPort: number;
   maxUploadBytes: number;

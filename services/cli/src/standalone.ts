@@ -33,6 +33,16 @@ export interface StandaloneOptions {
   defaultRegion?: string;
 }
 
+/** What every standalone command is given: the stores' place and the process's logger and metrics. */
+export interface StandaloneEnvironment {
+  logger: Logger;
+  metrics: Metrics;
+  databaseUrl?: string;
+  dataDir: string;
+  batchSize: number;
+  tenantId: string;
+}
+
 export interface Standalone {
   db: SqlClient;
   dnc: DncRegistry;
