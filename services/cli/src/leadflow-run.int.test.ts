@@ -124,6 +124,17 @@ describe('leadflow run (standalone mode)', () => {
     expect(res.stderr).not.toMatch(/\bat .*\.js:\d+/);
   });
 
+  it('stops at the row limit a deployment sets, keeping the rows within it', async () => {
+    const path = join(dir, 'limit.csv');
+    writeFileSync(path, 'email\na@limit.test\nb@limit.test\nc@limit.test\n');
+    const res = await leadflow(['run', path, '--out', join(dir, 'out-limit')], { ...env, INGEST_MAX_ROWS: '2' });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^leadflow run: the file has more rows than the limit: split it into smaller files \(the limit is 2 rows\) \[TOO_MANY_ROWS\]; 2 rows: 2 accepted/);
+    const bad = await leadflow(['run', path], { ...env, INGEST_MAX_ROWS: 'lots' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/INGEST_MAX_ROWS must be an integer, got "lots"/);
+  });
+
   it('answers a missing file and an unknown option with exit code 2 and the usage', async () => {
     const missing = await leadflow(['run', join(dir, 'nope.csv')], env);
     expect(missing.code).toBe(2);

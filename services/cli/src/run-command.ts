@@ -38,6 +38,7 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
     logger: env.logger,
     metrics: env.metrics,
     batchSize: env.batchSize,
+    limits: env.limits,
   });
   try {
     if (args.dnc) {

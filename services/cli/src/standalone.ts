@@ -3,7 +3,7 @@ import { createDeliveryStage, createSqlDeliveryStore, migrations as deliveryMigr
 import { createDncStage, createSqlDncAudit, migrations as dncMigrations } from '@leadflow/dnc';
 import { createEnrichmentStage } from '@leadflow/enrichment';
 import { migrations as gatewayMigrations, type UploadSink } from '@leadflow/gateway';
-import { ChunkChannel, readRows, uploadFailed } from '@leadflow/ingest';
+import { ChunkChannel, readRows, uploadFailed, type ReadLimits } from '@leadflow/ingest';
 import type { Logger } from '@leadflow/logger';
 import { createMappingStage, createSqlMappingStore, migrations as mappingMigrations } from '@leadflow/mapping';
 import type { Metrics } from '@leadflow/metrics';
@@ -31,6 +31,8 @@ export interface StandaloneOptions {
   batchSize?: number;
   /** Region for phone numbers without a country code. @default 'US' */
   defaultRegion?: string;
+  /** What one file may hold. */
+  limits?: Partial<ReadLimits>;
 }
 
 /** What every standalone command is given: the stores' place and the process's logger and metrics. */
@@ -41,6 +43,7 @@ export interface StandaloneEnvironment {
   dataDir: string;
   batchSize: number;
   tenantId: string;
+  limits: ReadLimits;
 }
 
 export interface Standalone {
@@ -75,7 +78,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
 
   const processJob: Standalone['processJob'] = async (job, source, sinks = []) => {
     await runPipeline({
-      source: readRows(source, { job, batchSize: opts.batchSize, sheet: job.sheet || undefined }),
+      source: readRows(source, { ...opts.limits, job, batchSize: opts.batchSize, sheet: job.sheet || undefined }),
       mapping,
       stages,
       sinks: [delivery, ...sinks],

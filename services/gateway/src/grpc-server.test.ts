@@ -67,6 +67,41 @@ describe('gRPC server', () => {
     expect(seen.at(-1)).toBe(JobStatus.JOB_STATUS_COMPLETED);
   });
 
+  it('streams a job\'s rejected rows as CSV, with their reasons and cells as sent', async () => {
+    const job = await upload([{ metadata: { fileName: 'r.csv', supplier: '', webhookUrl: '', sheet: '' } }, { chunk: Buffer.from('x') }]);
+    await db.query(
+      `INSERT INTO rejected_rows (job_id, row_number, tenant_id, raw, reasons) VALUES
+         ($1, 2, 't1', '{"Name": "Bob", "Email": "not-an-email"}', '[{"code": "INVALID_EMAIL", "field": "email"}, {"code": "NO_CONTACT"}]')`,
+      [job.id],
+    );
+    const chunks: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const stream = client.exportRows({ jobId: job.id, kind: 'rejected' });
+      stream.on('data', (m: { csv: string }) => chunks.push(m.csv));
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    expect(chunks.join('')).toBe(
+      'row,reason,detail,Name,Email\r\n' +
+        '2,INVALID_EMAIL;NO_CONTACT,"email: the email address is not valid; no usable contact: give a valid email, a valid phone number, or a street with a city or postal code",Bob,not-an-email\r\n',
+    );
+    const err = await new Promise<Error & { code?: number }>((resolve) => {
+      const stream = client.exportRows({ jobId: job.id, kind: 'everything' });
+      stream.on('data', () => {});
+      stream.on('error', resolve);
+    });
+    expect(err.code).toBe(5);
+  });
+
+  it('ends a watch of an unknown job with NOT_FOUND instead of hanging', async () => {
+    const err = await new Promise<Error & { code?: number; details?: string }>((resolve) => {
+      const stream = client.watchJob({ id: 'no-such-job' });
+      stream.on('data', () => {});
+      stream.on('error', resolve);
+    });
+    expect(err).toMatchObject({ code: 5, details: 'JOB_NOT_FOUND: no job with id "no-such-job" for this tenant' });
+  });
+
   it('refuses an upload that does not start with its metadata', async () => {
     await expect(upload([{ chunk: Buffer.from('x') }])).rejects.toMatchObject({ code: 3, details: 'METADATA_FIRST: send UploadMetadata as the first message, then the file in chunks' });
   });

@@ -19,6 +19,8 @@ import {
   protoDir,
   type AddDncNumbersRequest,
   type AddDncNumbersResponse,
+  type ExportRowsRequest,
+  type ExportRowsResponse,
   type GetJobRequest,
   type GetJobResponse,
   type Job,
@@ -122,9 +124,26 @@ export function createGrpcServer(opts: GrpcServerOptions) {
           call.write({ job: toProtoJob(job) });
         }
         call.end();
-      })().catch((err) => call.destroy(Object.assign(new Error(toStatus(err).details), toStatus(err))));
+      })().catch((err) => call.emit('error', toStatus(err)));
     },
     addDncNumbers: unary<AddDncNumbersRequest, AddDncNumbersResponse>(async (call) => service.addDncNumbers(call.request.numbers)),
+    exportRows(call: ServerWritableStream<ExportRowsRequest, ExportRowsResponse>) {
+      (async () => {
+        const lines = await service.exportRows(call.request.kind, call.request.jobId, opts.tenantOf(call.metadata));
+        let buffered = '';
+        for await (const line of lines) {
+          if (call.cancelled) return;
+          buffered += line;
+          // Messages of about 64 KiB: few enough to be cheap, small enough to stream.
+          if (buffered.length >= 65_536) {
+            call.write({ csv: buffered });
+            buffered = '';
+          }
+        }
+        if (buffered) call.write({ csv: buffered });
+        call.end();
+      })().catch((err) => call.emit('error', toStatus(err)));
+    },
   };
 
   const server = new Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });

@@ -2,6 +2,7 @@ import type { Logger } from '@leadflow/logger';
 import { LeadflowError } from '@leadflow/pipeline';
 import type { RowBatch, UploadChunk } from '@leadflow/proto';
 import { ChunkChannel } from './chunk-channel.js';
+import type { ReadLimits } from './limits.js';
 import { readRows, uploadFailed } from './read-rows.js';
 
 interface OpenUpload {
@@ -16,6 +17,7 @@ interface OpenUpload {
 
 export interface UploadAssemblerOptions {
   batchSize: number;
+  limits?: Partial<ReadLimits>;
   emit: (batch: RowBatch) => Promise<void>;
   logger: Logger;
 }
@@ -42,7 +44,7 @@ export function createUploadAssembler(opts: UploadAssemblerOptions) {
       const job = chunk.job!;
       const created: OpenUpload = { partition, firstOffset: BigInt(offset), channel, reading: Promise.resolve(), aborted: false };
       created.reading = (async () => {
-        for await (const batch of readRows(channel, { job, batchSize: opts.batchSize, sheet: job.sheet || undefined })) {
+        for await (const batch of readRows(channel, { ...opts.limits, job, batchSize: opts.batchSize, sheet: job.sheet || undefined })) {
           if (created.aborted) return;
           await opts.emit(batch);
         }

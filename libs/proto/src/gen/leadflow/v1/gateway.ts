@@ -142,6 +142,17 @@ export interface AddDncNumbersResponse {
   rejected: string[];
 }
 
+export interface ExportRowsRequest {
+  jobId: string;
+  /** leads, duplicates, rejected or suppressed. */
+  kind: string;
+}
+
+export interface ExportRowsResponse {
+  /** Whole CSV lines (CRLF-terminated); the first message starts with the header line. */
+  csv: string;
+}
+
 function createBaseUploadMetadata(): UploadMetadata {
   return { fileName: "", supplier: "", webhookUrl: "", sheet: "" };
 }
@@ -1200,6 +1211,162 @@ export const AddDncNumbersResponse: MessageFns<AddDncNumbersResponse> = {
   },
 };
 
+function createBaseExportRowsRequest(): ExportRowsRequest {
+  return { jobId: "", kind: "" };
+}
+
+export const ExportRowsRequest: MessageFns<ExportRowsRequest> = {
+  encode(message: ExportRowsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    if (message.kind !== "") {
+      writer.uint32(18).string(message.kind);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportRowsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportRowsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportRowsRequest {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+    };
+  },
+
+  toJSON(message: ExportRowsRequest): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportRowsRequest>, I>>(base?: I): ExportRowsRequest {
+    return ExportRowsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportRowsRequest>, I>>(object: I): ExportRowsRequest {
+    const message = createBaseExportRowsRequest();
+    message.jobId = object.jobId ?? "";
+    message.kind = object.kind ?? "";
+    return message;
+  },
+};
+
+function createBaseExportRowsResponse(): ExportRowsResponse {
+  return { csv: "" };
+}
+
+export const ExportRowsResponse: MessageFns<ExportRowsResponse> = {
+  encode(message: ExportRowsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.csv !== "") {
+      writer.uint32(10).string(message.csv);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportRowsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportRowsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.csv = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportRowsResponse {
+    return { csv: isSet(object.csv) ? globalThis.String(object.csv) : "" };
+  },
+
+  toJSON(message: ExportRowsResponse): unknown {
+    const obj: any = {};
+    if (message.csv !== "") {
+      obj.csv = message.csv;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportRowsResponse>, I>>(base?: I): ExportRowsResponse {
+    return ExportRowsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportRowsResponse>, I>>(object: I): ExportRowsResponse {
+    const message = createBaseExportRowsResponse();
+    message.csv = object.csv ?? "";
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -1241,6 +1408,19 @@ export const LeadflowGatewayService = {
       Buffer.from(AddDncNumbersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): AddDncNumbersResponse => AddDncNumbersResponse.decode(value),
   },
+  /**
+   * A job's rows of one kind (leads, duplicates, rejected, suppressed) as CSV, header first, in
+   * the columns of `leadflow run`'s files: rejected rows with their reasons and cells as sent.
+   */
+  exportRows: {
+    path: "/leadflow.v1.LeadflowGateway/ExportRows" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ExportRowsRequest): Buffer => Buffer.from(ExportRowsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExportRowsRequest => ExportRowsRequest.decode(value),
+    responseSerialize: (value: ExportRowsResponse): Buffer => Buffer.from(ExportRowsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExportRowsResponse => ExportRowsResponse.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -1250,6 +1430,11 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
   /** The job now, then each time its counts or status change, until it completes or fails. */
   watchJob: handleServerStreamingCall<WatchJobRequest, WatchJobResponse>;
   addDncNumbers: handleUnaryCall<AddDncNumbersRequest, AddDncNumbersResponse>;
+  /**
+   * A job's rows of one kind (leads, duplicates, rejected, suppressed) as CSV, header first, in
+   * the columns of `leadflow run`'s files: rejected rows with their reasons and cells as sent.
+   */
+  exportRows: handleServerStreamingCall<ExportRowsRequest, ExportRowsResponse>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -1307,6 +1492,16 @@ export interface LeadflowGatewayClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AddDncNumbersResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * A job's rows of one kind (leads, duplicates, rejected, suppressed) as CSV, header first, in
+   * the columns of `leadflow run`'s files: rejected rows with their reasons and cells as sent.
+   */
+  exportRows(request: ExportRowsRequest, options?: Partial<CallOptions>): ClientReadableStream<ExportRowsResponse>;
+  exportRows(
+    request: ExportRowsRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ExportRowsResponse>;
 }
 
 export const LeadflowGatewayClient = makeGenericClientConstructor(

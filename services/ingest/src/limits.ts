@@ -1,0 +1,11 @@
+import { int, type ConfigOf } from '@leadflow/config';
+
+/** The limits a deployment sets on what one upload may hold (ARCHITECTURE.md section 6: read at start-up). */
+export const limitsSchema = {
+  maxRows: ['INGEST_MAX_ROWS', int({ min: 1, default: 50_000_000, description: 'most data rows in one file' })],
+  maxColumns: ['INGEST_MAX_COLUMNS', int({ min: 1, default: 1000, description: 'most columns in one file' })],
+  maxRecordChars: ['INGEST_MAX_RECORD_CHARS', int({ min: 1024, default: 1024 * 1024, description: 'longest row, in characters' })],
+  maxBytes: ['INGEST_MAX_BYTES', int({ min: 1024, default: 4 * 1024 ** 3, description: 'largest file once decompressed, in bytes' })],
+} as const;
+
+export type ReadLimits = ConfigOf<typeof limitsSchema>;
