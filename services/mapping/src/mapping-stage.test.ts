@@ -137,4 +137,20 @@ describe('mapping stage', () => {
     expect(out.rows.map((r) => r.lead!.extra['Opted In'])).toEqual(['true', 'false', 'true']);
     expect(out.mapping[1]!.evidence).toContain('yes/no answers, written as true/false');
   });
+
+  it('splits a one-line address into street, city, state and postal code when the pattern is clear', async () => {
+    const s = createMappingStage();
+    const out = await s({
+      job: { ...job, jobId: 'job-address' }, seq: 0, header: ['Name', 'Address'], last: true, totalRows: 2, failure: undefined,
+      rows: [
+        { rowNumber: 1, cells: ['Ann Lee', '123 Main St, Springfield, IL 62704'] },
+        { rowNumber: 2, cells: ['Bob Ray', 'Unit 5, Building C'] },
+      ],
+    });
+    expect(out.rows.map((r) => [r.lead!.street, r.lead!.city, r.lead!.state, r.lead!.postalCode, r.lead!.country])).toEqual([
+      ['123 Main St', 'Springfield', 'IL', '62704', 'US'],
+      ['Unit 5, Building C', '', '', '', ''],
+    ]);
+    expect(out.rows.map((r) => r.disposition)).toEqual([Disposition.DISPOSITION_ACCEPTED, Disposition.DISPOSITION_INVALID]);
+  });
 });

@@ -3,6 +3,7 @@ import { FREE_EMAIL_DOMAINS, leadIdFor, reason, type Stage } from '@leadflow/pip
 import type { CanonicalField } from './field-names.js';
 import { mapColumns, type ColumnDecision } from './map-columns.js';
 import type { MappingStore } from './mapping-store.js';
+import { splitAddress } from './address.js';
 import { splitHonorifics, titleCaseName } from './names.js';
 import {
   clean, emailKey, inferCountry, normalizeCountry, normalizeDomain, normalizeEmail, normalizePostalCode, normalizeState, parsePhone,
@@ -119,6 +120,13 @@ function normalizeContact(lead: Lead, reasons: Reason[], region: string): void {
     if (!email) reasons.push(reason('INVALID_EMAIL', 'email'));
     lead.email = email ?? '';
     lead.emailKey = email ? emailKey(email) : '';
+  }
+  if (lead.street.includes(',') && !lead.city && !lead.state && !lead.postalCode) {
+    const parts = splitAddress(lead.street);
+    if (parts) {
+      Object.assign(lead, { street: parts.street, city: parts.city, state: parts.state, postalCode: parts.postalCode });
+      lead.country ||= parts.country;
+    }
   }
   if (lead.state) lead.state = normalizeState(lead.state);
   if (lead.country) lead.country = normalizeCountry(lead.country) ?? lead.country;
