@@ -3,7 +3,7 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage:
   leadflow run FILE [--supplier NAME] [--sheet NAME|N|*] [--dnc FILE] [--webhook URL] [--out DIR]
-  leadflow map FILE [--supplier NAME] [--sheet NAME|N|*]
+  leadflow map FILE [--supplier NAME] [--sheet NAME|N|*] [--set HEADER=FIELD ...] [--confirm]
   leadflow serve
   leadflow --help | --version`;
 
@@ -22,6 +22,10 @@ export interface MapArgs {
   file: string;
   supplier: string;
   sheet: string;
+  /** Fields a person chose for some headers, over the proposal. */
+  overrides: Record<string, string>;
+  /** Store the mapping as confirmed for the supplier, so later files use it. */
+  confirm: boolean;
 }
 
 export type Args = RunArgs | MapArgs | { command: 'serve' } | { command: 'help' } | { command: 'version' };
@@ -38,9 +42,22 @@ export function parseArgs(argv: readonly string[]): Args {
   }
   if (command !== 'run' && command !== 'map') throw new UsageError(`unknown command "${command}"`);
   const options: Record<string, string> = {};
+  const overrides: Record<string, string> = {};
+  let confirm = false;
   const files: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
+    if (command === 'map' && arg === '--confirm') {
+      confirm = true;
+      continue;
+    }
+    if (command === 'map' && (arg === '--set' || arg.startsWith('--set='))) {
+      const value = arg === '--set' ? rest[++i] : arg.slice(6);
+      const eq = value?.lastIndexOf('=') ?? -1;
+      if (!value || eq <= 0) throw new UsageError('--set needs HEADER=FIELD, for example --set "Cell #=phone"');
+      overrides[value.slice(0, eq)] = value.slice(eq + 1);
+      continue;
+    }
     const eq = arg.indexOf('=');
     const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
     if (OPTIONS[command].has(name)) {
@@ -54,7 +71,10 @@ export function parseArgs(argv: readonly string[]): Args {
     }
   }
   if (files.length !== 1) throw new UsageError(files.length === 0 ? 'name the file to process' : 'give one file at a time');
-  if (command === 'map') return { command, file: files[0]!, supplier: options['--supplier'] ?? '', sheet: options['--sheet'] ?? '' };
+  if (command === 'map') {
+    if (confirm && !options['--supplier']) throw new UsageError('--confirm stores the mapping for a supplier: name it with --supplier');
+    return { command, file: files[0]!, supplier: options['--supplier'] ?? '', sheet: options['--sheet'] ?? '', overrides, confirm };
+  }
   const webhook = options['--webhook'];
   if (webhook !== undefined && !/^https?:\/\/\S+$/i.test(webhook)) throw new UsageError(`--webhook "${webhook}" is not an http or https URL`);
   return {

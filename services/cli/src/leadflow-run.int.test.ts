@@ -124,6 +124,29 @@ describe('leadflow run (standalone mode)', () => {
     expect(res.stderr).not.toMatch(/\bat .*\.js:\d+/);
   });
 
+  it("remembers a supplier's confirmed mapping and uses it for the supplier's next file", async () => {
+    const path = join(dir, 'memory.csv');
+    writeFileSync(path, 'Contact,Ref,Mail\nAnn Lee,L-1,ann@memory.test\nBob Ray,L-2,bob@memory.test\n');
+    const proposed = JSON.parse((await leadflow(['map', path, '--supplier', 'memco'], env)).stdout) as Record<string, { field: string }>;
+    expect(proposed.Ref!.field).toBe('extra');
+
+    const confirmed = await leadflow(['map', path, '--supplier', 'memco', '--set', 'Ref=source', '--confirm'], env);
+    expect(confirmed.code).toBe(0);
+    const run = await leadflow(['run', path, '--supplier', 'memco', '--out', join(dir, 'out-memory')], env);
+    expect(run.code).toBe(0);
+    const summary = JSON.parse((await import('node:fs')).readFileSync(join(dir, 'out-memory', 'summary.json'), 'utf8'));
+    expect(summary.mapping).toEqual({
+      Contact: { field: 'full_name', confidence: 0.99 },
+      Ref: { field: 'source', confidence: 0.99 },
+      Mail: { field: 'email', confidence: 0.99 },
+    });
+    expect(readCsvFile(join(dir, 'out-memory', 'leads.csv')).map((l) => l.source)).toEqual(['L-1', 'L-2']);
+
+    const wrong = await leadflow(['map', path, '--supplier', 'memco', '--set', 'Ref=favourite_colour'], env);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/^leadflow: --set "Ref=favourite_colour": "favourite_colour" is not a lead field/);
+  });
+
   it('stops at the row limit a deployment sets, keeping the rows within it', async () => {
     const path = join(dir, 'limit.csv');
     writeFileSync(path, 'email\na@limit.test\nb@limit.test\nc@limit.test\n');

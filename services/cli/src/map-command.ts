@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { readRows } from '@leadflow/ingest';
-import { createSqlMappingStore, mapColumns, migrations, type MappedField } from '@leadflow/mapping';
+import { CANONICAL_FIELDS, createSqlMappingStore, mapColumns, migrations, type MappedField, type MappingStore } from '@leadflow/mapping';
 import { createPglite, createPostgres, migrate } from '@leadflow/stores';
-import type { MapArgs } from './args.js';
+import { UsageError, type MapArgs } from './args.js';
 import { readableFile } from './run-command.js';
 
 export interface MapEnvironment {
@@ -14,12 +14,12 @@ export interface MapEnvironment {
 
 export type ProposedMapping = Record<string, { field: MappedField; confidence: number; evidence: string[] }>;
 
-/** The supplier's confirmed mappings, from the database `leadflow run` uses. */
-async function confirmedFor(env: MapEnvironment, supplier: string): Promise<ReadonlyMap<string, MappedField>> {
+/** Runs `fn` on the mapping store of the database `leadflow run` uses. */
+async function withStore<T>(env: MapEnvironment, fn: (store: MappingStore) => Promise<T>): Promise<T> {
   const db = env.databaseUrl ? createPostgres({ url: env.databaseUrl }) : await createPglite({ dataDir: env.dataDir });
   try {
     await migrate(db, migrations);
-    return await createSqlMappingStore(db).confirmed(env.tenantId, supplier);
+    return await fn(createSqlMappingStore(db));
   } finally {
     await db.close();
   }
@@ -27,7 +27,9 @@ async function confirmedFor(env: MapEnvironment, supplier: string): Promise<Read
 
 /**
  * `leadflow map FILE`: the mapping `leadflow run` would use, decided on the file's first rows,
- * with each column's confidence and evidence. Throws a one-line Error for a file it cannot read.
+ * with each column's confidence and evidence. `--set` changes a column's field; `--confirm`
+ * stores the result for the supplier, and later files of that supplier are mapped by it.
+ * Throws a one-line Error for a file it cannot read.
  */
 export async function mapCommand(args: MapArgs, env: MapEnvironment): Promise<ProposedMapping> {
   const file = resolve(args.file);
@@ -40,8 +42,21 @@ export async function mapCommand(args: MapArgs, env: MapEnvironment): Promise<Pr
   if (!first || (first.failure && first.rows.length === 0)) {
     throw new Error(first?.failure ? `${first.failure.message} [${first.failure.code}]` : 'the file could not be read');
   }
-  const confirmed = args.supplier ? await confirmedFor(env, args.supplier) : undefined;
+  for (const [header, field] of Object.entries(args.overrides)) {
+    if (!first.header.includes(header)) throw new UsageError(`--set names "${header}", which is not a header of the file; its headers are ${first.header.map((h) => `"${h}"`).join(', ')}`);
+    if (field !== 'extra' && !(CANONICAL_FIELDS as readonly string[]).includes(field)) {
+      throw new UsageError(`--set "${header}=${field}": "${field}" is not a lead field; use one of ${CANONICAL_FIELDS.join(', ')}, or extra`);
+    }
+  }
+  const confirmed = args.supplier ? await withStore(env, (store) => store.confirmed(env.tenantId, args.supplier)) : undefined;
   const columns = first.header.map((_, i) => first.rows.map((r) => r.cells[i] ?? ''));
-  const decisions = mapColumns(first.header, columns, { confirmed });
+  const decisions = mapColumns(first.header, columns, { confirmed }).map((d) =>
+    d.header in args.overrides
+      ? { ...d, field: args.overrides[d.header] as MappedField, confidence: 1, evidence: [{ kind: 'supplier' as const, detail: 'set by hand' }] }
+      : d,
+  );
+  if (args.confirm) {
+    await withStore(env, (store) => store.confirm(env.tenantId, args.supplier, decisions.map((d) => ({ header: d.header, field: d.field }))));
+  }
   return Object.fromEntries(decisions.map((d) => [d.header, { field: d.field, confidence: d.confidence, evidence: d.evidence.map((e) => e.detail) }]));
 }
