@@ -6,6 +6,8 @@ import { CsvWriter } from './csv-writer.js';
 
 const FIELDS = LEAD_COLUMNS.map(([column]) => column);
 const fieldValues = (row: LeadRow) => LEAD_COLUMNS.map(([, key]) => row.lead?.[key] ?? '');
+/** The supplier's values that cleaning changed, as JSON ({"phone": "(201) 555-0123"}); empty when none. */
+const originalJson = (row: LeadRow) => (row.lead && Object.keys(row.lead.original).length > 0 ? JSON.stringify(row.lead.original) : '');
 const reasonCodes = (row: LeadRow) => row.reasons.map((r) => r.code).join(';');
 const reasonText = (row: LeadRow) =>
   row.reasons.map((r) => [r.field, reasonInfo(r.code)?.description ?? r.code, r.detail].filter(Boolean).join(': ')).join('; ');
@@ -42,7 +44,7 @@ export function createOutputFiles(dir: string, jobId: string) {
     mapping = columns;
     extraHeaders = columns.filter((m) => m.field === 'extra').map((m) => m.header);
     files = {
-      leads: new CsvWriter(join(dir, 'leads.csv'), ['row', 'lead_id', ...FIELDS, 'tags', ...extraHeaders]),
+      leads: new CsvWriter(join(dir, 'leads.csv'), ['row', 'lead_id', ...FIELDS, 'tags', 'original', ...extraHeaders]),
       duplicates: new CsvWriter(join(dir, 'duplicates.csv'), [
         'row', 'matched_row', 'matched_lead_id', 'match_type', 'score', 'reason', ...FIELDS,
       ]),
@@ -61,7 +63,10 @@ export function createOutputFiles(dir: string, jobId: string) {
         switch (row.disposition) {
           case Disposition.DISPOSITION_ACCEPTED:
             counts.accepted++;
-            await f.leads.write([row.rowNumber, row.leadId, ...fieldValues(row), row.tags.join(';'), ...extraHeaders.map((h) => row.lead?.extra[h] ?? '')]);
+            await f.leads.write([
+              row.rowNumber, row.leadId, ...fieldValues(row), row.tags.join(';'), originalJson(row),
+              ...extraHeaders.map((h) => row.lead?.extra[h] ?? ''),
+            ]);
             break;
           case Disposition.DISPOSITION_DUPLICATE:
             counts.duplicate++;

@@ -119,6 +119,9 @@ describe('mapping stage', () => {
       email: 'mary.ann+leads@googlemail.com', emailKey: 'maryann@gmail.com', domain: '',
       phone: '+12015550123', phoneExtension: '44', phoneType: 'fixed_line_or_mobile', state: 'NJ', country: 'US', postalCode: '07030',
     });
+    expect(out.rows[0]!.lead!.original).toEqual({
+      full_name: 'DR. MARY-ANN MCDONALD JR', email: 'Mary.Ann+leads@GoogleMail.com', phone: '(201) 555-0123 ext. 44', state: 'new jersey', postal_code: '7030',
+    });
     expect(out.rows[1]!.lead).toMatchObject({
       firstName: 'Ludwig', lastName: 'van Beethoven', emailKey: 'lvb@sinfonie.de', domain: 'sinfonie.de', phone: '+49301234567', postalCode: '10115',
     });

@@ -20,10 +20,16 @@ export interface MappingStageOptions {
 const emptyLead = (): Lead => ({
   firstName: '', lastName: '', fullName: '', email: '', phone: '', phoneType: '', company: '', domain: '',
   jobTitle: '', street: '', addressLine2: '', city: '', state: '', postalCode: '', country: '', industry: '',
-  source: '', extra: {}, emailType: '', emailKey: '', phoneExtension: '',
+  source: '', extra: {}, emailType: '', emailKey: '', phoneExtension: '', original: {},
 });
 
-const LEAD_KEY: Record<CanonicalField, keyof Omit<Lead, 'extra'>> = {
+/** Fields whose cleaning can change what the supplier wrote; their raw value is kept when it does. */
+const KEPT_ORIGINAL = [
+  ['first_name', 'firstName'], ['last_name', 'lastName'], ['full_name', 'fullName'], ['email', 'email'], ['phone', 'phone'],
+  ['domain', 'domain'], ['state', 'state'], ['postal_code', 'postalCode'], ['country', 'country'],
+] as const;
+
+const LEAD_KEY: Record<CanonicalField, keyof Omit<Lead, 'extra' | 'original'>> = {
   first_name: 'firstName', last_name: 'lastName', full_name: 'fullName', email: 'email', phone: 'phone',
   company: 'company', domain: 'domain', job_title: 'jobTitle', street: 'street', address_line2: 'addressLine2',
   city: 'city', state: 'state', postal_code: 'postalCode', country: 'country', industry: 'industry', source: 'source',
@@ -75,7 +81,11 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
       if (raw.cells.length !== batch.header.length) {
         reasons.push(reason('RAGGED_ROW', '', `${raw.cells.length} cells, header has ${batch.header.length}`));
       }
+      const before = KEPT_ORIGINAL.map(([, key]) => lead[key]);
       normalizeContact(lead, reasons, region);
+      KEPT_ORIGINAL.forEach(([field, key], i) => {
+        if (before[i] && before[i] !== lead[key]) lead.original[field] = before[i]!;
+      });
       const hasAddress = lead.street !== '' && (lead.city !== '' || lead.postalCode !== '');
       const usable = lead.email !== '' || lead.phone !== '' || hasAddress;
       if (!usable) reasons.push(reason('NO_CONTACT'));

@@ -19,11 +19,11 @@ const rowsWith = (batch: LeadBatch, d: Disposition): LeadRow[] => batch.rows.fil
 
 // Each statement takes its rows as one JSON array ($1), the tenant ($2) and the job ($3); leads also the supplier ($4).
 const INSERT_LEADS = `
-  INSERT INTO leads (id, tenant_id, job_id, supplier, row_number, ${COLUMN_NAMES.join(', ')}, email_key, extra, tags, quality_score, reasons)
+  INSERT INTO leads (id, tenant_id, job_id, supplier, row_number, ${COLUMN_NAMES.join(', ')}, email_key, original, extra, tags, quality_score, reasons)
   SELECT r.id, $2, $3, $4, r.row_number, ${COLUMN_NAMES.map((c) => `r.${c}`).join(', ')},
-         r.email_key, coalesce(r.extra, '{}'), r.tags, r.quality_score, r.reasons
+         r.email_key, coalesce(r.original, '{}'), coalesce(r.extra, '{}'), r.tags, r.quality_score, r.reasons
     FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, row_number int, ${COLUMN_NAMES.map((c) => `${c} text`).join(', ')},
-         email_key text, extra jsonb, tags text[], quality_score real, reasons jsonb)
+         email_key text, original jsonb, extra jsonb, tags text[], quality_score real, reasons jsonb)
   ON CONFLICT DO NOTHING`;
 
 const INSERT_DUPLICATES = `
@@ -67,7 +67,7 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
           accepted: await insert(
             INSERT_LEADS,
             rowsWith(batch, Disposition.DISPOSITION_ACCEPTED).map((r) => ({
-              id: r.leadId, row_number: r.rowNumber, ...leadRecord(r.lead), email_key: r.lead?.emailKey || r.lead?.email || null, tags: r.tags,
+              id: r.leadId, row_number: r.rowNumber, ...leadRecord(r.lead), email_key: r.lead?.emailKey || r.lead?.email || null, original: r.lead?.original ?? {}, tags: r.tags,
               quality_score: r.qualityScore, reasons: r.reasons,
             })),
             job.supplier,

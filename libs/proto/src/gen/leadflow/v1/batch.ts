@@ -135,9 +135,19 @@ export interface Lead {
   /** The email as matched for duplicates: lowercase, "+tag" removed, Gmail dots removed. */
   emailKey: string;
   phoneExtension: string;
+  /**
+   * Values as the supplier wrote them, by canonical field, where cleaning changed them or
+   * found them invalid: the raw value beside the normalized one.
+   */
+  original: { [key: string]: string };
 }
 
 export interface Lead_ExtraEntry {
+  key: string;
+  value: string;
+}
+
+export interface Lead_OriginalEntry {
   key: string;
   value: string;
 }
@@ -879,6 +889,7 @@ function createBaseLead(): Lead {
     emailType: "",
     emailKey: "",
     phoneExtension: "",
+    original: {},
   };
 }
 
@@ -947,6 +958,9 @@ export const Lead: MessageFns<Lead> = {
     if (message.phoneExtension !== "") {
       writer.uint32(170).string(message.phoneExtension);
     }
+    globalThis.Object.entries(message.original).forEach(([key, value]: [string, string]) => {
+      Lead_OriginalEntry.encode({ key: key as any, value }, writer.uint32(178).fork()).join();
+    });
     return writer;
   },
 
@@ -1134,6 +1148,17 @@ export const Lead: MessageFns<Lead> = {
             message.phoneExtension = reader.string();
             continue;
           }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            const entry22 = Lead_OriginalEntry.decode(reader, reader.uint32());
+            if (entry22.value !== undefined) {
+              message.original[entry22.key] = entry22.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1222,6 +1247,20 @@ export const Lead: MessageFns<Lead> = {
         : isSet(object.phone_extension)
         ? globalThis.String(object.phone_extension)
         : "",
+      original: isObject(object.original)
+        ? (globalThis.Object.entries(object.original) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -1296,6 +1335,15 @@ export const Lead: MessageFns<Lead> = {
     if (message.phoneExtension !== "") {
       obj.phoneExtension = message.phoneExtension;
     }
+    if (message.original) {
+      const entries = globalThis.Object.entries(message.original) as [string, string][];
+      if (entries.length > 0) {
+        obj.original = {};
+        entries.forEach(([k, v]) => {
+          obj.original[k] = v;
+        });
+      }
+    }
     return obj;
   },
 
@@ -1333,6 +1381,15 @@ export const Lead: MessageFns<Lead> = {
     message.emailType = object.emailType ?? "";
     message.emailKey = object.emailKey ?? "";
     message.phoneExtension = object.phoneExtension ?? "";
+    message.original = (globalThis.Object.entries(object.original ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
     return message;
   },
 };
@@ -1416,6 +1473,91 @@ export const Lead_ExtraEntry: MessageFns<Lead_ExtraEntry> = {
   },
   fromPartial<I extends Exact<DeepPartial<Lead_ExtraEntry>, I>>(object: I): Lead_ExtraEntry {
     const message = createBaseLead_ExtraEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseLead_OriginalEntry(): Lead_OriginalEntry {
+  return { key: "", value: "" };
+}
+
+export const Lead_OriginalEntry: MessageFns<Lead_OriginalEntry> = {
+  encode(message: Lead_OriginalEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Lead_OriginalEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLead_OriginalEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Lead_OriginalEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: Lead_OriginalEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Lead_OriginalEntry>, I>>(base?: I): Lead_OriginalEntry {
+    return Lead_OriginalEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Lead_OriginalEntry>, I>>(object: I): Lead_OriginalEntry {
+    const message = createBaseLead_OriginalEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
     return message;
