@@ -20,6 +20,8 @@ import {
   type AddDncNumbersRequest,
   type AddDncNumbersResponse,
   type ExportRowsRequest,
+  type GetMappingRequest,
+  type GetMappingResponse,
   type ExportRowsResponse,
   type GetJobRequest,
   type GetJobResponse,
@@ -57,6 +59,7 @@ export function toProtoJob(v: JobView): Job {
 const GRPC_STATUS: Record<number, status> = {
   400: status.INVALID_ARGUMENT,
   404: status.NOT_FOUND,
+  409: status.FAILED_PRECONDITION,
   413: status.RESOURCE_EXHAUSTED,
   415: status.INVALID_ARGUMENT,
 };
@@ -127,6 +130,9 @@ export function createGrpcServer(opts: GrpcServerOptions) {
       })().catch((err) => call.emit('error', toStatus(err)));
     },
     addDncNumbers: unary<AddDncNumbersRequest, AddDncNumbersResponse>(async (call) => service.addDncNumbers(call.request.numbers)),
+    getMapping: unary<GetMappingRequest, GetMappingResponse>(async (call) => ({
+      columns: await service.getMapping(call.request.jobId, opts.tenantOf(call.metadata)),
+    })),
     exportRows(call: ServerWritableStream<ExportRowsRequest, ExportRowsResponse>) {
       (async () => {
         const lines = await service.exportRows(call.request.kind, call.request.jobId, opts.tenantOf(call.metadata));

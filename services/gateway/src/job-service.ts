@@ -5,7 +5,7 @@ import { jobFailure } from '@leadflow/pipeline';
 import type { DncRegistry } from '@leadflow/stores';
 import { errors, GatewayError } from './gateway-error.js';
 import { EXPORT_KINDS, type ExportKind } from './job-exports.js';
-import type { JobStore, JobView } from './job-store.js';
+import type { ColumnView, JobStore, JobView } from './job-store.js';
 import type { UploadSink } from './upload-sink.js';
 
 export interface JobServiceOptions {
@@ -106,5 +106,13 @@ export function createJobService(opts: JobServiceOptions) {
     return opts.exports(k as ExportKind, jobId, tenantId);
   }
 
-  return { upload, getJob, watchJob, addDncNumbers, exportRows };
+  /** How the job's columns were mapped; MAPPING_NOT_READY until its first rows are mapped. */
+  async function getMapping(jobId: string, tenantId: string): Promise<ColumnView[]> {
+    await getJob(jobId, tenantId);
+    const columns = await jobs.mapping(jobId);
+    if (!columns) throw errors.mappingNotReady(jobId);
+    return columns;
+  }
+
+  return { upload, getJob, watchJob, addDncNumbers, exportRows, getMapping };
 }

@@ -30,8 +30,18 @@ export interface NewJob {
   webhookUrl: string;
 }
 
+/** A column as the mapping service mapped it for a job. */
+export interface ColumnView {
+  header: string;
+  field: string;
+  confidence: number;
+  evidence: string[];
+}
+
 export interface JobStore {
   create(job: NewJob): Promise<void>;
+  /** The job's column mapping, once its first rows were mapped. */
+  mapping(id: string): Promise<ColumnView[] | undefined>;
   setUploaded(id: string, bytes: number): Promise<void>;
   failUpload(id: string, failure: { code: string; message: string }): Promise<void>;
   get(id: string, tenantId: string): Promise<JobView | undefined>;
@@ -77,6 +87,14 @@ export function createSqlJobStore(db: SqlClient): JobStore {
         'INSERT INTO jobs (id, tenant_id, supplier, file_name, webhook_url) VALUES ($1, $2, $3, $4, $5)',
         [job.id, job.tenantId, job.supplier, job.fileName, job.webhookUrl || null],
       );
+    },
+    async mapping(id) {
+      const [row] = await readOwnedElsewhere<{ columns: { header: string; field: string; confidence: number; evidence: { detail: string }[] }[] }>(
+        db,
+        'SELECT columns FROM job_mappings WHERE job_id = $1',
+        [id],
+      );
+      return row?.columns.map((c) => ({ header: c.header, field: c.field, confidence: c.confidence, evidence: c.evidence.map((e) => e.detail) }));
     },
     async setUploaded(id, bytes) {
       await db.query('UPDATE jobs SET bytes = $2 WHERE id = $1', [id, bytes]);

@@ -122,6 +122,20 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
     expect(job.counts.delivered).toBe(accepted.length);
   });
 
+  it('shows how the columns were mapped, with confidence and evidence, over REST and gRPC', async () => {
+    const res = await fetch(`${rest}/v1/jobs/${firstJob.id}/mapping`);
+    const { columns } = (await res.json()) as { columns: { header: string; field: string; confidence: number; evidence: string[] }[] };
+    expect(columns.map((c) => [c.header, c.field])).toEqual([
+      ['First Name', 'first_name'], ['Last Name', 'last_name'], ['Email Address', 'email'], ['Phone', 'phone'], ['Company', 'company'],
+      ['Street', 'street'], ['City', 'city'], ['Zip', 'postal_code'], ['Notes', 'extra'],
+    ]);
+    expect(columns[2]!.evidence).toEqual(['header is "email address"', expect.stringMatching(/^\d+% of values look like emails$/)]);
+    const viaGrpc = await new Promise<{ header: string; field: string }[]>((resolve, reject) =>
+      grpc.getMapping({ jobId: firstJob.id }, (err, r) => (err ? reject(err) : resolve(r!.columns))),
+    );
+    expect(viaGrpc.map((c) => c.field)).toEqual(columns.map((c) => c.field));
+  });
+
   it('exports the rejected rows as the supplier sent them, with their reasons, and the leads as stored', async () => {
     const rejected = await fetch(`${rest}/v1/jobs/${firstJob.id}/exports/rejected.csv`);
     expect(rejected.status).toBe(200);

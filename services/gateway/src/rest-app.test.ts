@@ -100,6 +100,13 @@ describe('REST API', () => {
     expect(bad.json().code).toBe('INVALID_DNC_NUMBERS');
   });
 
+  it('answers 409 MAPPING_NOT_READY for a job whose rows have not been mapped yet', async () => {
+    const created = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: 'email\n', filename: 'm.csv' }]) });
+    const res = await app.inject({ method: 'GET', url: `/v1/jobs/${created.json().id}/mapping` });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().code).toBe('MAPPING_NOT_READY');
+  });
+
   it('answers unknown jobs and routes with 404 and a code, never a stack trace', async () => {
     const job = await app.inject({ method: 'GET', url: '/v1/jobs/does-not-exist' });
     expect(job.statusCode).toBe(404);

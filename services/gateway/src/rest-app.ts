@@ -84,6 +84,10 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
     reply.raw.end();
   });
 
+  app.get<{ Params: { id: string } }>('/v1/jobs/:id/mapping', async (req) => ({
+    columns: await service.getMapping(req.params.id, opts.tenantOf(req)),
+  }));
+
   app.get<{ Params: { id: string; kind: string } }>('/v1/jobs/:id/exports/:kind', async (req, reply) => {
     const lines = await service.exportRows(req.params.kind, req.params.id, opts.tenantOf(req));
     const kind = req.params.kind.replace(/\.csv$/, '');

@@ -22,6 +22,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { ColumnMapping } from "./batch.js";
 
 export const protobufPackage = "leadflow.v1";
 
@@ -151,6 +152,14 @@ export interface ExportRowsRequest {
 export interface ExportRowsResponse {
   /** Whole CSV lines (CRLF-terminated); the first message starts with the header line. */
   csv: string;
+}
+
+export interface GetMappingRequest {
+  jobId: string;
+}
+
+export interface GetMappingResponse {
+  columns: ColumnMapping[];
 }
 
 function createBaseUploadMetadata(): UploadMetadata {
@@ -1367,6 +1376,150 @@ export const ExportRowsResponse: MessageFns<ExportRowsResponse> = {
   },
 };
 
+function createBaseGetMappingRequest(): GetMappingRequest {
+  return { jobId: "" };
+}
+
+export const GetMappingRequest: MessageFns<GetMappingRequest> = {
+  encode(message: GetMappingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMappingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetMappingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetMappingRequest {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetMappingRequest): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetMappingRequest>, I>>(base?: I): GetMappingRequest {
+    return GetMappingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetMappingRequest>, I>>(object: I): GetMappingRequest {
+    const message = createBaseGetMappingRequest();
+    message.jobId = object.jobId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetMappingResponse(): GetMappingResponse {
+  return { columns: [] };
+}
+
+export const GetMappingResponse: MessageFns<GetMappingResponse> = {
+  encode(message: GetMappingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.columns) {
+      ColumnMapping.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMappingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetMappingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.columns.push(ColumnMapping.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetMappingResponse {
+    return {
+      columns: globalThis.Array.isArray(object?.columns)
+        ? object.columns.map((e: any) => ColumnMapping.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetMappingResponse): unknown {
+    const obj: any = {};
+    if (message.columns?.length) {
+      obj.columns = message.columns.map((e) => ColumnMapping.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetMappingResponse>, I>>(base?: I): GetMappingResponse {
+    return GetMappingResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetMappingResponse>, I>>(object: I): GetMappingResponse {
+    const message = createBaseGetMappingResponse();
+    message.columns = object.columns?.map((e) => ColumnMapping.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -1421,6 +1574,16 @@ export const LeadflowGatewayService = {
     responseSerialize: (value: ExportRowsResponse): Buffer => Buffer.from(ExportRowsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ExportRowsResponse => ExportRowsResponse.decode(value),
   },
+  /** How the job's columns were mapped: each header's field, confidence and evidence. */
+  getMapping: {
+    path: "/leadflow.v1.LeadflowGateway/GetMapping" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetMappingRequest): Buffer => Buffer.from(GetMappingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetMappingRequest => GetMappingRequest.decode(value),
+    responseSerialize: (value: GetMappingResponse): Buffer => Buffer.from(GetMappingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetMappingResponse => GetMappingResponse.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -1435,6 +1598,8 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
    * the columns of `leadflow run`'s files: rejected rows with their reasons and cells as sent.
    */
   exportRows: handleServerStreamingCall<ExportRowsRequest, ExportRowsResponse>;
+  /** How the job's columns were mapped: each header's field, confidence and evidence. */
+  getMapping: handleUnaryCall<GetMappingRequest, GetMappingResponse>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -1502,6 +1667,22 @@ export interface LeadflowGatewayClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<ExportRowsResponse>;
+  /** How the job's columns were mapped: each header's field, confidence and evidence. */
+  getMapping(
+    request: GetMappingRequest,
+    callback: (error: ServiceError | null, response: GetMappingResponse) => void,
+  ): ClientUnaryCall;
+  getMapping(
+    request: GetMappingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetMappingResponse) => void,
+  ): ClientUnaryCall;
+  getMapping(
+    request: GetMappingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetMappingResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const LeadflowGatewayClient = makeGenericClientConstructor(
