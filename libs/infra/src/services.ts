@@ -29,6 +29,8 @@ export interface ServicesHandle {
   grpcPort: number;
   /** Stops every service (SIGTERM, then SIGKILL after 20 s); returns those that had to be killed. */
   stop(): Promise<ServiceName[]>;
+  /** Kills one service at once (SIGKILL: a crash, no graceful stop), then starts it again and waits until it is ready. */
+  crashAndRestart(name: ServiceName): Promise<void>;
 }
 
 /** Starts the services as separate processes in Kafka mode and waits until each is ready. */
@@ -43,44 +45,49 @@ export async function startServices(opts: StartServicesOptions): Promise<Service
     const results = await Promise.all(entries.map(([, pid]) => stopProcess(pid, 20_000)));
     return entries.filter((_, i) => results[i] === 'killed').map(([name]) => name);
   };
+  const launch = (name: ServiceName, i: number) => {
+    const main = join(repoRoot(), 'services', name, 'dist', 'main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
+    metricsPorts[name] = base + i;
+    pids[name] = spawnDetached(process.execPath, [main], {
+      logFile: stateDir('logs', `${name}.log`),
+      env: {
+        ...process.env,
+        ...opts.env,
+        METRICS_PORT: String(base + i),
+        HTTP_PORT: String(httpPort),
+        GRPC_PORT: String(grpcPort),
+        ...opts.extraEnv,
+      },
+    });
+    if (opts.pidFile) writePids(opts.pidFile, pids);
+  };
+  const ready = (name: ServiceName) =>
+    waitFor(
+      name,
+      async () => {
+        try {
+          return (await fetch(`http://127.0.0.1:${metricsPorts[name]}/readyz`)).ok;
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 90_000, logFile: stateDir('logs', `${name}.log`), pid: pids[name] },
+    );
   try {
-    for (const [i, name] of SERVICE_NAMES.entries()) {
-      const main = join(repoRoot(), 'services', name, 'dist', 'main.js');
-      if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
-      metricsPorts[name] = base + i;
-      const logFile = stateDir('logs', `${name}.log`);
-      pids[name] = spawnDetached(process.execPath, [main], {
-        logFile,
-        env: {
-          ...process.env,
-          ...opts.env,
-          METRICS_PORT: String(base + i),
-          HTTP_PORT: String(httpPort),
-          GRPC_PORT: String(grpcPort),
-          ...opts.extraEnv,
-        },
-      });
-      if (opts.pidFile) writePids(opts.pidFile, pids);
-    }
-    for (const name of SERVICE_NAMES) {
-      const logFile = stateDir('logs', `${name}.log`);
-      await waitFor(
-        name,
-        async () => {
-          try {
-            return (await fetch(`http://127.0.0.1:${metricsPorts[name]}/readyz`)).ok;
-          } catch {
-            return false;
-          }
-        },
-        { timeoutMs: 90_000, logFile, pid: pids[name] },
-      );
-    }
+    SERVICE_NAMES.forEach((name, i) => launch(name, i));
+    for (const name of SERVICE_NAMES) await ready(name);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { pids, metricsPorts, httpPort, grpcPort, stop };
+  const crashAndRestart = async (name: ServiceName) => {
+    process.kill(pids[name], 'SIGKILL');
+    await waitFor(`${name} to die`, () => !isAlive(pids[name]), { timeoutMs: 10_000 });
+    launch(name, SERVICE_NAMES.indexOf(name));
+    await ready(name);
+  };
+  return { pids, metricsPorts, httpPort, grpcPort, stop, crashAndRestart };
 }
 
 function writePids(file: string, pids: Record<string, number>) {

@@ -219,6 +219,30 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
     expect(job.failure!.message).toMatch(message);
   });
 
+  it('files every row exactly once when ingest and persistence crash in the middle of a job', async () => {
+    const file = generateLeadFile({ seed: seed + 2, rows: 5000 });
+    await fetch(`${rest}/v1/dnc/numbers`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: file.dncNumbers.join('\n') });
+    const upload = await uploadRest(file.csv, {});
+    expect(upload.status).toBe(202);
+    const id = upload.body.id;
+    await waitUntil('the first rows stored', async () => {
+      const { rows } = await db.query<{ stored: number }>('SELECT stored FROM job_progress WHERE job_id = $1', [id]);
+      return (rows[0]?.stored ?? 0) > 0 ? true : undefined;
+    }, { intervalMs: 20 });
+    await Promise.all([services.crashAndRestart('ingest'), services.crashAndRestart('persistence')]);
+
+    const job = await finished(id);
+    const count = (d: string) => file.rows.filter((r) => r.expected === d).length;
+    expect(job).toMatchObject({
+      status: 'completed',
+      counts: { rows: 5000, accepted: count('accepted'), invalid: count('invalid'), duplicate: count('duplicate'), suppressed: count('suppressed') },
+    });
+    const got = await storedDispositions(id);
+    expect(got.size).toBe(5000);
+    const wrong = file.rows.filter((r) => got.get(r.row) !== r.expected).map((r) => `row ${r.row} (${r.kind}): expected ${r.expected}, got ${got.get(r.row)}`);
+    expect(wrong).toEqual([]);
+  });
+
   it('answers an unknown job with 404 and a code over REST, and NOT_FOUND over gRPC', async () => {
     const res = await fetch(`${rest}/v1/jobs/nope`);
     expect(res.status).toBe(404);
