@@ -1,15 +1,10 @@
+import type { JobCounts } from '@leadflow/proto';
 import type { SqlClient } from '@leadflow/stores';
 
 export type JobStatusName = 'queued' | 'running' | 'completed' | 'failed';
 
-export interface JobCountsView {
-  rows: number;
-  accepted: number;
-  invalid: number;
-  duplicate: number;
-  suppressed: number;
-  delivered: number;
-}
+/** The counts of a job, as the partner API's JobCounts message has them. */
+export type JobCountsView = JobCounts;
 
 /** A job as REST and gRPC show it (ARCHITECTURE.md section 7). */
 export interface JobView {
