@@ -71,7 +71,10 @@ export function createBus(opts: BusOptions): Bus {
     logCreator: () => ({ level, log: entry }) => {
       const { message, ...rest } = entry;
       const fields = { namespace: entry.namespace, broker: rest.broker, error: rest.error };
-      if (level <= logLevel.ERROR) log.error(fields, message);
+      // Services that start together race to create the same topics; ensureTopics treats
+      // "already exists" as success and throws any real failure itself, so this is not an error.
+      if (rest.error === 'Topic creation errors') log.debug(fields, message);
+      else if (level <= logLevel.ERROR) log.error(fields, message);
       else if (level === logLevel.WARN) log.warn(fields, message);
       else log.debug(fields, message);
     },

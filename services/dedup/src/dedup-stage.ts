@@ -10,11 +10,13 @@ export interface DedupStageOptions {
 
 type KeyKind = 'email' | 'phone';
 
-const contactKeys = (row: LeadRow): { kind: KeyKind; key: string }[] => {
-  const keys: { kind: KeyKind; key: string }[] = [];
-  const emailKey = row.lead?.emailKey || row.lead?.email;
-  if (emailKey) keys.push({ kind: 'email', key: `email:${emailKey}` });
-  if (row.lead?.phone) keys.push({ kind: 'phone', key: `phone:${row.lead.phone}` });
+/** The email a row is matched on: its canonical key (mapping's emailKey), or the email for rows made without one. */
+const emailKeyOf = (row: LeadRow) => row.lead?.emailKey || row.lead?.email || '';
+
+const contactKeys = (row: LeadRow): string[] => {
+  const keys: string[] = [];
+  if (emailKeyOf(row)) keys.push(`email:${emailKeyOf(row)}`);
+  if (row.lead?.phone) keys.push(`phone:${row.lead.phone}`);
   return keys;
 };
 
@@ -30,13 +32,12 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
   return async (batch) => {
     const jobId = batch.job?.jobId ?? '';
     const tenantId = batch.job?.tenantId ?? '';
-    const open = batch.rows.filter((r) => isOpen(r) && contactKeys(r).length > 0);
+    const open = batch.rows.filter((r) => isOpen(r) && (emailKeyOf(r) || r.lead?.phone));
     if (open.length === 0) return batch;
 
-    const keyOf = (r: LeadRow) => r.lead!.emailKey || r.lead!.email;
     const stored = await opts.leads.findByContact(
       tenantId,
-      open.map(keyOf).filter(Boolean),
+      open.map(emailKeyOf).filter(Boolean),
       open.map((r) => r.lead!.phone).filter(Boolean),
     );
     const toClaim: { row: LeadRow; claim: Claim }[] = [];
@@ -44,13 +45,13 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
       const earlier = stored.find(
         (s) =>
           (s.jobId !== jobId || s.rowNumber < row.rowNumber) &&
-          ((keyOf(row) && s.emailKey === keyOf(row)) || (row.lead!.phone && s.phone === row.lead!.phone)),
+          ((emailKeyOf(row) && s.emailKey === emailKeyOf(row)) || (row.lead!.phone && s.phone === row.lead!.phone)),
       );
       if (earlier) {
-        const kind: KeyKind = keyOf(row) && earlier.emailKey === keyOf(row) ? 'email' : 'phone';
+        const kind: KeyKind = emailKeyOf(row) && earlier.emailKey === emailKeyOf(row) ? 'email' : 'phone';
         markDuplicate(row, kind, earlier.jobId, earlier.rowNumber, jobId, earlier.leadId);
       } else {
-        toClaim.push({ row, claim: { owner: `${jobId}:${row.rowNumber}`, keys: contactKeys(row).map((k) => k.key) } });
+        toClaim.push({ row, claim: { owner: `${jobId}:${row.rowNumber}`, keys: contactKeys(row) } });
       }
     }
     const conflicts = await opts.fingerprints.claim(tenantId, toClaim.map((c) => c.claim));

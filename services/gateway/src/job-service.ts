@@ -57,7 +57,9 @@ export function createJobService(opts: JobServiceOptions) {
           ? jobFailure('UPLOAD_TOO_LARGE', `limit ${opts.maxUploadBytes} bytes`)
           : jobFailure('UPLOAD_ABORTED', `after ${bytes} bytes`);
       await jobs.failUpload(id, failure);
-      await writer.fail(failure);
+      // The job is failed in its table either way; a sink that cannot take the failure
+      // (Kafka away, often the very cause) must not hide the error the client gets.
+      await writer.fail(failure).catch(() => {});
       throw err;
     }
     await writer.end();

@@ -1,5 +1,5 @@
 import { Disposition, type Lead, type LeadBatch, type LeadRow, type Reason, type RowBatch } from '@leadflow/proto';
-import { FREE_EMAIL_DOMAINS, leadIdFor, reason, type Stage } from '@leadflow/pipeline';
+import { FREE_EMAIL_DOMAINS, LEAD_COLUMNS, leadIdFor, reason, type Stage } from '@leadflow/pipeline';
 import type { CanonicalField } from './field-names.js';
 import { mapColumns, type ColumnDecision } from './map-columns.js';
 import type { MappingStore } from './mapping-store.js';
@@ -23,17 +23,13 @@ const emptyLead = (): Lead => ({
   source: '', extra: {}, emailType: '', emailKey: '', phoneExtension: '', original: {},
 });
 
-/** Fields whose cleaning can change what the supplier wrote; their raw value is kept when it does. */
-const KEPT_ORIGINAL = [
-  ['first_name', 'firstName'], ['last_name', 'lastName'], ['full_name', 'fullName'], ['email', 'email'], ['phone', 'phone'],
-  ['domain', 'domain'], ['state', 'state'], ['postal_code', 'postalCode'], ['country', 'country'],
-] as const;
+/** Each canonical field's key on the Lead message (one table for every stage: LEAD_COLUMNS). */
+const LEAD_KEY = Object.fromEntries(LEAD_COLUMNS) as Record<CanonicalField, (typeof LEAD_COLUMNS)[number][1]>;
 
-const LEAD_KEY: Record<CanonicalField, keyof Omit<Lead, 'extra' | 'original'>> = {
-  first_name: 'firstName', last_name: 'lastName', full_name: 'fullName', email: 'email', phone: 'phone',
-  company: 'company', domain: 'domain', job_title: 'jobTitle', street: 'street', address_line2: 'addressLine2',
-  city: 'city', state: 'state', postal_code: 'postalCode', country: 'country', industry: 'industry', source: 'source',
-};
+/** Fields whose cleaning can change what the supplier wrote; their raw value is kept when it does. */
+const KEPT_ORIGINAL = (
+  ['first_name', 'last_name', 'full_name', 'email', 'phone', 'domain', 'state', 'postal_code', 'country'] as const
+).map((field) => [field, LEAD_KEY[field]] as const);
 
 const MAX_CACHED_JOBS = 1000;
 
