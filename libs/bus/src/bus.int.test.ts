@@ -18,8 +18,8 @@ describe('bus on a real Kafka broker', () => {
     const t = topic<RowBatch>(uniqueName('test.rows'), RowBatchCodec);
     const group = uniqueName('group');
     const batch = (seq: number): RowBatch => ({
-      job: { jobId: 'job-1', tenantId: 't', supplier: '', webhookUrl: '', fileName: '', sheet: '' },
-      seq, header: ['email'], rows: [{ rowNumber: seq + 1, cells: [`a${seq}@x.com`] }], last: false, totalRows: 0, failure: undefined,
+      job: { jobId: 'job-1', tenantId: 't', supplier: '', webhookUrl: '', fileName: '', sheet: '', review: false },
+      seq, header: ['email'], rows: [{ rowNumber: seq + 1, cells: [`a${seq}@x.com`] }], last: false, totalRows: 0, failure: undefined, decision: undefined,
     });
     const producer = createBus({ brokers, clientId: 'test-producer', logger });
     buses.push(producer);

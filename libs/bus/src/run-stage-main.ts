@@ -1,6 +1,6 @@
 import { int, shared, type ConfigOf, type ConfigSchema } from '@leadflow/config';
 import { createServiceHost, type ServiceHost } from '@leadflow/lifecycle';
-import { countDispositions } from '@leadflow/pipeline';
+import { countDispositions, type Fanout } from '@leadflow/pipeline';
 import type { Logger } from '@leadflow/logger';
 import type { LeadBatch } from '@leadflow/proto';
 import { createBus } from './create-bus.js';
@@ -34,7 +34,7 @@ export interface StageMainOptions<S extends ConfigSchema, I, O extends LeadBatch
   /** The service's own variables; the Kafka ones and the host's are added. */
   schema: S;
   /** Builds the stage; adds the service's own modules (database, Redis) to `host.lifecycle`. */
-  build: (host: StageHost<S>) => (batch: I) => Promise<O>;
+  build: (host: StageHost<S>) => (batch: I) => Promise<O | Fanout<O>>;
   /** What goes downstream instead of a poison batch (see createStageService). */
   poisonOutput?: (batch: I) => O | undefined;
 }

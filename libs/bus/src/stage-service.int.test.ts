@@ -42,7 +42,7 @@ describe('a stage service on a real Kafka broker', () => {
     const producer = createBus({ brokers, clientId: 'test-producer', logger });
     stops.push(() => producer.stop());
     const batch = (seq: number): LeadBatchType => ({
-      job: { jobId, tenantId: 't', supplier: '', webhookUrl: '', fileName: '', sheet: '' },
+      job: { jobId, tenantId: 't', supplier: '', webhookUrl: '', fileName: '', sheet: '', review: false },
       seq, header: ['email'], mapping: [], rows: [], last: seq === 2, totalRows: seq === 2 ? 3 : 0, failure: undefined,
     });
     await producer.send(input, [0, 1, 2].map((s) => ({ key: jobId, value: batch(s) })));

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@leadflow/logger';
 import type { Metrics } from '@leadflow/metrics';
-import { isTransient } from '@leadflow/pipeline';
+import { isFanout, isTransient, outputsOf, type Fanout } from '@leadflow/pipeline';
 import { withSpan } from '@leadflow/telemetry';
 import type { Bus, ConsumedMessage } from './create-bus.js';
 import { sendDeadLetter } from './dead-letter.js';
@@ -14,7 +14,8 @@ export interface StageServiceOptions<I, O> {
   input: Topic<I>;
   /** Where the stage's result goes; none for the last stage. */
   output?: Topic<O>;
-  stage: (batch: I) => Promise<O>;
+  /** One batch out, or a fanout of zero or more (sent together, then settled). */
+  stage: (batch: I) => Promise<O | Fanout<O>>;
   jobIdOf: (batch: I) => string;
   /**
    * What to send on when a batch is poison (fails after its retries for a reason that is not
@@ -42,7 +43,7 @@ export function createStageService<I, O>(opts: StageServiceOptions<I, O>) {
   const transientRetryMs = opts.transientRetryMs ?? 300_000;
   let stopping = false;
 
-  async function runWithRetries(msg: ConsumedMessage<I>): Promise<{ ok: true; result: O } | { ok: false; error: Error }> {
+  async function runWithRetries(msg: ConsumedMessage<I>): Promise<{ ok: true; result: O | Fanout<O> } | { ok: false; error: Error }> {
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
@@ -74,10 +75,12 @@ export function createStageService<I, O>(opts: StageServiceOptions<I, O>) {
       const outcome = await runWithRetries(msg);
       timer();
       if (outcome.ok) {
-        if (opts.output) await bus.send(opts.output, [{ key: jobId, value: outcome.result }]);
+        const outputs = outputsOf(outcome.result);
+        if (opts.output && outputs.length > 0) await bus.send(opts.output, outputs.map((value) => ({ key: jobId, value })));
+        if (isFanout(outcome.result)) await outcome.result.settle?.();
         metrics.batches.inc({ stage: name, result: 'ok' });
-        for (const [k, n] of Object.entries(opts.countRows?.(outcome.result) ?? {})) {
-          metrics.rows.inc({ stage: name, outcome: k }, n);
+        for (const output of outputs) {
+          for (const [k, n] of Object.entries(opts.countRows?.(output) ?? {})) metrics.rows.inc({ stage: name, outcome: k }, n);
         }
         return;
       }

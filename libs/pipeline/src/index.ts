@@ -10,7 +10,8 @@ export {
   isOpen,
 } from './dispositions.js';
 export type { DispositionCounts, DispositionName } from './dispositions.js';
-export type { Stage, BatchStage, Sink } from './stage.js';
+export type { Stage, BatchStage, Sink, Fanout } from './stage.js';
+export { fanout, isFanout, outputsOf } from './stage.js';
 export { runPipeline } from './run-pipeline.js';
 export type { PipelineOptions } from './run-pipeline.js';
 export { bounded } from './bounded.js';

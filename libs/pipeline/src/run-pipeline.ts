@@ -1,11 +1,12 @@
 import type { LeadBatch, RowBatch } from '@leadflow/proto';
 import { bounded } from './bounded.js';
-import type { BatchStage, Sink, Stage } from './stage.js';
+import { isFanout, type BatchStage, type Fanout, type Sink, type Stage } from './stage.js';
 
 export interface PipelineOptions {
   /** Raw row batches of one or more jobs, in order per job. */
   source: AsyncIterable<RowBatch>;
-  mapping: Stage<RowBatch, LeadBatch>;
+  /** May hold batches back and release several at once (review mode). */
+  mapping: Stage<RowBatch, LeadBatch | Fanout<LeadBatch>>;
   /** dedup, enrichment, dnc, persistence ... in pipeline order. */
   stages: readonly BatchStage[];
   sinks: readonly Sink<LeadBatch>[];
@@ -16,8 +17,16 @@ export interface PipelineOptions {
   queueCapacity?: number;
 }
 
-async function* through<I, O>(input: AsyncIterable<I>, stage: Stage<I, O>): AsyncGenerator<O> {
-  for await (const batch of input) yield await stage(batch);
+async function* through<I, O>(input: AsyncIterable<I>, stage: Stage<I, O | Fanout<O>>): AsyncGenerator<O> {
+  for await (const batch of input) {
+    const result = await stage(batch);
+    if (!isFanout(result)) {
+      yield result;
+      continue;
+    }
+    for (const out of result.outputs) yield out;
+    await result.settle?.();
+  }
 }
 
 /**

@@ -12,3 +12,24 @@ export type BatchStage = Stage<LeadBatch, LeadBatch>;
 
 /** The end of a pipeline: stores or delivers a batch and returns nothing. */
 export type Sink<I> = (batch: I) => Promise<void>;
+
+const FANOUT: unique symbol = Symbol('leadflow.fanout');
+
+/**
+ * A stage's result when one batch in gives zero or several out: mapping holds a job's rows while
+ * a person reviews its mapping (none out), then releases them all at once (several out).
+ */
+export interface Fanout<O> {
+  readonly [FANOUT]: true;
+  readonly outputs: readonly O[];
+  /** Runs once every output is safely handed on (sent to Kafka, or queued in process). */
+  readonly settle?: () => Promise<void>;
+}
+
+export const fanout = <O>(outputs: readonly O[], settle?: () => Promise<void>): Fanout<O> => ({ [FANOUT]: true, outputs, settle });
+
+export const isFanout = <O>(result: O | Fanout<O>): result is Fanout<O> =>
+  typeof result === 'object' && result !== null && FANOUT in result;
+
+/** A result's outputs: the fanout's, or the one batch. */
+export const outputsOf = <O>(result: O | Fanout<O>): readonly O[] => (isFanout(result) ? result.outputs : [result]);

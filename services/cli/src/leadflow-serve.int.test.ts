@@ -48,6 +48,34 @@ describe('leadflow serve (every service in one process)', () => {
     expect(metrics).toMatch(/leadflow_stage_rows_total\{stage="persistence",outcome="accepted"\} \d+/);
   });
 
+  it('holds a job uploaded for review until its mapping is confirmed over REST, then completes it as decided', async () => {
+    const csv = ['Mail,Code', ...Array.from({ length: 30 }, (_, i) => `s${i}@serve-review.com,K${i}`)].join('\n');
+    const form = new FormData();
+    form.set('review', 'true');
+    form.set('file', new Blob([csv]), 'review.csv');
+    const { id } = (await (await fetch(`${base}/v1/jobs`, { method: 'POST', body: form })).json()) as { id: string };
+    const mapping = await waitUntil('the job to await review', async () => {
+      const res = await fetch(`${base}/v1/jobs/${id}/mapping`);
+      return res.status === 200 ? ((await res.json()) as { status: string; columns: { field: string }[] }) : undefined;
+    });
+    expect(mapping.status).toBe('awaiting_review');
+    expect(((await (await fetch(`${base}/v1/jobs/${id}`)).json()) as { status: string }).status).toBe('awaiting_review');
+    const decided = await fetch(`${base}/v1/jobs/${id}/mapping`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ fields: { Code: 'source' } }),
+    });
+    expect(decided.status).toBe(200);
+    const job = await waitUntil('the job to complete', async () => {
+      const j = (await (await fetch(`${base}/v1/jobs/${id}`)).json()) as { status: string; counts: Record<string, number> };
+      return j.status === 'completed' ? j : undefined;
+    });
+    expect(job.counts).toMatchObject({ rows: 30, accepted: 30 });
+    const leads = await (await fetch(`${base}/v1/jobs/${id}/exports/leads.csv`)).text();
+    expect(leads).toContain('s0@serve-review.com');
+    expect(leads).toMatch(/,K29[,\r]/);
+  });
+
   it('stops on SIGTERM with exit code 0', async () => {
     child.kill('SIGTERM');
     expect(await exited()).toBe(0);

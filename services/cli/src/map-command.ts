@@ -34,7 +34,7 @@ async function withStore<T>(env: MapEnvironment, fn: (store: MappingStore) => Pr
 export async function mapCommand(args: MapArgs, env: MapEnvironment): Promise<ProposedMapping> {
   const file = resolve(args.file);
   readableFile(file, 'file');
-  const job = { jobId: 'map', tenantId: env.tenantId, supplier: args.supplier, webhookUrl: '', fileName: '', sheet: args.sheet };
+  const job = { jobId: 'map', tenantId: env.tenantId, supplier: args.supplier, webhookUrl: '', fileName: '', sheet: args.sheet, review: false };
   const rows = readRows(createReadStream(file, { highWaterMark: 256 * 1024 }), { job, batchSize: 500, sheet: args.sheet || undefined });
   const next = await rows.next();
   const first = next.done ? undefined : next.value;

@@ -50,7 +50,7 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
       env.logger.info({ added }, 'DNC numbers loaded');
     }
     const jobId = randomUUID();
-    const job = { jobId, tenantId: env.tenantId, supplier: args.supplier, webhookUrl: args.webhook ?? '', fileName: file.split('/').pop() ?? '', sheet: args.sheet };
+    const job = { jobId, tenantId: env.tenantId, supplier: args.supplier, webhookUrl: args.webhook ?? '', fileName: file.split('/').pop() ?? '', sheet: args.sheet, review: false };
     await createSqlJobStore(standalone.db).create({ id: jobId, tenantId: job.tenantId, supplier: job.supplier, fileName: job.fileName, webhookUrl: job.webhookUrl });
 
     const out = createOutputFiles(resolve(args.out), jobId);

@@ -9,7 +9,7 @@ import { createMappingStage, createSqlMappingStore, migrations as mappingMigrati
 import type { Metrics } from '@leadflow/metrics';
 import { createPersistenceStage, createSqlLeadStore, migrations as persistenceMigrations } from '@leadflow/persistence';
 import { instrument, runPipeline, type Sink } from '@leadflow/pipeline';
-import type { JobRef, LeadBatch } from '@leadflow/proto';
+import type { JobRef, LeadBatch, RowBatch } from '@leadflow/proto';
 import {
   createMemoryDncRegistry,
   createMemoryFingerprintStore,
@@ -76,13 +76,15 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   const delivery = createDeliveryStage({ store: createSqlDeliveryStore(db), logger, metrics });
   const inFlight = new Set<Promise<void>>();
 
-  const processJob: Standalone['processJob'] = async (job, source, sinks = []) => {
-    await runPipeline({
-      source: readRows(source, { ...opts.limits, job, batchSize: opts.batchSize, sheet: job.sheet || undefined }),
-      mapping,
-      stages,
-      sinks: [delivery, ...sinks],
-    });
+  const run = (source: AsyncIterable<RowBatch>, sinks: readonly Sink<LeadBatch>[] = []) =>
+    runPipeline({ source, mapping, stages, sinks: [delivery, ...sinks] });
+  const processJob: Standalone['processJob'] = (job, source, sinks) =>
+    run(readRows(source, { ...opts.limits, job, batchSize: opts.batchSize, sheet: job.sheet || undefined }), sinks);
+  /** Runs in the background until close(); a failure goes to `onError`. */
+  const track = (running: Promise<void>, onError: (err: unknown) => void) => {
+    const tracked = running.catch(onError);
+    inFlight.add(tracked);
+    void tracked.finally(() => inFlight.delete(tracked));
   };
 
   return {
@@ -93,14 +95,17 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
       return {
         open(job) {
           const channel = new ChunkChannel();
-          const running = processJob(job, channel).catch((err) => onError(job, err));
-          inFlight.add(running);
-          void running.finally(() => inFlight.delete(running));
+          track(processJob(job, channel), (err) => onError(job, err));
           return {
             write: (chunk) => channel.push(chunk),
             end: async () => channel.end(),
             fail: async (failure) => channel.end(uploadFailed(failure)),
           };
+        },
+        // The mapping stage holds a job in review; the decision releases its rows through the stages.
+        async decide(job, decision) {
+          const batch: RowBatch = { job, seq: 0, header: [], rows: [], last: false, totalRows: 0, failure: undefined, decision };
+          track(run((async function* () { yield batch; })()), (err) => onError(job, err));
         },
       };
     },

@@ -8,7 +8,7 @@ import { createDedupStage, createSqlStoredLeads } from './index.js';
 
 function batch(jobId: string, tenantId: string, emails: string[]): LeadBatch {
   return {
-    job: { jobId, tenantId, supplier: '', webhookUrl: '', fileName: '', sheet: '' },
+    job: { jobId, tenantId, supplier: '', webhookUrl: '', fileName: '', sheet: '', review: false },
     seq: 0,
     header: ['email'],
     mapping: [],

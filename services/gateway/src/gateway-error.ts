@@ -23,5 +23,17 @@ export const errors = {
     new GatewayError('MAPPING_NOT_READY', 409, `job "${id}" has not been mapped yet: its first rows are still on their way; ask again shortly`),
   unknownExport: (kind: string) =>
     new GatewayError('UNKNOWN_EXPORT', 404, `no export "${kind.slice(0, 50)}": ask for leads, duplicates, rejected or suppressed`),
+  notInReview: (id: string, status: string) =>
+    new GatewayError(
+      'NOT_IN_REVIEW',
+      409,
+      `job "${id}" is not waiting for review (its mapping is ${status.replace('_', ' ')}): upload with review=true to review a mapping before the rows go on`,
+    ),
+  unknownColumn: (header: string, known: readonly string[]) =>
+    new GatewayError('UNKNOWN_COLUMN', 400, `the file has no column "${header.slice(0, 100)}"; its columns are: ${known.map((h) => JSON.stringify(h)).join(', ').slice(0, 2000)}`),
+  unknownField: (field: string, known: readonly string[]) =>
+    new GatewayError('UNKNOWN_FIELD', 400, `"${field.slice(0, 100)}" is not a lead field; use one of: ${known.join(', ')}, or extra to keep the column aside`),
+  badDecision: () =>
+    new GatewayError('INVALID_MAPPING_DECISION', 400, 'send {"fields": {"<source header>": "<field or extra>"}} with the columns to change, or {} to confirm the proposed mapping'),
   tooManyNumbers: (max: number) => new GatewayError('TOO_MANY_NUMBERS', 413, `send at most ${max} numbers per request`),
 };

@@ -4,8 +4,9 @@ import { loadSync } from '@grpc/proto-loader';
 import { service as healthService } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@leadflow/logger';
+import { createSqlMappingStore, migrations as mappingMigrations } from '@leadflow/mapping';
 import { migrations as persistenceMigrations } from '@leadflow/persistence';
-import { JobStatus, LeadflowGatewayClient, type Job } from '@leadflow/proto';
+import { JobStatus, LeadflowGatewayClient, type ConfirmMappingResponse, type GetMappingResponse, type Job, type MappingDecision } from '@leadflow/proto';
 import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
 import { createGrpcServer, createJobService, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
 
@@ -18,12 +19,15 @@ describe('gRPC server', () => {
   const received: Buffer[] = [];
   const uploads: UploadSink = {
     open: () => ({ write: async (c) => void received.push(Buffer.from(c)), end: async () => {}, fail: async () => {} }),
+    decide: async (job, decision) => void decisions.push({ jobId: job.jobId, decision }),
   };
+  const decisions: { jobId: string; decision: MappingDecision }[] = [];
 
   beforeAll(async () => {
     db = await createPglite();
     await migrate(db, migrations);
     await migrate(db, persistenceMigrations);
+    await migrate(db, mappingMigrations);
     const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads, dnc: createMemoryDncRegistry(), maxUploadBytes: 10_000, watchIntervalMs: 20 });
     server = createGrpcServer({ service, logger: createLogger({ name: 'test', level: 'silent' }), tenantOf: () => 't1' });
     await server.listen(0, '127.0.0.1');
@@ -68,7 +72,7 @@ describe('gRPC server', () => {
   });
 
   it('streams a job\'s rejected rows as CSV, with their reasons and cells as sent', async () => {
-    const job = await upload([{ metadata: { fileName: 'r.csv', supplier: '', webhookUrl: '', sheet: '' } }, { chunk: Buffer.from('x') }]);
+    const job = await upload([{ metadata: { fileName: 'r.csv', supplier: '', webhookUrl: '', sheet: '', review: false } }, { chunk: Buffer.from('x') }]);
     await db.query(
       `INSERT INTO rejected_rows (job_id, row_number, tenant_id, raw, reasons) VALUES
          ($1, 2, 't1', '{"Name": "Bob", "Email": "not-an-email"}', '[{"code": "INVALID_EMAIL", "field": "email"}, {"code": "NO_CONTACT"}]')`,
@@ -91,6 +95,31 @@ describe('gRPC server', () => {
       stream.on('error', resolve);
     });
     expect(err.code).toBe(5);
+  });
+
+  it('reviews a mapping: the job awaits review, GetMapping shows the preview, ConfirmMapping sends the decision on', async () => {
+    const job = await upload([{ metadata: { fileName: 'r.csv', supplier: 'acme', webhookUrl: '', sheet: '', review: true } }, { chunk: Buffer.from('x') }]);
+    await createSqlMappingStore(db).saveJobMapping({ jobId: job.id, tenantId: 't1', supplier: 'acme' }, {
+      status: 'awaiting_review',
+      columns: [{ header: 'Code', field: 'extra', confidence: 0.4, evidence: [] }],
+      preview: [{ rowNumber: 1, cells: { Code: 'Q7' }, fields: { 'extra.Code': 'Q7' } }],
+    });
+    const got = await new Promise<Job>((resolve, reject) => client.getJob({ id: job.id }, (err, res) => (err ? reject(err) : resolve(res!.job!))));
+    expect(got.status).toBe(JobStatus.JOB_STATUS_AWAITING_REVIEW);
+    const mapping = await new Promise<GetMappingResponse>((resolve, reject) =>
+      client.getMapping({ jobId: job.id }, (err, res) => (err ? reject(err) : resolve(res!))),
+    );
+    expect(mapping).toEqual({
+      columns: [{ header: 'Code', field: 'extra', confidence: 0.4, evidence: [] }],
+      status: 'awaiting_review',
+      preview: [{ rowNumber: 1, cells: { Code: 'Q7' }, fields: { 'extra.Code': 'Q7' } }],
+    });
+    const confirm = (fields: Record<string, string>) =>
+      new Promise<ConfirmMappingResponse>((resolve, reject) => client.confirmMapping({ jobId: job.id, fields }, (err, res) => (err ? reject(err) : resolve(res!))));
+    await expect(confirm({ Code: 'coupon' })).rejects.toMatchObject({ code: 3, details: expect.stringMatching(/^UNKNOWN_FIELD: "coupon" is not a lead field/) });
+    const res = await confirm({ Code: 'source' });
+    expect(res.columns).toEqual([{ header: 'Code', field: 'source', confidence: 1, evidence: ['set by a person (proposed: extra)'] }]);
+    expect(decisions).toEqual([{ jobId: job.id, decision: { columns: res.columns } }]);
   });
 
   it('ends a watch of an unknown job with NOT_FOUND instead of hanging', async () => {

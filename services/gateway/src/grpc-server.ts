@@ -19,6 +19,8 @@ import {
   protoDir,
   type AddDncNumbersRequest,
   type AddDncNumbersResponse,
+  type ConfirmMappingRequest,
+  type ConfirmMappingResponse,
   type ExportRowsRequest,
   type GetMappingRequest,
   type GetMappingResponse,
@@ -39,6 +41,7 @@ import type { JobView } from './job-store.js';
 const STATUS: Record<JobView['status'], JobStatus> = {
   queued: JobStatus.JOB_STATUS_QUEUED,
   running: JobStatus.JOB_STATUS_RUNNING,
+  awaiting_review: JobStatus.JOB_STATUS_AWAITING_REVIEW,
   completed: JobStatus.JOB_STATUS_COMPLETED,
   failed: JobStatus.JOB_STATUS_FAILED,
 };
@@ -106,7 +109,7 @@ export function createGrpcServer(opts: GrpcServerOptions) {
           }
         }
         const job = await service.upload(
-          { tenantId: opts.tenantOf(call.metadata), supplier: meta.supplier, webhookUrl: meta.webhookUrl, fileName: meta.fileName, sheet: meta.sheet },
+          { tenantId: opts.tenantOf(call.metadata), supplier: meta.supplier, webhookUrl: meta.webhookUrl, fileName: meta.fileName, sheet: meta.sheet, review: meta.review },
           chunks(),
         );
         return { job: toProtoJob(job) };
@@ -130,8 +133,11 @@ export function createGrpcServer(opts: GrpcServerOptions) {
       })().catch((err) => call.emit('error', toStatus(err)));
     },
     addDncNumbers: unary<AddDncNumbersRequest, AddDncNumbersResponse>(async (call) => service.addDncNumbers(call.request.numbers)),
-    getMapping: unary<GetMappingRequest, GetMappingResponse>(async (call) => ({
-      columns: await service.getMapping(call.request.jobId, opts.tenantOf(call.metadata)),
+    getMapping: unary<GetMappingRequest, GetMappingResponse>(async (call) =>
+      service.getMapping(call.request.jobId, opts.tenantOf(call.metadata)),
+    ),
+    confirmMapping: unary<ConfirmMappingRequest, ConfirmMappingResponse>(async (call) => ({
+      columns: await service.confirmMapping(call.request.jobId, opts.tenantOf(call.metadata), call.request.fields),
     })),
     exportRows(call: ServerWritableStream<ExportRowsRequest, ExportRowsResponse>) {
       (async () => {

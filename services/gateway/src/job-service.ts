@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { normalizePhone } from '@leadflow/mapping';
+import { CANONICAL_FIELDS, normalizePhone, personEvidence } from '@leadflow/mapping';
 import { jobFailure } from '@leadflow/pipeline';
 import type { DncRegistry } from '@leadflow/stores';
 import { errors, GatewayError } from './gateway-error.js';
 import { EXPORT_KINDS, type ExportKind } from './job-exports.js';
-import type { ColumnView, JobStore, JobView } from './job-store.js';
+import type { ColumnView, JobStore, JobView, MappingView } from './job-store.js';
 import type { UploadSink } from './upload-sink.js';
 
 export interface JobServiceOptions {
@@ -29,6 +29,8 @@ export interface UploadMeta {
   webhookUrl: string;
   /** For a workbook: the sheet to read; '' for the first with data. */
   sheet: string;
+  /** Stop after mapping until a person confirms it (confirmMapping). */
+  review: boolean;
 }
 
 export type JobService = ReturnType<typeof createJobService>;
@@ -109,12 +111,37 @@ export function createJobService(opts: JobServiceOptions) {
   }
 
   /** How the job's columns were mapped; MAPPING_NOT_READY until its first rows are mapped. */
-  async function getMapping(jobId: string, tenantId: string): Promise<ColumnView[]> {
+  async function getMapping(jobId: string, tenantId: string): Promise<MappingView> {
     await getJob(jobId, tenantId);
-    const columns = await jobs.mapping(jobId);
-    if (!columns) throw errors.mappingNotReady(jobId);
+    const mapping = await jobs.mapping(jobId);
+    if (!mapping) throw errors.mappingNotReady(jobId);
+    return mapping;
+  }
+
+  /**
+   * A person's decision on the mapping of a job in review: `fields` changes some columns (source
+   * header to field or "extra"); every other column keeps its proposed field. The job then goes on
+   * with this mapping, and it is remembered for the job's supplier.
+   */
+  async function confirmMapping(jobId: string, tenantId: string, fields: Readonly<Record<string, string>>): Promise<ColumnView[]> {
+    const job = await getJob(jobId, tenantId);
+    const mapping = await getMapping(jobId, tenantId);
+    if (mapping.status !== 'awaiting_review') throw errors.notInReview(jobId, mapping.status);
+    const headers = mapping.columns.map((c) => c.header);
+    for (const [header, field] of Object.entries(fields)) {
+      if (!headers.includes(header)) throw errors.unknownColumn(header, headers);
+      if (field !== 'extra' && !(CANONICAL_FIELDS as readonly string[]).includes(field)) throw errors.unknownField(field, CANONICAL_FIELDS);
+    }
+    const columns = mapping.columns.map((c) => {
+      const field = fields[c.header] ?? c.field;
+      return { header: c.header, field, confidence: 1, evidence: [personEvidence(c.field, field).detail] };
+    });
+    await opts.uploads.decide(
+      { jobId, tenantId, supplier: job.supplier, webhookUrl: '', fileName: job.fileName, sheet: '', review: true },
+      { columns },
+    );
     return columns;
   }
 
-  return { upload, getJob, watchJob, addDncNumbers, exportRows, getMapping };
+  return { upload, getJob, watchJob, addDncNumbers, exportRows, getMapping, confirmMapping };
 }

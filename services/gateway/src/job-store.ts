@@ -1,7 +1,8 @@
 import type { JobCounts } from '@leadflow/proto';
 import type { SqlClient } from '@leadflow/stores';
 
-export type JobStatusName = 'queued' | 'running' | 'completed' | 'failed';
+/** awaiting_review: uploaded with review, mapped, waiting for a person to confirm the mapping. */
+export type JobStatusName = 'queued' | 'running' | 'awaiting_review' | 'completed' | 'failed';
 
 /** The counts of a job, as the partner API's JobCounts message has them. */
 export type JobCountsView = JobCounts;
@@ -33,10 +34,24 @@ export interface ColumnView {
   evidence: string[];
 }
 
+/** A row as the proposed mapping reads it. */
+export interface PreviewRowView {
+  rowNumber: number;
+  cells: Record<string, string>;
+  fields: Record<string, string>;
+}
+
+/** A job's mapping: its columns, whether it waits for review, and a preview of its first rows. */
+export interface MappingView {
+  columns: ColumnView[];
+  status: 'automatic' | 'awaiting_review' | 'confirmed';
+  preview: PreviewRowView[];
+}
+
 export interface JobStore {
   create(job: NewJob): Promise<void>;
   /** The job's column mapping, once its first rows were mapped. */
-  mapping(id: string): Promise<ColumnView[] | undefined>;
+  mapping(id: string): Promise<MappingView | undefined>;
   setUploaded(id: string, bytes: number): Promise<void>;
   failUpload(id: string, failure: { code: string; message: string }): Promise<void>;
   get(id: string, tenantId: string): Promise<JobView | undefined>;
@@ -84,12 +99,17 @@ export function createSqlJobStore(db: SqlClient): JobStore {
       );
     },
     async mapping(id) {
-      const [row] = await readOwnedElsewhere<{ columns: { header: string; field: string; confidence: number; evidence: { detail: string }[] }[] }>(
-        db,
-        'SELECT columns FROM job_mappings WHERE job_id = $1',
-        [id],
-      );
-      return row?.columns.map((c) => ({ header: c.header, field: c.field, confidence: c.confidence, evidence: c.evidence.map((e) => e.detail) }));
+      const [row] = await readOwnedElsewhere<{
+        columns: { header: string; field: string; confidence: number; evidence: { detail: string }[] }[];
+        status: MappingView['status'];
+        preview: PreviewRowView[];
+      }>(db, 'SELECT columns, status, preview FROM job_mappings WHERE job_id = $1', [id]);
+      if (!row) return undefined;
+      return {
+        columns: row.columns.map((c) => ({ header: c.header, field: c.field, confidence: c.confidence, evidence: c.evidence.map((e) => e.detail) })),
+        status: row.status,
+        preview: row.preview,
+      };
     },
     async setUploaded(id, bytes) {
       await db.query('UPDATE jobs SET bytes = $2 WHERE id = $1', [id, bytes]);
@@ -118,15 +138,18 @@ export function createSqlJobStore(db: SqlClient): JobStore {
         "SELECT count(*)::int AS n FROM deliveries WHERE job_id = $1 AND status = 'delivered'",
         [id],
       );
+      const [mapping] = await readOwnedElsewhere<{ status: string }>(db, 'SELECT status FROM job_mappings WHERE job_id = $1', [id]);
       const failureCode = job.failure_code ?? progress?.failure_code ?? null;
       const failureMessage = job.failure_message ?? progress?.failure_message ?? '';
       const status: JobStatusName = failureCode
         ? 'failed'
         : progress?.completed_at
           ? 'completed'
-          : progress
-            ? 'running'
-            : 'queued';
+          : mapping?.status === 'awaiting_review'
+            ? 'awaiting_review'
+            : progress
+              ? 'running'
+              : 'queued';
       return {
         id: job.id,
         status,

@@ -136,6 +136,41 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
     expect(viaGrpc.map((c) => c.field)).toEqual(columns.map((c) => c.field));
   });
 
+  it('holds a job uploaded for review until a person confirms its mapping, then files every row as they decided', async () => {
+    const rows = 100;
+    const csv = ['Mail,Code,Tel', ...Array.from({ length: rows }, (_, i) => `r${i}.${seed}@review-${seed}.com,C-${i},`)].join('\n');
+    const upload = await uploadRest(csv, { supplier: `reviewer-${seed}`, review: 'true' });
+    expect(upload.status).toBe(202);
+    const id = upload.body.id;
+    const mapping = await waitUntil('the job to await review', async () => {
+      const res = await fetch(`${rest}/v1/jobs/${id}/mapping`);
+      const body = (await res.json()) as { status: string; columns: { header: string; field: string }[]; preview: { rowNumber: number; fields: Record<string, string> }[] };
+      // Every batch (40 rows each here) is held before the job shows as waiting.
+      const held = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM parked_batches WHERE job_id = $1', [id]);
+      return res.status === 200 && held.rows[0]!.n === 3 ? body : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(mapping.status).toBe('awaiting_review');
+    expect(mapping.columns.map((c) => [c.header, c.field])).toEqual([['Mail', 'email'], ['Code', 'extra'], ['Tel', 'phone']]);
+    expect(mapping.preview).toHaveLength(10);
+    expect(mapping.preview[0]).toMatchObject({ rowNumber: 1, fields: { email: `r0.${seed}@review-${seed}.com`, 'extra.Code': 'C-0' } });
+    expect((await getJob(id)).status).toBe('awaiting_review');
+    expect((await db.query('SELECT 1 FROM leads WHERE job_id = $1', [id])).rows).toEqual([]);
+
+    const decided = await fetch(`${rest}/v1/jobs/${id}/mapping`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ fields: { Code: 'source' } }),
+    });
+    expect(decided.status).toBe(200);
+    const job = await finished(id);
+    expect(job).toMatchObject({ status: 'completed', counts: { rows, accepted: rows, invalid: 0 } });
+    const stored = await db.query<{ row_number: number; source: string }>('SELECT row_number, source FROM leads WHERE job_id = $1 ORDER BY row_number', [id]);
+    expect(stored.rows.map((r) => r.source)).toEqual(Array.from({ length: rows }, (_, i) => `C-${i}`));
+    expect((await db.query('SELECT 1 FROM parked_batches WHERE job_id = $1', [id])).rows).toEqual([]);
+    const confirmed = await db.query<{ field: string }>('SELECT field FROM supplier_mappings WHERE supplier = $1 AND header = $2', [`reviewer-${seed}`, 'code']);
+    expect(confirmed.rows).toEqual([{ field: 'source' }]);
+  });
+
   it('exports the rejected rows as the supplier sent them, with their reasons, and the leads as stored', async () => {
     const rejected = await fetch(`${rest}/v1/jobs/${firstJob.id}/exports/rejected.csv`);
     expect(rejected.status).toBe(200);
@@ -164,7 +199,7 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
 
     const uploaded = await new Promise<Job>((resolve, reject) => {
       const call = grpc.uploadFile(new Metadata(), (err, res) => (err ? reject(err) : resolve(res!.job!)));
-      call.write({ metadata: { fileName: 'b.csv', supplier: 'globex', webhookUrl: '', sheet: '' } });
+      call.write({ metadata: { fileName: 'b.csv', supplier: 'globex', webhookUrl: '', sheet: '', review: false } });
       const bytes = Buffer.from(file.csv);
       for (let i = 0; i < bytes.length; i += 1000) call.write({ chunk: bytes.subarray(i, i + 1000) });
       call.end();

@@ -9,6 +9,12 @@ import type { UploadSink } from './upload-sink.js';
  */
 export function createKafkaUploadSink(bus: Bus, chunkBytes = 256 * 1024): UploadSink {
   return {
+    /** On the job's key in `leadflow.rows.raw.v1`, so the mapping service sees it after the rows before it. */
+    async decide(job, decision) {
+      await bus.send(TOPICS.rowsRaw, [
+        { key: job.jobId, value: { job, seq: 0, header: [], rows: [], last: false, totalRows: 0, failure: undefined, decision } },
+      ]);
+    },
     open(job: JobRef) {
       let seq = 0;
       let pending: Buffer[] = [];

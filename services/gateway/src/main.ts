@@ -25,7 +25,7 @@ const redis = createRedis({ url: config.redisUrl, name: 'leadflow-gateway' });
 const bus = createBusFromConfig(config, 'gateway', logger);
 host.lifecycle.add(databaseModule(db, migrations));
 host.lifecycle.add(redisModule(redis));
-host.lifecycle.add({ name: 'kafka', start: () => bus.ensureTopics([TOPICS.uploads]), stop: () => bus.stop() });
+host.lifecycle.add({ name: 'kafka', start: () => bus.ensureTopics([TOPICS.uploads, TOPICS.rowsRaw]), stop: () => bus.stop() });
 host.lifecycle.add(
   createGateway({
     db,

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createLogger } from '@leadflow/logger';
-import type { JobFailure, JobRef } from '@leadflow/proto';
+import type { JobFailure, JobRef, MappingDecision } from '@leadflow/proto';
+import { createSqlMappingStore, migrations as mappingMigrations } from '@leadflow/mapping';
 import { migrations as persistenceMigrations } from '@leadflow/persistence';
 import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
 import { buildRestApp, createJobService, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
@@ -9,7 +10,11 @@ import { buildRestApp, createJobService, createSqlJobStore, exportCsv, migration
 /** An upload sink that keeps what it was given, in place of Kafka or the in-process ingest. */
 function recordingSink() {
   const uploads: { job: JobRef; bytes: Buffer[]; ended: boolean; failure?: JobFailure }[] = [];
+  const decisions: { job: JobRef; decision: MappingDecision }[] = [];
   const sink: UploadSink = {
+    async decide(job, decision) {
+      decisions.push({ job, decision });
+    },
     open(job) {
       const u = { job, bytes: [] as Buffer[], ended: false, failure: undefined as JobFailure | undefined };
       uploads.push(u);
@@ -20,7 +25,7 @@ function recordingSink() {
       };
     },
   };
-  return { sink, uploads };
+  return { sink, uploads, decisions };
 }
 
 function multipart(parts: { name: string; value: string | Buffer; filename?: string }[]) {
@@ -45,6 +50,7 @@ describe('REST API', () => {
     db = await createPglite();
     await migrate(db, migrations);
     await migrate(db, persistenceMigrations);
+    await migrate(db, mappingMigrations);
     const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads: recorded.sink, dnc, maxUploadBytes: 1000, watchIntervalMs: 20 });
     app = await buildRestApp({ service, logger: createLogger({ name: 'test', level: 'silent' }), maxUploadBytes: 1000, tenantOf: () => 't1' });
   });
@@ -105,6 +111,60 @@ describe('REST API', () => {
     const res = await app.inject({ method: 'GET', url: `/v1/jobs/${created.json().id}/mapping` });
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('MAPPING_NOT_READY');
+  });
+
+  it('shows a job in review with its proposed mapping and preview, and sends on the decision a person makes', async () => {
+    const created = await app.inject({
+      method: 'POST', url: '/v1/jobs',
+      ...multipart([{ name: 'supplier', value: 'acme' }, { name: 'review', value: 'true' }, { name: 'file', value: 'Mail,Ref\nann@x.com,7\n', filename: 'r.csv' }]),
+    });
+    const id = created.json().id as string;
+    expect(recorded.uploads.find((u) => u.job.jobId === id)!.job.review).toBe(true);
+    // What the mapping service records for a job in review (its own store, on the same database).
+    await createSqlMappingStore(db).saveJobMapping({ jobId: id, tenantId: 't1', supplier: 'acme' }, {
+      status: 'awaiting_review',
+      columns: [
+        { header: 'Mail', field: 'email', confidence: 0.93, evidence: [{ kind: 'name', detail: 'header "Mail" is an alias of email' }] },
+        { header: 'Ref', field: 'extra', confidence: 0.5, evidence: [] },
+      ],
+      preview: [{ rowNumber: 1, cells: { Mail: 'ann@x.com', Ref: '7' }, fields: { email: 'ann@x.com', 'extra.Ref': '7' } }],
+    });
+    expect((await app.inject({ method: 'GET', url: `/v1/jobs/${id}` })).json().status).toBe('awaiting_review');
+    const mapping = (await app.inject({ method: 'GET', url: `/v1/jobs/${id}/mapping` })).json();
+    expect(mapping).toMatchObject({ status: 'awaiting_review', preview: [{ rowNumber: 1, cells: { Mail: 'ann@x.com' }, fields: { email: 'ann@x.com' } }] });
+    expect(mapping.columns[0]).toEqual({ header: 'Mail', field: 'email', confidence: 0.93, evidence: ['header "Mail" is an alias of email'] });
+
+    const confirm = (fields: unknown) => app.inject({ method: 'POST', url: `/v1/jobs/${id}/mapping`, payload: { fields } });
+    const unknownColumn = await confirm({ Reference: 'source' });
+    expect(unknownColumn.statusCode).toBe(400);
+    expect(unknownColumn.json()).toEqual({ code: 'UNKNOWN_COLUMN', message: 'the file has no column "Reference"; its columns are: "Mail", "Ref"' });
+    const unknownField = await confirm({ Ref: 'reference' });
+    expect(unknownField.statusCode).toBe(400);
+    expect(unknownField.json().code).toBe('UNKNOWN_FIELD');
+    expect(unknownField.json().message).toMatch(/^"reference" is not a lead field; use one of: first_name, .*source.*, or extra/);
+    expect((await confirm(['source'])).json().code).toBe('INVALID_MAPPING_DECISION');
+    expect(recorded.decisions).toEqual([]);
+
+    const ok = await confirm({ Ref: 'source' });
+    expect(ok.statusCode).toBe(200);
+    const decided = [
+      { header: 'Mail', field: 'email', confidence: 1, evidence: ['confirmed by a person'] },
+      { header: 'Ref', field: 'source', confidence: 1, evidence: ['set by a person (proposed: extra)'] },
+    ];
+    expect(ok.json()).toEqual({ columns: decided });
+    expect(recorded.decisions).toEqual([{ job: expect.objectContaining({ jobId: id, tenantId: 't1', supplier: 'acme' }), decision: { columns: decided } }]);
+  });
+
+  it('answers 409 NOT_IN_REVIEW to a decision on a job that was not uploaded for review', async () => {
+    const created = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: 'email\na@x.com\n', filename: 'n.csv' }]) });
+    const id = created.json().id as string;
+    await createSqlMappingStore(db).saveJobMapping({ jobId: id, tenantId: 't1', supplier: '' }, { status: 'automatic', columns: [], preview: [] });
+    const res = await app.inject({ method: 'POST', url: `/v1/jobs/${id}/mapping`, payload: {} });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toEqual({
+      code: 'NOT_IN_REVIEW',
+      message: `job "${id}" is not waiting for review (its mapping is automatic): upload with review=true to review a mapping before the rows go on`,
+    });
   });
 
   it('answers unknown jobs and routes with 404 and a code, never a stack trace', async () => {

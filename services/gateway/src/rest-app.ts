@@ -16,6 +16,9 @@ export interface RestAppOptions {
   tenantOf: (req: FastifyRequest) => string;
 }
 
+/** A form field's yes: "true", "1", "yes", "on". */
+const isYes = (value: string | undefined) => /^(true|1|yes|on)$/i.test((value ?? '').trim());
+
 /**
  * The REST API (ARCHITECTURE.md sections 5 and 7), built apart from listen() so tests can
  * use inject(). Every error answers `{ code, message }`; no stack trace leaves the process.
@@ -53,6 +56,7 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
             supplier: (fields.supplier ?? '').trim(),
             webhookUrl: (fields.webhook ?? '').trim(),
             sheet: (fields.sheet ?? '').trim(),
+            review: isYes(fields.review),
             fileName: part.filename ?? '',
           },
           part.file,
@@ -84,9 +88,16 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
     reply.raw.end();
   });
 
-  app.get<{ Params: { id: string } }>('/v1/jobs/:id/mapping', async (req) => ({
-    columns: await service.getMapping(req.params.id, opts.tenantOf(req)),
-  }));
+  app.get<{ Params: { id: string } }>('/v1/jobs/:id/mapping', async (req) => service.getMapping(req.params.id, opts.tenantOf(req)));
+
+  app.post<{ Params: { id: string } }>('/v1/jobs/:id/mapping', async (req) => {
+    const body = (req.body ?? {}) as { fields?: unknown };
+    const fields = body.fields ?? {};
+    if (typeof body !== 'object' || typeof fields !== 'object' || fields === null || Array.isArray(fields) || Object.values(fields).some((f) => typeof f !== 'string')) {
+      throw errors.badDecision();
+    }
+    return { columns: await service.confirmMapping(req.params.id, opts.tenantOf(req), fields as Record<string, string>) };
+  });
 
   app.get<{ Params: { id: string; kind: string } }>('/v1/jobs/:id/exports/:kind', async (req, reply) => {
     const lines = await service.exportRows(req.params.kind, req.params.id, opts.tenantOf(req));

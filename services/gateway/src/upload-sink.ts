@@ -1,8 +1,11 @@
-import type { JobFailure, JobRef } from '@leadflow/proto';
+import type { JobFailure, JobRef, MappingDecision } from '@leadflow/proto';
 
-/** Where an upload's bytes go: the uploads topic in Kafka mode, the in-process ingest in standalone mode. */
+/** The pipeline's way in: the topics in Kafka mode, the in-process stages in standalone mode. */
 export interface UploadSink {
+  /** Where an upload's bytes go: the uploads topic, or the in-process ingest. */
   open(job: JobRef): UploadWriter;
+  /** A person's decision on the mapping of a job in review, sent in order with the job's rows. */
+  decide(job: JobRef, decision: MappingDecision): Promise<void>;
 }
 
 export interface UploadWriter {

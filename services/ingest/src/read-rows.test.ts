@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RowBatch } from '@leadflow/proto';
 import { readRows } from './read-rows.js';
 
-const job = { jobId: 'j1', tenantId: 't', supplier: 's', webhookUrl: '', fileName: 'f.csv', sheet: '' };
+const job = { jobId: 'j1', tenantId: 't', supplier: 's', webhookUrl: '', fileName: 'f.csv', sheet: '', review: false };
 
 async function read(chunks: (string | Uint8Array)[], batchSize = 2): Promise<RowBatch[]> {
   async function* source() {

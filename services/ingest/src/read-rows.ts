@@ -61,7 +61,7 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
       }
       rows.push({ rowNumber: ++rowNumber, cells: record });
       if (rows.length >= batchSize) {
-        yield { job: opts.job, seq: seq++, header, rows, last: false, totalRows: 0, failure: undefined };
+        yield { job: opts.job, seq: seq++, header, rows, last: false, totalRows: 0, failure: undefined, decision: undefined };
         rows = [];
       }
     }
@@ -70,7 +70,7 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
   } finally {
     await records?.return(undefined);
   }
-  yield { job: opts.job, seq, header: header ?? [], rows, last: true, totalRows: rowNumber, failure };
+  yield { job: opts.job, seq, header: header ?? [], rows, last: true, totalRows: rowNumber, failure, decision: undefined };
 }
 
 /**

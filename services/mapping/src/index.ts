@@ -2,15 +2,15 @@ import { fileURLToPath } from 'node:url';
 import type { Migrations } from '@leadflow/stores';
 
 export { createMappingStage } from './mapping-stage.js';
-export type { MappingStageOptions } from './mapping-stage.js';
-export { mapColumns, isGenericHeader } from './map-columns.js';
+export type { MappingStageOptions, MappingStageResult } from './mapping-stage.js';
+export { mapColumns, isGenericHeader, personEvidence } from './map-columns.js';
 export type { ColumnDecision, Evidence, MappedField, MapColumnsOptions } from './map-columns.js';
 export { CANONICAL_FIELDS } from './field-names.js';
 export type { CanonicalField } from './field-names.js';
 export { foldHeader, matchHeaderName } from './header-names.js';
 export { profileValues } from './value-profile.js';
-export { createSqlMappingStore } from './mapping-store.js';
-export type { MappingStore } from './mapping-store.js';
+export { createMemoryMappingStore, createSqlMappingStore } from './mapping-store.js';
+export type { JobMapping, MappingStatus, MappingStore, PreviewRow } from './mapping-store.js';
 export {
   emailKey, inferCountry, normalizeCountry, normalizeDomain, normalizeEmail, normalizePhone, normalizePostalCode, normalizeState, parsePhone,
 } from './normalize.js';

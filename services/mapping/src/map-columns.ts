@@ -6,8 +6,13 @@ export type MappedField = CanonicalField | 'extra';
 
 /** Why a column got its field; shown to the person who reviews a mapping. */
 export interface Evidence {
-  kind: 'name' | 'values' | 'supplier' | 'conflict';
+  kind: 'name' | 'values' | 'supplier' | 'conflict' | 'person';
   detail: string;
+}
+
+/** What a person's decision on a column says: confirmed as proposed, or changed. */
+export function personEvidence(proposed: string, field: string): Evidence {
+  return { kind: 'person', detail: field === proposed ? 'confirmed by a person' : `set by a person (proposed: ${proposed})` };
 }
 
 export interface ColumnDecision {

@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { Disposition } from '@leadflow/proto';
-import { createMappingStage, mapColumns } from './index.js';
+import { isFanout } from '@leadflow/pipeline';
+import { Disposition, type LeadBatch, type RowBatch } from '@leadflow/proto';
+import { createMappingStage, createMemoryMappingStore, mapColumns } from './index.js';
 
-const job = { jobId: 'j1', tenantId: 't', supplier: 's', webhookUrl: '', fileName: 'f.csv', sheet: '' };
+/** The mapping stage of a job without review: one batch in, one out. */
+function single(stage = createMappingStage()) {
+  return async (batch: RowBatch): Promise<LeadBatch> => {
+    const out = await stage(batch);
+    if (isFanout(out)) throw new Error('expected one batch out, got a fanout');
+    return out;
+  };
+}
+
+const job = { jobId: 'j1', tenantId: 't', supplier: 's', webhookUrl: '', fileName: 'f.csv', sheet: '', review: false };
 
 describe('mapColumns', () => {
   it('maps common spellings whatever their case, spaces and punctuation; a second column of a field stays extra', () => {
@@ -50,10 +60,10 @@ describe('mapColumns', () => {
 });
 
 describe('mapping stage', () => {
-  const stage = createMappingStage();
+  const stage = single();
   const header = ['First Name', 'Last Name', 'Email', 'Phone', 'Street', 'City', 'Zip', 'Notes'];
   const run = (cells: string[][], jobId = `job-${Math.random()}`) =>
-    stage({ job: { ...job, jobId }, seq: 0, header, rows: cells.map((c, i) => ({ rowNumber: i + 1, cells: c })), last: true, totalRows: cells.length, failure: undefined });
+    stage({ job: { ...job, jobId }, seq: 0, header, rows: cells.map((c, i) => ({ rowNumber: i + 1, cells: c })), last: true, totalRows: cells.length, failure: undefined, decision: undefined });
 
   it('normalizes email and phone, keeps unmapped columns as extra', async () => {
     const out = await run([[' ann ', 'Lee', ' Ann.Lee@Example.COM ', '(201) 555-0123', '', '', '', 'vip']], 'job-a');
@@ -81,9 +91,9 @@ describe('mapping stage', () => {
   });
 
   it('joins a house-number column to its street, and writes state and country as codes', async () => {
-    const s = createMappingStage();
+    const s = single();
     const out = await s({
-      job: { ...job, jobId: 'job-nl' }, seq: 0, header: ['Straat', 'Huisnummer', 'Woonplaats', 'Provincie', 'Land', 'Email'], last: true, totalRows: 2, failure: undefined,
+      job: { ...job, jobId: 'job-nl' }, seq: 0, header: ['Straat', 'Huisnummer', 'Woonplaats', 'Provincie', 'Land', 'Email'], last: true, totalRows: 2, failure: undefined, decision: undefined,
       rows: [
         { rowNumber: 1, cells: ['Kerkstraat', '12', 'Utrecht', 'Utrecht', 'Nederland', 'a@x.nl'] },
         { rowNumber: 2, cells: ['Main Street', '5', 'Austin', 'texas', 'United States', 'b@x.com'] },
@@ -96,19 +106,19 @@ describe('mapping stage', () => {
   });
 
   it('maps every batch of a job the way it mapped the first', async () => {
-    const s = createMappingStage();
+    const s = single();
     const headerOnly = ['Column 1'];
-    const first = await s({ job: { ...job, jobId: 'job-same' }, seq: 0, header: headerOnly, rows: [{ rowNumber: 1, cells: ['a@x.com'] }, { rowNumber: 2, cells: ['b@x.com'] }], last: false, totalRows: 0, failure: undefined });
-    const second = await s({ job: { ...job, jobId: 'job-same' }, seq: 1, header: headerOnly, rows: [{ rowNumber: 3, cells: ['not an email'] }], last: true, totalRows: 3, failure: undefined });
+    const first = await s({ job: { ...job, jobId: 'job-same' }, seq: 0, header: headerOnly, rows: [{ rowNumber: 1, cells: ['a@x.com'] }, { rowNumber: 2, cells: ['b@x.com'] }], last: false, totalRows: 0, failure: undefined, decision: undefined });
+    const second = await s({ job: { ...job, jobId: 'job-same' }, seq: 1, header: headerOnly, rows: [{ rowNumber: 3, cells: ['not an email'] }], last: true, totalRows: 3, failure: undefined, decision: undefined });
     expect(first.mapping[0]!.field).toBe('email');
     expect(second.mapping).toEqual(first.mapping);
     expect(second.rows[0]!.reasons.map((r) => r.code)).toContain('INVALID_EMAIL');
   });
 
   it('cleans names, derives the email key and company domain, and reads phones, ZIPs and countries as a person would', async () => {
-    const s = createMappingStage();
+    const s = single();
     const out = await s({
-      job: { ...job, jobId: 'job-clean' }, seq: 0, header: ['Name', 'Email', 'Phone', 'State', 'Zip'], last: true, totalRows: 2, failure: undefined,
+      job: { ...job, jobId: 'job-clean' }, seq: 0, header: ['Name', 'Email', 'Phone', 'State', 'Zip'], last: true, totalRows: 2, failure: undefined, decision: undefined,
       rows: [
         { rowNumber: 1, cells: ['DR. MARY-ANN MCDONALD JR', 'Mary.Ann+leads@GoogleMail.com', '(201) 555-0123 ext. 44', 'new jersey', '7030'] },
         { rowNumber: 2, cells: ['ludwig van beethoven', 'lvb@Sinfonie.de', '+49 30 1234567', '', '10115'] },
@@ -128,9 +138,9 @@ describe('mapping stage', () => {
   });
 
   it('writes an extra column of yes/no answers as true/false', async () => {
-    const s = createMappingStage();
+    const s = single();
     const out = await s({
-      job: { ...job, jobId: 'job-yesno' }, seq: 0, header: ['Email', 'Opted In'], last: true, totalRows: 3, failure: undefined,
+      job: { ...job, jobId: 'job-yesno' }, seq: 0, header: ['Email', 'Opted In'], last: true, totalRows: 3, failure: undefined, decision: undefined,
       rows: [
         { rowNumber: 1, cells: ['a@x.com', 'Yes'] },
         { rowNumber: 2, cells: ['b@x.com', 'N'] },
@@ -142,9 +152,9 @@ describe('mapping stage', () => {
   });
 
   it('splits a one-line address into street, city, state and postal code when the pattern is clear', async () => {
-    const s = createMappingStage();
+    const s = single();
     const out = await s({
-      job: { ...job, jobId: 'job-address' }, seq: 0, header: ['Name', 'Address'], last: true, totalRows: 2, failure: undefined,
+      job: { ...job, jobId: 'job-address' }, seq: 0, header: ['Name', 'Address'], last: true, totalRows: 2, failure: undefined, decision: undefined,
       rows: [
         { rowNumber: 1, cells: ['Ann Lee', '123 Main St, Springfield, IL 62704'] },
         { rowNumber: 2, cells: ['Bob Ray', 'Unit 5, Building C'] },
@@ -155,5 +165,67 @@ describe('mapping stage', () => {
       ['Unit 5, Building C', '', '', '', ''],
     ]);
     expect(out.rows.map((r) => r.disposition)).toEqual([Disposition.DISPOSITION_ACCEPTED, Disposition.DISPOSITION_INVALID]);
+  });
+});
+
+describe('mapping stage in review mode', () => {
+  const header = ['Mail', 'Ref', 'Tel'];
+  const reviewJob = { ...job, jobId: 'job-review', supplier: 'acme', review: true };
+  const batch = (seq: number, rows: string[][], last = false): RowBatch => ({
+    job: reviewJob, seq, header, rows: rows.map((cells, i) => ({ rowNumber: seq * 10 + i + 1, cells })), last, totalRows: last ? seq * 10 + rows.length : 0, failure: undefined, decision: undefined,
+  });
+  const decision = (fields: Record<string, string>): RowBatch => ({
+    job: reviewJob, seq: 0, header: [], rows: [], last: false, totalRows: 0, failure: undefined,
+    decision: { columns: Object.entries(fields).map(([h, field]) => ({ header: h, field, confidence: 1, evidence: [] })) },
+  });
+
+  it('holds the rows of a job in review, shows a preview, and releases them in order, mapped as a person decided', async () => {
+    const store = createMemoryMappingStore();
+    const stage = createMappingStage({ store });
+    const first = await stage(batch(0, [['Ann@X.com', 'A-1', '(201) 555-0123'], ['bob@y.org', 'B-2', '']]));
+    const second = await stage(batch(1, [['cy@z.net', 'C-3', '212 555 0199']], true));
+    expect(isFanout(first) && first.outputs).toEqual([]);
+    expect(isFanout(second) && second.outputs).toEqual([]);
+    const proposed = (await store.jobMapping('job-review'))!;
+    expect(proposed.status).toBe('awaiting_review');
+    expect(proposed.columns.map((c) => c.field)).toEqual(['email', 'extra', 'phone']);
+    expect(proposed.preview[0]).toEqual({
+      rowNumber: 1,
+      cells: { Mail: 'Ann@X.com', Ref: 'A-1', Tel: '(201) 555-0123' },
+      fields: { email: 'ann@x.com', domain: 'x.com', phone: '+12015550123', phone_type: 'fixed_line_or_mobile', 'extra.Ref': 'A-1' },
+    });
+    expect((await store.parked('job-review')).map((p) => p.seq)).toEqual([0, 1]);
+
+    const released = await stage(decision({ Ref: 'source' }));
+    if (!isFanout(released)) throw new Error('expected the held batches');
+    expect(released.outputs.map((b) => b.seq)).toEqual([0, 1]);
+    expect(released.outputs.flatMap((b) => b.rows.map((r) => [r.rowNumber, r.lead!.email, r.lead!.source]))).toEqual([
+      [1, 'ann@x.com', 'A-1'],
+      [2, 'bob@y.org', 'B-2'],
+      [11, 'cy@z.net', 'C-3'],
+    ]);
+    expect(released.outputs[1]!.last).toBe(true);
+    expect(released.outputs[0]!.mapping[1]).toEqual({ header: 'Ref', field: 'source', confidence: 1, evidence: ['set by a person (proposed: extra)'] });
+    await released.settle!();
+    expect(await store.parked('job-review')).toEqual([]);
+    expect((await store.jobMapping('job-review'))!.status).toBe('confirmed');
+
+    // A decision delivered twice releases nothing more; later rows of the job go straight on.
+    const again = await stage(decision({ Ref: 'extra' }));
+    expect(isFanout(again) && again.outputs).toEqual([]);
+    const later = await stage(batch(2, [['di@w.com', 'D-4', '']]));
+    expect(isFanout(later)).toBe(false);
+    expect((later as LeadBatch).rows[0]!.lead!.source).toBe('D-4');
+
+    // The supplier's next file is mapped by what the person decided.
+    const next = await single(stage)({ ...batch(0, [['ed@v.com', 'E-5', '']]), job: { ...job, jobId: 'job-next', supplier: 'acme' } });
+    expect(next.mapping[1]).toMatchObject({ header: 'Ref', field: 'source', evidence: ['confirmed for this supplier before'] });
+  });
+
+  it('does not hold a job in review whose file had no rows: its failure goes on at once', async () => {
+    const stage = createMappingStage();
+    const out = await stage({ ...batch(0, [], true), failure: { code: 'FILE_EMPTY', message: 'the file is empty' } });
+    expect(isFanout(out)).toBe(false);
+    expect((out as LeadBatch).failure?.code).toBe('FILE_EMPTY');
   });
 });

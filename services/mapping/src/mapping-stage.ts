@@ -1,8 +1,8 @@
-import { Disposition, type Lead, type LeadBatch, type LeadRow, type Reason, type RowBatch } from '@leadflow/proto';
-import { FREE_EMAIL_DOMAINS, LEAD_COLUMNS, leadIdFor, reason, type Stage } from '@leadflow/pipeline';
+import { Disposition, RowBatch, type ColumnMapping, type Lead, type LeadBatch, type LeadRow, type Reason } from '@leadflow/proto';
+import { fanout, FREE_EMAIL_DOMAINS, LEAD_COLUMNS, leadIdFor, reason, type Fanout, type Stage } from '@leadflow/pipeline';
 import type { CanonicalField } from './field-names.js';
-import { mapColumns, type ColumnDecision } from './map-columns.js';
-import type { MappingStore } from './mapping-store.js';
+import { mapColumns, personEvidence, type ColumnDecision, type MappedField } from './map-columns.js';
+import { createMemoryMappingStore, type JobMapping, type MappingStore, type PreviewRow } from './mapping-store.js';
 import { splitAddress } from './address.js';
 import { splitHonorifics, titleCaseName } from './names.js';
 import {
@@ -13,7 +13,7 @@ import {
 export interface MappingStageOptions {
   /** Region for phone numbers written without a country code. @default 'US' */
   defaultRegion?: string;
-  /** Keeps each job's mapping and the suppliers' confirmed ones; without it they live in memory. */
+  /** Keeps each job's mapping, the suppliers' confirmed ones and the rows of jobs in review. @default in memory */
   store?: MappingStore;
 }
 
@@ -32,81 +32,173 @@ const KEPT_ORIGINAL = (
 ).map((field) => [field, LEAD_KEY[field]] as const);
 
 const MAX_CACHED_JOBS = 1000;
+/** Rows shown to the person who reviews a mapping. */
+const PREVIEW_ROWS = 10;
+
+export type MappingStageResult = LeadBatch | Fanout<LeadBatch>;
 
 /**
  * Raw rows to canonical leads: each column to its field (decided once per job, on its first
  * batch, from headers and values), each value cleaned and normalized, and each row marked
  * INVALID when it has no usable contact (ARCHITECTURE.md section 8).
+ *
+ * A job uploaded with `review` stops here: its mapping is saved as awaiting review with a
+ * preview of its first rows, and its batches are held in the store (none go out) until a batch
+ * carrying a person's decision arrives on the job's key; then every held batch goes out at once,
+ * mapped as decided, and the decision is remembered for the supplier.
  */
-export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBatch, LeadBatch> {
+export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBatch, MappingStageResult> {
   const region = opts.defaultRegion ?? 'US';
+  const store = opts.store ?? createMemoryMappingStore();
+  /** Final mappings (automatic or confirmed) of recent jobs; a mapping in review is always read afresh. */
   const cache = new Map<string, ColumnDecision[]>();
+  /** One batch of a job at a time, so a decision and the job's rows never interleave in this process. */
+  const turns = new Map<string, Promise<unknown>>();
 
-  async function mappingFor(batch: RowBatch): Promise<ColumnDecision[]> {
+  function remember(jobId: string, columns: ColumnDecision[]) {
+    if (cache.size >= MAX_CACHED_JOBS) cache.delete(cache.keys().next().value!);
+    cache.set(jobId, columns);
+  }
+
+  async function mappingFor(batch: RowBatch): Promise<JobMapping> {
     const job = batch.job!;
     const cached = cache.get(job.jobId);
-    if (cached) return cached;
-    let decisions = await opts.store?.jobMapping(job.jobId);
-    if (!decisions) {
-      const confirmed = await opts.store?.confirmed(job.tenantId, job.supplier);
+    if (cached) return { columns: cached, status: 'automatic', preview: [] };
+    let mapping = await store.jobMapping(job.jobId);
+    if (!mapping) {
+      const confirmed = await store.confirmed(job.tenantId, job.supplier);
       const columns = batch.header.map((_, i) => batch.rows.map((r) => r.cells[i] ?? ''));
-      decisions = mapColumns(batch.header, columns, { region, confirmed });
-      if (opts.store) decisions = await opts.store.saveJobMapping(job, decisions);
+      const decided = mapColumns(batch.header, columns, { region, confirmed });
+      // A job with no rows to show (an empty or unreadable file) has nothing to review.
+      const review = job.review && batch.rows.length > 0;
+      mapping = await store.saveJobMapping(job, {
+        columns: decided,
+        status: review ? 'awaiting_review' : 'automatic',
+        preview: review ? previewOf(batch, mapBatch(batch, decided, region)) : [],
+      });
     }
-    if (cache.size >= MAX_CACHED_JOBS) cache.delete(cache.keys().next().value!);
-    cache.set(job.jobId, decisions);
-    return decisions;
+    if (mapping.status !== 'awaiting_review') remember(job.jobId, mapping.columns);
+    return mapping;
+  }
+
+  async function decide(batch: RowBatch): Promise<MappingStageResult> {
+    const job = batch.job!;
+    const mapping = await store.jobMapping(job.jobId);
+    if (!mapping) return fanout([]);
+    let columns = mapping.columns;
+    if (mapping.status === 'awaiting_review') {
+      columns = applyDecision(mapping.columns, batch.decision!.columns);
+      if (job.supplier) await store.confirm(job.tenantId, job.supplier, columns.map((c) => ({ header: c.header, field: c.field })));
+      await store.confirmJobMapping(job.jobId, columns);
+    }
+    // Held batches go out even when the decision was already recorded: a redelivered decision
+    // (the service stopped before its outputs were acknowledged) releases what is still held.
+    const held = await store.parked(job.jobId);
+    remember(job.jobId, columns);
+    return fanout(
+      held.map((h) => mapBatch(RowBatch.decode(h.batch), columns, region)),
+      () => store.unpark(job.jobId, held.map((h) => h.seq)),
+    );
+  }
+
+  async function handle(batch: RowBatch): Promise<MappingStageResult> {
+    if (batch.decision) return decide(batch);
+    const mapping = await mappingFor(batch);
+    if (mapping.status === 'awaiting_review') {
+      await store.park(batch.job!.jobId, batch.seq, RowBatch.encode(batch).finish());
+      return fanout([]);
+    }
+    return mapBatch(batch, mapping.columns, region);
   }
 
   return async (batch) => {
-    const mapping = await mappingFor(batch);
     const jobId = batch.job?.jobId ?? '';
-    const rows = batch.rows.map((raw): LeadRow => {
-      const reasons: Reason[] = [];
-      const lead = emptyLead();
-      mapping.forEach((m, i) => {
-        const value = clean(raw.cells[i]);
-        if (!value) return;
-        if (m.field === 'extra') lead.extra[m.header] = m.values === 'boolean' ? (yesNo(value) ?? value) : value;
-        else {
-          const key = LEAD_KEY[m.field];
-          // A field fed by two columns (street name and house number) joins them in column order.
-          lead[key] = lead[key] ? `${lead[key]} ${value}` : value;
-        }
-      });
-      if (raw.cells.length !== batch.header.length) {
-        reasons.push(reason('RAGGED_ROW', '', `${raw.cells.length} cells, header has ${batch.header.length}`));
-      }
-      const before = KEPT_ORIGINAL.map(([, key]) => lead[key]);
-      normalizeContact(lead, reasons, region);
-      KEPT_ORIGINAL.forEach(([field, key], i) => {
-        if (before[i] && before[i] !== lead[key]) lead.original[field] = before[i]!;
-      });
-      const hasAddress = lead.street !== '' && (lead.city !== '' || lead.postalCode !== '');
-      const usable = lead.email !== '' || lead.phone !== '' || hasAddress;
-      if (!usable) reasons.push(reason('NO_CONTACT'));
-      return {
-        rowNumber: raw.rowNumber,
-        lead,
-        disposition: usable ? Disposition.DISPOSITION_ACCEPTED : Disposition.DISPOSITION_INVALID,
-        reasons,
-        tags: [],
-        qualityScore: 0,
-        match: undefined,
-        raw: raw.cells,
-        leadId: leadIdFor(jobId, raw.rowNumber),
-      };
+    const previous = turns.get(jobId) ?? Promise.resolve();
+    const turn = previous.catch(() => undefined).then(() => handle(batch));
+    turns.set(jobId, turn);
+    try {
+      return await turn;
+    } finally {
+      if (turns.get(jobId) === turn) turns.delete(jobId);
+    }
+  };
+}
+
+/** The proposed mapping with a person's choices applied: confirmed columns are certain. */
+function applyDecision(proposed: ColumnDecision[], decided: readonly ColumnMapping[]): ColumnDecision[] {
+  const chosen = new Map(decided.map((d) => [d.header, d.field as MappedField]));
+  return proposed.map((c) => {
+    const field = chosen.get(c.header) ?? c.field;
+    return { header: c.header, field, confidence: 1, evidence: [personEvidence(c.field, field)], ...(field === 'extra' && c.values ? { values: c.values } : {}) };
+  });
+}
+
+function previewOf(batch: RowBatch, mapped: LeadBatch): PreviewRow[] {
+  return mapped.rows.slice(0, PREVIEW_ROWS).map((row, i) => {
+    const cells: Record<string, string> = {};
+    batch.header.forEach((h, c) => {
+      let key = h;
+      for (let n = 2; key in cells; n++) key = `${h} (${n})`;
+      cells[key] = batch.rows[i]!.cells[c] ?? '';
     });
+    const fields: Record<string, string> = {};
+    for (const [field, key] of LEAD_COLUMNS) {
+      const value = row.lead![key];
+      if (typeof value === 'string' && value) fields[field] = value;
+    }
+    for (const [k, v] of Object.entries(row.lead!.extra)) fields[`extra.${k}`] = v;
+    return { rowNumber: row.rowNumber, cells, fields };
+  });
+}
+
+/** One batch of raw rows mapped, cleaned and checked by the job's mapping. */
+function mapBatch(batch: RowBatch, mapping: readonly ColumnDecision[], region: string): LeadBatch {
+  const jobId = batch.job?.jobId ?? '';
+  const rows = batch.rows.map((raw): LeadRow => {
+    const reasons: Reason[] = [];
+    const lead = emptyLead();
+    mapping.forEach((m, i) => {
+      const value = clean(raw.cells[i]);
+      if (!value) return;
+      if (m.field === 'extra') lead.extra[m.header] = m.values === 'boolean' ? (yesNo(value) ?? value) : value;
+      else {
+        const key = LEAD_KEY[m.field];
+        // A field fed by two columns (street name and house number) joins them in column order.
+        lead[key] = lead[key] ? `${lead[key]} ${value}` : value;
+      }
+    });
+    if (raw.cells.length !== batch.header.length) {
+      reasons.push(reason('RAGGED_ROW', '', `${raw.cells.length} cells, header has ${batch.header.length}`));
+    }
+    const before = KEPT_ORIGINAL.map(([, key]) => lead[key]);
+    normalizeContact(lead, reasons, region);
+    KEPT_ORIGINAL.forEach(([field, key], i) => {
+      if (before[i] && before[i] !== lead[key]) lead.original[field] = before[i]!;
+    });
+    const hasAddress = lead.street !== '' && (lead.city !== '' || lead.postalCode !== '');
+    const usable = lead.email !== '' || lead.phone !== '' || hasAddress;
+    if (!usable) reasons.push(reason('NO_CONTACT'));
     return {
-      job: batch.job,
-      seq: batch.seq,
-      header: batch.header,
-      mapping: mapping.map((m) => ({ header: m.header, field: m.field, confidence: m.confidence, evidence: m.evidence.map((e) => e.detail) })),
-      rows,
-      last: batch.last,
-      totalRows: batch.totalRows,
-      failure: batch.failure,
+      rowNumber: raw.rowNumber,
+      lead,
+      disposition: usable ? Disposition.DISPOSITION_ACCEPTED : Disposition.DISPOSITION_INVALID,
+      reasons,
+      tags: [],
+      qualityScore: 0,
+      match: undefined,
+      raw: raw.cells,
+      leadId: leadIdFor(jobId, raw.rowNumber),
     };
+  });
+  return {
+    job: batch.job,
+    seq: batch.seq,
+    header: batch.header,
+    mapping: mapping.map((m) => ({ header: m.header, field: m.field, confidence: m.confidence, evidence: m.evidence.map((e) => e.detail) })),
+    rows,
+    last: batch.last,
+    totalRows: batch.totalRows,
+    failure: batch.failure,
   };
 }
 

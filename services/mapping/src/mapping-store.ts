@@ -2,28 +2,60 @@ import type { SqlClient } from '@leadflow/stores';
 import { foldHeader } from './header-names.js';
 import type { ColumnDecision, MappedField } from './map-columns.js';
 
-/** Where mappings are kept: each job's, and each supplier's confirmed ones. */
+/** automatic: mapped without review; awaiting_review: rows held until a person decides; confirmed: decided. */
+export type MappingStatus = 'automatic' | 'awaiting_review' | 'confirmed';
+
+/** A row as the proposed mapping reads it, shown to the person who reviews the mapping. */
+export interface PreviewRow {
+  rowNumber: number;
+  /** The cells as sent, by source header. */
+  cells: Record<string, string>;
+  /** The lead's non-empty fields after mapping and cleaning, by canonical field name. */
+  fields: Record<string, string>;
+}
+
+export interface JobMapping {
+  columns: ColumnDecision[];
+  status: MappingStatus;
+  preview: PreviewRow[];
+}
+
+type JobKey = { jobId: string; tenantId: string; supplier: string };
+
+/** Where mappings are kept: each job's, the suppliers' confirmed ones, and the rows of jobs in review. */
 export interface MappingStore {
-  jobMapping(jobId: string): Promise<ColumnDecision[] | undefined>;
+  jobMapping(jobId: string): Promise<JobMapping | undefined>;
   /** Keeps the first mapping saved for a job; returns the one kept. */
-  saveJobMapping(job: { jobId: string; tenantId: string; supplier: string }, columns: ColumnDecision[]): Promise<ColumnDecision[]>;
+  saveJobMapping(job: JobKey, mapping: JobMapping): Promise<JobMapping>;
+  /** Records a person's decision on a job's mapping. */
+  confirmJobMapping(jobId: string, columns: ColumnDecision[]): Promise<void>;
   /** The supplier's confirmed mappings by folded header. */
   confirmed(tenantId: string, supplier: string): Promise<Map<string, MappedField>>;
   confirm(tenantId: string, supplier: string, mappings: { header: string; field: MappedField }[]): Promise<void>;
+  /** Holds a batch of a job in review (idempotent on the job and seq). */
+  park(jobId: string, seq: number, batch: Uint8Array): Promise<void>;
+  /** A job's held batches in seq order. */
+  parked(jobId: string): Promise<{ seq: number; batch: Uint8Array }[]>;
+  /** Forgets held batches once they went downstream. */
+  unpark(jobId: string, seqs: readonly number[]): Promise<void>;
 }
 
 export function createSqlMappingStore(db: SqlClient): MappingStore {
   return {
     async jobMapping(jobId) {
-      const { rows } = await db.query<{ columns: ColumnDecision[] }>('SELECT columns FROM job_mappings WHERE job_id = $1', [jobId]);
-      return rows[0]?.columns;
+      const { rows } = await db.query<JobMapping>('SELECT columns, status, preview FROM job_mappings WHERE job_id = $1', [jobId]);
+      return rows[0];
     },
-    async saveJobMapping(job, columns) {
+    async saveJobMapping(job, mapping) {
       await db.query(
-        'INSERT INTO job_mappings (job_id, tenant_id, supplier, columns) VALUES ($1, $2, $3, $4) ON CONFLICT (job_id) DO NOTHING',
-        [job.jobId, job.tenantId, job.supplier, JSON.stringify(columns)],
+        `INSERT INTO job_mappings (job_id, tenant_id, supplier, columns, status, preview) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (job_id) DO NOTHING`,
+        [job.jobId, job.tenantId, job.supplier, JSON.stringify(mapping.columns), mapping.status, JSON.stringify(mapping.preview)],
       );
-      return (await this.jobMapping(job.jobId)) ?? columns;
+      return (await this.jobMapping(job.jobId)) ?? mapping;
+    },
+    async confirmJobMapping(jobId, columns) {
+      await db.query("UPDATE job_mappings SET columns = $2, status = 'confirmed' WHERE job_id = $1", [jobId, JSON.stringify(columns)]);
     },
     async confirmed(tenantId, supplier) {
       if (!supplier) return new Map();
@@ -40,6 +72,59 @@ export function createSqlMappingStore(db: SqlClient): MappingStore {
          ON CONFLICT (tenant_id, supplier, header) DO UPDATE SET field = excluded.field, confirmed_at = now()`,
         [tenantId, supplier, JSON.stringify(mappings.map((m) => ({ header: foldHeader(m.header), field: m.field })))],
       );
+    },
+    async park(jobId, seq, batch) {
+      await db.query('INSERT INTO parked_batches (job_id, seq, batch) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [jobId, seq, batch]);
+    },
+    async parked(jobId) {
+      const { rows } = await db.query<{ seq: number; batch: Uint8Array }>('SELECT seq, batch FROM parked_batches WHERE job_id = $1 ORDER BY seq', [jobId]);
+      return rows;
+    },
+    async unpark(jobId, seqs) {
+      if (seqs.length > 0) await db.query('DELETE FROM parked_batches WHERE job_id = $1 AND seq = ANY($2::int[])', [jobId, seqs]);
+    },
+  };
+}
+
+/** The same store in memory, for a stage without a database (tests, `leadflow map`). */
+export function createMemoryMappingStore(): MappingStore {
+  const jobs = new Map<string, JobMapping>();
+  const suppliers = new Map<string, Map<string, MappedField>>();
+  const parked = new Map<string, Map<number, Uint8Array>>();
+  const supplierKey = (tenantId: string, supplier: string) => JSON.stringify([tenantId, supplier]);
+  return {
+    async jobMapping(jobId) {
+      return jobs.get(jobId);
+    },
+    async saveJobMapping(job, mapping) {
+      if (!jobs.has(job.jobId)) jobs.set(job.jobId, structuredClone(mapping));
+      return jobs.get(job.jobId)!;
+    },
+    async confirmJobMapping(jobId, columns) {
+      const job = jobs.get(jobId);
+      if (job) jobs.set(jobId, { ...job, columns, status: 'confirmed' });
+    },
+    async confirmed(tenantId, supplier) {
+      return new Map(supplier ? suppliers.get(supplierKey(tenantId, supplier)) : undefined);
+    },
+    async confirm(tenantId, supplier, mappings) {
+      const key = supplierKey(tenantId, supplier);
+      const known = suppliers.get(key) ?? new Map<string, MappedField>();
+      for (const m of mappings) known.set(foldHeader(m.header), m.field);
+      suppliers.set(key, known);
+    },
+    async park(jobId, seq, batch) {
+      const held = parked.get(jobId) ?? new Map<number, Uint8Array>();
+      if (!held.has(seq)) held.set(seq, batch);
+      parked.set(jobId, held);
+    },
+    async parked(jobId) {
+      return [...(parked.get(jobId) ?? [])].sort(([a], [b]) => a - b).map(([seq, batch]) => ({ seq, batch }));
+    },
+    async unpark(jobId, seqs) {
+      const held = parked.get(jobId);
+      for (const seq of seqs) held?.delete(seq);
+      if (held?.size === 0) parked.delete(jobId);
     },
   };
 }

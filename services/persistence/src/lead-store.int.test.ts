@@ -28,7 +28,7 @@ describe('persistence on PostgreSQL', () => {
 
   it('files each row in its table once, however often the batch is delivered, and completes the job by count', async () => {
     const jobId = uniqueName('job');
-    const job = { jobId, tenantId: 't', supplier: 'acme', webhookUrl: '', fileName: '', sheet: '' };
+    const job = { jobId, tenantId: 't', supplier: 'acme', webhookUrl: '', fileName: '', sheet: '', review: false };
     const first: LeadBatch = {
       job, seq: 0, header: ['email', 'name'], mapping: [], last: false, totalRows: 0, failure: undefined,
       rows: [
@@ -66,7 +66,7 @@ describe('persistence on PostgreSQL', () => {
     const jobId = uniqueName('job');
     const store = createSqlLeadStore(db);
     const result = await store.storeBatch({
-      job: { jobId, tenantId: 't', supplier: '', webhookUrl: '', fileName: '', sheet: '' },
+      job: { jobId, tenantId: 't', supplier: '', webhookUrl: '', fileName: '', sheet: '', review: false },
       seq: 0, header: ['email'], mapping: [], last: true, totalRows: 1,
       failure: { code: 'CSV_UNCLOSED_QUOTE', message: 'a quoted field is never closed' },
       rows: [row(jobId, 1, Disposition.DISPOSITION_ACCEPTED)],

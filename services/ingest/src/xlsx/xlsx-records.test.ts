@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { RowBatch } from '@leadflow/proto';
 import { readRows } from '../read-rows.js';
 
-const job = { jobId: 'j1', tenantId: 't', supplier: 's', webhookUrl: '', fileName: 'f.xlsx', sheet: '' };
+const job = { jobId: 'j1', tenantId: 't', supplier: 's', webhookUrl: '', fileName: 'f.xlsx', sheet: '', review: false };
 
 async function workbook(build: (wb: ExcelJS.Workbook) => void): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();

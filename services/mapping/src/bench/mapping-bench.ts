@@ -61,14 +61,14 @@ const rows = Array.from({ length: ROWS }, (_, i) => ({
   ],
 }));
 const stage = createMappingStage();
-const job = { jobId: 'bench', tenantId: 't', supplier: '', webhookUrl: '', fileName: '', sheet: '' };
+const job = { jobId: 'bench', tenantId: 't', supplier: '', webhookUrl: '', fileName: '', sheet: '', review: false };
 // One pass to warm the JIT, then the timed one.
 for (let i = 0; i < 10_000; i += 500) {
-  await stage({ job: { ...job, jobId: 'warm-up' }, seq: i / 500, header, rows: rows.slice(i, i + 500), last: false, totalRows: 0, failure: undefined });
+  await stage({ job: { ...job, jobId: 'warm-up' }, seq: i / 500, header, rows: rows.slice(i, i + 500), last: false, totalRows: 0, failure: undefined, decision: undefined });
 }
 const t0 = performance.now();
 for (let i = 0; i < ROWS; i += 500) {
-  const batch: RowBatch = { job, seq: i / 500, header, rows: rows.slice(i, i + 500), last: false, totalRows: 0, failure: undefined };
+  const batch: RowBatch = { job, seq: i / 500, header, rows: rows.slice(i, i + 500), last: false, totalRows: 0, failure: undefined, decision: undefined };
   await stage(batch);
 }
 const stageSeconds = (performance.now() - t0) / 1000;

@@ -72,6 +72,11 @@ export interface JobRef {
   fileName: string;
   /** For a workbook: the sheet to read (name or 1-based position, "*" for all); empty for the first with data. */
   sheet: string;
+  /**
+   * Stop after mapping: the job waits, its rows held, until a person confirms or changes the
+   * proposed mapping (gateway ConfirmMapping).
+   */
+  review: boolean;
 }
 
 /** Why a job could not be read to its end. Sent on the job's last batch. */
@@ -105,7 +110,19 @@ export interface RowBatch {
   /** The job's last batch; total_rows then counts every data row ingest read. */
   last: boolean;
   totalRows: number;
-  failure: JobFailure | undefined;
+  failure:
+    | JobFailure
+    | undefined;
+  /**
+   * Set on a message that carries no rows but a person's decision on the mapping of a job in
+   * review; it travels on the job's key, so the mapping service sees it in order with the rows.
+   */
+  decision: MappingDecision | undefined;
+}
+
+/** The mapping a person confirmed for a job: every column's field ("extra" to keep it aside). */
+export interface MappingDecision {
+  columns: ColumnMapping[];
 }
 
 /** The canonical lead (ARCHITECTURE.md section 3). Empty string means absent. */
@@ -222,7 +239,7 @@ export interface DeadLetter {
 }
 
 function createBaseJobRef(): JobRef {
-  return { jobId: "", tenantId: "", supplier: "", webhookUrl: "", fileName: "", sheet: "" };
+  return { jobId: "", tenantId: "", supplier: "", webhookUrl: "", fileName: "", sheet: "", review: false };
 }
 
 export const JobRef: MessageFns<JobRef> = {
@@ -244,6 +261,9 @@ export const JobRef: MessageFns<JobRef> = {
     }
     if (message.sheet !== "") {
       writer.uint32(50).string(message.sheet);
+    }
+    if (message.review !== false) {
+      writer.uint32(56).bool(message.review);
     }
     return writer;
   },
@@ -309,6 +329,14 @@ export const JobRef: MessageFns<JobRef> = {
             message.sheet = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.review = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -345,6 +373,7 @@ export const JobRef: MessageFns<JobRef> = {
         ? globalThis.String(object.file_name)
         : "",
       sheet: isSet(object.sheet) ? globalThis.String(object.sheet) : "",
+      review: isSet(object.review) ? globalThis.Boolean(object.review) : false,
     };
   },
 
@@ -368,6 +397,9 @@ export const JobRef: MessageFns<JobRef> = {
     if (message.sheet !== "") {
       obj.sheet = message.sheet;
     }
+    if (message.review !== false) {
+      obj.review = message.review;
+    }
     return obj;
   },
 
@@ -382,6 +414,7 @@ export const JobRef: MessageFns<JobRef> = {
     message.webhookUrl = object.webhookUrl ?? "";
     message.fileName = object.fileName ?? "";
     message.sheet = object.sheet ?? "";
+    message.review = object.review ?? false;
     return message;
   },
 };
@@ -696,7 +729,16 @@ export const RawRow: MessageFns<RawRow> = {
 };
 
 function createBaseRowBatch(): RowBatch {
-  return { job: undefined, seq: 0, header: [], rows: [], last: false, totalRows: 0, failure: undefined };
+  return {
+    job: undefined,
+    seq: 0,
+    header: [],
+    rows: [],
+    last: false,
+    totalRows: 0,
+    failure: undefined,
+    decision: undefined,
+  };
 }
 
 export const RowBatch: MessageFns<RowBatch> = {
@@ -721,6 +763,9 @@ export const RowBatch: MessageFns<RowBatch> = {
     }
     if (message.failure !== undefined) {
       JobFailure.encode(message.failure, writer.uint32(58).fork()).join();
+    }
+    if (message.decision !== undefined) {
+      MappingDecision.encode(message.decision, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -794,6 +839,14 @@ export const RowBatch: MessageFns<RowBatch> = {
             message.failure = JobFailure.decode(reader, reader.uint32());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.decision = MappingDecision.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -819,6 +872,7 @@ export const RowBatch: MessageFns<RowBatch> = {
         ? globalThis.Number(object.total_rows)
         : 0,
       failure: isSet(object.failure) ? JobFailure.fromJSON(object.failure) : undefined,
+      decision: isSet(object.decision) ? MappingDecision.fromJSON(object.decision) : undefined,
     };
   },
 
@@ -845,6 +899,9 @@ export const RowBatch: MessageFns<RowBatch> = {
     if (message.failure !== undefined) {
       obj.failure = JobFailure.toJSON(message.failure);
     }
+    if (message.decision !== undefined) {
+      obj.decision = MappingDecision.toJSON(message.decision);
+    }
     return obj;
   },
 
@@ -862,6 +919,80 @@ export const RowBatch: MessageFns<RowBatch> = {
     message.failure = (object.failure !== undefined && object.failure !== null)
       ? JobFailure.fromPartial(object.failure)
       : undefined;
+    message.decision = (object.decision !== undefined && object.decision !== null)
+      ? MappingDecision.fromPartial(object.decision)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseMappingDecision(): MappingDecision {
+  return { columns: [] };
+}
+
+export const MappingDecision: MessageFns<MappingDecision> = {
+  encode(message: MappingDecision, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.columns) {
+      ColumnMapping.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MappingDecision {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMappingDecision();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.columns.push(ColumnMapping.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MappingDecision {
+    return {
+      columns: globalThis.Array.isArray(object?.columns)
+        ? object.columns.map((e: any) => ColumnMapping.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: MappingDecision): unknown {
+    const obj: any = {};
+    if (message.columns?.length) {
+      obj.columns = message.columns.map((e) => ColumnMapping.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MappingDecision>, I>>(base?: I): MappingDecision {
+    return MappingDecision.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MappingDecision>, I>>(object: I): MappingDecision {
+    const message = createBaseMappingDecision();
+    message.columns = object.columns?.map((e) => ColumnMapping.fromPartial(e)) || [];
     return message;
   },
 };

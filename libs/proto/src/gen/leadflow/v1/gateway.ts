@@ -34,6 +34,8 @@ export enum JobStatus {
   JOB_STATUS_RUNNING = 2,
   JOB_STATUS_COMPLETED = 3,
   JOB_STATUS_FAILED = 4,
+  /** JOB_STATUS_AWAITING_REVIEW - Uploaded with review: mapped, waiting for ConfirmMapping. */
+  JOB_STATUS_AWAITING_REVIEW = 5,
   UNRECOGNIZED = -1,
 }
 
@@ -54,6 +56,9 @@ export function jobStatusFromJSON(object: any): JobStatus {
     case 4:
     case "JOB_STATUS_FAILED":
       return JobStatus.JOB_STATUS_FAILED;
+    case 5:
+    case "JOB_STATUS_AWAITING_REVIEW":
+      return JobStatus.JOB_STATUS_AWAITING_REVIEW;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -73,6 +78,8 @@ export function jobStatusToJSON(object: JobStatus): string {
       return "JOB_STATUS_COMPLETED";
     case JobStatus.JOB_STATUS_FAILED:
       return "JOB_STATUS_FAILED";
+    case JobStatus.JOB_STATUS_AWAITING_REVIEW:
+      return "JOB_STATUS_AWAITING_REVIEW";
     case JobStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -85,6 +92,8 @@ export interface UploadMetadata {
   webhookUrl: string;
   /** For a workbook: the sheet to read (name or 1-based position, "*" for all). */
   sheet: string;
+  /** Stop after mapping until the mapping is confirmed (ConfirmMapping). */
+  review: boolean;
 }
 
 export interface UploadFileRequest {
@@ -160,10 +169,50 @@ export interface GetMappingRequest {
 
 export interface GetMappingResponse {
   columns: ColumnMapping[];
+  /** "awaiting_review" (uploaded with review, not yet confirmed), "confirmed" or "automatic". */
+  status: string;
+  /** The first rows as the proposed mapping reads them, for a person to check before confirming. */
+  preview: PreviewRow[];
+}
+
+export interface PreviewRow {
+  rowNumber: number;
+  /** The cells as sent, by source header. */
+  cells: { [key: string]: string };
+  /** The lead's fields after mapping and cleaning (canonical field name to value). */
+  fields: { [key: string]: string };
+}
+
+export interface PreviewRow_CellsEntry {
+  key: string;
+  value: string;
+}
+
+export interface PreviewRow_FieldsEntry {
+  key: string;
+  value: string;
+}
+
+export interface ConfirmMappingRequest {
+  jobId: string;
+  /**
+   * Source header to field (canonical name or "extra") for the columns to change; the others
+   * keep the proposed field.
+   */
+  fields: { [key: string]: string };
+}
+
+export interface ConfirmMappingRequest_FieldsEntry {
+  key: string;
+  value: string;
+}
+
+export interface ConfirmMappingResponse {
+  columns: ColumnMapping[];
 }
 
 function createBaseUploadMetadata(): UploadMetadata {
-  return { fileName: "", supplier: "", webhookUrl: "", sheet: "" };
+  return { fileName: "", supplier: "", webhookUrl: "", sheet: "", review: false };
 }
 
 export const UploadMetadata: MessageFns<UploadMetadata> = {
@@ -179,6 +228,9 @@ export const UploadMetadata: MessageFns<UploadMetadata> = {
     }
     if (message.sheet !== "") {
       writer.uint32(34).string(message.sheet);
+    }
+    if (message.review !== false) {
+      writer.uint32(40).bool(message.review);
     }
     return writer;
   },
@@ -228,6 +280,14 @@ export const UploadMetadata: MessageFns<UploadMetadata> = {
             message.sheet = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.review = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -254,6 +314,7 @@ export const UploadMetadata: MessageFns<UploadMetadata> = {
         ? globalThis.String(object.webhook_url)
         : "",
       sheet: isSet(object.sheet) ? globalThis.String(object.sheet) : "",
+      review: isSet(object.review) ? globalThis.Boolean(object.review) : false,
     };
   },
 
@@ -271,6 +332,9 @@ export const UploadMetadata: MessageFns<UploadMetadata> = {
     if (message.sheet !== "") {
       obj.sheet = message.sheet;
     }
+    if (message.review !== false) {
+      obj.review = message.review;
+    }
     return obj;
   },
 
@@ -283,6 +347,7 @@ export const UploadMetadata: MessageFns<UploadMetadata> = {
     message.supplier = object.supplier ?? "";
     message.webhookUrl = object.webhookUrl ?? "";
     message.sheet = object.sheet ?? "";
+    message.review = object.review ?? false;
     return message;
   },
 };
@@ -1450,13 +1515,19 @@ export const GetMappingRequest: MessageFns<GetMappingRequest> = {
 };
 
 function createBaseGetMappingResponse(): GetMappingResponse {
-  return { columns: [] };
+  return { columns: [], status: "", preview: [] };
 }
 
 export const GetMappingResponse: MessageFns<GetMappingResponse> = {
   encode(message: GetMappingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.columns) {
       ColumnMapping.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.status !== "") {
+      writer.uint32(18).string(message.status);
+    }
+    for (const v of message.preview) {
+      PreviewRow.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -1482,6 +1553,22 @@ export const GetMappingResponse: MessageFns<GetMappingResponse> = {
             message.columns.push(ColumnMapping.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.preview.push(PreviewRow.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1499,6 +1586,8 @@ export const GetMappingResponse: MessageFns<GetMappingResponse> = {
       columns: globalThis.Array.isArray(object?.columns)
         ? object.columns.map((e: any) => ColumnMapping.fromJSON(e))
         : [],
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      preview: globalThis.Array.isArray(object?.preview) ? object.preview.map((e: any) => PreviewRow.fromJSON(e)) : [],
     };
   },
 
@@ -1506,6 +1595,12 @@ export const GetMappingResponse: MessageFns<GetMappingResponse> = {
     const obj: any = {};
     if (message.columns?.length) {
       obj.columns = message.columns.map((e) => ColumnMapping.toJSON(e));
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.preview?.length) {
+      obj.preview = message.preview.map((e) => PreviewRow.toJSON(e));
     }
     return obj;
   },
@@ -1515,6 +1610,622 @@ export const GetMappingResponse: MessageFns<GetMappingResponse> = {
   },
   fromPartial<I extends Exact<DeepPartial<GetMappingResponse>, I>>(object: I): GetMappingResponse {
     const message = createBaseGetMappingResponse();
+    message.columns = object.columns?.map((e) => ColumnMapping.fromPartial(e)) || [];
+    message.status = object.status ?? "";
+    message.preview = object.preview?.map((e) => PreviewRow.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBasePreviewRow(): PreviewRow {
+  return { rowNumber: 0, cells: {}, fields: {} };
+}
+
+export const PreviewRow: MessageFns<PreviewRow> = {
+  encode(message: PreviewRow, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rowNumber !== 0) {
+      writer.uint32(8).uint32(message.rowNumber);
+    }
+    globalThis.Object.entries(message.cells).forEach(([key, value]: [string, string]) => {
+      PreviewRow_CellsEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
+    });
+    globalThis.Object.entries(message.fields).forEach(([key, value]: [string, string]) => {
+      PreviewRow_FieldsEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreviewRow {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreviewRow();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.rowNumber = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = PreviewRow_CellsEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.cells[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            const entry3 = PreviewRow_FieldsEntry.decode(reader, reader.uint32());
+            if (entry3.value !== undefined) {
+              message.fields[entry3.key] = entry3.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PreviewRow {
+    return {
+      rowNumber: isSet(object.rowNumber)
+        ? globalThis.Number(object.rowNumber)
+        : isSet(object.row_number)
+        ? globalThis.Number(object.row_number)
+        : 0,
+      cells: isObject(object.cells)
+        ? (globalThis.Object.entries(object.cells) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      fields: isObject(object.fields)
+        ? (globalThis.Object.entries(object.fields) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: PreviewRow): unknown {
+    const obj: any = {};
+    if (message.rowNumber !== 0) {
+      obj.rowNumber = Math.round(message.rowNumber);
+    }
+    if (message.cells) {
+      const entries = globalThis.Object.entries(message.cells) as [string, string][];
+      if (entries.length > 0) {
+        obj.cells = {};
+        entries.forEach(([k, v]) => {
+          obj.cells[k] = v;
+        });
+      }
+    }
+    if (message.fields) {
+      const entries = globalThis.Object.entries(message.fields) as [string, string][];
+      if (entries.length > 0) {
+        obj.fields = {};
+        entries.forEach(([k, v]) => {
+          obj.fields[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PreviewRow>, I>>(base?: I): PreviewRow {
+    return PreviewRow.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PreviewRow>, I>>(object: I): PreviewRow {
+    const message = createBasePreviewRow();
+    message.rowNumber = object.rowNumber ?? 0;
+    message.cells = (globalThis.Object.entries(object.cells ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.fields = (globalThis.Object.entries(object.fields ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBasePreviewRow_CellsEntry(): PreviewRow_CellsEntry {
+  return { key: "", value: "" };
+}
+
+export const PreviewRow_CellsEntry: MessageFns<PreviewRow_CellsEntry> = {
+  encode(message: PreviewRow_CellsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreviewRow_CellsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreviewRow_CellsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PreviewRow_CellsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: PreviewRow_CellsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PreviewRow_CellsEntry>, I>>(base?: I): PreviewRow_CellsEntry {
+    return PreviewRow_CellsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PreviewRow_CellsEntry>, I>>(object: I): PreviewRow_CellsEntry {
+    const message = createBasePreviewRow_CellsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBasePreviewRow_FieldsEntry(): PreviewRow_FieldsEntry {
+  return { key: "", value: "" };
+}
+
+export const PreviewRow_FieldsEntry: MessageFns<PreviewRow_FieldsEntry> = {
+  encode(message: PreviewRow_FieldsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreviewRow_FieldsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreviewRow_FieldsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PreviewRow_FieldsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: PreviewRow_FieldsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PreviewRow_FieldsEntry>, I>>(base?: I): PreviewRow_FieldsEntry {
+    return PreviewRow_FieldsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PreviewRow_FieldsEntry>, I>>(object: I): PreviewRow_FieldsEntry {
+    const message = createBasePreviewRow_FieldsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseConfirmMappingRequest(): ConfirmMappingRequest {
+  return { jobId: "", fields: {} };
+}
+
+export const ConfirmMappingRequest: MessageFns<ConfirmMappingRequest> = {
+  encode(message: ConfirmMappingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    globalThis.Object.entries(message.fields).forEach(([key, value]: [string, string]) => {
+      ConfirmMappingRequest_FieldsEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfirmMappingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfirmMappingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = ConfirmMappingRequest_FieldsEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.fields[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfirmMappingRequest {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      fields: isObject(object.fields)
+        ? (globalThis.Object.entries(object.fields) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: ConfirmMappingRequest): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.fields) {
+      const entries = globalThis.Object.entries(message.fields) as [string, string][];
+      if (entries.length > 0) {
+        obj.fields = {};
+        entries.forEach(([k, v]) => {
+          obj.fields[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConfirmMappingRequest>, I>>(base?: I): ConfirmMappingRequest {
+    return ConfirmMappingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConfirmMappingRequest>, I>>(object: I): ConfirmMappingRequest {
+    const message = createBaseConfirmMappingRequest();
+    message.jobId = object.jobId ?? "";
+    message.fields = (globalThis.Object.entries(object.fields ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseConfirmMappingRequest_FieldsEntry(): ConfirmMappingRequest_FieldsEntry {
+  return { key: "", value: "" };
+}
+
+export const ConfirmMappingRequest_FieldsEntry: MessageFns<ConfirmMappingRequest_FieldsEntry> = {
+  encode(message: ConfirmMappingRequest_FieldsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfirmMappingRequest_FieldsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfirmMappingRequest_FieldsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfirmMappingRequest_FieldsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ConfirmMappingRequest_FieldsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConfirmMappingRequest_FieldsEntry>, I>>(
+    base?: I,
+  ): ConfirmMappingRequest_FieldsEntry {
+    return ConfirmMappingRequest_FieldsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConfirmMappingRequest_FieldsEntry>, I>>(
+    object: I,
+  ): ConfirmMappingRequest_FieldsEntry {
+    const message = createBaseConfirmMappingRequest_FieldsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseConfirmMappingResponse(): ConfirmMappingResponse {
+  return { columns: [] };
+}
+
+export const ConfirmMappingResponse: MessageFns<ConfirmMappingResponse> = {
+  encode(message: ConfirmMappingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.columns) {
+      ColumnMapping.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfirmMappingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfirmMappingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.columns.push(ColumnMapping.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfirmMappingResponse {
+    return {
+      columns: globalThis.Array.isArray(object?.columns)
+        ? object.columns.map((e: any) => ColumnMapping.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ConfirmMappingResponse): unknown {
+    const obj: any = {};
+    if (message.columns?.length) {
+      obj.columns = message.columns.map((e) => ColumnMapping.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConfirmMappingResponse>, I>>(base?: I): ConfirmMappingResponse {
+    return ConfirmMappingResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConfirmMappingResponse>, I>>(object: I): ConfirmMappingResponse {
+    const message = createBaseConfirmMappingResponse();
     message.columns = object.columns?.map((e) => ColumnMapping.fromPartial(e)) || [];
     return message;
   },
@@ -1584,6 +2295,21 @@ export const LeadflowGatewayService = {
     responseSerialize: (value: GetMappingResponse): Buffer => Buffer.from(GetMappingResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetMappingResponse => GetMappingResponse.decode(value),
   },
+  /**
+   * For a job uploaded with review: confirm the proposed mapping, or change some columns' fields;
+   * the job then goes on, and the supplier's next files are mapped the same way.
+   */
+  confirmMapping: {
+    path: "/leadflow.v1.LeadflowGateway/ConfirmMapping" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ConfirmMappingRequest): Buffer =>
+      Buffer.from(ConfirmMappingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ConfirmMappingRequest => ConfirmMappingRequest.decode(value),
+    responseSerialize: (value: ConfirmMappingResponse): Buffer =>
+      Buffer.from(ConfirmMappingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ConfirmMappingResponse => ConfirmMappingResponse.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -1600,6 +2326,11 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
   exportRows: handleServerStreamingCall<ExportRowsRequest, ExportRowsResponse>;
   /** How the job's columns were mapped: each header's field, confidence and evidence. */
   getMapping: handleUnaryCall<GetMappingRequest, GetMappingResponse>;
+  /**
+   * For a job uploaded with review: confirm the proposed mapping, or change some columns' fields;
+   * the job then goes on, and the supplier's next files are mapped the same way.
+   */
+  confirmMapping: handleUnaryCall<ConfirmMappingRequest, ConfirmMappingResponse>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -1683,6 +2414,25 @@ export interface LeadflowGatewayClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetMappingResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * For a job uploaded with review: confirm the proposed mapping, or change some columns' fields;
+   * the job then goes on, and the supplier's next files are mapped the same way.
+   */
+  confirmMapping(
+    request: ConfirmMappingRequest,
+    callback: (error: ServiceError | null, response: ConfirmMappingResponse) => void,
+  ): ClientUnaryCall;
+  confirmMapping(
+    request: ConfirmMappingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ConfirmMappingResponse) => void,
+  ): ClientUnaryCall;
+  confirmMapping(
+    request: ConfirmMappingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ConfirmMappingResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const LeadflowGatewayClient = makeGenericClientConstructor(
@@ -1713,6 +2463,10 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;
