@@ -1,3 +1,4 @@
+import type { MappingStatus, PreviewRow } from '@leadflow/mapping';
 import type { JobCounts } from '@leadflow/proto';
 import type { SqlClient } from '@leadflow/stores';
 
@@ -34,18 +35,11 @@ export interface ColumnView {
   evidence: string[];
 }
 
-/** A row as the proposed mapping reads it. */
-export interface PreviewRowView {
-  rowNumber: number;
-  cells: Record<string, string>;
-  fields: Record<string, string>;
-}
-
 /** A job's mapping: its columns, whether it waits for review, and a preview of its first rows. */
 export interface MappingView {
   columns: ColumnView[];
-  status: 'automatic' | 'awaiting_review' | 'confirmed';
-  preview: PreviewRowView[];
+  status: MappingStatus;
+  preview: PreviewRow[];
 }
 
 export interface JobStore {
@@ -101,8 +95,8 @@ export function createSqlJobStore(db: SqlClient): JobStore {
     async mapping(id) {
       const [row] = await readOwnedElsewhere<{
         columns: { header: string; field: string; confidence: number; evidence: { detail: string }[] }[];
-        status: MappingView['status'];
-        preview: PreviewRowView[];
+        status: MappingStatus;
+        preview: PreviewRow[];
       }>(db, 'SELECT columns, status, preview FROM job_mappings WHERE job_id = $1', [id]);
       if (!row) return undefined;
       return {
