@@ -1,4 +1,4 @@
-import { int, shared, type ConfigOf, type ConfigSchema } from '@leadflow/config';
+import { ConfigError, int, shared, type ConfigOf, type ConfigSchema } from '@leadflow/config';
 import { createServiceHost, type ServiceHost } from '@leadflow/lifecycle';
 import { countDispositions, type Fanout } from '@leadflow/pipeline';
 import type { Logger } from '@leadflow/logger';
@@ -50,7 +50,15 @@ export async function runStageMain<S extends ConfigSchema, I extends { job?: { j
   const host = createServiceHost({ name: opts.name, schema: { ...kafkaSchema, ...opts.schema } }) as StageHost<S>;
   const { config, logger, metrics } = host;
   const bus = createBusFromConfig(config, opts.name, logger);
-  const stage = opts.build(host);
+  let stage: ReturnType<typeof opts.build>;
+  try {
+    stage = opts.build(host);
+  } catch (err) {
+    // Settings that are each valid but do not fit together are found while building.
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${opts.name}: ${err.message}\n`);
+    process.exit(2);
+  }
   host.lifecycle.add(
     createStageService<I, O>({
       name: opts.name,

@@ -37,6 +37,19 @@ export const int = (opts: Options<number> & { min?: number; max?: number } = {})
     return n;
   });
 
+/** A decimal number, for example a threshold `0.9`. */
+export const num = (opts: Options<number> & { min?: number; max?: number } = {}): Field<number> =>
+  field('a number', opts, (raw) => {
+    if (!/^-?(\d+\.?\d*|\.\d+)$/.test(raw)) throw new Error(`must be a number, got "${raw}"`);
+    const n = Number(raw);
+    if (opts.min !== undefined && n < opts.min) throw new Error(`must be at least ${opts.min}, got ${n}`);
+    if (opts.max !== undefined && n > opts.max) throw new Error(`must be at most ${opts.max}, got ${n}`);
+    return n;
+  });
+
+/** A value in a format of its own: `read` returns it or throws an Error that says what is wrong. */
+export const custom = <T>(kind: string, read: (raw: string) => T, opts: Options<T> = {}): Field<T> => field(kind, opts, read);
+
 export const port = (opts: Options<number> = {}): Field<number> => int({ ...opts, min: 0, max: 65535 });
 
 export const bool = (opts: Options<boolean> = {}): Field<boolean> =>

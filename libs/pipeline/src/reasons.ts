@@ -27,6 +27,17 @@ export const REASONS = {
   },
   DUP_EXACT_EMAIL: { stage: 'dedup', severity: 'error', description: 'the email address was seen before' },
   DUP_EXACT_PHONE: { stage: 'dedup', severity: 'error', description: 'the phone number was seen before' },
+  DUP_EXACT_KEY: { stage: 'dedup', severity: 'error', description: 'the same values of a duplicate key (for example name and postal code) were seen before' },
+  DUP_FUZZY: {
+    stage: 'dedup',
+    severity: 'error',
+    description: 'the same person as an earlier row or lead, by name, address and contacts, allowing for typos',
+  },
+  POSSIBLE_DUPLICATE: {
+    stage: 'dedup',
+    severity: 'warning',
+    description: 'may be the same person as an earlier row or lead; kept, flagged for review',
+  },
   DNC_NATIONAL: { stage: 'dnc', severity: 'error', description: 'the phone number is on the Do-Not-Call list' },
 } as const satisfies Record<string, ReasonInfo>;
 

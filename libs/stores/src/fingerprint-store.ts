@@ -23,6 +23,8 @@ export interface ClaimConflict {
  */
 export interface FingerprintStore {
   claim(tenantId: string, claims: readonly Claim[]): Promise<(ClaimConflict | null)[]>;
+  /** Gives up keys a row claimed (it turned out to be a duplicate by other evidence); keys another owner holds stay. */
+  release(tenantId: string, claims: readonly Claim[]): Promise<void>;
   /** Forget every fingerprint (the index is rebuilt from PostgreSQL). */
   clear(): Promise<void>;
 }
@@ -47,6 +49,14 @@ export function createMemoryFingerprintStore(): FingerprintStore {
         for (const h of hashed) owners.set(h, claim.owner);
         return null;
       });
+    },
+    async release(tenantId, claims) {
+      for (const claim of claims) {
+        for (const key of claim.keys) {
+          const hashed = fingerprintKey(tenantId, key);
+          if (owners.get(hashed) === claim.owner) owners.delete(hashed);
+        }
+      }
     },
     async clear() {
       owners.clear();

@@ -28,6 +28,14 @@ end
 return out
 `;
 
+// KEYS: hashed keys; ARGV: the owner of each. Deletes a key only while that owner holds it.
+const RELEASE_SCRIPT = `
+for i = 1, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[i] then redis.call('DEL', KEYS[i]) end
+end
+return 0
+`;
+
 export function createRedisFingerprintStore(redis: Redis): FingerprintStore {
   return {
     async claim(tenantId, claims) {
@@ -45,6 +53,11 @@ export function createRedisFingerprintStore(redis: Redis): FingerprintStore {
         const space = v.indexOf(' ');
         return { key: c.keys[Number(v.slice(0, space))]!, owner: v.slice(space + 1) };
       });
+    },
+    async release(tenantId, claims) {
+      const keys = claims.flatMap((c) => c.keys.map((k) => fingerprintKey(tenantId, k)));
+      const owners = claims.flatMap((c) => c.keys.map(() => c.owner));
+      if (keys.length > 0) await redis.eval(RELEASE_SCRIPT, keys.length, ...keys, ...owners);
     },
     async clear() {
       let cursor = '0';

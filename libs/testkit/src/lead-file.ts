@@ -14,6 +14,8 @@ export interface GeneratedRow {
   phone: string;
   /** For duplicates: the row of this file, or the email of an earlier job's lead, it repeats. */
   duplicateOf?: { row: number } | { earlierEmail: string };
+  /** For duplicates: how it must be found. */
+  matchType?: 'exact_email' | 'exact_phone' | 'fuzzy';
 }
 
 export interface LeadFile {
@@ -41,11 +43,53 @@ function rng(seed: number) {
   };
 }
 
-const FIRST = ['Ann', 'Bob', 'Carla', 'Dev', 'Erin', 'Farid', 'Gita', 'Hugo', 'Ines', 'Jon', 'Kemal', 'Lucia', 'Mei', 'Nour', 'Olga'];
-const LAST = ['Lee', 'Ray', 'Okafor', 'Smith', 'García', 'Nguyen', "O'Brien", 'Kowalski', 'Rossi', 'Haddad', 'Müller', 'Tanaka'];
+const FIRST = [
+  'Ann', 'Carla', 'Dev', 'Erin', 'Farid', 'Gita', 'Hugo', 'Ines', 'Kemal', 'Lucia', 'Mei', 'Nour', 'Olga', 'Priya', 'Quentin',
+  'Rosa', 'Sven', 'Tariq', 'Uma', 'Viktor', 'Wen', 'Ximena', 'Yusuf', 'Zofia', 'Amara', 'Bjorn', 'Chiara', 'Dmitri', 'Esther',
+  'Fatima', 'Goran', 'Hana', 'Ibrahim', 'Joaquin', 'Kiri', 'Leilani', 'Malik', 'Nadia', 'Oskar', 'Paloma', 'Rafael', 'Selin',
+  'Tomasz', 'Ulla', 'Valentina', 'Wanjiru', 'Yara', 'Zainab',
+  // Long forms that suppliers also write as nicknames (see NICKNAMES).
+  'Robert', 'William', 'Katherine', 'Elizabeth', 'Margaret', 'James', 'Michael', 'Jennifer', 'Richard', 'Thomas',
+];
+const NICKNAMES: Record<string, string> = {
+  Robert: 'Bob', William: 'Bill', Katherine: 'Kate', Elizabeth: 'Liz', Margaret: 'Peggy', James: 'Jim', Michael: 'Mike',
+  Jennifer: 'Jen', Richard: 'Rick', Thomas: 'Tom',
+};
+const LAST = [
+  'Lee', 'Ray', 'Okafor', 'Smith', 'García', 'Nguyen', "O'Brien", 'Kowalski', 'Rossi', 'Haddad', 'Müller', 'Tanaka', 'Abernathy',
+  'Bergstrom', 'Castellanos', 'Delacroix', 'Eriksen', 'Fitzgerald', 'Grünewald', 'Hoffmann', 'Ibarra', 'Jablonski', 'Kaczmarek',
+  'Lindqvist', 'Mbeki', 'Nakamura', 'Oyelaran', 'Petrovic', 'Quintero', 'Rasmussen', 'Szymanski', 'Thorvaldsen', 'Umarov',
+  'Valverde', 'Whitcombe', 'Xiong', 'Yamamoto', 'Zielinski', 'Achterberg', 'Baptiste', 'Chaudhry', 'Dubois', 'Esposito',
+  'Fontaine', 'Gallagher', 'Hashemi', 'Iwasaki', 'Jovanovic', 'Kariuki', 'Lombardi', 'Moreau', 'Nieminen', 'Ortega',
+  'Papadopoulos', 'Rahman', 'Silva', 'Takahashi', 'Vasquez', 'Wojcik', 'Zimmermann',
+];
+const STREETS = [
+  'Main', 'Oak', 'Maple', 'Cedar', 'Elm', 'Willow', 'Birch', 'Juniper', 'Harbor', 'Quarry', 'Lantern', 'Orchard', 'Beacon',
+  'Thistle', 'Magnolia', 'Sycamore', 'Chestnut', 'Hawthorn', 'Linden', 'Poplar', 'Aspen', 'Cypress', 'Laurel', 'Sequoia',
+  'Ridgeview', 'Lakeshore', 'Riverside', 'Hillcrest', 'Meadowbrook', 'Fairview', 'Kingsley', 'Ashford', 'Bramble', 'Cobblestone',
+  'Driftwood', 'Evergreen', 'Foxglove', 'Granite', 'Heather', 'Ironwood',
+];
+const STREET_TYPES: [string, string][] = [['Street', 'St'], ['Avenue', 'Ave'], ['Road', 'Rd'], ['Drive', 'Dr'], ['Lane', 'Ln']];
 const DOMAINS = ['gmail.com', 'yahoo.com', 'acme.com', 'globex.io', 'initech.net', 'outlook.com', 'umbrella.org'];
 const AREA = ['201', '212', '305', '312', '415', '503', '617', '702', '914', '646'];
-const CITIES = ['Boston', 'Austin', 'Denver', 'Seattle', 'Miami'];
+const CITIES: [string, number][] = [
+  ['Boston', 2108], ['Austin', 78701], ['Denver', 80202], ['Seattle', 98101], ['Miami', 33101], ['Portland', 97201],
+  ['Chicago', 60601], ['Phoenix', 85001], ['Atlanta', 30301], ['Nashville', 37201],
+];
+
+/** A person with a postal address, whom later rows may repeat with typos or share a home with. */
+interface Person {
+  row: number;
+  first: string;
+  last: string;
+  number: number;
+  street: string;
+  type: [string, string];
+  city: string;
+  zip: string;
+  /** Given names of the people living there, the person's first. */
+  household: string[];
+}
 
 export function generateLeadFile(opts: LeadFileOptions): LeadFile {
   const rand = rng(opts.seed);
@@ -74,6 +118,18 @@ export function generateLeadFile(opts: LeadFileOptions): LeadFile {
   const uniqueEmail = (first: string, last: string) =>
     `${first}.${last.replace(/[^A-Za-z]/g, '')}.${opts.seed % 1000}.${++serial}@${pick(DOMAINS)}`.toLowerCase();
 
+  const people: Person[] = [];
+  /** A street address no other row of any file of this seed shares. */
+  const newAddress = () => {
+    const [city, zip] = pick(CITIES);
+    return { number: 100 + ((opts.seed * 131 + ++serial * 7) % 9800), street: pick(STREETS), type: pick(STREET_TYPES), city, zip: String(zip + Math.floor(rand() * 40)).padStart(5, '0') };
+  };
+  /** One slip of the keyboard: two letters of the name swapped. */
+  const typo = (name: string) => {
+    const at = 1 + Math.floor(rand() * (name.length - 2));
+    return name.slice(0, at) + name[at + 1] + name[at] + name.slice(at + 2);
+  };
+
   for (let row = 1; row <= opts.rows; row++) {
     const first = pick(FIRST);
     const last = pick(LAST);
@@ -86,6 +142,7 @@ export function generateLeadFile(opts: LeadFileOptions): LeadFile {
     let zip = '';
     let expected: Expected = 'accepted';
     let duplicateOf: GeneratedRow['duplicateOf'];
+    let matchType: GeneratedRow['matchType'];
     if (r < 0.1) {
       kind = 'no usable contact';
       email = pick(['not-an-email', 'ann@', '@acme.com', '']);
@@ -108,6 +165,7 @@ export function generateLeadFile(opts: LeadFileOptions): LeadFile {
       }
       expected = 'duplicate';
       duplicateOf = { row: src.row };
+      matchType = 'exact_email';
     } else if (r < 0.3 && phoneSources.length > 0) {
       const src = pick(phoneSources);
       kind = `same phone as row ${src.row}, other format`;
@@ -115,6 +173,7 @@ export function generateLeadFile(opts: LeadFileOptions): LeadFile {
       phoneCell = pick(formats)(src.digits);
       expected = 'duplicate';
       duplicateOf = { row: src.row };
+      matchType = 'exact_phone';
     } else if (r < 0.4) {
       kind = 'phone on the DNC list';
       const digits = uniquePhone();
@@ -129,11 +188,34 @@ export function generateLeadFile(opts: LeadFileOptions): LeadFile {
       phoneCell = pick(formats)(uniquePhone());
       expected = 'duplicate';
       duplicateOf = { earlierEmail: earlier };
+      matchType = 'exact_email';
     } else if (r < 0.55) {
       kind = 'postal address only';
-      street = `${10 + row} Main St`;
-      city = pick(CITIES);
-      zip = pick(['', '02134']);
+      const a = newAddress();
+      street = `${a.number} ${a.street} ${a.type[0]}`;
+      city = a.city;
+      zip = rand() < 0.7 ? a.zip : '';
+    } else if (r < 0.61 && people.length > 0) {
+      // The same person again from another source: a new email, a nickname or a typo in the
+      // surname, the street type abbreviated the other way; only fuzzy matching can tell.
+      const p = pick(people);
+      kind = `same person as row ${p.row}, ${NICKNAMES[p.first] ? 'nickname' : 'typo in the surname'}, street written differently`;
+      lines.push([
+        NICKNAMES[p.first] ?? p.first, NICKNAMES[p.first] ? p.last : typo(p.last), uniqueEmail(p.first, p.last), '', '',
+        `${p.number} ${p.street} ${p.type[1]}`, p.city, p.zip, '',
+      ]);
+      rows.push({ row, expected: 'duplicate', kind, email: '', phone: '', duplicateOf: { row: p.row }, matchType: 'fuzzy' });
+      continue;
+    } else if (r < 0.64 && people.length > 0) {
+      // Another member of the household: same surname and home, own name and email. Not a duplicate.
+      const p = pick(people);
+      const other = pick(FIRST.filter((n) => !p.household.some((h) => h[0] === n[0]) && !NICKNAMES[n]));
+      p.household.push(other);
+      kind = `household of row ${p.row}: same surname and address, other given name and email`;
+      email = uniqueEmail(other, p.last);
+      lines.push([other, p.last, email, '', '', `${p.number} ${p.street} ${p.type[0]}`, p.city, p.zip, '']);
+      rows.push({ row, expected: 'accepted', kind, email, phone: '' });
+      continue;
     } else {
       kind = 'new lead';
       const digits = uniquePhone();
@@ -141,9 +223,16 @@ export function generateLeadFile(opts: LeadFileOptions): LeadFile {
       phoneCell = rand() < 0.8 ? pick(formats)(digits) : '';
       emailSources.push({ row, email });
       if (phoneCell) phoneSources.push({ row, digits });
+      if (rand() < 0.7) {
+        const a = newAddress();
+        street = `${a.number} ${a.street} ${a.type[0]}`;
+        city = a.city;
+        zip = a.zip;
+        people.push({ row, first, last, ...a, household: [first] });
+      }
     }
     lines.push([first, last, email, phoneCell, pick(['Acme', 'Globex', '']), street, city, zip, pick(['', 'call after 5pm, "urgent"', 'multi\nline'])]);
-    rows.push({ row, expected, kind, email: email.trim().toLowerCase(), phone: phoneCell, duplicateOf });
+    rows.push({ row, expected, kind, email: email.trim().toLowerCase(), phone: phoneCell, duplicateOf, matchType });
   }
   const quote = (c: string) => (/[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
   const csv = [header, ...lines].map((l) => l.map(quote).join(',')).join('\r\n') + '\r\n';

@@ -74,10 +74,12 @@ describe('leadflow run (standalone mode)', () => {
 
     // duplicates name the row they repeat, rejected rows say why and keep the original values
     const dupRows = readCsvFile(join(out, 'duplicates.csv'));
+    expect(dupRows.some((d) => d.match_type === 'fuzzy')).toBe(true);
     for (const d of dupRows) {
       const g = file.rows[Number(d.row) - 1]!;
       expect(d.matched_row, `row ${d.row}`).toBe(String((g.duplicateOf as { row: number }).row));
-      expect(d.match_type).toMatch(/^exact_(email|phone)$/);
+      expect(d.match_type, `row ${d.row}`).toBe(g.matchType);
+      if (g.matchType === 'fuzzy') expect(Number(d.score)).toBeGreaterThanOrEqual(0.9);
     }
     const rejected = readCsvFile(join(out, 'rejected.csv'));
     expect(rejected.every((r) => r.reason!.split(';').includes('NO_CONTACT'))).toBe(true);

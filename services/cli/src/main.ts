@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, int, loadConfig, port, shared, str } from '@leadflow/config';
 import { createLogger } from '@leadflow/logger';
+import { policyFromConfig, policySchema } from '@leadflow/dedup';
 import { limitsSchema } from '@leadflow/ingest';
 import { createMetrics } from '@leadflow/metrics';
 import { parseArgs, USAGE, UsageError } from './args.js';
@@ -10,6 +11,7 @@ import { serveCommand } from './serve-command.js';
 
 const schema = {
   ...limitsSchema,
+  ...policySchema,
   databaseUrl: ['DATABASE_URL', str({ default: '', description: 'PostgreSQL URL; empty uses the embedded database' })],
   dataDir: ['LEADFLOW_DATA_DIR', str({ default: '.leadflow/data', description: 'folder of the embedded database' })],
   logLevel: shared.logLevel(),
@@ -54,7 +56,8 @@ async function main(argv: string[]): Promise<number> {
   });
   const metrics = createMetrics();
   const limits = { maxRows: config.maxRows, maxColumns: config.maxColumns, maxRecordChars: config.maxRecordChars, maxBytes: config.maxBytes };
-  const common = { logger, metrics, databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, batchSize: config.batchSize, tenantId: config.tenantId, limits };
+  const dedupPolicy = policyFromConfig(config);
+  const common = { logger, metrics, databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, batchSize: config.batchSize, tenantId: config.tenantId, limits, dedupPolicy };
   if (args.command === 'serve') {
     await serveCommand({ ...common, httpPort: config.httpPort, grpcPort: config.grpcPort, maxUploadBytes: config.maxUploadBytes });
     return -1;

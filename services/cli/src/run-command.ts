@@ -39,6 +39,7 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
     metrics: env.metrics,
     batchSize: env.batchSize,
     limits: env.limits,
+    dedupPolicy: env.dedupPolicy,
   });
   try {
     if (args.dnc) {

@@ -17,7 +17,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
   lifecycle.add({
     name: 'standalone',
     async start() {
-      standalone = await openStandalone({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, logger, metrics, batchSize: env.batchSize, limits: env.limits });
+      standalone = await openStandalone({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, logger, metrics, batchSize: env.batchSize, limits: env.limits, dedupPolicy: env.dedupPolicy });
     },
     stop: async () => standalone?.close(),
   });

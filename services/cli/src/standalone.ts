@@ -1,4 +1,4 @@
-import { createDedupStage, createSqlStoredLeads } from '@leadflow/dedup';
+import { createDedupStage, createSqlStoredLeads, type DedupPolicy } from '@leadflow/dedup';
 import { createDeliveryStage, createSqlDeliveryStore, migrations as deliveryMigrations } from '@leadflow/delivery';
 import { createDncStage, createSqlDncAudit, migrations as dncMigrations } from '@leadflow/dnc';
 import { createEnrichmentStage } from '@leadflow/enrichment';
@@ -33,6 +33,8 @@ export interface StandaloneOptions {
   defaultRegion?: string;
   /** What one file may hold. */
   limits?: Partial<ReadLimits>;
+  /** How duplicates are found. @default DEFAULT_POLICY */
+  dedupPolicy?: DedupPolicy;
 }
 
 /** What every standalone command is given: the stores' place and the process's logger and metrics. */
@@ -44,6 +46,7 @@ export interface StandaloneEnvironment {
   batchSize: number;
   tenantId: string;
   limits: ReadLimits;
+  dedupPolicy?: DedupPolicy;
 }
 
 export interface Standalone {
@@ -68,7 +71,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   const dnc = createMemoryDncRegistry();
   const mapping = instrument('mapping', createMappingStage({ defaultRegion: opts.defaultRegion, store: createSqlMappingStore(db) }), metrics);
   const stages = [
-    instrument('dedup', createDedupStage({ fingerprints: createMemoryFingerprintStore(), leads: createSqlStoredLeads(db) }), metrics),
+    instrument('dedup', createDedupStage({ fingerprints: createMemoryFingerprintStore(), leads: createSqlStoredLeads(db), policy: opts.dedupPolicy }), metrics),
     instrument('enrichment', createEnrichmentStage(), metrics),
     instrument('dnc', createDncStage({ registry: dnc, audit: createSqlDncAudit(db) }), metrics),
     instrument('persistence', createPersistenceStage({ store: createSqlLeadStore(db), logger, metrics }), metrics),

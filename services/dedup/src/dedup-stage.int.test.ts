@@ -4,7 +4,32 @@ import { Disposition, type LeadBatch } from '@leadflow/proto';
 import { createPostgres, createRedis, createRedisFingerprintStore, migrate, type SqlClient } from '@leadflow/stores';
 import { createSqlLeadStore, migrations } from '@leadflow/persistence';
 import { infraEnv, uniqueName } from '@leadflow/testkit';
-import { createDedupStage, createSqlStoredLeads } from './index.js';
+import { createDedupStage, createRedisCandidateIndex, createSqlStoredLeads } from './index.js';
+
+/** A batch of people with names and addresses but no email or phone (only fuzzy matching can pair them). */
+function people(jobId: string, tenantId: string, rows: { firstName: string; lastName: string; street: string; postalCode: string }[]): LeadBatch {
+  const b = batch(jobId, tenantId, rows.map(() => ''));
+  b.rows.forEach((r, i) => {
+    r.lead = { ...r.lead!, ...rows[i]!, city: 'Springfield', email: '', emailKey: '' } as typeof r.lead;
+  });
+  return b;
+}
+
+const NAMES = ['Olivia', 'Liam', 'Emma', 'Noah', 'Amelia', 'Oliver', 'Ava', 'Elijah', 'Sophia', 'Mateo'];
+const SURNAMES = ['Garcia', 'Okafor', 'Lindqvist', 'Nakamura', 'Moreau', 'Kowalczyk', 'Haddad', 'Brennan', 'Ferreira', 'Novak'];
+const STREETS = ['Maple', 'Juniper', 'Harbour', 'Quarry', 'Wattle', 'Cedar', 'Lantern', 'Orchard', 'Beacon', 'Thistle'];
+/** A hundred different people: ten given names, ten surnames, each on a street and in a postal code of their own. */
+const person = (i: number) => ({
+  firstName: NAMES[i % 10]!,
+  lastName: SURNAMES[Math.floor(i / 10) % 10]!,
+  street: `${3 + ((i * 37) % 200)} ${STREETS[(i * 7) % 10]} Avenue`,
+  postalCode: String(60_000 + i * 97),
+});
+/** The same person as a supplier might send them again: a typo in the surname, the street abbreviated. */
+const copyOf = (i: number) => {
+  const p = person(i);
+  return { ...p, lastName: `${p.lastName.slice(0, -1)}${p.lastName.endsWith('a') ? 'e' : 'a'}`, street: p.street.replace('Avenue', 'Ave') };
+};
 
 function batch(jobId: string, tenantId: string, emails: string[]): LeadBatch {
   return {
@@ -67,5 +92,38 @@ describe('dedup on real Redis and PostgreSQL', () => {
     const second = await stage(batch(uniqueName('job'), tenant, ['carl@x.test', 'BOB@x.test'.toLowerCase()]));
     expect(second.rows.map((r) => r.disposition)).toEqual([Disposition.DISPOSITION_ACCEPTED, Disposition.DISPOSITION_DUPLICATE]);
     expect(second.rows[1]!.match?.matchedLeadId).toBe(first.rows[1]!.leadId);
+  });
+
+  it('accepts only one of two copies of a person that two replicas see at the same time, typos and all', async () => {
+    const tenant = uniqueName('tenant');
+    const replica = (redis: typeof redisA) =>
+      createDedupStage({ fingerprints: createRedisFingerprintStore(redis), index: createRedisCandidateIndex(redis), leads: createSqlStoredLeads(db) });
+    const ids = Array.from({ length: 100 }, (_, i) => i);
+    const [a, b] = await Promise.all([
+      replica(redisA)(people('job-a', tenant, ids.map(person))),
+      replica(redisB)(people('job-b', tenant, ids.map(copyOf))),
+    ]);
+    for (const i of ids) {
+      const states = [a.rows[i]!.disposition, b.rows[i]!.disposition].sort();
+      expect(states, `person ${i}`).toEqual([Disposition.DISPOSITION_ACCEPTED, Disposition.DISPOSITION_DUPLICATE]);
+      const dup = a.rows[i]!.disposition === Disposition.DISPOSITION_DUPLICATE ? a.rows[i]! : b.rows[i]!;
+      const winner = dup === a.rows[i] ? 'job-b' : 'job-a';
+      expect(dup.match).toMatchObject({ matchedJobId: winner, matchedLeadId: leadIdFor(winner, i + 1), matchType: 'fuzzy' });
+    }
+  });
+
+  it('rebuilds the fuzzy index from PostgreSQL after Redis has been emptied, and finds the stored person again', async () => {
+    const tenant = uniqueName('tenant');
+    const stage = () =>
+      createDedupStage({ fingerprints: createRedisFingerprintStore(redisA), index: createRedisCandidateIndex(redisA), leads: createSqlStoredLeads(db) });
+    const first = await stage()(people(uniqueName('job'), tenant, [person(1), person(2)]));
+    await createSqlLeadStore(db).storeBatch(first);
+    await createRedisCandidateIndex(redisA).clear();
+    expect(await redisA.keys(`lf:dx:{${tenant}}*`)).toEqual([]);
+
+    const second = await stage()(people(uniqueName('job'), tenant, [copyOf(2), person(3)]));
+    expect(second.rows.map((r) => r.disposition)).toEqual([Disposition.DISPOSITION_DUPLICATE, Disposition.DISPOSITION_ACCEPTED]);
+    expect(second.rows[0]!.match).toMatchObject({ matchedLeadId: first.rows[1]!.leadId, matchType: 'fuzzy' });
+    expect(await redisA.exists(`lf:dx:{${tenant}}:built`)).toBe(1);
   });
 });

@@ -1,11 +1,25 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Disposition, type LeadRow, type Match } from '@leadflow/proto';
-import { isOpen, leadIdFor, reason, type BatchStage } from '@leadflow/pipeline';
+import { isOpen, LeadflowError, leadIdFor, reason, type BatchStage, type ReasonCode } from '@leadflow/pipeline';
 import type { Claim, FingerprintStore } from '@leadflow/stores';
-import type { StoredLeads } from './stored-leads.js';
+import { blockingKeys } from './matching/blocking.js';
+import { createMemoryCandidateIndex, type CandidateIndex, type IndexEntry, type IndexRow } from './matching/candidate-index.js';
+import { comparePair, type PairScore } from './matching/compare.js';
+import { toMatchRecord, type MatchRecord } from './matching/record.js';
+import { compositeValue, DEFAULT_POLICY, type DedupPolicy } from './policy.js';
+import type { ScanCursor, StoredLeads } from './stored-leads.js';
 
 export interface DedupStageOptions {
   fingerprints: FingerprintStore;
   leads: StoredLeads;
+  /** The blocking index for fuzzy matching. @default in memory, rebuilt from `leads` on first use */
+  index?: CandidateIndex;
+  /** The policy of every tenant, or of each (thresholds, look-back, keys). @default DEFAULT_POLICY */
+  policy?: Partial<DedupPolicy> | ((tenantId: string, supplier: string) => Promise<Partial<DedupPolicy>>);
+  /** Candidates taken from each block of a row. @default 20 */
+  perBlock?: number;
+  /** Clock, for the look-back window. */
+  now?: () => number;
 }
 
 type KeyKind = 'email' | 'phone';
@@ -13,70 +27,228 @@ type KeyKind = 'email' | 'phone';
 /** The email a row is matched on: its canonical key (mapping's emailKey), or the email for rows made without one. */
 const emailKeyOf = (row: LeadRow) => row.lead?.emailKey || row.lead?.email || '';
 
-const contactKeys = (row: LeadRow): string[] => {
-  const keys: string[] = [];
-  if (emailKeyOf(row)) keys.push(`email:${emailKeyOf(row)}`);
-  if (row.lead?.phone) keys.push(`phone:${row.lead.phone}`);
-  return keys;
-};
-
-const REASON_FOR: Record<KeyKind, 'DUP_EXACT_EMAIL' | 'DUP_EXACT_PHONE'> = { email: 'DUP_EXACT_EMAIL', phone: 'DUP_EXACT_PHONE' };
+const REASON_FOR: Record<KeyKind, ReasonCode> = { email: 'DUP_EXACT_EMAIL', phone: 'DUP_EXACT_PHONE' };
+const DAY_MS = 86_400_000;
+const REBUILD_PAGE = 2000;
+/** 200 million leads: a bound on the rebuild loop far above any one tenant. */
+const MAX_REBUILD_PAGES = 100_000;
+const REBUILD_WAIT_MS = 30_000;
 
 /**
- * Exact duplicates on the normalized email and E.164 phone, inside the job and against every
- * stored lead of the tenant. Stored leads are looked up in PostgreSQL (the truth); rows in
- * flight are settled by atomic claims in the fingerprint store, so that of two rows racing
- * in two replicas only one is accepted. The first occurrence stays ACCEPTED.
+ * Duplicates inside the job and against every stored lead of the tenant (ARCHITECTURE.md
+ * section 8), in three steps; the first occurrence stays ACCEPTED and a duplicate names it.
+ *
+ * 1. Exact keys: the canonical email key and the E.164 phone, looked up among the stored leads
+ *    in PostgreSQL (the truth), then claimed atomically in the fingerprint store, so that of two
+ *    rows racing in two replicas only one is accepted.
+ * 2. Composite keys and fuzzy matches: each row enters the blocking index (atomically, in one
+ *    order for every replica) and is compared with the few earlier leads and rows that share a
+ *    block; a Fellegi-Sunter match probability decides DUPLICATE, a possible duplicate (kept,
+ *    flagged), or neither. Rows found duplicate leave the index and give up their claims.
+ * 3. The index is rebuilt from PostgreSQL when it is missing (a new process, Redis emptied).
  */
 export function createDedupStage(opts: DedupStageOptions): BatchStage {
+  const index = opts.index ?? createMemoryCandidateIndex();
+  const perBlock = opts.perBlock ?? 20;
+  const now = opts.now ?? Date.now;
+  const rebuilding = new Map<string, Promise<void>>();
+
+  async function policyFor(tenantId: string, supplier: string): Promise<DedupPolicy> {
+    const p = typeof opts.policy === 'function' ? await opts.policy(tenantId, supplier) : opts.policy;
+    return { ...DEFAULT_POLICY, ...p };
+  }
+
+  /** Fills a tenant's index from its stored leads, once per process or after Redis was emptied. */
+  async function ensureIndex(tenantId: string): Promise<void> {
+    if (await index.isBuilt(tenantId)) return;
+    const running = rebuilding.get(tenantId);
+    if (running) return running;
+    const rebuild = (async () => {
+      if (!(await index.lockRebuild(tenantId))) {
+        // Another replica is rebuilding: wait for it a while, then let the batch be retried.
+        for (let waited = 0; waited < REBUILD_WAIT_MS; waited += 100) {
+          await sleep(100);
+          if (await index.isBuilt(tenantId)) return;
+        }
+        throw new LeadflowError('DEDUP_INDEX_REBUILDING', `another dedup replica is rebuilding the index of tenant ${tenantId}`, true);
+      }
+      try {
+        if (await index.isBuilt(tenantId)) return;
+        let after: ScanCursor | undefined;
+        for (let pages = 0; ; pages++) {
+          if (pages > MAX_REBUILD_PAGES) throw new LeadflowError('DEDUP_INDEX_TOO_LARGE', `tenant ${tenantId} has more than ${MAX_REBUILD_PAGES * REBUILD_PAGE} leads to index`, false);
+          const page = await opts.leads.scan(tenantId, after, REBUILD_PAGE);
+          if (page.length === 0) break;
+          const rows = page.map((s) => indexRow({ leadId: s.leadId, jobId: s.jobId, rowNumber: s.rowNumber, time: s.time }, toMatchRecord(s.lead), []));
+          await index.enter(tenantId, rows, 0);
+          after = page.at(-1)!.cursor;
+        }
+        await index.markBuilt(tenantId);
+      } finally {
+        await index.unlockRebuild(tenantId);
+      }
+    })();
+    rebuilding.set(tenantId, rebuild);
+    try {
+      await rebuild;
+    } finally {
+      rebuilding.delete(tenantId);
+    }
+  }
+
   return async (batch) => {
     const jobId = batch.job?.jobId ?? '';
     const tenantId = batch.job?.tenantId ?? '';
-    const open = batch.rows.filter((r) => isOpen(r) && (emailKeyOf(r) || r.lead?.phone));
+    const policy = await policyFor(tenantId, batch.job?.supplier ?? '');
+    const since = policy.lookbackDays > 0 ? now() - policy.lookbackDays * DAY_MS : 0;
+    const open = batch.rows.filter((r) => isOpen(r) && r.lead);
     if (open.length === 0) return batch;
 
+    // 1. Exact keys.
+    const exactKeys = (row: LeadRow): string[] => {
+      const keys: string[] = [];
+      if (policy.exactEmail && emailKeyOf(row)) keys.push(`email:${emailKeyOf(row)}`);
+      if (policy.exactPhone && row.lead!.phone) keys.push(`phone:${row.lead!.phone}`);
+      return keys;
+    };
+    const withKeys = open.filter((r) => exactKeys(r).length > 0);
     const stored = await opts.leads.findByContact(
       tenantId,
-      open.map(emailKeyOf).filter(Boolean),
-      open.map((r) => r.lead!.phone).filter(Boolean),
+      policy.exactEmail ? withKeys.map(emailKeyOf).filter(Boolean) : [],
+      policy.exactPhone ? withKeys.map((r) => r.lead!.phone).filter(Boolean) : [],
+      since,
     );
-    const toClaim: { row: LeadRow; claim: Claim }[] = [];
-    for (const row of open) {
+    const claims = new Map<LeadRow, Claim>();
+    for (const row of withKeys) {
       const earlier = stored.find(
         (s) =>
           (s.jobId !== jobId || s.rowNumber < row.rowNumber) &&
-          ((emailKeyOf(row) && s.emailKey === emailKeyOf(row)) || (row.lead!.phone && s.phone === row.lead!.phone)),
+          ((policy.exactEmail && emailKeyOf(row) && s.emailKey === emailKeyOf(row)) || (policy.exactPhone && row.lead!.phone && s.phone === row.lead!.phone)),
       );
       if (earlier) {
-        const kind: KeyKind = emailKeyOf(row) && earlier.emailKey === emailKeyOf(row) ? 'email' : 'phone';
-        markDuplicate(row, kind, earlier.jobId, earlier.rowNumber, jobId, earlier.leadId);
+        const kind: KeyKind = policy.exactEmail && emailKeyOf(row) && earlier.emailKey === emailKeyOf(row) ? 'email' : 'phone';
+        markDuplicate(row, jobId, { jobId: earlier.jobId, rowNumber: earlier.rowNumber, leadId: earlier.leadId }, `exact_${kind}`, 1, REASON_FOR[kind], kind);
       } else {
-        toClaim.push({ row, claim: { owner: `${jobId}:${row.rowNumber}`, keys: contactKeys(row) } });
+        claims.set(row, { owner: `${jobId}:${row.rowNumber}`, keys: exactKeys(row) });
       }
     }
-    const conflicts = await opts.fingerprints.claim(tenantId, toClaim.map((c) => c.claim));
+    const claimed = [...claims];
+    const conflicts = await opts.fingerprints.claim(tenantId, claimed.map(([, c]) => c));
     conflicts.forEach((conflict, i) => {
       if (!conflict) return;
+      const [row] = claimed[i]!;
+      claims.delete(row);
       const sep = conflict.owner.lastIndexOf(':');
       const ownerJob = conflict.owner.slice(0, sep);
       const ownerRow = Number(conflict.owner.slice(sep + 1));
       const kind = conflict.key.slice(0, conflict.key.indexOf(':')) as KeyKind;
-      markDuplicate(toClaim[i]!.row, kind, ownerJob, ownerRow, jobId, leadIdFor(ownerJob, ownerRow));
+      markDuplicate(row, jobId, { jobId: ownerJob, rowNumber: ownerRow, leadId: leadIdFor(ownerJob, ownerRow) }, `exact_${kind}`, 1, REASON_FOR[kind], kind);
     });
+
+    // 2. Composite keys and fuzzy matches, through the blocking index.
+    if (!policy.fuzzy && policy.compositeKeys.length === 0) return batch;
+    await ensureIndex(tenantId);
+    const rest = open.filter(isOpen);
+    const entered = rest.map((row) => {
+      const record = toMatchRecord(row.lead!);
+      const composite = policy.compositeKeys.map((k) => compositeValue(record, k)).filter((v): v is string => v !== undefined);
+      return {
+        row,
+        record,
+        composite,
+        ...indexRow({ leadId: row.leadId || leadIdFor(jobId, row.rowNumber), jobId, rowNumber: row.rowNumber, time: now() }, record, composite),
+      };
+    });
+    const candidates = await index.enter(tenantId, entered, perBlock);
+    const left: { owner: string; blocks: readonly string[] }[] = [];
+    const leftOwners = new Set<string>();
+    entered.forEach((e, i) => {
+      // Earlier rows of this batch found duplicate are still in the index's answer: not leads.
+      const pool = candidates[i]!.filter((c) => c.owner !== e.entry.owner && c.time >= since && !leftOwners.has(c.owner));
+      const keyMatch = e.composite.length > 0 ? pool.find((c) => e.composite.some((v) => sameComposite(v, c.record, policy))) : undefined;
+      if (keyMatch) {
+        markDuplicate(e.row, jobId, keyMatch, 'exact_key', 1, 'DUP_EXACT_KEY', e.composite.find((v) => sameComposite(v, keyMatch.record, policy))!.split('=')[0]!);
+      } else if (policy.fuzzy) {
+        const best = bestMatch(e.record, pool);
+        if (!best) return;
+        if (best.score.probability >= policy.duplicateThreshold && !best.score.otherPerson && best.score.located) {
+          markDuplicate(e.row, jobId, best.entry, 'fuzzy', best.score.probability, 'DUP_FUZZY', '', explain(best.score));
+        } else if (best.score.probability >= policy.possibleThreshold) {
+          e.row.tags.push('possible_duplicate');
+          const doubt = best.score.otherPerson
+            ? '; another given name with an email or phone of its own: another person in the household?'
+            : !best.score.located
+              ? '; no street, postal code, email or phone agrees'
+              : '';
+          e.row.reasons.push(reason('POSSIBLE_DUPLICATE', '', `${matchedName(best.entry, jobId)}, score ${formatScore(best.score.probability)}: ${explain(best.score)}${doubt}`));
+        }
+      }
+      if (!isOpen(e.row)) {
+        left.push({ owner: e.entry.owner, blocks: e.blocks });
+        leftOwners.add(e.entry.owner);
+      }
+    });
+    await index.leave(tenantId, left);
+    await opts.fingerprints.release(tenantId, rest.filter((r) => !isOpen(r) && claims.has(r)).map((r) => claims.get(r)!));
     return batch;
   };
 }
 
-function markDuplicate(row: LeadRow, kind: KeyKind, matchedJob: string, matchedRow: number, jobId: string, leadId: string) {
-  const sameJob = matchedJob === jobId;
+function indexRow(at: Omit<IndexEntry, 'owner' | 'record'>, record: MatchRecord, composite: readonly string[]): IndexRow {
+  return { entry: { ...at, owner: `${at.jobId}:${at.rowNumber}`, record }, blocks: [...blockingKeys(record), ...composite.map((v) => `key:${v}`)] };
+}
+
+function sameComposite(value: string, other: MatchRecord, policy: DedupPolicy): boolean {
+  return policy.compositeKeys.some((k) => compositeValue(other, k) === value);
+}
+
+/** The candidate most likely the same person; on a tie, the one that came first. */
+function bestMatch(record: MatchRecord, pool: readonly IndexEntry[]): { entry: IndexEntry; score: PairScore } | undefined {
+  let best: { entry: IndexEntry; score: PairScore } | undefined;
+  for (const entry of pool) {
+    const score = comparePair(record, entry.record);
+    if (!best || score.probability > best.score.probability) best = { entry, score };
+  }
+  return best;
+}
+
+/** "last exact, first close, postal_code exact, street different" — the fields that decided, strongest first. */
+function explain(score: PairScore): string {
+  const fields = [...score.fields].sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight)).map((f) => `${FIELD_NAMES[f.field]} ${f.level}`);
+  return `${score.swapped ? 'names swapped; ' : ''}${fields.join(', ')}`;
+}
+
+const FIELD_NAMES: Record<string, string> = {
+  first: 'first_name', last: 'last_name', streetNumber: 'street_number', streetName: 'street', line2: 'address_line2', city: 'city',
+  postalCode: 'postal_code', state: 'state', email: 'email', phone: 'phone', company: 'company',
+};
+
+/** A probability to 4 decimals, rounded down: 0.99999 shows as 0.9999, never as a certain 1.0000. */
+const formatScore = (p: number) => (Math.floor(p * 10_000) / 10_000).toFixed(4);
+
+const matchedName = (m: { jobId: string; rowNumber: number; leadId: string }, jobId: string) =>
+  m.jobId === jobId ? `row ${m.rowNumber}` : `lead ${m.leadId}`;
+
+function markDuplicate(
+  row: LeadRow,
+  jobId: string,
+  matched: { jobId: string; rowNumber: number; leadId: string },
+  matchType: string,
+  score: number,
+  code: ReasonCode,
+  field: string,
+  why = '',
+) {
+  const sameJob = matched.jobId === jobId;
   const match: Match = {
-    matchedJobId: matchedJob,
-    matchedRow: sameJob ? matchedRow : 0,
-    matchedLeadId: sameJob ? '' : leadId,
-    matchType: `exact_${kind}`,
-    score: 1,
+    matchedJobId: matched.jobId,
+    matchedRow: sameJob ? matched.rowNumber : 0,
+    matchedLeadId: sameJob ? '' : matched.leadId,
+    matchType,
+    score,
   };
   row.disposition = Disposition.DISPOSITION_DUPLICATE;
   row.match = match;
-  row.reasons.push(reason(REASON_FOR[kind], kind, sameJob ? `same as row ${matchedRow}` : `same as lead ${leadId}`));
+  const detail = `same as ${matchedName(matched, jobId)}${why ? ` (score ${formatScore(score)}: ${why})` : ''}`;
+  row.reasons.push(reason(code, field, detail));
 }

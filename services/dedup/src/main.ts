@@ -4,19 +4,27 @@ import { shared } from '@leadflow/config';
 import { failedBatch } from '@leadflow/pipeline';
 import { createPostgres, createRedis, createRedisFingerprintStore, databaseModule, redisModule } from '@leadflow/stores';
 import { createDedupStage } from './dedup-stage.js';
+import { createRedisCandidateIndex } from './matching/redis-candidate-index.js';
+import { policyFromConfig, policySchema } from './policy.js';
 import { createSqlStoredLeads } from './stored-leads.js';
 
 await runStageMain({
   name: 'dedup',
   input: TOPICS.leadsMapped,
   output: TOPICS.leadsDeduped,
-  schema: { databaseUrl: shared.databaseUrl(), redisUrl: shared.redisUrl() },
+  schema: { databaseUrl: shared.databaseUrl(), redisUrl: shared.redisUrl(), ...policySchema },
   build: ({ config, lifecycle }) => {
+    const policy = policyFromConfig(config);
     const db = createPostgres({ url: config.databaseUrl, applicationName: 'leadflow-dedup' });
     const redis = createRedis({ url: config.redisUrl, name: 'leadflow-dedup' });
     lifecycle.add(databaseModule(db));
     lifecycle.add(redisModule(redis));
-    return createDedupStage({ fingerprints: createRedisFingerprintStore(redis), leads: createSqlStoredLeads(db) });
+    return createDedupStage({
+      fingerprints: createRedisFingerprintStore(redis),
+      index: createRedisCandidateIndex(redis),
+      leads: createSqlStoredLeads(db),
+      policy,
+    });
   },
   poisonOutput: (b) => failedBatch(b, 'dedup'),
 });

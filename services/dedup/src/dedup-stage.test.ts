@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leadIdFor } from '@leadflow/pipeline';
+import { createSqlLeadStore, migrations } from '@leadflow/persistence';
+import { Disposition, type Lead, type LeadBatch } from '@leadflow/proto';
+import { createMemoryFingerprintStore, createPglite, migrate, type SqlClient } from '@leadflow/stores';
+import { createDedupStage, createSqlStoredLeads, type DedupPolicy } from './index.js';
+
+const EMPTY: Lead = {
+  firstName: '', lastName: '', fullName: '', email: '', phone: '', phoneType: '', company: '', domain: '', jobTitle: '', street: '',
+  addressLine2: '', city: '', state: '', postalCode: '', country: '', industry: '', source: '', extra: {}, emailType: '', emailKey: '',
+  phoneExtension: '', original: {},
+};
+
+let seq = 0;
+function batch(jobId: string, tenantId: string, leads: Partial<Lead>[], firstRow = 1): LeadBatch {
+  return {
+    job: { jobId, tenantId, supplier: '', webhookUrl: '', fileName: '', sheet: '', review: false },
+    seq: seq++,
+    header: [],
+    mapping: [],
+    rows: leads.map((l, i) => ({
+      rowNumber: firstRow + i,
+      lead: { ...EMPTY, ...l, emailKey: l.email ?? '' },
+      disposition: Disposition.DISPOSITION_ACCEPTED,
+      reasons: [],
+      tags: [],
+      qualityScore: 0,
+      match: undefined,
+      raw: [],
+      leadId: leadIdFor(jobId, firstRow + i),
+    })),
+    last: false,
+    totalRows: 0,
+    failure: undefined,
+  };
+}
+
+const ann = { firstName: 'Annette', lastName: 'Kowalski', street: '44 Forbes Street', city: 'Kellerberrin', postalCode: '4510', state: 'VIC' };
+const bob = { firstName: 'Robert', lastName: 'Lee', street: '9 Elm Road', city: 'Austin', postalCode: '78701', state: 'TX', email: 'rlee@acme.com' };
+
+describe('dedup stage: fuzzy duplicates', () => {
+  let db: SqlClient;
+  beforeAll(async () => {
+    db = await createPglite();
+    await migrate(db, migrations);
+  });
+  afterAll(() => db.close());
+
+  const stage = (policy?: Partial<DedupPolicy>, now?: () => number) =>
+    createDedupStage({ fingerprints: createMemoryFingerprintStore(), leads: createSqlStoredLeads(db), policy, now });
+
+  it('finds a copy with typos and a nickname in the same job, across batches, and names the row with its score', async () => {
+    const s = stage();
+    const first = await s(batch('job-1', 't1', [ann, bob]));
+    const second = await s(batch('job-1', 't1', [{ ...ann, firstName: 'Anette', street: '44 Forbes St' }, { ...bob, firstName: 'Bob', email: 'bob.lee@gmail.com' }], 3));
+    expect(first.rows.map((r) => r.disposition)).toEqual([Disposition.DISPOSITION_ACCEPTED, Disposition.DISPOSITION_ACCEPTED]);
+    expect(second.rows.map((r) => [r.disposition, r.match?.matchedRow, r.match?.matchType])).toEqual([
+      [Disposition.DISPOSITION_DUPLICATE, 1, 'fuzzy'],
+      [Disposition.DISPOSITION_DUPLICATE, 2, 'fuzzy'],
+    ]);
+    expect(second.rows[0]!.match!.score).toBeGreaterThan(0.99);
+    expect(second.rows[0]!.reasons[0]).toMatchObject({ code: 'DUP_FUZZY', detail: expect.stringMatching(/^same as row 1 \(score 0\.9999: last_name exact, .*first_name close/) });
+  });
+
+  it('keeps a household and a namesake in the same city as leads, flagged as possible duplicates for review', async () => {
+    const s = stage();
+    const out = await s(batch('job-2', 't2', [
+      { ...ann, email: 'annette@x.com' },
+      { ...ann, firstName: 'Marek', email: 'marek@y.com' },
+      { firstName: 'Annette', lastName: 'Kowalski', city: 'Kellerberrin', state: 'VIC', phone: '+61399999999' },
+    ]));
+    expect(out.rows.map((r) => r.disposition)).toEqual([Disposition.DISPOSITION_ACCEPTED, Disposition.DISPOSITION_ACCEPTED, Disposition.DISPOSITION_ACCEPTED]);
+    expect(out.rows.map((r) => r.tags)).toEqual([[], ['possible_duplicate'], ['possible_duplicate']]);
+    expect(out.rows[1]!.reasons[0]!.detail).toMatch(/^row 1, score 0\.\d{4}: .*first_name different.*; another given name with an email or phone of its own: another person in the household\?$/);
+    expect(out.rows[2]!.reasons[0]).toMatchObject({
+      code: 'POSSIBLE_DUPLICATE',
+      detail: expect.stringMatching(/^row 1, score 0\.\d{4}: last_name exact, first_name exact, city exact, state exact; no street, postal code, email or phone agrees$/),
+    });
+  });
+
+  it('matches a stored lead after a restart, the index rebuilt from the database, unless it is older than the look-back window', async () => {
+    const stored = await stage()(batch('job-3', 't3', [ann]));
+    await createSqlLeadStore(db).storeBatch(stored);
+    const copy = { ...ann, lastName: 'Kowalsky' };
+    const again = await stage()(batch('job-4', 't3', [copy]));
+    expect(again.rows[0]!.match).toMatchObject({ matchedJobId: 'job-3', matchedLeadId: leadIdFor('job-3', 1), matchType: 'fuzzy' });
+    const later = () => Date.now() + 31 * 86_400_000;
+    const windowed = await stage({ lookbackDays: 30 }, later)(batch('job-5', 't3', [copy]));
+    expect(windowed.rows[0]!.disposition).toBe(Disposition.DISPOSITION_ACCEPTED);
+  });
+
+  it('applies composite keys exactly, and turns fuzzy matching off when the policy says so', async () => {
+    const keyed = await stage({ fuzzy: false, compositeKeys: [['last_name', 'postal_code']] })(
+      batch('job-6', 't4', [ann, { firstName: 'Zed', lastName: 'Kowalski', postalCode: '4510', email: 'z@x.com' }, { ...ann, lastName: 'Kowalsky' }]),
+    );
+    expect(keyed.rows.map((r) => [r.disposition, r.match?.matchType])).toEqual([
+      [Disposition.DISPOSITION_ACCEPTED, undefined],
+      [Disposition.DISPOSITION_DUPLICATE, 'exact_key'],
+      [Disposition.DISPOSITION_ACCEPTED, undefined],
+    ]);
+    expect(keyed.rows[1]!.reasons[0]).toMatchObject({ code: 'DUP_EXACT_KEY', field: 'last_name+postal_code', detail: 'same as row 1' });
+  });
+});

@@ -1,0 +1,126 @@
+import type { MatchRecord } from './record.js';
+
+/** A row or stored lead in the index, with what the matcher compares. */
+export interface IndexEntry {
+  /** `jobId:rowNumber`. */
+  owner: string;
+  leadId: string;
+  jobId: string;
+  rowNumber: number;
+  /** When it was first seen (ms since the epoch), for the look-back window. */
+  time: number;
+  record: MatchRecord;
+}
+
+export interface IndexRow {
+  entry: IndexEntry;
+  /** Its blocking keys (see blockingKeys). */
+  blocks: readonly string[];
+}
+
+/**
+ * The blocking index of a tenant's leads: for each blocking key, the leads that have it, so a
+ * new row is compared with a handful of candidates whatever the number of stored leads.
+ *
+ * `enter` takes a batch's rows in order, atomically as a whole: each row gets the entries that
+ * entered any of its blocks before it (newest first, at most `perBlock` of a block), then joins
+ * its blocks. Every entry has a place in one order per tenant; a row that enters again (a
+ * redelivered batch) keeps its first place and sees only what came before it, so two rows that
+ * race in two replicas are always compared one way round, and the later one is the duplicate.
+ */
+export interface CandidateIndex {
+  enter(tenantId: string, rows: readonly IndexRow[], perBlock: number): Promise<IndexEntry[][]>;
+  /** Takes rows out again: they turned out to be duplicates, not leads. */
+  leave(tenantId: string, rows: readonly { owner: string; blocks: readonly string[] }[]): Promise<void>;
+  /** Whether the tenant's index holds its stored leads (false after Redis was emptied, or in a new process). */
+  isBuilt(tenantId: string): Promise<boolean>;
+  markBuilt(tenantId: string): Promise<void>;
+  /** Takes the right to rebuild a tenant's index; false while another process holds it. */
+  lockRebuild(tenantId: string): Promise<boolean>;
+  unlockRebuild(tenantId: string): Promise<void>;
+  /** Forgets everything (tests; the index is rebuilt from PostgreSQL). */
+  clear(): Promise<void>;
+}
+
+/** Blocks beyond this many entries lose their oldest: a key that common tells nothing. */
+export const MAX_BLOCK_SIZE = 500;
+
+/** In-process index for standalone mode. */
+export function createMemoryCandidateIndex(): CandidateIndex {
+  interface Tenant {
+    next: number;
+    place: Map<string, number>;
+    entries: Map<string, IndexEntry>;
+    /** Block key → owners in the order they entered. */
+    blocks: Map<string, string[]>;
+    built: boolean;
+    locked: boolean;
+  }
+  const tenants = new Map<string, Tenant>();
+  const tenant = (id: string): Tenant => {
+    let t = tenants.get(id);
+    if (!t) tenants.set(id, (t = { next: 1, place: new Map(), entries: new Map(), blocks: new Map(), built: false, locked: false }));
+    return t;
+  };
+  return {
+    async enter(tenantId, rows, perBlock) {
+      const t = tenant(tenantId);
+      return rows.map(({ entry, blocks }) => {
+        let place = t.place.get(entry.owner);
+        const fresh = place === undefined;
+        if (place === undefined) {
+          place = t.next++;
+          t.place.set(entry.owner, place);
+          t.entries.set(entry.owner, entry);
+        }
+        const found = new Map<string, IndexEntry>();
+        for (const key of blocks) {
+          const owners = t.blocks.get(key) ?? [];
+          let taken = 0;
+          for (let i = owners.length - 1; i >= 0 && taken < perBlock; i--) {
+            const other = owners[i]!;
+            if (t.place.get(other)! >= place) continue;
+            taken++;
+            if (!found.has(other)) found.set(other, t.entries.get(other)!);
+          }
+          if (fresh) {
+            owners.push(entry.owner);
+            if (owners.length > MAX_BLOCK_SIZE) owners.shift();
+            t.blocks.set(key, owners);
+          }
+        }
+        return [...found.values()];
+      });
+    },
+    async leave(tenantId, rows) {
+      const t = tenant(tenantId);
+      for (const { owner, blocks } of rows) {
+        for (const key of blocks) {
+          const owners = t.blocks.get(key);
+          const at = owners?.indexOf(owner) ?? -1;
+          if (at >= 0) owners!.splice(at, 1);
+        }
+        t.place.delete(owner);
+        t.entries.delete(owner);
+      }
+    },
+    async isBuilt(tenantId) {
+      return tenant(tenantId).built;
+    },
+    async markBuilt(tenantId) {
+      tenant(tenantId).built = true;
+    },
+    async lockRebuild(tenantId) {
+      const t = tenant(tenantId);
+      if (t.locked) return false;
+      t.locked = true;
+      return true;
+    },
+    async unlockRebuild(tenantId) {
+      tenant(tenantId).locked = false;
+    },
+    async clear() {
+      tenants.clear();
+    },
+  };
+}

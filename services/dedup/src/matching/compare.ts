@@ -1,0 +1,173 @@
+import type { MatchRecord } from './record.js';
+import { sameGivenName } from './nicknames.js';
+import { editDistance, jaroWinkler, tokenSimilarity } from './similarity.js';
+
+/**
+ * Fellegi-Sunter comparison of two leads. Each field's values agree at one of a few levels
+ * (exact, close, ..., different); each level has m, the chance of that level when the two are
+ * the same person, and u, its chance for two different people; the level adds log2(m/u) to the
+ * pair's weight, and a field missing on either side adds nothing. The weight plus the prior
+ * log-odds of a match gives the match probability, the score a pair is judged by.
+ *
+ * m and u are set from what is known of lead data (a name typo in a few percent of copies,
+ * one person in thousands sharing a surname, one address in a hundred thousand), not fitted
+ * to a test set; `npm run bench:dedup` measures them on FEBRL and generated files.
+ */
+
+type Mu = readonly [m: number, u: number];
+
+export interface FieldModel {
+  readonly [level: string]: Mu;
+}
+
+export const DEFAULT_MODEL = {
+  first: { exact: [0.86, 0.01], close: [0.07, 0.003], similar: [0.03, 0.01], initial: [0.02, 0.04], different: [0.02, 0.937] },
+  last: { exact: [0.86, 0.002], close: [0.07, 0.002], similar: [0.03, 0.008], different: [0.04, 0.988] },
+  streetNumber: { exact: [0.9, 0.01], close: [0.04, 0.06], different: [0.06, 0.93] },
+  streetName: { exact: [0.85, 0.002], close: [0.09, 0.003], similar: [0.03, 0.01], different: [0.03, 0.985] },
+  line2: { exact: [0.8, 0.005], close: [0.1, 0.005], different: [0.1, 0.99] },
+  city: { exact: [0.86, 0.01], close: [0.08, 0.004], different: [0.06, 0.986] },
+  postalCode: { exact: [0.88, 0.005], close: [0.06, 0.03], different: [0.06, 0.965] },
+  state: { exact: [0.95, 0.25], different: [0.05, 0.75] },
+  email: { exact: [0.9, 0.000001], local: [0.05, 0.001], different: [0.05, 0.999] },
+  phone: { exact: [0.85, 0.00001], close: [0.05, 0.0005], different: [0.1, 0.9995] },
+  company: { exact: [0.7, 0.02], close: [0.15, 0.02], different: [0.15, 0.96] },
+} as const satisfies Record<string, FieldModel>;
+
+export type MatchModel = { readonly [F in keyof typeof DEFAULT_MODEL]: FieldModel };
+
+/**
+ * Log-odds (base 2) that two leads picked at random are one person, before their fields are
+ * compared: about one pair in 65,000, the rate in a store where a few percent of a hundred
+ * thousand leads have a copy.
+ */
+export const PRIOR_LOG_ODDS = -16;
+
+export interface FieldResult {
+  field: keyof typeof DEFAULT_MODEL;
+  level: string;
+  weight: number;
+}
+
+export interface PairScore {
+  /** Sum of the fields' weights. */
+  weight: number;
+  /** Match probability in [0, 1]: the pair's score. */
+  probability: number;
+  /** The fields both sides have, with their level and weight (the explanation). */
+  fields: FieldResult[];
+  /**
+   * The given names differ outright and each side has an email or phone the other does not:
+   * at the same address and surname this is another member of the household, so the pair is
+   * never a sure duplicate.
+   */
+  otherPerson: boolean;
+  /** The names agreed only with first and last name swapped. */
+  swapped: boolean;
+  /**
+   * Something that places the person agrees: street, postal code, email or phone, and the house
+   * numbers do not differ where the postal codes do not agree. Names with a city or an employer alone are not enough for a sure
+   * duplicate (many a John Smith lives in one city, or works for one large company), nor is the
+   * same name at another house number of a street.
+   */
+  located: boolean;
+}
+
+const LOCATING = new Set(['streetName', 'postalCode', 'email', 'phone']);
+
+const nameLevel = (a: string, b: string, given: boolean): string => {
+  if (a === b || a.replace(/ /g, '') === b.replace(/ /g, '') || (given && sameGivenName(a, b))) return 'exact';
+  if (given && (a.length === 1 || b.length === 1)) return a[0] === b[0] ? 'initial' : 'different';
+  const jw = jaroWinkler(a, b);
+  if (jw >= 0.92) return 'close';
+  // Two slips in a longer name ("sylvie" typed "syivbe") still leave it similar; names that differ
+  // in their first letter as well ("tariq", "farid") are other names.
+  return jw >= 0.85 || (a[0] === b[0] && Math.min(a.length, b.length) >= 6 && editDistance(a, b, 2) <= 2) ? 'similar' : 'different';
+};
+
+const textLevel = (a: string, b: string): string => {
+  if (!a || !b) return 'missing';
+  if (a === b || a.replace(/ /g, '') === b.replace(/ /g, '')) return 'exact';
+  const sim = tokenSimilarity(a, b);
+  return sim >= 0.92 ? 'close' : sim >= 0.85 ? 'similar' : 'different';
+};
+
+const codeLevel = (a: string, b: string): string => (a === b ? 'exact' : editDistance(a, b, 1) <= 1 ? 'close' : 'different');
+
+export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = DEFAULT_MODEL, priorLogOdds = PRIOR_LOG_ODDS): PairScore {
+  const fields: FieldResult[] = [];
+  let weight = 0;
+  const add = (field: keyof typeof DEFAULT_MODEL, level: string) => {
+    const [m, u] = model[field][level]!;
+    const w = Math.log2(m / u);
+    fields.push({ field, level, weight: w });
+    weight += w;
+  };
+
+  // Names, in the order given or swapped, whichever agrees better.
+  let swapped = false;
+  let otherPerson = false;
+  if ((a.first || a.last) && (b.first || b.last)) {
+    const straight = namePair(a.first, a.last, b.first, b.last, model);
+    const crossed = namePair(a.first, a.last, b.last, b.first, model);
+    const best = crossed.weight - 1 > straight.weight ? crossed : straight;
+    swapped = best === crossed;
+    for (const [field, level] of best.levels) add(field, level);
+    otherPerson = best.levels.some(([f, l]) => f === 'first' && l === 'different');
+  }
+  // Another given name with an email and a phone of their own is another person (a household
+  // shares an address and a surname); without contacts to tell them apart, the weights decide.
+  const ownContacts =
+    (a.emailKey !== '' && b.emailKey !== '' && a.emailKey !== b.emailKey) || (a.phone !== '' && b.phone !== '' && a.phone !== b.phone);
+  otherPerson &&= ownContacts;
+  if (a.streetNumber && b.streetNumber) add('streetNumber', codeLevel(a.streetNumber, b.streetNumber));
+  // The street and the second address line, as given or swapped, whichever agrees better.
+  const straight = [textLevel(a.streetName, b.streetName), textLevel(a.line2, b.line2)] as const;
+  const crossed = [textLevel(a.streetName, b.line2), textLevel(a.line2, b.streetName)] as const;
+  const agreeing = (levels: readonly string[]) => levels.filter((l) => l === 'exact' || l === 'close').length;
+  const [street, line2] = agreeing(crossed) > agreeing(straight) ? crossed : straight;
+  if (street !== 'missing') add('streetName', street);
+  if (line2 !== 'missing') add('line2', line2 === 'similar' ? 'different' : line2);
+  if (a.postalCode && b.postalCode) add('postalCode', codeLevel(a.postalCode, b.postalCode));
+  if (a.city && b.city) {
+    const level = textLevel(a.city, b.city) === 'similar' ? 'different' : textLevel(a.city, b.city);
+    // A postal code that agrees already says the city: the city's agreement adds nothing more
+    // (the two are not independent; counting both would make neighbours look alike).
+    const placed = a.postalCode !== '' && a.postalCode === b.postalCode;
+    if (level !== 'different' && placed) fields.push({ field: 'city', level, weight: 0 });
+    else add('city', level);
+  }
+  if (a.state && b.state) add('state', a.state === b.state ? 'exact' : 'different');
+  if (a.emailKey && b.emailKey) {
+    add('email', a.emailKey === b.emailKey ? 'exact' : a.emailKey.slice(0, a.emailKey.indexOf('@')) === b.emailKey.slice(0, b.emailKey.indexOf('@')) ? 'local' : 'different');
+  }
+  if (a.phone && b.phone) add('phone', a.phone === b.phone ? 'exact' : a.phone.slice(-7) === b.phone.slice(-7) ? 'close' : 'different');
+  if (a.company && b.company) {
+    const level = textLevel(a.company, b.company);
+    add('company', level === 'similar' ? 'different' : level);
+  }
+  const probability = 1 / (1 + 2 ** -(weight + priorLogOdds));
+  const agrees = (field: string) => fields.some((f) => f.field === field && (f.level === 'exact' || f.level === 'close'));
+  // Another house number outside the postal code is another address, unless an email or phone
+  // says it is the same person.
+  const elsewhere =
+    fields.some((f) => f.field === 'streetNumber' && f.level === 'different') && !agrees('postalCode') && !agrees('email') && !agrees('phone');
+  const located = !elsewhere && [...LOCATING].some(agrees);
+  return { weight, probability, fields, otherPerson, swapped, located };
+}
+
+function namePair(aFirst: string, aLast: string, bFirst: string, bLast: string, model: MatchModel) {
+  const levels: [keyof typeof DEFAULT_MODEL, string][] = [];
+  let weight = 0;
+  if (aFirst && bFirst) {
+    const level = nameLevel(aFirst, bFirst, true);
+    levels.push(['first', level]);
+    weight += Math.log2(model.first[level]![0] / model.first[level]![1]);
+  }
+  if (aLast && bLast) {
+    const level = nameLevel(aLast, bLast, false);
+    levels.push(['last', level]);
+    weight += Math.log2(model.last[level]![0] / model.last[level]![1]);
+  }
+  return { levels, weight };
+}

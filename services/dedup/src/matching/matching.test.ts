@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { blockingKeys } from './blocking.js';
+import { comparePair } from './compare.js';
+import { sameGivenName } from './nicknames.js';
+import { toMatchRecord, type MatchRecord } from './record.js';
+import { editDistance, jaroWinkler, phonetic, tokenSimilarity } from './similarity.js';
+import type { MatchFields } from '../stored-leads.js';
+
+const lead = (fields: Partial<MatchFields>): MatchRecord =>
+  toMatchRecord({
+    firstName: '', lastName: '', fullName: '', email: '', emailKey: '', phone: '', company: '', street: '', addressLine2: '', city: '', state: '', postalCode: '',
+    ...fields,
+  });
+
+const ann = { firstName: 'Annette', lastName: 'Kowalski', street: '44 Forbes Street', city: 'Kellerberrin', postalCode: '4510', state: 'VIC' };
+
+describe('string similarity', () => {
+  it('scores Jaro-Winkler as published (MARTHA/MARHTA 0.961, DWAYNE/DUANE 0.84)', () => {
+    expect(jaroWinkler('martha', 'marhta')).toBeCloseTo(0.961, 3);
+    expect(jaroWinkler('dwayne', 'duane')).toBeCloseTo(0.84, 2);
+    expect(jaroWinkler('abc', 'xyz')).toBe(0);
+  });
+
+  it('counts a transposition as one edit and stops early past the limit', () => {
+    expect(editDistance('2602', '2620')).toBe(1);
+    expect(editDistance('kitten', 'sitting', 5)).toBe(3);
+    expect(editDistance('abcdef', 'uvwxyz', 1)).toBe(2);
+  });
+
+  it('pairs words whatever their order, and codes names that sound alike alike', () => {
+    expect(tokenSimilarity('forbes street', 'street forbes')).toBe(1);
+    expect(phonetic('catherine')).toBe(phonetic('katherine'));
+    expect(phonetic('smith')).toBe(phonetic('smyth'));
+  });
+
+  it('knows that Bob is Robert and Kate is Catherine, but not that Bob is Kate', () => {
+    expect(sameGivenName('bob', 'robert')).toBe(true);
+    expect(sameGivenName('kate', 'catherine')).toBe(true);
+    expect(sameGivenName('bob', 'kate')).toBe(false);
+  });
+});
+
+describe('Fellegi-Sunter comparison', () => {
+  it('finds the same person behind typos, a missing field and an abbreviated street', () => {
+    const score = comparePair(lead(ann), lead({ ...ann, firstName: 'Anette', street: '44 Forbes St', city: '' }));
+    expect(score.probability).toBeGreaterThan(0.99);
+    expect(score.fields.map((f) => `${f.field}:${f.level}`)).toEqual([
+      'first:close', 'last:exact', 'streetNumber:exact', 'streetName:exact', 'postalCode:exact', 'state:exact',
+    ]);
+  });
+
+  it('matches first and last name written the wrong way round, and nicknames', () => {
+    const swapped = comparePair(lead(ann), lead({ ...ann, firstName: 'Kowalski', lastName: 'Annette' }));
+    expect(swapped).toMatchObject({ swapped: true });
+    expect(swapped.probability).toBeGreaterThan(0.99);
+    const bob = { firstName: 'Robert', lastName: 'Lee', street: '9 Elm Road', city: 'Austin', postalCode: '78701' };
+    expect(comparePair(lead(bob), lead({ ...bob, firstName: 'Bob', street: '9 Elm Rd' })).probability).toBeGreaterThan(0.99);
+  });
+
+  it('keeps two people apart who share only a surname and a postal code', () => {
+    const other = { firstName: 'Brian', lastName: 'Kowalski', street: '7 Hay Lane', city: 'Kellerberrin', postalCode: '4510', state: 'VIC' };
+    expect(comparePair(lead(ann), lead(other)).probability).toBeLessThan(0.05);
+  });
+
+  it('takes another given name at the same address for another person when each has an email of their own', () => {
+    const household = comparePair(lead({ ...ann, emailKey: 'annette@x.com' }), lead({ ...ann, firstName: 'Marek', emailKey: 'marek@y.com' }));
+    expect(household.otherPerson).toBe(true);
+    const noContacts = comparePair(lead(ann), lead({ ...ann, firstName: 'Marek' }));
+    expect(noContacts.otherPerson).toBe(false);
+  });
+
+  it('counts a shared email key or phone as strong evidence, and names alone as weak', () => {
+    const a = { firstName: 'John', lastName: 'Smith' };
+    expect(comparePair(lead({ ...a, emailKey: 'js@acme.com' }), lead({ ...a, emailKey: 'john@other.org' })).probability).toBeLessThan(0.2);
+    expect(comparePair(lead({ ...a, phone: '+12015550123' }), lead({ firstName: 'Jon', lastName: 'Smith', phone: '+12015550123' })).probability).toBeGreaterThan(0.99);
+  });
+});
+
+describe('blocking keys', () => {
+  it('put a copy with swapped names, a typo in the surname or a missing street number in a block with its original', () => {
+    const original = new Set(blockingKeys(lead(ann)));
+    for (const copy of [
+      { ...ann, firstName: 'Kowalski', lastName: 'Annette' },
+      { ...ann, lastName: 'Kowalsky' },
+      { ...ann, street: 'Forbes Street' },
+      { ...ann, postalCode: '' , city: '' },
+    ]) {
+      expect(blockingKeys(lead(copy)).some((k) => original.has(k)), JSON.stringify(copy)).toBe(true);
+    }
+  });
+
+  it('makes no key of empty values', () => {
+    expect(blockingKeys(lead({ firstName: 'Ann' }))).toEqual([]);
+  });
+});

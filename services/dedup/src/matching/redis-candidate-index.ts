@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { MAX_BLOCK_SIZE, type CandidateIndex, type IndexEntry } from './candidate-index.js';
+import type { MatchRecord } from './record.js';
+
+// KEYS: the tenant's counter, places (owner → place), entries (owner → entry), then every row's
+// blocks, row after row. ARGV: row count, candidates per block, block size limit, then per row
+// its owner, its entry and its block count. Redis runs a script atomically: the rows of every
+// replica enter one after another, in one order.
+const ENTER_SCRIPT = `
+local counter, places, entries = KEYS[1], KEYS[2], KEYS[3]
+local rows, perBlock, maxBlock = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local k, a, out = 4, 4, {}
+for r = 1, rows do
+  local owner, entry, n = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
+  a = a + 3
+  local place = redis.call('HGET', places, owner)
+  local fresh = not place
+  if fresh then
+    place = redis.call('INCR', counter)
+    redis.call('HSET', places, owner, place)
+    redis.call('HSET', entries, owner, entry)
+  else
+    place = tonumber(place)
+  end
+  local seen, found = {}, {}
+  for i = 0, n - 1 do
+    local block = KEYS[k + i]
+    local members = redis.call('ZREVRANGEBYSCORE', block, '(' .. place, '-inf', 'LIMIT', 0, perBlock)
+    for _, m in ipairs(members) do
+      if not seen[m] then
+        seen[m] = true
+        found[#found + 1] = m
+      end
+    end
+    if fresh then
+      redis.call('ZADD', block, place, owner)
+      local size = redis.call('ZCARD', block)
+      if size > maxBlock then redis.call('ZREMRANGEBYRANK', block, 0, size - maxBlock - 1) end
+    end
+  end
+  k = k + n
+  if #found > 0 then out[r] = redis.call('HMGET', entries, unpack(found)) else out[r] = {} end
+end
+return out
+`;
+
+const LEAVE_SCRIPT = `
+local places, entries = KEYS[1], KEYS[2]
+local k = 3
+for a = 1, #ARGV, 2 do
+  local owner, n = ARGV[a], tonumber(ARGV[a + 1])
+  for i = 0, n - 1 do redis.call('ZREM', KEYS[k + i], owner) end
+  k = k + n
+  redis.call('HDEL', places, owner)
+  redis.call('HDEL', entries, owner)
+end
+return 0
+`;
+
+const RECORD_FIELDS = [
+  'first', 'last', 'emailKey', 'phone', 'streetNumber', 'streetName', 'line2', 'city', 'postalCode', 'state', 'company',
+] as const satisfies readonly (keyof MatchRecord)[];
+
+const encodeEntry = (e: IndexEntry) => JSON.stringify([e.leadId, e.jobId, e.rowNumber, e.time, ...RECORD_FIELDS.map((f) => e.record[f])]);
+
+function decodeEntry(json: string): IndexEntry {
+  const [leadId, jobId, rowNumber, time, ...fields] = JSON.parse(json) as [string, string, number, number, ...string[]];
+  const record = Object.fromEntries(RECORD_FIELDS.map((f, i) => [f, fields[i] ?? ''])) as unknown as MatchRecord;
+  return { owner: `${jobId}:${rowNumber}`, leadId, jobId, rowNumber, time, record };
+}
+
+/**
+ * The blocking index in Redis. A tenant's keys share a hash tag, so on a Redis Cluster they live
+ * on one node and a script can touch them all. Blocking keys are hashed: the key names hold no
+ * names or addresses; the entries do, since the matcher compares them.
+ */
+export function createRedisCandidateIndex(redis: Redis): CandidateIndex {
+  const base = (tenantId: string) => `lf:dx:{${tenantId}}`;
+  const blockKey = (tenantId: string, block: string) => `${base(tenantId)}:b:${createHash('sha256').update(block).digest('base64url').slice(0, 16)}`;
+  return {
+    async enter(tenantId, rows, perBlock) {
+      if (rows.length === 0) return [];
+      const b = base(tenantId);
+      const keys = [`${b}:seq`, `${b}:places`, `${b}:entries`];
+      const argv: string[] = [String(rows.length), String(perBlock), String(MAX_BLOCK_SIZE)];
+      for (const row of rows) {
+        for (const block of row.blocks) keys.push(blockKey(tenantId, block));
+        argv.push(row.entry.owner, encodeEntry(row.entry), String(row.blocks.length));
+      }
+      const out = (await redis.eval(ENTER_SCRIPT, keys.length, ...keys, ...argv)) as (string | null)[][];
+      return rows.map((_, i) => (out[i] ?? []).filter((e): e is string => e !== null).map(decodeEntry));
+    },
+    async leave(tenantId, rows) {
+      if (rows.length === 0) return;
+      const b = base(tenantId);
+      const keys = [`${b}:places`, `${b}:entries`];
+      const argv: string[] = [];
+      for (const row of rows) {
+        for (const block of row.blocks) keys.push(blockKey(tenantId, block));
+        argv.push(row.owner, String(row.blocks.length));
+      }
+      await redis.eval(LEAVE_SCRIPT, keys.length, ...keys, ...argv);
+    },
+    async isBuilt(tenantId) {
+      return (await redis.exists(`${base(tenantId)}:built`)) === 1;
+    },
+    async markBuilt(tenantId) {
+      await redis.set(`${base(tenantId)}:built`, '1');
+    },
+    async lockRebuild(tenantId) {
+      return (await redis.set(`${base(tenantId)}:rebuilding`, String(process.pid), 'EX', 900, 'NX')) === 'OK';
+    },
+    async unlockRebuild(tenantId) {
+      await redis.del(`${base(tenantId)}:rebuilding`);
+    },
+    async clear() {
+      let cursor = '0';
+      do {
+        const [next, found] = await redis.scan(cursor, 'MATCH', 'lf:dx:*', 'COUNT', 1000);
+        if (found.length > 0) await redis.del(...found);
+        cursor = next;
+      } while (cursor !== '0');
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { bool, ConfigError, custom, int, num, type ConfigOf } from '@leadflow/config';
+import type { MatchRecord } from './matching/record.js';
+
+/** The lead fields a composite key may use: those the matcher keeps for every lead. */
+export const KEY_FIELDS = {
+  first_name: 'first', last_name: 'last', email: 'emailKey', phone: 'phone', company: 'company', street: 'street',
+  address_line2: 'line2', city: 'city', state: 'state', postal_code: 'postalCode',
+} as const satisfies Record<string, keyof MatchRecord | 'street'>;
+
+export type KeyField = keyof typeof KEY_FIELDS;
+
+/** How a tenant's rows are deduplicated. */
+export interface DedupPolicy {
+  /** Match probability from which a row is a DUPLICATE of an earlier row or lead. */
+  duplicateThreshold: number;
+  /** Match probability from which a row stays ACCEPTED but is flagged as a possible duplicate. */
+  possibleThreshold: number;
+  /** Stored leads older than this many days are not matched; 0 matches against every stored lead. */
+  lookbackDays: number;
+  /** Exact keys: the canonical email key and the E.164 phone. */
+  exactEmail: boolean;
+  exactPhone: boolean;
+  /** Composite keys: rows with the same (folded) values of every field of one key are duplicates. */
+  compositeKeys: readonly (readonly KeyField[])[];
+  /** Fuzzy matching on names, addresses and contacts. */
+  fuzzy: boolean;
+}
+
+export const DEFAULT_POLICY: DedupPolicy = {
+  duplicateThreshold: 0.9,
+  possibleThreshold: 0.5,
+  lookbackDays: 0,
+  exactEmail: true,
+  exactPhone: true,
+  compositeKeys: [],
+  fuzzy: true,
+};
+
+
+/**
+ * Composite keys as written in configuration: keys separated by `;`, fields of a key by `+`
+ * ("first_name+last_name+postal_code; company+phone").
+ */
+export function parseCompositeKeys(text: string): KeyField[][] {
+  const keys = text
+    .split(';')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((k) => k.split('+').map((f) => f.trim()));
+  for (const key of keys) {
+    for (const field of key) {
+      if (!(field in KEY_FIELDS)) throw new Error(`"${field}" cannot be part of a duplicate key; use ${Object.keys(KEY_FIELDS).join(', ')}`);
+    }
+  }
+  return keys as KeyField[][];
+}
+
+/** A row's value of a composite key, or undefined when one of its fields is empty. */
+export function compositeValue(record: MatchRecord, key: readonly KeyField[]): string | undefined {
+  const values = key.map((f) => {
+    const k = KEY_FIELDS[f];
+    return k === 'street' ? [record.streetNumber, record.streetName].filter(Boolean).join(' ') : record[k];
+  });
+  return values.every(Boolean) ? `${key.join('+')}=${values.join('|')}` : undefined;
+}
+
+/** The variables that set the default policy (dedup service, `leadflow run` and `serve`). */
+export const policySchema = {
+  duplicateThreshold: ['DEDUP_DUPLICATE_THRESHOLD', num({ min: 0, max: 1, default: DEFAULT_POLICY.duplicateThreshold, description: 'match probability from which a row is a duplicate' })],
+  possibleThreshold: ['DEDUP_POSSIBLE_THRESHOLD', num({ min: 0, max: 1, default: DEFAULT_POLICY.possibleThreshold, description: 'match probability from which a row is flagged as a possible duplicate' })],
+  lookbackDays: ['DEDUP_LOOKBACK_DAYS', int({ min: 0, default: 0, description: 'days of stored leads to match against; 0 for all' })],
+  exactKeys: ['DEDUP_EXACT_KEYS', custom('email, phone, both or none', parseExactKeys, { default: { exactEmail: true, exactPhone: true } })],
+  compositeKeys: ['DEDUP_COMPOSITE_KEYS', custom('keys like first_name+last_name+postal_code, separated by ;', parseCompositeKeys, { default: [] })],
+  fuzzy: ['DEDUP_FUZZY', bool({ default: true, description: 'match names and addresses allowing for typos' })],
+} as const;
+
+function parseExactKeys(text: string): { exactEmail: boolean; exactPhone: boolean } {
+  const keys = text.split(',').map((k) => k.trim().toLowerCase()).filter(Boolean);
+  for (const k of keys) if (!['email', 'phone', 'none'].includes(k)) throw new Error(`"${k}" is not an exact key; use email, phone or none`);
+  return { exactEmail: keys.includes('email'), exactPhone: keys.includes('phone') };
+}
+
+/** The policy the variables of `policySchema` describe. */
+export function policyFromConfig(config: ConfigOf<typeof policySchema>): DedupPolicy {
+  const { duplicateThreshold, possibleThreshold, lookbackDays, compositeKeys, fuzzy, exactKeys } = config;
+  if (possibleThreshold > duplicateThreshold) {
+    throw new ConfigError([`DEDUP_POSSIBLE_THRESHOLD (${possibleThreshold}) must not be above DEDUP_DUPLICATE_THRESHOLD (${duplicateThreshold})`]);
+  }
+  return { duplicateThreshold, possibleThreshold, lookbackDays, compositeKeys, fuzzy, ...exactKeys };
+}
