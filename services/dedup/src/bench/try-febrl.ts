@@ -34,7 +34,7 @@ records.forEach((rec, i) => {
   const truth = [...index.values()].flat().find((c) => entities[c] === entities[i]);
   if (truth !== undefined) {
     const s = comparePair(rec, records[truth]!);
-    misses.push(`${fmt(rec)}  ~  ${fmt(records[truth]!)}  p=${s.probability.toFixed(3)} w=${s.weight.toFixed(1)} cand=${candidates.has(truth)} ${s.fields.map((f) => `${f.field}:${f.level}`).join(' ')}${s.otherPerson ? ' OTHER' : ''}`);
+    misses.push(`${fmt(rec)}  ~  ${fmt(records[truth]!)}  p=${s.probability.toFixed(3)} w=${s.weight.toFixed(1)} cand=${candidates.has(truth)} loc=${s.located} ${s.fields.map((f) => `${f.field}:${f.level}`).join(' ')}${s.otherPerson ? ' OTHER' : ''}`);
   }
   for (const k of keys) {
     const list = index.get(k) ?? [];

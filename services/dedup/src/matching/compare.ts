@@ -1,4 +1,4 @@
-import type { MatchRecord } from './record.js';
+import { streetCore, type MatchRecord } from './record.js';
 import { sameGivenName } from './nicknames.js';
 import { editDistance, jaroWinkler, tokenSimilarity } from './similarity.js';
 
@@ -65,7 +65,8 @@ export interface PairScore {
   /** The names agreed only with first and last name swapped. */
   swapped: boolean;
   /**
-   * Something that places the person agrees: street, postal code, email or phone, and the house
+   * Something that places the person agrees: street (or the house number with a street or second
+   * address line that is alike), postal code, email or phone, and the house
    * numbers do not differ where the postal codes do not agree. Names with a city or an employer alone are not enough for a sure
    * duplicate (many a John Smith lives in one city, or works for one large company), nor is the
    * same name at another house number of a street.
@@ -90,6 +91,12 @@ const textLevel = (a: string, b: string): string => {
   if (a === b || a.replace(/ /g, '') === b.replace(/ /g, '')) return 'exact';
   const sim = tokenSimilarity(a, b);
   return sim >= 0.92 ? 'close' : sim >= 0.85 ? 'similar' : 'different';
+};
+
+/** Streets agree as wholes, but never on their type words alone ("aspen avenue", "thistle avenue"). */
+const streetLevel = (a: string, b: string): string => {
+  const level = textLevel(a, b);
+  return level !== 'exact' && level !== 'missing' && textLevel(streetCore(a), streetCore(b)) === 'different' ? 'different' : level;
 };
 
 const codeLevel = (a: string, b: string): string => (a === b ? 'exact' : editDistance(a, b, 1) <= 1 ? 'close' : 'different');
@@ -122,8 +129,8 @@ export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = 
   otherPerson &&= ownContacts;
   if (a.streetNumber && b.streetNumber) add('streetNumber', codeLevel(a.streetNumber, b.streetNumber));
   // The street and the second address line, as given or swapped, whichever agrees better.
-  const straight = [textLevel(a.streetName, b.streetName), textLevel(a.line2, b.line2)] as const;
-  const crossed = [textLevel(a.streetName, b.line2), textLevel(a.line2, b.streetName)] as const;
+  const straight = [streetLevel(a.streetName, b.streetName), streetLevel(a.line2, b.line2)] as const;
+  const crossed = [streetLevel(a.streetName, b.line2), streetLevel(a.line2, b.streetName)] as const;
   const agreeing = (levels: readonly string[]) => levels.filter((l) => l === 'exact' || l === 'close').length;
   const [street, line2] = agreeing(crossed) > agreeing(straight) ? crossed : straight;
   if (street !== 'missing') add('streetName', street);
@@ -150,9 +157,12 @@ export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = 
   const agrees = (field: string) => fields.some((f) => f.field === field && (f.level === 'exact' || f.level === 'close'));
   // Another house number outside the postal code is another address, unless an email or phone
   // says it is the same person.
-  const elsewhere =
-    fields.some((f) => f.field === 'streetNumber' && f.level === 'different') && !agrees('postalCode') && !agrees('email') && !agrees('phone');
-  const located = !elsewhere && [...LOCATING].some(agrees);
+  const level = (field: string) => fields.find((f) => f.field === field)?.level;
+  const elsewhere = level('streetNumber') === 'different' && level('postalCode') !== 'exact' && !agrees('email') && !agrees('phone');
+  const sameNumber = level('streetNumber') === 'exact';
+  const located =
+    !elsewhere &&
+    ([...LOCATING].some(agrees) || (sameNumber && (level('streetName') === 'similar' || agrees('line2'))));
   return { weight, probability, fields, otherPerson, swapped, located };
 }
 

@@ -32,6 +32,18 @@ const STREET_WORDS: Record<string, string> = {
 /** Company words that say only what kind of company it is. */
 const COMPANY_FORMS = new Set(['inc', 'incorporated', 'llc', 'ltd', 'limited', 'corp', 'corporation', 'co', 'company', 'gmbh', 'ag', 'sa', 'sarl', 'bv', 'nv', 'plc', 'pty', 'pte', 'srl', 'spa', 'ab', 'as', 'oy', 'the']);
 
+/** Words that say what kind of street it is, not which: "forbes street" and "forbes road" differ only in them. */
+const STREET_TYPES = new Set([
+  'street', 'road', 'avenue', 'drive', 'crescent', 'place', 'court', 'circuit', 'circle', 'highway', 'parade', 'terrace', 'close',
+  'lane', 'boulevard', 'square', 'grove', 'way', 'esplanade', 'parkway',
+]);
+
+/** A street without its type words ("forbes street" → "forbes"); the street itself when nothing else is left. */
+export function streetCore(street: string): string {
+  const core = street.split(' ').filter((w) => !STREET_TYPES.has(w)).join(' ');
+  return core || street;
+}
+
 export function streetWords(folded: string): string {
   return folded
     .split(' ')
