@@ -16,7 +16,7 @@ export interface DedupStageOptions {
   index?: CandidateIndex;
   /** The policy of every tenant, or of each (thresholds, look-back, keys). @default DEFAULT_POLICY */
   policy?: Partial<DedupPolicy> | ((tenantId: string, supplier: string) => Promise<Partial<DedupPolicy>>);
-  /** Candidates taken from each block of a row. @default 20 */
+  /** Candidates taken from each block of a row, newest first. @default 10 */
   perBlock?: number;
   /** Clock, for the look-back window. */
   now?: () => number;
@@ -49,7 +49,7 @@ const REBUILD_WAIT_MS = 30_000;
  */
 export function createDedupStage(opts: DedupStageOptions): BatchStage {
   const index = opts.index ?? createMemoryCandidateIndex();
-  const perBlock = opts.perBlock ?? 20;
+  const perBlock = opts.perBlock ?? 10;
   const now = opts.now ?? Date.now;
   const rebuilding = new Map<string, Promise<void>>();
 

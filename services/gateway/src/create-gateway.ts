@@ -1,4 +1,5 @@
 import type { Logger } from '@leadflow/logger';
+import { leadMerges, revertMerge } from '@leadflow/persistence';
 import type { Metrics } from '@leadflow/metrics';
 import type { DncRegistry, SqlClient } from '@leadflow/stores';
 import { createGrpcServer } from './grpc-server.js';
@@ -40,6 +41,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     uploads: opts.uploads,
     dnc: opts.dnc,
     maxUploadBytes: opts.maxUploadBytes,
+    merges: { list: (leadId, tenantId) => leadMerges(opts.db, leadId, tenantId), revert: (id, tenantId) => revertMerge(opts.db, id, tenantId) },
   });
   const grpc = createGrpcServer({ service, logger: opts.logger, tenantOf: () => opts.tenantId });
   let rest: Awaited<ReturnType<typeof buildRestApp>> | undefined;

@@ -35,5 +35,7 @@ export const errors = {
     new GatewayError('UNKNOWN_FIELD', 400, `"${field.slice(0, 100)}" is not a lead field; use one of: ${known.join(', ')}, or extra to keep the column aside`),
   badDecision: () =>
     new GatewayError('INVALID_MAPPING_DECISION', 400, 'send {"fields": {"<source header>": "<field or extra>"}} with the columns to change, or {} to confirm the proposed mapping'),
+  mergeNotFound: (id: string) => new GatewayError('MERGE_NOT_FOUND', 404, `no merge with id "${id.slice(0, 40)}" for this tenant`),
+  mergeAlreadyReverted: (id: string, at: string) => new GatewayError('MERGE_ALREADY_REVERTED', 409, `merge ${id} was undone at ${at}`),
   tooManyNumbers: (max: number) => new GatewayError('TOO_MANY_NUMBERS', 413, `send at most ${max} numbers per request`),
 };

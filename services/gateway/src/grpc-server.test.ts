@@ -122,6 +122,15 @@ describe('gRPC server', () => {
     expect(decisions).toEqual([{ jobId: job.id, decision: { columns: res.columns } }]);
   });
 
+  it('lists merges and answers an unknown merge with NOT_FOUND', async () => {
+    const merges = await new Promise<unknown[]>((resolve, reject) =>
+      client.listMerges({ leadId: '6f1c1a52-8a4b-5d8e-9a51-0d4a3c1f2b7e' }, (err, res) => (err ? reject(err) : resolve(res!.merges))),
+    );
+    expect(merges).toEqual([]);
+    const err = await new Promise<Error & { code?: number; details?: string }>((resolve) => client.revertMerge({ id: '42' }, (e) => resolve(e!)));
+    expect(err).toMatchObject({ code: 5, details: 'MERGE_NOT_FOUND: no merge with id "42" for this tenant' });
+  });
+
   it('ends a watch of an unknown job with NOT_FOUND instead of hanging', async () => {
     const err = await new Promise<Error & { code?: number; details?: string }>((resolve) => {
       const stream = client.watchJob({ id: 'no-such-job' });

@@ -20,6 +20,11 @@ import {
   type AddDncNumbersRequest,
   type AddDncNumbersResponse,
   type ConfirmMappingRequest,
+  type ListMergesRequest,
+  type ListMergesResponse,
+  type Merge,
+  type RevertMergeRequest,
+  type RevertMergeResponse,
   type ConfirmMappingResponse,
   type ExportRowsRequest,
   type GetMappingRequest,
@@ -34,6 +39,7 @@ import {
   type WatchJobRequest,
   type WatchJobResponse,
 } from '@leadflow/proto';
+import type { MergeRecord } from '@leadflow/persistence';
 import { GatewayError } from './gateway-error.js';
 import type { JobService } from './job-service.js';
 import type { JobView } from './job-store.js';
@@ -56,6 +62,13 @@ export function toProtoJob(v: JobView): Job {
     failureCode: v.failure?.code ?? '',
     failureMessage: v.failure?.message ?? '',
     createdAt: v.createdAt,
+  };
+}
+
+function toProtoMerge(m: MergeRecord): Merge {
+  return {
+    id: m.id, leadId: m.leadId, jobId: m.jobId, rowNumber: m.rowNumber, changes: m.changes,
+    alternateEmails: m.alternates.emails, alternatePhones: m.alternates.phones, mergedAt: m.mergedAt, revertedAt: m.revertedAt ?? '',
   };
 }
 
@@ -136,6 +149,13 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     getMapping: unary<GetMappingRequest, GetMappingResponse>(async (call) =>
       service.getMapping(call.request.jobId, opts.tenantOf(call.metadata)),
     ),
+    listMerges: unary<ListMergesRequest, ListMergesResponse>(async (call) => ({
+      merges: (await service.listMerges(call.request.leadId, opts.tenantOf(call.metadata))).map(toProtoMerge),
+    })),
+    revertMerge: unary<RevertMergeRequest, RevertMergeResponse>(async (call) => {
+      const r = await service.revertMerge(call.request.id, opts.tenantOf(call.metadata));
+      return { merge: toProtoMerge(r.merge), restored: r.restored, kept: r.kept };
+    }),
     confirmMapping: unary<ConfirmMappingRequest, ConfirmMappingResponse>(async (call) => ({
       columns: await service.confirmMapping(call.request.jobId, opts.tenantOf(call.metadata), call.request.fields),
     })),

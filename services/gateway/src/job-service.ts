@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CANONICAL_FIELDS, normalizePhone, personEvidence } from '@leadflow/mapping';
+import type { MergeRecord, RevertResult } from '@leadflow/persistence';
 import { jobFailure } from '@leadflow/pipeline';
 import type { DncRegistry } from '@leadflow/stores';
 import { errors, GatewayError } from './gateway-error.js';
@@ -20,6 +21,11 @@ export interface JobServiceOptions {
   defaultRegion?: string;
   /** How often a watched job is read again. @default 500 */
   watchIntervalMs?: number;
+  /** The merges of duplicates into leads (persistence's record of them). */
+  merges?: {
+    list(leadId: string, tenantId: string): Promise<MergeRecord[]>;
+    revert(mergeId: string, tenantId: string): Promise<RevertResult>;
+  };
 }
 
 export interface UploadMeta {
@@ -143,5 +149,18 @@ export function createJobService(opts: JobServiceOptions) {
     return columns;
   }
 
-  return { upload, getJob, watchJob, addDncNumbers, exportRows, getMapping, confirmMapping };
+  /** What duplicates merged into a lead, each with the fields it changed. */
+  async function listMerges(leadId: string, tenantId: string): Promise<MergeRecord[]> {
+    return (await opts.merges?.list(leadId, tenantId)) ?? [];
+  }
+
+  /** Undoes a merge; fields changed again since are kept and named. */
+  async function revertMerge(mergeId: string, tenantId: string): Promise<{ merge: MergeRecord; restored: string[]; kept: string[] }> {
+    const result = (await opts.merges?.revert(mergeId, tenantId)) ?? { status: 'not_found' as const };
+    if (result.status === 'not_found') throw errors.mergeNotFound(mergeId);
+    if (result.status === 'already_reverted') throw errors.mergeAlreadyReverted(mergeId, result.merge.revertedAt ?? '');
+    return { merge: result.merge, restored: result.restored, kept: result.kept };
+  }
+
+  return { upload, getJob, watchJob, addDncNumbers, exportRows, getMapping, confirmMapping, listMerges, revertMerge };
 }

@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { createLogger } from '@leadflow/logger';
 import type { JobFailure, JobRef, MappingDecision } from '@leadflow/proto';
 import { createSqlMappingStore, migrations as mappingMigrations } from '@leadflow/mapping';
-import { migrations as persistenceMigrations } from '@leadflow/persistence';
+import { createSqlLeadStore, leadMerges, migrations as persistenceMigrations, revertMerge } from '@leadflow/persistence';
+import { leadIdFor } from '@leadflow/pipeline';
+import { Disposition, type LeadBatch } from '@leadflow/proto';
 import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
 import { buildRestApp, createJobService, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
 
@@ -51,7 +53,8 @@ describe('REST API', () => {
     await migrate(db, migrations);
     await migrate(db, persistenceMigrations);
     await migrate(db, mappingMigrations);
-    const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads: recorded.sink, dnc, maxUploadBytes: 1000, watchIntervalMs: 20 });
+    const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads: recorded.sink, dnc, maxUploadBytes: 1000, watchIntervalMs: 20,
+      merges: { list: (leadId, tenantId) => leadMerges(db, leadId, tenantId), revert: (id, tenantId) => revertMerge(db, id, tenantId) } });
     app = await buildRestApp({ service, logger: createLogger({ name: 'test', level: 'silent' }), maxUploadBytes: 1000, tenantOf: () => 't1' });
   });
   afterAll(async () => {
@@ -165,6 +168,40 @@ describe('REST API', () => {
       code: 'NOT_IN_REVIEW',
       message: `job "${id}" is not waiting for review (its mapping is automatic): upload with review=true to review a mapping before the rows go on`,
     });
+  });
+
+  it('lists the merges into a lead and undoes one, once', async () => {
+    const lead = {
+      firstName: 'Ann', lastName: 'Lee', fullName: '', email: 'ann@acme.com', phone: '', phoneType: '', company: '', domain: '', jobTitle: '', street: '',
+      addressLine2: '', city: '', state: '', postalCode: '', country: '', industry: '', source: '', extra: {}, emailType: '', emailKey: 'ann@acme.com',
+      phoneExtension: '', original: {},
+    };
+    const batch = (jobId: string, phone: string, matched?: string): LeadBatch => ({
+      job: { jobId, tenantId: 't1', supplier: '', webhookUrl: '', fileName: '', sheet: '', review: false },
+      seq: 0, header: [], mapping: [], last: false, totalRows: 0, failure: undefined,
+      rows: [{
+        rowNumber: 1, lead: { ...lead, phone }, disposition: matched ? Disposition.DISPOSITION_DUPLICATE : Disposition.DISPOSITION_ACCEPTED, reasons: [], tags: [],
+        qualityScore: 0, raw: [], leadId: leadIdFor(jobId, 1),
+        match: matched ? { matchedJobId: 'merge-a', matchedRow: 0, matchedLeadId: matched, matchType: 'exact_email', score: 1 } : undefined,
+      }],
+    });
+    await createSqlLeadStore(db).storeBatch(batch('merge-a', ''));
+    const leadId = leadIdFor('merge-a', 1);
+    await createSqlLeadStore(db).storeBatch(batch('merge-b', '+12015550123', leadId));
+    const listed = (await app.inject({ method: 'GET', url: `/v1/leads/${leadId}/merges` })).json();
+    expect(listed.merges).toEqual([
+      expect.objectContaining({ leadId, jobId: 'merge-b', rowNumber: 1, changes: { phone: { before: '', after: '+12015550123' } }, revertedAt: null }),
+    ]);
+    const id = listed.merges[0].id as string;
+    const undone = await app.inject({ method: 'POST', url: `/v1/merges/${id}/revert` });
+    expect(undone.statusCode).toBe(200);
+    expect(undone.json()).toMatchObject({ restored: ['phone'], kept: [], merge: { id, revertedAt: expect.any(String) } });
+    const again = await app.inject({ method: 'POST', url: `/v1/merges/${id}/revert` });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().code).toBe('MERGE_ALREADY_REVERTED');
+    const unknown = await app.inject({ method: 'POST', url: '/v1/merges/999999/revert' });
+    expect(unknown.json()).toEqual({ code: 'MERGE_NOT_FOUND', message: 'no merge with id "999999" for this tenant' });
+    expect((await app.inject({ method: 'GET', url: '/v1/leads/not-a-lead/merges' })).json()).toEqual({ merges: [] });
   });
 
   it('answers unknown jobs and routes with 404 and a code, never a stack trace', async () => {

@@ -108,6 +108,12 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
       .send(Readable.from(lines));
   });
 
+  app.get<{ Params: { id: string } }>('/v1/leads/:id/merges', async (req) => ({
+    merges: await service.listMerges(req.params.id, opts.tenantOf(req)),
+  }));
+
+  app.post<{ Params: { id: string } }>('/v1/merges/:id/revert', async (req) => service.revertMerge(req.params.id, opts.tenantOf(req)));
+
   app.post('/v1/dnc/numbers', async (req) => {
     const body = req.body as unknown;
     let numbers: unknown;

@@ -4,6 +4,8 @@ import type { Migrations } from '@leadflow/stores';
 export { createPersistenceStage } from './persistence-stage.js';
 export { createSqlLeadStore } from './lead-store.js';
 export type { LeadStore, StoreResult } from './lead-store.js';
+export { leadMerges, planMerge, revertMerge } from './merge.js';
+export type { Alternates, MergePlan, MergeRecord, RevertResult } from './merge.js';
 
 export const migrations: Migrations = {
   owner: 'persistence',

@@ -1,6 +1,7 @@
 import { Disposition, type LeadBatch, type LeadRow } from '@leadflow/proto';
-import { LEAD_COLUMNS, leadRecord, type DispositionCounts } from '@leadflow/pipeline';
+import { LEAD_COLUMNS, leadIdFor, leadRecord, type DispositionCounts } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
+import { applyMerge, planMerge, type Alternates, type LeadFields } from './merge.js';
 
 export interface StoreResult {
   /** Rows this call stored for the first time, by disposition (all 0 for a redelivered batch). */
@@ -31,7 +32,8 @@ const INSERT_DUPLICATES = `
   SELECT $3, r.row_number, $2, r.matched_job_id, r.matched_row, r.matched_lead_id, r.match_type, r.score, r.lead, r.reasons
     FROM jsonb_to_recordset($1::jsonb) AS r(row_number int, matched_job_id text, matched_row int, matched_lead_id uuid,
          match_type text, score real, lead jsonb, reasons jsonb)
-  ON CONFLICT DO NOTHING`;
+  ON CONFLICT DO NOTHING
+  RETURNING row_number`;
 
 const INSERT_REJECTED = `
   INSERT INTO rejected_rows (job_id, row_number, tenant_id, raw, reasons)
@@ -62,6 +64,13 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
       return db.transaction(async (tx) => {
         const insert = async (sql: string, rows: unknown[], ...more: unknown[]) =>
           rows.length === 0 ? 0 : (await tx.query(sql, [JSON.stringify(rows), job.tenantId, job.jobId, ...more])).rowCount;
+        /** Files the duplicates, then merges each one stored for the first time into its lead. */
+        const insertDuplicates = async (rows: { row_number: number }[]) => {
+          if (rows.length === 0) return 0;
+          const fresh = new Set((await tx.query<{ row_number: number }>(INSERT_DUPLICATES, [JSON.stringify(rows), job.tenantId, job.jobId])).rows.map((r) => r.row_number));
+          await mergeDuplicates(tx, job, batch.rows.filter((r) => fresh.has(r.rowNumber) && r.disposition === Disposition.DISPOSITION_DUPLICATE));
+          return fresh.size;
+        };
 
         const inserted: DispositionCounts = {
           accepted: await insert(
@@ -72,8 +81,7 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
             })),
             job.supplier,
           ),
-          duplicate: await insert(
-            INSERT_DUPLICATES,
+          duplicate: await insertDuplicates(
             rowsWith(batch, Disposition.DISPOSITION_DUPLICATE).map((r) => ({
               row_number: r.rowNumber,
               matched_job_id: r.match?.matchedJobId ?? '',
@@ -129,4 +137,28 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
       });
     },
   };
+}
+
+/**
+ * Merges duplicates into the leads they matched (when those are stored leads: a duplicate of a
+ * row that did not become a lead has nothing to merge into), in row order, each lead locked.
+ */
+async function mergeDuplicates(tx: SqlClient, job: { jobId: string; tenantId: string }, dups: readonly LeadRow[]): Promise<void> {
+  const targets = dups.map((r) => r.match?.matchedLeadId || (r.match?.matchedRow ? leadIdFor(r.match.matchedJobId, r.match.matchedRow) : ''));
+  const ids = [...new Set(targets.filter(Boolean))];
+  if (ids.length === 0) return;
+  const { rows } = await tx.query<LeadFields & { id: string; alternates: Alternates }>(
+    `SELECT id, ${COLUMN_NAMES.join(', ')}, email_key, alternates FROM leads WHERE id = ANY($1::uuid[]) AND tenant_id = $2 ORDER BY id FOR UPDATE`,
+    [ids, job.tenantId],
+  );
+  const leads = new Map(rows.map((l) => [l.id, l]));
+  for (const [i, dup] of dups.entries()) {
+    const lead = leads.get(targets[i]!);
+    if (!lead) continue;
+    const plan = planMerge(lead, lead.alternates, { ...leadRecord(dup.lead), email_key: dup.lead?.emailKey || dup.lead?.email || '' });
+    await applyMerge(tx, { leadId: lead.id, tenantId: job.tenantId }, { jobId: job.jobId, rowNumber: dup.rowNumber }, lead, plan);
+    // The next duplicate of the same lead merges into the lead as this one left it.
+    for (const [c, v] of Object.entries(plan.changes)) (lead as Record<string, unknown>)[c] = v.after;
+    lead.alternates = { emails: [...lead.alternates.emails, ...plan.alternates.emails], phones: [...lead.alternates.phones, ...plan.alternates.phones] };
+  }
 }

@@ -11,6 +11,7 @@ const ENTER_SCRIPT = `
 local counter, places, entries = KEYS[1], KEYS[2], KEYS[3]
 local rows, perBlock, maxBlock = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local k, a, out = 4, 4, {}
+local wanted, wantedList = {}, {}
 for r = 1, rows do
   local owner, entry, n = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
   a = a + 3
@@ -26,22 +27,39 @@ for r = 1, rows do
   local seen, found = {}, {}
   for i = 0, n - 1 do
     local block = KEYS[k + i]
-    local members = redis.call('ZREVRANGEBYSCORE', block, '(' .. place, '-inf', 'LIMIT', 0, perBlock)
-    for _, m in ipairs(members) do
-      if not seen[m] then
-        seen[m] = true
-        found[#found + 1] = m
+    if perBlock > 0 then
+      local members = redis.call('ZREVRANGEBYSCORE', block, '(' .. place, '-inf', 'LIMIT', 0, perBlock)
+      for _, m in ipairs(members) do
+        if not seen[m] then
+          seen[m] = true
+          found[#found + 1] = m
+          if not wanted[m] then
+            wanted[m] = true
+            wantedList[#wantedList + 1] = m
+          end
+        end
       end
     end
     if fresh then
       redis.call('ZADD', block, place, owner)
-      local size = redis.call('ZCARD', block)
-      if size > maxBlock then redis.call('ZREMRANGEBYRANK', block, 0, size - maxBlock - 1) end
+      if redis.call('ZCARD', block) > maxBlock then redis.call('ZREMRANGEBYRANK', block, 0, 0) end
     end
   end
   k = k + n
-  if #found > 0 then out[r] = redis.call('HMGET', entries, unpack(found)) else out[r] = {} end
+  out[r] = found
 end
+-- Each candidate's entry once, however many rows it is a candidate of: owners, then entries.
+local found = {}
+for i = 1, #wantedList, 1000 do
+  local chunk = {}
+  for j = i, math.min(i + 999, #wantedList) do chunk[#chunk + 1] = wantedList[j] end
+  local values = redis.call('HMGET', entries, unpack(chunk))
+  for j = 1, #chunk do
+    found[#found + 1] = chunk[j]
+    found[#found + 1] = values[j] or ''
+  end
+end
+out[rows + 1] = found
 return out
 `;
 
@@ -88,8 +106,11 @@ export function createRedisCandidateIndex(redis: Redis): CandidateIndex {
         for (const block of row.blocks) keys.push(blockKey(tenantId, block));
         argv.push(row.entry.owner, encodeEntry(row.entry), String(row.blocks.length));
       }
-      const out = (await redis.eval(ENTER_SCRIPT, keys.length, ...keys, ...argv)) as (string | null)[][];
-      return rows.map((_, i) => (out[i] ?? []).filter((e): e is string => e !== null).map(decodeEntry));
+      const out = (await redis.eval(ENTER_SCRIPT, keys.length, ...keys, ...argv)) as string[][];
+      const flat = out[rows.length] ?? [];
+      const entries = new Map<string, IndexEntry>();
+      for (let i = 0; i < flat.length; i += 2) if (flat[i + 1]) entries.set(flat[i]!, decodeEntry(flat[i + 1]!));
+      return rows.map((_, i) => (out[i] ?? []).flatMap((owner) => entries.get(owner) ?? []));
     },
     async leave(tenantId, rows) {
       if (rows.length === 0) return;

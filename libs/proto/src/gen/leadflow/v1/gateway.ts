@@ -211,6 +211,50 @@ export interface ConfirmMappingResponse {
   columns: ColumnMapping[];
 }
 
+export interface FieldChange {
+  before: string;
+  after: string;
+}
+
+/** A duplicate row merged into a lead. */
+export interface Merge {
+  id: string;
+  leadId: string;
+  /** The duplicate row. */
+  jobId: string;
+  rowNumber: number;
+  /** By lead field. */
+  changes: { [key: string]: FieldChange };
+  alternateEmails: string[];
+  alternatePhones: string[];
+  /** RFC 3339; reverted_at empty while the merge stands. */
+  mergedAt: string;
+  revertedAt: string;
+}
+
+export interface Merge_ChangesEntry {
+  key: string;
+  value: FieldChange | undefined;
+}
+
+export interface ListMergesRequest {
+  leadId: string;
+}
+
+export interface ListMergesResponse {
+  merges: Merge[];
+}
+
+export interface RevertMergeRequest {
+  id: string;
+}
+
+export interface RevertMergeResponse {
+  merge: Merge | undefined;
+  restored: string[];
+  kept: string[];
+}
+
 function createBaseUploadMetadata(): UploadMetadata {
   return { fileName: "", supplier: "", webhookUrl: "", sheet: "", review: false };
 }
@@ -2231,6 +2275,751 @@ export const ConfirmMappingResponse: MessageFns<ConfirmMappingResponse> = {
   },
 };
 
+function createBaseFieldChange(): FieldChange {
+  return { before: "", after: "" };
+}
+
+export const FieldChange: MessageFns<FieldChange> = {
+  encode(message: FieldChange, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.before !== "") {
+      writer.uint32(10).string(message.before);
+    }
+    if (message.after !== "") {
+      writer.uint32(18).string(message.after);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FieldChange {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFieldChange();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.before = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.after = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FieldChange {
+    return {
+      before: isSet(object.before) ? globalThis.String(object.before) : "",
+      after: isSet(object.after) ? globalThis.String(object.after) : "",
+    };
+  },
+
+  toJSON(message: FieldChange): unknown {
+    const obj: any = {};
+    if (message.before !== "") {
+      obj.before = message.before;
+    }
+    if (message.after !== "") {
+      obj.after = message.after;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FieldChange>, I>>(base?: I): FieldChange {
+    return FieldChange.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FieldChange>, I>>(object: I): FieldChange {
+    const message = createBaseFieldChange();
+    message.before = object.before ?? "";
+    message.after = object.after ?? "";
+    return message;
+  },
+};
+
+function createBaseMerge(): Merge {
+  return {
+    id: "",
+    leadId: "",
+    jobId: "",
+    rowNumber: 0,
+    changes: {},
+    alternateEmails: [],
+    alternatePhones: [],
+    mergedAt: "",
+    revertedAt: "",
+  };
+}
+
+export const Merge: MessageFns<Merge> = {
+  encode(message: Merge, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.leadId !== "") {
+      writer.uint32(18).string(message.leadId);
+    }
+    if (message.jobId !== "") {
+      writer.uint32(26).string(message.jobId);
+    }
+    if (message.rowNumber !== 0) {
+      writer.uint32(32).uint32(message.rowNumber);
+    }
+    globalThis.Object.entries(message.changes).forEach(([key, value]: [string, FieldChange]) => {
+      Merge_ChangesEntry.encode({ key: key as any, value }, writer.uint32(42).fork()).join();
+    });
+    for (const v of message.alternateEmails) {
+      writer.uint32(50).string(v!);
+    }
+    for (const v of message.alternatePhones) {
+      writer.uint32(58).string(v!);
+    }
+    if (message.mergedAt !== "") {
+      writer.uint32(66).string(message.mergedAt);
+    }
+    if (message.revertedAt !== "") {
+      writer.uint32(74).string(message.revertedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Merge {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMerge();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.leadId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.rowNumber = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            const entry5 = Merge_ChangesEntry.decode(reader, reader.uint32());
+            if (entry5.value !== undefined) {
+              message.changes[entry5.key] = entry5.value;
+            }
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.alternateEmails.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.alternatePhones.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.mergedAt = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.revertedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Merge {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      leadId: isSet(object.leadId)
+        ? globalThis.String(object.leadId)
+        : isSet(object.lead_id)
+        ? globalThis.String(object.lead_id)
+        : "",
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      rowNumber: isSet(object.rowNumber)
+        ? globalThis.Number(object.rowNumber)
+        : isSet(object.row_number)
+        ? globalThis.Number(object.row_number)
+        : 0,
+      changes: isObject(object.changes)
+        ? (globalThis.Object.entries(object.changes) as [string, any][]).reduce(
+          (acc: { [key: string]: FieldChange }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: FieldChange.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      alternateEmails: globalThis.Array.isArray(object?.alternateEmails)
+        ? object.alternateEmails.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.alternate_emails)
+        ? object.alternate_emails.map((e: any) => globalThis.String(e))
+        : [],
+      alternatePhones: globalThis.Array.isArray(object?.alternatePhones)
+        ? object.alternatePhones.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.alternate_phones)
+        ? object.alternate_phones.map((e: any) => globalThis.String(e))
+        : [],
+      mergedAt: isSet(object.mergedAt)
+        ? globalThis.String(object.mergedAt)
+        : isSet(object.merged_at)
+        ? globalThis.String(object.merged_at)
+        : "",
+      revertedAt: isSet(object.revertedAt)
+        ? globalThis.String(object.revertedAt)
+        : isSet(object.reverted_at)
+        ? globalThis.String(object.reverted_at)
+        : "",
+    };
+  },
+
+  toJSON(message: Merge): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.leadId !== "") {
+      obj.leadId = message.leadId;
+    }
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.rowNumber !== 0) {
+      obj.rowNumber = Math.round(message.rowNumber);
+    }
+    if (message.changes) {
+      const entries = globalThis.Object.entries(message.changes) as [string, FieldChange][];
+      if (entries.length > 0) {
+        obj.changes = {};
+        entries.forEach(([k, v]) => {
+          obj.changes[k] = FieldChange.toJSON(v);
+        });
+      }
+    }
+    if (message.alternateEmails?.length) {
+      obj.alternateEmails = message.alternateEmails;
+    }
+    if (message.alternatePhones?.length) {
+      obj.alternatePhones = message.alternatePhones;
+    }
+    if (message.mergedAt !== "") {
+      obj.mergedAt = message.mergedAt;
+    }
+    if (message.revertedAt !== "") {
+      obj.revertedAt = message.revertedAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Merge>, I>>(base?: I): Merge {
+    return Merge.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Merge>, I>>(object: I): Merge {
+    const message = createBaseMerge();
+    message.id = object.id ?? "";
+    message.leadId = object.leadId ?? "";
+    message.jobId = object.jobId ?? "";
+    message.rowNumber = object.rowNumber ?? 0;
+    message.changes = (globalThis.Object.entries(object.changes ?? {}) as [string, FieldChange][]).reduce(
+      (acc: { [key: string]: FieldChange }, [key, value]: [string, FieldChange]) => {
+        if (value !== undefined) {
+          acc[key] = FieldChange.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.alternateEmails = object.alternateEmails?.map((e) => e) || [];
+    message.alternatePhones = object.alternatePhones?.map((e) => e) || [];
+    message.mergedAt = object.mergedAt ?? "";
+    message.revertedAt = object.revertedAt ?? "";
+    return message;
+  },
+};
+
+function createBaseMerge_ChangesEntry(): Merge_ChangesEntry {
+  return { key: "", value: undefined };
+}
+
+export const Merge_ChangesEntry: MessageFns<Merge_ChangesEntry> = {
+  encode(message: Merge_ChangesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      FieldChange.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Merge_ChangesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMerge_ChangesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = FieldChange.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Merge_ChangesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? FieldChange.fromJSON(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: Merge_ChangesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== undefined) {
+      obj.value = FieldChange.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Merge_ChangesEntry>, I>>(base?: I): Merge_ChangesEntry {
+    return Merge_ChangesEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Merge_ChangesEntry>, I>>(object: I): Merge_ChangesEntry {
+    const message = createBaseMerge_ChangesEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? FieldChange.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListMergesRequest(): ListMergesRequest {
+  return { leadId: "" };
+}
+
+export const ListMergesRequest: MessageFns<ListMergesRequest> = {
+  encode(message: ListMergesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.leadId !== "") {
+      writer.uint32(10).string(message.leadId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMergesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMergesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.leadId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListMergesRequest {
+    return {
+      leadId: isSet(object.leadId)
+        ? globalThis.String(object.leadId)
+        : isSet(object.lead_id)
+        ? globalThis.String(object.lead_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListMergesRequest): unknown {
+    const obj: any = {};
+    if (message.leadId !== "") {
+      obj.leadId = message.leadId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListMergesRequest>, I>>(base?: I): ListMergesRequest {
+    return ListMergesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListMergesRequest>, I>>(object: I): ListMergesRequest {
+    const message = createBaseListMergesRequest();
+    message.leadId = object.leadId ?? "";
+    return message;
+  },
+};
+
+function createBaseListMergesResponse(): ListMergesResponse {
+  return { merges: [] };
+}
+
+export const ListMergesResponse: MessageFns<ListMergesResponse> = {
+  encode(message: ListMergesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.merges) {
+      Merge.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMergesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMergesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.merges.push(Merge.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListMergesResponse {
+    return { merges: globalThis.Array.isArray(object?.merges) ? object.merges.map((e: any) => Merge.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: ListMergesResponse): unknown {
+    const obj: any = {};
+    if (message.merges?.length) {
+      obj.merges = message.merges.map((e) => Merge.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListMergesResponse>, I>>(base?: I): ListMergesResponse {
+    return ListMergesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListMergesResponse>, I>>(object: I): ListMergesResponse {
+    const message = createBaseListMergesResponse();
+    message.merges = object.merges?.map((e) => Merge.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRevertMergeRequest(): RevertMergeRequest {
+  return { id: "" };
+}
+
+export const RevertMergeRequest: MessageFns<RevertMergeRequest> = {
+  encode(message: RevertMergeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevertMergeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevertMergeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevertMergeRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: RevertMergeRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevertMergeRequest>, I>>(base?: I): RevertMergeRequest {
+    return RevertMergeRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevertMergeRequest>, I>>(object: I): RevertMergeRequest {
+    const message = createBaseRevertMergeRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseRevertMergeResponse(): RevertMergeResponse {
+  return { merge: undefined, restored: [], kept: [] };
+}
+
+export const RevertMergeResponse: MessageFns<RevertMergeResponse> = {
+  encode(message: RevertMergeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.merge !== undefined) {
+      Merge.encode(message.merge, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.restored) {
+      writer.uint32(18).string(v!);
+    }
+    for (const v of message.kept) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevertMergeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevertMergeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.merge = Merge.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.restored.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.kept.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevertMergeResponse {
+    return {
+      merge: isSet(object.merge) ? Merge.fromJSON(object.merge) : undefined,
+      restored: globalThis.Array.isArray(object?.restored) ? object.restored.map((e: any) => globalThis.String(e)) : [],
+      kept: globalThis.Array.isArray(object?.kept) ? object.kept.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: RevertMergeResponse): unknown {
+    const obj: any = {};
+    if (message.merge !== undefined) {
+      obj.merge = Merge.toJSON(message.merge);
+    }
+    if (message.restored?.length) {
+      obj.restored = message.restored;
+    }
+    if (message.kept?.length) {
+      obj.kept = message.kept;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevertMergeResponse>, I>>(base?: I): RevertMergeResponse {
+    return RevertMergeResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevertMergeResponse>, I>>(object: I): RevertMergeResponse {
+    const message = createBaseRevertMergeResponse();
+    message.merge = (object.merge !== undefined && object.merge !== null) ? Merge.fromPartial(object.merge) : undefined;
+    message.restored = object.restored?.map((e) => e) || [];
+    message.kept = object.kept?.map((e) => e) || [];
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -2310,6 +3099,26 @@ export const LeadflowGatewayService = {
       Buffer.from(ConfirmMappingResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ConfirmMappingResponse => ConfirmMappingResponse.decode(value),
   },
+  /** What duplicates merged into a lead: each merge with the fields it changed. */
+  listMerges: {
+    path: "/leadflow.v1.LeadflowGateway/ListMerges" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListMergesRequest): Buffer => Buffer.from(ListMergesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListMergesRequest => ListMergesRequest.decode(value),
+    responseSerialize: (value: ListMergesResponse): Buffer => Buffer.from(ListMergesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListMergesResponse => ListMergesResponse.decode(value),
+  },
+  /** Undo a merge: the fields it changed go back, unless they changed again since (kept). */
+  revertMerge: {
+    path: "/leadflow.v1.LeadflowGateway/RevertMerge" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RevertMergeRequest): Buffer => Buffer.from(RevertMergeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevertMergeRequest => RevertMergeRequest.decode(value),
+    responseSerialize: (value: RevertMergeResponse): Buffer => Buffer.from(RevertMergeResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RevertMergeResponse => RevertMergeResponse.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -2331,6 +3140,10 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
    * the job then goes on, and the supplier's next files are mapped the same way.
    */
   confirmMapping: handleUnaryCall<ConfirmMappingRequest, ConfirmMappingResponse>;
+  /** What duplicates merged into a lead: each merge with the fields it changed. */
+  listMerges: handleUnaryCall<ListMergesRequest, ListMergesResponse>;
+  /** Undo a merge: the fields it changed go back, unless they changed again since (kept). */
+  revertMerge: handleUnaryCall<RevertMergeRequest, RevertMergeResponse>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -2432,6 +3245,38 @@ export interface LeadflowGatewayClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ConfirmMappingResponse) => void,
+  ): ClientUnaryCall;
+  /** What duplicates merged into a lead: each merge with the fields it changed. */
+  listMerges(
+    request: ListMergesRequest,
+    callback: (error: ServiceError | null, response: ListMergesResponse) => void,
+  ): ClientUnaryCall;
+  listMerges(
+    request: ListMergesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListMergesResponse) => void,
+  ): ClientUnaryCall;
+  listMerges(
+    request: ListMergesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListMergesResponse) => void,
+  ): ClientUnaryCall;
+  /** Undo a merge: the fields it changed go back, unless they changed again since (kept). */
+  revertMerge(
+    request: RevertMergeRequest,
+    callback: (error: ServiceError | null, response: RevertMergeResponse) => void,
+  ): ClientUnaryCall;
+  revertMerge(
+    request: RevertMergeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RevertMergeResponse) => void,
+  ): ClientUnaryCall;
+  revertMerge(
+    request: RevertMergeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RevertMergeResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -1,0 +1,160 @@
+import type { LeadColumn } from '@leadflow/pipeline';
+import type { SqlClient } from '@leadflow/stores';
+
+/** A lead's fields as stored, by column (the canonical fields and email_key). */
+export type LeadFields = Partial<Record<LeadColumn | 'email_key', string | null>>;
+
+/** Every column a merge may change: the only names ever written into its SQL. */
+export const MERGE_COLUMNS = new Set<string>([
+  'first_name', 'last_name', 'full_name', 'email', 'email_key', 'phone', 'phone_extension', 'phone_type', 'domain', 'industry',
+  'job_title', 'company', 'street', 'address_line2', 'city', 'state', 'postal_code', 'country',
+]);
+
+export interface Alternates {
+  emails: string[];
+  phones: string[];
+}
+
+export interface MergePlan {
+  changes: Record<string, { before: string; after: string }>;
+  alternates: Alternates;
+}
+
+/** Fields a duplicate fills when its lead has none. */
+const FILL_EMPTY: readonly LeadColumn[] = [
+  'first_name', 'last_name', 'full_name', 'email', 'phone', 'phone_extension', 'phone_type', 'domain', 'industry',
+];
+/** Fields where the most recent value wins: people change jobs and employers. */
+const MOST_RECENT: readonly LeadColumn[] = ['job_title', 'company'];
+/** The address moves as one block: the more complete one wins. */
+const ADDRESS: readonly LeadColumn[] = ['street', 'address_line2', 'city', 'state', 'postal_code', 'country'];
+const completeness = (f: LeadFields) => (['street', 'city', 'state', 'postal_code'] as const).filter((c) => f[c]).length;
+
+/**
+ * What merging a duplicate into its lead changes: empty fields filled, the newer job title and
+ * company, the more complete address, and the duplicate's email and phone kept as alternates
+ * when they differ from the lead's.
+ */
+export function planMerge(lead: LeadFields, alternates: Alternates, dup: LeadFields): MergePlan {
+  const changes: MergePlan['changes'] = {};
+  const set = (c: LeadColumn | 'email_key') => {
+    const before = lead[c] ?? '';
+    const after = dup[c] ?? '';
+    if (after && after !== before) changes[c] = { before, after };
+  };
+  for (const c of FILL_EMPTY) if (!lead[c]) set(c);
+  if (changes.email) changes.email_key = { before: lead.email_key ?? '', after: dup.email_key || dup.email || '' };
+  for (const c of MOST_RECENT) set(c);
+  if (completeness(dup) > completeness(lead)) for (const c of ADDRESS) if (dup[c] || lead[c]) changes[c] = { before: lead[c] ?? '', after: dup[c] ?? '' };
+  for (const c of ADDRESS) if (changes[c] && changes[c].before === changes[c].after) delete changes[c];
+  const added: Alternates = { emails: [], phones: [] };
+  if (dup.email && dup.email !== lead.email && !changes.email && !alternates.emails.includes(dup.email)) added.emails.push(dup.email);
+  if (dup.phone && dup.phone !== lead.phone && !changes.phone && !alternates.phones.includes(dup.phone)) added.phones.push(dup.phone);
+  return { changes, alternates: added };
+}
+
+const isEmpty = (p: MergePlan) => Object.keys(p.changes).length === 0 && p.alternates.emails.length === 0 && p.alternates.phones.length === 0;
+
+/** Applies a plan to a lead inside `tx` and records it; nothing when the plan changes nothing. */
+export async function applyMerge(
+  tx: SqlClient,
+  target: { leadId: string; tenantId: string },
+  from: { jobId: string; rowNumber: number },
+  lead: { alternates: Alternates },
+  plan: MergePlan,
+): Promise<void> {
+  if (isEmpty(plan)) return;
+  if (Object.keys(plan.changes).some((c) => !MERGE_COLUMNS.has(c))) throw new Error('a merge may only change lead fields');
+  const sets = Object.keys(plan.changes).map((c, i) => `${c} = $${i + 3}`);
+  const alternates: Alternates = {
+    emails: [...lead.alternates.emails, ...plan.alternates.emails],
+    phones: [...lead.alternates.phones, ...plan.alternates.phones],
+  };
+  await tx.query(`UPDATE leads SET ${[...sets, 'alternates = $2'].join(', ')} WHERE id = $1`, [
+    target.leadId, JSON.stringify(alternates), ...Object.values(plan.changes).map((v) => v.after || null),
+  ]);
+  await tx.query(
+    `INSERT INTO lead_merges (lead_id, tenant_id, job_id, row_number, changes, alternates) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (job_id, row_number) DO NOTHING`,
+    [target.leadId, target.tenantId, from.jobId, from.rowNumber, JSON.stringify(plan.changes), JSON.stringify(plan.alternates)],
+  );
+}
+
+export interface MergeRecord {
+  id: string;
+  leadId: string;
+  jobId: string;
+  rowNumber: number;
+  changes: MergePlan['changes'];
+  alternates: Alternates;
+  mergedAt: string;
+  revertedAt: string | null;
+}
+
+interface MergeRow {
+  id: string;
+  lead_id: string;
+  job_id: string;
+  row_number: number;
+  changes: MergePlan['changes'];
+  alternates: Alternates;
+  merged_at: Date | string;
+  reverted_at: Date | string | null;
+}
+
+const toRecord = (r: MergeRow): MergeRecord => ({
+  id: String(r.id), leadId: r.lead_id, jobId: r.job_id, rowNumber: r.row_number, changes: r.changes, alternates: r.alternates,
+  mergedAt: new Date(r.merged_at).toISOString(), revertedAt: r.reverted_at ? new Date(r.reverted_at).toISOString() : null,
+});
+
+/** The merges into a lead, oldest first. */
+export async function leadMerges(db: SqlClient, leadId: string, tenantId: string): Promise<MergeRecord[]> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(leadId)) return [];
+  const { rows } = await db.query<MergeRow>('SELECT * FROM lead_merges WHERE lead_id = $1 AND tenant_id = $2 ORDER BY id', [leadId, tenantId]);
+  return rows.map(toRecord);
+}
+
+export type RevertResult =
+  | { status: 'reverted'; merge: MergeRecord; restored: string[]; kept: string[] }
+  | { status: 'not_found' }
+  | { status: 'already_reverted'; merge: MergeRecord };
+
+/**
+ * Undoes a merge: each field it changed goes back to its value before, unless the field has
+ * changed again since (then it is kept, and named); the alternates it added are removed.
+ */
+export async function revertMerge(db: SqlClient, mergeId: string, tenantId: string): Promise<RevertResult> {
+  if (!/^\d{1,18}$/.test(mergeId)) return { status: 'not_found' };
+  return db.transaction(async (tx) => {
+    const [merge] = (await tx.query<MergeRow>('SELECT * FROM lead_merges WHERE id = $1 AND tenant_id = $2 FOR UPDATE', [mergeId, tenantId])).rows;
+    if (!merge) return { status: 'not_found' as const };
+    if (merge.reverted_at) return { status: 'already_reverted' as const, merge: toRecord(merge) };
+    const columns = [...MERGE_COLUMNS].filter((c) => c in merge.changes);
+    const [lead] = (
+      await tx.query<Record<string, string | null> & { alternates: Alternates }>(
+        `SELECT ${[...columns, 'alternates'].join(', ')} FROM leads WHERE id = $1 FOR UPDATE`,
+        [merge.lead_id],
+      )
+    ).rows;
+    const restored: string[] = [];
+    const kept: string[] = [];
+    const values: (string | null)[] = [];
+    for (const c of columns) {
+      if ((lead?.[c] ?? '') === merge.changes[c]!.after) {
+        restored.push(c);
+        values.push(merge.changes[c]!.before || null);
+      } else kept.push(c);
+    }
+    if (lead) {
+      const alternates: Alternates = {
+        emails: lead.alternates.emails.filter((e) => !merge.alternates.emails.includes(e)),
+        phones: lead.alternates.phones.filter((p) => !merge.alternates.phones.includes(p)),
+      };
+      const sets = restored.map((c, i) => `${c} = $${i + 3}`);
+      await tx.query(`UPDATE leads SET ${[...sets, 'alternates = $2'].join(', ')} WHERE id = $1`, [merge.lead_id, JSON.stringify(alternates), ...values]);
+    }
+    await tx.query('UPDATE lead_merges SET reverted_at = now() WHERE id = $1', [mergeId]);
+    const [after] = (await tx.query<MergeRow>('SELECT * FROM lead_merges WHERE id = $1', [mergeId])).rows;
+    return { status: 'reverted' as const, merge: toRecord(after!), restored, kept };
+  });
+}
