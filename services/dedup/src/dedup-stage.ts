@@ -18,6 +18,8 @@ export interface DedupStageOptions {
   policy?: Partial<DedupPolicy> | ((tenantId: string, supplier: string) => Promise<Partial<DedupPolicy>>);
   /** Candidates taken from each block of a row, newest first. @default 10 */
   perBlock?: number;
+  /** Of those, the ones compared: those sharing the most blocks with the row. @default 30 */
+  candidates?: number;
   /** Clock, for the look-back window. */
   now?: () => number;
 }
@@ -50,6 +52,7 @@ const REBUILD_WAIT_MS = 30_000;
 export function createDedupStage(opts: DedupStageOptions): BatchStage {
   const index = opts.index ?? createMemoryCandidateIndex();
   const perBlock = opts.perBlock ?? 10;
+  const most = opts.candidates ?? 30;
   const now = opts.now ?? Date.now;
   const rebuilding = new Map<string, Promise<void>>();
 
@@ -80,7 +83,7 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
           const page = await opts.leads.scan(tenantId, after, REBUILD_PAGE);
           if (page.length === 0) break;
           const rows = page.map((s) => indexRow({ leadId: s.leadId, jobId: s.jobId, rowNumber: s.rowNumber, time: s.time }, toMatchRecord(s.lead), []));
-          await index.enter(tenantId, rows, 0);
+          await index.enter(tenantId, rows, 0, 0);
           after = page.at(-1)!.cursor;
         }
         await index.markBuilt(tenantId);
@@ -159,7 +162,7 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
         ...indexRow({ leadId: row.leadId || leadIdFor(jobId, row.rowNumber), jobId, rowNumber: row.rowNumber, time: now() }, record, composite),
       };
     });
-    const candidates = await index.enter(tenantId, entered, perBlock);
+    const candidates = await index.enter(tenantId, entered, perBlock, most);
     const left: { owner: string; blocks: readonly string[] }[] = [];
     const leftOwners = new Set<string>();
     entered.forEach((e, i) => {

@@ -23,13 +23,13 @@ export interface IndexRow {
  * new row is compared with a handful of candidates whatever the number of stored leads.
  *
  * `enter` takes a batch's rows in order, atomically as a whole: each row gets the entries that
- * entered any of its blocks before it (newest first, at most `perBlock` of a block), then joins
- * its blocks. Every entry has a place in one order per tenant; a row that enters again (a
+ * entered any of its blocks before it (the newest `perBlock` of each block; of those the `most`
+ * that share the most blocks with it), then joins its blocks. Every entry has a place in one order per tenant; a row that enters again (a
  * redelivered batch) keeps its first place and sees only what came before it, so two rows that
  * race in two replicas are always compared one way round, and the later one is the duplicate.
  */
 export interface CandidateIndex {
-  enter(tenantId: string, rows: readonly IndexRow[], perBlock: number): Promise<IndexEntry[][]>;
+  enter(tenantId: string, rows: readonly IndexRow[], perBlock: number, most: number): Promise<IndexEntry[][]>;
   /** Takes rows out again: they turned out to be duplicates, not leads. */
   leave(tenantId: string, rows: readonly { owner: string; blocks: readonly string[] }[]): Promise<void>;
   /** Whether the tenant's index holds its stored leads (false after Redis was emptied, or in a new process). */
@@ -63,7 +63,7 @@ export function createMemoryCandidateIndex(): CandidateIndex {
     return t;
   };
   return {
-    async enter(tenantId, rows, perBlock) {
+    async enter(tenantId, rows, perBlock, most) {
       const t = tenant(tenantId);
       return rows.map(({ entry, blocks }) => {
         let place = t.place.get(entry.owner);
@@ -73,7 +73,7 @@ export function createMemoryCandidateIndex(): CandidateIndex {
           t.place.set(entry.owner, place);
           t.entries.set(entry.owner, entry);
         }
-        const found = new Map<string, IndexEntry>();
+        const shared = new Map<string, number>();
         for (const key of blocks) {
           const owners = t.blocks.get(key) ?? [];
           let taken = 0;
@@ -81,7 +81,7 @@ export function createMemoryCandidateIndex(): CandidateIndex {
             const other = owners[i]!;
             if (t.place.get(other)! >= place) continue;
             taken++;
-            if (!found.has(other)) found.set(other, t.entries.get(other)!);
+            shared.set(other, (shared.get(other) ?? 0) + 1);
           }
           if (fresh) {
             owners.push(entry.owner);
@@ -89,7 +89,10 @@ export function createMemoryCandidateIndex(): CandidateIndex {
             t.blocks.set(key, owners);
           }
         }
-        return [...found.values()];
+        return [...shared]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, most)
+          .map(([owner]) => t.entries.get(owner)!);
       });
     },
     async leave(tenantId, rows) {

@@ -4,13 +4,14 @@ import { MAX_BLOCK_SIZE, type CandidateIndex, type IndexEntry } from './candidat
 import type { MatchRecord } from './record.js';
 
 // KEYS: the tenant's counter, places (owner → place), entries (owner → entry), then every row's
-// blocks, row after row. ARGV: row count, candidates per block, block size limit, then per row
+// blocks, row after row. ARGV: row count, candidates per block, block size limit, candidates per
+// row, then per row
 // its owner, its entry and its block count. Redis runs a script atomically: the rows of every
 // replica enter one after another, in one order.
 const ENTER_SCRIPT = `
 local counter, places, entries = KEYS[1], KEYS[2], KEYS[3]
-local rows, perBlock, maxBlock = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local k, a, out = 4, 4, {}
+local rows, perBlock, maxBlock, most = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local k, a, out = 4, 5, {}
 local wanted, wantedList = {}, {}
 for r = 1, rows do
   local owner, entry, n = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
@@ -24,19 +25,17 @@ for r = 1, rows do
   else
     place = tonumber(place)
   end
-  local seen, found = {}, {}
+  local shared, found = {}, {}
   for i = 0, n - 1 do
     local block = KEYS[k + i]
     if perBlock > 0 then
       local members = redis.call('ZREVRANGEBYSCORE', block, '(' .. place, '-inf', 'LIMIT', 0, perBlock)
       for _, m in ipairs(members) do
-        if not seen[m] then
-          seen[m] = true
+        if shared[m] then
+          shared[m] = shared[m] + 1
+        else
+          shared[m] = 1
           found[#found + 1] = m
-          if not wanted[m] then
-            wanted[m] = true
-            wantedList[#wantedList + 1] = m
-          end
         end
       end
     end
@@ -46,7 +45,17 @@ for r = 1, rows do
     end
   end
   k = k + n
-  out[r] = found
+  -- The candidates that share the most blocks with the row, at most 'most' of them.
+  table.sort(found, function(x, y) return shared[x] > shared[y] end)
+  local best = {}
+  for i = 1, math.min(most, #found) do
+    best[i] = found[i]
+    if not wanted[found[i]] then
+      wanted[found[i]] = true
+      wantedList[#wantedList + 1] = found[i]
+    end
+  end
+  out[r] = best
 end
 -- Each candidate's entry once, however many rows it is a candidate of: owners, then entries.
 local found = {}
@@ -97,11 +106,11 @@ export function createRedisCandidateIndex(redis: Redis): CandidateIndex {
   const base = (tenantId: string) => `lf:dx:{${tenantId}}`;
   const blockKey = (tenantId: string, block: string) => `${base(tenantId)}:b:${createHash('sha256').update(block).digest('base64url').slice(0, 16)}`;
   return {
-    async enter(tenantId, rows, perBlock) {
+    async enter(tenantId, rows, perBlock, most) {
       if (rows.length === 0) return [];
       const b = base(tenantId);
       const keys = [`${b}:seq`, `${b}:places`, `${b}:entries`];
-      const argv: string[] = [String(rows.length), String(perBlock), String(MAX_BLOCK_SIZE)];
+      const argv: string[] = [String(rows.length), String(perBlock), String(MAX_BLOCK_SIZE), String(most)];
       for (const row of rows) {
         for (const block of row.blocks) keys.push(blockKey(tenantId, block));
         argv.push(row.entry.owner, encodeEntry(row.entry), String(row.blocks.length));
