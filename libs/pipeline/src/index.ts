@@ -17,7 +17,7 @@ export type { PipelineOptions } from './run-pipeline.js';
 export { bounded } from './bounded.js';
 export { LeadflowError, isTransient } from './errors.js';
 export { failedBatch } from './batches.js';
-export { LEAD_COLUMNS, leadRecord } from './lead-record.js';
+export { emptyLead, foldText, LEAD_COLUMNS, leadRecord } from './lead-record.js';
 export type { LeadColumn } from './lead-record.js';
 export { instrument } from './instrument.js';
 export { FREE_EMAIL_DOMAINS } from './free-email-domains.js';

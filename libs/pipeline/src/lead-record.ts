@@ -18,3 +18,21 @@ export function leadRecord(lead: Lead | undefined): Partial<Record<LeadColumn, s
   if (lead && Object.keys(lead.extra).length > 0) out.extra = lead.extra;
   return out;
 }
+
+/** A lead with every field empty, to fill. */
+export const emptyLead = (): Lead => ({
+  firstName: '', lastName: '', fullName: '', email: '', phone: '', phoneType: '', company: '', domain: '', jobTitle: '', street: '',
+  addressLine2: '', city: '', state: '', postalCode: '', country: '', industry: '', source: '', extra: {}, emailType: '', emailKey: '',
+  phoneExtension: '', original: {},
+});
+
+/** Lowercase, accents removed, punctuation to spaces, spaces collapsed: "São  Paulo!" → "sao paulo". */
+export function foldText(value: string): string {
+  if (!value) return '';
+  return value
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}

@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { leadIdFor } from '@leadflow/pipeline';
+import { emptyLead, leadIdFor } from '@leadflow/pipeline';
 import { createSqlLeadStore, migrations } from '@leadflow/persistence';
 import { Disposition, type Lead, type LeadBatch } from '@leadflow/proto';
 import { createMemoryFingerprintStore, createPglite, migrate, type SqlClient } from '@leadflow/stores';
 import { createDedupStage, createSqlStoredLeads, type DedupPolicy } from './index.js';
 
-const EMPTY: Lead = {
-  firstName: '', lastName: '', fullName: '', email: '', phone: '', phoneType: '', company: '', domain: '', jobTitle: '', street: '',
-  addressLine2: '', city: '', state: '', postalCode: '', country: '', industry: '', source: '', extra: {}, emailType: '', emailKey: '',
-  phoneExtension: '', original: {},
-};
+const EMPTY: Lead = emptyLead();
 
 let seq = 0;
 function batch(jobId: string, tenantId: string, leads: Partial<Lead>[], firstRow = 1): LeadBatch {

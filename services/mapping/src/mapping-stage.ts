@@ -1,5 +1,5 @@
 import { Disposition, RowBatch, type ColumnMapping, type Lead, type LeadBatch, type LeadRow, type Reason } from '@leadflow/proto';
-import { fanout, FREE_EMAIL_DOMAINS, LEAD_COLUMNS, leadIdFor, reason, type Fanout, type Stage } from '@leadflow/pipeline';
+import { emptyLead, fanout, FREE_EMAIL_DOMAINS, LEAD_COLUMNS, leadIdFor, reason, type Fanout, type Stage } from '@leadflow/pipeline';
 import type { CanonicalField } from './field-names.js';
 import { mapColumns, personEvidence, type ColumnDecision, type MappedField } from './map-columns.js';
 import { createMemoryMappingStore, type JobMapping, type MappingStore, type PreviewRow } from './mapping-store.js';
@@ -16,12 +16,6 @@ export interface MappingStageOptions {
   /** Keeps each job's mapping, the suppliers' confirmed ones and the rows of jobs in review. @default in memory */
   store?: MappingStore;
 }
-
-const emptyLead = (): Lead => ({
-  firstName: '', lastName: '', fullName: '', email: '', phone: '', phoneType: '', company: '', domain: '',
-  jobTitle: '', street: '', addressLine2: '', city: '', state: '', postalCode: '', country: '', industry: '',
-  source: '', extra: {}, emailType: '', emailKey: '', phoneExtension: '', original: {},
-});
 
 /** Each canonical field's key on the Lead message (one table for every stage: LEAD_COLUMNS). */
 const LEAD_KEY = Object.fromEntries(LEAD_COLUMNS) as Record<CanonicalField, (typeof LEAD_COLUMNS)[number][1]>;

@@ -1,3 +1,4 @@
+import { foldText } from '@leadflow/pipeline';
 import { getCountries } from 'libphonenumber-js/max';
 
 /** US states, DC and territories: name → USPS code. */
@@ -52,17 +53,10 @@ export const COUNTRY_NAMES: ReadonlyMap<string, string> = (() => {
   return names;
 })();
 
-/** Lowercase, accents removed, punctuation to spaces, spaces collapsed: "São  Paulo!" → "sao paulo". */
-export function foldText(value: string): string {
-  return value
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-}
 
 /** Common given names across the markets leads come from; a column of mostly these is a first-name column. */
+export { foldText };
+
 export const FIRST_NAMES: ReadonlySet<string> = new Set(
   `james john robert michael william david richard joseph thomas charles christopher daniel matthew anthony mark donald
   steven paul andrew joshua kenneth kevin brian george timothy ronald edward jason jeffrey ryan jacob gary nicholas eric

@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { leadIdFor } from '@leadflow/pipeline';
+import { emptyLead, leadIdFor } from '@leadflow/pipeline';
 import { Disposition, type Lead, type LeadBatch, type LeadRow } from '@leadflow/proto';
 import { createPostgres, migrate, type SqlClient } from '@leadflow/stores';
 import { infraEnv, uniqueName } from '@leadflow/testkit';
 import { createSqlLeadStore, leadMerges, migrations, revertMerge } from './index.js';
 
-const EMPTY: Lead = {
-  firstName: '', lastName: '', fullName: '', email: '', phone: '', phoneType: '', company: '', domain: '', jobTitle: '', street: '',
-  addressLine2: '', city: '', state: '', postalCode: '', country: '', industry: '', source: '', extra: {}, emailType: '', emailKey: '',
-  phoneExtension: '', original: {},
-};
+const EMPTY: Lead = emptyLead();
 
 function batch(jobId: string, tenantId: string, rows: { lead: Partial<Lead>; match?: LeadRow['match'] }[]): LeadBatch {
   return {

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { infraDown, infraUp } from '@leadflow/infra';
-import { leadIdFor } from '@leadflow/pipeline';
+import { emptyLead, leadIdFor } from '@leadflow/pipeline';
 import { createSqlLeadStore, migrations } from '@leadflow/persistence';
 import { Disposition, type Lead, type LeadBatch, type LeadRow } from '@leadflow/proto';
 import { createMemoryFingerprintStore, createPglite, createPostgres, createRedis, createRedisFingerprintStore, migrate, type SqlClient } from '@leadflow/stores';
@@ -133,11 +133,7 @@ const person = (i: number) => {
   };
 };
 
-const EMPTY: Lead = {
-  firstName: '', lastName: '', fullName: '', email: '', phone: '', phoneType: '', company: '', domain: '', jobTitle: '', street: '',
-  addressLine2: '', city: '', state: '', postalCode: '', country: '', industry: '', source: '', extra: {}, emailType: '', emailKey: '',
-  phoneExtension: '', original: {},
-};
+const EMPTY: Lead = emptyLead();
 
 async function fill(db: SqlClient, tenantId: string, from: number, to: number) {
   for (let start = from; start < to; start += 10_000) {

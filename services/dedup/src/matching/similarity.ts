@@ -1,3 +1,5 @@
+import { foldText } from '@leadflow/pipeline';
+
 /**
  * String similarities for comparing people's fields. All take folded values (lowercase, no
  * accents, single spaces) and are allocation-light: they run for every candidate pair.
@@ -89,15 +91,7 @@ export function tokenSimilarity(a: string, b: string): number {
 }
 
 /** Lowercase, accents removed, punctuation to spaces, whitespace collapsed. */
-export function fold(value: string): string {
-  if (!value) return '';
-  return value
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-}
+export const fold = foldText;
 
 const SOUNDEX_CODE: Record<string, string> = {
   b: '1', f: '1', p: '1', v: '1',
