@@ -31,6 +31,8 @@ export interface ServicesHandle {
   stop(): Promise<ServiceName[]>;
   /** Kills one service at once (SIGKILL: a crash, no graceful stop), then starts it again and waits until it is ready. */
   crashAndRestart(name: ServiceName): Promise<void>;
+  /** Starts one more replica of a service (same consumer group), waits until it is ready; stop() stops it too. */
+  addReplica(name: ServiceName): Promise<number>;
 }
 
 /** Starts the services as separate processes in Kafka mode and waits until each is ready. */
@@ -40,40 +42,46 @@ export async function startServices(opts: StartServicesOptions): Promise<Service
   const grpcPort = opts.grpcPort ?? 50051;
   const pids = {} as Record<ServiceName, number>;
   const metricsPorts = {} as Record<ServiceName, number>;
+  const replicas: [ServiceName, number][] = [];
   const stop = async (): Promise<ServiceName[]> => {
-    const entries = Object.entries(pids) as [ServiceName, number][];
+    const entries = [...(Object.entries(pids) as [ServiceName, number][]), ...replicas];
     const results = await Promise.all(entries.map(([, pid]) => stopProcess(pid, 20_000)));
     return entries.filter((_, i) => results[i] === 'killed').map(([name]) => name);
   };
-  const launch = (name: ServiceName, i: number) => {
+  const spawnService = (name: ServiceName, metricsPort: number, logName: string) => {
     const main = join(repoRoot(), 'services', name, 'dist', 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
-    metricsPorts[name] = base + i;
-    pids[name] = spawnDetached(process.execPath, [main], {
-      logFile: stateDir('logs', `${name}.log`),
+    return spawnDetached(process.execPath, [main], {
+      logFile: stateDir('logs', `${logName}.log`),
       env: {
         ...process.env,
         ...opts.env,
-        METRICS_PORT: String(base + i),
+        METRICS_PORT: String(metricsPort),
         HTTP_PORT: String(httpPort),
         GRPC_PORT: String(grpcPort),
         ...opts.extraEnv,
       },
     });
+  };
+  const launch = (name: ServiceName, i: number) => {
+    metricsPorts[name] = base + i;
+    pids[name] = spawnService(name, base + i, name);
     if (opts.pidFile) writePids(opts.pidFile, pids);
   };
-  const ready = (name: ServiceName) =>
+  /** Waits until the process answers /readyz on its metrics port. */
+  const readyAt = (label: string, metricsPort: number, logName: string, pid: number) =>
     waitFor(
-      name,
+      label,
       async () => {
         try {
-          return (await fetch(`http://127.0.0.1:${metricsPorts[name]}/readyz`)).ok;
+          return (await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).ok;
         } catch {
           return false;
         }
       },
-      { timeoutMs: 90_000, logFile: stateDir('logs', `${name}.log`), pid: pids[name] },
+      { timeoutMs: 90_000, logFile: stateDir('logs', `${logName}.log`), pid },
     );
+  const ready = (name: ServiceName) => readyAt(name, metricsPorts[name], name, pids[name]);
   try {
     SERVICE_NAMES.forEach((name, i) => launch(name, i));
     for (const name of SERVICE_NAMES) await ready(name);
@@ -87,7 +95,15 @@ export async function startServices(opts: StartServicesOptions): Promise<Service
     launch(name, SERVICE_NAMES.indexOf(name));
     await ready(name);
   };
-  return { pids, metricsPorts, httpPort, grpcPort, stop, crashAndRestart };
+  const addReplica = async (name: ServiceName) => {
+    const n = replicas.length + 2;
+    const metricsPort = base + SERVICE_NAMES.length + replicas.length;
+    const pid = spawnService(name, metricsPort, `${name}-${n}`);
+    replicas.push([name, pid]);
+    await readyAt(`${name} replica ${n}`, metricsPort, `${name}-${n}`, pid);
+    return pid;
+  };
+  return { pids, metricsPorts, httpPort, grpcPort, stop, crashAndRestart, addReplica };
 }
 
 function writePids(file: string, pids: Record<string, number>) {

@@ -2,7 +2,7 @@ import { credentials, Metadata, type ClientReadableStream } from '@grpc/grpc-js'
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobStatus, LeadflowGatewayClient, type Job, type WatchJobResponse } from '@leadflow/proto';
-import { createPostgres, type SqlClient } from '@leadflow/stores';
+import { createPostgres, createRedis, type SqlClient } from '@leadflow/stores';
 import {
   freePort,
   generateLeadFile,
@@ -290,6 +290,43 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
   it('counts rows by stage and outcome on each service /metrics', async () => {
     const text = await (await fetch(`http://127.0.0.1:${services.metricsPorts.dnc}/metrics`)).text();
     expect(text).toMatch(/leadflow_stage_rows_total\{stage="dnc",outcome="suppressed"\} [1-9]/);
+  });
+
+  it('accepts each person once when two dedup replicas see two files of the same people at once, and again after Redis is emptied', async () => {
+    await services.addReplica('dedup');
+    const GIVEN = ['Amara', 'Bjorn', 'Chiara', 'Dmitri', 'Esther', 'Fatima', 'Goran', 'Hana', 'Ibrahim', 'Joaquin'];
+    const FAMILY = ['Achterberg', 'Baptiste', 'Chaudhry', 'Dubois', 'Esposito', 'Fontaine', 'Gallagher', 'Hashemi', 'Iwasaki', 'Jovanovic'];
+    const STREET = ['Juniper', 'Harbor', 'Quarry', 'Lantern', 'Orchard', 'Beacon', 'Thistle', 'Magnolia', 'Sycamore', 'Chestnut'];
+    const people = Array.from({ length: 100 }, (_, i) => ({
+      first: GIVEN[i % 10]!, last: FAMILY[Math.floor(i / 10)]!, number: 100 + ((i * 37 + seed) % 900), street: STREET[(i * 3) % 10]!, zip: String(10_000 + i * 97),
+    }));
+    // The same hundred people from two suppliers: other emails, a typo in the surname, the street type abbreviated.
+    const file = (variant: string, typo: boolean, type: string) =>
+      ['First Name,Last Name,Email,Street,City,Zip', ...people.map((p, i) => {
+        const last = typo ? p.last.slice(0, 2) + p.last.charAt(3) + p.last.charAt(2) + p.last.slice(4) : p.last;
+        return `${p.first},${last},${p.first}.${i}.${variant}.${seed}@example.org,${p.number} ${p.street} ${type},Springfield,${p.zip}`;
+      })].join('\n');
+    const uploads = await Promise.all([uploadRest(file('a', false, 'Street'), { supplier: 'a' }), uploadRest(file('b', true, 'St'), { supplier: 'b' })]);
+    const jobs = await Promise.all(uploads.map((u) => finished(u.body.id)));
+    expect(jobs.map((j) => j.status)).toEqual(['completed', 'completed']);
+    const [a, b] = await Promise.all(jobs.map((j) => storedDispositions(j.id)));
+    const wrong = people.flatMap((_, i) => {
+      const pair = [a!.get(i + 1), b!.get(i + 1)].sort();
+      return pair[0] === 'accepted' && pair[1] === 'duplicate' ? [] : [`person ${i + 1}: ${pair.join(', ')}`];
+    });
+    expect(wrong).toEqual([]);
+    expect(jobs.map((j) => j.counts.accepted ?? 0).reduce((x, y) => x + y)).toBe(100);
+
+    // Redis emptied: the dedup index is rebuilt from PostgreSQL and a third copy is still caught.
+    const redis = createRedis({ url: infraEnv().REDIS_URL });
+    await redis.flushall();
+    await redis.quit();
+    const third = await finished((await uploadRest(file('c', true, 'Street'), { supplier: 'c' })).body.id);
+    expect(third).toMatchObject({ status: 'completed', counts: { rows: 100, accepted: 0, duplicate: 100 } });
+    const { rows } = await db.query<{ match_type: string; n: number }>(
+      'SELECT match_type, count(*)::int AS n FROM duplicate_leads WHERE job_id = $1 GROUP BY match_type', [third.id],
+    );
+    expect(rows).toEqual([{ match_type: 'fuzzy', n: 100 }]);
   });
 
   it('stops every service on SIGTERM within its grace period', async () => {
