@@ -76,6 +76,28 @@ describe('leadflow serve (every service in one process)', () => {
     expect(leads).toMatch(/,K29[,\r]/);
   });
 
+  it('keeps a dedup policy set over REST and applies it to the next upload', async () => {
+    const put = await fetch(`${base}/v1/dedup/policy`, {
+      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ supplier: 'lenient', policy: { fuzzy: false } }),
+    });
+    expect(put.status).toBe(200);
+    const listed = (await (await fetch(`${base}/v1/dedup/policies`)).json()) as { policies: { supplier: string; policy: unknown }[] };
+    expect(listed.policies).toEqual([{ supplier: 'lenient', policy: { fuzzy: false }, updatedAt: expect.any(String) }]);
+    const upload = async (supplier: string, lastName: string) => {
+      const form = new FormData();
+      form.set('supplier', supplier);
+      form.set('file', new Blob([`First Name,Last Name,Street,City,Zip\nOdile,${lastName},12 Quarry Lane,Springfield,62704\n`]), 'p.csv');
+      const { id } = (await (await fetch(`${base}/v1/jobs`, { method: 'POST', body: form })).json()) as { id: string };
+      return waitUntil('the job to complete', async () => {
+        const j = (await (await fetch(`${base}/v1/jobs/${id}`)).json()) as { status: string; counts: Record<string, number> };
+        return j.status === 'completed' ? j.counts : undefined;
+      });
+    };
+    expect(await upload('strict', 'Fairweather')).toMatchObject({ accepted: 1 });
+    expect(await upload('lenient', 'Fairwether')).toMatchObject({ accepted: 1, duplicate: 0 });
+    expect(await upload('strict', 'Fairwether')).toMatchObject({ accepted: 0, duplicate: 1 });
+  });
+
   it('stops on SIGTERM with exit code 0', async () => {
     child.kill('SIGTERM');
     expect(await exited()).toBe(0);

@@ -1,4 +1,4 @@
-import { createDedupStage, createSqlStoredLeads, type DedupPolicy } from '@leadflow/dedup';
+import { createDedupStage, createSqlPolicies, createSqlStoredLeads, type DedupPolicy } from '@leadflow/dedup';
 import { createDeliveryStage, createSqlDeliveryStore, migrations as deliveryMigrations } from '@leadflow/delivery';
 import { createDncStage, createSqlDncAudit, migrations as dncMigrations } from '@leadflow/dnc';
 import { createEnrichmentStage } from '@leadflow/enrichment';
@@ -69,9 +69,14 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   for (const m of [gatewayMigrations, mappingMigrations, persistenceMigrations, dncMigrations, deliveryMigrations]) await migrate(db, m);
   const { logger, metrics } = opts;
   const dnc = createMemoryDncRegistry();
+  const storedPolicies = createSqlPolicies(db);
   const mapping = instrument('mapping', createMappingStage({ defaultRegion: opts.defaultRegion, store: createSqlMappingStore(db) }), metrics);
   const stages = [
-    instrument('dedup', createDedupStage({ fingerprints: createMemoryFingerprintStore(), leads: createSqlStoredLeads(db), policy: opts.dedupPolicy }), metrics),
+    instrument('dedup', createDedupStage({
+      fingerprints: createMemoryFingerprintStore(),
+      leads: createSqlStoredLeads(db),
+      policy: async (tenantId, supplier) => ({ ...opts.dedupPolicy, ...(await storedPolicies(tenantId, supplier)) }),
+    }), metrics),
     instrument('enrichment', createEnrichmentStage(), metrics),
     instrument('dnc', createDncStage({ registry: dnc, audit: createSqlDncAudit(db) }), metrics),
     instrument('persistence', createPersistenceStage({ store: createSqlLeadStore(db), logger, metrics }), metrics),

@@ -3,7 +3,8 @@ import { emptyLead, leadIdFor } from '@leadflow/pipeline';
 import { createSqlLeadStore, migrations } from '@leadflow/persistence';
 import { Disposition, type Lead, type LeadBatch } from '@leadflow/proto';
 import { createMemoryFingerprintStore, createPglite, migrate, type SqlClient } from '@leadflow/stores';
-import { createDedupStage, createSqlStoredLeads, type DedupPolicy } from './index.js';
+import { fileURLToPath } from 'node:url';
+import { createDedupStage, createSqlPolicies, createSqlStoredLeads, parsePolicy, type DedupPolicy } from './index.js';
 
 const EMPTY: Lead = emptyLead();
 
@@ -95,5 +96,31 @@ describe('dedup stage: fuzzy duplicates', () => {
       [Disposition.DISPOSITION_ACCEPTED, undefined],
     ]);
     expect(keyed.rows[1]!.reasons[0]).toMatchObject({ code: 'DUP_EXACT_KEY', field: 'last_name+postal_code', detail: 'same as row 1' });
+  });
+
+  it("applies the tenant's stored policy, and a supplier's own over it", async () => {
+    // The table is the gateway's (its API sets policies); dedup only reads it.
+    await migrate(db, { owner: 'gateway', dir: fileURLToPath(new URL('../../gateway/migrations', import.meta.url)) });
+    await db.query("INSERT INTO dedup_policies (tenant_id, supplier, policy) VALUES ('t5', '', $1), ('t5', 'strict', $2)", [
+      JSON.stringify({ duplicateThreshold: 0.95 }),
+      JSON.stringify({ fuzzy: false }),
+    ]);
+    const policies = createSqlPolicies(db);
+    expect(await policies('t5', 'strict')).toEqual({ duplicateThreshold: 0.95, fuzzy: false });
+    expect(await policies('t5', 'other')).toEqual({ duplicateThreshold: 0.95 });
+    const s = createDedupStage({ fingerprints: createMemoryFingerprintStore(), leads: createSqlStoredLeads(db), policy: policies });
+    await s(batch('job-7', 't5', [ann]));
+    const copy = { ...ann, lastName: 'Kowalsky' };
+    const strict = await s({ ...batch('job-8', 't5', [copy]), job: { ...batch('job-8', 't5', []).job!, supplier: 'strict' } });
+    const other = await s({ ...batch('job-9', 't5', [copy]), job: { ...batch('job-9', 't5', []).job!, supplier: 'other' } });
+    expect([strict.rows[0]!.disposition, other.rows[0]!.disposition]).toEqual([Disposition.DISPOSITION_ACCEPTED, Disposition.DISPOSITION_DUPLICATE]);
+  });
+
+  it('checks a policy a client sends, naming what is wrong', () => {
+    expect(parsePolicy({ lookbackDays: 90, compositeKeys: [['last_name', 'postal_code']] })).toEqual({ lookbackDays: 90, compositeKeys: [['last_name', 'postal_code']] });
+    expect(() => parsePolicy({ duplicateThreshold: 1.5 })).toThrow('duplicateThreshold must be a number from 0 to 1');
+    expect(() => parsePolicy({ duplicateThreshold: 0.6, possibleThreshold: 0.8 })).toThrow('possibleThreshold must not be above duplicateThreshold');
+    expect(() => parsePolicy({ compositeKeys: [['shoe_size']] })).toThrow('"shoe_size" cannot be part of a duplicate key; use first_name, last_name, email, phone');
+    expect(() => parsePolicy({ window: 30 })).toThrow('"window" is not a policy setting; use duplicateThreshold');
   });
 });

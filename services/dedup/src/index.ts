@@ -11,5 +11,5 @@ export type { PairScore, FieldResult } from './matching/compare.js';
 export { blockingKeys } from './matching/blocking.js';
 export { toMatchRecord } from './matching/record.js';
 export type { MatchRecord } from './matching/record.js';
-export { DEFAULT_POLICY, parseCompositeKeys, policyFromConfig, policySchema } from './policy.js';
+export { createSqlPolicies, DEFAULT_POLICY, parseCompositeKeys, parsePolicy, policyFromConfig, policySchema } from './policy.js';
 export type { DedupPolicy, KeyField } from './policy.js';

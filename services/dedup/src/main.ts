@@ -5,7 +5,7 @@ import { failedBatch } from '@leadflow/pipeline';
 import { createPostgres, createRedis, createRedisFingerprintStore, databaseModule, redisModule } from '@leadflow/stores';
 import { createDedupStage } from './dedup-stage.js';
 import { createRedisCandidateIndex } from './matching/redis-candidate-index.js';
-import { policyFromConfig, policySchema } from './policy.js';
+import { createSqlPolicies, policyFromConfig, policySchema } from './policy.js';
 import { createSqlStoredLeads } from './stored-leads.js';
 
 await runStageMain({
@@ -19,11 +19,13 @@ await runStageMain({
     const redis = createRedis({ url: config.redisUrl, name: 'leadflow-dedup' });
     lifecycle.add(databaseModule(db));
     lifecycle.add(redisModule(redis));
+    const stored = createSqlPolicies(db);
     return createDedupStage({
       fingerprints: createRedisFingerprintStore(redis),
       index: createRedisCandidateIndex(redis),
       leads: createSqlStoredLeads(db),
-      policy,
+      // The deployment's defaults, then what the tenant and the supplier set over the API.
+      policy: async (tenantId, supplier) => ({ ...policy, ...(await stored(tenantId, supplier)) }),
     });
   },
   poisonOutput: (b) => failedBatch(b, 'dedup'),

@@ -1,4 +1,5 @@
 import { bool, ConfigError, custom, int, num, type ConfigOf } from '@leadflow/config';
+import type { SqlClient } from '@leadflow/stores';
 import type { MatchRecord } from './matching/record.js';
 
 /** The lead fields a composite key may use: those the matcher keeps for every lead. */
@@ -87,4 +88,74 @@ export function policyFromConfig(config: ConfigOf<typeof policySchema>): DedupPo
     throw new ConfigError([`DEDUP_POSSIBLE_THRESHOLD (${possibleThreshold}) must not be above DEDUP_DUPLICATE_THRESHOLD (${duplicateThreshold})`]);
   }
   return { duplicateThreshold, possibleThreshold, lookbackDays, compositeKeys, fuzzy, ...exactKeys };
+}
+
+/**
+ * A policy as a client sends it (JSON): every key optional, each checked. Throws an Error that
+ * names the first key that is wrong and what it must be.
+ */
+export function parsePolicy(json: unknown): Partial<DedupPolicy> {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('send the policy as a JSON object');
+  const input = json as Record<string, unknown>;
+  const out: Partial<DedupPolicy> = {};
+  const known = ['duplicateThreshold', 'possibleThreshold', 'lookbackDays', 'exactEmail', 'exactPhone', 'compositeKeys', 'fuzzy'];
+  for (const key of Object.keys(input)) if (!known.includes(key)) throw new Error(`"${key.slice(0, 40)}" is not a policy setting; use ${known.join(', ')}`);
+  for (const key of ['duplicateThreshold', 'possibleThreshold'] as const) {
+    if (key in input) {
+      const v = input[key];
+      if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new Error(`${key} must be a number from 0 to 1`);
+      out[key] = v;
+    }
+  }
+  if ('lookbackDays' in input) {
+    const v = input.lookbackDays;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error('lookbackDays must be a whole number of days, 0 for all stored leads');
+    out.lookbackDays = v;
+  }
+  for (const key of ['exactEmail', 'exactPhone', 'fuzzy'] as const) {
+    if (key in input) {
+      if (typeof input[key] !== 'boolean') throw new Error(`${key} must be true or false`);
+      out[key] = input[key] as boolean;
+    }
+  }
+  if ('compositeKeys' in input) {
+    const v = input.compositeKeys;
+    if (!Array.isArray(v) || v.some((k) => !Array.isArray(k) || k.length === 0 || k.some((f) => typeof f !== 'string'))) {
+      throw new Error('compositeKeys must be a list of keys, each a list of fields, e.g. [["last_name", "postal_code"]]');
+    }
+    out.compositeKeys = parseCompositeKeys((v as string[][]).map((k) => k.join('+')).join(';'));
+  }
+  const dup = out.duplicateThreshold;
+  const possible = out.possibleThreshold;
+  if (dup !== undefined && possible !== undefined && possible > dup) throw new Error('possibleThreshold must not be above duplicateThreshold');
+  return out;
+}
+
+/**
+ * The policies tenants set over the API (table dedup_policies, kept by the gateway): the
+ * tenant's default, then the supplier's own, each read at most every `ttlMs`.
+ */
+export function createSqlPolicies(db: SqlClient, ttlMs = 30_000) {
+  const cache = new Map<string, { at: number; policy: Partial<DedupPolicy> }>();
+  return async (tenantId: string, supplier: string): Promise<Partial<DedupPolicy>> => {
+    const key = JSON.stringify([tenantId, supplier]);
+    const hit = cache.get(key);
+    if (hit && Date.now() - hit.at < ttlMs) return hit.policy;
+    let rows: { supplier: string; policy: unknown }[] = [];
+    try {
+      rows = (
+        await db.query<{ supplier: string; policy: unknown }>(
+          "SELECT supplier, policy FROM dedup_policies WHERE tenant_id = $1 AND supplier IN ('', $2) ORDER BY supplier",
+          [tenantId, supplier],
+        )
+      ).rows;
+    } catch (err) {
+      // Before the gateway has created its table there are no policies yet.
+      if ((err as { code?: string }).code !== '42P01') throw err;
+    }
+    const policy = Object.assign({}, ...rows.map((r) => parsePolicy(r.policy))) as Partial<DedupPolicy>;
+    if (cache.size > 10_000) cache.clear();
+    cache.set(key, { at: Date.now(), policy });
+    return policy;
+  };
 }

@@ -41,6 +41,22 @@ export function createGateway(opts: GatewayOptions): Gateway {
     uploads: opts.uploads,
     dnc: opts.dnc,
     maxUploadBytes: opts.maxUploadBytes,
+    policies: {
+      list: async (tenantId) =>
+        (
+          await opts.db.query<{ supplier: string; policy: unknown; updated_at: Date }>(
+            'SELECT supplier, policy, updated_at FROM dedup_policies WHERE tenant_id = $1 ORDER BY supplier',
+            [tenantId],
+          )
+        ).rows.map((r) => ({ supplier: r.supplier, policy: r.policy, updatedAt: new Date(r.updated_at).toISOString() })),
+      save: async (tenantId, supplier, policy) => {
+        await opts.db.query(
+          `INSERT INTO dedup_policies (tenant_id, supplier, policy) VALUES ($1, $2, $3)
+           ON CONFLICT (tenant_id, supplier) DO UPDATE SET policy = excluded.policy, updated_at = now()`,
+          [tenantId, supplier, JSON.stringify(policy)],
+        );
+      },
+    },
     merges: { list: (leadId, tenantId) => leadMerges(opts.db, leadId, tenantId), revert: (id, tenantId) => revertMerge(opts.db, id, tenantId) },
   });
   const grpc = createGrpcServer({ service, logger: opts.logger, tenantOf: () => opts.tenantId });

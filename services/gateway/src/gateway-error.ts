@@ -37,5 +37,6 @@ export const errors = {
     new GatewayError('INVALID_MAPPING_DECISION', 400, 'send {"fields": {"<source header>": "<field or extra>"}} with the columns to change, or {} to confirm the proposed mapping'),
   mergeNotFound: (id: string) => new GatewayError('MERGE_NOT_FOUND', 404, `no merge with id "${id.slice(0, 40)}" for this tenant`),
   mergeAlreadyReverted: (id: string, at: string) => new GatewayError('MERGE_ALREADY_REVERTED', 409, `merge ${id} was undone at ${at}`),
+  badPolicy: (why: string) => new GatewayError('INVALID_DEDUP_POLICY', 400, `${why}; send {"supplier"?: "...", "policy": {...}}`),
   tooManyNumbers: (max: number) => new GatewayError('TOO_MANY_NUMBERS', 413, `send at most ${max} numbers per request`),
 };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CANONICAL_FIELDS, normalizePhone, personEvidence } from '@leadflow/mapping';
+import { parsePolicy } from '@leadflow/dedup';
 import type { MergeRecord, RevertResult } from '@leadflow/persistence';
 import { jobFailure } from '@leadflow/pipeline';
 import type { DncRegistry } from '@leadflow/stores';
@@ -21,6 +22,11 @@ export interface JobServiceOptions {
   defaultRegion?: string;
   /** How often a watched job is read again. @default 500 */
   watchIntervalMs?: number;
+  /** The tenants' dedup policies (table dedup_policies). */
+  policies?: {
+    list(tenantId: string): Promise<{ supplier: string; policy: unknown; updatedAt: string }[]>;
+    save(tenantId: string, supplier: string, policy: object): Promise<void>;
+  };
   /** The merges of duplicates into leads (persistence's record of them). */
   merges?: {
     list(leadId: string, tenantId: string): Promise<MergeRecord[]>;
@@ -162,5 +168,21 @@ export function createJobService(opts: JobServiceOptions) {
     return { merge: result.merge, restored: result.restored, kept: result.kept };
   }
 
-  return { upload, getJob, watchJob, addDncNumbers, exportRows, getMapping, confirmMapping, listMerges, revertMerge };
+  /** Sets how the tenant's rows (or one supplier's) are deduplicated; the dedup service applies it within 30 s. */
+  async function setDedupPolicy(tenantId: string, supplier: string, policy: unknown) {
+    let parsed: object;
+    try {
+      parsed = parsePolicy(policy);
+    } catch (err) {
+      throw errors.badPolicy((err as Error).message);
+    }
+    await opts.policies?.save(tenantId, supplier.trim(), parsed);
+    return { supplier: supplier.trim(), policy: parsed };
+  }
+
+  const listDedupPolicies = async (tenantId: string) => (await opts.policies?.list(tenantId)) ?? [];
+
+  return {
+    upload, getJob, watchJob, addDncNumbers, exportRows, getMapping, confirmMapping, listMerges, revertMerge, setDedupPolicy, listDedupPolicies,
+  };
 }

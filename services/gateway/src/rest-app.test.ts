@@ -204,6 +204,28 @@ describe('REST API', () => {
     expect((await app.inject({ method: 'GET', url: '/v1/leads/not-a-lead/merges' })).json()).toEqual({ merges: [] });
   });
 
+  it('sets and lists dedup policies for the tenant and for one supplier, refusing a bad one with its reason', async () => {
+    const saved: { tenantId: string; supplier: string; policy: object }[] = [];
+    const service = createJobService({
+      jobs: createSqlJobStore(db), exports: () => [][Symbol.iterator]() as never, uploads: recorded.sink, dnc, maxUploadBytes: 1000,
+      policies: { list: async () => saved.map((p) => ({ supplier: p.supplier, policy: p.policy, updatedAt: '2026-11-23T00:00:00.000Z' })), save: async (tenantId, supplier, policy) => void saved.push({ tenantId, supplier, policy }) },
+    });
+    const api = await buildRestApp({ service, logger: createLogger({ name: 'test', level: 'silent' }), maxUploadBytes: 1000, tenantOf: () => 't1' });
+    const ok = await api.inject({ method: 'PUT', url: '/v1/dedup/policy', payload: { supplier: 'acme', policy: { lookbackDays: 30, fuzzy: false } } });
+    expect(ok.json()).toEqual({ supplier: 'acme', policy: { lookbackDays: 30, fuzzy: false } });
+    expect(saved).toEqual([{ tenantId: 't1', supplier: 'acme', policy: { lookbackDays: 30, fuzzy: false } }]);
+    const bad = await api.inject({ method: 'PUT', url: '/v1/dedup/policy', payload: { policy: { lookbackDays: -1 } } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({
+      code: 'INVALID_DEDUP_POLICY',
+      message: 'lookbackDays must be a whole number of days, 0 for all stored leads; send {"supplier"?: "...", "policy": {...}}',
+    });
+    expect((await api.inject({ method: 'GET', url: '/v1/dedup/policies' })).json()).toEqual({
+      policies: [{ supplier: 'acme', policy: { lookbackDays: 30, fuzzy: false }, updatedAt: '2026-11-23T00:00:00.000Z' }],
+    });
+    await api.close();
+  });
+
   it('answers unknown jobs and routes with 404 and a code, never a stack trace', async () => {
     const job = await app.inject({ method: 'GET', url: '/v1/jobs/does-not-exist' });
     expect(job.statusCode).toBe(404);

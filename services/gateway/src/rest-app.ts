@@ -108,6 +108,14 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
       .send(Readable.from(lines));
   });
 
+  app.get('/v1/dedup/policies', async (req) => ({ policies: await service.listDedupPolicies(opts.tenantOf(req)) }));
+
+  app.put('/v1/dedup/policy', async (req) => {
+    const body = (req.body ?? {}) as { supplier?: unknown; policy?: unknown };
+    if (typeof body !== 'object' || (body.supplier !== undefined && typeof body.supplier !== 'string')) throw errors.badPolicy('supplier must be a string');
+    return service.setDedupPolicy(opts.tenantOf(req), (body.supplier as string | undefined) ?? '', body.policy);
+  });
+
   app.get<{ Params: { id: string } }>('/v1/leads/:id/merges', async (req) => ({
     merges: await service.listMerges(req.params.id, opts.tenantOf(req)),
   }));
