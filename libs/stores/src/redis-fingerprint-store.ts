@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { fingerprintKey, type FingerprintStore } from './fingerprint-store.js';
+import { deleteMatching } from './redis.js';
 
 // KEYS: every row's hashed keys, row after row. ARGV: row count, then per row its owner and
 // its key count. Redis runs a script atomically, so two replicas can never both claim a key.
@@ -60,12 +61,7 @@ export function createRedisFingerprintStore(redis: Redis): FingerprintStore {
       if (keys.length > 0) await redis.eval(RELEASE_SCRIPT, keys.length, ...keys, ...owners);
     },
     async clear() {
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', 'lf:fp:*', 'COUNT', 1000);
-        if (found.length > 0) await redis.del(...found);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteMatching(redis, 'lf:fp:*');
     },
   };
 }

@@ -11,3 +11,13 @@ export function createRedis(opts: { url: string; name?: string }): Redis {
     enableOfflineQueue: true,
   });
 }
+
+/** Deletes every key matching `pattern` (SCAN, a thousand at a time: never blocks Redis with KEYS). */
+export async function deleteMatching(redis: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    if (found.length > 0) await redis.del(...found);
+    cursor = next;
+  } while (cursor !== '0');
+}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { deleteMatching, type Redis } from '@leadflow/stores';
 import { MAX_BLOCK_SIZE, type CandidateIndex, type IndexEntry } from './candidate-index.js';
 import type { MatchRecord } from './record.js';
 
@@ -145,12 +145,7 @@ export function createRedisCandidateIndex(redis: Redis): CandidateIndex {
       await redis.del(`${base(tenantId)}:rebuilding`);
     },
     async clear() {
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', 'lf:dx:*', 'COUNT', 1000);
-        if (found.length > 0) await redis.del(...found);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteMatching(redis, 'lf:dx:*');
     },
   };
 }
