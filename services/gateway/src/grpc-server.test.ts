@@ -131,6 +131,17 @@ describe('gRPC server', () => {
     expect(err).toMatchObject({ code: 5, details: 'MERGE_NOT_FOUND: no merge with id "42" for this tenant' });
   });
 
+  it('refuses a dedup policy that cannot be, naming the setting', async () => {
+    const err = await new Promise<Error & { code?: number; details?: string }>((resolve) =>
+      client.setDedupPolicy({ supplier: 'acme', policy: { duplicateThreshold: 0.5, possibleThreshold: 0.7, compositeKeys: [] } }, (e) => resolve(e!)),
+    );
+    expect(err).toMatchObject({ code: 3, details: expect.stringMatching(/^INVALID_DEDUP_POLICY: possibleThreshold must not be above duplicateThreshold/) });
+    const ok = await new Promise<{ supplier: string; policy?: object }>((resolve, reject) =>
+      client.setDedupPolicy({ supplier: 'acme', policy: { lookbackDays: 90, compositeKeys: [{ fields: ['last_name', 'postal_code'] }] } }, (e, r) => (e ? reject(e) : resolve(r!))),
+    );
+    expect(ok).toEqual({ supplier: 'acme', policy: { lookbackDays: 90, compositeKeys: [{ fields: ['last_name', 'postal_code'] }] } });
+  });
+
   it('ends a watch of an unknown job with NOT_FOUND instead of hanging', async () => {
     const err = await new Promise<Error & { code?: number; details?: string }>((resolve) => {
       const stream = client.watchJob({ id: 'no-such-job' });

@@ -20,6 +20,11 @@ import {
   type AddDncNumbersRequest,
   type AddDncNumbersResponse,
   type ConfirmMappingRequest,
+  type DedupPolicy,
+  type ListDedupPoliciesRequest,
+  type ListDedupPoliciesResponse,
+  type SetDedupPolicyRequest,
+  type SetDedupPolicyResponse,
   type ListMergesRequest,
   type ListMergesResponse,
   type Merge,
@@ -63,6 +68,19 @@ export function toProtoJob(v: JobView): Job {
     failureMessage: v.failure?.message ?? '',
     createdAt: v.createdAt,
   };
+}
+
+/** A policy message as the JSON the job service checks: only the settings that were set. */
+function fromProtoPolicy(p: DedupPolicy | undefined): Record<string, unknown> {
+  const { compositeKeys = [], ...rest } = p ?? { compositeKeys: [] };
+  const out: Record<string, unknown> = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  if (compositeKeys.length > 0) out.compositeKeys = compositeKeys.map((k) => k.fields);
+  return out;
+}
+
+function toProtoPolicy(p: object): DedupPolicy {
+  const { compositeKeys, ...rest } = p as { compositeKeys?: string[][] } & Omit<DedupPolicy, 'compositeKeys'>;
+  return { ...rest, compositeKeys: (compositeKeys ?? []).map((fields) => ({ fields })) };
 }
 
 function toProtoMerge(m: MergeRecord): Merge {
@@ -156,6 +174,15 @@ export function createGrpcServer(opts: GrpcServerOptions) {
       const r = await service.revertMerge(call.request.id, opts.tenantOf(call.metadata));
       return { merge: toProtoMerge(r.merge), restored: r.restored, kept: r.kept };
     }),
+    setDedupPolicy: unary<SetDedupPolicyRequest, SetDedupPolicyResponse>(async (call) => {
+      const saved = await service.setDedupPolicy(opts.tenantOf(call.metadata), call.request.supplier, fromProtoPolicy(call.request.policy));
+      return { supplier: saved.supplier, policy: toProtoPolicy(saved.policy) };
+    }),
+    listDedupPolicies: unary<ListDedupPoliciesRequest, ListDedupPoliciesResponse>(async (call) => ({
+      policies: (await service.listDedupPolicies(opts.tenantOf(call.metadata))).map((p) => ({
+        supplier: p.supplier, policy: toProtoPolicy(p.policy as object), updatedAt: p.updatedAt,
+      })),
+    })),
     confirmMapping: unary<ConfirmMappingRequest, ConfirmMappingResponse>(async (call) => ({
       columns: await service.confirmMapping(call.request.jobId, opts.tenantOf(call.metadata), call.request.fields),
     })),

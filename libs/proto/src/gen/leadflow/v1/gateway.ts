@@ -255,6 +255,48 @@ export interface RevertMergeResponse {
   kept: string[];
 }
 
+export interface CompositeKey {
+  /** Lead fields whose values together make a duplicate key, e.g. last_name, postal_code. */
+  fields: string[];
+}
+
+export interface DedupPolicy {
+  duplicateThreshold?: number | undefined;
+  possibleThreshold?:
+    | number
+    | undefined;
+  /** 0 matches against every stored lead. */
+  lookbackDays?: number | undefined;
+  exactEmail?: boolean | undefined;
+  exactPhone?: boolean | undefined;
+  compositeKeys: CompositeKey[];
+  fuzzy?: boolean | undefined;
+}
+
+export interface SetDedupPolicyRequest {
+  /** Empty for the tenant's default. */
+  supplier: string;
+  policy: DedupPolicy | undefined;
+}
+
+export interface SetDedupPolicyResponse {
+  supplier: string;
+  policy: DedupPolicy | undefined;
+}
+
+export interface ListDedupPoliciesRequest {
+}
+
+export interface StoredDedupPolicy {
+  supplier: string;
+  policy: DedupPolicy | undefined;
+  updatedAt: string;
+}
+
+export interface ListDedupPoliciesResponse {
+  policies: StoredDedupPolicy[];
+}
+
 function createBaseUploadMetadata(): UploadMetadata {
   return { fileName: "", supplier: "", webhookUrl: "", sheet: "", review: false };
 }
@@ -3020,6 +3062,676 @@ export const RevertMergeResponse: MessageFns<RevertMergeResponse> = {
   },
 };
 
+function createBaseCompositeKey(): CompositeKey {
+  return { fields: [] };
+}
+
+export const CompositeKey: MessageFns<CompositeKey> = {
+  encode(message: CompositeKey, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.fields) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CompositeKey {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCompositeKey();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fields.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CompositeKey {
+    return {
+      fields: globalThis.Array.isArray(object?.fields) ? object.fields.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: CompositeKey): unknown {
+    const obj: any = {};
+    if (message.fields?.length) {
+      obj.fields = message.fields;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CompositeKey>, I>>(base?: I): CompositeKey {
+    return CompositeKey.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CompositeKey>, I>>(object: I): CompositeKey {
+    const message = createBaseCompositeKey();
+    message.fields = object.fields?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseDedupPolicy(): DedupPolicy {
+  return {
+    duplicateThreshold: undefined,
+    possibleThreshold: undefined,
+    lookbackDays: undefined,
+    exactEmail: undefined,
+    exactPhone: undefined,
+    compositeKeys: [],
+    fuzzy: undefined,
+  };
+}
+
+export const DedupPolicy: MessageFns<DedupPolicy> = {
+  encode(message: DedupPolicy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.duplicateThreshold !== undefined) {
+      writer.uint32(9).double(message.duplicateThreshold);
+    }
+    if (message.possibleThreshold !== undefined) {
+      writer.uint32(17).double(message.possibleThreshold);
+    }
+    if (message.lookbackDays !== undefined) {
+      writer.uint32(24).uint32(message.lookbackDays);
+    }
+    if (message.exactEmail !== undefined) {
+      writer.uint32(32).bool(message.exactEmail);
+    }
+    if (message.exactPhone !== undefined) {
+      writer.uint32(40).bool(message.exactPhone);
+    }
+    for (const v of message.compositeKeys) {
+      CompositeKey.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.fuzzy !== undefined) {
+      writer.uint32(56).bool(message.fuzzy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DedupPolicy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDedupPolicy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.duplicateThreshold = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.possibleThreshold = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.lookbackDays = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.exactEmail = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.exactPhone = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.compositeKeys.push(CompositeKey.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.fuzzy = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DedupPolicy {
+    return {
+      duplicateThreshold: isSet(object.duplicateThreshold)
+        ? globalThis.Number(object.duplicateThreshold)
+        : isSet(object.duplicate_threshold)
+        ? globalThis.Number(object.duplicate_threshold)
+        : undefined,
+      possibleThreshold: isSet(object.possibleThreshold)
+        ? globalThis.Number(object.possibleThreshold)
+        : isSet(object.possible_threshold)
+        ? globalThis.Number(object.possible_threshold)
+        : undefined,
+      lookbackDays: isSet(object.lookbackDays)
+        ? globalThis.Number(object.lookbackDays)
+        : isSet(object.lookback_days)
+        ? globalThis.Number(object.lookback_days)
+        : undefined,
+      exactEmail: isSet(object.exactEmail)
+        ? globalThis.Boolean(object.exactEmail)
+        : isSet(object.exact_email)
+        ? globalThis.Boolean(object.exact_email)
+        : undefined,
+      exactPhone: isSet(object.exactPhone)
+        ? globalThis.Boolean(object.exactPhone)
+        : isSet(object.exact_phone)
+        ? globalThis.Boolean(object.exact_phone)
+        : undefined,
+      compositeKeys: globalThis.Array.isArray(object?.compositeKeys)
+        ? object.compositeKeys.map((e: any) => CompositeKey.fromJSON(e))
+        : globalThis.Array.isArray(object?.composite_keys)
+        ? object.composite_keys.map((e: any) => CompositeKey.fromJSON(e))
+        : [],
+      fuzzy: isSet(object.fuzzy) ? globalThis.Boolean(object.fuzzy) : undefined,
+    };
+  },
+
+  toJSON(message: DedupPolicy): unknown {
+    const obj: any = {};
+    if (message.duplicateThreshold !== undefined) {
+      obj.duplicateThreshold = floatToJson(message.duplicateThreshold);
+    }
+    if (message.possibleThreshold !== undefined) {
+      obj.possibleThreshold = floatToJson(message.possibleThreshold);
+    }
+    if (message.lookbackDays !== undefined) {
+      obj.lookbackDays = Math.round(message.lookbackDays);
+    }
+    if (message.exactEmail !== undefined) {
+      obj.exactEmail = message.exactEmail;
+    }
+    if (message.exactPhone !== undefined) {
+      obj.exactPhone = message.exactPhone;
+    }
+    if (message.compositeKeys?.length) {
+      obj.compositeKeys = message.compositeKeys.map((e) => CompositeKey.toJSON(e));
+    }
+    if (message.fuzzy !== undefined) {
+      obj.fuzzy = message.fuzzy;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DedupPolicy>, I>>(base?: I): DedupPolicy {
+    return DedupPolicy.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DedupPolicy>, I>>(object: I): DedupPolicy {
+    const message = createBaseDedupPolicy();
+    message.duplicateThreshold = object.duplicateThreshold ?? undefined;
+    message.possibleThreshold = object.possibleThreshold ?? undefined;
+    message.lookbackDays = object.lookbackDays ?? undefined;
+    message.exactEmail = object.exactEmail ?? undefined;
+    message.exactPhone = object.exactPhone ?? undefined;
+    message.compositeKeys = object.compositeKeys?.map((e) => CompositeKey.fromPartial(e)) || [];
+    message.fuzzy = object.fuzzy ?? undefined;
+    return message;
+  },
+};
+
+function createBaseSetDedupPolicyRequest(): SetDedupPolicyRequest {
+  return { supplier: "", policy: undefined };
+}
+
+export const SetDedupPolicyRequest: MessageFns<SetDedupPolicyRequest> = {
+  encode(message: SetDedupPolicyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplier !== "") {
+      writer.uint32(10).string(message.supplier);
+    }
+    if (message.policy !== undefined) {
+      DedupPolicy.encode(message.policy, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetDedupPolicyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetDedupPolicyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplier = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.policy = DedupPolicy.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetDedupPolicyRequest {
+    return {
+      supplier: isSet(object.supplier) ? globalThis.String(object.supplier) : "",
+      policy: isSet(object.policy) ? DedupPolicy.fromJSON(object.policy) : undefined,
+    };
+  },
+
+  toJSON(message: SetDedupPolicyRequest): unknown {
+    const obj: any = {};
+    if (message.supplier !== "") {
+      obj.supplier = message.supplier;
+    }
+    if (message.policy !== undefined) {
+      obj.policy = DedupPolicy.toJSON(message.policy);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetDedupPolicyRequest>, I>>(base?: I): SetDedupPolicyRequest {
+    return SetDedupPolicyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetDedupPolicyRequest>, I>>(object: I): SetDedupPolicyRequest {
+    const message = createBaseSetDedupPolicyRequest();
+    message.supplier = object.supplier ?? "";
+    message.policy = (object.policy !== undefined && object.policy !== null)
+      ? DedupPolicy.fromPartial(object.policy)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSetDedupPolicyResponse(): SetDedupPolicyResponse {
+  return { supplier: "", policy: undefined };
+}
+
+export const SetDedupPolicyResponse: MessageFns<SetDedupPolicyResponse> = {
+  encode(message: SetDedupPolicyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplier !== "") {
+      writer.uint32(10).string(message.supplier);
+    }
+    if (message.policy !== undefined) {
+      DedupPolicy.encode(message.policy, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetDedupPolicyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetDedupPolicyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplier = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.policy = DedupPolicy.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetDedupPolicyResponse {
+    return {
+      supplier: isSet(object.supplier) ? globalThis.String(object.supplier) : "",
+      policy: isSet(object.policy) ? DedupPolicy.fromJSON(object.policy) : undefined,
+    };
+  },
+
+  toJSON(message: SetDedupPolicyResponse): unknown {
+    const obj: any = {};
+    if (message.supplier !== "") {
+      obj.supplier = message.supplier;
+    }
+    if (message.policy !== undefined) {
+      obj.policy = DedupPolicy.toJSON(message.policy);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetDedupPolicyResponse>, I>>(base?: I): SetDedupPolicyResponse {
+    return SetDedupPolicyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetDedupPolicyResponse>, I>>(object: I): SetDedupPolicyResponse {
+    const message = createBaseSetDedupPolicyResponse();
+    message.supplier = object.supplier ?? "";
+    message.policy = (object.policy !== undefined && object.policy !== null)
+      ? DedupPolicy.fromPartial(object.policy)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListDedupPoliciesRequest(): ListDedupPoliciesRequest {
+  return {};
+}
+
+export const ListDedupPoliciesRequest: MessageFns<ListDedupPoliciesRequest> = {
+  encode(_: ListDedupPoliciesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDedupPoliciesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDedupPoliciesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListDedupPoliciesRequest {
+    return {};
+  },
+
+  toJSON(_: ListDedupPoliciesRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListDedupPoliciesRequest>, I>>(base?: I): ListDedupPoliciesRequest {
+    return ListDedupPoliciesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListDedupPoliciesRequest>, I>>(_: I): ListDedupPoliciesRequest {
+    const message = createBaseListDedupPoliciesRequest();
+    return message;
+  },
+};
+
+function createBaseStoredDedupPolicy(): StoredDedupPolicy {
+  return { supplier: "", policy: undefined, updatedAt: "" };
+}
+
+export const StoredDedupPolicy: MessageFns<StoredDedupPolicy> = {
+  encode(message: StoredDedupPolicy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplier !== "") {
+      writer.uint32(10).string(message.supplier);
+    }
+    if (message.policy !== undefined) {
+      DedupPolicy.encode(message.policy, writer.uint32(18).fork()).join();
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(26).string(message.updatedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StoredDedupPolicy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStoredDedupPolicy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplier = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.policy = DedupPolicy.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StoredDedupPolicy {
+    return {
+      supplier: isSet(object.supplier) ? globalThis.String(object.supplier) : "",
+      policy: isSet(object.policy) ? DedupPolicy.fromJSON(object.policy) : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? globalThis.String(object.updatedAt)
+        : isSet(object.updated_at)
+        ? globalThis.String(object.updated_at)
+        : "",
+    };
+  },
+
+  toJSON(message: StoredDedupPolicy): unknown {
+    const obj: any = {};
+    if (message.supplier !== "") {
+      obj.supplier = message.supplier;
+    }
+    if (message.policy !== undefined) {
+      obj.policy = DedupPolicy.toJSON(message.policy);
+    }
+    if (message.updatedAt !== "") {
+      obj.updatedAt = message.updatedAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StoredDedupPolicy>, I>>(base?: I): StoredDedupPolicy {
+    return StoredDedupPolicy.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StoredDedupPolicy>, I>>(object: I): StoredDedupPolicy {
+    const message = createBaseStoredDedupPolicy();
+    message.supplier = object.supplier ?? "";
+    message.policy = (object.policy !== undefined && object.policy !== null)
+      ? DedupPolicy.fromPartial(object.policy)
+      : undefined;
+    message.updatedAt = object.updatedAt ?? "";
+    return message;
+  },
+};
+
+function createBaseListDedupPoliciesResponse(): ListDedupPoliciesResponse {
+  return { policies: [] };
+}
+
+export const ListDedupPoliciesResponse: MessageFns<ListDedupPoliciesResponse> = {
+  encode(message: ListDedupPoliciesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.policies) {
+      StoredDedupPolicy.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDedupPoliciesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDedupPoliciesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.policies.push(StoredDedupPolicy.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListDedupPoliciesResponse {
+    return {
+      policies: globalThis.Array.isArray(object?.policies)
+        ? object.policies.map((e: any) => StoredDedupPolicy.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListDedupPoliciesResponse): unknown {
+    const obj: any = {};
+    if (message.policies?.length) {
+      obj.policies = message.policies.map((e) => StoredDedupPolicy.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListDedupPoliciesResponse>, I>>(base?: I): ListDedupPoliciesResponse {
+    return ListDedupPoliciesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListDedupPoliciesResponse>, I>>(object: I): ListDedupPoliciesResponse {
+    const message = createBaseListDedupPoliciesResponse();
+    message.policies = object.policies?.map((e) => StoredDedupPolicy.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -3119,6 +3831,29 @@ export const LeadflowGatewayService = {
     responseSerialize: (value: RevertMergeResponse): Buffer => Buffer.from(RevertMergeResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RevertMergeResponse => RevertMergeResponse.decode(value),
   },
+  /** How the tenant's rows, or one supplier's, are deduplicated; unset settings keep the defaults. */
+  setDedupPolicy: {
+    path: "/leadflow.v1.LeadflowGateway/SetDedupPolicy" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetDedupPolicyRequest): Buffer =>
+      Buffer.from(SetDedupPolicyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetDedupPolicyRequest => SetDedupPolicyRequest.decode(value),
+    responseSerialize: (value: SetDedupPolicyResponse): Buffer =>
+      Buffer.from(SetDedupPolicyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetDedupPolicyResponse => SetDedupPolicyResponse.decode(value),
+  },
+  listDedupPolicies: {
+    path: "/leadflow.v1.LeadflowGateway/ListDedupPolicies" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListDedupPoliciesRequest): Buffer =>
+      Buffer.from(ListDedupPoliciesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListDedupPoliciesRequest => ListDedupPoliciesRequest.decode(value),
+    responseSerialize: (value: ListDedupPoliciesResponse): Buffer =>
+      Buffer.from(ListDedupPoliciesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListDedupPoliciesResponse => ListDedupPoliciesResponse.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -3144,6 +3879,9 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
   listMerges: handleUnaryCall<ListMergesRequest, ListMergesResponse>;
   /** Undo a merge: the fields it changed go back, unless they changed again since (kept). */
   revertMerge: handleUnaryCall<RevertMergeRequest, RevertMergeResponse>;
+  /** How the tenant's rows, or one supplier's, are deduplicated; unset settings keep the defaults. */
+  setDedupPolicy: handleUnaryCall<SetDedupPolicyRequest, SetDedupPolicyResponse>;
+  listDedupPolicies: handleUnaryCall<ListDedupPoliciesRequest, ListDedupPoliciesResponse>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -3278,6 +4016,37 @@ export interface LeadflowGatewayClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RevertMergeResponse) => void,
   ): ClientUnaryCall;
+  /** How the tenant's rows, or one supplier's, are deduplicated; unset settings keep the defaults. */
+  setDedupPolicy(
+    request: SetDedupPolicyRequest,
+    callback: (error: ServiceError | null, response: SetDedupPolicyResponse) => void,
+  ): ClientUnaryCall;
+  setDedupPolicy(
+    request: SetDedupPolicyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetDedupPolicyResponse) => void,
+  ): ClientUnaryCall;
+  setDedupPolicy(
+    request: SetDedupPolicyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetDedupPolicyResponse) => void,
+  ): ClientUnaryCall;
+  listDedupPolicies(
+    request: ListDedupPoliciesRequest,
+    callback: (error: ServiceError | null, response: ListDedupPoliciesResponse) => void,
+  ): ClientUnaryCall;
+  listDedupPolicies(
+    request: ListDedupPoliciesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListDedupPoliciesResponse) => void,
+  ): ClientUnaryCall;
+  listDedupPolicies(
+    request: ListDedupPoliciesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListDedupPoliciesResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const LeadflowGatewayClient = makeGenericClientConstructor(
@@ -3295,6 +4064,10 @@ function bytesFromBase64(b64: string): Uint8Array {
 
 function base64FromBytes(arr: Uint8Array): string {
   return globalThis.Buffer.from(arr).toString("base64");
+}
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
