@@ -10,21 +10,24 @@ export interface Migrations {
 
 /**
  * Applies the owner's migrations that have not run yet, in file-name order, in one
- * transaction under an advisory lock, so that replicas starting together apply each once.
+ * transaction under an advisory lock, so that replicas (and services sharing a database)
+ * starting together apply each once and never create the same table at the same time.
  * Returns the names applied.
  */
 export async function migrate(db: SqlClient, migrations: Migrations): Promise<string[]> {
   const files = readdirSync(migrations.dir)
     .filter((f) => /^\d+_[\w-]+\.sql$/.test(f))
     .sort();
-  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    owner text NOT NULL,
-    name text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (owner, name)
-  )`);
   return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`leadflow-migrate-${migrations.owner}`]);
+    // One lock for every owner: CREATE TABLE IF NOT EXISTS is not safe against itself, and
+    // services (and tests) starting together on a new database all create schema_migrations.
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('leadflow-migrate'))");
+    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      owner text NOT NULL,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (owner, name)
+    )`);
     const done = new Set(
       (await tx.query<{ name: string }>('SELECT name FROM schema_migrations WHERE owner = $1', [migrations.owner])).rows.map(
         (r) => r.name,
