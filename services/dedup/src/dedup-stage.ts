@@ -79,7 +79,7 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
         if (await index.isBuilt(tenantId)) return;
         let after: ScanCursor | undefined;
         for (let pages = 0; ; pages++) {
-          if (pages > MAX_REBUILD_PAGES) throw new LeadflowError('DEDUP_INDEX_TOO_LARGE', `tenant ${tenantId} has more than ${MAX_REBUILD_PAGES * REBUILD_PAGE} leads to index`, false);
+          if (pages > MAX_REBUILD_PAGES) throw new LeadflowError('DEDUP_INDEX_TOO_LARGE', `tenant ${tenantId} has more than ${MAX_REBUILD_PAGES * REBUILD_PAGE} leads to index: set DEDUP_FUZZY=false for it (exact keys still apply) or archive old leads`, false);
           const page = await opts.leads.scan(tenantId, after, REBUILD_PAGE);
           if (page.length === 0) break;
           const rows = page.map((s) => indexRow({ leadId: s.leadId, jobId: s.jobId, rowNumber: s.rowNumber, time: s.time }, toMatchRecord(s.lead), []));
@@ -114,7 +114,8 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
       if (policy.exactPhone && row.lead!.phone) keys.push(`phone:${row.lead!.phone}`);
       return keys;
     };
-    const withKeys = open.filter((r) => exactKeys(r).length > 0);
+    const keysOf = new Map(open.map((r) => [r, exactKeys(r)] as const));
+    const withKeys = open.filter((r) => keysOf.get(r)!.length > 0);
     const stored = await opts.leads.findByContact(
       tenantId,
       policy.exactEmail ? withKeys.map(emailKeyOf).filter(Boolean) : [],
@@ -132,7 +133,7 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
         const kind: KeyKind = policy.exactEmail && emailKeyOf(row) && earlier.emailKey === emailKeyOf(row) ? 'email' : 'phone';
         markDuplicate(row, jobId, { jobId: earlier.jobId, rowNumber: earlier.rowNumber, leadId: earlier.leadId }, `exact_${kind}`, 1, REASON_FOR[kind], kind);
       } else {
-        claims.set(row, { owner: `${jobId}:${row.rowNumber}`, keys: exactKeys(row) });
+        claims.set(row, { owner: `${jobId}:${row.rowNumber}`, keys: keysOf.get(row)! });
       }
     }
     const claimed = [...claims];
@@ -168,9 +169,9 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
     entered.forEach((e, i) => {
       // Earlier rows of this batch found duplicate are still in the index's answer: not leads.
       const pool = candidates[i]!.filter((c) => c.owner !== e.entry.owner && c.time >= since && !leftOwners.has(c.owner));
-      const keyMatch = e.composite.length > 0 ? pool.find((c) => e.composite.some((v) => sameComposite(v, c.record, policy))) : undefined;
+      const keyMatch = compositeMatch(e.composite, pool, policy);
       if (keyMatch) {
-        markDuplicate(e.row, jobId, keyMatch, 'exact_key', 1, 'DUP_EXACT_KEY', e.composite.find((v) => sameComposite(v, keyMatch.record, policy))!.split('=')[0]!);
+        markDuplicate(e.row, jobId, keyMatch.entry, 'exact_key', 1, 'DUP_EXACT_KEY', keyMatch.key);
       } else if (policy.fuzzy) {
         const best = bestMatch(e.record, pool);
         if (!best) return;
@@ -201,8 +202,16 @@ function indexRow(at: Omit<IndexEntry, 'owner' | 'record'>, record: MatchRecord,
   return { entry: { ...at, owner: `${at.jobId}:${at.rowNumber}`, record }, blocks: [...blockingKeys(record), ...composite.map((v) => `key:${v}`)] };
 }
 
-function sameComposite(value: string, other: MatchRecord, policy: DedupPolicy): boolean {
-  return policy.compositeKeys.some((k) => compositeValue(other, k) === value);
+/** The first candidate with the row's value of one of its composite keys, and that key's fields ("last_name+postal_code"). */
+function compositeMatch(values: readonly string[], pool: readonly IndexEntry[], policy: DedupPolicy): { entry: IndexEntry; key: string } | undefined {
+  if (values.length === 0) return undefined;
+  for (const entry of pool) {
+    for (const k of policy.compositeKeys) {
+      const value = compositeValue(entry.record, k);
+      if (value !== undefined && values.includes(value)) return { entry, key: k.join('+') };
+    }
+  }
+  return undefined;
 }
 
 /** The candidate most likely the same person; on a tie, the one that came first. */

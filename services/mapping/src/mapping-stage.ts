@@ -68,7 +68,7 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
       mapping = await store.saveJobMapping(job, {
         columns: decided,
         status: review ? 'awaiting_review' : 'automatic',
-        preview: review ? previewOf(batch, mapBatch(batch, decided, region)) : [],
+        preview: review ? previewOf(batch, decided, region) : [],
       });
     }
     if (mapping.status !== 'awaiting_review') remember(job.jobId, mapping.columns);
@@ -127,8 +127,10 @@ function applyDecision(proposed: ColumnDecision[], decided: readonly ColumnMappi
   });
 }
 
-function previewOf(batch: RowBatch, mapped: LeadBatch): PreviewRow[] {
-  return mapped.rows.slice(0, PREVIEW_ROWS).map((row, i) => {
+/** The first rows as `mapping` reads them (only those are mapped here; the batch is mapped when released). */
+function previewOf(batch: RowBatch, mapping: readonly ColumnDecision[], region: string): PreviewRow[] {
+  const mapped = mapBatch({ ...batch, rows: batch.rows.slice(0, PREVIEW_ROWS) }, mapping, region);
+  return mapped.rows.map((row, i) => {
     const cells: Record<string, string> = {};
     batch.header.forEach((h, c) => {
       let key = h;

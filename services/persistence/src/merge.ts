@@ -45,8 +45,9 @@ export function planMerge(lead: LeadFields, alternates: Alternates, dup: LeadFie
   for (const c of FILL_EMPTY) if (!lead[c]) set(c);
   if (changes.email) changes.email_key = { before: lead.email_key ?? '', after: dup.email_key || dup.email || '' };
   for (const c of MOST_RECENT) set(c);
-  if (completeness(dup) > completeness(lead)) for (const c of ADDRESS) if (dup[c] || lead[c]) changes[c] = { before: lead[c] ?? '', after: dup[c] ?? '' };
-  for (const c of ADDRESS) if (changes[c] && changes[c].before === changes[c].after) delete changes[c];
+  if (completeness(dup) > completeness(lead)) {
+    for (const c of ADDRESS) if ((dup[c] ?? '') !== (lead[c] ?? '')) changes[c] = { before: lead[c] ?? '', after: dup[c] ?? '' };
+  }
   const added: Alternates = { emails: [], phones: [] };
   if (dup.email && dup.email !== lead.email && !changes.email && !alternates.emails.includes(dup.email)) added.emails.push(dup.email);
   if (dup.phone && dup.phone !== lead.phone && !changes.phone && !alternates.phones.includes(dup.phone)) added.phones.push(dup.phone);

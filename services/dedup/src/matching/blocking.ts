@@ -13,6 +13,7 @@ export function blockingKeys(r: MatchRecord): string[] {
   const first = phonetic(canonicalGivenName(r.first.split(' ')[0] ?? ''));
   const last = phonetic(r.last.replace(/ /g, ''));
   const street = phonetic(r.streetName.split(' ')[0] ?? '');
+  const city = phonetic(r.city.replace(/ /g, ''));
   const add = (kind: string, ...parts: string[]) => {
     if (parts.every((p) => p)) keys.add(`${kind}:${parts.join('|')}`);
   };
@@ -20,14 +21,14 @@ export function blockingKeys(r: MatchRecord): string[] {
   add('names', ...[first, last].sort());
   add('last+postal', last, r.postalCode);
   add('first+postal', first, r.postalCode);
-  add('last+city', last, phonetic(r.city.replace(/ /g, '')));
+  add('last+city', last, city);
   add('number+street', r.streetNumber, street);
   add('postal+number', r.postalCode, r.streetNumber);
   add('postal+street', r.postalCode, street);
-  add('city+street', phonetic(r.city.replace(/ /g, '')), street);
+  add('city+street', city, street);
   add('last+initial', last, r.first.slice(0, 1));
-  add('city+number', phonetic(r.city.replace(/ /g, '')), r.streetNumber);
-  add('first+city', first, phonetic(r.city.replace(/ /g, '')));
+  add('city+number', city, r.streetNumber);
+  add('first+city', first, city);
   add('email', r.emailKey);
   add('phone', r.phone);
   add('local+last', r.emailKey.slice(0, r.emailKey.indexOf('@') + 1), last);

@@ -44,7 +44,7 @@ export type MatchModel = { readonly [F in keyof typeof DEFAULT_MODEL]: FieldMode
 export const PRIOR_LOG_ODDS = -16;
 
 export interface FieldResult {
-  field: keyof typeof DEFAULT_MODEL;
+  field: Field;
   level: string;
   weight: number;
 }
@@ -74,7 +74,7 @@ export interface PairScore {
   located: boolean;
 }
 
-const LOCATING = new Set(['streetName', 'postalCode', 'email', 'phone']);
+const LOCATING = ['streetName', 'postalCode', 'email', 'phone'] as const;
 
 const nameLevel = (a: string, b: string, given: boolean): string => {
   if (a === b || a.replace(/ /g, '') === b.replace(/ /g, '') || (given && sameGivenName(a, b))) return 'exact';
@@ -101,14 +101,30 @@ const streetLevel = (a: string, b: string): string => {
 
 const codeLevel = (a: string, b: string): string => (a === b ? 'exact' : editDistance(a, b, 1) <= 1 ? 'close' : 'different');
 
+type Field = keyof typeof DEFAULT_MODEL;
+
+/** Each model's weights, log2(m/u) by field and level, worked out once: comparisons are the hot path. */
+const WEIGHTS = new WeakMap<MatchModel, Map<string, number>>();
+
+/** A level's weight; a level the field's model does not tell apart counts as 'different'. */
+function weighed(model: MatchModel, field: Field, level: string): { level: string; weight: number } {
+  let weights = WEIGHTS.get(model);
+  if (!weights) {
+    weights = new Map();
+    for (const [f, levels] of Object.entries(model)) for (const [l, [m, u]] of Object.entries(levels)) weights.set(`${f}:${l}`, Math.log2(m / u));
+    WEIGHTS.set(model, weights);
+  }
+  const known = weights.get(`${field}:${level}`);
+  return known === undefined ? { level: 'different', weight: weights.get(`${field}:different`)! } : { level, weight: known };
+}
+
 export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = DEFAULT_MODEL, priorLogOdds = PRIOR_LOG_ODDS): PairScore {
   const fields: FieldResult[] = [];
   let weight = 0;
-  const add = (field: keyof typeof DEFAULT_MODEL, level: string) => {
-    const [m, u] = model[field][level]!;
-    const w = Math.log2(m / u);
-    fields.push({ field, level, weight: w });
-    weight += w;
+  const add = (field: Field, level: string, counts = true) => {
+    const w = weighed(model, field, level);
+    fields.push({ field, level: w.level, weight: counts ? w.weight : 0 });
+    if (counts) weight += w.weight;
   };
 
   // Names, in the order given or swapped, whichever agrees better.
@@ -134,25 +150,21 @@ export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = 
   const agreeing = (levels: readonly string[]) => levels.filter((l) => l === 'exact' || l === 'close').length;
   const [street, line2] = agreeing(crossed) > agreeing(straight) ? crossed : straight;
   if (street !== 'missing') add('streetName', street);
-  if (line2 !== 'missing') add('line2', line2 === 'similar' ? 'different' : line2);
+  if (line2 !== 'missing') add('line2', line2);
   if (a.postalCode && b.postalCode) add('postalCode', codeLevel(a.postalCode, b.postalCode));
   if (a.city && b.city) {
-    const level = textLevel(a.city, b.city) === 'similar' ? 'different' : textLevel(a.city, b.city);
+    const level = weighed(model, 'city', textLevel(a.city, b.city)).level;
     // A postal code that agrees already says the city: the city's agreement adds nothing more
     // (the two are not independent; counting both would make neighbours look alike).
     const placed = a.postalCode !== '' && a.postalCode === b.postalCode;
-    if (level !== 'different' && placed) fields.push({ field: 'city', level, weight: 0 });
-    else add('city', level);
+    add('city', level, level === 'different' || !placed);
   }
   if (a.state && b.state) add('state', a.state === b.state ? 'exact' : 'different');
   if (a.emailKey && b.emailKey) {
     add('email', a.emailKey === b.emailKey ? 'exact' : a.emailKey.slice(0, a.emailKey.indexOf('@')) === b.emailKey.slice(0, b.emailKey.indexOf('@')) ? 'local' : 'different');
   }
   if (a.phone && b.phone) add('phone', a.phone === b.phone ? 'exact' : a.phone.slice(-7) === b.phone.slice(-7) ? 'close' : 'different');
-  if (a.company && b.company) {
-    const level = textLevel(a.company, b.company);
-    add('company', level === 'similar' ? 'different' : level);
-  }
+  if (a.company && b.company) add('company', textLevel(a.company, b.company));
   const probability = 1 / (1 + 2 ** -(weight + priorLogOdds));
   const agrees = (field: string) => fields.some((f) => f.field === field && (f.level === 'exact' || f.level === 'close'));
   // Another house number outside the postal code is another address, unless an email or phone
@@ -160,24 +172,18 @@ export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = 
   const level = (field: string) => fields.find((f) => f.field === field)?.level;
   const elsewhere = level('streetNumber') === 'different' && level('postalCode') !== 'exact' && !agrees('email') && !agrees('phone');
   const sameNumber = level('streetNumber') === 'exact';
-  const located =
-    !elsewhere &&
-    ([...LOCATING].some(agrees) || (sameNumber && (level('streetName') === 'similar' || agrees('line2'))));
+  const located = !elsewhere && (LOCATING.some(agrees) || (sameNumber && (level('streetName') === 'similar' || agrees('line2'))));
   return { weight, probability, fields, otherPerson, swapped, located };
 }
 
 function namePair(aFirst: string, aLast: string, bFirst: string, bLast: string, model: MatchModel) {
-  const levels: [keyof typeof DEFAULT_MODEL, string][] = [];
+  const levels: [Field, string][] = [];
   let weight = 0;
-  if (aFirst && bFirst) {
-    const level = nameLevel(aFirst, bFirst, true);
-    levels.push(['first', level]);
-    weight += Math.log2(model.first[level]![0] / model.first[level]![1]);
-  }
-  if (aLast && bLast) {
-    const level = nameLevel(aLast, bLast, false);
-    levels.push(['last', level]);
-    weight += Math.log2(model.last[level]![0] / model.last[level]![1]);
+  for (const [field, x, y] of [['first', aFirst, bFirst], ['last', aLast, bLast]] as const) {
+    if (!x || !y) continue;
+    const w = weighed(model, field, nameLevel(x, y, field === 'first'));
+    levels.push([field, w.level]);
+    weight += w.weight;
   }
   return { levels, weight };
 }
