@@ -8,7 +8,8 @@
  *    are not duplicates.
  * 2. Speed: rows per second of the stage on one core, and the time per batch of 500 rows
  *    against 10 thousand, 100 thousand and 1 million stored leads in PostgreSQL and the Redis
- *    index (started as `npm run infra -- up` would). `--quick` stops at 100 thousand.
+ *    index (started as `npm run infra -- up` would). `--quick` stops at 100 thousand;
+ *    `--quality` measures only the first part (no services needed, results file untouched).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +28,7 @@ import { createSqlStoredLeads } from '../stored-leads.js';
 import { mappedRows, pairScores } from './febrl.js';
 
 const quick = process.argv.includes('--quick');
+const qualityOnly = process.argv.includes('--quality');
 const datasets = fileURLToPath(new URL('../../../../../shared/datasets/febrl/', import.meta.url));
 const out: string[] = [];
 const say = (line = '') => {
@@ -225,6 +227,7 @@ for (const file of ['dataset1.csv', 'dataset2.csv']) {
   else say(`FEBRL ${file}: not found under ${datasets}`);
 }
 await generated();
+if (qualityOnly) process.exit(0);
 await scale();
 const results = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url));
 writeFileSync(results.replace('RESULTS.md', 'latest-run.txt'), `${out.join('\n')}\n`);

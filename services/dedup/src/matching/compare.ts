@@ -96,33 +96,41 @@ const textLevel = (a: string, b: string): string => {
 /** Streets agree as wholes, but never on their type words alone ("aspen avenue", "thistle avenue"). */
 const streetLevel = (a: string, b: string): string => {
   const level = textLevel(a, b);
-  return level !== 'exact' && level !== 'missing' && textLevel(streetCore(a), streetCore(b)) === 'different' ? 'different' : level;
+  return (level === 'close' || level === 'similar') && textLevel(streetCore(a), streetCore(b)) === 'different' ? 'different' : level;
 };
 
 const codeLevel = (a: string, b: string): string => (a === b ? 'exact' : editDistance(a, b, 1) <= 1 ? 'close' : 'different');
 
 type Field = keyof typeof DEFAULT_MODEL;
 
-/** Each model's weights, log2(m/u) by field and level, worked out once: comparisons are the hot path. */
-const WEIGHTS = new WeakMap<MatchModel, Map<string, number>>();
+type Weights = { readonly [F in Field]: Readonly<Record<string, number>> };
 
-/** A level's weight; a level the field's model does not tell apart counts as 'different'. */
-function weighed(model: MatchModel, field: Field, level: string): { level: string; weight: number } {
+/** Each model's weights, log2(m/u) by field and level, worked out once: comparisons are the hot path. */
+const WEIGHTS = new WeakMap<MatchModel, Weights>();
+
+function weightsOf(model: MatchModel): Weights {
   let weights = WEIGHTS.get(model);
   if (!weights) {
-    weights = new Map();
-    for (const [f, levels] of Object.entries(model)) for (const [l, [m, u]] of Object.entries(levels)) weights.set(`${f}:${l}`, Math.log2(m / u));
+    weights = Object.fromEntries(
+      Object.entries(model).map(([field, levels]) => [field, Object.fromEntries(Object.entries(levels).map(([level, [m, u]]) => [level, Math.log2(m / u)]))]),
+    ) as Weights;
     WEIGHTS.set(model, weights);
   }
-  const known = weights.get(`${field}:${level}`);
-  return known === undefined ? { level: 'different', weight: weights.get(`${field}:different`)! } : { level, weight: known };
+  return weights;
+}
+
+/** A level's weight; a level the field's model does not tell apart counts as 'different'. */
+function weighed(weights: Weights, field: Field, level: string): { level: string; weight: number } {
+  const known = weights[field][level];
+  return known === undefined ? { level: 'different', weight: weights[field].different! } : { level, weight: known };
 }
 
 export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = DEFAULT_MODEL, priorLogOdds = PRIOR_LOG_ODDS): PairScore {
+  const weights = weightsOf(model);
   const fields: FieldResult[] = [];
   let weight = 0;
   const add = (field: Field, level: string, counts = true) => {
-    const w = weighed(model, field, level);
+    const w = weighed(weights, field, level);
     fields.push({ field, level: w.level, weight: counts ? w.weight : 0 });
     if (counts) weight += w.weight;
   };
@@ -131,10 +139,11 @@ export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = 
   let swapped = false;
   let otherPerson = false;
   if ((a.first || a.last) && (b.first || b.last)) {
-    const straight = namePair(a.first, a.last, b.first, b.last, model);
-    const crossed = namePair(a.first, a.last, b.last, b.first, model);
+    const straight = namePair(a.first, a.last, b.first, b.last, weights);
+    // Names that agree as given cannot agree better crossed.
+    const crossed = straight.agree ? straight : namePair(a.first, a.last, b.last, b.first, weights);
     const best = crossed.weight - 1 > straight.weight ? crossed : straight;
-    swapped = best === crossed;
+    swapped = best !== straight;
     for (const [field, level] of best.levels) add(field, level);
     otherPerson = best.levels.some(([f, l]) => f === 'first' && l === 'different');
   }
@@ -144,16 +153,17 @@ export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = 
     (a.emailKey !== '' && b.emailKey !== '' && a.emailKey !== b.emailKey) || (a.phone !== '' && b.phone !== '' && a.phone !== b.phone);
   otherPerson &&= ownContacts;
   if (a.streetNumber && b.streetNumber) add('streetNumber', codeLevel(a.streetNumber, b.streetNumber));
-  // The street and the second address line, as given or swapped, whichever agrees better.
+  // The street and the second address line, as given or swapped, whichever agrees better
+  // (without a second line on either side there is nothing to swap).
   const straight = [streetLevel(a.streetName, b.streetName), streetLevel(a.line2, b.line2)] as const;
-  const crossed = [streetLevel(a.streetName, b.line2), streetLevel(a.line2, b.streetName)] as const;
+  const crossed = a.line2 || b.line2 ? ([streetLevel(a.streetName, b.line2), streetLevel(a.line2, b.streetName)] as const) : straight;
   const agreeing = (levels: readonly string[]) => levels.filter((l) => l === 'exact' || l === 'close').length;
   const [street, line2] = agreeing(crossed) > agreeing(straight) ? crossed : straight;
   if (street !== 'missing') add('streetName', street);
   if (line2 !== 'missing') add('line2', line2);
   if (a.postalCode && b.postalCode) add('postalCode', codeLevel(a.postalCode, b.postalCode));
   if (a.city && b.city) {
-    const level = weighed(model, 'city', textLevel(a.city, b.city)).level;
+    const level = weighed(weights, 'city', textLevel(a.city, b.city)).level;
     // A postal code that agrees already says the city: the city's agreement adds nothing more
     // (the two are not independent; counting both would make neighbours look alike).
     const placed = a.postalCode !== '' && a.postalCode === b.postalCode;
@@ -176,14 +186,18 @@ export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = 
   return { weight, probability, fields, otherPerson, swapped, located };
 }
 
-function namePair(aFirst: string, aLast: string, bFirst: string, bLast: string, model: MatchModel) {
+function namePair(aFirst: string, aLast: string, bFirst: string, bLast: string, weights: Weights) {
   const levels: [Field, string][] = [];
   let weight = 0;
-  for (const [field, x, y] of [['first', aFirst, bFirst], ['last', aLast, bLast]] as const) {
-    if (!x || !y) continue;
-    const w = weighed(model, field, nameLevel(x, y, field === 'first'));
+  let agree = true;
+  const name = (field: 'first' | 'last', x: string, y: string) => {
+    if (!x || !y) return;
+    const w = weighed(weights, field, nameLevel(x, y, field === 'first'));
     levels.push([field, w.level]);
     weight += w.weight;
-  }
-  return { levels, weight };
+    agree &&= w.level === 'exact';
+  };
+  name('first', aFirst, bFirst);
+  name('last', aLast, bLast);
+  return { levels, weight, agree: agree && levels.length > 0 };
 }

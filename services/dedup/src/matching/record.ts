@@ -38,10 +38,18 @@ const STREET_TYPES = new Set([
   'lane', 'boulevard', 'square', 'grove', 'way', 'esplanade', 'parkway',
 ]);
 
+const cores = new Map<string, string>();
+
 /** A street without its type words ("forbes street" → "forbes"); the street itself when nothing else is left. */
 export function streetCore(street: string): string {
-  const core = street.split(' ').filter((w) => !STREET_TYPES.has(w)).join(' ');
-  return core || street;
+  let core = cores.get(street);
+  if (core === undefined) {
+    core = street.split(' ').filter((w) => !STREET_TYPES.has(w)).join(' ') || street;
+    // Asked for every candidate pair: remembered, within a bound.
+    if (cores.size >= 100_000) cores.clear();
+    cores.set(street, core);
+  }
+  return core;
 }
 
 export function streetWords(folded: string): string {

@@ -5,6 +5,16 @@ import { foldText } from '@leadflow/pipeline';
  * accents, single spaces) and are allocation-light: they run for every candidate pair.
  */
 
+/**
+ * Scratch space for the similarities, reused by every call (they run synchronously, one at a
+ * time): a comparison allocates nothing.
+ */
+let scratch = new Int32Array(256);
+const scratchFor = (n: number): Int32Array => {
+  if (scratch.length < n) scratch = new Int32Array(Math.max(n, scratch.length * 2));
+  return scratch;
+};
+
 /** Jaro-Winkler similarity in [0, 1] (Winkler's prefix bonus up to 4 characters, p = 0.1). */
 export function jaroWinkler(a: string, b: string): number {
   if (a === b) return a.length === 0 ? 0 : 1;
@@ -12,16 +22,16 @@ export function jaroWinkler(a: string, b: string): number {
   const lb = b.length;
   if (la === 0 || lb === 0) return 0;
   const window = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1);
-  const matchedA = new Uint8Array(la);
-  const matchedB = new Uint8Array(lb);
+  // matched flags of a at [0, la), of b at [la, la + lb).
+  const flags = scratchFor(la + lb).fill(0, 0, la + lb);
   let matches = 0;
   for (let i = 0; i < la; i++) {
     const lo = Math.max(0, i - window);
     const hi = Math.min(lb - 1, i + window);
     for (let j = lo; j <= hi; j++) {
-      if (!matchedB[j] && a.charCodeAt(i) === b.charCodeAt(j)) {
-        matchedA[i] = 1;
-        matchedB[j] = 1;
+      if (!flags[la + j] && a.charCodeAt(i) === b.charCodeAt(j)) {
+        flags[i] = 1;
+        flags[la + j] = 1;
         matches++;
         break;
       }
@@ -30,8 +40,8 @@ export function jaroWinkler(a: string, b: string): number {
   if (matches === 0) return 0;
   let transpositions = 0;
   for (let i = 0, j = 0; i < la; i++) {
-    if (!matchedA[i]) continue;
-    while (!matchedB[j]) j++;
+    if (!flags[i]) continue;
+    while (!flags[la + j]) j++;
     if (a.charCodeAt(i) !== b.charCodeAt(j)) transpositions++;
     j++;
   }
@@ -49,25 +59,29 @@ export function editDistance(a: string, b: string, max = 3): number {
   if (a === b) return 0;
   if (Math.abs(a.length - b.length) > max) return max + 1;
   const lb = b.length;
-  let prev2 = new Array<number>(lb + 1).fill(0);
-  let prev = Array.from({ length: lb + 1 }, (_, j) => j);
-  let cur = new Array<number>(lb + 1).fill(0);
+  const w = lb + 1;
+  // Three rows of the matrix, turn about: the one before last, the last, the current.
+  const rows = scratchFor(3 * w);
+  let prev2 = 0;
+  let prev = w;
+  let cur = 2 * w;
+  for (let j = 0; j <= lb; j++) rows[prev + j] = j;
   for (let i = 1; i <= a.length; i++) {
-    cur[0] = i;
+    rows[cur] = i;
     let rowMin = i;
     for (let j = 1; j <= lb; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      let d = Math.min(rows[prev + j]! + 1, rows[cur + j - 1]! + 1, rows[prev + j - 1]! + cost);
       if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) {
-        d = Math.min(d, prev2[j - 2]! + 1);
+        d = Math.min(d, rows[prev2 + j - 2]! + 1);
       }
-      cur[j] = d;
+      rows[cur + j] = d;
       if (d < rowMin) rowMin = d;
     }
     if (rowMin > max) return max + 1;
     [prev2, prev, cur] = [prev, cur, prev2];
   }
-  return prev[lb]!;
+  return rows[prev + lb]!;
 }
 
 /** Similarity of two multi-word values whatever their word order: the best pairing of words by Jaro-Winkler, weighted by length. */
