@@ -119,11 +119,11 @@ describe('dedup on real Redis and PostgreSQL', () => {
     const first = await stage()(people(uniqueName('job'), tenant, [person(1), person(2)]));
     await createSqlLeadStore(db).storeBatch(first);
     await createRedisCandidateIndex(redisA).clear();
-    expect(await redisA.keys(`lf:dx:{${tenant}}*`)).toEqual([]);
+    expect(await redisA.keys(`lf:dx*{${tenant}}*`)).toEqual([]);
 
     const second = await stage()(people(uniqueName('job'), tenant, [copyOf(2), person(3)]));
     expect(second.rows.map((r) => r.disposition)).toEqual([Disposition.DISPOSITION_DUPLICATE, Disposition.DISPOSITION_ACCEPTED]);
     expect(second.rows[0]!.match).toMatchObject({ matchedLeadId: first.rows[1]!.leadId, matchType: 'fuzzy' });
-    expect(await redisA.exists(`lf:dx:{${tenant}}:built`)).toBe(1);
+    expect(await createRedisCandidateIndex(redisA).isBuilt(tenant)).toBe(true);
   });
 });

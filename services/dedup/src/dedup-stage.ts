@@ -18,7 +18,7 @@ export interface DedupStageOptions {
   policy?: Partial<DedupPolicy> | ((tenantId: string, supplier: string) => Promise<Partial<DedupPolicy>>);
   /** Candidates taken from each block of a row, newest first. @default 10 */
   perBlock?: number;
-  /** Of those, the ones compared: those sharing the most blocks with the row. @default 30 */
+  /** Of those, the ones compared: those sharing the most blocks with the row. @default 10 */
   candidates?: number;
   /** Clock, for the look-back window. */
   now?: () => number;
@@ -52,7 +52,7 @@ const REBUILD_WAIT_MS = 30_000;
 export function createDedupStage(opts: DedupStageOptions): BatchStage {
   const index = opts.index ?? createMemoryCandidateIndex();
   const perBlock = opts.perBlock ?? 10;
-  const most = opts.candidates ?? 30;
+  const most = opts.candidates ?? 10;
   const now = opts.now ?? Date.now;
   const rebuilding = new Map<string, Promise<void>>();
 

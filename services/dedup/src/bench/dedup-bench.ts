@@ -22,7 +22,7 @@ import { createMemoryFingerprintStore, createPglite, createPostgres, createRedis
 import { generateLeadFile, tempDir } from '@leadflow/testkit';
 import { writeFileSync } from 'node:fs';
 import { createDedupStage } from '../dedup-stage.js';
-import { createMemoryCandidateIndex } from '../matching/candidate-index.js';
+import { createMemoryCandidateIndex, type CandidateIndex } from '../matching/candidate-index.js';
 import { createRedisCandidateIndex } from '../matching/redis-candidate-index.js';
 import { createSqlStoredLeads } from '../stored-leads.js';
 import { mappedRows, pairScores } from './febrl.js';
@@ -179,7 +179,20 @@ async function scale() {
   try {
     await migrate(db, migrations);
     const tenantId = `bench-scale-${Date.now()}`;
-    const index = createRedisCandidateIndex(redis);
+    // The Redis index, counting the candidates it hands out (the bound on a batch's work).
+    const redisIndex = createRedisCandidateIndex(redis);
+    const handedOut = { rows: 0, candidates: 0 };
+    const index: CandidateIndex = {
+      ...redisIndex,
+      async enter(tenant, rows, perBlock, most) {
+        const found = await redisIndex.enter(tenant, rows, perBlock, most);
+        if (perBlock > 0) {
+          handedOut.rows += rows.length;
+          handedOut.candidates += found.reduce((sum, list) => sum + list.length, 0);
+        }
+        return found;
+      },
+    };
     let stored = 0;
     say('per-batch time against stored leads (PostgreSQL + Redis index; batches of 500 rows: 10% fuzzy copies, 10% stored emails, 80% new):');
     for (const n of quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]) {
@@ -198,6 +211,7 @@ async function scale() {
       const memAfter = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
       const times: number[] = [];
       let found = 0;
+      handedOut.rows = handedOut.candidates = 0;
       for (let b = 1; b <= 20; b++) {
         const batch = mixedBatch(`job-${n}`, tenantId, stored, b);
         const t = performance.now();
@@ -208,7 +222,8 @@ async function scale() {
       times.sort((a, b) => a - b);
       say(
         `  ${n.toLocaleString('en-US').padStart(9)} stored: median ${times[10]!.toFixed(1)} ms, p95 ${times[18]!.toFixed(1)} ms a batch ` +
-          `(${Math.round(500 / (times[10]! / 1000)).toLocaleString('en-US')} rows/s); ${found} of ${20 * 100} planted duplicates found; ` +
+          `(${Math.round(500 / (times[10]! / 1000)).toLocaleString('en-US')} rows/s), ${(handedOut.candidates / handedOut.rows).toFixed(1)} candidates a row; ` +
+          `${found} of ${20 * 100} planted duplicates found; ` +
           `index rebuilt in ${rebuilt.toFixed(1)} s (${Math.round(n / rebuilt).toLocaleString('en-US')} leads/s), ` +
           `${Math.round((memAfter - memBefore) / n)} bytes of Redis a lead; leads inserted in ${filled.toFixed(1)} s` +
           (warm.rows.length ? '' : ''),

@@ -42,8 +42,12 @@ export interface CandidateIndex {
   clear(): Promise<void>;
 }
 
-/** Blocks beyond this many entries lose their oldest: a key that common tells nothing. */
-export const MAX_BLOCK_SIZE = 500;
+/**
+ * Blocks beyond this many entries lose their oldest: a key that common tells nothing. A new row
+ * reads only the newest `perBlock` of each block; the rest is there for rows that enter again (a
+ * redelivered batch sees what came before it).
+ */
+export const MAX_BLOCK_SIZE = 50;
 
 /** In-process index for standalone mode. */
 export function createMemoryCandidateIndex(): CandidateIndex {

@@ -1,87 +1,214 @@
-import { createHash } from 'node:crypto';
 import { deleteMatching, type Redis } from '@leadflow/stores';
 import { MAX_BLOCK_SIZE, type CandidateIndex, type IndexEntry } from './candidate-index.js';
 import type { MatchRecord } from './record.js';
 
-// KEYS: the tenant's counter, places (owner → place), entries (owner → entry), then every row's
-// blocks, row after row. ARGV: row count, candidates per block, block size limit, candidates per
-// row, then per row
-// its owner, its entry and its block count. Redis runs a script atomically: the rows of every
-// replica enter one after another, in one order.
-const ENTER_SCRIPT = `
-local counter, places, entries = KEYS[1], KEYS[2], KEYS[3]
-local rows, perBlock, maxBlock, most = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local k, a, out = 4, 5, {}
-local wanted, wantedList = {}, {}
-for r = 1, rows do
-  local owner, entry, n = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
-  a = a + 3
-  local place = redis.call('HGET', places, owner)
-  local fresh = not place
-  if fresh then
-    place = redis.call('INCR', counter)
-    redis.call('HSET', places, owner, place)
-    redis.call('HSET', entries, owner, entry)
-  else
-    place = tonumber(place)
+// Layout of a tenant's index (all under one hash tag, so one Redis Cluster slot):
+//   seq        the last place given: every entry's place in the tenant's one order
+//   places     owner ("jobId:row") → place, so that a row entering again keeps its place
+//   entries    place → the entry (JSON), what the matcher compares
+//   blocks:<s> 16 hashes, blocking key's hash → the places in that block, oldest first, each in
+//              6 bytes (a place is below 2^48). A field a block costs far less than a key a block.
+//
+// The scripts read everything a batch needs in a few calls (HMGET of every place and block), work
+// in Lua, then write back in a few calls: a call from Lua costs microseconds, and a batch touches
+// thousands of blocks. Redis runs a script atomically, so the rows of every replica still enter
+// one after another, in one order.
+const SHARED_CODE = `
+local function encode(p)
+  local bytes = {}
+  for i = 6, 1, -1 do
+    bytes[i] = p % 256
+    p = math.floor(p / 256)
   end
+  return string.char(unpack(bytes))
+end
+local function decode(s, at)
+  local b1, b2, b3, b4, b5, b6 = string.byte(s, at, at + 5)
+  return ((((b1 * 256 + b2) * 256 + b3) * 256 + b4) * 256 + b5) * 256 + b6
+end
+-- Calls a command on one key with many arguments, 1000 at a time; the replies joined.
+local function many(command, key, args, step)
+  local out = {}
+  for i = 1, #args, 1000 * step do
+    local got = redis.call(command, key, unpack(args, i, math.min(i + 1000 * step - 1, #args)))
+    if type(got) == 'table' then for _, v in ipairs(got) do out[#out + 1] = v end end
+  end
+  return out
+end
+-- Every block the rows name, read at once: id → places held ('' for a new block). An id is a hex
+-- digit naming one of the 16 block hashes (KEYS[base + digit]), then the blocking key's hash.
+local function readBlocks(ids, base)
+  local byHash, held = {}, {}
+  for _, id in ipairs(ids) do
+    if held[id] == nil then
+      held[id] = false
+      local h = base + tonumber(string.sub(id, 1, 1), 16)
+      byHash[h] = byHash[h] or {}
+      table.insert(byHash[h], id)
+    end
+  end
+  for h, list in pairs(byHash) do
+    local fields = {}
+    for i, id in ipairs(list) do fields[i] = string.sub(id, 2) end
+    local got = many('HMGET', KEYS[h], fields, 1)
+    for i, id in ipairs(list) do held[id] = got[i] or '' end
+  end
+  return held
+end
+-- Writes back the blocks in 'changed' (empty ones deleted).
+local function writeBlocks(held, changed, base)
+  local sets, dels = {}, {}
+  for id in pairs(changed) do
+    local h = base + tonumber(string.sub(id, 1, 1), 16)
+    if held[id] == '' then
+      dels[h] = dels[h] or {}
+      table.insert(dels[h], string.sub(id, 2))
+    else
+      sets[h] = sets[h] or {}
+      table.insert(sets[h], string.sub(id, 2))
+      table.insert(sets[h], held[id])
+    end
+  end
+  for h, args in pairs(sets) do many('HSET', KEYS[h], args, 2) end
+  for h, args in pairs(dels) do many('HDEL', KEYS[h], args, 1) end
+end
+`;
+
+// KEYS: seq, places, entries, then the 16 block hashes. ARGV: row count, candidates per block,
+// block size limit, candidates per row, then per row its owner, its entry, its block count and
+// its block ids. The answer: per row, how many candidates then their places; the places of the
+// candidates' entries; the entries themselves joined by commas (one JSON array for the client to
+// parse at once).
+const ENTER_SCRIPT = `${SHARED_CODE}
+local seq, places, entries = KEYS[1], KEYS[2], KEYS[3]
+local rows, perBlock, maxBlock, most = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local owners, entryOf, blocksOf, ids = {}, {}, {}, {}
+local a = 5
+for r = 1, rows do
+  owners[r], entryOf[r] = ARGV[a], ARGV[a + 1]
+  local n = tonumber(ARGV[a + 2])
+  blocksOf[r] = {}
+  for i = 1, n do
+    blocksOf[r][i] = ARGV[a + 2 + i]
+    ids[#ids + 1] = ARGV[a + 2 + i]
+  end
+  a = a + 3 + n
+end
+local placeOf = many('HMGET', places, owners, 1)
+local held = readBlocks(ids, 3)
+-- New rows take the next places, in order (a row entering again keeps its place).
+local fresh = 0
+for r = 1, rows do if not placeOf[r] then fresh = fresh + 1 end end
+local next = fresh > 0 and redis.call('INCRBY', seq, fresh) - fresh or 0
+local newPlaces, newEntries, changed = {}, {}, {}
+local lists, wanted, wantedList = {}, {}, {}
+for r = 1, rows do
+  local place, isNew = tonumber(placeOf[r]), false
+  if not place then
+    next = next + 1
+    place, isNew = next, true
+    newPlaces[#newPlaces + 1] = owners[r]
+    newPlaces[#newPlaces + 1] = place
+    newEntries[#newEntries + 1] = place
+    newEntries[#newEntries + 1] = entryOf[r]
+  end
+  local code = encode(place)
   local shared, found = {}, {}
-  for i = 0, n - 1 do
-    local block = KEYS[k + i]
-    if perBlock > 0 then
-      local members = redis.call('ZREVRANGEBYSCORE', block, '(' .. place, '-inf', 'LIMIT', 0, perBlock)
-      for _, m in ipairs(members) do
-        if shared[m] then
-          shared[m] = shared[m] + 1
+  for _, id in ipairs(blocksOf[r]) do
+    local block = held[id]
+    -- Newest first, only what came before the row.
+    local taken = 0
+    for at = #block - 5, 1, -6 do
+      if taken >= perBlock then break end
+      local other = decode(block, at)
+      if other < place then
+        taken = taken + 1
+        if shared[other] then
+          shared[other] = shared[other] + 1
         else
-          shared[m] = 1
-          found[#found + 1] = m
+          shared[other] = 1
+          found[#found + 1] = other
         end
       end
     end
-    if fresh then
-      redis.call('ZADD', block, place, owner)
-      if redis.call('ZCARD', block) > maxBlock then redis.call('ZREMRANGEBYRANK', block, 0, 0) end
+    if isNew then
+      block = block .. code
+      if #block > maxBlock * 6 then block = string.sub(block, 7) end
+      held[id] = block
+      changed[id] = true
     end
   end
-  k = k + n
-  -- The candidates that share the most blocks with the row, at most 'most' of them.
-  table.sort(found, function(x, y) return shared[x] > shared[y] end)
-  local best = {}
-  for i = 1, math.min(most, #found) do
-    best[i] = found[i]
-    if not wanted[found[i]] then
-      wanted[found[i]] = true
-      wantedList[#wantedList + 1] = found[i]
+  -- The candidates that share the most blocks with the row, at most 'most' of them: bucketed by
+  -- how many blocks they share (a row has a few dozen blocks at most), no sort.
+  local buckets, top = {}, 0
+  for _, m in ipairs(found) do
+    local c = shared[m]
+    if not buckets[c] then buckets[c] = {} end
+    table.insert(buckets[c], m)
+    if c > top then top = c end
+  end
+  local at = #lists + 1
+  lists[at] = 0
+  for c = top, 1, -1 do
+    for _, m in ipairs(buckets[c] or {}) do
+      if lists[at] >= most then break end
+      lists[at] = lists[at] + 1
+      lists[#lists + 1] = m
+      if not wanted[m] then
+        wanted[m] = true
+        wantedList[#wantedList + 1] = m
+      end
     end
   end
-  out[r] = best
 end
--- Each candidate's entry once, however many rows it is a candidate of: owners, then entries.
-local found = {}
-for i = 1, #wantedList, 1000 do
-  local chunk = {}
-  for j = i, math.min(i + 999, #wantedList) do chunk[#chunk + 1] = wantedList[j] end
-  local values = redis.call('HMGET', entries, unpack(chunk))
-  for j = 1, #chunk do
-    found[#found + 1] = chunk[j]
-    found[#found + 1] = values[j] or ''
-  end
-end
-out[rows + 1] = found
-return out
+many('HSET', places, newPlaces, 2)
+many('HSET', entries, newEntries, 2)
+writeBlocks(held, changed, 3)
+local values = many('HMGET', entries, wantedList, 1)
+for i = 1, #wantedList do values[i] = values[i] or 'null' end
+return { lists, wantedList, table.concat(values, ',') }
 `;
 
-const LEAVE_SCRIPT = `
+// KEYS: places, entries, then the 16 block hashes. ARGV: per row its owner, its block count and
+// its block ids.
+const LEAVE_SCRIPT = `${SHARED_CODE}
 local places, entries = KEYS[1], KEYS[2]
-local k = 3
-for a = 1, #ARGV, 2 do
-  local owner, n = ARGV[a], tonumber(ARGV[a + 1])
-  for i = 0, n - 1 do redis.call('ZREM', KEYS[k + i], owner) end
-  k = k + n
-  redis.call('HDEL', places, owner)
-  redis.call('HDEL', entries, owner)
+local owners, blocksOf, ids = {}, {}, {}
+local a = 1
+while a <= #ARGV do
+  local n = tonumber(ARGV[a + 1])
+  owners[#owners + 1] = ARGV[a]
+  local mine = {}
+  for i = 1, n do
+    mine[i] = ARGV[a + 1 + i]
+    ids[#ids + 1] = ARGV[a + 1 + i]
+  end
+  blocksOf[#owners] = mine
+  a = a + 2 + n
 end
+local placeOf = many('HMGET', places, owners, 1)
+local held = readBlocks(ids, 2)
+local changed, gone, goneOwners = {}, {}, {}
+for r, owner in ipairs(owners) do
+  local place = tonumber(placeOf[r])
+  if place then
+    for _, id in ipairs(blocksOf[r]) do
+      local block = held[id]
+      for at = #block - 5, 1, -6 do
+        if decode(block, at) == place then
+          held[id] = string.sub(block, 1, at - 1) .. string.sub(block, at + 6)
+          changed[id] = true
+          break
+        end
+      end
+    end
+    goneOwners[#goneOwners + 1] = owner
+    gone[#gone + 1] = place
+  end
+end
+writeBlocks(held, changed, 2)
+many('HDEL', places, goneOwners, 1)
+many('HDEL', entries, gone, 1)
 return 0
 `;
 
@@ -89,12 +216,32 @@ const RECORD_FIELDS = [
   'first', 'last', 'emailKey', 'phone', 'streetNumber', 'streetName', 'line2', 'city', 'postalCode', 'state', 'company',
 ] as const satisfies readonly (keyof MatchRecord)[];
 
+type EncodedEntry = [leadId: string, jobId: string, rowNumber: number, time: number, ...fields: string[]];
+
 const encodeEntry = (e: IndexEntry) => JSON.stringify([e.leadId, e.jobId, e.rowNumber, e.time, ...RECORD_FIELDS.map((f) => e.record[f])]);
 
-function decodeEntry(json: string): IndexEntry {
-  const [leadId, jobId, rowNumber, time, ...fields] = JSON.parse(json) as [string, string, number, number, ...string[]];
-  const record = Object.fromEntries(RECORD_FIELDS.map((f, i) => [f, fields[i] ?? ''])) as unknown as MatchRecord;
+function decodeEntry([leadId, jobId, rowNumber, time, ...fields]: EncodedEntry): IndexEntry {
+  const record = {} as Record<keyof MatchRecord, string>;
+  RECORD_FIELDS.forEach((f, i) => (record[f] = fields[i] ?? ''));
   return { owner: `${jobId}:${rowNumber}`, leadId, jobId, rowNumber, time, record };
+}
+
+/**
+ * A block's id: a hex digit picking one of the 16 block hashes, then 53 bits of hash naming its
+ * field (cyrb53: two 32-bit multiplicative hashes mixed; a few thousand a batch, so not SHA-256).
+ * Two blocking keys with one id only share their candidates, which the matcher then tells apart.
+ */
+export function blockId(block: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < block.length; i++) {
+    const c = block.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2_654_435_761);
+    h2 = Math.imul(h2 ^ c, 1_597_334_677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2_246_822_507) ^ Math.imul(h2 ^ (h2 >>> 13), 3_266_489_909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2_246_822_507) ^ Math.imul(h1 ^ (h1 >>> 13), 3_266_489_909);
+  return (h1 & 15).toString(16) + (4_294_967_296 * (2_097_151 & h2) + (h1 >>> 0)).toString(36);
 }
 
 /**
@@ -103,33 +250,42 @@ function decodeEntry(json: string): IndexEntry {
  * names or addresses; the entries do, since the matcher compares them.
  */
 export function createRedisCandidateIndex(redis: Redis): CandidateIndex {
-  const base = (tenantId: string) => `lf:dx:{${tenantId}}`;
-  const blockKey = (tenantId: string, block: string) => `${base(tenantId)}:b:${createHash('sha256').update(block).digest('base64url').slice(0, 16)}`;
+  // 'dx2': the layout above; an index in an older layout is left alone and rebuilt from PostgreSQL.
+  const base = (tenantId: string) => `lf:dx2:{${tenantId}}`;
+  const blockHashes = (b: string) => Array.from({ length: 16 }, (_, i) => `${b}:blocks:${i.toString(16)}`);
   return {
     async enter(tenantId, rows, perBlock, most) {
       if (rows.length === 0) return [];
       const b = base(tenantId);
-      const keys = [`${b}:seq`, `${b}:places`, `${b}:entries`];
+      const keys = [`${b}:seq`, `${b}:places`, `${b}:entries`, ...blockHashes(b)];
       const argv: string[] = [String(rows.length), String(perBlock), String(MAX_BLOCK_SIZE), String(most)];
-      for (const row of rows) {
-        for (const block of row.blocks) keys.push(blockKey(tenantId, block));
-        argv.push(row.entry.owner, encodeEntry(row.entry), String(row.blocks.length));
+      for (const row of rows) argv.push(row.entry.owner, encodeEntry(row.entry), String(row.blocks.length), ...row.blocks.map(blockId));
+      const [lists, at, joined] = (await redis.eval(ENTER_SCRIPT, keys.length, ...keys, ...argv)) as [number[], number[], string];
+      const decoded = JSON.parse(`[${joined}]`) as (EncodedEntry | null)[];
+      const byPlace = new Map<number, IndexEntry>();
+      at.forEach((place, i) => {
+        const entry = decoded[i];
+        if (entry) byPlace.set(place, decodeEntry(entry));
+      });
+      const candidates: IndexEntry[][] = [];
+      for (let i = 0; i < lists.length; ) {
+        const count = lists[i++]!;
+        const mine: IndexEntry[] = [];
+        for (let j = i; j < i + count; j++) {
+          const entry = byPlace.get(lists[j]!);
+          if (entry) mine.push(entry);
+        }
+        candidates.push(mine);
+        i += count;
       }
-      const out = (await redis.eval(ENTER_SCRIPT, keys.length, ...keys, ...argv)) as string[][];
-      const flat = out[rows.length] ?? [];
-      const entries = new Map<string, IndexEntry>();
-      for (let i = 0; i < flat.length; i += 2) if (flat[i + 1]) entries.set(flat[i]!, decodeEntry(flat[i + 1]!));
-      return rows.map((_, i) => (out[i] ?? []).flatMap((owner) => entries.get(owner) ?? []));
+      return candidates;
     },
     async leave(tenantId, rows) {
       if (rows.length === 0) return;
       const b = base(tenantId);
-      const keys = [`${b}:places`, `${b}:entries`];
+      const keys = [`${b}:places`, `${b}:entries`, ...blockHashes(b)];
       const argv: string[] = [];
-      for (const row of rows) {
-        for (const block of row.blocks) keys.push(blockKey(tenantId, block));
-        argv.push(row.owner, String(row.blocks.length));
-      }
+      for (const row of rows) argv.push(row.owner, String(row.blocks.length), ...row.blocks.map(blockId));
       await redis.eval(LEAVE_SCRIPT, keys.length, ...keys, ...argv);
     },
     async isBuilt(tenantId) {
@@ -145,7 +301,7 @@ export function createRedisCandidateIndex(redis: Redis): CandidateIndex {
       await redis.del(`${base(tenantId)}:rebuilding`);
     },
     async clear() {
-      await deleteMatching(redis, 'lf:dx:*');
+      await deleteMatching(redis, 'lf:dx*');
     },
   };
 }

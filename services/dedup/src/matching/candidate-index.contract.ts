@@ -1,0 +1,90 @@
+import { expect, it } from 'vitest';
+import { MAX_BLOCK_SIZE, type CandidateIndex, type IndexRow } from './candidate-index.js';
+import { toMatchRecord } from './record.js';
+
+let tenants = 0;
+
+/** A row of job `job` in the given blocks; its record carries the row number as the surname. */
+const row = (job: string, n: number, blocks: string[]): IndexRow => ({
+  entry: {
+    owner: `${job}:${n}`, leadId: `lead-${job}-${n}`, jobId: job, rowNumber: n, time: 1_700_000_000_000 + n,
+    record: toMatchRecord({
+      firstName: 'Ann', lastName: `Row${n}`, fullName: '', email: `ann${n}@example.com`, emailKey: `ann${n}@example.com`, phone: '+14155550100',
+      company: 'Acme', street: `${n} Forbes Street`, addressLine2: 'Unit 2', city: 'Perth', state: 'WA', postalCode: '6000',
+    }),
+  },
+  blocks,
+});
+
+const owners = (found: { owner: string }[][]) => found.map((list) => list.map((e) => e.owner));
+
+/**
+ * What every CandidateIndex must do (the memory one for standalone mode, the Redis one for the
+ * services): the same test runs against both.
+ */
+export function candidateIndexContract(make: () => CandidateIndex) {
+  const tenant = () => `contract-${process.pid}-${Date.now()}-${++tenants}`;
+
+  it('gives each row the earlier entries of its blocks, most shared blocks first, and the entries as entered', async () => {
+    const index = make();
+    const t = tenant();
+    await index.enter(t, [row('a', 1, ['x', 'y']), row('a', 2, ['y']), row('a', 3, ['z'])], 10, 10);
+    const [found] = await index.enter(t, [row('b', 1, ['x', 'y', 'z'])], 10, 10);
+    expect(found![0]).toEqual(row('a', 1, []).entry);
+    expect(found!.slice(1).map((e) => e.owner).sort()).toEqual(['a:2', 'a:3']);
+  });
+
+  it('sees rows earlier in the same batch, never later ones, and bounds candidates per block and per row', async () => {
+    const index = make();
+    const t = tenant();
+    const rows = Array.from({ length: 6 }, (_, i) => row('a', i + 1, ['same']));
+    const found = owners(await index.enter(t, rows, 3, 2));
+    expect(found[0]).toEqual([]);
+    expect(found[1]).toEqual(['a:1']);
+    expect(found[5]).toHaveLength(2);
+    expect(found[5]!.every((o) => ['a:3', 'a:4', 'a:5'].includes(o))).toBe(true);
+  });
+
+  it('lets a row that enters again keep its place: it sees only what came before it the first time', async () => {
+    const index = make();
+    const t = tenant();
+    await index.enter(t, [row('a', 1, ['k']), row('a', 2, ['k'])], 10, 10);
+    await index.enter(t, [row('b', 1, ['k'])], 10, 10);
+    const again = owners(await index.enter(t, [row('a', 2, ['k'])], 10, 10));
+    expect(again).toEqual([['a:1']]);
+  });
+
+  it('forgets rows that leave: they are nobody’s candidate any more', async () => {
+    const index = make();
+    const t = tenant();
+    await index.enter(t, [row('a', 1, ['k', 'm']), row('a', 2, ['k'])], 10, 10);
+    await index.leave(t, [{ owner: 'a:1', blocks: ['k', 'm'] }]);
+    expect(owners(await index.enter(t, [row('b', 1, ['k', 'm'])], 10, 10))).toEqual([['a:2']]);
+  });
+
+  it(`keeps at most ${MAX_BLOCK_SIZE} entries a block, dropping the oldest`, async () => {
+    const index = make();
+    const t = tenant();
+    const rows = Array.from({ length: MAX_BLOCK_SIZE + 5 }, (_, i) => row('a', i + 1, ['big']));
+    await index.enter(t, rows, 0, 0);
+    // A row entering again with the fifth place sees nothing older: the first five were dropped.
+    expect(owners(await index.enter(t, [row('a', 6, ['big'])], 10, 10))).toEqual([[]]);
+    expect(owners(await index.enter(t, [row('a', 7, ['big'])], 10, 10))).toEqual([['a:6']]);
+  });
+
+  it('keeps tenants apart, and says whether a tenant was built', async () => {
+    const index = make();
+    const [t1, t2] = [tenant(), tenant()];
+    await index.enter(t1, [row('a', 1, ['k'])], 10, 10);
+    expect(owners(await index.enter(t2, [row('b', 1, ['k'])], 10, 10))).toEqual([[]]);
+    expect(await index.isBuilt(t1)).toBe(false);
+    await index.markBuilt(t1);
+    expect(await index.isBuilt(t1)).toBe(true);
+    expect(await index.isBuilt(t2)).toBe(false);
+    expect(await index.lockRebuild(t2)).toBe(true);
+    expect(await index.lockRebuild(t2)).toBe(false);
+    await index.unlockRebuild(t2);
+    expect(await index.lockRebuild(t2)).toBe(true);
+    await index.unlockRebuild(t2);
+  });
+}
