@@ -25,15 +25,17 @@ export interface FingerprintStore {
   claim(tenantId: string, claims: readonly Claim[]): Promise<(ClaimConflict | null)[]>;
   /** Gives up keys a row claimed (it turned out to be a duplicate by other evidence); keys another owner holds stay. */
   release(tenantId: string, claims: readonly Claim[]): Promise<void>;
-  /** Forget every fingerprint (the index is rebuilt from PostgreSQL). */
-  clear(): Promise<void>;
+  /** Forgets one tenant's fingerprints, or every tenant's (PostgreSQL stays the truth). */
+  clear(tenantId?: string): Promise<void>;
 }
 
 /** Keys are hashed before they are stored, so the store never holds an email or phone in clear. */
 export function fingerprintKey(tenantId: string, key: string): string {
-  const digest = createHash('sha256').update(key).digest('base64url').slice(0, 22);
-  return `lf:fp:${tenantId}:${digest}`;
+  return `${fingerprintPrefix(tenantId)}${createHash('sha256').update(key).digest('base64url').slice(0, 22)}`;
 }
+
+/** What every fingerprint key of a tenant starts with. */
+export const fingerprintPrefix = (tenantId: string) => `lf:fp:${tenantId}:`;
 
 /** In-process fingerprints for standalone mode. */
 export function createMemoryFingerprintStore(): FingerprintStore {
@@ -58,8 +60,10 @@ export function createMemoryFingerprintStore(): FingerprintStore {
         }
       }
     },
-    async clear() {
-      owners.clear();
+    async clear(tenantId) {
+      if (tenantId === undefined) return owners.clear();
+      const prefix = fingerprintPrefix(tenantId);
+      for (const key of [...owners.keys()]) if (key.startsWith(prefix)) owners.delete(key);
     },
   };
 }

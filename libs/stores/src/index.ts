@@ -3,7 +3,7 @@ export { createPostgres } from './postgres.js';
 export { createPglite } from './pglite.js';
 export { migrate } from './migrate.js';
 export type { Migrations } from './migrate.js';
-export { createRedis, deleteMatching } from './redis.js';
+export { createRedis, deleteMatching, globEscape } from './redis.js';
 export type { Redis } from './redis.js';
 export type { FingerprintStore, Claim, ClaimConflict } from './fingerprint-store.js';
 export { createMemoryFingerprintStore } from './fingerprint-store.js';

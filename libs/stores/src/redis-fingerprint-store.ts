@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { fingerprintKey, type FingerprintStore } from './fingerprint-store.js';
-import { deleteMatching } from './redis.js';
+import { fingerprintKey, fingerprintPrefix, type FingerprintStore } from './fingerprint-store.js';
+import { deleteMatching, globEscape } from './redis.js';
 
 // KEYS: every row's hashed keys, row after row. ARGV: row count, then per row its owner and
 // its key count. Redis runs a script atomically, so two replicas can never both claim a key.
@@ -60,8 +60,8 @@ export function createRedisFingerprintStore(redis: Redis): FingerprintStore {
       const owners = claims.flatMap((c) => c.keys.map(() => c.owner));
       if (keys.length > 0) await redis.eval(RELEASE_SCRIPT, keys.length, ...keys, ...owners);
     },
-    async clear() {
-      await deleteMatching(redis, 'lf:fp:*');
+    async clear(tenantId) {
+      await deleteMatching(redis, tenantId === undefined ? 'lf:fp:*' : `${globEscape(fingerprintPrefix(tenantId))}*`);
     },
   };
 }

@@ -38,6 +38,17 @@ describe('Redis stores', () => {
     expect(await fp.claim(tenant, [{ owner: 'j:1', keys: ['email:a@x.com'] }])).toEqual([null]);
   });
 
+  it("forgets one tenant's claims when asked, and only that tenant's, whatever its name holds", async () => {
+    const first = `${uniqueName('t')}*`;
+    // Read as a Redis pattern, the first name would match the second.
+    const second = `${first.slice(0, -1)}-other`;
+    const fp = createRedisFingerprintStore(a);
+    for (const t of [first, second]) await fp.claim(t, [{ owner: 'j:1', keys: ['email:a@x.com'] }]);
+    await fp.clear(first);
+    expect(await fp.claim(first, [{ owner: 'j:2', keys: ['email:a@x.com'] }])).toEqual([null]);
+    expect(await fp.claim(second, [{ owner: 'j:2', keys: ['email:a@x.com'] }])).toEqual([{ key: 'email:a@x.com', owner: 'j:1' }]);
+  });
+
   it('never stores an email in clear as a key', async () => {
     const tenant = uniqueName('t');
     await createRedisFingerprintStore(a).claim(tenant, [{ owner: 'j:1', keys: ['email:secret.person@x.com'] }]);

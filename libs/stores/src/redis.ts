@@ -12,6 +12,9 @@ export function createRedis(opts: { url: string; name?: string }): Redis {
   });
 }
 
+/** `text` as a Redis glob pattern that matches only itself. */
+export const globEscape = (text: string) => text.replace(/[\\*?[\]]/g, '\\$&');
+
 /** Deletes every key matching `pattern` (SCAN, a thousand at a time: never blocks Redis with KEYS). */
 export async function deleteMatching(redis: Redis, pattern: string): Promise<void> {
   let cursor = '0';

@@ -17,6 +17,10 @@ describe('memory fingerprint store', () => {
     expect(await fp.claim('t1', [{ owner: 'j:1', keys: ['email:a@x.com'] }])).toEqual([null]);
     // tenants do not see each other's keys
     expect(await fp.claim('t2', [{ owner: 'k:1', keys: ['email:a@x.com'] }])).toEqual([null]);
+    // one tenant forgotten, the other's claims stay
+    await fp.clear('t1');
+    expect(await fp.claim('t1', [{ owner: 'j:9', keys: ['email:a@x.com'] }])).toEqual([null]);
+    expect(await fp.claim('t2', [{ owner: 'k:9', keys: ['email:a@x.com'] }])).toEqual([{ key: 'email:a@x.com', owner: 'k:1' }]);
   });
 });
 

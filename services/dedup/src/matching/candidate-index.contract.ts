@@ -87,4 +87,18 @@ export function candidateIndexContract(make: () => CandidateIndex) {
     expect(await index.lockRebuild(t2)).toBe(true);
     await index.unlockRebuild(t2);
   });
+
+  it('forgets one tenant when asked, and only that one, whatever its name holds', async () => {
+    const index = make();
+    const first = `${tenant()}*`;
+    // The first name read as a Redis pattern would match the second.
+    const second = `${first.slice(0, -1)}-other`;
+    await index.enter(first, [row('a', 1, ['k'])], 10, 10);
+    await index.enter(second, [row('a', 1, ['k'])], 10, 10);
+    await index.markBuilt(first);
+    await index.clear(first);
+    expect(await index.isBuilt(first)).toBe(false);
+    expect(owners(await index.enter(first, [row('b', 1, ['k'])], 10, 10))).toEqual([[]]);
+    expect(owners(await index.enter(second, [row('b', 1, ['k'])], 10, 10))).toEqual([['a:1']]);
+  });
 }

@@ -38,8 +38,8 @@ export interface CandidateIndex {
   /** Takes the right to rebuild a tenant's index; false while another process holds it. */
   lockRebuild(tenantId: string): Promise<boolean>;
   unlockRebuild(tenantId: string): Promise<void>;
-  /** Forgets everything (tests; the index is rebuilt from PostgreSQL). */
-  clear(): Promise<void>;
+  /** Forgets one tenant's index, or every tenant's (it is rebuilt from PostgreSQL when next used). */
+  clear(tenantId?: string): Promise<void>;
 }
 
 /**
@@ -126,8 +126,9 @@ export function createMemoryCandidateIndex(): CandidateIndex {
     async unlockRebuild(tenantId) {
       tenant(tenantId).locked = false;
     },
-    async clear() {
-      tenants.clear();
+    async clear(tenantId) {
+      if (tenantId === undefined) tenants.clear();
+      else tenants.delete(tenantId);
     },
   };
 }

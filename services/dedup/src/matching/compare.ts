@@ -88,8 +88,10 @@ const nameLevel = (a: string, b: string, given: boolean): string => {
 
 const textLevel = (a: string, b: string): string => {
   if (!a || !b) return 'missing';
-  if (a === b || a.replace(/ /g, '') === b.replace(/ /g, '')) return 'exact';
-  const sim = tokenSimilarity(a, b);
+  const [joinedA, joinedB] = [a.replace(/ /g, ''), b.replace(/ /g, '')];
+  if (a === b || joinedA === joinedB) return 'exact';
+  // Word by word, whatever the order; or as one word, for a typo that moved a space ("flemington m zrkets").
+  const sim = Math.max(tokenSimilarity(a, b), jaroWinkler(joinedA, joinedB));
   return sim >= 0.92 ? 'close' : sim >= 0.85 ? 'similar' : 'different';
 };
 

@@ -1,4 +1,4 @@
-import { deleteMatching, type Redis } from '@leadflow/stores';
+import { deleteMatching, globEscape, type Redis } from '@leadflow/stores';
 import { MAX_BLOCK_SIZE, type CandidateIndex, type IndexEntry } from './candidate-index.js';
 import type { MatchRecord } from './record.js';
 
@@ -300,8 +300,9 @@ export function createRedisCandidateIndex(redis: Redis): CandidateIndex {
     async unlockRebuild(tenantId) {
       await redis.del(`${base(tenantId)}:rebuilding`);
     },
-    async clear() {
-      await deleteMatching(redis, 'lf:dx*');
+    async clear(tenantId) {
+      // Every layout's keys ('lf:dx:', 'lf:dx2:'...).
+      await deleteMatching(redis, tenantId === undefined ? 'lf:dx*' : `lf:dx*:{${globEscape(tenantId)}}*`);
     },
   };
 }
