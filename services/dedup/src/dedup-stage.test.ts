@@ -59,6 +59,21 @@ describe('dedup stage: fuzzy duplicates', () => {
     expect(second.rows[0]!.reasons[0]).toMatchObject({ code: 'DUP_FUZZY', detail: expect.stringMatching(/^same as row 1 \(score 0\.9999: last_name exact, .*first_name close/) });
   });
 
+  // Annette's second copy resembles her first copy (same farm, same spelling) far more than her.
+  const annCopy = { ...ann, firstName: 'Anette', lastName: 'Kowalsky', street: '44 Forbes St', addressLine2: 'Wintersloe Farm' };
+  const annCopyOfCopy = { firstName: 'Anette', lastName: 'Kowalsky', addressLine2: 'Wintersloe Farm', city: 'Kelerberrin', postalCode: '4501' };
+
+  it('finds a copy through an earlier copy it resembles more than the lead, and names the lead', async () => {
+    const s = stage();
+    const out = await s(batch('job-c', 'tc', [ann, annCopy, annCopyOfCopy]));
+    expect(out.rows.map((r) => [r.disposition, r.match?.matchedRow])).toEqual([
+      [Disposition.DISPOSITION_ACCEPTED, undefined],
+      [Disposition.DISPOSITION_DUPLICATE, 1],
+      [Disposition.DISPOSITION_DUPLICATE, 1],
+    ]);
+    expect(out.rows[2]!.reasons[0]!.detail).toMatch(/^same as row 1 \(score 0\.99\d\d: .*; through row 2, a duplicate of it\)$/);
+  });
+
   it('keeps a household and a namesake in the same city as leads, flagged as possible duplicates for review', async () => {
     const s = stage();
     const out = await s(batch('job-2', 't2', [
@@ -78,9 +93,14 @@ describe('dedup stage: fuzzy duplicates', () => {
   it('matches a stored lead after a restart, the index rebuilt from the database, unless it is older than the look-back window', async () => {
     const stored = await stage()(batch('job-3', 't3', [ann]));
     await createSqlLeadStore(db).storeBatch(stored);
-    const copy = { ...ann, lastName: 'Kowalsky' };
+    const copy = annCopy;
     const again = await stage()(batch('job-4', 't3', [copy]));
     expect(again.rows[0]!.match).toMatchObject({ matchedJobId: 'job-3', matchedLeadId: leadIdFor('job-3', 1), matchType: 'fuzzy' });
+    // A copy stored as a duplicate is indexed again after a restart too, naming its lead.
+    await createSqlLeadStore(db).storeBatch(again);
+    const third = await stage()(batch('job-6', 't3', [annCopyOfCopy]));
+    expect(third.rows[0]!.match).toMatchObject({ matchedJobId: 'job-3', matchedLeadId: leadIdFor('job-3', 1), matchType: 'fuzzy' });
+    expect(third.rows[0]!.reasons[0]!.detail).toContain(`through lead ${leadIdFor('job-4', 1)}, a duplicate of it`);
     const later = () => Date.now() + 31 * 86_400_000;
     const windowed = await stage({ lookbackDays: 30 }, later)(batch('job-5', 't3', [copy]));
     expect(windowed.rows[0]!.disposition).toBe(Disposition.DISPOSITION_ACCEPTED);

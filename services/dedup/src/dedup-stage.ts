@@ -3,11 +3,11 @@ import { Disposition, type LeadRow, type Match } from '@leadflow/proto';
 import { isOpen, LeadflowError, leadIdFor, reason, type BatchStage, type ReasonCode } from '@leadflow/pipeline';
 import type { Claim, FingerprintStore } from '@leadflow/stores';
 import { blockingKeys } from './matching/blocking.js';
-import { createMemoryCandidateIndex, type CandidateIndex, type IndexEntry, type IndexRow } from './matching/candidate-index.js';
+import { createMemoryCandidateIndex, type CandidateIndex, type IndexEntry, type IndexRow, type MatchTarget } from './matching/candidate-index.js';
 import { comparePair, type PairScore } from './matching/compare.js';
 import { toMatchRecord, type MatchRecord } from './matching/record.js';
 import { compositeValue, DEFAULT_POLICY, type DedupPolicy } from './policy.js';
-import type { ScanCursor, StoredLeads } from './stored-leads.js';
+import type { DuplicateCursor, ScanCursor, StoredLeads } from './stored-leads.js';
 
 export interface DedupStageOptions {
   fingerprints: FingerprintStore;
@@ -46,7 +46,8 @@ const REBUILD_WAIT_MS = 30_000;
  * 2. Composite keys and fuzzy matches: each row enters the blocking index (atomically, in one
  *    order for every replica) and is compared with the few earlier leads and rows that share a
  *    block; a Fellegi-Sunter match probability decides DUPLICATE, a possible duplicate (kept,
- *    flagged), or neither. Rows found duplicate leave the index and give up their claims.
+ *    flagged), or neither. Rows found duplicate give up their exact claims but stay in the index
+ *    naming their lead: a later copy that resembles one of them best is a duplicate of that lead.
  * 3. The index is rebuilt from PostgreSQL when it is missing (a new process, Redis emptied).
  */
 export function createDedupStage(opts: DedupStageOptions): BatchStage {
@@ -61,7 +62,21 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
     return { ...DEFAULT_POLICY, ...p };
   }
 
-  /** Fills a tenant's index from its stored leads, once per process or after Redis was emptied. */
+  /** Enters every page of a scan into the index as stored entries (compared with nothing). */
+  async function enterAll<C, T extends { cursor: C }>(tenantId: string, what: string, scan: (after: C | undefined) => Promise<T[]>, toRow: (item: T) => IndexRow) {
+    let after: C | undefined;
+    for (let pages = 0; ; pages++) {
+      if (pages > MAX_REBUILD_PAGES) {
+        throw new LeadflowError('DEDUP_INDEX_TOO_LARGE', `tenant ${tenantId} has more than ${MAX_REBUILD_PAGES * REBUILD_PAGE} ${what} to index: set DEDUP_FUZZY=false for it (exact keys still apply) or archive old leads`, false);
+      }
+      const page = await scan(after);
+      if (page.length === 0) return;
+      await index.enter(tenantId, page.map(toRow), 0, 0);
+      after = page.at(-1)!.cursor;
+    }
+  }
+
+  /** Fills a tenant's index from its stored leads and duplicates, once per process or after Redis was emptied. */
   async function ensureIndex(tenantId: string): Promise<void> {
     if (await index.isBuilt(tenantId)) return;
     const running = rebuilding.get(tenantId);
@@ -77,15 +92,13 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
       }
       try {
         if (await index.isBuilt(tenantId)) return;
-        let after: ScanCursor | undefined;
-        for (let pages = 0; ; pages++) {
-          if (pages > MAX_REBUILD_PAGES) throw new LeadflowError('DEDUP_INDEX_TOO_LARGE', `tenant ${tenantId} has more than ${MAX_REBUILD_PAGES * REBUILD_PAGE} leads to index: set DEDUP_FUZZY=false for it (exact keys still apply) or archive old leads`, false);
-          const page = await opts.leads.scan(tenantId, after, REBUILD_PAGE);
-          if (page.length === 0) break;
-          const rows = page.map((s) => indexRow({ leadId: s.leadId, jobId: s.jobId, rowNumber: s.rowNumber, time: s.time }, toMatchRecord(s.lead), []));
-          await index.enter(tenantId, rows, 0, 0);
-          after = page.at(-1)!.cursor;
-        }
+        await enterAll(tenantId, 'leads', (after: ScanCursor | undefined) => opts.leads.scan(tenantId, after, REBUILD_PAGE), (s) =>
+          indexRow({ leadId: s.leadId, jobId: s.jobId, rowNumber: s.rowNumber, time: s.time }, toMatchRecord(s.lead), []),
+        );
+        // Then the duplicates found before, each naming its lead.
+        await enterAll(tenantId, 'duplicates', (after: DuplicateCursor | undefined) => opts.leads.scanDuplicates(tenantId, after, REBUILD_PAGE), (d) =>
+          indexRow({ leadId: leadIdFor(d.jobId, d.rowNumber), jobId: d.jobId, rowNumber: d.rowNumber, time: d.time, duplicateOf: d.duplicateOf }, toMatchRecord(d.lead), []),
+        );
         await index.markBuilt(tenantId);
       } finally {
         await index.unlockRebuild(tenantId);
@@ -164,19 +177,19 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
       };
     });
     const candidates = await index.enter(tenantId, entered, perBlock, most);
-    const left: { owner: string; blocks: readonly string[] }[] = [];
-    const leftOwners = new Set<string>();
+    // Rows of this batch found duplicates: the index answered before it knew.
+    const duplicates = new Map<string, IndexEntry>();
     entered.forEach((e, i) => {
-      // Earlier rows of this batch found duplicate are still in the index's answer: not leads.
-      const pool = candidates[i]!.filter((c) => c.owner !== e.entry.owner && c.time >= since && !leftOwners.has(c.owner));
+      const pool = candidates[i]!.filter((c) => c.owner !== e.entry.owner && c.time >= since).map((c) => duplicates.get(c.owner) ?? c);
       const keyMatch = compositeMatch(e.composite, pool, policy);
+      let matched: MatchTarget | undefined;
       if (keyMatch) {
-        markDuplicate(e.row, jobId, keyMatch.entry, 'exact_key', 1, 'DUP_EXACT_KEY', keyMatch.key);
+        matched = markDuplicate(e.row, jobId, keyMatch.entry, 'exact_key', 1, 'DUP_EXACT_KEY', keyMatch.key);
       } else if (policy.fuzzy) {
         const best = bestMatch(e.record, pool);
         if (!best) return;
         if (best.score.probability >= policy.duplicateThreshold && !best.score.otherPerson && best.score.located) {
-          markDuplicate(e.row, jobId, best.entry, 'fuzzy', best.score.probability, 'DUP_FUZZY', '', explain(best.score));
+          matched = markDuplicate(e.row, jobId, best.entry, 'fuzzy', best.score.probability, 'DUP_FUZZY', '', explain(best.score));
         } else if (best.score.probability >= policy.possibleThreshold) {
           e.row.tags.push('possible_duplicate');
           const doubt = best.score.otherPerson
@@ -184,15 +197,12 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
             : !best.score.located
               ? '; no street, postal code, email or phone agrees'
               : '';
-          e.row.reasons.push(reason('POSSIBLE_DUPLICATE', '', `${matchedName(best.entry, jobId)}, score ${formatScore(best.score.probability)}: ${explain(best.score)}${doubt}`));
+          e.row.reasons.push(reason('POSSIBLE_DUPLICATE', '', `${matchedName(best.entry.duplicateOf ?? best.entry, jobId)}, score ${formatScore(best.score.probability)}: ${explain(best.score)}${doubt}`));
         }
       }
-      if (!isOpen(e.row)) {
-        left.push({ owner: e.entry.owner, blocks: e.blocks });
-        leftOwners.add(e.entry.owner);
-      }
+      if (matched) duplicates.set(e.entry.owner, { ...e.entry, duplicateOf: matched });
     });
-    await index.leave(tenantId, left);
+    await index.markDuplicates(tenantId, [...duplicates.values()]);
     await opts.fingerprints.release(tenantId, rest.filter((r) => !isOpen(r) && claims.has(r)).map((r) => claims.get(r)!));
     return batch;
   };
@@ -238,19 +248,26 @@ const FIELD_NAMES: Record<string, string> = {
 /** A probability to 4 decimals, rounded down: 0.99999 shows as 0.9999, never as a certain 1.0000. */
 const formatScore = (p: number) => (Math.floor(p * 10_000) / 10_000).toFixed(4);
 
-const matchedName = (m: { jobId: string; rowNumber: number; leadId: string }, jobId: string) =>
+const matchedName = (m: MatchTarget, jobId: string) =>
   m.jobId === jobId ? `row ${m.rowNumber}` : `lead ${m.leadId}`;
 
+/**
+ * Marks a row DUPLICATE of what it matched, and returns the lead it is a copy of: a match on an
+ * earlier duplicate makes the row a duplicate of that one's lead, and the reason says through
+ * which.
+ */
 function markDuplicate(
   row: LeadRow,
   jobId: string,
-  matched: { jobId: string; rowNumber: number; leadId: string },
+  candidate: MatchTarget & { duplicateOf?: MatchTarget },
   matchType: string,
   score: number,
   code: ReasonCode,
   field: string,
   why = '',
-) {
+): MatchTarget {
+  const matched = candidate.duplicateOf ?? candidate;
+  const via = candidate.duplicateOf ? `; through ${matchedName(candidate, jobId)}, a duplicate of it` : '';
   const sameJob = matched.jobId === jobId;
   const match: Match = {
     matchedJobId: matched.jobId,
@@ -261,6 +278,7 @@ function markDuplicate(
   };
   row.disposition = Disposition.DISPOSITION_DUPLICATE;
   row.match = match;
-  const detail = `same as ${matchedName(matched, jobId)}${why ? ` (score ${formatScore(score)}: ${why})` : ''}`;
+  const detail = `same as ${matchedName(matched, jobId)}${why ? ` (score ${formatScore(score)}: ${why}${via})` : via ? ` (${via.slice(2)})` : ''}`;
   row.reasons.push(reason(code, field, detail));
+  return { leadId: matched.leadId, jobId: matched.jobId, rowNumber: matched.rowNumber };
 }

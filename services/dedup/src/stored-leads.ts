@@ -1,3 +1,4 @@
+import { leadIdFor } from '@leadflow/pipeline';
 import type { Lead } from '@leadflow/proto';
 import type { SqlClient } from '@leadflow/stores';
 
@@ -33,12 +34,30 @@ export interface ScanCursor {
   leadId: string;
 }
 
+/** A stored row found a fuzzy or composite-key duplicate, with the lead it copies. */
+export interface StoredDuplicate {
+  cursor: DuplicateCursor;
+  jobId: string;
+  rowNumber: number;
+  time: number;
+  lead: MatchFields;
+  duplicateOf: { leadId: string; jobId: string; rowNumber: number };
+}
+
+export interface DuplicateCursor {
+  at: string;
+  jobId: string;
+  rowNumber: number;
+}
+
 /** Read access to the stored leads (PostgreSQL is the truth, whatever Redis remembers). */
 export interface StoredLeads {
   /** Stored leads of the tenant, stored since `since` (ms), whose email key or phone is one of those given. */
   findByContact(tenantId: string, emailKeys: readonly string[], phones: readonly string[], since?: number): Promise<StoredLeadMatch[]>;
   /** The tenant's leads in the order they were stored, a page at a time (to rebuild the index). */
   scan(tenantId: string, after: ScanCursor | undefined, limit: number): Promise<StoredLead[]>;
+  /** The tenant's fuzzy and composite-key duplicates in the order they were stored, a page at a time (to rebuild the index). */
+  scanDuplicates(tenantId: string, after: DuplicateCursor | undefined, limit: number): Promise<StoredDuplicate[]>;
 }
 
 interface LeadRow {
@@ -59,6 +78,19 @@ interface LeadRow {
   city: string | null;
   state: string | null;
   postal_code: string | null;
+}
+
+interface DuplicateRow {
+  job_id: string;
+  row_number: number;
+  created_at: Date | string;
+  created_text: string;
+  lead: Record<string, string> | string;
+  matched_job_id: string;
+  matched_row: number | null;
+  matched_lead_id: string | null;
+  lead_job_id: string | null;
+  lead_row_number: number | null;
 }
 
 export function createSqlStoredLeads(db: SqlClient): StoredLeads {
@@ -95,6 +127,38 @@ export function createSqlStoredLeads(db: SqlClient): StoredLeads {
           addressLine2: r.address_line2 ?? '', city: r.city ?? '', state: r.state ?? '', postalCode: r.postal_code ?? '',
         },
       }));
+    },
+    async scanDuplicates(tenantId, after, limit) {
+      const { rows } = await db.query<DuplicateRow>(
+        `SELECT d.job_id, d.row_number, d.created_at, d.created_at::text AS created_text, d.lead, d.matched_job_id, d.matched_row,
+                d.matched_lead_id, l.job_id AS lead_job_id, l.row_number AS lead_row_number
+           FROM duplicate_leads d LEFT JOIN leads l ON l.id = d.matched_lead_id
+          WHERE d.tenant_id = $1 AND d.match_type IN ('fuzzy', 'exact_key')
+            AND ($2::timestamptz IS NULL OR (d.created_at, d.job_id, d.row_number) > ($2::timestamptz, $3::text, $4::int))
+          ORDER BY d.created_at, d.job_id, d.row_number
+          LIMIT $5`,
+        [tenantId, after?.at ?? null, after?.jobId ?? null, after?.rowNumber ?? null, limit],
+      );
+      return rows.map((r) => {
+        const l = typeof r.lead === 'string' ? (JSON.parse(r.lead) as Record<string, string>) : r.lead;
+        // A lead of another job is named by id (its job and row from the leads table); a row of
+        // the same job by its row.
+        const duplicateOf = r.matched_lead_id
+          ? { leadId: r.matched_lead_id, jobId: r.lead_job_id ?? r.matched_job_id, rowNumber: r.lead_row_number ?? 0 }
+          : { leadId: leadIdFor(r.matched_job_id, r.matched_row ?? 0), jobId: r.matched_job_id, rowNumber: r.matched_row ?? 0 };
+        return {
+          cursor: { at: r.created_text, jobId: r.job_id, rowNumber: r.row_number },
+          jobId: r.job_id,
+          rowNumber: r.row_number,
+          time: new Date(r.created_at).getTime(),
+          lead: {
+            firstName: l.first_name ?? '', lastName: l.last_name ?? '', fullName: l.full_name ?? '', email: l.email ?? '', emailKey: '',
+            phone: l.phone ?? '', company: l.company ?? '', street: l.street ?? '', addressLine2: l.address_line2 ?? '', city: l.city ?? '',
+            state: l.state ?? '', postalCode: l.postal_code ?? '',
+          },
+          duplicateOf,
+        };
+      });
     },
   };
 }

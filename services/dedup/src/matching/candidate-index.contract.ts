@@ -54,12 +54,20 @@ export function candidateIndexContract(make: () => CandidateIndex) {
     expect(again).toEqual([['a:1']]);
   });
 
-  it('forgets rows that leave: they are nobody’s candidate any more', async () => {
+  it('keeps a row found duplicate as a candidate, naming its lead from then on', async () => {
     const index = make();
     const t = tenant();
-    await index.enter(t, [row('a', 1, ['k', 'm']), row('a', 2, ['k'])], 10, 10);
-    await index.leave(t, [{ owner: 'a:1', blocks: ['k', 'm'] }]);
-    expect(owners(await index.enter(t, [row('b', 1, ['k', 'm'])], 10, 10))).toEqual([['a:2']]);
+    await index.enter(t, [row('a', 1, ['k']), row('a', 2, ['k'])], 10, 10);
+    const lead = { leadId: 'lead-a-1', jobId: 'a', rowNumber: 1 };
+    await index.markDuplicates(t, [{ ...row('a', 2, []).entry, duplicateOf: lead }]);
+    const [found] = await index.enter(t, [row('b', 1, ['k'])], 10, 10);
+    expect(found!.map((e) => [e.owner, e.duplicateOf])).toEqual([
+      ['a:2', lead],
+      ['a:1', undefined],
+    ]);
+    // A row the index no longer holds (emptied since) is left out.
+    await index.markDuplicates(t, [{ ...row('z', 1, []).entry, duplicateOf: lead }]);
+    expect(owners(await index.enter(t, [row('b', 2, ['k'])], 10, 10))).toEqual([['b:1', 'a:2', 'a:1']]);
   });
 
   it(`keeps at most ${MAX_BLOCK_SIZE} entries a block, dropping the oldest`, async () => {

@@ -1,5 +1,12 @@
 import type { MatchRecord } from './record.js';
 
+/** A lead a duplicate is a duplicate of. */
+export interface MatchTarget {
+  leadId: string;
+  jobId: string;
+  rowNumber: number;
+}
+
 /** A row or stored lead in the index, with what the matcher compares. */
 export interface IndexEntry {
   /** `jobId:rowNumber`. */
@@ -10,6 +17,8 @@ export interface IndexEntry {
   /** When it was first seen (ms since the epoch), for the look-back window. */
   time: number;
   record: MatchRecord;
+  /** Set when the row turned out a duplicate: the lead it is a copy of. */
+  duplicateOf?: MatchTarget;
 }
 
 export interface IndexRow {
@@ -30,8 +39,12 @@ export interface IndexRow {
  */
 export interface CandidateIndex {
   enter(tenantId: string, rows: readonly IndexRow[], perBlock: number, most: number): Promise<IndexEntry[][]>;
-  /** Takes rows out again: they turned out to be duplicates, not leads. */
-  leave(tenantId: string, rows: readonly { owner: string; blocks: readonly string[] }[]): Promise<void>;
+  /**
+   * Records that entered rows turned out duplicates (each entry's `duplicateOf`). They stay in
+   * their blocks: a later copy may resemble one of them more than the lead they copy, and is
+   * then a duplicate of that lead.
+   */
+  markDuplicates(tenantId: string, entries: readonly IndexEntry[]): Promise<void>;
   /** Whether the tenant's index holds its stored leads (false after Redis was emptied, or in a new process). */
   isBuilt(tenantId: string): Promise<boolean>;
   markBuilt(tenantId: string): Promise<void>;
@@ -99,17 +112,9 @@ export function createMemoryCandidateIndex(): CandidateIndex {
           .map(([owner]) => t.entries.get(owner)!);
       });
     },
-    async leave(tenantId, rows) {
+    async markDuplicates(tenantId, entries) {
       const t = tenant(tenantId);
-      for (const { owner, blocks } of rows) {
-        for (const key of blocks) {
-          const owners = t.blocks.get(key);
-          const at = owners?.indexOf(owner) ?? -1;
-          if (at >= 0) owners!.splice(at, 1);
-        }
-        t.place.delete(owner);
-        t.entries.delete(owner);
-      }
+      for (const entry of entries) if (t.entries.has(entry.owner)) t.entries.set(entry.owner, entry);
     },
     async isBuilt(tenantId) {
       return tenant(tenantId).built;

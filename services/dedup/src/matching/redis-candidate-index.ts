@@ -5,15 +5,15 @@ import type { MatchRecord } from './record.js';
 // Layout of a tenant's index (all under one hash tag, so one Redis Cluster slot):
 //   seq        the last place given: every entry's place in the tenant's one order
 //   places     owner ("jobId:row") → place, so that a row entering again keeps its place
-//   entries    place → the entry (JSON), what the matcher compares
+//   entries    place → the entry (JSON): what the matcher compares, and a duplicate's lead
 //   blocks:<s> 16 hashes, blocking key's hash → the places in that block, oldest first, each in
 //              6 bytes (a place is below 2^48). A field a block costs far less than a key a block.
 //
-// The scripts read everything a batch needs in a few calls (HMGET of every place and block), work
+// The enter script reads everything a batch needs in a few calls (HMGET of every place and block), work
 // in Lua, then write back in a few calls: a call from Lua costs microseconds, and a batch touches
 // thousands of blocks. Redis runs a script atomically, so the rows of every replica still enter
 // one after another, in one order.
-const SHARED_CODE = `
+const BLOCK_CODE = `
 local function encode(p)
   local bytes = {}
   for i = 6, 1, -1 do
@@ -55,22 +55,16 @@ local function readBlocks(ids, base)
   end
   return held
 end
--- Writes back the blocks in 'changed' (empty ones deleted).
+-- Writes back the blocks in 'changed'.
 local function writeBlocks(held, changed, base)
-  local sets, dels = {}, {}
+  local sets = {}
   for id in pairs(changed) do
     local h = base + tonumber(string.sub(id, 1, 1), 16)
-    if held[id] == '' then
-      dels[h] = dels[h] or {}
-      table.insert(dels[h], string.sub(id, 2))
-    else
-      sets[h] = sets[h] or {}
-      table.insert(sets[h], string.sub(id, 2))
-      table.insert(sets[h], held[id])
-    end
+    sets[h] = sets[h] or {}
+    table.insert(sets[h], string.sub(id, 2))
+    table.insert(sets[h], held[id])
   end
   for h, args in pairs(sets) do many('HSET', KEYS[h], args, 2) end
-  for h, args in pairs(dels) do many('HDEL', KEYS[h], args, 1) end
 end
 `;
 
@@ -79,7 +73,7 @@ end
 // its block ids. The answer: per row, how many candidates then their places; the places of the
 // candidates' entries; the entries themselves joined by commas (one JSON array for the client to
 // parse at once).
-const ENTER_SCRIPT = `${SHARED_CODE}
+const ENTER_SCRIPT = `${BLOCK_CODE}
 local seq, places, entries = KEYS[1], KEYS[2], KEYS[3]
 local rows, perBlock, maxBlock, most = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local owners, entryOf, blocksOf, ids = {}, {}, {}, {}
@@ -169,46 +163,14 @@ for i = 1, #wantedList do values[i] = values[i] or 'null' end
 return { lists, wantedList, table.concat(values, ',') }
 `;
 
-// KEYS: places, entries, then the 16 block hashes. ARGV: per row its owner, its block count and
-// its block ids.
-const LEAVE_SCRIPT = `${SHARED_CODE}
+// KEYS: places, entries. ARGV: per row its owner and its new entry. Rows that are not in the
+// index (it was emptied since) are left out.
+const MARK_SCRIPT = `
 local places, entries = KEYS[1], KEYS[2]
-local owners, blocksOf, ids = {}, {}, {}
-local a = 1
-while a <= #ARGV do
-  local n = tonumber(ARGV[a + 1])
-  owners[#owners + 1] = ARGV[a]
-  local mine = {}
-  for i = 1, n do
-    mine[i] = ARGV[a + 1 + i]
-    ids[#ids + 1] = ARGV[a + 1 + i]
-  end
-  blocksOf[#owners] = mine
-  a = a + 2 + n
+for a = 1, #ARGV, 2 do
+  local place = redis.call('HGET', places, ARGV[a])
+  if place then redis.call('HSET', entries, place, ARGV[a + 1]) end
 end
-local placeOf = many('HMGET', places, owners, 1)
-local held = readBlocks(ids, 2)
-local changed, gone, goneOwners = {}, {}, {}
-for r, owner in ipairs(owners) do
-  local place = tonumber(placeOf[r])
-  if place then
-    for _, id in ipairs(blocksOf[r]) do
-      local block = held[id]
-      for at = #block - 5, 1, -6 do
-        if decode(block, at) == place then
-          held[id] = string.sub(block, 1, at - 1) .. string.sub(block, at + 6)
-          changed[id] = true
-          break
-        end
-      end
-    end
-    goneOwners[#goneOwners + 1] = owner
-    gone[#gone + 1] = place
-  end
-end
-writeBlocks(held, changed, 2)
-many('HDEL', places, goneOwners, 1)
-many('HDEL', entries, gone, 1)
 return 0
 `;
 
@@ -216,14 +178,23 @@ const RECORD_FIELDS = [
   'first', 'last', 'emailKey', 'phone', 'streetNumber', 'streetName', 'line2', 'city', 'postalCode', 'state', 'company',
 ] as const satisfies readonly (keyof MatchRecord)[];
 
-type EncodedEntry = [leadId: string, jobId: string, rowNumber: number, time: number, ...fields: string[]];
+/** An entry as stored: its place in the tenant's order, its record's fields, and what it is a duplicate of. */
+type EncodedEntry = [leadId: string, jobId: string, rowNumber: number, time: number, ...fields: (string | EncodedTarget)[]];
+type EncodedTarget = [leadId: string, jobId: string, rowNumber: number];
 
-const encodeEntry = (e: IndexEntry) => JSON.stringify([e.leadId, e.jobId, e.rowNumber, e.time, ...RECORD_FIELDS.map((f) => e.record[f])]);
+const encodeEntry = (e: IndexEntry) => {
+  const fields: (string | EncodedTarget)[] = RECORD_FIELDS.map((f) => e.record[f]);
+  if (e.duplicateOf) fields.push([e.duplicateOf.leadId, e.duplicateOf.jobId, e.duplicateOf.rowNumber]);
+  return JSON.stringify([e.leadId, e.jobId, e.rowNumber, e.time, ...fields]);
+};
 
 function decodeEntry([leadId, jobId, rowNumber, time, ...fields]: EncodedEntry): IndexEntry {
   const record = {} as Record<keyof MatchRecord, string>;
-  RECORD_FIELDS.forEach((f, i) => (record[f] = fields[i] ?? ''));
-  return { owner: `${jobId}:${rowNumber}`, leadId, jobId, rowNumber, time, record };
+  RECORD_FIELDS.forEach((f, i) => (record[f] = (fields[i] as string | undefined) ?? ''));
+  const entry: IndexEntry = { owner: `${jobId}:${rowNumber}`, leadId, jobId, rowNumber, time, record };
+  const target = fields[RECORD_FIELDS.length] as EncodedTarget | undefined;
+  if (target) entry.duplicateOf = { leadId: target[0], jobId: target[1], rowNumber: target[2] };
+  return entry;
 }
 
 /**
@@ -280,13 +251,10 @@ export function createRedisCandidateIndex(redis: Redis): CandidateIndex {
       }
       return candidates;
     },
-    async leave(tenantId, rows) {
-      if (rows.length === 0) return;
+    async markDuplicates(tenantId, entries) {
+      if (entries.length === 0) return;
       const b = base(tenantId);
-      const keys = [`${b}:places`, `${b}:entries`, ...blockHashes(b)];
-      const argv: string[] = [];
-      for (const row of rows) argv.push(row.owner, String(row.blocks.length), ...row.blocks.map(blockId));
-      await redis.eval(LEAVE_SCRIPT, keys.length, ...keys, ...argv);
+      await redis.eval(MARK_SCRIPT, 2, `${b}:places`, `${b}:entries`, ...entries.flatMap((e) => [e.owner, encodeEntry(e)]));
     },
     async isBuilt(tenantId) {
       return (await redis.exists(`${base(tenantId)}:built`)) === 1;
