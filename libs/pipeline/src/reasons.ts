@@ -38,6 +38,11 @@ export const REASONS = {
     severity: 'warning',
     description: 'may be the same person as an earlier row or lead; kept, flagged for review',
   },
+  DUP_REVIEWED: {
+    stage: 'dedup',
+    severity: 'error',
+    description: 'a possible duplicate that a person reviewed and confirmed as the same person as another lead',
+  },
   DNC_NATIONAL: { stage: 'dnc', severity: 'error', description: 'the phone number is on the Do-Not-Call list' },
 } as const satisfies Record<string, ReasonInfo>;
 

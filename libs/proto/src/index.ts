@@ -1,7 +1,7 @@
 // Generated code lives in ./gen (npm run proto:generate); this file only re-exports it.
 export * from './gen/leadflow/v1/batch.js';
 export {
-  AddDncNumbersRequest, AddDncNumbersResponse, CompositeKey, ConfirmMappingRequest, ConfirmMappingResponse, DedupPolicy, ExportRowsRequest, ExportRowsResponse, FieldChange, GetJobRequest, GetJobResponse, GetMappingRequest, GetMappingResponse, Job, JobCounts, JobStatus, LeadflowGatewayClient, LeadflowGatewayService, ListDedupPoliciesRequest, ListDedupPoliciesResponse, ListMergesRequest, ListMergesResponse, Merge, PreviewRow, RevertMergeRequest, RevertMergeResponse, SetDedupPolicyRequest, SetDedupPolicyResponse, StoredDedupPolicy, UploadFileRequest, UploadFileResponse, UploadMetadata, WatchJobRequest, WatchJobResponse, jobStatusFromJSON, jobStatusToJSON,
+  AddDncNumbersRequest, AddDncNumbersResponse, CompositeKey, ConfirmMappingRequest, ConfirmMappingResponse, DecidePossibleDuplicateRequest, DecidePossibleDuplicateResponse, DedupPolicy, ExportRowsRequest, ExportRowsResponse, FieldChange, GetJobRequest, GetJobResponse, GetMappingRequest, GetMappingResponse, Job, JobCounts, JobStatus, LeadflowGatewayClient, LeadflowGatewayService, ListDedupPoliciesRequest, ListDedupPoliciesResponse, ListMergesRequest, ListMergesResponse, ListPossibleDuplicatesRequest, ListPossibleDuplicatesResponse, Merge, PossibleDuplicate, PreviewRow, RevertMergeRequest, RevertMergeResponse, SetDedupPolicyRequest, SetDedupPolicyResponse, StoredDedupPolicy, UploadFileRequest, UploadFileResponse, UploadMetadata, WatchJobRequest, WatchJobResponse, jobStatusFromJSON, jobStatusToJSON,
   type LeadflowGatewayServer,
 } from './gen/leadflow/v1/gateway.js';
 

@@ -83,6 +83,8 @@ describe('dedup stage: fuzzy duplicates', () => {
     ]));
     expect(out.rows.map((r) => r.disposition)).toEqual([Disposition.DISPOSITION_ACCEPTED, Disposition.DISPOSITION_ACCEPTED, Disposition.DISPOSITION_ACCEPTED]);
     expect(out.rows.map((r) => r.tags)).toEqual([[], ['possible_duplicate'], ['possible_duplicate']]);
+    // Each names the lead it may copy, for review.
+    expect(out.rows.map((r) => r.match && [r.match.matchedRow, r.match.matchType])).toEqual([undefined, [1, 'possible'], [1, 'possible']]);
     expect(out.rows[1]!.reasons[0]!.detail).toMatch(/^row 1, score 0\.\d{4}: .*first_name different.*; another given name with an email or phone of its own: another person in the household\?$/);
     expect(out.rows[2]!.reasons[0]).toMatchObject({
       code: 'POSSIBLE_DUPLICATE',

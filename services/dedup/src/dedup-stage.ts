@@ -191,13 +191,16 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
         if (best.score.probability >= policy.duplicateThreshold && !best.score.otherPerson && best.score.located) {
           matched = markDuplicate(e.row, jobId, best.entry, 'fuzzy', best.score.probability, 'DUP_FUZZY', '', explain(best.score));
         } else if (best.score.probability >= policy.possibleThreshold) {
+          // Still a lead; the match says which one it may copy, for a person to decide.
+          const lead = best.entry.duplicateOf ?? best.entry;
+          e.row.match = matchOn(lead, jobId, 'possible', best.score.probability);
           e.row.tags.push('possible_duplicate');
           const doubt = best.score.otherPerson
             ? '; another given name with an email or phone of its own: another person in the household?'
             : !best.score.located
               ? '; no street, postal code, email or phone agrees'
               : '';
-          e.row.reasons.push(reason('POSSIBLE_DUPLICATE', '', `${matchedName(best.entry.duplicateOf ?? best.entry, jobId)}, score ${formatScore(best.score.probability)}: ${explain(best.score)}${doubt}`));
+          e.row.reasons.push(reason('POSSIBLE_DUPLICATE', '', `${matchedName(lead, jobId)}, score ${formatScore(best.score.probability)}: ${explain(best.score)}${doubt}`));
         }
       }
       if (matched) duplicates.set(e.entry.owner, { ...e.entry, duplicateOf: matched });
@@ -251,6 +254,12 @@ const formatScore = (p: number) => (Math.floor(p * 10_000) / 10_000).toFixed(4);
 const matchedName = (m: MatchTarget, jobId: string) =>
   m.jobId === jobId ? `row ${m.rowNumber}` : `lead ${m.leadId}`;
 
+/** A match on a lead: by its row when it is a row of this job, else by its id. */
+function matchOn(lead: MatchTarget, jobId: string, matchType: string, score: number): Match {
+  const sameJob = lead.jobId === jobId;
+  return { matchedJobId: lead.jobId, matchedRow: sameJob ? lead.rowNumber : 0, matchedLeadId: sameJob ? '' : lead.leadId, matchType, score };
+}
+
 /**
  * Marks a row DUPLICATE of what it matched, and returns the lead it is a copy of: a match on an
  * earlier duplicate makes the row a duplicate of that one's lead, and the reason says through
@@ -268,16 +277,8 @@ function markDuplicate(
 ): MatchTarget {
   const matched = candidate.duplicateOf ?? candidate;
   const via = candidate.duplicateOf ? `; through ${matchedName(candidate, jobId)}, a duplicate of it` : '';
-  const sameJob = matched.jobId === jobId;
-  const match: Match = {
-    matchedJobId: matched.jobId,
-    matchedRow: sameJob ? matched.rowNumber : 0,
-    matchedLeadId: sameJob ? '' : matched.leadId,
-    matchType,
-    score,
-  };
   row.disposition = Disposition.DISPOSITION_DUPLICATE;
-  row.match = match;
+  row.match = matchOn(matched, jobId, matchType, score);
   const detail = `same as ${matchedName(matched, jobId)}${why ? ` (score ${formatScore(score)}: ${why}${via})` : via ? ` (${via.slice(2)})` : ''}`;
   row.reasons.push(reason(code, field, detail));
   return { leadId: matched.leadId, jobId: matched.jobId, rowNumber: matched.rowNumber };

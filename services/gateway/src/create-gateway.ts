@@ -1,5 +1,5 @@
 import type { Logger } from '@leadflow/logger';
-import { leadMerges, revertMerge } from '@leadflow/persistence';
+import { decidePossibleDuplicate, leadMerges, listPossibleDuplicates, revertMerge } from '@leadflow/persistence';
 import type { Metrics } from '@leadflow/metrics';
 import type { DncRegistry, SqlClient } from '@leadflow/stores';
 import { createGrpcServer } from './grpc-server.js';
@@ -58,6 +58,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
       },
     },
     merges: { list: (leadId, tenantId) => leadMerges(opts.db, leadId, tenantId), revert: (id, tenantId) => revertMerge(opts.db, id, tenantId) },
+    possibleDuplicates: {
+      list: (tenantId, query) => listPossibleDuplicates(opts.db, tenantId, query),
+      decide: (leadId, tenantId, decision) => decidePossibleDuplicate(opts.db, leadId, tenantId, decision),
+    },
   });
   const grpc = createGrpcServer({ service, logger: opts.logger, tenantOf: () => opts.tenantId });
   let rest: Awaited<ReturnType<typeof buildRestApp>> | undefined;

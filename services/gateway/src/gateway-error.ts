@@ -37,6 +37,18 @@ export const errors = {
     new GatewayError('INVALID_MAPPING_DECISION', 400, 'send {"fields": {"<source header>": "<field or extra>"}} with the columns to change, or {} to confirm the proposed mapping'),
   mergeNotFound: (id: string) => new GatewayError('MERGE_NOT_FOUND', 404, `no merge with id "${id.slice(0, 40)}" for this tenant`),
   mergeAlreadyReverted: (id: string, at: string) => new GatewayError('MERGE_ALREADY_REVERTED', 409, `merge ${id} was undone at ${at}`),
+  possibleDuplicateNotFound: (id: string) =>
+    new GatewayError('POSSIBLE_DUPLICATE_NOT_FOUND', 404, `no possible duplicate with lead id "${id.slice(0, 40)}" for this tenant`),
+  possibleDuplicateDecided: (id: string, status: string, at: string) =>
+    new GatewayError('POSSIBLE_DUPLICATE_DECIDED', 409, `lead ${id} was already decided ${status} at ${at}`),
+  matchedLeadGone: (id: string, matched: string) =>
+    new GatewayError(
+      'MATCHED_LEAD_GONE',
+      409,
+      `lead ${matched}, which lead ${id} may copy, is no longer a lead (decided a duplicate itself): decide "distinct", or look up the lead it was merged into`,
+    ),
+  badPossibleDecision: () => new GatewayError('INVALID_DECISION', 400, 'send {"decision": "duplicate"} (the same person: merge) or {"decision": "distinct"} (two people)'),
+  badReviewQuery: (why: string) => new GatewayError('INVALID_QUERY', 400, why),
   badPolicy: (why: string) => new GatewayError('INVALID_DEDUP_POLICY', 400, `${why}; send {"supplier"?: "...", "policy": {...}}`),
   tooManyNumbers: (max: number) => new GatewayError('TOO_MANY_NUMBERS', 413, `send at most ${max} numbers per request`),
 };

@@ -5,8 +5,9 @@ import { service as healthService } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@leadflow/logger';
 import { createSqlMappingStore, migrations as mappingMigrations } from '@leadflow/mapping';
-import { migrations as persistenceMigrations } from '@leadflow/persistence';
-import { JobStatus, LeadflowGatewayClient, type ConfirmMappingResponse, type GetMappingResponse, type Job, type MappingDecision } from '@leadflow/proto';
+import { createSqlLeadStore, decidePossibleDuplicate, listPossibleDuplicates, migrations as persistenceMigrations } from '@leadflow/persistence';
+import { emptyLead, leadIdFor, reason } from '@leadflow/pipeline';
+import { Disposition, JobStatus, LeadflowGatewayClient, type ConfirmMappingResponse, type DecidePossibleDuplicateResponse, type ListPossibleDuplicatesResponse, type GetMappingResponse, type Job, type MappingDecision } from '@leadflow/proto';
 import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
 import { createGrpcServer, createJobService, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
 
@@ -28,7 +29,8 @@ describe('gRPC server', () => {
     await migrate(db, migrations);
     await migrate(db, persistenceMigrations);
     await migrate(db, mappingMigrations);
-    const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads, dnc: createMemoryDncRegistry(), maxUploadBytes: 10_000, watchIntervalMs: 20 });
+    const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads, dnc: createMemoryDncRegistry(), maxUploadBytes: 10_000, watchIntervalMs: 20,
+      possibleDuplicates: { list: (tenantId, q) => listPossibleDuplicates(db, tenantId, q), decide: (id, tenantId, d) => decidePossibleDuplicate(db, id, tenantId, d) } });
     server = createGrpcServer({ service, logger: createLogger({ name: 'test', level: 'silent' }), tenantOf: () => 't1' });
     await server.listen(0, '127.0.0.1');
     client = new LeadflowGatewayClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
@@ -129,6 +131,34 @@ describe('gRPC server', () => {
     expect(merges).toEqual([]);
     const err = await new Promise<Error & { code?: number; details?: string }>((resolve) => client.revertMerge({ id: '42' }, (e) => resolve(e!)));
     expect(err).toMatchObject({ code: 5, details: 'MERGE_NOT_FOUND: no merge with id "42" for this tenant' });
+  });
+
+  it('lists possible duplicates and takes a decision on one, once', async () => {
+    const store = createSqlLeadStore(db);
+    const flagged = (jobId: string, lead: object, mayCopy?: string) =>
+      store.storeBatch({
+        job: { jobId, tenantId: 't1', supplier: '', webhookUrl: '', fileName: '', sheet: '', review: false },
+        seq: 0, header: [], mapping: [], last: false, totalRows: 0, failure: undefined,
+        rows: [{
+          rowNumber: 1, lead: { ...emptyLead(), ...lead }, disposition: Disposition.DISPOSITION_ACCEPTED, qualityScore: 0, raw: [], leadId: leadIdFor(jobId, 1),
+          reasons: mayCopy ? [reason('POSSIBLE_DUPLICATE', '', `lead ${mayCopy}, score 0.5500`)] : [], tags: mayCopy ? ['possible_duplicate'] : [],
+          match: mayCopy ? { matchedJobId: 'grpc-a', matchedRow: 0, matchedLeadId: mayCopy, matchType: 'possible', score: 0.55 } : undefined,
+        }],
+      });
+    await flagged('grpc-a', { firstName: 'Lou', lastName: 'Reed', email: 'lou@acme.com' });
+    await flagged('grpc-b', { firstName: 'Louise', lastName: 'Reed', email: 'louise@acme.com' }, leadIdFor('grpc-a', 1));
+    const louise = leadIdFor('grpc-b', 1);
+    const page = await new Promise<ListPossibleDuplicatesResponse>((resolve, reject) =>
+      client.listPossibleDuplicates({ status: '', limit: 0, after: '' }, (err, res) => (err ? reject(err) : resolve(res!))),
+    );
+    expect(page.possibleDuplicates.map((p) => [p.leadId, p.matchedLeadId, p.status, p.decidedAt])).toEqual([[louise, leadIdFor('grpc-a', 1), 'open', '']]);
+    const decide = (decision: string) =>
+      new Promise<DecidePossibleDuplicateResponse>((resolve, reject) => client.decidePossibleDuplicate({ leadId: louise, decision }, (err, res) => (err ? reject(err) : resolve(res!))));
+    await expect(decide('perhaps')).rejects.toMatchObject({ code: 3, details: expect.stringMatching(/^INVALID_DECISION: /) });
+    const decided = await decide('distinct');
+    expect(decided.possibleDuplicate).toMatchObject({ leadId: louise, status: 'distinct', decidedAt: expect.stringMatching(/^\d{4}-/) });
+    expect(decided.merge).toBeUndefined();
+    await expect(decide('duplicate')).rejects.toMatchObject({ code: 9, details: expect.stringMatching(/^POSSIBLE_DUPLICATE_DECIDED: lead .* was already decided distinct/) });
   });
 
   it('refuses a dedup policy that cannot be, naming the setting', async () => {

@@ -25,6 +25,11 @@ import {
   type ListDedupPoliciesResponse,
   type SetDedupPolicyRequest,
   type SetDedupPolicyResponse,
+  type DecidePossibleDuplicateRequest,
+  type DecidePossibleDuplicateResponse,
+  type ListPossibleDuplicatesRequest,
+  type ListPossibleDuplicatesResponse,
+  type PossibleDuplicate,
   type ListMergesRequest,
   type ListMergesResponse,
   type Merge,
@@ -44,7 +49,7 @@ import {
   type WatchJobRequest,
   type WatchJobResponse,
 } from '@leadflow/proto';
-import type { MergeRecord } from '@leadflow/persistence';
+import type { MergeRecord, PossibleDuplicate as PossibleDuplicateRecord } from '@leadflow/persistence';
 import { GatewayError } from './gateway-error.js';
 import type { JobService } from './job-service.js';
 import type { JobView } from './job-store.js';
@@ -89,6 +94,8 @@ function toProtoMerge(m: MergeRecord): Merge {
     alternateEmails: m.alternates.emails, alternatePhones: m.alternates.phones, mergedAt: m.mergedAt, revertedAt: m.revertedAt ?? '',
   };
 }
+
+const toProtoPossibleDuplicate = (p: PossibleDuplicateRecord): PossibleDuplicate => ({ ...p, decidedAt: p.decidedAt ?? '' });
 
 const GRPC_STATUS: Record<number, status> = {
   400: status.INVALID_ARGUMENT,
@@ -183,6 +190,15 @@ export function createGrpcServer(opts: GrpcServerOptions) {
         supplier: p.supplier, policy: toProtoPolicy(p.policy as object), updatedAt: p.updatedAt,
       })),
     })),
+    listPossibleDuplicates: unary<ListPossibleDuplicatesRequest, ListPossibleDuplicatesResponse>(async (call) => {
+      const { status: wanted, limit, after } = call.request;
+      const page = await service.listPossibleDuplicates(opts.tenantOf(call.metadata), { status: wanted, limit: limit || undefined, after });
+      return { possibleDuplicates: page.possibleDuplicates.map(toProtoPossibleDuplicate), next: page.next };
+    }),
+    decidePossibleDuplicate: unary<DecidePossibleDuplicateRequest, DecidePossibleDuplicateResponse>(async (call) => {
+      const r = await service.decidePossibleDuplicate(call.request.leadId, opts.tenantOf(call.metadata), call.request.decision);
+      return { possibleDuplicate: toProtoPossibleDuplicate(r.possibleDuplicate), merge: r.merge ? toProtoMerge(r.merge) : undefined };
+    }),
     confirmMapping: unary<ConfirmMappingRequest, ConfirmMappingResponse>(async (call) => ({
       columns: await service.confirmMapping(call.request.jobId, opts.tenantOf(call.metadata), call.request.fields),
     })),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CANONICAL_FIELDS, normalizePhone, personEvidence } from '@leadflow/mapping';
 import { parsePolicy } from '@leadflow/dedup';
-import type { MergeRecord, RevertResult } from '@leadflow/persistence';
+import type { DecideResult, MergeRecord, PossibleDuplicate, PossibleDuplicateStatus, RevertResult } from '@leadflow/persistence';
 import { jobFailure } from '@leadflow/pipeline';
 import type { DncRegistry } from '@leadflow/stores';
 import { errors, GatewayError } from './gateway-error.js';
@@ -32,7 +32,15 @@ export interface JobServiceOptions {
     list(leadId: string, tenantId: string): Promise<MergeRecord[]>;
     revert(mergeId: string, tenantId: string): Promise<RevertResult>;
   };
+  /** Leads flagged as possible duplicates, and people's decisions on them (persistence). */
+  possibleDuplicates?: {
+    list(tenantId: string, opts: { status: PossibleDuplicateStatus; limit: number; after?: string }): Promise<PossibleDuplicate[]>;
+    decide(leadId: string, tenantId: string, decision: 'duplicate' | 'distinct'): Promise<DecideResult>;
+  };
 }
+
+const REVIEW_STATUSES = ['open', 'duplicate', 'distinct'] as const;
+const MAX_REVIEW_PAGE = 1000;
 
 export interface UploadMeta {
   tenantId: string;
@@ -168,6 +176,32 @@ export function createJobService(opts: JobServiceOptions) {
     return { merge: result.merge, restored: result.restored, kept: result.kept };
   }
 
+  /** The tenant's possible duplicates with one status ('open' by default), oldest first, a page at a time. */
+  async function listPossibleDuplicates(tenantId: string, query: { status?: string; limit?: number; after?: string }) {
+    const status = (query.status || 'open') as PossibleDuplicateStatus;
+    if (!REVIEW_STATUSES.includes(status)) throw errors.badReviewQuery(`status must be one of ${REVIEW_STATUSES.join(', ')}, not "${String(query.status).slice(0, 40)}"`);
+    const limit = query.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_REVIEW_PAGE) throw errors.badReviewQuery(`limit must be a whole number from 1 to ${MAX_REVIEW_PAGE}`);
+    const page = (await opts.possibleDuplicates?.list(tenantId, { status, limit, after: query.after || undefined })) ?? [];
+    return { possibleDuplicates: page, next: page.length === limit ? page.at(-1)!.leadId : '' };
+  }
+
+  /** A person's decision on a possible duplicate: 'duplicate' merges it into its lead, 'distinct' keeps both. */
+  async function decidePossibleDuplicate(leadId: string, tenantId: string, decision: unknown) {
+    if (decision !== 'duplicate' && decision !== 'distinct') throw errors.badPossibleDecision();
+    const result = (await opts.possibleDuplicates?.decide(leadId, tenantId, decision)) ?? { status: 'not_found' as const };
+    switch (result.status) {
+      case 'not_found':
+        throw errors.possibleDuplicateNotFound(leadId);
+      case 'already_decided':
+        throw errors.possibleDuplicateDecided(leadId, result.possibleDuplicate.status, result.possibleDuplicate.decidedAt ?? '');
+      case 'matched_lead_gone':
+        throw errors.matchedLeadGone(leadId, result.possibleDuplicate.matchedLeadId);
+      default:
+        return { possibleDuplicate: result.possibleDuplicate, merge: result.merge };
+    }
+  }
+
   /** Sets how the tenant's rows (or one supplier's) are deduplicated; the dedup service applies it within 30 s. */
   async function setDedupPolicy(tenantId: string, supplier: string, policy: unknown) {
     let parsed: object;
@@ -184,5 +218,6 @@ export function createJobService(opts: JobServiceOptions) {
 
   return {
     upload, getJob, watchJob, addDncNumbers, exportRows, getMapping, confirmMapping, listMerges, revertMerge, setDedupPolicy, listDedupPolicies,
+    listPossibleDuplicates, decidePossibleDuplicate,
   };
 }

@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { createLogger } from '@leadflow/logger';
 import type { JobFailure, JobRef, MappingDecision } from '@leadflow/proto';
 import { createSqlMappingStore, migrations as mappingMigrations } from '@leadflow/mapping';
-import { createSqlLeadStore, leadMerges, migrations as persistenceMigrations, revertMerge } from '@leadflow/persistence';
-import { leadIdFor } from '@leadflow/pipeline';
+import { createSqlLeadStore, decidePossibleDuplicate, leadMerges, listPossibleDuplicates, migrations as persistenceMigrations, revertMerge } from '@leadflow/persistence';
+import { emptyLead, leadIdFor, reason } from '@leadflow/pipeline';
 import { Disposition, type LeadBatch } from '@leadflow/proto';
 import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
 import { buildRestApp, createJobService, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
@@ -54,7 +54,8 @@ describe('REST API', () => {
     await migrate(db, persistenceMigrations);
     await migrate(db, mappingMigrations);
     const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads: recorded.sink, dnc, maxUploadBytes: 1000, watchIntervalMs: 20,
-      merges: { list: (leadId, tenantId) => leadMerges(db, leadId, tenantId), revert: (id, tenantId) => revertMerge(db, id, tenantId) } });
+      merges: { list: (leadId, tenantId) => leadMerges(db, leadId, tenantId), revert: (id, tenantId) => revertMerge(db, id, tenantId) },
+      possibleDuplicates: { list: (tenantId, q) => listPossibleDuplicates(db, tenantId, q), decide: (id, tenantId, d) => decidePossibleDuplicate(db, id, tenantId, d) } });
     app = await buildRestApp({ service, logger: createLogger({ name: 'test', level: 'silent' }), maxUploadBytes: 1000, tenantOf: () => 't1' });
   });
   afterAll(async () => {
@@ -202,6 +203,61 @@ describe('REST API', () => {
     const unknown = await app.inject({ method: 'POST', url: '/v1/merges/999999/revert' });
     expect(unknown.json()).toEqual({ code: 'MERGE_NOT_FOUND', message: 'no merge with id "999999" for this tenant' });
     expect((await app.inject({ method: 'GET', url: '/v1/leads/not-a-lead/merges' })).json()).toEqual({ merges: [] });
+  });
+
+  it('lists possible duplicates for review and files a decision once, naming every mistake', async () => {
+    const row = (jobId: string, lead: object, mayCopy?: string): LeadBatch => ({
+      job: { jobId, tenantId: 't1', supplier: '', webhookUrl: '', fileName: '', sheet: '', review: false },
+      seq: 0, header: [], mapping: [], last: false, totalRows: 0, failure: undefined,
+      rows: [{
+        rowNumber: 1, lead: { ...emptyLead(), ...lead }, disposition: Disposition.DISPOSITION_ACCEPTED, qualityScore: 0, raw: [], leadId: leadIdFor(jobId, 1),
+        reasons: mayCopy ? [reason('POSSIBLE_DUPLICATE', '', `lead ${mayCopy}, score 0.6200: last_name exact, first_name different`)] : [],
+        tags: mayCopy ? ['possible_duplicate'] : [],
+        match: mayCopy ? { matchedJobId: 'review-a', matchedRow: 0, matchedLeadId: mayCopy, matchType: 'possible', score: 0.62 } : undefined,
+      }],
+    });
+    await createSqlLeadStore(db).storeBatch(row('review-a', { firstName: 'Kim', lastName: 'Park', city: 'Reno', email: 'kim@acme.com' }));
+    const kim = leadIdFor('review-a', 1);
+    await createSqlLeadStore(db).storeBatch(row('review-b', { firstName: 'Kimberly', lastName: 'Park', city: 'Reno', phone: '+17755550123' }, kim));
+    const kimberly = leadIdFor('review-b', 1);
+
+    const listed = await app.inject({ method: 'GET', url: '/v1/possible-duplicates' });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json()).toEqual({
+      possibleDuplicates: [{
+        leadId: kimberly, jobId: 'review-b', rowNumber: 1, matchedLeadId: kim, score: expect.closeTo(0.62, 5),
+        detail: `lead ${kim}, score 0.6200: last_name exact, first_name different`, status: 'open', foundAt: expect.any(String), decidedAt: null,
+      }],
+      next: '',
+    });
+    const decided = await app.inject({ method: 'POST', url: `/v1/possible-duplicates/${kimberly}`, payload: { decision: 'duplicate' } });
+    expect(decided.statusCode).toBe(200);
+    expect(decided.json()).toMatchObject({
+      possibleDuplicate: { leadId: kimberly, status: 'duplicate', decidedAt: expect.any(String) },
+      merge: { leadId: kim, jobId: 'review-b', rowNumber: 1, changes: { phone: { before: '', after: '+17755550123' } } },
+    });
+    expect((await app.inject({ method: 'GET', url: '/v1/possible-duplicates' })).json()).toEqual({ possibleDuplicates: [], next: '' });
+    expect((await app.inject({ method: 'GET', url: '/v1/possible-duplicates?status=duplicate&limit=1' })).json()).toMatchObject({
+      possibleDuplicates: [{ leadId: kimberly }], next: kimberly,
+    });
+
+    const again = await app.inject({ method: 'POST', url: `/v1/possible-duplicates/${kimberly}`, payload: { decision: 'distinct' } });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toEqual({ code: 'POSSIBLE_DUPLICATE_DECIDED', message: expect.stringMatching(new RegExp(`^lead ${kimberly} was already decided duplicate at \\d{4}-`)) });
+    const unknown = await app.inject({ method: 'POST', url: '/v1/possible-duplicates/nobody', payload: { decision: 'distinct' } });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toEqual({ code: 'POSSIBLE_DUPLICATE_NOT_FOUND', message: 'no possible duplicate with lead id "nobody" for this tenant' });
+    const bad = await app.inject({ method: 'POST', url: `/v1/possible-duplicates/${kimberly}`, payload: { decision: 'maybe' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({ code: 'INVALID_DECISION', message: 'send {"decision": "duplicate"} (the same person: merge) or {"decision": "distinct"} (two people)' });
+    for (const [query, message] of [
+      ['status=closed', 'status must be one of open, duplicate, distinct, not "closed"'],
+      ['limit=0', 'limit must be a whole number from 1 to 1000'],
+      ['limit=ten', 'limit must be a whole number from 1 to 1000'],
+    ]) {
+      const res = await app.inject({ method: 'GET', url: `/v1/possible-duplicates?${query}` });
+      expect([res.statusCode, res.json()]).toEqual([400, { code: 'INVALID_QUERY', message }]);
+    }
   });
 
   it('sets and lists dedup policies for the tenant and for one supplier, refusing a bad one with its reason', async () => {

@@ -122,6 +122,16 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
 
   app.post<{ Params: { id: string } }>('/v1/merges/:id/revert', async (req) => service.revertMerge(req.params.id, opts.tenantOf(req)));
 
+  app.get<{ Querystring: { status?: string; limit?: string; after?: string } }>('/v1/possible-duplicates', async (req) => {
+    const { status, limit, after } = req.query;
+    if (limit !== undefined && !/^\d{1,6}$/.test(limit)) throw errors.badReviewQuery('limit must be a whole number from 1 to 1000');
+    return service.listPossibleDuplicates(opts.tenantOf(req), { status, limit: limit === undefined ? undefined : Number(limit), after });
+  });
+
+  app.post<{ Params: { leadId: string } }>('/v1/possible-duplicates/:leadId', async (req) =>
+    service.decidePossibleDuplicate(req.params.leadId, opts.tenantOf(req), ((req.body ?? {}) as { decision?: unknown }).decision),
+  );
+
   app.post('/v1/dnc/numbers', async (req) => {
     const body = req.body as unknown;
     let numbers: unknown;

@@ -27,6 +27,12 @@ const INSERT_LEADS = `
          email_key text, original jsonb, extra jsonb, tags text[], quality_score real, reasons jsonb)
   ON CONFLICT DO NOTHING`;
 
+const INSERT_POSSIBLE_DUPLICATES = `
+  INSERT INTO possible_duplicates (lead_id, tenant_id, job_id, row_number, matched_lead_id, score, detail)
+  SELECT r.lead_id, $2, $3, r.row_number, r.matched_lead_id, r.score, r.detail
+    FROM jsonb_to_recordset($1::jsonb) AS r(lead_id uuid, row_number int, matched_lead_id uuid, score real, detail text)
+  ON CONFLICT DO NOTHING`;
+
 const INSERT_DUPLICATES = `
   INSERT INTO duplicate_leads (job_id, row_number, tenant_id, matched_job_id, matched_row, matched_lead_id, match_type, score, lead, reasons)
   SELECT $3, r.row_number, $2, r.matched_job_id, r.matched_row, r.matched_lead_id, r.match_type, r.score, r.lead, r.reasons
@@ -106,6 +112,17 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
             })),
           ),
         };
+        // Leads flagged as possible duplicates wait for a person's decision (possible-duplicates.ts).
+        await insert(
+          INSERT_POSSIBLE_DUPLICATES,
+          rowsWith(batch, Disposition.DISPOSITION_ACCEPTED)
+            .filter((r) => r.match?.matchType === 'possible')
+            .map((r) => ({
+              lead_id: r.leadId, row_number: r.rowNumber, score: r.match!.score,
+              matched_lead_id: r.match!.matchedLeadId || leadIdFor(r.match!.matchedJobId, r.match!.matchedRow),
+              detail: r.reasons.find((x) => x.code === 'POSSIBLE_DUPLICATE')?.detail ?? '',
+            })),
+        );
         const stored = inserted.accepted + inserted.duplicate + inserted.invalid + inserted.suppressed;
         await tx.query(
           `INSERT INTO job_progress AS p (job_id, tenant_id, total_rows, stored, accepted, invalid, duplicate, suppressed, failure_code, failure_message)

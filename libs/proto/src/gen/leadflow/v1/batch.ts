@@ -179,12 +179,15 @@ export interface Reason {
   detail: string;
 }
 
-/** What a DUPLICATE row matches: an earlier row of the same job, or a stored lead. */
+/**
+ * What a DUPLICATE row matches: an earlier row of the same job, or a stored lead. On an
+ * ACCEPTED row tagged possible_duplicate (match_type "possible"), the lead it may copy.
+ */
 export interface Match {
   matchedJobId: string;
   matchedRow: number;
   matchedLeadId: string;
-  /** "exact_email", "exact_phone", ... */
+  /** "exact_email", "exact_phone", "exact_key", "fuzzy", "possible" */
   matchType: string;
   score: number;
 }

@@ -255,6 +255,51 @@ export interface RevertMergeResponse {
   kept: string[];
 }
 
+export interface PossibleDuplicate {
+  leadId: string;
+  jobId: string;
+  rowNumber: number;
+  /** The lead it may copy. */
+  matchedLeadId: string;
+  score: number;
+  /** Dedup's explanation: the lead, the score and the fields that decided. */
+  detail: string;
+  /** "open", "duplicate" or "distinct". */
+  status: string;
+  /** RFC 3339; decided_at empty while open. */
+  foundAt: string;
+  decidedAt: string;
+}
+
+export interface ListPossibleDuplicatesRequest {
+  /** "open" (default), "duplicate" or "distinct". */
+  status: string;
+  /** 1 to 1000; 0 for 100. */
+  limit: number;
+  /** The `next` of the page before. */
+  after: string;
+}
+
+export interface ListPossibleDuplicatesResponse {
+  possibleDuplicates: PossibleDuplicate[];
+  /** Empty on the last page. */
+  next: string;
+}
+
+export interface DecidePossibleDuplicateRequest {
+  leadId: string;
+  /** "duplicate" or "distinct". */
+  decision: string;
+}
+
+export interface DecidePossibleDuplicateResponse {
+  possibleDuplicate:
+    | PossibleDuplicate
+    | undefined;
+  /** The merge into the lead, for "duplicate" when it changed anything (undo with RevertMerge). */
+  merge: Merge | undefined;
+}
+
 export interface CompositeKey {
   /** Lead fields whose values together make a duplicate key, e.g. last_name, postal_code. */
   fields: string[];
@@ -3062,6 +3107,615 @@ export const RevertMergeResponse: MessageFns<RevertMergeResponse> = {
   },
 };
 
+function createBasePossibleDuplicate(): PossibleDuplicate {
+  return {
+    leadId: "",
+    jobId: "",
+    rowNumber: 0,
+    matchedLeadId: "",
+    score: 0,
+    detail: "",
+    status: "",
+    foundAt: "",
+    decidedAt: "",
+  };
+}
+
+export const PossibleDuplicate: MessageFns<PossibleDuplicate> = {
+  encode(message: PossibleDuplicate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.leadId !== "") {
+      writer.uint32(10).string(message.leadId);
+    }
+    if (message.jobId !== "") {
+      writer.uint32(18).string(message.jobId);
+    }
+    if (message.rowNumber !== 0) {
+      writer.uint32(24).uint32(message.rowNumber);
+    }
+    if (message.matchedLeadId !== "") {
+      writer.uint32(34).string(message.matchedLeadId);
+    }
+    if (message.score !== 0) {
+      writer.uint32(41).double(message.score);
+    }
+    if (message.detail !== "") {
+      writer.uint32(50).string(message.detail);
+    }
+    if (message.status !== "") {
+      writer.uint32(58).string(message.status);
+    }
+    if (message.foundAt !== "") {
+      writer.uint32(66).string(message.foundAt);
+    }
+    if (message.decidedAt !== "") {
+      writer.uint32(74).string(message.decidedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PossibleDuplicate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePossibleDuplicate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.leadId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.rowNumber = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.matchedLeadId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.score = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.foundAt = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.decidedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PossibleDuplicate {
+    return {
+      leadId: isSet(object.leadId)
+        ? globalThis.String(object.leadId)
+        : isSet(object.lead_id)
+        ? globalThis.String(object.lead_id)
+        : "",
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      rowNumber: isSet(object.rowNumber)
+        ? globalThis.Number(object.rowNumber)
+        : isSet(object.row_number)
+        ? globalThis.Number(object.row_number)
+        : 0,
+      matchedLeadId: isSet(object.matchedLeadId)
+        ? globalThis.String(object.matchedLeadId)
+        : isSet(object.matched_lead_id)
+        ? globalThis.String(object.matched_lead_id)
+        : "",
+      score: isSet(object.score) ? globalThis.Number(object.score) : 0,
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      foundAt: isSet(object.foundAt)
+        ? globalThis.String(object.foundAt)
+        : isSet(object.found_at)
+        ? globalThis.String(object.found_at)
+        : "",
+      decidedAt: isSet(object.decidedAt)
+        ? globalThis.String(object.decidedAt)
+        : isSet(object.decided_at)
+        ? globalThis.String(object.decided_at)
+        : "",
+    };
+  },
+
+  toJSON(message: PossibleDuplicate): unknown {
+    const obj: any = {};
+    if (message.leadId !== "") {
+      obj.leadId = message.leadId;
+    }
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.rowNumber !== 0) {
+      obj.rowNumber = Math.round(message.rowNumber);
+    }
+    if (message.matchedLeadId !== "") {
+      obj.matchedLeadId = message.matchedLeadId;
+    }
+    if (message.score !== 0) {
+      obj.score = floatToJson(message.score);
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.foundAt !== "") {
+      obj.foundAt = message.foundAt;
+    }
+    if (message.decidedAt !== "") {
+      obj.decidedAt = message.decidedAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PossibleDuplicate>, I>>(base?: I): PossibleDuplicate {
+    return PossibleDuplicate.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PossibleDuplicate>, I>>(object: I): PossibleDuplicate {
+    const message = createBasePossibleDuplicate();
+    message.leadId = object.leadId ?? "";
+    message.jobId = object.jobId ?? "";
+    message.rowNumber = object.rowNumber ?? 0;
+    message.matchedLeadId = object.matchedLeadId ?? "";
+    message.score = object.score ?? 0;
+    message.detail = object.detail ?? "";
+    message.status = object.status ?? "";
+    message.foundAt = object.foundAt ?? "";
+    message.decidedAt = object.decidedAt ?? "";
+    return message;
+  },
+};
+
+function createBaseListPossibleDuplicatesRequest(): ListPossibleDuplicatesRequest {
+  return { status: "", limit: 0, after: "" };
+}
+
+export const ListPossibleDuplicatesRequest: MessageFns<ListPossibleDuplicatesRequest> = {
+  encode(message: ListPossibleDuplicatesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== "") {
+      writer.uint32(10).string(message.status);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).uint32(message.limit);
+    }
+    if (message.after !== "") {
+      writer.uint32(26).string(message.after);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPossibleDuplicatesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPossibleDuplicatesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.after = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPossibleDuplicatesRequest {
+    return {
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      after: isSet(object.after) ? globalThis.String(object.after) : "",
+    };
+  },
+
+  toJSON(message: ListPossibleDuplicatesRequest): unknown {
+    const obj: any = {};
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    if (message.after !== "") {
+      obj.after = message.after;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListPossibleDuplicatesRequest>, I>>(base?: I): ListPossibleDuplicatesRequest {
+    return ListPossibleDuplicatesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListPossibleDuplicatesRequest>, I>>(
+    object: I,
+  ): ListPossibleDuplicatesRequest {
+    const message = createBaseListPossibleDuplicatesRequest();
+    message.status = object.status ?? "";
+    message.limit = object.limit ?? 0;
+    message.after = object.after ?? "";
+    return message;
+  },
+};
+
+function createBaseListPossibleDuplicatesResponse(): ListPossibleDuplicatesResponse {
+  return { possibleDuplicates: [], next: "" };
+}
+
+export const ListPossibleDuplicatesResponse: MessageFns<ListPossibleDuplicatesResponse> = {
+  encode(message: ListPossibleDuplicatesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.possibleDuplicates) {
+      PossibleDuplicate.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.next !== "") {
+      writer.uint32(18).string(message.next);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPossibleDuplicatesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPossibleDuplicatesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.possibleDuplicates.push(PossibleDuplicate.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.next = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPossibleDuplicatesResponse {
+    return {
+      possibleDuplicates: globalThis.Array.isArray(object?.possibleDuplicates)
+        ? object.possibleDuplicates.map((e: any) => PossibleDuplicate.fromJSON(e))
+        : globalThis.Array.isArray(object?.possible_duplicates)
+        ? object.possible_duplicates.map((e: any) => PossibleDuplicate.fromJSON(e))
+        : [],
+      next: isSet(object.next) ? globalThis.String(object.next) : "",
+    };
+  },
+
+  toJSON(message: ListPossibleDuplicatesResponse): unknown {
+    const obj: any = {};
+    if (message.possibleDuplicates?.length) {
+      obj.possibleDuplicates = message.possibleDuplicates.map((e) => PossibleDuplicate.toJSON(e));
+    }
+    if (message.next !== "") {
+      obj.next = message.next;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListPossibleDuplicatesResponse>, I>>(base?: I): ListPossibleDuplicatesResponse {
+    return ListPossibleDuplicatesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListPossibleDuplicatesResponse>, I>>(
+    object: I,
+  ): ListPossibleDuplicatesResponse {
+    const message = createBaseListPossibleDuplicatesResponse();
+    message.possibleDuplicates = object.possibleDuplicates?.map((e) => PossibleDuplicate.fromPartial(e)) || [];
+    message.next = object.next ?? "";
+    return message;
+  },
+};
+
+function createBaseDecidePossibleDuplicateRequest(): DecidePossibleDuplicateRequest {
+  return { leadId: "", decision: "" };
+}
+
+export const DecidePossibleDuplicateRequest: MessageFns<DecidePossibleDuplicateRequest> = {
+  encode(message: DecidePossibleDuplicateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.leadId !== "") {
+      writer.uint32(10).string(message.leadId);
+    }
+    if (message.decision !== "") {
+      writer.uint32(18).string(message.decision);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DecidePossibleDuplicateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDecidePossibleDuplicateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.leadId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.decision = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DecidePossibleDuplicateRequest {
+    return {
+      leadId: isSet(object.leadId)
+        ? globalThis.String(object.leadId)
+        : isSet(object.lead_id)
+        ? globalThis.String(object.lead_id)
+        : "",
+      decision: isSet(object.decision) ? globalThis.String(object.decision) : "",
+    };
+  },
+
+  toJSON(message: DecidePossibleDuplicateRequest): unknown {
+    const obj: any = {};
+    if (message.leadId !== "") {
+      obj.leadId = message.leadId;
+    }
+    if (message.decision !== "") {
+      obj.decision = message.decision;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DecidePossibleDuplicateRequest>, I>>(base?: I): DecidePossibleDuplicateRequest {
+    return DecidePossibleDuplicateRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DecidePossibleDuplicateRequest>, I>>(
+    object: I,
+  ): DecidePossibleDuplicateRequest {
+    const message = createBaseDecidePossibleDuplicateRequest();
+    message.leadId = object.leadId ?? "";
+    message.decision = object.decision ?? "";
+    return message;
+  },
+};
+
+function createBaseDecidePossibleDuplicateResponse(): DecidePossibleDuplicateResponse {
+  return { possibleDuplicate: undefined, merge: undefined };
+}
+
+export const DecidePossibleDuplicateResponse: MessageFns<DecidePossibleDuplicateResponse> = {
+  encode(message: DecidePossibleDuplicateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.possibleDuplicate !== undefined) {
+      PossibleDuplicate.encode(message.possibleDuplicate, writer.uint32(10).fork()).join();
+    }
+    if (message.merge !== undefined) {
+      Merge.encode(message.merge, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DecidePossibleDuplicateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDecidePossibleDuplicateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.possibleDuplicate = PossibleDuplicate.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.merge = Merge.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DecidePossibleDuplicateResponse {
+    return {
+      possibleDuplicate: isSet(object.possibleDuplicate)
+        ? PossibleDuplicate.fromJSON(object.possibleDuplicate)
+        : isSet(object.possible_duplicate)
+        ? PossibleDuplicate.fromJSON(object.possible_duplicate)
+        : undefined,
+      merge: isSet(object.merge) ? Merge.fromJSON(object.merge) : undefined,
+    };
+  },
+
+  toJSON(message: DecidePossibleDuplicateResponse): unknown {
+    const obj: any = {};
+    if (message.possibleDuplicate !== undefined) {
+      obj.possibleDuplicate = PossibleDuplicate.toJSON(message.possibleDuplicate);
+    }
+    if (message.merge !== undefined) {
+      obj.merge = Merge.toJSON(message.merge);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DecidePossibleDuplicateResponse>, I>>(base?: I): DecidePossibleDuplicateResponse {
+    return DecidePossibleDuplicateResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DecidePossibleDuplicateResponse>, I>>(
+    object: I,
+  ): DecidePossibleDuplicateResponse {
+    const message = createBaseDecidePossibleDuplicateResponse();
+    message.possibleDuplicate = (object.possibleDuplicate !== undefined && object.possibleDuplicate !== null)
+      ? PossibleDuplicate.fromPartial(object.possibleDuplicate)
+      : undefined;
+    message.merge = (object.merge !== undefined && object.merge !== null) ? Merge.fromPartial(object.merge) : undefined;
+    return message;
+  },
+};
+
 function createBaseCompositeKey(): CompositeKey {
   return { fields: [] };
 }
@@ -3854,6 +4508,35 @@ export const LeadflowGatewayService = {
       Buffer.from(ListDedupPoliciesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListDedupPoliciesResponse => ListDedupPoliciesResponse.decode(value),
   },
+  /** Leads dedup kept but flagged as maybe the same person as another lead, oldest first. */
+  listPossibleDuplicates: {
+    path: "/leadflow.v1.LeadflowGateway/ListPossibleDuplicates" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListPossibleDuplicatesRequest): Buffer =>
+      Buffer.from(ListPossibleDuplicatesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListPossibleDuplicatesRequest => ListPossibleDuplicatesRequest.decode(value),
+    responseSerialize: (value: ListPossibleDuplicatesResponse): Buffer =>
+      Buffer.from(ListPossibleDuplicatesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListPossibleDuplicatesResponse =>
+      ListPossibleDuplicatesResponse.decode(value),
+  },
+  /**
+   * A person's decision on one: "duplicate" (the row becomes a duplicate, merged into the lead
+   * it copies) or "distinct" (two people; the flag goes).
+   */
+  decidePossibleDuplicate: {
+    path: "/leadflow.v1.LeadflowGateway/DecidePossibleDuplicate" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DecidePossibleDuplicateRequest): Buffer =>
+      Buffer.from(DecidePossibleDuplicateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DecidePossibleDuplicateRequest => DecidePossibleDuplicateRequest.decode(value),
+    responseSerialize: (value: DecidePossibleDuplicateResponse): Buffer =>
+      Buffer.from(DecidePossibleDuplicateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DecidePossibleDuplicateResponse =>
+      DecidePossibleDuplicateResponse.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -3882,6 +4565,13 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
   /** How the tenant's rows, or one supplier's, are deduplicated; unset settings keep the defaults. */
   setDedupPolicy: handleUnaryCall<SetDedupPolicyRequest, SetDedupPolicyResponse>;
   listDedupPolicies: handleUnaryCall<ListDedupPoliciesRequest, ListDedupPoliciesResponse>;
+  /** Leads dedup kept but flagged as maybe the same person as another lead, oldest first. */
+  listPossibleDuplicates: handleUnaryCall<ListPossibleDuplicatesRequest, ListPossibleDuplicatesResponse>;
+  /**
+   * A person's decision on one: "duplicate" (the row becomes a duplicate, merged into the lead
+   * it copies) or "distinct" (two people; the flag goes).
+   */
+  decidePossibleDuplicate: handleUnaryCall<DecidePossibleDuplicateRequest, DecidePossibleDuplicateResponse>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -4046,6 +4736,41 @@ export interface LeadflowGatewayClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListDedupPoliciesResponse) => void,
+  ): ClientUnaryCall;
+  /** Leads dedup kept but flagged as maybe the same person as another lead, oldest first. */
+  listPossibleDuplicates(
+    request: ListPossibleDuplicatesRequest,
+    callback: (error: ServiceError | null, response: ListPossibleDuplicatesResponse) => void,
+  ): ClientUnaryCall;
+  listPossibleDuplicates(
+    request: ListPossibleDuplicatesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListPossibleDuplicatesResponse) => void,
+  ): ClientUnaryCall;
+  listPossibleDuplicates(
+    request: ListPossibleDuplicatesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListPossibleDuplicatesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * A person's decision on one: "duplicate" (the row becomes a duplicate, merged into the lead
+   * it copies) or "distinct" (two people; the flag goes).
+   */
+  decidePossibleDuplicate(
+    request: DecidePossibleDuplicateRequest,
+    callback: (error: ServiceError | null, response: DecidePossibleDuplicateResponse) => void,
+  ): ClientUnaryCall;
+  decidePossibleDuplicate(
+    request: DecidePossibleDuplicateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DecidePossibleDuplicateResponse) => void,
+  ): ClientUnaryCall;
+  decidePossibleDuplicate(
+    request: DecidePossibleDuplicateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DecidePossibleDuplicateResponse) => void,
   ): ClientUnaryCall;
 }
 

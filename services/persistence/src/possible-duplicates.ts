@@ -1,0 +1,123 @@
+import { LEAD_COLUMNS, reason } from '@leadflow/pipeline';
+import type { SqlClient } from '@leadflow/stores';
+import { applyMerge, leadMerges, planMerge, type Alternates, type LeadFields, type MergeRecord } from './merge.js';
+
+export type PossibleDuplicateStatus = 'open' | 'duplicate' | 'distinct';
+export const POSSIBLE_DUPLICATE_STATUSES: readonly PossibleDuplicateStatus[] = ['open', 'duplicate', 'distinct'];
+
+/** A lead dedup flagged as maybe the same person as another lead, and what a person decided. */
+export interface PossibleDuplicate {
+  leadId: string;
+  jobId: string;
+  rowNumber: number;
+  matchedLeadId: string;
+  score: number;
+  /** Dedup's explanation: the lead, the score and the fields that decided. */
+  detail: string;
+  status: PossibleDuplicateStatus;
+  foundAt: string;
+  decidedAt: string | null;
+}
+
+interface Row {
+  lead_id: string;
+  job_id: string;
+  row_number: number;
+  matched_lead_id: string;
+  score: number;
+  detail: string;
+  status: PossibleDuplicateStatus;
+  found_at: Date | string;
+  decided_at: Date | string | null;
+}
+
+const toRecord = (r: Row): PossibleDuplicate => ({
+  leadId: r.lead_id, jobId: r.job_id, rowNumber: r.row_number, matchedLeadId: r.matched_lead_id, score: Number(r.score), detail: r.detail,
+  status: r.status, foundAt: new Date(r.found_at).toISOString(), decidedAt: r.decided_at ? new Date(r.decided_at).toISOString() : null,
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A tenant's possible duplicates with one status, oldest first, at most `limit`, after the one
+ * with lead id `after` (the last of the page before).
+ */
+export async function listPossibleDuplicates(
+  db: SqlClient,
+  tenantId: string,
+  opts: { status: PossibleDuplicateStatus; limit: number; after?: string },
+): Promise<PossibleDuplicate[]> {
+  const after = opts.after && UUID.test(opts.after) ? opts.after : null;
+  const { rows } = await db.query<Row>(
+    `SELECT * FROM possible_duplicates p
+      WHERE tenant_id = $1 AND status = $2
+        AND ($3::uuid IS NULL OR (found_at, lead_id) > (SELECT found_at, lead_id FROM possible_duplicates WHERE lead_id = $3::uuid))
+      ORDER BY found_at, lead_id
+      LIMIT $4`,
+    [tenantId, opts.status, after, opts.limit],
+  );
+  return rows.map(toRecord);
+}
+
+export type DecideResult =
+  | { status: 'decided'; possibleDuplicate: PossibleDuplicate; merge: MergeRecord | null }
+  | { status: 'not_found' }
+  | { status: 'already_decided'; possibleDuplicate: PossibleDuplicate }
+  /** The lead it may copy is no longer a lead (itself decided a duplicate since). */
+  | { status: 'matched_lead_gone'; possibleDuplicate: PossibleDuplicate };
+
+const COLUMNS = LEAD_COLUMNS.map(([c]) => c);
+
+/**
+ * A person's decision on a possible duplicate. 'distinct': two people; the lead stays and loses
+ * its possible_duplicate tag. 'duplicate': the same person; the row leaves the leads for
+ * duplicate_leads (match type "reviewed", reason DUP_REVIEWED), is merged into the lead it
+ * copies as any duplicate is (reversibly), and the job's counts move from accepted to
+ * duplicate. One transaction, the rows locked: deciding twice finds the first decision.
+ */
+export async function decidePossibleDuplicate(
+  db: SqlClient,
+  leadId: string,
+  tenantId: string,
+  decision: 'duplicate' | 'distinct',
+): Promise<DecideResult> {
+  if (!UUID.test(leadId)) return { status: 'not_found' };
+  return db.transaction(async (tx): Promise<DecideResult> => {
+    const [row] = (await tx.query<Row>('SELECT * FROM possible_duplicates WHERE lead_id = $1 AND tenant_id = $2 FOR UPDATE', [leadId, tenantId])).rows;
+    if (!row) return { status: 'not_found' };
+    if (row.status !== 'open') return { status: 'already_decided', possibleDuplicate: toRecord(row) };
+    const decide = async () =>
+      toRecord((await tx.query<Row>(`UPDATE possible_duplicates SET status = $2, decided_at = now() WHERE lead_id = $1 RETURNING *`, [leadId, decision])).rows[0]!);
+
+    if (decision === 'distinct') {
+      await tx.query(`UPDATE leads SET tags = array_remove(tags, 'possible_duplicate') WHERE id = $1`, [leadId]);
+      return { status: 'decided', possibleDuplicate: await decide(), merge: null };
+    }
+
+    type Stored = LeadFields & { id: string; job_id: string; row_number: number; email_key: string | null; extra: Record<string, string>; reasons: unknown[]; alternates: Alternates };
+    const { rows: both } = await tx.query<Stored>(
+      `SELECT id, job_id, row_number, ${COLUMNS.join(', ')}, email_key, extra, reasons, alternates FROM leads
+        WHERE id = ANY($1::uuid[]) AND tenant_id = $2 ORDER BY id FOR UPDATE`,
+      [[leadId, row.matched_lead_id], tenantId],
+    );
+    const dup = both.find((l) => l.id === leadId);
+    const lead = both.find((l) => l.id === row.matched_lead_id);
+    if (!dup) return { status: 'not_found' };
+    if (!lead) return { status: 'matched_lead_gone', possibleDuplicate: toRecord(row) };
+
+    const record: Record<string, unknown> = Object.fromEntries(COLUMNS.filter((c) => dup[c]).map((c) => [c, dup[c]]));
+    if (Object.keys(dup.extra ?? {}).length > 0) record.extra = dup.extra;
+    const reasons = [...(dup.reasons ?? []), reason('DUP_REVIEWED', '', `same as lead ${lead.id} (confirmed by review; dedup's score ${Number(row.score).toFixed(4)})`)];
+    await tx.query(
+      `INSERT INTO duplicate_leads (job_id, row_number, tenant_id, matched_job_id, matched_row, matched_lead_id, match_type, score, lead, reasons)
+       VALUES ($1, $2, $3, $4, NULL, $5, 'reviewed', $6, $7, $8)`,
+      [dup.job_id, dup.row_number, tenantId, lead.job_id, lead.id, row.score, JSON.stringify(record), JSON.stringify(reasons)],
+    );
+    await tx.query('DELETE FROM leads WHERE id = $1', [leadId]);
+    await tx.query('UPDATE job_progress SET accepted = accepted - 1, duplicate = duplicate + 1, updated_at = now() WHERE job_id = $1', [dup.job_id]);
+    const plan = planMerge(lead, lead.alternates, { ...dup, email_key: dup.email_key || dup.email || '' });
+    await applyMerge(tx, { leadId: lead.id, tenantId }, { jobId: dup.job_id, rowNumber: dup.row_number }, lead, plan);
+    const merge = (await leadMerges(tx, lead.id, tenantId)).find((m) => m.jobId === dup.job_id && m.rowNumber === dup.row_number) ?? null;
+    return { status: 'decided', possibleDuplicate: await decide(), merge };
+  });
+}
