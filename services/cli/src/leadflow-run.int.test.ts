@@ -111,6 +111,30 @@ describe('leadflow run (standalone mode)', () => {
     for (const d of cross) expect(d.matched_lead_id).toBe(firstLeadIds.get(d.email!));
   });
 
+  it('finds fuzzy copies of leads an earlier run stored: a typo in the surname, the street abbreviated, another email', async () => {
+    const stored = readCsvFile(join(dir, 'out-a', 'leads.csv')).filter((l) => l.first_name && l.last_name && l.street && l.postal_code && l.last_name.length >= 5);
+    const originals = stored.slice(0, 12);
+    expect(originals.length).toBeGreaterThanOrEqual(5);
+    // "Kowalski" → "Kowalksi": the surname's last two letters swapped.
+    const typo = (s: string) => `${s.slice(0, -2)}${s.at(-1)}${s.at(-2)}`;
+    const lines = originals.map((l, i) =>
+      [l.first_name, typo(l.last_name!), `copy${i}.${seed}@elsewhere.example`, l.street!.replace(/\bStreet\b/, 'St'), l.city, l.postal_code]
+        .map((v) => `"${(v ?? '').replace(/"/g, '""')}"`)
+        .join(','),
+    );
+    writeFileSync(join(dir, 'c.csv'), `First Name,Last Name,Email,Street,City,Zip\n${lines.join('\n')}\n`);
+    const out = join(dir, 'out-c');
+    const res = await leadflow(['run', join(dir, 'c.csv'), '--out', out], env);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const dups = readCsvFile(join(out, 'duplicates.csv'));
+    expect(dups.map((d) => [Number(d.row), d.match_type, d.matched_lead_id, d.reason])).toEqual(
+      originals.map((l, i) => [i + 1, 'fuzzy', l.lead_id, 'DUP_FUZZY']),
+    );
+    expect(dups.every((d) => Number(d.score) >= 0.9)).toBe(true);
+    expect(readCsvFile(join(out, 'leads.csv'))).toEqual([]);
+  });
+
   it.each([
     ['an empty file', '', /^leadflow run: the file is empty/],
     ['a binary file', Buffer.from([0x01, 0x00, 0x07, 0x00, 0x00, 0x00, 0x02, 0x9f, 0x00]), /^leadflow run: the file is not text/],
