@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from '@leadflow/logger';
 import type { Metrics } from '@leadflow/metrics';
 import { errors, GatewayError } from './gateway-error.js';
@@ -25,7 +25,12 @@ const isYes = (value: string | undefined) => /^(true|1|yes|on)$/i.test((value ??
  */
 export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstance> {
   const { service } = opts;
-  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'rest' }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 8 * 1024 * 1024 });
+  // Requests are not logged one by one; failures are, by the error handler below.
+  const app = Fastify({
+    loggerInstance: opts.logger.child({ component: 'rest' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 8 * 1024 * 1024,
+  });
   await app.register(multipart, {
     limits: { fileSize: opts.maxUploadBytes + 1, files: 1, fields: 10, fieldSize: 4096, parts: 12 },
   });
