@@ -180,19 +180,22 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
     // Rows of this batch found duplicates: the index answered before it knew.
     const duplicates = new Map<string, IndexEntry>();
     entered.forEach((e, i) => {
-      const pool = candidates[i]!.filter((c) => c.owner !== e.entry.owner && c.time >= since).map((c) => duplicates.get(c.owner) ?? c);
+      // Only leads within the look-back window count, whether met directly or through a duplicate.
+      const pool = candidates[i]!.map((c) => duplicates.get(c.owner) ?? c).filter((c) => c.owner !== e.entry.owner && leadOf(c).time >= since);
       const keyMatch = compositeMatch(e.composite, pool, policy);
-      let matched: MatchTarget | undefined;
+      let matched: IndexEntry | undefined;
       if (keyMatch) {
-        matched = markDuplicate(e.row, jobId, keyMatch.entry, 'exact_key', 1, 'DUP_EXACT_KEY', keyMatch.key);
+        markDuplicate(e.row, jobId, keyMatch.entry, 'exact_key', 1, 'DUP_EXACT_KEY', keyMatch.key);
+        matched = keyMatch.entry;
       } else if (policy.fuzzy) {
         const best = bestMatch(e.record, pool);
         if (!best) return;
         if (best.score.probability >= policy.duplicateThreshold && !best.score.otherPerson && best.score.located) {
-          matched = markDuplicate(e.row, jobId, best.entry, 'fuzzy', best.score.probability, 'DUP_FUZZY', '', explain(best.score));
+          markDuplicate(e.row, jobId, best.entry, 'fuzzy', best.score.probability, 'DUP_FUZZY', '', explain(best.score));
+          matched = best.entry;
         } else if (best.score.probability >= policy.possibleThreshold) {
           // Still a lead; the match says which one it may copy, for a person to decide.
-          const lead = best.entry.duplicateOf ?? best.entry;
+          const lead = leadOf(best.entry);
           e.row.match = matchOn(lead, jobId, 'possible', best.score.probability);
           e.row.tags.push('possible_duplicate');
           const doubt = best.score.otherPerson
@@ -203,7 +206,7 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
           e.row.reasons.push(reason('POSSIBLE_DUPLICATE', '', `${matchedName(lead, jobId)}, score ${formatScore(best.score.probability)}: ${explain(best.score)}${doubt}`));
         }
       }
-      if (matched) duplicates.set(e.entry.owner, { ...e.entry, duplicateOf: matched });
+      if (matched) duplicates.set(e.entry.owner, { ...e.entry, duplicateOf: leadOf(matched) });
     });
     await index.markDuplicates(tenantId, [...duplicates.values()]);
     await opts.fingerprints.release(tenantId, rest.filter((r) => !isOpen(r) && claims.has(r)).map((r) => claims.get(r)!));
@@ -260,10 +263,13 @@ function matchOn(lead: MatchTarget, jobId: string, matchType: string, score: num
   return { matchedJobId: lead.jobId, matchedRow: sameJob ? lead.rowNumber : 0, matchedLeadId: sameJob ? '' : lead.leadId, matchType, score };
 }
 
+/** The lead an index entry stands for: itself, or for a duplicate the lead it copies. */
+const leadOf = (e: IndexEntry): MatchTarget & { time: number } =>
+  e.duplicateOf ?? { leadId: e.leadId, jobId: e.jobId, rowNumber: e.rowNumber, time: e.time };
+
 /**
- * Marks a row DUPLICATE of what it matched, and returns the lead it is a copy of: a match on an
- * earlier duplicate makes the row a duplicate of that one's lead, and the reason says through
- * which.
+ * Marks a row DUPLICATE of what it matched: a match on an earlier duplicate makes the row a
+ * duplicate of that one's lead, and the reason says through which.
  */
 function markDuplicate(
   row: LeadRow,
@@ -274,12 +280,11 @@ function markDuplicate(
   code: ReasonCode,
   field: string,
   why = '',
-): MatchTarget {
+): void {
   const matched = candidate.duplicateOf ?? candidate;
   const via = candidate.duplicateOf ? `; through ${matchedName(candidate, jobId)}, a duplicate of it` : '';
   row.disposition = Disposition.DISPOSITION_DUPLICATE;
   row.match = matchOn(matched, jobId, matchType, score);
   const detail = `same as ${matchedName(matched, jobId)}${why ? ` (score ${formatScore(score)}: ${why}${via})` : via ? ` (${via.slice(2)})` : ''}`;
   row.reasons.push(reason(code, field, detail));
-  return { leadId: matched.leadId, jobId: matched.jobId, rowNumber: matched.rowNumber };
 }

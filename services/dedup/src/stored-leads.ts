@@ -1,4 +1,3 @@
-import { leadIdFor } from '@leadflow/pipeline';
 import type { Lead } from '@leadflow/proto';
 import type { SqlClient } from '@leadflow/stores';
 
@@ -41,7 +40,8 @@ export interface StoredDuplicate {
   rowNumber: number;
   time: number;
   lead: MatchFields;
-  duplicateOf: { leadId: string; jobId: string; rowNumber: number };
+  /** The lead, and when it was stored (ms since the epoch). */
+  duplicateOf: { leadId: string; jobId: string; rowNumber: number; time: number };
 }
 
 export interface DuplicateCursor {
@@ -56,7 +56,10 @@ export interface StoredLeads {
   findByContact(tenantId: string, emailKeys: readonly string[], phones: readonly string[], since?: number): Promise<StoredLeadMatch[]>;
   /** The tenant's leads in the order they were stored, a page at a time (to rebuild the index). */
   scan(tenantId: string, after: ScanCursor | undefined, limit: number): Promise<StoredLead[]>;
-  /** The tenant's fuzzy and composite-key duplicates in the order they were stored, a page at a time (to rebuild the index). */
+  /**
+   * The tenant's fuzzy, composite-key and reviewed duplicates whose lead is still stored, in
+   * the order they were stored, a page at a time (to rebuild the index).
+   */
   scanDuplicates(tenantId: string, after: DuplicateCursor | undefined, limit: number): Promise<StoredDuplicate[]>;
 }
 
@@ -86,11 +89,10 @@ interface DuplicateRow {
   created_at: Date | string;
   created_text: string;
   lead: Record<string, string> | string;
-  matched_job_id: string;
-  matched_row: number | null;
-  matched_lead_id: string | null;
-  lead_job_id: string | null;
-  lead_row_number: number | null;
+  lead_id: string;
+  lead_job_id: string;
+  lead_row_number: number;
+  lead_created_at: Date | string;
 }
 
 export function createSqlStoredLeads(db: SqlClient): StoredLeads {
@@ -129,11 +131,14 @@ export function createSqlStoredLeads(db: SqlClient): StoredLeads {
       }));
     },
     async scanDuplicates(tenantId, after, limit) {
+      // The lead by its id (a lead of an earlier job) or by its row (a row of the same job).
       const { rows } = await db.query<DuplicateRow>(
-        `SELECT d.job_id, d.row_number, d.created_at, d.created_at::text AS created_text, d.lead, d.matched_job_id, d.matched_row,
-                d.matched_lead_id, l.job_id AS lead_job_id, l.row_number AS lead_row_number
-           FROM duplicate_leads d LEFT JOIN leads l ON l.id = d.matched_lead_id
-          WHERE d.tenant_id = $1 AND d.match_type IN ('fuzzy', 'exact_key')
+        `SELECT d.job_id, d.row_number, d.created_at, d.created_at::text AS created_text, d.lead,
+                l.id AS lead_id, l.job_id AS lead_job_id, l.row_number AS lead_row_number, l.created_at AS lead_created_at
+           FROM duplicate_leads d
+           JOIN leads l ON l.tenant_id = d.tenant_id
+                       AND (l.id = d.matched_lead_id OR (d.matched_lead_id IS NULL AND l.job_id = d.matched_job_id AND l.row_number = d.matched_row))
+          WHERE d.tenant_id = $1 AND d.match_type IN ('fuzzy', 'exact_key', 'reviewed')
             AND ($2::timestamptz IS NULL OR (d.created_at, d.job_id, d.row_number) > ($2::timestamptz, $3::text, $4::int))
           ORDER BY d.created_at, d.job_id, d.row_number
           LIMIT $5`,
@@ -141,11 +146,6 @@ export function createSqlStoredLeads(db: SqlClient): StoredLeads {
       );
       return rows.map((r) => {
         const l = typeof r.lead === 'string' ? (JSON.parse(r.lead) as Record<string, string>) : r.lead;
-        // A lead of another job is named by id (its job and row from the leads table); a row of
-        // the same job by its row.
-        const duplicateOf = r.matched_lead_id
-          ? { leadId: r.matched_lead_id, jobId: r.lead_job_id ?? r.matched_job_id, rowNumber: r.lead_row_number ?? 0 }
-          : { leadId: leadIdFor(r.matched_job_id, r.matched_row ?? 0), jobId: r.matched_job_id, rowNumber: r.matched_row ?? 0 };
         return {
           cursor: { at: r.created_text, jobId: r.job_id, rowNumber: r.row_number },
           jobId: r.job_id,
@@ -156,7 +156,7 @@ export function createSqlStoredLeads(db: SqlClient): StoredLeads {
             phone: l.phone ?? '', company: l.company ?? '', street: l.street ?? '', addressLine2: l.address_line2 ?? '', city: l.city ?? '',
             state: l.state ?? '', postalCode: l.postal_code ?? '',
           },
-          duplicateOf,
+          duplicateOf: { leadId: r.lead_id, jobId: r.lead_job_id, rowNumber: r.lead_row_number, time: new Date(r.lead_created_at).getTime() },
         };
       });
     },

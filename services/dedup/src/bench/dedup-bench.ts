@@ -61,6 +61,9 @@ async function dedupe(db: SqlClient, rows: LeadRow[], jobId: string, tenantId = 
   return { marked, seconds: (performance.now() - started) / 1000 };
 }
 
+/** What a row was found a duplicate of (a possible duplicate's match is a question, not a link). */
+const dupOf = (row: LeadRow) => (row.disposition === Disposition.DISPOSITION_DUPLICATE ? row.match : undefined);
+
 const entityOf = (row: LeadRow) => /^rec-(\d+)/.exec(row.lead!.extra.rec_id ?? '')?.[1] ?? `row-${row.rowNumber}`;
 
 async function febrl(file: string) {
@@ -69,7 +72,7 @@ async function febrl(file: string) {
   await migrate(db, migrations);
   const { marked, seconds } = await dedupe(db, rows, 'febrl');
   const index = new Map(marked.map((r, i) => [r.rowNumber, i]));
-  const links = marked.flatMap((r, i): [number, number][] => (r.match?.matchedRow ? [[i, index.get(r.match.matchedRow)!]] : []));
+  const links = marked.flatMap((r, i): [number, number][] => (dupOf(r)?.matchedRow ? [[i, index.get(dupOf(r)!.matchedRow)!]] : []));
   say(`FEBRL ${file} (${rows.length} rows), in one file: ${fmt(pairScores(marked.map(entityOf), links))}`);
   say(`  dedup stage: ${Math.round(rows.length / seconds).toLocaleString('en-US')} rows/s on one core (in-memory index)`);
 
@@ -84,9 +87,10 @@ async function febrl(file: string) {
   const byRow = new Map(second.marked.map((r, i) => [r.rowNumber, first.marked.length + i]));
   const rowOf = new Map(first.marked.map((r, i) => [r.rowNumber, i]));
   const storedLinks: [number, number][] = [];
-  first.marked.forEach((r, i) => r.match?.matchedRow && storedLinks.push([i, rowOf.get(r.match.matchedRow)!]));
+  first.marked.forEach((r, i) => dupOf(r)?.matchedRow && storedLinks.push([i, rowOf.get(dupOf(r)!.matchedRow)!]));
   second.marked.forEach((r, i) => {
-    const target = r.match?.matchedLeadId ? byLead.get(r.match.matchedLeadId) : r.match?.matchedRow ? byRow.get(r.match.matchedRow) : undefined;
+    const m = dupOf(r);
+    const target = m?.matchedLeadId ? byLead.get(m.matchedLeadId) : m?.matchedRow ? byRow.get(m.matchedRow) : undefined;
     if (target !== undefined) storedLinks.push([first.marked.length + i, target]);
   });
   say(`FEBRL ${file}, originals stored first, copies against them: ${fmt(pairScores(all.map(entityOf), storedLinks))}`);
@@ -108,7 +112,7 @@ async function generated() {
     return d && 'row' in d ? find(d.row - 1) : i;
   };
   file.rows.forEach((_, i) => (entity[i] = String(find(i))));
-  const links = marked.flatMap((r): [number, number][] => (r.match?.matchedRow ? [[r.rowNumber - 1, r.match.matchedRow - 1]] : []));
+  const links = marked.flatMap((r): [number, number][] => (dupOf(r)?.matchedRow ? [[r.rowNumber - 1, dupOf(r)!.matchedRow - 1]] : []));
   const scores = pairScores(entity, links);
   const fuzzy = file.rows.filter((r) => r.matchType === 'fuzzy').length;
   const households = file.rows.filter((r) => r.kind.startsWith('household')).length;

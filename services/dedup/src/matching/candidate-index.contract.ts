@@ -58,7 +58,7 @@ export function candidateIndexContract(make: () => CandidateIndex) {
     const index = make();
     const t = tenant();
     await index.enter(t, [row('a', 1, ['k']), row('a', 2, ['k'])], 10, 10);
-    const lead = { leadId: 'lead-a-1', jobId: 'a', rowNumber: 1 };
+    const lead = { leadId: 'lead-a-1', jobId: 'a', rowNumber: 1, time: 1_700_000_000_001 };
     await index.markDuplicates(t, [{ ...row('a', 2, []).entry, duplicateOf: lead }]);
     const [found] = await index.enter(t, [row('b', 1, ['k'])], 10, 10);
     expect(found!.map((e) => [e.owner, e.duplicateOf])).toEqual([

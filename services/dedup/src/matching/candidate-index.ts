@@ -17,8 +17,8 @@ export interface IndexEntry {
   /** When it was first seen (ms since the epoch), for the look-back window. */
   time: number;
   record: MatchRecord;
-  /** Set when the row turned out a duplicate: the lead it is a copy of. */
-  duplicateOf?: MatchTarget;
+  /** Set when the row turned out a duplicate: the lead it is a copy of, and when that was first seen. */
+  duplicateOf?: MatchTarget & { time: number };
 }
 
 export interface IndexRow {

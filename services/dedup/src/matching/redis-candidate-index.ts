@@ -180,11 +180,11 @@ const RECORD_FIELDS = [
 
 /** An entry as stored: its place in the tenant's order, its record's fields, and what it is a duplicate of. */
 type EncodedEntry = [leadId: string, jobId: string, rowNumber: number, time: number, ...fields: (string | EncodedTarget)[]];
-type EncodedTarget = [leadId: string, jobId: string, rowNumber: number];
+type EncodedTarget = [leadId: string, jobId: string, rowNumber: number, time: number];
 
 const encodeEntry = (e: IndexEntry) => {
   const fields: (string | EncodedTarget)[] = RECORD_FIELDS.map((f) => e.record[f]);
-  if (e.duplicateOf) fields.push([e.duplicateOf.leadId, e.duplicateOf.jobId, e.duplicateOf.rowNumber]);
+  if (e.duplicateOf) fields.push([e.duplicateOf.leadId, e.duplicateOf.jobId, e.duplicateOf.rowNumber, e.duplicateOf.time]);
   return JSON.stringify([e.leadId, e.jobId, e.rowNumber, e.time, ...fields]);
 };
 
@@ -193,7 +193,7 @@ function decodeEntry([leadId, jobId, rowNumber, time, ...fields]: EncodedEntry):
   RECORD_FIELDS.forEach((f, i) => (record[f] = (fields[i] as string | undefined) ?? ''));
   const entry: IndexEntry = { owner: `${jobId}:${rowNumber}`, leadId, jobId, rowNumber, time, record };
   const target = fields[RECORD_FIELDS.length] as EncodedTarget | undefined;
-  if (target) entry.duplicateOf = { leadId: target[0], jobId: target[1], rowNumber: target[2] };
+  if (target) entry.duplicateOf = { leadId: target[0], jobId: target[1], rowNumber: target[2], time: target[3] };
   return entry;
 }
 
