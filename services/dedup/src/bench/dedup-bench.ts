@@ -74,6 +74,9 @@ async function febrl(file: string) {
   const index = new Map(marked.map((r, i) => [r.rowNumber, i]));
   const links = marked.flatMap((r, i): [number, number][] => (dupOf(r)?.matchedRow ? [[i, index.get(dupOf(r)!.matchedRow)!]] : []));
   say(`FEBRL ${file} (${rows.length} rows), in one file: ${fmt(pairScores(marked.map(entityOf), links))}`);
+  const flagged = marked.filter((r) => r.match?.matchType === 'possible');
+  const same = flagged.filter((r) => entityOf(r) === entityOf(marked[index.get(r.match!.matchedRow)!]!)).length;
+  say(`  flagged for review as possible duplicates: ${flagged.length} rows, ${same} of them truly the same person as the row named`);
   say(`  dedup stage: ${Math.round(rows.length / seconds).toLocaleString('en-US')} rows/s on one core (in-memory index)`);
 
   // The originals stored by one job, the copies sent by the next: matched against stored leads.
