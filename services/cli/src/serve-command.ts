@@ -34,6 +34,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
           void jobs.failUpload(job.jobId, jobFailure('INTERNAL', 'the pipeline stopped on an error')).catch(() => {});
         }),
         dnc: standalone!.dnc,
+        dedupIndex: standalone!.dedupIndex,
         logger,
         metrics,
         httpPort: env.httpPort,

@@ -1,4 +1,4 @@
-import { createDedupStage, createSqlPolicies, createSqlStoredLeads, type DedupPolicy } from '@leadflow/dedup';
+import { createDedupStage, createMemoryCandidateIndex, createSqlPolicies, createSqlStoredLeads, type CandidateIndex, type DedupPolicy } from '@leadflow/dedup';
 import { createDeliveryStage, createSqlDeliveryStore, migrations as deliveryMigrations } from '@leadflow/delivery';
 import { createDncStage, createSqlDncAudit, migrations as dncMigrations } from '@leadflow/dnc';
 import { createEnrichmentStage } from '@leadflow/enrichment';
@@ -52,6 +52,8 @@ export interface StandaloneEnvironment {
 export interface Standalone {
   db: SqlClient;
   dnc: DncRegistry;
+  /** Dedup's blocking index, shared with the gateway (it marks reviewed duplicates in it). */
+  dedupIndex: CandidateIndex;
   /** Runs one job's bytes through every stage; resolves when its last batch is stored and delivered. */
   processJob(job: JobRef, source: AsyncIterable<Uint8Array>, sinks?: readonly Sink<LeadBatch>[]): Promise<void>;
   /** An upload sink that runs each upload's pipeline in this process (for the gateway in `serve`). */
@@ -71,9 +73,11 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   const dnc = createMemoryDncRegistry();
   const storedPolicies = createSqlPolicies(db);
   const mapping = instrument('mapping', createMappingStage({ defaultRegion: opts.defaultRegion, store: createSqlMappingStore(db) }), metrics);
+  const dedupIndex = createMemoryCandidateIndex();
   const stages = [
     instrument('dedup', createDedupStage({
       fingerprints: createMemoryFingerprintStore(),
+      index: dedupIndex,
       leads: createSqlStoredLeads(db),
       policy: async (tenantId, supplier) => ({ ...opts.dedupPolicy, ...(await storedPolicies(tenantId, supplier)) }),
     }), metrics),
@@ -98,6 +102,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   return {
     db,
     dnc,
+    dedupIndex,
     processJob,
     uploadSink(onError) {
       return {

@@ -1,5 +1,6 @@
+import type { CandidateIndex } from '@leadflow/dedup';
 import type { Logger } from '@leadflow/logger';
-import { decidePossibleDuplicate, leadMerges, listPossibleDuplicates, revertMerge } from '@leadflow/persistence';
+import { leadMerges, revertMerge } from '@leadflow/persistence';
 import type { Metrics } from '@leadflow/metrics';
 import type { DncRegistry, SqlClient } from '@leadflow/stores';
 import { createGrpcServer } from './grpc-server.js';
@@ -7,12 +8,15 @@ import { exportCsv } from './job-exports.js';
 import { createJobService } from './job-service.js';
 import { createSqlJobStore } from './job-store.js';
 import { buildRestApp } from './rest-app.js';
+import { possibleDuplicateReview } from './review.js';
 import type { UploadSink } from './upload-sink.js';
 
 export interface GatewayOptions {
   db: SqlClient;
   uploads: UploadSink;
   dnc: DncRegistry;
+  /** The dedup service's blocking index (Redis, or standalone's in-process one), where reviewed duplicates are marked. */
+  dedupIndex?: CandidateIndex;
   logger: Logger;
   /** Also serve /metrics on the REST port (standalone mode). */
   metrics?: Metrics;
@@ -58,10 +62,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       },
     },
     merges: { list: (leadId, tenantId) => leadMerges(opts.db, leadId, tenantId), revert: (id, tenantId) => revertMerge(opts.db, id, tenantId) },
-    possibleDuplicates: {
-      list: (tenantId, query) => listPossibleDuplicates(opts.db, tenantId, query),
-      decide: (leadId, tenantId, decision) => decidePossibleDuplicate(opts.db, leadId, tenantId, decision),
-    },
+    possibleDuplicates: possibleDuplicateReview(opts.db, opts.dedupIndex, opts.logger),
   });
   const grpc = createGrpcServer({ service, logger: opts.logger, tenantOf: () => opts.tenantId });
   let rest: Awaited<ReturnType<typeof buildRestApp>> | undefined;

@@ -13,6 +13,7 @@ export type { UploadSink, UploadWriter } from './upload-sink.js';
 export { createKafkaUploadSink } from './kafka-upload-sink.js';
 export { GatewayError } from './gateway-error.js';
 export { exportCsv, EXPORT_KINDS } from './job-exports.js';
+export { possibleDuplicateReview } from './review.js';
 export type { ExportKind } from './job-exports.js';
 export { createGateway } from './create-gateway.js';
 export type { Gateway, GatewayOptions } from './create-gateway.js';

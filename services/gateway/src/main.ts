@@ -3,6 +3,7 @@ import { createBusFromConfig, kafkaSchema, TOPICS } from '@leadflow/bus';
 import { int, port, shared, str } from '@leadflow/config';
 import { createServiceHost } from '@leadflow/lifecycle';
 import { createPostgres, createRedis, createRedisDncRegistry, databaseModule, redisModule } from '@leadflow/stores';
+import { createRedisCandidateIndex } from '@leadflow/dedup';
 import { createGateway } from './create-gateway.js';
 import { migrations } from './index.js';
 import { createKafkaUploadSink } from './kafka-upload-sink.js';
@@ -31,6 +32,7 @@ host.lifecycle.add(
     db,
     uploads: createKafkaUploadSink(bus),
     dnc: createRedisDncRegistry(redis),
+    dedupIndex: createRedisCandidateIndex(redis),
     logger,
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,

@@ -5,9 +5,9 @@ export { createPersistenceStage } from './persistence-stage.js';
 export { createSqlLeadStore } from './lead-store.js';
 export type { LeadStore, StoreResult } from './lead-store.js';
 export { leadMerges, planMerge, revertMerge } from './merge.js';
-export type { Alternates, MergePlan, MergeRecord, RevertResult } from './merge.js';
+export type { Alternates, LeadFields, MergePlan, MergeRecord, RevertResult } from './merge.js';
 export { decidePossibleDuplicate, listPossibleDuplicates, POSSIBLE_DUPLICATE_STATUSES } from './possible-duplicates.js';
-export type { DecideResult, PossibleDuplicate, PossibleDuplicateStatus } from './possible-duplicates.js';
+export type { DecideResult, MovedLead, PossibleDuplicate, PossibleDuplicateStatus } from './possible-duplicates.js';
 
 export const migrations: Migrations = {
   owner: 'persistence',

@@ -59,8 +59,18 @@ export async function listPossibleDuplicates(
   return rows.map(toRecord);
 }
 
+/** A row a 'duplicate' decision moved out of the leads, and the lead it copies. */
+export interface MovedLead {
+  jobId: string;
+  rowNumber: number;
+  /** Its fields by column, email_key included. */
+  fields: LeadFields;
+  storedAt: string;
+  into: { leadId: string; jobId: string; rowNumber: number; storedAt: string };
+}
+
 export type DecideResult =
-  | { status: 'decided'; possibleDuplicate: PossibleDuplicate; merge: MergeRecord | null }
+  | { status: 'decided'; possibleDuplicate: PossibleDuplicate; merge: MergeRecord | null; moved?: MovedLead }
   | { status: 'not_found' }
   | { status: 'already_decided'; possibleDuplicate: PossibleDuplicate }
   /** The lead it may copy is no longer a lead (itself decided a duplicate since). */
@@ -94,9 +104,12 @@ export async function decidePossibleDuplicate(
       return { status: 'decided', possibleDuplicate: await decide(), merge: null };
     }
 
-    type Stored = LeadFields & { id: string; job_id: string; row_number: number; email_key: string | null; extra: Record<string, string>; reasons: unknown[]; alternates: Alternates };
+    type Stored = LeadFields & {
+      id: string; job_id: string; row_number: number; email_key: string | null; extra: Record<string, string>; reasons: unknown[]; alternates: Alternates;
+      created_at: Date | string;
+    };
     const { rows: both } = await tx.query<Stored>(
-      `SELECT id, job_id, row_number, ${COLUMNS.join(', ')}, email_key, extra, reasons, alternates FROM leads
+      `SELECT id, job_id, row_number, ${COLUMNS.join(', ')}, email_key, extra, reasons, alternates, created_at FROM leads
         WHERE id = ANY($1::uuid[]) AND tenant_id = $2 ORDER BY id FOR UPDATE`,
       [[leadId, row.matched_lead_id], tenantId],
     );
@@ -118,6 +131,11 @@ export async function decidePossibleDuplicate(
     const plan = planMerge(lead, lead.alternates, { ...dup, email_key: dup.email_key || dup.email || '' });
     await applyMerge(tx, { leadId: lead.id, tenantId }, { jobId: dup.job_id, rowNumber: dup.row_number }, lead, plan);
     const merge = (await leadMerges(tx, lead.id, tenantId)).find((m) => m.jobId === dup.job_id && m.rowNumber === dup.row_number) ?? null;
-    return { status: 'decided', possibleDuplicate: await decide(), merge };
+    const fields: LeadFields = Object.fromEntries([...COLUMNS, 'email_key'].map((c) => [c, dup[c as keyof LeadFields] ?? null]));
+    const moved: MovedLead = {
+      jobId: dup.job_id, rowNumber: dup.row_number, fields, storedAt: new Date(dup.created_at).toISOString(),
+      into: { leadId: lead.id, jobId: lead.job_id, rowNumber: lead.row_number, storedAt: new Date(lead.created_at).toISOString() },
+    };
+    return { status: 'decided', possibleDuplicate: await decide(), merge, moved };
   });
 }

@@ -1,0 +1,38 @@
+import { toMatchRecord, type CandidateIndex, type IndexEntry, type MatchFields } from '@leadflow/dedup';
+import type { Logger } from '@leadflow/logger';
+import { decidePossibleDuplicate, listPossibleDuplicates, type MovedLead } from '@leadflow/persistence';
+import { LEAD_COLUMNS } from '@leadflow/pipeline';
+import type { SqlClient } from '@leadflow/stores';
+import type { JobServiceOptions } from './job-service.js';
+
+/**
+ * Possible duplicates for the job service, read and decided in PostgreSQL. A row decided a
+ * duplicate is marked so in the dedup service's blocking index too, so that a later copy of it
+ * is a duplicate of its lead at once, not only after the index is next rebuilt.
+ */
+export function possibleDuplicateReview(db: SqlClient, index: CandidateIndex | undefined, logger: Logger): NonNullable<JobServiceOptions['possibleDuplicates']> {
+  return {
+    list: (tenantId, query) => listPossibleDuplicates(db, tenantId, query),
+    async decide(leadId, tenantId, decision) {
+      const result = await decidePossibleDuplicate(db, leadId, tenantId, decision);
+      if (result.status === 'decided' && result.moved && index) {
+        // The decision stands (it is in PostgreSQL, the truth); the index catches up on its next rebuild.
+        await index
+          .markDuplicates(tenantId, [indexEntry(leadId, result.moved)])
+          .catch((err: unknown) => logger.warn({ err, tenantId }, 'a reviewed duplicate could not be marked in the dedup index'));
+      }
+      return result;
+    },
+  };
+}
+
+/** The moved row as the dedup index holds it, now naming the lead it copies. */
+function indexEntry(leadId: string, moved: MovedLead): IndexEntry {
+  const lead = Object.fromEntries(LEAD_COLUMNS.map(([column, key]) => [key, moved.fields[column] ?? ''])) as unknown as MatchFields;
+  const { into } = moved;
+  return {
+    owner: `${moved.jobId}:${moved.rowNumber}`, leadId, jobId: moved.jobId, rowNumber: moved.rowNumber, time: Date.parse(moved.storedAt),
+    record: toMatchRecord({ ...lead, emailKey: moved.fields.email_key ?? '' }),
+    duplicateOf: { leadId: into.leadId, jobId: into.jobId, rowNumber: into.rowNumber, time: Date.parse(into.storedAt) },
+  };
+}
