@@ -2,7 +2,7 @@ export { REASONS, reason, reasonInfo } from './reasons.js';
 export type { ReasonCode, ReasonInfo, Severity } from './reasons.js';
 export { JOB_FAILURES, jobFailure } from './job-failures.js';
 export type { JobFailureCode } from './job-failures.js';
-export { leadIdFor } from './lead-id.js';
+export { isUuid, leadIdFor } from './lead-id.js';
 export {
   DISPOSITION_NAMES,
   countDispositions,

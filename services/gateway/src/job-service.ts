@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CANONICAL_FIELDS, normalizePhone, personEvidence } from '@leadflow/mapping';
 import { parsePolicy } from '@leadflow/dedup';
 import type { DecideResult, MergeRecord, PossibleDuplicate, PossibleDuplicateStatus, RevertResult } from '@leadflow/persistence';
-import { jobFailure } from '@leadflow/pipeline';
+import { isUuid, jobFailure } from '@leadflow/pipeline';
 import type { DncRegistry } from '@leadflow/stores';
 import { errors, GatewayError } from './gateway-error.js';
 import { EXPORT_KINDS, type ExportKind } from './job-exports.js';
@@ -182,6 +182,9 @@ export function createJobService(opts: JobServiceOptions) {
     if (!REVIEW_STATUSES.includes(status)) throw errors.badReviewQuery(`status must be one of ${REVIEW_STATUSES.join(', ')}, not "${String(query.status).slice(0, 40)}"`);
     const limit = query.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_REVIEW_PAGE) throw errors.badReviewQuery(`limit must be a whole number from 1 to ${MAX_REVIEW_PAGE}`);
+    if (query.after && !isUuid(query.after)) {
+      throw errors.badReviewQuery('after must be the "next" of the page before (a lead id)');
+    }
     const page = (await opts.possibleDuplicates?.list(tenantId, { status, limit, after: query.after || undefined })) ?? [];
     return { possibleDuplicates: page, next: page.length === limit ? page.at(-1)!.leadId : '' };
   }

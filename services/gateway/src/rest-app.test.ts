@@ -254,6 +254,7 @@ describe('REST API', () => {
       ['status=closed', 'status must be one of open, duplicate, distinct, not "closed"'],
       ['limit=0', 'limit must be a whole number from 1 to 1000'],
       ['limit=ten', 'limit must be a whole number from 1 to 1000'],
+      ['after=page-2', 'after must be the "next" of the page before (a lead id)'],
     ]) {
       const res = await app.inject({ method: 'GET', url: `/v1/possible-duplicates?${query}` });
       expect([res.statusCode, res.json()]).toEqual([400, { code: 'INVALID_QUERY', message }]);

@@ -1,4 +1,4 @@
-import type { LeadColumn } from '@leadflow/pipeline';
+import { isUuid, type LeadColumn } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
 
 /** A lead's fields as stored, by column (the canonical fields and email_key). */
@@ -110,7 +110,7 @@ const toRecord = (r: MergeRow): MergeRecord => ({
 
 /** The merges into a lead, oldest first. */
 export async function leadMerges(db: SqlClient, leadId: string, tenantId: string): Promise<MergeRecord[]> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(leadId)) return [];
+  if (!isUuid(leadId)) return [];
   const { rows } = await db.query<MergeRow>('SELECT * FROM lead_merges WHERE lead_id = $1 AND tenant_id = $2 ORDER BY id', [leadId, tenantId]);
   return rows.map(toRecord);
 }

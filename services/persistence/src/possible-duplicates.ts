@@ -1,4 +1,4 @@
-import { LEAD_COLUMNS, reason } from '@leadflow/pipeline';
+import { isUuid, LEAD_COLUMNS, reason } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
 import { applyMerge, leadMerges, planMerge, type Alternates, type LeadFields, type MergeRecord } from './merge.js';
 
@@ -36,8 +36,6 @@ const toRecord = (r: Row): PossibleDuplicate => ({
   status: r.status, foundAt: new Date(r.found_at).toISOString(), decidedAt: r.decided_at ? new Date(r.decided_at).toISOString() : null,
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * A tenant's possible duplicates with one status, oldest first, at most `limit`, after the one
  * with lead id `after` (the last of the page before).
@@ -47,7 +45,7 @@ export async function listPossibleDuplicates(
   tenantId: string,
   opts: { status: PossibleDuplicateStatus; limit: number; after?: string },
 ): Promise<PossibleDuplicate[]> {
-  const after = opts.after && UUID.test(opts.after) ? opts.after : null;
+  const after = opts.after && isUuid(opts.after) ? opts.after : null;
   const { rows } = await db.query<Row>(
     `SELECT * FROM possible_duplicates p
       WHERE tenant_id = $1 AND status = $2
@@ -91,7 +89,7 @@ export async function decidePossibleDuplicate(
   tenantId: string,
   decision: 'duplicate' | 'distinct',
 ): Promise<DecideResult> {
-  if (!UUID.test(leadId)) return { status: 'not_found' };
+  if (!isUuid(leadId)) return { status: 'not_found' };
   return db.transaction(async (tx): Promise<DecideResult> => {
     const [row] = (await tx.query<Row>('SELECT * FROM possible_duplicates WHERE lead_id = $1 AND tenant_id = $2 FOR UPDATE', [leadId, tenantId])).rows;
     if (!row) return { status: 'not_found' };
