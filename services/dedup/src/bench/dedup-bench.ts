@@ -29,7 +29,8 @@ import { mappedRows, pairScores } from './febrl.js';
 
 const quick = process.argv.includes('--quick');
 const qualityOnly = process.argv.includes('--quality');
-const datasets = fileURLToPath(new URL('../../../../../shared/datasets/febrl/', import.meta.url));
+// The public data sets sit beside the repository (../shared/datasets); FEBRL_DIR points elsewhere.
+const datasets = process.env.FEBRL_DIR || fileURLToPath(new URL('../../../../../shared/datasets/febrl/', import.meta.url));
 const out: string[] = [];
 const say = (line = '') => {
   out.push(line);
@@ -263,7 +264,7 @@ async function scale() {
 say(`# dedup benchmark (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${quick ? 'quick' : 'full'})`);
 for (const file of ['dataset1.csv', 'dataset2.csv']) {
   if (existsSync(join(datasets, file))) await febrl(file);
-  else say(`FEBRL ${file}: not found under ${datasets}`);
+  else say(`FEBRL ${file}: not found under ${datasets} (set FEBRL_DIR to the folder that holds it)`);
 }
 await generated();
 if (qualityOnly) process.exit(0);
