@@ -1,4 +1,4 @@
-export { REASONS, reason, reasonInfo } from './reasons.js';
+export { REASONS, reason, reasonCodes, reasonDetails, reasonInfo } from './reasons.js';
 export type { ReasonCode, ReasonInfo, Severity } from './reasons.js';
 export { JOB_FAILURES, jobFailure } from './job-failures.js';
 export type { JobFailureCode } from './job-failures.js';

@@ -55,3 +55,12 @@ export function reason(code: ReasonCode, field = '', detail = ''): Reason {
 export function reasonInfo(code: string): ReasonInfo | undefined {
   return (REASONS as Record<string, ReasonInfo>)[code];
 }
+
+type ReasonLike = { code: string; field?: string; detail?: string };
+
+/** A row's reason codes as one CSV cell: `INVALID_PHONE;DUP_FUZZY`. */
+export const reasonCodes = (reasons: readonly ReasonLike[]) => reasons.map((r) => r.code).join(';');
+
+/** A row's reasons as one sentence a person can act on: field, what the code means, the detail. */
+export const reasonDetails = (reasons: readonly ReasonLike[]) =>
+  reasons.map((r) => [r.field, reasonInfo(r.code)?.description ?? r.code, r.detail].filter(Boolean).join(': ')).join('; ');

@@ -79,7 +79,11 @@ describe('leadflow run (standalone mode)', () => {
       const g = file.rows[Number(d.row) - 1]!;
       expect(d.matched_row, `row ${d.row}`).toBe(String((g.duplicateOf as { row: number }).row));
       expect(d.match_type, `row ${d.row}`).toBe(g.matchType);
-      if (g.matchType === 'fuzzy') expect(Number(d.score)).toBeGreaterThanOrEqual(0.9);
+      if (g.matchType === 'fuzzy') {
+        expect(Number(d.score)).toBeGreaterThanOrEqual(0.9);
+        // Explained: the row it repeats, the score and the fields that decided.
+        expect(d.detail, `row ${d.row}`).toMatch(new RegExp(`same as row ${d.matched_row} \\(score 0\\.9\\d{3}: .*last_name (exact|close|similar|different)`));
+      }
     }
     const rejected = readCsvFile(join(out, 'rejected.csv'));
     expect(rejected.every((r) => r.reason!.split(';').includes('NO_CONTACT'))).toBe(true);

@@ -1,16 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Disposition, type ColumnMapping, type LeadBatch, type LeadRow } from '@leadflow/proto';
-import { LEAD_COLUMNS, reasonInfo, type DispositionCounts } from '@leadflow/pipeline';
+import { LEAD_COLUMNS, reasonCodes, reasonDetails, type DispositionCounts } from '@leadflow/pipeline';
 import { CsvWriter } from './csv-writer.js';
 
 const FIELDS = LEAD_COLUMNS.map(([column]) => column);
 const fieldValues = (row: LeadRow) => LEAD_COLUMNS.map(([, key]) => row.lead?.[key] ?? '');
 /** The supplier's values that cleaning changed, as JSON ({"phone": "(201) 555-0123"}); empty when none. */
 const originalJson = (row: LeadRow) => (row.lead && Object.keys(row.lead.original).length > 0 ? JSON.stringify(row.lead.original) : '');
-const reasonCodes = (row: LeadRow) => row.reasons.map((r) => r.code).join(';');
-const reasonText = (row: LeadRow) =>
-  row.reasons.map((r) => [r.field, reasonInfo(r.code)?.description ?? r.code, r.detail].filter(Boolean).join(': ')).join('; ');
 
 export interface Summary {
   jobId: string;
@@ -46,7 +43,7 @@ export function createOutputFiles(dir: string, jobId: string) {
     files = {
       leads: new CsvWriter(join(dir, 'leads.csv'), ['row', 'lead_id', ...FIELDS, 'tags', 'original', ...extraHeaders]),
       duplicates: new CsvWriter(join(dir, 'duplicates.csv'), [
-        'row', 'matched_row', 'matched_lead_id', 'match_type', 'score', 'reason', ...FIELDS,
+        'row', 'matched_row', 'matched_lead_id', 'match_type', 'score', 'reason', 'detail', ...FIELDS,
       ]),
       rejected: new CsvWriter(join(dir, 'rejected.csv'), ['row', 'reason', 'detail', ...sourceHeader]),
       suppressed: new CsvWriter(join(dir, 'suppressed.csv'), ['row', 'reason', ...FIELDS]),
@@ -72,16 +69,16 @@ export function createOutputFiles(dir: string, jobId: string) {
             counts.duplicate++;
             await f.duplicates.write([
               row.rowNumber, row.match?.matchedRow || '', row.match?.matchedLeadId ?? '', row.match?.matchType ?? '',
-              row.match?.score ?? '', reasonCodes(row), ...fieldValues(row),
+              row.match?.score ?? '', reasonCodes(row.reasons), reasonDetails(row.reasons), ...fieldValues(row),
             ]);
             break;
           case Disposition.DISPOSITION_INVALID:
             counts.invalid++;
-            await f.rejected.write([row.rowNumber, reasonCodes(row), reasonText(row), ...row.raw]);
+            await f.rejected.write([row.rowNumber, reasonCodes(row.reasons), reasonDetails(row.reasons), ...row.raw]);
             break;
           case Disposition.DISPOSITION_SUPPRESSED:
             counts.suppressed++;
-            await f.suppressed.write([row.rowNumber, reasonCodes(row), ...fieldValues(row)]);
+            await f.suppressed.write([row.rowNumber, reasonCodes(row.reasons), ...fieldValues(row)]);
             break;
           default:
             throw new Error(`row ${row.rowNumber} reached the output without a disposition`);

@@ -1,4 +1,4 @@
-import { csvRow, LEAD_COLUMNS, reasonInfo } from '@leadflow/pipeline';
+import { csvRow, LEAD_COLUMNS, reasonCodes, reasonDetails } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
 
 export const EXPORT_KINDS = ['leads', 'duplicates', 'rejected', 'suppressed'] as const;
@@ -13,9 +13,6 @@ interface Reason {
   detail?: string;
 }
 
-const codes = (reasons: Reason[]) => reasons.map((r) => r.code).join(';');
-const details = (reasons: Reason[]) =>
-  reasons.map((r) => [r.field, reasonInfo(r.code)?.description ?? r.code, r.detail].filter(Boolean).join(': ')).join('; ');
 
 /** Every row of a job's table, page by page in row order (keyset pagination: the same SQL on PostgreSQL and PGlite). */
 async function* pages<R extends { row_number: number }>(db: SqlClient, sql: string, jobId: string, tenantId: string): AsyncGenerator<R> {
@@ -42,10 +39,10 @@ export async function* exportCsv(db: SqlClient, kind: ExportKind, jobId: string,
       yield csvRow([r.row_number, r.id as string, ...FIELDS.map((f) => r[f] as string | null), (r.tags as string[]).join(';'), json(r.original), json(r.extra)]);
     }
   } else if (kind === 'duplicates') {
-    yield csvRow(['row', 'matched_row', 'matched_lead_id', 'match_type', 'score', 'reason', ...FIELDS]);
+    yield csvRow(['row', 'matched_row', 'matched_lead_id', 'match_type', 'score', 'reason', 'detail', ...FIELDS]);
     const sql = 'SELECT row_number, matched_row, matched_lead_id, match_type, score, reasons, lead FROM duplicate_leads WHERE job_id = $1 AND tenant_id = $2';
     for await (const r of pages<{ row_number: number; matched_row: number | null; matched_lead_id: string | null; match_type: string; score: number; reasons: Reason[]; lead: Record<string, string> }>(db, sql, jobId, tenantId)) {
-      yield csvRow([r.row_number, r.matched_row, r.matched_lead_id, r.match_type, r.score, codes(r.reasons), ...FIELDS.map((f) => r.lead[f])]);
+      yield csvRow([r.row_number, r.matched_row, r.matched_lead_id, r.match_type, r.score, reasonCodes(r.reasons), reasonDetails(r.reasons), ...FIELDS.map((f) => r.lead[f])]);
     }
   } else if (kind === 'rejected') {
     let header: string[] | undefined;
@@ -56,14 +53,14 @@ export async function* exportCsv(db: SqlClient, kind: ExportKind, jobId: string,
         header = Object.keys(raw);
         yield csvRow(['row', 'reason', 'detail', ...header]);
       }
-      yield csvRow([r.row_number, codes(r.reasons), details(r.reasons), ...header.map((h) => raw[h])]);
+      yield csvRow([r.row_number, reasonCodes(r.reasons), reasonDetails(r.reasons), ...header.map((h) => raw[h])]);
     }
     if (!header) yield csvRow(['row', 'reason', 'detail']);
   } else {
     yield csvRow(['row', 'reason', ...FIELDS]);
     const sql = 'SELECT row_number, reasons, lead FROM suppressed_leads WHERE job_id = $1 AND tenant_id = $2';
     for await (const r of pages<{ row_number: number; reasons: Reason[]; lead: Record<string, string> }>(db, sql, jobId, tenantId)) {
-      yield csvRow([r.row_number, codes(r.reasons), ...FIELDS.map((f) => r.lead[f])]);
+      yield csvRow([r.row_number, reasonCodes(r.reasons), ...FIELDS.map((f) => r.lead[f])]);
     }
   }
 }
