@@ -95,6 +95,17 @@ describe('leadflow run (standalone mode)', () => {
     expect(delivered.map((l) => l.row).sort((a, b) => a - b)).toEqual(leads.map((l) => Number(l.row)));
     expect(receiver.requests.every((r) => r.headers['content-type'] === 'application/json' && r.headers['idempotency-key'])).toBe(true);
 
+    // Household members stay leads, flagged as possible duplicates naming the row they may copy, and why.
+    const households = file.rows.filter((r) => r.kind.startsWith('household'));
+    expect(households.length).toBeGreaterThan(0);
+    const leadAt = new Map(leads.map((l) => [Number(l.row), l]));
+    for (const h of households) {
+      const lead = leadAt.get(h.row)!;
+      expect(lead.tags!.split(';'), `row ${h.row}`).toContain('possible_duplicate');
+      expect(lead.reason!.split(';'), `row ${h.row}`).toContain('POSSIBLE_DUPLICATE');
+      expect(lead.detail, `row ${h.row}`).toMatch(/kept, flagged for review: row \d+, score 0\.\d{4}: .*another person in the household\?/);
+    }
+
     firstAccepted = new Map(leads.filter((l) => l.email).map((l) => [Number(l.row), l.email!]));
     firstLeadIds = new Map(leads.filter((l) => l.email).map((l) => [l.email!, l.lead_id!]));
   });

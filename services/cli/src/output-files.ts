@@ -41,7 +41,7 @@ export function createOutputFiles(dir: string, jobId: string) {
     mapping = columns;
     extraHeaders = columns.filter((m) => m.field === 'extra').map((m) => m.header);
     files = {
-      leads: new CsvWriter(join(dir, 'leads.csv'), ['row', 'lead_id', ...FIELDS, 'tags', 'original', ...extraHeaders]),
+      leads: new CsvWriter(join(dir, 'leads.csv'), ['row', 'lead_id', ...FIELDS, 'tags', 'reason', 'detail', 'original', ...extraHeaders]),
       duplicates: new CsvWriter(join(dir, 'duplicates.csv'), [
         'row', 'matched_row', 'matched_lead_id', 'match_type', 'score', 'reason', 'detail', ...FIELDS,
       ]),
@@ -61,7 +61,7 @@ export function createOutputFiles(dir: string, jobId: string) {
           case Disposition.DISPOSITION_ACCEPTED:
             counts.accepted++;
             await f.leads.write([
-              row.rowNumber, row.leadId, ...fieldValues(row), row.tags.join(';'), originalJson(row),
+              row.rowNumber, row.leadId, ...fieldValues(row), row.tags.join(';'), reasonCodes(row.reasons), reasonDetails(row.reasons), originalJson(row),
               ...extraHeaders.map((h) => row.lead?.extra[h] ?? ''),
             ]);
             break;

@@ -32,11 +32,15 @@ async function* pages<R extends { row_number: number }>(db: SqlClient, sql: stri
  */
 export async function* exportCsv(db: SqlClient, kind: ExportKind, jobId: string, tenantId: string): AsyncGenerator<string> {
   if (kind === 'leads') {
-    yield csvRow(['row', 'lead_id', ...FIELDS, 'tags', 'original', 'extra']);
-    const sql = `SELECT row_number, id, ${FIELDS.join(', ')}, tags, original, extra FROM leads WHERE job_id = $1 AND tenant_id = $2`;
+    yield csvRow(['row', 'lead_id', ...FIELDS, 'tags', 'reason', 'detail', 'original', 'extra']);
+    const sql = `SELECT row_number, id, ${FIELDS.join(', ')}, tags, reasons, original, extra FROM leads WHERE job_id = $1 AND tenant_id = $2`;
     const json = (v: unknown) => (v && Object.keys(v).length > 0 ? JSON.stringify(v) : '');
     for await (const r of pages<Record<string, unknown> & { row_number: number }>(db, sql, jobId, tenantId)) {
-      yield csvRow([r.row_number, r.id as string, ...FIELDS.map((f) => r[f] as string | null), (r.tags as string[]).join(';'), json(r.original), json(r.extra)]);
+      const reasons = r.reasons as Reason[];
+      yield csvRow([
+        r.row_number, r.id as string, ...FIELDS.map((f) => r[f] as string | null), (r.tags as string[]).join(';'), reasonCodes(reasons), reasonDetails(reasons),
+        json(r.original), json(r.extra),
+      ]);
     }
   } else if (kind === 'duplicates') {
     yield csvRow(['row', 'matched_row', 'matched_lead_id', 'match_type', 'score', 'reason', 'detail', ...FIELDS]);
