@@ -15,6 +15,12 @@ export interface Metrics {
   readonly jobs: Counter<'status'>;
   readonly webhookRequests: Counter<'result'>;
   readonly inFlightJobs: Gauge<'stage'>;
+  /** Rows dedup found duplicates (exact_email, exact_phone, exact_key, fuzzy) or possible duplicates (possible). */
+  readonly dedupMatches: Counter<'type'>;
+  /** Candidates a row was compared with (bounded: it must not grow with the stored leads). */
+  readonly dedupCandidates: Histogram;
+  /** Rebuilds of a tenant's blocking index from PostgreSQL (after Redis was emptied, or in a new process). */
+  readonly dedupIndexRebuildSeconds: Histogram;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
@@ -57,6 +63,24 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       name: 'leadflow_stage_jobs_in_flight',
       help: 'Jobs a stage is working on now.',
       labelNames: ['stage'],
+      registers: [registry],
+    }),
+    dedupMatches: new Counter({
+      name: 'leadflow_dedup_matches_total',
+      help: 'Rows dedup matched to an earlier row or lead, by match type (possible: kept, flagged for review).',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
+    dedupCandidates: new Histogram({
+      name: 'leadflow_dedup_candidates',
+      help: 'Earlier rows and leads one row was compared with.',
+      buckets: [0, 1, 2, 5, 10, 20, 50],
+      registers: [registry],
+    }),
+    dedupIndexRebuildSeconds: new Histogram({
+      name: 'leadflow_dedup_index_rebuild_duration_seconds',
+      help: "Time to rebuild a tenant's blocking index from PostgreSQL.",
+      buckets: [0.1, 1, 10, 60, 300, 900, 3600],
       registers: [registry],
     }),
   };

@@ -78,6 +78,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     instrument('dedup', createDedupStage({
       fingerprints: createMemoryFingerprintStore(),
       index: dedupIndex,
+      metrics,
       leads: createSqlStoredLeads(db),
       policy: async (tenantId, supplier) => ({ ...opts.dedupPolicy, ...(await storedPolicies(tenantId, supplier)) }),
     }), metrics),

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyLead, leadIdFor } from '@leadflow/pipeline';
 import { createSqlLeadStore, migrations } from '@leadflow/persistence';
 import { Disposition, type Lead, type LeadBatch } from '@leadflow/proto';
+import { createMetrics } from '@leadflow/metrics';
 import { createMemoryFingerprintStore, createPglite, migrate, type SqlClient } from '@leadflow/stores';
 import { fileURLToPath } from 'node:url';
 import { createDedupStage, createSqlPolicies, createSqlStoredLeads, parsePolicy, type DedupPolicy } from './index.js';
@@ -106,6 +107,25 @@ describe('dedup stage: fuzzy duplicates', () => {
     const later = () => Date.now() + 31 * 86_400_000;
     const windowed = await stage({ lookbackDays: 30 }, later)(batch('job-5', 't3', [copy]));
     expect(windowed.rows[0]!.disposition).toBe(Disposition.DISPOSITION_ACCEPTED);
+  });
+
+  it('counts matches by type, candidates a row and index rebuilds for operators', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const s = createDedupStage({ fingerprints: createMemoryFingerprintStore(), leads: createSqlStoredLeads(db), metrics });
+    await s(batch('job-m', 'tm', [
+      { ...ann, email: 'annette@x.com' },
+      { ...ann, email: 'annette@x.com' },
+      { ...annCopy, email: 'ak@y.com' },
+      { ...ann, firstName: 'Marek', email: 'marek@y.com' },
+    ]));
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('leadflow_dedup_matches_total{type="exact_email"} 1');
+    expect(text).toContain('leadflow_dedup_matches_total{type="fuzzy"} 1');
+    expect(text).toContain('leadflow_dedup_matches_total{type="possible"} 1');
+    // Three rows went past the exact keys and were compared: with none, one and two earlier rows.
+    expect(text).toContain('leadflow_dedup_candidates_count 3');
+    expect(text).toContain('leadflow_dedup_candidates_sum 3');
+    expect(text).toContain('leadflow_dedup_index_rebuild_duration_seconds_count 1');
   });
 
   it('applies composite keys exactly, and turns fuzzy matching off when the policy says so', async () => {

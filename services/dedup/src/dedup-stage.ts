@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Disposition, type LeadRow, type Match } from '@leadflow/proto';
 import { isOpen, LeadflowError, leadIdFor, reason, type BatchStage, type ReasonCode } from '@leadflow/pipeline';
+import type { Metrics } from '@leadflow/metrics';
 import type { Claim, FingerprintStore } from '@leadflow/stores';
 import { blockingKeys } from './matching/blocking.js';
 import { createMemoryCandidateIndex, type CandidateIndex, type IndexEntry, type IndexRow, type MatchTarget } from './matching/candidate-index.js';
@@ -22,6 +23,8 @@ export interface DedupStageOptions {
   candidates?: number;
   /** Clock, for the look-back window. */
   now?: () => number;
+  /** Matches by type, candidates a row, index rebuild time. */
+  metrics?: Pick<Metrics, 'dedupMatches' | 'dedupCandidates' | 'dedupIndexRebuildSeconds'>;
 }
 
 type KeyKind = 'email' | 'phone';
@@ -92,6 +95,7 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
       }
       try {
         if (await index.isBuilt(tenantId)) return;
+        const rebuilt = opts.metrics?.dedupIndexRebuildSeconds.startTimer();
         await enterAll(tenantId, 'leads', (after: ScanCursor | undefined) => opts.leads.scan(tenantId, after, REBUILD_PAGE), (s) =>
           indexRow({ leadId: s.leadId, jobId: s.jobId, rowNumber: s.rowNumber, time: s.time }, toMatchRecord(s.lead), []),
         );
@@ -100,6 +104,7 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
           indexRow({ leadId: leadIdFor(d.jobId, d.rowNumber), jobId: d.jobId, rowNumber: d.rowNumber, time: d.time, duplicateOf: d.duplicateOf }, toMatchRecord(d.lead), []),
         );
         await index.markBuilt(tenantId);
+        rebuilt?.();
       } finally {
         await index.unlockRebuild(tenantId);
       }
@@ -112,7 +117,7 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
     }
   }
 
-  return async (batch) => {
+  const stage: BatchStage = async (batch) => {
     const jobId = batch.job?.jobId ?? '';
     const tenantId = batch.job?.tenantId ?? '';
     const policy = await policyFor(tenantId, batch.job?.supplier ?? '');
@@ -182,6 +187,7 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
     entered.forEach((e, i) => {
       // Only leads within the look-back window count, whether met directly or through a duplicate.
       const pool = candidates[i]!.map((c) => duplicates.get(c.owner) ?? c).filter((c) => c.owner !== e.entry.owner && leadOf(c).time >= since);
+      opts.metrics?.dedupCandidates.observe(pool.length);
       const keyMatch = compositeMatch(e.composite, pool, policy);
       let matched: IndexEntry | undefined;
       if (keyMatch) {
@@ -211,6 +217,14 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
     await index.markDuplicates(tenantId, [...duplicates.values()]);
     await opts.fingerprints.release(tenantId, rest.filter((r) => !isOpen(r) && claims.has(r)).map((r) => claims.get(r)!));
     return batch;
+  };
+  if (!opts.metrics) return stage;
+  const { dedupMatches } = opts.metrics;
+  return async (batch) => {
+    const out = await stage(batch);
+    // Only this stage sets a row's match: every match in the batch is one it found.
+    for (const row of batch.rows) if (row.match) dedupMatches.inc({ type: row.match.matchType });
+    return out;
   };
 }
 

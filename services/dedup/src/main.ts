@@ -13,7 +13,7 @@ await runStageMain({
   input: TOPICS.leadsMapped,
   output: TOPICS.leadsDeduped,
   schema: { databaseUrl: shared.databaseUrl(), redisUrl: shared.redisUrl(), ...policySchema },
-  build: ({ config, lifecycle }) => {
+  build: ({ config, lifecycle, metrics }) => {
     const policy = policyFromConfig(config);
     const db = createPostgres({ url: config.databaseUrl, applicationName: 'leadflow-dedup' });
     const redis = createRedis({ url: config.redisUrl, name: 'leadflow-dedup' });
@@ -24,6 +24,7 @@ await runStageMain({
       fingerprints: createRedisFingerprintStore(redis),
       index: createRedisCandidateIndex(redis),
       leads: createSqlStoredLeads(db),
+      metrics,
       // The deployment's defaults, then what the tenant and the supplier set over the API.
       policy: async (tenantId, supplier) => ({ ...policy, ...(await stored(tenantId, supplier)) }),
     });
