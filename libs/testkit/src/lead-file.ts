@@ -119,10 +119,22 @@ export function generateLeadFile(opts: LeadFileOptions): LeadFile {
     `${first}.${last.replace(/[^A-Za-z]/g, '')}.${opts.seed % 1000}.${++serial}@${pick(DOMAINS)}`.toLowerCase();
 
   const people: Person[] = [];
-  /** A street address no other row of any file of this seed shares. */
+  /**
+   * A street address no other person of this file shares: no other house number on the same
+   * street of the same city, whatever the street type (6 Beacon Avenue and 6 Beacon Drive in one
+   * town would be one address mistyped, not two people).
+   */
+  const addresses = new Set<string>();
   const newAddress = () => {
-    const [city, zip] = pick(CITIES);
-    return { number: 100 + ((opts.seed * 131 + ++serial * 7) % 9800), street: pick(STREETS), type: pick(STREET_TYPES), city, zip: String(zip + Math.floor(rand() * 40)).padStart(5, '0') };
+    for (let tries = 0; tries < 1000; tries++) {
+      const [city, zip] = pick(CITIES);
+      const address = { number: 100 + Math.floor(rand() * 9800), street: pick(STREETS), type: pick(STREET_TYPES), city, zip: String(zip + Math.floor(rand() * 40)).padStart(5, '0') };
+      const key = `${address.number}|${address.street}|${city}`;
+      if (addresses.has(key)) continue;
+      addresses.add(key);
+      return address;
+    }
+    throw new Error('generateLeadFile: no unused address left after 1000 tries; ask for fewer rows');
   };
   /** One slip of the keyboard: two letters of the name swapped. */
   const typo = (name: string) => {

@@ -140,6 +140,7 @@ export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = 
   // Names, in the order given or swapped, whichever agrees better.
   let swapped = false;
   let otherPerson = false;
+  let otherGivenName = false;
   if ((a.first || a.last) && (b.first || b.last)) {
     const straight = namePair(a.first, a.last, b.first, b.last, weights);
     // Names that agree as given cannot agree better crossed.
@@ -147,7 +148,8 @@ export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = 
     const best = crossed.weight - 1 > straight.weight ? crossed : straight;
     swapped = best !== straight;
     for (const [field, level] of best.levels) add(field, level);
-    otherPerson = best.levels.some(([f, l]) => f === 'first' && l === 'different');
+    otherGivenName = best.levels.some(([f, l]) => f === 'first' && l === 'different');
+    otherPerson = otherGivenName;
   }
   // Another given name with an email and a phone of their own is another person (a household
   // shares an address and a surname); without contacts to tell them apart, the weights decide.
@@ -179,10 +181,12 @@ export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = 
   if (a.company && b.company) add('company', textLevel(a.company, b.company));
   const probability = 1 / (1 + 2 ** -(weight + priorLogOdds));
   const agrees = (field: string) => fields.some((f) => f.field === field && (f.level === 'exact' || f.level === 'close'));
-  // Another house number outside the postal code is another address, unless an email or phone
-  // says it is the same person.
+  // Another house number is another address, unless an email or phone says it is the same
+  // person: outside the postal code, or inside it under another given name (a relative or a
+  // namesake down the street, not a typo).
   const level = (field: string) => fields.find((f) => f.field === field)?.level;
-  const elsewhere = level('streetNumber') === 'different' && level('postalCode') !== 'exact' && !agrees('email') && !agrees('phone');
+  const elsewhere =
+    level('streetNumber') === 'different' && (level('postalCode') !== 'exact' || otherGivenName) && !agrees('email') && !agrees('phone');
   const sameNumber = level('streetNumber') === 'exact';
   const located = !elsewhere && (LOCATING.some(agrees) || (sameNumber && (level('streetName') === 'similar' || agrees('line2'))));
   return { weight, probability, fields, otherPerson, swapped, located };

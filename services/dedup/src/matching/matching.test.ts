@@ -69,6 +69,14 @@ describe('Fellegi-Sunter comparison', () => {
     expect(noContacts.otherPerson).toBe(false);
   });
 
+  it('takes another given name at another house number of the same street for another person, even without contacts', () => {
+    const margaret = { firstName: 'Margaret', lastName: 'Yamamoto', street: '6316 Ridgeview Avenue', city: 'Nashville', postalCode: '37240', company: 'Acme' };
+    const viktor = { ...margaret, firstName: 'Viktor', street: '9879 Ridgeview Avenue', emailKey: 'viktor@globex.io' };
+    expect(comparePair(lead(margaret), lead(viktor)).located).toBe(false);
+    // Her own house number mistyped is still her address.
+    expect(comparePair(lead(margaret), lead({ ...margaret, street: '6361 Ridgeview Avenue' })).located).toBe(true);
+  });
+
   it('counts a shared email key or phone as strong evidence, and names alone as weak', () => {
     const a = { firstName: 'John', lastName: 'Smith' };
     expect(comparePair(lead({ ...a, emailKey: 'js@acme.com' }), lead({ ...a, emailKey: 'john@other.org' })).probability).toBeLessThan(0.2);
