@@ -35,14 +35,16 @@ local function many(command, key, args, step)
   end
   return out
 end
--- Every block the rows name, read at once: id → places held ('' for a new block). An id is a hex
--- digit naming one of the 16 block hashes (KEYS[base + digit]), then the blocking key's hash.
-local function readBlocks(ids, base)
+-- The block hash an id names: its first hex digit picks one of the 16 (KEYS[4] to KEYS[19]).
+local function hashOf(id) return KEYS[4 + tonumber(string.sub(id, 1, 1), 16)] end
+-- Every block the rows name, read at once: id → places held ('' for a new block). An id is the
+-- hex digit, then the blocking key's hash.
+local function readBlocks(ids)
   local byHash, held = {}, {}
   for _, id in ipairs(ids) do
     if held[id] == nil then
       held[id] = false
-      local h = base + tonumber(string.sub(id, 1, 1), 16)
+      local h = hashOf(id)
       byHash[h] = byHash[h] or {}
       table.insert(byHash[h], id)
     end
@@ -50,21 +52,21 @@ local function readBlocks(ids, base)
   for h, list in pairs(byHash) do
     local fields = {}
     for i, id in ipairs(list) do fields[i] = string.sub(id, 2) end
-    local got = many('HMGET', KEYS[h], fields, 1)
+    local got = many('HMGET', h, fields, 1)
     for i, id in ipairs(list) do held[id] = got[i] or '' end
   end
   return held
 end
 -- Writes back the blocks in 'changed'.
-local function writeBlocks(held, changed, base)
+local function writeBlocks(held, changed)
   local sets = {}
   for id in pairs(changed) do
-    local h = base + tonumber(string.sub(id, 1, 1), 16)
+    local h = hashOf(id)
     sets[h] = sets[h] or {}
     table.insert(sets[h], string.sub(id, 2))
     table.insert(sets[h], held[id])
   end
-  for h, args in pairs(sets) do many('HSET', KEYS[h], args, 2) end
+  for h, args in pairs(sets) do many('HSET', h, args, 2) end
 end
 `;
 
@@ -89,7 +91,7 @@ for r = 1, rows do
   a = a + 3 + n
 end
 local placeOf = many('HMGET', places, owners, 1)
-local held = readBlocks(ids, 3)
+local held = readBlocks(ids)
 -- New rows take the next places, in order (a row entering again keeps its place).
 local fresh = 0
 for r = 1, rows do if not placeOf[r] then fresh = fresh + 1 end end
@@ -157,7 +159,7 @@ for r = 1, rows do
 end
 many('HSET', places, newPlaces, 2)
 many('HSET', entries, newEntries, 2)
-writeBlocks(held, changed, 3)
+writeBlocks(held, changed)
 local values = many('HMGET', entries, wantedList, 1)
 for i = 1, #wantedList do values[i] = values[i] or 'null' end
 return { lists, wantedList, table.concat(values, ',') }
@@ -221,8 +223,9 @@ export function blockId(block: string): string {
  * names or addresses; the entries do, since the matcher compares them.
  */
 export function createRedisCandidateIndex(redis: Redis): CandidateIndex {
-  // 'dx2': the layout above; an index in an older layout is left alone and rebuilt from PostgreSQL.
-  const base = (tenantId: string) => `lf:dx2:{${tenantId}}`;
+  // 'dx3': the layout above ('dx2' put the blocks of one hash digit among the entries); an index in
+  // an older layout is left alone and rebuilt from PostgreSQL.
+  const base = (tenantId: string) => `lf:dx3:{${tenantId}}`;
   const blockHashes = (b: string) => Array.from({ length: 16 }, (_, i) => `${b}:blocks:${i.toString(16)}`);
   return {
     async enter(tenantId, rows, perBlock, most) {
