@@ -1,6 +1,6 @@
 export { createDedupStage } from './dedup-stage.js';
 export type { DedupStageOptions } from './dedup-stage.js';
-export { createSqlStoredLeads } from './stored-leads.js';
+export { createSqlStoredLeads, matchFieldsOf } from './stored-leads.js';
 export type { StoredLeads, StoredLeadMatch } from './stored-leads.js';
 export type { MatchFields, StoredLead, ScanCursor } from './stored-leads.js';
 export { createMemoryCandidateIndex } from './matching/candidate-index.js';

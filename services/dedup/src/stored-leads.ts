@@ -95,6 +95,17 @@ interface DuplicateRow {
   lead_created_at: Date | string;
 }
 
+/** The fields the matcher compares, from a lead's columns as stored (a leads row, or duplicate_leads.lead). */
+export function matchFieldsOf(columns: object): MatchFields {
+  const c = columns as Record<string, unknown>;
+  const text = (column: string) => (typeof c[column] === 'string' ? (c[column] as string) : '');
+  return {
+    firstName: text('first_name'), lastName: text('last_name'), fullName: text('full_name'), email: text('email'), emailKey: text('email_key'),
+    phone: text('phone'), company: text('company'), street: text('street'), addressLine2: text('address_line2'), city: text('city'),
+    state: text('state'), postalCode: text('postal_code'),
+  };
+}
+
 export function createSqlStoredLeads(db: SqlClient): StoredLeads {
   return {
     async findByContact(tenantId, emailKeys, phones, since = 0) {
@@ -123,11 +134,7 @@ export function createSqlStoredLeads(db: SqlClient): StoredLeads {
         jobId: r.job_id,
         rowNumber: r.row_number,
         time: new Date(r.created_at).getTime(),
-        lead: {
-          firstName: r.first_name ?? '', lastName: r.last_name ?? '', fullName: r.full_name ?? '', email: r.email ?? '',
-          emailKey: r.email_key ?? '', phone: r.phone ?? '', company: r.company ?? '', street: r.street ?? '',
-          addressLine2: r.address_line2 ?? '', city: r.city ?? '', state: r.state ?? '', postalCode: r.postal_code ?? '',
-        },
+        lead: matchFieldsOf(r),
       }));
     },
     async scanDuplicates(tenantId, after, limit) {
@@ -151,11 +158,7 @@ export function createSqlStoredLeads(db: SqlClient): StoredLeads {
           jobId: r.job_id,
           rowNumber: r.row_number,
           time: new Date(r.created_at).getTime(),
-          lead: {
-            firstName: l.first_name ?? '', lastName: l.last_name ?? '', fullName: l.full_name ?? '', email: l.email ?? '', emailKey: '',
-            phone: l.phone ?? '', company: l.company ?? '', street: l.street ?? '', addressLine2: l.address_line2 ?? '', city: l.city ?? '',
-            state: l.state ?? '', postalCode: l.postal_code ?? '',
-          },
+          lead: matchFieldsOf(l),
           duplicateOf: { leadId: r.lead_id, jobId: r.lead_job_id, rowNumber: r.lead_row_number, time: new Date(r.lead_created_at).getTime() },
         };
       });

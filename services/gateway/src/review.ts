@@ -1,7 +1,6 @@
-import { toMatchRecord, type CandidateIndex, type IndexEntry, type MatchFields } from '@leadflow/dedup';
+import { matchFieldsOf, toMatchRecord, type CandidateIndex, type IndexEntry } from '@leadflow/dedup';
 import type { Logger } from '@leadflow/logger';
 import { decidePossibleDuplicate, listPossibleDuplicates, type MovedLead } from '@leadflow/persistence';
-import { LEAD_COLUMNS } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
 import type { JobServiceOptions } from './job-service.js';
 
@@ -28,11 +27,10 @@ export function possibleDuplicateReview(db: SqlClient, index: CandidateIndex | u
 
 /** The moved row as the dedup index holds it, now naming the lead it copies. */
 function indexEntry(leadId: string, moved: MovedLead): IndexEntry {
-  const lead = Object.fromEntries(LEAD_COLUMNS.map(([column, key]) => [key, moved.fields[column] ?? ''])) as unknown as MatchFields;
   const { into } = moved;
   return {
     owner: `${moved.jobId}:${moved.rowNumber}`, leadId, jobId: moved.jobId, rowNumber: moved.rowNumber, time: Date.parse(moved.storedAt),
-    record: toMatchRecord({ ...lead, emailKey: moved.fields.email_key ?? '' }),
+    record: toMatchRecord(matchFieldsOf(moved.fields)),
     duplicateOf: { leadId: into.leadId, jobId: into.jobId, rowNumber: into.rowNumber, time: Date.parse(into.storedAt) },
   };
 }

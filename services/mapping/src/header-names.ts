@@ -1,5 +1,5 @@
 import { CANONICAL_FIELDS, FIELD_NAMES, type CanonicalField } from './field-names.js';
-import { foldText } from './reference-data.js';
+import { foldText } from '@leadflow/pipeline';
 
 export interface NameMatch {
   field: CanonicalField;

@@ -2,8 +2,9 @@ import { getCountries, getCountryCallingCode, PhoneNumber, type CountryCode, typ
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import metadata from 'libphonenumber-js/metadata.max.json';
 import {
-  AU_STATE_CODES, AU_STATES, CA_PROVINCE_CODES, CA_PROVINCES, COUNTRY_CODES, COUNTRY_NAMES, foldText, US_STATE_CODES, US_STATES,
+  AU_STATE_CODES, AU_STATES, CA_PROVINCE_CODES, CA_PROVINCES, COUNTRY_CODES, COUNTRY_NAMES, US_STATE_CODES, US_STATES,
 } from './reference-data.js';
+import { foldText } from '@leadflow/pipeline';
 
 // Practical address syntax: a local part without spaces or brackets, a domain with a dot and
 // a TLD of two or more letters. Full RFC 5322 accepts addresses no mail system delivers to.

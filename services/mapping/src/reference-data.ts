@@ -53,10 +53,7 @@ export const COUNTRY_NAMES: ReadonlyMap<string, string> = (() => {
   return names;
 })();
 
-
 /** Common given names across the markets leads come from; a column of mostly these is a first-name column. */
-export { foldText };
-
 export const FIRST_NAMES: ReadonlySet<string> = new Set(
   `james john robert michael william david richard joseph thomas charles christopher daniel matthew anthony mark donald
   steven paul andrew joshua kenneth kevin brian george timothy ronald edward jason jeffrey ryan jacob gary nicholas eric

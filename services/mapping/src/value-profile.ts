@@ -1,8 +1,9 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import {
   AU_STATE_CODES, AU_STATES, CA_PROVINCE_CODES, CA_PROVINCES, COMPANY_WORDS, COUNTRY_CODES, COUNTRY_NAMES, FIRST_NAMES,
-  foldText, JOB_WORDS, SALUTATIONS, STREET_WORDS, US_STATE_CODES, US_STATES,
+  JOB_WORDS, SALUTATIONS, STREET_WORDS, US_STATE_CODES, US_STATES,
 } from './reference-data.js';
+import { foldText } from '@leadflow/pipeline';
 
 /** What a column's values look like: for each kind, the share of non-empty sample values of that kind. */
 export type ValueKind =

@@ -119,7 +119,7 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
             .filter((r) => r.match?.matchType === 'possible')
             .map((r) => ({
               lead_id: r.leadId, row_number: r.rowNumber, score: r.match!.score,
-              matched_lead_id: r.match!.matchedLeadId || leadIdFor(r.match!.matchedJobId, r.match!.matchedRow),
+              matched_lead_id: matchedLeadOf(r),
               detail: r.reasons.find((x) => x.code === 'POSSIBLE_DUPLICATE')?.detail ?? '',
             })),
         );
@@ -156,12 +156,16 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
   };
 }
 
+/** The id of the lead a row's match names: a stored lead by id, or a row of the same job (whose lead id is derived); '' for none. */
+const matchedLeadOf = (row: LeadRow) =>
+  row.match?.matchedLeadId || (row.match?.matchedRow ? leadIdFor(row.match.matchedJobId, row.match.matchedRow) : '');
+
 /**
  * Merges duplicates into the leads they matched (when those are stored leads: a duplicate of a
  * row that did not become a lead has nothing to merge into), in row order, each lead locked.
  */
 async function mergeDuplicates(tx: SqlClient, job: { jobId: string; tenantId: string }, dups: readonly LeadRow[]): Promise<void> {
-  const targets = dups.map((r) => r.match?.matchedLeadId || (r.match?.matchedRow ? leadIdFor(r.match.matchedJobId, r.match.matchedRow) : ''));
+  const targets = dups.map(matchedLeadOf);
   const ids = [...new Set(targets.filter(Boolean))];
   if (ids.length === 0) return;
   const { rows } = await tx.query<LeadFields & { id: string; alternates: Alternates }>(

@@ -1,5 +1,5 @@
 import type { MatchFields } from '../stored-leads.js';
-import { fold } from './similarity.js';
+import { foldText } from '@leadflow/pipeline';
 
 /**
  * A lead as the matcher compares it: every field folded (lowercase, no accents or punctuation)
@@ -72,11 +72,11 @@ function splitStreet(folded: string): { number: string; name: string } {
 }
 
 export function toMatchRecord(lead: MatchFields): MatchRecord {
-  const street = splitStreet(fold(lead.street));
-  let first = fold(lead.firstName);
-  let last = fold(lead.lastName);
+  const street = splitStreet(foldText(lead.street));
+  let first = foldText(lead.firstName);
+  let last = foldText(lead.lastName);
   if (!first && !last && lead.fullName) {
-    const words = fold(lead.fullName).split(' ');
+    const words = foldText(lead.fullName).split(' ');
     first = words[0] ?? '';
     last = words.slice(1).join(' ');
   }
@@ -87,11 +87,11 @@ export function toMatchRecord(lead: MatchFields): MatchRecord {
     phone: lead.phone,
     streetNumber: street.number,
     streetName: street.name,
-    line2: streetWords(fold(lead.addressLine2)),
-    city: fold(lead.city),
-    postalCode: fold(lead.postalCode).replace(/ /g, ''),
-    state: fold(lead.state),
-    company: fold(lead.company)
+    line2: streetWords(foldText(lead.addressLine2)),
+    city: foldText(lead.city),
+    postalCode: foldText(lead.postalCode).replace(/ /g, ''),
+    state: foldText(lead.state),
+    company: foldText(lead.company)
       .split(' ')
       .filter((w) => !COMPANY_FORMS.has(w))
       .join(' '),

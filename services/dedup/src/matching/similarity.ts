@@ -1,5 +1,3 @@
-import { foldText } from '@leadflow/pipeline';
-
 /**
  * String similarities for comparing people's fields. All take folded values (lowercase, no
  * accents, single spaces) and are allocation-light: they run for every candidate pair.
@@ -104,8 +102,6 @@ export function tokenSimilarity(a: string, b: string): number {
   return weight === 0 ? 0 : (total / weight) * (1 - 0.1 * unmatched);
 }
 
-/** Lowercase, accents removed, punctuation to spaces, whitespace collapsed. */
-export const fold = foldText;
 
 const SOUNDEX_CODE: Record<string, string> = {
   b: '1', f: '1', p: '1', v: '1',
