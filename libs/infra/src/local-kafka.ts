@@ -71,7 +71,8 @@ export async function startLocalKafka(opts: { port: number; controllerPort: numb
   if (!existsSync(join(dataDir, 'meta.properties'))) {
     mkdirSync(dataDir, { recursive: true });
     const clusterId = randomBytes(16).toString('base64url');
-    run(java, [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config]);
+    // As one argument: a base64url id may start with '-', which the tool would read as an option.
+    run(java, [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', config]);
   }
   const pid = spawnDetached(java, [...jvm, '-cp', classpath, 'kafka.Kafka', config], { logFile });
   const startedAt = existsSync(logFile) ? readFileSync(logFile, 'utf8').length : 0;
