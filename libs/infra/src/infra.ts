@@ -85,41 +85,51 @@ export async function infraUp(log: (line: string) => void = () => {}): Promise<I
   const started: Component[] = [];
   const p = ports();
   let docker: boolean | undefined;
-  for (const c of ['redis', 'postgres', 'kafka'] as const) {
-    const named = process.env[VARIABLE[c]];
-    if (named) {
-      state[c] = { via: 'external', address: named };
-      log(`${c}: using ${VARIABLE[c]}`);
-      continue;
-    }
-    if (await stillRunning(state[c])) {
-      log(`${c}: already running at ${state[c]!.address}`);
-      continue;
-    }
-    docker ??= dockerAnswers();
-    const port = c === 'kafka' ? p.kafka : c === 'postgres' ? p.postgres : p.redis;
-    if (await portOpen(port)) {
-      throw new Error(`${c}: port ${port} is taken by a process this project did not start; stop it, or set ${VARIABLE[c]} to use it`);
-    }
-    log(`${c}: starting ${docker ? 'a Docker container' : 'from local binaries'} on port ${port}`);
-    if (docker) {
-      const d = await startDockerComponent(c, port);
-      state[c] = { via: 'docker', address: d.address, containerId: d.containerId, port };
-    } else if (c === 'kafka') {
-      const k = await startLocalKafka({ port, controllerPort: p.kafkaController }, log);
-      state[c] = { via: 'local', address: k.brokers, pid: k.pid, port };
-    } else if (c === 'postgres') {
-      const pg = await startLocalPostgres({ port }, log);
-      state[c] = { via: 'local', address: pg.url, pid: pg.pid, port };
-    } else {
-      const r = await startLocalRedis({ port }, log);
-      state[c] = { via: 'local', address: r.url, pid: r.pid, port };
-    }
-    started.push(c);
-    writeState(state);
+  try {
+    await startEach();
+  } catch (err) {
+    // What this call started must not outlive its failure (a later run would find the ports taken).
+    if (started.length > 0) await infraDown(started, log).catch(() => undefined);
+    throw err;
   }
   writeState(state);
   return { env: readInfraEnv()!, started };
+
+  async function startEach() {
+    for (const c of ['redis', 'postgres', 'kafka'] as const) {
+      const named = process.env[VARIABLE[c]];
+      if (named) {
+        state[c] = { via: 'external', address: named };
+        log(`${c}: using ${VARIABLE[c]}`);
+        continue;
+      }
+      if (await stillRunning(state[c])) {
+        log(`${c}: already running at ${state[c]!.address}`);
+        continue;
+      }
+      docker ??= dockerAnswers();
+      const port = c === 'kafka' ? p.kafka : c === 'postgres' ? p.postgres : p.redis;
+      if (await portOpen(port)) {
+        throw new Error(`${c}: port ${port} is taken by a process this project did not start; stop it, or set ${VARIABLE[c]} to use it`);
+      }
+      log(`${c}: starting ${docker ? 'a Docker container' : 'from local binaries'} on port ${port}`);
+      if (docker) {
+        const d = await startDockerComponent(c, port);
+        state[c] = { via: 'docker', address: d.address, containerId: d.containerId, port };
+      } else if (c === 'kafka') {
+        const k = await startLocalKafka({ port, controllerPort: p.kafkaController }, log);
+        state[c] = { via: 'local', address: k.brokers, pid: k.pid, port };
+      } else if (c === 'postgres') {
+        const pg = await startLocalPostgres({ port }, log);
+        state[c] = { via: 'local', address: pg.url, pid: pg.pid, port };
+      } else {
+        const r = await startLocalRedis({ port }, log);
+        state[c] = { via: 'local', address: r.url, pid: r.pid, port };
+      }
+      started.push(c);
+      writeState(state);
+    }
+  }
 }
 
 /** Stops what `infraUp` started (by process id or container id); leaves external ones alone. */
