@@ -66,10 +66,12 @@ export interface PairScore {
   swapped: boolean;
   /**
    * Something that places the person agrees: street (or the house number with a street or second
-   * address line that is alike), postal code, email or phone, and the house
-   * numbers do not differ where the postal codes do not agree. Names with a city or an employer alone are not enough for a sure
-   * duplicate (many a John Smith lives in one city, or works for one large company), nor is the
-   * same name at another house number of a street.
+   * address line that is alike), postal code, email or phone; and, unless an email or phone
+   * agrees, neither the house numbers (where the postal codes do not agree) nor the towns (where
+   * the postal codes do not agree either) differ. Names with a city or an employer alone are not
+   * enough for a sure duplicate (many a John Smith lives in one city, or works for one large
+   * company), nor is the same name at another house number of a street, or on a street of the
+   * same name in another town.
    */
   located: boolean;
 }
@@ -185,8 +187,12 @@ export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = 
   // person: outside the postal code, or inside it under another given name (a relative or a
   // namesake down the street, not a typo).
   const level = (field: string) => fields.find((f) => f.field === field)?.level;
-  const elsewhere =
-    level('streetNumber') === 'different' && (level('postalCode') !== 'exact' || otherGivenName) && !agrees('email') && !agrees('phone');
+  const contact = agrees('email') || agrees('phone');
+  const otherNumber = level('streetNumber') === 'different' && (level('postalCode') !== 'exact' || otherGivenName);
+  // Another town (not a typo of it) is another place, however alike the street: every town has
+  // its Chestnut Street. Unless the postal codes agree, or a contact says it is the same person.
+  const otherTown = level('city') === 'different' && !agrees('postalCode');
+  const elsewhere = (otherNumber || otherTown) && !contact;
   const sameNumber = level('streetNumber') === 'exact';
   const located = !elsewhere && (LOCATING.some(agrees) || (sameNumber && (level('streetName') === 'similar' || agrees('line2'))));
   return { weight, probability, fields, otherPerson, swapped, located };

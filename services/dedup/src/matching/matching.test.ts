@@ -77,6 +77,19 @@ describe('Fellegi-Sunter comparison', () => {
     expect(comparePair(lead(margaret), lead({ ...margaret, street: '6361 Ridgeview Avenue' })).located).toBe(true);
   });
 
+  it('takes the same name on a street of the same name in another town for another person, unless a postal code or contact agrees', () => {
+    // Found by CI: a stored lead without postal code or email, in Seattle, taken for a Springfield lead at 0.91.
+    const seattle = { firstName: 'Dmitri', lastName: 'Baptiste', street: '691 Chestnut Street', city: 'Seattle' };
+    const springfield = { ...seattle, street: '791 Chestnut Street', city: 'Springfield', postalCode: '11261', emailKey: 'dmitri@example.org' };
+    const pair = comparePair(lead(seattle), lead(springfield));
+    expect(pair.probability).toBeGreaterThan(0.9);
+    expect(pair.located).toBe(false);
+    // A typo in the town's name is the same town; an agreeing postal code or email places the person.
+    expect(comparePair(lead(seattle), lead({ ...seattle, city: 'Seatle' })).located).toBe(true);
+    expect(comparePair(lead({ ...seattle, postalCode: '11261' }), lead(springfield)).located).toBe(true);
+    expect(comparePair(lead({ ...seattle, emailKey: 'dmitri@example.org' }), lead(springfield)).located).toBe(true);
+  });
+
   it('counts a shared email key or phone as strong evidence, and names alone as weak', () => {
     const a = { firstName: 'John', lastName: 'Smith' };
     expect(comparePair(lead({ ...a, emailKey: 'js@acme.com' }), lead({ ...a, emailKey: 'john@other.org' })).probability).toBeLessThan(0.2);
