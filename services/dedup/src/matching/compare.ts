@@ -68,10 +68,10 @@ export interface PairScore {
    * Something that places the person agrees: street (or the house number with a street or second
    * address line that is alike), postal code, email or phone; and, unless an email or phone
    * agrees, neither the house numbers (where the postal codes do not agree) nor the towns (where
-   * the postal codes do not agree either) differ. Names with a city or an employer alone are not
-   * enough for a sure duplicate (many a John Smith lives in one city, or works for one large
-   * company), nor is the same name at another house number of a street, or on a street of the
-   * same name in another town.
+   * the postal codes do not agree either) differ (under another surname, a house number one slip
+   * away differs too). Names with a city or an employer alone are not enough for a sure duplicate (many a
+   * John Smith lives in one city, or works for one large company), nor is the same name at
+   * another house number of a street, or on a street of the same name in another town.
    */
   located: boolean;
 }
@@ -183,12 +183,13 @@ export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = 
   if (a.company && b.company) add('company', textLevel(a.company, b.company));
   const probability = 1 / (1 + 2 ** -(weight + priorLogOdds));
   const agrees = (field: string) => fields.some((f) => f.field === field && (f.level === 'exact' || f.level === 'close'));
-  // Another house number is another address, unless an email or phone says it is the same
-  // person: outside the postal code, or inside it under another given name (a relative or a
-  // namesake down the street, not a typo).
   const level = (field: string) => fields.find((f) => f.field === field)?.level;
   const contact = agrees('email') || agrees('phone');
-  const otherNumber = level('streetNumber') === 'different' && (level('postalCode') !== 'exact' || otherGivenName);
+  // Another house number is another address, outside the postal code or under another given name:
+  // a relative or a namesake down the street, not a typo. A number one slip away is a typo only
+  // under the same surname; under another it is another number too.
+  const numberDiffers = level('streetNumber') === 'different' || (level('streetNumber') === 'close' && level('last') === 'different');
+  const otherNumber = numberDiffers && (level('postalCode') !== 'exact' || otherGivenName);
   // Another town (not a typo of it) is another place, however alike the street: every town has
   // its Chestnut Street. Unless the postal codes agree, or a contact says it is the same person.
   const otherTown = level('city') === 'different' && !agrees('postalCode');

@@ -90,6 +90,19 @@ describe('Fellegi-Sunter comparison', () => {
     expect(comparePair(lead({ ...seattle, emailKey: 'dmitri@example.org' }), lead(springfield)).located).toBe(true);
   });
 
+  it('takes another surname a house number away for another person outside the postal code, however much else agrees', () => {
+    // Found on a generated file: two Carlas of one employer, a few doors apart on one street.
+    const delacroix = { firstName: 'Carla', lastName: 'Delacroix', street: '4106 Sycamore Drive', city: 'Miami', postalCode: '33139', company: 'Globex', emailKey: 'carla@yahoo.com' };
+    const zimmermann = { firstName: 'Carla', lastName: 'Zimmermann', street: '4006 Sycamore Drive', city: 'Miami', company: 'Globex' };
+    const pair = comparePair(lead(delacroix), lead(zimmermann));
+    expect(pair.probability).toBeGreaterThan(0.95);
+    expect(pair.located).toBe(false);
+    // A surname mistyped, a new surname at the very same address, or one inside the same postal code may still be her.
+    expect(comparePair(lead(delacroix), lead({ ...zimmermann, lastName: 'Delacriox' })).located).toBe(true);
+    expect(comparePair(lead(delacroix), lead({ ...zimmermann, street: '4106 Sycamore Drive' })).located).toBe(true);
+    expect(comparePair(lead(delacroix), lead({ ...zimmermann, postalCode: '33139' })).located).toBe(true);
+  });
+
   it('counts a shared email key or phone as strong evidence, and names alone as weak', () => {
     const a = { firstName: 'John', lastName: 'Smith' };
     expect(comparePair(lead({ ...a, emailKey: 'js@acme.com' }), lead({ ...a, emailKey: 'john@other.org' })).probability).toBeLessThan(0.2);
