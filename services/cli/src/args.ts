@@ -36,6 +36,8 @@ export function parseArgs(argv: readonly string[]): Args {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
   if (command === '--version' || command === '-v') return { command: 'version' };
+  // "leadflow run --help" is a question, not a mistake.
+  if (rest.some((a) => a === '--help' || a === '-h')) return { command: 'help' };
   if (command === 'serve') {
     if (rest.length > 0) throw new UsageError(`leadflow serve takes no arguments (got "${rest[0]}"); configure it with environment variables`);
     return { command: 'serve' };

@@ -199,13 +199,16 @@ describe('leadflow run (standalone mode)', () => {
     expect(bad.stderr).toMatch(/INGEST_MAX_ROWS must be an integer, got "lots"/);
   });
 
-  it('answers a missing file and an unknown option with exit code 2 and the usage', async () => {
+  it('answers a missing file and an unknown option with exit code 2 and the usage, and --help with the usage', async () => {
     const missing = await leadflow(['run', join(dir, 'nope.csv')], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^leadflow: cannot read file ".*nope.csv": no such file\nusage:/);
     const unknown = await leadflow(['run', join(dir, 'a.csv'), '--fast'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^leadflow: unknown option "--fast"/);
+    const help = await leadflow(['run', '--help'], env);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage:\n  leadflow run FILE/);
   });
 
   it('prints the proposed mapping of a file as JSON with confidence and evidence (leadflow map)', async () => {
