@@ -78,8 +78,11 @@ export interface PairScore {
 
 const LOCATING = ['streetName', 'postalCode', 'email', 'phone'] as const;
 
+/** A value without its spaces (the value itself when it has none: no copy). */
+const joined = (s: string) => (s.includes(' ') ? s.replace(/ /g, '') : s);
+
 const nameLevel = (a: string, b: string, given: boolean): string => {
-  if (a === b || a.replace(/ /g, '') === b.replace(/ /g, '') || (given && sameGivenName(a, b))) return 'exact';
+  if (a === b || joined(a) === joined(b) || (given && sameGivenName(a, b))) return 'exact';
   if (given && (a.length === 1 || b.length === 1)) return a[0] === b[0] ? 'initial' : 'different';
   const jw = jaroWinkler(a, b);
   if (jw >= 0.92) return 'close';
@@ -90,10 +93,13 @@ const nameLevel = (a: string, b: string, given: boolean): string => {
 
 const textLevel = (a: string, b: string): string => {
   if (!a || !b) return 'missing';
-  const [joinedA, joinedB] = [a.replace(/ /g, ''), b.replace(/ /g, '')];
-  if (a === b || joinedA === joinedB) return 'exact';
-  // Word by word, whatever the order; or as one word, for a typo that moved a space ("flemington m zrkets").
-  const sim = Math.max(tokenSimilarity(a, b), jaroWinkler(joinedA, joinedB));
+  if (a === b) return 'exact';
+  const [joinedA, joinedB] = [joined(a), joined(b)];
+  if (joinedA === joinedB) return 'exact';
+  // As one word, for a typo that moved a space ("flemington m zrkets"); or word by word, whatever
+  // the order (for single words the same thing, and not needed once the whole agrees closely).
+  let sim = jaroWinkler(joinedA, joinedB);
+  if (sim < 0.92 && (joinedA !== a || joinedB !== b)) sim = Math.max(sim, tokenSimilarity(a, b));
   return sim >= 0.92 ? 'close' : sim >= 0.85 ? 'similar' : 'different';
 };
 
@@ -160,10 +166,13 @@ export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = 
   otherPerson &&= ownContacts;
   if (a.streetNumber && b.streetNumber) add('streetNumber', codeLevel(a.streetNumber, b.streetNumber));
   // The street and the second address line, as given or swapped, whichever agrees better
-  // (without a second line on either side there is nothing to swap).
+  // (compared crossed only when that could agree on more: not without a second line, nor when
+  // the lines agree as given).
   const straight = [streetLevel(a.streetName, b.streetName), streetLevel(a.line2, b.line2)] as const;
-  const crossed = a.line2 || b.line2 ? ([streetLevel(a.streetName, b.line2), streetLevel(a.line2, b.streetName)] as const) : straight;
   const agreeing = (levels: readonly string[]) => levels.filter((l) => l === 'exact' || l === 'close').length;
+  const crossable = Number(a.streetName !== '' && b.line2 !== '') + Number(a.line2 !== '' && b.streetName !== '');
+  const crossed =
+    crossable > agreeing(straight) ? ([streetLevel(a.streetName, b.line2), streetLevel(a.line2, b.streetName)] as const) : straight;
   const [street, line2] = agreeing(crossed) > agreeing(straight) ? crossed : straight;
   if (street !== 'missing') add('streetName', street);
   if (line2 !== 'missing') add('line2', line2);

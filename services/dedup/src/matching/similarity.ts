@@ -24,10 +24,10 @@ export function jaroWinkler(a: string, b: string): number {
   const flags = scratchFor(la + lb).fill(0, 0, la + lb);
   let matches = 0;
   for (let i = 0; i < la; i++) {
-    const lo = Math.max(0, i - window);
+    const c = a.charCodeAt(i);
     const hi = Math.min(lb - 1, i + window);
-    for (let j = lo; j <= hi; j++) {
-      if (!flags[la + j] && a.charCodeAt(i) === b.charCodeAt(j)) {
+    for (let j = Math.max(0, i - window); j <= hi; j++) {
+      if (b.charCodeAt(j) === c && flags[la + j] === 0) {
         flags[i] = 1;
         flags[la + j] = 1;
         matches++;
@@ -93,7 +93,10 @@ export function tokenSimilarity(a: string, b: string): number {
   let weight = 0;
   for (const s of short) {
     let best = 0;
-    for (const l of long) best = Math.max(best, jaroWinkler(s, l));
+    for (const l of long) {
+      best = Math.max(best, jaroWinkler(s, l));
+      if (best === 1) break;
+    }
     total += best * s.length;
     weight += s.length;
   }
