@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { leadIdFor } from '@leadflow/pipeline';
 import { Disposition, type LeadBatch } from '@leadflow/proto';
 import { createPostgres, createRedis, createRedisFingerprintStore, migrate, type SqlClient } from '@leadflow/stores';
 import { createSqlLeadStore, migrations } from '@leadflow/persistence';
 import { infraEnv, uniqueName } from '@leadflow/testkit';
-import { createDedupStage, createRedisCandidateIndex, createSqlStoredLeads } from './index.js';
+import { createDedupStage, createRedisCandidateIndex, createSqlStoredLeads, type CandidateIndex } from './index.js';
 
 /** A batch of people with names and addresses but no email or phone (only fuzzy matching can pair them). */
 function people(jobId: string, tenantId: string, rows: { firstName: string; lastName: string; street: string; postalCode: string }[]): LeadBatch {
@@ -125,5 +125,38 @@ describe('dedup on real Redis and PostgreSQL', () => {
     expect(second.rows.map((r) => r.disposition)).toEqual([Disposition.DISPOSITION_DUPLICATE, Disposition.DISPOSITION_ACCEPTED]);
     expect(second.rows[0]!.match).toMatchObject({ matchedLeadId: first.rows[1]!.leadId, matchType: 'fuzzy' });
     expect(await createRedisCandidateIndex(redisA).isBuilt(tenant)).toBe(true);
+  });
+
+  it('files a copy of a copy under the lead when the copy was being marked in another replica at that moment', async () => {
+    const tenant = uniqueName('tenant');
+    const [jobX, jobA, jobB] = [uniqueName('job'), uniqueName('job'), uniqueName('job')];
+    const store = createSqlLeadStore(db);
+    const stage = (index: CandidateIndex) =>
+      createDedupStage({ fingerprints: createRedisFingerprintStore(redisA), index, leads: createSqlStoredLeads(db) });
+    const original = await stage(createRedisCandidateIndex(redisA))(people(jobX, tenant, [person(5)]));
+    await store.storeBatch(original);
+
+    // Replica A finds its row a copy of the lead, and is held before it marks the row in the index;
+    // replica B meets the same copy again meanwhile: it resembles A's row best.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const indexA = createRedisCandidateIndex(redisA);
+    const slowA: CandidateIndex = { ...indexA, markDuplicates: async (t, entries) => (await held, indexA.markDuplicates(t, entries)) };
+    const a = stage(slowA)(people(jobA, tenant, [copyOf(5)]));
+    await vi.waitFor(async () => expect(await redisA.hlen(`lf:dx3:{${tenant}}:places`)).toBe(2), { timeout: 5000, interval: 20 });
+    const b = await stage(createRedisCandidateIndex(redisB))(people(jobB, tenant, [copyOf(5)]));
+    release();
+    const stored = await a;
+    expect(stored.rows[0]!.match).toMatchObject({ matchedLeadId: leadIdFor(jobX, 1), matchType: 'fuzzy' });
+    // B could not know: its row names A's row.
+    expect(b.rows[0]!.match).toMatchObject({ matchedLeadId: leadIdFor(jobA, 1), matchType: 'fuzzy' });
+
+    // Persistence files it under the lead, whichever batch it stores first.
+    await store.storeBatch(b);
+    await store.storeBatch(stored);
+    const { rows } = await db.query<{ job_id: string; matched_lead_id: string }>(
+      'SELECT job_id, matched_lead_id FROM duplicate_leads WHERE tenant_id = $1 ORDER BY job_id = $2 DESC', [tenant, jobA],
+    );
+    expect(rows).toEqual([{ job_id: jobA, matched_lead_id: leadIdFor(jobX, 1) }, { job_id: jobB, matched_lead_id: leadIdFor(jobX, 1) }]);
   });
 });

@@ -1,7 +1,8 @@
 import { Disposition, type LeadBatch, type LeadRow } from '@leadflow/proto';
 import { LEAD_COLUMNS, leadIdFor, leadRecord, type DispositionCounts } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
-import { applyMerge, planMerge, type Alternates, type LeadFields } from './merge.js';
+import { fileUnderLeads, matchedLeadOf, refileEarlierCopies } from './copies.js';
+import { mergeIntoLeads } from './merge.js';
 
 export interface StoreResult {
   /** Rows this call stored for the first time, by disposition (all 0 for a redelivered batch). */
@@ -34,9 +35,9 @@ const INSERT_POSSIBLE_DUPLICATES = `
   ON CONFLICT DO NOTHING`;
 
 const INSERT_DUPLICATES = `
-  INSERT INTO duplicate_leads (job_id, row_number, tenant_id, matched_job_id, matched_row, matched_lead_id, match_type, score, lead, reasons)
-  SELECT $3, r.row_number, $2, r.matched_job_id, r.matched_row, r.matched_lead_id, r.match_type, r.score, r.lead, r.reasons
-    FROM jsonb_to_recordset($1::jsonb) AS r(row_number int, matched_job_id text, matched_row int, matched_lead_id uuid,
+  INSERT INTO duplicate_leads (job_id, row_number, tenant_id, lead_id, email_key, matched_job_id, matched_row, matched_lead_id, match_type, score, lead, reasons)
+  SELECT $3, r.row_number, $2, r.lead_id, r.email_key, r.matched_job_id, r.matched_row, r.matched_lead_id, r.match_type, r.score, r.lead, r.reasons
+    FROM jsonb_to_recordset($1::jsonb) AS r(row_number int, lead_id uuid, email_key text, matched_job_id text, matched_row int, matched_lead_id uuid,
          match_type text, score real, lead jsonb, reasons jsonb)
   ON CONFLICT DO NOTHING
   RETURNING row_number`;
@@ -70,35 +71,51 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
       return db.transaction(async (tx) => {
         const insert = async (sql: string, rows: unknown[], ...more: unknown[]) =>
           rows.length === 0 ? 0 : (await tx.query(sql, [JSON.stringify(rows), job.tenantId, job.jobId, ...more])).rowCount;
-        /** Files the duplicates, then merges each one stored for the first time into its lead. */
-        const insertDuplicates = async (rows: { row_number: number }[]) => {
-          if (rows.length === 0) return 0;
+        /**
+         * Files the duplicates, then merges each one stored for the first time into its lead, and
+         * files under that lead the copies stored earlier that named one of these rows.
+         */
+        const insertDuplicates = async (dups: LeadRow[]) => {
+          if (dups.length === 0) return 0;
+          const rows = dups.map((r) => ({
+            row_number: r.rowNumber,
+            lead_id: r.leadId || leadIdFor(job.jobId, r.rowNumber),
+            email_key: emailKeyOf(r),
+            matched_job_id: r.match?.matchedJobId ?? '',
+            matched_row: r.match?.matchedRow || null,
+            matched_lead_id: r.match?.matchedLeadId || null,
+            match_type: r.match?.matchType ?? '',
+            score: r.match?.score ?? 0,
+            lead: leadRecord(r.lead),
+            reasons: r.reasons,
+          }));
           const fresh = new Set((await tx.query<{ row_number: number }>(INSERT_DUPLICATES, [JSON.stringify(rows), job.tenantId, job.jobId])).rows.map((r) => r.row_number));
-          await mergeDuplicates(tx, job, batch.rows.filter((r) => fresh.has(r.rowNumber) && r.disposition === Disposition.DISPOSITION_DUPLICATE));
+          const stored = dups.filter((r) => fresh.has(r.rowNumber));
+          await mergeIntoLeads(
+            tx,
+            job.tenantId,
+            stored.map((r) => ({
+              jobId: job.jobId, rowNumber: r.rowNumber, leadId: matchedLeadOf(r),
+              fields: { ...leadRecord(r.lead), email_key: emailKeyOf(r) },
+            })),
+          );
+          await refileEarlierCopies(tx, job.tenantId, stored.map((r) => ({ jobId: job.jobId, leadId: r.leadId || leadIdFor(job.jobId, r.rowNumber), match: r.match! })));
           return fresh.size;
         };
+
+        // A row may name a row that another dedup replica found a duplicate at the same moment: its lead is the one that row names.
+        await fileUnderLeads(tx, job, batch.rows);
 
         const inserted: DispositionCounts = {
           accepted: await insert(
             INSERT_LEADS,
             rowsWith(batch, Disposition.DISPOSITION_ACCEPTED).map((r) => ({
-              id: r.leadId, row_number: r.rowNumber, ...leadRecord(r.lead), email_key: r.lead?.emailKey || r.lead?.email || null, original: r.lead?.original ?? {}, tags: r.tags,
+              id: r.leadId, row_number: r.rowNumber, ...leadRecord(r.lead), email_key: emailKeyOf(r), original: r.lead?.original ?? {}, tags: r.tags,
               quality_score: r.qualityScore, reasons: r.reasons,
             })),
             job.supplier,
           ),
-          duplicate: await insertDuplicates(
-            rowsWith(batch, Disposition.DISPOSITION_DUPLICATE).map((r) => ({
-              row_number: r.rowNumber,
-              matched_job_id: r.match?.matchedJobId ?? '',
-              matched_row: r.match?.matchedRow || null,
-              matched_lead_id: r.match?.matchedLeadId || null,
-              match_type: r.match?.matchType ?? '',
-              score: r.match?.score ?? 0,
-              lead: leadRecord(r.lead),
-              reasons: r.reasons,
-            })),
-          ),
+          duplicate: await insertDuplicates(rowsWith(batch, Disposition.DISPOSITION_DUPLICATE)),
           invalid: await insert(
             INSERT_REJECTED,
             rowsWith(batch, Disposition.DISPOSITION_INVALID).map((r) => ({
@@ -156,30 +173,5 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
   };
 }
 
-/** The id of the lead a row's match names: a stored lead by id, or a row of the same job (whose lead id is derived); '' for none. */
-const matchedLeadOf = (row: LeadRow) =>
-  row.match?.matchedLeadId || (row.match?.matchedRow ? leadIdFor(row.match.matchedJobId, row.match.matchedRow) : '');
-
-/**
- * Merges duplicates into the leads they matched (when those are stored leads: a duplicate of a
- * row that did not become a lead has nothing to merge into), in row order, each lead locked.
- */
-async function mergeDuplicates(tx: SqlClient, job: { jobId: string; tenantId: string }, dups: readonly LeadRow[]): Promise<void> {
-  const targets = dups.map(matchedLeadOf);
-  const ids = [...new Set(targets.filter(Boolean))];
-  if (ids.length === 0) return;
-  const { rows } = await tx.query<LeadFields & { id: string; alternates: Alternates }>(
-    `SELECT id, ${COLUMN_NAMES.join(', ')}, email_key, alternates FROM leads WHERE id = ANY($1::uuid[]) AND tenant_id = $2 ORDER BY id FOR UPDATE`,
-    [ids, job.tenantId],
-  );
-  const leads = new Map(rows.map((l) => [l.id, l]));
-  for (const [i, dup] of dups.entries()) {
-    const lead = leads.get(targets[i]!);
-    if (!lead) continue;
-    const plan = planMerge(lead, lead.alternates, { ...leadRecord(dup.lead), email_key: dup.lead?.emailKey || dup.lead?.email || '' });
-    await applyMerge(tx, { leadId: lead.id, tenantId: job.tenantId }, { jobId: job.jobId, rowNumber: dup.rowNumber }, lead, plan);
-    // The next duplicate of the same lead merges into the lead as this one left it.
-    for (const [c, v] of Object.entries(plan.changes)) (lead as Record<string, unknown>)[c] = v.after;
-    lead.alternates = { emails: [...lead.alternates.emails, ...plan.alternates.emails], phones: [...lead.alternates.phones, ...plan.alternates.phones] };
-  }
-}
+/** The row's canonical email key (mapping's), else its email; null without one. */
+const emailKeyOf = (r: LeadRow) => r.lead?.emailKey || r.lead?.email || null;

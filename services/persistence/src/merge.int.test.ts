@@ -70,4 +70,47 @@ describe('merging duplicates into their leads', () => {
     expect(await revertMerge(db, merges[0]!.id, tenant)).toMatchObject({ status: 'already_reverted' });
     expect(await revertMerge(db, merges[0]!.id, 'another-tenant')).toEqual({ status: 'not_found' });
   });
+
+  it('files a copy of a copy under the lead, whichever of the two copies is stored first (two dedup replicas raced)', async () => {
+    // Replica A found its row a copy of lead X; replica B, at the same moment, found its row a
+    // copy of A's row, before A had marked that row a duplicate in the index.
+    for (const order of ['copy first', 'copy of the copy first'] as const) {
+      const tenant = uniqueName('tenant');
+      const [jobX, jobA, jobB] = [uniqueName('job'), uniqueName('job'), uniqueName('job')];
+      const store = createSqlLeadStore(db);
+      await store.storeBatch(batch(jobX, tenant, [{ lead: { firstName: 'Ann', lastName: 'Lee', street: '9 Elm Road', city: 'Austin' } }]));
+      const lead = leadIdFor(jobX, 1);
+      const copy = batch(jobA, tenant, [{
+        lead: { firstName: 'Ann', lastName: 'Lee', street: '9 Elm Rd', city: 'Austin', postalCode: '78701' },
+        match: { matchedJobId: jobX, matchedRow: 0, matchedLeadId: lead, matchType: 'fuzzy', score: 0.99 },
+      }]);
+      const copyOfCopy = batch(jobB, tenant, [{
+        lead: { firstName: 'Anne', lastName: 'Lee', street: '9 Elm Rd', city: 'Austin', postalCode: '78701', phone: '+15125550123' },
+        match: { matchedJobId: jobA, matchedRow: 0, matchedLeadId: leadIdFor(jobA, 1), matchType: 'fuzzy', score: 0.98 },
+      }]);
+      reasonOn(copy, `same as lead ${lead}`);
+      reasonOn(copyOfCopy, `same as lead ${leadIdFor(jobA, 1)}`);
+      for (const b of order === 'copy first' ? [copy, copyOfCopy] : [copyOfCopy, copy]) await store.storeBatch(b);
+      await store.storeBatch(copyOfCopy); // redelivered: changes nothing
+
+      const { rows } = await db.query<{ job_id: string; matched_job_id: string; matched_row: number | null; matched_lead_id: string; detail: string }>(
+        "SELECT job_id, matched_job_id, matched_row, matched_lead_id, reasons->0->>'detail' AS detail FROM duplicate_leads WHERE tenant_id = $1 ORDER BY job_id = $2 DESC",
+        [tenant, jobA],
+      );
+      expect(rows, order).toEqual([
+        { job_id: jobA, matched_job_id: jobX, matched_row: null, matched_lead_id: lead, detail: `same as lead ${lead}` },
+        {
+          job_id: jobB, matched_job_id: jobX, matched_row: null, matched_lead_id: lead,
+          detail: `same as lead ${leadIdFor(jobA, 1)}; that row of job ${jobA} was found a duplicate of lead ${lead} at the same time`,
+        },
+      ]);
+      // Both copies merged into the lead, the second one's phone too.
+      expect((await leadRow(lead))!.phone, order).toBe('+15125550123');
+      expect((await leadMerges(db, lead, tenant)).map((m) => m.jobId).sort(), order).toEqual([jobA, jobB].sort());
+    }
+  });
 });
+
+function reasonOn(b: LeadBatch, detail: string) {
+  b.rows[0]!.reasons.push({ code: 'DUP_FUZZY', field: '', detail });
+}

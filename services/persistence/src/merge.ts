@@ -1,4 +1,4 @@
-import { isUuid, type LeadColumn } from '@leadflow/pipeline';
+import { isUuid, LEAD_COLUMNS, type LeadColumn } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
 
 /** A lead's fields as stored, by column (the canonical fields and email_key). */
@@ -79,6 +79,34 @@ export async function applyMerge(
      ON CONFLICT (job_id, row_number) DO NOTHING`,
     [target.leadId, target.tenantId, from.jobId, from.rowNumber, JSON.stringify(plan.changes), JSON.stringify(plan.alternates)],
   );
+}
+
+/** A duplicate to merge into the lead it names. */
+export interface DuplicateToMerge {
+  jobId: string;
+  rowNumber: number;
+  /** The lead: a duplicate of a row that did not become a lead has nothing to merge into. */
+  leadId: string;
+  fields: LeadFields;
+}
+
+/** Merges duplicates into their leads, in the order given, each lead locked; each lead gets the next duplicate as the one before left it. */
+export async function mergeIntoLeads(tx: SqlClient, tenantId: string, dups: readonly DuplicateToMerge[]): Promise<void> {
+  const ids = [...new Set(dups.map((d) => d.leadId).filter(isUuid))];
+  if (ids.length === 0) return;
+  const { rows } = await tx.query<LeadFields & { id: string; alternates: Alternates }>(
+    `SELECT id, ${LEAD_COLUMNS.map((c) => c[0]).join(', ')}, email_key, alternates FROM leads WHERE id = ANY($1::uuid[]) AND tenant_id = $2 ORDER BY id FOR UPDATE`,
+    [ids, tenantId],
+  );
+  const leads = new Map(rows.map((l) => [l.id, l]));
+  for (const dup of dups) {
+    const lead = leads.get(dup.leadId);
+    if (!lead) continue;
+    const plan = planMerge(lead, lead.alternates, dup.fields);
+    await applyMerge(tx, { leadId: lead.id, tenantId }, dup, lead, plan);
+    for (const [c, v] of Object.entries(plan.changes)) (lead as Record<string, unknown>)[c] = v.after;
+    lead.alternates = { emails: [...lead.alternates.emails, ...plan.alternates.emails], phones: [...lead.alternates.phones, ...plan.alternates.phones] };
+  }
 }
 
 export interface MergeRecord {

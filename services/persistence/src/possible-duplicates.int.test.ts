@@ -80,18 +80,36 @@ describe('possible duplicates, decided by a person', () => {
     expect(await decidePossibleDuplicate(db, 'not-a-uuid', tenant, 'distinct')).toEqual({ status: 'not_found' });
   });
 
-  it('refuses to merge into a lead that is no longer a lead', async () => {
+  it('takes the copies of a lead decided a duplicate along to the lead it joined, and refuses a lead that is gone', async () => {
     const tenant = uniqueName('tenant');
-    const [jobA, jobB, jobC] = [uniqueName('job'), uniqueName('job'), uniqueName('job')];
+    const [jobA, jobB, jobC, jobD] = [uniqueName('job'), uniqueName('job'), uniqueName('job'), uniqueName('job')];
     const store = createSqlLeadStore(db);
     await store.storeBatch(batch(jobA, tenant, [{ lead: { firstName: 'Ann', lastName: 'Lee', email: 'ann@acme.com' } }]));
     const ann = leadIdFor(jobA, 1);
     await store.storeBatch(batch(jobB, tenant, [{ lead: { firstName: 'Anne', lastName: 'Lee', email: 'anne@acme.com' }, mayCopy: ann }]));
     const anne = leadIdFor(jobB, 1);
+    // While Anne is a lead: Annie may copy her, and a row of job D is found a copy of her.
     await store.storeBatch(batch(jobC, tenant, [{ lead: { firstName: 'Annie', lastName: 'Lee', email: 'annie@acme.com' }, mayCopy: anne }]));
+    const copy = batch(jobD, tenant, [{ lead: { firstName: 'Anne', lastName: 'Lee', email: 'anne@acme.com', phone: '+15125550123' } }]);
+    copy.rows[0]!.disposition = Disposition.DISPOSITION_DUPLICATE;
+    copy.rows[0]!.match = { matchedJobId: jobB, matchedRow: 0, matchedLeadId: anne, matchType: 'exact_email', score: 1 };
+    copy.rows[0]!.reasons = [reason('DUP_EXACT_EMAIL', 'email', `same as lead ${anne}`)];
+    await store.storeBatch(copy);
+
     await decidePossibleDuplicate(db, anne, tenant, 'duplicate');
-    expect(await decidePossibleDuplicate(db, leadIdFor(jobC, 1), tenant, 'duplicate')).toMatchObject({
-      status: 'matched_lead_gone', possibleDuplicate: { matchedLeadId: anne, status: 'open' },
+    const later = `; that row of job ${jobB} was found a duplicate of lead ${ann} by review`;
+    expect((await db.query("SELECT matched_job_id, matched_lead_id, reasons->0->>'detail' AS detail FROM duplicate_leads WHERE job_id = $1", [jobD])).rows).toEqual([
+      { matched_job_id: jobA, matched_lead_id: ann, detail: `same as lead ${anne}${later}` },
+    ]);
+    expect((await db.query('SELECT phone FROM leads WHERE id = $1', [ann])).rows).toEqual([{ phone: '+15125550123' }]);
+    const annie = (await listPossibleDuplicates(db, tenant, { status: 'open', limit: 10 }))[0]!;
+    expect(annie).toMatchObject({ leadId: leadIdFor(jobC, 1), matchedLeadId: ann });
+    expect(annie.detail).toBe(`lead ${anne}, score 0.7000: last_name exact, first_name different${later}`);
+
+    // A lead that is gone (erased by hand here) cannot be merged into.
+    await db.query('DELETE FROM leads WHERE id = $1', [ann]);
+    expect(await decidePossibleDuplicate(db, annie.leadId, tenant, 'duplicate')).toMatchObject({
+      status: 'matched_lead_gone', possibleDuplicate: { matchedLeadId: ann, status: 'open' },
     });
   });
 });

@@ -1,5 +1,6 @@
 import { isUuid, LEAD_COLUMNS, reason } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
+import { refileEarlierCopies } from './copies.js';
 import { applyMerge, leadMerges, planMerge, type Alternates, type LeadFields, type MergeRecord } from './merge.js';
 
 export type PossibleDuplicateStatus = 'open' | 'duplicate' | 'distinct';
@@ -120,15 +121,17 @@ export async function decidePossibleDuplicate(
     if (Object.keys(dup.extra ?? {}).length > 0) record.extra = dup.extra;
     const reasons = [...(dup.reasons ?? []), reason('DUP_REVIEWED', '', `same as lead ${lead.id} (confirmed by review; dedup's score ${Number(row.score).toFixed(4)})`)];
     await tx.query(
-      `INSERT INTO duplicate_leads (job_id, row_number, tenant_id, matched_job_id, matched_row, matched_lead_id, match_type, score, lead, reasons)
-       VALUES ($1, $2, $3, $4, NULL, $5, 'reviewed', $6, $7, $8)`,
-      [dup.job_id, dup.row_number, tenantId, lead.job_id, lead.id, row.score, JSON.stringify(record), JSON.stringify(reasons)],
+      `INSERT INTO duplicate_leads (job_id, row_number, tenant_id, lead_id, email_key, matched_job_id, matched_row, matched_lead_id, match_type, score, lead, reasons)
+       VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, 'reviewed', $8, $9, $10)`,
+      [dup.job_id, dup.row_number, tenantId, leadId, dup.email_key || null, lead.job_id, lead.id, row.score, JSON.stringify(record), JSON.stringify(reasons)],
     );
     await tx.query('DELETE FROM leads WHERE id = $1', [leadId]);
     await tx.query('UPDATE job_progress SET accepted = accepted - 1, duplicate = duplicate + 1, updated_at = now() WHERE job_id = $1', [dup.job_id]);
     const plan = planMerge(lead, lead.alternates, { ...dup, email_key: dup.email_key || dup.email || '' });
     await applyMerge(tx, { leadId: lead.id, tenantId }, { jobId: dup.job_id, rowNumber: dup.row_number }, lead, plan);
     const merge = (await leadMerges(tx, lead.id, tenantId)).find((m) => m.jobId === dup.job_id && m.rowNumber === dup.row_number) ?? null;
+    // The copies found of the row while it was a lead are copies of the lead it joined.
+    await refileEarlierCopies(tx, tenantId, [{ jobId: dup.job_id, leadId, match: { matchedJobId: lead.job_id, matchedRow: 0, matchedLeadId: lead.id } }], 'by review');
     const fields: LeadFields = Object.fromEntries([...COLUMNS, 'email_key'].map((c) => [c, dup[c as keyof LeadFields] ?? null]));
     const moved: MovedLead = {
       jobId: dup.job_id, rowNumber: dup.row_number, fields, storedAt: new Date(dup.created_at).toISOString(),
