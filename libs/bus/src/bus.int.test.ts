@@ -46,4 +46,47 @@ describe('bus on a real Kafka broker', () => {
     await waitUntil('the batch after the commit', () => (seen2.length >= 1 ? true : undefined), { timeoutMs: 60_000 });
     expect(seen2).toEqual([3]);
   });
+
+  it('with concurrency 2, a consumer works on two partitions at once and on each one message at a time, in order', async () => {
+    const t = topic<RowBatch>(uniqueName('test.rows'), RowBatchCodec);
+    const batch = (jobId: string, seq: number): RowBatch => ({
+      job: { jobId, tenantId: 't', supplier: '', webhookUrl: '', fileName: '', sheet: '', review: false },
+      seq, header: ['email'], rows: [], last: false, totalRows: 0, failure: undefined, decision: undefined,
+    });
+    const bus = createBus({ brokers, clientId: 'test-concurrent', logger, partitions: 3 });
+    buses.push(bus);
+    await bus.ensureTopics([t]);
+    // Six jobs, two batches each: the jobs' keys spread them over the three partitions.
+    const jobs = ['job-a', 'job-b', 'job-c', 'job-d', 'job-e', 'job-f'];
+    await bus.send(t, [0, 1].flatMap((seq) => jobs.map((job) => ({ key: job, value: batch(job, seq) }))));
+
+    const inFlight = new Map<number, number>();
+    let most = 0;
+    let twoOfOnePartition = false;
+    let overlapped!: () => void;
+    const overlap = new Promise<void>((resolve) => (overlapped = resolve));
+    const handled: { partition: number; job: string; seq: number }[] = [];
+    await bus.consume({
+      groupId: uniqueName('group'),
+      topic: t,
+      concurrency: 2,
+      handle: async (m) => {
+        inFlight.set(m.partition, (inFlight.get(m.partition) ?? 0) + 1);
+        const now = [...inFlight.values()];
+        most = Math.max(most, now.filter((n) => n > 0).length);
+        twoOfOnePartition ||= Math.max(...now) > 1;
+        if (most >= 2) overlapped();
+        // Each handler waits (at most 5 s) for a handler of another partition to be at work too.
+        await Promise.race([overlap, new Promise((resolve) => setTimeout(resolve, 5000))]);
+        handled.push({ partition: m.partition, job: m.value.job!.jobId, seq: m.value.seq });
+        inFlight.set(m.partition, inFlight.get(m.partition)! - 1);
+      },
+      onUndecodable: async () => {},
+    });
+    await waitUntil('twelve batches', () => (handled.length === 12 ? true : undefined), { timeoutMs: 60_000 });
+    expect(new Set(handled.map((h) => h.partition)).size).toBeGreaterThan(1);
+    expect(most).toBe(2);
+    expect(twoOfOnePartition).toBe(false);
+    for (const job of jobs) expect(handled.filter((h) => h.job === job).map((h) => h.seq), job).toEqual([0, 1]);
+  });
 });

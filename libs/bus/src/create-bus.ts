@@ -48,6 +48,12 @@ export interface ConsumerOptions<T> {
   onUndecodable: (raw: { partition: number; offset: string; bytes: Buffer; key: string; error: Error }) => Promise<void>;
   /** Called when partitions are taken away in a rebalance. */
   onRevoked?: () => void;
+  /**
+   * Partitions handled at once, each still one message at a time: a replica works on that many
+   * jobs together (a job's batches share its key, so its partition), its waits on I/O overlapping.
+   * @default 1
+   */
+  concurrency?: number;
 }
 
 export interface Bus {
@@ -163,6 +169,7 @@ export function createBus(opts: BusOptions): Bus {
       if (c.onRevoked) consumer.on(consumer.events.REBALANCING, () => c.onRevoked?.());
       await consumer.run({
         autoCommit: false,
+        partitionsConsumedConcurrently: c.concurrency ?? 1,
         eachMessage: async ({ partition, message }) => {
           const key = message.key?.toString() ?? '';
           const bytes = message.value ?? Buffer.alloc(0);

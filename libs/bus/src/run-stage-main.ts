@@ -12,6 +12,10 @@ export const kafkaSchema = {
   kafkaBrokers: shared.kafkaBrokers(),
   kafkaPartitions: ['KAFKA_PARTITIONS', int({ min: 1, default: 3, description: 'partitions of the topics this service creates' })],
   kafkaReplicationFactor: ['KAFKA_REPLICATION_FACTOR', int({ min: 1, default: 1, description: 'replicas of the topics this service creates' })],
+  kafkaConcurrentPartitions: [
+    'KAFKA_CONCURRENT_PARTITIONS',
+    int({ min: 1, max: 64, default: 1, description: "input partitions (so jobs) a replica works on at once, one batch of each; a stage's waits on Redis and PostgreSQL then overlap" }),
+  ],
 } as const;
 
 /** A bus configured by the variables of `kafkaSchema`. */
@@ -71,6 +75,7 @@ export async function runStageMain<S extends ConfigSchema, I extends { job?: { j
       countRows: (b) => (b ? countDispositions((b as LeadBatch).rows) : {}),
       logger,
       metrics,
+      concurrency: config.kafkaConcurrentPartitions,
     }),
   );
   host.readyWhen(() => bus.consuming);

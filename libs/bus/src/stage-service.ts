@@ -31,6 +31,8 @@ export interface StageServiceOptions<I, O> {
   maxAttempts?: number;
   /** How long to keep retrying a transient failure before giving up loudly. @default 300000 */
   transientRetryMs?: number;
+  /** Batches of different partitions (so of different jobs) handled at once. @default 1 */
+  concurrency?: number;
 }
 
 /**
@@ -100,6 +102,7 @@ export function createStageService<I, O>(opts: StageServiceOptions<I, O>) {
       await bus.consume({
         groupId: name,
         topic: opts.input,
+        concurrency: opts.concurrency,
         handle,
         onUndecodable: async (raw) => {
           logger.error({ err: raw.error, partition: raw.partition, offset: raw.offset }, 'undecodable message: sent to the dead-letter topic');

@@ -266,6 +266,21 @@ async function scale() {
         found.set(n, found.get(n)! + marked.rows.filter((r) => r.disposition === Disposition.DISPOSITION_DUPLICATE).length);
       }
     }
+    // One replica on two jobs at once (KAFKA_CONCURRENT_PARTITIONS=2): while Redis runs one
+    // batch's script, the process compares the other's rows. Pairs of batches taken one after the
+    // other and both at once, in turn, against the largest size.
+    const largest = sizes.at(-1)!;
+    let [oneByOne, together] = [0, 0];
+    for (let b = 21; b <= 30; b++) {
+      const pair = (k: number) => [mixedBatch(`job-${largest}`, tenantOf(largest), largest, b * 2 + k), mixedBatch(`job2-${largest}`, tenantOf(largest), largest, b * 2 + k)];
+      let t = performance.now();
+      for (const batch of pair(0)) await stage(batch);
+      oneByOne += performance.now() - t;
+      t = performance.now();
+      await Promise.all(pair(1).map((batch) => stage(batch)));
+      together += performance.now() - t;
+    }
+    const rate = (ms: number) => Math.round((10 * 2 * 500) / (ms / 1000)).toLocaleString('en-US');
     say('per-batch time against stored leads (PostgreSQL + Redis index; batches of 500 rows: 10% fuzzy copies, 10% stored emails, 80% new;');
     say('one tenant a size, all stored at once, batches taken in turn):');
     for (const n of sizes) {
@@ -277,6 +292,7 @@ async function scale() {
           `${found.get(n)} of ${20 * 100} planted duplicates found; ${setup.get(n)}`,
       );
     }
+    say(`one replica, ${largest.toLocaleString('en-US')} stored: ${rate(oneByOne)} rows/s taking batches one at a time, ${rate(together)} rows/s taking two jobs' batches at once (KAFKA_CONCURRENT_PARTITIONS=2)`);
   } finally {
     // The bench's leads and index go again: they are not anybody's data.
     await db.query('DELETE FROM leads WHERE tenant_id = ANY($1)', [sizes.map(tenantOf)]).catch(() => undefined);
