@@ -20,7 +20,9 @@ export async function deleteMatching(redis: Redis, pattern: string): Promise<voi
   let cursor = '0';
   do {
     const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    if (found.length > 0) await redis.del(...found);
+    // UNLINK frees in the background: a tenant's blocking index is a few hashes of millions of
+    // fields, and DEL would hold every other client for a second or more.
+    if (found.length > 0) await redis.unlink(...found);
     cursor = next;
   } while (cursor !== '0');
 }
