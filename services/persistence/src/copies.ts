@@ -18,7 +18,6 @@ export const matchedLeadOf = (row: { match?: Match | undefined }) =>
 interface StoredCopy {
   lead_id: string;
   job_id: string;
-  row_number: number;
   matched_job_id: string;
   matched_row: number | null;
   matched_lead_id: string | null;
@@ -51,7 +50,7 @@ export async function fileUnderLeads(tx: SqlClient, job: { jobId: string; tenant
     const naming = rows.filter((r) => r.match?.matchedLeadId);
     if (naming.length === 0) return;
     const { rows: copies } = await tx.query<StoredCopy>(
-      `SELECT lead_id, job_id, row_number, matched_job_id, matched_row, matched_lead_id
+      `SELECT lead_id, job_id, matched_job_id, matched_row, matched_lead_id
          FROM duplicate_leads WHERE tenant_id = $1 AND lead_id = ANY($2::uuid[])`,
       [job.tenantId, [...new Set(naming.map((r) => r.match!.matchedLeadId))]],
     );
@@ -81,7 +80,10 @@ export async function refileEarlierCopies(
 ): Promise<void> {
   if (stored.length === 0) return;
   const byLead = new Map(
-    stored.map((s) => [s.leadId, { lead_id: s.leadId, job_id: s.jobId, row_number: 0, matched_job_id: s.match.matchedJobId, matched_row: s.match.matchedRow || null, matched_lead_id: s.match.matchedLeadId || null }]),
+    stored.map((s): [string, StoredCopy] => [
+      s.leadId,
+      { lead_id: s.leadId, job_id: s.jobId, matched_job_id: s.match.matchedJobId, matched_row: s.match.matchedRow || null, matched_lead_id: s.match.matchedLeadId || null },
+    ]),
   );
   const { rows: earlier } = await tx.query<{
     job_id: string; row_number: number; matched_lead_id: string; email_key: string | null; lead: Record<string, string>; reasons: { code: string; detail: string }[];

@@ -69,6 +69,7 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
     storeBatch(batch) {
       const job = batch.job!;
       return db.transaction(async (tx) => {
+        const leadIdOf = (r: LeadRow) => r.leadId || leadIdFor(job.jobId, r.rowNumber);
         const insert = async (sql: string, rows: unknown[], ...more: unknown[]) =>
           rows.length === 0 ? 0 : (await tx.query(sql, [JSON.stringify(rows), job.tenantId, job.jobId, ...more])).rowCount;
         /**
@@ -79,7 +80,7 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
           if (dups.length === 0) return 0;
           const rows = dups.map((r) => ({
             row_number: r.rowNumber,
-            lead_id: r.leadId || leadIdFor(job.jobId, r.rowNumber),
+            lead_id: leadIdOf(r),
             email_key: emailKeyOf(r),
             matched_job_id: r.match?.matchedJobId ?? '',
             matched_row: r.match?.matchedRow || null,
@@ -99,7 +100,7 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
               fields: { ...leadRecord(r.lead), email_key: emailKeyOf(r) },
             })),
           );
-          await refileEarlierCopies(tx, job.tenantId, stored.map((r) => ({ jobId: job.jobId, leadId: r.leadId || leadIdFor(job.jobId, r.rowNumber), match: r.match! })));
+          await refileEarlierCopies(tx, job.tenantId, stored.map((r) => ({ jobId: job.jobId, leadId: leadIdOf(r), match: r.match! })));
           return fresh.size;
         };
 
