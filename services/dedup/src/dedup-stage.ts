@@ -65,18 +65,25 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
     return { ...DEFAULT_POLICY, ...p };
   }
 
-  /** Enters every page of a scan into the index as stored entries (compared with nothing). */
+  /**
+   * Enters every page of a scan into the index as stored entries (compared with nothing), in
+   * order. While the index takes one page, the next is read from PostgreSQL and made into rows.
+   */
   async function enterAll<C, T extends { cursor: C }>(tenantId: string, what: string, scan: (after: C | undefined) => Promise<T[]>, toRow: (item: T) => IndexRow) {
-    let after: C | undefined;
+    let next = scan(undefined);
+    let entering: Promise<unknown> = Promise.resolve();
     for (let pages = 0; ; pages++) {
       if (pages > MAX_REBUILD_PAGES) {
         throw new LeadflowError('DEDUP_INDEX_TOO_LARGE', `tenant ${tenantId} has more than ${MAX_REBUILD_PAGES * REBUILD_PAGE} ${what} to index: set DEDUP_FUZZY=false for it (exact keys still apply) or archive old leads`, false);
       }
-      const page = await scan(after);
-      if (page.length === 0) return;
-      await index.enter(tenantId, page.map(toRow), 0, 0);
-      after = page.at(-1)!.cursor;
+      const page = await next;
+      if (page.length === 0) break;
+      next = settledLater(scan(page.at(-1)!.cursor));
+      const rows = page.map(toRow);
+      await entering;
+      entering = settledLater(index.enter(tenantId, rows, 0, 0));
     }
+    await entering;
   }
 
   /** Fills a tenant's index from its stored leads and duplicates, once per process or after Redis was emptied. */
@@ -226,6 +233,12 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
     for (const row of batch.rows) if (row.match) dedupMatches.inc({ type: row.match.matchType });
     return out;
   };
+}
+
+/** A promise awaited later: its failure is thrown there, and is not unhandled if something else fails first. */
+function settledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 function indexRow(at: Omit<IndexEntry, 'owner' | 'record'>, record: MatchRecord, composite: readonly string[]): IndexRow {
