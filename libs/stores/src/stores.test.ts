@@ -52,3 +52,22 @@ describe('migrate on PGlite', () => {
     }
   });
 });
+
+describe('PGlite statistics', () => {
+  it('analyzes the tables once a thousand rows have changed, so the planner uses the indexes for lookups in large tables', async () => {
+    const db = await createPglite();
+    try {
+      await db.exec('CREATE TABLE people (id int PRIMARY KEY, email text); CREATE INDEX people_email ON people (email);');
+      const analyzed = async () =>
+        (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stats WHERE tablename = 'people'")).rows[0]!.n > 0;
+      await db.query("INSERT INTO people SELECT n, 'p' || n || '@x.test' FROM generate_series(1, 999) AS n");
+      expect(await analyzed()).toBe(false);
+      await db.transaction((tx) => tx.query("INSERT INTO people SELECT n, 'p' || n || '@x.test' FROM generate_series(1000, 20000) AS n"));
+      expect(await analyzed()).toBe(true);
+      const plan = (await db.query<{ 'QUERY PLAN': string }>("EXPLAIN SELECT id FROM people WHERE email = ANY(ARRAY['p5@x.test', 'p7@x.test'])")).rows;
+      expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index Scan|Bitmap Index Scan on people_email/);
+    } finally {
+      await db.close();
+    }
+  });
+});
