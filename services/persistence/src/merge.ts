@@ -56,6 +56,11 @@ export function planMerge(lead: LeadFields, alternates: Alternates, dup: LeadFie
 
 const isEmpty = (p: MergePlan) => Object.keys(p.changes).length === 0 && p.alternates.emails.length === 0 && p.alternates.phones.length === 0;
 
+/** Only lead fields: the column names go into SQL. */
+function checkColumns(plan: MergePlan): void {
+  if (Object.keys(plan.changes).some((c) => !MERGE_COLUMNS.has(c))) throw new Error('a merge may only change lead fields');
+}
+
 /** Applies a plan to a lead inside `tx` and records it; nothing when the plan changes nothing. */
 export async function applyMerge(
   tx: SqlClient,
@@ -65,7 +70,7 @@ export async function applyMerge(
   plan: MergePlan,
 ): Promise<void> {
   if (isEmpty(plan)) return;
-  if (Object.keys(plan.changes).some((c) => !MERGE_COLUMNS.has(c))) throw new Error('a merge may only change lead fields');
+  checkColumns(plan);
   const sets = Object.keys(plan.changes).map((c, i) => `${c} = $${i + 3}`);
   const alternates: Alternates = {
     emails: [...lead.alternates.emails, ...plan.alternates.emails],
@@ -90,7 +95,11 @@ export interface DuplicateToMerge {
   fields: LeadFields;
 }
 
-/** Merges duplicates into their leads, in the order given, each lead locked; each lead gets the next duplicate as the one before left it. */
+/**
+ * Merges duplicates into their leads, in the order given, each lead locked; each lead takes the
+ * next duplicate as the one before left it. Two statements for the whole lot: every changed lead
+ * written once as its merges left it, and every merge recorded.
+ */
 export async function mergeIntoLeads(tx: SqlClient, tenantId: string, dups: readonly DuplicateToMerge[]): Promise<void> {
   const ids = [...new Set(dups.map((d) => d.leadId).filter(isUuid))];
   if (ids.length === 0) return;
@@ -98,15 +107,39 @@ export async function mergeIntoLeads(tx: SqlClient, tenantId: string, dups: read
     `SELECT id, ${LEAD_COLUMNS.map((c) => c[0]).join(', ')}, email_key, alternates FROM leads WHERE id = ANY($1::uuid[]) AND tenant_id = $2 ORDER BY id FOR UPDATE`,
     [ids, tenantId],
   );
-  const leads = new Map(rows.map((l) => [l.id, l]));
+  const leads = new Map(rows.map((l) => [l.id, { lead: l, changed: new Set<string>() }]));
+  const merges: { lead_id: string; job_id: string; row_number: number; changes: MergePlan['changes']; alternates: Alternates }[] = [];
   for (const dup of dups) {
-    const lead = leads.get(dup.leadId);
-    if (!lead) continue;
+    const target = leads.get(dup.leadId);
+    if (!target) continue;
+    const { lead, changed } = target;
     const plan = planMerge(lead, lead.alternates, dup.fields);
-    await applyMerge(tx, { leadId: lead.id, tenantId }, dup, lead, plan);
-    for (const [c, v] of Object.entries(plan.changes)) (lead as Record<string, unknown>)[c] = v.after;
+    if (isEmpty(plan)) continue;
+    checkColumns(plan);
+    for (const [c, v] of Object.entries(plan.changes)) {
+      (lead as Record<string, unknown>)[c] = v.after || null;
+      changed.add(c);
+    }
     lead.alternates = { emails: [...lead.alternates.emails, ...plan.alternates.emails], phones: [...lead.alternates.phones, ...plan.alternates.phones] };
+    changed.add('alternates');
+    merges.push({ lead_id: lead.id, job_id: dup.jobId, row_number: dup.rowNumber, changes: plan.changes, alternates: plan.alternates });
   }
+  if (merges.length === 0) return;
+  const columns = [...MERGE_COLUMNS];
+  const touched = [...leads.values()].filter((t) => t.changed.size > 0);
+  await tx.query(
+    `UPDATE leads l SET ${columns.map((c) => `${c} = CASE WHEN v.changed ? '${c}' THEN v.${c} ELSE l.${c} END`).join(', ')}, alternates = v.alternates
+       FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, changed jsonb, alternates jsonb, ${columns.map((c) => `${c} text`).join(', ')})
+      WHERE l.id = v.id`,
+    [JSON.stringify(touched.map(({ lead, changed }) => ({ ...Object.fromEntries(columns.map((c) => [c, lead[c as keyof LeadFields] ?? null])), id: lead.id, changed: [...changed], alternates: lead.alternates })))],
+  );
+  await tx.query(
+    `INSERT INTO lead_merges (lead_id, tenant_id, job_id, row_number, changes, alternates)
+     SELECT v.lead_id, $2, v.job_id, v.row_number, v.changes, v.alternates
+       FROM jsonb_to_recordset($1::jsonb) AS v(lead_id uuid, job_id text, row_number int, changes jsonb, alternates jsonb)
+     ON CONFLICT (job_id, row_number) DO NOTHING`,
+    [JSON.stringify(merges), tenantId],
+  );
 }
 
 export interface MergeRecord {
