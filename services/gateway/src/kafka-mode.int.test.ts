@@ -34,12 +34,14 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
   beforeAll(async () => {
     const [httpPort, grpcPort, metricsPortBase] = [await freePort(), await freePort(), 19_300 + (seed % 500) * 10];
     receiver = await startWebhookReceiver();
+    // Each stage replica works on two jobs at once, as the chart runs dedup: the tests below
+    // upload files side by side, and every row must still be filed once.
     services = await startServices({
       env: infraEnv(),
       httpPort,
       grpcPort,
       metricsPortBase,
-      extraEnv: { BATCH_SIZE: '40', GATEWAY_TENANT: tenant, LOG_LEVEL: 'warn', DELIVERY_TIMEOUT_MS: '5000' },
+      extraEnv: { BATCH_SIZE: '40', GATEWAY_TENANT: tenant, LOG_LEVEL: 'warn', DELIVERY_TIMEOUT_MS: '5000', KAFKA_CONCURRENT_PARTITIONS: '2' },
     });
     rest = `http://127.0.0.1:${httpPort}`;
     grpc = new LeadflowGatewayClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure());
