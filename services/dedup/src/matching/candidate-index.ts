@@ -65,20 +65,24 @@ export const MAX_BLOCK_SIZE = 50;
 /** In-process index for standalone mode. */
 export function createMemoryCandidateIndex(): CandidateIndex {
   interface Tenant {
-    next: number;
+    /** Owner → its place in the tenant's order (1, 2, ...): a row entering again keeps it. */
     place: Map<string, number>;
-    entries: Map<string, IndexEntry>;
-    /** Block key → owners in the order they entered. */
-    blocks: Map<string, string[]>;
+    /** The entry at each place (index 0 unused). */
+    entries: IndexEntry[];
+    /** Block key → the places in it, oldest first. */
+    blocks: Map<string, number[]>;
     built: boolean;
     locked: boolean;
   }
   const tenants = new Map<string, Tenant>();
   const tenant = (id: string): Tenant => {
     let t = tenants.get(id);
-    if (!t) tenants.set(id, (t = { next: 1, place: new Map(), entries: new Map(), blocks: new Map(), built: false, locked: false }));
+    if (!t) tenants.set(id, (t = { place: new Map(), entries: [undefined as unknown as IndexEntry], blocks: new Map(), built: false, locked: false }));
     return t;
   };
+  // Per row: how many blocks each candidate shares with it, and the candidates in the order met.
+  const shared = new Map<number, number>();
+  const met: number[] = [];
   return {
     async enter(tenantId, rows, perBlock, most) {
       const t = tenant(tenantId);
@@ -86,35 +90,48 @@ export function createMemoryCandidateIndex(): CandidateIndex {
         let place = t.place.get(entry.owner);
         const fresh = place === undefined;
         if (place === undefined) {
-          place = t.next++;
+          place = t.entries.length;
           t.place.set(entry.owner, place);
-          t.entries.set(entry.owner, entry);
+          t.entries.push(entry);
         }
-        const shared = new Map<string, number>();
+        shared.clear();
+        met.length = 0;
+        let top = 0;
         for (const key of blocks) {
-          const owners = t.blocks.get(key) ?? [];
-          let taken = 0;
-          for (let i = owners.length - 1; i >= 0 && taken < perBlock; i--) {
-            const other = owners[i]!;
-            if (t.place.get(other)! >= place) continue;
+          let places = t.blocks.get(key);
+          // Newest first, only what came before the row.
+          for (let i = (places?.length ?? 0) - 1, taken = 0; i >= 0 && taken < perBlock; i--) {
+            const other = places![i]!;
+            if (other >= place) continue;
             taken++;
-            shared.set(other, (shared.get(other) ?? 0) + 1);
+            const count = (shared.get(other) ?? 0) + 1;
+            if (count === 1) met.push(other);
+            shared.set(other, count);
+            if (count > top) top = count;
           }
           if (fresh) {
-            owners.push(entry.owner);
-            if (owners.length > MAX_BLOCK_SIZE) owners.shift();
-            t.blocks.set(key, owners);
+            if (!places) t.blocks.set(key, (places = []));
+            places.push(place);
+            if (places.length > MAX_BLOCK_SIZE) places.shift();
           }
         }
-        return [...shared]
-          .sort((a, b) => b[1] - a[1])
-          .slice(0, most)
-          .map(([owner]) => t.entries.get(owner)!);
+        // The candidates sharing the most blocks, in the order met among equals: at most `most`.
+        const found: IndexEntry[] = [];
+        for (let count = top; count > 0 && found.length < most; count--) {
+          for (const other of met) {
+            if (found.length >= most) break;
+            if (shared.get(other) === count) found.push(t.entries[other]!);
+          }
+        }
+        return found;
       });
     },
     async markDuplicates(tenantId, entries) {
       const t = tenant(tenantId);
-      for (const entry of entries) if (t.entries.has(entry.owner)) t.entries.set(entry.owner, entry);
+      for (const entry of entries) {
+        const place = t.place.get(entry.owner);
+        if (place !== undefined) t.entries[place] = entry;
+      }
     },
     async isBuilt(tenantId) {
       return tenant(tenantId).built;
