@@ -194,11 +194,14 @@ export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = 
   const agrees = (field: string) => fields.some((f) => f.field === field && (f.level === 'exact' || f.level === 'close'));
   const level = (field: string) => fields.find((f) => f.field === field)?.level;
   const contact = agrees('email') || agrees('phone');
-  // Another house number is another address, outside the postal code or under another given name:
-  // a relative or a namesake down the street, not a typo. A number one slip away is a typo only
-  // under the same surname; under another it is another number too.
-  const numberDiffers = level('streetNumber') === 'different' || (level('streetNumber') === 'close' && level('last') === 'different');
-  const otherNumber = numberDiffers && (level('postalCode') !== 'exact' || otherGivenName);
+  // Another house number is another address, outside the postal code, under another given name,
+  // or on another kind of street of the same name (Ridgeview Lane, Ridgeview Avenue): a relative
+  // or a namesake nearby, not a typo. A number one slip away is a typo only under the same names;
+  // under others it is another number too.
+  const number = level('streetNumber');
+  const numberDiffers = number === 'different' || (number === 'close' && (level('last') === 'different' || otherGivenName));
+  const otherKindOfStreet = level('streetName') !== 'exact' && a.streetName !== '' && streetCore(a.streetName) === streetCore(b.streetName);
+  const otherNumber = numberDiffers && (level('postalCode') !== 'exact' || otherGivenName || otherKindOfStreet);
   // Another town (not a typo of it) is another place, however alike the street: every town has
   // its Chestnut Street. Unless the postal codes agree, or a contact says it is the same person.
   const otherTown = level('city') === 'different' && !agrees('postalCode');

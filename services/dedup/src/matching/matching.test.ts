@@ -103,6 +103,20 @@ describe('Fellegi-Sunter comparison', () => {
     expect(comparePair(lead(delacroix), lead({ ...zimmermann, postalCode: '33139' })).located).toBe(true);
   });
 
+  it('takes another given name a house number away, or the same name on another kind of street, for another person without a contact that agrees', () => {
+    // Both found by CI on a generated file (seed 59524) in Kafka mode.
+    const viktor = { firstName: 'Viktor', lastName: 'Zielinski', street: '731 Aspen Lane', city: 'Atlanta', postalCode: '30322', company: 'Acme' };
+    const lucia = { ...viktor, firstName: 'Lucia', street: '5731 Aspen Lane', postalCode: '30332', emailKey: 'lucia@umbrella.org', phone: '+16467672861' };
+    expect(comparePair(lead(viktor), lead(lucia)).probability).toBeGreaterThan(0.99);
+    expect(comparePair(lead(viktor), lead(lucia)).located).toBe(false);
+    expect(comparePair(lead({ ...viktor, phone: '+16467672861' }), lead(lucia)).located).toBe(true);
+    const lane = { firstName: 'Ines', lastName: 'Grunewald', street: '792 Ridgeview Lane', city: 'Boston', postalCode: '02132', company: 'Acme' };
+    const avenue = { ...lane, street: '6602 Ridgeview Avenue', emailKey: 'ines@initech.net' };
+    expect(comparePair(lead(lane), lead(avenue)).located).toBe(false);
+    // The same street written two ways is still her street.
+    expect(comparePair(lead(lane), lead({ ...avenue, street: '6602 Ridgeview Ln' })).located).toBe(true);
+  });
+
   it('counts a shared email key or phone as strong evidence, and names alone as weak', () => {
     const a = { firstName: 'John', lastName: 'Smith' };
     expect(comparePair(lead({ ...a, emailKey: 'js@acme.com' }), lead({ ...a, emailKey: 'john@other.org' })).probability).toBeLessThan(0.2);
