@@ -67,11 +67,12 @@ export interface PairScore {
   /**
    * Something that places the person agrees: street (or the house number with a street or second
    * address line that is alike), postal code, email or phone; and, unless an email or phone
-   * agrees, neither the house numbers (where the postal codes do not agree) nor the towns (where
-   * the postal codes do not agree either) differ (under another surname, a house number one slip
-   * away differs too). Names with a city or an employer alone are not enough for a sure duplicate (many a
-   * John Smith lives in one city, or works for one large company), nor is the same name at
-   * another house number of a street, or on a street of the same name in another town.
+   * agrees, neither the house numbers (where the postal codes do not agree, the given names
+   * differ, or the streets are other kinds of street of one name) nor the towns (where the postal
+   * codes do not agree either) differ; under other names a house number one slip away differs
+   * too. Names with a city or an employer alone are not enough for a sure duplicate (many a John
+   * Smith lives in one city, or works for one large company), nor is the same name at another
+   * house number of a street, or on a street of the same name in another town.
    */
   located: boolean;
 }
