@@ -69,8 +69,8 @@ export interface PairScore {
    * address line that is alike), postal code, email or phone; and, unless an email or phone
    * agrees, neither the house numbers (where the postal codes do not agree, the given names
    * differ, or the streets are other kinds of street of one name) nor the towns (where the postal
-   * codes do not agree either) differ; under other names a house number one slip away differs
-   * too. Names with a city or an employer alone are not enough for a sure duplicate (many a John
+   * codes do not agree either) differ; under other names, or in another postal code, a house
+   * number one slip away differs too. Names with a city or an employer alone are not enough for a sure duplicate (many a John
    * Smith lives in one city, or works for one large company), nor is the same name at another
    * house number of a street, or on a street of the same name in another town.
    */
@@ -197,10 +197,11 @@ export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = 
   const contact = agrees('email') || agrees('phone');
   // Another house number is another address, outside the postal code, under another given name,
   // or on another kind of street of the same name (Ridgeview Lane, Ridgeview Avenue): a relative
-  // or a namesake nearby, not a typo. A number one slip away is a typo only under the same names;
-  // under others it is another number too.
+  // or a namesake nearby, not a typo. A number one slip away is a typo only under the same names
+  // and where the postal codes do not differ outright; else it is another number too.
   const number = level('streetNumber');
-  const numberDiffers = number === 'different' || (number === 'close' && (level('last') === 'different' || otherGivenName));
+  const numberDiffers =
+    number === 'different' || (number === 'close' && (level('last') === 'different' || otherGivenName || level('postalCode') === 'different'));
   const otherKindOfStreet = level('streetName') !== 'exact' && a.streetName !== '' && streetCore(a.streetName) === streetCore(b.streetName);
   const otherNumber = numberDiffers && (level('postalCode') !== 'exact' || otherGivenName || otherKindOfStreet);
   // Another town (not a typo of it) is another place, however alike the street: every town has
