@@ -39,7 +39,11 @@ export async function createPglite(opts: { dataDir?: string } = {}): Promise<Sql
   const analyzeWhenDue = async () => {
     if (changed < analyzeAt || analyzing) return;
     analyzeAt = changed * 2;
-    analyzing = db.exec('ANALYZE').then(() => undefined);
+    // Statistics only speed queries up: a failed ANALYZE must not fail the query that was done.
+    analyzing = db.exec('ANALYZE').then(
+      () => undefined,
+      () => undefined,
+    );
     try {
       await analyzing;
     } finally {

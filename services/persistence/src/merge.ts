@@ -56,36 +56,6 @@ export function planMerge(lead: LeadFields, alternates: Alternates, dup: LeadFie
 
 const isEmpty = (p: MergePlan) => Object.keys(p.changes).length === 0 && p.alternates.emails.length === 0 && p.alternates.phones.length === 0;
 
-/** Only lead fields: the column names go into SQL. */
-function checkColumns(plan: MergePlan): void {
-  if (Object.keys(plan.changes).some((c) => !MERGE_COLUMNS.has(c))) throw new Error('a merge may only change lead fields');
-}
-
-/** Applies a plan to a lead inside `tx` and records it; nothing when the plan changes nothing. */
-export async function applyMerge(
-  tx: SqlClient,
-  target: { leadId: string; tenantId: string },
-  from: { jobId: string; rowNumber: number },
-  lead: { alternates: Alternates },
-  plan: MergePlan,
-): Promise<void> {
-  if (isEmpty(plan)) return;
-  checkColumns(plan);
-  const sets = Object.keys(plan.changes).map((c, i) => `${c} = $${i + 3}`);
-  const alternates: Alternates = {
-    emails: [...lead.alternates.emails, ...plan.alternates.emails],
-    phones: [...lead.alternates.phones, ...plan.alternates.phones],
-  };
-  await tx.query(`UPDATE leads SET ${[...sets, 'alternates = $2'].join(', ')} WHERE id = $1`, [
-    target.leadId, JSON.stringify(alternates), ...Object.values(plan.changes).map((v) => v.after || null),
-  ]);
-  await tx.query(
-    `INSERT INTO lead_merges (lead_id, tenant_id, job_id, row_number, changes, alternates) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (job_id, row_number) DO NOTHING`,
-    [target.leadId, target.tenantId, from.jobId, from.rowNumber, JSON.stringify(plan.changes), JSON.stringify(plan.alternates)],
-  );
-}
-
 /** A duplicate to merge into the lead it names. */
 export interface DuplicateToMerge {
   jobId: string;
@@ -115,7 +85,8 @@ export async function mergeIntoLeads(tx: SqlClient, tenantId: string, dups: read
     const { lead, changed } = target;
     const plan = planMerge(lead, lead.alternates, dup.fields);
     if (isEmpty(plan)) continue;
-    checkColumns(plan);
+    // Only lead fields: the column names go into SQL.
+    if (Object.keys(plan.changes).some((c) => !MERGE_COLUMNS.has(c))) throw new Error('a merge may only change lead fields');
     for (const [c, v] of Object.entries(plan.changes)) {
       (lead as Record<string, unknown>)[c] = v.after || null;
       changed.add(c);

@@ -1,7 +1,7 @@
 import { isUuid, LEAD_COLUMNS, reason } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
 import { refileEarlierCopies } from './copies.js';
-import { applyMerge, leadMerges, planMerge, type Alternates, type LeadFields, type MergeRecord } from './merge.js';
+import { leadMerges, mergeIntoLeads, type Alternates, type LeadFields, type MergeRecord } from './merge.js';
 
 export type PossibleDuplicateStatus = 'open' | 'duplicate' | 'distinct';
 export const POSSIBLE_DUPLICATE_STATUSES: readonly PossibleDuplicateStatus[] = ['open', 'duplicate', 'distinct'];
@@ -127,12 +127,11 @@ export async function decidePossibleDuplicate(
     );
     await tx.query('DELETE FROM leads WHERE id = $1', [leadId]);
     await tx.query('UPDATE job_progress SET accepted = accepted - 1, duplicate = duplicate + 1, updated_at = now() WHERE job_id = $1', [dup.job_id]);
-    const plan = planMerge(lead, lead.alternates, { ...dup, email_key: dup.email_key || dup.email || '' });
-    await applyMerge(tx, { leadId: lead.id, tenantId }, { jobId: dup.job_id, rowNumber: dup.row_number }, lead, plan);
+    const fields: LeadFields = Object.fromEntries([...COLUMNS, 'email_key'].map((c) => [c, dup[c as keyof LeadFields] ?? null]));
+    await mergeIntoLeads(tx, tenantId, [{ jobId: dup.job_id, rowNumber: dup.row_number, leadId: lead.id, fields: { ...fields, email_key: dup.email_key || dup.email || '' } }]);
     const merge = (await leadMerges(tx, lead.id, tenantId)).find((m) => m.jobId === dup.job_id && m.rowNumber === dup.row_number) ?? null;
     // The copies found of the row while it was a lead are copies of the lead it joined.
     await refileEarlierCopies(tx, tenantId, [{ jobId: dup.job_id, leadId, match: { matchedJobId: lead.job_id, matchedRow: 0, matchedLeadId: lead.id } }], 'by review');
-    const fields: LeadFields = Object.fromEntries([...COLUMNS, 'email_key'].map((c) => [c, dup[c as keyof LeadFields] ?? null]));
     const moved: MovedLead = {
       jobId: dup.job_id, rowNumber: dup.row_number, fields, storedAt: new Date(dup.created_at).toISOString(),
       into: { leadId: lead.id, jobId: lead.job_id, rowNumber: lead.row_number, storedAt: new Date(lead.created_at).toISOString() },
