@@ -150,6 +150,17 @@ export async function infraDown(only?: readonly Component[], log: (line: string)
   writeState(state);
 }
 
+/** Process ids of the components running from local binaries (none for containers or external ones). */
+export function infraProcesses(): Partial<Record<Component, number>> {
+  const state = readState();
+  const out: Partial<Record<Component, number>> = {};
+  for (const c of ['kafka', 'postgres', 'redis'] as const) {
+    const s = state[c];
+    if (s?.via === 'local' && s.pid && isAlive(s.pid)) out[c] = s.pid;
+  }
+  return out;
+}
+
 export async function infraStatus(): Promise<Record<Component, string>> {
   const state = readState();
   const out = {} as Record<Component, string>;
