@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { infraDown, infraProcesses, infraUp, repoRoot, stateDir, type InfraHandle } from '@leadflow/infra';
 import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchArgs } from './bench-args.js';
+import { takeBenchLock } from './bench-lock.js';
 import { measureCopyFloor } from './copy-floor.js';
 import { measureKafka } from './kafka-mode.js';
 import { BENCH_HEADER, generateLeadFile } from './lead-generator.js';
@@ -38,6 +39,15 @@ async function main(args: BenchArgs, interrupted: AbortSignal): Promise<number> 
   if (!canMeasureMemory()) say('warning: /proc/<pid>/status cannot be read here; peak memory will show n/a');
   const workDir = stateDir('bench');
   mkdirSync(workDir, { recursive: true });
+  const release = takeBenchLock(join(workDir, 'bench.lock'));
+  try {
+    return await benchOnce(args, interrupted, workDir);
+  } finally {
+    release();
+  }
+}
+
+async function benchOnce(args: BenchArgs, interrupted: AbortSignal, workDir: string): Promise<number> {
   const loadAtStart = load();
   const path = join(workDir, `leads-${args.rows}-seed-${args.seed}.csv`);
   say(`generating ${args.rows.toLocaleString('en-US')} rows (seed ${args.seed}) into ${path}`);
