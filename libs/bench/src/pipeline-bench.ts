@@ -48,6 +48,8 @@ async function main(args: BenchArgs, interrupted: AbortSignal): Promise<number> 
 }
 
 async function benchOnce(args: BenchArgs, interrupted: AbortSignal, workDir: string): Promise<number> {
+  // Taken before the run: the code measured is the code checked out when it started.
+  const commit = commitMeasured();
   const loadAtStart = load();
   const path = join(workDir, `leads-${args.rows}-seed-${args.seed}.csv`);
   say(`generating ${args.rows.toLocaleString('en-US')} rows (seed ${args.seed}) into ${path}`);
@@ -86,7 +88,7 @@ async function benchOnce(args: BenchArgs, interrupted: AbortSignal, workDir: str
   const cores = cpus();
   const run = {
     date: new Date(),
-    commit: commitMeasured(),
+    commit,
     machine:
       `${cores.length} cores (${cores[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB; ` +
       `load average (1 / 5 / 15 min) ${loadAtStart} at the start, ${load()} at the end; Node ${process.version}` +
@@ -113,7 +115,7 @@ function measure(mode: Mode, args: BenchArgs, file: string, workDir: string, inf
     return measureCopyFloor({ file, header: BENCH_HEADER, databaseUrl: infra.env.DATABASE_URL, workDir, ...bounds, ...(pg ? { server: sharedServer(() => processTree(pg)) } : {}) });
   }
   return measureKafka({
-    file, env: infra.env, ...bounds, log: say,
+    file, env: infra.env, ...bounds, log: say, workDir,
     httpPort: Number(process.env.HTTP_PORT ?? 8080), grpcPort: Number(process.env.GRPC_PORT ?? 50051),
   });
 }
