@@ -32,8 +32,8 @@ import { mappedRows, pairScores } from './febrl.js';
 
 const quick = process.argv.includes('--quick');
 const qualityOnly = process.argv.includes('--quality');
-// The public data sets sit beside the repository (../shared/datasets); FEBRL_DIR points elsewhere.
-const datasets = process.env.FEBRL_DIR || fileURLToPath(new URL('../../../../../shared/datasets/febrl/', import.meta.url));
+// The public data sets ship with the bench (services/dedup/bench/febrl); FEBRL_DIR points elsewhere.
+const datasets = process.env.FEBRL_DIR || fileURLToPath(new URL('../../bench/febrl/', import.meta.url));
 const out: string[] = [];
 const say = (line = '') => {
   out.push(line);
