@@ -67,7 +67,7 @@ export interface Bus {
   readonly consuming: boolean;
 }
 
-/** The only user of kafkajs (STYLE.md): topics, protobuf codec, trace headers, commit policy. */
+/** The only user of kafkajs (docs/style.md): topics, protobuf codec, trace headers, commit policy. */
 export function createBus(opts: BusOptions): Bus {
   const log = opts.logger.child({ component: 'kafka' });
   const kafka = new Kafka({

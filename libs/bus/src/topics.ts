@@ -13,7 +13,7 @@ export interface Topic<T> {
 
 export const topic = <T>(name: string, codec: Codec<T>): Topic<T> => ({ name, codec });
 
-/** Every topic of the pipeline (ARCHITECTURE.md section 1). Keyed by job id. */
+/** Every topic of the pipeline (docs/architecture.md section 1). Keyed by job id. */
 export const TOPICS = {
   uploads: topic('leadflow.uploads.v1', UploadChunk),
   rowsRaw: topic('leadflow.rows.raw.v1', RowBatch),

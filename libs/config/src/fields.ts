@@ -94,7 +94,7 @@ function redactCredentials(raw: string): string {
   return raw.replace(/\/\/[^@/]*@/, '//***@');
 }
 
-/** The variables every service shares (ARCHITECTURE.md section 6). */
+/** The variables every service shares (docs/architecture.md section 6). */
 export const shared = {
   kafkaBrokers: () =>
     ['KAFKA_BROKERS', list({ description: 'Kafka bootstrap servers, host:port, comma-separated' })] as const,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Regenerates the ts-proto code and fails when it differs from what is committed
-// (STYLE.md: generated code is committed and checked).
+// (docs/style.md: generated code is committed and checked).
 import { spawnSync } from 'node:child_process';
 import { repoRoot } from './paths.js';
 

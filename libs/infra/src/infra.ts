@@ -6,7 +6,7 @@ import { startLocalRedis } from './local-redis.js';
 import { stateDir } from './paths.js';
 import { isAlive, portOpen, stopProcess } from './process-util.js';
 
-/** The addresses every service and test reads (ARCHITECTURE.md section 7). */
+/** The addresses every service and test reads (docs/architecture.md section 7). */
 export interface InfraEnv {
   KAFKA_BROKERS: string;
   DATABASE_URL: string;

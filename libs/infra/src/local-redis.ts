@@ -7,7 +7,7 @@ export interface LocalRedis {
   url: string;
 }
 
-/** Redis on loopback without persistence: everything in it can be rebuilt (ARCHITECTURE.md section 4). */
+/** Redis on loopback without persistence: everything in it can be rebuilt (docs/architecture.md section 4). */
 export async function startLocalRedis(opts: { port: number }, log: (line: string) => void): Promise<LocalRedis> {
   ensurePrograms([{ program: 'redis-server', debianPackage: 'redis-server', why: 'runs Redis locally' }], log);
   const redis = findProgram('redis-server')!;

@@ -4,7 +4,7 @@ import type { InfraEnv } from './infra.js';
 import { repoRoot, stateDir } from './paths.js';
 import { isAlive, spawnDetached, stopProcess, waitFor } from './process-util.js';
 
-/** The eight services of ARCHITECTURE.md section 2, in the order they start. */
+/** The eight services of docs/architecture.md section 2, in the order they start. */
 export const SERVICE_NAMES = ['persistence', 'delivery', 'dnc', 'enrichment', 'dedup', 'mapping', 'ingest', 'gateway'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 

@@ -11,7 +11,7 @@ export interface ReasonInfo {
   description: string;
 }
 
-/** One catalogue of row-level reasons for every stage (STYLE.md: row problems are reasons, not errors). */
+/** One catalogue of row-level reasons for every stage (docs/style.md: row problems are reasons, not errors). */
 export const REASONS = {
   NO_CONTACT: {
     stage: 'mapping',

@@ -31,7 +31,7 @@ async function* through<I, O>(input: AsyncIterable<I>, stage: Stage<I, O | Fanou
 
 /**
  * Standalone mode: the stages composed in one process as an async pipeline with bounded
- * queues between them (ARCHITECTURE.md section 1). Each stage sees batches in order.
+ * queues between them (docs/architecture.md section 1). Each stage sees batches in order.
  */
 export async function runPipeline(opts: PipelineOptions): Promise<void> {
   const capacity = opts.queueCapacity ?? 4;

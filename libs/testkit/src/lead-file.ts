@@ -1,6 +1,6 @@
 /**
  * Generated lead files whose every row's expected disposition is known from the rules of
- * ARCHITECTURE.md section 8, written here independently of the stages: a file no stage was
+ * docs/architecture.md section 8, written here independently of the stages: a file no stage was
  * tuned on, different on every seed.
  */
 export type Expected = 'accepted' | 'invalid' | 'duplicate' | 'suppressed';

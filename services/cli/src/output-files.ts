@@ -22,7 +22,7 @@ export interface Summary {
 }
 
 /**
- * The output folder of `leadflow run` (ARCHITECTURE.md section 7): leads.csv, duplicates.csv,
+ * The output folder of `leadflow run` (docs/architecture.md section 7): leads.csv, duplicates.csv,
  * rejected.csv and suppressed.csv, each with the source row number in `row`, and summary.json.
  * Files are written as batches arrive; CSV files are opened when the header is known.
  */

@@ -63,7 +63,7 @@ export interface Standalone {
 }
 
 /**
- * Standalone mode (ARCHITECTURE.md section 1): the same stages as the services, composed in
+ * Standalone mode (docs/architecture.md section 1): the same stages as the services, composed in
  * one process, with the embedded database and in-process stores in place of Redis.
  */
 export async function openStandalone(opts: StandaloneOptions): Promise<Standalone> {

@@ -40,7 +40,7 @@ const MAX_REBUILD_PAGES = 100_000;
 const REBUILD_WAIT_MS = 30_000;
 
 /**
- * Duplicates inside the job and against every stored lead of the tenant (ARCHITECTURE.md
+ * Duplicates inside the job and against every stored lead of the tenant (docs/architecture.md
  * section 8), in three steps; the first occurrence stays ACCEPTED and a duplicate names it.
  *
  * 1. Exact keys: the canonical email key and the E.164 phone, looked up among the stored leads

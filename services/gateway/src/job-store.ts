@@ -8,7 +8,7 @@ export type JobStatusName = 'queued' | 'running' | 'awaiting_review' | 'complete
 /** The counts of a job, as the partner API's JobCounts message has them. */
 export type JobCountsView = JobCounts;
 
-/** A job as REST and gRPC show it (ARCHITECTURE.md section 7). */
+/** A job as REST and gRPC show it (docs/architecture.md section 7). */
 export interface JobView {
   id: string;
   status: JobStatusName;

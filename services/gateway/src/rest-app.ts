@@ -20,7 +20,7 @@ export interface RestAppOptions {
 const isYes = (value: string | undefined) => /^(true|1|yes|on)$/i.test((value ?? '').trim());
 
 /**
- * The REST API (ARCHITECTURE.md sections 5 and 7), built apart from listen() so tests can
+ * The REST API (docs/architecture.md sections 5 and 7), built apart from listen() so tests can
  * use inject(). Every error answers `{ code, message }`; no stack trace leaves the process.
  */
 export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstance> {

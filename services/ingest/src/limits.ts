@@ -1,6 +1,6 @@
 import { int, type ConfigOf } from '@leadflow/config';
 
-/** The limits a deployment sets on what one upload may hold (ARCHITECTURE.md section 6: read at start-up). */
+/** The limits a deployment sets on what one upload may hold (docs/architecture.md section 6: read at start-up). */
 export const limitsSchema = {
   maxRows: ['INGEST_MAX_ROWS', int({ min: 1, default: 50_000_000, description: 'most data rows in one file' })],
   maxColumns: ['INGEST_MAX_COLUMNS', int({ min: 1, default: 1000, description: 'most columns in one file' })],

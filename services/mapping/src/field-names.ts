@@ -1,4 +1,4 @@
-/** The canonical lead fields a column can map to (ARCHITECTURE.md section 3); anything else is `extra`. */
+/** The canonical lead fields a column can map to (docs/architecture.md section 3); anything else is `extra`. */
 export const CANONICAL_FIELDS = [
   'first_name', 'last_name', 'full_name', 'email', 'phone', 'company', 'domain', 'job_title',
   'street', 'address_line2', 'city', 'state', 'postal_code', 'country', 'industry', 'source',

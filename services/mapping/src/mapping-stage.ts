@@ -34,7 +34,7 @@ export type MappingStageResult = LeadBatch | Fanout<LeadBatch>;
 /**
  * Raw rows to canonical leads: each column to its field (decided once per job, on its first
  * batch, from headers and values), each value cleaned and normalized, and each row marked
- * INVALID when it has no usable contact (ARCHITECTURE.md section 8).
+ * INVALID when it has no usable contact (docs/architecture.md section 8).
  *
  * A job uploaded with `review` stops here: its mapping is saved as awaiting review with a
  * preview of its first rows, and its batches are held in the store (none go out) until a batch

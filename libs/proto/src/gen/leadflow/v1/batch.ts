@@ -125,7 +125,7 @@ export interface MappingDecision {
   columns: ColumnMapping[];
 }
 
-/** The canonical lead (ARCHITECTURE.md section 3). Empty string means absent. */
+/** The canonical lead (docs/architecture.md section 3). Empty string means absent. */
 export interface Lead {
   firstName: string;
   lastName: string;
