@@ -8,7 +8,7 @@ import { createRedis, createRedisFingerprintStore } from '@leadflow/stores';
 import { formatBytes } from './measured-run.js';
 import { BENCH_HEADER } from './lead-generator.js';
 import { countsOf, type ModeResult } from './mode-result.js';
-import { peakOfEach, peakRss, processTree, sharedServer, startSampling } from './process-memory.js';
+import { cachedTree, peakOfEach, peakRss, sharedServer, startSampling } from './process-memory.js';
 
 export interface KafkaModeOptions {
   file: string;
@@ -138,7 +138,7 @@ async function warmUpAndMeasure(opts: KafkaModeOptions, services: ServicesHandle
   const pids = Object.values(services.pids);
   const own = peakOfEach(() => pids);
   const infra = infraProcesses();
-  const postgres = infra.postgres ? sharedServer(() => processTree(infra.postgres!)) : undefined;
+  const postgres = infra.postgres ? sharedServer(cachedTree(infra.postgres)) : undefined;
   let overCap = false;
   const sampling = startSampling([own, ...(postgres ? [postgres] : [])], 500, () => {
     if (own.current() > opts.maxRss) overCap = true;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { peakOfEach, processTree, startSampling, type MemoryProbe } from './process-memory.js';
+import { cachedTree, peakOfEach, startSampling, type MemoryProbe } from './process-memory.js';
 
 export interface MeasuredRun {
   seconds: number;
@@ -68,7 +68,8 @@ export function runMeasured(opts: MeasuredRunOptions): Promise<MeasuredRun> {
         // already gone
       }
     };
-    const own = peakOfEach(() => (child.pid === undefined ? [] : processTree(child.pid)));
+    const tree = child.pid === undefined ? () => [] : cachedTree(child.pid);
+    const own = peakOfEach(tree);
     const sampling = startSampling([own, ...(opts.alongside ?? [])], 250, () => {
       if (own.current() > opts.maxRss) kill(`resident memory passed the cap of ${formatBytes(opts.maxRss)} (--max-rss-mb); killed`);
     });

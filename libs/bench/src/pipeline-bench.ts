@@ -18,7 +18,7 @@ import { measureCopyFloor } from './copy-floor.js';
 import { measureKafka } from './kafka-mode.js';
 import { BENCH_HEADER, generateLeadFile } from './lead-generator.js';
 import type { Mode, ModeResult } from './mode-result.js';
-import { canMeasureMemory, processTree, sharedServer } from './process-memory.js';
+import { cachedTree, canMeasureMemory, sharedServer } from './process-memory.js';
 import { formatRun, recordRun } from './results-file.js';
 import { measureStandalone } from './standalone-mode.js';
 
@@ -112,7 +112,7 @@ function measure(mode: Mode, args: BenchArgs, file: string, workDir: string, inf
   if (!infra) return Promise.resolve({ mode, failure: infraFailure ?? 'no infrastructure' });
   if (mode === 'copy') {
     const pg = infraProcesses().postgres;
-    return measureCopyFloor({ file, header: BENCH_HEADER, databaseUrl: infra.env.DATABASE_URL, workDir, ...bounds, ...(pg ? { server: sharedServer(() => processTree(pg)) } : {}) });
+    return measureCopyFloor({ file, header: BENCH_HEADER, databaseUrl: infra.env.DATABASE_URL, workDir, ...bounds, ...(pg ? { server: sharedServer(cachedTree(pg)) } : {}) });
   }
   return measureKafka({
     file, env: infra.env, ...bounds, log: say, workDir,

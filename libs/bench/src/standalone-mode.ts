@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@leadflow/infra';
+import { countCsvRecords } from './csv-records.js';
 import { runMeasured } from './measured-run.js';
 import { countsOf, type Counts, type ModeResult } from './mode-result.js';
 
@@ -39,6 +40,11 @@ export async function measureStandalone(opts: StandaloneOptions): Promise<ModeRe
     const failure =
       run.failure ??
       (!summary ? 'no summary.json written' : summary.failure ? `job failed: ${summary.failure.code} ${summary.failure.message}` : undefined);
+    // How far a run that did not finish got: the rows in its output files (a header each).
+    let filed = 0;
+    if (failure) {
+      for (const name of ['leads.csv', 'duplicates.csv', 'rejected.csv', 'suppressed.csv']) filed += Math.max(0, (await countCsvRecords(join(outDir, name))) - 1);
+    }
     return {
       mode: 'standalone',
       seconds: run.seconds,
@@ -46,7 +52,10 @@ export async function measureStandalone(opts: StandaloneOptions): Promise<ModeRe
       ...(summary ? { counts: countsOf(summary) } : {}),
       memory: [['leadflow run', run.peakRss]],
       ...(failure ? { failure } : {}),
-      ...(opts.keep ? { notes: [`output in ${outDir}, embedded database in ${dataDir}`] } : {}),
+      notes: [
+        ...(failure ? [`${filed.toLocaleString('en-US')} rows were in its output files when it ended`] : []),
+        ...(opts.keep ? [`output in ${outDir}, embedded database in ${dataDir}`] : []),
+      ],
     };
   } finally {
     if (!opts.keep) {
