@@ -134,6 +134,7 @@ async function warmUpAndMeasure(opts: KafkaModeOptions, services: ServicesHandle
   const warmElapsed = () => (performance.now() - warmStart) / 1000;
   const warm = await uploadAndWait(opts, services, warmFile, () => (opts.signal?.aborted ? 'the bench was interrupted' : warmElapsed() > 300 ? 'the warm-up job did not end within 300 s' : undefined), warmElapsed);
   if (warm.failure) return { mode: 'kafka', failure: `warm-up: ${warm.failure}` };
+  const warmSeconds = warmElapsed();
 
   const pids = Object.values(services.pids);
   const own = peakOfEach(() => pids);
@@ -165,7 +166,7 @@ async function warmUpAndMeasure(opts: KafkaModeOptions, services: ServicesHandle
       ['PostgreSQL', postgres?.peak()],
       ['Redis', infra.redis ? peakRss(infra.redis) : undefined],
     ],
-    notes: [`services ready in ${ready.toFixed(1)} s and a 50-row warm-up job done in ${warmElapsed().toFixed(1)} s before the upload (neither counted)`],
+    notes: [`services ready in ${ready.toFixed(1)} s and a 50-row warm-up job done in ${warmSeconds.toFixed(1)} s before the upload (neither counted)`],
     ...(failure ? { failure } : {}),
   };
 }

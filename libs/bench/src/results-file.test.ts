@@ -21,6 +21,10 @@ const run = (date: string, commit: string): RunRecord => ({
       mode: 'standalone', seconds: 712, memory: [['leadflow run', 4.8 * 2 ** 30]],
       failure: 'signal SIGABRT: FATAL ERROR: Reached heap limit | Allocation failed - JavaScript heap out of memory',
     },
+    {
+      mode: 'kafka', seconds: 2400, rows: 593_000, counts: { rows: 593_000, accepted: 540_944, invalid: 18_145, duplicate: 33_911, suppressed: 0 },
+      memory: [['8 services (sum)', 1.39 * 2 ** 30], ['Redis', undefined]], failure: 'the job did not end within 2400 s (--timeout)',
+    },
   ],
 });
 
@@ -36,6 +40,7 @@ describe('the results file', () => {
     expect(headings).toEqual(['### 2026-12-02 11:30 UTC · 100,000 rows · commit bbbbbbb', '### 2026-12-01 10:00 UTC · 100,000 rows · commit aaaaaaa']);
     expect(text).toContain('| PostgreSQL `\\copy` (floor) | ok | 0.15 s | 666,667 | psql 8 MB | 100,000 rows loaded |');
     expect(text).toContain('| `leadflow run` (embedded) | **failed**: signal SIGABRT: FATAL ERROR: Reached heap limit \\| Allocation failed - JavaScript heap out of memory | 11 min 52 s | — | leadflow run 4.80 GB | — |');
+    expect(text).toContain('| 8 services over Kafka | **failed**: the job did not end within 2400 s (--timeout) | 40 min 0 s | (247 until it ended) | 8 services (sum) 1.39 GB; Redis n/a | 540,944 / 18,145 / 33,911 |');
     expect(text).toContain('| expected from the generator | | | | | ~91,000 / 3,000 / ~6,000 |');
   });
 });

@@ -29,7 +29,7 @@ function memoryCell(r: ModeResult): string {
 
 function row(r: ModeResult): string[] {
   const ok = !r.failure;
-  const rate = ok && r.seconds && r.rows ? int(r.rows / r.seconds) : '—';
+  const rate = !r.seconds || !r.rows ? '—' : ok ? int(r.rows / r.seconds) : `(${int(r.rows / r.seconds)} until it ended)`;
   const c = r.counts;
   return [
     MODE_TITLES[r.mode],
