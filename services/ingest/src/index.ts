@@ -3,5 +3,8 @@ export type { ReadRowsOptions } from './read-rows.js';
 export { decodeText } from './decode-text.js';
 export { createUploadAssembler } from './upload-assembler.js';
 export { ChunkChannel } from './chunk-channel.js';
+export { openUploadReader } from './upload-reader.js';
+export type { UploadReader, UploadReaderOptions } from './upload-reader.js';
+export type { RowSpoolOptions } from './row-spool.js';
 export { limitsSchema } from './limits.js';
 export type { ReadLimits } from './limits.js';

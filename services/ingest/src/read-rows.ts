@@ -17,8 +17,12 @@ export interface ReadRowsOptions {
   maxColumns?: number;
   /** Largest text accepted once decompressed, in bytes (for a workbook: the file and each of its parts). @default 4 GiB */
   maxBytes?: number;
-  /** For a workbook: a sheet's name or 1-based position, or `*` for every sheet. @default the first sheet with data */
-  sheet?: string;
+  /**
+   * For a workbook: a sheet's name or 1-based position, or `*` for every sheet; a function is
+   * asked once the workbook arrived whole (a form field may name the sheet after the file).
+   * @default the first sheet with data
+   */
+  sheet?: string | (() => string | undefined);
 }
 
 /** Text looked at before the parser starts: enough rows to tell the delimiter and the header. */
@@ -51,9 +55,14 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
     records = head && isZip(head) ? xlsxRecords(all, { sheet: opts.sheet, maxBytes: opts.maxBytes ?? 4 * 1024 ** 3 }) : delimitedRecords(all, opts, batchSize);
     for await (const record of records) {
       if (!header) {
-        header = record.map((h) => h.trim());
-        if (header.every((h) => h === '')) throw new LeadflowError('NO_HEADER', 'the header row is blank', false);
-        if (header.length > maxColumns) throw new LeadflowError('TOO_MANY_COLUMNS', `${header.length} columns, the limit is ${maxColumns}`, false);
+        // Checked before it is kept: a refused header must not travel on with the failure (the
+        // mapping stage would score each of 100,000 columns).
+        const names = record.map((h) => h.trim());
+        if (names.every((h) => h === '')) throw new LeadflowError('NO_HEADER', 'the header row is blank', false);
+        if (names.length > maxColumns) {
+          throw new LeadflowError('TOO_MANY_COLUMNS', `${names.length} columns, the limit is ${maxColumns}`, false);
+        }
+        header = names;
         continue;
       }
       if (opts.maxRows !== undefined && rowNumber >= opts.maxRows) {
@@ -107,7 +116,10 @@ async function* delimitedRecords(source: AsyncIterable<Uint8Array>, opts: ReadRo
     feeding = (async () => {
       try {
         for (let chunk: string | undefined = sample; chunk !== undefined; ) {
-          if (q.closed || p.destroyed) return;
+          // A parser that failed takes no more, and the rest of the upload is not read (it is refused).
+          // `errored` is set at once; the error event waits for a tick that a source with chunks
+          // ready (only promise continuations) would not give before the whole file was read.
+          if (q.closed || p.errored || p.destroyed) return;
           await q.room();
           p.write(chunk);
           const next = await text.next();

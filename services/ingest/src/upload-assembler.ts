@@ -1,16 +1,18 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@leadflow/logger';
-import { LeadflowError } from '@leadflow/pipeline';
+import { jobFailure, LeadflowError } from '@leadflow/pipeline';
 import type { RowBatch, UploadChunk } from '@leadflow/proto';
-import { ChunkChannel } from './chunk-channel.js';
 import type { ReadLimits } from './limits.js';
-import { readRows, uploadFailed } from './read-rows.js';
+import type { RowSpoolOptions } from './row-spool.js';
+import { openUploadReader, type UploadReader } from './upload-reader.js';
 
 interface OpenUpload {
   partition: number;
   /** Offset of the upload's first chunk: nothing at or after it may be committed until the upload is read. */
   firstOffset: bigint;
-  channel: ChunkChannel;
-  reading: Promise<void>;
+  reader: UploadReader;
+  /** Sends the upload's batches on, once they are released; resolves when the last is sent. */
+  sending: Promise<void>;
   /** Dropped in a rebalance: its remaining batches are not sent. */
   aborted: boolean;
 }
@@ -18,18 +20,57 @@ interface OpenUpload {
 export interface UploadAssemblerOptions {
   batchSize: number;
   limits?: Partial<ReadLimits>;
+  spool?: RowSpoolOptions;
   emit: (batch: RowBatch) => Promise<void>;
   logger: Logger;
+  /**
+   * How long the message with an upload's last chunk waits for the upload's batches to be sent
+   * before the consumer goes on (they are then sent meanwhile, and the upload's offsets
+   * committed with a later message): kept well below the consumer's session timeout.
+   * @default 10000
+   */
+  sendWaitMs?: number;
 }
 
 /**
  * Kafka-mode ingest: turns each job's ordered upload chunks into row batches as they arrive,
- * several jobs interleaved on one partition. An upload's offsets are committed only once it
- * has been read to its end, so after a crash the whole file is read again from its first
- * chunk and yields the same batches, which every later stage treats idempotently.
+ * several jobs interleaved on one partition. The batches are held until the upload's last
+ * chunk arrived, and dropped if the gateway failed the upload (see openUploadReader). An
+ * upload's offsets are committed only once its batches are sent, so after a crash the whole
+ * file is read again from its first chunk and yields the same batches, which every later stage
+ * treats idempotently.
  */
 export function createUploadAssembler(opts: UploadAssemblerOptions) {
   const open = new Map<string, OpenUpload>();
+  const sendWaitMs = opts.sendWaitMs ?? 10_000;
+
+  function start(chunk: UploadChunk, partition: number, offset: string): OpenUpload {
+    const job = chunk.job!;
+    const reader = openUploadReader(job, { batchSize: opts.batchSize, limits: opts.limits, spool: opts.spool });
+    const upload: OpenUpload = { partition, firstOffset: BigInt(offset), reader, sending: Promise.resolve(), aborted: false };
+    upload.sending = (async () => {
+      let seq = 0;
+      let rows = 0;
+      try {
+        for await (const batch of reader.batches) {
+          if (upload.aborted) return;
+          await opts.emit(batch);
+          seq = batch.seq + 1;
+          rows += batch.rows.length;
+        }
+      } catch (err) {
+        if (upload.aborted) return;
+        // A bug in reading: the job ends failed with what was sent, rather than waiting for rows that will not come.
+        opts.logger.error({ err, jobId: job.jobId }, 'upload could not be read: its job fails');
+        const failure = jobFailure('INTERNAL', `ingest stopped after ${rows} rows`);
+        await opts.emit({ job, seq, header: [], rows: [], last: true, totalRows: rows, failure, decision: undefined });
+      }
+      if (open.get(job.jobId) === upload) open.delete(job.jobId);
+    })();
+    // Not sent (Kafka kept failing): the upload stays open, its offsets uncommitted, and is read again after a restart.
+    upload.sending.catch((err) => opts.logger.error({ err, jobId: job.jobId }, 'upload batches could not be sent'));
+    return upload;
+  }
 
   async function push(chunk: UploadChunk, partition: number, offset: string): Promise<void> {
     const jobId = chunk.job?.jobId ?? '';
@@ -40,30 +81,13 @@ export function createUploadAssembler(opts: UploadAssemblerOptions) {
         opts.logger.debug({ jobId, seq: chunk.seq }, 'chunk of an upload already read: skipped');
         return;
       }
-      const channel = new ChunkChannel();
-      const job = chunk.job!;
-      const created: OpenUpload = { partition, firstOffset: BigInt(offset), channel, reading: Promise.resolve(), aborted: false };
-      created.reading = (async () => {
-        for await (const batch of readRows(channel, { ...opts.limits, job, batchSize: opts.batchSize, sheet: job.sheet || undefined })) {
-          if (created.aborted) return;
-          await opts.emit(batch);
-        }
-      })();
-      open.set(jobId, (upload = created));
+      open.set(jobId, (upload = start(chunk, partition, offset)));
     }
-    if (chunk.data.length > 0) await upload.channel.push(chunk.data);
-    if (chunk.failure) {
-      upload.channel.end(uploadFailed(chunk.failure));
-    } else if (chunk.last) {
-      upload.channel.end();
-    }
-    if (chunk.last || chunk.failure) {
-      try {
-        await upload.reading;
-      } finally {
-        open.delete(jobId);
-      }
-    }
+    // A refusal (the file cannot be read) reaches the job through the batches; the chunk is done with.
+    if (chunk.data.length > 0) await upload.reader.write(chunk.data).catch(() => {});
+    if (chunk.failure) upload.reader.fail(chunk.failure);
+    else if (chunk.last) upload.reader.end(chunk.job).catch(() => {});
+    if (chunk.last || chunk.failure) await Promise.race([upload.sending.catch(() => {}), sleep(sendWaitMs)]);
   }
 
   /** The offset that is safe to commit on a partition after handling the message before `nextOffset`. */
@@ -73,12 +97,11 @@ export function createUploadAssembler(opts: UploadAssemblerOptions) {
     return safe.toString();
   }
 
-  /** Partitions were taken away: drop every half-read upload; whoever gets them reads them again. */
+  /** Partitions were taken away: drop every upload not sent yet; whoever gets them reads them again. */
   function reset(): void {
     for (const u of open.values()) {
       u.aborted = true;
-      u.channel.end(new LeadflowError('UPLOAD_ABORTED', 'partition reassigned', false));
-      u.reading.catch(() => {});
+      u.reader.abort(new LeadflowError('UPLOAD_ABORTED', 'partition reassigned', false));
     }
     open.clear();
   }

@@ -102,7 +102,10 @@ async function* workbookRecords(workbook: Workbook, choice: string | undefined):
  * the end, so the upload is written to a temporary file (disk, not memory, bounded by
  * `maxBytes`), read sheet by sheet as it inflates, and removed.
  */
-export async function* xlsxRecords(source: AsyncIterable<Uint8Array>, opts: { sheet?: string; maxBytes: number }): AsyncGenerator<string[]> {
+export async function* xlsxRecords(
+  source: AsyncIterable<Uint8Array>,
+  opts: { sheet?: string | (() => string | undefined); maxBytes: number },
+): AsyncGenerator<string[]> {
   const dir = await mkdtemp(join(tmpdir(), 'leadflow-xlsx-'));
   const path = join(dir, 'upload.xlsx');
   try {
@@ -120,7 +123,7 @@ export async function* xlsxRecords(source: AsyncIterable<Uint8Array>, opts: { sh
     }
     const workbook = await openWorkbook(path, opts.maxBytes);
     try {
-      yield* workbookRecords(workbook, opts.sheet);
+      yield* workbookRecords(workbook, typeof opts.sheet === 'function' ? opts.sheet() : opts.sheet);
     } finally {
       await workbook.close();
     }

@@ -1,0 +1,124 @@
+import type { JobFailure, JobRef, RowBatch } from '@leadflow/proto';
+import { ChunkChannel } from './chunk-channel.js';
+import type { ReadLimits } from './limits.js';
+import { readRows, uploadFailed } from './read-rows.js';
+import { RowSpool, type RowSpoolOptions } from './row-spool.js';
+
+export interface UploadReaderOptions {
+  /** Rows per batch. @default 500 */
+  batchSize?: number;
+  limits?: Partial<ReadLimits>;
+  /** Where the batches wait until the upload is whole. */
+  spool?: RowSpoolOptions;
+}
+
+export interface UploadReader {
+  /**
+   * Hands on the next chunk; resolves once the reader took it. Rejects with the job failure
+   * (an error with `jobFailure`, see uploadFailed) once the file is found unreadable.
+   */
+  write(chunk: Uint8Array): Promise<void>;
+  /**
+   * The upload arrived whole; `job`, when given, replaces the job it was opened with (fields a
+   * form sent after the file). Its rows are released. Resolves once the file has been read to
+   * its end (rejects with the job failure when it could not be), or sooner if its rows come
+   * faster than the stages after ingest take them.
+   */
+  end(job?: JobRef): Promise<void>;
+  /** The upload itself failed (refused, cut off): nothing of it goes on but its job's failure. */
+  fail(failure: JobFailure): void;
+  /** Stops reading (the pipeline failed, the partition went away); writes reject with `reason`. */
+  abort(reason: Error): void;
+  /** The job's row batches for the next stage, once the upload is whole (or its failure alone). */
+  readonly batches: AsyncIterable<RowBatch>;
+}
+
+type Release = { kind: 'rows' } | { kind: 'failure'; failure: JobFailure } | { kind: 'error'; error: Error };
+
+/**
+ * One upload as ingest reads it, in `leadflow serve` and in the ingest service alike. Its chunks
+ * are read into row batches as they arrive, so a file that cannot be read is refused at once:
+ * the writer's next write (or its end) rejects with the job failure, and the channel never
+ * leaves a writer waiting on a reader that stopped. The batches wait in a spool (bounded
+ * memory, then a temporary file) and go on only once the upload arrived whole, so an upload
+ * refused or cut off half way leaves nothing in the stages after ingest: its job gets its
+ * failure and no rows. A file found unreadable part way releases the rows before that point,
+ * with its failure, as a file read to the end would (README: the rows before it are kept).
+ */
+export function openUploadReader(job: JobRef, opts: UploadReaderOptions): UploadReader {
+  let current = job;
+  const channel = new ChunkChannel();
+  const spool = new RowSpool(opts.spool);
+  let release!: (how: Release) => void;
+  let released: Release | undefined;
+  const decided = new Promise<Release>((resolve) => (release = resolve));
+  const decide = (how: Release) => {
+    if (released) return;
+    released = how;
+    release(how);
+    if (how.kind === 'rows') spool.release();
+    else void spool.discard();
+  };
+
+  const reading = (async () => {
+    let last: RowBatch | undefined;
+    try {
+      // The sheet is asked once a workbook is whole: a form may name it after the file.
+      const sheet = () => current.sheet || undefined;
+      const rows = readRows(channel, { ...opts.limits, job, batchSize: opts.batchSize, sheet });
+      for await (const batch of rows) {
+        if (batch.last) last = batch;
+        await spool.append(batch);
+      }
+    } catch (err) {
+      channel.close(err as Error);
+      decide({ kind: 'error', error: err as Error });
+      throw err;
+    } finally {
+      spool.finish();
+    }
+    if (last?.failure && released?.kind !== 'failure') {
+      // The file's own failure: refuse the rest of the upload, keep the rows before it.
+      channel.close(uploadFailed(last.failure));
+      decide({ kind: 'rows' });
+    } else {
+      channel.close();
+    }
+    return last;
+  })();
+  reading.catch(() => {});
+
+  async function* batches(): AsyncGenerator<RowBatch> {
+    const how = await decided;
+    if (how.kind === 'error') throw how.error;
+    if (how.kind === 'failure') {
+      yield { job: current, seq: 0, header: [], rows: [], last: true, totalRows: 0, failure: how.failure, decision: undefined };
+      return;
+    }
+    for await (const batch of spool.drain()) yield { ...batch, job: current };
+    await reading;
+  }
+
+  return {
+    write: (chunk) => channel.push(chunk),
+    async end(final) {
+      if (final) current = final;
+      decide({ kind: 'rows' });
+      channel.end();
+      // The file read to its end, or its rows flowing faster than the stages take them (a
+      // workbook is read only once whole): a failure found after that reaches the job, not the answer.
+      const last = await Promise.race([reading, spool.full.then(() => undefined)]);
+      if (last?.failure) throw uploadFailed(last.failure);
+    },
+    fail(failure) {
+      decide({ kind: 'failure', failure });
+      channel.end(uploadFailed(failure));
+    },
+    abort(reason) {
+      decide({ kind: 'error', error: reason });
+      channel.close(reason);
+      void spool.discard();
+    },
+    batches: { [Symbol.asyncIterator]: batches },
+  };
+}
