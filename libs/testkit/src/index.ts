@@ -8,3 +8,5 @@ export type { Expected, GeneratedRow, LeadFile, LeadFileOptions } from './lead-f
 export { startServices } from '@leadflow/infra';
 export type { ServicesHandle } from '@leadflow/infra';
 export { freePort } from './free-port.js';
+export { getJson, openServerSockets, streamUpload } from './stream-upload.js';
+export type { StreamUploadOptions, UploadAnswer } from './stream-upload.js';

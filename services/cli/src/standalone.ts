@@ -3,7 +3,7 @@ import { createDeliveryStage, createSqlDeliveryStore, migrations as deliveryMigr
 import { createDncStage, createSqlDncAudit, migrations as dncMigrations } from '@leadflow/dnc';
 import { createEnrichmentStage } from '@leadflow/enrichment';
 import { migrations as gatewayMigrations, type UploadSink } from '@leadflow/gateway';
-import { ChunkChannel, readRows, uploadFailed, type ReadLimits } from '@leadflow/ingest';
+import { openUploadReader, readRows, type ReadLimits } from '@leadflow/ingest';
 import type { Logger } from '@leadflow/logger';
 import { createMappingStage, createSqlMappingStore, migrations as mappingMigrations } from '@leadflow/mapping';
 import type { Metrics } from '@leadflow/metrics';
@@ -107,13 +107,17 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     processJob,
     uploadSink(onError) {
       return {
+        // Read as it arrives, so an unreadable file is refused at once; its rows go on once it is whole.
         open(job) {
-          const channel = new ChunkChannel();
-          track(processJob(job, channel), (err) => onError(job, err));
+          const reader = openUploadReader(job, { batchSize: opts.batchSize, limits: opts.limits });
+          track(run(reader.batches), (err) => {
+            reader.abort(err as Error);
+            onError(job, err);
+          });
           return {
-            write: (chunk) => channel.push(chunk),
-            end: async () => channel.end(),
-            fail: async (failure) => channel.end(uploadFailed(failure)),
+            write: (chunk) => reader.write(chunk),
+            end: (final) => reader.end(final),
+            fail: async (failure) => reader.fail(failure),
           };
         },
         // The mapping stage holds a job in review; the decision releases its rows through the stages.

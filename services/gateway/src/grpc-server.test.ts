@@ -9,6 +9,7 @@ import { createSqlLeadStore, decidePossibleDuplicate, listPossibleDuplicates, mi
 import { emptyLead, leadIdFor, reason } from '@leadflow/pipeline';
 import { Disposition, JobStatus, LeadflowGatewayClient, type ConfirmMappingResponse, type DecidePossibleDuplicateResponse, type ListPossibleDuplicatesResponse, type GetMappingResponse, type Job, type MappingDecision } from '@leadflow/proto';
 import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
+import { isErrorCode } from './error-catalogue.js';
 import { createGrpcServer, createJobService, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
 
 const require = createRequire(import.meta.url);
@@ -183,6 +184,32 @@ describe('gRPC server', () => {
 
   it('refuses an upload that does not start with its metadata', async () => {
     await expect(upload([{ chunk: Buffer.from('x') }])).rejects.toMatchObject({ code: 3, details: 'METADATA_FIRST: send UploadMetadata as the first message, then the file in chunks' });
+  });
+
+  it('answers every error with a catalogued code in its details and trailers, and the job an upload created', async () => {
+    const meta = { metadata: { fileName: 'big.csv', supplier: '', webhookUrl: '', sheet: '', review: false } };
+    const errors = [
+      await upload([{ chunk: Buffer.from('x') }]).catch((e: unknown) => e),
+      await upload([meta, { chunk: Buffer.alloc(6000) }, { chunk: Buffer.alloc(6000) }]).catch((e: unknown) => e),
+      await upload([meta, { chunk: Buffer.from('a') }, meta]).catch((e: unknown) => e),
+      await new Promise<unknown>((resolve) => client.getJob({ id: 'no-such-job' }, (e) => resolve(e))),
+    ] as (Error & { code: number; details: string; metadata: Metadata })[];
+    const seen = errors.map((e) => ({ status: e.code, code: e.metadata.get('leadflow-error-code')[0], job: e.metadata.get('leadflow-job-id').length }));
+    expect(seen).toEqual([
+      { status: 3, code: 'METADATA_FIRST', job: 0 },
+      { status: 8, code: 'UPLOAD_TOO_LARGE', job: 1 },
+      // Metadata again after chunks: refused, and the job it had created fails with UPLOAD_REFUSED.
+      { status: 3, code: 'METADATA_FIRST', job: 1 },
+      { status: 5, code: 'JOB_NOT_FOUND', job: 0 },
+    ]);
+    for (const e of errors) {
+      const code = String(e.metadata.get('leadflow-error-code')[0]);
+      expect(isErrorCode(code)).toBe(true);
+      expect(e.details.startsWith(`${code}: `)).toBe(true);
+    }
+    const tooLarge = String(errors[1]!.metadata.get('leadflow-job-id')[0]);
+    const job = await new Promise<Job>((resolve, reject) => client.getJob({ id: tooLarge }, (e, r) => (e ? reject(e) : resolve(r!.job!))));
+    expect(job).toMatchObject({ status: JobStatus.JOB_STATUS_FAILED, failureCode: 'UPLOAD_TOO_LARGE' });
   });
 
   it('answers the standard health check with SERVING', async () => {

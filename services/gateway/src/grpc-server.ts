@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import {
+  Metadata,
   Server,
   ServerCredentials,
-  status,
   type sendUnaryData,
   type ServerErrorResponse,
   type ServerReadableStream,
@@ -50,7 +50,8 @@ import {
   type WatchJobResponse,
 } from '@leadflow/proto';
 import type { MergeRecord, PossibleDuplicate as PossibleDuplicateRecord } from '@leadflow/persistence';
-import { GatewayError } from './gateway-error.js';
+import { grpcStatusOf } from './error-catalogue.js';
+import { errors, GatewayError } from './gateway-error.js';
 import type { JobService } from './job-service.js';
 import type { JobView } from './job-store.js';
 
@@ -97,14 +98,6 @@ function toProtoMerge(m: MergeRecord): Merge {
 
 const toProtoPossibleDuplicate = (p: PossibleDuplicateRecord): PossibleDuplicate => ({ ...p, decidedAt: p.decidedAt ?? '' });
 
-const GRPC_STATUS: Record<number, status> = {
-  400: status.INVALID_ARGUMENT,
-  404: status.NOT_FOUND,
-  409: status.FAILED_PRECONDITION,
-  413: status.RESOURCE_EXHAUSTED,
-  415: status.INVALID_ARGUMENT,
-};
-
 export interface GrpcServerOptions {
   service: JobService;
   logger: Logger;
@@ -115,12 +108,14 @@ export interface GrpcServerOptions {
 /** The partner API over gRPC, with health checking and reflection. */
 export function createGrpcServer(opts: GrpcServerOptions) {
   const { service, logger } = opts;
+  /** A catalogued error as a gRPC status: details `CODE: message`, and the code (and job) in the trailers too. */
   const toStatus = (err: unknown): Partial<ServerErrorResponse> => {
-    if (err instanceof GatewayError) {
-      return { code: GRPC_STATUS[err.statusCode] ?? status.FAILED_PRECONDITION, details: `${err.code}: ${err.message}` };
-    }
-    logger.error({ err }, 'gRPC call failed');
-    return { code: status.INTERNAL, details: 'INTERNAL: internal error; it has been logged' };
+    if (!(err instanceof GatewayError)) logger.error({ err }, 'gRPC call failed');
+    const known = err instanceof GatewayError ? err : new GatewayError('INTERNAL', 'internal error; it has been logged');
+    const metadata = new Metadata();
+    metadata.set('leadflow-error-code', known.code);
+    if (known.jobId) metadata.set('leadflow-job-id', known.jobId);
+    return { code: grpcStatusOf(known.code), details: `${known.code}: ${known.message}`, metadata };
   };
   const unary =
     <Req, Res>(fn: (call: ServerUnaryCall<Req, Res>) => Promise<Res>) =>
@@ -137,13 +132,19 @@ export function createGrpcServer(opts: GrpcServerOptions) {
         const iterator = call[Symbol.asyncIterator]() as AsyncIterator<UploadFileRequest>;
         const first = await iterator.next();
         const meta = first.done ? undefined : (first.value as UploadFileRequest).metadata;
-        if (!meta) throw new GatewayError('METADATA_FIRST', 400, 'send UploadMetadata as the first message, then the file in chunks');
+        if (!meta) throw errors.metadataFirst();
         async function* chunks(): AsyncGenerator<Uint8Array> {
           for (;;) {
-            const next = await iterator.next();
+            let next: IteratorResult<UploadFileRequest>;
+            try {
+              next = await iterator.next();
+            } catch {
+              // The client cancelled, or its stream broke: the upload did not arrive whole.
+              throw new GatewayError('UPLOAD_ABORTED');
+            }
             if (next.done) return;
-            const msg = next.value as UploadFileRequest;
-            if (msg.chunk) yield msg.chunk;
+            if (next.value.metadata) throw new GatewayError('METADATA_FIRST', 'send UploadMetadata once, as the first message, then only chunks');
+            if (next.value.chunk) yield next.value.chunk;
           }
         }
         const job = await service.upload(

@@ -4,6 +4,7 @@ import { CANONICAL_FIELDS, normalizePhone, personEvidence } from '@leadflow/mapp
 import { parsePolicy } from '@leadflow/dedup';
 import type { DecideResult, MergeRecord, PossibleDuplicate, PossibleDuplicateStatus, RevertResult } from '@leadflow/persistence';
 import { isUuid, jobFailure } from '@leadflow/pipeline';
+import type { JobFailure } from '@leadflow/proto';
 import type { DncRegistry } from '@leadflow/stores';
 import { errors, GatewayError } from './gateway-error.js';
 import { EXPORT_KINDS, type ExportKind } from './job-exports.js';
@@ -42,15 +43,27 @@ export interface JobServiceOptions {
 const REVIEW_STATUSES = ['open', 'duplicate', 'distinct'] as const;
 const MAX_REVIEW_PAGE = 1000;
 
-export interface UploadMeta {
-  tenantId: string;
+/** What a client says about an upload besides its file (form fields, or gRPC's UploadMetadata). */
+export interface UploadFields {
   supplier: string;
-  fileName: string;
   webhookUrl: string;
   /** For a workbook: the sheet to read; '' for the first with data. */
   sheet: string;
   /** Stop after mapping until a person confirms it (confirmMapping). */
   review: boolean;
+}
+
+export interface UploadMeta extends UploadFields {
+  tenantId: string;
+  fileName: string;
+}
+
+/** The job failure of an upload that did not arrive whole: refused by its size or by a bad request, or cut off. */
+function uploadFailureOf(err: unknown, bytes: number, limit: number): JobFailure {
+  const code = err instanceof GatewayError ? err.code : 'UPLOAD_ABORTED';
+  if (code === 'UPLOAD_TOO_LARGE') return jobFailure(code, `limit ${limit} bytes`);
+  if (code === 'UPLOAD_ABORTED') return jobFailure(code, `after ${bytes} bytes`);
+  return jobFailure('UPLOAD_REFUSED', code);
 }
 
 export type JobService = ReturnType<typeof createJobService>;
@@ -61,8 +74,20 @@ const MAX_DNC_NUMBERS = 100_000;
 export function createJobService(opts: JobServiceOptions) {
   const { jobs } = opts;
 
-  async function upload(meta: UploadMeta, source: AsyncIterable<Uint8Array>): Promise<JobView> {
-    if (meta.webhookUrl && !/^https?:\/\/[^\s]+$/i.test(meta.webhookUrl)) throw errors.badWebhook(meta.webhookUrl);
+  /**
+   * Creates a job and streams its file to the pipeline. `source` is the file; `trailing`, when
+   * given, reads what the request sends after the file (form fields), which completes the job
+   * before its rows go on. Resolves with the job once the file is handed on whole (and, where it
+   * is read as it arrives, read to its end). A file found unreadable answers at once with its job
+   * failure's code (the rows before the point it failed are kept, as ever); an upload refused or
+   * cut off fails its job with nothing of it kept. Every such error names the job.
+   */
+  async function upload(
+    meta: UploadMeta,
+    source: AsyncIterable<Uint8Array>,
+    trailing?: () => Promise<Partial<UploadFields>>,
+  ): Promise<JobView> {
+    checkFields(meta);
     const id = randomUUID();
     await jobs.create({ id, tenantId: meta.tenantId, supplier: meta.supplier, fileName: meta.fileName, webhookUrl: meta.webhookUrl });
     const writer = opts.uploads.open({ jobId: id, ...meta });
@@ -73,20 +98,31 @@ export function createJobService(opts: JobServiceOptions) {
         if (bytes > opts.maxUploadBytes) throw errors.tooLarge(opts.maxUploadBytes);
         await writer.write(chunk);
       }
+      const late = (await trailing?.()) ?? {};
+      const final = { ...meta, ...late };
+      checkFields(final);
+      if (final.supplier !== meta.supplier || final.webhookUrl !== meta.webhookUrl) await jobs.setFields(id, final);
+      await writer.end({ jobId: id, ...final });
     } catch (err) {
-      const failure =
-        err instanceof GatewayError && err.code === 'UPLOAD_TOO_LARGE'
-          ? jobFailure('UPLOAD_TOO_LARGE', `limit ${opts.maxUploadBytes} bytes`)
-          : jobFailure('UPLOAD_ABORTED', `after ${bytes} bytes`);
+      const carried = (err as { jobFailure?: JobFailure }).jobFailure;
+      if (carried) {
+        // The file cannot be read: its job has that failure already (and keeps the rows before it).
+        await jobs.failUpload(id, carried);
+        throw errors.unreadable(carried, id);
+      }
+      const failure = uploadFailureOf(err, bytes, opts.maxUploadBytes);
       await jobs.failUpload(id, failure);
       // The job is failed in its table either way; a sink that cannot take the failure
       // (Kafka away, often the very cause) must not hide the error the client gets.
       await writer.fail(failure).catch(() => {});
-      throw err;
+      throw err instanceof GatewayError ? err.forJob(id) : err;
     }
-    await writer.end();
     await jobs.setUploaded(id, bytes);
     return (await jobs.get(id, meta.tenantId))!;
+  }
+
+  function checkFields(fields: UploadFields) {
+    if (fields.webhookUrl && !/^https?:\/\/[^\s]+$/i.test(fields.webhookUrl)) throw errors.badWebhook(fields.webhookUrl);
   }
 
   async function getJob(id: string, tenantId: string): Promise<JobView> {

@@ -47,6 +47,8 @@ export interface JobStore {
   /** The job's column mapping, once its first rows were mapped. */
   mapping(id: string): Promise<MappingView | undefined>;
   setUploaded(id: string, bytes: number): Promise<void>;
+  /** The supplier and webhook a form sent after its file. */
+  setFields(id: string, fields: { supplier: string; webhookUrl: string }): Promise<void>;
   failUpload(id: string, failure: { code: string; message: string }): Promise<void>;
   get(id: string, tenantId: string): Promise<JobView | undefined>;
 }
@@ -107,6 +109,9 @@ export function createSqlJobStore(db: SqlClient): JobStore {
     },
     async setUploaded(id, bytes) {
       await db.query('UPDATE jobs SET bytes = $2 WHERE id = $1', [id, bytes]);
+    },
+    async setFields(id, fields) {
+      await db.query('UPDATE jobs SET supplier = $2, webhook_url = $3 WHERE id = $1', [id, fields.supplier, fields.webhookUrl || null]);
     },
     async failUpload(id, failure) {
       await db.query('UPDATE jobs SET failure_code = $2, failure_message = $3 WHERE id = $1 AND failure_code IS NULL', [

@@ -9,9 +9,11 @@ import {
   infraEnv,
   startServices,
   startWebhookReceiver,
+  streamUpload,
   uniqueName,
   waitUntil,
   type ServicesHandle,
+  type UploadAnswer,
   type WebhookReceiver,
 } from '@leadflow/testkit';
 
@@ -22,6 +24,9 @@ interface JobJson {
   failure?: { code: string; message: string };
 }
 
+/** Large enough for every file the tests below mean to be read; the refused upload is larger. */
+const MAX_UPLOAD = 2_000_000;
+
 describe('the eight services in Kafka mode, end to end over REST and gRPC', () => {
   const seed = Date.now() % 100_000;
   const tenant = uniqueName('tenant');
@@ -29,10 +34,12 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
   let receiver: WebhookReceiver;
   let db: SqlClient;
   let rest: string;
+  let httpPort: number;
   let grpc: LeadflowGatewayClient;
 
   beforeAll(async () => {
-    const [httpPort, grpcPort, metricsPortBase] = [await freePort(), await freePort(), 19_300 + (seed % 500) * 10];
+    const [grpcPort, metricsPortBase] = [await freePort(), 19_300 + (seed % 500) * 10];
+    httpPort = await freePort();
     receiver = await startWebhookReceiver();
     // Each stage replica works on two jobs at once, as the chart runs dedup: the tests below
     // upload files side by side, and every row must still be filed once.
@@ -41,7 +48,10 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
       httpPort,
       grpcPort,
       metricsPortBase,
-      extraEnv: { BATCH_SIZE: '40', GATEWAY_TENANT: tenant, LOG_LEVEL: 'warn', DELIVERY_TIMEOUT_MS: '5000', KAFKA_CONCURRENT_PARTITIONS: '2' },
+      extraEnv: {
+        BATCH_SIZE: '40', GATEWAY_TENANT: tenant, LOG_LEVEL: 'warn', DELIVERY_TIMEOUT_MS: '5000', KAFKA_CONCURRENT_PARTITIONS: '2',
+        GATEWAY_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
+      },
     });
     rest = `http://127.0.0.1:${httpPort}`;
     grpc = new LeadflowGatewayClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure());
@@ -254,6 +264,55 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
     const job = await finished(upload.body.id);
     expect(job).toMatchObject({ status: 'failed', failure: { code }, counts: { rows: 0 } });
     expect(job.failure!.message).toMatch(message);
+  });
+
+  /** Once persistence has filed the job's last batch: its failure, and what of it was stored and delivered. */
+  async function keptOf(jobId: string) {
+    const progress = await waitUntil(`job ${jobId} to be filed to its end`, async () => {
+      const { rows } = await db.query<{ failure_code: string | null; total_rows: number }>('SELECT failure_code, total_rows FROM job_progress WHERE job_id = $1', [jobId]);
+      return rows[0]?.failure_code ? rows[0] : undefined;
+    }, { timeoutMs: 120_000 });
+    const count = async (table: string) => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE job_id = $1`, [jobId])).rows[0]!.n;
+    const kept: Record<string, unknown> = { failure: progress.failure_code, totalRows: progress.total_rows };
+    for (const table of ['leads', 'duplicate_leads', 'rejected_rows', 'suppressed_leads', 'deliveries']) kept[table] = await count(table);
+    return kept;
+  }
+  const nothingKept = (failure: string) => ({ failure, totalRows: 0, leads: 0, duplicate_leads: 0, rejected_rows: 0, suppressed_leads: 0, deliveries: 0 });
+  /** About 2.2 MB of valid, distinct leads: over the upload limit. */
+  const bigFile = (tag: string) =>
+    Buffer.from('first_name,last_name,email\n' + Array.from({ length: 45_000 }, (_, i) => `Ann${i},Refused,ann.${tag}.${i}@example.com\n`).join(''));
+
+  it('stores and delivers nothing of an upload refused as too large, and its job says why', async () => {
+    const file = bigFile(uniqueName('big'));
+    expect(file.length).toBeGreaterThan(MAX_UPLOAD);
+    const answer = await streamUpload(httpPort, file, { fields: { webhook: `${receiver.url}?refused` } });
+    expect(answer).toMatchObject({ status: 413, body: { code: 'UPLOAD_TOO_LARGE', jobId: expect.any(String) } });
+    const jobId = (answer as UploadAnswer).body.jobId!;
+    expect(await keptOf(jobId)).toEqual(nothingKept('UPLOAD_TOO_LARGE'));
+    expect(await getJob(jobId)).toMatchObject({ status: 'failed', failure: { code: 'UPLOAD_TOO_LARGE' }, counts: { rows: 0, accepted: 0, delivered: 0 } });
+    expect(receiver.requests.filter((r) => r.path.endsWith('?refused'))).toEqual([]);
+  });
+
+  it('stores and delivers nothing of an upload its client broke off, and its job says why', async () => {
+    const before = new Set((await db.query<{ id: string }>('SELECT id FROM jobs WHERE tenant_id = $1', [tenant])).rows.map((r) => r.id));
+    expect(await streamUpload(httpPort, bigFile(uniqueName('cut')), { fields: { webhook: `${receiver.url}?aborted` }, abortAfter: 1_000_000 })).toBe('aborted');
+    const jobId = await waitUntil('the broken-off upload to fail its job', async () => {
+      const { rows } = await db.query<{ id: string; failure_code: string | null }>('SELECT id, failure_code FROM jobs WHERE tenant_id = $1', [tenant]);
+      return rows.find((r) => !before.has(r.id) && r.failure_code)?.id;
+    });
+    expect(await keptOf(jobId)).toEqual(nothingKept('UPLOAD_ABORTED'));
+    expect(receiver.requests.filter((r) => r.path.endsWith('?aborted'))).toEqual([]);
+  });
+
+  it('fails 2 MB of zero bytes with FILE_BINARY, and ingest goes on with every upload after it', async () => {
+    const answer = (await streamUpload(httpPort, Buffer.alloc(1_900_000))) as UploadAnswer;
+    // The gateway hands the bytes on without reading them; ingest fails the job.
+    expect(answer.status).toBe(202);
+    expect(await finished(answer.body.id!)).toMatchObject({ status: 'failed', failure: { code: 'FILE_BINARY' }, counts: { rows: 0 } });
+    // Jobs spread over the partitions by id: some of these share the failed upload's, whose chunks kept coming.
+    const after = await Promise.all(Array.from({ length: 12 }, (_, i) => uploadRest(`email\nafter.${i}.${tenant}@example.com\n`, {})));
+    const jobs = await Promise.all(after.map((u) => finished(u.body.id)));
+    expect(jobs.map((j) => j.status)).toEqual(Array(12).fill('completed'));
   });
 
   it('files every row exactly once when ingest and persistence crash in the middle of a job', async () => {

@@ -19,14 +19,8 @@ export function createKafkaUploadSink(bus: Bus, chunkBytes = 256 * 1024): Upload
       let seq = 0;
       let pending: Buffer[] = [];
       let pendingBytes = 0;
-      const send = async (data: Buffer, last: boolean, failure?: { code: string; message: string }) => {
-        await bus.send(TOPICS.uploads, [{ key: job.jobId, value: { job, seq: seq++, data, last, failure } }]);
-      };
-      const flush = async (last: boolean) => {
-        const data = Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        await send(data, last);
+      const send = async (data: Buffer, last: boolean, failure?: { code: string; message: string }, ref = job) => {
+        await bus.send(TOPICS.uploads, [{ key: job.jobId, value: { job: ref, seq: seq++, data, last, failure } }]);
       };
       return {
         async write(chunk) {
@@ -39,7 +33,13 @@ export function createKafkaUploadSink(bus: Bus, chunkBytes = 256 * 1024): Upload
             await send(all.subarray(0, chunkBytes), false);
           }
         },
-        end: () => flush(true),
+        // The last chunk carries the job as it stands at the end: ingest releases the rows with it.
+        async end(final) {
+          const data = Buffer.concat(pending, pendingBytes);
+          pending = [];
+          pendingBytes = 0;
+          await send(data, true, undefined, final);
+        },
         async fail(failure) {
           pending = [];
           pendingBytes = 0;

@@ -11,7 +11,7 @@ import { buildRestApp, createJobService, createSqlJobStore, exportCsv, migration
 
 /** An upload sink that keeps what it was given, in place of Kafka or the in-process ingest. */
 function recordingSink() {
-  const uploads: { job: JobRef; bytes: Buffer[]; ended: boolean; failure?: JobFailure }[] = [];
+  const uploads: { job: JobRef; bytes: Buffer[]; ended: boolean; final?: JobRef; failure?: JobFailure }[] = [];
   const decisions: { job: JobRef; decision: MappingDecision }[] = [];
   const sink: UploadSink = {
     async decide(job, decision) {
@@ -22,7 +22,7 @@ function recordingSink() {
       uploads.push(u);
       return {
         write: async (chunk) => void u.bytes.push(Buffer.from(chunk)),
-        end: async () => void (u.ended = true),
+        end: async (final) => void Object.assign(u, { ended: true, final }),
         fail: async (f) => void (u.failure = f),
       };
     },
@@ -80,9 +80,11 @@ describe('REST API', () => {
   it('refuses a file over the limit with 413, and the job fails with UPLOAD_TOO_LARGE', async () => {
     const res = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: Buffer.alloc(5000, 'a'), filename: 'big.csv' }]) });
     expect(res.statusCode).toBe(413);
-    expect(res.json()).toEqual({ code: 'UPLOAD_TOO_LARGE', message: 'the file is larger than the upload limit of 1000 bytes: split it into smaller files' });
     const upload = recorded.uploads.at(-1)!;
-    expect(upload.failure?.code).toBe('UPLOAD_TOO_LARGE');
+    expect(res.json()).toEqual({
+      code: 'UPLOAD_TOO_LARGE', message: 'the file is larger than the upload limit of 1000 bytes: split it into smaller files', jobId: upload.job.jobId,
+    });
+    expect(upload).toMatchObject({ ended: false, failure: { code: 'UPLOAD_TOO_LARGE' } });
     const job = await app.inject({ method: 'GET', url: `/v1/jobs/${upload.job.jobId}` });
     expect(job.json()).toMatchObject({ status: 'failed', failure: { code: 'UPLOAD_TOO_LARGE' } });
   });
@@ -97,6 +99,45 @@ describe('REST API', () => {
     const hook = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'webhook', value: 'ftp://x' }, { name: 'file', value: 'a\n', filename: 'a.csv' }]) });
     expect(hook.statusCode).toBe(400);
     expect(hook.json()).toEqual({ code: 'INVALID_WEBHOOK_URL', message: 'webhook "ftp://x" is not an http or https URL' });
+  });
+
+  it('takes the form fields in any order: those sent after the file complete the job before its rows go on', async () => {
+    const res = await app.inject({
+      method: 'POST', url: '/v1/jobs',
+      ...multipart([
+        { name: 'review', value: 'yes' },
+        { name: 'file', value: 'email\nann@x.com\n', filename: 'late.csv' },
+        { name: 'supplier', value: 'acme-late' },
+        { name: 'webhook', value: 'https://example.com/late' },
+        { name: 'sheet', value: 'Leads' },
+      ]),
+    });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ supplier: 'acme-late', fileName: 'late.csv', status: 'queued' });
+    const upload = recorded.uploads.find((u) => u.job.jobId === res.json().id)!;
+    expect(upload.job).toMatchObject({ supplier: '', webhookUrl: '', review: true });
+    expect(upload.final).toEqual({
+      jobId: res.json().id, tenantId: 't1', fileName: 'late.csv', supplier: 'acme-late', webhookUrl: 'https://example.com/late', sheet: 'Leads', review: true,
+    });
+    const [row] = (await db.query<{ supplier: string; webhook_url: string }>('SELECT supplier, webhook_url FROM jobs WHERE id = $1', [res.json().id])).rows;
+    expect(row).toEqual({ supplier: 'acme-late', webhook_url: 'https://example.com/late' });
+  });
+
+  it('refuses a form field it does not take, or one too long, before the file or after it; after it, the job keeps nothing', async () => {
+    const before = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'suplier', value: 'acme' }, { name: 'file', value: 'email\n', filename: 'a.csv' }]) });
+    expect(before.statusCode).toBe(400);
+    expect(before.json()).toEqual({ code: 'UNKNOWN_FORM_FIELD', message: 'the form has a field "suplier": send only supplier, webhook, sheet, review and file' });
+
+    const uploadsBefore = recorded.uploads.length;
+    const after = await app.inject({
+      method: 'POST', url: '/v1/jobs',
+      ...multipart([{ name: 'file', value: 'email\nann@x.com\n', filename: 'a.csv' }, { name: 'supplier', value: 'x'.repeat(5000) }]),
+    });
+    expect(after.statusCode).toBe(400);
+    expect(after.json()).toMatchObject({ code: 'FIELD_TOO_LONG', jobId: expect.any(String) });
+    expect(recorded.uploads.slice(uploadsBefore)).toMatchObject([{ ended: false, failure: { code: 'UPLOAD_REFUSED' } }]);
+    const job = await app.inject({ method: 'GET', url: `/v1/jobs/${after.json().jobId}` });
+    expect(job.json()).toMatchObject({ status: 'failed', failure: { code: 'UPLOAD_REFUSED' } });
   });
 
   it('adds DNC numbers given as JSON or as lines of text, and names what it could not read', async () => {

@@ -3,8 +3,11 @@ import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from '@leadflow/logger';
 import type { Metrics } from '@leadflow/metrics';
+import { answerClientError, sendError } from './error-reply.js';
+import { fromFrameworkError } from './framework-errors.js';
 import { errors, GatewayError } from './gateway-error.js';
 import type { JobService } from './job-service.js';
+import { readUploadForm } from './upload-form.js';
 
 export interface RestAppOptions {
   service: JobService;
@@ -15,9 +18,6 @@ export interface RestAppOptions {
   /** The tenant a request acts for. */
   tenantOf: (req: FastifyRequest) => string;
 }
-
-/** A form field's yes: "true", "1", "yes", "on". */
-const isYes = (value: string | undefined) => /^(true|1|yes|on)$/i.test((value ?? '').trim());
 
 /**
  * The REST API (docs/architecture.md sections 5 and 7), built apart from listen() so tests can
@@ -30,47 +30,42 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
     loggerInstance: opts.logger.child({ component: 'rest' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 8 * 1024 * 1024,
+    // Errors fastify answers before a route runs: the catalogue's codes too.
+    frameworkErrors: (err, req, reply) => sendError(req, reply, fromFrameworkError(err) ?? new GatewayError('BAD_REQUEST')),
+    clientErrorHandler: answerClientError,
   });
   await app.register(multipart, {
     limits: { fileSize: opts.maxUploadBytes + 1, files: 1, fields: 10, fieldSize: 4096, parts: 12 },
   });
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
-    if (err instanceof GatewayError) return reply.code(err.statusCode).send({ code: err.code, message: err.message });
-    const status = err.statusCode ?? 500;
-    if (status < 500) return reply.code(status).send({ code: err.code ?? 'BAD_REQUEST', message: err.message });
+  app.setErrorHandler((err, req, reply) => {
+    const known = fromFrameworkError(err);
+    if (known) {
+      if (known.code === 'BAD_REQUEST') req.log.warn({ err, url: req.url }, 'a client error without its own code: answered BAD_REQUEST');
+      return sendError(req, reply, known);
+    }
     req.log.error({ err, url: req.url }, 'request failed');
-    return reply.code(500).send({ code: 'INTERNAL', message: 'internal error; it has been logged' });
+    return sendError(req, reply, new GatewayError('INTERNAL', 'internal error; it has been logged'));
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
-  );
+  app.setNotFoundHandler((req, reply) => sendError(req, reply, new GatewayError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`)));
 
   app.post('/v1/jobs', async (req, reply) => {
-    if (!req.isMultipart()) throw new GatewayError('NOT_MULTIPART', 415, 'send the file as multipart/form-data with the field "file"');
-    const fields: Record<string, string> = {};
-    let job;
-    for await (const part of req.parts()) {
-      if (part.type === 'field') {
-        fields[part.fieldname] = String(part.value);
-      } else if (part.fieldname === 'file' && !job) {
-        job = await service.upload(
-          {
-            tenantId: opts.tenantOf(req),
-            supplier: (fields.supplier ?? '').trim(),
-            webhookUrl: (fields.webhook ?? '').trim(),
-            sheet: (fields.sheet ?? '').trim(),
-            review: isYes(fields.review),
-            fileName: part.filename ?? '',
-          },
-          part.file,
-        );
-      } else {
-        part.file.resume();
-      }
-    }
-    if (!job) throw errors.noFile();
+    if (!req.isMultipart()) throw errors.notMultipart();
+    const form = await readUploadForm(req);
+    const { fields } = form;
+    const job = await service.upload(
+      {
+        tenantId: opts.tenantOf(req),
+        supplier: fields.supplier ?? '',
+        webhookUrl: fields.webhookUrl ?? '',
+        sheet: fields.sheet ?? '',
+        review: fields.review ?? false,
+        fileName: form.file.filename ?? '',
+      },
+      form.bytes,
+      form.trailing,
+    );
     return reply.code(202).send(job);
   });
 

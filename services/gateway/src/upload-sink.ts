@@ -9,10 +9,17 @@ export interface UploadSink {
 }
 
 export interface UploadWriter {
-  /** Chunks in file order; resolves when the chunk is safely handed on. */
+  /**
+   * Chunks in file order; resolves when the chunk is safely handed on. Where the file is read
+   * as it arrives (standalone mode), rejects once it is found unreadable, with an error that
+   * carries the job failure as `jobFailure`.
+   */
   write(chunk: Uint8Array): Promise<void>;
-  /** The whole file was written. */
-  end(): Promise<void>;
-  /** The upload failed; the job fails with this. */
+  /**
+   * The whole file was written; `job` is the job as it stands now (a form may send fields after
+   * the file), and replaces the one the writer was opened with. Rejects like `write`.
+   */
+  end(job: JobRef): Promise<void>;
+  /** The upload failed (refused or cut off): the job fails with this, and nothing of the file is kept. */
   fail(failure: JobFailure): Promise<void>;
 }

@@ -2,7 +2,6 @@ export { readRows, uploadFailed } from './read-rows.js';
 export type { ReadRowsOptions } from './read-rows.js';
 export { decodeText } from './decode-text.js';
 export { createUploadAssembler } from './upload-assembler.js';
-export { ChunkChannel } from './chunk-channel.js';
 export { openUploadReader } from './upload-reader.js';
 export type { UploadReader, UploadReaderOptions } from './upload-reader.js';
 export type { RowSpoolOptions } from './row-spool.js';

@@ -1,0 +1,105 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { JOB_FAILURES, type JobFailureCode } from '@leadflow/pipeline';
+
+export interface CatalogueEntry {
+  /** HTTP status on REST; the gRPC status follows from it (see grpcStatusOf). */
+  status: number;
+  /** What went wrong and what to do: the message when the error has no more specific one. */
+  message: string;
+}
+
+/**
+ * Every error a client can get from REST or gRPC (docs/errors.md publishes this table; a test
+ * holds the two together). Errors answer `{ code, message }`; the framework's own errors are
+ * mapped onto these codes (see framework-errors.ts), so no undocumented code reaches a client.
+ */
+const REQUEST_ERRORS = {
+  BAD_REQUEST: { status: 400, message: 'the request could not be understood: check it against the REST contract in the README' },
+  REQUEST_TIMEOUT: { status: 408, message: 'the request took too long to arrive: send it again' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'the request headers are too large: send fewer or shorter headers' },
+  INVALID_URL: { status: 400, message: 'the URL is not valid: encode it correctly (percent-encoding) and keep path parts short' },
+  NOT_FOUND: { status: 404, message: 'no such route: see the REST contract in the README for the routes and their methods' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: 'this content type is not accepted here: send application/json, text/plain where a route takes it, or multipart/form-data to upload a file',
+  },
+  INVALID_JSON: { status: 400, message: 'the body is not valid JSON: send a JSON document (and, with no body, no content-type)' },
+  BODY_TOO_LARGE: { status: 413, message: 'the request body is larger than 8 MiB (uploads aside): send less at a time' },
+  INVALID_CONTENT_LENGTH: { status: 400, message: 'the body does not match its Content-Length header: send the header that matches the body, or none' },
+  NOT_MULTIPART: { status: 415, message: 'send the file as multipart/form-data with the field "file"' },
+  MALFORMED_MULTIPART: { status: 400, message: 'the multipart body could not be read (boundary, part headers, or its end): let an HTTP client or library build it' },
+  FILE_MISSING: { status: 400, message: 'send the file as the multipart field "file"' },
+  TOO_MANY_FILES: { status: 400, message: 'send one file per upload, in the field "file"' },
+  TOO_MANY_FIELDS: { status: 400, message: 'send at most the fields supplier, webhook, sheet and review besides the file' },
+  UNKNOWN_FORM_FIELD: { status: 400, message: 'the form has a field the upload does not take: send supplier, webhook, sheet, review, and the file in the field "file"' },
+  FIELD_TOO_LONG: { status: 400, message: 'a form field is longer than 4096 bytes: shorten it' },
+  METADATA_FIRST: { status: 400, message: 'send UploadMetadata as the first message, then the file in chunks' },
+  UPLOAD_TOO_LARGE: { status: 413, message: 'the file is larger than the upload limit: split it into smaller files' },
+  INVALID_WEBHOOK_URL: { status: 400, message: 'the webhook is not an http or https URL' },
+  JOB_NOT_FOUND: { status: 404, message: 'no job with this id for this tenant' },
+  MAPPING_NOT_READY: { status: 409, message: 'the job has not been mapped yet: its first rows are still on their way; ask again shortly' },
+  NOT_IN_REVIEW: { status: 409, message: 'the job is not waiting for review: upload with review=true to review a mapping before the rows go on' },
+  UNKNOWN_COLUMN: { status: 400, message: 'the file has no such column: name one of the columns the mapping lists' },
+  UNKNOWN_FIELD: { status: 400, message: 'not a lead field: use one of the canonical fields, or extra to keep the column aside' },
+  INVALID_MAPPING_DECISION: {
+    status: 400,
+    message: 'send {"fields": {"<source header>": "<field or extra>"}} with the columns to change, or {} to confirm the proposed mapping',
+  },
+  UNKNOWN_EXPORT: { status: 404, message: 'no such export: ask for leads, duplicates, rejected or suppressed' },
+  INVALID_DNC_NUMBERS: { status: 400, message: 'send {"numbers": ["+12015550123", ...]} as JSON, or one number per line as text/plain' },
+  TOO_MANY_NUMBERS: { status: 413, message: 'send at most 100,000 numbers per request' },
+  INVALID_DEDUP_POLICY: { status: 400, message: 'the dedup policy is not valid: the message names the setting; send {"supplier"?: "...", "policy": {...}}' },
+  MERGE_NOT_FOUND: { status: 404, message: 'no merge with this id for this tenant' },
+  MERGE_ALREADY_REVERTED: { status: 409, message: 'this merge was already undone' },
+  POSSIBLE_DUPLICATE_NOT_FOUND: { status: 404, message: 'no possible duplicate with this lead id for this tenant' },
+  POSSIBLE_DUPLICATE_DECIDED: { status: 409, message: 'this possible duplicate was already decided' },
+  MATCHED_LEAD_GONE: { status: 409, message: 'the lead this one may copy is no longer a lead: decide "distinct", or look up the lead it was merged into' },
+  INVALID_DECISION: { status: 400, message: 'send {"decision": "duplicate"} (the same person: merge) or {"decision": "distinct"} (two people)' },
+  INVALID_QUERY: { status: 400, message: 'a query parameter is not valid: the message names it' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+/**
+ * The answer to an upload whose file is found unreadable while it arrives (standalone mode),
+ * by the job failure it gets; the same codes are a failed job's `failure.code`.
+ */
+const UPLOAD_FAILURE_STATUS: Record<JobFailureCode, number> = {
+  FILE_EMPTY: 422,
+  FILE_BINARY: 422,
+  FILE_CORRUPT: 422,
+  FILE_TOO_LARGE: 413,
+  TOO_MANY_ROWS: 413,
+  SHEET_NOT_FOUND: 422,
+  TOO_MANY_COLUMNS: 422,
+  CSV_UNCLOSED_QUOTE: 422,
+  CSV_MALFORMED: 422,
+  NO_HEADER: 422,
+  UPLOAD_TOO_LARGE: 413,
+  UPLOAD_ABORTED: 400,
+  UPLOAD_REFUSED: 400,
+  INTERNAL: 500,
+};
+
+const JOB_FAILURE_ERRORS = Object.fromEntries(
+  Object.entries(UPLOAD_FAILURE_STATUS).map(([code, status]) => [code, { status, message: JOB_FAILURES[code as JobFailureCode] }]),
+) as Record<JobFailureCode, CatalogueEntry>;
+
+export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, CatalogueEntry>> = { ...JOB_FAILURE_ERRORS, ...REQUEST_ERRORS };
+
+export type ErrorCode = keyof typeof REQUEST_ERRORS | JobFailureCode;
+
+export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ERROR_CATALOGUE, code);
+
+const GRPC_STATUS: Record<number, GrpcStatus> = {
+  400: GrpcStatus.INVALID_ARGUMENT,
+  404: GrpcStatus.NOT_FOUND,
+  408: GrpcStatus.DEADLINE_EXCEEDED,
+  409: GrpcStatus.FAILED_PRECONDITION,
+  413: GrpcStatus.RESOURCE_EXHAUSTED,
+  415: GrpcStatus.INVALID_ARGUMENT,
+  422: GrpcStatus.INVALID_ARGUMENT,
+  431: GrpcStatus.RESOURCE_EXHAUSTED,
+  500: GrpcStatus.INTERNAL,
+};
+
+/** The gRPC status of a catalogued error, from its HTTP status. */
+export const grpcStatusOf = (code: ErrorCode): GrpcStatus => GRPC_STATUS[ERROR_CATALOGUE[code].status] ?? GrpcStatus.UNKNOWN;

@@ -1,0 +1,89 @@
+import type { Multipart, MultipartFile } from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import { fromFrameworkError } from './framework-errors.js';
+import { errors, GatewayError } from './gateway-error.js';
+import type { UploadFields } from './job-service.js';
+
+/** The form fields `POST /v1/jobs` takes besides `file`, by name. */
+const FIELDS: Record<string, (fields: Partial<UploadFields>, value: string) => void> = {
+  supplier: (f, v) => (f.supplier = v.trim()),
+  webhook: (f, v) => (f.webhookUrl = v.trim()),
+  sheet: (f, v) => (f.sheet = v.trim()),
+  // A form field's yes: "true", "1", "yes", "on".
+  review: (f, v) => (f.review = /^(true|1|yes|on)$/i.test(v.trim())),
+};
+
+export interface UploadForm {
+  /** The fields sent before the file. */
+  fields: Partial<UploadFields>;
+  file: MultipartFile;
+  /** The file's bytes, read as they arrive; a request that breaks off fails them with a catalogued error. */
+  bytes: AsyncIterable<Uint8Array>;
+  /** Reads the rest of the form once the file was read: the fields sent after it. */
+  trailing(): Promise<Partial<UploadFields>>;
+}
+
+/**
+ * A multipart upload as it streams in: its fields in any order around the one `file` part, which
+ * is never held in memory. Fields before the file come with it; those after it are read once
+ * the file has been (the job takes them before its rows go on). Every problem of the form is a
+ * catalogued error: an unknown or over-long field, a second file, a broken body.
+ */
+export async function readUploadForm(req: FastifyRequest): Promise<UploadForm> {
+  const parts = req.parts()[Symbol.asyncIterator]();
+  const next = async (): Promise<Multipart | undefined> => {
+    try {
+      const r = await parts.next();
+      return r.done ? undefined : r.value;
+    } catch (err) {
+      throw fromFrameworkError(err) ?? err;
+    }
+  };
+  const fields: Partial<UploadFields> = {};
+  for (let part = await next(); part; part = await next()) {
+    if (part.type === 'field') {
+      takeField(fields, part);
+      continue;
+    }
+    if (part.fieldname !== 'file') {
+      const name = part.fieldname.slice(0, 100);
+      throw new GatewayError('UNKNOWN_FORM_FIELD', `the form has a file in the field "${name}": send the file in the field "file"`);
+    }
+    return {
+      fields,
+      file: part,
+      bytes: mapErrors(part.file),
+      async trailing() {
+        const late: Partial<UploadFields> = {};
+        for (let after = await next(); after; after = await next()) {
+          if (after.type !== 'field') throw new GatewayError('TOO_MANY_FILES');
+          takeField(late, after);
+        }
+        return late;
+      },
+    };
+  }
+  throw errors.noFile();
+}
+
+function takeField(fields: Partial<UploadFields>, part: Extract<Multipart, { type: 'field' }>) {
+  const take = Object.hasOwn(FIELDS, part.fieldname) ? FIELDS[part.fieldname] : undefined;
+  if (!take) {
+    throw new GatewayError(
+      'UNKNOWN_FORM_FIELD',
+      `the form has a field "${part.fieldname.slice(0, 100)}": send only ${Object.keys(FIELDS).join(', ')} and file`,
+    );
+  }
+  if (part.valueTruncated) {
+    throw new GatewayError('FIELD_TOO_LONG', `the field "${part.fieldname}" is longer than 4096 bytes: shorten it`);
+  }
+  take(fields, String(part.value));
+}
+
+async function* mapErrors(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    yield* source;
+  } catch (err) {
+    throw fromFrameworkError(err) ?? err;
+  }
+}
