@@ -1,5 +1,9 @@
+import { abbreviates } from './abbreviation.js';
 import { CANONICAL_FIELDS, FIELD_NAMES, type CanonicalField } from './field-names.js';
-import { foldText } from '@leadflow/pipeline';
+import { compact, foldHeader, isCjk } from './header-fold.js';
+import { headerRole } from './header-roles.js';
+
+export { foldHeader } from './header-fold.js';
 
 export interface NameMatch {
   field: CanonicalField;
@@ -7,41 +11,76 @@ export interface NameMatch {
   evidence: string;
 }
 
-/** Header words that qualify a field without changing it ("Primary Email", "Contact Phone (work)"). */
+/** Words that qualify a field without changing it ("Primary Email", "Phone (work)", "Numero di telefono"). */
 const NOISE = new Set([
   'the', 'of', 'your', 'primary', 'main', 'preferred', 'work', 'business', 'personal', 'private', 'home', 'office',
-  'contact', 'lead', 'leads', 'customer', 'client', 'prospect', 'person', 'user', 'member', 'buyer', 'company',
-  '1', '01', 'one', 'no', 'nr', 'num', 'number', 'txt', 'text', 'field', 'value', 'info', 'data', 'de', 'du', 'del', 'da',
+  'contact', 'lead', 'leads', 'customer', 'client', 'prospect', 'person', 'people', 'user', 'member', 'buyer', 'company',
+  '1', '01', 'one', 'no', 'nr', 'num', 'number', 'numero', 'numer', 'txt', 'text', 'field', 'value', 'info', 'data',
+  'de', 'du', 'des', 'del', 'da', 'do', 'dos', 'das', 'di', 'della',
 ]);
 
-/** "FirstName", "first_name", "FIRST-NAME" → "first name". */
-export function foldHeader(header: string): string {
-  return foldText(header.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/([A-Za-z])(\d)/g, '$1 $2'));
-}
+/** Words for a person's whole name, dropped when another word says which part ("名前(姓)", "Name (first)"). */
+const WHOLE_NAME = new Set(['name', 'names', '名前', '氏名', '姓名', '이름', '성명']);
 
-const compact = (s: string) => s.replace(/ /g, '');
+/** Aliases too general to name a field inside a longer header: "Campaign Name", "Account Site", "Contact ID". */
+const TOO_GENERAL = new Set(['name', 'contact', 'person', 'account']);
+
+/** A header that is one of these words is not a misspelling of a field ("Department" is not "apartment"). */
+const KNOWN_WORDS = new Set([
+  'department', 'departments', 'dept', 'division', 'county', 'stage', 'status', 'fax', 'tags', 'territory',
+  'gender', 'language', 'currency', 'timezone', 'category', 'comment', 'comments', 'description', 'notes', 'rating',
+]);
+
+/** A prefix that puts the rest of the header on the lead's organization ("Organization - Address"). */
+const ORGANIZATION = /^\s*(organi[sz]ation|company|account)\s*[-–—:]\s*(.+)$/i;
+const ORGANIZATION_FACTOR = 0.85;
 
 interface Alias {
   field: CanonicalField;
   alias: string;
   compact: string;
   tokens: string[];
+  cjk: boolean;
 }
 
 const ALIASES: Alias[] = CANONICAL_FIELDS.flatMap((field) =>
   [field.replace(/_/g, ' '), ...FIELD_NAMES[field]].map((name) => {
     const folded = foldHeader(name);
-    return { field, alias: name, compact: compact(folded), tokens: folded.split(' ') };
+    return { field, alias: name, compact: compact(folded), tokens: folded.split(' '), cjk: isCjk(folded) };
   }),
 );
 const BY_COMPACT = new Map<string, Alias>();
 for (const a of ALIASES) if (!BY_COMPACT.has(a.compact)) BY_COMPACT.set(a.compact, a);
 
+let table = new Int32Array(256);
+
+function letterCounts(word: string): Int32Array {
+  const counts = new Int32Array(128);
+  for (let i = 0; i < word.length; i++) counts[word.charCodeAt(i) & 127]!++;
+  return counts;
+}
+
+/** How many letters of `word` `counts` holds, each at most as often as counted. */
+function sharedLetters(counts: Int32Array, word: string): number {
+  const left = counts.slice();
+  let shared = 0;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i) & 127;
+    if (left[c]! > 0) {
+      left[c]!--;
+      shared++;
+    }
+  }
+  return shared;
+}
+
 /** Optimal-string-alignment distance: edits, with a swap of neighbours counted as one ("emial"). */
 export function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
   const cols = b.length + 1;
-  const d: number[] = new Array(rows * cols).fill(0);
+  // Every header is compared with every alias: one table, grown as needed, instead of one each time.
+  if (table.length < rows * cols) table = new Int32Array(rows * cols * 2);
+  const d = table;
   for (let i = 0; i < rows; i++) d[i * cols] = i;
   for (let j = 0; j < cols; j++) d[j] = j;
   for (let i = 1; i < rows; i++) {
@@ -56,13 +95,25 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * How well a header's name says each field: exact spelling of the field or a known alias
- * (0.97-1), the same once qualifier words are dropped (0.9), every word of an alias present
- * (0.75-0.85, longer aliases first), or within a few typos of an alias (0.55-0.85).
+ * Whether the header's words abbreviate the alias's, word for word ("FrstNm" first name,
+ * "PhNbr" phone number) or as one word ("Cmpny" company). Two-letter words only as consonants.
  */
-export function matchHeaderName(header: string): NameMatch[] {
-  const folded = foldHeader(header);
-  const whole = compact(folded);
+function abbreviation(tokens: readonly string[], a: Alias): number {
+  if (a.cjk || a.compact.length < 4) return 0;
+  const word = (t: string, w: string) =>
+    t === w || ((t.length >= 3 || !/[aeiou]/.test(t)) && abbreviates(t, w));
+  if (tokens.length === a.tokens.length && tokens.length > 1) {
+    return tokens.every((t, i) => word(t, a.tokens[i]!)) ? 0.8 : 0;
+  }
+  // One word for a one-word alias, keeping at least half its letters: "Cmpny" company, "Cty" city.
+  const short = tokens.length === 1 && a.tokens.length === 1 ? tokens[0]! : '';
+  const kept = short.length / a.compact.length;
+  return short.length >= 3 && kept >= 0.5 && abbreviates(short, a.compact) ? 0.7 + 0.15 * kept : 0;
+}
+
+/** Matches of a header's words, without looking at whose data the header says it is. */
+function matchWords(tokens: readonly string[]): NameMatch[] {
+  const whole = tokens.join('');
   if (!whole) return [];
   const best = new Map<CanonicalField, NameMatch>();
   const offer = (field: CanonicalField, score: number, evidence: string) => {
@@ -71,32 +122,83 @@ export function matchHeaderName(header: string): NameMatch[] {
   };
 
   const exact = BY_COMPACT.get(whole);
-  if (exact) offer(exact.field, whole === compact(exact.field.replace(/_/g, ' ')) ? 1 : 0.97, `header is "${exact.alias}"`);
-
-  const tokens = folded.split(' ');
-  const kept = tokens.filter((t) => !NOISE.has(t));
-  if (kept.length > 0 && kept.length < tokens.length) {
-    const core = BY_COMPACT.get(kept.join(''));
-    if (core) offer(core.field, 0.9, `header is "${core.alias}" with qualifiers`);
+  if (exact) {
+    offer(exact.field, whole === compact(exact.field.replace(/_/g, ' ')) ? 1 : 0.97, `header is "${exact.alias}"`);
   }
 
+  const kept = tokens.filter((t) => !NOISE.has(t));
+  const named = kept.filter((t) => !WHOLE_NAME.has(t));
+  for (const core of [kept, named]) {
+    if (core.length === 0 || core.length === tokens.length) continue;
+    const match = BY_COMPACT.get(core.join(''));
+    if (match) offer(match.field, 0.9, `header is "${match.alias}" with qualifiers`);
+  }
+
+  const cjkWords = tokens.filter(isCjk);
   for (const a of ALIASES) {
-    // Two-letter aliases ("st", "co", "pc") say too little inside a longer header.
-    if (a.compact.length < 3) continue;
-    if (a.tokens.every((t) => tokens.includes(t))) {
+    if (TOO_GENERAL.has(a.compact)) continue;
+    // A few letters ("st", "co", "pc") or one character ("名", "市") say too little inside a longer header.
+    const contained = a.cjk
+      ? a.compact.length >= 2 && cjkWords.some((w) => w.includes(a.compact))
+      : a.compact.length >= 3 && a.tokens.every((t) => tokens.includes(t));
+    if (contained) {
       offer(a.field, Math.min(0.85, 0.75 + a.compact.length / 200), `header contains "${a.alias}"`);
+      continue;
     }
+    const abbreviated = exact ? 0 : abbreviation(kept.length > 0 ? kept : tokens, a);
+    if (abbreviated > 0) offer(a.field, abbreviated, `header abbreviates "${a.alias}"`);
   }
 
   const core = kept.join('') || whole;
-  if (core.length >= 4) {
+  // Two whole words are not a misspelling of one ("Form Name" is not "forename"; "E-Mial" is "email").
+  const words = (kept.length > 0 ? kept : tokens).filter((t) => t.length >= 3).length;
+  if (core.length >= 4 && !KNOWN_WORDS.has(core) && !isCjk(core)) {
+    const letters = letterCounts(core);
     for (const a of ALIASES) {
-      if (a.compact.length < 4 || Math.abs(a.compact.length - core.length) > 2) continue;
+      if (a.cjk || a.compact.length < 4 || Math.abs(a.compact.length - core.length) > 2) continue;
+      if (words > 1 && a.tokens.length === 1) continue;
+      // Letters the two do not share bound the distance from below: most aliases end here.
+      if (Math.max(core.length, a.compact.length) - sharedLetters(letters, a.compact) > 0.25 * Math.max(core.length, a.compact.length)) continue;
       const similarity = 1 - editDistance(core, a.compact) / Math.max(core.length, a.compact.length);
-      if (similarity >= 0.75 && similarity < 1) offer(a.field, 0.55 + (similarity - 0.75) * 1.2, `header is close to "${a.alias}"`);
+      if (similarity >= 0.75 && similarity < 1) {
+        offer(a.field, 0.55 + (similarity - 0.75) * 1.2, `header is close to "${a.alias}"`);
+      }
     }
   }
-  return [...best.values()].sort((x, y) => y.score - x.score);
+  return [...best.values()];
+}
+
+/**
+ * How well a header's name says each field: exact spelling of the field or a known alias
+ * (0.97-1), the same once qualifier words are dropped (0.9), every word of an alias present
+ * (0.75-0.85, longer aliases first), an abbreviation of an alias (0.8), or within a few typos
+ * of an alias (0.55-0.85). A header that names another person's data or a social profile
+ * matches nothing; one that names an identifier matches at half its score, so only values
+ * of the field can still make it one ("Email ID" of addresses).
+ */
+export function matchHeaderName(header: string): NameMatch[] {
+  const role = headerRole(header);
+  if (role && role.kind !== 'identifier') return [];
+  const organization = ORGANIZATION.exec(header)?.[2];
+  let matches: NameMatch[];
+  if (organization !== undefined) {
+    // The organization's own name is the company; its other fields count below the person's.
+    const rest = foldHeader(organization).split(' ').filter(Boolean);
+    matches = rest.every((t) => WHOLE_NAME.has(t) || NOISE.has(t))
+      ? [{ field: 'company', score: 0.95, evidence: "header is the organization's name" }]
+      : matchWords(rest).map((m) => ({
+          ...m,
+          score: m.score * ORGANIZATION_FACTOR,
+          evidence: `${m.evidence}, of the organization`,
+        }));
+  } else {
+    matches = matchWords(foldHeader(header).split(' ').filter(Boolean));
+  }
+  // An identifier's header that is itself a field's name ("国コード", "Country Code") is that field.
+  if (role?.kind === 'identifier' && !BY_COMPACT.has(compact(foldHeader(header)))) {
+    matches = matches.map((m) => ({ ...m, score: m.score * 0.5, evidence: `${m.evidence}, but ${role.detail}` }));
+  }
+  return matches.sort((x, y) => y.score - x.score);
 }
 
 /** A column that holds the house number of the street column beside it ("Street Number", "Hausnummer"). */

@@ -1,5 +1,6 @@
 import type { CanonicalField } from './field-names.js';
 import { foldHeader, isStreetNumberHeader, matchHeaderName } from './header-names.js';
+import { headerRole } from './header-roles.js';
 import { profileValues, type ValueKind, type ValueProfile } from './value-profile.js';
 
 export type MappedField = CanonicalField | 'extra';
@@ -73,6 +74,9 @@ function dominantKind(profile: ValueProfile, except?: ValueKind): [ValueKind, nu
 }
 
 function scoreColumn(column: number, header: string, profile: ValueProfile): Candidate[] {
+  // Another person's column, or a profile's, is no lead field whatever its values look like.
+  const role = headerRole(header);
+  if (role && role.kind !== 'identifier') return [];
   const byField = new Map<CanonicalField, Candidate>();
   for (const m of matchHeaderName(header)) {
     const support = SUPPORT[m.field];
@@ -103,11 +107,12 @@ function scoreColumn(column: number, header: string, profile: ValueProfile): Can
   }
   // Values alone: a column whose header names no lead field but whose values do. Postal
   // codes look like any 4- or 5-digit number, so they count only under a header that says
-  // nothing at all ("Column 7"); an "ID" or "Revenue" column of numbers stays extra.
+  // nothing at all ("Column 7"); an "ID" or "Revenue" column of numbers stays extra, and so
+  // does an identifier's whose numbers look like phone numbers.
   const generic = isGenericHeader(header);
   for (const [kind, share] of Object.entries(profile.shares) as [ValueKind, number][]) {
     const field = KIND_FIELD[kind];
-    if (!field || share < 0.6 || byField.has(field)) continue;
+    if (!field || share < 0.6 || byField.has(field) || role) continue;
     if (AMBIGUOUS_KINDS.has(kind) && !generic) continue;
     byField.set(field, {
       column,
@@ -162,9 +167,10 @@ export function mapColumns(headers: readonly string[], columns: readonly (readon
       return { header, field: 'last_name', confidence: 0.7, evidence: [{ kind: 'values', detail: `name-like values right after the first-name column "${headers[i - 1]}"` }] };
     }
     const best = candidates.find((c) => c.column === i);
+    const role = headerRole(header);
     const evidence: Evidence[] = best
       ? [{ kind: 'conflict', detail: `"${best.field}" went to a stronger column` }]
-      : [{ kind: 'name', detail: 'no lead field matches the header or the values' }];
+      : [{ kind: 'name', detail: role?.detail ?? 'no lead field matches the header or the values' }];
     const extra: ColumnDecision = { header, field: 'extra', confidence: round(best ? Math.min(0.8, best.score) : 0.9), evidence };
     if ((profiles[i]!.shares.boolean ?? 0) >= 0.9) {
       extra.values = 'boolean';

@@ -28,6 +28,11 @@ const POSTAL = [
   /^\d{5}-?\d{3}$/, // BR
 ];
 const DATE = /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01]))([ T]\d{1,2}:\d{2}(:\d{2})?)?$/;
+// A profile on a social network names the person, not the company's website.
+const SOCIAL_PROFILE = /^(https?:\/\/)?([a-z]{2,3}\.)?(linkedin|facebook|twitter|x|instagram|xing|youtube|tiktok)\.com\//i;
+// Street names written as one word with the street type ("Hauptstraße 12", "Kerkstraat 7") or
+// after it ("ul. Długa 5").
+const STREET_COMPOUND = /\p{L}(straße|strasse|str\.|straat|weg|laan|gasse|allee|plein|gracht|kade|gatan|vägen|vej|gade)(?=[\s,]|$)|^(ul|al|pl)\.\s/iu;
 const BOOLEAN = new Set(['yes', 'no', 'y', 'n', 'true', 'false', 'ja', 'nein', 'oui', 'non', 'si', 'x']);
 const PHONE_CHARS = /^[+()\d\s.\-/]*(x|ext\.?|extension)?\s*\d*$/i;
 
@@ -59,7 +64,7 @@ const DETECTORS: Record<Exclude<ValueKind, 'text'>, (v: string, region: string) 
   postal_code: (v) => POSTAL.some((p) => p.test(v)),
   state: isState,
   country: isCountry,
-  domain: (v) => !v.includes('@') && URL_OR_DOMAIN.test(v),
+  domain: (v) => !v.includes('@') && URL_OR_DOMAIN.test(v) && !SOCIAL_PROFILE.test(v),
   first_name: (v) => {
     const w = words(v);
     return w.length === 1 && FIRST_NAMES.has(w[0]!);
@@ -70,7 +75,7 @@ const DETECTORS: Record<Exclude<ValueKind, 'text'>, (v: string, region: string) 
   },
   street: (v) => {
     const w = words(v);
-    return /\d/.test(v) && w.length >= 2 && w.some((x) => STREET_WORDS.has(x));
+    return /\d/.test(v) && w.length >= 2 && (w.some((x) => STREET_WORDS.has(x)) || STREET_COMPOUND.test(v));
   },
   company: (v) => words(v).some((x) => COMPANY_WORDS.has(x)),
   job_title: (v) => words(v).some((x) => JOB_WORDS.has(x)),
