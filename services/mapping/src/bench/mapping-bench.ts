@@ -133,5 +133,10 @@ console.log(`phone, libphonenumber-js full parse + validate + type: ${phoneMicro
 console.log(`phone, parsePhone (common forms built from digits, same metadata): ${fastMicros.toFixed(1)} µs per number`);
 const mistakes = results.flatMap((m) => m.mistakes);
 if (mistakes.length > 0) console.log(`\nmistakes:\n  ${mistakes.join('\n  ')}`);
-const all = results.reduce((a, m) => ({ right: a.right + m.right, total: a.total + m.total, wrongConfident: a.wrongConfident + m.wrongConfident }), { right: 0, total: 0, wrongConfident: 0 });
-process.exitCode = all.right / all.total >= 0.97 && all.wrongConfident === 0 ? 0 : 1;
+// Issue 3's goal, on the project's own corpora: at least 97% right, none wrong above 0.9.
+// The export corpora are reported beside it, not held to it.
+const goal = results.slice(0, 2).reduce(
+  (a, m) => ({ right: a.right + m.right, total: a.total + m.total, wrongConfident: a.wrongConfident + m.wrongConfident }),
+  { right: 0, total: 0, wrongConfident: 0 },
+);
+process.exitCode = goal.right / goal.total >= 0.97 && goal.wrongConfident === 0 ? 0 : 1;
