@@ -27,5 +27,23 @@ export function foldHeader(header: string): string {
 
 export const compact = (s: string) => s.replace(/ /g, '');
 
+/**
+ * The header as versions before the CJK-aware fold wrote it (every letter outside a-z a word
+ * break: "Straße" → "stra e"), where that differs from foldHeader's: suppliers' mappings confirmed
+ * then are stored under it. Undefined where it is the same or empty (all CJK headers folded to ""
+ * then, so such a stored key names no one header and is never used).
+ */
+export function legacyFoldHeader(header: string): string | undefined {
+  const old = header
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/([A-Za-z])(\d)/g, '$1 $2')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+  return old && old !== foldHeader(header) ? old : undefined;
+}
+
 /** A word written in Chinese characters, kana or Hangul: words inside it are not space-separated. */
 export const isCjk = (word: string) => CJK_CHAR.test(word);

@@ -1,4 +1,5 @@
 import type { CanonicalField } from './field-names.js';
+import { legacyFoldHeader } from './header-fold.js';
 import { foldHeader, isStreetNumberHeader, matchHeaderName } from './header-names.js';
 import { headerRole } from './header-roles.js';
 import { profileValues, type ValueKind, type ValueProfile } from './value-profile.js';
@@ -137,7 +138,8 @@ export function mapColumns(headers: readonly string[], columns: readonly (readon
   const profiles = headers.map((_, i) => profileValues(columns[i] ?? [], region));
 
   headers.forEach((header, i) => {
-    const field = opts.confirmed?.get(foldHeader(header));
+    const legacy = legacyFoldHeader(header);
+    const field = opts.confirmed?.get(foldHeader(header)) ?? (legacy === undefined ? undefined : opts.confirmed?.get(legacy));
     if (field === undefined) return;
     decisions[i] = { header, field, confidence: 0.99, evidence: [{ kind: 'supplier', detail: 'confirmed for this supplier before' }] };
     if (field !== 'extra') taken.add(field);

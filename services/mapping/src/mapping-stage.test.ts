@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isFanout } from '@leadflow/pipeline';
 import { Disposition, type LeadBatch, type RowBatch } from '@leadflow/proto';
-import { createMappingStage, createMemoryMappingStore, mapColumns } from './index.js';
+import { createMappingStage, createMemoryMappingStore, mapColumns, type MappedField } from './index.js';
 
 /** The mapping stage of a job without review: one batch in, one out. */
 function single(stage = createMappingStage()) {
@@ -51,6 +51,13 @@ describe('mapColumns', () => {
       ['(201) 555-0123', '212-555-0199'],
     ]);
     expect(decisions.map((d) => d.field)).toEqual(['email', 'extra', 'phone']);
+  });
+
+  it('applies a mapping confirmed under the header fold of earlier versions ("Straße" was "stra e"), but no CJK header by the empty key', () => {
+    const stored = new Map<string, MappedField>([['stra e', 'street'], ['', 'source']]);
+    const decisions = mapColumns(['Straße', 'メモ'], [['Hauptweg 1'], ['x']], { confirmed: stored });
+    expect(decisions.find((d) => d.header === 'Straße')).toMatchObject({ field: 'street', evidence: [{ kind: 'supplier' }] });
+    expect(decisions.find((d) => d.header === 'メモ')?.evidence[0]?.kind).not.toBe('supplier');
   });
 
   it("applies a supplier's confirmed mapping first", () => {
