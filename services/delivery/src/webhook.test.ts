@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startWebhookReceiver, waitUntil, type WebhookReceiver } from '@leadflow/testkit';
+import { freePort, startWebhookReceiver, waitUntil, type WebhookReceiver } from '@leadflow/testkit';
 import { postWebhook, signPayload } from './index.js';
 
 describe('postWebhook', () => {
@@ -42,6 +42,30 @@ describe('postWebhook', () => {
     const result = await postWebhook('{}', { url: receiver.url, idempotencyKey: 'k', backoffMs: 1 });
     expect(result).toEqual({ ok: false, attempts: 1, status: 422, error: 'HTTP 422' });
     expect(receiver.requests).toHaveLength(1);
+  });
+
+  it("reads a failing receiver's answer only up to a small limit, however big its body, and reports the failure", async () => {
+    receiver = await startWebhookReceiver();
+    const GiB = 1024 ** 3;
+    receiver.respondWith({ status: 500, bodyBytes: GiB });
+    let peakRss = 0;
+    const rssBefore = process.memoryUsage.rss();
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20);
+    try {
+      const result = await postWebhook('{}', { url: receiver.url, idempotencyKey: 'k', backoffMs: 1, maxAttempts: 2 });
+      expect(result).toEqual({ ok: false, attempts: 2, status: 500, error: 'HTTP 500' });
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(receiver.requests).toHaveLength(2);
+    // What the receiver got out before the client let go: the limit, plus what socket buffers hold.
+    expect(receiver.bytesSent).toBeLessThan(2 * 32 * 1024 * 1024);
+    expect(peakRss - rssBefore).toBeLessThan(256 * 1024 * 1024);
+  });
+
+  it('says why a request failed when nothing listens', async () => {
+    const result = await postWebhook('{}', { url: `http://127.0.0.1:${await freePort()}/hook`, idempotencyKey: 'k', backoffMs: 1, maxAttempts: 1 });
+    expect(result).toEqual({ ok: false, attempts: 1, error: 'fetch failed (ECONNREFUSED)' });
   });
 
   it('gives up after its attempts when nothing listens', async () => {

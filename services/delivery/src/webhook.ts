@@ -33,6 +33,38 @@ export function signPayload(secret: string, body: string, timestamp: number): st
 
 const retryable = (status: number) => status === 408 || status === 429 || status >= 500;
 
+/**
+ * The most of a receiver's answer that is read: the status decides, the body is read only so the
+ * connection can be reused. A bigger body (a failing receiver once answered 1 GiB) is cut off
+ * instead of held in memory.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** Reads at most MAX_ANSWER_BYTES of the answer's body, then lets the rest go (the connection closes). */
+async function readAnswerBody(res: Response): Promise<void> {
+  const reader = res.body?.getReader();
+  if (!reader) return;
+  let read = 0;
+  try {
+    while (read < MAX_ANSWER_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      read += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // A body cut short (timeout, reset) changes nothing: the status was received.
+  }
+}
+
+/** Why a request failed: fetch says "fetch failed" for every network error, its cause says which. */
+function failureOf(err: unknown): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError') return 'timed out';
+  const why = e.cause?.code ?? e.cause?.message;
+  return why ? `${e.message} (${why})` : e.message;
+}
+
 /** POSTs a JSON body, retrying network errors, timeouts, 408, 429 (after Retry-After) and 5xx. */
 export async function postWebhook(body: string, opts: WebhookOptions): Promise<WebhookResult> {
   const maxAttempts = opts.maxAttempts ?? 5;
@@ -53,14 +85,14 @@ export async function postWebhook(body: string, opts: WebhookOptions): Promise<W
         redirect: 'manual',
         signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
       });
-      await res.arrayBuffer().catch(() => undefined);
+      await readAnswerBody(res);
       if (res.ok) return { ok: true, attempts: attempt, status: res.status };
       last = { ok: false, attempts: attempt, status: res.status, error: `HTTP ${res.status}` };
       if (!retryable(res.status)) return last;
       const retryAfter = Number(res.headers.get('retry-after'));
       if (Number.isFinite(retryAfter) && retryAfter > 0) wait = Math.min(retryAfter * 1000, 60_000);
     } catch (err) {
-      last = { ok: false, attempts: attempt, error: (err as Error).name === 'TimeoutError' ? 'timed out' : (err as Error).message };
+      last = { ok: false, attempts: attempt, error: failureOf(err) };
     }
     if (attempt < maxAttempts) await sleep(wait);
   }
