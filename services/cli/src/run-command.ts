@@ -58,16 +58,21 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
     const progress = createProgressBar(size);
     async function* counted(): AsyncGenerator<Uint8Array> {
       for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
-        progress.read(chunk.length);
+        progress.bytesRead(chunk.length);
         yield chunk;
       }
     }
-    await standalone.processJob(job, counted(), [
-      async (batch) => {
-        await out.write(batch);
-        progress.rowsDone(batch.rows.length);
-      },
-    ]);
+    await standalone.processJob(
+      job,
+      counted(),
+      [
+        async (batch) => {
+          await out.write(batch);
+          progress.rowsDone(batch.rows.length);
+        },
+      ],
+      (batch) => progress.rowsRead(batch.rows.length, batch.last),
+    );
     progress.finish();
     return await out.close();
   } finally {

@@ -54,12 +54,22 @@ export interface Standalone {
   dnc: DncRegistry;
   /** Dedup's blocking index, shared with the gateway (it marks reviewed duplicates in it). */
   dedupIndex: CandidateIndex;
-  /** Runs one job's bytes through every stage; resolves when its last batch is stored and delivered. */
-  processJob(job: JobRef, source: AsyncIterable<Uint8Array>, sinks?: readonly Sink<LeadBatch>[]): Promise<void>;
+  /**
+   * Runs one job's bytes through every stage; resolves when its last batch is stored and delivered.
+   * `onRead` sees each batch of rows as ingest reads it (progress).
+   */
+  processJob(job: JobRef, source: AsyncIterable<Uint8Array>, sinks?: readonly Sink<LeadBatch>[], onRead?: (batch: RowBatch) => void): Promise<void>;
   /** An upload sink that runs each upload's pipeline in this process (for the gateway in `serve`). */
   uploadSink(onError: (job: JobRef, err: unknown) => void): UploadSink;
   /** Waits for the jobs in flight, then closes the database. */
   close(): Promise<void>;
+}
+
+async function* observed<T>(items: AsyncIterable<T>, see: (item: T) => void): AsyncGenerator<T> {
+  for await (const item of items) {
+    see(item);
+    yield item;
+  }
 }
 
 /**
@@ -91,8 +101,10 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
 
   const run = (source: AsyncIterable<RowBatch>, sinks: readonly Sink<LeadBatch>[] = []) =>
     runPipeline({ source, mapping, stages, sinks: [delivery, ...sinks] });
-  const processJob: Standalone['processJob'] = (job, source, sinks) =>
-    run(readRows(source, { ...opts.limits, job, batchSize: opts.batchSize, sheet: job.sheet || undefined }), sinks);
+  const processJob: Standalone['processJob'] = (job, source, sinks, onRead) => {
+    const rows = readRows(source, { ...opts.limits, job, batchSize: opts.batchSize, sheet: job.sheet || undefined });
+    return run(onRead ? observed(rows, onRead) : rows, sinks);
+  };
   /** Runs in the background until close(); a failure goes to `onError`. */
   const track = (running: Promise<void>, onError: (err: unknown) => void) => {
     const tracked = running.catch(onError);
