@@ -22,3 +22,7 @@ export type { LeadColumn } from './lead-record.js';
 export { instrument } from './instrument.js';
 export { FREE_EMAIL_DOMAINS } from './free-email-domains.js';
 export { csvRow } from './csv-row.js';
+export { OUTPUT_KINDS, OUTPUT_LAYOUTS, outputCells, outputOf } from './output-layouts.js';
+export type {
+  DuplicateOutput, LeadOutput, OutputColumns, OutputFields, OutputKind, OutputLayout, OutputRecords, RejectedOutput, SuppressedOutput,
+} from './output-layouts.js';

@@ -12,7 +12,7 @@ export class CsvWriter {
     this.out.write(csvLine(header));
   }
 
-  async write(cells: readonly (string | number | undefined)[]): Promise<void> {
+  async write(cells: readonly (string | number | null | undefined)[]): Promise<void> {
     this.rows++;
     if (!this.out.write(csvLine(cells))) await once(this.out, 'drain');
   }

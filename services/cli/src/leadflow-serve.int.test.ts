@@ -1,22 +1,53 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, generateLeadFile, tempDir, waitUntil } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
+const KINDS = ['leads', 'duplicates', 'rejected', 'suppressed'] as const;
+
+/** Runs the leadflow command to its end. */
+function leadflow(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: '', ...env } });
+    let [stdout, stderr] = ['', ''];
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 110_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
 
 describe('leadflow serve (every service in one process)', () => {
   let child: ChildProcess;
   let base: string;
   let output = '';
+  const dir = tempDir('leadflow-serve-');
+  const dataDir = join(dir, 'db');
+  /** The job `leadflow run` filed in the data folder before serve opened it, and its output folder. */
+  let ran: { jobId: string; out: string };
   const exited = () => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
 
   beforeAll(async () => {
+    // A file with every kind of row: leads with unmapped columns, duplicates (exact and fuzzy), rejected and suppressed rows.
+    const file = generateLeadFile({ seed: 11, rows: 300 });
+    writeFileSync(join(dir, 'file.csv'), file.csv);
+    writeFileSync(join(dir, 'dnc.txt'), file.dncNumbers.join('\n'));
+    const out = join(dir, 'out');
+    const run = await leadflow(['run', join(dir, 'file.csv'), '--dnc', join(dir, 'dnc.txt'), '--out', out], { LEADFLOW_DATA_DIR: dataDir });
+    expect(run.stderr).toBe('');
+    ran = { jobId: (JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { jobId: string }).jobId, out };
+
     const [httpPort, grpcPort] = [await freePort(), await freePort()];
     base = `http://127.0.0.1:${httpPort}`;
     child = spawn(process.execPath, [BIN, 'serve'], {
-      env: { ...process.env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), LEADFLOW_DATA_DIR: join(tempDir('leadflow-serve-'), 'db'), LOG_LEVEL: 'warn' },
+      env: { ...process.env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), LEADFLOW_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
     });
     child.stdout!.on('data', (d: Buffer) => (output += d));
     child.stderr!.on('data', (d: Buffer) => (output += d));
@@ -24,7 +55,7 @@ describe('leadflow serve (every service in one process)', () => {
       timeoutMs: 60_000,
       describe: () => output,
     });
-  });
+  }, 300_000);
   afterAll(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
@@ -96,6 +127,18 @@ describe('leadflow serve (every service in one process)', () => {
     expect(await upload('strict', 'Fairweather')).toMatchObject({ accepted: 1 });
     expect(await upload('lenient', 'Fairwether')).toMatchObject({ accepted: 1, duplicate: 0 });
     expect(await upload('strict', 'Fairwether')).toMatchObject({ accepted: 0, duplicate: 1 });
+  });
+
+  it("exports a job's rows over REST byte for byte as leadflow run wrote them, in the same four layouts", async () => {
+    for (const kind of KINDS) {
+      const res = await fetch(`${base}/v1/jobs/${ran.jobId}/exports/${kind}.csv`);
+      expect(res.status, kind).toBe(200);
+      const rest = await res.text();
+      const file = readFileSync(join(ran.out, `${kind}.csv`), 'utf8');
+      expect(rest.split('\r\n')[0], `${kind}: header`).toBe(file.split('\r\n')[0]);
+      expect(rest.split('\r\n').length, kind).toBeGreaterThan(2);
+      expect(rest, kind).toBe(file);
+    }
   });
 
   it('stops on SIGTERM with exit code 0', async () => {

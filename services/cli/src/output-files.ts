@@ -1,13 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Disposition, type ColumnMapping, type LeadBatch, type LeadRow } from '@leadflow/proto';
-import { LEAD_COLUMNS, reasonCodes, reasonDetails, type DispositionCounts } from '@leadflow/pipeline';
+import type { ColumnMapping, LeadBatch } from '@leadflow/proto';
+import { OUTPUT_KINDS, OUTPUT_LAYOUTS, outputCells, outputOf, type DispositionCounts, type OutputColumns, type OutputKind } from '@leadflow/pipeline';
 import { CsvWriter } from './csv-writer.js';
-
-const FIELDS = LEAD_COLUMNS.map(([column]) => column);
-const fieldValues = (row: LeadRow) => LEAD_COLUMNS.map(([, key]) => row.lead?.[key] ?? '');
-/** The supplier's values that cleaning changed, as JSON ({"phone": "(201) 555-0123"}); empty when none. */
-const originalJson = (row: LeadRow) => (row.lead && Object.keys(row.lead.original).length > 0 ? JSON.stringify(row.lead.original) : '');
 
 export interface Summary {
   jobId: string;
@@ -21,33 +16,28 @@ export interface Summary {
   failure?: { code: string; message: string };
 }
 
+const COUNTED: Record<OutputKind, keyof DispositionCounts> = { leads: 'accepted', duplicates: 'duplicate', rejected: 'invalid', suppressed: 'suppressed' };
+
 /**
- * The output folder of `leadflow run` (docs/architecture.md section 7): leads.csv, duplicates.csv,
- * rejected.csv and suppressed.csv, each with the source row number in `row`, and summary.json.
- * Files are written as batches arrive; CSV files are opened when the header is known.
+ * The output folder of `leadflow run` (README, Contracts): leads.csv, duplicates.csv, rejected.csv
+ * and suppressed.csv in the layouts the REST exports share (@leadflow/pipeline output-layouts),
+ * and summary.json. Files are written as batches arrive, opened when the header is known.
  */
 export function createOutputFiles(dir: string, jobId: string) {
   mkdirSync(dir, { recursive: true });
-  let files: { leads: CsvWriter; duplicates: CsvWriter; rejected: CsvWriter; suppressed: CsvWriter } | undefined;
-  let extraHeaders: string[] = [];
-  let sourceHeader: string[] = [];
+  let files: Record<OutputKind, CsvWriter> | undefined;
+  let columns: OutputColumns = { header: [], extra: [] };
   let mapping: ColumnMapping[] = [];
   const counts: DispositionCounts = { accepted: 0, invalid: 0, duplicate: 0, suppressed: 0 };
   let total = 0;
   let failure: Summary['failure'];
 
-  const open = (header: string[], columns: ColumnMapping[]) => {
-    sourceHeader = header;
-    mapping = columns;
-    extraHeaders = columns.filter((m) => m.field === 'extra').map((m) => m.header);
-    files = {
-      leads: new CsvWriter(join(dir, 'leads.csv'), ['row', 'lead_id', ...FIELDS, 'tags', 'reason', 'detail', 'original', ...extraHeaders]),
-      duplicates: new CsvWriter(join(dir, 'duplicates.csv'), [
-        'row', 'matched_row', 'matched_lead_id', 'match_type', 'score', 'reason', 'detail', ...FIELDS,
-      ]),
-      rejected: new CsvWriter(join(dir, 'rejected.csv'), ['row', 'reason', 'detail', ...sourceHeader]),
-      suppressed: new CsvWriter(join(dir, 'suppressed.csv'), ['row', 'reason', ...FIELDS]),
-    };
+  const open = (header: string[], columnMapping: ColumnMapping[]) => {
+    mapping = columnMapping;
+    columns = { header, extra: columnMapping.filter((m) => m.field === 'extra').map((m) => m.header) };
+    files = Object.fromEntries(
+      OUTPUT_KINDS.map((kind) => [kind, new CsvWriter(join(dir, `${kind}.csv`), OUTPUT_LAYOUTS[kind].header(columns))]),
+    ) as Record<OutputKind, CsvWriter>;
   };
 
   return {
@@ -56,33 +46,10 @@ export function createOutputFiles(dir: string, jobId: string) {
       if (batch.failure) failure ??= { code: batch.failure.code, message: batch.failure.message };
       if (batch.last) total = batch.totalRows;
       for (const row of batch.rows) {
-        const f = files!;
-        switch (row.disposition) {
-          case Disposition.DISPOSITION_ACCEPTED:
-            counts.accepted++;
-            await f.leads.write([
-              row.rowNumber, row.leadId, ...fieldValues(row), row.tags.join(';'), reasonCodes(row.reasons), reasonDetails(row.reasons), originalJson(row),
-              ...extraHeaders.map((h) => row.lead?.extra[h] ?? ''),
-            ]);
-            break;
-          case Disposition.DISPOSITION_DUPLICATE:
-            counts.duplicate++;
-            await f.duplicates.write([
-              row.rowNumber, row.match?.matchedRow || '', row.match?.matchedLeadId ?? '', row.match?.matchType ?? '',
-              row.match?.score ?? '', reasonCodes(row.reasons), reasonDetails(row.reasons), ...fieldValues(row),
-            ]);
-            break;
-          case Disposition.DISPOSITION_INVALID:
-            counts.invalid++;
-            await f.rejected.write([row.rowNumber, reasonCodes(row.reasons), reasonDetails(row.reasons), ...row.raw]);
-            break;
-          case Disposition.DISPOSITION_SUPPRESSED:
-            counts.suppressed++;
-            await f.suppressed.write([row.rowNumber, reasonCodes(row.reasons), ...fieldValues(row)]);
-            break;
-          default:
-            throw new Error(`row ${row.rowNumber} reached the output without a disposition`);
-        }
+        const out = outputOf(row);
+        if (!out) throw new Error(`row ${row.rowNumber} reached the output without a disposition`);
+        counts[COUNTED[out.kind]]++;
+        await files![out.kind].write(outputCells(columns, out.kind, out.record));
       }
     },
 

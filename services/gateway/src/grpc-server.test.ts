@@ -76,6 +76,11 @@ describe('gRPC server', () => {
 
   it('streams a job\'s rejected rows as CSV, with their reasons and cells as sent', async () => {
     const job = await upload([{ metadata: { fileName: 'r.csv', supplier: '', webhookUrl: '', sheet: '', review: false } }, { chunk: Buffer.from('x') }]);
+    // The header comes from the mapping the job was read with.
+    await createSqlMappingStore(db).saveJobMapping({ jobId: job.id, tenantId: 't1', supplier: '' }, {
+      status: 'automatic', preview: [],
+      columns: [{ header: 'Name', field: 'full_name', confidence: 0.9, evidence: [] }, { header: 'Email', field: 'email', confidence: 0.9, evidence: [] }],
+    });
     await db.query(
       `INSERT INTO rejected_rows (job_id, row_number, tenant_id, raw, reasons) VALUES
          ($1, 2, 't1', '{"Name": "Bob", "Email": "not-an-email"}', '[{"code": "INVALID_EMAIL", "field": "email"}, {"code": "NO_CONTACT"}]')`,

@@ -13,3 +13,4 @@ export const migrations: Migrations = {
   owner: 'persistence',
   dir: fileURLToPath(new URL('../migrations', import.meta.url)),
 };
+export { filedRows } from './filed.js';

@@ -1,5 +1,6 @@
 import { isUuid, LEAD_COLUMNS, type LeadColumn } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
+import { keepFiled } from './filed.js';
 
 /** A lead's fields as stored, by column (the canonical fields and email_key). */
 export type LeadFields = Partial<Record<LeadColumn | 'email_key', string | null>>;
@@ -99,7 +100,8 @@ export async function mergeIntoLeads(tx: SqlClient, tenantId: string, dups: read
   const columns = [...MERGE_COLUMNS];
   const touched = [...leads.values()].filter((t) => t.changed.size > 0);
   await tx.query(
-    `UPDATE leads l SET ${columns.map((c) => `${c} = CASE WHEN v.changed ? '${c}' THEN v.${c} ELSE l.${c} END`).join(', ')}, alternates = v.alternates
+    `UPDATE leads l SET ${columns.map((c) => `${c} = CASE WHEN v.changed ? '${c}' THEN v.${c} ELSE l.${c} END`).join(', ')}, alternates = v.alternates,
+            ${keepFiled('l')}
        FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, changed jsonb, alternates jsonb, ${columns.map((c) => `${c} text`).join(', ')})
       WHERE l.id = v.id`,
     [JSON.stringify(touched.map(({ lead, changed }) => ({ ...Object.fromEntries(columns.map((c) => [c, lead[c as keyof LeadFields] ?? null])), id: lead.id, changed: [...changed], alternates: lead.alternates })))],
@@ -184,7 +186,7 @@ export async function revertMerge(db: SqlClient, mergeId: string, tenantId: stri
         phones: lead.alternates.phones.filter((p) => !merge.alternates.phones.includes(p)),
       };
       const sets = restored.map((c, i) => `${c} = $${i + 3}`);
-      await tx.query(`UPDATE leads SET ${[...sets, 'alternates = $2'].join(', ')} WHERE id = $1`, [merge.lead_id, JSON.stringify(alternates), ...values]);
+      await tx.query(`UPDATE leads SET ${[...sets, 'alternates = $2', keepFiled('leads')].join(', ')} WHERE id = $1`, [merge.lead_id, JSON.stringify(alternates), ...values]);
     }
     await tx.query('UPDATE lead_merges SET reverted_at = now() WHERE id = $1', [mergeId]);
     const [after] = (await tx.query<MergeRow>('SELECT * FROM lead_merges WHERE id = $1', [mergeId])).rows;

@@ -1,6 +1,7 @@
 import { isUuid, LEAD_COLUMNS, reason } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
 import { refileEarlierCopies } from './copies.js';
+import { keepFiled } from './filed.js';
 import { leadMerges, mergeIntoLeads, type Alternates, type LeadFields, type MergeRecord } from './merge.js';
 
 export type PossibleDuplicateStatus = 'open' | 'duplicate' | 'distinct';
@@ -99,7 +100,7 @@ export async function decidePossibleDuplicate(
       toRecord((await tx.query<Row>(`UPDATE possible_duplicates SET status = $2, decided_at = now() WHERE lead_id = $1 RETURNING *`, [leadId, decision])).rows[0]!);
 
     if (decision === 'distinct') {
-      await tx.query(`UPDATE leads SET tags = array_remove(tags, 'possible_duplicate') WHERE id = $1`, [leadId]);
+      await tx.query(`UPDATE leads SET tags = array_remove(tags, 'possible_duplicate'), ${keepFiled('leads')} WHERE id = $1`, [leadId]);
       return { status: 'decided', possibleDuplicate: await decide(), merge: null };
     }
 
