@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@leadflow/logger';
 import { createMetrics } from '@leadflow/metrics';
-import { createLifecycle, createOpsServer } from './index.js';
+import { createLifecycle, createOpsServer, ListenError } from './index.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 
@@ -43,5 +43,31 @@ describe('lifecycle', () => {
     } finally {
       await ops.stop!();
     }
+  });
+
+  it('rejects a start whose port is taken with the server and port named, after stopping what started', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const taken = createOpsServer({ port: 0, host: '127.0.0.1', metrics, isReady: () => true });
+    await taken.start!();
+    const signalListeners = process.listenerCount('SIGTERM');
+    try {
+      const events: string[] = [];
+      const lc = createLifecycle({ logger });
+      lc.add({ name: 'db', start: async () => void events.push('start db'), stop: async () => void events.push('stop db') });
+      lc.add(createOpsServer({ port: taken.port, host: '127.0.0.1', metrics, isReady: () => true }));
+      const err = await lc.runUntilSignal().then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ListenError);
+      expect(err).toMatchObject({ server: 'ops', port: taken.port, reason: 'in_use' });
+      expect(events).toEqual(['start db', 'stop db']);
+      expect(process.listenerCount('SIGTERM')).toBe(signalListeners);
+    } finally {
+      await taken.stop!();
+    }
+  });
+
+  it("reads a taken port from grpc-js's bind failure, which has no code", () => {
+    const grpcBind = new Error('No address added out of total 1 resolved errors: [listen EADDRINUSE: address already in use 0.0.0.0:50051]');
+    expect(new ListenError('gRPC', 50051, grpcBind).reason).toBe('in_use');
+    expect(new ListenError('REST', 80, Object.assign(new Error('listen EACCES: permission denied 0.0.0.0:80'), { code: 'EACCES' })).reason).toBe('denied');
   });
 });

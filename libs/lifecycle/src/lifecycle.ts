@@ -24,7 +24,10 @@ export interface Lifecycle {
   stop(): Promise<void>;
   /** True between a completed start and the beginning of a stop. */
   readonly ready: boolean;
-  /** Starts, then stops on SIGTERM or SIGINT; a second signal or the deadline forces exit. */
+  /**
+   * Starts, then stops on SIGTERM or SIGINT; a second signal or the deadline forces exit. A start
+   * that fails stops what started and rejects with its error: the caller says why and exits.
+   */
   runUntilSignal(): Promise<void>;
 }
 
@@ -83,9 +86,10 @@ export function createLifecycle(opts: LifecycleOptions): Lifecycle {
     try {
       await start();
     } catch (err) {
-      logger.fatal({ err }, 'start-up failed');
       await stop();
-      process.exit(1);
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      throw err;
     }
   }
 

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Metrics } from '@leadflow/metrics';
 import type { Module } from './lifecycle.js';
+import { listenOrExplain } from './listen-error.js';
 
 export interface OpsServerOptions {
   /** 0 picks a free port. */
@@ -11,6 +12,8 @@ export interface OpsServerOptions {
   metrics: Metrics;
   /** Ready means connected and consuming; /readyz answers 503 otherwise. */
   isReady: () => boolean;
+  /** The server's name in a ListenError. @default 'ops' */
+  name?: string;
 }
 
 export interface OpsServer extends Module {
@@ -44,10 +47,12 @@ export function createOpsServer(opts: OpsServerOptions): OpsServer {
           res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
         }
       });
-      await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(opts.port, opts.host ?? '0.0.0.0', () => resolve());
-      });
+      await listenOrExplain(opts.name ?? 'ops', opts.port, () =>
+        new Promise<void>((resolve, reject) => {
+          server!.once('error', reject);
+          server!.listen(opts.port, opts.host ?? '0.0.0.0', () => resolve());
+        }),
+      );
       boundPort = (server.address() as AddressInfo).port;
     },
     async stop() {

@@ -63,7 +63,12 @@ export function createServiceHost<S extends ConfigSchema>(
     lifecycle,
     readyWhen: (check) => void checks.push(check),
     async run() {
-      await lifecycle.runUntilSignal();
+      try {
+        await lifecycle.runUntilSignal();
+      } catch (err) {
+        logger.fatal({ err }, 'start-up failed');
+        process.exit(1);
+      }
       logger.info({ metricsPort: config.metricsPort }, 'started');
     },
   };

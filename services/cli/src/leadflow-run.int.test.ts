@@ -59,12 +59,12 @@ describe('leadflow run (standalone mode)', () => {
     const res = await leadflow(['run', join(dir, 'a.csv'), '--dnc', join(dir, 'dnc.txt'), '--webhook', receiver.url, '--out', out, '--supplier', 'acme'], env);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
+    const count = (d: string) => file.rows.filter((r) => r.expected === d).length;
 
     const got = dispositions(out);
     const wrong = file.rows.filter((r) => got.get(r.row) !== r.expected).map((r) => `row ${r.row} (${r.kind}): expected ${r.expected}, got ${got.get(r.row)}`);
     expect(wrong).toEqual([]);
 
-    const count = (d: string) => file.rows.filter((r) => r.expected === d).length;
     const summary = JSON.parse((await import('node:fs')).readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({
       rows: 400, accepted: count('accepted'), invalid: count('invalid'), duplicate: count('duplicate'), suppressed: count('suppressed'),
@@ -199,10 +199,7 @@ describe('leadflow run (standalone mode)', () => {
     expect(bad.stderr).toMatch(/INGEST_MAX_ROWS must be an integer, got "lots"/);
   });
 
-  it('answers a missing file and an unknown option with exit code 2 and the usage, and --help with the usage', async () => {
-    const missing = await leadflow(['run', join(dir, 'nope.csv')], env);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^leadflow: cannot read file ".*nope.csv": no such file\nusage:/);
+  it('answers an unknown option with exit code 2 and the usage, and --help with the usage', async () => {
     const unknown = await leadflow(['run', join(dir, 'a.csv'), '--fast'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^leadflow: unknown option "--fast"/);

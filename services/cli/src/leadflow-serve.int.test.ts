@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,7 @@ function leadflow(args: string[], env: Record<string, string>): Promise<{ code: 
 describe('leadflow serve (every service in one process)', () => {
   let child: ChildProcess;
   let base: string;
+  let metricsBase: string;
   let output = '';
   const dir = tempDir('leadflow-serve-');
   const dataDir = join(dir, 'db');
@@ -44,10 +45,14 @@ describe('leadflow serve (every service in one process)', () => {
     expect(run.stderr).toBe('');
     ran = { jobId: (JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { jobId: string }).jobId, out };
 
-    const [httpPort, grpcPort] = [await freePort(), await freePort()];
+    const [httpPort, grpcPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
     base = `http://127.0.0.1:${httpPort}`;
+    metricsBase = `http://127.0.0.1:${metricsPort}`;
     child = spawn(process.execPath, [BIN, 'serve'], {
-      env: { ...process.env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), LEADFLOW_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), METRICS_PORT: String(metricsPort), LEADFLOW_DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+      },
     });
     child.stdout!.on('data', (d: Buffer) => (output += d));
     child.stderr!.on('data', (d: Buffer) => (output += d));
@@ -139,6 +144,26 @@ describe('leadflow serve (every service in one process)', () => {
       expect(rest.split('\r\n').length, kind).toBeGreaterThan(2);
       expect(rest, kind).toBe(file);
     }
+  });
+
+  it('answers /healthz and /readyz, and serves /metrics, on the REST port and on METRICS_PORT', async () => {
+    for (const at of [base, metricsBase]) {
+      const [health, ready, metrics] = await Promise.all(['/healthz', '/readyz', '/metrics'].map((p) => fetch(`${at}${p}`)));
+      expect([health!.status, ready!.status, metrics!.status], at).toEqual([200, 200, 200]);
+      expect(await ready!.text()).toBe('ready\n');
+      expect(await metrics!.text()).toMatch(/^leadflow_stage_rows_total\{stage="persistence",outcome="accepted"\} \d+$/m);
+    }
+    expect(output).toMatch(new RegExp(`also on port ${new URL(metricsBase).port}`));
+  });
+
+  it('ends a second serve whose port is taken at once, with one line naming the port and the variable to change, exit code 1', async () => {
+    const httpPort = new URL(base).port;
+    const secondDb = join(dir, 'second-db');
+    const res = await leadflow(['serve'], { HTTP_PORT: httpPort, GRPC_PORT: String(await freePort()), LEADFLOW_DATA_DIR: secondDb });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(`leadflow serve: port ${httpPort} (HTTP_PORT) is in use by another process: stop that process, or set HTTP_PORT to a free port\n`);
+    // Before opening a database.
+    expect(existsSync(secondDb)).toBe(false);
   });
 
   it('stops on SIGTERM with exit code 0', async () => {

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, int, loadConfig, port, shared, str } from '@leadflow/config';
+import { ConfigError, custom, int, loadConfig, port, shared, str } from '@leadflow/config';
 import { createLogger } from '@leadflow/logger';
 import { policyFromConfig, policySchema } from '@leadflow/dedup';
 import { limitsSchema } from '@leadflow/ingest';
 import { createMetrics } from '@leadflow/metrics';
 import { parseArgs, USAGE, UsageError } from './args.js';
+import { CommandError } from './command-error.js';
 import { mapCommand } from './map-command.js';
 import { runCommand } from './run-command.js';
 import { serveCommand } from './serve-command.js';
@@ -19,6 +20,8 @@ const schema = {
   tenantId: ['LEADFLOW_TENANT', str({ default: 'default' })],
   httpPort: ['HTTP_PORT', port({ default: 8080 })],
   grpcPort: ['GRPC_PORT', port({ default: 50051 })],
+  // Unset: serve's /metrics, /healthz and /readyz are on the REST port only.
+  metricsPort: ['METRICS_PORT', custom<number | null>('a port', (raw) => port().parse(raw), { default: null })],
   maxUploadBytes: ['GATEWAY_MAX_UPLOAD_BYTES', int({ min: 1, default: 1024 * 1024 * 1024 })],
 } as const;
 
@@ -59,7 +62,9 @@ async function main(argv: string[]): Promise<number> {
   const dedupPolicy = policyFromConfig(config);
   const common = { logger, metrics, databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, batchSize: config.batchSize, tenantId: config.tenantId, limits, dedupPolicy };
   if (args.command === 'serve') {
-    await serveCommand({ ...common, httpPort: config.httpPort, grpcPort: config.grpcPort, maxUploadBytes: config.maxUploadBytes });
+    await serveCommand({
+      ...common, httpPort: config.httpPort, grpcPort: config.grpcPort, metricsPort: config.metricsPort ?? undefined, maxUploadBytes: config.maxUploadBytes,
+    });
     return -1;
   }
   const summary = await runCommand(args, { ...common, say });
@@ -80,6 +85,9 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError) {
       say(`leadflow: ${err.message}\n${USAGE}`);
       process.exitCode = 2;
+    } else if (err instanceof CommandError) {
+      say(`leadflow ${process.argv[2]}: ${err.message}`);
+      process.exitCode = 1;
     } else if (err instanceof ConfigError) {
       say(`leadflow: ${err.message}`);
       process.exitCode = 2;

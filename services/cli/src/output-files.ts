@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ColumnMapping, LeadBatch } from '@leadflow/proto';
 import { OUTPUT_KINDS, OUTPUT_LAYOUTS, outputCells, outputOf, type DispositionCounts, type OutputColumns, type OutputKind } from '@leadflow/pipeline';
+import { CommandError, fsReason } from './command-error.js';
 import { CsvWriter } from './csv-writer.js';
 
 export interface Summary {
@@ -21,10 +22,10 @@ const COUNTED: Record<OutputKind, keyof DispositionCounts> = { leads: 'accepted'
 /**
  * The output folder of `leadflow run` (README, Contracts): leads.csv, duplicates.csv, rejected.csv
  * and suppressed.csv in the layouts the REST exports share (@leadflow/pipeline output-layouts),
- * and summary.json. Files are written as batches arrive, opened when the header is known.
+ * and summary.json. Files are written as batches arrive, opened when the header is known. The
+ * folder must exist (prepareOutputFolder).
  */
 export function createOutputFiles(dir: string, jobId: string) {
-  mkdirSync(dir, { recursive: true });
   let files: Record<OutputKind, CsvWriter> | undefined;
   let columns: OutputColumns = { header: [], extra: [] };
   let mapping: ColumnMapping[] = [];
@@ -64,7 +65,12 @@ export function createOutputFiles(dir: string, jobId: string) {
         status: failure ? 'failed' : 'completed',
         ...(failure ? { failure } : {}),
       };
-      writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+      const path = join(dir, 'summary.json');
+      try {
+        writeFileSync(path, `${JSON.stringify(summary, null, 2)}\n`);
+      } catch (err) {
+        throw new CommandError(`cannot write ${path}: ${fsReason(err)}`);
+      }
       return summary;
     },
   };

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { accessSync, constants, createReadStream, mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createSqlJobStore } from '@leadflow/gateway';
 import type { RunArgs } from './args.js';
-import { UsageError } from './args.js';
+import { CommandError, fsReason } from './command-error.js';
 import { loadDncFile } from './dnc-file.js';
 import { createOutputFiles, type Summary } from './output-files.js';
 import { createProgressBar } from './progress-bar.js';
@@ -14,16 +14,31 @@ export interface RunEnvironment extends StandaloneEnvironment {
   say: (line: string) => void;
 }
 
-/** The file's size; a UsageError when it is missing or not a file. */
+/** The file's size; a CommandError when it is missing, a folder or cannot be read. */
 export function readableFile(path: string, what: string): number {
   let stat;
   try {
     stat = statSync(path);
-  } catch {
-    throw new UsageError(`cannot read ${what} "${path}": no such file`);
+    accessSync(path, constants.R_OK);
+  } catch (err) {
+    throw new CommandError((err as { code?: string }).code === 'ENOENT' ? `no such ${what}: ${path}` : `cannot read ${what} ${path}: ${fsReason(err)}`);
   }
-  if (!stat.isFile()) throw new UsageError(`${what} "${path}" is not a file`);
+  if (!stat.isFile()) throw new CommandError(`${path} is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}, not a ${what}`);
   return stat.size;
+}
+
+/** Creates the output folder (and its parents) before any work starts; a CommandError when it cannot be made or written. */
+function prepareOutputFolder(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new CommandError(`cannot create the output folder ${dir}: ${fsReason(err)}; choose another with --out`);
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new CommandError(`cannot write to the output folder ${dir}: ${fsReason(err)}; choose another with --out`);
+  }
 }
 
 /** `leadflow run FILE`: one file end to end in this process; the results in the output folder. */
@@ -31,6 +46,8 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
   const file = resolve(args.file);
   const size = readableFile(file, 'file');
   if (args.dnc) readableFile(resolve(args.dnc), 'DNC file');
+  const outDir = resolve(args.out);
+  prepareOutputFolder(outDir);
 
   const standalone = await openStandalone({
     databaseUrl: env.databaseUrl,
@@ -54,7 +71,7 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
     const job = { jobId, tenantId: env.tenantId, supplier: args.supplier, webhookUrl: args.webhook ?? '', fileName: file.split('/').pop() ?? '', sheet: args.sheet, review: false };
     await createSqlJobStore(standalone.db).create({ id: jobId, tenantId: job.tenantId, supplier: job.supplier, fileName: job.fileName, webhookUrl: job.webhookUrl });
 
-    const out = createOutputFiles(resolve(args.out), jobId);
+    const out = createOutputFiles(outDir, jobId);
     const progress = createProgressBar(size);
     async function* counted(): AsyncGenerator<Uint8Array> {
       for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {

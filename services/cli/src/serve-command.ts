@@ -1,18 +1,59 @@
+import { createServer } from 'node:net';
 import { createGateway, createSqlJobStore } from '@leadflow/gateway';
+import { createLifecycle, createOpsServer, ListenError, listenOrExplain } from '@leadflow/lifecycle';
 import { jobFailure } from '@leadflow/pipeline';
-import { createLifecycle } from '@leadflow/lifecycle';
+import { CommandError } from './command-error.js';
 import { openStandalone, type StandaloneEnvironment } from './standalone.js';
 
 export interface ServeEnvironment extends StandaloneEnvironment {
   httpPort: number;
   grpcPort: number;
+  /** A port of its own for /metrics, /healthz and /readyz, as every service has; they are on the REST port either way. */
+  metricsPort?: number;
   maxUploadBytes: number;
+}
+
+/** The variable that sets each server's port, to name in a message. */
+const PORT_VARIABLES: Record<string, string> = { REST: 'HTTP_PORT', gRPC: 'GRPC_PORT', ops: 'METRICS_PORT' };
+
+/** A failed start as one line a person can act on; undefined when it is not the user's to fix. */
+function explainStartFailure(err: unknown): CommandError | undefined {
+  if (!(err instanceof ListenError)) return undefined;
+  const variable = PORT_VARIABLES[err.server] ?? 'its variable';
+  if (err.reason === 'in_use') return new CommandError(`port ${err.port} (${variable}) is in use by another process: stop that process, or set ${variable} to a free port`);
+  if (err.reason === 'denied') return new CommandError(`not allowed to listen on port ${err.port} (${variable}): set ${variable} to a port above 1023`);
+  return new CommandError(`cannot listen on port ${err.port} (${variable}): ${(err.cause as Error | undefined)?.message ?? err.message}`);
+}
+
+/**
+ * Fails at once, before the database is opened (which takes seconds), when a port is taken: the
+ * common mistake of a second `leadflow serve`. The servers' own listen reports it too, if another
+ * process takes the port in between.
+ */
+async function checkPortFree(server: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  await listenOrExplain(server, port, () =>
+    new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(port, '0.0.0.0', () => resolve());
+    }),
+  );
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
 }
 
 /** `leadflow serve`: the gateway and every stage in one process, until SIGTERM or SIGINT. */
 export async function serveCommand(env: ServeEnvironment): Promise<void> {
   const { logger, metrics } = env;
+  try {
+    for (const [server, port] of [['REST', env.httpPort], ['gRPC', env.grpcPort], ['ops', env.metricsPort]] as const) {
+      if (port !== undefined) await checkPortFree(server, port);
+    }
+  } catch (err) {
+    throw explainStartFailure(err) ?? err;
+  }
   const lifecycle = createLifecycle({ logger });
+  const ops = env.metricsPort === undefined ? undefined : lifecycle.add(createOpsServer({ port: env.metricsPort, metrics, isReady: () => lifecycle.ready }));
   let standalone: Awaited<ReturnType<typeof openStandalone>> | undefined;
   lifecycle.add({
     name: 'standalone',
@@ -41,11 +82,19 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
         grpcPort: env.grpcPort,
         maxUploadBytes: env.maxUploadBytes,
         tenantId: env.tenantId,
+        isReady: () => lifecycle.ready,
       });
       await gateway.start();
-      process.stdout.write(`leadflow serve: REST on http://127.0.0.1:${gateway.httpPort} (metrics on /metrics), gRPC on 127.0.0.1:${gateway.grpcPort}\n`);
+      const alsoOps = ops ? `; /metrics, /healthz, /readyz also on port ${ops.port}` : '';
+      process.stdout.write(
+        `leadflow serve: REST on http://127.0.0.1:${gateway.httpPort} (/metrics, /healthz, /readyz), gRPC on 127.0.0.1:${gateway.grpcPort}${alsoOps}\n`,
+      );
     },
     stop: async () => gateway?.stop(),
   });
-  await lifecycle.runUntilSignal();
+  try {
+    await lifecycle.runUntilSignal();
+  } catch (err) {
+    throw explainStartFailure(err) ?? err;
+  }
 }

@@ -1,4 +1,6 @@
 import type { CandidateIndex } from '@leadflow/dedup';
+import { setLogger } from '@grpc/grpc-js';
+import { listenOrExplain } from '@leadflow/lifecycle';
 import type { Logger } from '@leadflow/logger';
 import { leadMerges, revertMerge } from '@leadflow/persistence';
 import type { Metrics } from '@leadflow/metrics';
@@ -27,6 +29,8 @@ export interface GatewayOptions {
   maxUploadBytes: number;
   /** Until API keys exist, every request acts for this tenant. */
   tenantId: string;
+  /** What /readyz on the REST port answers. @default ready once the gateway listens */
+  isReady?: () => boolean;
 }
 
 export interface Gateway {
@@ -37,8 +41,16 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
+/** grpc-js's own messages (it logs a failed bind, then throws it) go to the process's logger, not to the console. */
+function routeGrpcLogs(logger: Logger): void {
+  const log = logger.child({ component: 'grpc-js' });
+  const text = (args: unknown[]) => args.map(String).join(' ');
+  setLogger({ error: (...a: unknown[]) => log.error(text(a)), info: (...a: unknown[]) => log.info(text(a)), debug: (...a: unknown[]) => log.debug(text(a)) });
+}
+
 /** REST and gRPC over one job service, as a lifecycle module: the same in Kafka and standalone mode. */
 export function createGateway(opts: GatewayOptions): Gateway {
+  routeGrpcLogs(opts.logger);
   const service = createJobService({
     jobs: createSqlJobStore(opts.db),
     exports: (kind, jobId, tenantId) => exportCsv(opts.db, kind, jobId, tenantId),
@@ -67,6 +79,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const grpc = createGrpcServer({ service, logger: opts.logger, tenantOf: () => opts.tenantId });
   let rest: Awaited<ReturnType<typeof buildRestApp>> | undefined;
   let httpPort = opts.httpPort;
+  let listening = false;
   return {
     name: 'gateway',
     get httpPort() {
@@ -76,20 +89,31 @@ export function createGateway(opts: GatewayOptions): Gateway {
       return grpc.port;
     },
     async start() {
-      rest = await buildRestApp({
+      const app = await buildRestApp({
         service,
         logger: opts.logger,
         metrics: opts.metrics,
         maxUploadBytes: opts.maxUploadBytes,
         tenantOf: () => opts.tenantId,
+        isReady: opts.isReady ?? (() => listening),
       });
-      await rest.listen({ port: opts.httpPort, host: opts.host ?? '0.0.0.0' });
-      const address = rest.server.address();
-      if (address && typeof address === 'object') httpPort = address.port;
-      await grpc.listen(opts.grpcPort, opts.host);
+      rest = app;
+      // A port that cannot be had fails the start with the server and port named; what did
+      // start is closed again, since a module whose start failed is never stopped.
+      try {
+        await listenOrExplain('REST', opts.httpPort, () => app.listen({ port: opts.httpPort, host: opts.host ?? '0.0.0.0' }));
+        const address = app.server.address();
+        if (address && typeof address === 'object') httpPort = address.port;
+        await listenOrExplain('gRPC', opts.grpcPort, () => grpc.listen(opts.grpcPort, opts.host));
+      } catch (err) {
+        await Promise.allSettled([grpc.close(0), app.close()]);
+        throw err;
+      }
+      listening = true;
       opts.logger.info({ httpPort, grpcPort: grpc.port }, 'gateway listening');
     },
     async stop() {
+      listening = false;
       await grpc.close();
       await rest?.close();
     },

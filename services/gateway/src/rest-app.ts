@@ -17,6 +17,8 @@ export interface RestAppOptions {
   maxUploadBytes: number;
   /** The tenant a request acts for. */
   tenantOf: (req: FastifyRequest) => string;
+  /** What /readyz answers: 200 when true, else 503. @default () => true */
+  isReady?: () => boolean;
 }
 
 /**
@@ -139,6 +141,13 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
     else if (body && typeof body === 'object') numbers = (body as { numbers?: unknown }).numbers;
     if (!Array.isArray(numbers) || numbers.some((n) => typeof n !== 'string')) throw errors.badDncBody();
     return service.addDncNumbers(numbers as string[]);
+  });
+
+  // Probes on the API's port as well: `leadflow serve` has no other port unless METRICS_PORT is set.
+  app.get('/healthz', async (_req, reply) => reply.type('text/plain').send('ok\n'));
+  app.get('/readyz', async (_req, reply) => {
+    const ready = opts.isReady?.() ?? true;
+    return reply.code(ready ? 200 : 503).type('text/plain').send(ready ? 'ready\n' : 'not ready\n');
   });
 
   if (opts.metrics) {
