@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { tempDir } from '@leadflow/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCsvFile, startWebhookReceiver, tempDir, type WebhookReceiver } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
 
@@ -77,5 +77,47 @@ describe('leadflow run, when something is wrong', () => {
     const res = await leadflow(['run', csv, '--out', out], env);
     expect(res.stderr).toBe(`leadflow run: cannot write ${join(out, 'leads.csv')}: no space left on the disk\n`);
     expect(res.code).toBe(1);
+  });
+
+  describe('with a webhook that fails', () => {
+    const webhookEnv = { LEADFLOW_DATA_DIR: join(dir, 'webhook-db') };
+    let receiver: WebhookReceiver;
+    /** The peak memory of a run of a small file without a webhook, on a data folder made before. */
+    let baselinePeak: number;
+    beforeAll(async () => {
+      receiver = await startWebhookReceiver();
+      const other = join(dir, 'other.csv');
+      writeFileSync(other, 'Email\nsomeone@failures.test\n');
+      for (const _ of [1, 2]) {
+        const res = await leadflow(['run', other, '--out', join(dir, 'out-baseline')], webhookEnv);
+        expect(res.code).toBe(0);
+        baselinePeak = res.peak;
+      }
+    }, 300_000);
+    afterAll(() => receiver.close());
+
+    it('says how many leads were delivered and how many failed, in the summary line and summary.json, and exits 3', async () => {
+      // The first batch is taken; the second is answered 500 with a 1 GiB body, on every attempt.
+      const GiB = 1024 ** 3;
+      receiver.respondWith((req) => ((JSON.parse(req.body) as { batch: number }).batch === 0 ? 200 : { status: 500, bodyBytes: GiB }));
+      const out = join(dir, 'out-webhook');
+      const res = await leadflow(['run', csv, '--webhook', receiver.url, '--out', out], { ...webhookEnv, BATCH_SIZE: '3' });
+
+      expect(res.stderr).toBe(
+        'leadflow run: 3 accepted lead(s) could not be delivered to the webhook (HTTP 500 after 5 attempts); they are in leads.csv; ' +
+          `6 rows: 6 accepted, 0 invalid, 0 duplicate, 0 suppressed; 3 of 6 leads delivered to the webhook -> ${out}\n`,
+      );
+      expect(res.stderr).not.toMatch(NO_STACK);
+      expect(res.stdout).toBe('');
+      expect(res.code).toBe(3);
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Record<string, unknown>;
+      expect(summary).toMatchObject({ rows: 6, accepted: 6, status: 'completed', delivery: { delivered: 3, failed: 3, error: 'HTTP 500 after 5 attempts' } });
+      expect(readCsvFile(join(out, 'leads.csv'))).toHaveLength(6);
+      expect(receiver.requests).toHaveLength(1 + 5);
+      // The receiver's huge answers were read only in part: memory stays that of a small run.
+      expect(receiver.bytesSent).toBeLessThan(5 * 32 * 1024 * 1024);
+      expect(baselinePeak).toBeGreaterThan(0);
+      expect(res.peak - baselinePeak).toBeLessThan(256 * 1024 * 1024);
+    });
   });
 });

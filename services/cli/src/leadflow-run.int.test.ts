@@ -60,6 +60,7 @@ describe('leadflow run (standalone mode)', () => {
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const count = (d: string) => file.rows.filter((r) => r.expected === d).length;
+    expect(res.stdout).toMatch(new RegExp(`; ${count('accepted')} of ${count('accepted')} leads delivered to the webhook -> ${out}\n$`));
 
     const got = dispositions(out);
     const wrong = file.rows.filter((r) => got.get(r.row) !== r.expected).map((r) => `row ${r.row} (${r.kind}): expected ${r.expected}, got ${got.get(r.row)}`);
@@ -69,6 +70,7 @@ describe('leadflow run (standalone mode)', () => {
     expect(summary).toMatchObject({
       rows: 400, accepted: count('accepted'), invalid: count('invalid'), duplicate: count('duplicate'), suppressed: count('suppressed'),
       mapping: { 'Email Address': { field: 'email' }, Phone: { field: 'phone' }, Notes: { field: 'extra' } },
+      delivery: { delivered: count('accepted'), failed: 0 },
     });
     expect(summary.jobId).toMatch(/^[0-9a-f-]{36}$/);
 

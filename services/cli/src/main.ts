@@ -8,6 +8,7 @@ import { parseArgs, USAGE, UsageError } from './args.js';
 import { CommandError } from './command-error.js';
 import { mapCommand } from './map-command.js';
 import { runCommand } from './run-command.js';
+import { reportRun } from './run-report.js';
 import { serveCommand } from './serve-command.js';
 
 const schema = {
@@ -51,10 +52,10 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   const isRun = args.command === 'run';
-  // `run` keeps the terminal for the progress bar and the result: its logs are warnings and worse, on stderr.
+  // `run` keeps the terminal for the progress bar and its result lines: its logs are errors only, on stderr.
   const logger = createLogger({
     name: 'leadflow',
-    level: isRun && !process.env.LOG_LEVEL ? 'warn' : config.logLevel,
+    level: isRun && !process.env.LOG_LEVEL ? 'error' : config.logLevel,
     destination: isRun ? process.stderr : undefined,
   });
   const metrics = createMetrics();
@@ -67,14 +68,9 @@ async function main(argv: string[]): Promise<number> {
     });
     return -1;
   }
-  const summary = await runCommand(args, { ...common, say });
-  const line = `${summary.rows} rows: ${summary.accepted} accepted, ${summary.invalid} invalid, ${summary.duplicate} duplicate, ${summary.suppressed} suppressed -> ${args.out}`;
-  if (summary.failure) {
-    say(`leadflow run: ${summary.failure.message} [${summary.failure.code}]; ${line}`);
-    return 1;
-  }
-  process.stdout.write(`leadflow run: ${line}\n`);
-  return 0;
+  const report = reportRun(await runCommand(args, { ...common, say }), args.out);
+  (report.stream === 'stdout' ? process.stdout : process.stderr).write(`${report.line}\n`);
+  return report.exitCode;
 }
 
 main(process.argv.slice(2)).then(

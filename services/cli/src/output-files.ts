@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DeliveryOutcome } from '@leadflow/delivery';
 import type { ColumnMapping, LeadBatch } from '@leadflow/proto';
 import { OUTPUT_KINDS, OUTPUT_LAYOUTS, outputCells, outputOf, type DispositionCounts, type OutputColumns, type OutputKind } from '@leadflow/pipeline';
 import { CommandError, fsReason } from './command-error.js';
@@ -15,6 +16,8 @@ export interface Summary {
   mapping: Record<string, { field: string; confidence: number }>;
   status: 'completed' | 'failed';
   failure?: { code: string; message: string };
+  /** What became of the accepted leads sent to the run's webhook; only when it had one. */
+  delivery?: DeliveryOutcome;
 }
 
 const COUNTED: Record<OutputKind, keyof DispositionCounts> = { leads: 'accepted', duplicates: 'duplicate', rejected: 'invalid', suppressed: 'suppressed' };
@@ -54,7 +57,7 @@ export function createOutputFiles(dir: string, jobId: string) {
       }
     },
 
-    async close(): Promise<Summary> {
+    async close(delivery?: DeliveryOutcome): Promise<Summary> {
       if (!files) open([], []);
       await Promise.all(Object.values(files!).map((w) => w.close()));
       const summary: Summary = {
@@ -64,6 +67,7 @@ export function createOutputFiles(dir: string, jobId: string) {
         mapping: Object.fromEntries(mapping.map((m) => [m.header, { field: m.field, confidence: m.confidence }])),
         status: failure ? 'failed' : 'completed',
         ...(failure ? { failure } : {}),
+        ...(delivery ? { delivery } : {}),
       };
       const path = join(dir, 'summary.json');
       try {

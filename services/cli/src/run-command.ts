@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { accessSync, constants, createReadStream, mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createSqlJobStore } from '@leadflow/gateway';
+import { createSqlDeliveryStore } from '@leadflow/delivery';
 import type { RunArgs } from './args.js';
 import { CommandError, fsReason } from './command-error.js';
 import { loadDncFile } from './dnc-file.js';
@@ -91,7 +92,7 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
       (batch) => progress.rowsRead(batch.rows.length, batch.last),
     );
     progress.finish();
-    return await out.close();
+    return await out.close(args.webhook ? await createSqlDeliveryStore(standalone.db).jobOutcome(jobId) : undefined);
   } finally {
     await standalone.close();
   }

@@ -21,6 +21,15 @@ export interface DeliveryStore {
   /** Row numbers of the job already delivered to `url`. */
   deliveredRows(jobId: string, url: string, rowNumbers: readonly number[]): Promise<Set<number>>;
   record(records: readonly DeliveryRecord[]): Promise<void>;
+  /** How many of a job's leads were delivered and how many failed, with the latest failure's reason. */
+  jobOutcome(jobId: string): Promise<DeliveryOutcome>;
+}
+
+export interface DeliveryOutcome {
+  delivered: number;
+  failed: number;
+  /** "HTTP 500 after 5 attempts"; absent when nothing failed. */
+  error?: string;
 }
 
 export function createSqlDeliveryStore(db: SqlClient): DeliveryStore {
@@ -39,6 +48,17 @@ export function createSqlDeliveryStore(db: SqlClient): DeliveryStore {
         [jobId, url, rowNumbers],
       );
       return new Set(rows.map((r) => r.row_number));
+    },
+    async jobOutcome(jobId) {
+      const { rows } = await db.query<{ delivered: number; failed: number; error: string | null }>(
+        `SELECT count(*) FILTER (WHERE status = 'delivered')::int AS delivered, count(*) FILTER (WHERE status = 'failed')::int AS failed,
+                (SELECT error || ' after ' || attempts || CASE WHEN attempts = 1 THEN ' attempt' ELSE ' attempts' END FROM deliveries
+                  WHERE job_id = $1 AND status = 'failed' ORDER BY updated_at DESC LIMIT 1) AS error
+           FROM deliveries WHERE job_id = $1`,
+        [jobId],
+      );
+      const { delivered, failed, error } = rows[0]!;
+      return { delivered, failed, ...(error ? { error } : {}) };
     },
     async record(records) {
       if (records.length === 0) return;

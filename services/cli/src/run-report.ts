@@ -1,0 +1,38 @@
+import type { Summary } from './output-files.js';
+
+/** Exit codes of `leadflow run` (README, Contracts). */
+export const EXIT = {
+  /** Every row processed and, with --webhook, every accepted lead delivered. */
+  ok: 0,
+  /** Bad input: the file (or an option's file or folder) could not be used; one line says why. */
+  failed: 1,
+  /** A usage mistake: printed with the usage. */
+  usage: 2,
+  /** Every row processed, but some accepted leads could not be delivered to the webhook. */
+  undelivered: 3,
+} as const;
+
+export interface RunReport {
+  exitCode: number;
+  /** Where the line goes: the result on standard output, a problem on standard error. */
+  stream: 'stdout' | 'stderr';
+  line: string;
+}
+
+/** The one line `leadflow run` ends with, and its exit code. */
+export function reportRun(summary: Summary, out: string): RunReport {
+  const { delivery } = summary;
+  const counts = `${summary.rows} rows: ${summary.accepted} accepted, ${summary.invalid} invalid, ${summary.duplicate} duplicate, ${summary.suppressed} suppressed`;
+  const delivered = delivery ? `; ${delivery.delivered} of ${delivery.delivered + delivery.failed} leads delivered to the webhook` : '';
+  const line = `${counts}${delivered} -> ${out}`;
+  if (summary.failure) return { exitCode: EXIT.failed, stream: 'stderr', line: `leadflow run: ${summary.failure.message} [${summary.failure.code}]; ${line}` };
+  if (delivery && delivery.failed > 0) {
+    const why = delivery.error ? ` (${delivery.error})` : '';
+    return {
+      exitCode: EXIT.undelivered,
+      stream: 'stderr',
+      line: `leadflow run: ${delivery.failed} accepted lead(s) could not be delivered to the webhook${why}; they are in leads.csv; ${line}`,
+    };
+  }
+  return { exitCode: EXIT.ok, stream: 'stdout', line: `leadflow run: ${line}` };
+}
