@@ -10,3 +10,5 @@ export type { ServicesHandle } from '@leadflow/infra';
 export { freePort } from './free-port.js';
 export { getJson, openServerSockets, streamUpload } from './stream-upload.js';
 export type { StreamUploadOptions, UploadAnswer } from './stream-upload.js';
+export { runNode } from './run-node.js';
+export type { NodeRun } from './run-node.js';

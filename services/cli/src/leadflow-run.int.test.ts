@@ -1,27 +1,15 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { generateLeadFile, readCsvFile, startWebhookReceiver, tempDir, type WebhookReceiver } from '@leadflow/testkit';
+import { generateLeadFile, readCsvFile, runNode, startWebhookReceiver, tempDir, type WebhookReceiver } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
 
-function leadflow(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env, LOG_LEVEL: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
+async function leadflow(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  const res = await runNode(BIN, args, { env: { ...env, LOG_LEVEL: '' }, timeoutMs: 90_000 });
+  return { ...res, code: res.code ?? -1 };
 }
 
 /** Every output row by its row number and the file it is in. */
