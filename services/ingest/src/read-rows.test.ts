@@ -100,6 +100,14 @@ describe('readRows', () => {
     expect(binary!.failure?.code).toBe('FILE_BINARY');
   });
 
+  it('reads a file whose first line is longer than the sample, ending its lines with CR', async () => {
+    const header = Array.from({ length: 800 }, (_, i) => `column ${i} ${'x'.repeat(80)}`).join(';');
+    expect(header.length).toBeGreaterThan(64 * 1024);
+    const batches = await read([`${header}\r1;2\r3;4\r`]);
+    expect(batches[0]!.header).toHaveLength(800);
+    expect(batches.flatMap((b) => b.rows.map((r) => r.cells.slice(0, 2)))).toEqual([['1', '2'], ['3', '4']]);
+  });
+
   it('reads UTF-16 with a byte-order mark', async () => {
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('email\nann@x.com\n', 'utf16le')]);
     const batches = await read([utf16]);

@@ -3,55 +3,83 @@ export interface Sniffed {
   delimiter: string;
   /** 1-based line where the header row starts (title lines above it are skipped). */
   headerLine: number;
+  /** The first line end outside quotes (`\r\n`, `\n` or `\r`); undefined when the sample has none. */
+  lineEnd?: string;
 }
 
 const CANDIDATES = [',', ';', '\t', '|'] as const;
 const MAX_RECORDS = 60;
 
 interface SampleRecord {
-  fields: string[];
+  /** Fields in the record. */
+  width: number;
+  /** Fields with more than white space. */
+  filled: number;
   line: number;
 }
 
-/** Splits sample text into records with `delimiter`, honouring quotes; drops a last record cut by the sample's end. */
-function records(text: string, delimiter: string, complete: boolean): SampleRecord[] {
+/** What `String.prototype.trim` removes: a field of only these is blank. */
+const isSpace = (c: string) => c <= ' ' || (c > '~' && /\s/.test(c));
+
+/**
+ * Splits sample text into records with `delimiter`, honouring quotes; drops a last record cut
+ * by the sample's end. Only the shape of each record is kept (how many fields, how many filled),
+ * never the text: one pass, constant work a character, whatever the quotes.
+ */
+function records(text: string, delimiter: string, complete: boolean): { rows: SampleRecord[]; lineEnd?: string } {
   const out: SampleRecord[] = [];
-  let fields: string[] = [];
-  let field = '';
+  let lineEnd: string | undefined;
+  let width = 0;
+  let filled = 0;
+  // The field so far: nothing at all, only white space, or more.
+  let fieldEmpty = true;
+  let fieldBlank = true;
   let quoted = false;
   let line = 1;
   let recordLine = 1;
+  const endField = () => {
+    width++;
+    if (!fieldBlank) filled++;
+    fieldEmpty = fieldBlank = true;
+  };
+  const addChar = (c: string) => {
+    fieldEmpty = false;
+    if (fieldBlank && !isSpace(c)) fieldBlank = false;
+  };
   for (let i = 0; i < text.length && out.length < MAX_RECORDS; i++) {
     const c = text[i]!;
     if (quoted) {
       if (c === '"') {
         if (text[i + 1] === '"') {
-          field += '"';
+          addChar(c);
           i++;
         } else quoted = false;
       } else {
         if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line++;
-        field += c;
+        addChar(c);
       }
-    } else if (c === '"' && field.trim() === '') {
+    } else if (c === '"' && fieldBlank) {
       quoted = true;
     } else if (c === delimiter) {
-      fields.push(field);
-      field = '';
+      endField();
     } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      fields.push(field);
-      out.push({ fields, line: recordLine });
-      fields = [];
-      field = '';
+      const crlf = c === '\r' && text[i + 1] === '\n';
+      lineEnd ??= crlf ? '\r\n' : c;
+      if (crlf) i++;
+      endField();
+      if (filled > 0) out.push({ width, filled, line: recordLine });
+      width = filled = 0;
       line++;
       recordLine = line;
     } else {
-      field += c;
+      addChar(c);
     }
   }
-  if (complete && (field !== '' || fields.length > 0)) out.push({ fields: [...fields, field], line: recordLine });
-  return out.filter((r) => r.fields.some((f) => f.trim() !== ''));
+  if (complete && (!fieldEmpty || width > 0)) {
+    endField();
+    if (filled > 0) out.push({ width, filled, line: recordLine });
+  }
+  return { rows: out, lineEnd };
 }
 
 function mode(values: number[]): { value: number; share: number } {
@@ -72,20 +100,20 @@ function mode(values: number[]): { value: number; share: number } {
 export function sniff(sample: string, complete: boolean): Sniffed {
   const text = sample.replace(/^\uFEFF/, '');
   const hint = /^sep=(.)\r?\n/i.exec(text);
-  if (hint) return { delimiter: hint[1]!, headerLine: 2 };
+  if (hint) return { delimiter: hint[1]!, headerLine: 2, lineEnd: records(text, hint[1]!, complete).lineEnd };
 
-  let best: { delimiter: string; width: number; score: number; rows: SampleRecord[] } | undefined;
+  let best: { delimiter: string; width: number; score: number; rows: SampleRecord[]; lineEnd?: string } | undefined;
   for (const delimiter of CANDIDATES) {
-    const rows = records(text, delimiter, complete);
-    const widths = rows.map((r) => r.fields.length);
+    const { rows, lineEnd } = records(text, delimiter, complete);
+    const widths = rows.map((r) => r.width);
     // Title lines sit above the header: judge consistency on the last rows of the sample.
     const tail = widths.slice(Math.floor(widths.length / 3));
     const { value: width, share } = mode(tail.length > 0 ? tail : widths);
     if (width < 2) continue;
     const score = share * Math.min(width, 20);
-    if (!best || score > best.score) best = { delimiter, width, score, rows };
+    if (!best || score > best.score) best = { delimiter, width, score, rows, lineEnd };
   }
-  if (!best) return { delimiter: ',', headerLine: 1 };
-  const header = best.rows.find((r) => r.fields.length >= best.width - 1 && r.fields.filter((f) => f.trim() !== '').length >= Math.min(2, best.width));
-  return { delimiter: best.delimiter, headerLine: header?.line ?? 1 };
+  if (!best) return { delimiter: ',', headerLine: 1, lineEnd: records(text, ',', complete).lineEnd };
+  const header = best.rows.find((r) => r.width >= best.width - 1 && r.filled >= Math.min(2, best.width));
+  return { delimiter: best.delimiter, headerLine: header?.line ?? 1, lineEnd: best.lineEnd };
 }
