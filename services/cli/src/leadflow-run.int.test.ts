@@ -1,9 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { generateLeadFile, readCsvFile, runNode, startWebhookReceiver, tempDir, type WebhookReceiver } from '@leadflow/testkit';
+import {
+  csvRows, csvRowsByName, generateLeadFile, readCsvFile, REPEATED_HEADER_CSV, runNode, startWebhookReceiver, tempDir, type WebhookReceiver,
+} from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
 
@@ -187,6 +189,24 @@ describe('leadflow run (standalone mode)', () => {
     const bad = await leadflow(['run', path], { ...env, INGEST_MAX_ROWS: 'lots' });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/INGEST_MAX_ROWS must be an integer, got "lots"/);
+  });
+
+  it('keeps both values of two columns with the same header, named apart, in every output file', async () => {
+    writeFileSync(join(dir, 'notes.csv'), REPEATED_HEADER_CSV);
+    const out = join(dir, 'out-notes');
+    const res = await leadflow(['run', join(dir, 'notes.csv'), '--out', out], env);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const leads = csvRowsByName(readFileSync(join(out, 'leads.csv'), 'utf8'));
+    expect(leads.map((l) => [l.row, l.email, l.Note, l['Note (2)'], l['column 5'], l['Note (3)']])).toEqual([
+      ['1', 'ann@x.com', 'first', 'second', 'third', 'fourth'],
+      ['3', 'bob@y.com', 'b1', 'b2', 'b3', 'b4'],
+    ]);
+    const [rejectedHeader, ...rejected] = csvRows(readFileSync(join(out, 'rejected.csv'), 'utf8'));
+    expect(rejectedHeader).toEqual(['row', 'reason', 'detail', 'Email', 'Note', 'Phone', 'Note (2)', 'column 5', 'Note (3)']);
+    expect(rejected.map((r) => [r[0], ...r.slice(3)])).toEqual([['2', '', 'only a note', '', 'again', '', '']]);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(Object.keys(summary.mapping)).toEqual(['Email', 'Note', 'Phone', 'Note (2)', 'column 5', 'Note (3)']);
   });
 
   it('answers an unknown option with exit code 2 and the usage, and --help with the usage', async () => {

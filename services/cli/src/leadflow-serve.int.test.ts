@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, generateLeadFile, runNode, tempDir, waitUntil } from '@leadflow/testkit';
+import { csvRowsByName, freePort, generateLeadFile, REPEATED_HEADER_CSV, runNode, tempDir, waitUntil } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
 const KINDS = ['leads', 'duplicates', 'rejected', 'suppressed'] as const;
@@ -151,6 +151,25 @@ describe('leadflow serve (every service in one process)', () => {
     expect(res.stderr).toBe(`leadflow serve: port ${httpPort} (HTTP_PORT) is in use by another process: stop that process, or set HTTP_PORT to a free port\n`);
     // Before opening a database.
     expect(existsSync(secondDb)).toBe(false);
+  });
+
+  it('exports both columns of a repeated header: in the leads export and the rejected export (the cells as sent)', async () => {
+    const form = new FormData();
+    form.set('file', new Blob([REPEATED_HEADER_CSV]), 'notes.csv');
+    const { id } = (await (await fetch(`${base}/v1/jobs`, { method: 'POST', body: form })).json()) as { id: string };
+    await waitUntil('the job to complete', async () => {
+      const j = (await (await fetch(`${base}/v1/jobs/${id}`)).json()) as { status: string };
+      return j.status === 'completed' ? j : undefined;
+    });
+    const leads = csvRowsByName(await (await fetch(`${base}/v1/jobs/${id}/exports/leads.csv`)).text());
+    expect(leads.map((l) => [l.row, l.email, l.Note, l['Note (2)'], l['column 5'], l['Note (3)']])).toEqual([
+      ['1', 'ann@x.com', 'first', 'second', 'third', 'fourth'],
+      ['3', 'bob@y.com', 'b1', 'b2', 'b3', 'b4'],
+    ]);
+    const rejected = csvRowsByName(await (await fetch(`${base}/v1/jobs/${id}/exports/rejected.csv`)).text());
+    expect(rejected).toEqual([
+      { row: '2', reason: 'NO_CONTACT', detail: expect.any(String), Email: '', Note: 'only a note', Phone: '', 'Note (2)': 'again', 'column 5': '', 'Note (3)': '' },
+    ]);
   });
 
   it('stops on SIGTERM with exit code 0', async () => {

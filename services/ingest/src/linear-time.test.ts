@@ -1,5 +1,6 @@
 import { costGrowth } from '@leadflow/testkit';
 import { describe, expect, it } from 'vitest';
+import { distinctHeaders } from './distinct-headers.js';
 import { MixedDecoder } from './mixed-decoder.js';
 import { readRows, type ReadRowsOptions } from './read-rows.js';
 import { sniff } from './sniff.js';
@@ -64,5 +65,13 @@ describe('every step of ingest takes time linear in its input', () => {
       decoder.decode(new Uint8Array(0), true);
     };
     expect(await costGrowth(decode, 16 * 1024, 16 * 1024 * FACTOR)).toBeLessThan(LIMIT);
+  });
+
+  it.each<[string, (n: number) => string[]]>([
+    ['one name repeated', (n) => Array<string>(n).fill('note')],
+    ['names and their numbered copies', (n) => Array.from({ length: n }, (_, i) => (i % 2 ? 'note' : `note (${i})`))],
+    ['empty names', (n) => Array<string>(n).fill('')],
+  ])('names a header of %s apart', async (_shape, make) => {
+    expect(await costGrowth((n) => distinctHeaders(make(n)), 1000, 1000 * FACTOR)).toBeLessThan(LIMIT);
   });
 });

@@ -100,6 +100,12 @@ describe('readRows', () => {
     expect(binary!.failure?.code).toBe('FILE_BINARY');
   });
 
+  it('keeps every column of a repeated or empty header, named apart', async () => {
+    const batches = await read(['note,email,note,,note\nfirst,a@x.com,second,third,fourth\n']);
+    expect(batches[0]!.header).toEqual(['note', 'email', 'note (2)', 'column 4', 'note (3)']);
+    expect(batches.flatMap((b) => b.rows)).toEqual([{ rowNumber: 1, cells: ['first', 'a@x.com', 'second', 'third', 'fourth'] }]);
+  });
+
   it('reads a file whose first line is longer than the sample, ending its lines with CR', async () => {
     const header = Array.from({ length: 800 }, (_, i) => `column ${i} ${'x'.repeat(80)}`).join(';');
     expect(header.length).toBeGreaterThan(64 * 1024);

@@ -2,6 +2,7 @@ import { CsvError, parse, type Parser } from 'csv-parse';
 import type { JobRef, RowBatch } from '@leadflow/proto';
 import { jobFailure, LeadflowError, type JobFailureCode } from '@leadflow/pipeline';
 import { decodeText, peek } from './decode-text.js';
+import { distinctHeaders } from './distinct-headers.js';
 import { sniff } from './sniff.js';
 import { isZip, xlsxRecords } from './xlsx/xlsx-records.js';
 
@@ -37,7 +38,8 @@ export function uploadFailed(failure: Failure): Error {
 
 /**
  * Reads a delimited file as it streams in and yields its data rows in batches, never the
- * whole file in memory. The first record is the header; row numbers count data rows from 1.
+ * whole file in memory. The first record is the header, its names made distinct (see
+ * distinctHeaders) so that every column keeps its values downstream; row numbers count data rows from 1.
  * The last batch says how many rows there were and, when the file could not be read to its
  * end, why: the rows read before that point are kept.
  */
@@ -62,7 +64,7 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
         if (names.length > maxColumns) {
           throw new LeadflowError('TOO_MANY_COLUMNS', `${names.length} columns, the limit is ${maxColumns}`, false);
         }
-        header = names;
+        header = distinctHeaders(names);
         continue;
       }
       if (opts.maxRows !== undefined && rowNumber >= opts.maxRows) {

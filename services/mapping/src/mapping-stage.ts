@@ -131,12 +131,9 @@ function applyDecision(proposed: ColumnDecision[], decided: readonly ColumnMappi
 function previewOf(batch: RowBatch, mapping: readonly ColumnDecision[], region: string): PreviewRow[] {
   const mapped = mapBatch({ ...batch, rows: batch.rows.slice(0, PREVIEW_ROWS) }, mapping, region);
   return mapped.rows.map((row, i) => {
+    // Ingest names the columns of a header apart (distinctHeaders): each name is one cell.
     const cells: Record<string, string> = {};
-    batch.header.forEach((h, c) => {
-      let key = h;
-      for (let n = 2; key in cells; n++) key = `${h} (${n})`;
-      cells[key] = batch.rows[i]!.cells[c] ?? '';
-    });
+    batch.header.forEach((h, c) => (cells[h] = batch.rows[i]!.cells[c] ?? ''));
     const fields: Record<string, string> = {};
     for (const [field, key] of LEAD_COLUMNS) {
       const value = row.lead![key];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { LeadflowError } from '@leadflow/pipeline';
+import { distinctHeaders } from '../distinct-headers.js';
 import { openWorkbook, type Workbook } from './xlsx-reader.js';
 
 /** ZIP's local-file signature, which every .xlsx starts with. */
@@ -49,7 +50,7 @@ async function tableOf(workbook: Workbook, sheet: string): Promise<Table | undef
     await rows.return(undefined);
     return undefined;
   }
-  return { sheet, header: head[at]!.map((h) => h.trim()), first: head.slice(at + 1), rest: rows };
+  return { sheet, header: distinctHeaders(head[at]!.map((h) => h.trim())), first: head.slice(at + 1), rest: rows };
 }
 
 function chooseSheet(sheets: string[], choice: string): string {
