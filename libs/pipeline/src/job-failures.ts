@@ -9,6 +9,7 @@ export const JOB_FAILURES = {
   TOO_MANY_ROWS: 'the file has more rows than the limit: split it into smaller files',
   SHEET_NOT_FOUND: 'the workbook has no sheet by that name: name one of its sheets, or * for all',
   TOO_MANY_COLUMNS: 'the file has more columns than the limit: check its separator, or remove columns',
+  ROW_TOO_LONG: 'a row is longer than the limit: check for a quote that is never closed, or shorten its longest cells',
   CSV_UNCLOSED_QUOTE: 'a quoted field is never closed: check the quotes of the first row after the rows read',
   CSV_MALFORMED: 'the file is not valid CSV',
   NO_HEADER: 'the file has no header row: the first line must name the columns',

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import {
-  csvRows, csvRowsByName, generateLeadFile, readCsvFile, REPEATED_HEADER_CSV, runNode, startWebhookReceiver, tempDir, type WebhookReceiver,
+  csvRows, csvRowsByName, farCellWorkbook, generateLeadFile, readCsvFile, REPEATED_HEADER_CSV, runNode, startWebhookReceiver, tempDir, type WebhookReceiver,
 } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
@@ -207,6 +207,15 @@ describe('leadflow run (standalone mode)', () => {
     expect(rejected.map((r) => [r[0], ...r.slice(3)])).toEqual([['2', '', 'only a note', '', 'again', '', '']]);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(Object.keys(summary.mapping)).toEqual(['Email', 'Note', 'Phone', 'Note (2)', 'column 5', 'Note (3)']);
+  });
+
+  it('fails a workbook whose cell reference lies outside any worksheet in one line with exit code 1, instead of a V8 crash (133)', async () => {
+    writeFileSync(join(dir, 'far.xlsx'), farCellWorkbook());
+    const res = await leadflow(['run', join(dir, 'far.xlsx'), '--out', join(dir, 'out-far')], env);
+    expect(res.code).toBe(1);
+    expect(res.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^leadflow run: the file is damaged: send it again \(sheet "Leads" has a cell reference "ZZZZZZZ3" outside any worksheet .*\[FILE_CORRUPT\]/),
+    ]);
   });
 
   it('answers an unknown option with exit code 2 and the usage, and --help with the usage', async () => {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvRowsByName, freePort, generateLeadFile, REPEATED_HEADER_CSV, runNode, tempDir, waitUntil } from '@leadflow/testkit';
+import { csvRowsByName, farCellWorkbook, freePort, generateLeadFile, REPEATED_HEADER_CSV, runNode, tempDir, waitUntil } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
 const KINDS = ['leads', 'duplicates', 'rejected', 'suppressed'] as const;
@@ -170,6 +170,18 @@ describe('leadflow serve (every service in one process)', () => {
     expect(rejected).toEqual([
       { row: '2', reason: 'NO_CONTACT', detail: expect.any(String), Email: '', Note: 'only a note', Phone: '', 'Note (2)': 'again', 'column 5': '', 'Note (3)': '' },
     ]);
+  });
+
+  // Such a workbook once ended the process with a V8 fatal error, every job in it with it.
+  it('fails the job of a workbook whose cell reference lies outside any worksheet, answering FILE_CORRUPT, and goes on serving', async () => {
+    const form = new FormData();
+    form.set('file', new Blob([farCellWorkbook()]), 'far.xlsx');
+    const answer = await fetch(`${base}/v1/jobs`, { method: 'POST', body: form });
+    const body = (await answer.json()) as { code: string; jobId: string };
+    expect({ status: answer.status, code: body.code }).toEqual({ status: 422, code: 'FILE_CORRUPT' });
+    const job = (await (await fetch(`${base}/v1/jobs/${body.jobId}`)).json()) as { status: string; failure?: { code: string } };
+    expect(job).toMatchObject({ status: 'failed', failure: { code: 'FILE_CORRUPT' } });
+    expect(child.exitCode).toBeNull();
   });
 
   it('stops on SIGTERM with exit code 0', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, custom, int, loadConfig, port, shared, str } from '@leadflow/config';
 import { createLogger } from '@leadflow/logger';
 import { policyFromConfig, policySchema } from '@leadflow/dedup';
-import { limitsSchema } from '@leadflow/ingest';
+import { limitsFromConfig, limitsSchema } from '@leadflow/ingest';
 import { createMetrics } from '@leadflow/metrics';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { CommandError } from './command-error.js';
@@ -59,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
     destination: isRun ? process.stderr : undefined,
   });
   const metrics = createMetrics();
-  const limits = { maxRows: config.maxRows, maxColumns: config.maxColumns, maxRecordChars: config.maxRecordChars, maxBytes: config.maxBytes };
+  const limits = limitsFromConfig(config);
   const dedupPolicy = policyFromConfig(config);
   const common = { logger, metrics, databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, batchSize: config.batchSize, tenantId: config.tenantId, limits, dedupPolicy };
   if (args.command === 'serve') {

@@ -27,12 +27,12 @@ const MAX_DECOMPRESSED = 16 * 1024 * 1024;
 /** Files that fail while they are read (issue 10), with the code each must be answered with. */
 const UNREADABLE: { what: string; bytes: () => Buffer; code: string; status: number }[] = [
   { what: '2 MB of zero bytes', bytes: () => Buffer.alloc(2_000_000), code: 'FILE_BINARY', status: 422 },
-  { what: 'a 50 MB line', bytes: () => Buffer.concat([Buffer.from('email,name\n'), Buffer.alloc(50 * 1024 * 1024, 'a')]), code: 'CSV_MALFORMED', status: 422 },
+  { what: 'a 50 MB line', bytes: () => Buffer.concat([Buffer.from('email,name\n'), Buffer.alloc(50 * 1024 * 1024, 'a')]), code: 'ROW_TOO_LONG', status: 422 },
   { what: 'a 100,000-column header', bytes: () => Buffer.from(Array.from({ length: 100_000 }, (_, i) => `c${i}`).join(',') + '\nx\n'), code: 'TOO_MANY_COLUMNS', status: 422 },
   {
     what: 'a 20 MB quoted field',
     bytes: () => Buffer.concat([Buffer.from('email,note\na@x.com,"'), Buffer.alloc(20 * 1024 * 1024, 'b'), Buffer.from('"\n')]),
-    code: 'CSV_MALFORMED',
+    code: 'ROW_TOO_LONG',
     status: 422,
   },
   // 64 MiB of line ends in 64 KB: no row, only bytes, until the decompressed limit.

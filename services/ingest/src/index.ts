@@ -5,5 +5,5 @@ export { createUploadAssembler } from './upload-assembler.js';
 export { openUploadReader } from './upload-reader.js';
 export type { UploadReader, UploadReaderOptions } from './upload-reader.js';
 export type { RowSpoolOptions } from './row-spool.js';
-export { limitsSchema } from './limits.js';
+export { limitsFromConfig, limitsSchema } from './limits.js';
 export type { ReadLimits } from './limits.js';

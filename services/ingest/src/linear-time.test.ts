@@ -1,4 +1,4 @@
-import { costGrowth } from '@leadflow/testkit';
+import { costGrowth, craftZip, inlineRow, sheetXml, workbookParts } from '@leadflow/testkit';
 import { describe, expect, it } from 'vitest';
 import { distinctHeaders } from './distinct-headers.js';
 import { MixedDecoder } from './mixed-decoder.js';
@@ -73,5 +73,20 @@ describe('every step of ingest takes time linear in its input', () => {
     ['empty names', (n) => Array<string>(n).fill('')],
   ])('names a header of %s apart', async (_shape, make) => {
     expect(await costGrowth((n) => distinctHeaders(make(n)), 1000, 1000 * FACTOR)).toBeLessThan(LIMIT);
+  });
+
+  it.each<[string, (n: number) => Buffer]>([
+    ['rows', (n) => craftZip(workbookParts([['S', { data: sheetXml(inlineRow(['email', 'n']) + inlineRow(['a@x.com', '1']).repeat(n / 40)) }]]))],
+    ['a shared string of many runs', (n) =>
+      craftZip(workbookParts([['S', { data: sheetXml('<row><c t="s"><v>0</v></c><c t="s"><v>0</v></c></row>'.repeat(2)) }]], {
+        data: `<sst><si>${'<r><t>a</t></r>'.repeat(n / 15)}</si></sst>`,
+      }))],
+    ['a cell of entities', (n) => craftZip(workbookParts([['S', { data: sheetXml(inlineRow(['a', 'b']) + inlineRow(['&amp;&lt;'.repeat(n / 9), 'x'])) }]]))],
+    ['sheets of many columns, read together', (n) => {
+      const sheet = (k: number) => ({ data: sheetXml(inlineRow(Array.from({ length: n / 30 }, (_, i) => `c${k}-${i}`)) + inlineRow(['1', '2'])) });
+      return craftZip(workbookParts([['A', sheet(1)], ['B', sheet(2)]]));
+    }],
+  ])('reads a workbook of %s', async (_shape, make) => {
+    expect(await costGrowth((n) => readAll(make(n), { sheet: '*' }), 64 * 1024, 64 * 1024 * FACTOR)).toBeLessThan(LIMIT);
   });
 });

@@ -2,7 +2,7 @@
 import { createBusFromConfig, kafkaSchema, sendDeadLetter, TOPICS } from '@leadflow/bus';
 import { int } from '@leadflow/config';
 import { createServiceHost } from '@leadflow/lifecycle';
-import { limitsSchema } from './limits.js';
+import { limitsFromConfig, limitsSchema } from './limits.js';
 import { createUploadAssembler } from './upload-assembler.js';
 
 const host = createServiceHost({
@@ -17,7 +17,7 @@ const { config, logger, metrics } = host;
 const bus = createBusFromConfig(config, 'ingest', logger);
 const assembler = createUploadAssembler({
   batchSize: config.batchSize,
-  limits: { maxRows: config.maxRows, maxColumns: config.maxColumns, maxRecordChars: config.maxRecordChars, maxBytes: config.maxBytes },
+  limits: limitsFromConfig(config),
   logger,
   emit: async (batch) => {
     await bus.send(TOPICS.rowsRaw, [{ key: batch.job!.jobId, value: batch }]);

@@ -106,6 +106,19 @@ describe('readRows', () => {
     expect(batches.flatMap((b) => b.rows)).toEqual([{ rowNumber: 1, cells: ['first', 'a@x.com', 'second', 'third', 'fourth'] }]);
   });
 
+  it('fails a row longer than the limit with ROW_TOO_LONG, keeping the rows before it', async () => {
+    const out: RowBatch[] = [];
+    async function* source() {
+      yield Buffer.from(`email,note\na@x.com,short\nb@x.com,${'x'.repeat(3000)}\nc@x.com,short\n`);
+    }
+    for await (const b of readRows(source(), { job, maxRecordChars: 2048 })) out.push(b);
+    expect(out.flatMap((b) => b.rows).map((r) => r.rowNumber)).toEqual([1]);
+    expect(out.at(-1)!.failure).toEqual({
+      code: 'ROW_TOO_LONG',
+      message: 'a row is longer than the limit: check for a quote that is never closed, or shorten its longest cells (the limit is 2048 characters, 1 data rows read, stopped at line 3)',
+    });
+  });
+
   it('reads a file whose first line is longer than the sample, ending its lines with CR', async () => {
     const header = Array.from({ length: 800 }, (_, i) => `column ${i} ${'x'.repeat(80)}`).join(';');
     expect(header.length).toBeGreaterThan(64 * 1024);

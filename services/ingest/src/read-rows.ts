@@ -16,8 +16,10 @@ export interface ReadRowsOptions {
   maxRows?: number;
   /** Most columns in the header. @default 1000 */
   maxColumns?: number;
-  /** Largest text accepted once decompressed, in bytes (for a workbook: the file and each of its parts). @default 4 GiB */
+  /** Largest text accepted once decompressed, in bytes (for a workbook: the file, and all the parts read together). @default 4 GiB */
   maxBytes?: number;
+  /** For a workbook: the most bytes its table of shared strings may take in memory. @default 256 MiB */
+  maxSharedStringsBytes?: number;
   /**
    * For a workbook: a sheet's name or 1-based position, or `*` for every sheet; a function is
    * asked once the workbook arrived whole (a form field may name the sheet after the file).
@@ -46,6 +48,7 @@ export function uploadFailed(failure: Failure): Error {
 export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRowsOptions): AsyncGenerator<RowBatch> {
   const batchSize = opts.batchSize ?? 500;
   const maxColumns = opts.maxColumns ?? 1000;
+  const maxRecordChars = opts.maxRecordChars ?? 1024 * 1024;
   let header: string[] | undefined;
   let seq = 0;
   let rowNumber = 0;
@@ -54,7 +57,16 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
   let records: AsyncGenerator<string[]> | undefined;
   try {
     const { head, all } = await peek(source);
-    records = head && isZip(head) ? xlsxRecords(all, { sheet: opts.sheet, maxBytes: opts.maxBytes ?? 4 * 1024 ** 3 }) : delimitedRecords(all, opts, batchSize);
+    records =
+      head && isZip(head)
+        ? xlsxRecords(all, {
+          sheet: opts.sheet,
+          maxBytes: opts.maxBytes ?? 4 * 1024 ** 3,
+          maxColumns,
+          maxRecordChars,
+          maxSharedStringsBytes: opts.maxSharedStringsBytes ?? 256 * 1024 ** 2,
+        })
+        : delimitedRecords(all, { maxBytes: opts.maxBytes, maxRecordChars }, batchSize);
     for await (const record of records) {
       if (!header) {
         // Checked before it is kept: a refused header must not travel on with the failure (the
@@ -77,7 +89,7 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
       }
     }
   } catch (err) {
-    failure = toFailure(err, rowNumber);
+    failure = toFailure(err, rowNumber, maxRecordChars);
   } finally {
     await records?.return(undefined);
   }
@@ -88,7 +100,11 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
  * The records of a delimited text file: decoded, its delimiter and header row sniffed from
  * the first 64 KiB, then parsed by csv-parse as the rest streams in. The header comes first.
  */
-async function* delimitedRecords(source: AsyncIterable<Uint8Array>, opts: ReadRowsOptions, batchSize: number): AsyncGenerator<string[]> {
+async function* delimitedRecords(
+  source: AsyncIterable<Uint8Array>,
+  opts: { maxBytes?: number; maxRecordChars: number },
+  batchSize: number,
+): AsyncGenerator<string[]> {
   const text = decodeText(source, { maxBytes: opts.maxBytes })[Symbol.asyncIterator]();
   let parser: Parser | undefined;
   let feeding: Promise<void> | undefined;
@@ -115,7 +131,7 @@ async function* delimitedRecords(source: AsyncIterable<Uint8Array>, opts: ReadRo
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: true,
-      max_record_size: opts.maxRecordChars ?? 1024 * 1024,
+      max_record_size: opts.maxRecordChars,
     }));
     const q = (queue = new RecordQueue(p, batchSize * 2));
     feeding = (async () => {
@@ -221,7 +237,7 @@ class RecordQueue {
   }
 }
 
-function toFailure(err: unknown, rowsRead: number): Failure {
+function toFailure(err: unknown, rowsRead: number, maxRecordChars: number): Failure {
   const carried = (err as { jobFailure?: Failure }).jobFailure;
   if (carried) return carried;
   if (err instanceof LeadflowError) return jobFailure(err.code as JobFailureCode, err.message);
@@ -229,6 +245,7 @@ function toFailure(err: unknown, rowsRead: number): Failure {
     const line = (err as CsvError & { lines?: number }).lines;
     const where = `${rowsRead} data rows read${line ? `, stopped at line ${line}` : ''}`;
     if (err.code === 'CSV_QUOTE_NOT_CLOSED') return jobFailure('CSV_UNCLOSED_QUOTE', where);
+    if (err.code === 'CSV_MAX_RECORD_SIZE') return jobFailure('ROW_TOO_LONG', `the limit is ${maxRecordChars} characters, ${where}`);
     return jobFailure('CSV_MALFORMED', `${err.message.split(':')[0]}, ${where}`);
   }
   throw err;

@@ -57,17 +57,17 @@ describe('openUploadReader', () => {
     const answers: unknown[] = [];
     for (let i = 0; i < 10; i++) answers.push(await settledWithin(reader.write(Buffer.from(csv(1000, 152 + i * 1000))), 5_000));
     expect(answers).not.toContain('pending');
-    expect(answers.at(-1)).toMatchObject({ err: { jobFailure: { code: 'CSV_MALFORMED' } } });
-    expect(await settledWithin(reader.end(job), 5_000)).toMatchObject({ err: { jobFailure: { code: 'CSV_MALFORMED' } } });
+    expect(answers.at(-1)).toMatchObject({ err: { jobFailure: { code: 'ROW_TOO_LONG' } } });
+    expect(await settledWithin(reader.end(job), 5_000)).toMatchObject({ err: { jobFailure: { code: 'ROW_TOO_LONG' } } });
     await out.done;
     expect(out.batches.flatMap((b) => b.rows)).toHaveLength(150);
-    expect(out.batches.at(-1)).toMatchObject({ last: true, totalRows: 150, failure: { code: 'CSV_MALFORMED' } });
+    expect(out.batches.at(-1)).toMatchObject({ last: true, totalRows: 150, failure: { code: 'ROW_TOO_LONG' } });
   });
 
   it.each([
     ['2 MB of zero bytes', 'FILE_BINARY', () => [Buffer.alloc(256 * 1024), ...Array.from({ length: 7 }, () => Buffer.alloc(256 * 1024))]],
     ['a header of 5,000 columns', 'TOO_MANY_COLUMNS', () => [Buffer.from(Array.from({ length: 5_000 }, (_, i) => `c${i}`).join(',') + '\n'), Buffer.from('a\n')]],
-    ['a 3 MB line', 'CSV_MALFORMED', () => [Buffer.from('email\n'), ...Array.from({ length: 12 }, () => Buffer.alloc(256 * 1024, 'a'))]],
+    ['a 3 MB line', 'ROW_TOO_LONG', () => [Buffer.from('email\n'), ...Array.from({ length: 12 }, () => Buffer.alloc(256 * 1024, 'a'))]],
   ])('never leaves the writer of %s waiting: it learns %s', async (_what, code, chunks) => {
     const reader = openUploadReader(job, { batchSize: 100 });
     const out = collect(reader);

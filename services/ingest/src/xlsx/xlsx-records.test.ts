@@ -82,6 +82,24 @@ describe('reading Excel workbooks', () => {
     });
   });
 
+  it('keeps every column of a repeated header, one sheet or all, and pads rows to the header', async () => {
+    const bytes = await workbook((wb) => {
+      const a = wb.addWorksheet('A');
+      a.addRow(['note', 'email', 'note']);
+      a.addRow(['first', 'a@x.com', 'second']);
+      a.addRow(['only', 'c@x.com']);
+      const b = wb.addWorksheet('B');
+      b.addRow(['email', 'note']);
+      b.addRow(['b@x.com', 'third']);
+    });
+    const one = await read(bytes, { sheet: 'A' });
+    expect(one[0]!.header).toEqual(['note', 'email', 'note (2)']);
+    expect(rowsOf(one)).toEqual([['first', 'a@x.com', 'second'], ['only', 'c@x.com', '']]);
+    const all = await read(bytes, { sheet: '*' });
+    expect(all[0]!.header).toEqual(['note', 'email', 'note (2)']);
+    expect(rowsOf(all)).toEqual([['first', 'a@x.com', 'second'], ['only', 'c@x.com', ''], ['third', 'b@x.com', '']]);
+  });
+
   it('streams a large sheet in batches', async () => {
     const bytes = await workbook((wb) => {
       const ws = wb.addWorksheet('Big');

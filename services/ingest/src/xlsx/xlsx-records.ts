@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { LeadflowError } from '@leadflow/pipeline';
 import { distinctHeaders } from '../distinct-headers.js';
-import { openWorkbook, type Workbook } from './xlsx-reader.js';
+import { openWorkbook, type Workbook, type WorkbookLimits } from './xlsx-reader.js';
 
 /** ZIP's local-file signature, which every .xlsx starts with. */
 export const isZip = (head: Uint8Array) => head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
@@ -31,6 +31,8 @@ export function headerRowIndex(rows: readonly string[][]): number {
 interface Table {
   sheet: string;
   header: string[];
+  /** How many rows (blank rows left out) stand above the data: title rows and the header. */
+  above: number;
   /** Rows read to find the header, after it. */
   first: string[][];
   rest: AsyncGenerator<string[]>;
@@ -50,7 +52,8 @@ async function tableOf(workbook: Workbook, sheet: string): Promise<Table | undef
     await rows.return(undefined);
     return undefined;
   }
-  return { sheet, header: distinctHeaders(head[at]!.map((h) => h.trim())), first: head.slice(at + 1), rest: rows };
+  const header = distinctHeaders(head[at]!.map((h) => h.trim()));
+  return { sheet, header, above: at + 1, first: head.slice(at + 1), rest: rows };
 }
 
 function chooseSheet(sheets: string[], choice: string): string {
@@ -59,42 +62,64 @@ function chooseSheet(sheets: string[], choice: string): string {
   return found;
 }
 
+/** A sheet's data rows again, from the start of its sheet part: those above the data skipped. */
+async function* dataRows(workbook: Workbook, sheet: string, above: number): AsyncGenerator<string[]> {
+  let skipped = 0;
+  for await (const row of workbook.rows(sheet)) {
+    if (skipped < above) skipped++;
+    else yield row;
+  }
+}
+
 /**
  * The records (header first) of one sheet, of the first sheet with a table, or (`*`) of every
  * sheet with a table: then the header is every column name of every sheet, the first sheet's
- * order first, and each sheet's rows are placed under it by column name.
+ * order first, and each sheet's rows are placed under it by column name. Only the headers of
+ * the sheets are kept while the header is made; each sheet is then read again from its start
+ * (the rows looked at for its header, at most 60 a sheet, would add up over many sheets).
  */
-async function* workbookRecords(workbook: Workbook, choice: string | undefined): AsyncGenerator<string[]> {
-  if (choice && choice !== '*') {
-    const table = await tableOf(workbook, chooseSheet(workbook.sheets, choice));
-    if (!table) throw new LeadflowError('FILE_EMPTY', `sheet "${chooseSheet(workbook.sheets, choice)}" has no table (a header row and data rows)`, false);
-    yield table.header;
-    yield* table.first;
-    yield* table.rest;
-    return;
+async function* workbookRecords(workbook: Workbook, choice: string | undefined, maxColumns: number): AsyncGenerator<string[]> {
+  if (choice !== '*') {
+    const sheets = choice ? [chooseSheet(workbook.sheets, choice)] : workbook.sheets;
+    for (const sheet of sheets) {
+      const table = await tableOf(workbook, sheet);
+      if (!table) continue;
+      // A sheet leaves out the empty cells at the end of a row: they are empty, not missing.
+      const width = table.header.length;
+      const padded = (row: string[]) => (row.length < width ? [...row, ...Array<string>(width - row.length).fill('')] : row);
+      yield table.header;
+      for (const row of table.first) yield padded(row);
+      for await (const row of table.rest) yield padded(row);
+      return;
+    }
+    throw new LeadflowError('FILE_EMPTY', choice ? `sheet "${sheets[0]}" has no table (a header row and data rows)` : 'no sheet of the workbook has a table (a header row and data rows)', false);
   }
-  const tables: Table[] = [];
+  const tables: Omit<Table, 'first' | 'rest'>[] = [];
+  const header: string[] = [];
+  const place = new Map<string, number>();
   for (const sheet of workbook.sheets) {
     const table = await tableOf(workbook, sheet);
     if (!table) continue;
-    tables.push(table);
-    if (choice !== '*') break;
+    await table.rest.return(undefined);
+    tables.push({ sheet, header: table.header, above: table.above });
+    for (const h of table.header) {
+      if (place.has(h)) continue;
+      if (header.length === maxColumns) throw new LeadflowError('TOO_MANY_COLUMNS', `the sheets have more than ${maxColumns} column names together`, false);
+      place.set(h, header.length);
+      header.push(h);
+    }
   }
   if (tables.length === 0) throw new LeadflowError('FILE_EMPTY', 'no sheet of the workbook has a table (a header row and data rows)', false);
-  const header: string[] = [];
-  for (const t of tables) for (const h of t.header) if (h !== '' && !header.includes(h)) header.push(h);
   yield header;
   for (const t of tables) {
-    const place = t.header.map((h) => header.indexOf(h));
-    const align = (row: string[]) => {
+    const at = t.header.map((h) => place.get(h)!);
+    for await (const row of dataRows(workbook, t.sheet, t.above)) {
       const out = header.map(() => '');
       row.forEach((cell, i) => {
-        if (place[i] !== undefined && place[i]! >= 0) out[place[i]!] = cell;
+        if (at[i] !== undefined) out[at[i]!] = cell;
       });
-      return out;
-    };
-    for (const row of t.first) yield align(row);
-    for await (const row of t.rest) yield align(row);
+      yield out;
+    }
   }
 }
 
@@ -105,7 +130,7 @@ async function* workbookRecords(workbook: Workbook, choice: string | undefined):
  */
 export async function* xlsxRecords(
   source: AsyncIterable<Uint8Array>,
-  opts: { sheet?: string | (() => string | undefined); maxBytes: number },
+  opts: WorkbookLimits & { sheet?: string | (() => string | undefined) },
 ): AsyncGenerator<string[]> {
   const dir = await mkdtemp(join(tmpdir(), 'leadflow-xlsx-'));
   const path = join(dir, 'upload.xlsx');
@@ -122,9 +147,9 @@ export async function* xlsxRecords(
       out.end();
       await once(out, 'close');
     }
-    const workbook = await openWorkbook(path, opts.maxBytes);
+    const workbook = await openWorkbook(path, opts);
     try {
-      yield* workbookRecords(workbook, typeof opts.sheet === 'function' ? opts.sheet() : opts.sheet);
+      yield* workbookRecords(workbook, typeof opts.sheet === 'function' ? opts.sheet() : opts.sheet, opts.maxColumns);
     } finally {
       await workbook.close();
     }
