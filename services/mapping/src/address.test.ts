@@ -9,6 +9,12 @@ describe('splitAddress', () => {
     ['44 Forbes Street, Wintersloe VIC 4510', { street: '44 Forbes Street', city: 'Wintersloe', state: 'VIC', postalCode: '4510', country: 'AU' }],
     ['10 Downing St, London SW1A 2AA', { street: '10 Downing St', city: 'London', state: '', postalCode: 'SW1A 2AA', country: 'GB' }],
     ['1600 Pennsylvania Ave NW, Washington, District of Columbia 20500', undefined],
+    // the state abbreviated, or in two words
+    ['1 Infinite Loop, Cupertino, Calif. 95014', { street: '1 Infinite Loop', city: 'Cupertino', state: 'CA', postalCode: '95014', country: 'US' }],
+    ['77 Massachusetts Ave, Cambridge, Mass. 02139', { street: '77 Massachusetts Ave', city: 'Cambridge', state: 'MA', postalCode: '02139', country: 'US' }],
+    ['1 Capitol St, Charleston, W. Va. 25301', { street: '1 Capitol St', city: 'Charleston', state: 'WV', postalCode: '25301', country: 'US' }],
+    ['600 E Blvd Ave, Bismarck North Dakota 58505', { street: '600 E Blvd Ave', city: 'Bismarck', state: 'ND', postalCode: '58505', country: 'US' }],
+    ['5 Main St, Virginia Beach VA 23451', { street: '5 Main St', city: 'Virginia Beach', state: 'VA', postalCode: '23451', country: 'US' }],
   ])('%s', (line, expected) => {
     expect(splitAddress(line)).toEqual(expected);
   });

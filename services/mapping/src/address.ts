@@ -1,4 +1,4 @@
-import { normalizeCountry, normalizeState } from './normalize.js';
+import { normalizeCountry, stateCode } from './normalize.js';
 import { AU_STATE_CODES, CA_PROVINCE_CODES, US_STATE_CODES } from './reference-data.js';
 
 export interface AddressParts {
@@ -46,12 +46,16 @@ export function splitAddress(line: string): AddressParts | undefined {
   const postal = m[2]!.toUpperCase();
   const words = (m[1] ?? '').trim().split(/\s+/).filter(Boolean);
   let state = '';
-  const stateWord = words.at(-1) ?? '';
-  const normalizedState = stateWord ? normalizeState(stateWord) : '';
-  const fromState = stateCountry(normalizedState);
-  if (fromState) {
-    state = normalizedState;
-    words.pop();
+  let fromState: string | undefined;
+  // The state in its last two words ("West Virginia", "W. Va.", "N. Dak.") or its last one ("IL", "Calif.").
+  for (const n of [2, 1]) {
+    const code = words.length >= n ? stateCode(words.slice(-n).join(' ')) : undefined;
+    fromState = code ? stateCountry(code) : undefined;
+    if (fromState) {
+      state = code!;
+      words.splice(-n);
+      break;
+    }
   }
   const inferred = country || fromState || (POSTAL.GB.test(postal) && !POSTAL.US.test(postal) && !POSTAL.AU.test(postal) ? 'GB' : '');
   if (!inferred) return undefined;

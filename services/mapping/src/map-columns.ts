@@ -57,6 +57,14 @@ export function isGenericHeader(header: string): boolean {
 
 const pct = (share: number) => `${Math.round(share * 100)}%`;
 
+/** A value kind as evidence names it, in the plural: "emails", "postal codes", "companies", "cities". */
+export function kindNoun(kind: string): string {
+  const noun = kind.replace(/_/g, ' ');
+  if (/[^aeiou]y$/.test(noun)) return `${noun.slice(0, -1)}ies`;
+  if (/(s|x|z|ch|sh)$/.test(noun)) return `${noun}es`;
+  return `${noun}s`;
+}
+
 interface Candidate {
   column: number;
   field: CanonicalField;
@@ -89,17 +97,17 @@ function scoreColumn(column: number, header: string, profile: ValueProfile): Can
     } else if (share !== undefined && share >= 0.5) {
       const valueScore = 0.5 + 0.45 * share;
       score = Math.min(0.99, 1 - (1 - score) * (1 - valueScore));
-      evidence.push({ kind: 'values', detail: `${pct(share)} of values look like ${support!.replace('_', ' ')}s` });
+      evidence.push({ kind: 'values', detail: `${pct(share)} of values look like ${kindNoun(support!)}` });
     } else if (share !== undefined && share < 0.3 && m.score < 0.9 && m.evidence.startsWith('header is close to')) {
       // A near-spelling alone is weak: "County" is one letter from "Country".
       score *= 0.6;
-      evidence.push({ kind: 'conflict', detail: `but only ${pct(share)} of values look like ${support!.replace('_', ' ')}s` });
+      evidence.push({ kind: 'conflict', detail: `but only ${pct(share)} of values look like ${kindNoun(support!)}` });
     } else {
       const other = dominantKind(profile, support);
       const textField = share === undefined;
       if (other && (!textField || NOT_TEXT.includes(other[0]) || other[0] === 'salutation')) {
         score *= 0.45;
-        evidence.push({ kind: 'conflict', detail: `but ${pct(other[1])} of values look like ${other[0].replace('_', ' ')}s` });
+        evidence.push({ kind: 'conflict', detail: `but ${pct(other[1])} of values look like ${kindNoun(other[0])}` });
       } else if (share !== undefined) {
         score *= 0.8 + 0.4 * share;
       }
@@ -119,7 +127,7 @@ function scoreColumn(column: number, header: string, profile: ValueProfile): Can
       column,
       field,
       score: (0.5 + 0.45 * share) * 0.9,
-      evidence: [{ kind: 'values', detail: `${pct(share)} of values look like ${kind.replace('_', ' ')}s` }],
+      evidence: [{ kind: 'values', detail: `${pct(share)} of values look like ${kindNoun(kind)}` }],
     });
   }
   return [...byField.values()];

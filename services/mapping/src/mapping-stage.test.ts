@@ -60,6 +60,19 @@ describe('mapColumns', () => {
     expect(decisions.find((d) => d.header === 'メモ')?.evidence[0]?.kind).not.toBe('supplier');
   });
 
+  it('names the value kinds in evidence in their plural: companies, postal codes, emails', () => {
+    const decisions = mapColumns(['Company', 'Zip', 'Column 3'], [
+      ['Acme Inc', 'Globex LLC', 'Initech Corp'],
+      ['02134', '10001', '94105'],
+      ['ann@acme.com', 'bob@x.org', 'c.d@mail.co.uk'],
+    ]);
+    expect(decisions.map((d) => d.evidence.map((e) => e.detail).at(-1))).toEqual([
+      '100% of values look like companies',
+      '100% of values look like postal codes',
+      '100% of values look like emails',
+    ]);
+  });
+
   it("applies a supplier's confirmed mapping first", () => {
     const decisions = mapColumns(['Ref'], [['x']], { confirmed: new Map([['ref', 'source']]) });
     expect(decisions[0]).toEqual({ header: 'Ref', field: 'source', confidence: 0.99, evidence: [{ kind: 'supplier', detail: 'confirmed for this supplier before' }] });

@@ -2,7 +2,8 @@ import { getCountries, getCountryCallingCode, PhoneNumber, type CountryCode, typ
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import metadata from 'libphonenumber-js/metadata.max.json';
 import {
-  AU_STATE_CODES, AU_STATES, CA_PROVINCE_CODES, CA_PROVINCES, COUNTRY_CODES, COUNTRY_NAMES, US_STATE_CODES, US_STATES,
+  AU_STATE_CODES, AU_STATES, CA_PROVINCE_CODES, CA_PROVINCES, COUNTRY_CODES, COUNTRY_NAMES, STATE_ABBREVIATIONS, US_STATE_CODES,
+  US_STATES,
 } from './reference-data.js';
 import { foldText } from '@leadflow/pipeline';
 
@@ -137,10 +138,26 @@ export function clean(value: string | undefined): string {
   return (value ?? '').replace(/\s+/g, ' ').trim();
 }
 
-/** "California" → "CA", "new south wales" → "NSW", "ny" → "NY"; anything else as given. */
-export function normalizeState(value: string): string {
+const STATE_CODES = new Set([...US_STATE_CODES, ...CA_PROVINCE_CODES, ...AU_STATE_CODES]);
+
+/**
+ * The postal code of a US state, Canadian province or Australian state written any common way:
+ * its name ("California"), its code ("ca", "N.Y.", "N.S.W."), or an abbreviation ("Calif.",
+ * "Mass.", "W. Va."); undefined for anything else.
+ */
+export function stateCode(value: string): string | undefined {
   const folded = foldText(value);
-  const code = US_STATES[folded] ?? CA_PROVINCES[folded] ?? AU_STATES[folded];
+  const named = US_STATES[folded] ?? CA_PROVINCES[folded] ?? AU_STATES[folded] ?? STATE_ABBREVIATIONS[folded];
+  if (named) return named;
+  // Initials with dots or spaces between them: "N.Y.", "n y", "P.E.I.".
+  const letters = /^[a-z]( [a-z]){1,2}$/.test(folded) ? folded.replace(/ /g, '') : folded;
+  if (STATE_CODES.has(letters)) return letters.toUpperCase();
+  return STATE_ABBREVIATIONS[letters];
+}
+
+/** "California" → "CA", "new south wales" → "NSW", "ny" → "NY", "Calif." → "CA"; anything else as given. */
+export function normalizeState(value: string): string {
+  const code = stateCode(value);
   if (code) return code;
   return /^[a-z]{2,3}$/i.test(value.trim()) ? value.trim().toUpperCase() : value;
 }

@@ -27,6 +27,21 @@ export const AU_STATES: Readonly<Record<string, string>> = {
   tasmania: 'TAS', 'australian capital territory': 'ACT', 'northern territory': 'NT',
 };
 
+/**
+ * State and province abbreviations as people write them besides the postal codes, folded (no
+ * dots, lowercase): the AP style ("Calif.", "Mass.", "N.M." is caught as initials), the
+ * traditional ones of the Government Printing Office ("Kans.", "Oreg.", "N. Dak."), the common
+ * variants ("Penn.", "Penna.", "Wisc.", "Cal.") and the Canadian traditional ones ("Ont.", "Que.").
+ */
+export const STATE_ABBREVIATIONS: Readonly<Record<string, string>> = {
+  ala: 'AL', alas: 'AK', ariz: 'AZ', ark: 'AR', cal: 'CA', calif: 'CA', colo: 'CO', conn: 'CT', del: 'DE', fla: 'FL', flor: 'FL',
+  ill: 'IL', ind: 'IN', kan: 'KS', kans: 'KS', mass: 'MA', mich: 'MI', minn: 'MN', miss: 'MS', mont: 'MT', neb: 'NE',
+  nebr: 'NE', nev: 'NV', 'n mex': 'NM', 'n dak': 'ND', okla: 'OK', ore: 'OR', oreg: 'OR', penn: 'PA', penna: 'PA',
+  's dak': 'SD', tenn: 'TN', tex: 'TX', wash: 'WA', 'w va': 'WV', 'w virg': 'WV', wis: 'WI', wisc: 'WI', wyo: 'WY',
+  alta: 'AB', man: 'MB', nfld: 'NL', 'nfld and lab': 'NL', ont: 'ON', pei: 'PE', que: 'QC', pq: 'QC', sask: 'SK', nwt: 'NT',
+  yuk: 'YT',
+};
+
 const codes = (m: Readonly<Record<string, string>>) => new Set(Object.values(m).map((c) => c.toLowerCase()));
 export const US_STATE_CODES = codes(US_STATES);
 export const CA_PROVINCE_CODES = codes(CA_PROVINCES);

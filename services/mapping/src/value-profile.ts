@@ -4,6 +4,7 @@ import {
   JOB_WORDS, SALUTATIONS, STREET_WORDS, US_STATE_CODES, US_STATES,
 } from './reference-data.js';
 import { foldText } from '@leadflow/pipeline';
+import { stateCode } from './normalize.js';
 
 /** What a column's values look like: for each kind, the share of non-empty sample values of that kind. */
 export type ValueKind =
@@ -47,10 +48,9 @@ function isPhone(v: string, region: string): boolean {
 
 function isState(v: string): boolean {
   const f = foldText(v);
-  return (
-    US_STATE_CODES.has(f) || CA_PROVINCE_CODES.has(f) || AU_STATE_CODES.has(f) ||
-    f in US_STATES || f in CA_PROVINCES || f in AU_STATES
-  );
+  if (US_STATE_CODES.has(f) || CA_PROVINCE_CODES.has(f) || AU_STATE_CODES.has(f) || f in US_STATES || f in CA_PROVINCES || f in AU_STATES) return true;
+  // An abbreviation counts with its dot: "Calif.", "N.Y."; without it "Man" or "Miss" is as likely another word.
+  return v.trim().endsWith('.') && stateCode(v) !== undefined;
 }
 
 function isCountry(v: string): boolean {
