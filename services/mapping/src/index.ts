@@ -15,6 +15,7 @@ export {
   emailKey, inferCountry, normalizeCountry, normalizeDomain, normalizeEmail, normalizePhone, normalizePostalCode, normalizeState, parsePhone,
 } from './normalize.js';
 export type { ParsedPhone } from './normalize.js';
-export { splitHonorifics, titleCaseName } from './names.js';
+export { isCompanyName, readFullName, splitHonorifics, titleCaseName } from './names.js';
+export type { PersonName } from './names.js';
 
 export const migrations: Migrations = { owner: 'mapping', dir: fileURLToPath(new URL('../migrations', import.meta.url)) };

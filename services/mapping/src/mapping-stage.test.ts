@@ -44,6 +44,14 @@ describe('mapColumns', () => {
     expect(decisions[0]!.evidence[0]!.detail).toBe('100% of values look like emails');
   });
 
+  it('knows a column of names written surname first by its values', () => {
+    const decisions = mapColumns(['Column 1', 'Column 2'], [
+      ["O'Brien, Mary", 'Smith, John', 'Garcia, Maria', 'Nguyen, Linh'],
+      ['a@x.com', 'b@x.com', 'c@x.com', 'd@x.com'],
+    ]);
+    expect(decisions[0]).toMatchObject({ field: 'full_name', evidence: [{ detail: '100% of values look like full names' }] });
+  });
+
   it('trusts values over a header they contradict, and keeps salutations out of job titles', () => {
     const decisions = mapColumns(['Phone', 'Title', 'Email'], [
       ['ann@acme.com', 'bob@x.org'],
@@ -155,6 +163,25 @@ describe('mapping stage', () => {
     expect(out.rows[1]!.lead).toMatchObject({
       firstName: 'Ludwig', lastName: 'van Beethoven', emailKey: 'lvb@sinfonie.de', domain: 'sinfonie.de', phone: '+49301234567', postalCode: '10115',
     });
+  });
+
+  it('reads a full name with a comma as surname first, and keeps a company in the name column out of the person', async () => {
+    const s = single();
+    const names = ["O'Brien, Micheel", 'de la Cruz, Juan', 'Smith Jr., John', 'Acme, Inc.', 'Acme, Inc.'];
+    const out = await s({
+      job: { ...job, jobId: 'job-last-first' }, seq: 0, header: ['Name', 'Email', 'Company'], last: true, totalRows: names.length, failure: undefined, decision: undefined,
+      rows: names.map((name, i) => ({ rowNumber: i + 1, cells: [name, `p${i}@example.com`, i === 4 ? 'Acme Corporation' : ''] })),
+    });
+    expect(out.rows.map((r) => [r.lead!.firstName, r.lead!.lastName, r.lead!.fullName, r.lead!.company])).toEqual([
+      ['Micheel', "O'Brien", "Micheel O'Brien", ''],
+      ['Juan', 'de la Cruz', 'Juan de la Cruz', ''],
+      ['John', 'Smith', 'John Smith', ''],
+      ['', '', '', 'Acme, Inc.'],
+      ['', '', '', 'Acme Corporation'],
+    ]);
+    expect(out.rows[2]!.lead!.extra).toEqual({ name_suffix: 'Jr' });
+    expect(out.rows.map((r) => r.lead!.original.full_name)).toEqual(["O'Brien, Micheel", 'de la Cruz, Juan', 'Smith Jr., John', 'Acme, Inc.', 'Acme, Inc.']);
+    expect(out.rows.map((r) => r.disposition)).toEqual(names.map(() => Disposition.DISPOSITION_ACCEPTED));
   });
 
   it('writes an extra column of yes/no answers as true/false', async () => {

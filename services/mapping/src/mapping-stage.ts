@@ -4,7 +4,7 @@ import type { CanonicalField } from './field-names.js';
 import { mapColumns, personEvidence, type ColumnDecision, type MappedField } from './map-columns.js';
 import { createMemoryMappingStore, type JobMapping, type MappingStore, type PreviewRow } from './mapping-store.js';
 import { splitAddress } from './address.js';
-import { splitHonorifics, titleCaseName } from './names.js';
+import { isCompanyName, readFullName, splitHonorifics, titleCaseName } from './names.js';
 import {
   clean, emailKey, inferCountry, normalizeCountry, normalizeDomain, normalizeEmail, normalizePostalCode, normalizeState, parsePhone,
 } from './normalize.js';
@@ -234,23 +234,34 @@ function normalizeContact(lead: Lead, reasons: Reason[], region: string): void {
   else if (lead.email && !FREE_EMAIL_DOMAINS.has(lead.email.slice(lead.email.indexOf('@') + 1))) lead.domain = lead.email.slice(lead.email.indexOf('@') + 1);
 }
 
-/** Names in a person's casing; salutations and suffixes moved to extra; full and split names fill each other. */
+/**
+ * Names in a person's casing; salutations, suffixes and nicknames moved to extra; a full name
+ * read the way it is written ("O'Brien, Micheel": surname first) and kept first name first; full
+ * and split names fill each other. A company in the full-name column ("Acme, Inc.") is no person:
+ * it fills an empty company, and the supplier's value stays in `original`.
+ */
 function normalizeNames(lead: Lead): void {
-  for (const key of ['firstName', 'lastName', 'fullName'] as const) {
-    if (!lead[key]) continue;
-    const { name, salutation, suffix } = splitHonorifics(lead[key]);
+  const aside = (salutation: string, suffix: string, nickname = '') => {
     if (salutation) lead.extra.salutation ??= salutation;
     if (suffix) lead.extra.name_suffix ??= suffix;
+    if (nickname) lead.extra.nickname ??= nickname;
+  };
+  for (const key of ['firstName', 'lastName'] as const) {
+    if (!lead[key]) continue;
+    const { name, salutation, suffix } = splitHonorifics(lead[key]);
+    aside(salutation, suffix);
     lead[key] = titleCaseName(name);
   }
-  if (!lead.fullName && (lead.firstName || lead.lastName)) {
-    lead.fullName = [lead.firstName, lead.lastName].filter(Boolean).join(' ');
-  } else if (lead.fullName && !lead.firstName && !lead.lastName) {
-    const words = lead.fullName.split(' ');
-    // "Ludwig van Beethoven": the surname starts at its first particle, else at the last word.
-    const particle = words.findIndex((w, i) => i > 0 && /^(van|von|de|del|della|di|da|du|la|le|dos|das|ter|ten|bin|al)$/.test(w));
-    const cut = particle > 0 ? particle : words.length - 1;
-    lead.firstName = cut > 0 ? words.slice(0, cut).join(' ') : lead.fullName;
-    lead.lastName = cut > 0 ? words.slice(cut).join(' ') : '';
+  if (lead.fullName) {
+    if (isCompanyName(lead.fullName)) {
+      lead.company ||= lead.fullName;
+      lead.fullName = '';
+    } else {
+      const name = readFullName(lead.fullName);
+      aside(name.salutation, name.suffix, name.nickname);
+      lead.fullName = name.full;
+      if (!lead.firstName && !lead.lastName) [lead.firstName, lead.lastName] = [name.first, name.last];
+    }
   }
+  if (!lead.fullName && (lead.firstName || lead.lastName)) lead.fullName = [lead.firstName, lead.lastName].filter(Boolean).join(' ');
 }

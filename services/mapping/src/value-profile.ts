@@ -70,7 +70,9 @@ const DETECTORS: Record<Exclude<ValueKind, 'text'>, (v: string, region: string) 
     return w.length === 1 && FIRST_NAMES.has(w[0]!);
   },
   full_name: (v) => {
-    const w = words(v).filter((x) => !SALUTATIONS.has(x));
+    // "O'Brien, Mary": the given name follows the comma.
+    const comma = v.indexOf(',');
+    const w = words(comma > 0 ? `${v.slice(comma + 1)} ${v.slice(0, comma)}` : v).filter((x) => !SALUTATIONS.has(x));
     return w.length >= 2 && w.length <= 4 && FIRST_NAMES.has(w[0]!) && !/\d/.test(v);
   },
   street: (v) => {
