@@ -11,11 +11,35 @@ export const LEAD_COLUMNS = [
 
 export type LeadColumn = (typeof LEAD_COLUMNS)[number][0];
 
-/** The lead's non-empty fields by canonical name, and `extra` when it has any. */
-export function leadRecord(lead: Lead | undefined): Partial<Record<LeadColumn, string>> & { extra?: Record<string, string> } {
-  const out: Partial<Record<LeadColumn, string>> & { extra?: Record<string, string> } = {};
+/** A lead's other emails and phones, as stored (leads.alternates) and sent (webhooks). */
+export interface Alternates {
+  emails: string[];
+  phones: string[];
+}
+
+/** The lead's alternates; empty lists for a lead without. */
+export const alternatesOf = (lead: Lead | undefined): Alternates => ({
+  emails: lead?.alternateEmails.map((a) => a.value) ?? [],
+  phones: lead?.alternatePhones.map((a) => a.value) ?? [],
+});
+
+/** Output columns (leads.csv and the exports) of a lead's alternates, after its canonical fields. */
+export const ALTERNATE_COLUMNS = ['alternate_emails', 'alternate_phones'] as const;
+
+/** A lead's alternates as the cells of ALTERNATE_COLUMNS: each list `;`-separated. */
+export const alternateCells = (alternates: Partial<Alternates> | null | undefined): [string, string] => [
+  (alternates?.emails ?? []).join(';'),
+  (alternates?.phones ?? []).join(';'),
+];
+
+export type LeadRecord = Partial<Record<LeadColumn, string>> & { extra?: Record<string, string>; alternates?: Alternates };
+
+/** The lead's non-empty fields by canonical name, `extra` when it has any, and `alternates` when it has any. */
+export function leadRecord(lead: Lead | undefined): LeadRecord {
+  const out: LeadRecord = {};
   for (const [column, key] of LEAD_COLUMNS) if (lead?.[key]) out[column] = lead[key];
   if (lead && Object.keys(lead.extra).length > 0) out.extra = lead.extra;
+  if (lead && lead.alternateEmails.length + lead.alternatePhones.length > 0) out.alternates = alternatesOf(lead);
   return out;
 }
 
@@ -23,7 +47,7 @@ export function leadRecord(lead: Lead | undefined): Partial<Record<LeadColumn, s
 export const emptyLead = (): Lead => ({
   firstName: '', lastName: '', fullName: '', email: '', phone: '', phoneType: '', company: '', domain: '', jobTitle: '', street: '',
   addressLine2: '', city: '', state: '', postalCode: '', country: '', industry: '', source: '', extra: {}, emailType: '', emailKey: '',
-  phoneExtension: '', original: {},
+  phoneExtension: '', original: {}, alternateEmails: [], alternatePhones: [],
 });
 
 /** Lowercase, accents removed, punctuation to spaces, spaces collapsed: "São  Paulo!" → "sao paulo". */

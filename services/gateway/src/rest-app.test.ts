@@ -216,7 +216,7 @@ describe('REST API', () => {
     const lead = {
       firstName: 'Ann', lastName: 'Lee', fullName: '', email: 'ann@acme.com', phone: '', phoneType: '', company: '', domain: '', jobTitle: '', street: '',
       addressLine2: '', city: '', state: '', postalCode: '', country: '', industry: '', source: '', extra: {}, emailType: '', emailKey: 'ann@acme.com',
-      phoneExtension: '', original: {},
+      phoneExtension: '', original: {}, alternateEmails: [], alternatePhones: [],
     };
     const batch = (jobId: string, phone: string, matched?: string): LeadBatch => ({
       job: { jobId, tenantId: 't1', supplier: '', webhookUrl: '', fileName: '', sheet: '', review: false },

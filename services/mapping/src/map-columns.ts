@@ -50,6 +50,33 @@ const KIND_FIELD: Partial<Record<ValueKind, CanonicalField>> = {
 
 const AMBIGUOUS_KINDS = new Set<ValueKind>(['postal_code']);
 
+/** Fields a row can hold several of: every such column counts, the first valid value is the lead's, the rest its alternates. */
+const SEVERAL: ReadonlySet<CanonicalField> = new Set(['email', 'phone']);
+
+/**
+ * Header words that say a further email or phone column is not the lead's own, beyond the other
+ * parties headerRole knows (owner, rep, creator...): a line many leads share (the company's
+ * switchboard, a fax) or a relative's, a manager's, an emergency contact's. Taken as alternates,
+ * they would make every lead of one company a duplicate of the others.
+ */
+const NOT_OWN = new Set([
+  'fax', 'telefax', 'company', 'account', 'organization', 'organisation', 'org', 'hq', 'headquarters', 'switchboard', 'reception',
+  'corporate', 'main', 'general', 'firma', 'zentrale', 'entreprise', 'societe', 'standard', 'empresa', 'centralita', 'azienda',
+  'centralino', 'bedrijf', 'emergency', 'spouse', 'partner', 'parent', 'guardian', 'manager', 'supervisor',
+]);
+// The same inside a word: 会社 / 公司 / 企业 / 회사 company, 代表 main number, 传真 / 팩스 / ファックス fax.
+const NOT_OWN_CJK = ['会社', '公司', '企业', '企業', '회사', '代表', '传真', '팩스', 'ファックス', 'ＦＡＸ'];
+
+/** Why a further email or phone column is not the lead's own, or undefined when it is. */
+function notOwnContact(header: string, values: readonly string[]): string | undefined {
+  const word = foldHeader(header).split(' ').find((w) => NOT_OWN.has(w)) ?? NOT_OWN_CJK.find((w) => header.includes(w));
+  if (word) return `the header says "${word}"`;
+  // The same few values on many rows: an owner's or a company's, not each lead's own.
+  const sample = values.map((v) => v.trim().toLowerCase()).filter(Boolean).slice(0, 200);
+  if (sample.length >= 10 && new Set(sample).size < sample.length / 2) return 'the same values repeat on many rows';
+  return undefined;
+}
+
 /** A header that says nothing about its column: "Column 7", "field_2", "Unnamed: 3", "C", "". */
 export function isGenericHeader(header: string): boolean {
   return /^(col(umn)?|field|fld|var|attr(ibute)?|unnamed|untitled|data|value)?\s*([a-z]|\d+)?$/.test(foldHeader(header));
@@ -136,7 +163,8 @@ function scoreColumn(column: number, header: string, profile: ValueProfile): Can
 /**
  * Maps each column to a canonical field or `extra`, from its header and its values, with a
  * confidence and the evidence. A supplier's confirmed mappings win. Each field goes to one
- * column, the strongest; a house-number column joins the street column.
+ * column, the strongest; a house-number column joins the street column. Email and phone go to
+ * every column that holds the lead's own (not an owner's, not a company switchboard).
  * @param columns each column's values from the first rows of the file
  */
 export function mapColumns(headers: readonly string[], columns: readonly (readonly string[])[], opts: MapColumnsOptions = {}): ColumnDecision[] {
@@ -158,10 +186,22 @@ export function mapColumns(headers: readonly string[], columns: readonly (readon
     .flatMap((header, i) => (decisions[i] || houseNumber(i) ? [] : scoreColumn(i, header, profiles[i]!)))
     .filter((c) => c.score >= 0.5)
     .sort((a, b) => b.score - a.score || a.column - b.column);
+  /** Further email or phone columns that are someone else's, and why. */
+  const notOwn = new Map<number, string>();
   for (const c of candidates) {
-    if (decisions[c.column] || taken.has(c.field)) continue;
+    if (decisions[c.column]) continue;
+    let evidence = c.evidence;
+    if (taken.has(c.field)) {
+      if (!SEVERAL.has(c.field) || notOwn.has(c.column)) continue;
+      const why = notOwnContact(headers[c.column]!, columns[c.column] ?? []);
+      if (why) {
+        notOwn.set(c.column, `another ${c.field} column, but not the lead's own: ${why}`);
+        continue;
+      }
+      evidence = [...evidence, { kind: 'name', detail: `another ${c.field} column: the first valid ${c.field} of a row is the lead's, the others its alternates` }];
+    }
     taken.add(c.field);
-    decisions[c.column] = { header: headers[c.column]!, field: c.field, confidence: round(c.score), evidence: c.evidence };
+    decisions[c.column] = { header: headers[c.column]!, field: c.field, confidence: round(c.score), evidence };
   }
 
   const streetColumn = decisions.findIndex((d) => d?.field === 'street');
@@ -178,9 +218,12 @@ export function mapColumns(headers: readonly string[], columns: readonly (readon
     }
     const best = candidates.find((c) => c.column === i);
     const role = headerRole(header);
-    const evidence: Evidence[] = best
-      ? [{ kind: 'conflict', detail: `"${best.field}" went to a stronger column` }]
-      : [{ kind: 'name', detail: role?.detail ?? 'no lead field matches the header or the values' }];
+    const someoneElses = notOwn.get(i);
+    const evidence: Evidence[] = someoneElses
+      ? [{ kind: 'conflict', detail: someoneElses }]
+      : best
+        ? [{ kind: 'conflict', detail: `"${best.field}" went to a stronger column` }]
+        : [{ kind: 'name', detail: role?.detail ?? 'no lead field matches the header or the values' }];
     const extra: ColumnDecision = { header, field: 'extra', confidence: round(best ? Math.min(0.8, best.score) : 0.9), evidence };
     if ((profiles[i]!.shares.boolean ?? 0) >= 0.9) {
       extra.values = 'boolean';

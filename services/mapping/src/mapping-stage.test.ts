@@ -15,18 +15,19 @@ function single(stage = createMappingStage()) {
 const job = { jobId: 'j1', tenantId: 't', supplier: 's', webhookUrl: '', fileName: 'f.csv', sheet: '', review: false };
 
 describe('mapColumns', () => {
-  it('maps common spellings whatever their case, spaces and punctuation; a second column of a field stays extra', () => {
-    const headers = ['First Name', 'LAST_NAME', 'E-mail', 'Email Address', 'Phone Number', 'Company Name', 'Street', 'City', 'State', 'ZIP', 'Favourite colour'];
+  it('maps common spellings whatever their case, spaces and punctuation; a second column of a field stays extra, but of email or phone counts', () => {
+    const headers = ['First Name', 'LAST_NAME', 'E-mail', 'Email Address', 'Phone Number', 'Company Name', 'Street', 'City', 'Town', 'State', 'ZIP', 'Favourite colour'];
     const decisions = mapColumns(headers, headers.map(() => []));
     expect(decisions.map((m) => [m.header, m.field])).toEqual([
       ['First Name', 'first_name'],
       ['LAST_NAME', 'last_name'],
       ['E-mail', 'email'],
-      ['Email Address', 'extra'],
+      ['Email Address', 'email'],
       ['Phone Number', 'phone'],
       ['Company Name', 'company'],
       ['Street', 'street'],
       ['City', 'city'],
+      ['Town', 'extra'],
       ['State', 'state'],
       ['ZIP', 'postal_code'],
       ['Favourite colour', 'extra'],
@@ -78,6 +79,50 @@ describe('mapColumns', () => {
       '100% of values look like companies',
       '100% of values look like postal codes',
       '100% of values look like emails',
+    ]);
+  });
+
+  it.each([
+    ['English', ['Phone', 'Mobile', 'Email', 'Email 2']],
+    ['German', ['Telefon', 'Handy', 'E-Mail', 'E-Mail privat']],
+    ['French', ['Téléphone', 'Portable', 'Courriel', 'Adresse email']],
+    ['Spanish', ['Teléfono', 'Móvil', 'Correo', 'Correo electrónico']],
+    ['Italian', ['Telefono', 'Cellulare', 'Email', 'Posta elettronica']],
+    ['Portuguese', ['Telefone', 'Celular', 'E-mail', 'Endereço de email']],
+    ['Dutch', ['Telefoon', 'GSM', 'E-mail', 'E-postadres']],
+  ])('maps every phone and every email column of a file (%s)', (_, headers) => {
+    const values = [
+      ['(201) 555-0123', '212-555-0199', '+1 415 555 0100'],
+      ['(201) 555-0124', '212-555-0198', '+1 415 555 0101'],
+      ['ann@acme.com', 'bob@x.org', 'cy@mail.co.uk'],
+      ['ann.lee@gmail.com', 'bob@y.org', 'cy@home.net'],
+    ];
+    const decisions = mapColumns(headers, values);
+    expect(decisions.map((d) => d.field)).toEqual(['phone', 'phone', 'email', 'email']);
+    expect(decisions[1]!.evidence.map((e) => e.detail)).toContain('another phone column: the first valid phone of a row is the lead\'s, the others its alternates');
+  });
+
+  it("keeps a further email or phone column that is someone else's or shared out of the lead's contacts", () => {
+    const own = ['(201) 555-0123', '212-555-0199', '+1 415 555 0100', '(201) 555-0124', '212-555-0198', '+1 415 555 0101', '(201) 555-0125', '212-555-0197', '+1 415 555 0102', '(201) 555-0126'];
+    const decisions = mapColumns(['Email', 'Phone', 'Lead Owner Email', 'Spouse Email', 'Company Phone', '電話番号(会社)', 'Fax Phone', 'Phone 2'], [
+      own.map((_, i) => `p${i}@example.com`),
+      own,
+      own.map((_, i) => (i % 2 ? 'rep.one@seller.com' : 'rep.two@seller.com')),
+      own.map((_, i) => `partner${i}@example.com`),
+      own.map((p) => p.replace(/\d$/, '9')),
+      own.map((p) => p.replace(/\d$/, '7')),
+      own.map((p) => p.replace(/\d$/, '8')),
+      own.map((_, i) => (i % 3 ? '(800) 555-0100' : '(800) 555-0101')),
+    ]);
+    expect(decisions.map((d) => [d.header, d.field, d.evidence.at(-1)!.detail])).toEqual([
+      ['Email', 'email', '100% of values look like emails'],
+      ['Phone', 'phone', '100% of values look like phones'],
+      ['Lead Owner Email', 'extra', 'the header names another person than the lead (an owner, a rep, who created or changed the record)'],
+      ['Spouse Email', 'extra', 'another email column, but not the lead\'s own: the header says "spouse"'],
+      ['Company Phone', 'extra', 'another phone column, but not the lead\'s own: the header says "company"'],
+      ['電話番号(会社)', 'extra', 'another phone column, but not the lead\'s own: the header says "会社"'],
+      ['Fax Phone', 'extra', 'another phone column, but not the lead\'s own: the header says "fax"'],
+      ['Phone 2', 'extra', 'another phone column, but not the lead\'s own: the same values repeat on many rows'],
     ]);
   });
 
@@ -182,6 +227,47 @@ describe('mapping stage', () => {
     expect(out.rows[2]!.lead!.extra).toEqual({ name_suffix: 'Jr' });
     expect(out.rows.map((r) => r.lead!.original.full_name)).toEqual(["O'Brien, Micheel", 'de la Cruz, Juan', 'Smith Jr., John', 'Acme, Inc.', 'Acme, Inc.']);
     expect(out.rows.map((r) => r.disposition)).toEqual(names.map(() => Disposition.DISPOSITION_ACCEPTED));
+  });
+
+  it('takes the first valid phone and email of a row as the lead\'s and keeps the others as alternates', async () => {
+    const s = single();
+    const out = await s({
+      job: { ...job, jobId: 'job-alternates' }, seq: 0, header: ['Name', 'Phone', 'Mobile', 'Email', 'Email 2'], last: true, totalRows: 5, failure: undefined, decision: undefined,
+      rows: [
+        { rowNumber: 1, cells: ['Ann Lee', '', '(201) 555-0123', '', ''] },
+        { rowNumber: 2, cells: ['Bob Ray', '(212) 555-0199', '(201) 555-0124', 'bob@x.org', 'Bob.Ray@Gmail.com'] },
+        { rowNumber: 3, cells: ['Cy Do', '12', '(201) 555-0125', 'not-an-email', 'cy@x.org'] },
+        { rowNumber: 4, cells: ['Di Eo', '212.555.0198', '+1 212 555 0198', 'di@x.org; di.eo@y.org', 'DI@X.ORG'] },
+        { rowNumber: 5, cells: ['Ed Fo', '12', '34', '', ''] },
+      ],
+    });
+    const contacts = out.rows.map((r) => ({
+      phone: r.lead!.phone, alternatePhones: r.lead!.alternatePhones, email: r.lead!.email, alternateEmails: r.lead!.alternateEmails,
+    }));
+    expect(contacts).toEqual([
+      { phone: '+12015550123', alternatePhones: [], email: '', alternateEmails: [] },
+      {
+        phone: '+12125550199', alternatePhones: [{ value: '+12015550124', header: 'Mobile' }],
+        email: 'bob@x.org', alternateEmails: [{ value: 'bob.ray@gmail.com', header: 'Email 2' }],
+      },
+      { phone: '+12015550125', alternatePhones: [], email: 'cy@x.org', alternateEmails: [] },
+      { phone: '+12125550198', alternatePhones: [], email: 'di@x.org', alternateEmails: [{ value: 'di.eo@y.org', header: 'Email' }] },
+      { phone: '', alternatePhones: [], email: '', alternateEmails: [] },
+    ]);
+    expect(out.rows.map((r) => r.disposition)).toEqual([
+      Disposition.DISPOSITION_ACCEPTED, Disposition.DISPOSITION_ACCEPTED, Disposition.DISPOSITION_ACCEPTED, Disposition.DISPOSITION_ACCEPTED,
+      Disposition.DISPOSITION_INVALID,
+    ]);
+    // An invalid value is a warning naming its column; the supplier's value is kept beside the one used.
+    expect(out.rows[2]!.reasons).toEqual([
+      { code: 'INVALID_EMAIL', field: 'email', detail: 'column "Email"' },
+      { code: 'INVALID_PHONE', field: 'phone', detail: 'column "Phone"' },
+    ]);
+    expect(out.rows[2]!.lead!.original).toMatchObject({ phone: '(201) 555-0125' });
+    expect(out.rows[4]!.reasons.map((r) => [r.code, r.detail])).toEqual([
+      ['INVALID_PHONE', 'column "Phone"'], ['INVALID_PHONE', 'column "Mobile"'], ['NO_CONTACT', ''],
+    ]);
+    expect(out.rows[4]!.lead!.original).toMatchObject({ phone: '12' });
   });
 
   it('writes an extra column of yes/no answers as true/false', async () => {

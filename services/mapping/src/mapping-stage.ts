@@ -1,13 +1,14 @@
 import { Disposition, RowBatch, type ColumnMapping, type Lead, type LeadBatch, type LeadRow, type Reason } from '@leadflow/proto';
-import { emptyLead, fanout, FREE_EMAIL_DOMAINS, LEAD_COLUMNS, leadIdFor, reason, type Fanout, type Stage } from '@leadflow/pipeline';
+import {
+  alternateCells, alternatesOf, emptyLead, fanout, FREE_EMAIL_DOMAINS, LEAD_COLUMNS, leadIdFor, reason, type Fanout, type Stage,
+} from '@leadflow/pipeline';
 import type { CanonicalField } from './field-names.js';
 import { mapColumns, personEvidence, type ColumnDecision, type MappedField } from './map-columns.js';
 import { createMemoryMappingStore, type JobMapping, type MappingStore, type PreviewRow } from './mapping-store.js';
 import { splitAddress } from './address.js';
 import { isCompanyName, readFullName, splitHonorifics, titleCaseName } from './names.js';
-import {
-  clean, emailKey, inferCountry, normalizeCountry, normalizeDomain, normalizeEmail, normalizePostalCode, normalizeState, parsePhone,
-} from './normalize.js';
+import { clean, inferCountry, normalizeCountry, normalizeDomain, normalizePostalCode, normalizeState } from './normalize.js';
+import { pickEmails, pickPhones, type ContactCell, type PickedContacts } from './contacts.js';
 
 
 export interface MappingStageOptions {
@@ -20,9 +21,12 @@ export interface MappingStageOptions {
 /** Each canonical field's key on the Lead message (one table for every stage: LEAD_COLUMNS). */
 const LEAD_KEY = Object.fromEntries(LEAD_COLUMNS) as Record<CanonicalField, (typeof LEAD_COLUMNS)[number][1]>;
 
-/** Fields whose cleaning can change what the supplier wrote; their raw value is kept when it does. */
+/**
+ * Fields whose cleaning can change what the supplier wrote; their raw value is kept when it does
+ * (email and phone too, by normalizeContact: their value is picked from several columns).
+ */
 const KEPT_ORIGINAL = (
-  ['first_name', 'last_name', 'full_name', 'email', 'phone', 'domain', 'state', 'postal_code', 'country'] as const
+  ['first_name', 'last_name', 'full_name', 'domain', 'state', 'postal_code', 'country'] as const
 ).map((field) => [field, LEAD_KEY[field]] as const);
 
 const MAX_CACHED_JOBS = 1000;
@@ -139,6 +143,9 @@ function previewOf(batch: RowBatch, mapping: readonly ColumnDecision[], region: 
       const value = row.lead![key];
       if (typeof value === 'string' && value) fields[field] = value;
     }
+    const [emails, phones] = alternateCells(alternatesOf(row.lead));
+    if (emails) fields.alternate_emails = emails;
+    if (phones) fields.alternate_phones = phones;
     for (const [k, v] of Object.entries(row.lead!.extra)) fields[`extra.${k}`] = v;
     return { rowNumber: row.rowNumber, cells, fields };
   });
@@ -147,13 +154,17 @@ function previewOf(batch: RowBatch, mapping: readonly ColumnDecision[], region: 
 /** One batch of raw rows mapped, cleaned and checked by the job's mapping. */
 function mapBatch(batch: RowBatch, mapping: readonly ColumnDecision[], region: string): LeadBatch {
   const jobId = batch.job?.jobId ?? '';
+  // A reason about an invalid email or phone names its column when the row has several.
+  const severalColumns = (field: 'email' | 'phone') => mapping.filter((m) => m.field === field).length > 1;
   const rows = batch.rows.map((raw): LeadRow => {
     const reasons: Reason[] = [];
     const lead = emptyLead();
+    const contacts: Contacts = { email: [], phone: [] };
     mapping.forEach((m, i) => {
       const value = clean(raw.cells[i]);
       if (!value) return;
       if (m.field === 'extra') lead.extra[m.header] = m.values === 'boolean' ? (yesNo(value) ?? value) : value;
+      else if (m.field === 'email' || m.field === 'phone') contacts[m.field].push({ value, header: m.header });
       else {
         const key = LEAD_KEY[m.field];
         // A field fed by two columns (street name and house number) joins them in column order.
@@ -164,7 +175,7 @@ function mapBatch(batch: RowBatch, mapping: readonly ColumnDecision[], region: s
       reasons.push(reason('RAGGED_ROW', '', `${raw.cells.length} cells, header has ${batch.header.length}`));
     }
     const before = KEPT_ORIGINAL.map(([, key]) => lead[key]);
-    normalizeContact(lead, reasons, region);
+    normalizeContact(lead, contacts, reasons, region, severalColumns);
     KEPT_ORIGINAL.forEach(([field, key], i) => {
       if (before[i] && before[i] !== lead[key]) lead.original[field] = before[i]!;
     });
@@ -204,14 +215,32 @@ function yesNo(value: string): string | undefined {
   return YES.has(v) ? 'true' : NO.has(v) ? 'false' : undefined;
 }
 
-function normalizeContact(lead: Lead, reasons: Reason[], region: string): void {
+/** A row's cells of its email and phone columns, in column order. */
+type Contacts = Record<'email' | 'phone', ContactCell[]>;
+
+/**
+ * The lead's email or phone is the first valid value of the row's columns of that field; the
+ * other valid ones are its alternates. Each invalid value is a warning (naming its column when
+ * there are several); the supplier's value is kept in `original` when cleaning changed it, or
+ * the first one when none was valid.
+ */
+function pickContact<P extends { value: string }>(
+  lead: Lead, field: 'email' | 'phone', cells: readonly ContactCell[], picked: PickedContacts<P>, reasons: Reason[], named: boolean,
+): void {
+  const code = field === 'email' ? 'INVALID_EMAIL' : 'INVALID_PHONE';
+  for (const bad of picked.invalid) reasons.push(reason(code, field, named ? `column "${bad.header}"` : ''));
+  const raw = picked.first?.raw ?? cells[0]?.value;
+  if (raw !== undefined && raw !== picked.first?.value) lead.original[field] = raw;
+  if (field === 'email') lead.alternateEmails = picked.alternates;
+  else lead.alternatePhones = picked.alternates;
+}
+
+function normalizeContact(lead: Lead, contacts: Contacts, reasons: Reason[], region: string, severalColumns: (field: 'email' | 'phone') => boolean): void {
   normalizeNames(lead);
-  if (lead.email) {
-    const email = normalizeEmail(lead.email);
-    if (!email) reasons.push(reason('INVALID_EMAIL', 'email'));
-    lead.email = email ?? '';
-    lead.emailKey = email ? emailKey(email) : '';
-  }
+  const emails = pickEmails(contacts.email);
+  pickContact(lead, 'email', contacts.email, emails, reasons, severalColumns('email'));
+  lead.email = emails.first?.value ?? '';
+  lead.emailKey = emails.first?.key ?? '';
   if (lead.street.includes(',') && !lead.city && !lead.state && !lead.postalCode) {
     const parts = splitAddress(lead.street);
     if (parts) {
@@ -223,13 +252,11 @@ function normalizeContact(lead: Lead, reasons: Reason[], region: string): void {
   if (lead.country) lead.country = normalizeCountry(lead.country) ?? lead.country;
   else lead.country = inferCountry(lead.state, lead.postalCode) ?? '';
   if (lead.postalCode) lead.postalCode = normalizePostalCode(lead.postalCode, lead.country);
-  if (lead.phone) {
-    const phone = parsePhone(lead.phone, /^[A-Z]{2}$/.test(lead.country) ? lead.country : region);
-    if (!phone) reasons.push(reason('INVALID_PHONE', 'phone'));
-    lead.phone = phone?.e164 ?? '';
-    lead.phoneExtension = phone?.extension ?? '';
-    lead.phoneType = phone?.type ?? '';
-  }
+  const phones = pickPhones(contacts.phone, /^[A-Z]{2}$/.test(lead.country) ? lead.country : region);
+  pickContact(lead, 'phone', contacts.phone, phones, reasons, severalColumns('phone'));
+  lead.phone = phones.first?.e164 ?? '';
+  lead.phoneExtension = phones.first?.extension ?? '';
+  lead.phoneType = phones.first?.type ?? '';
   if (lead.domain) lead.domain = normalizeDomain(lead.domain) ?? '';
   else if (lead.email && !FREE_EMAIL_DOMAINS.has(lead.email.slice(lead.email.indexOf('@') + 1))) lead.domain = lead.email.slice(lead.email.indexOf('@') + 1);
 }

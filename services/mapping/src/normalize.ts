@@ -7,6 +7,9 @@ import {
 } from './reference-data.js';
 import { foldText } from '@leadflow/pipeline';
 
+// The email key is shared by every stage that matches emails (mapping, dedup, persistence).
+export { emailKey } from '@leadflow/pipeline';
+
 // Practical address syntax: a local part without spaces or brackets, a domain with a dot and
 // a TLD of two or more letters. Full RFC 5322 accepts addresses no mail system delivers to.
 const EMAIL = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.[a-z]{2,}$/;
@@ -72,27 +75,6 @@ function parseCommonForm(value: string, region: string): ParsedPhone | undefined
 }
 
 const NANP_REGIONS: ReadonlySet<string> = new Set(getCountries(metadata).filter((c) => getCountryCallingCode(c, metadata) === '1'));
-
-const GMAIL = new Set(['gmail.com', 'googlemail.com']);
-
-/**
- * The key an email is matched on for duplicates: "+tags" removed (ann+leads@x.com is
- * ann@x.com), and for Gmail the dots in the local part too, googlemail.com read as gmail.com.
- * The stored email stays as the supplier gave it.
- */
-export function emailKey(email: string): string {
-  const at = email.lastIndexOf('@');
-  if (at < 0) return email;
-  let local = email.slice(0, at).toLowerCase();
-  let domain = email.slice(at + 1).toLowerCase();
-  const plus = local.indexOf('+');
-  if (plus > 0) local = local.slice(0, plus);
-  if (GMAIL.has(domain)) {
-    domain = 'gmail.com';
-    local = local.replace(/\./g, '');
-  }
-  return `${local}@${domain}`;
-}
 
 /**
  * A postal code in its country's form: US ZIP codes get back the leading zeros a

@@ -157,6 +157,13 @@ export interface Lead {
    * found them invalid: the raw value beside the normalized one.
    */
   original: { [key: string]: string };
+  /**
+   * The row's other valid emails and phones: a lead's email and phone are the first valid ones
+   * of its email and phone columns (in column order); the others, each once and none equal to
+   * email or phone, are kept here in column order. Dedup and DNC screening see them all.
+   */
+  alternateEmails: AlternateContact[];
+  alternatePhones: AlternateContact[];
 }
 
 export interface Lead_ExtraEntry {
@@ -167,6 +174,14 @@ export interface Lead_ExtraEntry {
 export interface Lead_OriginalEntry {
   key: string;
   value: string;
+}
+
+/** Another email or phone number of the lead's person. */
+export interface AlternateContact {
+  /** An email as cleaned (lowercase), a phone number in E.164. */
+  value: string;
+  /** The source column it came from, as the supplier named it. */
+  header: string;
 }
 
 /**
@@ -1024,6 +1039,8 @@ function createBaseLead(): Lead {
     emailKey: "",
     phoneExtension: "",
     original: {},
+    alternateEmails: [],
+    alternatePhones: [],
   };
 }
 
@@ -1095,6 +1112,12 @@ export const Lead: MessageFns<Lead> = {
     globalThis.Object.entries(message.original).forEach(([key, value]: [string, string]) => {
       Lead_OriginalEntry.encode({ key: key as any, value }, writer.uint32(178).fork()).join();
     });
+    for (const v of message.alternateEmails) {
+      AlternateContact.encode(v!, writer.uint32(186).fork()).join();
+    }
+    for (const v of message.alternatePhones) {
+      AlternateContact.encode(v!, writer.uint32(194).fork()).join();
+    }
     return writer;
   },
 
@@ -1293,6 +1316,22 @@ export const Lead: MessageFns<Lead> = {
             }
             continue;
           }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.alternateEmails.push(AlternateContact.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            message.alternatePhones.push(AlternateContact.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1395,6 +1434,16 @@ export const Lead: MessageFns<Lead> = {
           {},
         )
         : {},
+      alternateEmails: globalThis.Array.isArray(object?.alternateEmails)
+        ? object.alternateEmails.map((e: any) => AlternateContact.fromJSON(e))
+        : globalThis.Array.isArray(object?.alternate_emails)
+        ? object.alternate_emails.map((e: any) => AlternateContact.fromJSON(e))
+        : [],
+      alternatePhones: globalThis.Array.isArray(object?.alternatePhones)
+        ? object.alternatePhones.map((e: any) => AlternateContact.fromJSON(e))
+        : globalThis.Array.isArray(object?.alternate_phones)
+        ? object.alternate_phones.map((e: any) => AlternateContact.fromJSON(e))
+        : [],
     };
   },
 
@@ -1478,6 +1527,12 @@ export const Lead: MessageFns<Lead> = {
         });
       }
     }
+    if (message.alternateEmails?.length) {
+      obj.alternateEmails = message.alternateEmails.map((e) => AlternateContact.toJSON(e));
+    }
+    if (message.alternatePhones?.length) {
+      obj.alternatePhones = message.alternatePhones.map((e) => AlternateContact.toJSON(e));
+    }
     return obj;
   },
 
@@ -1524,6 +1579,8 @@ export const Lead: MessageFns<Lead> = {
       },
       {},
     );
+    message.alternateEmails = object.alternateEmails?.map((e) => AlternateContact.fromPartial(e)) || [];
+    message.alternatePhones = object.alternatePhones?.map((e) => AlternateContact.fromPartial(e)) || [];
     return message;
   },
 };
@@ -1694,6 +1751,91 @@ export const Lead_OriginalEntry: MessageFns<Lead_OriginalEntry> = {
     const message = createBaseLead_OriginalEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseAlternateContact(): AlternateContact {
+  return { value: "", header: "" };
+}
+
+export const AlternateContact: MessageFns<AlternateContact> = {
+  encode(message: AlternateContact, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.value !== "") {
+      writer.uint32(10).string(message.value);
+    }
+    if (message.header !== "") {
+      writer.uint32(18).string(message.header);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AlternateContact {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAlternateContact();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.header = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AlternateContact {
+    return {
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+      header: isSet(object.header) ? globalThis.String(object.header) : "",
+    };
+  },
+
+  toJSON(message: AlternateContact): unknown {
+    const obj: any = {};
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    if (message.header !== "") {
+      obj.header = message.header;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AlternateContact>, I>>(base?: I): AlternateContact {
+    return AlternateContact.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AlternateContact>, I>>(object: I): AlternateContact {
+    const message = createBaseAlternateContact();
+    message.value = object.value ?? "";
+    message.header = object.header ?? "";
     return message;
   },
 };
