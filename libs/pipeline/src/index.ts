@@ -17,7 +17,7 @@ export type { PipelineOptions } from './run-pipeline.js';
 export { bounded } from './bounded.js';
 export { LeadflowError, isTransient } from './errors.js';
 export { failedBatch } from './batches.js';
-export { ALTERNATE_COLUMNS, alternateCells, alternatesOf, emptyLead, foldText, LEAD_COLUMNS, leadRecord } from './lead-record.js';
+export { ALTERNATE_COLUMNS, alternateCells, alternateKeys, alternatesOf, emptyLead, foldText, LEAD_COLUMNS, leadRecord } from './lead-record.js';
 export type { Alternates, LeadColumn, LeadRecord } from './lead-record.js';
 export { emailKey } from './email-key.js';
 export { instrument } from './instrument.js';

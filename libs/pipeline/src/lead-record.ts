@@ -1,4 +1,5 @@
 import type { Lead } from '@leadflow/proto';
+import { emailKey } from './email-key.js';
 
 /** Canonical field names (snake_case, as in tables, CSV files and JSON) and their Lead keys. */
 export const LEAD_COLUMNS = [
@@ -22,6 +23,12 @@ export const alternatesOf = (lead: Lead | undefined): Alternates => ({
   emails: lead?.alternateEmails.map((a) => a.value) ?? [],
   phones: lead?.alternatePhones.map((a) => a.value) ?? [],
 });
+
+/** The lookup keys of a lead's alternates (lead_alternate_keys), as dedup claims them: `email:<email key>`, `phone:<E.164>`. */
+export const alternateKeys = (alternates: { readonly emails: readonly string[]; readonly phones: readonly string[] }): string[] => [
+  ...alternates.emails.map((e) => `email:${emailKey(e)}`),
+  ...alternates.phones.map((p) => `phone:${p}`),
+];
 
 /** Output columns (leads.csv and the exports) of a lead's alternates, after its canonical fields. */
 export const ALTERNATE_COLUMNS = ['alternate_emails', 'alternate_phones'] as const;

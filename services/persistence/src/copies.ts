@@ -1,7 +1,7 @@
 import { leadIdFor } from '@leadflow/pipeline';
 import type { LeadRow, Match } from '@leadflow/proto';
 import type { SqlClient } from '@leadflow/stores';
-import { mergeIntoLeads } from './merge.js';
+import { mergeIntoLeads, type Alternates, type LeadFields } from './merge.js';
 
 // Copies of copies. Two dedup replicas can race: replica A finds its row a copy of lead X while
 // replica B, at the same moment, finds its own row a copy of A's row, before A has marked that
@@ -86,7 +86,8 @@ export async function refileEarlierCopies(
     ]),
   );
   const { rows: earlier } = await tx.query<{
-    job_id: string; row_number: number; matched_lead_id: string; email_key: string | null; lead: Record<string, string>; reasons: { code: string; detail: string }[];
+    job_id: string; row_number: number; matched_lead_id: string; email_key: string | null; lead: LeadFields & { alternates?: Alternates };
+    reasons: { code: string; detail: string }[];
   }>(
     `SELECT job_id, row_number, matched_lead_id, email_key, lead, reasons FROM duplicate_leads
       WHERE tenant_id = $1 AND matched_lead_id = ANY($2::uuid[]) ORDER BY created_at, job_id, row_number FOR UPDATE`,
@@ -115,7 +116,9 @@ export async function refileEarlierCopies(
     await mergeIntoLeads(
       tx,
       tenantId,
-      refiled.map(({ e, leadId }) => ({ jobId: e.job_id, rowNumber: e.row_number, leadId, fields: { ...e.lead, email_key: e.email_key || e.lead.email || '' } })),
+      refiled.map(({ e, leadId }) => ({
+        jobId: e.job_id, rowNumber: e.row_number, leadId, fields: { ...e.lead, email_key: e.email_key || e.lead.email || '' }, alternates: e.lead.alternates,
+      })),
     );
   }
   // Leads flagged as possible copies of one of these rows: the person reviewing them sees the lead.

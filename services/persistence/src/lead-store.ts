@@ -1,6 +1,7 @@
 import { Disposition, type LeadBatch, type LeadRow } from '@leadflow/proto';
-import { LEAD_COLUMNS, leadIdFor, leadRecord, type DispositionCounts } from '@leadflow/pipeline';
+import { alternatesOf, LEAD_COLUMNS, leadIdFor, leadRecord, type DispositionCounts } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
+import { addAlternateKeys } from './alternate-keys.js';
 import { fileUnderLeads, matchedLeadOf, refileEarlierCopies } from './copies.js';
 import { mergeIntoLeads } from './merge.js';
 
@@ -21,11 +22,13 @@ const rowsWith = (batch: LeadBatch, d: Disposition): LeadRow[] => batch.rows.fil
 
 // Each statement takes its rows as one JSON array ($1), the tenant ($2) and the job ($3); leads also the supplier ($4).
 const INSERT_LEADS = `
-  INSERT INTO leads (id, tenant_id, job_id, supplier, row_number, ${COLUMN_NAMES.join(', ')}, email_key, original, extra, tags, quality_score, reasons)
+  INSERT INTO leads (id, tenant_id, job_id, supplier, row_number, ${COLUMN_NAMES.join(', ')}, email_key, original, extra, tags, quality_score, reasons,
+                     alternates)
   SELECT r.id, $2, $3, $4, r.row_number, ${COLUMN_NAMES.map((c) => `r.${c}`).join(', ')},
-         r.email_key, coalesce(r.original, '{}'), coalesce(r.extra, '{}'), r.tags, r.quality_score, r.reasons
+         r.email_key, coalesce(r.original, '{}'), coalesce(r.extra, '{}'), r.tags, r.quality_score, r.reasons,
+         coalesce(r.alternates, '{"emails": [], "phones": []}')
     FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, row_number int, ${COLUMN_NAMES.map((c) => `${c} text`).join(', ')},
-         email_key text, original jsonb, extra jsonb, tags text[], quality_score real, reasons jsonb)
+         email_key text, original jsonb, extra jsonb, tags text[], quality_score real, reasons jsonb, alternates jsonb)
   ON CONFLICT DO NOTHING`;
 
 const INSERT_POSSIBLE_DUPLICATES = `
@@ -97,7 +100,7 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
             job.tenantId,
             stored.map((r) => ({
               jobId: job.jobId, rowNumber: r.rowNumber, leadId: matchedLeadOf(r),
-              fields: { ...leadRecord(r.lead), email_key: emailKeyOf(r) },
+              fields: { ...leadRecord(r.lead), email_key: emailKeyOf(r) }, alternates: alternatesOf(r.lead),
             })),
           );
           await refileEarlierCopies(tx, job.tenantId, stored.map((r) => ({ jobId: job.jobId, leadId: leadIdOf(r), match: r.match! })));
@@ -130,6 +133,11 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
             })),
           ),
         };
+        await addAlternateKeys(
+          tx,
+          job.tenantId,
+          rowsWith(batch, Disposition.DISPOSITION_ACCEPTED).map((r) => ({ leadId: leadIdOf(r), alternates: alternatesOf(r.lead) })),
+        );
         // Leads flagged as possible duplicates wait for a person's decision (possible-duplicates.ts).
         await insert(
           INSERT_POSSIBLE_DUPLICATES,

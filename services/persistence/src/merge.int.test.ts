@@ -71,6 +71,38 @@ describe('merging duplicates into their leads', () => {
     expect(await revertMerge(db, merges[0]!.id, 'another-tenant')).toEqual({ status: 'not_found' });
   });
 
+  it("keeps a lead's own alternates and adds its duplicate's, each once, and undoes only what the merge added", async () => {
+    const tenant = uniqueName('tenant');
+    const [jobA, jobB] = [uniqueName('job'), uniqueName('job')];
+    const store = createSqlLeadStore(db);
+    await store.storeBatch(batch(jobA, tenant, [{
+      lead: { firstName: 'Ann', lastName: 'Lee', email: 'ann@acme.com', emailKey: 'ann@acme.com', phone: '+15125550100', alternatePhones: [{ value: '+15125550101', header: 'Mobile' }] },
+    }]));
+    const leadId = leadIdFor(jobA, 1);
+    const keys = async () => (await db.query<{ key: string }>('SELECT key FROM lead_alternate_keys WHERE lead_id = $1 ORDER BY key', [leadId])).rows.map((r) => r.key);
+    expect((await leadRow(leadId))!.alternates).toEqual({ emails: [], phones: ['+15125550101'] });
+    expect(await keys()).toEqual(['phone:+15125550101']);
+
+    await store.storeBatch(batch(jobB, tenant, [{
+      lead: {
+        firstName: 'Ann', lastName: 'Lee', email: 'Ann.Lee@gmail.com', emailKey: 'annlee@gmail.com', phone: '+15125550102',
+        alternateEmails: [{ value: 'ann@home.net', header: 'Email 2' }],
+        alternatePhones: [{ value: '+15125550101', header: 'Handy' }, { value: '+15125550103', header: 'Fax' }],
+      },
+      match: { matchedJobId: jobA, matchedRow: 0, matchedLeadId: leadId, matchType: 'exact_phone', score: 1 },
+    }]));
+    expect((await leadRow(leadId))!.alternates).toEqual({
+      emails: ['Ann.Lee@gmail.com', 'ann@home.net'], phones: ['+15125550101', '+15125550102', '+15125550103'],
+    });
+    expect(await keys()).toEqual(['email:ann@home.net', 'email:annlee@gmail.com', 'phone:+15125550101', 'phone:+15125550102', 'phone:+15125550103']);
+    const [merge] = await leadMerges(db, leadId, tenant);
+    expect(merge!.alternates).toEqual({ emails: ['Ann.Lee@gmail.com', 'ann@home.net'], phones: ['+15125550102', '+15125550103'] });
+
+    await revertMerge(db, merge!.id, tenant);
+    expect((await leadRow(leadId))!.alternates).toEqual({ emails: [], phones: ['+15125550101'] });
+    expect(await keys()).toEqual(['phone:+15125550101']);
+  });
+
   it('files a copy of a copy under the lead, whichever of the two copies is stored first (two dedup replicas raced)', async () => {
     // Replica A found its row a copy of lead X; replica B, at the same moment, found its row a
     // copy of A's row, before A had marked that row a duplicate in the index.

@@ -1,6 +1,9 @@
-import { isUuid, LEAD_COLUMNS, type LeadColumn } from '@leadflow/pipeline';
+import { isUuid, LEAD_COLUMNS, type Alternates, type LeadColumn } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
+import { addAlternateKeys, removeAlternateKeys } from './alternate-keys.js';
 import { keepFiled } from './filed.js';
+
+export type { Alternates };
 
 /** A lead's fields as stored, by column (the canonical fields and email_key). */
 export type LeadFields = Partial<Record<LeadColumn | 'email_key', string | null>>;
@@ -10,11 +13,6 @@ export const MERGE_COLUMNS = new Set<string>([
   'first_name', 'last_name', 'full_name', 'email', 'email_key', 'phone', 'phone_extension', 'phone_type', 'domain', 'industry',
   'job_title', 'company', 'street', 'address_line2', 'city', 'state', 'postal_code', 'country',
 ]);
-
-export interface Alternates {
-  emails: string[];
-  phones: string[];
-}
 
 export interface MergePlan {
   changes: Record<string, { before: string; after: string }>;
@@ -31,12 +29,14 @@ const MOST_RECENT: readonly LeadColumn[] = ['job_title', 'company'];
 const ADDRESS: readonly LeadColumn[] = ['street', 'address_line2', 'city', 'state', 'postal_code', 'country'];
 const completeness = (f: LeadFields) => (['street', 'city', 'state', 'postal_code'] as const).filter((c) => f[c]).length;
 
+const NO_ALTERNATES: Alternates = { emails: [], phones: [] };
+
 /**
  * What merging a duplicate into its lead changes: empty fields filled, the newer job title and
- * company, the more complete address, and the duplicate's email and phone kept as alternates
- * when they differ from the lead's.
+ * company, the more complete address, and the duplicate's email and phone, and its own
+ * alternates, kept as the lead's alternates when the lead does not have them yet.
  */
-export function planMerge(lead: LeadFields, alternates: Alternates, dup: LeadFields): MergePlan {
+export function planMerge(lead: LeadFields, alternates: Alternates, dup: LeadFields, dupAlternates: Alternates = NO_ALTERNATES): MergePlan {
   const changes: MergePlan['changes'] = {};
   const set = (c: LeadColumn | 'email_key') => {
     const before = lead[c] ?? '';
@@ -50,8 +50,14 @@ export function planMerge(lead: LeadFields, alternates: Alternates, dup: LeadFie
     for (const c of ADDRESS) if ((dup[c] ?? '') !== (lead[c] ?? '')) changes[c] = { before: lead[c] ?? '', after: dup[c] ?? '' };
   }
   const added: Alternates = { emails: [], phones: [] };
-  if (dup.email && dup.email !== lead.email && !changes.email && !alternates.emails.includes(dup.email)) added.emails.push(dup.email);
-  if (dup.phone && dup.phone !== lead.phone && !changes.phone && !alternates.phones.includes(dup.phone)) added.phones.push(dup.phone);
+  const keep = (kind: 'emails' | 'phones', own: string | null | undefined, values: readonly (string | null | undefined)[]) => {
+    for (const v of values) {
+      if (v && v !== own && !alternates[kind].includes(v) && !added[kind].includes(v)) added[kind].push(v);
+    }
+  };
+  // The lead's email or phone after the merge: a duplicate's that fills an empty one is no alternate.
+  keep('emails', changes.email?.after ?? lead.email, [dup.email, ...dupAlternates.emails]);
+  keep('phones', changes.phone?.after ?? lead.phone, [dup.phone, ...dupAlternates.phones]);
   return { changes, alternates: added };
 }
 
@@ -64,6 +70,8 @@ export interface DuplicateToMerge {
   /** The lead: a duplicate of a row that did not become a lead has nothing to merge into. */
   leadId: string;
   fields: LeadFields;
+  /** The duplicate's own alternates (its row's further email and phone columns). */
+  alternates?: Alternates;
 }
 
 /**
@@ -84,7 +92,7 @@ export async function mergeIntoLeads(tx: SqlClient, tenantId: string, dups: read
     const target = leads.get(dup.leadId);
     if (!target) continue;
     const { lead, changed } = target;
-    const plan = planMerge(lead, lead.alternates, dup.fields);
+    const plan = planMerge(lead, lead.alternates, dup.fields, dup.alternates);
     if (isEmpty(plan)) continue;
     // Only lead fields: the column names go into SQL.
     if (Object.keys(plan.changes).some((c) => !MERGE_COLUMNS.has(c))) throw new Error('a merge may only change lead fields');
@@ -104,8 +112,16 @@ export async function mergeIntoLeads(tx: SqlClient, tenantId: string, dups: read
             ${keepFiled('l')}
        FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, changed jsonb, alternates jsonb, ${columns.map((c) => `${c} text`).join(', ')})
       WHERE l.id = v.id`,
-    [JSON.stringify(touched.map(({ lead, changed }) => ({ ...Object.fromEntries(columns.map((c) => [c, lead[c as keyof LeadFields] ?? null])), id: lead.id, changed: [...changed], alternates: lead.alternates })))],
+    [
+      JSON.stringify(
+        touched.map(({ lead, changed }) => ({
+          ...Object.fromEntries(columns.map((c) => [c, lead[c as keyof LeadFields] ?? null])),
+          id: lead.id, changed: [...changed], alternates: lead.alternates,
+        })),
+      ),
+    ],
   );
+  await addAlternateKeys(tx, tenantId, merges.map((m) => ({ leadId: m.lead_id, alternates: m.alternates })));
   await tx.query(
     `INSERT INTO lead_merges (lead_id, tenant_id, job_id, row_number, changes, alternates)
      SELECT v.lead_id, $2, v.job_id, v.row_number, v.changes, v.alternates
@@ -187,6 +203,7 @@ export async function revertMerge(db: SqlClient, mergeId: string, tenantId: stri
       };
       const sets = restored.map((c, i) => `${c} = $${i + 3}`);
       await tx.query(`UPDATE leads SET ${[...sets, 'alternates = $2', keepFiled('leads')].join(', ')} WHERE id = $1`, [merge.lead_id, JSON.stringify(alternates), ...values]);
+      await removeAlternateKeys(tx, tenantId, merge.lead_id, merge.alternates, alternates);
     }
     await tx.query('UPDATE lead_merges SET reverted_at = now() WHERE id = $1', [mergeId]);
     const [after] = (await tx.query<MergeRow>('SELECT * FROM lead_merges WHERE id = $1', [mergeId])).rows;

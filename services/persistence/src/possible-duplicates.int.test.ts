@@ -34,7 +34,7 @@ describe('possible duplicates, decided by a person', () => {
     await store.storeBatch(batch(jobA, tenant, [{ lead: { firstName: 'Ann', lastName: 'Lee', street: '9 Elm Road', city: 'Austin', email: 'ann@acme.com' } }]));
     const ann = leadIdFor(jobA, 1);
     const flagged = batch(jobB, tenant, [
-      { lead: { firstName: 'Anne', lastName: 'Lee', street: '9 Elm Rd', city: 'Austin', phone: '+15125550123' }, mayCopy: ann },
+      { lead: { firstName: 'Anne', lastName: 'Lee', street: '9 Elm Rd', city: 'Austin', phone: '+15125550123', alternatePhones: [{ value: '+15125550124', header: 'Mobile' }] }, mayCopy: ann },
       { lead: { firstName: 'Tom', lastName: 'Lee', street: '9 Elm Road', city: 'Austin', email: 'tom@acme.com' }, mayCopy: ann },
     ]);
     await store.storeBatch(flagged);
@@ -64,9 +64,16 @@ describe('possible duplicates, decided by a person', () => {
         [jobB],
       )
     ).rows[0]!;
-    expect(dup).toMatchObject({ matched_lead_id: ann, match_type: 'reviewed', lead: { first_name: 'Anne', phone: '+15125550123' } });
+    expect(dup).toMatchObject({
+      matched_lead_id: ann, match_type: 'reviewed', lead: { first_name: 'Anne', phone: '+15125550123', alternates: { emails: [], phones: ['+15125550124'] } },
+    });
     expect(dup.reasons.map((r) => r.code)).toEqual(['POSSIBLE_DUPLICATE', 'DUP_REVIEWED']);
-    expect((await db.query('SELECT phone FROM leads WHERE id = $1', [ann])).rows).toEqual([{ phone: '+15125550123' }]);
+    // Her other number goes along as one of Ann's alternates.
+    expect((await db.query('SELECT phone, alternates FROM leads WHERE id = $1', [ann])).rows).toEqual([
+      { phone: '+15125550123', alternates: { emails: [], phones: ['+15125550124'] } },
+    ]);
+    // Looked up as hers now; the row that is gone as a lead takes its keys with it.
+    expect((await db.query('SELECT lead_id FROM lead_alternate_keys WHERE tenant_id = $1', [tenant])).rows).toEqual([{ lead_id: ann }]);
     const merges = await leadMerges(db, ann, tenant);
     expect(merges.map((m) => [m.jobId, m.rowNumber, m.changes.phone])).toEqual([[jobB, 1, { before: '', after: '+15125550123' }]]);
     expect(same.status === 'decided' && same.merge?.id).toBe(merges[0]!.id);

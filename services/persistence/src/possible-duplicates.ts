@@ -120,6 +120,7 @@ export async function decidePossibleDuplicate(
 
     const record: Record<string, unknown> = Object.fromEntries(COLUMNS.filter((c) => dup[c]).map((c) => [c, dup[c]]));
     if (Object.keys(dup.extra ?? {}).length > 0) record.extra = dup.extra;
+    if (dup.alternates.emails.length + dup.alternates.phones.length > 0) record.alternates = dup.alternates;
     const reasons = [...(dup.reasons ?? []), reason('DUP_REVIEWED', '', `same as lead ${lead.id} (confirmed by review; dedup's score ${Number(row.score).toFixed(4)})`)];
     await tx.query(
       `INSERT INTO duplicate_leads (job_id, row_number, tenant_id, lead_id, email_key, matched_job_id, matched_row, matched_lead_id, match_type, score, lead, reasons)
@@ -129,7 +130,9 @@ export async function decidePossibleDuplicate(
     await tx.query('DELETE FROM leads WHERE id = $1', [leadId]);
     await tx.query('UPDATE job_progress SET accepted = accepted - 1, duplicate = duplicate + 1, updated_at = now() WHERE job_id = $1', [dup.job_id]);
     const fields: LeadFields = Object.fromEntries([...COLUMNS, 'email_key'].map((c) => [c, dup[c as keyof LeadFields] ?? null]));
-    await mergeIntoLeads(tx, tenantId, [{ jobId: dup.job_id, rowNumber: dup.row_number, leadId: lead.id, fields: { ...fields, email_key: dup.email_key || dup.email || '' } }]);
+    await mergeIntoLeads(tx, tenantId, [
+      { jobId: dup.job_id, rowNumber: dup.row_number, leadId: lead.id, fields: { ...fields, email_key: dup.email_key || dup.email || '' }, alternates: dup.alternates },
+    ]);
     const merge = (await leadMerges(tx, lead.id, tenantId)).find((m) => m.jobId === dup.job_id && m.rowNumber === dup.row_number) ?? null;
     // The copies found of the row while it was a lead are copies of the lead it joined.
     await refileEarlierCopies(tx, tenantId, [{ jobId: dup.job_id, leadId, match: { matchedJobId: lead.job_id, matchedRow: 0, matchedLeadId: lead.id } }], 'by review');
