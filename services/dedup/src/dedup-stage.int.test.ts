@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { leadIdFor } from '@leadflow/pipeline';
+import { emptyLead, leadIdFor } from '@leadflow/pipeline';
 import { Disposition, type LeadBatch } from '@leadflow/proto';
 import { createPostgres, createRedis, createRedisFingerprintStore, migrate, type SqlClient } from '@leadflow/stores';
 import { createSqlLeadStore, migrations } from '@leadflow/persistence';
@@ -39,7 +39,7 @@ function batch(jobId: string, tenantId: string, emails: string[]): LeadBatch {
     mapping: [],
     rows: emails.map((email, i) => ({
       rowNumber: i + 1,
-      lead: { email, phone: '', extra: {} } as unknown as LeadBatch['rows'][number]['lead'],
+      lead: { ...emptyLead(), email },
       disposition: Disposition.DISPOSITION_ACCEPTED,
       reasons: [],
       tags: [],

@@ -36,14 +36,14 @@ function batch(jobId: string, tenantId: string, leads: Partial<Lead>[], firstRow
 const ann = { firstName: 'Annette', lastName: 'Kowalski', street: '44 Forbes Street', city: 'Kellerberrin', postalCode: '4510', state: 'VIC' };
 const bob = { firstName: 'Robert', lastName: 'Lee', street: '9 Elm Road', city: 'Austin', postalCode: '78701', state: 'TX', email: 'rlee@acme.com' };
 
-describe('dedup stage: fuzzy duplicates', () => {
-  let db: SqlClient;
-  beforeAll(async () => {
-    db = await createPglite();
-    await migrate(db, migrations);
-  });
-  afterAll(() => db.close());
+let db: SqlClient;
+beforeAll(async () => {
+  db = await createPglite();
+  await migrate(db, migrations);
+});
+afterAll(() => db.close());
 
+describe('dedup stage: fuzzy duplicates', () => {
   const stage = (policy?: Partial<DedupPolicy>, now?: () => number) =>
     createDedupStage({ fingerprints: createMemoryFingerprintStore(), leads: createSqlStoredLeads(db), policy, now });
 
@@ -164,5 +164,65 @@ describe('dedup stage: fuzzy duplicates', () => {
     expect(() => parsePolicy({ duplicateThreshold: 0.6, possibleThreshold: 0.8 })).toThrow('possibleThreshold must not be above duplicateThreshold');
     expect(() => parsePolicy({ compositeKeys: [['shoe_size']] })).toThrow('"shoe_size" cannot be part of a duplicate key; use first_name, last_name, email, phone');
     expect(() => parsePolicy({ window: 30 })).toThrow('"window" is not a policy setting; use duplicateThreshold');
+  });
+});
+
+describe('dedup stage: alternate emails and phones', () => {
+  const stage = () => createDedupStage({ fingerprints: createMemoryFingerprintStore(), leads: createSqlStoredLeads(db) });
+  const mobile = (value: string) => ({ alternatePhones: [{ value, header: 'Mobile' }] });
+  const dispositions = (b: LeadBatch) => b.rows.map((r) => [r.disposition, r.match?.matchType, r.match?.matchedRow || r.match?.matchedLeadId]);
+
+  it("finds a row whose alternate phone is a stored lead's phone a duplicate, naming the lead and the column", async () => {
+    await createSqlLeadStore(db).storeBatch(batch('alt-1', 'ta', [{ firstName: 'Ann', lastName: 'Lee', phone: '+12015550123' }]));
+    const out = await stage()(batch('alt-2', 'ta', [{ firstName: 'Ann', lastName: 'Lee-Ray', phone: '+12125550199', ...mobile('+12015550123') }]));
+    expect(dispositions(out)).toEqual([[Disposition.DISPOSITION_DUPLICATE, 'exact_phone', leadIdFor('alt-1', 1)]]);
+    expect(out.rows[0]!.reasons).toEqual([
+      { code: 'DUP_EXACT_PHONE', field: 'alternate_phones', detail: `same as lead ${leadIdFor('alt-1', 1)} (the phone of column "Mobile")` },
+    ]);
+  });
+
+  it("finds a row whose phone or email is a stored lead's alternate a duplicate", async () => {
+    await createSqlLeadStore(db).storeBatch(
+      batch('alt-3', 'tb', [{ firstName: 'Bo', lastName: 'Day', email: 'bo@x.org', phone: '+12125550100', alternateEmails: [{ value: 'bo.day@gmail.com', header: 'Email 2' }], ...mobile('+12015550100') }]),
+    );
+    const out = await stage()(batch('alt-4', 'tb', [
+      { firstName: 'Bob', lastName: 'Dey', phone: '+12015550100' },
+      // The key of "Bo.Day+leads@gmail.com": the same mailbox as the lead's alternate "bo.day@gmail.com".
+      { firstName: 'Robert', lastName: 'Day', email: 'boday@gmail.com' },
+    ]));
+    expect(dispositions(out)).toEqual([
+      [Disposition.DISPOSITION_DUPLICATE, 'exact_phone', leadIdFor('alt-3', 1)],
+      [Disposition.DISPOSITION_DUPLICATE, 'exact_email', leadIdFor('alt-3', 1)],
+    ]);
+    expect(out.rows.map((r) => r.reasons[0])).toEqual([
+      { code: 'DUP_EXACT_PHONE', field: 'phone', detail: `same as lead ${leadIdFor('alt-3', 1)} (that lead has it as an alternate phone)` },
+      { code: 'DUP_EXACT_EMAIL', field: 'email', detail: `same as lead ${leadIdFor('alt-3', 1)} (that lead has it as an alternate email)` },
+    ]);
+  });
+
+  it('finds rows of one file that share a number, whichever column it is in, duplicates of the first', async () => {
+    const s = stage();
+    const first = await s(batch('alt-7', 'tc', [
+      { firstName: 'Cy', lastName: 'Do', phone: '+12125550101', ...mobile('+12015550101') },
+      { firstName: 'Cyrus', lastName: 'Doe', phone: '+12015550101' },
+    ]));
+    const second = await s(batch('alt-7', 'tc', [
+      { firstName: 'C', lastName: 'Do', email: 'cy@x.org', ...mobile('+12125550101') },
+      { firstName: 'Di', lastName: 'Eo', phone: '+12125550102', ...mobile('+12125550103') },
+    ], 3));
+    expect([...dispositions(first), ...dispositions(second)]).toEqual([
+      [Disposition.DISPOSITION_ACCEPTED, undefined, undefined],
+      [Disposition.DISPOSITION_DUPLICATE, 'exact_phone', 1],
+      [Disposition.DISPOSITION_DUPLICATE, 'exact_phone', 1],
+      [Disposition.DISPOSITION_ACCEPTED, undefined, undefined],
+    ]);
+    expect(second.rows[0]!.reasons[0]).toMatchObject({ field: 'alternate_phones', detail: 'same as row 1 (the phone of column "Mobile")' });
+  });
+
+  it('leaves alternate phones alone when the policy does not match on phones', async () => {
+    await createSqlLeadStore(db).storeBatch(batch('alt-8', 'td', [{ firstName: 'Ed', lastName: 'Fo', phone: '+12015550104' }]));
+    const s = createDedupStage({ fingerprints: createMemoryFingerprintStore(), leads: createSqlStoredLeads(db), policy: { exactPhone: false, fuzzy: false } });
+    const out = await s(batch('alt-9', 'td', [{ firstName: 'Gil', lastName: 'Ho', email: 'gil@x.org', ...mobile('+12015550104') }]));
+    expect(dispositions(out)).toEqual([[Disposition.DISPOSITION_ACCEPTED, undefined, undefined]]);
   });
 });

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Disposition, type LeadRow, type Match } from '@leadflow/proto';
-import { isOpen, LeadflowError, leadIdFor, reason, type BatchStage, type ReasonCode } from '@leadflow/pipeline';
+import { emailKey, isOpen, LeadflowError, leadIdFor, reason, type BatchStage, type ReasonCode } from '@leadflow/pipeline';
 import type { Metrics } from '@leadflow/metrics';
 import type { Claim, FingerprintStore } from '@leadflow/stores';
 import { blockingKeys } from './matching/blocking.js';
@@ -8,7 +8,7 @@ import { createMemoryCandidateIndex, type CandidateIndex, type IndexEntry, type 
 import { comparePair, type PairScore } from './matching/compare.js';
 import { toMatchRecord, type MatchRecord } from './matching/record.js';
 import { compositeValue, DEFAULT_POLICY, type DedupPolicy } from './policy.js';
-import type { DuplicateCursor, ScanCursor, StoredLeads } from './stored-leads.js';
+import type { DuplicateCursor, ScanCursor, StoredLeadMatch, StoredLeads } from './stored-leads.js';
 
 export interface DedupStageOptions {
   fingerprints: FingerprintStore;
@@ -31,6 +31,50 @@ type KeyKind = 'email' | 'phone';
 
 /** The email a row is matched on: its canonical key (mapping's emailKey), or the email for rows made without one. */
 const emailKeyOf = (row: LeadRow) => row.lead?.emailKey || row.lead?.email || '';
+
+/** An exact key of a row: its email key or phone, or an alternate's, as claimed (`phone:+1...`). */
+interface ExactKey {
+  kind: KeyKind;
+  value: string;
+  claim: string;
+  /** The source column of an alternate; undefined for the row's own email or phone. */
+  alternateOf?: string;
+}
+
+/** The row's exact keys the policy matches on: its own email and phone first, then its alternates. */
+function exactKeys(row: LeadRow, policy: DedupPolicy): ExactKey[] {
+  const lead = row.lead!;
+  const keys: ExactKey[] = [];
+  const add = (kind: KeyKind, value: string, alternateOf?: string) => {
+    if (value) keys.push({ kind, value, claim: `${kind}:${value}`, alternateOf });
+  };
+  if (policy.exactEmail) add('email', emailKeyOf(row));
+  if (policy.exactPhone) add('phone', lead.phone);
+  if (policy.exactEmail) for (const a of lead.alternateEmails) add('email', emailKey(a.value), a.header);
+  if (policy.exactPhone) for (const a of lead.alternatePhones) add('phone', a.value, a.header);
+  return keys;
+}
+
+/** A stored lead's keys the policy matches on, each saying whether it is one of the lead's alternates. */
+function storedContactKeys(s: StoredLeadMatch, policy: DedupPolicy): Map<string, boolean> {
+  const keys = new Map<string, boolean>();
+  if (policy.exactEmail) {
+    for (const k of s.alternateEmailKeys) keys.set(`email:${k}`, true);
+    if (s.emailKey) keys.set(`email:${s.emailKey}`, false);
+  }
+  if (policy.exactPhone) {
+    for (const p of s.alternatePhones) keys.set(`phone:${p}`, true);
+    if (s.phone) keys.set(`phone:${s.phone}`, false);
+  }
+  return keys;
+}
+
+/** Marks a row DUPLICATE by an exact key; the reason names the alternate (field and column) when that is what matched. */
+function markExactDuplicate(row: LeadRow, jobId: string, target: MatchTarget, key: ExactKey, how = ''): void {
+  const field = key.alternateOf === undefined ? key.kind : `alternate_${key.kind}s`;
+  const column = key.alternateOf ? `; the ${key.kind} of column "${key.alternateOf}"` : key.alternateOf === '' ? `; an alternate ${key.kind}` : '';
+  markDuplicate(row, jobId, target, `exact_${key.kind}`, 1, REASON_FOR[key.kind], field, '', `${column}${how}`);
+}
 
 const REASON_FOR: Record<KeyKind, ReasonCode> = { email: 'DUP_EXACT_EMAIL', phone: 'DUP_EXACT_PHONE' };
 const DAY_MS = 86_400_000;
@@ -132,33 +176,31 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
     const open = batch.rows.filter((r) => isOpen(r) && r.lead);
     if (open.length === 0) return batch;
 
-    // 1. Exact keys.
-    const exactKeys = (row: LeadRow): string[] => {
-      const keys: string[] = [];
-      if (policy.exactEmail && emailKeyOf(row)) keys.push(`email:${emailKeyOf(row)}`);
-      if (policy.exactPhone && row.lead!.phone) keys.push(`phone:${row.lead!.phone}`);
-      return keys;
-    };
-    const keysOf = new Map(open.map((r) => [r, exactKeys(r)] as const));
+    // 1. Exact keys: the row's own email and phone, then its alternates'.
+    const keysOf = new Map(open.map((r) => [r, exactKeys(r, policy)] as const));
     const withKeys = open.filter((r) => keysOf.get(r)!.length > 0);
+    const all = withKeys.flatMap((r) => keysOf.get(r)!);
     const stored = await opts.leads.findByContact(
       tenantId,
-      policy.exactEmail ? withKeys.map(emailKeyOf).filter(Boolean) : [],
-      policy.exactPhone ? withKeys.map((r) => r.lead!.phone).filter(Boolean) : [],
+      all.filter((k) => k.kind === 'email').map((k) => k.value),
+      all.filter((k) => k.kind === 'phone').map((k) => k.value),
       since,
     );
+    const storedKeys = new Map(stored.map((s) => [s, storedContactKeys(s, policy)] as const));
     const claims = new Map<LeadRow, Claim>();
     for (const row of withKeys) {
-      const earlier = stored.find(
-        (s) =>
-          (s.jobId !== jobId || s.rowNumber < row.rowNumber) &&
-          ((policy.exactEmail && emailKeyOf(row) && s.emailKey === emailKeyOf(row)) || (policy.exactPhone && row.lead!.phone && s.phone === row.lead!.phone)),
-      );
-      if (earlier) {
-        const kind: KeyKind = policy.exactEmail && emailKeyOf(row) && earlier.emailKey === emailKeyOf(row) ? 'email' : 'phone';
-        markDuplicate(row, jobId, { jobId: earlier.jobId, rowNumber: earlier.rowNumber, leadId: earlier.leadId }, `exact_${kind}`, 1, REASON_FOR[kind], kind);
+      const keys = keysOf.get(row)!;
+      let shared: ExactKey | undefined;
+      const earlier = stored.find((s) => {
+        if (s.jobId === jobId && s.rowNumber >= row.rowNumber) return false;
+        shared = keys.find((k) => storedKeys.get(s)!.has(k.claim));
+        return shared !== undefined;
+      });
+      if (earlier && shared) {
+        const how = storedKeys.get(earlier)!.get(shared.claim) ? `; that lead has it as an alternate ${shared.kind}` : '';
+        markExactDuplicate(row, jobId, { jobId: earlier.jobId, rowNumber: earlier.rowNumber, leadId: earlier.leadId }, shared, how);
       } else {
-        claims.set(row, { owner: `${jobId}:${row.rowNumber}`, keys: keysOf.get(row)! });
+        claims.set(row, { owner: `${jobId}:${row.rowNumber}`, keys: keys.map((k) => k.claim) });
       }
     }
     const claimed = [...claims];
@@ -170,8 +212,8 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
       const sep = conflict.owner.lastIndexOf(':');
       const ownerJob = conflict.owner.slice(0, sep);
       const ownerRow = Number(conflict.owner.slice(sep + 1));
-      const kind = conflict.key.slice(0, conflict.key.indexOf(':')) as KeyKind;
-      markDuplicate(row, jobId, { jobId: ownerJob, rowNumber: ownerRow, leadId: leadIdFor(ownerJob, ownerRow) }, `exact_${kind}`, 1, REASON_FOR[kind], kind);
+      const key = keysOf.get(row)!.find((k) => k.claim === conflict.key)!;
+      markExactDuplicate(row, jobId, { jobId: ownerJob, rowNumber: ownerRow, leadId: leadIdFor(ownerJob, ownerRow) }, key);
     });
 
     // 2. Composite keys and fuzzy matches, through the blocking index.
@@ -307,9 +349,11 @@ function markDuplicate(
   code: ReasonCode,
   field: string,
   why = '',
+  /** More on an exact match ("; the phone of column "Mobile""), said like `via`. */
+  how = '',
 ): void {
   const matched = candidate.duplicateOf ?? candidate;
-  const via = candidate.duplicateOf ? `; through ${matchedName(candidate, jobId)}, a duplicate of it` : '';
+  const via = `${how}${candidate.duplicateOf ? `; through ${matchedName(candidate, jobId)}, a duplicate of it` : ''}`;
   row.disposition = Disposition.DISPOSITION_DUPLICATE;
   row.match = matchOn(matched, jobId, matchType, score);
   const detail = `same as ${matchedName(matched, jobId)}${why ? ` (score ${formatScore(score)}: ${why}${via})` : via ? ` (${via.slice(2)})` : ''}`;

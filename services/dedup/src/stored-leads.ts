@@ -1,4 +1,5 @@
 import type { Lead } from '@leadflow/proto';
+import { alternateKeys, emailKey, type Alternates } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
 
 export interface StoredLeadMatch {
@@ -8,13 +9,17 @@ export interface StoredLeadMatch {
   /** The canonical email key (see normalizeEmail's key). */
   emailKey: string;
   phone: string;
+  /** The email keys and phones of its alternates (its row's further columns, and merged duplicates'). */
+  alternateEmailKeys: string[];
+  alternatePhones: string[];
 }
 
-/** The fields of a stored lead the matcher compares. */
+/** The fields of a stored lead the matcher compares (its alternate emails and phones where it has any). */
 export type MatchFields = Pick<
   Lead,
   'firstName' | 'lastName' | 'fullName' | 'email' | 'emailKey' | 'phone' | 'company' | 'street' | 'addressLine2' | 'city' | 'state' | 'postalCode'
->;
+> &
+  Partial<Pick<Lead, 'alternateEmails' | 'alternatePhones'>>;
 
 export interface StoredLead {
   cursor: ScanCursor;
@@ -52,7 +57,7 @@ export interface DuplicateCursor {
 
 /** Read access to the stored leads (PostgreSQL is the truth, whatever Redis remembers). */
 export interface StoredLeads {
-  /** Stored leads of the tenant, stored since `since` (ms), whose email key or phone is one of those given. */
+  /** Stored leads of the tenant, stored since `since` (ms), whose email key or phone, or an alternate's, is one of those given. */
   findByContact(tenantId: string, emailKeys: readonly string[], phones: readonly string[], since?: number): Promise<StoredLeadMatch[]>;
   /** The tenant's leads in the order they were stored, a page at a time (to rebuild the index). */
   scan(tenantId: string, after: ScanCursor | undefined, limit: number): Promise<StoredLead[]>;
@@ -81,6 +86,7 @@ interface LeadRow {
   city: string | null;
   state: string | null;
   postal_code: string | null;
+  alternates: Alternates | null;
 }
 
 interface DuplicateRow {
@@ -99,29 +105,51 @@ interface DuplicateRow {
 export function matchFieldsOf(columns: object): MatchFields {
   const c = columns as Record<string, unknown>;
   const text = (column: string) => (typeof c[column] === 'string' ? (c[column] as string) : '');
-  return {
+  const fields: MatchFields = {
     firstName: text('first_name'), lastName: text('last_name'), fullName: text('full_name'), email: text('email'), emailKey: text('email_key'),
     phone: text('phone'), company: text('company'), street: text('street'), addressLine2: text('address_line2'), city: text('city'),
     state: text('state'), postalCode: text('postal_code'),
   };
+  // leads.alternates, or a stored row's `alternates` (leadRecord): { emails, phones }.
+  const alternates = c.alternates as Partial<Alternates> | undefined;
+  if (alternates?.emails?.length) fields.alternateEmails = alternates.emails.map((value) => ({ value, header: '' }));
+  if (alternates?.phones?.length) fields.alternatePhones = alternates.phones.map((value) => ({ value, header: '' }));
+  return fields;
 }
 
 export function createSqlStoredLeads(db: SqlClient): StoredLeads {
   return {
     async findByContact(tenantId, emailKeys, phones, since = 0) {
       if (emailKeys.length === 0 && phones.length === 0) return [];
-      const { rows } = await db.query<{ id: string; job_id: string; row_number: number; email_key: string | null; phone: string | null }>(
-        `SELECT id, job_id, row_number, email_key, phone FROM leads
-          WHERE tenant_id = $1 AND (email_key = ANY($2::text[]) OR phone = ANY($3::text[])) AND created_at >= to_timestamp($4 / 1000.0)
-          ORDER BY created_at, job_id, row_number`,
-        [tenantId, emailKeys, phones, since],
+      // Leads with one of the keys as an alternate (lead_alternate_keys), then those leads and the
+      // leads with one as their own email key or phone. Each lookup goes through its own B-tree
+      // index; asked in one condition (an OR or a join), the planner reads every lead instead.
+      const { rows: alternates } = await db.query<{ lead_id: string }>(
+        'SELECT lead_id FROM lead_alternate_keys WHERE tenant_id = $1 AND key = ANY($2::text[])',
+        [tenantId, alternateKeys({ emails: emailKeys, phones })],
       );
-      return rows.map((r) => ({ leadId: r.id, jobId: r.job_id, rowNumber: r.row_number, emailKey: r.email_key ?? '', phone: r.phone ?? '' }));
+      const { rows } = await db.query<{
+        id: string; job_id: string; row_number: number; email_key: string | null; phone: string | null; alternates: Partial<Alternates> | null;
+      }>(
+        `SELECT id, job_id, row_number, email_key, phone, alternates, created_at FROM leads
+          WHERE tenant_id = $1 AND (email_key = ANY($2::text[]) OR phone = ANY($3::text[])) AND created_at >= to_timestamp($5 / 1000.0)
+         UNION ALL
+         SELECT id, job_id, row_number, email_key, phone, alternates, created_at FROM leads
+          WHERE id = ANY($4::uuid[]) AND tenant_id = $1 AND created_at >= to_timestamp($5 / 1000.0)
+          ORDER BY created_at, job_id, row_number`,
+        [tenantId, emailKeys, phones, alternates.map((a) => a.lead_id), since],
+      );
+      // A lead found both ways comes twice: once each, in the order stored.
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return [...byId.values()].map((r) => ({
+        leadId: r.id, jobId: r.job_id, rowNumber: r.row_number, emailKey: r.email_key ?? '', phone: r.phone ?? '',
+        alternateEmailKeys: (r.alternates?.emails ?? []).map(emailKey), alternatePhones: r.alternates?.phones ?? [],
+      }));
     },
     async scan(tenantId, after, limit) {
       const { rows } = await db.query<LeadRow>(
         `SELECT id, job_id, row_number, created_at, created_at::text AS created_text, first_name, last_name, full_name, email, email_key, phone, company,
-                street, address_line2, city, state, postal_code
+                street, address_line2, city, state, postal_code, alternates
            FROM leads
           WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
           ORDER BY created_at, id

@@ -31,6 +31,9 @@ export function blockingKeys(r: MatchRecord): string[] {
   add('first+city', first, city);
   add('email', r.emailKey);
   add('phone', r.phone);
+  // Alternates share the blocks of the same email or phone as another lead's own.
+  for (const key of r.otherEmailKeys) add('email', key);
+  for (const phone of r.otherPhones) add('phone', phone);
   add('local+last', r.emailKey.slice(0, r.emailKey.indexOf('@') + 1), last);
   return [...keys];
 }

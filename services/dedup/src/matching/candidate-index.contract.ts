@@ -70,6 +70,20 @@ export function candidateIndexContract(make: () => CandidateIndex) {
     expect(owners(await index.enter(t, [row('b', 2, ['k'])], 10, 10))).toEqual([['b:1', 'a:2', 'a:1']]);
   });
 
+  it("gives entries back with their alternate emails and phones, a duplicate's too", async () => {
+    const index = make();
+    const t = tenant();
+    const withAlternates = (n: number): IndexRow => {
+      const r = row('a', n, ['k']);
+      return { ...r, entry: { ...r.entry, record: { ...r.entry.record, otherEmailKeys: [`alt${n}@example.com`], otherPhones: ['+14155550199'] } } };
+    };
+    await index.enter(t, [withAlternates(1), withAlternates(2)], 10, 10);
+    const lead = { leadId: 'lead-a-1', jobId: 'a', rowNumber: 1, time: 1_700_000_000_001 };
+    await index.markDuplicates(t, [{ ...withAlternates(2).entry, duplicateOf: lead }]);
+    const [found] = await index.enter(t, [row('b', 1, ['k'])], 10, 10);
+    expect(found).toEqual([{ ...withAlternates(2).entry, duplicateOf: lead }, withAlternates(1).entry]);
+  });
+
   it(`keeps at most ${MAX_BLOCK_SIZE} entries a block, dropping the oldest`, async () => {
     const index = make();
     const t = tenant();

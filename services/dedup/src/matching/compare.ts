@@ -162,8 +162,9 @@ export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = 
   }
   // Another given name with an email and a phone of their own is another person (a household
   // shares an address and a surname); without contacts to tell them apart, the weights decide.
-  const ownContacts =
-    (a.emailKey !== '' && b.emailKey !== '' && a.emailKey !== b.emailKey) || (a.phone !== '' && b.phone !== '' && a.phone !== b.phone);
+  const sameEmail = sharesContact(a.emailKey, a.otherEmailKeys, b.emailKey, b.otherEmailKeys);
+  const samePhone = sharesContact(a.phone, a.otherPhones, b.phone, b.otherPhones);
+  const ownContacts = (a.emailKey !== '' && b.emailKey !== '' && !sameEmail) || (a.phone !== '' && b.phone !== '' && !samePhone);
   otherPerson &&= ownContacts;
   if (a.streetNumber && b.streetNumber) add('streetNumber', codeLevel(a.streetNumber, b.streetNumber));
   // The street and the second address line, as given or swapped, whichever agrees better
@@ -187,9 +188,9 @@ export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = 
   }
   if (a.state && b.state) add('state', a.state === b.state ? 'exact' : 'different');
   if (a.emailKey && b.emailKey) {
-    add('email', a.emailKey === b.emailKey ? 'exact' : a.emailKey.slice(0, a.emailKey.indexOf('@')) === b.emailKey.slice(0, b.emailKey.indexOf('@')) ? 'local' : 'different');
+    add('email', sameEmail ? 'exact' : a.emailKey.slice(0, a.emailKey.indexOf('@')) === b.emailKey.slice(0, b.emailKey.indexOf('@')) ? 'local' : 'different');
   }
-  if (a.phone && b.phone) add('phone', a.phone === b.phone ? 'exact' : a.phone.slice(-7) === b.phone.slice(-7) ? 'close' : 'different');
+  if (a.phone && b.phone) add('phone', samePhone ? 'exact' : a.phone.slice(-7) === b.phone.slice(-7) ? 'close' : 'different');
   if (a.company && b.company) add('company', textLevel(a.company, b.company));
   const probability = 1 / (1 + 2 ** -(weight + priorLogOdds));
   const agrees = (field: string) => fields.some((f) => f.field === field && (f.level === 'exact' || f.level === 'close'));
@@ -211,6 +212,14 @@ export function comparePair(a: MatchRecord, b: MatchRecord, model: MatchModel = 
   const sameNumber = level('streetNumber') === 'exact';
   const located = !elsewhere && (LOCATING.some(agrees) || (sameNumber && (level('streetName') === 'similar' || agrees('line2'))));
   return { weight, probability, fields, otherPerson, swapped, located };
+}
+
+/** Two leads share an email (by key) or a phone: their own, or one of their alternates. */
+function sharesContact(a: string, aOther: readonly string[], b: string, bOther: readonly string[]): boolean {
+  if (a === '' || b === '') return false;
+  if (a === b) return true;
+  if (aOther.length === 0 && bOther.length === 0) return false;
+  return bOther.includes(a) || aOther.includes(b) || aOther.some((x) => bOther.includes(x));
 }
 
 function namePair(aFirst: string, aLast: string, bFirst: string, bLast: string, weights: Weights) {

@@ -57,6 +57,21 @@ describe('Fellegi-Sunter comparison', () => {
     expect(comparePair(lead(bob), lead({ ...bob, firstName: 'Bob', street: '9 Elm Rd' })).probability).toBeGreaterThan(0.99);
   });
 
+  it("counts a phone or email one lead has as an alternate as agreeing, and in a block with the other's", () => {
+    const bo = { firstName: 'Bo', lastName: 'Day', city: 'Austin' };
+    const own = lead({ ...bo, phone: '+12125550100', email: 'bo@x.org', emailKey: 'bo@x.org' });
+    const withAlternates = lead({
+      ...bo, firstName: 'Bob', phone: '+13125550177', email: 'bday@y.org', emailKey: 'bday@y.org',
+      alternatePhones: [{ value: '+12125550100', header: 'Mobile' }], alternateEmails: [{ value: 'Bo@X.org', header: 'Email 2' }],
+    });
+    const score = comparePair(withAlternates, own);
+    expect(score.fields.filter((f) => f.field === 'email' || f.field === 'phone').map((f) => `${f.field}:${f.level}`)).toEqual(['email:exact', 'phone:exact']);
+    expect(score).toMatchObject({ located: true, otherPerson: false });
+    expect(score.probability).toBeGreaterThan(0.99);
+    expect(comparePair(lead({ ...bo, phone: '+13125550177' }), own).fields.find((f) => f.field === 'phone')!.level).toBe('different');
+    expect(blockingKeys(withAlternates)).toEqual(expect.arrayContaining(blockingKeys(own).filter((k) => /^(email|phone):/.test(k))));
+  });
+
   it('keeps two people apart who share only a surname and a postal code', () => {
     const other = { firstName: 'Brian', lastName: 'Kowalski', street: '7 Hay Lane', city: 'Kellerberrin', postalCode: '4510', state: 'VIC' };
     expect(comparePair(lead(ann), lead(other)).probability).toBeLessThan(0.05);

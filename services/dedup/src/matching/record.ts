@@ -1,5 +1,5 @@
 import type { MatchFields } from '../stored-leads.js';
-import { foldText } from '@leadflow/pipeline';
+import { emailKey, foldText } from '@leadflow/pipeline';
 
 /**
  * A lead as the matcher compares it: every field folded (lowercase, no accents or punctuation)
@@ -10,6 +10,9 @@ export interface MatchRecord {
   last: string;
   emailKey: string;
   phone: string;
+  /** The lead's alternate email keys and phones (most leads have none: empty, shared). */
+  otherEmailKeys: readonly string[];
+  otherPhones: readonly string[];
   streetNumber: string;
   streetName: string;
   line2: string;
@@ -71,6 +74,8 @@ function splitStreet(folded: string): { number: string; name: string } {
   return { number, name: [...words.slice(0, at), ...words.slice(at + 1)].join(' ') };
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
 export function toMatchRecord(lead: MatchFields): MatchRecord {
   const street = splitStreet(foldText(lead.street));
   let first = foldText(lead.firstName);
@@ -85,6 +90,8 @@ export function toMatchRecord(lead: MatchFields): MatchRecord {
     last,
     emailKey: lead.emailKey || lead.email.toLowerCase(),
     phone: lead.phone,
+    otherEmailKeys: lead.alternateEmails?.length ? lead.alternateEmails.map((a) => emailKey(a.value)) : NONE,
+    otherPhones: lead.alternatePhones?.length ? lead.alternatePhones.map((a) => a.value) : NONE,
     streetNumber: street.number,
     streetName: street.name,
     line2: streetWords(foldText(lead.addressLine2)),

@@ -180,21 +180,30 @@ const RECORD_FIELDS = [
   'first', 'last', 'emailKey', 'phone', 'streetNumber', 'streetName', 'line2', 'city', 'postalCode', 'state', 'company',
 ] as const satisfies readonly (keyof MatchRecord)[];
 
-/** An entry as stored: its place in the tenant's order, its record's fields, and what it is a duplicate of. */
-type EncodedEntry = [leadId: string, jobId: string, rowNumber: number, time: number, ...fields: (string | EncodedTarget)[]];
+/**
+ * An entry as stored: its place in the tenant's order, its record's fields, what it is a duplicate
+ * of (or 0), and its alternate email keys and phones. The last two only when it has alternates, so
+ * an entry without is stored as before they existed, and entries stored before read as without.
+ */
+type EncodedEntry = [leadId: string, jobId: string, rowNumber: number, time: number, ...fields: (string | EncodedTarget | 0 | string[])[]];
 type EncodedTarget = [leadId: string, jobId: string, rowNumber: number, time: number];
 
 const encodeEntry = (e: IndexEntry) => {
-  const fields: (string | EncodedTarget)[] = RECORD_FIELDS.map((f) => e.record[f]);
+  const fields: (string | EncodedTarget | 0 | readonly string[])[] = RECORD_FIELDS.map((f) => e.record[f]);
+  const alternates = e.record.otherEmailKeys.length + e.record.otherPhones.length > 0;
   if (e.duplicateOf) fields.push([e.duplicateOf.leadId, e.duplicateOf.jobId, e.duplicateOf.rowNumber, e.duplicateOf.time]);
+  else if (alternates) fields.push(0);
+  if (alternates) fields.push(e.record.otherEmailKeys, e.record.otherPhones);
   return JSON.stringify([e.leadId, e.jobId, e.rowNumber, e.time, ...fields]);
 };
 
+const NONE: readonly string[] = Object.freeze([]);
+
 function decodeEntry([leadId, jobId, rowNumber, time, ...fields]: EncodedEntry): IndexEntry {
-  const record = {} as Record<keyof MatchRecord, string>;
+  const [target, emails, phones] = fields.slice(RECORD_FIELDS.length) as [EncodedTarget | 0 | undefined, string[]?, string[]?];
+  const record = { otherEmailKeys: emails ?? NONE, otherPhones: phones ?? NONE } as MatchRecord;
   RECORD_FIELDS.forEach((f, i) => (record[f] = (fields[i] as string | undefined) ?? ''));
   const entry: IndexEntry = { owner: `${jobId}:${rowNumber}`, leadId, jobId, rowNumber, time, record };
-  const target = fields[RECORD_FIELDS.length] as EncodedTarget | undefined;
   if (target) entry.duplicateOf = { leadId: target[0], jobId: target[1], rowNumber: target[2], time: target[3] };
   return entry;
 }
