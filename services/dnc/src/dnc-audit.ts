@@ -9,7 +9,7 @@ export interface DncCheck {
   listed: boolean;
 }
 
-/** The audit trail of Do-Not-Call checks; recording the same check twice keeps the first. */
+/** The audit trail of Do-Not-Call checks, one a number of a row and list; recording the same check twice keeps the first. */
 export interface DncAudit {
   record(checks: readonly DncCheck[]): Promise<void>;
 }
@@ -21,7 +21,7 @@ export function createSqlDncAudit(db: SqlClient): DncAudit {
       await db.query(
         `INSERT INTO dnc_audit (job_id, row_number, tenant_id, phone, list, listed)
          SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bool[])
-         ON CONFLICT (job_id, row_number, list) DO NOTHING`,
+         ON CONFLICT (job_id, row_number, list, phone) DO NOTHING`,
         [
           checks.map((c) => c.jobId),
           checks.map((c) => c.rowNumber),

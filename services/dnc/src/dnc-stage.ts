@@ -1,4 +1,4 @@
-import { Disposition } from '@leadflow/proto';
+import { Disposition, type LeadRow } from '@leadflow/proto';
 import { isOpen, reason, type BatchStage } from '@leadflow/pipeline';
 import type { DncRegistry } from '@leadflow/stores';
 import type { DncAudit, DncCheck } from './dnc-audit.js';
@@ -10,25 +10,46 @@ export interface DncStageOptions {
 
 const NATIONAL = 'national';
 
-/** Open rows whose phone is on the Do-Not-Call registry become SUPPRESSED; every check is audited. */
+/** One number of a row to screen: its own phone, or an alternate from one of its further phone columns. */
+interface Screened {
+  row: LeadRow;
+  phone: string;
+  /** The source column of an alternate; undefined for the row's own phone. */
+  alternateOf?: string;
+}
+
+const numbersOf = (row: LeadRow): Screened[] => [
+  ...(row.lead!.phone ? [{ row, phone: row.lead!.phone }] : []),
+  ...row.lead!.alternatePhones.map((a) => ({ row, phone: a.value, alternateOf: a.header })),
+];
+
+/**
+ * Open rows with a phone number on the Do-Not-Call registry become SUPPRESSED: their own number
+ * or any alternate, each listed one named in a reason (an alternate by its number and column).
+ * Every number checked is audited.
+ */
 export function createDncStage(opts: DncStageOptions): BatchStage {
   return async (batch) => {
-    const rows = batch.rows.filter((r) => isOpen(r) && r.lead?.phone);
-    if (rows.length === 0) return batch;
-    const listed = await opts.registry.contains(rows.map((r) => r.lead!.phone));
-    const checks: DncCheck[] = rows.map((row, i) => ({
+    const numbers = batch.rows.filter((r) => isOpen(r) && r.lead).flatMap(numbersOf);
+    if (numbers.length === 0) return batch;
+    const listed = await opts.registry.contains(numbers.map((n) => n.phone));
+    const checks: DncCheck[] = numbers.map((n, i) => ({
       jobId: batch.job?.jobId ?? '',
-      rowNumber: row.rowNumber,
+      rowNumber: n.row.rowNumber,
       tenantId: batch.job?.tenantId ?? '',
-      phone: row.lead!.phone,
+      phone: n.phone,
       list: NATIONAL,
       listed: listed[i] === true,
     }));
     await opts.audit.record(checks);
-    rows.forEach((row, i) => {
+    numbers.forEach((n, i) => {
       if (!listed[i]) return;
-      row.disposition = Disposition.DISPOSITION_SUPPRESSED;
-      row.reasons.push(reason('DNC_NATIONAL', 'phone'));
+      n.row.disposition = Disposition.DISPOSITION_SUPPRESSED;
+      n.row.reasons.push(
+        n.alternateOf === undefined
+          ? reason('DNC_NATIONAL', 'phone')
+          : reason('DNC_NATIONAL', 'alternate_phones', `${n.phone}${n.alternateOf ? ` (column "${n.alternateOf}")` : ''}`),
+      );
     });
     return batch;
   };
