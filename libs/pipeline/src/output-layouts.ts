@@ -1,5 +1,5 @@
 import { Disposition, type LeadRow } from '@leadflow/proto';
-import { LEAD_COLUMNS, leadRecord, type LeadColumn } from './lead-record.js';
+import { ALTERNATE_COLUMNS, alternateCells, LEAD_COLUMNS, leadRecord, type Alternates, type LeadColumn } from './lead-record.js';
 import { reasonCodes, reasonDetails } from './reasons.js';
 
 // The four output files of a job, defined once: `leadflow run` writes them as rows come out of
@@ -12,8 +12,8 @@ export type OutputKind = (typeof OUTPUT_KINDS)[number];
 
 type Cell = string | number | null | undefined;
 type ReasonLike = { code: string; field?: string; detail?: string };
-/** A lead's canonical fields by column name; empty ones may be missing, null or ''. */
-export type OutputFields = Partial<Record<LeadColumn, string | null>>;
+/** A lead's canonical fields by column name, and its alternates; empty ones may be missing, null or ''. */
+export type OutputFields = Partial<Record<LeadColumn, string | null>> & { alternates?: Partial<Alternates> | null };
 
 /** What the layouts need of a job: its header as read, and the columns its mapping left unmapped. */
 export interface OutputColumns {
@@ -71,7 +71,9 @@ export interface OutputLayout<R> {
 }
 
 const FIELDS = LEAD_COLUMNS.map(([column]) => column);
-const fieldCells = (fields: OutputFields) => FIELDS.map((f) => fields[f] ?? '');
+/** The lead's columns in every layout that shows the lead: its canonical fields, then its alternates. */
+const LEAD_HEADER = [...FIELDS, ...ALTERNATE_COLUMNS];
+const fieldCells = (fields: OutputFields) => [...FIELDS.map((f) => fields[f] ?? ''), ...alternateCells(fields.alternates)];
 const FIELD_ORDER = new Map<string, number>(FIELDS.map((f, i) => [f, i]));
 
 /**
@@ -95,14 +97,14 @@ const scoreCell = (score: number) => Number(Math.fround(score).toFixed(4));
 
 export const OUTPUT_LAYOUTS: { [K in OutputKind]: OutputLayout<OutputRecords[K]> } = {
   leads: {
-    header: ({ extra }) => ['row', 'lead_id', ...FIELDS, 'tags', 'reason', 'detail', 'original', ...extra],
+    header: ({ extra }) => ['row', 'lead_id', ...LEAD_HEADER, 'tags', 'reason', 'detail', 'original', ...extra],
     cells: ({ extra }, r) => [
       r.row, r.leadId, ...fieldCells(r.fields), r.tags.join(';'), reasonCodes(r.reasons), reasonDetails(r.reasons), fieldJson(r.original),
       ...extra.map((h) => r.extra[h] ?? ''),
     ],
   },
   duplicates: {
-    header: () => ['row', 'matched_row', 'matched_lead_id', 'match_type', 'score', 'reason', 'detail', ...FIELDS],
+    header: () => ['row', 'matched_row', 'matched_lead_id', 'match_type', 'score', 'reason', 'detail', ...LEAD_HEADER],
     cells: (_, r) => [
       r.row, r.matchedRow || '', r.matchedLeadId ?? '', r.matchType, scoreCell(r.score), reasonCodes(r.reasons), reasonDetails(r.reasons),
       ...fieldCells(r.fields),
@@ -116,7 +118,7 @@ export const OUTPUT_LAYOUTS: { [K in OutputKind]: OutputLayout<OutputRecords[K]>
     ],
   },
   suppressed: {
-    header: () => ['row', 'reason', ...FIELDS],
+    header: () => ['row', 'reason', ...LEAD_HEADER],
     cells: (_, r) => [r.row, reasonCodes(r.reasons), ...fieldCells(r.fields)],
   },
 };

@@ -245,6 +245,53 @@ describe('leadflow run (standalone mode)', () => {
     expect(empty.stderr).toMatch(/^leadflow map: the file is empty.*\[FILE_EMPTY\]\n$/);
   });
 
+  it('counts every phone and email column: the first valid is the lead\'s, the others alternates that dedup and DNC see', async () => {
+    const own = { LEADFLOW_DATA_DIR: join(dir, 'db-alternates') };
+    const hook = await startWebhookReceiver();
+    try {
+      writeFileSync(join(dir, 'alternates-dnc.txt'), '(415) 555-0104\n');
+      const path = join(dir, 'alternates.csv');
+      writeFileSync(path, [
+        'Name,Phone,Mobile,Email,Email 2,State',
+        '"O\'Brien, Micheel",,(415) 555-0101,,,Calif.', // the only number in the second column
+        '"de la Cruz, Juan",(415) 555-0102,(415) 555-0103,juan@example.com,Juan.Cruz@Gmail.com,Mass.',
+        'Ann Lee,(415) 555-0199,(415) 555-0102,,,', // her mobile is row 2's phone
+        'Bo Day,(415) 555-0105,(415) 555-0104,bo@example.com,,', // his mobile is on the DNC list
+        'Cy Do,12,,,,', // no valid contact in any column
+        'Di Eo,,,,juancruz@gmail.com,', // row 2's second email, as its key reads it
+      ].join('\n'));
+      const out = join(dir, 'out-alternates');
+      const res = await leadflow(['run', path, '--dnc', join(dir, 'alternates-dnc.txt'), '--webhook', hook.url, '--out', out], own);
+      expect(res.stderr).toBe('');
+      expect(res.code).toBe(0);
+
+      const summary = JSON.parse((await import('node:fs')).readFileSync(join(out, 'summary.json'), 'utf8'));
+      expect(summary).toMatchObject({
+        rows: 6, accepted: 2, duplicate: 2, suppressed: 1, invalid: 1,
+        mapping: { Phone: { field: 'phone' }, Mobile: { field: 'phone' }, Email: { field: 'email' }, 'Email 2': { field: 'email' } },
+      });
+      const leads = readCsvFile(join(out, 'leads.csv'));
+      expect(leads.map((l) => [l.row, l.first_name, l.last_name, l.phone, l.alternate_phones, l.email, l.alternate_emails, l.state])).toEqual([
+        ['1', 'Micheel', "O'Brien", '+14155550101', '', '', '', 'CA'],
+        ['2', 'Juan', 'de la Cruz', '+14155550102', '+14155550103', 'juan@example.com', 'juan.cruz@gmail.com', 'MA'],
+      ]);
+      const dups = readCsvFile(join(out, 'duplicates.csv'));
+      expect(dups.map((d) => [d.row, d.matched_row, d.match_type, d.reason, d.alternate_phones])).toEqual([
+        ['3', '2', 'exact_phone', 'DUP_EXACT_PHONE', '+14155550102'],
+        ['6', '2', 'exact_email', 'DUP_EXACT_EMAIL', ''],
+      ]);
+      expect(dups[0]!.detail).toContain('same as row 2 (the phone of column "Mobile")');
+      const suppressed = readCsvFile(join(out, 'suppressed.csv'));
+      expect(suppressed.map((r) => [r.row, r.reason, r.phone, r.alternate_phones])).toEqual([['4', 'DNC_NATIONAL', '+14155550105', '+14155550104']]);
+      expect(readCsvFile(join(out, 'rejected.csv')).map((r) => [r.row, r.reason])).toEqual([['5', 'INVALID_PHONE;NO_CONTACT']]);
+
+      const delivered = hook.requests.flatMap((r) => JSON.parse(r.body).leads as { row: number; alternates?: unknown }[]);
+      expect(delivered.find((l) => l.row === 2)?.alternates).toEqual({ emails: ['juan.cruz@gmail.com'], phones: ['+14155550103'] });
+    } finally {
+      await hook.close();
+    }
+  });
+
   it('reads an Excel workbook with several sheets, the chosen one or all of them', async () => {
     const wb = new ExcelJS.Workbook();
     const notes = wb.addWorksheet('Notes');

@@ -94,4 +94,30 @@ describe("a job's exports", () => {
     expect(await current(leadA1)).toMatchObject({ company: 'Acme', domain: null, phone: null });
     expect(await exportsOf(jobA, tenant)).toEqual(before);
   });
+
+  it("show a lead's alternates as the job filed them, those a later duplicate brings only on the lead", async () => {
+    const tenant = uniqueName('tenant');
+    const [jobA, jobB] = [uniqueName('job'), uniqueName('job')];
+    const lead = leadIdFor(jobA, 1);
+    const store = createSqlLeadStore(db);
+    await store.storeBatch(batch(jobA, tenant, [{
+      lead: { firstName: 'Ann', email: 'ann@acme.com', emailKey: 'ann@acme.com', phone: '+12015550123', alternatePhones: [{ value: '+12015550124', header: 'Mobile' }] },
+    }]));
+    await store.storeBatch(batch(jobB, tenant, [{
+      disposition: Disposition.DISPOSITION_DUPLICATE, reasons: [reason('DUP_EXACT_EMAIL')],
+      lead: { firstName: 'Ann', email: 'ann@acme.com', emailKey: 'ann@acme.com', alternatePhones: [{ value: '+12015550125', header: 'Handy' }] },
+      match: { matchedJobId: jobA, matchedRow: 0, matchedLeadId: lead, matchType: 'exact_email', score: 1 },
+    }]));
+    const cells = async (jobId: string, kind: 'leads' | 'duplicates') => {
+      const [header, row] = (await exportsOf(jobId, tenant))[kind]!.split('\r\n');
+      const names = header!.split(',');
+      const values = row!.split(',');
+      return [values[names.indexOf('alternate_emails')], values[names.indexOf('alternate_phones')]];
+    };
+    expect(await cells(jobA, 'leads')).toEqual(['', '+12015550124']);
+    expect(await cells(jobB, 'duplicates')).toEqual(['', '+12015550125']);
+    expect((await db.query('SELECT alternates FROM leads WHERE id = $1', [lead])).rows[0]).toEqual({
+      alternates: { emails: [], phones: ['+12015550124', '+12015550125'] },
+    });
+  });
 });

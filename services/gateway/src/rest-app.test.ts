@@ -246,6 +246,38 @@ describe('REST API', () => {
     expect((await app.inject({ method: 'GET', url: '/v1/leads/not-a-lead/merges' })).json()).toEqual({ merges: [] });
   });
 
+  it("exports a job's alternate emails and phones beside the canonical fields of its leads, duplicates and suppressed rows", async () => {
+    const res = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: 'email\nann@x.com\n', filename: 'alt.csv' }]) });
+    const jobId = res.json().id as string;
+    const row = (n: number, disposition: Disposition, more: Partial<LeadBatch['rows'][number]> = {}): LeadBatch['rows'][number] => ({
+      rowNumber: n, disposition, reasons: [], tags: [], qualityScore: 0, raw: [], leadId: leadIdFor(jobId, n), match: undefined,
+      lead: {
+        ...emptyLead(), firstName: 'Ann', email: `ann${n}@x.com`, emailKey: `ann${n}@x.com`, phone: `+1201555010${n}`,
+        alternateEmails: [{ value: `ann${n}@home.net`, header: 'Email 2' }],
+        alternatePhones: [{ value: `+1201555020${n}`, header: 'Mobile' }, { value: `+1201555030${n}`, header: 'Handy' }],
+      },
+      ...more,
+    });
+    await createSqlLeadStore(db).storeBatch({
+      job: { jobId, tenantId: 't1', supplier: '', webhookUrl: '', fileName: 'alt.csv', sheet: '', review: false },
+      seq: 0, header: ['email'], mapping: [], last: false, totalRows: 0, failure: undefined,
+      rows: [
+        row(1, Disposition.DISPOSITION_ACCEPTED),
+        row(2, Disposition.DISPOSITION_DUPLICATE, { match: { matchedJobId: 'another-job', matchedRow: 0, matchedLeadId: leadIdFor('another-job', 1), matchType: 'exact_phone', score: 1 } }),
+        row(3, Disposition.DISPOSITION_SUPPRESSED, { reasons: [reason('DNC_NATIONAL', 'alternate_phones', '+12015550203 (column "Mobile")')] }),
+      ],
+    });
+    const exported = async (kind: string) => {
+      const text = (await app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/exports/${kind}.csv` })).body;
+      const [header, ...lines] = text.trim().split('\r\n').map((l) => l.split(','));
+      return lines.map((cells) => Object.fromEntries(header!.map((h, i) => [h, cells[i]])));
+    };
+    const alternates = (rows: Record<string, string | undefined>[]) => rows.map((r) => [r.row, r.alternate_emails, r.alternate_phones]);
+    expect(alternates(await exported('leads'))).toEqual([['1', 'ann1@home.net', '+12015550201;+12015550301']]);
+    expect(alternates(await exported('duplicates'))).toEqual([['2', 'ann2@home.net', '+12015550202;+12015550302']]);
+    expect(alternates(await exported('suppressed'))).toEqual([['3', 'ann3@home.net', '+12015550203;+12015550303']]);
+  });
+
   it('lists possible duplicates for review and files a decision once, naming every mistake', async () => {
     const row = (jobId: string, lead: object, mayCopy?: string): LeadBatch => ({
       job: { jobId, tenantId: 't1', supplier: '', webhookUrl: '', fileName: '', sheet: '', review: false },

@@ -17,3 +17,8 @@ SELECT tenant_id, 'email:' || e, id FROM leads, jsonb_array_elements_text(altern
 UNION
 SELECT tenant_id, 'phone:' || p, id FROM leads, jsonb_array_elements_text(alternates->'phones') AS p
 ON CONFLICT DO NOTHING;
+
+-- A job's exports show a lead's alternates as the job filed them (filed.ts). A lead changed before
+-- a row's own columns gave alternates was filed with none of its own: all it holds came by merges.
+UPDATE leads SET filed = filed || '{"alternates": {"emails": [], "phones": []}}'
+ WHERE filed IS NOT NULL AND NOT filed ? 'alternates';

@@ -16,7 +16,7 @@ const FIELDS = LEAD_COLUMNS.map(([column]) => column);
  * of a lead's fields or tags includes it.
  */
 export const keepFiled = (t: string): string =>
-  `filed = coalesce(${t}.filed, jsonb_strip_nulls(jsonb_build_object(${FIELDS.map((c) => `'${c}', ${t}.${c}`).join(', ')}, 'tags', to_jsonb(${t}.tags))))`;
+  `filed = coalesce(${t}.filed, jsonb_strip_nulls(jsonb_build_object(${FIELDS.map((c) => `'${c}', ${t}.${c}`).join(', ')}, 'tags', to_jsonb(${t}.tags), 'alternates', ${t}.alternates)))`;
 
 const PAGE = 1000;
 
@@ -37,7 +37,10 @@ interface Reason {
   detail?: string;
 }
 
-const fieldsOf = (source: Record<string, unknown>): OutputFields => Object.fromEntries(FIELDS.map((f) => [f, (source[f] as string | null) ?? null]));
+const fieldsOf = (source: Record<string, unknown>): OutputFields => ({
+  ...Object.fromEntries(FIELDS.map((f) => [f, (source[f] as string | null) ?? null])),
+  alternates: (source.alternates as OutputFields['alternates']) ?? null,
+});
 
 type Readers = { [K in OutputKind]: (db: SqlClient, jobId: string, tenantId: string) => AsyncGenerator<OutputRecords[K]> };
 
@@ -47,7 +50,7 @@ const READERS: Readers = {
       row_number: number; id: string; tags: string[]; reasons: Reason[]; original: Record<string, string>; extra: Record<string, string>;
       filed: (Record<string, unknown> & { tags?: string[] }) | null;
     };
-    const sql = `SELECT row_number, id, ${FIELDS.join(', ')}, tags, reasons, original, extra, filed FROM leads WHERE job_id = $1 AND tenant_id = $2`;
+    const sql = `SELECT row_number, id, ${FIELDS.join(', ')}, alternates, tags, reasons, original, extra, filed FROM leads WHERE job_id = $1 AND tenant_id = $2`;
     for await (const r of pages<Row>(db, sql, jobId, tenantId)) {
       const filed = r.filed ?? r;
       yield {
