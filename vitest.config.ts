@@ -12,8 +12,12 @@ export default defineConfig({
           include: ['{libs,services}/*/src/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**', '**/dist/**'],
           environment: 'node',
-          // PGlite compiles its WebAssembly on first use: a few seconds on a busy machine.
-          testTimeout: 30_000,
+          // Timeouts catch a hang; they are not a speed test. The slowest set-up here, creating an
+          // embedded PGlite database and migrating it, costs about 8 s of CPU: 20 s measured at a
+          // load of 10 on 2 cores, and more while every core is busy. Hooks get the same bound as
+          // tests (vitest's default of 10 s failed two suites on a loaded machine).
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {
