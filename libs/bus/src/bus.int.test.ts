@@ -76,8 +76,9 @@ describe('bus on a real Kafka broker', () => {
         most = Math.max(most, now.filter((n) => n > 0).length);
         twoOfOnePartition ||= Math.max(...now) > 1;
         if (most >= 2) overlapped();
-        // Each handler waits (at most 5 s) for a handler of another partition to be at work too.
-        await Promise.race([overlap, new Promise((resolve) => setTimeout(resolve, 5000))]);
+        // Each handler waits for a handler of another partition to be at work too: at most 30 s, a
+        // bound that only a consumer handling one partition at a time (the failure tested) reaches.
+        await Promise.race([overlap, new Promise((resolve) => setTimeout(resolve, 30_000))]);
         handled.push({ partition: m.partition, job: m.value.job!.jobId, seq: m.value.seq });
         inFlight.set(m.partition, inFlight.get(m.partition)! - 1);
       },

@@ -71,7 +71,7 @@ export async function startLocalPostgres(opts: { port: number }, log: (line: str
   const pid = spawnDetached(cmd, args, { logFile });
   const isReady = () =>
     spawnSync(exe('pg_isready'), ['-h', '127.0.0.1', '-p', String(opts.port), '-U', 'leadflow'], { encoding: 'utf8' }).status === 0;
-  await waitFor('PostgreSQL', isReady, { timeoutMs: 30_000, logFile, pid });
+  await waitFor('PostgreSQL', isReady, { timeoutMs: 90_000, logFile, pid });
   const exists = spawnSync(
     exe('psql'),
     ['-h', '127.0.0.1', '-p', String(opts.port), '-U', 'leadflow', '-d', 'postgres', '-tAc', "SELECT 1 FROM pg_database WHERE datname = 'leadflow'"],

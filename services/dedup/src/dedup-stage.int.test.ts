@@ -143,7 +143,7 @@ describe('dedup on real Redis and PostgreSQL', () => {
     const indexA = createRedisCandidateIndex(redisA);
     const slowA: CandidateIndex = { ...indexA, markDuplicates: async (t, entries) => (await held, indexA.markDuplicates(t, entries)) };
     const a = stage(slowA)(people(jobA, tenant, [copyOf(5)]));
-    await vi.waitFor(async () => expect(await redisA.hlen(`lf:dx3:{${tenant}}:places`)).toBe(2), { timeout: 5000, interval: 20 });
+    await vi.waitFor(async () => expect(await redisA.hlen(`lf:dx3:{${tenant}}:places`)).toBe(2), { timeout: 60_000, interval: 20 });
     const b = await stage(createRedisCandidateIndex(redisB))(people(jobB, tenant, [copyOf(5)]));
     release();
     const stored = await a;
