@@ -23,6 +23,8 @@ export interface OutgoingMessage<T> {
 export interface ConsumedMessage<T> {
   key: string;
   value: T;
+  /** The value's bytes as they arrived: decode them again for a fresh copy of `value`. */
+  bytes: Buffer;
   partition: number;
   offset: string;
   /** Trace context of the producer, for the consumer's span. */
@@ -181,7 +183,7 @@ export function createBus(opts: BusOptions): Bus {
             await commit(consumer, c.topic.name, partition, next(message.offset));
             return;
           }
-          await c.handle({ key, value, partition, offset: message.offset, traceContext: contextFromHeaders(toHeaders(message.headers)) });
+          await c.handle({ key, value, bytes, partition, offset: message.offset, traceContext: contextFromHeaders(toHeaders(message.headers)) });
           const offset = c.commitOffset ? c.commitOffset(partition, next(message.offset)) : next(message.offset);
           if (offset !== undefined) await commit(consumer, c.topic.name, partition, offset);
         },

@@ -45,11 +45,18 @@ export function createStageService<I, O>(opts: StageServiceOptions<I, O>) {
   const transientRetryMs = opts.transientRetryMs ?? 300_000;
   let stopping = false;
 
+  /**
+   * The batch as it arrived, for each attempt: stages mark rows in place (dispositions, reasons,
+   * tags), so an attempt that failed half-way leaves its marks on the object it was given, and a
+   * retry on that object would skip rows already marked and add reasons twice.
+   */
+  const arrived = (msg: ConsumedMessage<I>, attempt: number): I => (attempt === 1 ? msg.value : opts.input.codec.decode(msg.bytes));
+
   async function runWithRetries(msg: ConsumedMessage<I>): Promise<{ ok: true; result: O | Fanout<O> } | { ok: false; error: Error }> {
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
-        return { ok: true, result: await opts.stage(msg.value) };
+        return { ok: true, result: await opts.stage(arrived(msg, attempt)) };
       } catch (err) {
         const error = err as Error;
         if (isTransient(error)) {
@@ -87,8 +94,8 @@ export function createStageService<I, O>(opts: StageServiceOptions<I, O>) {
         return;
       }
       logger.error({ err: outcome.error, jobId, partition: msg.partition, offset: msg.offset }, 'poison batch: sent to the dead-letter topic');
-      await deadLetter({ ...msg, key: jobId }, opts.input.codec.encode(msg.value).finish(), outcome.error);
-      const poison = opts.poisonOutput?.(msg.value, outcome.error);
+      await deadLetter({ ...msg, key: jobId }, msg.bytes, outcome.error);
+      const poison = opts.poisonOutput?.(opts.input.codec.decode(msg.bytes), outcome.error);
       if (poison !== undefined && opts.output) await bus.send(opts.output, [{ key: jobId, value: poison }]);
     });
   }

@@ -17,3 +17,4 @@ export type { ZipOptions, ZipPart } from './crafted-zip.js';
 export { costGrowth } from './cost-growth.js';
 export type { GrowthOptions } from './cost-growth.js';
 export { farCellWorkbook, REPEATED_HEADER_CSV } from './awkward-files.js';
+export { failingOnce, throughStageService, transientError } from './stage-on-kafka.js';
