@@ -2,6 +2,7 @@ import { Kafka, logLevel, Partitioners, type Consumer, type Producer, type IHead
 import type { Logger } from '@leadflow/logger';
 import { contextFromHeaders, headersFromContext, type Headers } from '@leadflow/telemetry';
 import type { Context } from '@opentelemetry/api';
+import { trackGroupMembership } from './group-membership.js';
 import type { Topic } from './topics.js';
 
 export interface BusOptions {
@@ -13,6 +14,11 @@ export interface BusOptions {
   partitions?: number;
   /** @default 1 */
   replicationFactor?: number;
+  /**
+   * How long the group waits for a heartbeat before it gives the member's partitions to another.
+   * Heartbeats go on while a message is handled, however long that takes. @default 30000
+   */
+  sessionTimeoutMs?: number;
 }
 
 export interface OutgoingMessage<T> {
@@ -29,6 +35,12 @@ export interface ConsumedMessage<T> {
   offset: string;
   /** Trace context of the producer, for the consumer's span. */
   traceContext: Context;
+  /**
+   * Aborts when the group takes the partition away while the message is handled (a rebalance):
+   * the handler should stop at its next safe point, by throwing, rather than finish a batch that
+   * another member will handle. The offset is then not committed.
+   */
+  signal: AbortSignal;
 }
 
 export interface ConsumerOptions<T> {
@@ -48,7 +60,7 @@ export interface ConsumerOptions<T> {
   commitOffset?: (partition: number, nextOffset: string) => string | undefined;
   /** A message whose bytes are not a `T`: handed over instead of `handle`, then committed. */
   onUndecodable: (raw: { partition: number; offset: string; bytes: Buffer; key: string; error: Error }) => Promise<void>;
-  /** Called when partitions are taken away in a rebalance. */
+  /** Called when partitions are taken away in a rebalance, or found being taken while a message is handled. */
   onRevoked?: () => void;
   /**
    * Partitions handled at once, each still one message at a time: a replica works on that many
@@ -159,20 +171,18 @@ export function createBus(opts: BusOptions): Bus {
     },
 
     async consume<T>(c: ConsumerOptions<T>) {
-      const consumer = kafka.consumer({
-        groupId: c.groupId,
-        sessionTimeout: 30_000,
-        heartbeatInterval: 3_000,
-        maxBytesPerPartition: 4 * 1024 * 1024,
-      });
+      const sessionTimeout = opts.sessionTimeoutMs ?? 30_000;
+      const heartbeatIntervalMs = Math.max(200, Math.floor(sessionTimeout / 10));
+      const consumer = kafka.consumer({ groupId: c.groupId, sessionTimeout, heartbeatInterval: heartbeatIntervalMs, maxBytesPerPartition: 4 * 1024 * 1024 });
       consumers.push(consumer);
+      const membership = trackGroupMembership(consumer, { heartbeatIntervalMs, logger: log, onLost: c.onRevoked });
       await consumer.connect();
       await consumer.subscribe({ topic: c.topic.name, fromBeginning: true });
       if (c.onRevoked) consumer.on(consumer.events.REBALANCING, () => c.onRevoked?.());
       await consumer.run({
         autoCommit: false,
         partitionsConsumedConcurrently: c.concurrency ?? 1,
-        eachMessage: async ({ partition, message }) => {
+        eachMessage: async ({ partition, message, heartbeat }) => {
           const key = message.key?.toString() ?? '';
           const bytes = message.value ?? Buffer.alloc(0);
           let value: T;
@@ -183,7 +193,8 @@ export function createBus(opts: BusOptions): Bus {
             await commit(consumer, c.topic.name, partition, next(message.offset));
             return;
           }
-          await c.handle({ key, value, bytes, partition, offset: message.offset, traceContext: contextFromHeaders(toHeaders(message.headers)) });
+          const traceContext = contextFromHeaders(toHeaders(message.headers));
+          await membership.keepAlive(heartbeat, (signal) => c.handle({ key, value, bytes, partition, offset: message.offset, traceContext, signal }));
           const offset = c.commitOffset ? c.commitOffset(partition, next(message.offset)) : next(message.offset);
           if (offset !== undefined) await commit(consumer, c.topic.name, partition, offset);
         },

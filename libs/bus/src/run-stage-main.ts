@@ -38,7 +38,7 @@ export interface StageMainOptions<S extends ConfigSchema, I, O extends LeadBatch
   /** The service's own variables; the Kafka ones and the host's are added. */
   schema: S;
   /** Builds the stage; adds the service's own modules (database, Redis) to `host.lifecycle`. */
-  build: (host: StageHost<S>) => (batch: I) => Promise<O | Fanout<O>>;
+  build: (host: StageHost<S>) => (batch: I, signal?: AbortSignal) => Promise<O | Fanout<O>>;
   /** What goes downstream instead of a poison batch (see createStageService). */
   poisonOutput?: (batch: I) => O | undefined;
 }

@@ -14,8 +14,11 @@ export interface StageServiceOptions<I, O> {
   input: Topic<I>;
   /** Where the stage's result goes; none for the last stage. */
   output?: Topic<O>;
-  /** One batch out, or a fanout of zero or more (sent together, then settled). */
-  stage: (batch: I) => Promise<O | Fanout<O>>;
+  /**
+   * One batch out, or a fanout of zero or more (sent together, then settled). `signal` aborts
+   * when the group takes the batch's partition away: the stage should stop at a safe point.
+   */
+  stage: (batch: I, signal: AbortSignal) => Promise<O | Fanout<O>>;
   jobIdOf: (batch: I) => string;
   /**
    * What to send on when a batch is poison (fails after its retries for a reason that is not
@@ -56,9 +59,11 @@ export function createStageService<I, O>(opts: StageServiceOptions<I, O>) {
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
-        return { ok: true, result: await opts.stage(arrived(msg, attempt)) };
+        return { ok: true, result: await opts.stage(arrived(msg, attempt), msg.signal) };
       } catch (err) {
         const error = err as Error;
+        // The partition is another member's now: no retry, no dead letter; the bus rejoins the group.
+        msg.signal.throwIfAborted();
         if (isTransient(error)) {
           if (stopping || Date.now() - started > transientRetryMs) throw error;
           logger.warn({ err: error, attempt }, 'transient failure: retrying the batch');
@@ -67,7 +72,7 @@ export function createStageService<I, O>(opts: StageServiceOptions<I, O>) {
         } else {
           logger.warn({ err: error, attempt }, 'batch failed: retrying');
         }
-        await sleep(Math.min(200 * 2 ** (attempt - 1), 10_000));
+        await sleep(Math.min(200 * 2 ** (attempt - 1), 10_000), undefined, { signal: msg.signal });
       }
     }
   }
@@ -83,6 +88,8 @@ export function createStageService<I, O>(opts: StageServiceOptions<I, O>) {
       const timer = metrics.batchSeconds.startTimer({ stage: name });
       const outcome = await runWithRetries(msg);
       timer();
+      // A safe point: a batch the group gave away is not sent on; its new owner handles it.
+      msg.signal.throwIfAborted();
       if (outcome.ok) {
         const outputs = outputsOf(outcome.result);
         if (opts.output && outputs.length > 0) await bus.send(opts.output, outputs.map((value) => ({ key: jobId, value })));

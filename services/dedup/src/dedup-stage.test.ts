@@ -5,7 +5,7 @@ import { Disposition, type Lead, type LeadBatch } from '@leadflow/proto';
 import { createMetrics } from '@leadflow/metrics';
 import { createMemoryFingerprintStore, createPglite, migrate, type SqlClient } from '@leadflow/stores';
 import { fileURLToPath } from 'node:url';
-import { createDedupStage, createSqlPolicies, createSqlStoredLeads, parsePolicy, type DedupPolicy } from './index.js';
+import { createDedupStage, createMemoryCandidateIndex, createSqlPolicies, createSqlStoredLeads, parsePolicy, type DedupPolicy } from './index.js';
 
 const EMPTY: Lead = emptyLead();
 
@@ -164,6 +164,18 @@ describe('dedup stage: fuzzy duplicates', () => {
     expect(() => parsePolicy({ duplicateThreshold: 0.6, possibleThreshold: 0.8 })).toThrow('possibleThreshold must not be above duplicateThreshold');
     expect(() => parsePolicy({ compositeKeys: [['shoe_size']] })).toThrow('"shoe_size" cannot be part of a duplicate key; use first_name, last_name, email, phone');
     expect(() => parsePolicy({ window: 30 })).toThrow('"window" is not a policy setting; use duplicateThreshold');
+  });
+
+  it('stops waiting for another replica\'s index rebuild as soon as its batch is taken away', async () => {
+    const index = createMemoryCandidateIndex();
+    // Another replica holds the rebuild: this batch would wait for it.
+    expect(await index.lockRebuild('t6')).toBe(true);
+    const s = createDedupStage({ fingerprints: createMemoryFingerprintStore(), leads: createSqlStoredLeads(db), index });
+    const taken = new AbortController();
+    const pending = s(batch('job-10', 't6', [ann]), taken.signal);
+    const reason = new Error('the partition went to another consumer');
+    taken.abort(reason);
+    await expect(pending).rejects.toBe(reason);
   });
 });
 

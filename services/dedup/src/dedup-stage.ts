@@ -81,7 +81,11 @@ const DAY_MS = 86_400_000;
 const REBUILD_PAGE = 2000;
 /** 200 million leads: a bound on the rebuild loop far above any one tenant. */
 const MAX_REBUILD_PAGES = 100_000;
-const REBUILD_WAIT_MS = 30_000;
+/**
+ * How long a batch waits for another replica's rebuild before the stage service retries it: a
+ * bound below the consumer's session timeout (30 s), so no single wait of a batch outlasts it.
+ */
+const REBUILD_WAIT_MS = 20_000;
 
 /**
  * Duplicates inside the job and against every stored lead of the tenant (docs/architecture.md
@@ -130,11 +134,14 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
     await entering;
   }
 
-  /** Fills a tenant's index from its stored leads and duplicates, once per process or after Redis was emptied. */
-  async function ensureIndex(tenantId: string): Promise<void> {
+  /**
+   * Fills a tenant's index from its stored leads and duplicates, once per process or after Redis
+   * was emptied. A batch whose `signal` aborts stops waiting; the rebuild goes on for the next.
+   */
+  async function ensureIndex(tenantId: string, signal?: AbortSignal): Promise<void> {
     if (await index.isBuilt(tenantId)) return;
     const running = rebuilding.get(tenantId);
-    if (running) return running;
+    if (running) return untilAborted(running, signal);
     const rebuild = (async () => {
       if (!(await index.lockRebuild(tenantId))) {
         // Another replica is rebuilding: wait for it a while, then let the batch be retried.
@@ -161,14 +168,14 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
       }
     })();
     rebuilding.set(tenantId, rebuild);
-    try {
-      await rebuild;
-    } finally {
-      rebuilding.delete(tenantId);
-    }
+    rebuild.then(
+      () => rebuilding.delete(tenantId),
+      () => rebuilding.delete(tenantId),
+    );
+    return untilAborted(rebuild, signal);
   }
 
-  const stage: BatchStage = async (batch) => {
+  const stage: BatchStage = async (batch, signal) => {
     const jobId = batch.job?.jobId ?? '';
     const tenantId = batch.job?.tenantId ?? '';
     const policy = await policyFor(tenantId, batch.job?.supplier ?? '');
@@ -218,7 +225,7 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
 
     // 2. Composite keys and fuzzy matches, through the blocking index.
     if (!policy.fuzzy && policy.compositeKeys.length === 0) return batch;
-    await ensureIndex(tenantId);
+    await ensureIndex(tenantId, signal);
     const rest = open.filter(isOpen);
     const entered = rest.map((row) => {
       const record = toMatchRecord(row.lead!);
@@ -269,12 +276,23 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
   };
   if (!opts.metrics) return stage;
   const { dedupMatches } = opts.metrics;
-  return async (batch) => {
-    const out = await stage(batch);
+  return async (batch, signal) => {
+    const out = await stage(batch, signal);
     // Only this stage sets a row's match: every match in the batch is one it found.
     for (const row of batch.rows) if (row.match) dedupMatches.inc({ type: row.match.matchType });
     return out;
   };
+}
+
+/** `promise`, or the abort's reason as soon as `signal` aborts (the promise goes on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }
 
 /** A promise awaited later: its failure is thrown there, and is not unhandled if something else fails first. */

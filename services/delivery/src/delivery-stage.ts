@@ -25,7 +25,7 @@ export function leadJson(batch: LeadBatch, row: LeadRow): Record<string, unknown
  */
 export function createDeliveryStage(opts: DeliveryStageOptions): Sink<LeadBatch> {
   const { store, logger, metrics } = opts;
-  return async (batch) => {
+  return async (batch, signal) => {
     const job = batch.job!;
     const accepted = batch.rows.filter((r) => r.disposition === Disposition.DISPOSITION_ACCEPTED);
     if (accepted.length === 0) return;
@@ -40,6 +40,7 @@ export function createDeliveryStage(opts: DeliveryStageOptions): Sink<LeadBatch>
         url: endpoint.url,
         secret: endpoint.secret,
         idempotencyKey: `${job.jobId}:${batch.seq}`,
+        signal,
       });
       metrics.webhookRequests.inc({ result: result.ok ? 'delivered' : 'failed' });
       if (!result.ok) logger.warn({ jobId: job.jobId, status: result.status, error: result.error, attempts: result.attempts }, 'webhook delivery failed');

@@ -12,7 +12,8 @@ await runStageMain({
   schema: {
     databaseUrl: shared.databaseUrl(),
     maxAttempts: ['DELIVERY_MAX_ATTEMPTS', int({ min: 1, max: 20, default: 5 })],
-    timeoutMs: ['DELIVERY_TIMEOUT_MS', int({ min: 100, default: 10_000 })],
+    // A request's wait stays below the Kafka consumer's session timeout (30 s), as every wait of a batch does.
+    timeoutMs: ['DELIVERY_TIMEOUT_MS', int({ min: 100, max: 25_000, default: 10_000 })],
   },
   build: ({ config, lifecycle, logger, metrics }) => {
     const db = createPostgres({ url: config.databaseUrl, applicationName: 'leadflow-delivery' });

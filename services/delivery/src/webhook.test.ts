@@ -74,4 +74,17 @@ describe('postWebhook', () => {
     expect(result.attempts).toBe(2);
     expect(result.error).toMatch(/fetch failed|ECONNREFUSED/);
   });
+
+  it('stops retrying as soon as its batch is taken away (the signal aborts), without another request', async () => {
+    receiver = await startWebhookReceiver();
+    receiver.respondWith(503);
+    const r = receiver;
+    const taken = new AbortController();
+    const pending = postWebhook('{}', { url: r.url, idempotencyKey: 'k', backoffMs: 60_000, maxAttempts: 3, signal: taken.signal });
+    await waitUntil('the first attempt', () => (r.requests.length >= 1 ? true : undefined), { intervalMs: 5 });
+    const reason = new Error('the partition went to another consumer');
+    taken.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    expect(r.requests).toHaveLength(1);
+  });
 });

@@ -13,6 +13,8 @@ export interface WebhookOptions {
   timeoutMs?: number;
   /** First retry delay, doubled each time. @default 500 */
   backoffMs?: number;
+  /** Stops the retries, and a request under way, when it aborts (the batch is another consumer's now). */
+  signal?: AbortSignal;
 }
 
 export interface WebhookResult {
@@ -65,6 +67,12 @@ function failureOf(err: unknown): string {
   return why ? `${e.message} (${why})` : e.message;
 }
 
+/**
+ * The longest wait between two attempts, whatever a receiver's Retry-After asks: below the Kafka
+ * consumer's session timeout (30 s), as every wait of a batch is.
+ */
+export const MAX_RETRY_WAIT_MS = 20_000;
+
 /** POSTs a JSON body, retrying network errors, timeouts, 408, 429 (after Retry-After) and 5xx. */
 export async function postWebhook(body: string, opts: WebhookOptions): Promise<WebhookResult> {
   const maxAttempts = opts.maxAttempts ?? 5;
@@ -83,18 +91,24 @@ export async function postWebhook(body: string, opts: WebhookOptions): Promise<W
         headers,
         body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+        signal: opts.signal ? AbortSignal.any([AbortSignal.timeout(opts.timeoutMs ?? 10_000), opts.signal]) : AbortSignal.timeout(opts.timeoutMs ?? 10_000),
       });
       await readAnswerBody(res);
       if (res.ok) return { ok: true, attempts: attempt, status: res.status };
       last = { ok: false, attempts: attempt, status: res.status, error: `HTTP ${res.status}` };
       if (!retryable(res.status)) return last;
       const retryAfter = Number(res.headers.get('retry-after'));
-      if (Number.isFinite(retryAfter) && retryAfter > 0) wait = Math.min(retryAfter * 1000, 60_000);
+      if (Number.isFinite(retryAfter) && retryAfter > 0) wait = retryAfter * 1000;
     } catch (err) {
+      opts.signal?.throwIfAborted();
       last = { ok: false, attempts: attempt, error: failureOf(err) };
     }
-    if (attempt < maxAttempts) await sleep(wait);
+    if (attempt < maxAttempts) {
+      await sleep(Math.min(wait, MAX_RETRY_WAIT_MS), undefined, { signal: opts.signal }).catch((err: unknown) => {
+        opts.signal?.throwIfAborted();
+        throw err;
+      });
+    }
   }
   return last;
 }
