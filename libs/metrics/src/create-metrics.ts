@@ -21,6 +21,8 @@ export interface Metrics {
   readonly dedupCandidates: Histogram;
   /** Rebuilds of a tenant's blocking index from PostgreSQL (after Redis was emptied, or in a new process). */
   readonly dedupIndexRebuildSeconds: Histogram;
+  /** Jobs whose rows stopped arriving for longer than the gateway's stall time (Kafka mode), counted by the gateway. */
+  readonly jobsStalled: Gauge;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
@@ -81,6 +83,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       name: 'leadflow_dedup_index_rebuild_duration_seconds',
       help: "Time to rebuild a tenant's blocking index from PostgreSQL.",
       buckets: [0.1, 1, 10, 60, 300, 900, 3600],
+      registers: [registry],
+    }),
+    jobsStalled: new Gauge({
+      name: 'leadflow_gateway_jobs_stalled',
+      help: 'Jobs not ended whose rows stopped arriving for longer than GATEWAY_JOB_STALLED_AFTER_MS (jobs of the last 7 days).',
       registers: [registry],
     }),
   };

@@ -31,6 +31,8 @@ export interface GatewayOptions {
   tenantId: string;
   /** What /readyz on the REST port answers. @default ready once the gateway listens */
   isReady?: () => boolean;
+  /** A job whose rows stop arriving for longer than this is shown `stalled` (Kafka mode). @default never */
+  stalledAfterMs?: number;
 }
 
 export interface Gateway {
@@ -52,7 +54,7 @@ function routeGrpcLogs(logger: Logger): void {
 export function createGateway(opts: GatewayOptions): Gateway {
   routeGrpcLogs(opts.logger);
   const service = createJobService({
-    jobs: createSqlJobStore(opts.db),
+    jobs: createSqlJobStore(opts.db, { stalledAfterMs: opts.stalledAfterMs }),
     exports: (kind, jobId, tenantId) => exportCsv(opts.db, kind, jobId, tenantId),
     uploads: opts.uploads,
     dnc: opts.dnc,

@@ -59,6 +59,7 @@ const STATUS: Record<JobView['status'], JobStatus> = {
   queued: JobStatus.JOB_STATUS_QUEUED,
   running: JobStatus.JOB_STATUS_RUNNING,
   awaiting_review: JobStatus.JOB_STATUS_AWAITING_REVIEW,
+  stalled: JobStatus.JOB_STATUS_STALLED,
   completed: JobStatus.JOB_STATUS_COMPLETED,
   failed: JobStatus.JOB_STATUS_FAILED,
 };

@@ -2,8 +2,12 @@ import type { MappingStatus, PreviewRow } from '@leadflow/mapping';
 import type { JobCounts } from '@leadflow/proto';
 import type { SqlClient } from '@leadflow/stores';
 
-/** awaiting_review: uploaded with review, mapped, waiting for a person to confirm the mapping. */
-export type JobStatusName = 'queued' | 'running' | 'awaiting_review' | 'completed' | 'failed';
+/**
+ * awaiting_review: uploaded with review, mapped, waiting for a person to confirm the mapping.
+ * stalled: not ended, but no row stored for longer than the configured time (Kafka mode); a job
+ * whose rows arrive again is running again.
+ */
+export type JobStatusName = 'queued' | 'running' | 'awaiting_review' | 'stalled' | 'completed' | 'failed';
 
 /** The counts of a job, as the partner API's JobCounts message has them. */
 export type JobCountsView = JobCounts;
@@ -51,13 +55,28 @@ export interface JobStore {
   setFields(id: string, fields: { supplier: string; webhookUrl: string }): Promise<void>;
   failUpload(id: string, failure: { code: string; message: string }): Promise<void>;
   get(id: string, tenantId: string): Promise<JobView | undefined>;
+  /** Jobs of every tenant stalled now (created in the last week); 0 when no stall time is set. */
+  countStalled(): Promise<number>;
 }
+
+export interface JobStoreOptions {
+  /**
+   * A job that is neither ended nor waiting for review, and whose rows stopped arriving (none
+   * stored, or none since it was created) for longer than this, is `stalled`. @default never
+   */
+  stalledAfterMs?: number;
+}
+
+/** Jobs older than this are left out of countStalled, which then reads a week of jobs by index, not the whole table. */
+const STALLED_LOOKBACK = '7 days';
 
 interface JobRow {
   id: string;
   supplier: string;
   file_name: string;
   created_at: Date;
+  /** Since the job was created, by the database's clock (the one persistence stamps progress with). */
+  age_ms: number;
   failure_code: string | null;
   failure_message: string | null;
 }
@@ -72,6 +91,8 @@ interface ProgressRow {
   failure_code: string | null;
   failure_message: string | null;
   completed_at: Date | null;
+  /** Since a batch of the job was last stored. */
+  idle_ms: number;
 }
 
 const UNDEFINED_TABLE = '42P01';
@@ -86,7 +107,8 @@ async function readOwnedElsewhere<R>(db: SqlClient, sql: string, params: unknown
   }
 }
 
-export function createSqlJobStore(db: SqlClient): JobStore {
+export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): JobStore {
+  const { stalledAfterMs } = opts;
   return {
     async create(job) {
       await db.query(
@@ -121,14 +143,17 @@ export function createSqlJobStore(db: SqlClient): JobStore {
     async get(id, tenantId) {
       const job = (
         await db.query<JobRow>(
-          'SELECT id, supplier, file_name, created_at, failure_code, failure_message FROM jobs WHERE id = $1 AND tenant_id = $2',
+          `SELECT id, supplier, file_name, created_at, failure_code, failure_message,
+                  (extract(epoch FROM now() - created_at) * 1000)::float8 AS age_ms
+             FROM jobs WHERE id = $1 AND tenant_id = $2`,
           [id, tenantId],
         )
       ).rows[0];
       if (!job) return undefined;
       const [progress] = await readOwnedElsewhere<ProgressRow>(
         db,
-        `SELECT total_rows, stored, accepted, invalid, duplicate, suppressed, failure_code, failure_message, completed_at
+        `SELECT total_rows, stored, accepted, invalid, duplicate, suppressed, failure_code, failure_message, completed_at,
+                (extract(epoch FROM now() - updated_at) * 1000)::float8 AS idle_ms
            FROM job_progress WHERE job_id = $1`,
         [id],
       );
@@ -146,9 +171,11 @@ export function createSqlJobStore(db: SqlClient): JobStore {
           ? 'completed'
           : mapping?.status === 'awaiting_review'
             ? 'awaiting_review'
-            : progress
-              ? 'running'
-              : 'queued';
+            : stalledAfterMs !== undefined && (progress?.idle_ms ?? job.age_ms) > stalledAfterMs
+              ? 'stalled'
+              : progress
+                ? 'running'
+                : 'queued';
       return {
         id: job.id,
         status,
@@ -165,6 +192,22 @@ export function createSqlJobStore(db: SqlClient): JobStore {
         createdAt: new Date(job.created_at).toISOString(),
         ...(failureCode ? { failure: { code: failureCode, message: failureMessage ?? '' } } : {}),
       };
+    },
+    async countStalled() {
+      if (stalledAfterMs === undefined) return 0;
+      const [row] = await readOwnedElsewhere<{ n: number }>(
+        db,
+        `SELECT count(*)::int AS n
+           FROM jobs j
+           LEFT JOIN job_progress p ON p.job_id = j.id
+           LEFT JOIN job_mappings m ON m.job_id = j.id
+          WHERE j.created_at > now() - interval '${STALLED_LOOKBACK}'
+            AND j.failure_code IS NULL AND p.completed_at IS NULL AND p.failure_code IS NULL
+            AND m.status IS DISTINCT FROM 'awaiting_review'
+            AND coalesce(p.updated_at, j.created_at) < now() - $1 * interval '1 millisecond'`,
+        [stalledAfterMs],
+      );
+      return row?.n ?? 0;
     },
   };
 }

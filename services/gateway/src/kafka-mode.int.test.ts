@@ -51,6 +51,8 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
       extraEnv: {
         BATCH_SIZE: '40', GATEWAY_TENANT: tenant, LOG_LEVEL: 'warn', DELIVERY_TIMEOUT_MS: '5000', KAFKA_CONCURRENT_PARTITIONS: '2',
         GATEWAY_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
+        // Short, for the stalled-job test; the other tests wait for jobs to end, whatever they show meanwhile.
+        GATEWAY_JOB_STALLED_AFTER_MS: '4000',
       },
     });
     rest = `http://127.0.0.1:${httpPort}`;
@@ -391,6 +393,49 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
       'SELECT match_type, count(*)::int AS n FROM duplicate_leads WHERE job_id = $1 GROUP BY match_type', [third.id],
     );
     expect(rows).toEqual([{ match_type: 'fuzzy', n: 100 }]);
+  });
+
+  it('shows a job whose rows stop arriving as stalled, over REST, gRPC and in a metric, and finishes it once they move again', async () => {
+    const file = generateLeadFile({ seed: seed + 3, rows: 3000 });
+    const upload = await uploadRest(file.csv, {});
+    expect(upload.status).toBe(202);
+    const id = upload.body.id;
+    const watched: JobStatus[] = [];
+    const watching = new Promise<void>((resolve, reject) => {
+      const stream = grpc.watchJob({ id }) as unknown as ClientReadableStream<WatchJobResponse>;
+      stream.on('data', (msg: WatchJobResponse) => watched.push(msg.job!.status));
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    await waitUntil('the first rows stored', async () => {
+      const { rows } = await db.query<{ stored: number }>('SELECT stored FROM job_progress WHERE job_id = $1', [id]);
+      return (rows[0]?.stored ?? 0) > 0 ? true : undefined;
+    }, { intervalMs: 20 });
+    // Persistence stops (frozen, as a process stuck on a dependency): no more rows are stored.
+    const persistence = services.pids.persistence;
+    process.kill(persistence, 'SIGSTOP');
+    try {
+      const stalled = await waitUntil('the job shown stalled', async () => {
+        const job = await getJob(id);
+        return job.status === 'stalled' ? job : undefined;
+      }, { describe: () => getJob(id) });
+      expect(stalled.counts.accepted).toBeLessThan(3000);
+      const viaGrpc = await new Promise<Job>((resolve, reject) => grpc.getJob({ id }, (err, res) => (err ? reject(err) : resolve(res!.job!))));
+      expect(viaGrpc.status).toBe(JobStatus.JOB_STATUS_STALLED);
+      const gauge = await waitUntil('the stalled job counted on the gateway /metrics', async () => {
+        const text = await (await fetch(`http://127.0.0.1:${services.metricsPorts.gateway}/metrics`)).text();
+        const n = Number(/^leadflow_gateway_jobs_stalled (\d+)$/m.exec(text)?.[1] ?? 0);
+        return n >= 1 ? n : undefined;
+      });
+      expect(gauge).toBeGreaterThanOrEqual(1);
+    } finally {
+      process.kill(persistence, 'SIGCONT');
+    }
+    const job = await finished(id);
+    expect(job).toMatchObject({ status: 'completed', counts: { rows: 3000 } });
+    await watching;
+    expect(watched).toContain(JobStatus.JOB_STATUS_STALLED);
+    expect(watched.at(-1)).toBe(JobStatus.JOB_STATUS_COMPLETED);
   });
 
   it('stops every service on SIGTERM within its grace period', async () => {

@@ -6,7 +6,9 @@ import { createPostgres, createRedis, createRedisDncRegistry, databaseModule, re
 import { createRedisCandidateIndex } from '@leadflow/dedup';
 import { createGateway } from './create-gateway.js';
 import { migrations } from './index.js';
+import { createSqlJobStore } from './job-store.js';
 import { createKafkaUploadSink } from './kafka-upload-sink.js';
+import { stalledJobsGauge } from './stalled-jobs.js';
 
 const host = createServiceHost({
   name: 'gateway',
@@ -18,9 +20,13 @@ const host = createServiceHost({
     grpcPort: ['GRPC_PORT', port({ default: 50051 })],
     maxUploadBytes: ['GATEWAY_MAX_UPLOAD_BYTES', int({ min: 1, default: 1024 * 1024 * 1024 })],
     tenantId: ['GATEWAY_TENANT', str({ default: 'default', description: 'tenant of every request until API keys exist' })],
+    stalledAfterMs: [
+      'GATEWAY_JOB_STALLED_AFTER_MS',
+      int({ min: 1000, default: 600_000, description: 'a job whose rows stop arriving for this long is shown stalled, and counted in leadflow_gateway_jobs_stalled' }),
+    ],
   },
 });
-const { config, logger } = host;
+const { config, logger, metrics } = host;
 const db = createPostgres({ url: config.databaseUrl, applicationName: 'leadflow-gateway' });
 const redis = createRedis({ url: config.redisUrl, name: 'leadflow-gateway' });
 const bus = createBusFromConfig(config, 'gateway', logger);
@@ -38,6 +44,15 @@ host.lifecycle.add(
     grpcPort: config.grpcPort,
     maxUploadBytes: config.maxUploadBytes,
     tenantId: config.tenantId,
+    stalledAfterMs: config.stalledAfterMs,
+  }),
+);
+host.lifecycle.add(
+  stalledJobsGauge({
+    jobs: createSqlJobStore(db, { stalledAfterMs: config.stalledAfterMs }),
+    gauge: metrics.jobsStalled,
+    intervalMs: Math.min(30_000, Math.max(1000, config.stalledAfterMs / 4)),
+    logger,
   }),
 );
 await host.run();

@@ -36,6 +36,11 @@ export enum JobStatus {
   JOB_STATUS_FAILED = 4,
   /** JOB_STATUS_AWAITING_REVIEW - Uploaded with review: mapped, waiting for ConfirmMapping. */
   JOB_STATUS_AWAITING_REVIEW = 5,
+  /**
+   * JOB_STATUS_STALLED - Not ended, but no row stored for longer than the gateway's GATEWAY_JOB_STALLED_AFTER_MS;
+   * running again once rows arrive.
+   */
+  JOB_STATUS_STALLED = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -59,6 +64,9 @@ export function jobStatusFromJSON(object: any): JobStatus {
     case 5:
     case "JOB_STATUS_AWAITING_REVIEW":
       return JobStatus.JOB_STATUS_AWAITING_REVIEW;
+    case 6:
+    case "JOB_STATUS_STALLED":
+      return JobStatus.JOB_STATUS_STALLED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -80,6 +88,8 @@ export function jobStatusToJSON(object: JobStatus): string {
       return "JOB_STATUS_FAILED";
     case JobStatus.JOB_STATUS_AWAITING_REVIEW:
       return "JOB_STATUS_AWAITING_REVIEW";
+    case JobStatus.JOB_STATUS_STALLED:
+      return "JOB_STATUS_STALLED";
     case JobStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

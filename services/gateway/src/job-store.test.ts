@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrations as mappingMigrations } from '@leadflow/mapping';
+import { migrations as persistenceMigrations } from '@leadflow/persistence';
+import { createPglite, migrate, type SqlClient } from '@leadflow/stores';
+import { createSqlJobStore, migrations, type JobStore } from './index.js';
+
+const MINUTE = 60_000;
+
+describe('job status: stalled', () => {
+  let db: SqlClient;
+  let jobs: JobStore;
+  beforeAll(async () => {
+    db = await createPglite();
+    await migrate(db, migrations);
+    await migrate(db, persistenceMigrations);
+    await migrate(db, mappingMigrations);
+    jobs = createSqlJobStore(db, { stalledAfterMs: 10 * MINUTE });
+  });
+  afterAll(() => db.close());
+
+  const job = async (id: string) => {
+    await jobs.create({ id, tenantId: 't', supplier: '', fileName: 'a.csv', webhookUrl: '' });
+    return id;
+  };
+  /** A batch of the job stored `minutesAgo` (as persistence records it), with `stored` of `total` rows. */
+  const stored = (id: string, minutesAgo: number, rows: { stored: number; total?: number; failure?: string }) =>
+    db.query(
+      `INSERT INTO job_progress (job_id, tenant_id, total_rows, stored, accepted, failure_code, failure_message, completed_at, updated_at)
+       VALUES ($1, 't', $2::int, $3::int, $3::int, $4::text, $4::text, CASE WHEN $3::int >= $2::int OR $4::text IS NOT NULL THEN now() END,
+               now() - $5::float8 * interval '1 minute')
+       ON CONFLICT (job_id) DO UPDATE SET stored = excluded.stored, accepted = excluded.accepted, total_rows = excluded.total_rows,
+         failure_code = excluded.failure_code, completed_at = excluded.completed_at, updated_at = excluded.updated_at`,
+      [id, rows.total ?? null, rows.stored, rows.failure ?? null, minutesAgo],
+    );
+  const age = (id: string, minutes: number) => db.query("UPDATE jobs SET created_at = now() - $2 * interval '1 minute' WHERE id = $1", [id, minutes]);
+  const status = async (id: string) => (await jobs.get(id, 't'))!.status;
+
+  it('shows a job whose rows stopped arriving for longer than the stall time as stalled, and running again once rows arrive', async () => {
+    const id = await job('moving');
+    await age(id, 60);
+    await stored(id, 3, { stored: 40 });
+    expect(await status(id)).toBe('running');
+    await stored(id, 11, { stored: 40 });
+    expect(await status(id)).toBe('stalled');
+    await stored(id, 0, { stored: 80 });
+    expect(await status(id)).toBe('running');
+    expect(await jobs.get(id, 't')).toMatchObject({ status: 'running', counts: { accepted: 80 } });
+  });
+
+  it('shows a job none of whose rows arrived within the stall time as stalled, and a younger one as queued', async () => {
+    const [old, young] = [await job('never-old'), await job('never-young')];
+    await age(old, 11);
+    await age(young, 9);
+    expect([await status(old), await status(young)]).toEqual(['stalled', 'queued']);
+  });
+
+  it('never calls an ended job, or one waiting for review, stalled', async () => {
+    const [done, failed, review] = [await job('done'), await job('failed'), await job('review')];
+    for (const id of [done, failed, review]) await age(id, 120);
+    await stored(done, 60, { stored: 10, total: 10 });
+    await stored(failed, 60, { stored: 3, failure: 'CSV_MALFORMED' });
+    await db.query("INSERT INTO job_mappings (job_id, tenant_id, columns, status) VALUES ($1, 't', '[]', 'awaiting_review')", [review]);
+    expect([await status(done), await status(failed), await status(review)]).toEqual(['completed', 'failed', 'awaiting_review']);
+  });
+
+  it('counts the stalled jobs of the last week for the gauge, and none without a stall time', async () => {
+    // From the tests above: 'moving' runs, 'never-old' is stalled; one more, stalled for 20 minutes.
+    await stored(await job('stuck'), 20, { stored: 5 });
+    await age('stuck', 30);
+    const ancient = await job('ancient');
+    await age(ancient, 8 * 24 * 60);
+    expect(await status(ancient)).toBe('stalled');
+    expect(await jobs.countStalled()).toBe(2);
+    expect(await createSqlJobStore(db).countStalled()).toBe(0);
+    expect(await createSqlJobStore(db).get('never-old', 't')).toMatchObject({ status: 'queued' });
+  });
+});
