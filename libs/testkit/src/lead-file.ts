@@ -250,3 +250,8 @@ export function generateLeadFile(opts: LeadFileOptions): LeadFile {
   const csv = [header, ...lines].map((l) => l.map(quote).join(',')).join('\r\n') + '\r\n';
   return { csv, rows, dncNumbers, header };
 }
+
+/** The rows of `file` not filed as the rules say, each as "row N (what it is): expected X, got Y". */
+export function misfiled(file: LeadFile, got: ReadonlyMap<number, string>): string[] {
+  return file.rows.filter((r) => got.get(r.row) !== r.expected).map((r) => `row ${r.row} (${r.kind}): expected ${r.expected}, got ${got.get(r.row)}`);
+}

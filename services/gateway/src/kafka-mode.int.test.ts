@@ -7,9 +7,12 @@ import {
   freePort,
   generateLeadFile,
   infraEnv,
+  misfiled,
+  replayHint,
   startServices,
   startWebhookReceiver,
   streamUpload,
+  testSeed,
   uniqueName,
   waitUntil,
   type ServicesHandle,
@@ -27,8 +30,10 @@ interface JobJson {
 /** Large enough for every file the tests below mean to be read; the refused upload is larger. */
 const MAX_UPLOAD = 2_000_000;
 
-describe('the eight services in Kafka mode, end to end over REST and gRPC', () => {
-  const seed = Date.now() % 100_000;
+const seed = testSeed();
+const replay = replayHint(seed, 'services/gateway/src/kafka-mode.int.test.ts');
+
+describe(`the eight services in Kafka mode, end to end over REST and gRPC, generated files of seed ${seed}`, () => {
   const tenant = uniqueName('tenant');
   let services: ServicesHandle;
   let receiver: WebhookReceiver;
@@ -72,7 +77,7 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
     waitUntil(`job ${id} to finish`, async () => {
       const job = await getJob(id);
       return job.status === 'completed' || job.status === 'failed' ? job : undefined;
-    }, { timeoutMs: 120_000, describe: () => getJob(id) });
+    }, { timeoutMs: 240_000, describe: () => getJob(id) });
 
   async function uploadRest(csv: string, fields: Record<string, string>): Promise<{ status: number; body: JobJson }> {
     const form = new FormData();
@@ -118,8 +123,7 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
       counts: { rows: 300, accepted: count('accepted'), invalid: count('invalid'), duplicate: count('duplicate'), suppressed: count('suppressed') },
     });
     const got = await storedDispositions(firstJob.id);
-    const wrong = firstFile.rows.filter((r) => got.get(r.row) !== r.expected).map((r) => `row ${r.row} (${r.kind}): expected ${r.expected}, got ${got.get(r.row)}`);
-    expect(wrong).toEqual([]);
+    expect(misfiled(firstFile, got), replay).toEqual([]);
 
     const audited = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM dnc_audit WHERE job_id = $1 AND listed', [firstJob.id]);
     expect(audited.rows[0]!.n).toBe(count('suppressed'));
@@ -232,8 +236,7 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
     expect(last.counts?.rows).toBe(120);
 
     const got = await storedDispositions(uploaded.id);
-    const wrong = file.rows.filter((r) => got.get(r.row) !== r.expected).map((r) => `row ${r.row} (${r.kind}): expected ${r.expected}, got ${got.get(r.row)}`);
-    expect(wrong).toEqual([]);
+    expect(misfiled(file, got), replay).toEqual([]);
     const cross = await db.query<{ row_number: number; matched_lead_id: string; matched_job_id: string }>(
       'SELECT row_number, matched_lead_id, matched_job_id FROM duplicate_leads WHERE job_id = $1 AND matched_lead_id IS NOT NULL',
       [uploaded.id],
@@ -337,8 +340,7 @@ describe('the eight services in Kafka mode, end to end over REST and gRPC', () =
     });
     const got = await storedDispositions(id);
     expect(got.size).toBe(5000);
-    const wrong = file.rows.filter((r) => got.get(r.row) !== r.expected).map((r) => `row ${r.row} (${r.kind}): expected ${r.expected}, got ${got.get(r.row)}`);
-    expect(wrong).toEqual([]);
+    expect(misfiled(file, got), replay).toEqual([]);
   });
 
   it('answers an unknown job with 404 and a code over REST, and NOT_FOUND over gRPC', async () => {
