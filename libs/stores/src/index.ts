@@ -6,7 +6,7 @@ export type { Migrations } from './migrate.js';
 export { createRedis, deleteMatching, globEscape } from './redis.js';
 export type { Redis } from './redis.js';
 export type { FingerprintStore, Claim, ClaimConflict } from './fingerprint-store.js';
-export { createMemoryFingerprintStore } from './fingerprint-store.js';
+export { createMemoryFingerprintStore, fingerprintHash } from './fingerprint-store.js';
 export { createRedisFingerprintStore } from './redis-fingerprint-store.js';
 export type { DncRegistry } from './dnc-registry.js';
 export { createMemoryDncRegistry, splitNanp } from './dnc-registry.js';

@@ -1,4 +1,13 @@
-import { createDedupStage, createMemoryCandidateIndex, createSqlPolicies, createSqlStoredLeads, type CandidateIndex, type DedupPolicy } from '@leadflow/dedup';
+import {
+  createDedupStage,
+  createSqlCandidateIndex,
+  createSqlFingerprintStore,
+  createSqlPolicies,
+  createSqlStoredLeads,
+  migrations as dedupMigrations,
+  type CandidateIndex,
+  type DedupPolicy,
+} from '@leadflow/dedup';
 import { createDeliveryStage, createSqlDeliveryStore, migrations as deliveryMigrations } from '@leadflow/delivery';
 import { createDncStage, createSqlDncAudit, migrations as dncMigrations } from '@leadflow/dnc';
 import { createEnrichmentStage } from '@leadflow/enrichment';
@@ -12,7 +21,6 @@ import { instrument, runPipeline, type Sink } from '@leadflow/pipeline';
 import type { JobRef, LeadBatch, RowBatch } from '@leadflow/proto';
 import {
   createMemoryDncRegistry,
-  createMemoryFingerprintStore,
   createPglite,
   createPostgres,
   migrate,
@@ -74,19 +82,20 @@ async function* observed<T>(items: AsyncIterable<T>, see: (item: T) => void): As
 
 /**
  * Standalone mode (docs/architecture.md section 1): the same stages as the services, composed in
- * one process, with the embedded database and in-process stores in place of Redis.
+ * one process, on the embedded database (or DATABASE_URL), which also holds what Redis holds
+ * for the services: dedup's index and claims in tables, so that memory stays bounded.
  */
 export async function openStandalone(opts: StandaloneOptions): Promise<Standalone> {
   const db = opts.databaseUrl ? createPostgres({ url: opts.databaseUrl, applicationName: 'leadflow' }) : await createPglite({ dataDir: opts.dataDir });
-  for (const m of [gatewayMigrations, mappingMigrations, persistenceMigrations, dncMigrations, deliveryMigrations]) await migrate(db, m);
+  for (const m of [gatewayMigrations, mappingMigrations, persistenceMigrations, dedupMigrations, dncMigrations, deliveryMigrations]) await migrate(db, m);
   const { logger, metrics } = opts;
   const dnc = createMemoryDncRegistry();
   const storedPolicies = createSqlPolicies(db);
   const mapping = instrument('mapping', createMappingStage({ defaultRegion: opts.defaultRegion, store: createSqlMappingStore(db) }), metrics);
-  const dedupIndex = createMemoryCandidateIndex();
+  const dedupIndex = createSqlCandidateIndex(db);
   const stages = [
     instrument('dedup', createDedupStage({
-      fingerprints: createMemoryFingerprintStore(),
+      fingerprints: createSqlFingerprintStore(db),
       index: dedupIndex,
       metrics,
       leads: createSqlStoredLeads(db),

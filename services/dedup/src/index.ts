@@ -1,3 +1,6 @@
+import { fileURLToPath } from 'node:url';
+import type { Migrations } from '@leadflow/stores';
+
 export { createDedupStage } from './dedup-stage.js';
 export type { DedupStageOptions } from './dedup-stage.js';
 export { createSqlStoredLeads, matchFieldsOf } from './stored-leads.js';
@@ -13,3 +16,8 @@ export { toMatchRecord } from './matching/record.js';
 export type { MatchRecord } from './matching/record.js';
 export { createSqlPolicies, DEFAULT_POLICY, parseCompositeKeys, parsePolicy, policyFromConfig, policySchema } from './policy.js';
 export type { DedupPolicy, KeyField } from './policy.js';
+export { createSqlCandidateIndex } from './matching/sql-candidate-index.js';
+export { createSqlFingerprintStore } from './sql-fingerprint-store.js';
+
+/** Dedup's tables where no Redis is: the blocking index and the exact-key claims (standalone mode). */
+export const migrations: Migrations = { owner: 'dedup', dir: fileURLToPath(new URL('../migrations', import.meta.url)) };

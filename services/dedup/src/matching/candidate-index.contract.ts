@@ -19,8 +19,9 @@ const row = (job: string, n: number, blocks: string[]): IndexRow => ({
 const owners = (found: { owner: string }[][]) => found.map((list) => list.map((e) => e.owner));
 
 /**
- * What every CandidateIndex must do (the memory one for standalone mode, the Redis one for the
- * services): the same test runs against both.
+ * What every CandidateIndex must do (in memory, Redis for the services, SQL for standalone
+ * mode): the same tests run against each. Two indexes `make` returns hold the same entries, as
+ * two processes on one Redis or one database do.
  */
 export function candidateIndexContract(make: () => CandidateIndex) {
   const tenant = () => `contract-${process.pid}-${Date.now()}-${++tenants}`;
@@ -92,6 +93,16 @@ export function candidateIndexContract(make: () => CandidateIndex) {
     // A row entering again with the fifth place sees nothing older: the first five were dropped.
     expect(owners(await index.enter(t, [row('a', 6, ['big'])], 10, 10))).toEqual([[]]);
     expect(owners(await index.enter(t, [row('a', 7, ['big'])], 10, 10))).toEqual([['a:6']]);
+  });
+
+  it('orders rows entered at once by two processes: of two rows sharing a block, exactly one sees the other', async () => {
+    const [one, two] = [make(), make()];
+    const t = tenant();
+    const batch = (job: string) => Array.from({ length: 50 }, (_, i) => row(job, i + 1, [`k${i}`]));
+    const [a, b] = await Promise.all([one.enter(t, batch('a'), 10, 10), two.enter(t, batch('b'), 10, 10)]);
+    for (let i = 0; i < 50; i++) {
+      expect([...owners([a[i]!]), ...owners([b[i]!])].flat().sort(), `block k${i}`).toEqual([`${a[i]!.length ? 'b' : 'a'}:${i + 1}`]);
+    }
   });
 
   it('keeps tenants apart, and says whether a tenant was built', async () => {

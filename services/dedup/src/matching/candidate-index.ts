@@ -62,74 +62,112 @@ export interface CandidateIndex {
  */
 export const MAX_BLOCK_SIZE = 50;
 
-/** In-process index for standalone mode. */
+/**
+ * One tenant's places and blocks as `enterInOrder` works on them: the whole index (in memory), or
+ * the part a batch touches (read from the database, written back after).
+ */
+export interface PlaceBook<Block = string> {
+  /** Owner → its place in the tenant's order (1, 2, ...): a row entering again keeps it. */
+  places: Map<string, number>;
+  /** Block → the places in it, oldest first, at most MAX_BLOCK_SIZE. */
+  blocks: Map<Block, number[]>;
+  /** The last place given. */
+  last: number;
+}
+
+export interface Entered<Block = string> {
+  /** Per row, the places of its candidates: the `most` sharing the most blocks with it, in the order met among equals. */
+  found: number[][];
+  /** The rows that took a new place (by their index in the batch); the others entered before. */
+  fresh: number[];
+  /** The blocks that changed. */
+  changed: Set<Block>;
+}
+
+// Per row: how many blocks each candidate shares with it, and the candidates in the order met.
+const shared = new Map<number, number>();
+const met: number[] = [];
+
+/**
+ * The one algorithm of `enter` (see CandidateIndex), for every implementation that can hold a
+ * batch's blocks in memory: each row in order takes its place, reads the newest `perBlock` places
+ * before its own in each of its blocks (newest first), and joins its blocks when it is new.
+ */
+export function enterInOrder<Block>(
+  book: PlaceBook<Block>,
+  rows: readonly { owner: string; blocks: readonly Block[] }[],
+  perBlock: number,
+  most: number,
+): Entered<Block> {
+  const out: Entered<Block> = { found: [], fresh: [], changed: new Set() };
+  rows.forEach(({ owner, blocks }, r) => {
+    let place = book.places.get(owner);
+    const fresh = place === undefined;
+    if (place === undefined) {
+      place = ++book.last;
+      book.places.set(owner, place);
+      out.fresh.push(r);
+    }
+    shared.clear();
+    met.length = 0;
+    let top = 0;
+    for (const key of blocks) {
+      let places = book.blocks.get(key);
+      // Newest first, only what came before the row.
+      for (let i = (places?.length ?? 0) - 1, taken = 0; i >= 0 && taken < perBlock; i--) {
+        const other = places![i]!;
+        if (other >= place) continue;
+        taken++;
+        const count = (shared.get(other) ?? 0) + 1;
+        if (count === 1) met.push(other);
+        shared.set(other, count);
+        if (count > top) top = count;
+      }
+      if (fresh) {
+        if (!places) book.blocks.set(key, (places = []));
+        places.push(place);
+        if (places.length > MAX_BLOCK_SIZE) places.shift();
+        out.changed.add(key);
+      }
+    }
+    // The candidates sharing the most blocks, in the order met among equals: at most `most`.
+    const found: number[] = [];
+    for (let count = top; count > 0 && found.length < most; count--) {
+      for (const other of met) {
+        if (found.length >= most) break;
+        if (shared.get(other) === count) found.push(other);
+      }
+    }
+    out.found.push(found);
+  });
+  return out;
+}
+
+/** In-process index for standalone tests and the benchmark: everything in the JS heap. */
 export function createMemoryCandidateIndex(): CandidateIndex {
-  interface Tenant {
-    /** Owner → its place in the tenant's order (1, 2, ...): a row entering again keeps it. */
-    place: Map<string, number>;
+  interface Tenant extends PlaceBook {
     /** The entry at each place (index 0 unused). */
     entries: IndexEntry[];
-    /** Block key → the places in it, oldest first. */
-    blocks: Map<string, number[]>;
     built: boolean;
     locked: boolean;
   }
   const tenants = new Map<string, Tenant>();
   const tenant = (id: string): Tenant => {
     let t = tenants.get(id);
-    if (!t) tenants.set(id, (t = { place: new Map(), entries: [undefined as unknown as IndexEntry], blocks: new Map(), built: false, locked: false }));
+    if (!t) tenants.set(id, (t = { places: new Map(), blocks: new Map(), last: 0, entries: [undefined as unknown as IndexEntry], built: false, locked: false }));
     return t;
   };
-  // Per row: how many blocks each candidate shares with it, and the candidates in the order met.
-  const shared = new Map<number, number>();
-  const met: number[] = [];
   return {
     async enter(tenantId, rows, perBlock, most) {
       const t = tenant(tenantId);
-      return rows.map(({ entry, blocks }) => {
-        let place = t.place.get(entry.owner);
-        const fresh = place === undefined;
-        if (place === undefined) {
-          place = t.entries.length;
-          t.place.set(entry.owner, place);
-          t.entries.push(entry);
-        }
-        shared.clear();
-        met.length = 0;
-        let top = 0;
-        for (const key of blocks) {
-          let places = t.blocks.get(key);
-          // Newest first, only what came before the row.
-          for (let i = (places?.length ?? 0) - 1, taken = 0; i >= 0 && taken < perBlock; i--) {
-            const other = places![i]!;
-            if (other >= place) continue;
-            taken++;
-            const count = (shared.get(other) ?? 0) + 1;
-            if (count === 1) met.push(other);
-            shared.set(other, count);
-            if (count > top) top = count;
-          }
-          if (fresh) {
-            if (!places) t.blocks.set(key, (places = []));
-            places.push(place);
-            if (places.length > MAX_BLOCK_SIZE) places.shift();
-          }
-        }
-        // The candidates sharing the most blocks, in the order met among equals: at most `most`.
-        const found: IndexEntry[] = [];
-        for (let count = top; count > 0 && found.length < most; count--) {
-          for (const other of met) {
-            if (found.length >= most) break;
-            if (shared.get(other) === count) found.push(t.entries[other]!);
-          }
-        }
-        return found;
-      });
+      const entered = enterInOrder(t, rows.map((r) => ({ owner: r.entry.owner, blocks: r.blocks })), perBlock, most);
+      for (const r of entered.fresh) t.entries.push(rows[r]!.entry);
+      return entered.found.map((places) => places.map((p) => t.entries[p]!));
     },
     async markDuplicates(tenantId, entries) {
       const t = tenant(tenantId);
       for (const entry of entries) {
-        const place = t.place.get(entry.owner);
+        const place = t.places.get(entry.owner);
         if (place !== undefined) t.entries[place] = entry;
       }
     },

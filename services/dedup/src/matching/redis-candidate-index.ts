@@ -1,6 +1,6 @@
 import { deleteMatching, globEscape, type Redis } from '@leadflow/stores';
 import { MAX_BLOCK_SIZE, type CandidateIndex, type IndexEntry } from './candidate-index.js';
-import type { MatchRecord } from './record.js';
+import { blockHash, decodeEntries, encodeEntry } from './index-entry-codec.js';
 
 // Layout of a tenant's index (all under one hash tag, so one Redis Cluster slot):
 //   seq        the last place given: every entry's place in the tenant's one order
@@ -176,54 +176,13 @@ end
 return 0
 `;
 
-const RECORD_FIELDS = [
-  'first', 'last', 'emailKey', 'phone', 'streetNumber', 'streetName', 'line2', 'city', 'postalCode', 'state', 'company',
-] as const satisfies readonly (keyof MatchRecord)[];
-
 /**
- * An entry as stored: its place in the tenant's order, its record's fields, what it is a duplicate
- * of (or 0), and its alternate email keys and phones. The last two only when it has alternates, so
- * an entry without is stored as before they existed, and entries stored before read as without.
- */
-type EncodedEntry = [leadId: string, jobId: string, rowNumber: number, time: number, ...fields: (string | EncodedTarget | 0 | string[])[]];
-type EncodedTarget = [leadId: string, jobId: string, rowNumber: number, time: number];
-
-const encodeEntry = (e: IndexEntry) => {
-  const fields: (string | EncodedTarget | 0 | readonly string[])[] = RECORD_FIELDS.map((f) => e.record[f]);
-  const alternates = e.record.otherEmailKeys.length + e.record.otherPhones.length > 0;
-  if (e.duplicateOf) fields.push([e.duplicateOf.leadId, e.duplicateOf.jobId, e.duplicateOf.rowNumber, e.duplicateOf.time]);
-  else if (alternates) fields.push(0);
-  if (alternates) fields.push(e.record.otherEmailKeys, e.record.otherPhones);
-  return JSON.stringify([e.leadId, e.jobId, e.rowNumber, e.time, ...fields]);
-};
-
-const NONE: readonly string[] = Object.freeze([]);
-
-function decodeEntry([leadId, jobId, rowNumber, time, ...fields]: EncodedEntry): IndexEntry {
-  const [target, emails, phones] = fields.slice(RECORD_FIELDS.length) as [EncodedTarget | 0 | undefined, string[]?, string[]?];
-  const record = { otherEmailKeys: emails ?? NONE, otherPhones: phones ?? NONE } as MatchRecord;
-  RECORD_FIELDS.forEach((f, i) => (record[f] = (fields[i] as string | undefined) ?? ''));
-  const entry: IndexEntry = { owner: `${jobId}:${rowNumber}`, leadId, jobId, rowNumber, time, record };
-  if (target) entry.duplicateOf = { leadId: target[0], jobId: target[1], rowNumber: target[2], time: target[3] };
-  return entry;
-}
-
-/**
- * A block's id: a hex digit picking one of the 16 block hashes, then 53 bits of hash naming its
- * field (cyrb53: two 32-bit multiplicative hashes mixed; a few thousand a batch, so not SHA-256).
- * Two blocking keys with one id only share their candidates, which the matcher then tells apart.
+ * A block's id: a hex digit picking one of the 16 block hashes, then its hash naming its field.
+ * The digit is the hash's last four bits.
  */
 export function blockId(block: string): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < block.length; i++) {
-    const c = block.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2_654_435_761);
-    h2 = Math.imul(h2 ^ c, 1_597_334_677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2_246_822_507) ^ Math.imul(h2 ^ (h2 >>> 13), 3_266_489_909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2_246_822_507) ^ Math.imul(h1 ^ (h1 >>> 13), 3_266_489_909);
-  return (h1 & 15).toString(16) + (4_294_967_296 * (2_097_151 & h2) + (h1 >>> 0)).toString(36);
+  const hash = blockHash(block);
+  return (hash % 16).toString(16) + hash.toString(36);
 }
 
 /**
@@ -244,11 +203,11 @@ export function createRedisCandidateIndex(redis: Redis): CandidateIndex {
       const argv: string[] = [String(rows.length), String(perBlock), String(MAX_BLOCK_SIZE), String(most)];
       for (const row of rows) argv.push(row.entry.owner, encodeEntry(row.entry), String(row.blocks.length), ...row.blocks.map(blockId));
       const [lists, at, joined] = (await redis.eval(ENTER_SCRIPT, keys.length, ...keys, ...argv)) as [number[], number[], string];
-      const decoded = JSON.parse(`[${joined}]`) as (EncodedEntry | null)[];
+      const decoded = decodeEntries(joined);
       const byPlace = new Map<number, IndexEntry>();
       at.forEach((place, i) => {
         const entry = decoded[i];
-        if (entry) byPlace.set(place, decodeEntry(entry));
+        if (entry) byPlace.set(place, entry);
       });
       const candidates: IndexEntry[][] = [];
       for (let i = 0; i < lists.length; ) {
