@@ -1,5 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { DataDirError } from './data-dir-error.js';
+import { lockDataDir } from './data-dir-lock.js';
+import { readyFolder } from './embedded-folder.js';
+import { createUpkeep } from './pglite-upkeep.js';
 import type { QueryResult, SqlClient } from './sql-client.js';
 
 function wrap(q: PGlite | Transaction, changed: (rows: number) => void): Omit<SqlClient, 'transaction' | 'close'> {
@@ -16,56 +20,63 @@ function wrap(q: PGlite | Transaction, changed: (rows: number) => void): Omit<Sq
   };
 }
 
-/** Rows changed before the first ANALYZE of a process. */
-const FIRST_ANALYZE = 1000;
+/** Opens the database of a folder this process holds; a folder PGlite cannot start on says so in one line. */
+async function open(folder: string): Promise<PGlite> {
+  try {
+    return await PGlite.create(folder);
+  } catch (err) {
+    throw new DataDirError(
+      'DATA_DIR_UNREADABLE',
+      `the embedded database in ${folder} cannot be opened (${(err as Error).message}): ` +
+        'move the folder away to start with an empty database, or set LEADFLOW_DATA_DIR to another folder',
+      { cause: err },
+    );
+  }
+}
 
 /**
  * Embedded PostgreSQL (PGlite) for standalone mode.
- * @param dataDir a folder that keeps the database between runs; undefined keeps it in memory.
+ * @param dataDir a folder that keeps the database between runs; undefined keeps it in memory. The
+ *   folder is locked (see lockDataDir) from here until close: one process at a time.
  */
 export async function createPglite(opts: { dataDir?: string } = {}): Promise<SqlClient> {
-  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-  const db = await PGlite.create(opts.dataDir);
-  // PGlite runs no autovacuum, so nothing would ever ANALYZE its tables: the planner would go on
-  // taking them for nearly empty and, for each batch's emails and phones, read every lead of the
-  // tenant (a run slowing down with every row). This client ANALYZEs as autovacuum would, each
-  // time the rows it changed since the last time reach the number changed before: a few times a run.
-  let changed = 0;
-  let analyzeAt = FIRST_ANALYZE;
-  let analyzing: Promise<void> | undefined;
-  const count = (rows: number) => {
-    changed += rows;
-  };
-  const analyzeWhenDue = async () => {
-    if (changed < analyzeAt || analyzing) return;
-    analyzeAt = changed * 2;
-    // Statistics only speed queries up: a failed ANALYZE must not fail the query that was done.
-    analyzing = db.exec('ANALYZE').then(
-      () => undefined,
-      () => undefined,
-    );
-    try {
-      await analyzing;
-    } finally {
-      analyzing = undefined;
-    }
-  };
-  const base = wrap(db, count);
+  if (!opts.dataDir) return client(await PGlite.create(), () => {});
+  const lock = lockDataDir(opts.dataDir);
+  try {
+    const opened = readyFolder(opts.dataDir);
+    const db = await open(resolve(opts.dataDir));
+    opened();
+    return client(db, lock.release);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+function client(db: PGlite, release: () => void): SqlClient {
+  const upkeep = createUpkeep(db);
+  const base = wrap(db, upkeep.count);
   return {
     ...base,
     async query<R>(text: string, params?: readonly unknown[]) {
       const res = await base.query<R>(text, params);
-      await analyzeWhenDue();
+      await upkeep.run();
       return res;
     },
     async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
       const out = await db.transaction(async (t) => {
-        const tx: SqlClient = { ...wrap(t, count), transaction: (inner) => inner(tx), close: async () => {} };
+        const tx: SqlClient = { ...wrap(t, upkeep.count), transaction: (inner) => inner(tx), close: async () => {} };
         return fn(tx);
       });
-      await analyzeWhenDue();
+      await upkeep.run();
       return out;
     },
-    close: () => db.close(),
+    async close() {
+      try {
+        await db.close();
+      } finally {
+        release();
+      }
+    },
   };
 }

@@ -4,6 +4,7 @@ import { createLogger } from '@leadflow/logger';
 import { policyFromConfig, policySchema } from '@leadflow/dedup';
 import { limitsFromConfig, limitsSchema } from '@leadflow/ingest';
 import { createMetrics } from '@leadflow/metrics';
+import { DataDirError } from '@leadflow/stores';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { CommandError } from './command-error.js';
 import { mapCommand } from './map-command.js';
@@ -87,6 +88,9 @@ main(process.argv.slice(2)).then(
     } else if (err instanceof ConfigError) {
       say(`leadflow: ${err.message}`);
       process.exitCode = 2;
+    } else if (err instanceof DataDirError) {
+      say(`leadflow: ${err.message}`);
+      process.exitCode = 1;
     } else {
       say(`leadflow: internal error: ${err.message}. Run again with LOG_LEVEL=debug for details.`);
       if (process.env.LOG_LEVEL === 'debug') say(String(err.stack));
