@@ -5,6 +5,7 @@ export { DataDirError } from './data-dir-error.js';
 export { lockDataDir } from './data-dir-lock.js';
 export type { DataDirLock } from './data-dir-lock.js';
 export { migrate } from './migrate.js';
+export { isLockHeld } from './lock-held.js';
 export type { Migrations } from './migrate.js';
 export { createRedis, deleteMatching, globEscape } from './redis.js';
 export type { Redis } from './redis.js';

@@ -6,7 +6,7 @@ import { readyFolder } from './embedded-folder.js';
 import { createUpkeep } from './pglite-upkeep.js';
 import type { QueryResult, SqlClient } from './sql-client.js';
 
-function wrap(q: PGlite | Transaction, changed: (rows: number) => void): Omit<SqlClient, 'transaction' | 'close'> {
+function wrap(q: PGlite | Transaction, changed: (rows: number) => void): Omit<SqlClient, 'transaction' | 'close' | 'holdLock'> {
   return {
     kind: 'pglite',
     async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
@@ -65,11 +65,23 @@ function client(db: PGlite, release: () => void): SqlClient {
     },
     async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
       const out = await db.transaction(async (t) => {
-        const tx: SqlClient = { ...wrap(t, upkeep.count), transaction: (inner) => inner(tx), close: async () => {} };
+        const tx: SqlClient = {
+          ...wrap(t, upkeep.count),
+          transaction: (inner) => inner(tx),
+          holdLock: () => Promise.reject(new Error('a session lock cannot be taken inside a transaction')),
+          close: async () => {},
+        };
         return fn(tx);
       });
       await upkeep.run();
       return out;
+    },
+    // One session: the lock only matters to processes sharing a server, and no other process opens this folder.
+    async holdLock(name) {
+      await db.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+      return async () => {
+        await db.query('SELECT pg_advisory_unlock(hashtext($1))', [name]).catch(() => {});
+      };
     },
     async close() {
       try {

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { QueryResult, SqlClient } from './sql-client.js';
 
-function wrap(q: pg.Pool | pg.PoolClient): Omit<SqlClient, 'transaction' | 'close'> {
+function wrap(q: pg.Pool | pg.PoolClient): Omit<SqlClient, 'transaction' | 'close' | 'holdLock'> {
   return {
     kind: 'postgres',
     async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
@@ -31,6 +31,7 @@ export function createPostgres(opts: { url: string; maxConnections?: number; app
       const tx: SqlClient = {
         ...wrap(client),
         transaction: (inner) => inner(tx),
+        holdLock: () => Promise.reject(new Error('a session lock cannot be taken inside a transaction')),
         close: async () => {},
       };
       try {
@@ -44,6 +45,19 @@ export function createPostgres(opts: { url: string; maxConnections?: number; app
       } finally {
         client.release();
       }
+    },
+    async holdLock(name) {
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+      } catch (err) {
+        client.release();
+        throw err;
+      }
+      return async () => {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [name]).catch(() => {});
+        client.release();
+      };
     },
     close: () => pool.end(),
   };

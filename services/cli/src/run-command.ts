@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { accessSync, constants, createReadStream, mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createSqlJobStore } from '@leadflow/gateway';
 import { createSqlDeliveryStore } from '@leadflow/delivery';
 import type { RunArgs } from './args.js';
 import { CommandError, fsReason } from './command-error.js';
@@ -70,7 +69,7 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
     }
     const jobId = randomUUID();
     const job = { jobId, tenantId: env.tenantId, supplier: args.supplier, webhookUrl: args.webhook ?? '', fileName: file.split('/').pop() ?? '', sheet: args.sheet, review: false };
-    await createSqlJobStore(standalone.db).create({ id: jobId, tenantId: job.tenantId, supplier: job.supplier, fileName: job.fileName, webhookUrl: job.webhookUrl });
+    await standalone.jobs.create({ id: jobId, tenantId: job.tenantId, supplier: job.supplier, fileName: job.fileName, webhookUrl: job.webhookUrl });
 
     const out = createOutputFiles(outDir, jobId);
     const progress = createProgressBar(size);

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { createGateway, createSqlJobStore } from '@leadflow/gateway';
+import { createGateway } from '@leadflow/gateway';
 import { createLifecycle, createOpsServer, ListenError, listenOrExplain } from '@leadflow/lifecycle';
 import { jobFailure } from '@leadflow/pipeline';
 import { CommandError } from './command-error.js';
@@ -66,7 +66,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
   lifecycle.add({
     name: 'gateway',
     async start() {
-      const jobs = createSqlJobStore(standalone!.db);
+      const jobs = standalone!.jobs;
       gateway = createGateway({
         db: standalone!.db,
         uploads: standalone!.uploadSink((job, err) => {
@@ -83,6 +83,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
         maxUploadBytes: env.maxUploadBytes,
         tenantId: env.tenantId,
         isReady: () => lifecycle.ready,
+        runner: standalone!.runner,
       });
       await gateway.start();
       const alsoOps = ops ? `; /metrics, /healthz, /readyz also on port ${ops.port}` : '';

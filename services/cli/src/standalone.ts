@@ -11,7 +11,7 @@ import {
 import { createDeliveryStage, createSqlDeliveryStore, migrations as deliveryMigrations } from '@leadflow/delivery';
 import { createDncStage, createSqlDncAudit, migrations as dncMigrations } from '@leadflow/dnc';
 import { createEnrichmentStage } from '@leadflow/enrichment';
-import { migrations as gatewayMigrations, type UploadSink } from '@leadflow/gateway';
+import { createSqlJobStore, migrations as gatewayMigrations, type JobStore, type UploadSink } from '@leadflow/gateway';
 import { openUploadReader, readRows, type ReadLimits } from '@leadflow/ingest';
 import type { Logger } from '@leadflow/logger';
 import { createMappingStage, createSqlMappingStore, migrations as mappingMigrations } from '@leadflow/mapping';
@@ -19,6 +19,7 @@ import type { Metrics } from '@leadflow/metrics';
 import { createPersistenceStage, createSqlLeadStore, migrations as persistenceMigrations } from '@leadflow/persistence';
 import { instrument, runPipeline, type Sink } from '@leadflow/pipeline';
 import type { JobRef, LeadBatch, RowBatch } from '@leadflow/proto';
+import { startJobRunner } from './job-runner.js';
 import {
   createMemoryDncRegistry,
   createPglite,
@@ -59,6 +60,10 @@ export interface StandaloneEnvironment {
 
 export interface Standalone {
   db: SqlClient;
+  /** The jobs, each created as run by this process (see startJobRunner). */
+  jobs: JobStore;
+  /** This process's name as the runner of its jobs. */
+  runner: string;
   dnc: DncRegistry;
   /** Dedup's blocking index, shared with the gateway (it marks reviewed duplicates in it). */
   dedupIndex: CandidateIndex;
@@ -89,6 +94,8 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   const db = opts.databaseUrl ? createPostgres({ url: opts.databaseUrl, applicationName: 'leadflow' }) : await createPglite({ dataDir: opts.dataDir });
   for (const m of [gatewayMigrations, mappingMigrations, persistenceMigrations, dedupMigrations, dncMigrations, deliveryMigrations]) await migrate(db, m);
   const { logger, metrics } = opts;
+  const runner = await startJobRunner(db, createSqlJobStore(db), logger);
+  const jobs = createSqlJobStore(db, { runner: runner.name });
   const dnc = createMemoryDncRegistry();
   const storedPolicies = createSqlPolicies(db);
   const mapping = instrument('mapping', createMappingStage({ defaultRegion: opts.defaultRegion, store: createSqlMappingStore(db) }), metrics);
@@ -110,10 +117,11 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
 
   const run = (source: AsyncIterable<RowBatch>, sinks: readonly Sink<LeadBatch>[] = []) =>
     runPipeline({ source, mapping, stages, sinks: [delivery, ...sinks] });
-  const processJob: Standalone['processJob'] = (job, source, sinks, onRead) => {
-    const rows = readRows(source, { ...opts.limits, job, batchSize: opts.batchSize, sheet: job.sheet || undefined });
-    return run(onRead ? observed(rows, onRead) : rows, sinks);
-  };
+  const processJob: Standalone['processJob'] = (job, source, sinks, onRead) =>
+    runner.running(job.jobId, () => {
+      const rows = readRows(source, { ...opts.limits, job, batchSize: opts.batchSize, sheet: job.sheet || undefined });
+      return run(onRead ? observed(rows, onRead) : rows, sinks);
+    });
   /** Runs in the background until close(); a failure goes to `onError`. */
   const track = (running: Promise<void>, onError: (err: unknown) => void) => {
     const tracked = running.catch(onError);
@@ -123,6 +131,8 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
 
   return {
     db,
+    jobs,
+    runner: runner.name,
     dnc,
     dedupIndex,
     processJob,
@@ -131,7 +141,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
         // Read as it arrives, so an unreadable file is refused at once; its rows go on once it is whole.
         open(job) {
           const reader = openUploadReader(job, { batchSize: opts.batchSize, limits: opts.limits });
-          track(run(reader.batches), (err) => {
+          track(runner.running(job.jobId, () => run(reader.batches)), (err) => {
             reader.abort(err as Error);
             onError(job, err);
           });
@@ -144,12 +154,13 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
         // The mapping stage holds a job in review; the decision releases its rows through the stages.
         async decide(job, decision) {
           const batch: RowBatch = { job, seq: 0, header: [], rows: [], last: false, totalRows: 0, failure: undefined, decision };
-          track(run((async function* () { yield batch; })()), (err) => onError(job, err));
+          track(runner.running(job.jobId, () => run((async function* () { yield batch; })())), (err) => onError(job, err));
         },
       };
     },
     async close() {
       await Promise.allSettled([...inFlight]);
+      await runner.stop();
       await db.close();
     },
   };

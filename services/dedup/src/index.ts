@@ -18,6 +18,7 @@ export { createSqlPolicies, DEFAULT_POLICY, parseCompositeKeys, parsePolicy, pol
 export type { DedupPolicy, KeyField } from './policy.js';
 export { createSqlCandidateIndex } from './matching/sql-candidate-index.js';
 export { createSqlFingerprintStore } from './sql-fingerprint-store.js';
+export { forgetRowsNeverStored } from './forget-rows.js';
 
 /** Dedup's tables where no Redis is: the blocking index and the exact-key claims (standalone mode). */
 export const migrations: Migrations = { owner: 'dedup', dir: fileURLToPath(new URL('../migrations', import.meta.url)) };

@@ -33,6 +33,8 @@ export interface GatewayOptions {
   isReady?: () => boolean;
   /** A job whose rows stop arriving for longer than this is shown `stalled` (Kafka mode). @default never */
   stalledAfterMs?: number;
+  /** The standalone process that runs the jobs uploaded here (see JobStore.run); none in Kafka mode. */
+  runner?: string;
 }
 
 export interface Gateway {
@@ -54,7 +56,7 @@ function routeGrpcLogs(logger: Logger): void {
 export function createGateway(opts: GatewayOptions): Gateway {
   routeGrpcLogs(opts.logger);
   const service = createJobService({
-    jobs: createSqlJobStore(opts.db, { stalledAfterMs: opts.stalledAfterMs }),
+    jobs: createSqlJobStore(opts.db, { stalledAfterMs: opts.stalledAfterMs, runner: opts.runner }),
     exports: (kind, jobId, tenantId) => exportCsv(opts.db, kind, jobId, tenantId),
     uploads: opts.uploads,
     dnc: opts.dnc,

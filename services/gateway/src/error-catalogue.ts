@@ -77,6 +77,8 @@ const UPLOAD_FAILURE_STATUS: Record<JobFailureCode, number> = {
   UPLOAD_TOO_LARGE: 413,
   UPLOAD_ABORTED: 400,
   UPLOAD_REFUSED: 400,
+  // Never an upload's answer: a job whose standalone process was killed ends with it at the next start.
+  INTERRUPTED: 503,
   INTERNAL: 500,
 };
 
@@ -100,6 +102,7 @@ const GRPC_STATUS: Record<number, GrpcStatus> = {
   422: GrpcStatus.INVALID_ARGUMENT,
   431: GrpcStatus.RESOURCE_EXHAUSTED,
   500: GrpcStatus.INTERNAL,
+  503: GrpcStatus.UNAVAILABLE,
 };
 
 /** The gRPC status of a catalogued error, from its HTTP status. */

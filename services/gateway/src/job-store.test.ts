@@ -75,3 +75,63 @@ describe('job status: stalled', () => {
     expect(await createSqlJobStore(db).get('never-old', 't')).toMatchObject({ status: 'queued' });
   });
 });
+
+describe('jobs of a standalone process that stopped', () => {
+  let db: SqlClient;
+  // Starting PGlite compiles its WebAssembly: seconds, many on a loaded machine.
+  beforeAll(async () => {
+    db = await createPglite();
+    for (const m of [migrations, persistenceMigrations]) await migrate(db, m);
+  }, 120_000);
+  afterAll(() => db.close());
+
+  const progress = (jobId: string, stored: number, completed: boolean) =>
+    db.query(
+      `INSERT INTO job_progress (job_id, tenant_id, total_rows, stored, accepted, completed_at) VALUES ($1, 't', $2, $3, $3, ${completed ? 'now()' : 'NULL'})`,
+      [jobId, completed ? stored : null, stored],
+    );
+
+  it('fail with INTERRUPTED when unfinished, saying to upload again; finished jobs and jobs of a live process stay as they are', async () => {
+    const dead = createSqlJobStore(db, { runner: 'dead-process' });
+    const live = createSqlJobStore(db, { runner: 'live-process' });
+    const kafka = createSqlJobStore(db);
+    for (const [store, id] of [[dead, 'a-running'], [dead, 'a-queued'], [dead, 'a-done'], [live, 'b-running'], [kafka, 'c-running']] as const) {
+      await store.create({ id, tenantId: 't', supplier: '', fileName: `${id}.csv`, webhookUrl: '' });
+    }
+    await progress('a-running', 500, false);
+    await progress('a-done', 40, true);
+    await progress('b-running', 500, false);
+    await progress('c-running', 500, false);
+
+    const asked: string[] = [];
+    const failed = await dead.interruptOrphans(async (runner) => {
+      asked.push(runner);
+      return runner === 'live-process';
+    });
+    expect(failed.sort()).toEqual(['a-queued', 'a-running']);
+    expect(asked.sort()).toEqual(['dead-process', 'live-process']);
+    const status = async (id: string) => (await dead.get(id, 't'))!;
+    expect(await status('a-running')).toMatchObject({
+      status: 'failed',
+      counts: { rows: 500, accepted: 500 },
+      failure: { code: 'INTERRUPTED', message: 'the job was interrupted (the process running it stopped) before all its rows were stored: upload the file again' },
+    });
+    expect((await status('a-queued')).status).toBe('failed');
+    expect((await status('a-done')).status).toBe('completed');
+    expect((await status('b-running')).status).toBe('running');
+    expect((await status('c-running')).status).toBe('running');
+    // Asked again, nothing more: the stopped process no longer runs anything.
+    expect(await dead.interruptOrphans(async (runner) => runner === 'live-process')).toEqual([]);
+  });
+
+  it('are no longer its own once every row went through: a job in review waits for a person, not for a process', async () => {
+    const store = createSqlJobStore(db, { runner: 'gone-process' });
+    await store.create({ id: 'r-review', tenantId: 't', supplier: '', fileName: 'r.csv', webhookUrl: '' });
+    await store.ran('r-review', 'gone-process');
+    const runs = async (runner: string) => runner !== 'gone-process';
+    expect(await store.interruptOrphans(runs)).toEqual([]);
+    // Decided, its rows run again in a process, which is killed.
+    await store.run('r-review', 'gone-process');
+    expect(await store.interruptOrphans(runs)).toEqual(['r-review']);
+  });
+});

@@ -1,5 +1,6 @@
 import type { MappingStatus, PreviewRow } from '@leadflow/mapping';
 import type { JobCounts } from '@leadflow/proto';
+import { jobFailure } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
 
 /**
@@ -57,6 +58,16 @@ export interface JobStore {
   get(id: string, tenantId: string): Promise<JobView | undefined>;
   /** Jobs of every tenant stalled now (created in the last week); 0 when no stall time is set. */
   countStalled(): Promise<number>;
+  /** The job is run by `runner` (a standalone process) from now until `ran`: a job in review again, once decided. */
+  run(id: string, runner: string): Promise<void>;
+  /** Every row of the job went through `runner`: the job no longer needs that process to end. */
+  ran(id: string, runner: string): Promise<void>;
+  /**
+   * Fails with INTERRUPTED every unfinished job whose runner stopped (`runs` answers false for
+   * it): its status is final, so its event streams end; the rows stored so far stay. Standalone
+   * mode, where persistence's tables are in the same database. Returns the jobs failed.
+   */
+  interruptOrphans(runs: (runner: string) => Promise<boolean>): Promise<string[]>;
 }
 
 export interface JobStoreOptions {
@@ -65,6 +76,8 @@ export interface JobStoreOptions {
    * stored, or none since it was created) for longer than this, is `stalled`. @default never
    */
   stalledAfterMs?: number;
+  /** The standalone process that runs every job this store creates; none in Kafka mode. */
+  runner?: string;
 }
 
 /** Jobs older than this are left out of countStalled, which then reads a week of jobs by index, not the whole table. */
@@ -107,14 +120,39 @@ async function readOwnedElsewhere<R>(db: SqlClient, sql: string, params: unknown
   }
 }
 
+/** The jobs table and the status made of what the stages recorded. */
 export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): JobStore {
   const { stalledAfterMs } = opts;
   return {
     async create(job) {
       await db.query(
-        'INSERT INTO jobs (id, tenant_id, supplier, file_name, webhook_url) VALUES ($1, $2, $3, $4, $5)',
-        [job.id, job.tenantId, job.supplier, job.fileName, job.webhookUrl || null],
+        'INSERT INTO jobs (id, tenant_id, supplier, file_name, webhook_url, runner) VALUES ($1, $2, $3, $4, $5, $6)',
+        [job.id, job.tenantId, job.supplier, job.fileName, job.webhookUrl || null, opts.runner ?? null],
       );
+    },
+    async run(id, runner) {
+      await db.query('UPDATE jobs SET runner = $2 WHERE id = $1', [id, runner]);
+    },
+    async ran(id, runner) {
+      await db.query('UPDATE jobs SET runner = NULL WHERE id = $1 AND runner = $2', [id, runner]);
+    },
+    async interruptOrphans(runs) {
+      const { rows } = await db.query<{ runner: string }>('SELECT DISTINCT runner FROM jobs WHERE runner IS NOT NULL');
+      const failed: string[] = [];
+      const failure = jobFailure('INTERRUPTED');
+      for (const { runner } of rows) {
+        if (await runs(runner)) continue;
+        const interrupted = await db.query<{ id: string }>(
+          `UPDATE jobs j SET failure_code = $2, failure_message = $3, runner = NULL
+            WHERE j.runner = $1 AND j.failure_code IS NULL
+              AND NOT EXISTS (SELECT 1 FROM job_progress p WHERE p.job_id = j.id AND p.completed_at IS NOT NULL)
+           RETURNING j.id`,
+          [runner, failure.code, failure.message],
+        );
+        failed.push(...interrupted.rows.map((r) => r.id));
+        await db.query('UPDATE jobs SET runner = NULL WHERE runner = $1', [runner]);
+      }
+      return failed;
     },
     async mapping(id) {
       const [row] = await readOwnedElsewhere<{
