@@ -1,7 +1,7 @@
 export type { SqlClient, QueryResult } from './sql-client.js';
 export { createPostgres } from './postgres.js';
 export { createPglite } from './pglite.js';
-export { DataDirError } from './data-dir-error.js';
+export { DataDirError, storeFailure } from './data-dir-error.js';
 export { lockDataDir } from './data-dir-lock.js';
 export type { DataDirLock } from './data-dir-lock.js';
 export { migrate } from './migrate.js';

@@ -4,7 +4,7 @@ import { createLogger } from '@leadflow/logger';
 import { policyFromConfig, policySchema } from '@leadflow/dedup';
 import { limitsFromConfig, limitsSchema } from '@leadflow/ingest';
 import { createMetrics } from '@leadflow/metrics';
-import { DataDirError } from '@leadflow/stores';
+import { storeFailure } from '@leadflow/stores';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { CommandError } from './command-error.js';
 import { mapCommand } from './map-command.js';
@@ -88,8 +88,8 @@ main(process.argv.slice(2)).then(
     } else if (err instanceof ConfigError) {
       say(`leadflow: ${err.message}`);
       process.exitCode = 2;
-    } else if (err instanceof DataDirError) {
-      say(`leadflow: ${err.message}`);
+    } else if (storeFailure(err)) {
+      say(`leadflow ${process.argv[2]}: ${storeFailure(err)}`);
       process.exitCode = 1;
     } else {
       say(`leadflow: internal error: ${err.message}. Run again with LOG_LEVEL=debug for details.`);
