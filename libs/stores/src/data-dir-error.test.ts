@@ -17,6 +17,16 @@ describe('the line a command stops with when its database cannot go on', () => {
     );
   });
 
+  it('says the PostgreSQL server of DATABASE_URL cannot be used, and what to do, when it is not there or refuses us', () => {
+    // Node's own, from a refused connection to every address of the host: no message, only a code.
+    const refused = Object.assign(new AggregateError([], ''), { code: 'ECONNREFUSED' });
+    expect(storeFailure(refused)).toBe(
+      'cannot use the PostgreSQL server of DATABASE_URL (ECONNREFUSED): start it or correct DATABASE_URL, or unset DATABASE_URL to use the embedded database',
+    );
+    const password = Object.assign(new Error('password authentication failed for user "leadflow"'), { code: '28P01' });
+    expect(storeFailure(password)).toMatch(/^cannot use the PostgreSQL server of DATABASE_URL \(password authentication failed for user "leadflow"\): /);
+  });
+
   it('leaves every other error to the caller', () => {
     expect(storeFailure(new Error('boom'))).toBeUndefined();
     expect(storeFailure(undefined)).toBeUndefined();

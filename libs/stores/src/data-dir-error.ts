@@ -26,5 +26,15 @@ export function storeFailure(err: unknown): string | undefined {
   if (e?.code === '53200' || e?.name === 'RuntimeError') {
     return `the embedded database stopped (${detail}): run again; the rows stored so far are kept and the job ends INTERRUPTED`;
   }
+  // The PostgreSQL server of DATABASE_URL is not there, or will not have us.
+  if (typeof e?.code === 'string' && UNREACHABLE.has(e.code)) {
+    return `cannot use the PostgreSQL server of DATABASE_URL (${detail || e.code}): start it or correct DATABASE_URL, or unset DATABASE_URL to use the embedded database`;
+  }
   return undefined;
 }
+
+/**
+ * Connection errors (the system's: refused, no such host, timed out) and PostgreSQL's refusals
+ * to let a client in (28000 invalid authorization, 28P01 wrong password, 3D000 no such database).
+ */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', '28000', '28P01', '3D000']);

@@ -34,6 +34,30 @@ async function open(folder: string): Promise<PGlite> {
   }
 }
 
+/** What the file system refuses about a data folder, said as what to change: a path that is a file, a folder not ours. */
+const FOLDER_ERRORS: Readonly<Record<string, string>> = {
+  ENOTDIR: 'is a file, or inside one',
+  EEXIST: 'is a file, or inside one',
+  EACCES: 'may not be written by this user',
+  EPERM: 'may not be written by this user',
+  EROFS: 'is on a read-only file system',
+};
+
+/** Runs a step that prepares the data folder; a refusal of the file system becomes one line naming the folder. */
+function usable<T>(dir: string, step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    const why = FOLDER_ERRORS[(err as NodeJS.ErrnoException).code ?? ''];
+    if (!why || err instanceof DataDirError) throw err;
+    throw new DataDirError(
+      'DATA_DIR_UNREADABLE',
+      `the data folder ${resolve(dir)} ${why} (${(err as Error).message}): set LEADFLOW_DATA_DIR to a folder this user can write`,
+      { cause: err },
+    );
+  }
+}
+
 /**
  * Embedded PostgreSQL (PGlite) for standalone mode.
  * @param dataDir a folder that keeps the database between runs; undefined keeps it in memory. The
@@ -41,9 +65,9 @@ async function open(folder: string): Promise<PGlite> {
  */
 export async function createPglite(opts: { dataDir?: string } = {}): Promise<SqlClient> {
   if (!opts.dataDir) return client(await PGlite.create(), () => {});
-  const lock = lockDataDir(opts.dataDir);
+  const lock = usable(opts.dataDir, () => lockDataDir(opts.dataDir!));
   try {
-    const opened = readyFolder(opts.dataDir);
+    const opened = usable(opts.dataDir, () => readyFolder(opts.dataDir!));
     const db = await open(resolve(opts.dataDir));
     opened();
     return client(db, lock.release);

@@ -43,6 +43,21 @@ describe('leadflow run, when something is wrong', () => {
     expect(existsSync(untouched)).toBe(false);
   });
 
+  it.each([
+    ['a data folder that is a file', { LEADFLOW_DATA_DIR: join(dir, 'a-file') }, `the data folder ${join(dir, 'a-file')} is a file, or inside one (`],
+    ['a data folder inside a file', { LEADFLOW_DATA_DIR: join(dir, 'a-file', 'db') }, `the data folder ${join(dir, 'a-file', 'db')} is a file, or inside one (`],
+    // Port 9 (discard) on loopback: nothing listens there on a test machine.
+    ['a PostgreSQL server that is not there', { DATABASE_URL: 'postgres://leadflow:secret-word@127.0.0.1:9/leads' }, 'cannot use the PostgreSQL server of DATABASE_URL ('],
+  ])('ends %s with exit code 1 and one line that says what to change', async (_what, where, start) => {
+    const res = await leadflow(['run', csv, '--out', join(dir, 'out-unusable')], where);
+    expect(res.stderr.startsWith(`leadflow run: ${start}`), res.stderr).toBe(true);
+    expect(res.stderr).toMatch(/: (set LEADFLOW_DATA_DIR to a folder this user can write|start it or correct DATABASE_URL, or unset DATABASE_URL to use the embedded database)\n$/);
+    expect(res.stderr.split('\n')).toHaveLength(2);
+    expect(res.stderr).not.toMatch(NO_STACK);
+    expect(res.stderr).not.toContain('secret-word');
+    expect(res.code).toBe(1);
+  });
+
   it('ends a run whose output disk fills up with exit code 1 and one line naming the file', async () => {
     const out = join(dir, 'out-full');
     mkdirSync(out);
