@@ -15,6 +15,10 @@ export { GatewayError } from './gateway-error.js';
 export { exportCsv, EXPORT_KINDS } from './job-exports.js';
 export { possibleDuplicateReview } from './review.js';
 export type { ExportKind } from './job-exports.js';
+export { API_KEY_PREFIX, ROLES } from './api-key.js';
+export type { Role } from './api-key.js';
+export { ApiKeyError, createSqlApiKeyStore, TENANT_NAME } from './api-key-store.js';
+export type { ApiKeyStore, ApiKeyStoreOptions, ApiKeyView, Caller, NewApiKey } from './api-key-store.js';
 export { createGateway } from './create-gateway.js';
 export type { Gateway, GatewayOptions } from './create-gateway.js';
 

@@ -1,0 +1,181 @@
+import type { SqlClient } from '@leadflow/stores';
+import { apiKeyPrefix, hashApiKey, keyMatches, newApiKey, type Role } from './api-key.js';
+
+/**
+ * A tenant's name: lower-case letters, digits, `.`, `_`, `-`, at most 63 characters. It becomes
+ * the tenant's id, which prefixes its data everywhere (database rows, Redis keys).
+ */
+export const TENANT_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+/** Why the store refused: a stable code, and a message that says what to do. */
+export class ApiKeyError extends Error {
+  override readonly name = 'ApiKeyError';
+  constructor(
+    readonly code: 'KEY_NOT_FOUND' | 'KEY_REVOKED' | 'INVALID_TENANT_NAME',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Who a key speaks for. */
+export interface Caller {
+  tenantId: string;
+  role: Role;
+  prefix: string;
+}
+
+/** A key as listed: everything but the key, which is never kept. */
+export interface ApiKeyView {
+  prefix: string;
+  tenant: string;
+  role: Role;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  /** The prefix of the key this one was made to replace (`rotate`). */
+  rotatedFrom: string | null;
+}
+
+/** A key just made: `key` is its only appearance, anywhere. */
+export interface NewApiKey {
+  key: string;
+  prefix: string;
+  tenantId: string;
+}
+
+export interface ApiKeyStore {
+  /** Makes a key; the tenant named is made with it when it is new. */
+  create(opts: { tenant: string; role: Role; name?: string; expiresAt?: Date }): Promise<NewApiKey>;
+  /**
+   * The caller a key speaks for; undefined for a malformed, unknown, revoked or expired key.
+   * Records its use (at most once a `lastUsedEveryMs`).
+   */
+  verify(rawKey: string): Promise<Caller | undefined>;
+  /** The keys, oldest first, of one tenant (by id) or of all. */
+  list(opts?: { tenantId?: string }): Promise<ApiKeyView[]>;
+  /** Ends a key at once; the date it was revoked at before, when it already was. */
+  revoke(prefix: string, opts?: { tenantId?: string }): Promise<{ alreadyRevokedAt?: Date }>;
+  /**
+   * A new key of the same tenant, role and name as the key `prefix`, which stays valid until
+   * it is revoked, so that its users can move to the new one first.
+   */
+  rotate(prefix: string, opts?: { tenantId?: string; expiresAt?: Date }): Promise<NewApiKey>;
+}
+
+export interface ApiKeyStoreOptions {
+  /** @default () => new Date() */
+  clock?: () => Date;
+  /** A key's last use is written at most this often, so that checking a key is not a write per request. @default 60_000 */
+  lastUsedEveryMs?: number;
+}
+
+interface KeyRow {
+  prefix: string;
+  tenant_id: string;
+  role: Role;
+  name: string;
+  hash: Uint8Array;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
+/** A prefix is random, 47 bits: a clash is a one-in-10^13 event, tried again a few times. */
+const PREFIX_TRIES = 5;
+
+/** The tenants and api_keys tables of the gateway's migrations, on PostgreSQL or PGlite. */
+export function createSqlApiKeyStore(db: SqlClient, opts: ApiKeyStoreOptions = {}): ApiKeyStore {
+  const clock = opts.clock ?? (() => new Date());
+  const lastUsedEveryMs = opts.lastUsedEveryMs ?? 60_000;
+
+  const find = async (tx: SqlClient, prefix: string, tenantId?: string): Promise<KeyRow> => {
+    const row = (
+      await tx.query<KeyRow>(
+        'SELECT prefix, tenant_id, role, name, hash, expires_at, revoked_at, last_used_at FROM api_keys WHERE prefix = $1 AND ($2::text IS NULL OR tenant_id = $2) FOR UPDATE',
+        [prefix, tenantId ?? null],
+      )
+    ).rows[0];
+    if (!row) throw new ApiKeyError('KEY_NOT_FOUND', `no key with prefix ${prefix}: see the prefixes with leadflow keys list`);
+    return row;
+  };
+
+  const insert = async (tx: SqlClient, key: { tenantId: string; role: Role; name: string; expiresAt?: Date; rotatedFrom?: string }): Promise<NewApiKey> => {
+    for (let i = 0; i < PREFIX_TRIES; i++) {
+      const made = newApiKey();
+      const res = await tx.query(
+        `INSERT INTO api_keys (prefix, tenant_id, role, name, hash, created_at, expires_at, rotated_from)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (prefix) DO NOTHING`,
+        [made.prefix, key.tenantId, key.role, key.name, hashApiKey(made.key), clock(), key.expiresAt ?? null, key.rotatedFrom ?? null],
+      );
+      if (res.rowCount === 1) return { ...made, tenantId: key.tenantId };
+    }
+    throw new Error(`${PREFIX_TRIES} new key prefixes in a row were taken: the random source is broken`);
+  };
+
+  return {
+    async create({ tenant, role, name = '', expiresAt }) {
+      if (!TENANT_NAME.test(tenant)) {
+        throw new ApiKeyError('INVALID_TENANT_NAME', 'a tenant name is 1 to 63 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
+      }
+      return db.transaction(async (tx) => {
+        await tx.query('INSERT INTO tenants (id, name, created_at) VALUES ($1, $1, $2) ON CONFLICT DO NOTHING', [tenant, clock()]);
+        const found = (await tx.query<{ id: string }>('SELECT id FROM tenants WHERE name = $1', [tenant])).rows[0];
+        if (!found) throw new ApiKeyError('INVALID_TENANT_NAME', `the tenant id "${tenant}" belongs to a tenant renamed since: use its new name`);
+        return insert(tx, { tenantId: found.id, role, name, expiresAt });
+      });
+    },
+
+    async verify(rawKey) {
+      const prefix = apiKeyPrefix(rawKey);
+      if (!prefix) return undefined;
+      const row = (
+        await db.query<KeyRow>('SELECT prefix, tenant_id, role, hash, expires_at, revoked_at, last_used_at FROM api_keys WHERE prefix = $1', [prefix])
+      ).rows[0];
+      if (!row || !keyMatches(rawKey, row.hash)) return undefined;
+      const now = clock();
+      if (row.revoked_at || (row.expires_at && row.expires_at <= now)) return undefined;
+      if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= lastUsedEveryMs) {
+        await db.query('UPDATE api_keys SET last_used_at = $2 WHERE prefix = $1 AND (last_used_at IS NULL OR last_used_at < $2)', [prefix, now]);
+      }
+      return { tenantId: row.tenant_id, role: row.role, prefix };
+    },
+
+    async list({ tenantId } = {}) {
+      const rows = await db.query<{
+        prefix: string; tenant: string; role: Role; name: string; created_at: Date;
+        last_used_at: Date | null; expires_at: Date | null; revoked_at: Date | null; rotated_from: string | null;
+      }>(
+        `SELECT k.prefix, t.name AS tenant, k.role, k.name, k.created_at, k.last_used_at, k.expires_at, k.revoked_at, k.rotated_from
+         FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+         WHERE $1::text IS NULL OR k.tenant_id = $1 ORDER BY t.name, k.created_at, k.prefix`,
+        [tenantId ?? null],
+      );
+      return rows.rows.map((r) => ({
+        prefix: r.prefix, tenant: r.tenant, role: r.role, name: r.name, createdAt: r.created_at,
+        lastUsedAt: r.last_used_at, expiresAt: r.expires_at, revokedAt: r.revoked_at, rotatedFrom: r.rotated_from,
+      }));
+    },
+
+    revoke(prefix, { tenantId } = {}) {
+      return db.transaction(async (tx) => {
+        const row = await find(tx, prefix, tenantId);
+        if (row.revoked_at) return { alreadyRevokedAt: row.revoked_at };
+        await tx.query('UPDATE api_keys SET revoked_at = $2 WHERE prefix = $1', [prefix, clock()]);
+        return {};
+      });
+    },
+
+    rotate(prefix, { tenantId, expiresAt } = {}) {
+      return db.transaction(async (tx) => {
+        const old = await find(tx, prefix, tenantId);
+        if (old.revoked_at) {
+          throw new ApiKeyError('KEY_REVOKED', `key ${prefix} was revoked at ${old.revoked_at.toISOString()}: make a new key with leadflow keys create`);
+        }
+        return insert(tx, { tenantId: old.tenant_id, role: old.role, name: old.name, expiresAt, rotatedFrom: prefix });
+      });
+    },
+  };
+}
