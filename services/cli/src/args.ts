@@ -1,3 +1,5 @@
+import { API_KEY_PREFIX, ROLES, TENANT_NAME, type Role } from '@leadflow/gateway';
+
 /** A usage problem: printed as one line with the usage, exit code 2. */
 export class UsageError extends Error {}
 
@@ -5,6 +7,10 @@ export const USAGE = `usage:
   leadflow run FILE [--supplier NAME] [--sheet NAME|N|*] [--dnc FILE] [--webhook URL] [--out DIR]
   leadflow map FILE [--supplier NAME] [--sheet NAME|N|*] [--set HEADER=FIELD ...] [--confirm]
   leadflow serve
+  leadflow keys create --tenant NAME --role admin|uploader|viewer [--name TEXT] [--expires DATE]
+  leadflow keys list [--tenant NAME]
+  leadflow keys revoke PREFIX
+  leadflow keys rotate PREFIX [--expires DATE]
   leadflow --help | --version`;
 
 export interface RunArgs {
@@ -28,11 +34,77 @@ export interface MapArgs {
   confirm: boolean;
 }
 
-export type Args = RunArgs | MapArgs | { command: 'serve' } | { command: 'help' } | { command: 'version' };
+/** `leadflow keys ...`: the API keys of the database `run` and `serve` use. */
+export type KeysArgs = { command: 'keys' } & (
+  | { action: 'create'; tenant: string; role: Role; name: string; expiresAt?: Date }
+  | { action: 'list'; tenant?: string }
+  | { action: 'revoke'; prefix: string }
+  | { action: 'rotate'; prefix: string; expiresAt?: Date }
+);
+
+export type Args = RunArgs | MapArgs | KeysArgs | { command: 'serve' } | { command: 'help' } | { command: 'version' };
 
 const OPTIONS = { run: new Set(['--supplier', '--sheet', '--dnc', '--webhook', '--out']), map: new Set(['--supplier', '--sheet']) };
 
-export function parseArgs(argv: readonly string[]): Args {
+const KEYS_OPTIONS: Record<KeysArgs['action'], ReadonlySet<string>> = {
+  create: new Set(['--tenant', '--role', '--name', '--expires']),
+  list: new Set(['--tenant']),
+  revoke: new Set(),
+  rotate: new Set(['--expires']),
+};
+
+/** `--expires`: an ISO 8601 date (00:00 UTC that day) or date and time with its zone, in the future. */
+function expiry(value: string | undefined, now: number): Date | undefined {
+  if (value === undefined) return undefined;
+  const at = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) ? new Date(value) : undefined;
+  if (!at || Number.isNaN(at.getTime())) throw new UsageError(`--expires "${value.slice(0, 40)}" is not a date: write 2027-01-31 or 2027-01-31T18:00:00Z`);
+  if (at.getTime() <= now) throw new UsageError(`--expires ${value} is past: give a date to come`);
+  return at;
+}
+
+function parseKeysArgs(rest: readonly string[], now: number): KeysArgs {
+  const [action, ...words] = rest;
+  if (action !== 'create' && action !== 'list' && action !== 'revoke' && action !== 'rotate') {
+    throw new UsageError(action ? `unknown keys command "${action}": use create, list, revoke or rotate` : 'say what to do with keys: create, list, revoke or rotate');
+  }
+  const options: Record<string, string> = {};
+  const operands: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const arg = words[i]!;
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (KEYS_OPTIONS[action].has(name)) {
+      const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : words[++i];
+      if (value === undefined || (value === '' && name !== '--name')) throw new UsageError(`${name} needs a value`);
+      options[name] = value;
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`unknown option "${arg.slice(0, 40)}" for keys ${action}`);
+    } else {
+      // Never echoed: it may be a whole key, pasted by mistake.
+      operands.push(arg);
+    }
+  }
+  const tenant = options['--tenant'];
+  if (tenant !== undefined && !TENANT_NAME.test(tenant)) {
+    throw new UsageError('--tenant: a tenant name is 1 to 63 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
+  }
+  if (action === 'create' || action === 'list') {
+    if (operands.length > 0) throw new UsageError(`keys ${action} takes options only`);
+    if (action === 'list') return { command: 'keys', action, tenant };
+    const role = options['--role'];
+    if (!tenant) throw new UsageError('keys create needs --tenant NAME');
+    if (!(ROLES as readonly (string | undefined)[]).includes(role)) throw new UsageError(`keys create needs --role ${ROLES.join('|')}`);
+    return { command: 'keys', action, tenant, role: role as Role, name: options['--name'] ?? '', expiresAt: expiry(options['--expires'], now) };
+  }
+  if (operands.length !== 1) throw new UsageError(`keys ${action} takes one PREFIX`);
+  if (!API_KEY_PREFIX.test(operands[0]!)) {
+    throw new UsageError('PREFIX is lfk_ and the 8 letters or digits after it, as leadflow keys list shows them (never the whole key)');
+  }
+  const prefix = operands[0]!;
+  return action === 'revoke' ? { command: 'keys', action, prefix } : { command: 'keys', action, prefix, expiresAt: expiry(options['--expires'], now) };
+}
+
+export function parseArgs(argv: readonly string[], now = Date.now()): Args {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
   if (command === '--version' || command === '-v') return { command: 'version' };
@@ -42,6 +114,7 @@ export function parseArgs(argv: readonly string[]): Args {
     if (rest.length > 0) throw new UsageError(`leadflow serve takes no arguments (got "${rest[0]}"); configure it with environment variables`);
     return { command: 'serve' };
   }
+  if (command === 'keys') return parseKeysArgs(rest, now);
   if (command !== 'run' && command !== 'map') throw new UsageError(`unknown command "${command}"`);
   const options: Record<string, string> = {};
   const overrides: Record<string, string> = {};

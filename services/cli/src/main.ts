@@ -7,6 +7,7 @@ import { createMetrics } from '@leadflow/metrics';
 import { storeFailure } from '@leadflow/stores';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { CommandError } from './command-error.js';
+import { keysCommand } from './keys-command.js';
 import { mapCommand } from './map-command.js';
 import { runCommand } from './run-command.js';
 import { reportRun } from './run-report.js';
@@ -51,6 +52,11 @@ async function main(argv: string[]): Promise<number> {
       say(`leadflow map: ${(err as Error).message}`);
       return 1;
     }
+  }
+  if (args.command === 'keys') {
+    const print = (line: string) => process.stdout.write(`${line}\n`);
+    await keysCommand(args, { databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir }, { print, say });
+    return 0;
   }
   const isRun = args.command === 'run';
   // `run` keeps the terminal for the progress bar and its result lines: its logs are errors only, on stderr.

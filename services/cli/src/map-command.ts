@@ -2,28 +2,19 @@ import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { readRows } from '@leadflow/ingest';
 import { CANONICAL_FIELDS, createSqlMappingStore, mapColumns, migrations, type MappedField, type MappingStore } from '@leadflow/mapping';
-import { createPglite, createPostgres, migrate } from '@leadflow/stores';
 import { UsageError, type MapArgs } from './args.js';
 import { readableFile } from './run-command.js';
+import { withDatabase, type DatabaseEnvironment } from './with-database.js';
 
-export interface MapEnvironment {
-  databaseUrl?: string;
-  dataDir: string;
+export interface MapEnvironment extends DatabaseEnvironment {
   tenantId: string;
 }
 
 export type ProposedMapping = Record<string, { field: MappedField; confidence: number; evidence: string[] }>;
 
 /** Runs `fn` on the mapping store of the database `leadflow run` uses. */
-async function withStore<T>(env: MapEnvironment, fn: (store: MappingStore) => Promise<T>): Promise<T> {
-  const db = env.databaseUrl ? createPostgres({ url: env.databaseUrl }) : await createPglite({ dataDir: env.dataDir });
-  try {
-    await migrate(db, migrations);
-    return await fn(createSqlMappingStore(db));
-  } finally {
-    await db.close();
-  }
-}
+const withStore = <T>(env: MapEnvironment, fn: (store: MappingStore) => Promise<T>): Promise<T> =>
+  withDatabase(env, [migrations], (db) => fn(createSqlMappingStore(db)));
 
 /**
  * `leadflow map FILE`: the mapping `leadflow run` would use, decided on the file's first rows,

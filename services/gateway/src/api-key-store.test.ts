@@ -141,6 +141,13 @@ describe('API keys in the database', () => {
     expect(JSON.stringify(await keys.list())).not.toContain(made.key);
   });
 
+  it('refuses a key name too long to list, or with control characters', async () => {
+    for (const name of ['x'.repeat(101), 'ops\u001b[2J', 'a\nb']) {
+      await expect(keys.create({ tenant: 'acme', role: 'admin', name }), name).rejects.toMatchObject({ code: 'INVALID_KEY_NAME' });
+    }
+    expect(await keys.create({ tenant: 'acme', role: 'admin', name: 'Équipe ventes ✓' })).toBeDefined();
+  });
+
   it('refuses a tenant name that could not be an id', async () => {
     for (const tenant of ['', 'Acme', 'a b', '-x', 'x'.repeat(64), 'acme:1']) {
       await expect(keys.create({ tenant, role: 'admin' }), tenant).rejects.toMatchObject({ code: 'INVALID_TENANT_NAME' });

@@ -7,11 +7,14 @@ import { apiKeyPrefix, hashApiKey, keyMatches, newApiKey, type Role } from './ap
  */
 export const TENANT_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
+/** A key's name: up to 100 characters, none a control character (it is printed on terminals). */
+const KEY_NAME = /^[^\p{Cc}]{0,100}$/u;
+
 /** Why the store refused: a stable code, and a message that says what to do. */
 export class ApiKeyError extends Error {
   override readonly name = 'ApiKeyError';
   constructor(
-    readonly code: 'KEY_NOT_FOUND' | 'KEY_REVOKED' | 'INVALID_TENANT_NAME',
+    readonly code: 'KEY_NOT_FOUND' | 'KEY_REVOKED' | 'INVALID_TENANT_NAME' | 'INVALID_KEY_NAME',
     message: string,
   ) {
     super(message);
@@ -120,6 +123,7 @@ export function createSqlApiKeyStore(db: SqlClient, opts: ApiKeyStoreOptions = {
       if (!TENANT_NAME.test(tenant)) {
         throw new ApiKeyError('INVALID_TENANT_NAME', 'a tenant name is 1 to 63 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
       }
+      if (!KEY_NAME.test(name)) throw new ApiKeyError('INVALID_KEY_NAME', 'a key name is at most 100 characters, with no control characters');
       return db.transaction(async (tx) => {
         await tx.query('INSERT INTO tenants (id, name, created_at) VALUES ($1, $1, $2) ON CONFLICT DO NOTHING', [tenant, clock()]);
         const found = (await tx.query<{ id: string }>('SELECT id FROM tenants WHERE name = $1', [tenant])).rows[0];
