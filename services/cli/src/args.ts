@@ -56,8 +56,11 @@ const KEYS_OPTIONS: Record<KeysArgs['action'], ReadonlySet<string>> = {
 /** `--expires`: an ISO 8601 date (00:00 UTC that day) or date and time with its zone, in the future. */
 function expiry(value: string | undefined, now: number): Date | undefined {
   if (value === undefined) return undefined;
-  const at = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) ? new Date(value) : undefined;
-  if (!at || Number.isNaN(at.getTime())) throw new UsageError(`--expires "${value.slice(0, 40)}" is not a date: write 2027-01-31 or 2027-01-31T18:00:00Z`);
+  const [, year, month, day] = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.exec(value) ?? [];
+  const at = year ? new Date(value) : undefined;
+  // Date takes 2027-02-30 for March 2: the day must be one of its month.
+  const realDay = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day))).getUTCDate() === Number(day);
+  if (!at || Number.isNaN(at.getTime()) || !realDay) throw new UsageError(`--expires "${value.slice(0, 40)}" is not a date: write 2027-01-31 or 2027-01-31T18:00:00Z`);
   if (at.getTime() <= now) throw new UsageError(`--expires ${value} is past: give a date to come`);
   return at;
 }
