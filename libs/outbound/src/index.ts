@@ -1,0 +1,11 @@
+export { forbiddenReason } from './address-ranges.js';
+export { parseAllowList } from './allow-list.js';
+export type { AllowList } from './allow-list.js';
+export { checkAnswers, checkOutboundUrl, outboundTarget, systemResolve } from './check-url.js';
+export type { OutboundTarget, Resolve, ResolvedAddress } from './check-url.js';
+export { guardedLookup } from './guarded-lookup.js';
+export { createOutboundFetch } from './outbound-fetch.js';
+export type { OutboundFetch, OutboundFetchOptions } from './outbound-fetch.js';
+export { OutboundRefusal } from './outbound-refusal.js';
+export { createOutboundRules, outboundRulesFromConfig, outboundSchema } from './outbound-rules.js';
+export type { OutboundRules, OutboundSettings } from './outbound-rules.js';
