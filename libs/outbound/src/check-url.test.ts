@@ -52,7 +52,7 @@ describe('outboundTarget', () => {
     expect(outboundTarget('https://93.184.215.14/hook', strict)).toMatchObject({ hostname: '93.184.215.14', address: '93.184.215.14' });
     expect(outboundTarget('https://hooks.example.com/x', strict)).toMatchObject({ hostname: 'hooks.example.com', address: null });
     expect(refusal(() => outboundTarget('http://93.184.215.14/hook', strict))).toBe(
-      'plain http is not allowed (leads would travel unencrypted): use https, or set OUTBOUND_ALLOW_HTTP=true',
+      'plain http is not allowed (leads would travel unencrypted): use https',
     );
     expect(outboundTarget('http://93.184.215.14/hook', withHttp).address).toBe('93.184.215.14');
     expect(refusal(() => outboundTarget('ftp://93.184.215.14/', withHttp))).toBe('ftp: URLs are not allowed: use https');

@@ -32,12 +32,12 @@ export function outboundTarget(raw: string, rules: OutboundRules): OutboundTarge
   try {
     url = new URL(raw);
   } catch {
-    throw new OutboundRefusal('it is not a URL');
+    throw new OutboundRefusal('it is not a URL', null);
   }
   if (url.protocol === 'http:' && !rules.allowHttp) {
-    throw new OutboundRefusal('plain http is not allowed (leads would travel unencrypted): use https, or set OUTBOUND_ALLOW_HTTP=true');
+    throw new OutboundRefusal('plain http is not allowed (leads would travel unencrypted): use https', 'OUTBOUND_ALLOW_HTTP');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new OutboundRefusal(`${url.protocol} URLs are not allowed: use https`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new OutboundRefusal(`${url.protocol} URLs are not allowed: use https`, null);
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (!isIP(hostname)) return { url, hostname, address: null };
   const why = rules.refusalOf(hostname);

@@ -73,7 +73,7 @@ describe('createOutboundFetch', () => {
   it('refuses plain http unless a setting allows it, before connecting', async () => {
     const r = await serve('127.0.0.1');
     const https = track(createOutboundFetch(createOutboundRules({ allowCidrs: ['127.0.0.0/8'] })));
-    expect(await refusedWith(https(`http://127.0.0.1:${r.port}/hook`, post))).toBe('plain http is not allowed: use https, or set OUTBOUND_ALLOW_HTTP=true');
+    expect(await refusedWith(https(`http://127.0.0.1:${r.port}/hook`, post))).toBe('plain http is not allowed (leads would travel unencrypted): use https');
     expect(r.hits).toEqual([]);
   });
 

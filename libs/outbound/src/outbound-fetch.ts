@@ -21,7 +21,9 @@ export function createOutboundFetch(rules: OutboundRules, opts: OutboundFetchOpt
   const connect = buildConnector({ lookup: guardedLookup(rules, opts.resolve ?? systemResolve) });
   const agent = new Agent({
     connect: (options, callback) => {
-      if (options.protocol === 'http:' && !rules.allowHttp) return callback(new OutboundRefusal('plain http is not allowed: use https, or set OUTBOUND_ALLOW_HTTP=true'), null);
+      if (options.protocol === 'http:' && !rules.allowHttp) {
+        return callback(new OutboundRefusal('plain http is not allowed (leads would travel unencrypted): use https', 'OUTBOUND_ALLOW_HTTP'), null);
+      }
       const host = options.hostname.replace(/^\[(.*)\]$/, '$1');
       const why = isIP(host) ? rules.refusalOf(host) : null;
       if (why) return callback(new OutboundRefusal(why), null);

@@ -44,6 +44,34 @@ describe('leadflow run, when something is wrong', () => {
   });
 
   it.each([
+    ['http://127.0.0.1:9/hook', '127.0.0.1 is a loopback address; to deliver there anyway, set OUTBOUND_ALLOW_CIDRS'],
+    ['http://2130706433:9/hook', '127.0.0.1 is a loopback address; to deliver there anyway, set OUTBOUND_ALLOW_CIDRS'],
+    ['http://0x7f.1:9/hook', '127.0.0.1 is a loopback address; to deliver there anyway, set OUTBOUND_ALLOW_CIDRS'],
+    ['https://[::1]:9/hook', '::1 is a loopback address; to deliver there anyway, set OUTBOUND_ALLOW_CIDRS'],
+    ['https://192.168.0.10/hook', '192.168.0.10 is a private address; to deliver there anyway, set OUTBOUND_ALLOW_CIDRS'],
+  ])('refuses --webhook %s with exit code 1 and one line, before any work', async (url, reason) => {
+    const untouched = join(dir, 'untouched-by-webhook');
+    // The test environment allows loopback receivers (vitest.config.ts): this run is an operator's that does not.
+    const res = await leadflow(['run', csv, '--webhook', url, '--out', join(untouched, 'out')], { LEADFLOW_DATA_DIR: untouched, OUTBOUND_ALLOW_CIDRS: '' });
+    expect(res.stderr).toBe(`leadflow run: --webhook "${url}" is not allowed (WEBHOOK_URL_FORBIDDEN): ${reason}\n`);
+    expect(res.code).toBe(1);
+    expect(existsSync(untouched)).toBe(false);
+  });
+
+  it('refuses a plain http --webhook unless OUTBOUND_ALLOW_HTTP says so, and a bad OUTBOUND_ALLOW_CIDRS as a config error', async () => {
+    const http = await leadflow(['run', csv, '--webhook', 'http://hooks.example/x'], { ...env, OUTBOUND_ALLOW_HTTP: 'false' });
+    expect(http.stderr).toBe(
+      'leadflow run: --webhook "http://hooks.example/x" is not allowed (WEBHOOK_URL_FORBIDDEN): plain http is not allowed (leads would travel unencrypted): use https; to deliver there anyway, set OUTBOUND_ALLOW_HTTP\n',
+    );
+    expect(http.code).toBe(1);
+    const cidr = await leadflow(['run', csv], { ...env, OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8,127.0.0.1/40' });
+    expect(cidr.stderr).toBe(
+      'leadflow: invalid configuration:\n  - OUTBOUND_ALLOW_CIDRS has "127.0.0.1/40", which is not a CIDR: write an address and a prefix length, e.g. 127.0.0.0/8 or ::1/128\n',
+    );
+    expect(cidr.code).toBe(2);
+  });
+
+  it.each([
     ['a data folder that is a file', { LEADFLOW_DATA_DIR: join(dir, 'a-file') }, `the data folder ${join(dir, 'a-file')} is a file, or inside one (`],
     ['a data folder inside a file', { LEADFLOW_DATA_DIR: join(dir, 'a-file', 'db') }, `the data folder ${join(dir, 'a-file', 'db')} is a file, or inside one (`],
     // Port 9 (discard) on loopback: nothing listens there on a test machine.

@@ -4,6 +4,7 @@ import { createLogger } from '@leadflow/logger';
 import { policyFromConfig, policySchema } from '@leadflow/dedup';
 import { limitsFromConfig, limitsSchema } from '@leadflow/ingest';
 import { createMetrics } from '@leadflow/metrics';
+import { outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
 import { storeFailure } from '@leadflow/stores';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { CommandError } from './command-error.js';
@@ -16,6 +17,7 @@ import { serveCommand } from './serve-command.js';
 const schema = {
   ...limitsSchema,
   ...policySchema,
+  ...outboundSchema,
   databaseUrl: ['DATABASE_URL', str({ default: '', description: 'PostgreSQL URL; empty uses the embedded database' })],
   dataDir: ['LEADFLOW_DATA_DIR', str({ default: '.leadflow/data', description: 'folder of the embedded database' })],
   logLevel: shared.logLevel(),
@@ -68,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   const metrics = createMetrics();
   const limits = limitsFromConfig(config);
   const dedupPolicy = policyFromConfig(config);
-  const common = { logger, metrics, databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, batchSize: config.batchSize, tenantId: config.tenantId, limits, dedupPolicy };
+  const common = { logger, metrics, databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, batchSize: config.batchSize, tenantId: config.tenantId, limits, dedupPolicy, outbound: outboundRulesFromConfig(config) };
   if (args.command === 'serve') {
     await serveCommand({
       ...common, httpPort: config.httpPort, grpcPort: config.grpcPort, metricsPort: config.metricsPort ?? undefined, maxUploadBytes: config.maxUploadBytes,

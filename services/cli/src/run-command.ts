@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { accessSync, constants, createReadStream, mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createSqlDeliveryStore } from '@leadflow/delivery';
+import { checkOutboundUrl, OutboundRefusal, type OutboundRules } from '@leadflow/outbound';
 import type { RunArgs } from './args.js';
 import { CommandError, fsReason } from './command-error.js';
 import { loadDncFile } from './dnc-file.js';
@@ -41,11 +42,23 @@ function prepareOutputFolder(dir: string): void {
   }
 }
 
+/** Refuses, before any work, a webhook that delivery would refuse at every connection. */
+async function checkWebhook(url: string, rules: OutboundRules): Promise<void> {
+  try {
+    await checkOutboundUrl(url, rules);
+  } catch (err) {
+    if (!(err instanceof OutboundRefusal)) throw err;
+    const allow = err.setting ? `; to deliver there anyway, set ${err.setting}` : '';
+    throw new CommandError(`--webhook "${url}" is not allowed (WEBHOOK_URL_FORBIDDEN): ${err.reason}${allow}`);
+  }
+}
+
 /** `leadflow run FILE`: one file end to end in this process; the results in the output folder. */
 export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Summary> {
   const file = resolve(args.file);
   const size = readableFile(file, 'file');
   if (args.dnc) readableFile(resolve(args.dnc), 'DNC file');
+  if (args.webhook) await checkWebhook(args.webhook, env.outbound);
   const outDir = resolve(args.out);
   prepareOutputFolder(outDir);
 
@@ -57,6 +70,7 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
     batchSize: env.batchSize,
     limits: env.limits,
     dedupPolicy: env.dedupPolicy,
+    outbound: env.outbound,
   });
   try {
     if (args.dnc) {

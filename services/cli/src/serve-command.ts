@@ -58,7 +58,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
   lifecycle.add({
     name: 'standalone',
     async start() {
-      standalone = await openStandalone({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, logger, metrics, batchSize: env.batchSize, limits: env.limits, dedupPolicy: env.dedupPolicy });
+      standalone = await openStandalone({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, logger, metrics, batchSize: env.batchSize, limits: env.limits, dedupPolicy: env.dedupPolicy, outbound: env.outbound });
     },
     stop: async () => standalone?.close(),
   });
@@ -82,6 +82,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
         grpcPort: env.grpcPort,
         maxUploadBytes: env.maxUploadBytes,
         tenantId: env.tenantId,
+        outbound: env.outbound,
         isReady: () => lifecycle.ready,
         runner: standalone!.runner,
       });

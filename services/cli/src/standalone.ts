@@ -16,6 +16,7 @@ import { openUploadReader, readRows, type ReadLimits } from '@leadflow/ingest';
 import type { Logger } from '@leadflow/logger';
 import { createMappingStage, createSqlMappingStore, migrations as mappingMigrations } from '@leadflow/mapping';
 import type { Metrics } from '@leadflow/metrics';
+import { createOutboundFetch, type OutboundRules } from '@leadflow/outbound';
 import { createPersistenceStage, createSqlLeadStore, migrations as persistenceMigrations } from '@leadflow/persistence';
 import { instrument, runPipeline, type Sink } from '@leadflow/pipeline';
 import type { JobRef, LeadBatch, RowBatch } from '@leadflow/proto';
@@ -44,6 +45,8 @@ export interface StandaloneOptions {
   limits?: Partial<ReadLimits>;
   /** How duplicates are found. @default DEFAULT_POLICY */
   dedupPolicy?: DedupPolicy;
+  /** Where webhooks may go (OUTBOUND_ALLOW_CIDRS, OUTBOUND_ALLOW_HTTP). */
+  outbound: OutboundRules;
 }
 
 /** What every standalone command is given: the stores' place and the process's logger and metrics. */
@@ -56,6 +59,7 @@ export interface StandaloneEnvironment {
   tenantId: string;
   limits: ReadLimits;
   dedupPolicy?: DedupPolicy;
+  outbound: OutboundRules;
 }
 
 export interface Standalone {
@@ -112,7 +116,8 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     instrument('dnc', createDncStage({ registry: dnc, audit: createSqlDncAudit(db) }), metrics),
     instrument('persistence', createPersistenceStage({ store: createSqlLeadStore(db), logger, metrics }), metrics),
   ];
-  const delivery = createDeliveryStage({ store: createSqlDeliveryStore(db), logger, metrics });
+  const outbound = createOutboundFetch(opts.outbound);
+  const delivery = createDeliveryStage({ store: createSqlDeliveryStore(db), logger, metrics, fetch: outbound });
   const inFlight = new Set<Promise<void>>();
 
   const run = (source: AsyncIterable<RowBatch>, sinks: readonly Sink<LeadBatch>[] = []) =>
@@ -161,6 +166,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     async close() {
       await Promise.allSettled([...inFlight]);
       await runner.stop();
+      await outbound.close();
       await db.close();
     },
   };

@@ -11,6 +11,8 @@ export interface DeliveryStageOptions {
   metrics: Metrics;
   /** Retry and timeout settings for each request. */
   webhook?: Pick<WebhookOptions, 'maxAttempts' | 'timeoutMs' | 'backoffMs'>;
+  /** Every request goes through it: it connects only to addresses the outbound rules allow. */
+  fetch: WebhookOptions['fetch'];
 }
 
 /** What a receiver gets for one lead. */
@@ -37,6 +39,7 @@ export function createDeliveryStage(opts: DeliveryStageOptions): Sink<LeadBatch>
       const body = JSON.stringify({ jobId: job.jobId, batch: batch.seq, leads: pending.map((r) => leadJson(batch, r)) });
       const result = await postWebhook(body, {
         ...opts.webhook,
+        fetch: opts.fetch,
         url: endpoint.url,
         secret: endpoint.secret,
         idempotencyKey: `${job.jobId}:${batch.seq}`,

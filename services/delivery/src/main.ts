@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { runStageMain, TOPICS } from '@leadflow/bus';
 import { int, shared } from '@leadflow/config';
+import { createOutboundFetch, outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
 import { createPostgres, databaseModule } from '@leadflow/stores';
 import { createDeliveryStage } from './delivery-stage.js';
 import { createSqlDeliveryStore } from './delivery-store.js';
@@ -11,6 +12,7 @@ await runStageMain({
   input: TOPICS.leadsStored,
   schema: {
     databaseUrl: shared.databaseUrl(),
+    ...outboundSchema,
     maxAttempts: ['DELIVERY_MAX_ATTEMPTS', int({ min: 1, max: 20, default: 5 })],
     // A request's wait stays below the Kafka consumer's session timeout (30 s), as every wait of a batch does.
     timeoutMs: ['DELIVERY_TIMEOUT_MS', int({ min: 100, max: 25_000, default: 10_000 })],
@@ -18,7 +20,10 @@ await runStageMain({
   build: ({ config, lifecycle, logger, metrics }) => {
     const db = createPostgres({ url: config.databaseUrl, applicationName: 'leadflow-delivery' });
     lifecycle.add(databaseModule(db, migrations));
+    const fetch = createOutboundFetch(outboundRulesFromConfig(config));
+    lifecycle.add({ name: 'outbound', stop: () => fetch.close() });
     return createDeliveryStage({
+      fetch,
       store: createSqlDeliveryStore(db),
       logger,
       metrics,

@@ -1,7 +1,14 @@
 import { createHmac } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '@leadflow/config';
+import { createOutboundFetch, createOutboundRules, outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
 import { freePort, startWebhookReceiver, waitUntil, type WebhookReceiver } from '@leadflow/testkit';
-import { postWebhook, signPayload } from './index.js';
+import { postWebhook as postWith, signPayload, type WebhookOptions } from './index.js';
+
+// The receivers are on loopback: the test environment allows it (vitest.config.ts), as an operator would.
+const outbound = createOutboundFetch(outboundRulesFromConfig(loadConfig(outboundSchema)));
+const postWebhook = (body: string, opts: Omit<WebhookOptions, 'fetch'>) => postWith(body, { fetch: outbound, ...opts });
+afterAll(() => outbound.close());
 
 describe('postWebhook', () => {
   let receiver: WebhookReceiver | undefined;
@@ -86,5 +93,17 @@ describe('postWebhook', () => {
     taken.abort(reason);
     await expect(pending).rejects.toBe(reason);
     expect(r.requests).toHaveLength(1);
+  });
+
+  it('refuses a receiver on loopback where nothing allows it, at once and without retrying', async () => {
+    receiver = await startWebhookReceiver();
+    const strict = createOutboundFetch(createOutboundRules({ allowHttp: true }));
+    try {
+      const result = await postWith('{}', { fetch: strict, url: receiver.url, idempotencyKey: 'k', backoffMs: 1, maxAttempts: 5 });
+      expect(result).toEqual({ ok: false, attempts: 1, error: 'WEBHOOK_URL_FORBIDDEN: 127.0.0.1 is a loopback address' });
+      expect(receiver.requests).toHaveLength(0);
+    } finally {
+      await strict.close();
+    }
   });
 });

@@ -1,8 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { OutboundFetch } from '@leadflow/outbound';
 
 export interface WebhookOptions {
   url: string;
+  /** Makes every connection, and refuses one to an address that is not public (@leadflow/outbound). */
+  fetch: OutboundFetch;
   /** HMAC-SHA256 key; the body is signed when set. */
   secret?: string | null;
   /** Same for every retry of one batch, so a receiver can drop a repeat. */
@@ -59,10 +62,16 @@ async function readAnswerBody(res: Response): Promise<void> {
   }
 }
 
+type FetchError = Error & { cause?: { code?: string; message?: string } };
+
+/** A connection the outbound guard refused: the same answer every time, so no retry. */
+const refused = (err: unknown) => (err as FetchError).cause?.code === 'OUTBOUND_FORBIDDEN';
+
 /** Why a request failed: fetch says "fetch failed" for every network error, its cause says which. */
 function failureOf(err: unknown): string {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
+  const e = err as FetchError;
   if (e.name === 'TimeoutError') return 'timed out';
+  if (refused(err)) return `WEBHOOK_URL_FORBIDDEN: ${e.cause!.message}`;
   const why = e.cause?.code ?? e.cause?.message;
   return why ? `${e.message} (${why})` : e.message;
 }
@@ -86,7 +95,7 @@ export async function postWebhook(body: string, opts: WebhookOptions): Promise<W
     if (opts.secret) headers['leadflow-signature'] = signPayload(opts.secret, body, Math.floor(Date.now() / 1000));
     let wait = (opts.backoffMs ?? 500) * 2 ** (attempt - 1);
     try {
-      const res = await fetch(opts.url, {
+      const res = await opts.fetch(opts.url, {
         method: 'POST',
         headers,
         body,
@@ -102,6 +111,7 @@ export async function postWebhook(body: string, opts: WebhookOptions): Promise<W
     } catch (err) {
       opts.signal?.throwIfAborted();
       last = { ok: false, attempts: attempt, error: failureOf(err) };
+      if (refused(err)) return last;
     }
     if (attempt < maxAttempts) {
       await sleep(Math.min(wait, MAX_RETRY_WAIT_MS), undefined, { signal: opts.signal }).catch((err: unknown) => {

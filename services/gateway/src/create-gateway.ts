@@ -4,6 +4,7 @@ import { listenOrExplain } from '@leadflow/lifecycle';
 import type { Logger } from '@leadflow/logger';
 import { leadMerges, revertMerge } from '@leadflow/persistence';
 import type { Metrics } from '@leadflow/metrics';
+import type { OutboundRules } from '@leadflow/outbound';
 import type { DncRegistry, SqlClient } from '@leadflow/stores';
 import { createGrpcServer } from './grpc-server.js';
 import { exportCsv } from './job-exports.js';
@@ -35,6 +36,8 @@ export interface GatewayOptions {
   stalledAfterMs?: number;
   /** The standalone process that runs the jobs uploaded here (see JobStore.run); none in Kafka mode. */
   runner?: string;
+  /** Where a job's webhook may point (OUTBOUND_ALLOW_CIDRS, OUTBOUND_ALLOW_HTTP), checked when it is saved. */
+  outbound: OutboundRules;
 }
 
 export interface Gateway {
@@ -61,6 +64,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     uploads: opts.uploads,
     dnc: opts.dnc,
     maxUploadBytes: opts.maxUploadBytes,
+    outbound: opts.outbound,
     policies: {
       list: async (tenantId) =>
         (

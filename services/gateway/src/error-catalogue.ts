@@ -36,6 +36,10 @@ const REQUEST_ERRORS = {
   METADATA_FIRST: { status: 400, message: 'send UploadMetadata as the first message, then the file in chunks' },
   UPLOAD_TOO_LARGE: { status: 413, message: 'the file is larger than the upload limit: split it into smaller files' },
   INVALID_WEBHOOK_URL: { status: 400, message: 'the webhook is not an http or https URL' },
+  WEBHOOK_URL_FORBIDDEN: {
+    status: 400,
+    message: 'the webhook may not be called: it goes to a non-public address (loopback, private, link-local...) or over plain http; use an https URL of a public address',
+  },
   JOB_NOT_FOUND: { status: 404, message: 'no job with this id for this tenant' },
   MAPPING_NOT_READY: { status: 409, message: 'the job has not been mapped yet: its first rows are still on their way; ask again shortly' },
   NOT_IN_REVIEW: { status: 409, message: 'the job is not waiting for review: upload with review=true to review a mapping before the rows go on' },

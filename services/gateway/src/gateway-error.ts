@@ -36,6 +36,8 @@ export const errors = {
     new GatewayError('UPLOAD_TOO_LARGE', `the file is larger than the upload limit of ${limit} bytes: split it into smaller files`),
   badWebhook: (url: string) =>
     new GatewayError('INVALID_WEBHOOK_URL', `webhook "${url.slice(0, 200)}" is not an http or https URL`),
+  forbiddenWebhook: (url: string, reason: string) =>
+    new GatewayError('WEBHOOK_URL_FORBIDDEN', `webhook "${url.slice(0, 200)}" is not allowed: ${reason}; webhooks go to public addresses over https`),
   badDncBody: () => new GatewayError('INVALID_DNC_NUMBERS'),
   mappingNotReady: (id: string) =>
     new GatewayError('MAPPING_NOT_READY', `job "${id}" has not been mapped yet: its first rows are still on their way; ask again shortly`),

@@ -9,6 +9,7 @@ import { createSqlLeadStore, decidePossibleDuplicate, listPossibleDuplicates, mi
 import { emptyLead, leadIdFor, reason } from '@leadflow/pipeline';
 import { Disposition, JobStatus, LeadflowGatewayClient, type ConfirmMappingResponse, type DecidePossibleDuplicateResponse, type ListPossibleDuplicatesResponse, type GetMappingResponse, type Job, type MappingDecision } from '@leadflow/proto';
 import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
+import { createOutboundRules } from '@leadflow/outbound';
 import { isErrorCode } from './error-catalogue.js';
 import { createGrpcServer, createJobService, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
 
@@ -30,7 +31,7 @@ describe('gRPC server', () => {
     await migrate(db, migrations);
     await migrate(db, persistenceMigrations);
     await migrate(db, mappingMigrations);
-    const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads, dnc: createMemoryDncRegistry(), maxUploadBytes: 10_000, watchIntervalMs: 20,
+    const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads, dnc: createMemoryDncRegistry(), maxUploadBytes: 10_000, watchIntervalMs: 20, outbound: createOutboundRules(),
       possibleDuplicates: { list: (tenantId, q) => listPossibleDuplicates(db, tenantId, q), decide: (id, tenantId, d) => decidePossibleDuplicate(db, id, tenantId, d) } });
     server = createGrpcServer({ service, logger: createLogger({ name: 'test', level: 'silent' }), tenantOf: () => 't1' });
     await server.listen(0, '127.0.0.1');
@@ -185,6 +186,20 @@ describe('gRPC server', () => {
       stream.on('error', resolve);
     });
     expect(err).toMatchObject({ code: 5, details: 'JOB_NOT_FOUND: no job with id "no-such-job" for this tenant' });
+  });
+
+  it('refuses an upload whose webhook goes to a non-public address, before any job or byte', async () => {
+    received.length = 0;
+    const meta = (webhookUrl: string) => ({ metadata: { fileName: 'h.csv', supplier: '', webhookUrl, sheet: '', review: false } });
+    await expect(upload([meta('https://0x7f.1/hook'), { chunk: Buffer.from('email\n') }])).rejects.toMatchObject({
+      code: 3,
+      details: 'WEBHOOK_URL_FORBIDDEN: webhook "https://0x7f.1/hook" is not allowed: 127.0.0.1 is a loopback address; webhooks go to public addresses over https',
+    });
+    await expect(upload([meta('https://[fd00::1]/hook'), { chunk: Buffer.from('email\n') }])).rejects.toMatchObject({
+      code: 3,
+      details: 'WEBHOOK_URL_FORBIDDEN: webhook "https://[fd00::1]/hook" is not allowed: fd00::1 is a unique-local address; webhooks go to public addresses over https',
+    });
+    expect(received).toEqual([]);
   });
 
   it('refuses an upload that does not start with its metadata', async () => {

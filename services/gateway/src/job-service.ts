@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CANONICAL_FIELDS, normalizePhone, personEvidence } from '@leadflow/mapping';
 import { parsePolicy } from '@leadflow/dedup';
 import type { DecideResult, MergeRecord, PossibleDuplicate, PossibleDuplicateStatus, RevertResult } from '@leadflow/persistence';
+import { checkOutboundUrl, OutboundRefusal, type OutboundRules, type Resolve } from '@leadflow/outbound';
 import { isUuid, jobFailure } from '@leadflow/pipeline';
 import type { JobFailure } from '@leadflow/proto';
 import type { DncRegistry } from '@leadflow/stores';
@@ -19,6 +20,10 @@ export interface JobServiceOptions {
   dnc: DncRegistry;
   /** Largest upload accepted, in bytes. */
   maxUploadBytes: number;
+  /** Where a job's webhook may point: checked when it is saved (delivery checks again at connect). */
+  outbound: OutboundRules;
+  /** Resolves a webhook's host name. @default the system resolver */
+  resolve?: Resolve;
   /** Region for DNC numbers written without a country code. @default 'US' */
   defaultRegion?: string;
   /** How often a watched job is read again. @default 500 */
@@ -87,7 +92,7 @@ export function createJobService(opts: JobServiceOptions) {
     source: AsyncIterable<Uint8Array>,
     trailing?: () => Promise<Partial<UploadFields>>,
   ): Promise<JobView> {
-    checkFields(meta);
+    await checkFields(meta);
     const id = randomUUID();
     await jobs.create({ id, tenantId: meta.tenantId, supplier: meta.supplier, fileName: meta.fileName, webhookUrl: meta.webhookUrl });
     const writer = opts.uploads.open({ jobId: id, ...meta });
@@ -100,7 +105,7 @@ export function createJobService(opts: JobServiceOptions) {
       }
       const late = (await trailing?.()) ?? {};
       const final = { ...meta, ...late };
-      checkFields(final);
+      await checkFields(final);
       if (final.supplier !== meta.supplier || final.webhookUrl !== meta.webhookUrl) await jobs.setFields(id, final);
       await writer.end({ jobId: id, ...final });
     } catch (err) {
@@ -121,8 +126,15 @@ export function createJobService(opts: JobServiceOptions) {
     return (await jobs.get(id, meta.tenantId))!;
   }
 
-  function checkFields(fields: UploadFields) {
-    if (fields.webhookUrl && !/^https?:\/\/[^\s]+$/i.test(fields.webhookUrl)) throw errors.badWebhook(fields.webhookUrl);
+  async function checkFields(fields: UploadFields) {
+    const url = fields.webhookUrl;
+    if (!url) return;
+    if (!/^https?:\/\/[^\s]+$/i.test(url)) throw errors.badWebhook(url);
+    try {
+      await checkOutboundUrl(url, opts.outbound, opts.resolve);
+    } catch (err) {
+      throw err instanceof OutboundRefusal ? errors.forbiddenWebhook(url, err.reason) : err;
+    }
   }
 
   async function getJob(id: string, tenantId: string): Promise<JobView> {

@@ -2,6 +2,7 @@
 import { createBusFromConfig, kafkaSchema, TOPICS } from '@leadflow/bus';
 import { int, port, shared, str } from '@leadflow/config';
 import { createServiceHost } from '@leadflow/lifecycle';
+import { outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
 import { createPostgres, createRedis, createRedisDncRegistry, databaseModule, redisModule } from '@leadflow/stores';
 import { createRedisCandidateIndex } from '@leadflow/dedup';
 import { createGateway } from './create-gateway.js';
@@ -16,6 +17,7 @@ const host = createServiceHost({
     ...kafkaSchema,
     databaseUrl: shared.databaseUrl(),
     redisUrl: shared.redisUrl(),
+    ...outboundSchema,
     httpPort: ['HTTP_PORT', port({ default: 8080 })],
     grpcPort: ['GRPC_PORT', port({ default: 50051 })],
     maxUploadBytes: ['GATEWAY_MAX_UPLOAD_BYTES', int({ min: 1, default: 1024 * 1024 * 1024 })],
@@ -45,6 +47,7 @@ host.lifecycle.add(
     maxUploadBytes: config.maxUploadBytes,
     tenantId: config.tenantId,
     stalledAfterMs: config.stalledAfterMs,
+    outbound: outboundRulesFromConfig(config),
   }),
 );
 host.lifecycle.add(

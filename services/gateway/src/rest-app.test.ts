@@ -6,8 +6,12 @@ import { createSqlMappingStore, migrations as mappingMigrations } from '@leadflo
 import { createSqlLeadStore, decidePossibleDuplicate, leadMerges, listPossibleDuplicates, migrations as persistenceMigrations, revertMerge } from '@leadflow/persistence';
 import { emptyLead, leadIdFor, reason } from '@leadflow/pipeline';
 import { Disposition, type LeadBatch } from '@leadflow/proto';
+import { createOutboundRules } from '@leadflow/outbound';
 import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
 import { buildRestApp, createJobService, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
+
+/** Webhooks as in production (https, public addresses only); every name resolves to a public address. */
+const outbound = { outbound: createOutboundRules(), resolve: async () => [{ address: '93.184.215.14', family: 4 }] };
 
 /** An upload sink that keeps what it was given, in place of Kafka or the in-process ingest. */
 function recordingSink() {
@@ -53,7 +57,7 @@ describe('REST API', () => {
     await migrate(db, migrations);
     await migrate(db, persistenceMigrations);
     await migrate(db, mappingMigrations);
-    const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads: recorded.sink, dnc, maxUploadBytes: 1000, watchIntervalMs: 20,
+    const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads: recorded.sink, dnc, maxUploadBytes: 1000, watchIntervalMs: 20, ...outbound,
       merges: { list: (leadId, tenantId) => leadMerges(db, leadId, tenantId), revert: (id, tenantId) => revertMerge(db, id, tenantId) },
       possibleDuplicates: { list: (tenantId, q) => listPossibleDuplicates(db, tenantId, q), decide: (id, tenantId, d) => decidePossibleDuplicate(db, id, tenantId, d) } });
     app = await buildRestApp({ service, logger: createLogger({ name: 'test', level: 'silent' }), maxUploadBytes: 1000, tenantOf: () => 't1' });
@@ -99,6 +103,33 @@ describe('REST API', () => {
     const hook = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'webhook', value: 'ftp://x' }, { name: 'file', value: 'a\n', filename: 'a.csv' }]) });
     expect(hook.statusCode).toBe(400);
     expect(hook.json()).toEqual({ code: 'INVALID_WEBHOOK_URL', message: 'webhook "ftp://x" is not an http or https URL' });
+  });
+
+  it.each([
+    ['http://2130706433:8080/hook', 'plain http is not allowed (leads would travel unencrypted): use https'],
+    ['https://2130706433:8080/hook', '127.0.0.1 is a loopback address'],
+    ['https://0x7f.1/hook', '127.0.0.1 is a loopback address'],
+    ['https://0177.0.0.1/hook', '127.0.0.1 is a loopback address'],
+    ['https://127.1/hook', '127.0.0.1 is a loopback address'],
+    ['https://169.254.169.254/latest', '169.254.169.254 is a link-local address'],
+    ['https://[::ffff:10.0.0.1]/hook', '::ffff:a00:1 is an IPv4-mapped IPv6 address'],
+  ])('refuses the webhook %s when it is saved, with WEBHOOK_URL_FORBIDDEN and the reason', async (url, reason) => {
+    const before = recorded.uploads.length;
+    const res = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'webhook', value: url }, { name: 'file', value: 'email\n', filename: 'a.csv' }]) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ code: 'WEBHOOK_URL_FORBIDDEN', message: `webhook "${url}" is not allowed: ${reason}; webhooks go to public addresses over https` });
+    expect(recorded.uploads.length).toBe(before);
+  });
+
+  it('refuses a webhook sent after the file, failing the job it began', async () => {
+    const res = await app.inject({
+      method: 'POST', url: '/v1/jobs',
+      ...multipart([{ name: 'file', value: 'email\nann@x.com\n', filename: 'late.csv' }, { name: 'webhook', value: 'https://10.0.0.8/hook' }]),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'WEBHOOK_URL_FORBIDDEN', message: 'webhook "https://10.0.0.8/hook" is not allowed: 10.0.0.8 is a private address; webhooks go to public addresses over https' });
+    const job = await app.inject({ method: 'GET', url: `/v1/jobs/${res.json().jobId}` });
+    expect(job.json()).toMatchObject({ status: 'failed', failure: { code: 'UPLOAD_REFUSED' } });
   });
 
   it('takes the form fields in any order: those sent after the file complete the job before its rows go on', async () => {
@@ -337,7 +368,7 @@ describe('REST API', () => {
   it('sets and lists dedup policies for the tenant and for one supplier, refusing a bad one with its reason', async () => {
     const saved: { tenantId: string; supplier: string; policy: object }[] = [];
     const service = createJobService({
-      jobs: createSqlJobStore(db), exports: () => [][Symbol.iterator]() as never, uploads: recorded.sink, dnc, maxUploadBytes: 1000,
+      jobs: createSqlJobStore(db), exports: () => [][Symbol.iterator]() as never, uploads: recorded.sink, dnc, maxUploadBytes: 1000, ...outbound,
       policies: { list: async () => saved.map((p) => ({ supplier: p.supplier, policy: p.policy, updatedAt: '2026-11-23T00:00:00.000Z' })), save: async (tenantId, supplier, policy) => void saved.push({ tenantId, supplier, policy }) },
     });
     const api = await buildRestApp({ service, logger: createLogger({ name: 'test', level: 'silent' }), maxUploadBytes: 1000, tenantOf: () => 't1' });

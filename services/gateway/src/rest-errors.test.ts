@@ -6,6 +6,7 @@ import { createLogger } from '@leadflow/logger';
 import { leadMerges, listPossibleDuplicates, decidePossibleDuplicate, migrations as persistenceMigrations, revertMerge } from '@leadflow/persistence';
 import { jobFailure } from '@leadflow/pipeline';
 import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
+import { createOutboundRules } from '@leadflow/outbound';
 import { ERROR_CATALOGUE, isErrorCode } from './error-catalogue.js';
 import { buildRestApp, createJobService, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
 
@@ -55,7 +56,7 @@ describe('errors a REST client can cause', () => {
     await migrate(db, migrations);
     await migrate(db, persistenceMigrations);
     const service = createJobService({
-      jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads: sink, dnc: createMemoryDncRegistry(), maxUploadBytes: 1000,
+      jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads: sink, dnc: createMemoryDncRegistry(), maxUploadBytes: 1000, outbound: createOutboundRules(),
       merges: { list: (leadId, tenantId) => leadMerges(db, leadId, tenantId), revert: (id, tenantId) => revertMerge(db, id, tenantId) },
       possibleDuplicates: { list: (tenantId, q) => listPossibleDuplicates(db, tenantId, q), decide: (id, tenantId, d) => decidePossibleDuplicate(db, id, tenantId, d) },
     });
@@ -88,6 +89,7 @@ describe('errors a REST client can cause', () => {
     ['a file over the upload limit', form(part('file', 'a'.repeat(5000), 'big.csv')), 'UPLOAD_TOO_LARGE', 413],
     ['a file that is not text', form(part('file', '%PDF-1.7 ...', 'leads.pdf')), 'FILE_BINARY', 422],
     ['a webhook that is not a URL', form(part('webhook', 'ftp://x'), part('file', 'email\n', 'a.csv')), 'INVALID_WEBHOOK_URL', 400],
+    ['a webhook to a loopback address', form(part('webhook', 'https://127.0.0.1/hook'), part('file', 'email\n', 'a.csv')), 'WEBHOOK_URL_FORBIDDEN', 400],
     ['an unknown job', { method: 'GET', url: '/v1/jobs/not-a-job' }, 'JOB_NOT_FOUND', 404],
     ['an unknown export', { method: 'GET', url: '/v1/jobs/not-a-job/exports/everything.csv' }, 'UNKNOWN_EXPORT', 404],
     ['a mapping decision whose fields are not an object', json('POST', '/v1/jobs/not-a-job/mapping', '{"fields": [1]}'), 'INVALID_MAPPING_DECISION', 400],
