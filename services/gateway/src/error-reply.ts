@@ -30,12 +30,18 @@ function closeAfterAnswer(req: FastifyRequest, reply: FastifyReply) {
   // Node's own close after a `connection: close` answer; replaced by the lingering one below.
   socket.destroySoon = () => {
     req.raw.unpipe();
-    socket.removeAllListeners('data');
-    socket.on('data', () => {});
-    socket.resume();
-    socket.end();
-    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    closeLingering(socket);
   };
+}
+
+/** Ends the writing side (after `last`, when given), drops what still arrives, and destroys the socket after LINGER_MS. */
+function closeLingering(socket: Socket, last?: string) {
+  socket.removeAllListeners('data');
+  socket.on('data', () => {});
+  socket.resume();
+  if (last === undefined) socket.end();
+  else socket.end(last);
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }
 
 /**
@@ -48,11 +54,15 @@ export function answerClientError(err: Error & { code?: string }, socket: Socket
     err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'REQUEST_TIMEOUT' : err.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST';
   const { status, message } = ERROR_CATALOGUE[code];
   const body = JSON.stringify({ code, message });
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+  if (!socket.writable) {
+    socket.destroy(err);
+    return;
   }
-  socket.destroy(err);
+  // Not destroyed at once: the request's unread bytes would make the kernel reset the connection,
+  // and the client could lose the answer (seen on Node 24 with 64 KiB of headers).
+  closeLingering(
+    socket,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
