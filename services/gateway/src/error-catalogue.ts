@@ -60,6 +60,7 @@ const REQUEST_ERRORS = {
   MATCHED_LEAD_GONE: { status: 409, message: 'the lead this one may copy is no longer a lead: decide "distinct", or look up the lead it was merged into' },
   INVALID_DECISION: { status: 400, message: 'send {"decision": "duplicate"} (the same person: merge) or {"decision": "distinct"} (two people)' },
   INVALID_QUERY: { status: 400, message: 'a query parameter is not valid: the message names it' },
+  INVALID_REQUEST: { status: 400, message: 'a path parameter or body field is not valid: the message names it; see the API document at /docs' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 /**

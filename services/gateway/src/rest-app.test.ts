@@ -388,9 +388,9 @@ describe('REST API', () => {
   });
 
   it('answers unknown jobs and routes with 404 and a code, never a stack trace', async () => {
-    const job = await app.inject({ method: 'GET', url: '/v1/jobs/does-not-exist' });
+    const job = await app.inject({ method: 'GET', url: '/v1/jobs/6f1d2c3b-0000-4000-8000-000000000000' });
     expect(job.statusCode).toBe(404);
-    expect(job.json()).toEqual({ code: 'JOB_NOT_FOUND', message: 'no job with id "does-not-exist" for this tenant' });
+    expect(job.json()).toEqual({ code: 'JOB_NOT_FOUND', message: 'no job with id "6f1d2c3b-0000-4000-8000-000000000000" for this tenant' });
     const route = await app.inject({ method: 'GET', url: '/v2/things' });
     expect(route.json()).toEqual({ code: 'NOT_FOUND', message: 'no route GET /v2/things' });
     const broken = await app.inject({ method: 'POST', url: '/v1/dnc/numbers', headers: { 'content-type': 'application/json' }, payload: '{"numbers": [' });

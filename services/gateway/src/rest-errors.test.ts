@@ -19,6 +19,8 @@ const form = (...parts: string[]): InjectOptions => ({
   headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
   payload: parts.join('') + `--${boundary}--\r\n`,
 });
+/** A well-formed job id no job has: a job id that is no UUID is refused before any look-up (INVALID_REQUEST). */
+const unknownJob = '6f1d2c3b-0000-4000-8000-000000000000';
 const json = (method: 'POST' | 'PUT', url: string, payload: string): InjectOptions => ({ method, url, headers: { 'content-type': 'application/json' }, payload });
 
 /** A sink that reads the file as standalone mode does, refusing any file that starts with "%PDF". */
@@ -90,9 +92,10 @@ describe('errors a REST client can cause', () => {
     ['a file that is not text', form(part('file', '%PDF-1.7 ...', 'leads.pdf')), 'FILE_BINARY', 422],
     ['a webhook that is not a URL', form(part('webhook', 'ftp://x'), part('file', 'email\n', 'a.csv')), 'INVALID_WEBHOOK_URL', 400],
     ['a webhook to a loopback address', form(part('webhook', 'https://127.0.0.1/hook'), part('file', 'email\n', 'a.csv')), 'WEBHOOK_URL_FORBIDDEN', 400],
-    ['an unknown job', { method: 'GET', url: '/v1/jobs/not-a-job' }, 'JOB_NOT_FOUND', 404],
-    ['an unknown export', { method: 'GET', url: '/v1/jobs/not-a-job/exports/everything.csv' }, 'UNKNOWN_EXPORT', 404],
-    ['a mapping decision whose fields are not an object', json('POST', '/v1/jobs/not-a-job/mapping', '{"fields": [1]}'), 'INVALID_MAPPING_DECISION', 400],
+    ['an unknown job', { method: 'GET', url: `/v1/jobs/${unknownJob}` }, 'JOB_NOT_FOUND', 404],
+    ['a job id that is no UUID', { method: 'GET', url: '/v1/jobs/not-a-job' }, 'INVALID_REQUEST', 400],
+    ['an unknown export', { method: 'GET', url: `/v1/jobs/${unknownJob}/exports/everything.csv` }, 'UNKNOWN_EXPORT', 404],
+    ['a mapping decision whose fields are not an object', json('POST', `/v1/jobs/${unknownJob}/mapping`, '{"fields": [1]}'), 'INVALID_MAPPING_DECISION', 400],
     ['undoing a merge id that is no id', { method: 'POST', url: '/v1/merges/not-a-merge/revert' }, 'MERGE_NOT_FOUND', 404],
     ['a decision on a lead id that is no id', json('POST', '/v1/possible-duplicates/not-a-lead', '{"decision": "distinct"}'), 'POSSIBLE_DUPLICATE_NOT_FOUND', 404],
     ['a decision that is neither', json('POST', '/v1/possible-duplicates/not-a-lead', '{"decision": "maybe"}'), 'INVALID_DECISION', 400],

@@ -1,0 +1,144 @@
+import type { FastifySchema } from 'fastify';
+import { ERROR_CATALOGUE, type ErrorCode } from './error-catalogue.js';
+
+/**
+ * The JSON Schemas of the REST routes: fastify checks every request against them before a
+ * handler runs (a failure is answered by validation-errors.ts), and @fastify/swagger publishes
+ * them as the OpenAPI document at /docs/json. A property's `description` says what it must be:
+ * it is the docs' text and the error message's ("limit must be <description>").
+ */
+
+/** The shared answer of every error: `$ref: 'Error#'`; its codes are the whole catalogue. */
+export const errorSchema = {
+  $id: 'Error',
+  type: 'object',
+  required: ['code', 'message'],
+  properties: {
+    code: { type: 'string', enum: Object.keys(ERROR_CATALOGUE), description: 'a stable code from the error catalogue (docs/errors.md)' },
+    message: { type: 'string', description: 'what went wrong and what to do' },
+    jobId: { type: 'string', description: 'the job the error concerns, when an upload created one' },
+  },
+} as const;
+
+const errorResponses = { '4xx': { $ref: 'Error#' }, '5xx': { $ref: 'Error#' } } as const;
+
+const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
+const jobId = { type: 'string', pattern: UUID, description: 'a job id (a UUID, as POST /v1/jobs answers it)' } as const;
+const jobParams = { type: 'object', required: ['id'], properties: { id: jobId } } as const;
+/** Ids looked up as they are: a well-formed id that does not exist and one that is no id both answer 404 (the route's own code). */
+const idParam = (what: string) =>
+  ({ type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100, description: what } } }) as const;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The catalogue code the route answers for a body its schema refuses (that code's message shows the body to send). */
+    invalidBody?: ErrorCode;
+  }
+}
+
+type RouteSchema = FastifySchema & { tags?: string[]; summary?: string; consumes?: string[] };
+
+/** A success answer that is not JSON (errors stay JSON): its media type, for the document only (strings and streams are not serialized). */
+const textAnswer = (mediaType: string, description: string) =>
+  ({ 200: { description, content: { [mediaType]: { schema: { type: 'string' } } } } }) as const;
+
+const route = (tags: string, summary: string, schema: RouteSchema = {}): RouteSchema => ({
+  tags: [tags],
+  summary,
+  ...schema,
+  response: { ...errorResponses, ...(schema.response as object | undefined) },
+});
+
+export const schemas = {
+  upload: route('jobs', 'Upload a lead file; answers 202 with the job', {
+    consumes: ['multipart/form-data'],
+    body: {
+      content: {
+        'multipart/form-data': {
+          schema: {
+            // Nothing is held to check here: the file streams on as it arrives, and
+            // upload-form.ts checks each field as it comes (UNKNOWN_FORM_FIELD, FIELD_TOO_LONG, ...).
+            type: ['object', 'null'],
+            required: ['file'],
+            properties: {
+              file: { type: 'string', format: 'binary', description: 'the CSV or Excel file' },
+              supplier: { type: 'string', maxLength: 4096, description: 'who sold the list' },
+              webhook: { type: 'string', maxLength: 4096, description: 'an https URL called when the job ends' },
+              sheet: { type: 'string', maxLength: 4096, description: 'for a workbook, the sheet to read' },
+              review: { type: 'string', description: 'true to stop after mapping until a person confirms it' },
+            },
+          },
+        },
+      },
+    },
+  }),
+  getJob: route('jobs', 'A job: status, counts, failure', { params: jobParams }),
+  jobEvents: route('jobs', 'The job as Server-Sent Events until it ends', { params: jobParams, response: textAnswer('text/event-stream', 'an event `job` with the job as JSON at each change') }),
+  getMapping: route('jobs', 'How the columns of a job were mapped', { params: jobParams }),
+  confirmMapping: route('jobs', 'Confirm or change the mapping of a job in review', {
+    params: jobParams,
+    body: {
+      // No body at all confirms the proposed mapping, as {} does.
+      type: ['object', 'null'],
+      properties: {
+        fields: {
+          type: 'object',
+          additionalProperties: { type: 'string' },
+          description: 'source header to lead field (or "extra"), for the columns to change',
+        },
+      },
+    },
+  }),
+  exportRows: route('jobs', "A job's rows of one kind as CSV", {
+    params: {
+      type: 'object',
+      required: ['id', 'kind'],
+      properties: {
+        id: jobId,
+        kind: { type: 'string', maxLength: 50, description: 'leads.csv, duplicates.csv, rejected.csv or suppressed.csv' },
+      },
+    },
+    response: textAnswer('text/csv', 'the rows, with a header line'),
+  }),
+  listPolicies: route('dedup', "The tenant's dedup policies"),
+  setPolicy: route('dedup', 'Set the dedup policy of the tenant or of one supplier', {
+    body: {
+      type: 'object',
+      required: ['policy'],
+      properties: {
+        supplier: { type: 'string', maxLength: 200, description: 'the supplier it applies to; none for the tenant default' },
+        // Its settings are checked by the dedup library's parser, whose messages name them.
+        policy: { type: 'object', description: 'the settings (docs/dedup-policy.md)' },
+      },
+    },
+  }),
+  listMerges: route('merges', 'The merges of duplicates into a lead', { params: idParam('a lead id') }),
+  revertMerge: route('merges', 'Undo a merge', { params: idParam('a merge id') }),
+  listPossibleDuplicates: route('review', 'Possible duplicates waiting for a decision, a page at a time', {
+    querystring: {
+      type: 'object',
+      properties: {
+        status: { type: 'string', enum: ['open', 'duplicate', 'distinct', ''], description: 'one of open, duplicate, distinct' },
+        // Query values are strings (the app does not coerce types), hence patterns.
+        limit: { type: 'string', pattern: '^0*([1-9][0-9]{0,2}|1000)$', description: 'a whole number from 1 to 1000' },
+        after: { type: 'string', pattern: `^$|${UUID}`, description: 'the "next" of the page before (a lead id)' },
+      },
+    },
+  }),
+  decidePossibleDuplicate: route('review', 'Decide a possible duplicate', {
+    params: { type: 'object', required: ['leadId'], properties: { leadId: { type: 'string', minLength: 1, maxLength: 100, description: 'a lead id' } } },
+    body: { type: 'object', required: ['decision'], properties: { decision: { type: 'string', enum: ['duplicate', 'distinct'] } } },
+  }),
+  addDncNumbers: route('dnc', 'Add numbers to the internal Do-Not-Call list', {
+    body: {
+      content: {
+        'application/json': {
+          schema: { type: 'object', required: ['numbers'], properties: { numbers: { type: 'array', items: { type: 'string' } } } },
+        },
+        'text/plain': { schema: { type: 'string', description: 'one number per line' } },
+      },
+    },
+  }),
+  probe: (summary: string, mediaType = 'text/plain'): RouteSchema => ({ tags: ['operations'], summary, response: textAnswer(mediaType, summary) }),
+};
