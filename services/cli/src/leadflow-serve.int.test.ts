@@ -134,6 +134,17 @@ describe('leadflow serve (every service in one process)', () => {
     }
   });
 
+  it('serves the OpenAPI document at /docs/json and its page at /docs, and refuses input its schemas refuse', async () => {
+    const doc = (await (await fetch(`${base}/docs/json`)).json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: { Error: { properties: { code: { enum: string[] } } } } } };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/jobs', '/v1/jobs/{id}', '/v1/dnc/numbers', '/healthz', '/metrics']));
+    expect(doc.components.schemas.Error.properties.code.enum).toEqual(expect.arrayContaining(['JOB_NOT_FOUND', 'INVALID_REQUEST', 'FILE_BINARY']));
+    const page = await fetch(`${base}/docs/`);
+    expect([page.status, await page.text()]).toEqual([200, expect.stringMatching(/swagger-ui/i)]);
+    const bad = await fetch(`${base}/v1/jobs/job-42`);
+    expect([bad.status, await bad.json()]).toEqual([400, { code: 'INVALID_REQUEST', message: 'id in the path must be a job id (a UUID, as POST /v1/jobs answers it), not "job-42"' }]);
+  });
+
   it('answers /healthz and /readyz, and serves /metrics, on the REST port and on METRICS_PORT', async () => {
     for (const at of [base, metricsBase]) {
       const [health, ready, metrics] = await Promise.all(['/healthz', '/readyz', '/metrics'].map((p) => fetch(`${at}${p}`)));

@@ -344,12 +344,22 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
   });
 
   it('answers an unknown job with 404 and a code over REST, and NOT_FOUND over gRPC', async () => {
-    const res = await fetch(`${rest}/v1/jobs/nope`);
+    const unknown = '6f1d2c3b-0000-4000-8000-000000000000';
+    const res = await fetch(`${rest}/v1/jobs/${unknown}`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ code: 'JOB_NOT_FOUND', message: 'no job with id "nope" for this tenant' });
+    expect(await res.json()).toEqual({ code: 'JOB_NOT_FOUND', message: `no job with id "${unknown}" for this tenant` });
+    const bad = await fetch(`${rest}/v1/jobs/nope`);
+    expect([bad.status, ((await bad.json()) as { code: string }).code]).toEqual([400, 'INVALID_REQUEST']);
     const err = await new Promise<Error & { code?: number }>((resolve) => grpc.getJob({ id: 'nope' }, (e) => resolve(e!)));
     expect(err.code).toBe(5);
     expect(err.message).toMatch(/JOB_NOT_FOUND/);
+  });
+
+  it('serves the OpenAPI document at /docs/json and its page at /docs on the gateway', async () => {
+    const doc = (await (await fetch(`${rest}/docs/json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/jobs', '/v1/jobs/{id}', '/v1/possible-duplicates', '/healthz']));
+    expect((await fetch(`${rest}/docs/`)).status).toBe(200);
   });
 
   it('counts rows by stage and outcome on each service /metrics', async () => {
