@@ -81,6 +81,7 @@ describe('the API document at /docs/json', () => {
   it.each([
     ['a query parameter value it does not take', { method: 'GET', url: '/v1/possible-duplicates?status=closed' }, 'INVALID_QUERY', 'status must be one of open, duplicate, distinct, not "closed"'],
     ['a query parameter of the wrong type', { method: 'GET', url: '/v1/possible-duplicates?limit=ten' }, 'INVALID_QUERY', 'limit must be a whole number from 1 to 1000'],
+    ['a query parameter it does not take', { method: 'GET', url: '/v1/possible-duplicates?limt=5' }, 'INVALID_QUERY', 'limt is not a query parameter this route takes: use status, limit, after'],
     ['a job id that is no UUID', { method: 'GET', url: '/v1/jobs/job-42' }, 'INVALID_REQUEST', 'id in the path must be a job id (a UUID, as POST /v1/jobs answers it), not "job-42"'],
     ['a job id that is no UUID, on its export', { method: 'GET', url: '/v1/jobs/42/exports/leads.csv' }, 'INVALID_REQUEST', 'id in the path must be a job id (a UUID, as POST /v1/jobs answers it), not "42"'],
     ['a body field of the wrong type', { method: 'POST', url: '/v1/possible-duplicates/x', payload: { decision: 1 } }, 'INVALID_DECISION', ERROR_CATALOGUE.INVALID_DECISION.message],

@@ -39,7 +39,8 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
     frameworkErrors: (err, req, reply) => sendError(req, reply, fromFrameworkError(err) ?? new GatewayError('BAD_REQUEST')),
     clientErrorHandler: answerClientError,
     // A body is checked as sent: coercing {"numbers": "x"} to ["x"] would take what the client did not mean.
-    ajv: { customOptions: { coerceTypes: false } },
+    // Nor is a field or parameter a schema does not know dropped in silence (fastify's default): it is refused.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
   await registerApiDocs(app);
   await app.register(multipart, {

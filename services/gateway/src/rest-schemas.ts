@@ -118,6 +118,8 @@ export const schemas = {
   listPossibleDuplicates: route('review', 'Possible duplicates waiting for a decision, a page at a time', {
     querystring: {
       type: 'object',
+      // A misspelt parameter (?limt=5) is refused, not ignored.
+      additionalProperties: false,
       properties: {
         status: { type: 'string', enum: ['open', 'duplicate', 'distinct', ''], description: 'one of open, duplicate, distinct' },
         // Query values are strings (the app does not coerce types), hence patterns.

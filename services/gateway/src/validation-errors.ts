@@ -4,7 +4,7 @@ import { GatewayError } from './gateway-error.js';
 interface SchemaError {
   keyword: string;
   instancePath: string;
-  params: { missingProperty?: string };
+  params: { missingProperty?: string; additionalProperty?: string };
 }
 
 type Part = 'params' | 'querystring' | 'body' | 'headers';
@@ -34,6 +34,10 @@ export function fromValidationError(err: unknown, req: FastifyRequest): GatewayE
 
   let message: string;
   if (first.keyword === 'required') message = `${field}${WHERE[part]} is missing`;
+  else if (first.keyword === 'additionalProperties') {
+    const known = Object.keys(schema?.properties ?? {}).join(', ');
+    message = `${String(first.params.additionalProperty).slice(0, 40)} is not a ${part === 'querystring' ? 'query parameter' : 'field'} this route takes${known ? `: use ${known}` : ''}`;
+  }
   else if (description) message = `${field}${WHERE[part]} must be ${description}${first.keyword === 'enum' || part === 'params' ? shown : ''}`;
   else message = `${field || part}${WHERE[part]} ${ajvMessage(first)}`;
   return new GatewayError(part === 'querystring' ? 'INVALID_QUERY' : 'INVALID_REQUEST', message);
