@@ -154,3 +154,27 @@ describe('API keys in the database', () => {
     }
   });
 });
+
+describe('whether an installation has an admin key', () => {
+  let db: SqlClient;
+  afterAll(() => db.close());
+
+  it('counts only an admin key that works now: not a viewer or uploader key, not a revoked or expired admin key', async () => {
+    db = await createPglite();
+    await migrate(db, migrations);
+    let now = T0;
+    const keys = createSqlApiKeyStore(db, { clock: () => now });
+    expect(await keys.hasAdminKey()).toBe(false);
+    await keys.create({ tenant: 'acme', role: 'viewer' });
+    await keys.create({ tenant: 'acme', role: 'uploader' });
+    expect(await keys.hasAdminKey()).toBe(false);
+    const revoked = await keys.create({ tenant: 'acme', role: 'admin' });
+    await keys.revoke(revoked.prefix);
+    await keys.create({ tenant: 'acme', role: 'admin', expiresAt: new Date(T0.getTime() + MINUTE) });
+    expect(await keys.hasAdminKey()).toBe(true);
+    now = new Date(T0.getTime() + MINUTE);
+    expect(await keys.hasAdminKey()).toBe(false);
+    await keys.create({ tenant: 'other', role: 'admin' });
+    expect(await keys.hasAdminKey()).toBe(true);
+  });
+});

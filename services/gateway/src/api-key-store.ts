@@ -66,6 +66,8 @@ export interface ApiKeyStore {
    * it is revoked, so that its users can move to the new one first.
    */
   rotate(prefix: string, opts?: { tenantId?: string; expiresAt?: Date }): Promise<NewApiKey>;
+  /** Whether an admin key of any tenant works now (neither revoked nor expired): someone can administer this installation. */
+  hasAdminKey(): Promise<boolean>;
 }
 
 export interface ApiKeyStoreOptions {
@@ -180,6 +182,14 @@ export function createSqlApiKeyStore(db: SqlClient, opts: ApiKeyStoreOptions = {
         }
         return insert(tx, { tenantId: old.tenant_id, role: old.role, name: old.name, expiresAt, rotatedFrom: prefix });
       });
+    },
+
+    async hasAdminKey() {
+      const found = await db.query(
+        "SELECT 1 FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1) LIMIT 1",
+        [clock()],
+      );
+      return found.rows.length > 0;
     },
   };
 }
