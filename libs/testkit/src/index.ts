@@ -8,6 +8,7 @@ export type { Expected, GeneratedRow, LeadFile, LeadFileOptions } from './lead-f
 export { startServices } from '@leadflow/infra';
 export type { ServicesHandle } from '@leadflow/infra';
 export { freePort } from './free-port.js';
+export { listeningAddresses, otherLocalAddress, tryConnect } from './local-sockets.js';
 export { getJson, openServerSockets, streamUpload } from './stream-upload.js';
 export type { StreamUploadOptions, UploadAnswer } from './stream-upload.js';
 export { runNode } from './run-node.js';

@@ -3,7 +3,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvRowsByName, farCellWorkbook, freePort, generateLeadFile, REPEATED_HEADER_CSV, runNode, tempDir, waitUntil } from '@leadflow/testkit';
+import {
+  csvRowsByName, farCellWorkbook, freePort, generateLeadFile, listeningAddresses, otherLocalAddress, REPEATED_HEADER_CSV, runNode, tempDir, tryConnect, waitUntil,
+} from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
 const KINDS = ['leads', 'duplicates', 'rejected', 'suppressed'] as const;
@@ -37,7 +39,7 @@ describe('leadflow serve (every service in one process)', () => {
     metricsBase = `http://127.0.0.1:${metricsPort}`;
     child = spawn(process.execPath, [BIN, 'serve'], {
       env: {
-        ...process.env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), METRICS_PORT: String(metricsPort), LEADFLOW_DATA_DIR: dataDir,
+        ...process.env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), METRICS_PORT: String(metricsPort), LEADFLOW_DATA_DIR: dataDir, HTTP_HOST: '',
         LOG_LEVEL: 'warn',
       },
     });
@@ -153,6 +155,26 @@ describe('leadflow serve (every service in one process)', () => {
       expect(await metrics!.text()).toMatch(/^leadflow_stage_rows_total\{stage="persistence",outcome="accepted"\} \d+$/m);
     }
     expect(output).toMatch(new RegExp(`also on port ${new URL(metricsBase).port}`));
+  });
+
+  it('listens on 127.0.0.1 only while its database has no key, and says so, with how to open it', async () => {
+    const ports = [base, metricsBase].map((b) => Number(new URL(b).port));
+    const grpcPort = Number(/gRPC on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+    ports.push(grpcPort);
+    const lines = output.split('\n').filter((l) => l.startsWith('leadflow serve:'));
+    expect(lines).toEqual([
+      `leadflow serve: REST on ${base} (/metrics, /healthz, /readyz), gRPC on 127.0.0.1:${grpcPort}; /metrics, /healthz, /readyz also on port ${ports[1]}`,
+      'leadflow serve: listening on loopback only, as no admin key exists: to open REST and gRPC to other machines, stop, ' +
+        'make one with npx leadflow keys create --tenant NAME --role admin, and start with HTTP_HOST=0.0.0.0',
+    ]);
+    for (const port of ports) {
+      expect(listeningAddresses(port), `port ${port}`).toEqual(['127.0.0.1']);
+      expect(await tryConnect('127.0.0.1', port), `port ${port}`).toBe('connected');
+    }
+    // The kernel's word above holds on any machine; where this one has a network interface, a
+    // connection to its address (which stays on this machine) shows it from the outside too.
+    const other = otherLocalAddress();
+    if (other) for (const port of ports) expect(await tryConnect(other, port), `${other}:${port}`).toBe('ECONNREFUSED');
   });
 
   it('ends a second serve whose port is taken at once, with one line naming the port and the variable to change, exit code 1', async () => {

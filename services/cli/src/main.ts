@@ -12,6 +12,7 @@ import { keysCommand } from './keys-command.js';
 import { mapCommand } from './map-command.js';
 import { runCommand } from './run-command.js';
 import { reportRun } from './run-report.js';
+import { LOOPBACK_HOST, readHost } from './serve-bind.js';
 import { serveCommand } from './serve-command.js';
 
 const schema = {
@@ -25,6 +26,7 @@ const schema = {
   tenantId: ['LEADFLOW_TENANT', str({ default: 'default' })],
   httpPort: ['HTTP_PORT', port({ default: 8080 })],
   grpcPort: ['GRPC_PORT', port({ default: 50051 })],
+  httpHost: ['HTTP_HOST', custom('an IP address', readHost, { default: LOOPBACK_HOST, description: 'address serve listens on; other than loopback only with an admin key' })],
   // Unset: serve's /metrics, /healthz and /readyz are on the REST port only.
   metricsPort: ['METRICS_PORT', custom<number | null>('a port', (raw) => port().parse(raw), { default: null })],
   maxUploadBytes: ['GATEWAY_MAX_UPLOAD_BYTES', int({ min: 1, default: 1024 * 1024 * 1024 })],
@@ -73,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
   const common = { logger, metrics, databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, batchSize: config.batchSize, tenantId: config.tenantId, limits, dedupPolicy, outbound: outboundRulesFromConfig(config) };
   if (args.command === 'serve') {
     await serveCommand({
-      ...common, httpPort: config.httpPort, grpcPort: config.grpcPort, metricsPort: config.metricsPort ?? undefined, maxUploadBytes: config.maxUploadBytes,
+      ...common, httpPort: config.httpPort, grpcPort: config.grpcPort, host: config.httpHost, metricsPort: config.metricsPort ?? undefined, maxUploadBytes: config.maxUploadBytes,
     });
     return -1;
   }

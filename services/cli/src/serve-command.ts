@@ -1,13 +1,16 @@
 import { createServer } from 'node:net';
-import { createGateway } from '@leadflow/gateway';
+import { createGateway, createSqlApiKeyStore } from '@leadflow/gateway';
 import { createLifecycle, createOpsServer, ListenError, listenOrExplain } from '@leadflow/lifecycle';
 import { jobFailure } from '@leadflow/pipeline';
 import { CommandError } from './command-error.js';
+import { checkBind, hostForUrl, loopbackNotice } from './serve-bind.js';
 import { openStandalone, type StandaloneEnvironment } from './standalone.js';
 
 export interface ServeEnvironment extends StandaloneEnvironment {
   httpPort: number;
   grpcPort: number;
+  /** The address REST, gRPC and METRICS_PORT listen on (HTTP_HOST); one other than loopback needs an admin key (serve-bind.ts). */
+  host: string;
   /** A port of its own for /metrics, /healthz and /readyz, as every service has; they are on the REST port either way. */
   metricsPort?: number;
   maxUploadBytes: number;
@@ -30,13 +33,13 @@ function explainStartFailure(err: unknown): CommandError | undefined {
  * common mistake of a second `leadflow serve`. The servers' own listen reports it too, if another
  * process takes the port in between.
  */
-async function checkPortFree(server: string, port: number): Promise<void> {
+async function checkPortFree(server: string, port: number, host: string): Promise<void> {
   if (port === 0) return;
   const probe = createServer();
   await listenOrExplain(server, port, () =>
     new Promise<void>((resolve, reject) => {
       probe.once('error', reject);
-      probe.listen(port, '0.0.0.0', () => resolve());
+      probe.listen(port, host, () => resolve());
     }),
   );
   await new Promise<void>((resolve) => probe.close(() => resolve()));
@@ -47,13 +50,12 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
   const { logger, metrics } = env;
   try {
     for (const [server, port] of [['REST', env.httpPort], ['gRPC', env.grpcPort], ['ops', env.metricsPort]] as const) {
-      if (port !== undefined) await checkPortFree(server, port);
+      if (port !== undefined) await checkPortFree(server, port, env.host);
     }
   } catch (err) {
     throw explainStartFailure(err) ?? err;
   }
   const lifecycle = createLifecycle({ logger });
-  const ops = env.metricsPort === undefined ? undefined : lifecycle.add(createOpsServer({ port: env.metricsPort, metrics, isReady: () => lifecycle.ready }));
   let standalone: Awaited<ReturnType<typeof openStandalone>> | undefined;
   lifecycle.add({
     name: 'standalone',
@@ -62,6 +64,13 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
     },
     stop: async () => standalone?.close(),
   });
+  // The keys are in the database, so the rule is checked once it is open, and before anything listens.
+  let bind: { adminKey: boolean } | undefined;
+  lifecycle.add({ name: 'bind-rule', start: async () => void (bind = await checkBind(env.host, createSqlApiKeyStore(standalone!.db))) });
+  const ops =
+    env.metricsPort === undefined
+      ? undefined
+      : lifecycle.add(createOpsServer({ port: env.metricsPort, host: env.host, metrics, isReady: () => lifecycle.ready }));
   let gateway: ReturnType<typeof createGateway> | undefined;
   lifecycle.add({
     name: 'gateway',
@@ -80,6 +89,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
         metrics,
         httpPort: env.httpPort,
         grpcPort: env.grpcPort,
+        host: env.host,
         maxUploadBytes: env.maxUploadBytes,
         tenantId: env.tenantId,
         outbound: env.outbound,
@@ -88,8 +98,11 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
       });
       await gateway.start();
       const alsoOps = ops ? `; /metrics, /healthz, /readyz also on port ${ops.port}` : '';
+      const host = hostForUrl(env.host);
+      const notice = loopbackNotice(env.host, bind!.adminKey);
       process.stdout.write(
-        `leadflow serve: REST on http://127.0.0.1:${gateway.httpPort} (/metrics, /healthz, /readyz), gRPC on 127.0.0.1:${gateway.grpcPort}${alsoOps}\n`,
+        `leadflow serve: REST on http://${host}:${gateway.httpPort} (/metrics, /healthz, /readyz), gRPC on ${host}:${gateway.grpcPort}${alsoOps}\n` +
+          (notice ? `leadflow serve: ${notice}\n` : ''),
       );
     },
     stop: async () => gateway?.stop(),

@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import {
   Metadata,
@@ -237,7 +238,7 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     },
     async listen(port: number, host = '0.0.0.0') {
       boundPort = await new Promise<number>((resolve, reject) =>
-        server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+        server.bindAsync(`${isIPv6(host) ? `[${host}]` : host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
       );
       health.setStatus('', 'SERVING');
       health.setStatus('leadflow.v1.LeadflowGateway', 'SERVING');
