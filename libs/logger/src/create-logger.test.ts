@@ -34,4 +34,17 @@ describe('createLogger', () => {
     expect(lines.join('')).not.toContain('ann@example.com');
     expect(JSON.parse(lines[0]!).err.message).toBe('duplicate key value violates unique constraint');
   });
+
+  it('redacts credentials wherever a library logs request headers, up to two levels down', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ name: 'test', destination, level: 'trace' });
+    const key = 'lfk_AAAAAAAA_secretsecretsecret';
+    log.trace({ busboyOptions: { headers: { authorization: `Bearer ${key}`, 'x-api-key': key, cookie: `s=${key}`, host: 'h' } } }, 'multipart');
+    log.info({ authorization: key, webhook: { secret: key, url: 'https://example.com/' } }, 'saved');
+    const out = lines.join('');
+    expect(out).not.toContain(key);
+    const [first, second] = lines.map((l) => JSON.parse(l));
+    expect(first.busboyOptions.headers).toEqual({ authorization: '[redacted]', 'x-api-key': '[redacted]', cookie: '[redacted]', host: 'h' });
+    expect(second.webhook).toEqual({ secret: '[redacted]', url: 'https://example.com/' });
+  });
 });

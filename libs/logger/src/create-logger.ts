@@ -14,7 +14,23 @@ export const PII_FIELDS = [
   'detail', 'where',
 ] as const;
 
-const REDACT_PATHS = [...PII_FIELDS.map((f) => f), ...PII_FIELDS.map((f) => `*.${f}`)];
+/**
+ * Fields that hold credentials: API keys, webhook secrets, and the HTTP headers that carry them.
+ * Libraries log request headers of their own accord (@fastify/multipart logs its busboy options,
+ * the request's headers among them, at trace level), so these are also redacted two levels down.
+ */
+export const SECRET_FIELDS = [
+  'authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key',
+  'secret', 'password', 'token', 'apiKey', 'api_key',
+] as const;
+
+/** A field name as a redaction path segment: names that are not identifiers need brackets. */
+const segment = (f: string) => (/^[A-Za-z_$][\w$]*$/.test(f) ? `.${f}` : `["${f}"]`);
+
+const REDACT_PATHS = [
+  ...PII_FIELDS.flatMap((f) => [f, `*.${f}`]),
+  ...SECRET_FIELDS.flatMap((f) => [segment(f).replace(/^\./, ''), `*${segment(f)}`, `*.*${segment(f)}`]),
+];
 
 export interface LoggerOptions {
   /** Service or component name, logged as `service`. */

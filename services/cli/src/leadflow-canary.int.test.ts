@@ -1,0 +1,163 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, runNode, startWebhookReceiver, tempDir, waitUntil, type WebhookReceiver } from '@leadflow/testkit';
+
+// Leads are personal data: no value of one may reach a log line, at any level (issue 11). Canary
+// values that occur nowhere else are pushed through every route and stage of the real process,
+// whose whole output at the lowest log level is then searched for each in every spelling the
+// pipeline makes of it.
+
+const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
+
+const EMAIL = 'Quillon.Vexbrand+Canary@Zephyr-Leak.Example';
+const PHONE = '(617) 364-8274'; // put on the Do-Not-Call list: its rows end SUPPRESSED
+const PHONE_2 = '312.497.6635';
+const FIRST = 'Quillon';
+const LAST = 'Vexbrand';
+const STREET = '4417 Zephyrgate Lane';
+/** Shaped as leadflow keys create makes them (docs/api-keys.md); its secret part is the canary. */
+const KEY = `lfk_CNRY7Q2Z_${'Kq9cAnArYsEcReT'.padEnd(49, 'x')}`;
+
+/** Every spelling of the canary values that the pipeline produces (as given, lower-cased, E.164, digits). */
+const SPELLINGS = [
+  EMAIL, EMAIL.toLowerCase(), 'quillon.vexbrand', 'zephyr-leak',
+  PHONE, '+16173648274', '16173648274', '6173648274', '617-364-8274', '364-8274', '3648274',
+  PHONE_2, '+13124976635', '3124976635', '4976635',
+  FIRST, LAST, STREET, 'Zephyrgate',
+  KEY, 'Kq9cAnArYsEcReT',
+];
+
+/** The canary spellings found in `output`, with the line each first appears on. */
+function leaks(output: string): string[] {
+  const lower = output.toLowerCase();
+  return SPELLINGS.filter((s) => lower.includes(s.toLowerCase())).map((s) => {
+    const line = output.split('\n').find((l) => l.toLowerCase().includes(s.toLowerCase()))!;
+    return `${s}: ${line.slice(0, 400)}`;
+  });
+}
+
+const HEADER = 'First Name,Last Name,Email,Phone,Street,City,Zip';
+/** One row of each disposition, every one carrying canary values. */
+const CSV = [
+  HEADER,
+  `${FIRST},${LAST},${EMAIL},${PHONE_2},${STREET},Boston,02108`, // ACCEPTED
+  `${FIRST},${LAST},${EMAIL.toLowerCase()},,,,`, // DUPLICATE of the first by email
+  `${FIRST},${LAST},,"${PHONE}",,,`, // SUPPRESSED
+  `${FIRST},${LAST},${EMAIL.replace('@', '@@')},617-364,,,`, // INVALID: no usable contact
+].join('\n');
+
+describe('a canary lead through leadflow serve at the lowest log level', () => {
+  let child: ChildProcess;
+  let base: string;
+  let output = '';
+  let receiver: WebhookReceiver;
+  const dir = tempDir('leadflow-canary-');
+
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+    receiver.respondWith((_req, i) => (i === 0 ? 500 : 200));
+    const [httpPort, grpcPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+    base = `http://127.0.0.1:${httpPort}`;
+    child = spawn(process.execPath, [BIN, 'serve'], {
+      env: {
+        ...process.env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), METRICS_PORT: String(metricsPort),
+        LEADFLOW_DATA_DIR: join(dir, 'db'), LOG_LEVEL: 'trace',
+      },
+    });
+    child.stdout!.on('data', (d: Buffer) => (output += d));
+    child.stderr!.on('data', (d: Buffer) => (output += d));
+    await waitUntil('leadflow serve to listen', () => (output.includes('leadflow serve: REST on') ? true : undefined), {
+      timeoutMs: 240_000,
+      describe: () => output,
+    });
+  }, 300_000);
+  afterAll(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await receiver?.close();
+  });
+
+  /** Every request carries an API key, which no log line may show either. */
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(`${base}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${KEY}` } });
+  const upload = async (csv: string, fields: Record<string, string> = {}) => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.set(k, v);
+    form.set('file', new Blob([csv]), 'canary.csv');
+    return call(`/v1/jobs`, { method: 'POST', body: form });
+  };
+  const completed = (id: string, delivered = 0) =>
+    waitUntil(`job ${id} to complete`, async () => {
+      const j = (await (await call(`/v1/jobs/${id}`)).json()) as { status: string; counts: Record<string, number> };
+      return j.status === 'completed' && j.counts.delivered! >= delivered ? j.counts : undefined;
+    });
+
+  it('logs none of its values, through every disposition, a failing webhook, review, exports and refusals', async () => {
+    const dnc = await call(`/v1/dnc/numbers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ numbers: [PHONE] }) });
+    expect(dnc.status).toBe(200);
+    // A number the list refuses: its error must not repeat it either.
+    await call(`/v1/dnc/numbers`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: `${PHONE}x\n${FIRST}` });
+
+    const created = await upload(CSV, { webhook: receiver.url, supplier: 'canary' });
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    expect(await completed(id, 1)).toEqual({ rows: 4, accepted: 1, invalid: 1, duplicate: 1, suppressed: 1, delivered: 1 });
+    // The webhook failed once and took the lead on the retry.
+    expect(receiver.requests.length).toBe(2);
+    expect(receiver.requests[1]!.body).toContain(EMAIL.toLowerCase());
+    for (const kind of ['leads', 'duplicates', 'rejected', 'suppressed']) {
+      const res = await call(`/v1/jobs/${id}/exports/${kind}.csv`);
+      expect(res.status, kind).toBe(200);
+      expect((await res.text()).toLowerCase(), kind).toContain(FIRST.toLowerCase());
+    }
+
+    // Review: the preview shows the canary to the user; the log must not.
+    const review = await upload(`Mail,Code\n${EMAIL},${LAST}\n`, { review: 'true' });
+    const reviewId = ((await review.json()) as { id: string }).id;
+    await waitUntil('the mapping to await review', async () => ((await call(`/v1/jobs/${reviewId}/mapping`)).status === 200 ? true : undefined));
+    const decided = await call(`/v1/jobs/${reviewId}/mapping`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields: { [LAST]: 'source' } }),
+    });
+    expect(decided.status).toBe(400); // UNKNOWN_COLUMN: a canary as a column name
+    expect((await call(`/v1/jobs/${reviewId}/mapping`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"fields":{}}' })).status).toBe(200);
+    await completed(reviewId);
+
+    // Files that cannot be read, the failing line holding the canary.
+    const malformed = await upload(`${HEADER}\n${FIRST},${LAST},"${EMAIL},${PHONE}\n`);
+    expect(malformed.status).toBe(422);
+    const tooWide = await upload(`${HEADER}\n${FIRST},${LAST},${EMAIL},${PHONE},${STREET},Boston,02108,${'x,'.repeat(5000)}x\n`);
+    expect([413, 422]).toContain(tooWide.status);
+    // A webhook refused, a bad body and a bad query, each carrying the canary.
+    expect((await upload(CSV, { webhook: `https://10.0.0.1/hook?to=${encodeURIComponent(EMAIL)}` })).status).toBe(400);
+    expect((await call(`/v1/dedup/policy`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ supplier: EMAIL, policy: { [PHONE]: true } }) })).status).toBe(400);
+    expect((await call(`/v1/possible-duplicates?status=${encodeURIComponent(EMAIL)}`)).status).toBe(400);
+    expect((await call(`/v1/jobs/${encodeURIComponent(EMAIL)}`)).status).toBe(400);
+
+    // Every request above is answered: the log lines for them are written (pino writes synchronously to a pipe).
+    expect(output).toMatch(/"level":"(trace|debug)"/);
+    expect(leaks(output)).toEqual([]);
+  });
+});
+
+describe('a canary lead through leadflow run at the lowest log level, with a failing webhook', () => {
+  it('logs none of its values and prints none in its summary', async () => {
+    const dir = tempDir('leadflow-canary-run-');
+    const receiver = await startWebhookReceiver();
+    receiver.respondWith(500);
+    try {
+      writeFileSync(join(dir, 'canary.csv'), CSV);
+      writeFileSync(join(dir, 'dnc.txt'), `${PHONE}\n`);
+      const res = await runNode(BIN, ['run', join(dir, 'canary.csv'), '--dnc', join(dir, 'dnc.txt'), '--webhook', receiver.url, '--out', join(dir, 'out')], {
+        env: { LEADFLOW_DATA_DIR: join(dir, 'db'), LOG_LEVEL: 'trace', DELIVERY_MAX_ATTEMPTS: '2' },
+      });
+      expect(receiver.requests.length).toBeGreaterThan(0);
+      expect(res.stderr).toContain('"level":"info"'); // the lowest level was taken: run logs errors only by default
+      expect(res.stdout + res.stderr).toMatch(/delivered|webhook/i);
+      expect(leaks(res.stdout + res.stderr)).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
