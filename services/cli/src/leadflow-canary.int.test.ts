@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, runNode, startWebhookReceiver, tempDir, waitUntil, type WebhookReceiver } from '@leadflow/testkit';
+import {
+  freePort, infraEnv, runNode, SERVICE_NAMES, startServices, startWebhookReceiver, stateDir, tempDir, uniqueName, waitUntil,
+  type ServicesHandle, type WebhookReceiver,
+} from '@leadflow/testkit';
 
 // Leads are personal data: no value of one may reach a log line, at any level (issue 11). Canary
 // values that occur nowhere else are pushed through every route and stage of the real process,
@@ -49,6 +52,75 @@ const CSV = [
   `${FIRST},${LAST},${EMAIL.replace('@', '@@')},617-364,,,`, // INVALID: no usable contact
 ].join('\n');
 
+/**
+ * Pushes the canary through every REST route and stage of a running Leadflow at `base`: one row
+ * of each disposition, delivered to `receiver` (which fails once), the exports, the review path,
+ * unreadable files and refused requests that carry it. Logs are read by the caller after it.
+ */
+async function pushCanary(base: string, receiver: WebhookReceiver, mode: 'serve' | 'kafka'): Promise<void> {
+  /** Every request carries an API key, which no log line may show either. */
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(`${base}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${KEY}` } });
+  const upload = async (csv: string, fields: Record<string, string> = {}) => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.set(k, v);
+    form.set('file', new Blob([csv]), 'canary.csv');
+    return call(`/v1/jobs`, { method: 'POST', body: form });
+  };
+  const completed = (id: string, delivered = 0) =>
+    waitUntil(`job ${id} to complete`, async () => {
+      const j = (await (await call(`/v1/jobs/${id}`)).json()) as { status: string; counts: Record<string, number> };
+      return j.status === 'completed' && j.counts.delivered! >= delivered ? j.counts : undefined;
+    });
+
+  const dnc = await call(`/v1/dnc/numbers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ numbers: [PHONE] }) });
+  expect(dnc.status).toBe(200);
+  // A number the list refuses: its error must not repeat it either.
+  await call(`/v1/dnc/numbers`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: `${PHONE}x\n${FIRST}` });
+
+  const created = await upload(CSV, { webhook: receiver.url, supplier: 'canary' });
+  expect(created.status).toBe(202);
+  const { id } = (await created.json()) as { id: string };
+  expect(await completed(id, 1)).toEqual({ rows: 4, accepted: 1, invalid: 1, duplicate: 1, suppressed: 1, delivered: 1 });
+  // The webhook failed once and took the lead on the retry.
+  expect(receiver.requests.length).toBe(2);
+  expect(receiver.requests[1]!.body).toContain(EMAIL.toLowerCase());
+  for (const kind of ['leads', 'duplicates', 'rejected', 'suppressed']) {
+    const res = await call(`/v1/jobs/${id}/exports/${kind}.csv`);
+    expect(res.status, kind).toBe(200);
+    expect((await res.text()).toLowerCase(), kind).toContain(FIRST.toLowerCase());
+  }
+
+  // Review: the preview shows the canary to the user; the log must not.
+  const review = await upload(`Mail,Code\n${EMAIL},${LAST}\n`, { review: 'true' });
+  const reviewId = ((await review.json()) as { id: string }).id;
+  await waitUntil('the mapping to await review', async () => ((await call(`/v1/jobs/${reviewId}/mapping`)).status === 200 ? true : undefined));
+  const decided = await call(`/v1/jobs/${reviewId}/mapping`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields: { [LAST]: 'source' } }),
+  });
+  expect(decided.status).toBe(400); // UNKNOWN_COLUMN: a canary as a column name
+  expect((await call(`/v1/jobs/${reviewId}/mapping`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"fields":{}}' })).status).toBe(200);
+  await completed(reviewId);
+
+  // Files that cannot be read, the failing line holding the canary.
+  const malformed = await upload(`${HEADER}\n${FIRST},${LAST},"${EMAIL},${PHONE}\n`);
+  expect(malformed.status).toBe(mode === 'serve' ? 422 : 202); // Kafka mode reads the file after answering
+  const tooWide = await upload(`${HEADER}\n${FIRST},${LAST},${EMAIL},${PHONE},${STREET},Boston,02108,${'x,'.repeat(5000)}x\n`);
+  expect(tooWide.status).toBe(mode === 'serve' ? 422 : 202);
+  // A webhook refused, a bad body and a bad query, each carrying the canary.
+  expect((await upload(CSV, { webhook: `https://10.0.0.1/hook?to=${encodeURIComponent(EMAIL)}` })).status).toBe(400);
+  expect((await call(`/v1/dedup/policy`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ supplier: EMAIL, policy: { [PHONE]: true } }) })).status).toBe(400);
+  expect((await call(`/v1/possible-duplicates?status=${encodeURIComponent(EMAIL)}`)).status).toBe(400);
+  expect((await call(`/v1/jobs/${encodeURIComponent(EMAIL)}`)).status).toBe(400);
+
+  // Their jobs fail (in Kafka mode after the answer): wait for it, so its log lines are written.
+  for (const answer of [malformed, tooWide]) {
+    const json = (await answer.json()) as { id?: string; jobId?: string };
+    const failing = json.jobId ?? json.id;
+    if (failing) await waitUntil('an unreadable file to fail its job', async () => (((await (await call(`/v1/jobs/${failing}`)).json()) as { status: string }).status === 'failed' ? true : undefined));
+  }
+}
+
 describe('a canary lead through leadflow serve at the lowest log level', () => {
   let child: ChildProcess;
   let base: string;
@@ -79,63 +151,39 @@ describe('a canary lead through leadflow serve at the lowest log level', () => {
     await receiver?.close();
   });
 
-  /** Every request carries an API key, which no log line may show either. */
-  const call = (path: string, init: RequestInit = {}) =>
-    fetch(`${base}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${KEY}` } });
-  const upload = async (csv: string, fields: Record<string, string> = {}) => {
-    const form = new FormData();
-    for (const [k, v] of Object.entries(fields)) form.set(k, v);
-    form.set('file', new Blob([csv]), 'canary.csv');
-    return call(`/v1/jobs`, { method: 'POST', body: form });
-  };
-  const completed = (id: string, delivered = 0) =>
-    waitUntil(`job ${id} to complete`, async () => {
-      const j = (await (await call(`/v1/jobs/${id}`)).json()) as { status: string; counts: Record<string, number> };
-      return j.status === 'completed' && j.counts.delivered! >= delivered ? j.counts : undefined;
-    });
-
   it('logs none of its values, through every disposition, a failing webhook, review, exports and refusals', async () => {
-    const dnc = await call(`/v1/dnc/numbers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ numbers: [PHONE] }) });
-    expect(dnc.status).toBe(200);
-    // A number the list refuses: its error must not repeat it either.
-    await call(`/v1/dnc/numbers`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: `${PHONE}x\n${FIRST}` });
-
-    const created = await upload(CSV, { webhook: receiver.url, supplier: 'canary' });
-    expect(created.status).toBe(202);
-    const { id } = (await created.json()) as { id: string };
-    expect(await completed(id, 1)).toEqual({ rows: 4, accepted: 1, invalid: 1, duplicate: 1, suppressed: 1, delivered: 1 });
-    // The webhook failed once and took the lead on the retry.
-    expect(receiver.requests.length).toBe(2);
-    expect(receiver.requests[1]!.body).toContain(EMAIL.toLowerCase());
-    for (const kind of ['leads', 'duplicates', 'rejected', 'suppressed']) {
-      const res = await call(`/v1/jobs/${id}/exports/${kind}.csv`);
-      expect(res.status, kind).toBe(200);
-      expect((await res.text()).toLowerCase(), kind).toContain(FIRST.toLowerCase());
-    }
-
-    // Review: the preview shows the canary to the user; the log must not.
-    const review = await upload(`Mail,Code\n${EMAIL},${LAST}\n`, { review: 'true' });
-    const reviewId = ((await review.json()) as { id: string }).id;
-    await waitUntil('the mapping to await review', async () => ((await call(`/v1/jobs/${reviewId}/mapping`)).status === 200 ? true : undefined));
-    const decided = await call(`/v1/jobs/${reviewId}/mapping`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields: { [LAST]: 'source' } }),
-    });
-    expect(decided.status).toBe(400); // UNKNOWN_COLUMN: a canary as a column name
-    expect((await call(`/v1/jobs/${reviewId}/mapping`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"fields":{}}' })).status).toBe(200);
-    await completed(reviewId);
-
-    // Files that cannot be read, the failing line holding the canary.
-    const malformed = await upload(`${HEADER}\n${FIRST},${LAST},"${EMAIL},${PHONE}\n`);
-    expect(malformed.status).toBe(422);
-    const tooWide = await upload(`${HEADER}\n${FIRST},${LAST},${EMAIL},${PHONE},${STREET},Boston,02108,${'x,'.repeat(5000)}x\n`);
-    expect([413, 422]).toContain(tooWide.status);
-    // A webhook refused, a bad body and a bad query, each carrying the canary.
-    expect((await upload(CSV, { webhook: `https://10.0.0.1/hook?to=${encodeURIComponent(EMAIL)}` })).status).toBe(400);
-    expect((await call(`/v1/dedup/policy`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ supplier: EMAIL, policy: { [PHONE]: true } }) })).status).toBe(400);
-    expect((await call(`/v1/possible-duplicates?status=${encodeURIComponent(EMAIL)}`)).status).toBe(400);
-    expect((await call(`/v1/jobs/${encodeURIComponent(EMAIL)}`)).status).toBe(400);
-
+    await pushCanary(base, receiver, 'serve');
     // Every request above is answered: the log lines for them are written (pino writes synchronously to a pipe).
+    expect(output).toMatch(/"level":"(trace|debug)"/);
+    expect(leaks(output)).toEqual([]);
+  });
+});
+
+describe('a canary lead through the eight services in Kafka mode at the lowest log level', () => {
+  let services: ServicesHandle;
+  let receiver: WebhookReceiver;
+  /** Each service appends to its log file: where each file ended before these services started. */
+  const logs = SERVICE_NAMES.map((name) => stateDir('logs', `${name}.log`));
+  const sizes = logs.map((f) => (existsSync(f) ? statSync(f).size : 0));
+
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+    receiver.respondWith((_req, i) => (i === 0 ? 500 : 200));
+    const [httpPort, grpcPort, metricsPortBase] = [await freePort(), await freePort(), 20_000 + (process.pid % 4000) * 10];
+    services = await startServices({
+      env: infraEnv(), httpPort, grpcPort, metricsPortBase,
+      // A tenant of its own, so no lead of an earlier run makes the canary a duplicate.
+      extraEnv: { GATEWAY_TENANT: uniqueName('canary'), LOG_LEVEL: 'trace' },
+    });
+  });
+  afterAll(async () => {
+    await services?.stop();
+    await receiver?.close();
+  });
+
+  it('logs none of its values in any service, through the same routes and stages', async () => {
+    await pushCanary(`http://127.0.0.1:${services.httpPort}`, receiver, 'kafka');
+    const output = logs.map((f, i) => readFileSync(f, 'utf8').slice(sizes[i])).join('\n');
     expect(output).toMatch(/"level":"(trace|debug)"/);
     expect(leaks(output)).toEqual([]);
   });
