@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { credentials, Metadata } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LeadflowGatewayClient } from '@leadflow/proto';
 import {
   freePort, infraEnv, runNode, SERVICE_NAMES, startServices, startWebhookReceiver, stateDir, tempDir, uniqueName, waitUntil,
   type ServicesHandle, type WebhookReceiver,
@@ -53,11 +55,11 @@ const CSV = [
 ].join('\n');
 
 /**
- * Pushes the canary through every REST route and stage of a running Leadflow at `base`: one row
+ * Pushes the canary through REST routes, RPCs and every stage of a running Leadflow: one row
  * of each disposition, delivered to `receiver` (which fails once), the exports, the review path,
  * unreadable files and refused requests that carry it. Logs are read by the caller after it.
  */
-async function pushCanary(base: string, receiver: WebhookReceiver, mode: 'serve' | 'kafka'): Promise<void> {
+async function pushCanary(base: string, grpcAddress: string, receiver: WebhookReceiver, mode: 'serve' | 'kafka'): Promise<void> {
   /** Every request carries an API key, which no log line may show either. */
   const call = (path: string, init: RequestInit = {}) =>
     fetch(`${base}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${KEY}` } });
@@ -113,6 +115,32 @@ async function pushCanary(base: string, receiver: WebhookReceiver, mode: 'serve'
   expect((await call(`/v1/possible-duplicates?status=${encodeURIComponent(EMAIL)}`)).status).toBe(400);
   expect((await call(`/v1/jobs/${encodeURIComponent(EMAIL)}`)).status).toBe(400);
 
+  // The same over gRPC, the key in the metadata: an upload, a refused number, an unreadable file, a bad id.
+  const grpc = new LeadflowGatewayClient(grpcAddress, credentials.createInsecure());
+  try {
+    const metadata = () => {
+      const m = new Metadata();
+      m.set('authorization', `Bearer ${KEY}`);
+      return m;
+    };
+    const uploadOverGrpc = (csv: string) =>
+      new Promise<string>((resolve) => {
+        const stream = grpc.uploadFile(metadata(), (err, res) => resolve(err ? `error ${err.code}` : res!.job!.id));
+        stream.write({ metadata: { fileName: 'canary.csv', supplier: 'canary', webhookUrl: '', sheet: '', review: false } });
+        stream.write({ chunk: Buffer.from(csv) });
+        stream.end();
+      });
+    const grpcJob = await uploadOverGrpc(CSV);
+    expect(grpcJob).toMatch(/^[0-9a-f-]{36}$/);
+    await uploadOverGrpc(`${HEADER}\n${FIRST},${LAST},"${EMAIL},${PHONE}\n`);
+    await new Promise<void>((resolve) => grpc.addDncNumbers({ numbers: [`${PHONE}x`, FIRST] }, metadata(), () => resolve()));
+    const notFound = await new Promise<Error & { code?: number }>((resolve) => grpc.getJob({ id: EMAIL }, metadata(), (e) => resolve(e!)));
+    expect(notFound.code).toBeGreaterThan(0);
+    await completed(grpcJob);
+  } finally {
+    grpc.close();
+  }
+
   // Their jobs fail (in Kafka mode after the answer): wait for it, so its log lines are written.
   for (const answer of [malformed, tooWide]) {
     const json = (await answer.json()) as { id?: string; jobId?: string };
@@ -124,6 +152,7 @@ async function pushCanary(base: string, receiver: WebhookReceiver, mode: 'serve'
 describe('a canary lead through leadflow serve at the lowest log level', () => {
   let child: ChildProcess;
   let base: string;
+  let grpcAddress: string;
   let output = '';
   let receiver: WebhookReceiver;
   const dir = tempDir('leadflow-canary-');
@@ -133,6 +162,7 @@ describe('a canary lead through leadflow serve at the lowest log level', () => {
     receiver.respondWith((_req, i) => (i === 0 ? 500 : 200));
     const [httpPort, grpcPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
     base = `http://127.0.0.1:${httpPort}`;
+    grpcAddress = `127.0.0.1:${grpcPort}`;
     child = spawn(process.execPath, [BIN, 'serve'], {
       env: {
         ...process.env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), METRICS_PORT: String(metricsPort),
@@ -152,7 +182,7 @@ describe('a canary lead through leadflow serve at the lowest log level', () => {
   });
 
   it('logs none of its values, through every disposition, a failing webhook, review, exports and refusals', async () => {
-    await pushCanary(base, receiver, 'serve');
+    await pushCanary(base, grpcAddress, receiver, 'serve');
     // Every request above is answered: the log lines for them are written (pino writes synchronously to a pipe).
     expect(output).toMatch(/"level":"(trace|debug)"/);
     expect(leaks(output)).toEqual([]);
@@ -182,7 +212,7 @@ describe('a canary lead through the eight services in Kafka mode at the lowest l
   });
 
   it('logs none of its values in any service, through the same routes and stages', async () => {
-    await pushCanary(`http://127.0.0.1:${services.httpPort}`, receiver, 'kafka');
+    await pushCanary(`http://127.0.0.1:${services.httpPort}`, `127.0.0.1:${services.grpcPort}`, receiver, 'kafka');
     const output = logs.map((f, i) => readFileSync(f, 'utf8').slice(sizes[i])).join('\n');
     expect(output).toMatch(/"level":"(trace|debug)"/);
     expect(leaks(output)).toEqual([]);
