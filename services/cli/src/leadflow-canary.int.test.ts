@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,8 +5,8 @@ import { credentials, Metadata } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeadflowGatewayClient } from '@leadflow/proto';
 import {
-  freePort, infraEnv, runNode, SERVICE_NAMES, startServices, startWebhookReceiver, stateDir, tempDir, uniqueName, waitUntil,
-  type ServicesHandle, type WebhookReceiver,
+  freePort, infraEnv, runNode, SERVICE_NAMES, startServe, startServices, startWebhookReceiver, stateDir, tempDir, uniqueName, waitUntil,
+  type ServeProcess, type ServicesHandle, type WebhookReceiver,
 } from '@leadflow/testkit';
 
 // Leads are personal data: no value of one may reach a log line, at any level (issue 11). Canary
@@ -150,10 +149,9 @@ async function pushCanary(base: string, grpcAddress: string, receiver: WebhookRe
 }
 
 describe('a canary lead through leadflow serve at the lowest log level', () => {
-  let child: ChildProcess;
+  let serve: ServeProcess;
   let base: string;
   let grpcAddress: string;
-  let output = '';
   let receiver: WebhookReceiver;
   const dir = tempDir('leadflow-canary-');
 
@@ -163,29 +161,20 @@ describe('a canary lead through leadflow serve at the lowest log level', () => {
     const [httpPort, grpcPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
     base = `http://127.0.0.1:${httpPort}`;
     grpcAddress = `127.0.0.1:${grpcPort}`;
-    child = spawn(process.execPath, [BIN, 'serve'], {
-      env: {
-        ...process.env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), METRICS_PORT: String(metricsPort),
-        LEADFLOW_DATA_DIR: join(dir, 'db'), LOG_LEVEL: 'trace',
-      },
-    });
-    child.stdout!.on('data', (d: Buffer) => (output += d));
-    child.stderr!.on('data', (d: Buffer) => (output += d));
-    await waitUntil('leadflow serve to listen', () => (output.includes('leadflow serve: REST on') ? true : undefined), {
-      timeoutMs: 240_000,
-      describe: () => output,
+    serve = await startServe(BIN, {
+      HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), METRICS_PORT: String(metricsPort), LEADFLOW_DATA_DIR: join(dir, 'db'), LOG_LEVEL: 'trace',
     });
   }, 300_000);
   afterAll(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (serve?.child.exitCode === null) serve.child.kill('SIGKILL');
     await receiver?.close();
   });
 
   it('logs none of its values, through every disposition, a failing webhook, review, exports and refusals', async () => {
     await pushCanary(base, grpcAddress, receiver, 'serve');
     // Every request above is answered: the log lines for them are written (pino writes synchronously to a pipe).
-    expect(output).toMatch(/"level":"(trace|debug)"/);
-    expect(leaks(output)).toEqual([]);
+    expect(serve.output()).toMatch(/"level":"(trace|debug)"/);
+    expect(leaks(serve.output())).toEqual([]);
   });
 });
 

@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  csvRowsByName, farCellWorkbook, freePort, generateLeadFile, listeningAddresses, otherLocalAddress, REPEATED_HEADER_CSV, runNode, tempDir, tryConnect, waitUntil,
+  csvRowsByName, farCellWorkbook, freePort, generateLeadFile, listeningAddresses, otherLocalAddress, REPEATED_HEADER_CSV, runNode, startServe, tempDir, tryConnect,
+  waitUntil, type ServeProcess,
 } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
@@ -17,7 +18,7 @@ describe('leadflow serve (every service in one process)', () => {
   let child: ChildProcess;
   let base: string;
   let metricsBase: string;
-  let output = '';
+  let serve: ServeProcess;
   const dir = tempDir('leadflow-serve-');
   const dataDir = join(dir, 'db');
   /** The job `leadflow run` filed in the data folder before serve opened it, and its output folder. */
@@ -37,19 +38,10 @@ describe('leadflow serve (every service in one process)', () => {
     const [httpPort, grpcPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
     base = `http://127.0.0.1:${httpPort}`;
     metricsBase = `http://127.0.0.1:${metricsPort}`;
-    child = spawn(process.execPath, [BIN, 'serve'], {
-      env: {
-        ...process.env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), METRICS_PORT: String(metricsPort), LEADFLOW_DATA_DIR: dataDir, HTTP_HOST: '',
-        LOG_LEVEL: 'warn',
-      },
+    serve = await startServe(BIN, {
+      HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), METRICS_PORT: String(metricsPort), LEADFLOW_DATA_DIR: dataDir, HTTP_HOST: '', LOG_LEVEL: 'warn',
     });
-    child.stdout!.on('data', (d: Buffer) => (output += d));
-    child.stderr!.on('data', (d: Buffer) => (output += d));
-    // Creating the embedded database alone took 20 s at a load of 10 on 2 cores.
-    await waitUntil('leadflow serve to listen', () => (output.includes('leadflow serve: REST on') ? true : undefined), {
-      timeoutMs: 240_000,
-      describe: () => output,
-    });
+    child = serve.child;
   }, 300_000);
   afterAll(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -154,14 +146,14 @@ describe('leadflow serve (every service in one process)', () => {
       expect(await ready!.text()).toBe('ready\n');
       expect(await metrics!.text()).toMatch(/^leadflow_stage_rows_total\{stage="persistence",outcome="accepted"\} \d+$/m);
     }
-    expect(output).toMatch(new RegExp(`also on port ${new URL(metricsBase).port}`));
+    expect(serve.output()).toMatch(new RegExp(`also on port ${new URL(metricsBase).port}`));
   });
 
   it('listens on 127.0.0.1 only while its database has no key, and says so, with how to open it', async () => {
     const ports = [base, metricsBase].map((b) => Number(new URL(b).port));
-    const grpcPort = Number(/gRPC on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+    const grpcPort = Number(/gRPC on 127\.0\.0\.1:(\d+)/.exec(serve.output())?.[1]);
     ports.push(grpcPort);
-    const lines = output.split('\n').filter((l) => l.startsWith('leadflow serve:'));
+    const lines = serve.output().split('\n').filter((l) => l.startsWith('leadflow serve:'));
     expect(lines).toEqual([
       `leadflow serve: REST on ${base} (/metrics, /healthz, /readyz), gRPC on 127.0.0.1:${grpcPort}; /metrics, /healthz, /readyz also on port ${ports[1]}`,
       'leadflow serve: listening on loopback only, as no admin key exists: to open REST and gRPC to other machines, stop, ' +
