@@ -162,7 +162,7 @@ describe('a canary lead through leadflow serve at the lowest log level', () => {
     base = `http://127.0.0.1:${httpPort}`;
     grpcAddress = `127.0.0.1:${grpcPort}`;
     serve = await startServe(BIN, {
-      HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), METRICS_PORT: String(metricsPort), LEADFLOW_DATA_DIR: join(dir, 'db'), LOG_LEVEL: 'trace',
+      HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), METRICS_PORT: String(metricsPort), LEADFLOW_DATA_DIR: join(dir, 'db'), HTTP_HOST: '', LOG_LEVEL: 'trace',
     });
   }, 300_000);
   afterAll(async () => {
@@ -217,7 +217,7 @@ describe('a canary lead through leadflow run at the lowest log level, with a fai
       writeFileSync(join(dir, 'canary.csv'), CSV);
       writeFileSync(join(dir, 'dnc.txt'), `${PHONE}\n`);
       const res = await runNode(BIN, ['run', join(dir, 'canary.csv'), '--dnc', join(dir, 'dnc.txt'), '--webhook', receiver.url, '--out', join(dir, 'out')], {
-        env: { LEADFLOW_DATA_DIR: join(dir, 'db'), LOG_LEVEL: 'trace', DELIVERY_MAX_ATTEMPTS: '2' },
+        env: { LEADFLOW_DATA_DIR: join(dir, 'db'), HTTP_HOST: '', LOG_LEVEL: 'trace', DELIVERY_MAX_ATTEMPTS: '2' },
       });
       expect(receiver.requests.length).toBeGreaterThan(0);
       expect(res.stderr).toContain('"level":"info"'); // the lowest level was taken: run logs errors only by default
