@@ -440,6 +440,10 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
         return n >= 1 ? n : undefined;
       });
       expect(gauge).toBeGreaterThanOrEqual(1);
+      // WatchJob polls; held stalled until it has said so (a busy machine can poll past a short stall).
+      await waitUntil('WatchJob to send the stalled status', () => (watched.includes(JobStatus.JOB_STATUS_STALLED) ? true : undefined), {
+        describe: () => watched,
+      });
     } finally {
       process.kill(persistence, 'SIGCONT');
     }
