@@ -23,6 +23,8 @@ export interface Metrics {
   readonly dedupIndexRebuildSeconds: Histogram;
   /** Jobs whose rows stopped arriving for longer than the gateway's stall time (Kafka mode), counted by the gateway. */
   readonly jobsStalled: Gauge;
+  /** Calls refused by the gateway for their credential: missing, malformed, unknown, revoked, expired key, or a role that may not (forbidden). */
+  readonly authFailures: Counter<'reason'>;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
@@ -88,6 +90,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     jobsStalled: new Gauge({
       name: 'leadflow_gateway_jobs_stalled',
       help: 'Jobs not ended whose rows stopped arriving for longer than GATEWAY_JOB_STALLED_AFTER_MS (jobs of the last 7 days).',
+      registers: [registry],
+    }),
+    authFailures: new Counter({
+      name: 'leadflow_auth_failures_total',
+      help: 'REST and gRPC calls refused for their API key, by reason (missing, malformed, unknown, revoked, expired, forbidden).',
+      labelNames: ['reason'],
       registers: [registry],
     }),
   };

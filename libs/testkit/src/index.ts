@@ -23,3 +23,6 @@ export { farCellWorkbook, REPEATED_HEADER_CSV } from './awkward-files.js';
 export { failingOnce, throughStageService, transientError } from './stage-on-kafka.js';
 export { REGRESSION_SEEDS, replayHint, SEED_VARIABLE, testSeed } from './seeds.js';
 export type { RegressionSeed } from './seeds.js';
+export { bearer, createKeyWithCli, fetchWithKey, withApiKey } from './api-keys.js';
+export { callRest, documentedRoutes, REST_CASES, RPC_CASES, SEED_CSV, seedTenant, walkGrpc, walkRest } from './tenant-walk.js';
+export type { TenantObjects } from './tenant-walk.js';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { get, request } from 'node:http';
+import { bearer } from './api-keys.js';
 
 export interface UploadAnswer {
   status: number;
@@ -13,6 +14,8 @@ export interface StreamUploadOptions {
   abortAfter?: number;
   /** @default 120000 */
   timeoutMs?: number;
+  /** The API key sent as `Authorization: Bearer <key>`. */
+  apiKey?: string;
 }
 
 /**
@@ -31,7 +34,11 @@ export function streamUpload(port: number, file: Buffer, opts: StreamUploadOptio
     let answered = false;
     const req = request({
       host: '127.0.0.1', port, method: 'POST', path: '/v1/jobs', agent: false,
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + file.length + tail.length },
+      headers: {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': head.length + file.length + tail.length,
+        ...(opts.apiKey ? bearer(opts.apiKey) : {}),
+      },
     });
     req.on('response', (res) => {
       answered = true;
@@ -68,9 +75,9 @@ export function streamUpload(port: number, file: Buffer, opts: StreamUploadOptio
 }
 
 /** GETs JSON on a connection of its own, closed after (a kept-alive one would count as open). */
-export function getJson<T>(port: number, path: string): Promise<T> {
+export function getJson<T>(port: number, path: string, apiKey?: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+    get({ host: '127.0.0.1', port, path, agent: false, headers: apiKey ? bearer(apiKey) : {} }, (res) => {
       let text = '';
       res.on('data', (d: Buffer) => (text += d));
       res.on('end', () => resolve(JSON.parse(text) as T));

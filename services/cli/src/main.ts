@@ -3,6 +3,7 @@ import { ConfigError, custom, int, loadConfig, port, shared, str } from '@leadfl
 import { createLogger } from '@leadflow/logger';
 import { policyFromConfig, policySchema } from '@leadflow/dedup';
 import { limitsFromConfig, limitsSchema } from '@leadflow/ingest';
+import { concurrencyFromConfig, concurrencySchema } from '@leadflow/gateway';
 import { createMetrics } from '@leadflow/metrics';
 import { outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
 import { storeFailure } from '@leadflow/stores';
@@ -17,6 +18,7 @@ import { serveCommand } from './serve-command.js';
 
 const schema = {
   ...limitsSchema,
+  ...concurrencySchema,
   ...policySchema,
   ...outboundSchema,
   databaseUrl: ['DATABASE_URL', str({ default: '', description: 'PostgreSQL URL; empty uses the embedded database' })],
@@ -76,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
   if (args.command === 'serve') {
     await serveCommand({
       ...common, httpPort: config.httpPort, grpcPort: config.grpcPort, host: config.httpHost, metricsPort: config.metricsPort ?? undefined, maxUploadBytes: config.maxUploadBytes,
+      concurrency: concurrencyFromConfig(config),
     });
     return -1;
   }

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { createGateway, createSqlApiKeyStore } from '@leadflow/gateway';
+import { createGateway, createSqlApiKeyStore, type ConcurrencyLimits } from '@leadflow/gateway';
 import { createLifecycle, createOpsServer, ListenError, listenOrExplain } from '@leadflow/lifecycle';
 import { jobFailure } from '@leadflow/pipeline';
 import { CommandError } from './command-error.js';
@@ -14,6 +14,8 @@ export interface ServeEnvironment extends StandaloneEnvironment {
   /** A port of its own for /metrics, /healthz and /readyz, as every service has; they are on the REST port either way. */
   metricsPort?: number;
   maxUploadBytes: number;
+  /** Uploads and event streams one tenant may hold open at once. */
+  concurrency?: ConcurrencyLimits;
 }
 
 /** The variable that sets each server's port, to name in a message. */
@@ -91,7 +93,8 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
         grpcPort: env.grpcPort,
         host: env.host,
         maxUploadBytes: env.maxUploadBytes,
-        tenantId: env.tenantId,
+        authFailures: metrics.authFailures,
+        limits: env.concurrency,
         outbound: env.outbound,
         isReady: () => lifecycle.ready,
         runner: standalone!.runner,

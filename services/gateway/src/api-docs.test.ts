@@ -3,28 +3,19 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@leadflow/logger';
 import { createMetrics } from '@leadflow/metrics';
+import { createPglite, migrate, type SqlClient } from '@leadflow/stores';
+import { bearer } from '@leadflow/testkit';
+import { createSqlApiKeyStore } from './api-key-store.js';
 import { ERROR_CATALOGUE } from './error-catalogue.js';
+import { migrations } from './index.js';
 import type { JobService } from './job-service.js';
 import { buildRestApp } from './rest-app.js';
-
-/** The routes the server has, from the server itself: its printed route tree, as `METHOD /path/{param}`. */
-function serverRoutes(app: FastifyInstance): string[] {
-  const routes: string[] = [];
-  const stack: string[] = [];
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^([│ ]*)[├└]── (.*?) \(([A-Z, ]+)\)$/.exec(line);
-    if (!m) continue;
-    const depth = m[1]!.length / 4;
-    stack.length = depth;
-    stack.push(m[2]!);
-    const path = stack.join('').replace(/:(\w+)/g, '{$1}');
-    for (const method of m[3]!.split(', ')) if (method !== 'HEAD') routes.push(`${method} ${path}`);
-  }
-  return routes.sort();
-}
+import { serverRoutes } from './route-list.js';
 
 describe('the API document at /docs/json', () => {
   let app: FastifyInstance;
+  let db: SqlClient;
+  let key: string;
   /** Every call the routes make on the service: a request refused by its schema must make none. */
   const calls: string[] = [];
   beforeAll(async () => {
@@ -34,9 +25,16 @@ describe('the API document at /docs/json', () => {
         throw new Error(`service.${String(name)}(${args.length} args) called`);
       },
     });
-    app = await buildRestApp({ service, logger: createLogger({ name: 'test', level: 'silent' }), metrics: createMetrics(), maxUploadBytes: 1000, tenantOf: () => 't1' });
+    db = await createPglite();
+    await migrate(db, migrations);
+    const keys = createSqlApiKeyStore(db);
+    key = (await keys.create({ tenant: 't1', role: 'admin' })).key;
+    app = await buildRestApp({ service, logger: createLogger({ name: 'test', level: 'silent' }), metrics: createMetrics(), maxUploadBytes: 1000, keys });
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    await db.close();
+  });
 
   it('is a valid OpenAPI 3.1 document that lists every route the server has, each with its schemas', async () => {
     const res = await app.inject({ method: 'GET', url: '/docs/json' });
@@ -50,7 +48,12 @@ describe('the API document at /docs/json', () => {
     const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     // The documentation's own routes (the page, its assets, the document) are not part of the API.
     expect(documented.sort()).toEqual(serverRoutes(app).filter((r) => !r.split(' ')[1]!.startsWith('/docs')));
-    expect(documented.length).toBe(16);
+    expect(documented.length).toBe(20);
+    // Every route takes an API key as a bearer token, but the probes and metrics, which say they need none.
+    expect(doc.components.securitySchemes).toEqual({ apiKey: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+    expect(doc.security).toEqual([{ apiKey: [] }]);
+    const open = documented.filter((r) => doc.paths[r.split(' ')[1]!][r.split(' ')[0]!.toLowerCase()].security?.length === 0);
+    expect(open.sort()).toEqual(['GET /healthz', 'GET /metrics', 'GET /readyz']);
 
     const op = (method: string, path: string) => doc.paths[path][method];
     expect(op('get', '/v1/jobs/{id}').parameters).toEqual([expect.objectContaining({ in: 'path', name: 'id', required: true, schema: expect.objectContaining({ pattern: expect.any(String) }) })]);
@@ -89,14 +92,15 @@ describe('the API document at /docs/json', () => {
     ['a dedup policy that is not an object', { method: 'PUT', url: '/v1/dedup/policy', payload: { supplier: 'acme', policy: 'strict' } }, 'INVALID_DEDUP_POLICY', ERROR_CATALOGUE.INVALID_DEDUP_POLICY.message],
   ] as const)('answers %s with 400, its code and the field named, before any work', async (_what, request, code, message) => {
     calls.length = 0;
-    const res = await app.inject(request);
+    const res = await app.inject({ ...request, headers: bearer(key) });
     expect([res.statusCode, res.json()]).toEqual([400, { code, message }]);
     expect(calls).toEqual([]);
   });
 
-  it('refuses to build a server with a route that has no schema', async () => {
-    const bare = await buildRestApp({ service: {} as JobService, logger: createLogger({ name: 'test', level: 'silent' }), maxUploadBytes: 1000, tenantOf: () => 't1' });
-    expect(() => bare.get('/v1/undocumented', async () => 'x')).toThrow('route GET /v1/undocumented has no schema: give it one in rest-schemas.ts');
+  it('refuses to build a server with a route that has no schema, or that says nothing of who may call it', async () => {
+    const bare = await buildRestApp({ service: {} as JobService, logger: createLogger({ name: 'test', level: 'silent' }), maxUploadBytes: 1000, keys: createSqlApiKeyStore(db) });
+    expect(() => bare.get('/v1/undocumented', { config: { access: 'viewer' } }, async () => 'x')).toThrow('route GET /v1/undocumented has no schema: give it one in rest-schemas.ts');
+    expect(() => bare.get('/v1/unguarded', { schema: {} }, async () => 'x')).toThrow('route GET /v1/unguarded says nothing of who may call it: give it config.access');
     await bare.close();
   });
 

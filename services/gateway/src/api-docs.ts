@@ -25,8 +25,11 @@ export async function registerApiDocs(app: FastifyInstance): Promise<void> {
         title: 'Leadflow REST API',
         // The API's version (its routes are /v1/...), not the package's.
         version: '1',
-        description: 'Errors answer `{ code, message }` with a code from the catalogue (docs/errors.md).',
+        description:
+          'Every call but the probes sends an API key as `Authorization: Bearer <key>` (docs/api-keys.md). Errors answer `{ code, message }` with a code from the catalogue (docs/errors.md).',
       },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key, lfk_ and 57 characters' } } },
+      security: [{ apiKey: [] }],
     },
     // Shared schemas ($id) become components/schemas/<id>.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },

@@ -49,6 +49,11 @@ export interface NewApiKey {
   tenantId: string;
 }
 
+/** Why a key was refused: not a Leadflow key, no such key, or one no longer valid. */
+export type KeyRefusal = 'malformed' | 'unknown' | 'revoked' | 'expired';
+
+export type KeyCheck = { caller: Caller } | { refused: KeyRefusal };
+
 export interface ApiKeyStore {
   /** Makes a key; the tenant named is made with it when it is new. */
   create(opts: { tenant: string; role: Role; name?: string; expiresAt?: Date }): Promise<NewApiKey>;
@@ -57,6 +62,8 @@ export interface ApiKeyStore {
    * Records its use (at most once a `lastUsedEveryMs`).
    */
   verify(rawKey: string): Promise<Caller | undefined>;
+  /** As verify, saying why a key is refused. */
+  check(rawKey: string): Promise<KeyCheck>;
   /** The keys, oldest first, of one tenant (by id) or of all. */
   list(opts?: { tenantId?: string }): Promise<ApiKeyView[]>;
   /** Ends a key at once; the date it was revoked at before, when it already was. */
@@ -120,6 +127,22 @@ export function createSqlApiKeyStore(db: SqlClient, opts: ApiKeyStoreOptions = {
     throw new Error(`${PREFIX_TRIES} new key prefixes in a row were taken: the random source is broken`);
   };
 
+  const check = async (rawKey: string): Promise<KeyCheck> => {
+    const prefix = apiKeyPrefix(rawKey);
+    if (!prefix) return { refused: 'malformed' };
+    const row = (
+      await db.query<KeyRow>('SELECT prefix, tenant_id, role, hash, expires_at, revoked_at, last_used_at FROM api_keys WHERE prefix = $1', [prefix])
+    ).rows[0];
+    if (!row || !keyMatches(rawKey, row.hash)) return { refused: 'unknown' };
+    const now = clock();
+    if (row.revoked_at) return { refused: 'revoked' };
+    if (row.expires_at && row.expires_at <= now) return { refused: 'expired' };
+    if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= lastUsedEveryMs) {
+      await db.query('UPDATE api_keys SET last_used_at = $2 WHERE prefix = $1 AND (last_used_at IS NULL OR last_used_at < $2)', [prefix, now]);
+    }
+    return { caller: { tenantId: row.tenant_id, role: row.role, prefix } };
+  };
+
   return {
     async create({ tenant, role, name = '', expiresAt }) {
       if (!TENANT_NAME.test(tenant)) {
@@ -135,19 +158,11 @@ export function createSqlApiKeyStore(db: SqlClient, opts: ApiKeyStoreOptions = {
     },
 
     async verify(rawKey) {
-      const prefix = apiKeyPrefix(rawKey);
-      if (!prefix) return undefined;
-      const row = (
-        await db.query<KeyRow>('SELECT prefix, tenant_id, role, hash, expires_at, revoked_at, last_used_at FROM api_keys WHERE prefix = $1', [prefix])
-      ).rows[0];
-      if (!row || !keyMatches(rawKey, row.hash)) return undefined;
-      const now = clock();
-      if (row.revoked_at || (row.expires_at && row.expires_at <= now)) return undefined;
-      if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= lastUsedEveryMs) {
-        await db.query('UPDATE api_keys SET last_used_at = $2 WHERE prefix = $1 AND (last_used_at IS NULL OR last_used_at < $2)', [prefix, now]);
-      }
-      return { tenantId: row.tenant_id, role: row.role, prefix };
+      const checked = await check(rawKey);
+      return 'caller' in checked ? checked.caller : undefined;
     },
+
+    check,
 
     async list({ tenantId } = {}) {
       const rows = await db.query<{

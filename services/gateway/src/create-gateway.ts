@@ -2,10 +2,13 @@ import type { CandidateIndex } from '@leadflow/dedup';
 import { setLogger } from '@grpc/grpc-js';
 import { listenOrExplain } from '@leadflow/lifecycle';
 import type { Logger } from '@leadflow/logger';
-import { leadMerges, revertMerge } from '@leadflow/persistence';
+import { leadExists, leadMerges, revertMerge } from '@leadflow/persistence';
 import type { Metrics } from '@leadflow/metrics';
 import type { OutboundRules } from '@leadflow/outbound';
 import type { DncRegistry, SqlClient } from '@leadflow/stores';
+import type { Counter } from 'prom-client';
+import { createSqlApiKeyStore } from './api-key-store.js';
+import { createConcurrencyLimit, type ConcurrencyLimits } from './concurrency-limit.js';
 import { createGrpcServer } from './grpc-server.js';
 import { exportCsv } from './job-exports.js';
 import { createJobService } from './job-service.js';
@@ -23,13 +26,15 @@ export interface GatewayOptions {
   logger: Logger;
   /** Also serve /metrics on the REST port (standalone mode). */
   metrics?: Metrics;
+  /** leadflow_auth_failures_total of the process's metrics. */
+  authFailures?: Counter<'reason'>;
+  /** Uploads and event streams one tenant may hold open at once, over REST and gRPC together. @default DEFAULT_LIMITS */
+  limits?: ConcurrencyLimits;
   httpPort: number;
   grpcPort: number;
   /** @default '0.0.0.0' */
   host?: string;
   maxUploadBytes: number;
-  /** Until API keys exist, every request acts for this tenant. */
-  tenantId: string;
   /** What /readyz on the REST port answers. @default ready once the gateway listens */
   isReady?: () => boolean;
   /** A job whose rows stop arriving for longer than this is shown `stalled` (Kafka mode). @default never */
@@ -81,10 +86,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
         );
       },
     },
-    merges: { list: (leadId, tenantId) => leadMerges(opts.db, leadId, tenantId), revert: (id, tenantId) => revertMerge(opts.db, id, tenantId) },
+    merges: { exists: (leadId, tenantId) => leadExists(opts.db, leadId, tenantId), list: (leadId, tenantId) => leadMerges(opts.db, leadId, tenantId), revert: (id, tenantId) => revertMerge(opts.db, id, tenantId) },
     possibleDuplicates: possibleDuplicateReview(opts.db, opts.dedupIndex, opts.logger),
   });
-  const grpc = createGrpcServer({ service, logger: opts.logger, tenantOf: () => opts.tenantId });
+  // Every call's key is looked up in the gateway's own tables (migration 005), in both modes.
+  const keys = createSqlApiKeyStore(opts.db);
+  const limits = createConcurrencyLimit(opts.limits);
+  const grpc = createGrpcServer({ service, logger: opts.logger, keys, authFailures: opts.authFailures, limits });
   let rest: Awaited<ReturnType<typeof buildRestApp>> | undefined;
   let httpPort = opts.httpPort;
   let listening = false;
@@ -102,7 +110,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
         logger: opts.logger,
         metrics: opts.metrics,
         maxUploadBytes: opts.maxUploadBytes,
-        tenantOf: () => opts.tenantId,
+        keys,
+        authFailures: opts.authFailures,
+        limits,
         isReady: opts.isReady ?? (() => listening),
       });
       rest = app;

@@ -14,6 +14,15 @@ export interface CatalogueEntry {
  * mapped onto these codes (see framework-errors.ts), so no undocumented code reaches a client.
  */
 const REQUEST_ERRORS = {
+  UNAUTHENTICATED: {
+    status: 401,
+    message: 'this call needs a valid API key: send it as "Authorization: Bearer <key>" (gRPC: metadata "authorization"); the message says what was wrong with the one sent',
+  },
+  FORBIDDEN: { status: 403, message: "the API key's role may not do this: the message names the role it needs" },
+  TOO_MANY_REQUESTS: { status: 429, message: 'too many uploads or event streams open at once for this tenant: wait for one to end, then try again (Retry-After says when)' },
+  KEY_NOT_FOUND: { status: 404, message: 'no API key with this prefix for this tenant' },
+  KEY_REVOKED: { status: 409, message: 'this API key was revoked: make a new one with POST /v1/keys' },
+  INVALID_KEY: { status: 400, message: 'the key to make is not valid: send {"role": "admin" | "uploader" | "viewer", "name"?: "...", "expiresAt"?: "<ISO 8601 time>"}' },
   BAD_REQUEST: { status: 400, message: 'the request could not be understood: check it against the REST contract in the README' },
   REQUEST_TIMEOUT: { status: 408, message: 'the request took too long to arrive: send it again' },
   HEADERS_TOO_LARGE: { status: 431, message: 'the request headers are too large: send fewer or shorter headers' },
@@ -24,7 +33,7 @@ const REQUEST_ERRORS = {
     message: 'this content type is not accepted here: send application/json, text/plain where a route takes it, or multipart/form-data to upload a file',
   },
   INVALID_JSON: { status: 400, message: 'the body is not valid JSON: send a JSON document (and, with no body, no content-type)' },
-  BODY_TOO_LARGE: { status: 413, message: 'the request body is larger than 8 MiB (uploads aside): send less at a time' },
+  BODY_TOO_LARGE: { status: 413, message: 'the request body is larger than the route takes (1 MiB; 8 MiB for Do-Not-Call numbers; 16 KiB for keys; uploads have their own limit): send less at a time' },
   INVALID_CONTENT_LENGTH: { status: 400, message: 'the body does not match its Content-Length header: send the header that matches the body, or none' },
   NOT_MULTIPART: { status: 415, message: 'send the file as multipart/form-data with the field "file"' },
   MALFORMED_MULTIPART: { status: 400, message: 'the multipart body could not be read (boundary, part headers, or its end): let an HTTP client or library build it' },
@@ -53,6 +62,7 @@ const REQUEST_ERRORS = {
   INVALID_DNC_NUMBERS: { status: 400, message: 'send {"numbers": ["+12015550123", ...]} as JSON, or one number per line as text/plain' },
   TOO_MANY_NUMBERS: { status: 413, message: 'send at most 100,000 numbers per request' },
   INVALID_DEDUP_POLICY: { status: 400, message: 'the dedup policy is not valid: the message names the setting; send {"supplier"?: "...", "policy": {...}}' },
+  LEAD_NOT_FOUND: { status: 404, message: 'no lead with this id for this tenant (a duplicate row is no lead: look up the lead it was merged into)' },
   MERGE_NOT_FOUND: { status: 404, message: 'no merge with this id for this tenant' },
   MERGE_ALREADY_REVERTED: { status: 409, message: 'this merge was already undone' },
   POSSIBLE_DUPLICATE_NOT_FOUND: { status: 404, message: 'no possible duplicate with this lead id for this tenant' },
@@ -99,12 +109,15 @@ export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ER
 
 const GRPC_STATUS: Record<number, GrpcStatus> = {
   400: GrpcStatus.INVALID_ARGUMENT,
+  401: GrpcStatus.UNAUTHENTICATED,
+  403: GrpcStatus.PERMISSION_DENIED,
   404: GrpcStatus.NOT_FOUND,
   408: GrpcStatus.DEADLINE_EXCEEDED,
   409: GrpcStatus.FAILED_PRECONDITION,
   413: GrpcStatus.RESOURCE_EXHAUSTED,
   415: GrpcStatus.INVALID_ARGUMENT,
   422: GrpcStatus.INVALID_ARGUMENT,
+  429: GrpcStatus.RESOURCE_EXHAUSTED,
   431: GrpcStatus.RESOURCE_EXHAUSTED,
   500: GrpcStatus.INTERNAL,
   503: GrpcStatus.UNAVAILABLE,

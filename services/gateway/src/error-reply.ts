@@ -15,6 +15,10 @@ const LINGER_MS = 1_000;
 /** Answers `{ code, message, jobId? }`; before the request body is read whole, closes the connection after the answer. */
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: GatewayError): FastifyReply {
   if (!req.raw.complete) closeAfterAnswer(req, reply);
+  // RFC 9110: a 401 says which scheme it wants; a 429 when to come back (RFC 6585).
+  if (err.code === 'UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer realm="leadflow"');
+  const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds;
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
   return reply.code(err.statusCode).send({ code: err.code, message: err.message, ...(err.jobId ? { jobId: err.jobId } : {}) });
 }
 

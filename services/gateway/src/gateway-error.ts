@@ -53,6 +53,7 @@ export const errors = {
   unknownField: (field: string, known: readonly string[]) =>
     new GatewayError('UNKNOWN_FIELD', `"${field.slice(0, 100)}" is not a lead field; use one of: ${known.join(', ')}, or extra to keep the column aside`),
   badDecision: () => new GatewayError('INVALID_MAPPING_DECISION'),
+  leadNotFound: (id: string) => new GatewayError('LEAD_NOT_FOUND', `no lead with id "${id.slice(0, 40)}" for this tenant`),
   mergeNotFound: (id: string) => new GatewayError('MERGE_NOT_FOUND', `no merge with id "${id.slice(0, 40)}" for this tenant`),
   mergeAlreadyReverted: (id: string, at: string) => new GatewayError('MERGE_ALREADY_REVERTED', `merge ${id} was undone at ${at}`),
   possibleDuplicateNotFound: (id: string) =>

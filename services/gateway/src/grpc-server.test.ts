@@ -11,7 +11,8 @@ import { Disposition, JobStatus, LeadflowGatewayClient, type ConfirmMappingRespo
 import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
 import { createOutboundRules } from '@leadflow/outbound';
 import { isErrorCode } from './error-catalogue.js';
-import { createGrpcServer, createJobService, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
+import { withApiKey } from '@leadflow/testkit';
+import { createGrpcServer, createJobService, createSqlApiKeyStore, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
 
 const require = createRequire(import.meta.url);
 
@@ -33,9 +34,11 @@ describe('gRPC server', () => {
     await migrate(db, mappingMigrations);
     const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads, dnc: createMemoryDncRegistry(), maxUploadBytes: 10_000, watchIntervalMs: 20, outbound: createOutboundRules(),
       possibleDuplicates: { list: (tenantId, q) => listPossibleDuplicates(db, tenantId, q), decide: (id, tenantId, d) => decidePossibleDuplicate(db, id, tenantId, d) } });
-    server = createGrpcServer({ service, logger: createLogger({ name: 'test', level: 'silent' }), tenantOf: () => 't1' });
+    const keys = createSqlApiKeyStore(db);
+    const { key } = await keys.create({ tenant: 't1', role: 'admin' });
+    server = createGrpcServer({ service, logger: createLogger({ name: 'test', level: 'silent' }), keys });
     await server.listen(0, '127.0.0.1');
-    client = new LeadflowGatewayClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    client = new LeadflowGatewayClient(`127.0.0.1:${server.port}`, credentials.createInsecure(), { interceptors: [withApiKey(key)] });
   });
   afterAll(async () => {
     client.close();
@@ -131,11 +134,11 @@ describe('gRPC server', () => {
     expect(decisions).toEqual([{ jobId: job.id, decision: { columns: res.columns } }]);
   });
 
-  it('lists merges and answers an unknown merge with NOT_FOUND', async () => {
-    const merges = await new Promise<unknown[]>((resolve, reject) =>
-      client.listMerges({ leadId: '6f1c1a52-8a4b-5d8e-9a51-0d4a3c1f2b7e' }, (err, res) => (err ? reject(err) : resolve(res!.merges))),
+  it('answers an unknown lead and an unknown merge with NOT_FOUND', async () => {
+    const noLead = await new Promise<Error & { code?: number; details?: string }>((resolve) =>
+      client.listMerges({ leadId: '6f1c1a52-8a4b-5d8e-9a51-0d4a3c1f2b7e' }, (e) => resolve(e!)),
     );
-    expect(merges).toEqual([]);
+    expect(noLead).toMatchObject({ code: 5, details: 'LEAD_NOT_FOUND: no lead with id "6f1c1a52-8a4b-5d8e-9a51-0d4a3c1f2b7e" for this tenant' });
     const err = await new Promise<Error & { code?: number; details?: string }>((resolve) => client.revertMerge({ id: '42' }, (e) => resolve(e!)));
     expect(err).toMatchObject({ code: 5, details: 'MERGE_NOT_FOUND: no merge with id "42" for this tenant' });
   });

@@ -51,6 +51,11 @@ import {
   type WatchJobResponse,
 } from '@leadflow/proto';
 import type { MergeRecord, PossibleDuplicate as PossibleDuplicateRecord } from '@leadflow/persistence';
+import type { Counter } from 'prom-client';
+import { createAuthenticator } from './access.js';
+import type { Role } from './api-key.js';
+import type { ApiKeyStore, Caller } from './api-key-store.js';
+import { createConcurrencyLimit, type ConcurrencyLimit } from './concurrency-limit.js';
 import { grpcStatusOf } from './error-catalogue.js';
 import { errors, GatewayError } from './gateway-error.js';
 import type { JobService } from './job-service.js';
@@ -103,13 +108,42 @@ const toProtoPossibleDuplicate = (p: PossibleDuplicateRecord): PossibleDuplicate
 export interface GrpcServerOptions {
   service: JobService;
   logger: Logger;
-  /** The tenant of a call (from its metadata). */
-  tenantOf: (metadata: import('@grpc/grpc-js').Metadata) => string;
+  /** The API keys every call carries in its `authorization` metadata (health and reflection need none). */
+  keys: ApiKeyStore;
+  /** leadflow_auth_failures_total. */
+  authFailures?: Counter<'reason'>;
+  /** Uploads and streams a tenant may hold open at once: the same as REST's, shared with it. */
+  limits?: ConcurrencyLimit;
 }
+
+/** The least role each RPC needs, as REST's routes (rest-app.ts): a method added without one does not compile. */
+type Method = keyof LeadflowGatewayService;
+const ACCESS: Record<Method, Role> = {
+  uploadFile: 'uploader',
+  getJob: 'viewer',
+  watchJob: 'viewer',
+  addDncNumbers: 'admin',
+  getMapping: 'viewer',
+  confirmMapping: 'uploader',
+  exportRows: 'viewer',
+  listMerges: 'viewer',
+  revertMerge: 'admin',
+  setDedupPolicy: 'admin',
+  listDedupPolicies: 'viewer',
+  listPossibleDuplicates: 'viewer',
+  decidePossibleDuplicate: 'admin',
+};
 
 /** The partner API over gRPC, with health checking and reflection. */
 export function createGrpcServer(opts: GrpcServerOptions) {
   const { service, logger } = opts;
+  const auth = createAuthenticator(opts.keys, opts.authFailures);
+  const limits = opts.limits ?? createConcurrencyLimit();
+  /** The caller of an RPC, allowed to call it; UNAUTHENTICATED or PERMISSION_DENIED otherwise. */
+  const callerOf = (call: { metadata: Metadata }, method: Method): Promise<Caller> => {
+    const header = call.metadata.get('authorization')[0];
+    return auth.authorize(typeof header === 'string' ? header : undefined, ACCESS[method], `call ${method[0]!.toUpperCase()}${method.slice(1)}`);
+  };
   /** A catalogued error as a gRPC status: details `CODE: message`, and the code (and job) in the trailers too. */
   const toStatus = (err: unknown): Partial<ServerErrorResponse> => {
     if (!(err instanceof GatewayError)) logger.error({ err }, 'gRPC call failed');
@@ -117,12 +151,16 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     const metadata = new Metadata();
     metadata.set('leadflow-error-code', known.code);
     if (known.jobId) metadata.set('leadflow-job-id', known.jobId);
+    // gRPC's retry throttling reads this trailer (gRFC A6), as an HTTP client reads Retry-After.
+    const retryAfter = (known as { retryAfterSeconds?: number }).retryAfterSeconds;
+    if (retryAfter !== undefined) metadata.set('grpc-retry-pushback-ms', String(retryAfter * 1000));
     return { code: grpcStatusOf(known.code), details: `${known.code}: ${known.message}`, metadata };
   };
+  /** A unary RPC: its caller checked first, its tenant given to `fn`. */
   const unary =
-    <Req, Res>(fn: (call: ServerUnaryCall<Req, Res>) => Promise<Res>) =>
+    <Req, Res>(method: Method, fn: (call: ServerUnaryCall<Req, Res>, tenantId: string) => Promise<Res>) =>
     (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
-      fn(call).then(
+      callerOf(call, method).then((caller) => fn(call, caller.tenantId)).then(
         (res) => callback(null, res),
         (err) => callback(toStatus(err)),
       );
@@ -131,6 +169,15 @@ export function createGrpcServer(opts: GrpcServerOptions) {
   const impl: LeadflowGatewayServer = {
     uploadFile(call: ServerReadableStream<UploadFileRequest, UploadFileResponse>, callback: sendUnaryData<UploadFileResponse>) {
       const run = async (): Promise<UploadFileResponse> => {
+        const { tenantId } = await callerOf(call, 'uploadFile');
+        const release = limits.acquire(tenantId, 'upload');
+        try {
+          return await receive(tenantId);
+        } finally {
+          release();
+        }
+      };
+      const receive = async (tenantId: string): Promise<UploadFileResponse> => {
         const iterator = call[Symbol.asyncIterator]() as AsyncIterator<UploadFileRequest>;
         const first = await iterator.next();
         const meta = first.done ? undefined : (first.value as UploadFileRequest).metadata;
@@ -150,7 +197,7 @@ export function createGrpcServer(opts: GrpcServerOptions) {
           }
         }
         const job = await service.upload(
-          { tenantId: opts.tenantOf(call.metadata), supplier: meta.supplier, webhookUrl: meta.webhookUrl, fileName: meta.fileName, sheet: meta.sheet, review: meta.review },
+          { tenantId, supplier: meta.supplier, webhookUrl: meta.webhookUrl, fileName: meta.fileName, sheet: meta.sheet, review: meta.review },
           chunks(),
         );
         return { job: toProtoJob(job) };
@@ -160,54 +207,60 @@ export function createGrpcServer(opts: GrpcServerOptions) {
         (err) => callback(toStatus(err)),
       );
     },
-    getJob: unary<GetJobRequest, GetJobResponse>(async (call) => ({
-      job: toProtoJob(await service.getJob(call.request.id, opts.tenantOf(call.metadata))),
+    getJob: unary<GetJobRequest, GetJobResponse>('getJob', async (call, tenantId) => ({
+      job: toProtoJob(await service.getJob(call.request.id, tenantId)),
     })),
     watchJob(call: ServerWritableStream<WatchJobRequest, WatchJobResponse>) {
       const abort = new AbortController();
       call.on('cancelled', () => abort.abort());
       (async () => {
-        for await (const job of service.watchJob(call.request.id, opts.tenantOf(call.metadata), abort.signal)) {
-          call.write({ job: toProtoJob(job) });
+        const { tenantId } = await callerOf(call, 'watchJob');
+        await service.getJob(call.request.id, tenantId);
+        const release = limits.acquire(tenantId, 'stream');
+        try {
+          for await (const job of service.watchJob(call.request.id, tenantId, abort.signal)) {
+            call.write({ job: toProtoJob(job) });
+          }
+        } finally {
+          release();
         }
         call.end();
       })().catch((err) => call.emit('error', toStatus(err)));
     },
-    addDncNumbers: unary<AddDncNumbersRequest, AddDncNumbersResponse>(async (call) => service.addDncNumbers(call.request.numbers)),
-    getMapping: unary<GetMappingRequest, GetMappingResponse>(async (call) =>
-      service.getMapping(call.request.jobId, opts.tenantOf(call.metadata)),
+    addDncNumbers: unary<AddDncNumbersRequest, AddDncNumbersResponse>('addDncNumbers', async (call) => service.addDncNumbers(call.request.numbers)),
+    getMapping: unary<GetMappingRequest, GetMappingResponse>('getMapping', async (call, tenantId) =>
+      service.getMapping(call.request.jobId, tenantId),
     ),
-    listMerges: unary<ListMergesRequest, ListMergesResponse>(async (call) => ({
-      merges: (await service.listMerges(call.request.leadId, opts.tenantOf(call.metadata))).map(toProtoMerge),
+    listMerges: unary<ListMergesRequest, ListMergesResponse>('listMerges', async (call, tenantId) => ({
+      merges: (await service.listMerges(call.request.leadId, tenantId)).map(toProtoMerge),
     })),
-    revertMerge: unary<RevertMergeRequest, RevertMergeResponse>(async (call) => {
-      const r = await service.revertMerge(call.request.id, opts.tenantOf(call.metadata));
+    revertMerge: unary<RevertMergeRequest, RevertMergeResponse>('revertMerge', async (call, tenantId) => {
+      const r = await service.revertMerge(call.request.id, tenantId);
       return { merge: toProtoMerge(r.merge), restored: r.restored, kept: r.kept };
     }),
-    setDedupPolicy: unary<SetDedupPolicyRequest, SetDedupPolicyResponse>(async (call) => {
-      const saved = await service.setDedupPolicy(opts.tenantOf(call.metadata), call.request.supplier, fromProtoPolicy(call.request.policy));
+    setDedupPolicy: unary<SetDedupPolicyRequest, SetDedupPolicyResponse>('setDedupPolicy', async (call, tenantId) => {
+      const saved = await service.setDedupPolicy(tenantId, call.request.supplier, fromProtoPolicy(call.request.policy));
       return { supplier: saved.supplier, policy: toProtoPolicy(saved.policy) };
     }),
-    listDedupPolicies: unary<ListDedupPoliciesRequest, ListDedupPoliciesResponse>(async (call) => ({
-      policies: (await service.listDedupPolicies(opts.tenantOf(call.metadata))).map((p) => ({
+    listDedupPolicies: unary<ListDedupPoliciesRequest, ListDedupPoliciesResponse>('listDedupPolicies', async (call, tenantId) => ({
+      policies: (await service.listDedupPolicies(tenantId)).map((p) => ({
         supplier: p.supplier, policy: toProtoPolicy(p.policy as object), updatedAt: p.updatedAt,
       })),
     })),
-    listPossibleDuplicates: unary<ListPossibleDuplicatesRequest, ListPossibleDuplicatesResponse>(async (call) => {
+    listPossibleDuplicates: unary<ListPossibleDuplicatesRequest, ListPossibleDuplicatesResponse>('listPossibleDuplicates', async (call, tenantId) => {
       const { status: wanted, limit, after } = call.request;
-      const page = await service.listPossibleDuplicates(opts.tenantOf(call.metadata), { status: wanted, limit: limit || undefined, after });
+      const page = await service.listPossibleDuplicates(tenantId, { status: wanted, limit: limit || undefined, after });
       return { possibleDuplicates: page.possibleDuplicates.map(toProtoPossibleDuplicate), next: page.next };
     }),
-    decidePossibleDuplicate: unary<DecidePossibleDuplicateRequest, DecidePossibleDuplicateResponse>(async (call) => {
-      const r = await service.decidePossibleDuplicate(call.request.leadId, opts.tenantOf(call.metadata), call.request.decision);
+    decidePossibleDuplicate: unary<DecidePossibleDuplicateRequest, DecidePossibleDuplicateResponse>('decidePossibleDuplicate', async (call, tenantId) => {
+      const r = await service.decidePossibleDuplicate(call.request.leadId, tenantId, call.request.decision);
       return { possibleDuplicate: toProtoPossibleDuplicate(r.possibleDuplicate), merge: r.merge ? toProtoMerge(r.merge) : undefined };
     }),
-    confirmMapping: unary<ConfirmMappingRequest, ConfirmMappingResponse>(async (call) => ({
-      columns: await service.confirmMapping(call.request.jobId, opts.tenantOf(call.metadata), call.request.fields),
+    confirmMapping: unary<ConfirmMappingRequest, ConfirmMappingResponse>('confirmMapping', async (call, tenantId) => ({
+      columns: await service.confirmMapping(call.request.jobId, tenantId, call.request.fields),
     })),
     exportRows(call: ServerWritableStream<ExportRowsRequest, ExportRowsResponse>) {
-      (async () => {
-        const lines = await service.exportRows(call.request.kind, call.request.jobId, opts.tenantOf(call.metadata));
+      const send = async (lines: AsyncIterable<string>) => {
         let buffered = '';
         for await (const line of lines) {
           if (call.cancelled) return;
@@ -220,6 +273,16 @@ export function createGrpcServer(opts: GrpcServerOptions) {
         }
         if (buffered) call.write({ csv: buffered });
         call.end();
+      };
+      (async () => {
+        const { tenantId } = await callerOf(call, 'exportRows');
+        const lines = await service.exportRows(call.request.kind, call.request.jobId, tenantId);
+        const release = limits.acquire(tenantId, 'stream');
+        try {
+          await send(lines);
+        } finally {
+          release();
+        }
       })().catch((err) => call.emit('error', toStatus(err)));
     },
   };

@@ -19,6 +19,9 @@ export { API_KEY_PREFIX, ROLES } from './api-key.js';
 export type { Role } from './api-key.js';
 export { ApiKeyError, createSqlApiKeyStore, TENANT_NAME } from './api-key-store.js';
 export type { ApiKeyStore, ApiKeyStoreOptions, ApiKeyView, Caller, NewApiKey } from './api-key-store.js';
+export { concurrencyFromConfig, concurrencySchema, DEFAULT_LIMITS } from './concurrency-limit.js';
+export type { ConcurrencyLimits } from './concurrency-limit.js';
+export { serverRoutes } from './route-list.js';
 export { createGateway } from './create-gateway.js';
 export type { Gateway, GatewayOptions } from './create-gateway.js';
 

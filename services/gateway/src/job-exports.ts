@@ -7,8 +7,8 @@ export const EXPORT_KINDS = OUTPUT_KINDS;
 export type ExportKind = OutputKind;
 
 /** The job's header as read and its unmapped columns, from the mapping it was read with (none before its first rows were mapped). */
-async function columnsOf(db: SqlClient, jobId: string): Promise<OutputColumns> {
-  const columns = (await createSqlJobStore(db).mapping(jobId))?.columns ?? [];
+async function columnsOf(db: SqlClient, jobId: string, tenantId: string): Promise<OutputColumns> {
+  const columns = (await createSqlJobStore(db).mapping(jobId, tenantId))?.columns ?? [];
   return { header: columns.map((c) => c.header), extra: columns.filter((c) => c.field === 'extra').map((c) => c.header) };
 }
 
@@ -19,7 +19,7 @@ async function columnsOf(db: SqlClient, jobId: string): Promise<OutputColumns> {
  * supplier sent them.
  */
 export async function* exportCsv(db: SqlClient, kind: ExportKind, jobId: string, tenantId: string): AsyncGenerator<string> {
-  const columns = await columnsOf(db, jobId);
+  const columns = await columnsOf(db, jobId, tenantId);
   yield csvRow(OUTPUT_LAYOUTS[kind].header(columns));
   for await (const record of filedRows(db, kind, jobId, tenantId)) yield csvRow(outputCells(columns, kind, record));
 }

@@ -35,6 +35,8 @@ export interface JobServiceOptions {
   };
   /** The merges of duplicates into leads (persistence's record of them). */
   merges?: {
+    /** Whether the tenant has this lead: another tenant's lead is not found, as one that never was. */
+    exists(leadId: string, tenantId: string): Promise<boolean>;
     list(leadId: string, tenantId: string): Promise<MergeRecord[]>;
     revert(mergeId: string, tenantId: string): Promise<RevertResult>;
   };
@@ -181,7 +183,7 @@ export function createJobService(opts: JobServiceOptions) {
   /** How the job's columns were mapped; MAPPING_NOT_READY until its first rows are mapped. */
   async function getMapping(jobId: string, tenantId: string): Promise<MappingView> {
     await getJob(jobId, tenantId);
-    const mapping = await jobs.mapping(jobId);
+    const mapping = await jobs.mapping(jobId, tenantId);
     if (!mapping) throw errors.mappingNotReady(jobId);
     return mapping;
   }
@@ -213,6 +215,7 @@ export function createJobService(opts: JobServiceOptions) {
 
   /** What duplicates merged into a lead, each with the fields it changed. */
   async function listMerges(leadId: string, tenantId: string): Promise<MergeRecord[]> {
+    if (!(await opts.merges?.exists(leadId, tenantId))) throw errors.leadNotFound(leadId);
     return (await opts.merges?.list(leadId, tenantId)) ?? [];
   }
 

@@ -50,7 +50,7 @@ export interface MappingView {
 export interface JobStore {
   create(job: NewJob): Promise<void>;
   /** The job's column mapping, once its first rows were mapped. */
-  mapping(id: string): Promise<MappingView | undefined>;
+  mapping(id: string, tenantId: string): Promise<MappingView | undefined>;
   setUploaded(id: string, bytes: number): Promise<void>;
   /** The supplier and webhook a form sent after its file. */
   setFields(id: string, fields: { supplier: string; webhookUrl: string }): Promise<void>;
@@ -154,12 +154,12 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
       }
       return failed;
     },
-    async mapping(id) {
+    async mapping(id, tenantId) {
       const [row] = await readOwnedElsewhere<{
         columns: { header: string; field: string; confidence: number; evidence: { detail: string }[] }[];
         status: MappingStatus;
         preview: PreviewRow[];
-      }>(db, 'SELECT columns, status, preview FROM job_mappings WHERE job_id = $1', [id]);
+      }>(db, 'SELECT columns, status, preview FROM job_mappings WHERE job_id = $1 AND tenant_id = $2', [id, tenantId]);
       if (!row) return undefined;
       return {
         columns: row.columns.map((c) => ({ header: c.header, field: c.field, confidence: c.confidence, evidence: c.evidence.map((e) => e.detail) })),

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { createBusFromConfig, kafkaSchema, TOPICS } from '@leadflow/bus';
-import { int, port, shared, str } from '@leadflow/config';
+import { int, port, shared } from '@leadflow/config';
 import { createServiceHost } from '@leadflow/lifecycle';
 import { outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
 import { createPostgres, createRedis, createRedisDncRegistry, databaseModule, redisModule } from '@leadflow/stores';
 import { createRedisCandidateIndex } from '@leadflow/dedup';
+import { concurrencyFromConfig, concurrencySchema } from './concurrency-limit.js';
 import { createGateway } from './create-gateway.js';
 import { migrations } from './index.js';
 import { createSqlJobStore } from './job-store.js';
@@ -21,7 +22,7 @@ const host = createServiceHost({
     httpPort: ['HTTP_PORT', port({ default: 8080 })],
     grpcPort: ['GRPC_PORT', port({ default: 50051 })],
     maxUploadBytes: ['GATEWAY_MAX_UPLOAD_BYTES', int({ min: 1, default: 1024 * 1024 * 1024 })],
-    tenantId: ['GATEWAY_TENANT', str({ default: 'default', description: 'tenant of every request until API keys exist' })],
+    ...concurrencySchema,
     stalledAfterMs: [
       'GATEWAY_JOB_STALLED_AFTER_MS',
       int({ min: 1000, default: 600_000, description: 'a job whose rows stop arriving for this long is shown stalled, and counted in leadflow_gateway_jobs_stalled' }),
@@ -45,7 +46,8 @@ host.lifecycle.add(
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,
     maxUploadBytes: config.maxUploadBytes,
-    tenantId: config.tenantId,
+    authFailures: metrics.authFailures,
+    limits: concurrencyFromConfig(config),
     stalledAfterMs: config.stalledAfterMs,
     outbound: outboundRulesFromConfig(config),
   }),

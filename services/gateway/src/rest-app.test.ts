@@ -1,14 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { createLogger } from '@leadflow/logger';
 import type { JobFailure, JobRef, MappingDecision } from '@leadflow/proto';
 import { createSqlMappingStore, migrations as mappingMigrations } from '@leadflow/mapping';
-import { createSqlLeadStore, decidePossibleDuplicate, leadMerges, listPossibleDuplicates, migrations as persistenceMigrations, revertMerge } from '@leadflow/persistence';
+import { createSqlLeadStore, decidePossibleDuplicate, leadExists, leadMerges, listPossibleDuplicates, migrations as persistenceMigrations, revertMerge } from '@leadflow/persistence';
 import { emptyLead, leadIdFor, reason } from '@leadflow/pipeline';
 import { Disposition, type LeadBatch } from '@leadflow/proto';
 import { createOutboundRules } from '@leadflow/outbound';
 import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
-import { buildRestApp, createJobService, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
+import { bearer } from '@leadflow/testkit';
+import { buildRestApp, createJobService, createSqlApiKeyStore, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
+
+/** Requests to `app` as the holder of `key`. */
+const withKey = (app: FastifyInstance, key: string) => (o: InjectOptions) => app.inject({ ...o, headers: { ...o.headers, ...bearer(key) } });
 
 /** Webhooks as in production (https, public addresses only); every name resolves to a public address. */
 const outbound = { outbound: createOutboundRules(), resolve: async () => [{ address: '93.184.215.14', family: 4 }] };
@@ -50,6 +54,9 @@ function multipart(parts: { name: string; value: string | Buffer; filename?: str
 describe('REST API', () => {
   let db: SqlClient;
   let app: FastifyInstance;
+  /** Requests as tenant t1's admin. */
+  let call: ReturnType<typeof withKey>;
+  let adminKey: string;
   const recorded = recordingSink();
   const dnc = createMemoryDncRegistry();
   beforeAll(async () => {
@@ -58,9 +65,12 @@ describe('REST API', () => {
     await migrate(db, persistenceMigrations);
     await migrate(db, mappingMigrations);
     const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads: recorded.sink, dnc, maxUploadBytes: 1000, watchIntervalMs: 20, ...outbound,
-      merges: { list: (leadId, tenantId) => leadMerges(db, leadId, tenantId), revert: (id, tenantId) => revertMerge(db, id, tenantId) },
+      merges: { exists: (leadId, tenantId) => leadExists(db, leadId, tenantId), list: (leadId, tenantId) => leadMerges(db, leadId, tenantId), revert: (id, tenantId) => revertMerge(db, id, tenantId) },
       possibleDuplicates: { list: (tenantId, q) => listPossibleDuplicates(db, tenantId, q), decide: (id, tenantId, d) => decidePossibleDuplicate(db, id, tenantId, d) } });
-    app = await buildRestApp({ service, logger: createLogger({ name: 'test', level: 'silent' }), maxUploadBytes: 1000, tenantOf: () => 't1' });
+    const keys = createSqlApiKeyStore(db);
+    adminKey = (await keys.create({ tenant: 't1', role: 'admin' })).key;
+    app = await buildRestApp({ service, logger: createLogger({ name: 'test', level: 'silent' }), maxUploadBytes: 1000, keys });
+    call = withKey(app, adminKey);
   });
   afterAll(async () => {
     await app.close();
@@ -69,7 +79,7 @@ describe('REST API', () => {
 
   it('takes a multipart upload, hands its bytes on in order, and answers 202 with the queued job', async () => {
     const csv = 'email\nann@x.com\n';
-    const res = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'supplier', value: 'acme' }, { name: 'file', value: csv, filename: 'a.csv' }]) });
+    const res = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'supplier', value: 'acme' }, { name: 'file', value: csv, filename: 'a.csv' }]) });
     expect(res.statusCode).toBe(202);
     const job = res.json();
     expect(job).toMatchObject({ status: 'queued', supplier: 'acme', fileName: 'a.csv', counts: { rows: 0, accepted: 0, delivered: 0 } });
@@ -77,30 +87,30 @@ describe('REST API', () => {
     expect(Buffer.concat(upload.bytes).toString()).toBe(csv);
     expect(upload).toMatchObject({ ended: true, job: { tenantId: 't1', supplier: 'acme' } });
 
-    const again = await app.inject({ method: 'GET', url: `/v1/jobs/${job.id}` });
+    const again = await call({ method: 'GET', url: `/v1/jobs/${job.id}` });
     expect(again.json()).toEqual(job);
   });
 
   it('refuses a file over the limit with 413, and the job fails with UPLOAD_TOO_LARGE', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: Buffer.alloc(5000, 'a'), filename: 'big.csv' }]) });
+    const res = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: Buffer.alloc(5000, 'a'), filename: 'big.csv' }]) });
     expect(res.statusCode).toBe(413);
     const upload = recorded.uploads.at(-1)!;
     expect(res.json()).toEqual({
       code: 'UPLOAD_TOO_LARGE', message: 'the file is larger than the upload limit of 1000 bytes: split it into smaller files', jobId: upload.job.jobId,
     });
     expect(upload).toMatchObject({ ended: false, failure: { code: 'UPLOAD_TOO_LARGE' } });
-    const job = await app.inject({ method: 'GET', url: `/v1/jobs/${upload.job.jobId}` });
+    const job = await call({ method: 'GET', url: `/v1/jobs/${upload.job.jobId}` });
     expect(job.json()).toMatchObject({ status: 'failed', failure: { code: 'UPLOAD_TOO_LARGE' } });
   });
 
   it('explains a request without a file, a body that is not multipart, and a bad webhook URL', async () => {
-    const noFile = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'supplier', value: 'acme' }]) });
+    const noFile = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'supplier', value: 'acme' }]) });
     expect(noFile.statusCode).toBe(400);
     expect(noFile.json().code).toBe('FILE_MISSING');
-    const json = await app.inject({ method: 'POST', url: '/v1/jobs', payload: { file: 'x' } });
+    const json = await call({ method: 'POST', url: '/v1/jobs', payload: { file: 'x' } });
     expect(json.statusCode).toBe(415);
     expect(json.json().code).toBe('NOT_MULTIPART');
-    const hook = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'webhook', value: 'ftp://x' }, { name: 'file', value: 'a\n', filename: 'a.csv' }]) });
+    const hook = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'webhook', value: 'ftp://x' }, { name: 'file', value: 'a\n', filename: 'a.csv' }]) });
     expect(hook.statusCode).toBe(400);
     expect(hook.json()).toEqual({ code: 'INVALID_WEBHOOK_URL', message: 'webhook "ftp://x" is not an http or https URL' });
   });
@@ -115,25 +125,25 @@ describe('REST API', () => {
     ['https://[::ffff:10.0.0.1]/hook', '::ffff:a00:1 is an IPv4-mapped IPv6 address'],
   ])('refuses the webhook %s when it is saved, with WEBHOOK_URL_FORBIDDEN and the reason', async (url, reason) => {
     const before = recorded.uploads.length;
-    const res = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'webhook', value: url }, { name: 'file', value: 'email\n', filename: 'a.csv' }]) });
+    const res = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'webhook', value: url }, { name: 'file', value: 'email\n', filename: 'a.csv' }]) });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({ code: 'WEBHOOK_URL_FORBIDDEN', message: `webhook "${url}" is not allowed: ${reason}; webhooks go to public addresses over https` });
     expect(recorded.uploads.length).toBe(before);
   });
 
   it('refuses a webhook sent after the file, failing the job it began', async () => {
-    const res = await app.inject({
+    const res = await call({
       method: 'POST', url: '/v1/jobs',
       ...multipart([{ name: 'file', value: 'email\nann@x.com\n', filename: 'late.csv' }, { name: 'webhook', value: 'https://10.0.0.8/hook' }]),
     });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'WEBHOOK_URL_FORBIDDEN', message: 'webhook "https://10.0.0.8/hook" is not allowed: 10.0.0.8 is a private address; webhooks go to public addresses over https' });
-    const job = await app.inject({ method: 'GET', url: `/v1/jobs/${res.json().jobId}` });
+    const job = await call({ method: 'GET', url: `/v1/jobs/${res.json().jobId}` });
     expect(job.json()).toMatchObject({ status: 'failed', failure: { code: 'UPLOAD_REFUSED' } });
   });
 
   it('takes the form fields in any order: those sent after the file complete the job before its rows go on', async () => {
-    const res = await app.inject({
+    const res = await call({
       method: 'POST', url: '/v1/jobs',
       ...multipart([
         { name: 'review', value: 'yes' },
@@ -155,42 +165,42 @@ describe('REST API', () => {
   });
 
   it('refuses a form field it does not take, or one too long, before the file or after it; after it, the job keeps nothing', async () => {
-    const before = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'suplier', value: 'acme' }, { name: 'file', value: 'email\n', filename: 'a.csv' }]) });
+    const before = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'suplier', value: 'acme' }, { name: 'file', value: 'email\n', filename: 'a.csv' }]) });
     expect(before.statusCode).toBe(400);
     expect(before.json()).toEqual({ code: 'UNKNOWN_FORM_FIELD', message: 'the form has a field "suplier": send only supplier, webhook, sheet, review and file' });
 
     const uploadsBefore = recorded.uploads.length;
-    const after = await app.inject({
+    const after = await call({
       method: 'POST', url: '/v1/jobs',
       ...multipart([{ name: 'file', value: 'email\nann@x.com\n', filename: 'a.csv' }, { name: 'supplier', value: 'x'.repeat(5000) }]),
     });
     expect(after.statusCode).toBe(400);
     expect(after.json()).toMatchObject({ code: 'FIELD_TOO_LONG', jobId: expect.any(String) });
     expect(recorded.uploads.slice(uploadsBefore)).toMatchObject([{ ended: false, failure: { code: 'UPLOAD_REFUSED' } }]);
-    const job = await app.inject({ method: 'GET', url: `/v1/jobs/${after.json().jobId}` });
+    const job = await call({ method: 'GET', url: `/v1/jobs/${after.json().jobId}` });
     expect(job.json()).toMatchObject({ status: 'failed', failure: { code: 'UPLOAD_REFUSED' } });
   });
 
   it('adds DNC numbers given as JSON or as lines of text, and names what it could not read', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/dnc/numbers', payload: { numbers: ['(201) 555-0123', '+44 7911 123456', 'call me'] } });
+    const res = await call({ method: 'POST', url: '/v1/dnc/numbers', payload: { numbers: ['(201) 555-0123', '+44 7911 123456', 'call me'] } });
     expect(res.json()).toEqual({ added: 2, rejected: ['call me'] });
-    const text = await app.inject({ method: 'POST', url: '/v1/dnc/numbers', headers: { 'content-type': 'text/plain' }, payload: '201-555-0123\n212 555 0199\n' });
+    const text = await call({ method: 'POST', url: '/v1/dnc/numbers', headers: { 'content-type': 'text/plain' }, payload: '201-555-0123\n212 555 0199\n' });
     expect(text.json()).toEqual({ added: 1, rejected: [] });
     expect(await dnc.contains(['+12015550123', '+447911123456', '+12125550199'])).toEqual([true, true, true]);
-    const bad = await app.inject({ method: 'POST', url: '/v1/dnc/numbers', payload: { numbers: 'x' } });
+    const bad = await call({ method: 'POST', url: '/v1/dnc/numbers', payload: { numbers: 'x' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().code).toBe('INVALID_DNC_NUMBERS');
   });
 
   it('answers 409 MAPPING_NOT_READY for a job whose rows have not been mapped yet', async () => {
-    const created = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: 'email\n', filename: 'm.csv' }]) });
-    const res = await app.inject({ method: 'GET', url: `/v1/jobs/${created.json().id}/mapping` });
+    const created = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: 'email\n', filename: 'm.csv' }]) });
+    const res = await call({ method: 'GET', url: `/v1/jobs/${created.json().id}/mapping` });
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('MAPPING_NOT_READY');
   });
 
   it('shows a job in review with its proposed mapping and preview, and sends on the decision a person makes', async () => {
-    const created = await app.inject({
+    const created = await call({
       method: 'POST', url: '/v1/jobs',
       ...multipart([{ name: 'supplier', value: 'acme' }, { name: 'review', value: 'true' }, { name: 'file', value: 'Mail,Ref\nann@x.com,7\n', filename: 'r.csv' }]),
     });
@@ -205,12 +215,12 @@ describe('REST API', () => {
       ],
       preview: [{ rowNumber: 1, cells: { Mail: 'ann@x.com', Ref: '7' }, fields: { email: 'ann@x.com', 'extra.Ref': '7' } }],
     });
-    expect((await app.inject({ method: 'GET', url: `/v1/jobs/${id}` })).json().status).toBe('awaiting_review');
-    const mapping = (await app.inject({ method: 'GET', url: `/v1/jobs/${id}/mapping` })).json();
+    expect((await call({ method: 'GET', url: `/v1/jobs/${id}` })).json().status).toBe('awaiting_review');
+    const mapping = (await call({ method: 'GET', url: `/v1/jobs/${id}/mapping` })).json();
     expect(mapping).toMatchObject({ status: 'awaiting_review', preview: [{ rowNumber: 1, cells: { Mail: 'ann@x.com' }, fields: { email: 'ann@x.com' } }] });
     expect(mapping.columns[0]).toEqual({ header: 'Mail', field: 'email', confidence: 0.93, evidence: ['header "Mail" is an alias of email'] });
 
-    const confirm = (fields: unknown) => app.inject({ method: 'POST', url: `/v1/jobs/${id}/mapping`, payload: { fields } });
+    const confirm = (fields: unknown) => call({ method: 'POST', url: `/v1/jobs/${id}/mapping`, payload: { fields } });
     const unknownColumn = await confirm({ Reference: 'source' });
     expect(unknownColumn.statusCode).toBe(400);
     expect(unknownColumn.json()).toEqual({ code: 'UNKNOWN_COLUMN', message: 'the file has no column "Reference"; its columns are: "Mail", "Ref"' });
@@ -232,10 +242,10 @@ describe('REST API', () => {
   });
 
   it('answers 409 NOT_IN_REVIEW to a decision on a job that was not uploaded for review', async () => {
-    const created = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: 'email\na@x.com\n', filename: 'n.csv' }]) });
+    const created = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: 'email\na@x.com\n', filename: 'n.csv' }]) });
     const id = created.json().id as string;
     await createSqlMappingStore(db).saveJobMapping({ jobId: id, tenantId: 't1', supplier: '' }, { status: 'automatic', columns: [], preview: [] });
-    const res = await app.inject({ method: 'POST', url: `/v1/jobs/${id}/mapping`, payload: {} });
+    const res = await call({ method: 'POST', url: `/v1/jobs/${id}/mapping`, payload: {} });
     expect(res.statusCode).toBe(409);
     expect(res.json()).toEqual({
       code: 'NOT_IN_REVIEW',
@@ -261,24 +271,25 @@ describe('REST API', () => {
     await createSqlLeadStore(db).storeBatch(batch('merge-a', ''));
     const leadId = leadIdFor('merge-a', 1);
     await createSqlLeadStore(db).storeBatch(batch('merge-b', '+12015550123', leadId));
-    const listed = (await app.inject({ method: 'GET', url: `/v1/leads/${leadId}/merges` })).json();
+    const listed = (await call({ method: 'GET', url: `/v1/leads/${leadId}/merges` })).json();
     expect(listed.merges).toEqual([
       expect.objectContaining({ leadId, jobId: 'merge-b', rowNumber: 1, changes: { phone: { before: '', after: '+12015550123' } }, revertedAt: null }),
     ]);
     const id = listed.merges[0].id as string;
-    const undone = await app.inject({ method: 'POST', url: `/v1/merges/${id}/revert` });
+    const undone = await call({ method: 'POST', url: `/v1/merges/${id}/revert` });
     expect(undone.statusCode).toBe(200);
     expect(undone.json()).toMatchObject({ restored: ['phone'], kept: [], merge: { id, revertedAt: expect.any(String) } });
-    const again = await app.inject({ method: 'POST', url: `/v1/merges/${id}/revert` });
+    const again = await call({ method: 'POST', url: `/v1/merges/${id}/revert` });
     expect(again.statusCode).toBe(409);
     expect(again.json().code).toBe('MERGE_ALREADY_REVERTED');
-    const unknown = await app.inject({ method: 'POST', url: '/v1/merges/999999/revert' });
+    const unknown = await call({ method: 'POST', url: '/v1/merges/999999/revert' });
     expect(unknown.json()).toEqual({ code: 'MERGE_NOT_FOUND', message: 'no merge with id "999999" for this tenant' });
-    expect((await app.inject({ method: 'GET', url: '/v1/leads/not-a-lead/merges' })).json()).toEqual({ merges: [] });
+    const noLead = await call({ method: 'GET', url: '/v1/leads/not-a-lead/merges' });
+    expect([noLead.statusCode, noLead.json()]).toEqual([404, { code: 'LEAD_NOT_FOUND', message: 'no lead with id "not-a-lead" for this tenant' }]);
   });
 
   it("exports a job's alternate emails and phones beside the canonical fields of its leads, duplicates and suppressed rows", async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: 'email\nann@x.com\n', filename: 'alt.csv' }]) });
+    const res = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: 'email\nann@x.com\n', filename: 'alt.csv' }]) });
     const jobId = res.json().id as string;
     const row = (n: number, disposition: Disposition, more: Partial<LeadBatch['rows'][number]> = {}): LeadBatch['rows'][number] => ({
       rowNumber: n, disposition, reasons: [], tags: [], qualityScore: 0, raw: [], leadId: leadIdFor(jobId, n), match: undefined,
@@ -299,7 +310,7 @@ describe('REST API', () => {
       ],
     });
     const exported = async (kind: string) => {
-      const text = (await app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/exports/${kind}.csv` })).body;
+      const text = (await call({ method: 'GET', url: `/v1/jobs/${jobId}/exports/${kind}.csv` })).body;
       const [header, ...lines] = text.trim().split('\r\n').map((l) => l.split(','));
       return lines.map((cells) => Object.fromEntries(header!.map((h, i) => [h, cells[i]])));
     };
@@ -325,7 +336,7 @@ describe('REST API', () => {
     await createSqlLeadStore(db).storeBatch(row('review-b', { firstName: 'Kimberly', lastName: 'Park', city: 'Reno', phone: '+17755550123' }, kim));
     const kimberly = leadIdFor('review-b', 1);
 
-    const listed = await app.inject({ method: 'GET', url: '/v1/possible-duplicates' });
+    const listed = await call({ method: 'GET', url: '/v1/possible-duplicates' });
     expect(listed.statusCode).toBe(200);
     expect(listed.json()).toEqual({
       possibleDuplicates: [{
@@ -334,24 +345,24 @@ describe('REST API', () => {
       }],
       next: '',
     });
-    const decided = await app.inject({ method: 'POST', url: `/v1/possible-duplicates/${kimberly}`, payload: { decision: 'duplicate' } });
+    const decided = await call({ method: 'POST', url: `/v1/possible-duplicates/${kimberly}`, payload: { decision: 'duplicate' } });
     expect(decided.statusCode).toBe(200);
     expect(decided.json()).toMatchObject({
       possibleDuplicate: { leadId: kimberly, status: 'duplicate', decidedAt: expect.any(String) },
       merge: { leadId: kim, jobId: 'review-b', rowNumber: 1, changes: { phone: { before: '', after: '+17755550123' } } },
     });
-    expect((await app.inject({ method: 'GET', url: '/v1/possible-duplicates' })).json()).toEqual({ possibleDuplicates: [], next: '' });
-    expect((await app.inject({ method: 'GET', url: '/v1/possible-duplicates?status=duplicate&limit=1' })).json()).toMatchObject({
+    expect((await call({ method: 'GET', url: '/v1/possible-duplicates' })).json()).toEqual({ possibleDuplicates: [], next: '' });
+    expect((await call({ method: 'GET', url: '/v1/possible-duplicates?status=duplicate&limit=1' })).json()).toMatchObject({
       possibleDuplicates: [{ leadId: kimberly }], next: kimberly,
     });
 
-    const again = await app.inject({ method: 'POST', url: `/v1/possible-duplicates/${kimberly}`, payload: { decision: 'distinct' } });
+    const again = await call({ method: 'POST', url: `/v1/possible-duplicates/${kimberly}`, payload: { decision: 'distinct' } });
     expect(again.statusCode).toBe(409);
     expect(again.json()).toEqual({ code: 'POSSIBLE_DUPLICATE_DECIDED', message: expect.stringMatching(new RegExp(`^lead ${kimberly} was already decided duplicate at \\d{4}-`)) });
-    const unknown = await app.inject({ method: 'POST', url: '/v1/possible-duplicates/nobody', payload: { decision: 'distinct' } });
+    const unknown = await call({ method: 'POST', url: '/v1/possible-duplicates/nobody', payload: { decision: 'distinct' } });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toEqual({ code: 'POSSIBLE_DUPLICATE_NOT_FOUND', message: 'no possible duplicate with lead id "nobody" for this tenant' });
-    const bad = await app.inject({ method: 'POST', url: `/v1/possible-duplicates/${kimberly}`, payload: { decision: 'maybe' } });
+    const bad = await call({ method: 'POST', url: `/v1/possible-duplicates/${kimberly}`, payload: { decision: 'maybe' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toEqual({ code: 'INVALID_DECISION', message: 'send {"decision": "duplicate"} (the same person: merge) or {"decision": "distinct"} (two people)' });
     for (const [query, message] of [
@@ -360,7 +371,7 @@ describe('REST API', () => {
       ['limit=ten', 'limit must be a whole number from 1 to 1000'],
       ['after=page-2', 'after must be the "next" of the page before (a lead id)'],
     ]) {
-      const res = await app.inject({ method: 'GET', url: `/v1/possible-duplicates?${query}` });
+      const res = await call({ method: 'GET', url: `/v1/possible-duplicates?${query}` });
       expect([res.statusCode, res.json()]).toEqual([400, { code: 'INVALID_QUERY', message }]);
     }
   });
@@ -371,38 +382,39 @@ describe('REST API', () => {
       jobs: createSqlJobStore(db), exports: () => [][Symbol.iterator]() as never, uploads: recorded.sink, dnc, maxUploadBytes: 1000, ...outbound,
       policies: { list: async () => saved.map((p) => ({ supplier: p.supplier, policy: p.policy, updatedAt: '2026-11-23T00:00:00.000Z' })), save: async (tenantId, supplier, policy) => void saved.push({ tenantId, supplier, policy }) },
     });
-    const api = await buildRestApp({ service, logger: createLogger({ name: 'test', level: 'silent' }), maxUploadBytes: 1000, tenantOf: () => 't1' });
-    const ok = await api.inject({ method: 'PUT', url: '/v1/dedup/policy', payload: { supplier: 'acme', policy: { lookbackDays: 30, fuzzy: false } } });
+    const api = await buildRestApp({ service, logger: createLogger({ name: 'test', level: 'silent' }), maxUploadBytes: 1000, keys: createSqlApiKeyStore(db) });
+    const asAdmin = withKey(api, adminKey);
+    const ok = await asAdmin({ method: 'PUT', url: '/v1/dedup/policy', payload: { supplier: 'acme', policy: { lookbackDays: 30, fuzzy: false } } });
     expect(ok.json()).toEqual({ supplier: 'acme', policy: { lookbackDays: 30, fuzzy: false } });
     expect(saved).toEqual([{ tenantId: 't1', supplier: 'acme', policy: { lookbackDays: 30, fuzzy: false } }]);
-    const bad = await api.inject({ method: 'PUT', url: '/v1/dedup/policy', payload: { policy: { lookbackDays: -1 } } });
+    const bad = await asAdmin({ method: 'PUT', url: '/v1/dedup/policy', payload: { policy: { lookbackDays: -1 } } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toEqual({
       code: 'INVALID_DEDUP_POLICY',
       message: 'lookbackDays must be a whole number of days, 0 for all stored leads; send {"supplier"?: "...", "policy": {...}}',
     });
-    expect((await api.inject({ method: 'GET', url: '/v1/dedup/policies' })).json()).toEqual({
+    expect((await asAdmin({ method: 'GET', url: '/v1/dedup/policies' })).json()).toEqual({
       policies: [{ supplier: 'acme', policy: { lookbackDays: 30, fuzzy: false }, updatedAt: '2026-11-23T00:00:00.000Z' }],
     });
     await api.close();
   });
 
   it('answers unknown jobs and routes with 404 and a code, never a stack trace', async () => {
-    const job = await app.inject({ method: 'GET', url: '/v1/jobs/6f1d2c3b-0000-4000-8000-000000000000' });
+    const job = await call({ method: 'GET', url: '/v1/jobs/6f1d2c3b-0000-4000-8000-000000000000' });
     expect(job.statusCode).toBe(404);
     expect(job.json()).toEqual({ code: 'JOB_NOT_FOUND', message: 'no job with id "6f1d2c3b-0000-4000-8000-000000000000" for this tenant' });
-    const route = await app.inject({ method: 'GET', url: '/v2/things' });
+    const route = await call({ method: 'GET', url: '/v2/things' });
     expect(route.json()).toEqual({ code: 'NOT_FOUND', message: 'no route GET /v2/things' });
-    const broken = await app.inject({ method: 'POST', url: '/v1/dnc/numbers', headers: { 'content-type': 'application/json' }, payload: '{"numbers": [' });
+    const broken = await call({ method: 'POST', url: '/v1/dnc/numbers', headers: { 'content-type': 'application/json' }, payload: '{"numbers": [' });
     expect(broken.statusCode).toBe(400);
     expect(broken.body).not.toMatch(/at .*\.js/);
   });
 
   it('streams a job as Server-Sent Events until it completes', async () => {
-    const created = await app.inject({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: 'email\na@x.com\n', filename: 'a.csv' }]) });
+    const created = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: 'email\na@x.com\n', filename: 'a.csv' }]) });
     const id = created.json().id as string;
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
-    const res = await fetch(`${address}/v1/jobs/${id}/events`);
+    const res = await fetch(`${address}/v1/jobs/${id}/events`, { headers: bearer(adminKey) });
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const reader = res.body!.getReader();
     const events: { status: string }[] = [];

@@ -1,13 +1,18 @@
 import { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '@leadflow/logger';
 import type { Metrics } from '@leadflow/metrics';
-import { registerApiDocs } from './api-docs.js';
+import type { Counter } from 'prom-client';
+import { createAuthenticator } from './access.js';
+import type { ApiKeyStore, Caller } from './api-key-store.js';
+import { DOCS_PREFIX, registerApiDocs } from './api-docs.js';
+import { createConcurrencyLimit, type ConcurrencyLimit } from './concurrency-limit.js';
 import { answerClientError, sendError } from './error-reply.js';
 import { fromFrameworkError } from './framework-errors.js';
 import { errors, GatewayError } from './gateway-error.js';
 import type { JobService } from './job-service.js';
+import { registerKeyRoutes } from './key-routes.js';
 import { schemas } from './rest-schemas.js';
 import { readUploadForm } from './upload-form.js';
 import { fromValidationError } from './validation-errors.js';
@@ -18,8 +23,12 @@ export interface RestAppOptions {
   /** Serves /metrics from this registry too (standalone mode). */
   metrics?: Metrics;
   maxUploadBytes: number;
-  /** The tenant a request acts for. */
-  tenantOf: (req: FastifyRequest) => string;
+  /** The API keys every request but the open ones must carry: they say its tenant and role. */
+  keys: ApiKeyStore;
+  /** leadflow_auth_failures_total. */
+  authFailures?: Counter<'reason'>;
+  /** Uploads and event streams a tenant may hold open at once. @default DEFAULT_LIMITS */
+  limits?: ConcurrencyLimit;
   /** What /readyz answers: 200 when true, else 503. @default () => true */
   isReady?: () => boolean;
 }
@@ -28,19 +37,59 @@ export interface RestAppOptions {
  * The REST API (docs/architecture.md sections 5 and 7), built apart from listen() so tests can
  * use inject(). Every error answers `{ code, message }`; no stack trace leaves the process.
  */
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who sent the request, once its key was checked (every route but the open ones). */
+    caller?: Caller;
+  }
+}
+
+/** The caller of a route that needs a key; a route that reaches here without one is a bug, never an open door. */
+function callerOf(req: FastifyRequest): Caller {
+  if (!req.caller) throw new Error(`${req.method} ${req.routeOptions.url} ran without a checked caller`);
+  return req.caller;
+}
+const tenantOf = (req: FastifyRequest) => callerOf(req).tenantId;
+
+/** Gives a place back once the answer is sent or the connection is gone, whichever comes first. */
+function holdUntilAnswered(reply: FastifyReply, release: () => void) {
+  reply.raw.once('finish', release);
+  reply.raw.once('close', release);
+}
+
+/** JSON bodies: a mapping decision or a policy is a few KiB; Do-Not-Call numbers come 100,000 at a time. */
+const JSON_BODY_LIMIT = 1024 * 1024;
+const DNC_BODY_LIMIT = 8 * 1024 * 1024;
+
 export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstance> {
   const { service } = opts;
+  const auth = createAuthenticator(opts.keys, opts.authFailures);
+  const limits = opts.limits ?? createConcurrencyLimit();
   // Requests are not logged one by one; failures are, by the error handler below.
   const app = Fastify({
     loggerInstance: opts.logger.child({ component: 'rest' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 8 * 1024 * 1024,
+    bodyLimit: JSON_BODY_LIMIT,
     // Errors fastify answers before a route runs: the catalogue's codes too.
     frameworkErrors: (err, req, reply) => sendError(req, reply, fromFrameworkError(err) ?? new GatewayError('BAD_REQUEST')),
     clientErrorHandler: answerClientError,
     // A body is checked as sent: coercing {"numbers": "x"} to ["x"] would take what the client did not mean.
     // Nor is a field or parameter a schema does not know dropped in silence (fastify's default): it is refused.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+  });
+  // Every route says who may call it; one that does not fails the app's build, so that no route
+  // reaches the server open by mistake. The API document's own routes are open, as the probes.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith(DOCS_PREFIX)) route.config = { ...route.config, access: 'open' };
+    const access = route.config?.access;
+    if (!access) throw new Error(`route ${String(route.method)} ${route.url} says nothing of who may call it: give it config.access`);
+    if (access === 'open' && route.schema) route.schema = { ...route.schema, security: [] } as typeof route.schema;
+  });
+  app.addHook('onRequest', async (req) => {
+    const access = req.routeOptions.config.access;
+    // No access: no route matched, and the answer (404) tells nothing.
+    if (access === undefined || access === 'open') return;
+    req.caller = await auth.authorize(req.headers.authorization, access, `call ${req.method} ${req.routeOptions.url}`);
   });
   await registerApiDocs(app);
   await app.register(multipart, {
@@ -59,13 +108,15 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
   });
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new GatewayError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`)));
 
-  app.post('/v1/jobs', { schema: schemas.upload }, async (req, reply) => {
+  app.post('/v1/jobs', { schema: schemas.upload, config: { access: 'uploader' } }, async (req, reply) => {
     if (!req.isMultipart()) throw errors.notMultipart();
+    const release = limits.acquire(tenantOf(req), 'upload');
+    holdUntilAnswered(reply, release);
     const form = await readUploadForm(req);
     const { fields } = form;
     const job = await service.upload(
       {
-        tenantId: opts.tenantOf(req),
+        tenantId: tenantOf(req),
         supplier: fields.supplier ?? '',
         webhookUrl: fields.webhookUrl ?? '',
         sheet: fields.sheet ?? '',
@@ -78,11 +129,13 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
     return reply.code(202).send(job);
   });
 
-  app.get<{ Params: { id: string } }>('/v1/jobs/:id', { schema: schemas.getJob }, async (req) => service.getJob(req.params.id, opts.tenantOf(req)));
+  app.get<{ Params: { id: string } }>('/v1/jobs/:id', { schema: schemas.getJob, config: { access: 'viewer' } }, async (req) => service.getJob(req.params.id, tenantOf(req)));
 
-  app.get<{ Params: { id: string } }>('/v1/jobs/:id/events', { schema: schemas.jobEvents }, async (req, reply) => {
-    const tenantId = opts.tenantOf(req);
+  app.get<{ Params: { id: string } }>('/v1/jobs/:id/events', { schema: schemas.jobEvents, config: { access: 'viewer' } }, async (req, reply) => {
+    const tenantId = tenantOf(req);
     await service.getJob(req.params.id, tenantId);
+    const release = limits.acquire(tenantId, 'stream');
+    holdUntilAnswered(reply, release);
     const abort = new AbortController();
     req.raw.on('close', () => abort.abort());
     reply.hijack();
@@ -97,16 +150,18 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
     reply.raw.end();
   });
 
-  app.get<{ Params: { id: string } }>('/v1/jobs/:id/mapping', { schema: schemas.getMapping }, async (req) => service.getMapping(req.params.id, opts.tenantOf(req)));
+  app.get<{ Params: { id: string } }>('/v1/jobs/:id/mapping', { schema: schemas.getMapping, config: { access: 'viewer' } }, async (req) => service.getMapping(req.params.id, tenantOf(req)));
 
   app.post<{ Params: { id: string }; Body: { fields?: Record<string, string> } | null }>(
     '/v1/jobs/:id/mapping',
-    { schema: schemas.confirmMapping, config: { invalidBody: 'INVALID_MAPPING_DECISION' } },
-    async (req) => ({ columns: await service.confirmMapping(req.params.id, opts.tenantOf(req), req.body?.fields ?? {}) }),
+    { schema: schemas.confirmMapping, config: { access: 'uploader', invalidBody: 'INVALID_MAPPING_DECISION' } },
+    async (req) => ({ columns: await service.confirmMapping(req.params.id, tenantOf(req), req.body?.fields ?? {}) }),
   );
 
-  app.get<{ Params: { id: string; kind: string } }>('/v1/jobs/:id/exports/:kind', { schema: schemas.exportRows }, async (req, reply) => {
-    const lines = await service.exportRows(req.params.kind, req.params.id, opts.tenantOf(req));
+  app.get<{ Params: { id: string; kind: string } }>('/v1/jobs/:id/exports/:kind', { schema: schemas.exportRows, config: { access: 'viewer' } }, async (req, reply) => {
+    const lines = await service.exportRows(req.params.kind, req.params.id, tenantOf(req));
+    const release = limits.acquire(tenantOf(req), 'stream');
+    holdUntilAnswered(reply, release);
     const kind = req.params.kind.replace(/\.csv$/, '');
     return reply
       .type('text/csv; charset=utf-8')
@@ -114,34 +169,36 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
       .send(Readable.from(lines));
   });
 
-  app.get('/v1/dedup/policies', { schema: schemas.listPolicies }, async (req) => ({ policies: await service.listDedupPolicies(opts.tenantOf(req)) }));
+  app.get('/v1/dedup/policies', { schema: schemas.listPolicies, config: { access: 'viewer' } }, async (req) => ({ policies: await service.listDedupPolicies(tenantOf(req)) }));
 
   app.put<{ Body: { supplier?: string; policy: object } }>(
     '/v1/dedup/policy',
-    { schema: schemas.setPolicy, config: { invalidBody: 'INVALID_DEDUP_POLICY' } },
-    async (req) => service.setDedupPolicy(opts.tenantOf(req), req.body.supplier ?? '', req.body.policy),
+    { schema: schemas.setPolicy, config: { access: 'admin', invalidBody: 'INVALID_DEDUP_POLICY' } },
+    async (req) => service.setDedupPolicy(tenantOf(req), req.body.supplier ?? '', req.body.policy),
   );
 
-  app.get<{ Params: { id: string } }>('/v1/leads/:id/merges', { schema: schemas.listMerges }, async (req) => ({
-    merges: await service.listMerges(req.params.id, opts.tenantOf(req)),
+  app.get<{ Params: { id: string } }>('/v1/leads/:id/merges', { schema: schemas.listMerges, config: { access: 'viewer' } }, async (req) => ({
+    merges: await service.listMerges(req.params.id, tenantOf(req)),
   }));
 
-  app.post<{ Params: { id: string } }>('/v1/merges/:id/revert', { schema: schemas.revertMerge }, async (req) => service.revertMerge(req.params.id, opts.tenantOf(req)));
+  app.post<{ Params: { id: string } }>('/v1/merges/:id/revert', { schema: schemas.revertMerge, config: { access: 'admin' } }, async (req) =>
+    service.revertMerge(req.params.id, tenantOf(req)),
+  );
 
-  app.get<{ Querystring: { status?: string; limit?: string; after?: string } }>('/v1/possible-duplicates', { schema: schemas.listPossibleDuplicates }, async (req) => {
+  app.get<{ Querystring: { status?: string; limit?: string; after?: string } }>('/v1/possible-duplicates', { schema: schemas.listPossibleDuplicates, config: { access: 'viewer' } }, async (req) => {
     const { status, limit, after } = req.query;
-    return service.listPossibleDuplicates(opts.tenantOf(req), { status, limit: limit === undefined ? undefined : Number(limit), after });
+    return service.listPossibleDuplicates(tenantOf(req), { status, limit: limit === undefined ? undefined : Number(limit), after });
   });
 
   app.post<{ Params: { leadId: string }; Body: { decision: string } }>(
     '/v1/possible-duplicates/:leadId',
-    { schema: schemas.decidePossibleDuplicate, config: { invalidBody: 'INVALID_DECISION' } },
-    async (req) => service.decidePossibleDuplicate(req.params.leadId, opts.tenantOf(req), req.body.decision),
+    { schema: schemas.decidePossibleDuplicate, config: { access: 'admin', invalidBody: 'INVALID_DECISION' } },
+    async (req) => service.decidePossibleDuplicate(req.params.leadId, tenantOf(req), req.body.decision),
   );
 
   app.post<{ Body: string | { numbers: string[] } }>(
     '/v1/dnc/numbers',
-    { schema: schemas.addDncNumbers, config: { invalidBody: 'INVALID_DNC_NUMBERS' } },
+    { schema: schemas.addDncNumbers, config: { access: 'admin', invalidBody: 'INVALID_DNC_NUMBERS' }, bodyLimit: DNC_BODY_LIMIT },
     async (req) => {
       const body = req.body;
       // A body of no known type (none at all) has passed no schema.
@@ -151,16 +208,18 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
     },
   );
 
+  registerKeyRoutes(app, opts.keys, callerOf);
+
   // Probes on the API's port as well: `leadflow serve` has no other port unless METRICS_PORT is set.
-  app.get('/healthz', { schema: schemas.probe('Alive: answers ok') }, async (_req, reply) => reply.type('text/plain').send('ok\n'));
-  app.get('/readyz', { schema: schemas.probe('Ready: 200, or 503 while a dependency is away') }, async (_req, reply) => {
+  app.get('/healthz', { schema: schemas.probe('Alive: answers ok'), config: { access: 'open' } }, async (_req, reply) => reply.type('text/plain').send('ok\n'));
+  app.get('/readyz', { schema: schemas.probe('Ready: 200, or 503 while a dependency is away'), config: { access: 'open' } }, async (_req, reply) => {
     const ready = opts.isReady?.() ?? true;
     return reply.code(ready ? 200 : 503).type('text/plain').send(ready ? 'ready\n' : 'not ready\n');
   });
 
   if (opts.metrics) {
     const { registry } = opts.metrics;
-    app.get('/metrics', { schema: schemas.probe('Prometheus metrics') }, async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+    app.get('/metrics', { schema: schemas.probe('Prometheus metrics'), config: { access: 'open' } }, async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   }
   return app;
 }

@@ -3,12 +3,13 @@ import { connect } from 'node:net';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@leadflow/logger';
-import { leadMerges, listPossibleDuplicates, decidePossibleDuplicate, migrations as persistenceMigrations, revertMerge } from '@leadflow/persistence';
+import { leadExists, leadMerges, listPossibleDuplicates, decidePossibleDuplicate, migrations as persistenceMigrations, revertMerge } from '@leadflow/persistence';
 import { jobFailure } from '@leadflow/pipeline';
 import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
 import { createOutboundRules } from '@leadflow/outbound';
 import { ERROR_CATALOGUE, isErrorCode } from './error-catalogue.js';
-import { buildRestApp, createJobService, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
+import { bearer } from '@leadflow/testkit';
+import { buildRestApp, createJobService, createSqlApiKeyStore, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
 
 const boundary = '----leadflowerrors';
 const part = (name: string, value: string, filename?: string) =>
@@ -53,16 +54,19 @@ describe('errors a REST client can cause', () => {
   let db: SqlClient;
   let app: FastifyInstance;
   let port: number;
+  let adminKey: string;
   beforeAll(async () => {
     db = await createPglite();
     await migrate(db, migrations);
     await migrate(db, persistenceMigrations);
     const service = createJobService({
       jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads: sink, dnc: createMemoryDncRegistry(), maxUploadBytes: 1000, outbound: createOutboundRules(),
-      merges: { list: (leadId, tenantId) => leadMerges(db, leadId, tenantId), revert: (id, tenantId) => revertMerge(db, id, tenantId) },
+      merges: { exists: (leadId, tenantId) => leadExists(db, leadId, tenantId), list: (leadId, tenantId) => leadMerges(db, leadId, tenantId), revert: (id, tenantId) => revertMerge(db, id, tenantId) },
       possibleDuplicates: { list: (tenantId, q) => listPossibleDuplicates(db, tenantId, q), decide: (id, tenantId, d) => decidePossibleDuplicate(db, id, tenantId, d) },
     });
-    app = await buildRestApp({ service, logger: createLogger({ name: 'test', level: 'silent' }), maxUploadBytes: 1000, tenantOf: () => 't1' });
+    const keys = createSqlApiKeyStore(db);
+    adminKey = (await keys.create({ tenant: 't1', role: 'admin' })).key;
+    app = await buildRestApp({ service, logger: createLogger({ name: 'test', level: 'silent' }), maxUploadBytes: 1000, keys });
     await app.listen({ port: 0, host: '127.0.0.1' });
     port = (app.server.address() as { port: number }).port;
   });
@@ -76,7 +80,12 @@ describe('errors a REST client can cause', () => {
     ['a content type no route takes', { method: 'POST', url: '/v1/dnc/numbers', headers: { 'content-type': 'application/xml' }, payload: '<numbers/>' }, 'UNSUPPORTED_MEDIA_TYPE', 415],
     ['malformed JSON', json('POST', '/v1/dnc/numbers', '{"numbers": ['), 'INVALID_JSON', 400],
     ['an empty JSON body', json('POST', '/v1/dnc/numbers', ''), 'INVALID_JSON', 400],
-    ['a body over 8 MiB', json('POST', '/v1/dnc/numbers', JSON.stringify({ numbers: ['x'.repeat(9 * 1024 * 1024)] })), 'BODY_TOO_LARGE', 413],
+    ['Do-Not-Call numbers over 8 MiB', json('POST', '/v1/dnc/numbers', JSON.stringify({ numbers: ['x'.repeat(9 * 1024 * 1024)] })), 'BODY_TOO_LARGE', 413],
+    ['a policy over 1 MiB', json('PUT', '/v1/dedup/policy', JSON.stringify({ supplier: 'x'.repeat(1024 * 1024), policy: {} })), 'BODY_TOO_LARGE', 413],
+    ['a key body over 16 KiB', json('POST', '/v1/keys', JSON.stringify({ role: 'viewer', name: 'x'.repeat(17 * 1024) })), 'BODY_TOO_LARGE', 413],
+    ['a key of no known role', json('POST', '/v1/keys', '{"role": "owner"}'), 'INVALID_KEY', 400],
+    ['a key that expired before it was made', json('POST', '/v1/keys', '{"role": "viewer", "expiresAt": "2001-01-01T00:00:00Z"}'), 'INVALID_KEY', 400],
+    ['revoking a key that is not there', { method: 'DELETE', url: '/v1/keys/lfk_00000000' }, 'KEY_NOT_FOUND', 404],
     ['an unknown route', { method: 'GET', url: '/v2/things' }, 'NOT_FOUND', 404],
     ['a method a route does not take', { method: 'DELETE', url: '/v1/jobs/abc' }, 'NOT_FOUND', 404],
     ['a URL badly percent-encoded', { method: 'GET', url: '/v1/jobs/%E0%A4%A' }, 'INVALID_URL', 400],
@@ -105,7 +114,7 @@ describe('errors a REST client can cause', () => {
   ];
 
   it.each(cases)('answers %s with a catalogued code and a message that says what to do', async (_what, request, code, status) => {
-    const res = await app.inject(request);
+    const res = await app.inject({ ...request, headers: { ...request.headers, ...bearer(adminKey) } });
     const body = res.json() as { code: string; message: string };
     expect({ status: res.statusCode, code: body.code }).toEqual({ status, code });
     expect(isErrorCode(body.code)).toBe(true);

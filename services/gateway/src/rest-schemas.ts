@@ -1,4 +1,5 @@
 import type { FastifySchema } from 'fastify';
+import type { Access } from './access.js';
 import { ERROR_CATALOGUE, type ErrorCode } from './error-catalogue.js';
 
 /**
@@ -30,10 +31,18 @@ const jobParams = { type: 'object', required: ['id'], properties: { id: jobId } 
 const idParam = (what: string) =>
   ({ type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100, description: what } } }) as const;
 
+const keyParams = {
+  type: 'object',
+  required: ['prefix'],
+  properties: { prefix: { type: 'string', minLength: 1, maxLength: 100, description: 'the prefix of a key (lfk_ and 8 characters), as GET /v1/keys lists it' } },
+} as const;
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The catalogue code the route answers for a body its schema refuses (that code's message shows the body to send). */
     invalidBody?: ErrorCode;
+    /** The least role that may call the route, or open (no key): every route must say (rest-app.ts refuses one that does not). */
+    access?: Access;
   }
 }
 
@@ -140,6 +149,28 @@ export const schemas = {
         },
         'text/plain': { schema: { type: 'string', description: 'one number per line' } },
       },
+    },
+  }),
+  createKey: route('keys', "Make an API key of the caller's tenant (admin); the key is in this answer only", {
+    body: {
+      type: 'object',
+      required: ['role'],
+      additionalProperties: false,
+      properties: {
+        role: { type: 'string', enum: ['admin', 'uploader', 'viewer'], description: 'admin, uploader or viewer' },
+        name: { type: 'string', maxLength: 100, description: 'what the key is for, at most 100 characters' },
+        expiresAt: { type: 'string', maxLength: 40, description: 'an ISO 8601 time after which the key stops working' },
+      },
+    },
+  }),
+  listKeys: route('keys', "The API keys of the caller's tenant (admin), never the keys themselves"),
+  revokeKey: route('keys', 'Revoke an API key at once (admin)', { params: keyParams }),
+  rotateKey: route('keys', 'Make a new key with the same role and name; the old one stays valid until revoked (admin)', {
+    params: keyParams,
+    body: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      properties: { expiresAt: { type: 'string', maxLength: 40, description: 'an ISO 8601 time after which the new key stops working' } },
     },
   }),
   probe: (summary: string, mediaType = 'text/plain'): RouteSchema => ({ tags: ['operations'], summary, response: textAnswer(mediaType, summary) }),

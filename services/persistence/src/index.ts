@@ -4,7 +4,7 @@ import type { Migrations } from '@leadflow/stores';
 export { createPersistenceStage } from './persistence-stage.js';
 export { createSqlLeadStore } from './lead-store.js';
 export type { LeadStore, StoreResult } from './lead-store.js';
-export { leadMerges, planMerge, revertMerge } from './merge.js';
+export { leadExists, leadMerges, planMerge, revertMerge } from './merge.js';
 export type { Alternates, LeadFields, MergePlan, MergeRecord, RevertResult } from './merge.js';
 export { decidePossibleDuplicate, listPossibleDuplicates, POSSIBLE_DUPLICATE_STATUSES } from './possible-duplicates.js';
 export type { DecideResult, MovedLead, PossibleDuplicate, PossibleDuplicateStatus } from './possible-duplicates.js';

@@ -159,6 +159,12 @@ const toRecord = (r: MergeRow): MergeRecord => ({
 });
 
 /** The merges into a lead, oldest first. */
+/** Whether the tenant has a lead with this id (a stored row that is a lead, not a duplicate). */
+export async function leadExists(db: SqlClient, leadId: string, tenantId: string): Promise<boolean> {
+  if (!isUuid(leadId)) return false;
+  return (await db.query('SELECT 1 FROM leads WHERE id = $1 AND tenant_id = $2', [leadId, tenantId])).rows.length > 0;
+}
+
 export async function leadMerges(db: SqlClient, leadId: string, tenantId: string): Promise<MergeRecord[]> {
   if (!isUuid(leadId)) return [];
   const { rows } = await db.query<MergeRow>('SELECT * FROM lead_merges WHERE lead_id = $1 AND tenant_id = $2 ORDER BY id', [leadId, tenantId]);

@@ -1,0 +1,308 @@
+import { credentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { LeadflowGatewayClient, LeadflowGatewayService } from '@leadflow/proto';
+import { bearer, withApiKey } from './api-keys.js';
+import { csvRowsByName } from './files.js';
+import { waitUntil } from './wait-until.js';
+
+/**
+ * The access walk of issue 11, against a running gateway (`leadflow serve` or Kafka mode): the
+ * routes come from the server's own API document and the RPCs from the service it registers, so
+ * a route or RPC added later without a case here fails the walk, and one added without a tenant
+ * scope fails its case.
+ */
+
+type Role = 'admin' | 'uploader' | 'viewer';
+
+/** What tenant A owns, made through the API and the real pipeline (seedTenant). */
+export interface TenantObjects {
+  /** A completed job. */
+  jobId: string;
+  /** A job waiting for its mapping to be reviewed. */
+  reviewJobId: string;
+  /** A lead with a merge into it. */
+  leadId: string;
+  mergeId: string;
+  /** A lead flagged as a possible duplicate of another. */
+  possibleDuplicateId: string;
+  /** A key of the tenant (viewer), by prefix, and the key itself. */
+  keyPrefix: string;
+  viewerKey: string;
+  uploaderKey: string;
+  /** The supplier of its jobs and of its dedup policy: a name no other tenant uses. */
+  supplier: string;
+}
+
+/**
+ * Four rows whose pipeline makes every kind of object: Robert twice (the second adds a phone:
+ * a merge into his lead), and Marek at Annette's address (a household: a possible duplicate).
+ */
+export const SEED_CSV = [
+  'first_name,last_name,email,phone,street,city,state,postal_code',
+  'Annette,Kowalski,annette@x.com,,44 Forbes Street,Kellerberrin,VIC,4510',
+  'Marek,Kowalski,marek@y.com,,44 Forbes Street,Kellerberrin,VIC,4510',
+  'Robert,Lee,rlee@acme.com,,9 Elm Road,Austin,TX,78701',
+  'Robert,Lee,rlee@acme.com,+12015550123,9 Elm Road,Austin,TX,78701',
+  '',
+].join('\n');
+
+interface Answer {
+  status: number;
+  text: string;
+  /** The `code` of an error answer. */
+  code?: string;
+}
+
+/** One REST call; `key` undefined sends none. */
+export async function callRest(base: string, key: string | undefined, method: string, path: string, body?: { json?: unknown; form?: FormData }): Promise<Answer> {
+  const headers: Record<string, string> = key === undefined ? {} : bearer(key);
+  let payload: string | FormData | undefined;
+  if (body?.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body.json);
+  } else if (body?.form) payload = body.form;
+  const res = await fetch(`${base}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(60_000) });
+  const text = await res.text();
+  let code: string | undefined;
+  try {
+    code = (JSON.parse(text) as { code?: string }).code;
+  } catch {
+    // Not JSON: an export or an event stream.
+  }
+  return { status: res.status, text, code };
+}
+
+const uploadForm = (csv: string, fields: Record<string, string>) => {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  form.append('file', new Blob([csv], { type: 'text/csv' }), 'walk.csv');
+  return form;
+};
+
+async function expectOk(what: string, answer: Promise<Answer>): Promise<Answer> {
+  const a = await answer;
+  if (a.status >= 300) throw new Error(`${what}: ${a.status} ${a.text.slice(0, 300)}`);
+  return a;
+}
+
+/** Makes tenant A's objects through the API with its admin key, and waits until the pipeline has filed them. */
+export async function seedTenant(base: string, adminKey: string, supplier: string, opts: { timeoutMs?: number } = {}): Promise<TenantObjects> {
+  const timeoutMs = opts.timeoutMs ?? 240_000;
+  const job = JSON.parse((await expectOk('upload', callRest(base, adminKey, 'POST', '/v1/jobs', { form: uploadForm(SEED_CSV, { supplier }) }))).text) as { id: string };
+  const status = (id: string) => callRest(base, adminKey, 'GET', `/v1/jobs/${id}`).then((a) => (JSON.parse(a.text) as { status: string }).status);
+  await waitUntil('the seed job to complete', async () => ((await status(job.id)) === 'completed' ? true : undefined), { timeoutMs, intervalMs: 250 });
+  const leads = csvRowsByName((await expectOk('export', callRest(base, adminKey, 'GET', `/v1/jobs/${job.id}/exports/leads.csv`))).text);
+  const robert = leads.find((l) => l.email === 'rlee@acme.com');
+  if (!robert) throw new Error(`the seed job stored no lead for Robert: ${JSON.stringify(leads.map((l) => l.email))}`);
+  const merges = JSON.parse((await expectOk('merges', callRest(base, adminKey, 'GET', `/v1/leads/${robert.lead_id}/merges`))).text) as { merges: { id: string }[] };
+  const possible = JSON.parse((await expectOk('possible duplicates', callRest(base, adminKey, 'GET', '/v1/possible-duplicates'))).text) as {
+    possibleDuplicates: { leadId: string }[];
+  };
+  if (!merges.merges[0] || !possible.possibleDuplicates[0]) throw new Error(`the seed job made no merge or no possible duplicate: ${JSON.stringify({ merges, possible })}`);
+  const review = JSON.parse(
+    (await expectOk('review upload', callRest(base, adminKey, 'POST', '/v1/jobs', { form: uploadForm('email\nann@x.com\n', { supplier, review: 'true' }) }))).text,
+  ) as { id: string };
+  await waitUntil('the review job to wait for review', async () => ((await status(review.id)) === 'awaiting_review' ? true : undefined), { timeoutMs, intervalMs: 250 });
+  await expectOk('policy', callRest(base, adminKey, 'PUT', '/v1/dedup/policy', { json: { supplier, policy: { lookbackDays: 30 } } }));
+  const viewer = JSON.parse((await expectOk('key', callRest(base, adminKey, 'POST', '/v1/keys', { json: { role: 'viewer', name: 'walk viewer' } }))).text) as {
+    key: string;
+    prefix: string;
+  };
+  const uploader = JSON.parse((await expectOk('key', callRest(base, adminKey, 'POST', '/v1/keys', { json: { role: 'uploader', name: 'walk uploader' } }))).text) as {
+    key: string;
+  };
+  return {
+    uploaderKey: uploader.key,
+    jobId: job.id,
+    reviewJobId: review.id,
+    leadId: robert.lead_id!,
+    mergeId: merges.merges[0].id,
+    possibleDuplicateId: possible.possibleDuplicates[0].leadId,
+    keyPrefix: viewer.prefix,
+    viewerKey: viewer.key,
+    supplier,
+  };
+}
+
+interface RestCase {
+  role: Role;
+  /** The request, aimed at tenant A's objects where the route takes one. */
+  request: (a: TenantObjects) => { path: string; body?: { json?: unknown; form?: FormData } };
+  /** What another tenant gets: A's object not found (that code), or its own answer, which must name nothing of A's. */
+  other: { notFound: string } | 'own';
+}
+
+const job = (suffix = '') => (a: TenantObjects) => ({ path: `/v1/jobs/${a.jobId}${suffix}` });
+
+/** Every route but the open ones, by `METHOD /path` as the API document writes it. */
+export const REST_CASES: Record<string, RestCase> = {
+  'POST /v1/jobs': { role: 'uploader', request: () => ({ path: '/v1/jobs', body: { form: uploadForm('email\nb@x.com\n', {}) } }), other: 'own' },
+  'GET /v1/jobs/{id}': { role: 'viewer', request: job(), other: { notFound: 'JOB_NOT_FOUND' } },
+  'GET /v1/jobs/{id}/events': { role: 'viewer', request: job('/events'), other: { notFound: 'JOB_NOT_FOUND' } },
+  'GET /v1/jobs/{id}/mapping': { role: 'viewer', request: job('/mapping'), other: { notFound: 'JOB_NOT_FOUND' } },
+  'POST /v1/jobs/{id}/mapping': {
+    role: 'uploader',
+    request: (a) => ({ path: `/v1/jobs/${a.reviewJobId}/mapping`, body: { json: { fields: {} } } }),
+    other: { notFound: 'JOB_NOT_FOUND' },
+  },
+  'GET /v1/jobs/{id}/exports/{kind}': { role: 'viewer', request: job('/exports/leads.csv'), other: { notFound: 'JOB_NOT_FOUND' } },
+  'GET /v1/leads/{id}/merges': { role: 'viewer', request: (a) => ({ path: `/v1/leads/${a.leadId}/merges` }), other: { notFound: 'LEAD_NOT_FOUND' } },
+  'POST /v1/merges/{id}/revert': { role: 'admin', request: (a) => ({ path: `/v1/merges/${a.mergeId}/revert` }), other: { notFound: 'MERGE_NOT_FOUND' } },
+  'GET /v1/possible-duplicates': { role: 'viewer', request: () => ({ path: '/v1/possible-duplicates?status=open' }), other: 'own' },
+  'POST /v1/possible-duplicates/{leadId}': {
+    role: 'admin',
+    request: (a) => ({ path: `/v1/possible-duplicates/${a.possibleDuplicateId}`, body: { json: { decision: 'distinct' } } }),
+    other: { notFound: 'POSSIBLE_DUPLICATE_NOT_FOUND' },
+  },
+  'GET /v1/dedup/policies': { role: 'viewer', request: () => ({ path: '/v1/dedup/policies' }), other: 'own' },
+  // Another tenant setting a policy for a supplier of the same name sets its own.
+  'PUT /v1/dedup/policy': { role: 'admin', request: (a) => ({ path: '/v1/dedup/policy', body: { json: { supplier: a.supplier, policy: { lookbackDays: 7 } } } }), other: 'own' },
+  'POST /v1/dnc/numbers': { role: 'admin', request: () => ({ path: '/v1/dnc/numbers', body: { json: { numbers: ['+12015550123'] } } }), other: 'own' },
+  'GET /v1/keys': { role: 'admin', request: () => ({ path: '/v1/keys' }), other: 'own' },
+  'POST /v1/keys': { role: 'admin', request: () => ({ path: '/v1/keys', body: { json: { role: 'viewer', name: 'walk' } } }), other: 'own' },
+  'DELETE /v1/keys/{prefix}': { role: 'admin', request: (a) => ({ path: `/v1/keys/${a.keyPrefix}` }), other: { notFound: 'KEY_NOT_FOUND' } },
+  'POST /v1/keys/{prefix}/rotate': { role: 'admin', request: (a) => ({ path: `/v1/keys/${a.keyPrefix}/rotate` }), other: { notFound: 'KEY_NOT_FOUND' } },
+};
+
+interface ApiDocument {
+  paths: Record<string, Record<string, { security?: unknown[] }>>;
+}
+
+/** The routes of the server's API document, `METHOD /path`, split into open ones and those that need a key. */
+export async function documentedRoutes(base: string): Promise<{ open: string[]; guarded: string[] }> {
+  const doc = JSON.parse((await expectOk('/docs/json', callRest(base, undefined, 'GET', '/docs/json'))).text) as ApiDocument;
+  const open: string[] = [];
+  const guarded: string[] = [];
+  for (const [path, ops] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(ops)) (op.security?.length === 0 ? open : guarded).push(`${method.toUpperCase()} ${path}`);
+  }
+  return { open: open.sort(), guarded: guarded.sort() };
+}
+
+const ROLES: Role[] = ['viewer', 'uploader', 'admin'];
+const below = (role: Role) => ROLES.slice(0, ROLES.indexOf(role));
+
+/** What of A's may show in nothing another tenant is answered. */
+const secretsOf = (a: TenantObjects) => [a.jobId, a.reviewJobId, a.leadId, a.possibleDuplicateId, a.keyPrefix, a.supplier];
+
+/**
+ * The REST walk: every guarded route without a key (401), with a key of each role below the one
+ * it needs (403), and with tenant B's admin key on tenant A's objects (404, or B's own answer
+ * naming nothing of A's). Answers the violations found, one line each: none is a pass.
+ */
+export async function walkRest(base: string, a: TenantObjects, otherAdmin: string): Promise<string[]> {
+  const byRole: Partial<Record<Role, string>> = { viewer: a.viewerKey, uploader: a.uploaderKey };
+  const { guarded } = await documentedRoutes(base);
+  const problems: string[] = [];
+  for (const route of guarded) {
+    const c = REST_CASES[route];
+    if (!c) {
+      problems.push(`${route}: no case in the access walk (libs/testkit/src/tenant-walk.ts): say who may call it and what another tenant gets`);
+      continue;
+    }
+    const method = route.split(' ')[0]!;
+    const bare = await callRest(base, undefined, method, c.request(a).path, c.request(a).body);
+    if (bare.status !== 401 || bare.code !== 'UNAUTHENTICATED') problems.push(`${route} without a key: ${bare.status} ${bare.code}, not 401 UNAUTHENTICATED`);
+    for (const role of below(c.role)) {
+      const key = byRole[role];
+      if (!key) continue;
+      const r = await callRest(base, key, method, c.request(a).path, c.request(a).body);
+      if (r.status !== 403 || r.code !== 'FORBIDDEN') problems.push(`${route} with a ${role} key: ${r.status} ${r.code}, not 403 FORBIDDEN`);
+    }
+    const other = await callRest(base, otherAdmin, method, c.request(a).path, c.request(a).body);
+    if (c.other === 'own') {
+      if (other.status >= 400) problems.push(`${route} by another tenant: ${other.status} ${other.code}, not its own answer`);
+      const leaked = secretsOf(a).filter((s) => other.text.includes(s) && !(route === 'PUT /v1/dedup/policy' && s === a.supplier));
+      if (leaked.length > 0) problems.push(`${route} by another tenant shows tenant A's ${leaked.join(', ')}`);
+    } else if (other.status !== 404 || other.code !== c.other.notFound) {
+      problems.push(`${route} on tenant A's object by another tenant: ${other.status} ${other.code}, not 404 ${c.other.notFound}`);
+    }
+  }
+  return problems;
+}
+
+type Client = LeadflowGatewayClient;
+type Outcome = { code: number; text: string };
+
+/** A unary or streaming call's outcome: status code 0 and what it answered, or its error's code. */
+function settle(run: (done: (err: ServiceError | null, res?: unknown) => void) => void): Promise<Outcome> {
+  return new Promise((resolve) => run((err, res) => resolve(err ? { code: err.code, text: err.details } : { code: GrpcStatus.OK, text: JSON.stringify(res ?? '') })));
+}
+
+function readStream(stream: NodeJS.EventEmitter & { cancel(): void }): Promise<Outcome> {
+  return new Promise((resolve) => {
+    let text = '';
+    stream.on('data', (m: unknown) => {
+      text += JSON.stringify(m);
+      // An answer at all is what the walk looks at: no need to watch a job to its end.
+      stream.cancel();
+    });
+    stream.on('error', (err: ServiceError) => resolve(err.code === GrpcStatus.CANCELLED ? { code: GrpcStatus.OK, text } : { code: err.code, text: err.details }));
+    stream.on('end', () => resolve({ code: GrpcStatus.OK, text }));
+  });
+}
+
+interface RpcCase {
+  role: Role;
+  call: (client: Client, a: TenantObjects) => Promise<Outcome>;
+  other: 'not_found' | 'own';
+}
+
+/** Every RPC of LeadflowGateway. */
+export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
+  uploadFile: {
+    role: 'uploader',
+    call: (client) =>
+      settle((done) => {
+        const call = client.uploadFile(done);
+        call.write({ metadata: { fileName: 'walk.csv', supplier: '', webhookUrl: '', sheet: '', review: false } });
+        call.write({ chunk: Buffer.from('email\nb@x.com\n') });
+        call.end();
+      }),
+    other: 'own',
+  },
+  getJob: { role: 'viewer', call: (c, a) => settle((done) => c.getJob({ id: a.jobId }, done)), other: 'not_found' },
+  watchJob: { role: 'viewer', call: (c, a) => readStream(c.watchJob({ id: a.jobId })), other: 'not_found' },
+  addDncNumbers: { role: 'admin', call: (c) => settle((done) => c.addDncNumbers({ numbers: ['+12015550123'] }, done)), other: 'own' },
+  getMapping: { role: 'viewer', call: (c, a) => settle((done) => c.getMapping({ jobId: a.jobId }, done)), other: 'not_found' },
+  confirmMapping: { role: 'uploader', call: (c, a) => settle((done) => c.confirmMapping({ jobId: a.reviewJobId, fields: {} }, done)), other: 'not_found' },
+  exportRows: { role: 'viewer', call: (c, a) => readStream(c.exportRows({ jobId: a.jobId, kind: 'leads' })), other: 'not_found' },
+  listMerges: { role: 'viewer', call: (c, a) => settle((done) => c.listMerges({ leadId: a.leadId }, done)), other: 'not_found' },
+  revertMerge: { role: 'admin', call: (c, a) => settle((done) => c.revertMerge({ id: a.mergeId }, done)), other: 'not_found' },
+  setDedupPolicy: { role: 'admin', call: (c, a) => settle((done) => c.setDedupPolicy({ supplier: a.supplier, policy: { lookbackDays: 7, compositeKeys: [] } }, done)), other: 'own' },
+  listDedupPolicies: { role: 'viewer', call: (c) => settle((done) => c.listDedupPolicies({}, done)), other: 'own' },
+  listPossibleDuplicates: { role: 'viewer', call: (c) => settle((done) => c.listPossibleDuplicates({ status: 'open', limit: 100, after: '' }, done)), other: 'own' },
+  decidePossibleDuplicate: {
+    role: 'admin',
+    call: (c, a) => settle((done) => c.decidePossibleDuplicate({ leadId: a.possibleDuplicateId, decision: 'distinct' }, done)),
+    other: 'not_found',
+  },
+};
+
+/** The gRPC walk, as walkRest: every RPC the service has, without a key, with lesser roles, and as another tenant. */
+export async function walkGrpc(address: string, a: TenantObjects, otherAdmin: string): Promise<string[]> {
+  const client = (key?: string) => new LeadflowGatewayClient(address, credentials.createInsecure(), key ? { interceptors: [withApiKey(key)] } : {});
+  const problems: string[] = [];
+  const clients: Record<string, Client> = { bare: client(), other: client(otherAdmin), viewer: client(a.viewerKey), uploader: client(a.uploaderKey) };
+  try {
+    for (const method of Object.keys(LeadflowGatewayService) as (keyof typeof LeadflowGatewayService)[]) {
+      const c = RPC_CASES[method];
+      const bare = await c.call(clients.bare!, a);
+      if (bare.code !== GrpcStatus.UNAUTHENTICATED) problems.push(`${method} without a key: status ${bare.code} (${bare.text.slice(0, 80)}), not UNAUTHENTICATED`);
+      for (const role of below(c.role)) {
+        const r = await c.call(clients[role]!, a);
+        if (r.code !== GrpcStatus.PERMISSION_DENIED) problems.push(`${method} with a ${role} key: status ${r.code} (${r.text.slice(0, 80)}), not PERMISSION_DENIED`);
+      }
+      const other = await c.call(clients.other!, a);
+      if (c.other === 'own') {
+        if (other.code !== GrpcStatus.OK) problems.push(`${method} by another tenant: status ${other.code} (${other.text.slice(0, 80)}), not its own answer`);
+        const leaked = secretsOf(a).filter((s) => other.text.includes(s) && !(method === 'setDedupPolicy' && s === a.supplier));
+        if (leaked.length > 0) problems.push(`${method} by another tenant shows tenant A's ${leaked.join(', ')}`);
+      } else if (other.code !== GrpcStatus.NOT_FOUND) {
+        problems.push(`${method} on tenant A's object by another tenant: status ${other.code} (${other.text.slice(0, 80)}), not NOT_FOUND`);
+      }
+    }
+  } finally {
+    for (const c of Object.values(clients)) c.close();
+  }
+  return problems;
+}
