@@ -43,7 +43,8 @@ export const REASONS = {
     severity: 'error',
     description: 'a possible duplicate that a person reviewed and confirmed as the same person as another lead',
   },
-  DNC_NATIONAL: { stage: 'dnc', severity: 'error', description: 'the phone number is on the Do-Not-Call list' },
+  DNC_NATIONAL: { stage: 'dnc', severity: 'error', description: 'the phone number is on the national Do-Not-Call list' },
+  DNC_INTERNAL: { stage: 'dnc', severity: 'error', description: "the phone number is on the tenant's own do-not-call list" },
 } as const satisfies Record<string, ReasonInfo>;
 
 export type ReasonCode = keyof typeof REASONS;

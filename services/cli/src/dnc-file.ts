@@ -10,7 +10,8 @@ export interface DncFileResult {
 }
 
 /**
- * Loads a Do-Not-Call file: one number per line in any common format ("(201) 555-0123",
+ * Loads a Do-Not-Call file into the national list, which every tenant's leads are screened
+ * against: one number per line in any common format ("(201) 555-0123",
  * "+1 201 555 0123", "2015550123"); blank lines and lines starting with # are skipped, and
  * a line with commas counts by its first cell (a one-column CSV with a header works too).
  */

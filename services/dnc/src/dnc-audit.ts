@@ -1,11 +1,12 @@
-import type { SqlClient } from '@leadflow/stores';
+import type { DncList, SqlClient } from '@leadflow/stores';
 
 export interface DncCheck {
   jobId: string;
   rowNumber: number;
   tenantId: string;
   phone: string;
-  list: string;
+  /** The list checked: `national`, shared by every tenant, or `internal`, the list of `tenantId` alone. */
+  list: DncList;
   listed: boolean;
 }
 

@@ -1,6 +1,6 @@
 import { Disposition, type LeadRow } from '@leadflow/proto';
-import { isOpen, reason, type BatchStage } from '@leadflow/pipeline';
-import type { DncRegistry } from '@leadflow/stores';
+import { isOpen, reason, type BatchStage, type ReasonCode } from '@leadflow/pipeline';
+import { DNC_LISTS, type DncList, type DncRegistry } from '@leadflow/stores';
 import type { DncAudit, DncCheck } from './dnc-audit.js';
 
 export interface DncStageOptions {
@@ -8,7 +8,7 @@ export interface DncStageOptions {
   audit: DncAudit;
 }
 
-const NATIONAL = 'national';
+const REASON_OF: Record<DncList, ReasonCode> = { national: 'DNC_NATIONAL', internal: 'DNC_INTERNAL' };
 
 /** One number of a row to screen: its own phone, or an alternate from one of its further phone columns. */
 interface Screened {
@@ -24,32 +24,37 @@ const numbersOf = (row: LeadRow): Screened[] => [
 ];
 
 /**
- * Open rows with a phone number on the Do-Not-Call registry become SUPPRESSED: their own number
- * or any alternate, each listed one named in a reason (an alternate by its number and column).
- * Every number checked is audited.
+ * Open rows with a phone number on a Do-Not-Call list become SUPPRESSED: on the national list
+ * (DNC_NATIONAL) or on the internal list of the batch's tenant (DNC_INTERNAL), their own number or
+ * any alternate, each listing named in a reason (an alternate by its number and column). Every
+ * number is audited against each list.
  */
 export function createDncStage(opts: DncStageOptions): BatchStage {
   return async (batch) => {
     const numbers = batch.rows.filter((r) => isOpen(r) && r.lead).flatMap(numbersOf);
     if (numbers.length === 0) return batch;
-    const listed = await opts.registry.contains(numbers.map((n) => n.phone));
-    const checks: DncCheck[] = numbers.map((n, i) => ({
-      jobId: batch.job?.jobId ?? '',
-      rowNumber: n.row.rowNumber,
-      tenantId: batch.job?.tenantId ?? '',
-      phone: n.phone,
-      list: NATIONAL,
-      listed: listed[i] === true,
-    }));
+    const tenantId = batch.job?.tenantId ?? '';
+    const lists = await opts.registry.listsOf(numbers.map((n) => n.phone), tenantId);
+    const checks: DncCheck[] = numbers.flatMap((n, i) =>
+      DNC_LISTS.map((list) => ({
+        jobId: batch.job?.jobId ?? '',
+        rowNumber: n.row.rowNumber,
+        tenantId,
+        phone: n.phone,
+        list,
+        listed: lists[i]!.includes(list),
+      })),
+    );
     await opts.audit.record(checks);
     numbers.forEach((n, i) => {
-      if (!listed[i]) return;
-      n.row.disposition = Disposition.DISPOSITION_SUPPRESSED;
-      n.row.reasons.push(
-        n.alternateOf === undefined
-          ? reason('DNC_NATIONAL', 'phone')
-          : reason('DNC_NATIONAL', 'alternate_phones', `${n.phone}${n.alternateOf ? ` (column "${n.alternateOf}")` : ''}`),
-      );
+      for (const list of lists[i]!) {
+        n.row.disposition = Disposition.DISPOSITION_SUPPRESSED;
+        n.row.reasons.push(
+          n.alternateOf === undefined
+            ? reason(REASON_OF[list], 'phone')
+            : reason(REASON_OF[list], 'alternate_phones', `${n.phone}${n.alternateOf ? ` (column "${n.alternateOf}")` : ''}`),
+        );
+      }
     });
     return batch;
   };

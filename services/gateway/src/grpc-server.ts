@@ -227,7 +227,7 @@ export function createGrpcServer(opts: GrpcServerOptions) {
         call.end();
       })().catch((err) => call.emit('error', toStatus(err)));
     },
-    addDncNumbers: unary<AddDncNumbersRequest, AddDncNumbersResponse>('addDncNumbers', async (call) => service.addDncNumbers(call.request.numbers)),
+    addDncNumbers: unary<AddDncNumbersRequest, AddDncNumbersResponse>('addDncNumbers', async (call, tenantId) => service.addDncNumbers(tenantId, call.request.numbers)),
     getMapping: unary<GetMappingRequest, GetMappingResponse>('getMapping', async (call, tenantId) =>
       service.getMapping(call.request.jobId, tenantId),
     ),

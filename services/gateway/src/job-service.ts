@@ -160,7 +160,8 @@ export function createJobService(opts: JobServiceOptions) {
     }
   }
 
-  async function addDncNumbers(numbers: readonly string[]): Promise<{ added: number; rejected: string[] }> {
+  /** Adds numbers to the tenant's internal list: its leads alone are screened against them. */
+  async function addDncNumbers(tenantId: string, numbers: readonly string[]): Promise<{ added: number; rejected: string[] }> {
     if (numbers.length > MAX_DNC_NUMBERS) throw errors.tooManyNumbers(MAX_DNC_NUMBERS);
     const valid: string[] = [];
     const rejected: string[] = [];
@@ -169,7 +170,7 @@ export function createJobService(opts: JobServiceOptions) {
       if (e164) valid.push(e164);
       else rejected.push(String(n));
     }
-    return { added: await opts.dnc.add(valid), rejected };
+    return { added: await opts.dnc.add(valid, { tenantId }), rejected };
   }
 
   /** A job's leads, duplicates, rejected or suppressed rows as CSV; the job must exist for the tenant. */

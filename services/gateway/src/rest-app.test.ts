@@ -186,7 +186,7 @@ describe('REST API', () => {
     expect(res.json()).toEqual({ added: 2, rejected: ['call me'] });
     const text = await call({ method: 'POST', url: '/v1/dnc/numbers', headers: { 'content-type': 'text/plain' }, payload: '201-555-0123\n212 555 0199\n' });
     expect(text.json()).toEqual({ added: 1, rejected: [] });
-    expect(await dnc.contains(['+12015550123', '+447911123456', '+12125550199'])).toEqual([true, true, true]);
+    expect(await dnc.listsOf(['+12015550123', '+447911123456', '+12125550199'], 't1')).toEqual([['internal'], ['internal'], ['internal']]);
     const bad = await call({ method: 'POST', url: '/v1/dnc/numbers', payload: { numbers: 'x' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().code).toBe('INVALID_DNC_NUMBERS');

@@ -204,7 +204,7 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
       // A body of no known type (none at all) has passed no schema.
       if (typeof body !== 'string' && !Array.isArray(body?.numbers)) throw errors.badDncBody();
       const numbers = typeof body === 'string' ? body.split(/\r?\n/).map((l) => l.trim()).filter(Boolean) : body.numbers;
-      return service.addDncNumbers(numbers);
+      return service.addDncNumbers(tenantOf(req), numbers);
     },
   );
 
