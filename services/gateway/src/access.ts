@@ -56,7 +56,7 @@ export function createAuthenticator(keys: Pick<ApiKeyStore, 'check'>, failures?:
       if ('refused' in checked) throw refuse(checked.refused, new GatewayError('UNAUTHENTICATED', MESSAGES[checked.refused]));
       const { caller } = checked;
       if (!permits(caller.role, needed)) {
-        throw refuse('forbidden', new GatewayError('FORBIDDEN', `a ${caller.role} key may not ${what}: it needs a key of role ${needed} or above`));
+        throw refuse('forbidden', new GatewayError('FORBIDDEN', `${/^[aeiu]/.test(caller.role) ? 'an' : 'a'} ${caller.role} key may not ${what}: it needs a key of role ${needed} or above`));
       }
       return caller;
     },
