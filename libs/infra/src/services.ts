@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { keyFileText } from '@leadflow/secrets';
 import type { InfraEnv } from './infra.js';
 import { repoRoot, stateDir } from './paths.js';
 import { isAlive, spawnDetached, stopProcess, waitFor } from './process-util.js';
@@ -21,6 +22,14 @@ export interface StartServicesOptions {
   /** Where process ids are kept for `services down`; none keeps them only in the handle. */
   pidFile?: string;
 }
+
+/**
+ * The keys delivery seals webhook secrets with, in development: LEADFLOW_SECRET_KEYS when set,
+ * else the key file `leadflow run` and `serve` make beside their default data folder
+ * (`.leadflow/data.keys`), so the services and the standalone commands on the same database
+ * open each other's secrets. A deployment sets the variable from a Secret (charts/leadflow).
+ */
+const devSecretKeys = () => process.env.LEADFLOW_SECRET_KEYS || keyFileText(stateDir('data.keys')).trim().split(/\s+/).join(',');
 
 export interface ServicesHandle {
   pids: Record<ServiceName, number>;
@@ -48,6 +57,7 @@ export async function startServices(opts: StartServicesOptions): Promise<Service
     const results = await Promise.all(entries.map(([, pid]) => stopProcess(pid, 20_000)));
     return entries.filter((_, i) => results[i] === 'killed').map(([name]) => name);
   };
+  const secretKeys = devSecretKeys();
   const spawnService = (name: ServiceName, metricsPort: number, logName: string) => {
     const main = join(repoRoot(), 'services', name, 'dist', 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
@@ -59,6 +69,7 @@ export async function startServices(opts: StartServicesOptions): Promise<Service
         METRICS_PORT: String(metricsPort),
         HTTP_PORT: String(httpPort),
         GRPC_PORT: String(grpcPort),
+        LEADFLOW_SECRET_KEYS: secretKeys,
         ...opts.extraEnv,
       },
     });

@@ -6,6 +6,7 @@ import { limitsFromConfig, limitsSchema } from '@leadflow/ingest';
 import { concurrencyFromConfig, concurrencySchema } from '@leadflow/gateway';
 import { createMetrics } from '@leadflow/metrics';
 import { outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
+import { optionalSecretKeysSchema, SecretsError } from '@leadflow/secrets';
 import { storeFailure } from '@leadflow/stores';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { CommandError } from './command-error.js';
@@ -21,6 +22,7 @@ const schema = {
   ...concurrencySchema,
   ...policySchema,
   ...outboundSchema,
+  ...optionalSecretKeysSchema,
   databaseUrl: ['DATABASE_URL', str({ default: '', description: 'PostgreSQL URL; empty uses the embedded database' })],
   dataDir: ['LEADFLOW_DATA_DIR', str({ default: '.leadflow/data', description: 'folder of the embedded database' })],
   logLevel: shared.logLevel(),
@@ -74,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
   const metrics = createMetrics();
   const limits = limitsFromConfig(config);
   const dedupPolicy = policyFromConfig(config);
-  const common = { logger, metrics, databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, batchSize: config.batchSize, tenantId: config.tenantId, limits, dedupPolicy, outbound: outboundRulesFromConfig(config) };
+  const common = { logger, metrics, databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, batchSize: config.batchSize, tenantId: config.tenantId, limits, dedupPolicy, outbound: outboundRulesFromConfig(config), secretKeys: config.secretKeys };
   if (args.command === 'serve') {
     await serveCommand({
       ...common, httpPort: config.httpPort, grpcPort: config.grpcPort, host: config.httpHost, metricsPort: config.metricsPort ?? undefined, maxUploadBytes: config.maxUploadBytes,
@@ -95,7 +97,7 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError) {
       say(`leadflow: ${err.message}\n${USAGE}`);
       process.exitCode = 2;
-    } else if (err instanceof CommandError) {
+    } else if (err instanceof CommandError || err instanceof SecretsError) {
       say(`leadflow ${process.argv[2]}: ${err.message}`);
       process.exitCode = 1;
     } else if (err instanceof ConfigError) {

@@ -71,6 +71,7 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
     limits: env.limits,
     dedupPolicy: env.dedupPolicy,
     outbound: env.outbound,
+    secretKeys: env.secretKeys,
   });
   try {
     if (args.dnc) {

@@ -62,7 +62,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
   lifecycle.add({
     name: 'standalone',
     async start() {
-      standalone = await openStandalone({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, logger, metrics, batchSize: env.batchSize, limits: env.limits, dedupPolicy: env.dedupPolicy, outbound: env.outbound });
+      standalone = await openStandalone({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, logger, metrics, batchSize: env.batchSize, limits: env.limits, dedupPolicy: env.dedupPolicy, outbound: env.outbound, secretKeys: env.secretKeys });
     },
     stop: async () => standalone?.close(),
   });

@@ -8,7 +8,14 @@ import {
   type CandidateIndex,
   type DedupPolicy,
 } from '@leadflow/dedup';
-import { createDeliveryStage, createSqlDeliveryStore, migrations as deliveryMigrations } from '@leadflow/delivery';
+import {
+  createDeliveryStage,
+  createSqlDeliveryStore,
+  createSqlEndpointStore,
+  migrations as deliveryMigrations,
+  sealEndpointSecrets,
+  type EndpointStore,
+} from '@leadflow/delivery';
 import { createDncStage, createSqlDncAudit, migrations as dncMigrations } from '@leadflow/dnc';
 import { createEnrichmentStage } from '@leadflow/enrichment';
 import { createSqlJobStore, migrations as gatewayMigrations, type JobStore, type UploadSink } from '@leadflow/gateway';
@@ -20,7 +27,9 @@ import { createOutboundFetch, type OutboundRules } from '@leadflow/outbound';
 import { createPersistenceStage, createSqlLeadStore, migrations as persistenceMigrations } from '@leadflow/persistence';
 import { instrument, runPipeline, type Sink } from '@leadflow/pipeline';
 import type { JobRef, LeadBatch, RowBatch } from '@leadflow/proto';
+import type { Keyring } from '@leadflow/secrets';
 import { startJobRunner } from './job-runner.js';
+import { secretKeyring } from './secret-keyring.js';
 import {
   createMemoryDncRegistry,
   createPglite,
@@ -47,6 +56,11 @@ export interface StandaloneOptions {
   dedupPolicy?: DedupPolicy;
   /** Where webhooks may go (OUTBOUND_ALLOW_CIDRS, OUTBOUND_ALLOW_HTTP). */
   outbound: OutboundRules;
+  /**
+   * The keys that seal the webhook endpoints' secrets (LEADFLOW_SECRET_KEYS); null: the key file
+   * beside `dataDir`, read (or made) once the database opened (secretKeyring).
+   */
+  secretKeys: Keyring | null;
 }
 
 /** What every standalone command is given: the stores' place and the process's logger and metrics. */
@@ -60,6 +74,8 @@ export interface StandaloneEnvironment {
   limits: ReadLimits;
   dedupPolicy?: DedupPolicy;
   outbound: OutboundRules;
+  /** LEADFLOW_SECRET_KEYS; null: the key file beside the data folder (secretKeyring). */
+  secretKeys: Keyring | null;
 }
 
 export interface Standalone {
@@ -96,8 +112,18 @@ async function* observed<T>(items: AsyncIterable<T>, see: (item: T) => void): As
  */
 export async function openStandalone(opts: StandaloneOptions): Promise<Standalone> {
   const db = opts.databaseUrl ? createPostgres({ url: opts.databaseUrl, applicationName: 'leadflow' }) : await createPglite({ dataDir: opts.dataDir });
-  for (const m of [gatewayMigrations, mappingMigrations, persistenceMigrations, dedupMigrations, dncMigrations, deliveryMigrations]) await migrate(db, m);
   const { logger, metrics } = opts;
+  let endpoints: EndpointStore;
+  try {
+    for (const m of [gatewayMigrations, mappingMigrations, persistenceMigrations, dedupMigrations, dncMigrations, deliveryMigrations]) await migrate(db, m);
+    // After the database: a data folder that cannot be used is the problem to report, not its key file.
+    endpoints = createSqlEndpointStore(db, secretKeyring(opts.secretKeys, opts.dataDir));
+    await sealEndpointSecrets(endpoints, logger);
+  } catch (err) {
+    // The embedded folder is given up, so that the next start is not told another process holds it.
+    await db.close().catch(() => {});
+    throw err;
+  }
   const runner = await startJobRunner(db, createSqlJobStore(db), logger);
   const jobs = createSqlJobStore(db, { runner: runner.name });
   const dnc = createMemoryDncRegistry();
@@ -117,7 +143,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     instrument('persistence', createPersistenceStage({ store: createSqlLeadStore(db), logger, metrics }), metrics),
   ];
   const outbound = createOutboundFetch(opts.outbound);
-  const delivery = createDeliveryStage({ store: createSqlDeliveryStore(db), logger, metrics, fetch: outbound });
+  const delivery = createDeliveryStage({ store: createSqlDeliveryStore(db), endpoints, logger, metrics, fetch: outbound });
   const inFlight = new Set<Promise<void>>();
 
   const run = (source: AsyncIterable<RowBatch>, sinks: readonly Sink<LeadBatch>[] = []) =>

@@ -2,11 +2,14 @@ import type { Logger } from '@leadflow/logger';
 import type { Metrics } from '@leadflow/metrics';
 import { Disposition, type LeadBatch, type LeadRow } from '@leadflow/proto';
 import { leadRecord, type Sink } from '@leadflow/pipeline';
-import type { DeliveryStore, Endpoint } from './delivery-store.js';
-import { postWebhook, type WebhookOptions } from './webhook.js';
+import type { DeliveryStore } from './delivery-store.js';
+import type { Endpoint, EndpointStore } from './endpoint-store.js';
+import { postWebhook, type WebhookOptions, type WebhookResult } from './webhook.js';
 
 export interface DeliveryStageOptions {
   store: DeliveryStore;
+  /** The tenants' endpoints, their secrets opened (a job's own webhook URL goes unsigned). */
+  endpoints: EndpointStore;
   logger: Logger;
   metrics: Metrics;
   /** Retry and timeout settings for each request. */
@@ -31,21 +34,24 @@ export function createDeliveryStage(opts: DeliveryStageOptions): Sink<LeadBatch>
     const job = batch.job!;
     const accepted = batch.rows.filter((r) => r.disposition === Disposition.DISPOSITION_ACCEPTED);
     if (accepted.length === 0) return;
-    const endpoints: Endpoint[] = job.webhookUrl ? [{ url: job.webhookUrl, secret: null }] : await store.endpointsOf(job.tenantId);
+    const endpoints: Endpoint[] = job.webhookUrl ? [{ url: job.webhookUrl, secret: null }] : await opts.endpoints.endpointsOf(job.tenantId);
     for (const endpoint of endpoints) {
       const done = await store.deliveredRows(job.jobId, endpoint.url, accepted.map((r) => r.rowNumber));
       const pending = accepted.filter((r) => !done.has(r.rowNumber));
       if (pending.length === 0) continue;
       const body = JSON.stringify({ jobId: job.jobId, batch: batch.seq, leads: pending.map((r) => leadJson(batch, r)) });
-      const result = await postWebhook(body, {
-        ...opts.webhook,
-        fetch: opts.fetch,
-        url: endpoint.url,
-        secret: endpoint.secret,
-        idempotencyKey: `${job.jobId}:${batch.seq}`,
-        signal,
-      });
-      metrics.webhookRequests.inc({ result: result.ok ? 'delivered' : 'failed' });
+      // An endpoint whose secret does not open gets nothing: unsigned would be refused, or worse, accepted.
+      const result: WebhookResult = endpoint.refusal
+        ? { ok: false, attempts: 0, error: endpoint.refusal }
+        : await postWebhook(body, {
+            ...opts.webhook,
+            fetch: opts.fetch,
+            url: endpoint.url,
+            secret: endpoint.secret,
+            idempotencyKey: `${job.jobId}:${batch.seq}`,
+            signal,
+          });
+      if (result.attempts > 0) metrics.webhookRequests.inc({ result: result.ok ? 'delivered' : 'failed' });
       if (!result.ok) logger.warn({ jobId: job.jobId, status: result.status, error: result.error, attempts: result.attempts }, 'webhook delivery failed');
       await store.record(
         pending.map((r) => ({

@@ -1,10 +1,5 @@
 import type { SqlClient } from '@leadflow/stores';
 
-export interface Endpoint {
-  url: string;
-  secret: string | null;
-}
-
 export interface DeliveryRecord {
   jobId: string;
   rowNumber: number;
@@ -16,8 +11,8 @@ export interface DeliveryRecord {
   error?: string;
 }
 
+/** The deliveries table: what each lead's delivery to each endpoint came to. */
 export interface DeliveryStore {
-  endpointsOf(tenantId: string): Promise<Endpoint[]>;
   /** Row numbers of the job already delivered to `url`. */
   deliveredRows(jobId: string, url: string, rowNumbers: readonly number[]): Promise<Set<number>>;
   record(records: readonly DeliveryRecord[]): Promise<void>;
@@ -28,19 +23,12 @@ export interface DeliveryStore {
 export interface DeliveryOutcome {
   delivered: number;
   failed: number;
-  /** "HTTP 500 after 5 attempts"; absent when nothing failed. */
+  /** "HTTP 500 after 5 attempts", or "... (not sent)" when no request was made; absent when nothing failed. */
   error?: string;
 }
 
 export function createSqlDeliveryStore(db: SqlClient): DeliveryStore {
   return {
-    async endpointsOf(tenantId) {
-      const { rows } = await db.query<Endpoint>(
-        'SELECT url, secret FROM webhook_endpoints WHERE tenant_id = $1 AND active ORDER BY created_at',
-        [tenantId],
-      );
-      return rows;
-    },
     async deliveredRows(jobId, url, rowNumbers) {
       const { rows } = await db.query<{ row_number: number }>(
         `SELECT row_number FROM deliveries
@@ -52,7 +40,7 @@ export function createSqlDeliveryStore(db: SqlClient): DeliveryStore {
     async jobOutcome(jobId) {
       const { rows } = await db.query<{ delivered: number; failed: number; error: string | null }>(
         `SELECT count(*) FILTER (WHERE status = 'delivered')::int AS delivered, count(*) FILTER (WHERE status = 'failed')::int AS failed,
-                (SELECT error || ' after ' || attempts || CASE WHEN attempts = 1 THEN ' attempt' ELSE ' attempts' END FROM deliveries
+                (SELECT error || CASE attempts WHEN 0 THEN ' (not sent)' WHEN 1 THEN ' after 1 attempt' ELSE ' after ' || attempts || ' attempts' END FROM deliveries
                   WHERE job_id = $1 AND status = 'failed' ORDER BY updated_at DESC LIMIT 1) AS error
            FROM deliveries WHERE job_id = $1`,
         [jobId],

@@ -4,7 +4,9 @@ import type { Migrations } from '@leadflow/stores';
 export { createDeliveryStage, leadJson } from './delivery-stage.js';
 export type { DeliveryStageOptions } from './delivery-stage.js';
 export { createSqlDeliveryStore } from './delivery-store.js';
-export type { DeliveryStore, DeliveryOutcome, Endpoint, DeliveryRecord } from './delivery-store.js';
+export type { DeliveryStore, DeliveryOutcome, DeliveryRecord } from './delivery-store.js';
+export { createSqlEndpointStore, endpointSecretContext, sealEndpointSecrets } from './endpoint-store.js';
+export type { Endpoint, EndpointStore, NewEndpoint, SealReport } from './endpoint-store.js';
 export { postWebhook, signPayload } from './webhook.js';
 export type { WebhookResult, WebhookOptions } from './webhook.js';
 
