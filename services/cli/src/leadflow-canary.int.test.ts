@@ -1,18 +1,18 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { credentials, Metadata } from '@grpc/grpc-js';
+import { credentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeadflowGatewayClient } from '@leadflow/proto';
 import {
-  freePort, infraEnv, runNode, SERVICE_NAMES, startServe, startServices, startWebhookReceiver, stateDir, tempDir, uniqueName, waitUntil,
-  type ServeProcess, type ServicesHandle, type WebhookReceiver,
+  createKeyWithCli, fetchWithKey, freePort, infraEnv, runNode, SERVICE_NAMES, startServe, startServices, startWebhookReceiver, stateDir, tempDir, uniqueName,
+  waitUntil, withApiKey, type ServeProcess, type ServicesHandle, type WebhookReceiver,
 } from '@leadflow/testkit';
 
 // Leads are personal data: no value of one may reach a log line, at any level (issue 11). Canary
 // values that occur nowhere else are pushed through every route and stage of the real process,
 // whose whole output at the lowest log level is then searched for each in every spelling the
-// pipeline makes of it.
+// pipeline makes of it, and for the API key that every call carries.
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
 
@@ -22,22 +22,24 @@ const PHONE_2 = '312.497.6635';
 const FIRST = 'Quillon';
 const LAST = 'Vexbrand';
 const STREET = '4417 Zephyrgate Lane';
-/** Shaped as leadflow keys create makes them (docs/api-keys.md); its secret part is the canary. */
-const KEY = `lfk_CNRY7Q2Z_${'Kq9cAnArYsEcReT'.padEnd(49, 'x')}`;
-
 /** Every spelling of the canary values that the pipeline produces (as given, lower-cased, E.164, digits). */
 const SPELLINGS = [
   EMAIL, EMAIL.toLowerCase(), 'quillon.vexbrand', 'zephyr-leak',
   PHONE, '+16173648274', '16173648274', '6173648274', '617-364-8274', '364-8274', '3648274',
   PHONE_2, '+13124976635', '3124976635', '4976635',
   FIRST, LAST, STREET, 'Zephyrgate',
-  KEY, 'Kq9cAnArYsEcReT',
 ];
 
-/** The canary spellings found in `output`, with the line each first appears on. */
-function leaks(output: string): string[] {
+/**
+ * A key as it could leak: whole, and its secret, the part after the prefix (`lfk_` and 8
+ * characters, which `leadflow keys list` shows and a log line may name).
+ */
+const keySpellings = (key: string) => [key, key.slice('lfk_12345678_'.length)];
+
+/** The canary spellings and those of `keys` found in `output`, with the line each first appears on. */
+function leaks(output: string, keys: readonly string[] = []): string[] {
   const lower = output.toLowerCase();
-  return SPELLINGS.filter((s) => lower.includes(s.toLowerCase())).map((s) => {
+  return [...SPELLINGS, ...keys.flatMap(keySpellings)].filter((s) => lower.includes(s.toLowerCase())).map((s) => {
     const line = output.split('\n').find((l) => l.toLowerCase().includes(s.toLowerCase()))!;
     return `${s}: ${line.slice(0, 400)}`;
   });
@@ -58,10 +60,10 @@ const CSV = [
  * of each disposition, delivered to `receiver` (which fails once), the exports, the review path,
  * unreadable files and refused requests that carry it. Logs are read by the caller after it.
  */
-async function pushCanary(base: string, grpcAddress: string, receiver: WebhookReceiver, mode: 'serve' | 'kafka'): Promise<void> {
-  /** Every request carries an API key, which no log line may show either. */
-  const call = (path: string, init: RequestInit = {}) =>
-    fetch(`${base}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${KEY}` } });
+async function pushCanary(base: string, grpcAddress: string, key: string, receiver: WebhookReceiver, mode: 'serve' | 'kafka'): Promise<string[]> {
+  /** Every request carries the API key, which no log line may show either. */
+  const api = fetchWithKey(key);
+  const call = (path: string, init: RequestInit = {}) => api(`${base}${path}`, init);
   const upload = async (csv: string, fields: Record<string, string> = {}) => {
     const form = new FormData();
     for (const [k, v] of Object.entries(fields)) form.set(k, v);
@@ -115,16 +117,11 @@ async function pushCanary(base: string, grpcAddress: string, receiver: WebhookRe
   expect((await call(`/v1/jobs/${encodeURIComponent(EMAIL)}`)).status).toBe(400);
 
   // The same over gRPC, the key in the metadata: an upload, a refused number, an unreadable file, a bad id.
-  const grpc = new LeadflowGatewayClient(grpcAddress, credentials.createInsecure());
+  const grpc = new LeadflowGatewayClient(grpcAddress, credentials.createInsecure(), { interceptors: [withApiKey(key)] });
   try {
-    const metadata = () => {
-      const m = new Metadata();
-      m.set('authorization', `Bearer ${KEY}`);
-      return m;
-    };
     const uploadOverGrpc = (csv: string) =>
       new Promise<string>((resolve) => {
-        const stream = grpc.uploadFile(metadata(), (err, res) => resolve(err ? `error ${err.code}` : res!.job!.id));
+        const stream = grpc.uploadFile((err, res) => resolve(err ? `error ${err.code}` : res!.job!.id));
         stream.write({ metadata: { fileName: 'canary.csv', supplier: 'canary', webhookUrl: '', sheet: '', review: false } });
         stream.write({ chunk: Buffer.from(csv) });
         stream.end();
@@ -132,8 +129,8 @@ async function pushCanary(base: string, grpcAddress: string, receiver: WebhookRe
     const grpcJob = await uploadOverGrpc(CSV);
     expect(grpcJob).toMatch(/^[0-9a-f-]{36}$/);
     await uploadOverGrpc(`${HEADER}\n${FIRST},${LAST},"${EMAIL},${PHONE}\n`);
-    await new Promise<void>((resolve) => grpc.addDncNumbers({ numbers: [`${PHONE}x`, FIRST] }, metadata(), () => resolve()));
-    const notFound = await new Promise<Error & { code?: number }>((resolve) => grpc.getJob({ id: EMAIL }, metadata(), (e) => resolve(e!)));
+    await new Promise<void>((resolve) => grpc.addDncNumbers({ numbers: [`${PHONE}x`, FIRST] }, () => resolve()));
+    const notFound = await new Promise<Error & { code?: number }>((resolve) => grpc.getJob({ id: EMAIL }, (e) => resolve(e!)));
     expect(notFound.code).toBeGreaterThan(0);
     await completed(grpcJob);
   } finally {
@@ -146,6 +143,28 @@ async function pushCanary(base: string, grpcAddress: string, receiver: WebhookRe
     const failing = json.jobId ?? json.id;
     if (failing) await waitUntil('an unreadable file to fail its job', async () => (((await (await call(`/v1/jobs/${failing}`)).json()) as { status: string }).status === 'failed' ? true : undefined));
   }
+
+  // Keys made over REST (each in its answer only), used, rotated, revoked, and refused after:
+  // no log line may show them either. A viewer's upload is refused (403), a revoked key's call too (401).
+  const asJson = { 'content-type': 'application/json' };
+  const made = await call('/v1/keys', { method: 'POST', headers: asJson, body: JSON.stringify({ role: 'viewer', name: 'canary viewer' }) });
+  expect(made.status).toBe(201);
+  const viewer = (await made.json()) as { key: string; prefix: string };
+  expect((await fetchWithKey(viewer.key)(`${base}/v1/jobs/${id}`)).status).toBe(200);
+  const rotated = await call(`/v1/keys/${viewer.prefix}/rotate`, { method: 'POST', headers: asJson, body: '{}' });
+  expect(rotated.status).toBe(201);
+  const next = ((await rotated.json()) as { key: string }).key;
+  expect((await call(`/v1/keys/${viewer.prefix}`, { method: 'DELETE' })).status).toBe(200);
+  expect((await fetchWithKey(viewer.key)(`${base}/v1/jobs/${id}`)).status).toBe(401);
+  expect((await fetchWithKey(next)(`${base}/v1/dnc/numbers`, { method: 'POST', headers: asJson, body: JSON.stringify({ numbers: [PHONE] }) })).status).toBe(403);
+  const revoked = new LeadflowGatewayClient(grpcAddress, credentials.createInsecure(), { interceptors: [withApiKey(viewer.key)] });
+  try {
+    const refused = await new Promise<Error & { code?: number }>((resolve) => revoked.getJob({ id }, (e) => resolve(e!)));
+    expect(refused.code).toBe(16); // UNAUTHENTICATED
+  } finally {
+    revoked.close();
+  }
+  return [viewer.key, next];
 }
 
 describe('a canary lead through leadflow serve at the lowest log level', () => {
@@ -153,6 +172,7 @@ describe('a canary lead through leadflow serve at the lowest log level', () => {
   let base: string;
   let grpcAddress: string;
   let receiver: WebhookReceiver;
+  let key: string;
   const dir = tempDir('leadflow-canary-');
 
   beforeAll(async () => {
@@ -161,6 +181,8 @@ describe('a canary lead through leadflow serve at the lowest log level', () => {
     const [httpPort, grpcPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
     base = `http://127.0.0.1:${httpPort}`;
     grpcAddress = `127.0.0.1:${grpcPort}`;
+    // As an operator does before serve holds the data folder: the first admin key.
+    key = await createKeyWithCli(BIN, { LEADFLOW_DATA_DIR: join(dir, 'db') }, { tenant: 'canary', role: 'admin' });
     serve = await startServe(BIN, {
       HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), METRICS_PORT: String(metricsPort), LEADFLOW_DATA_DIR: join(dir, 'db'), HTTP_HOST: '', LOG_LEVEL: 'trace',
     });
@@ -171,16 +193,17 @@ describe('a canary lead through leadflow serve at the lowest log level', () => {
   });
 
   it('logs none of its values, through every disposition, a failing webhook, review, exports and refusals', async () => {
-    await pushCanary(base, grpcAddress, receiver, 'serve');
+    const made = await pushCanary(base, grpcAddress, key, receiver, 'serve');
     // Every request above is answered: the log lines for them are written (pino writes synchronously to a pipe).
     expect(serve.output()).toMatch(/"level":"(trace|debug)"/);
-    expect(leaks(serve.output())).toEqual([]);
+    expect(leaks(serve.output(), [key, ...made])).toEqual([]);
   });
 });
 
 describe('a canary lead through the eight services in Kafka mode at the lowest log level', () => {
   let services: ServicesHandle;
   let receiver: WebhookReceiver;
+  let key: string;
   /** Each service appends to its log file: where each file ended before these services started. */
   const logs = SERVICE_NAMES.map((name) => stateDir('logs', `${name}.log`));
   const sizes = logs.map((f) => (existsSync(f) ? statSync(f).size : 0));
@@ -189,11 +212,10 @@ describe('a canary lead through the eight services in Kafka mode at the lowest l
     receiver = await startWebhookReceiver();
     receiver.respondWith((_req, i) => (i === 0 ? 500 : 200));
     const [httpPort, grpcPort, metricsPortBase] = [await freePort(), await freePort(), 20_000 + (process.pid % 4000) * 10];
-    services = await startServices({
-      env: infraEnv(), httpPort, grpcPort, metricsPortBase,
-      // A tenant of its own, so no lead of an earlier run makes the canary a duplicate.
-      extraEnv: { GATEWAY_TENANT: uniqueName('canary'), LOG_LEVEL: 'trace' },
-    });
+    // An admin key of a tenant of its own, so no lead of an earlier run makes the canary a
+    // duplicate, made as an operator of Kafka mode does: leadflow keys create on DATABASE_URL.
+    key = await createKeyWithCli(BIN, { DATABASE_URL: infraEnv().DATABASE_URL }, { tenant: uniqueName('canary'), role: 'admin' });
+    services = await startServices({ env: infraEnv(), httpPort, grpcPort, metricsPortBase, extraEnv: { LOG_LEVEL: 'trace' } });
   });
   afterAll(async () => {
     await services?.stop();
@@ -201,10 +223,10 @@ describe('a canary lead through the eight services in Kafka mode at the lowest l
   });
 
   it('logs none of its values in any service, through the same routes and stages', async () => {
-    await pushCanary(`http://127.0.0.1:${services.httpPort}`, `127.0.0.1:${services.grpcPort}`, receiver, 'kafka');
+    const made = await pushCanary(`http://127.0.0.1:${services.httpPort}`, `127.0.0.1:${services.grpcPort}`, key, receiver, 'kafka');
     const output = logs.map((f, i) => readFileSync(f, 'utf8').slice(sizes[i])).join('\n');
     expect(output).toMatch(/"level":"(trace|debug)"/);
-    expect(leaks(output)).toEqual([]);
+    expect(leaks(output, [key, ...made])).toEqual([]);
   });
 });
 
