@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeadflowGatewayClient } from '@leadflow/proto';
 import { createPostgres, type SqlClient } from '@leadflow/stores';
 import {
+  createKeyWithCli,
   freePort,
   getJson,
   infraEnv,
@@ -16,6 +17,7 @@ import {
   tempDir,
   uniqueName,
   waitUntil,
+  withApiKey,
   type UploadAnswer,
   type WebhookReceiver,
 } from '@leadflow/testkit';
@@ -50,13 +52,16 @@ describe('leadflow serve, given uploads that fail', () => {
   let receiver: WebhookReceiver;
   let db: SqlClient;
   let output = '';
+  /** The tenant of an uploader key the tests send: the jobs they make are its. */
   const tenant = uniqueName('serve-uploads');
+  let key: string;
 
   beforeAll(async () => {
     const grpcPort = await freePort();
     httpPort = await freePort();
     receiver = await startWebhookReceiver();
     db = createPostgres({ url: infraEnv().DATABASE_URL });
+    key = await createKeyWithCli(BIN, { DATABASE_URL: infraEnv().DATABASE_URL }, { tenant, role: 'uploader' });
     child = spawn(process.execPath, [BIN, 'serve'], {
       env: {
         ...process.env,
@@ -64,7 +69,6 @@ describe('leadflow serve, given uploads that fail', () => {
         GRPC_PORT: String(grpcPort),
         DATABASE_URL: infraEnv().DATABASE_URL,
         LEADFLOW_DATA_DIR: join(tempDir('leadflow-serve-uploads-'), 'db'),
-        LEADFLOW_TENANT: tenant,
         GATEWAY_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
         INGEST_MAX_BYTES: String(MAX_DECOMPRESSED),
         LOG_LEVEL: 'warn',
@@ -73,7 +77,7 @@ describe('leadflow serve, given uploads that fail', () => {
     child.stdout!.on('data', (d: Buffer) => (output += d));
     child.stderr!.on('data', (d: Buffer) => (output += d));
     await waitUntil('leadflow serve to listen', () => (output.includes('leadflow serve: REST on') ? true : undefined), { timeoutMs: 120_000, describe: () => output });
-    grpc = new LeadflowGatewayClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure());
+    grpc = new LeadflowGatewayClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure(), { interceptors: [withApiKey(key)] });
   });
   afterAll(async () => {
     grpc?.close();
@@ -86,9 +90,9 @@ describe('leadflow serve, given uploads that fail', () => {
   });
 
   it.each(UNREADABLE)('answers an upload of $what over REST with $code at once, and closes its connection', async ({ bytes, code, status }) => {
-    const answer = (await streamUpload(httpPort, bytes())) as UploadAnswer;
+    const answer = (await streamUpload(httpPort, bytes(), { apiKey: key })) as UploadAnswer;
     expect({ status: answer.status, code: answer.body.code }).toEqual({ status, code });
-    const job = await getJson<{ status: string; failure: { code: string } }>(httpPort, `/v1/jobs/${answer.body.jobId}`);
+    const job = await getJson<{ status: string; failure: { code: string } }>(httpPort, `/v1/jobs/${answer.body.jobId}`, key);
     expect(job).toMatchObject({ status: 'failed', failure: { code } });
     await waitUntil('the server to close every upload connection', () => (openServerSockets(httpPort) === 0 ? true : undefined), {
       timeoutMs: 15_000,
@@ -99,7 +103,7 @@ describe('leadflow serve, given uploads that fail', () => {
   it('answers 40 such uploads, five at a time, and holds no connection afterwards', async () => {
     const zeros = UNREADABLE[0]!.bytes();
     for (let round = 0; round < 8; round++) {
-      const answers = (await Promise.all(Array.from({ length: 5 }, () => streamUpload(httpPort, zeros)))) as UploadAnswer[];
+      const answers = (await Promise.all(Array.from({ length: 5 }, () => streamUpload(httpPort, zeros, { apiKey: key })))) as UploadAnswer[];
       expect(answers.map((a) => a.body.code)).toEqual(Array(5).fill('FILE_BINARY'));
     }
     await waitUntil('the server to close every upload connection', () => (openServerSockets(httpPort) === 0 ? true : undefined), {
@@ -151,7 +155,7 @@ describe('leadflow serve, given uploads that fail', () => {
     const tag = uniqueName('big').slice(4);
     const file = leadFile(32_000, tag);
     expect(file.length).toBeGreaterThan(MAX_UPLOAD);
-    const answer = (await streamUpload(httpPort, file, { fields: { webhook: `${receiver.url}?refused` } })) as UploadAnswer;
+    const answer = (await streamUpload(httpPort, file, { fields: { webhook: `${receiver.url}?refused` }, apiKey: key })) as UploadAnswer;
     expect(answer).toMatchObject({ status: 413, body: { code: 'UPLOAD_TOO_LARGE', jobId: expect.any(String) } });
     const jobId = answer.body.jobId!;
     expect(await keptOf(jobId)).toEqual({ failure: 'UPLOAD_TOO_LARGE', totalRows: 0, leads: 0, rejected: 0, duplicates: 0, deliveries: 0 });
@@ -162,7 +166,7 @@ describe('leadflow serve, given uploads that fail', () => {
     const tag = uniqueName('cut').slice(4);
     const jobsOf = async () => (await db.query<{ id: string; webhook_url: string; failure_code: string | null }>('SELECT id, webhook_url, failure_code FROM jobs WHERE tenant_id = $1', [tenant])).rows;
     const before = new Set((await jobsOf()).map((j) => j.id));
-    expect(await streamUpload(httpPort, leadFile(32_000, tag), { fields: { webhook: `${receiver.url}?aborted` }, abortAfter: 1024 * 1024 })).toBe('aborted');
+    expect(await streamUpload(httpPort, leadFile(32_000, tag), { fields: { webhook: `${receiver.url}?aborted` }, abortAfter: 1024 * 1024, apiKey: key })).toBe('aborted');
     const jobId = await waitUntil('the aborted upload to fail its job', async () => (await jobsOf()).find((j) => !before.has(j.id) && j.failure_code)?.id);
     expect(await keptOf(jobId)).toEqual({ failure: 'UPLOAD_ABORTED', totalRows: 0, leads: 0, rejected: 0, duplicates: 0, deliveries: 0 });
     expect(receiver.requests.filter((r) => r.path.endsWith('?aborted'))).toEqual([]);
