@@ -7,7 +7,7 @@ import { credentials, type ClientReadableStream } from '@grpc/grpc-js';
 import { JobStatus, LeadflowGatewayClient, type Job, type WatchJobResponse } from '@leadflow/proto';
 import { createPglite, type SqlClient } from '@leadflow/stores';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, generateLeadFile, readCsvFile, runNode, tempDir, waitUntil } from '@leadflow/testkit';
+import { createKeyWithCli, fetchWithKey, freePort, generateLeadFile, readCsvFile, runNode, tempDir, waitUntil, withApiKey } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
 // A start makes or recovers the embedded database and compiles PGlite: tens of seconds on a loaded machine.
@@ -113,16 +113,19 @@ describe('leadflow serve, killed in the middle of a job and started again', () =
     const [httpPort, grpcPort] = [await freePort(), await freePort()];
     const env = { HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), LEADFLOW_DATA_DIR: join(dir, 'db') };
     const base = `http://127.0.0.1:${httpPort}`;
+    // An uploader key, made before serve holds the data folder: every call below carries it.
+    const key = await createKeyWithCli(BIN, { LEADFLOW_DATA_DIR: env.LEADFLOW_DATA_DIR }, { tenant: 'default', role: 'uploader' });
+    const api = fetchWithKey(key);
     const serve = async () => {
       const s = leadflow(['serve'], env);
       await waitUntil('leadflow serve to listen', () => (s.output().includes('leadflow serve: REST on') ? true : undefined), { timeoutMs: START_MS, describe: s.output });
       return s;
     };
-    const getJob = async (id: string) => (await (await fetch(`${base}/v1/jobs/${id}`)).json()) as { status: string; counts: { rows: number }; failure?: { code: string; message: string } };
+    const getJob = async (id: string) => (await (await api(`${base}/v1/jobs/${id}`)).json()) as { status: string; counts: { rows: number }; failure?: { code: string; message: string } };
     const upload = async (csv: string) => {
       const form = new FormData();
       form.set('file', new Blob([csv]), 'leads.csv');
-      return ((await (await fetch(`${base}/v1/jobs`, { method: 'POST', body: form })).json()) as { id: string }).id;
+      return ((await (await api(`${base}/v1/jobs`, { method: 'POST', body: form })).json()) as { id: string }).id;
     };
 
     let first = await serve();
@@ -151,12 +154,12 @@ describe('leadflow serve, killed in the middle of a job and started again', () =
     expect((await getJob(done)).status).toBe('completed');
 
     // The event stream says so and ends.
-    const events = await fetch(`${base}/v1/jobs/${id}/events`, { signal: AbortSignal.timeout(30_000) });
+    const events = await api(`${base}/v1/jobs/${id}/events`, { signal: AbortSignal.timeout(30_000) });
     const sent = (await events.text()).split('\n\n').filter(Boolean);
     expect(sent).toHaveLength(1);
     expect(JSON.parse(sent[0]!.replace(/^event: job\ndata: /, ''))).toMatchObject({ id, status: 'failed', failure: { code: 'INTERRUPTED' } });
 
-    const grpc = new LeadflowGatewayClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure());
+    const grpc = new LeadflowGatewayClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure(), { interceptors: [withApiKey(key)] });
     try {
       const updates: Job[] = [];
       await new Promise<void>((resolve, reject) => {
