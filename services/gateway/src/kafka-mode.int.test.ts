@@ -3,7 +3,9 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobStatus, LeadflowGatewayClient, type Job, type WatchJobResponse } from '@leadflow/proto';
 import { createPostgres, createRedis, type SqlClient } from '@leadflow/stores';
+import { createSqlApiKeyStore } from './index.js';
 import {
+  fetchWithKey,
   freePort,
   generateLeadFile,
   infraEnv,
@@ -15,6 +17,7 @@ import {
   testSeed,
   uniqueName,
   waitUntil,
+  withApiKey,
   type ServicesHandle,
   type UploadAnswer,
   type WebhookReceiver,
@@ -34,7 +37,11 @@ const seed = testSeed();
 const replay = replayHint(seed, 'services/gateway/src/kafka-mode.int.test.ts');
 
 describe(`the eight services in Kafka mode, end to end over REST and gRPC, generated files of seed ${seed}`, () => {
+  /** The tenant of the admin key every call carries: the jobs and leads below are its. */
   const tenant = uniqueName('tenant');
+  let key: string;
+  /** fetch with that key, for every route but the open ones. */
+  let api: ReturnType<typeof fetchWithKey>;
   let services: ServicesHandle;
   let receiver: WebhookReceiver;
   let db: SqlClient;
@@ -54,15 +61,20 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
       grpcPort,
       metricsPortBase,
       extraEnv: {
-        BATCH_SIZE: '40', GATEWAY_TENANT: tenant, LOG_LEVEL: 'warn', DELIVERY_TIMEOUT_MS: '5000', KAFKA_CONCURRENT_PARTITIONS: '2',
+        BATCH_SIZE: '40', LOG_LEVEL: 'warn', DELIVERY_TIMEOUT_MS: '5000', KAFKA_CONCURRENT_PARTITIONS: '2',
         GATEWAY_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
+        // One test sends 12 uploads of the tenant at once; by default a tenant may send 8 (more answer 429).
+        GATEWAY_MAX_UPLOADS_PER_TENANT: '12',
         // Short, for the stalled-job test; the other tests wait for jobs to end, whatever they show meanwhile.
         GATEWAY_JOB_STALLED_AFTER_MS: '4000',
       },
     });
     rest = `http://127.0.0.1:${httpPort}`;
-    grpc = new LeadflowGatewayClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure());
     db = createPostgres({ url: infraEnv().DATABASE_URL });
+    // The gateway has made its tables: a key of a new tenant in them, as leadflow keys create does on DATABASE_URL.
+    key = (await createSqlApiKeyStore(db).create({ tenant, role: 'admin', name: 'kafka-mode test' })).key;
+    api = fetchWithKey(key);
+    grpc = new LeadflowGatewayClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure(), { interceptors: [withApiKey(key)] });
   });
 
   afterAll(async () => {
@@ -72,7 +84,7 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
     await db?.close();
   });
 
-  const getJob = async (id: string): Promise<JobJson> => (await (await fetch(`${rest}/v1/jobs/${id}`)).json()) as JobJson;
+  const getJob = async (id: string): Promise<JobJson> => (await (await api(`${rest}/v1/jobs/${id}`)).json()) as JobJson;
   const finished = (id: string) =>
     waitUntil(`job ${id} to finish`, async () => {
       const job = await getJob(id);
@@ -83,7 +95,7 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
     const form = new FormData();
     for (const [k, v] of Object.entries(fields)) form.set(k, v);
     form.set('file', new Blob([csv], { type: 'text/csv' }), 'leads.csv');
-    const res = await fetch(`${rest}/v1/jobs`, { method: 'POST', body: form });
+    const res = await api(`${rest}/v1/jobs`, { method: 'POST', body: form });
     return { status: res.status, body: (await res.json()) as JobJson };
   }
 
@@ -104,7 +116,7 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
 
   it(`files every row of an upload in the table its disposition names (seed ${seed})`, async () => {
     firstFile = generateLeadFile({ seed, rows: 300 });
-    const dnc = await fetch(`${rest}/v1/dnc/numbers`, {
+    const dnc = await api(`${rest}/v1/dnc/numbers`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ numbers: [...firstFile.dncNumbers, 'not a number'] }),
@@ -141,7 +153,7 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
   });
 
   it('shows how the columns were mapped, with confidence and evidence, over REST and gRPC', async () => {
-    const res = await fetch(`${rest}/v1/jobs/${firstJob.id}/mapping`);
+    const res = await api(`${rest}/v1/jobs/${firstJob.id}/mapping`);
     const { columns } = (await res.json()) as { columns: { header: string; field: string; confidence: number; evidence: string[] }[] };
     expect(columns.map((c) => [c.header, c.field])).toEqual([
       ['First Name', 'first_name'], ['Last Name', 'last_name'], ['Email Address', 'email'], ['Phone', 'phone'], ['Company', 'company'],
@@ -161,7 +173,7 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
     expect(upload.status).toBe(202);
     const id = upload.body.id;
     const mapping = await waitUntil('the job to await review', async () => {
-      const res = await fetch(`${rest}/v1/jobs/${id}/mapping`);
+      const res = await api(`${rest}/v1/jobs/${id}/mapping`);
       const body = (await res.json()) as { status: string; columns: { header: string; field: string }[]; preview: { rowNumber: number; fields: Record<string, string> }[] };
       // Every batch (40 rows each here) is held before the job shows as waiting.
       const held = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM parked_batches WHERE job_id = $1', [id]);
@@ -174,7 +186,7 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
     expect((await getJob(id)).status).toBe('awaiting_review');
     expect((await db.query('SELECT 1 FROM leads WHERE job_id = $1', [id])).rows).toEqual([]);
 
-    const decided = await fetch(`${rest}/v1/jobs/${id}/mapping`, {
+    const decided = await api(`${rest}/v1/jobs/${id}/mapping`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ fields: { Code: 'source' } }),
@@ -190,7 +202,7 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
   });
 
   it('exports the rejected rows as the supplier sent them, with their reasons, and the leads as stored', async () => {
-    const rejected = await fetch(`${rest}/v1/jobs/${firstJob.id}/exports/rejected.csv`);
+    const rejected = await api(`${rest}/v1/jobs/${firstJob.id}/exports/rejected.csv`);
     expect(rejected.status).toBe(200);
     expect(rejected.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const rows = parseCsv(await rejected.text(), { columns: true }) as Record<string, string>[];
@@ -199,9 +211,9 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
     expect(Object.keys(rows[0]!)).toEqual(['row', 'reason', 'detail', ...firstFile.header]);
     expect(rows.every((r) => r.reason!.split(';').includes('NO_CONTACT'))).toBe(true);
 
-    const leads = parseCsv(await (await fetch(`${rest}/v1/jobs/${firstJob.id}/exports/leads`)).text(), { columns: true }) as Record<string, string>[];
+    const leads = parseCsv(await (await api(`${rest}/v1/jobs/${firstJob.id}/exports/leads`)).text(), { columns: true }) as Record<string, string>[];
     expect(leads.map((l) => Number(l.row))).toEqual(firstFile.rows.filter((r) => r.expected === 'accepted').map((r) => r.row));
-    const unknown = await fetch(`${rest}/v1/jobs/${firstJob.id}/exports/everything`);
+    const unknown = await api(`${rest}/v1/jobs/${firstJob.id}/exports/everything`);
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { code: string }).code).toBe('UNKNOWN_EXPORT');
   });
@@ -290,7 +302,7 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
   it('stores and delivers nothing of an upload refused as too large, and its job says why', async () => {
     const file = bigFile(uniqueName('big'));
     expect(file.length).toBeGreaterThan(MAX_UPLOAD);
-    const answer = await streamUpload(httpPort, file, { fields: { webhook: `${receiver.url}?refused` } });
+    const answer = await streamUpload(httpPort, file, { fields: { webhook: `${receiver.url}?refused` }, apiKey: key });
     expect(answer).toMatchObject({ status: 413, body: { code: 'UPLOAD_TOO_LARGE', jobId: expect.any(String) } });
     const jobId = (answer as UploadAnswer).body.jobId!;
     expect(await keptOf(jobId)).toEqual(nothingKept('UPLOAD_TOO_LARGE'));
@@ -300,7 +312,7 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
 
   it('stores and delivers nothing of an upload its client broke off, and its job says why', async () => {
     const before = new Set((await db.query<{ id: string }>('SELECT id FROM jobs WHERE tenant_id = $1', [tenant])).rows.map((r) => r.id));
-    expect(await streamUpload(httpPort, bigFile(uniqueName('cut')), { fields: { webhook: `${receiver.url}?aborted` }, abortAfter: 1_000_000 })).toBe('aborted');
+    expect(await streamUpload(httpPort, bigFile(uniqueName('cut')), { fields: { webhook: `${receiver.url}?aborted` }, abortAfter: 1_000_000, apiKey: key })).toBe('aborted');
     const jobId = await waitUntil('the broken-off upload to fail its job', async () => {
       const { rows } = await db.query<{ id: string; failure_code: string | null }>('SELECT id, failure_code FROM jobs WHERE tenant_id = $1', [tenant]);
       return rows.find((r) => !before.has(r.id) && r.failure_code)?.id;
@@ -310,19 +322,20 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
   });
 
   it('fails 2 MB of zero bytes with FILE_BINARY, and ingest goes on with every upload after it', async () => {
-    const answer = (await streamUpload(httpPort, Buffer.alloc(1_900_000))) as UploadAnswer;
+    const answer = (await streamUpload(httpPort, Buffer.alloc(1_900_000), { apiKey: key })) as UploadAnswer;
     // The gateway hands the bytes on without reading them; ingest fails the job.
     expect(answer.status).toBe(202);
     expect(await finished(answer.body.id!)).toMatchObject({ status: 'failed', failure: { code: 'FILE_BINARY' }, counts: { rows: 0 } });
     // Jobs spread over the partitions by id: some of these share the failed upload's, whose chunks kept coming.
     const after = await Promise.all(Array.from({ length: 12 }, (_, i) => uploadRest(`email\nafter.${i}.${tenant}@example.com\n`, {})));
+    expect(after.map((u) => u.status)).toEqual(Array(12).fill(202));
     const jobs = await Promise.all(after.map((u) => finished(u.body.id)));
     expect(jobs.map((j) => j.status)).toEqual(Array(12).fill('completed'));
   });
 
   it('files every row exactly once when ingest and persistence crash in the middle of a job', async () => {
     const file = generateLeadFile({ seed: seed + 2, rows: 5000 });
-    await fetch(`${rest}/v1/dnc/numbers`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: file.dncNumbers.join('\n') });
+    await api(`${rest}/v1/dnc/numbers`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: file.dncNumbers.join('\n') });
     const upload = await uploadRest(file.csv, {});
     expect(upload.status).toBe(202);
     const id = upload.body.id;
@@ -345,10 +358,10 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
 
   it('answers an unknown job with 404 and a code over REST, and NOT_FOUND over gRPC', async () => {
     const unknown = '6f1d2c3b-0000-4000-8000-000000000000';
-    const res = await fetch(`${rest}/v1/jobs/${unknown}`);
+    const res = await api(`${rest}/v1/jobs/${unknown}`);
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ code: 'JOB_NOT_FOUND', message: `no job with id "${unknown}" for this tenant` });
-    const bad = await fetch(`${rest}/v1/jobs/nope`);
+    const bad = await api(`${rest}/v1/jobs/nope`);
     expect([bad.status, ((await bad.json()) as { code: string }).code]).toEqual([400, 'INVALID_REQUEST']);
     const err = await new Promise<Error & { code?: number }>((resolve) => grpc.getJob({ id: 'nope' }, (e) => resolve(e!)));
     expect(err.code).toBe(5);
