@@ -1,9 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { openAsBlob, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { createRedisCandidateIndex } from '@leadflow/dedup';
-import { findProgram, infraProcesses, portOpen, SERVICE_NAMES, startServices, type InfraEnv, type ServicesHandle } from '@leadflow/infra';
+import { findProgram, infraProcesses, portOpen, repoRoot, SERVICE_NAMES, startServices, type InfraEnv, type ServicesHandle } from '@leadflow/infra';
 import { createRedis, createRedisFingerprintStore } from '@leadflow/stores';
 import { formatBytes } from './measured-run.js';
 import { BENCH_HEADER } from './lead-generator.js';
@@ -45,9 +46,26 @@ function psql(url: string, command: string): void {
 }
 
 /**
+ * An uploader key of `tenant` in the database of `databaseUrl`, made as an operator makes one:
+ * `leadflow keys create`, which prints the key as its last line (and nothing else on stdout).
+ */
+async function createUploaderKey(databaseUrl: string, tenant: string): Promise<string> {
+  const cli = join(repoRoot(), 'services', 'cli', 'bin', 'leadflow.js');
+  const args = [cli, 'keys', 'create', '--tenant', tenant, '--role', 'uploader', '--name', 'bench:pipeline'];
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, args, { env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: '' }, timeout: 120_000 });
+    return stdout.trim().split('\n').at(-1)!;
+  } catch (err) {
+    const { stderr, message } = err as { stderr?: string; message: string };
+    throw new Error(`leadflow keys create failed: ${stderr?.trim() || message}`);
+  }
+}
+
+/**
  * The eight services as `npm run services -- up` starts them, on a database and a tenant of
  * their own (created here, dropped after), timed from the first byte of the REST upload to the
- * job's completion as `GET /v1/jobs/{id}` reports it.
+ * job's completion as `GET /v1/jobs/{id}` reports it. The calls carry an uploader key of that
+ * tenant, made before the services start (not timed).
  */
 export async function measureKafka(opts: KafkaModeOptions): Promise<ModeResult> {
   const run = Date.now();
@@ -62,17 +80,18 @@ export async function measureKafka(opts: KafkaModeOptions): Promise<ModeResult> 
   psql(adminUrl, `CREATE DATABASE ${database}`);
   let services: ServicesHandle | undefined;
   try {
+    const key = await createUploaderKey(benchUrl.toString(), tenant);
     const startedAt = performance.now();
     services = await startServices({
       env: { ...opts.env, DATABASE_URL: benchUrl.toString() },
       httpPort: opts.httpPort,
       grpcPort: opts.grpcPort,
       metricsPortBase: await freePortRun(opts.httpPort + 10, SERVICE_NAMES.length),
-      extraEnv: { GATEWAY_TENANT: tenant, LOG_LEVEL: 'warn' },
+      extraEnv: { LOG_LEVEL: 'warn' },
     });
     const ready = (performance.now() - startedAt) / 1000;
     opts.log(`kafka: services ready in ${ready.toFixed(1)} s; uploading`);
-    return await warmUpAndMeasure(opts, services, ready, opts.workDir);
+    return await warmUpAndMeasure({ ...opts, key }, services, ready, opts.workDir);
   } finally {
     await services?.stop();
     await cleanUp(opts.env, adminUrl, database, tenant).catch((err: Error) => opts.log(`kafka: clean-up incomplete: ${err.message}`));
@@ -85,19 +104,23 @@ interface JobOutcome {
   failure?: string;
 }
 
+/** The options of a run, with the API key its calls carry. */
+type KeyedOptions = KafkaModeOptions & { key: string };
+
 /**
  * Uploads `file` and polls the job until it ends, bounded by the timeout, the memory cap, the
  * services staying alive and the bench not being interrupted.
  */
-async function uploadAndWait(opts: KafkaModeOptions, services: ServicesHandle, file: string, ok: () => string | undefined, elapsed: () => number): Promise<JobOutcome> {
+async function uploadAndWait(opts: KeyedOptions, services: ServicesHandle, file: string, ok: () => string | undefined, elapsed: () => number): Promise<JobOutcome> {
   const base = `http://127.0.0.1:${opts.httpPort}`;
+  const headers = { authorization: `Bearer ${opts.key}` };
   let job: JobOutcome['job'] & { failure?: { code: string; message: string } } = {};
   try {
     // No supplier, as `leadflow run FILE` has none: both modes map the file from its own header and values.
     const form = new FormData();
     form.append('file', await openAsBlob(file, { type: 'text/csv' }), basename(file));
     const signal = AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), ...(opts.signal ? [opts.signal] : [])]);
-    const answer = await fetch(`${base}/v1/jobs`, { method: 'POST', body: form, signal });
+    const answer = await fetch(`${base}/v1/jobs`, { method: 'POST', body: form, headers, signal });
     job = (await answer.json()) as typeof job;
     if (answer.status !== 202 || !job.id) return { job, failure: `upload answered ${answer.status}: ${JSON.stringify(job).slice(0, 200)}` };
     opts.log(`kafka: upload of ${basename(file)} answered 202 after ${elapsed().toFixed(1)} s; waiting for job ${job.id}`);
@@ -107,7 +130,7 @@ async function uploadAndWait(opts: KafkaModeOptions, services: ServicesHandle, f
       if (dead.length > 0) return { job, failure: `service ${dead.join(', ')} exited (log: .leadflow/logs/${dead[0]}.log)` };
       const stop = ok();
       if (stop) return { job, failure: stop };
-      const res = await fetch(`${base}/v1/jobs/${job.id}`, { signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(`${base}/v1/jobs/${job.id}`, { headers, signal: AbortSignal.timeout(10_000) });
       job = (await res.json()) as typeof job;
       if (job.status && FINAL.has(job.status)) break;
       if (elapsed() - lastReport >= 30) {
@@ -127,7 +150,7 @@ async function uploadAndWait(opts: KafkaModeOptions, services: ServicesHandle, f
  * match) through every stage: the consumer groups join and the partitions are assigned, which
  * on a new broker takes tens of seconds that say nothing of the pipeline. Then the file.
  */
-async function warmUpAndMeasure(opts: KafkaModeOptions, services: ServicesHandle, ready: number, workDir: string): Promise<ModeResult> {
+async function warmUpAndMeasure(opts: KeyedOptions, services: ServicesHandle, ready: number, workDir: string): Promise<ModeResult> {
   const warmFile = join(workDir, 'warm-up.csv');
   writeFileSync(warmFile, `${BENCH_HEADER.join(',')}\r\n${'Warm,Up,not-an-email,12,,,,,,,\r\n'.repeat(50)}`);
   const warmStart = performance.now();
