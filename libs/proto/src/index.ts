@@ -4,6 +4,10 @@ export {
   AddDncNumbersRequest, AddDncNumbersResponse, CompositeKey, ConfirmMappingRequest, ConfirmMappingResponse, DecidePossibleDuplicateRequest, DecidePossibleDuplicateResponse, DedupPolicy, ExportRowsRequest, ExportRowsResponse, FieldChange, GetJobRequest, GetJobResponse, GetMappingRequest, GetMappingResponse, Job, JobCounts, JobStatus, LeadflowGatewayClient, LeadflowGatewayService, ListDedupPoliciesRequest, ListDedupPoliciesResponse, ListMergesRequest, ListMergesResponse, ListPossibleDuplicatesRequest, ListPossibleDuplicatesResponse, Merge, PossibleDuplicate, PreviewRow, RevertMergeRequest, RevertMergeResponse, SetDedupPolicyRequest, SetDedupPolicyResponse, StoredDedupPolicy, UploadFileRequest, UploadFileResponse, UploadMetadata, WatchJobRequest, WatchJobResponse, jobStatusFromJSON, jobStatusToJSON,
   type LeadflowGatewayServer,
 } from './gen/leadflow/v1/gateway.js';
+export {
+  CreateSupplierRequest, CreateSupplierResponse, GetSupplierRequest, GetSupplierResponse, ListSuppliersRequest, ListSuppliersResponse, Money, Supplier, SupplierCost,
+  SupplierTotals, UpdateSupplierRequest, UpdateSupplierResponse,
+} from './gen/leadflow/v1/gateway.js';
 
 import { fileURLToPath } from 'node:url';
 

@@ -48,7 +48,7 @@ describe('the API document at /docs/json', () => {
     const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     // The documentation's own routes (the page, its assets, the document) are not part of the API.
     expect(documented.sort()).toEqual(serverRoutes(app).filter((r) => !r.split(' ')[1]!.startsWith('/docs')));
-    expect(documented.length).toBe(20);
+    expect(documented.length).toBe(24);
     // Every route takes an API key as a bearer token, but the probes and metrics, which say they need none.
     expect(doc.components.securitySchemes).toEqual({ apiKey: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
     expect(doc.security).toEqual([{ apiKey: [] }]);
@@ -90,6 +90,9 @@ describe('the API document at /docs/json', () => {
     ['a body field of the wrong type', { method: 'POST', url: '/v1/possible-duplicates/x', payload: { decision: 1 } }, 'INVALID_DECISION', ERROR_CATALOGUE.INVALID_DECISION.message],
     ['DNC numbers that are not strings', { method: 'POST', url: '/v1/dnc/numbers', payload: { numbers: [12015550123] } }, 'INVALID_DNC_NUMBERS', ERROR_CATALOGUE.INVALID_DNC_NUMBERS.message],
     ['a dedup policy that is not an object', { method: 'PUT', url: '/v1/dedup/policy', payload: { supplier: 'acme', policy: 'strict' } }, 'INVALID_DEDUP_POLICY', ERROR_CATALOGUE.INVALID_DEDUP_POLICY.message],
+    ['a price as a JSON number', { method: 'POST', url: '/v1/suppliers', payload: { name: 'acme', costPerLead: { amount: 0.35, currency: 'USD' } } }, 'INVALID_SUPPLIER', ERROR_CATALOGUE.INVALID_SUPPLIER.message],
+    ['a supplier change with a misspelt field', { method: 'PATCH', url: '/v1/suppliers/s1', payload: { actve: false } }, 'INVALID_SUPPLIER', ERROR_CATALOGUE.INVALID_SUPPLIER.message],
+    ['a supplier list query of the wrong value', { method: 'GET', url: '/v1/suppliers?active=yes' }, 'INVALID_QUERY', 'active must be true or false: only active or inactive suppliers, not "yes"'],
   ] as const)('answers %s with 400, its code and the field named, before any work', async (_what, request, code, message) => {
     calls.length = 0;
     const res = await app.inject({ ...request, headers: bearer(key) });

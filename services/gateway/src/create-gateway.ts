@@ -15,6 +15,7 @@ import { createJobService } from './job-service.js';
 import { createSqlJobStore } from './job-store.js';
 import { buildRestApp } from './rest-app.js';
 import { possibleDuplicateReview } from './review.js';
+import { createSqlSupplierStore } from './supplier-store.js';
 import type { UploadSink } from './upload-sink.js';
 
 export interface GatewayOptions {
@@ -88,6 +89,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     },
     merges: { exists: (leadId, tenantId) => leadExists(opts.db, leadId, tenantId), list: (leadId, tenantId) => leadMerges(opts.db, leadId, tenantId), revert: (id, tenantId) => revertMerge(opts.db, id, tenantId) },
     possibleDuplicates: possibleDuplicateReview(opts.db, opts.dedupIndex, opts.logger),
+    suppliers: createSqlSupplierStore(opts.db),
   });
   // Every call's key is looked up in the gateway's own tables (migration 005), in both modes.
   const keys = createSqlApiKeyStore(opts.db);

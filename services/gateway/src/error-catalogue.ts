@@ -62,6 +62,13 @@ const REQUEST_ERRORS = {
   INVALID_DNC_NUMBERS: { status: 400, message: 'send {"numbers": ["+12015550123", ...]} as JSON, or one number per line as text/plain' },
   TOO_MANY_NUMBERS: { status: 413, message: 'send at most 100,000 numbers per request' },
   INVALID_DEDUP_POLICY: { status: 400, message: 'the dedup policy is not valid: the message names the setting; send {"supplier"?: "...", "policy": {...}}' },
+  SUPPLIER_NOT_FOUND: { status: 404, message: 'no supplier with this id for this tenant: GET /v1/suppliers lists them' },
+  SUPPLIER_EXISTS: { status: 409, message: 'the tenant has a supplier of this name already (names are the same whatever their case): change that one, or choose another name' },
+  INVALID_SUPPLIER: {
+    status: 400,
+    message:
+      'the supplier is not valid: send {"name": "...", "costPerLead"?: {"amount": "0.35", "currency": "USD"} or null, "phoneRegion"?: "US" or null, "active"?: true}; an amount is a decimal string, never a number',
+  },
   LEAD_NOT_FOUND: { status: 404, message: 'no lead with this id for this tenant (a duplicate row is no lead: look up the lead it was merged into)' },
   MERGE_NOT_FOUND: { status: 404, message: 'no merge with this id for this tenant' },
   MERGE_ALREADY_REVERTED: { status: 409, message: 'this merge was already undone' },

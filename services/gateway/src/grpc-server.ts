@@ -49,6 +49,14 @@ import {
   type UploadFileResponse,
   type WatchJobRequest,
   type WatchJobResponse,
+  type CreateSupplierRequest,
+  type CreateSupplierResponse,
+  type GetSupplierRequest,
+  type GetSupplierResponse,
+  type ListSuppliersRequest,
+  type ListSuppliersResponse,
+  type UpdateSupplierRequest,
+  type UpdateSupplierResponse,
 } from '@leadflow/proto';
 import type { MergeRecord, PossibleDuplicate as PossibleDuplicateRecord } from '@leadflow/persistence';
 import type { Counter } from 'prom-client';
@@ -60,6 +68,7 @@ import { grpcStatusOf } from './error-catalogue.js';
 import { errors, GatewayError } from './gateway-error.js';
 import type { JobService } from './job-service.js';
 import type { JobView } from './job-store.js';
+import { fromCreateSupplier, fromUpdateSupplier, toProtoMoney, toProtoSupplier, toProtoTotals } from './supplier-messages.js';
 
 const STATUS: Record<JobView['status'], JobStatus> = {
   queued: JobStatus.JOB_STATUS_QUEUED,
@@ -80,6 +89,10 @@ export function toProtoJob(v: JobView): Job {
     failureCode: v.failure?.code ?? '',
     failureMessage: v.failure?.message ?? '',
     createdAt: v.createdAt,
+    supplierId: v.supplierId ?? '',
+    costPerLead: toProtoMoney(v.costPerLead),
+    totalCost: toProtoMoney(v.totalCost),
+    costPerAcceptedLead: toProtoMoney(v.costPerAcceptedLead),
   };
 }
 
@@ -132,6 +145,10 @@ const ACCESS: Record<Method, Role> = {
   listDedupPolicies: 'viewer',
   listPossibleDuplicates: 'viewer',
   decidePossibleDuplicate: 'admin',
+  createSupplier: 'admin',
+  listSuppliers: 'viewer',
+  getSupplier: 'viewer',
+  updateSupplier: 'admin',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -256,6 +273,21 @@ export function createGrpcServer(opts: GrpcServerOptions) {
       const r = await service.decidePossibleDuplicate(call.request.leadId, tenantId, call.request.decision);
       return { possibleDuplicate: toProtoPossibleDuplicate(r.possibleDuplicate), merge: r.merge ? toProtoMerge(r.merge) : undefined };
     }),
+    createSupplier: unary<CreateSupplierRequest, CreateSupplierResponse>('createSupplier', async (call, tenantId) => ({
+      supplier: toProtoSupplier(await service.createSupplier(tenantId, fromCreateSupplier(call.request))),
+    })),
+    listSuppliers: unary<ListSuppliersRequest, ListSuppliersResponse>('listSuppliers', async (call, tenantId) => {
+      const { active, limit, after } = call.request;
+      const page = await service.listSuppliers(tenantId, { active, limit: limit || undefined, after });
+      return { suppliers: page.suppliers.map(toProtoSupplier), next: page.next };
+    }),
+    getSupplier: unary<GetSupplierRequest, GetSupplierResponse>('getSupplier', async (call, tenantId) => {
+      const { totals, ...supplier } = await service.getSupplier(call.request.id, tenantId);
+      return { supplier: toProtoSupplier(supplier), totals: toProtoTotals(totals) };
+    }),
+    updateSupplier: unary<UpdateSupplierRequest, UpdateSupplierResponse>('updateSupplier', async (call, tenantId) => ({
+      supplier: toProtoSupplier(await service.updateSupplier(call.request.id, tenantId, fromUpdateSupplier(call.request))),
+    })),
     confirmMapping: unary<ConfirmMappingRequest, ConfirmMappingResponse>('confirmMapping', async (call, tenantId) => ({
       columns: await service.confirmMapping(call.request.jobId, tenantId, call.request.fields),
     })),

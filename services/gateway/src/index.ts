@@ -24,5 +24,10 @@ export type { ConcurrencyLimits } from './concurrency-limit.js';
 export { serverRoutes } from './route-list.js';
 export { createGateway } from './create-gateway.js';
 export type { Gateway, GatewayOptions } from './create-gateway.js';
+export { createSqlSupplierStore } from './supplier-store.js';
+export type { SupplierStore } from './supplier-store.js';
+export { supplierRef } from './supplier-ref.js';
+export { MAX_SUPPLIER_NAME } from './supplier-name.js';
+export type { JobSupplier } from './job-supplier.js';
 
 export const migrations: Migrations = { owner: 'gateway', dir: fileURLToPath(new URL('../migrations', import.meta.url)) };

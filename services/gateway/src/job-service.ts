@@ -10,6 +10,9 @@ import type { DncRegistry } from '@leadflow/stores';
 import { errors, GatewayError } from './gateway-error.js';
 import { EXPORT_KINDS, type ExportKind } from './job-exports.js';
 import type { ColumnView, JobStore, JobView, MappingView } from './job-store.js';
+import { supplierRef } from './supplier-ref.js';
+import { createSupplierService } from './supplier-service.js';
+import type { SupplierStore } from './supplier-store.js';
 import type { UploadSink } from './upload-sink.js';
 
 export interface JobServiceOptions {
@@ -45,6 +48,8 @@ export interface JobServiceOptions {
     list(tenantId: string, opts: { status: PossibleDuplicateStatus; limit: number; after?: string }): Promise<PossibleDuplicate[]>;
     decide(leadId: string, tenantId: string, decision: 'duplicate' | 'distinct'): Promise<DecideResult>;
   };
+  /** The tenant's suppliers (the gateway's table), behind createSupplier, listSuppliers, getSupplier, updateSupplier. */
+  suppliers?: SupplierStore;
 }
 
 const REVIEW_STATUSES = ['open', 'duplicate', 'distinct'] as const;
@@ -96,8 +101,8 @@ export function createJobService(opts: JobServiceOptions) {
   ): Promise<JobView> {
     await checkFields(meta);
     const id = randomUUID();
-    await jobs.create({ id, tenantId: meta.tenantId, supplier: meta.supplier, fileName: meta.fileName, webhookUrl: meta.webhookUrl });
-    const writer = opts.uploads.open({ jobId: id, ...meta });
+    let supplier = await jobs.create({ id, tenantId: meta.tenantId, supplier: meta.supplier, fileName: meta.fileName, webhookUrl: meta.webhookUrl });
+    const writer = opts.uploads.open({ jobId: id, ...meta, ...supplierRef(supplier) });
     let bytes = 0;
     try {
       for await (const chunk of source) {
@@ -108,8 +113,8 @@ export function createJobService(opts: JobServiceOptions) {
       const late = (await trailing?.()) ?? {};
       const final = { ...meta, ...late };
       await checkFields(final);
-      if (final.supplier !== meta.supplier || final.webhookUrl !== meta.webhookUrl) await jobs.setFields(id, final);
-      await writer.end({ jobId: id, ...final });
+      if (final.supplier !== meta.supplier || final.webhookUrl !== meta.webhookUrl) supplier = await jobs.setFields(id, final);
+      await writer.end({ jobId: id, ...final, ...supplierRef(supplier) });
     } catch (err) {
       const carried = (err as { jobFailure?: JobFailure }).jobFailure;
       if (carried) {
@@ -274,5 +279,6 @@ export function createJobService(opts: JobServiceOptions) {
   return {
     upload, getJob, watchJob, addDncNumbers, exportRows, getMapping, confirmMapping, listMerges, revertMerge, setDedupPolicy, listDedupPolicies,
     listPossibleDuplicates, decidePossibleDuplicate,
+    ...createSupplierService(opts.suppliers),
   };
 }

@@ -2,6 +2,9 @@ import type { MappingStatus, PreviewRow } from '@leadflow/mapping';
 import type { JobCounts } from '@leadflow/proto';
 import { jobFailure } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
+import { jobCost, type JobCostView } from './job-cost.js';
+import { jobPrice, jobSupplierLinker, type JobSupplier } from './job-supplier.js';
+import { readOwnedElsewhere } from './owned-elsewhere.js';
 
 /**
  * awaiting_review: uploaded with review, mapped, waiting for a person to confirm the mapping.
@@ -14,7 +17,7 @@ export type JobStatusName = 'queued' | 'running' | 'awaiting_review' | 'stalled'
 export type JobCountsView = JobCounts;
 
 /** A job as REST and gRPC show it (docs/architecture.md section 7). */
-export interface JobView {
+export interface JobView extends JobCostView {
   id: string;
   status: JobStatusName;
   counts: JobCountsView;
@@ -22,6 +25,8 @@ export interface JobView {
   fileName: string;
   createdAt: string;
   failure?: { code: string; message: string };
+  /** The supplier the job names (GET /v1/suppliers/{id}); null when it names none. */
+  supplierId: string | null;
 }
 
 export interface NewJob {
@@ -48,12 +53,16 @@ export interface MappingView {
 }
 
 export interface JobStore {
-  create(job: NewJob): Promise<void>;
+  /**
+   * Links the job to the supplier it names (made, with no price, if the tenant has none of that
+   * name) and keeps the supplier's price as it is now; answers that supplier, none for no name.
+   */
+  create(job: NewJob): Promise<JobSupplier | undefined>;
   /** The job's column mapping, once its first rows were mapped. */
   mapping(id: string, tenantId: string): Promise<MappingView | undefined>;
   setUploaded(id: string, bytes: number): Promise<void>;
-  /** The supplier and webhook a form sent after its file. */
-  setFields(id: string, fields: { supplier: string; webhookUrl: string }): Promise<void>;
+  /** The supplier and webhook a form sent after its file; the supplier linked as by create. */
+  setFields(id: string, fields: { tenantId: string; supplier: string; webhookUrl: string }): Promise<JobSupplier | undefined>;
   failUpload(id: string, failure: { code: string; message: string }): Promise<void>;
   get(id: string, tenantId: string): Promise<JobView | undefined>;
   /** Jobs of every tenant stalled now (created in the last week); 0 when no stall time is set. */
@@ -86,6 +95,9 @@ const STALLED_LOOKBACK = '7 days';
 interface JobRow {
   id: string;
   supplier: string;
+  supplier_id: string | null;
+  cost_per_lead: string | null;
+  cost_currency: string | null;
   file_name: string;
   created_at: Date;
   /** Since the job was created, by the database's clock (the one persistence stamps progress with). */
@@ -108,27 +120,19 @@ interface ProgressRow {
   idle_ms: number;
 }
 
-const UNDEFINED_TABLE = '42P01';
-
-/** Reads a table another service owns; before that service has created it, there is nothing to read. */
-async function readOwnedElsewhere<R>(db: SqlClient, sql: string, params: unknown[]): Promise<R[]> {
-  try {
-    return (await db.query<R>(sql, params)).rows;
-  } catch (err) {
-    if ((err as { code?: string }).code === UNDEFINED_TABLE) return [];
-    throw err;
-  }
-}
-
 /** The jobs table and the status made of what the stages recorded. */
 export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): JobStore {
   const { stalledAfterMs } = opts;
+  const supplierOf = jobSupplierLinker(db);
   return {
     async create(job) {
+      const supplier = await supplierOf(job.tenantId, job.supplier);
       await db.query(
-        'INSERT INTO jobs (id, tenant_id, supplier, file_name, webhook_url, runner) VALUES ($1, $2, $3, $4, $5, $6)',
-        [job.id, job.tenantId, job.supplier, job.fileName, job.webhookUrl || null, opts.runner ?? null],
+        `INSERT INTO jobs (id, tenant_id, supplier, file_name, webhook_url, runner, supplier_id, cost_per_lead, cost_currency)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [job.id, job.tenantId, supplier.name, job.fileName, job.webhookUrl || null, opts.runner ?? null, ...supplier.columns],
       );
+      return supplier.supplier;
     },
     async run(id, runner) {
       await db.query('UPDATE jobs SET runner = $2 WHERE id = $1', [id, runner]);
@@ -171,7 +175,12 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
       await db.query('UPDATE jobs SET bytes = $2 WHERE id = $1', [id, bytes]);
     },
     async setFields(id, fields) {
-      await db.query('UPDATE jobs SET supplier = $2, webhook_url = $3 WHERE id = $1', [id, fields.supplier, fields.webhookUrl || null]);
+      const supplier = await supplierOf(fields.tenantId, fields.supplier);
+      await db.query(
+        'UPDATE jobs SET supplier = $2, webhook_url = $3, supplier_id = $4, cost_per_lead = $5, cost_currency = $6 WHERE id = $1',
+        [id, supplier.name, fields.webhookUrl || null, ...supplier.columns],
+      );
+      return supplier.supplier;
     },
     async failUpload(id, failure) {
       await db.query('UPDATE jobs SET failure_code = $2, failure_message = $3 WHERE id = $1 AND failure_code IS NULL', [
@@ -181,7 +190,7 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
     async get(id, tenantId) {
       const job = (
         await db.query<JobRow>(
-          `SELECT id, supplier, file_name, created_at, failure_code, failure_message,
+          `SELECT id, supplier, file_name, created_at, failure_code, failure_message, supplier_id, cost_per_lead::text AS cost_per_lead, cost_currency,
                   (extract(epoch FROM now() - created_at) * 1000)::float8 AS age_ms
              FROM jobs WHERE id = $1 AND tenant_id = $2`,
           [id, tenantId],
@@ -214,21 +223,24 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
               : progress
                 ? 'running'
                 : 'queued';
+      const counts = {
+        rows: progress?.total_rows ?? progress?.stored ?? 0,
+        accepted: progress?.accepted ?? 0,
+        invalid: progress?.invalid ?? 0,
+        duplicate: progress?.duplicate ?? 0,
+        suppressed: progress?.suppressed ?? 0,
+        delivered: delivered?.n ?? 0,
+      };
       return {
         id: job.id,
         status,
-        counts: {
-          rows: progress?.total_rows ?? progress?.stored ?? 0,
-          accepted: progress?.accepted ?? 0,
-          invalid: progress?.invalid ?? 0,
-          duplicate: progress?.duplicate ?? 0,
-          suppressed: progress?.suppressed ?? 0,
-          delivered: delivered?.n ?? 0,
-        },
+        counts,
         supplier: job.supplier,
         fileName: job.file_name,
         createdAt: new Date(job.created_at).toISOString(),
         ...(failureCode ? { failure: { code: failureCode, message: failureMessage ?? '' } } : {}),
+        supplierId: job.supplier_id,
+        ...jobCost(jobPrice(job), counts),
       };
     },
     async countStalled() {

@@ -59,6 +59,45 @@ const route = (tags: string, summary: string, schema: RouteSchema = {}): RouteSc
   response: { ...errorResponses, ...(schema.response as object | undefined) },
 });
 
+/** A supplier's fields (docs/suppliers.md); their values are checked by the supplier service, whose messages name them. */
+const supplierFields = {
+  name: { type: 'string', maxLength: 200, description: 'the name uploads give in their "supplier" field; unique in the tenant, whatever its case' },
+  costPerLead: {
+    type: ['object', 'null'],
+    required: ['amount', 'currency'],
+    additionalProperties: false,
+    description: 'the price of each lead in its files, or null when not known',
+    properties: {
+      amount: { type: 'string', maxLength: 40, description: 'a decimal string (never a number), e.g. "0.35"; at most 6 decimal places' },
+      currency: { type: 'string', maxLength: 3, description: 'an ISO 4217 currency code, e.g. USD' },
+    },
+  },
+  phoneRegion: { type: ['string', 'null'], maxLength: 2, description: 'ISO 3166-1 alpha-2: where its phone numbers without a country code are read; null for the default' },
+  active: { type: 'boolean', description: 'false for a supplier no longer bought from (its uploads are still taken)' },
+} as const;
+
+const supplierSchemas = {
+  createSupplier: route('suppliers', 'Add a supplier (admin)', {
+    body: { type: 'object', required: ['name'], additionalProperties: false, properties: supplierFields },
+  }),
+  listSuppliers: route('suppliers', "The tenant's suppliers by name, a page at a time", {
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        active: { type: 'string', enum: ['true', 'false'], description: 'true or false: only active or inactive suppliers' },
+        limit: { type: 'string', pattern: '^0*([1-9][0-9]{0,2}|1000)$', description: 'a whole number from 1 to 1000' },
+        after: { type: 'string', maxLength: 100, description: 'the "next" of the page before (a supplier id)' },
+      },
+    },
+  }),
+  getSupplier: route('suppliers', 'A supplier with its totals over its jobs: counts, and cost by currency', { params: idParam('a supplier id') }),
+  updateSupplier: route('suppliers', "Change a supplier's name, price, phone region or state (admin); jobs uploaded before keep their price", {
+    params: idParam('a supplier id'),
+    body: { type: 'object', additionalProperties: false, properties: supplierFields },
+  }),
+};
+
 export const schemas = {
   upload: route('jobs', 'Upload a lead file; answers 202 with the job', {
     consumes: ['multipart/form-data'],
@@ -173,5 +212,6 @@ export const schemas = {
       properties: { expiresAt: { type: 'string', maxLength: 40, description: 'an ISO 8601 time after which the new key stops working' } },
     },
   }),
+  ...supplierSchemas,
   probe: (summary: string, mediaType = 'text/plain'): RouteSchema => ({ tags: ['operations'], summary, response: textAnswer(mediaType, summary) }),
 };

@@ -12,7 +12,7 @@ export { profileValues } from './value-profile.js';
 export { createMemoryMappingStore, createSqlMappingStore } from './mapping-store.js';
 export type { JobMapping, MappingStatus, MappingStore, PreviewRow } from './mapping-store.js';
 export {
-  emailKey, inferCountry, normalizeCountry, normalizeDomain, normalizeEmail, normalizePhone, normalizePostalCode, normalizeState, parsePhone,
+  emailKey, inferCountry, isPhoneRegion, normalizeCountry, normalizeDomain, normalizeEmail, normalizePhone, normalizePostalCode, normalizeState, parsePhone,
 } from './normalize.js';
 export type { ParsedPhone } from './normalize.js';
 export { isCompanyName, readFullName, splitHonorifics, titleCaseName } from './names.js';

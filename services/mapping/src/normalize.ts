@@ -76,6 +76,14 @@ function parseCommonForm(value: string, region: string): ParsedPhone | undefined
 
 const NANP_REGIONS: ReadonlySet<string> = new Set(getCountries(metadata).filter((c) => getCountryCallingCode(c, metadata) === '1'));
 
+const PHONE_REGIONS: ReadonlySet<string> = new Set(getCountries(metadata));
+
+/**
+ * Whether phone numbers can be read in `code` (uppercase): the ISO 3166-1 alpha-2 codes of the
+ * countries with a numbering plan, as libphonenumber knows them (and its AC, TA and XK).
+ */
+export const isPhoneRegion = (code: string): boolean => PHONE_REGIONS.has(code);
+
 /**
  * A postal code in its country's form: US ZIP codes get back the leading zeros a
  * spreadsheet dropped ("2134" → "02134") and ZIP+4 its hyphen; Canadian and UK codes are

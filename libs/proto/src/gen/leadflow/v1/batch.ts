@@ -77,6 +77,12 @@ export interface JobRef {
    * proposed mapping (gateway ConfirmMapping).
    */
   review: boolean;
+  /**
+   * The region (ISO 3166-1 alpha-2) this job's phone numbers without a country code are read in,
+   * when a row names no country: its supplier's default phone region as it was at upload. Unset:
+   * the mapping service's own default (MAPPING_DEFAULT_REGION).
+   */
+  phoneRegion?: string | undefined;
 }
 
 /** Why a job could not be read to its end. Sent on the job's last batch. */
@@ -257,7 +263,16 @@ export interface DeadLetter {
 }
 
 function createBaseJobRef(): JobRef {
-  return { jobId: "", tenantId: "", supplier: "", webhookUrl: "", fileName: "", sheet: "", review: false };
+  return {
+    jobId: "",
+    tenantId: "",
+    supplier: "",
+    webhookUrl: "",
+    fileName: "",
+    sheet: "",
+    review: false,
+    phoneRegion: undefined,
+  };
 }
 
 export const JobRef: MessageFns<JobRef> = {
@@ -282,6 +297,9 @@ export const JobRef: MessageFns<JobRef> = {
     }
     if (message.review !== false) {
       writer.uint32(56).bool(message.review);
+    }
+    if (message.phoneRegion !== undefined) {
+      writer.uint32(66).string(message.phoneRegion);
     }
     return writer;
   },
@@ -355,6 +373,14 @@ export const JobRef: MessageFns<JobRef> = {
             message.review = reader.bool();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.phoneRegion = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -392,6 +418,11 @@ export const JobRef: MessageFns<JobRef> = {
         : "",
       sheet: isSet(object.sheet) ? globalThis.String(object.sheet) : "",
       review: isSet(object.review) ? globalThis.Boolean(object.review) : false,
+      phoneRegion: isSet(object.phoneRegion)
+        ? globalThis.String(object.phoneRegion)
+        : isSet(object.phone_region)
+        ? globalThis.String(object.phone_region)
+        : undefined,
     };
   },
 
@@ -418,6 +449,9 @@ export const JobRef: MessageFns<JobRef> = {
     if (message.review !== false) {
       obj.review = message.review;
     }
+    if (message.phoneRegion !== undefined) {
+      obj.phoneRegion = message.phoneRegion;
+    }
     return obj;
   },
 
@@ -433,6 +467,7 @@ export const JobRef: MessageFns<JobRef> = {
     message.fileName = object.fileName ?? "";
     message.sheet = object.sheet ?? "";
     message.review = object.review ?? false;
+    message.phoneRegion = object.phoneRegion ?? undefined;
     return message;
   },
 };

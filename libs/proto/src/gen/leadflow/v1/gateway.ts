@@ -130,6 +130,18 @@ export interface Job {
   failureMessage: string;
   /** RFC 3339. */
   createdAt: string;
+  /** The supplier the job names (GetSupplier); empty when the upload named none. */
+  supplierId: string;
+  /** The supplier's price per lead in the file when the job was uploaded; unset when it had none. */
+  costPerLead:
+    | Money
+    | undefined;
+  /** cost_per_lead times counts.rows: the supplier bills every row of the file, accepted or not. */
+  totalCost:
+    | Money
+    | undefined;
+  /** total_cost / counts.accepted: what each accepted lead cost; unset while none is accepted. */
+  costPerAcceptedLead: Money | undefined;
 }
 
 export interface UploadFileResponse {
@@ -350,6 +362,114 @@ export interface StoredDedupPolicy {
 
 export interface ListDedupPoliciesResponse {
   policies: StoredDedupPolicy[];
+}
+
+/** An amount of money: a decimal string (never a float) in an ISO 4217 currency. */
+export interface Money {
+  /** E.g. "0.35"; at most 6 decimal places. */
+  amount: string;
+  /** E.g. "USD". */
+  currency: string;
+}
+
+export interface Supplier {
+  id: string;
+  /** Unique in the tenant, whatever the case. */
+  name: string;
+  /** The price of each lead in its files; unset when not known. */
+  costPerLead:
+    | Money
+    | undefined;
+  /** ISO 3166-1 alpha-2: where its phone numbers without a country code are read; empty for the default. */
+  phoneRegion: string;
+  active: boolean;
+  /** RFC 3339. */
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CreateSupplierRequest {
+  name: string;
+  costPerLead: Money | undefined;
+  phoneRegion: string;
+  /** Default true. */
+  active?: boolean | undefined;
+}
+
+export interface CreateSupplierResponse {
+  supplier: Supplier | undefined;
+}
+
+export interface ListSuppliersRequest {
+  /** Only active (true) or inactive (false) suppliers; unset for all. */
+  active?:
+    | boolean
+    | undefined;
+  /** 1 to 1000; 0 for 100. */
+  limit: number;
+  /** The `next` of the page before. */
+  after: string;
+}
+
+export interface ListSuppliersResponse {
+  /** By name. */
+  suppliers: Supplier[];
+  /** Empty on the last page. */
+  next: string;
+}
+
+export interface GetSupplierRequest {
+  id: string;
+}
+
+/** The cost of a supplier's jobs that had a price in one currency. */
+export interface SupplierCost {
+  currency: string;
+  jobs: number;
+  rows: number;
+  accepted: number;
+  totalCost:
+    | Money
+    | undefined;
+  /** total_cost / accepted; unset while none is accepted. */
+  costPerAcceptedLead: Money | undefined;
+}
+
+/**
+ * A supplier's jobs added up; costs by the currency each job was priced in (jobs uploaded while
+ * it had no price are in the counts, not in costs).
+ */
+export interface SupplierTotals {
+  jobs: number;
+  rows: number;
+  accepted: number;
+  invalid: number;
+  duplicate: number;
+  suppressed: number;
+  costs: SupplierCost[];
+}
+
+export interface GetSupplierResponse {
+  supplier: Supplier | undefined;
+  totals: SupplierTotals | undefined;
+}
+
+/** Each field set changes; the others stay. Jobs uploaded before keep the price they had. */
+export interface UpdateSupplierRequest {
+  id: string;
+  name?: string | undefined;
+  costPerLead:
+    | Money
+    | undefined;
+  /** Removes the price (cost_per_lead must then be unset). */
+  clearCostPerLead: boolean;
+  /** "" removes it. */
+  phoneRegion?: string | undefined;
+  active?: boolean | undefined;
+}
+
+export interface UpdateSupplierResponse {
+  supplier: Supplier | undefined;
 }
 
 function createBaseUploadMetadata(): UploadMetadata {
@@ -739,6 +859,10 @@ function createBaseJob(): Job {
     failureCode: "",
     failureMessage: "",
     createdAt: "",
+    supplierId: "",
+    costPerLead: undefined,
+    totalCost: undefined,
+    costPerAcceptedLead: undefined,
   };
 }
 
@@ -767,6 +891,18 @@ export const Job: MessageFns<Job> = {
     }
     if (message.createdAt !== "") {
       writer.uint32(66).string(message.createdAt);
+    }
+    if (message.supplierId !== "") {
+      writer.uint32(74).string(message.supplierId);
+    }
+    if (message.costPerLead !== undefined) {
+      Money.encode(message.costPerLead, writer.uint32(82).fork()).join();
+    }
+    if (message.totalCost !== undefined) {
+      Money.encode(message.totalCost, writer.uint32(90).fork()).join();
+    }
+    if (message.costPerAcceptedLead !== undefined) {
+      Money.encode(message.costPerAcceptedLead, writer.uint32(98).fork()).join();
     }
     return writer;
   },
@@ -848,6 +984,38 @@ export const Job: MessageFns<Job> = {
             message.createdAt = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.costPerLead = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.totalCost = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.costPerAcceptedLead = Money.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -886,6 +1054,26 @@ export const Job: MessageFns<Job> = {
         : isSet(object.created_at)
         ? globalThis.String(object.created_at)
         : "",
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+      costPerLead: isSet(object.costPerLead)
+        ? Money.fromJSON(object.costPerLead)
+        : isSet(object.cost_per_lead)
+        ? Money.fromJSON(object.cost_per_lead)
+        : undefined,
+      totalCost: isSet(object.totalCost)
+        ? Money.fromJSON(object.totalCost)
+        : isSet(object.total_cost)
+        ? Money.fromJSON(object.total_cost)
+        : undefined,
+      costPerAcceptedLead: isSet(object.costPerAcceptedLead)
+        ? Money.fromJSON(object.costPerAcceptedLead)
+        : isSet(object.cost_per_accepted_lead)
+        ? Money.fromJSON(object.cost_per_accepted_lead)
+        : undefined,
     };
   },
 
@@ -915,6 +1103,18 @@ export const Job: MessageFns<Job> = {
     if (message.createdAt !== "") {
       obj.createdAt = message.createdAt;
     }
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    if (message.costPerLead !== undefined) {
+      obj.costPerLead = Money.toJSON(message.costPerLead);
+    }
+    if (message.totalCost !== undefined) {
+      obj.totalCost = Money.toJSON(message.totalCost);
+    }
+    if (message.costPerAcceptedLead !== undefined) {
+      obj.costPerAcceptedLead = Money.toJSON(message.costPerAcceptedLead);
+    }
     return obj;
   },
 
@@ -933,6 +1133,16 @@ export const Job: MessageFns<Job> = {
     message.failureCode = object.failureCode ?? "";
     message.failureMessage = object.failureMessage ?? "";
     message.createdAt = object.createdAt ?? "";
+    message.supplierId = object.supplierId ?? "";
+    message.costPerLead = (object.costPerLead !== undefined && object.costPerLead !== null)
+      ? Money.fromPartial(object.costPerLead)
+      : undefined;
+    message.totalCost = (object.totalCost !== undefined && object.totalCost !== null)
+      ? Money.fromPartial(object.totalCost)
+      : undefined;
+    message.costPerAcceptedLead = (object.costPerAcceptedLead !== undefined && object.costPerAcceptedLead !== null)
+      ? Money.fromPartial(object.costPerAcceptedLead)
+      : undefined;
     return message;
   },
 };
@@ -4396,6 +4606,1379 @@ export const ListDedupPoliciesResponse: MessageFns<ListDedupPoliciesResponse> = 
   },
 };
 
+function createBaseMoney(): Money {
+  return { amount: "", currency: "" };
+}
+
+export const Money: MessageFns<Money> = {
+  encode(message: Money, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.amount !== "") {
+      writer.uint32(10).string(message.amount);
+    }
+    if (message.currency !== "") {
+      writer.uint32(18).string(message.currency);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Money {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMoney();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.amount = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Money {
+    return {
+      amount: isSet(object.amount) ? globalThis.String(object.amount) : "",
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
+    };
+  },
+
+  toJSON(message: Money): unknown {
+    const obj: any = {};
+    if (message.amount !== "") {
+      obj.amount = message.amount;
+    }
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Money>, I>>(base?: I): Money {
+    return Money.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Money>, I>>(object: I): Money {
+    const message = createBaseMoney();
+    message.amount = object.amount ?? "";
+    message.currency = object.currency ?? "";
+    return message;
+  },
+};
+
+function createBaseSupplier(): Supplier {
+  return { id: "", name: "", costPerLead: undefined, phoneRegion: "", active: false, createdAt: "", updatedAt: "" };
+}
+
+export const Supplier: MessageFns<Supplier> = {
+  encode(message: Supplier, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.costPerLead !== undefined) {
+      Money.encode(message.costPerLead, writer.uint32(26).fork()).join();
+    }
+    if (message.phoneRegion !== "") {
+      writer.uint32(34).string(message.phoneRegion);
+    }
+    if (message.active !== false) {
+      writer.uint32(40).bool(message.active);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(50).string(message.createdAt);
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(58).string(message.updatedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Supplier {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSupplier();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.costPerLead = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.phoneRegion = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Supplier {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      costPerLead: isSet(object.costPerLead)
+        ? Money.fromJSON(object.costPerLead)
+        : isSet(object.cost_per_lead)
+        ? Money.fromJSON(object.cost_per_lead)
+        : undefined,
+      phoneRegion: isSet(object.phoneRegion)
+        ? globalThis.String(object.phoneRegion)
+        : isSet(object.phone_region)
+        ? globalThis.String(object.phone_region)
+        : "",
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : false,
+      createdAt: isSet(object.createdAt)
+        ? globalThis.String(object.createdAt)
+        : isSet(object.created_at)
+        ? globalThis.String(object.created_at)
+        : "",
+      updatedAt: isSet(object.updatedAt)
+        ? globalThis.String(object.updatedAt)
+        : isSet(object.updated_at)
+        ? globalThis.String(object.updated_at)
+        : "",
+    };
+  },
+
+  toJSON(message: Supplier): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.costPerLead !== undefined) {
+      obj.costPerLead = Money.toJSON(message.costPerLead);
+    }
+    if (message.phoneRegion !== "") {
+      obj.phoneRegion = message.phoneRegion;
+    }
+    if (message.active !== false) {
+      obj.active = message.active;
+    }
+    if (message.createdAt !== "") {
+      obj.createdAt = message.createdAt;
+    }
+    if (message.updatedAt !== "") {
+      obj.updatedAt = message.updatedAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Supplier>, I>>(base?: I): Supplier {
+    return Supplier.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Supplier>, I>>(object: I): Supplier {
+    const message = createBaseSupplier();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.costPerLead = (object.costPerLead !== undefined && object.costPerLead !== null)
+      ? Money.fromPartial(object.costPerLead)
+      : undefined;
+    message.phoneRegion = object.phoneRegion ?? "";
+    message.active = object.active ?? false;
+    message.createdAt = object.createdAt ?? "";
+    message.updatedAt = object.updatedAt ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateSupplierRequest(): CreateSupplierRequest {
+  return { name: "", costPerLead: undefined, phoneRegion: "", active: undefined };
+}
+
+export const CreateSupplierRequest: MessageFns<CreateSupplierRequest> = {
+  encode(message: CreateSupplierRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.costPerLead !== undefined) {
+      Money.encode(message.costPerLead, writer.uint32(18).fork()).join();
+    }
+    if (message.phoneRegion !== "") {
+      writer.uint32(26).string(message.phoneRegion);
+    }
+    if (message.active !== undefined) {
+      writer.uint32(32).bool(message.active);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSupplierRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateSupplierRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.costPerLead = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.phoneRegion = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateSupplierRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      costPerLead: isSet(object.costPerLead)
+        ? Money.fromJSON(object.costPerLead)
+        : isSet(object.cost_per_lead)
+        ? Money.fromJSON(object.cost_per_lead)
+        : undefined,
+      phoneRegion: isSet(object.phoneRegion)
+        ? globalThis.String(object.phoneRegion)
+        : isSet(object.phone_region)
+        ? globalThis.String(object.phone_region)
+        : "",
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : undefined,
+    };
+  },
+
+  toJSON(message: CreateSupplierRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.costPerLead !== undefined) {
+      obj.costPerLead = Money.toJSON(message.costPerLead);
+    }
+    if (message.phoneRegion !== "") {
+      obj.phoneRegion = message.phoneRegion;
+    }
+    if (message.active !== undefined) {
+      obj.active = message.active;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateSupplierRequest>, I>>(base?: I): CreateSupplierRequest {
+    return CreateSupplierRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateSupplierRequest>, I>>(object: I): CreateSupplierRequest {
+    const message = createBaseCreateSupplierRequest();
+    message.name = object.name ?? "";
+    message.costPerLead = (object.costPerLead !== undefined && object.costPerLead !== null)
+      ? Money.fromPartial(object.costPerLead)
+      : undefined;
+    message.phoneRegion = object.phoneRegion ?? "";
+    message.active = object.active ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateSupplierResponse(): CreateSupplierResponse {
+  return { supplier: undefined };
+}
+
+export const CreateSupplierResponse: MessageFns<CreateSupplierResponse> = {
+  encode(message: CreateSupplierResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplier !== undefined) {
+      Supplier.encode(message.supplier, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSupplierResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateSupplierResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplier = Supplier.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateSupplierResponse {
+    return { supplier: isSet(object.supplier) ? Supplier.fromJSON(object.supplier) : undefined };
+  },
+
+  toJSON(message: CreateSupplierResponse): unknown {
+    const obj: any = {};
+    if (message.supplier !== undefined) {
+      obj.supplier = Supplier.toJSON(message.supplier);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateSupplierResponse>, I>>(base?: I): CreateSupplierResponse {
+    return CreateSupplierResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateSupplierResponse>, I>>(object: I): CreateSupplierResponse {
+    const message = createBaseCreateSupplierResponse();
+    message.supplier = (object.supplier !== undefined && object.supplier !== null)
+      ? Supplier.fromPartial(object.supplier)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListSuppliersRequest(): ListSuppliersRequest {
+  return { active: undefined, limit: 0, after: "" };
+}
+
+export const ListSuppliersRequest: MessageFns<ListSuppliersRequest> = {
+  encode(message: ListSuppliersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.active !== undefined) {
+      writer.uint32(8).bool(message.active);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).uint32(message.limit);
+    }
+    if (message.after !== "") {
+      writer.uint32(26).string(message.after);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSuppliersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSuppliersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.after = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListSuppliersRequest {
+    return {
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : undefined,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      after: isSet(object.after) ? globalThis.String(object.after) : "",
+    };
+  },
+
+  toJSON(message: ListSuppliersRequest): unknown {
+    const obj: any = {};
+    if (message.active !== undefined) {
+      obj.active = message.active;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    if (message.after !== "") {
+      obj.after = message.after;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListSuppliersRequest>, I>>(base?: I): ListSuppliersRequest {
+    return ListSuppliersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListSuppliersRequest>, I>>(object: I): ListSuppliersRequest {
+    const message = createBaseListSuppliersRequest();
+    message.active = object.active ?? undefined;
+    message.limit = object.limit ?? 0;
+    message.after = object.after ?? "";
+    return message;
+  },
+};
+
+function createBaseListSuppliersResponse(): ListSuppliersResponse {
+  return { suppliers: [], next: "" };
+}
+
+export const ListSuppliersResponse: MessageFns<ListSuppliersResponse> = {
+  encode(message: ListSuppliersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.suppliers) {
+      Supplier.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.next !== "") {
+      writer.uint32(18).string(message.next);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSuppliersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSuppliersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.suppliers.push(Supplier.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.next = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListSuppliersResponse {
+    return {
+      suppliers: globalThis.Array.isArray(object?.suppliers)
+        ? object.suppliers.map((e: any) => Supplier.fromJSON(e))
+        : [],
+      next: isSet(object.next) ? globalThis.String(object.next) : "",
+    };
+  },
+
+  toJSON(message: ListSuppliersResponse): unknown {
+    const obj: any = {};
+    if (message.suppliers?.length) {
+      obj.suppliers = message.suppliers.map((e) => Supplier.toJSON(e));
+    }
+    if (message.next !== "") {
+      obj.next = message.next;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListSuppliersResponse>, I>>(base?: I): ListSuppliersResponse {
+    return ListSuppliersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListSuppliersResponse>, I>>(object: I): ListSuppliersResponse {
+    const message = createBaseListSuppliersResponse();
+    message.suppliers = object.suppliers?.map((e) => Supplier.fromPartial(e)) || [];
+    message.next = object.next ?? "";
+    return message;
+  },
+};
+
+function createBaseGetSupplierRequest(): GetSupplierRequest {
+  return { id: "" };
+}
+
+export const GetSupplierRequest: MessageFns<GetSupplierRequest> = {
+  encode(message: GetSupplierRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSupplierRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSupplierRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSupplierRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: GetSupplierRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSupplierRequest>, I>>(base?: I): GetSupplierRequest {
+    return GetSupplierRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSupplierRequest>, I>>(object: I): GetSupplierRequest {
+    const message = createBaseGetSupplierRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseSupplierCost(): SupplierCost {
+  return { currency: "", jobs: 0, rows: 0, accepted: 0, totalCost: undefined, costPerAcceptedLead: undefined };
+}
+
+export const SupplierCost: MessageFns<SupplierCost> = {
+  encode(message: SupplierCost, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.currency !== "") {
+      writer.uint32(10).string(message.currency);
+    }
+    if (message.jobs !== 0) {
+      writer.uint32(16).uint32(message.jobs);
+    }
+    if (message.rows !== 0) {
+      writer.uint32(24).uint64(message.rows);
+    }
+    if (message.accepted !== 0) {
+      writer.uint32(32).uint64(message.accepted);
+    }
+    if (message.totalCost !== undefined) {
+      Money.encode(message.totalCost, writer.uint32(42).fork()).join();
+    }
+    if (message.costPerAcceptedLead !== undefined) {
+      Money.encode(message.costPerAcceptedLead, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SupplierCost {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSupplierCost();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.jobs = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.rows = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.accepted = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.totalCost = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.costPerAcceptedLead = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SupplierCost {
+    return {
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
+      jobs: isSet(object.jobs) ? globalThis.Number(object.jobs) : 0,
+      rows: isSet(object.rows) ? globalThis.Number(object.rows) : 0,
+      accepted: isSet(object.accepted) ? globalThis.Number(object.accepted) : 0,
+      totalCost: isSet(object.totalCost)
+        ? Money.fromJSON(object.totalCost)
+        : isSet(object.total_cost)
+        ? Money.fromJSON(object.total_cost)
+        : undefined,
+      costPerAcceptedLead: isSet(object.costPerAcceptedLead)
+        ? Money.fromJSON(object.costPerAcceptedLead)
+        : isSet(object.cost_per_accepted_lead)
+        ? Money.fromJSON(object.cost_per_accepted_lead)
+        : undefined,
+    };
+  },
+
+  toJSON(message: SupplierCost): unknown {
+    const obj: any = {};
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
+    if (message.jobs !== 0) {
+      obj.jobs = Math.round(message.jobs);
+    }
+    if (message.rows !== 0) {
+      obj.rows = Math.round(message.rows);
+    }
+    if (message.accepted !== 0) {
+      obj.accepted = Math.round(message.accepted);
+    }
+    if (message.totalCost !== undefined) {
+      obj.totalCost = Money.toJSON(message.totalCost);
+    }
+    if (message.costPerAcceptedLead !== undefined) {
+      obj.costPerAcceptedLead = Money.toJSON(message.costPerAcceptedLead);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SupplierCost>, I>>(base?: I): SupplierCost {
+    return SupplierCost.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SupplierCost>, I>>(object: I): SupplierCost {
+    const message = createBaseSupplierCost();
+    message.currency = object.currency ?? "";
+    message.jobs = object.jobs ?? 0;
+    message.rows = object.rows ?? 0;
+    message.accepted = object.accepted ?? 0;
+    message.totalCost = (object.totalCost !== undefined && object.totalCost !== null)
+      ? Money.fromPartial(object.totalCost)
+      : undefined;
+    message.costPerAcceptedLead = (object.costPerAcceptedLead !== undefined && object.costPerAcceptedLead !== null)
+      ? Money.fromPartial(object.costPerAcceptedLead)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSupplierTotals(): SupplierTotals {
+  return { jobs: 0, rows: 0, accepted: 0, invalid: 0, duplicate: 0, suppressed: 0, costs: [] };
+}
+
+export const SupplierTotals: MessageFns<SupplierTotals> = {
+  encode(message: SupplierTotals, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobs !== 0) {
+      writer.uint32(8).uint32(message.jobs);
+    }
+    if (message.rows !== 0) {
+      writer.uint32(16).uint64(message.rows);
+    }
+    if (message.accepted !== 0) {
+      writer.uint32(24).uint64(message.accepted);
+    }
+    if (message.invalid !== 0) {
+      writer.uint32(32).uint64(message.invalid);
+    }
+    if (message.duplicate !== 0) {
+      writer.uint32(40).uint64(message.duplicate);
+    }
+    if (message.suppressed !== 0) {
+      writer.uint32(48).uint64(message.suppressed);
+    }
+    for (const v of message.costs) {
+      SupplierCost.encode(v!, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SupplierTotals {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSupplierTotals();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.jobs = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.rows = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.accepted = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.invalid = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.duplicate = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.suppressed = longToNumber(reader.uint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.costs.push(SupplierCost.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SupplierTotals {
+    return {
+      jobs: isSet(object.jobs) ? globalThis.Number(object.jobs) : 0,
+      rows: isSet(object.rows) ? globalThis.Number(object.rows) : 0,
+      accepted: isSet(object.accepted) ? globalThis.Number(object.accepted) : 0,
+      invalid: isSet(object.invalid) ? globalThis.Number(object.invalid) : 0,
+      duplicate: isSet(object.duplicate) ? globalThis.Number(object.duplicate) : 0,
+      suppressed: isSet(object.suppressed) ? globalThis.Number(object.suppressed) : 0,
+      costs: globalThis.Array.isArray(object?.costs) ? object.costs.map((e: any) => SupplierCost.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: SupplierTotals): unknown {
+    const obj: any = {};
+    if (message.jobs !== 0) {
+      obj.jobs = Math.round(message.jobs);
+    }
+    if (message.rows !== 0) {
+      obj.rows = Math.round(message.rows);
+    }
+    if (message.accepted !== 0) {
+      obj.accepted = Math.round(message.accepted);
+    }
+    if (message.invalid !== 0) {
+      obj.invalid = Math.round(message.invalid);
+    }
+    if (message.duplicate !== 0) {
+      obj.duplicate = Math.round(message.duplicate);
+    }
+    if (message.suppressed !== 0) {
+      obj.suppressed = Math.round(message.suppressed);
+    }
+    if (message.costs?.length) {
+      obj.costs = message.costs.map((e) => SupplierCost.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SupplierTotals>, I>>(base?: I): SupplierTotals {
+    return SupplierTotals.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SupplierTotals>, I>>(object: I): SupplierTotals {
+    const message = createBaseSupplierTotals();
+    message.jobs = object.jobs ?? 0;
+    message.rows = object.rows ?? 0;
+    message.accepted = object.accepted ?? 0;
+    message.invalid = object.invalid ?? 0;
+    message.duplicate = object.duplicate ?? 0;
+    message.suppressed = object.suppressed ?? 0;
+    message.costs = object.costs?.map((e) => SupplierCost.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetSupplierResponse(): GetSupplierResponse {
+  return { supplier: undefined, totals: undefined };
+}
+
+export const GetSupplierResponse: MessageFns<GetSupplierResponse> = {
+  encode(message: GetSupplierResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplier !== undefined) {
+      Supplier.encode(message.supplier, writer.uint32(10).fork()).join();
+    }
+    if (message.totals !== undefined) {
+      SupplierTotals.encode(message.totals, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSupplierResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSupplierResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplier = Supplier.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.totals = SupplierTotals.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSupplierResponse {
+    return {
+      supplier: isSet(object.supplier) ? Supplier.fromJSON(object.supplier) : undefined,
+      totals: isSet(object.totals) ? SupplierTotals.fromJSON(object.totals) : undefined,
+    };
+  },
+
+  toJSON(message: GetSupplierResponse): unknown {
+    const obj: any = {};
+    if (message.supplier !== undefined) {
+      obj.supplier = Supplier.toJSON(message.supplier);
+    }
+    if (message.totals !== undefined) {
+      obj.totals = SupplierTotals.toJSON(message.totals);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSupplierResponse>, I>>(base?: I): GetSupplierResponse {
+    return GetSupplierResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSupplierResponse>, I>>(object: I): GetSupplierResponse {
+    const message = createBaseGetSupplierResponse();
+    message.supplier = (object.supplier !== undefined && object.supplier !== null)
+      ? Supplier.fromPartial(object.supplier)
+      : undefined;
+    message.totals = (object.totals !== undefined && object.totals !== null)
+      ? SupplierTotals.fromPartial(object.totals)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateSupplierRequest(): UpdateSupplierRequest {
+  return {
+    id: "",
+    name: undefined,
+    costPerLead: undefined,
+    clearCostPerLead: false,
+    phoneRegion: undefined,
+    active: undefined,
+  };
+}
+
+export const UpdateSupplierRequest: MessageFns<UpdateSupplierRequest> = {
+  encode(message: UpdateSupplierRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.costPerLead !== undefined) {
+      Money.encode(message.costPerLead, writer.uint32(26).fork()).join();
+    }
+    if (message.clearCostPerLead !== false) {
+      writer.uint32(32).bool(message.clearCostPerLead);
+    }
+    if (message.phoneRegion !== undefined) {
+      writer.uint32(42).string(message.phoneRegion);
+    }
+    if (message.active !== undefined) {
+      writer.uint32(48).bool(message.active);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateSupplierRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateSupplierRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.costPerLead = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.clearCostPerLead = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.phoneRegion = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateSupplierRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      costPerLead: isSet(object.costPerLead)
+        ? Money.fromJSON(object.costPerLead)
+        : isSet(object.cost_per_lead)
+        ? Money.fromJSON(object.cost_per_lead)
+        : undefined,
+      clearCostPerLead: isSet(object.clearCostPerLead)
+        ? globalThis.Boolean(object.clearCostPerLead)
+        : isSet(object.clear_cost_per_lead)
+        ? globalThis.Boolean(object.clear_cost_per_lead)
+        : false,
+      phoneRegion: isSet(object.phoneRegion)
+        ? globalThis.String(object.phoneRegion)
+        : isSet(object.phone_region)
+        ? globalThis.String(object.phone_region)
+        : undefined,
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : undefined,
+    };
+  },
+
+  toJSON(message: UpdateSupplierRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.costPerLead !== undefined) {
+      obj.costPerLead = Money.toJSON(message.costPerLead);
+    }
+    if (message.clearCostPerLead !== false) {
+      obj.clearCostPerLead = message.clearCostPerLead;
+    }
+    if (message.phoneRegion !== undefined) {
+      obj.phoneRegion = message.phoneRegion;
+    }
+    if (message.active !== undefined) {
+      obj.active = message.active;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateSupplierRequest>, I>>(base?: I): UpdateSupplierRequest {
+    return UpdateSupplierRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateSupplierRequest>, I>>(object: I): UpdateSupplierRequest {
+    const message = createBaseUpdateSupplierRequest();
+    message.id = object.id ?? "";
+    message.name = object.name ?? undefined;
+    message.costPerLead = (object.costPerLead !== undefined && object.costPerLead !== null)
+      ? Money.fromPartial(object.costPerLead)
+      : undefined;
+    message.clearCostPerLead = object.clearCostPerLead ?? false;
+    message.phoneRegion = object.phoneRegion ?? undefined;
+    message.active = object.active ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateSupplierResponse(): UpdateSupplierResponse {
+  return { supplier: undefined };
+}
+
+export const UpdateSupplierResponse: MessageFns<UpdateSupplierResponse> = {
+  encode(message: UpdateSupplierResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplier !== undefined) {
+      Supplier.encode(message.supplier, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateSupplierResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateSupplierResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplier = Supplier.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateSupplierResponse {
+    return { supplier: isSet(object.supplier) ? Supplier.fromJSON(object.supplier) : undefined };
+  },
+
+  toJSON(message: UpdateSupplierResponse): unknown {
+    const obj: any = {};
+    if (message.supplier !== undefined) {
+      obj.supplier = Supplier.toJSON(message.supplier);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateSupplierResponse>, I>>(base?: I): UpdateSupplierResponse {
+    return UpdateSupplierResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateSupplierResponse>, I>>(object: I): UpdateSupplierResponse {
+    const message = createBaseUpdateSupplierResponse();
+    message.supplier = (object.supplier !== undefined && object.supplier !== null)
+      ? Supplier.fromPartial(object.supplier)
+      : undefined;
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -4547,6 +6130,49 @@ export const LeadflowGatewayService = {
     responseDeserialize: (value: Buffer): DecidePossibleDuplicateResponse =>
       DecidePossibleDuplicateResponse.decode(value),
   },
+  /** Suppliers: who sells the tenant its lists, at what price per lead (docs/suppliers.md). */
+  createSupplier: {
+    path: "/leadflow.v1.LeadflowGateway/CreateSupplier" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateSupplierRequest): Buffer =>
+      Buffer.from(CreateSupplierRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateSupplierRequest => CreateSupplierRequest.decode(value),
+    responseSerialize: (value: CreateSupplierResponse): Buffer =>
+      Buffer.from(CreateSupplierResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateSupplierResponse => CreateSupplierResponse.decode(value),
+  },
+  listSuppliers: {
+    path: "/leadflow.v1.LeadflowGateway/ListSuppliers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListSuppliersRequest): Buffer => Buffer.from(ListSuppliersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListSuppliersRequest => ListSuppliersRequest.decode(value),
+    responseSerialize: (value: ListSuppliersResponse): Buffer =>
+      Buffer.from(ListSuppliersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListSuppliersResponse => ListSuppliersResponse.decode(value),
+  },
+  /** A supplier with its totals over its jobs. */
+  getSupplier: {
+    path: "/leadflow.v1.LeadflowGateway/GetSupplier" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetSupplierRequest): Buffer => Buffer.from(GetSupplierRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetSupplierRequest => GetSupplierRequest.decode(value),
+    responseSerialize: (value: GetSupplierResponse): Buffer => Buffer.from(GetSupplierResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetSupplierResponse => GetSupplierResponse.decode(value),
+  },
+  updateSupplier: {
+    path: "/leadflow.v1.LeadflowGateway/UpdateSupplier" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateSupplierRequest): Buffer =>
+      Buffer.from(UpdateSupplierRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateSupplierRequest => UpdateSupplierRequest.decode(value),
+    responseSerialize: (value: UpdateSupplierResponse): Buffer =>
+      Buffer.from(UpdateSupplierResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateSupplierResponse => UpdateSupplierResponse.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -4582,6 +6208,12 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
    * it copies) or "distinct" (two people; the flag goes).
    */
   decidePossibleDuplicate: handleUnaryCall<DecidePossibleDuplicateRequest, DecidePossibleDuplicateResponse>;
+  /** Suppliers: who sells the tenant its lists, at what price per lead (docs/suppliers.md). */
+  createSupplier: handleUnaryCall<CreateSupplierRequest, CreateSupplierResponse>;
+  listSuppliers: handleUnaryCall<ListSuppliersRequest, ListSuppliersResponse>;
+  /** A supplier with its totals over its jobs. */
+  getSupplier: handleUnaryCall<GetSupplierRequest, GetSupplierResponse>;
+  updateSupplier: handleUnaryCall<UpdateSupplierRequest, UpdateSupplierResponse>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -4782,6 +6414,68 @@ export interface LeadflowGatewayClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DecidePossibleDuplicateResponse) => void,
   ): ClientUnaryCall;
+  /** Suppliers: who sells the tenant its lists, at what price per lead (docs/suppliers.md). */
+  createSupplier(
+    request: CreateSupplierRequest,
+    callback: (error: ServiceError | null, response: CreateSupplierResponse) => void,
+  ): ClientUnaryCall;
+  createSupplier(
+    request: CreateSupplierRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateSupplierResponse) => void,
+  ): ClientUnaryCall;
+  createSupplier(
+    request: CreateSupplierRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateSupplierResponse) => void,
+  ): ClientUnaryCall;
+  listSuppliers(
+    request: ListSuppliersRequest,
+    callback: (error: ServiceError | null, response: ListSuppliersResponse) => void,
+  ): ClientUnaryCall;
+  listSuppliers(
+    request: ListSuppliersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListSuppliersResponse) => void,
+  ): ClientUnaryCall;
+  listSuppliers(
+    request: ListSuppliersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListSuppliersResponse) => void,
+  ): ClientUnaryCall;
+  /** A supplier with its totals over its jobs. */
+  getSupplier(
+    request: GetSupplierRequest,
+    callback: (error: ServiceError | null, response: GetSupplierResponse) => void,
+  ): ClientUnaryCall;
+  getSupplier(
+    request: GetSupplierRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetSupplierResponse) => void,
+  ): ClientUnaryCall;
+  getSupplier(
+    request: GetSupplierRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetSupplierResponse) => void,
+  ): ClientUnaryCall;
+  updateSupplier(
+    request: UpdateSupplierRequest,
+    callback: (error: ServiceError | null, response: UpdateSupplierResponse) => void,
+  ): ClientUnaryCall;
+  updateSupplier(
+    request: UpdateSupplierRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateSupplierResponse) => void,
+  ): ClientUnaryCall;
+  updateSupplier(
+    request: UpdateSupplierRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateSupplierResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const LeadflowGatewayClient = makeGenericClientConstructor(
@@ -4816,6 +6510,17 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
 
 function isObject(value: any): boolean {
   return typeof value === "object" && value !== null;
