@@ -14,6 +14,10 @@ function single(stage = createMappingStage()) {
 
 const job = { jobId: 'j1', tenantId: 't', supplier: 's', webhookUrl: '', fileName: 'f.csv', sheet: '', review: false };
 
+const rowsBatch = (header: string[], rows: string[][]): RowBatch => ({
+  job, seq: 0, header, rows: rows.map((cells, i) => ({ rowNumber: i + 1, cells })), last: true, totalRows: rows.length, failure: undefined, decision: undefined,
+});
+
 describe('mapColumns', () => {
   it('maps common spellings whatever their case, spaces and punctuation; a second column of a field stays extra, but of email or phone counts', () => {
     const headers = ['First Name', 'LAST_NAME', 'E-mail', 'Email Address', 'Phone Number', 'Company Name', 'Street', 'City', 'Town', 'State', 'ZIP', 'Favourite colour'];
@@ -145,6 +149,27 @@ describe('mapping stage', () => {
     expect(row.lead).toMatchObject({ firstName: 'Ann', lastName: 'Lee', fullName: 'Ann Lee', email: 'ann.lee@example.com', phone: '+12015550123', extra: { Notes: 'vip' } });
     expect(row.reasons).toEqual([]);
     expect(out.mapping.find((m) => m.header === 'Email')).toMatchObject({ header: 'Email', field: 'email', evidence: ['header is "email"', '100% of values look like emails'] });
+  });
+
+  it("reads phones without a country code in the job's own region (its supplier's), before the service's default; a row's country wins", async () => {
+    const header = ['Name', 'Phone', 'Country'];
+    const rows = [['Ann', '020 7946 0018', ''], ['Bob', '(201) 555-0123', 'US']];
+    const mapped = (jobRef: RowBatch['job']) => stage({ ...rowsBatch(header, rows), job: jobRef });
+    const british = await mapped({ ...job, jobId: 'job-gb', phoneRegion: 'GB' });
+    expect(british.rows.map((r) => [r.disposition, r.lead!.phone])).toEqual([
+      [Disposition.DISPOSITION_ACCEPTED, '+442079460018'],
+      [Disposition.DISPOSITION_ACCEPTED, '+12015550123'],
+    ]);
+    // Without a region of its own (or with one no phone plan has), the service's default: US, where 020… is no number.
+    for (const phoneRegion of [undefined, 'ZZ']) {
+      const plain = await mapped({ ...job, jobId: `job-${phoneRegion}`, phoneRegion });
+      expect(plain.rows.map((r) => [r.disposition, r.lead!.phone])).toEqual([
+        [Disposition.DISPOSITION_INVALID, ''],
+        [Disposition.DISPOSITION_ACCEPTED, '+12015550123'],
+      ]);
+    }
+    const british2 = await single(createMappingStage({ defaultRegion: 'GB' }))({ ...rowsBatch(header, rows), job: { ...job, jobId: 'job-default-gb' } });
+    expect(british2.rows[0]!.lead!.phone).toBe('+442079460018');
   });
 
   it('marks a row with no valid email, phone or address INVALID with NO_CONTACT and says which values were bad', async () => {

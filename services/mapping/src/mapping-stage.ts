@@ -7,7 +7,7 @@ import { mapColumns, personEvidence, type ColumnDecision, type MappedField } fro
 import { createMemoryMappingStore, type JobMapping, type MappingStore, type PreviewRow } from './mapping-store.js';
 import { splitAddress } from './address.js';
 import { isCompanyName, readFullName, splitHonorifics, titleCaseName } from './names.js';
-import { clean, inferCountry, normalizeCountry, normalizeDomain, normalizePostalCode, normalizeState } from './normalize.js';
+import { clean, inferCountry, isPhoneRegion, normalizeCountry, normalizeDomain, normalizePostalCode, normalizeState } from './normalize.js';
 import { pickEmails, pickPhones, type ContactCell, type PickedContacts } from './contacts.js';
 
 
@@ -46,7 +46,12 @@ export type MappingStageResult = LeadBatch | Fanout<LeadBatch>;
  * mapped as decided, and the decision is remembered for the supplier.
  */
 export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBatch, MappingStageResult> {
-  const region = opts.defaultRegion ?? 'US';
+  const defaultRegion = opts.defaultRegion ?? 'US';
+  /** The job's own region (its supplier's, carried on every batch) before the service's default. */
+  const regionOf = (batch: RowBatch) => {
+    const own = batch.job?.phoneRegion;
+    return own && isPhoneRegion(own) ? own : defaultRegion;
+  };
   const store = opts.store ?? createMemoryMappingStore();
   /** Final mappings (automatic or confirmed) of recent jobs; a mapping in review is always read afresh. */
   const cache = new Map<string, ColumnDecision[]>();
@@ -66,6 +71,7 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
     if (!mapping) {
       const confirmed = await store.confirmed(job.tenantId, job.supplier);
       const columns = batch.header.map((_, i) => batch.rows.map((r) => r.cells[i] ?? ''));
+      const region = regionOf(batch);
       const decided = mapColumns(batch.header, columns, { region, confirmed });
       // A job with no rows to show (an empty or unreadable file) has nothing to review.
       const review = job.review && batch.rows.length > 0;
@@ -94,7 +100,10 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
     const held = await store.parked(job.jobId);
     remember(job.jobId, columns);
     return fanout(
-      held.map((h) => mapBatch(RowBatch.decode(h.batch), columns, region)),
+      held.map((h) => {
+        const parked = RowBatch.decode(h.batch);
+        return mapBatch(parked, columns, regionOf(parked));
+      }),
       () => store.unpark(job.jobId, held.map((h) => h.seq)),
     );
   }
@@ -106,7 +115,7 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
       await store.park(batch.job!.jobId, batch.seq, RowBatch.encode(batch).finish());
       return fanout([]);
     }
-    return mapBatch(batch, mapping.columns, region);
+    return mapBatch(batch, mapping.columns, regionOf(batch));
   }
 
   return async (batch) => {
