@@ -4,6 +4,13 @@ import { parseArgs, UsageError } from './args.js';
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 const keys = (...words: string[]) => parseArgs(['keys', ...words], NOW);
 
+describe('leadflow run arguments', () => {
+  it("takes a supplier's name of at most 200 characters, as the API does", () => {
+    expect(parseArgs(['run', 'f.csv', '--supplier', 'a'.repeat(200)], NOW)).toMatchObject({ command: 'run', supplier: 'a'.repeat(200) });
+    expect(() => parseArgs(['run', 'f.csv', '--supplier', 'a'.repeat(201)], NOW)).toThrow(new UsageError("--supplier is a supplier's name of at most 200 characters"));
+  });
+});
+
 describe('leadflow keys arguments', () => {
   it('reads create with its options in either spelling, a name left empty, and an expiry as a date or a date and time', () => {
     expect(keys('create', '--tenant', 'acme', '--role=uploader', '--name', 'nightly sync')).toEqual({

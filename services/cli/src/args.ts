@@ -1,4 +1,4 @@
-import { API_KEY_PREFIX, ROLES, TENANT_NAME, type Role } from '@leadflow/gateway';
+import { API_KEY_PREFIX, MAX_SUPPLIER_NAME, ROLES, TENANT_NAME, type Role } from '@leadflow/gateway';
 
 /** A usage problem: printed as one line with the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -153,12 +153,14 @@ export function parseArgs(argv: readonly string[], now = Date.now()): Args {
     if (confirm && !options['--supplier']) throw new UsageError('--confirm stores the mapping for a supplier: name it with --supplier');
     return { command, file: files[0]!, supplier: options['--supplier'] ?? '', sheet: options['--sheet'] ?? '', overrides, confirm };
   }
+  const supplier = options['--supplier'] ?? '';
+  if (supplier.trim().length > MAX_SUPPLIER_NAME) throw new UsageError(`--supplier is a supplier's name of at most ${MAX_SUPPLIER_NAME} characters`);
   const webhook = options['--webhook'];
   if (webhook !== undefined && !/^https?:\/\/\S+$/i.test(webhook)) throw new UsageError(`--webhook "${webhook}" is not an http or https URL`);
   return {
     command: 'run',
     file: files[0]!,
-    supplier: options['--supplier'] ?? '',
+    supplier,
     dnc: options['--dnc'],
     webhook,
     out: options['--out'] ?? 'leadflow-out',

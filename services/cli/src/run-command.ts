@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { accessSync, constants, createReadStream, mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createSqlDeliveryStore } from '@leadflow/delivery';
+import { supplierRef } from '@leadflow/gateway';
 import { checkOutboundUrl, OutboundRefusal, type OutboundRules } from '@leadflow/outbound';
 import type { RunArgs } from './args.js';
 import { CommandError, fsReason } from './command-error.js';
@@ -83,8 +84,10 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
       env.logger.info({ added }, 'DNC numbers loaded');
     }
     const jobId = randomUUID();
-    const job = { jobId, tenantId: env.tenantId, supplier: args.supplier, webhookUrl: args.webhook ?? '', fileName: file.split('/').pop() ?? '', sheet: args.sheet, review: false };
-    await standalone.jobs.create({ id: jobId, tenantId: job.tenantId, supplier: job.supplier, fileName: job.fileName, webhookUrl: job.webhookUrl });
+    const named = { jobId, tenantId: env.tenantId, supplier: args.supplier, webhookUrl: args.webhook ?? '', fileName: file.split('/').pop() ?? '', sheet: args.sheet, review: false };
+    // The job's supplier as the API's uploads have it: registered if new, its phone region applied.
+    const supplier = await standalone.jobs.create({ id: jobId, tenantId: named.tenantId, supplier: named.supplier, fileName: named.fileName, webhookUrl: named.webhookUrl });
+    const job = { ...named, ...supplierRef(supplier) };
 
     const out = createOutputFiles(outDir, jobId);
     const progress = createProgressBar(size);
