@@ -24,5 +24,7 @@ export { failingOnce, throughStageService, transientError } from './stage-on-kaf
 export { REGRESSION_SEEDS, replayHint, SEED_VARIABLE, testSeed } from './seeds.js';
 export type { RegressionSeed } from './seeds.js';
 export { bearer, createKeyWithCli, fetchWithKey, withApiKey } from './api-keys.js';
-export { callRest, documentedRoutes, REST_CASES, RPC_CASES, SEED_CSV, seedTenant, walkGrpc, walkRest } from './tenant-walk.js';
+export { callRest, documentedRoutes, REST_CASES, RPC_CASES, SEED_CSV, seedTenant, uploadForm, walkGrpc, walkRest } from './tenant-walk.js';
+export { supplierScenario } from './supplier-scenario.js';
+export type { SupplierScenarioContext } from './supplier-scenario.js';
 export type { TenantObjects } from './tenant-walk.js';

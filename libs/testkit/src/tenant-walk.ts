@@ -30,6 +30,8 @@ export interface TenantObjects {
   uploaderKey: string;
   /** The supplier of its jobs and of its dedup policy: a name no other tenant uses. */
   supplier: string;
+  /** That supplier's id (made by the seed job's upload), with a price of 0.25 USD. */
+  supplierId: string;
 }
 
 /**
@@ -71,7 +73,8 @@ export async function callRest(base: string, key: string | undefined, method: st
   return { status: res.status, text, code };
 }
 
-const uploadForm = (csv: string, fields: Record<string, string>) => {
+/** A multipart upload of `csv` as walk.csv, with the form fields given. */
+export const uploadForm = (csv: string, fields: Record<string, string>) => {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   form.append('file', new Blob([csv], { type: 'text/csv' }), 'walk.csv');
@@ -90,6 +93,8 @@ export async function seedTenant(base: string, adminKey: string, supplier: strin
   const job = JSON.parse((await expectOk('upload', callRest(base, adminKey, 'POST', '/v1/jobs', { form: uploadForm(SEED_CSV, { supplier }) }))).text) as { id: string };
   const status = (id: string) => callRest(base, adminKey, 'GET', `/v1/jobs/${id}`).then((a) => (JSON.parse(a.text) as { status: string }).status);
   await waitUntil('the seed job to complete', async () => ((await status(job.id)) === 'completed' ? true : undefined), { timeoutMs, intervalMs: 250 });
+  const { supplierId } = JSON.parse((await expectOk('job', callRest(base, adminKey, 'GET', `/v1/jobs/${job.id}`))).text) as { supplierId: string };
+  await expectOk('supplier', callRest(base, adminKey, 'PATCH', `/v1/suppliers/${supplierId}`, { json: { costPerLead: { amount: '0.25', currency: 'USD' } } }));
   const leads = csvRowsByName((await expectOk('export', callRest(base, adminKey, 'GET', `/v1/jobs/${job.id}/exports/leads.csv`))).text);
   const robert = leads.find((l) => l.email === 'rlee@acme.com');
   if (!robert) throw new Error(`the seed job stored no lead for Robert: ${JSON.stringify(leads.map((l) => l.email))}`);
@@ -120,6 +125,7 @@ export async function seedTenant(base: string, adminKey: string, supplier: strin
     keyPrefix: viewer.prefix,
     viewerKey: viewer.key,
     supplier,
+    supplierId,
   };
 }
 
@@ -160,6 +166,14 @@ export const REST_CASES: Record<string, RestCase> = {
   'POST /v1/keys': { role: 'admin', request: () => ({ path: '/v1/keys', body: { json: { role: 'viewer', name: 'walk' } } }), other: 'own' },
   'DELETE /v1/keys/{prefix}': { role: 'admin', request: (a) => ({ path: `/v1/keys/${a.keyPrefix}` }), other: { notFound: 'KEY_NOT_FOUND' } },
   'POST /v1/keys/{prefix}/rotate': { role: 'admin', request: (a) => ({ path: `/v1/keys/${a.keyPrefix}/rotate` }), other: { notFound: 'KEY_NOT_FOUND' } },
+  'POST /v1/suppliers': { role: 'admin', request: () => ({ path: '/v1/suppliers', body: { json: { name: 'walk rest supplier' } } }), other: 'own' },
+  'GET /v1/suppliers': { role: 'viewer', request: () => ({ path: '/v1/suppliers' }), other: 'own' },
+  'GET /v1/suppliers/{id}': { role: 'viewer', request: (a) => ({ path: `/v1/suppliers/${a.supplierId}` }), other: { notFound: 'SUPPLIER_NOT_FOUND' } },
+  'PATCH /v1/suppliers/{id}': {
+    role: 'admin',
+    request: (a) => ({ path: `/v1/suppliers/${a.supplierId}`, body: { json: { active: false, costPerLead: null } } }),
+    other: { notFound: 'SUPPLIER_NOT_FOUND' },
+  },
 };
 
 interface ApiDocument {
@@ -181,7 +195,7 @@ const ROLES: Role[] = ['viewer', 'uploader', 'admin'];
 const below = (role: Role) => ROLES.slice(0, ROLES.indexOf(role));
 
 /** What of A's may show in nothing another tenant is answered. */
-const secretsOf = (a: TenantObjects) => [a.jobId, a.reviewJobId, a.leadId, a.possibleDuplicateId, a.keyPrefix, a.supplier];
+const secretsOf = (a: TenantObjects) => [a.jobId, a.reviewJobId, a.leadId, a.possibleDuplicateId, a.keyPrefix, a.supplier, a.supplierId];
 
 /**
  * The REST walk: every guarded route without a key (401), with a key of each role below the one
@@ -273,6 +287,18 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
   decidePossibleDuplicate: {
     role: 'admin',
     call: (c, a) => settle((done) => c.decidePossibleDuplicate({ leadId: a.possibleDuplicateId, decision: 'distinct' }, done)),
+    other: 'not_found',
+  },
+  createSupplier: {
+    role: 'admin',
+    call: (c) => settle((done) => c.createSupplier({ name: 'walk grpc supplier', costPerLead: { amount: '1', currency: 'EUR' }, phoneRegion: '' }, done)),
+    other: 'own',
+  },
+  listSuppliers: { role: 'viewer', call: (c) => settle((done) => c.listSuppliers({ limit: 0, after: '' }, done)), other: 'own' },
+  getSupplier: { role: 'viewer', call: (c, a) => settle((done) => c.getSupplier({ id: a.supplierId }, done)), other: 'not_found' },
+  updateSupplier: {
+    role: 'admin',
+    call: (c, a) => settle((done) => c.updateSupplier({ id: a.supplierId, costPerLead: undefined, clearCostPerLead: true, active: false }, done)),
     other: 'not_found',
   },
 };
