@@ -16,3 +16,5 @@ export type { DncList, DncRegistry } from './dnc-registry.js';
 export { createMemoryDncRegistry, DNC_LISTS, splitNanp } from './dnc-registry.js';
 export { createRedisDncRegistry } from './redis-dnc-registry.js';
 export { databaseModule, redisModule } from './modules.js';
+export { createReloadingCache } from './reloading-cache.js';
+export type { ReloadingCache, ReloadingCacheOptions } from './reloading-cache.js';

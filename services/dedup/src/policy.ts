@@ -1,5 +1,5 @@
 import { bool, ConfigError, custom, int, num, type ConfigOf } from '@leadflow/config';
-import type { SqlClient } from '@leadflow/stores';
+import { createReloadingCache, type SqlClient } from '@leadflow/stores';
 import type { MatchRecord } from './matching/record.js';
 
 /** The lead fields a composite key may use: those the matcher keeps for every lead. */
@@ -136,26 +136,23 @@ export function parsePolicy(json: unknown): Partial<DedupPolicy> {
  * tenant's default, then the supplier's own, each read at most every `ttlMs`.
  */
 export function createSqlPolicies(db: SqlClient, ttlMs = 30_000) {
-  const cache = new Map<string, { at: number; policy: Partial<DedupPolicy> }>();
-  return async (tenantId: string, supplier: string): Promise<Partial<DedupPolicy>> => {
-    const key = JSON.stringify([tenantId, supplier]);
-    const hit = cache.get(key);
-    if (hit && Date.now() - hit.at < ttlMs) return hit.policy;
-    let rows: { supplier: string; policy: unknown }[] = [];
-    try {
-      rows = (
-        await db.query<{ supplier: string; policy: unknown }>(
-          "SELECT supplier, policy FROM dedup_policies WHERE tenant_id = $1 AND supplier IN ('', $2) ORDER BY supplier",
-          [tenantId, supplier],
-        )
-      ).rows;
-    } catch (err) {
-      // Before the gateway has created its table there are no policies yet.
-      if ((err as { code?: string }).code !== '42P01') throw err;
-    }
-    const policy = Object.assign({}, ...rows.map((r) => parsePolicy(r.policy))) as Partial<DedupPolicy>;
-    if (cache.size > 10_000) cache.clear();
-    cache.set(key, { at: Date.now(), policy });
-    return policy;
-  };
+  const policies = createReloadingCache(
+    async ([tenantId, supplier]: readonly [string, string]): Promise<Partial<DedupPolicy>> => {
+      let rows: { supplier: string; policy: unknown }[] = [];
+      try {
+        rows = (
+          await db.query<{ supplier: string; policy: unknown }>(
+            "SELECT supplier, policy FROM dedup_policies WHERE tenant_id = $1 AND supplier IN ('', $2) ORDER BY supplier",
+            [tenantId, supplier],
+          )
+        ).rows;
+      } catch (err) {
+        // Before the gateway has created its table there are no policies yet.
+        if ((err as { code?: string }).code !== '42P01') throw err;
+      }
+      return Object.assign({}, ...rows.map((r) => parsePolicy(r.policy))) as Partial<DedupPolicy>;
+    },
+    { ttlMs, keyOf: (key) => JSON.stringify(key) },
+  );
+  return (tenantId: string, supplier: string): Promise<Partial<DedupPolicy>> => policies.get([tenantId, supplier]);
 }
