@@ -1,7 +1,8 @@
 import { abbreviates } from './abbreviation.js';
-import { CANONICAL_FIELDS, FIELD_NAMES, type CanonicalField } from './field-names.js';
+import { BUILT_IN_ALIASES, type Alias, type AliasTable } from './alias-table.js';
+import type { CanonicalField } from './field-names.js';
 import { compact, foldHeader, isCjk } from './header-fold.js';
-import { headerRole } from './header-roles.js';
+import { headerRole, type HeaderRole } from './header-roles.js';
 
 export { foldHeader } from './header-fold.js';
 
@@ -34,23 +35,6 @@ const KNOWN_WORDS = new Set([
 /** A prefix that puts the rest of the header on the lead's organization ("Organization - Address"). */
 const ORGANIZATION = /^\s*(organi[sz]ation|company|account)\s*[-–—:]\s*(.+)$/i;
 const ORGANIZATION_FACTOR = 0.85;
-
-interface Alias {
-  field: CanonicalField;
-  alias: string;
-  compact: string;
-  tokens: string[];
-  cjk: boolean;
-}
-
-const ALIASES: Alias[] = CANONICAL_FIELDS.flatMap((field) =>
-  [field.replace(/_/g, ' '), ...FIELD_NAMES[field]].map((name) => {
-    const folded = foldHeader(name);
-    return { field, alias: name, compact: compact(folded), tokens: folded.split(' '), cjk: isCjk(folded) };
-  }),
-);
-const BY_COMPACT = new Map<string, Alias>();
-for (const a of ALIASES) if (!BY_COMPACT.has(a.compact)) BY_COMPACT.set(a.compact, a);
 
 let table = new Int32Array(256);
 
@@ -111,8 +95,11 @@ function abbreviation(tokens: readonly string[], a: Alias): number {
   return short.length >= 3 && kept >= 0.5 && abbreviates(short, a.compact) ? 0.7 + 0.15 * kept : 0;
 }
 
+/** An alias as evidence names it: a tenant's synonym says so. */
+const quoted = (a: Alias) => (a.tenant ? `"${a.alias}" (a synonym of this tenant)` : `"${a.alias}"`);
+
 /** Matches of a header's words, without looking at whose data the header says it is. */
-function matchWords(tokens: readonly string[]): NameMatch[] {
+function matchWords(tokens: readonly string[], table: AliasTable): NameMatch[] {
   const whole = tokens.join('');
   if (!whole) return [];
   const best = new Map<CanonicalField, NameMatch>();
@@ -121,32 +108,32 @@ function matchWords(tokens: readonly string[]): NameMatch[] {
     if (!current || score > current.score) best.set(field, { field, score, evidence });
   };
 
-  const exact = BY_COMPACT.get(whole);
+  const exact = table.byCompact.get(whole);
   if (exact) {
-    offer(exact.field, whole === compact(exact.field.replace(/_/g, ' ')) ? 1 : 0.97, `header is "${exact.alias}"`);
+    offer(exact.field, whole === compact(exact.field.replace(/_/g, ' ')) ? 1 : 0.97, `header is ${quoted(exact)}`);
   }
 
   const kept = tokens.filter((t) => !NOISE.has(t));
   const named = kept.filter((t) => !WHOLE_NAME.has(t));
   for (const core of [kept, named]) {
     if (core.length === 0 || core.length === tokens.length) continue;
-    const match = BY_COMPACT.get(core.join(''));
-    if (match) offer(match.field, 0.9, `header is "${match.alias}" with qualifiers`);
+    const match = table.byCompact.get(core.join(''));
+    if (match) offer(match.field, 0.9, `header is ${quoted(match)} with qualifiers`);
   }
 
   const cjkWords = tokens.filter(isCjk);
-  for (const a of ALIASES) {
+  for (const a of table.aliases) {
     if (TOO_GENERAL.has(a.compact)) continue;
     // A few letters ("st", "co", "pc") or one character ("名", "市") say too little inside a longer header.
     const contained = a.cjk
       ? a.compact.length >= 2 && cjkWords.some((w) => w.includes(a.compact))
       : a.compact.length >= 3 && a.tokens.every((t) => tokens.includes(t));
     if (contained) {
-      offer(a.field, Math.min(0.85, 0.75 + a.compact.length / 200), `header contains "${a.alias}"`);
+      offer(a.field, Math.min(0.85, 0.75 + a.compact.length / 200), `header contains ${quoted(a)}`);
       continue;
     }
     const abbreviated = exact ? 0 : abbreviation(kept.length > 0 ? kept : tokens, a);
-    if (abbreviated > 0) offer(a.field, abbreviated, `header abbreviates "${a.alias}"`);
+    if (abbreviated > 0) offer(a.field, abbreviated, `header abbreviates ${quoted(a)}`);
   }
 
   const core = kept.join('') || whole;
@@ -154,18 +141,27 @@ function matchWords(tokens: readonly string[]): NameMatch[] {
   const words = (kept.length > 0 ? kept : tokens).filter((t) => t.length >= 3).length;
   if (core.length >= 4 && !KNOWN_WORDS.has(core) && !isCjk(core)) {
     const letters = letterCounts(core);
-    for (const a of ALIASES) {
+    for (const a of table.aliases) {
       if (a.cjk || a.compact.length < 4 || Math.abs(a.compact.length - core.length) > 2) continue;
       if (words > 1 && a.tokens.length === 1) continue;
       // Letters the two do not share bound the distance from below: most aliases end here.
       if (Math.max(core.length, a.compact.length) - sharedLetters(letters, a.compact) > 0.25 * Math.max(core.length, a.compact.length)) continue;
       const similarity = 1 - editDistance(core, a.compact) / Math.max(core.length, a.compact.length);
       if (similarity >= 0.75 && similarity < 1) {
-        offer(a.field, 0.55 + (similarity - 0.75) * 1.2, `header is close to "${a.alias}"`);
+        offer(a.field, 0.55 + (similarity - 0.75) * 1.2, `header is close to ${quoted(a)}`);
       }
     }
   }
   return [...best.values()];
+}
+
+/**
+ * Whose data a header says its column holds (headerRole), unless the header is one of the
+ * tenant's synonyms: the tenant named that header as the lead's field ("Owner Email" of a list
+ * of property owners).
+ */
+export function roleOf(header: string, table: AliasTable = BUILT_IN_ALIASES): HeaderRole | undefined {
+  return table.byCompact.get(compact(foldHeader(header)))?.tenant ? undefined : headerRole(header);
 }
 
 /**
@@ -175,9 +171,10 @@ function matchWords(tokens: readonly string[]): NameMatch[] {
  * of an alias (0.55-0.85). A header that names another person's data or a social profile
  * matches nothing; one that names an identifier matches at half its score, so only values
  * of the field can still make it one ("Email ID" of addresses).
+ * @param table the aliases: the built-in ones, or those with a tenant's synonyms (withSynonyms)
  */
-export function matchHeaderName(header: string): NameMatch[] {
-  const role = headerRole(header);
+export function matchHeaderName(header: string, table: AliasTable = BUILT_IN_ALIASES): NameMatch[] {
+  const role = roleOf(header, table);
   if (role && role.kind !== 'identifier') return [];
   const organization = ORGANIZATION.exec(header)?.[2];
   let matches: NameMatch[];
@@ -186,16 +183,16 @@ export function matchHeaderName(header: string): NameMatch[] {
     const rest = foldHeader(organization).split(' ').filter(Boolean);
     matches = rest.every((t) => WHOLE_NAME.has(t) || NOISE.has(t))
       ? [{ field: 'company', score: 0.95, evidence: "header is the organization's name" }]
-      : matchWords(rest).map((m) => ({
+      : matchWords(rest, table).map((m) => ({
           ...m,
           score: m.score * ORGANIZATION_FACTOR,
           evidence: `${m.evidence}, of the organization`,
         }));
   } else {
-    matches = matchWords(foldHeader(header).split(' ').filter(Boolean));
+    matches = matchWords(foldHeader(header).split(' ').filter(Boolean), table);
   }
   // An identifier's header that is itself a field's name ("国コード", "Country Code") is that field.
-  if (role?.kind === 'identifier' && !BY_COMPACT.has(compact(foldHeader(header)))) {
+  if (role?.kind === 'identifier' && !table.byCompact.has(compact(foldHeader(header)))) {
     matches = matches.map((m) => ({ ...m, score: m.score * 0.5, evidence: `${m.evidence}, but ${role.detail}` }));
   }
   return matches.sort((x, y) => y.score - x.score);

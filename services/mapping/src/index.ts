@@ -17,5 +17,12 @@ export {
 export type { ParsedPhone } from './normalize.js';
 export { isCompanyName, readFullName, splitHonorifics, titleCaseName } from './names.js';
 export type { PersonName } from './names.js';
+export { BUILT_IN_ALIASES, withSynonyms } from './alias-table.js';
+export type { AliasTable, FieldSynonyms } from './alias-table.js';
+export { builtInSynonyms, MAX_SYNONYM_LENGTH, MAX_SYNONYMS, SynonymError, validateSynonyms } from './synonyms.js';
+export { createSqlSynonymStore, KEPT_BACKUPS } from './synonym-store.js';
+export type { SynonymBackup, SynonymSet, SynonymStore } from './synonym-store.js';
+export { createTenantAliases, SYNONYMS_RELOAD_MS, synonymsSchema } from './tenant-aliases.js';
+export type { TenantAliases } from './tenant-aliases.js';
 
 export const migrations: Migrations = { owner: 'mapping', dir: fileURLToPath(new URL('../migrations', import.meta.url)) };

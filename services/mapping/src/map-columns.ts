@@ -1,6 +1,7 @@
+import { BUILT_IN_ALIASES, type AliasTable } from './alias-table.js';
 import type { CanonicalField } from './field-names.js';
 import { legacyFoldHeader } from './header-fold.js';
-import { foldHeader, isStreetNumberHeader, matchHeaderName } from './header-names.js';
+import { foldHeader, isStreetNumberHeader, matchHeaderName, roleOf } from './header-names.js';
 import { headerRole } from './header-roles.js';
 import { profileValues, type ValueKind, type ValueProfile } from './value-profile.js';
 
@@ -32,6 +33,8 @@ export interface MapColumnsOptions {
   region?: string;
   /** The supplier's confirmed mappings, by folded header; they win when they apply. */
   confirmed?: ReadonlyMap<string, MappedField>;
+  /** The header names to match: the built-in aliases, with the tenant's synonyms (withSynonyms). @default BUILT_IN_ALIASES */
+  aliases?: AliasTable;
 }
 
 /** The value kind that supports each field; fields without one are judged by name. */
@@ -109,12 +112,12 @@ function dominantKind(profile: ValueProfile, except?: ValueKind): [ValueKind, nu
   return best;
 }
 
-function scoreColumn(column: number, header: string, profile: ValueProfile): Candidate[] {
+function scoreColumn(column: number, header: string, profile: ValueProfile, aliases: AliasTable): Candidate[] {
   // Another person's column, or a profile's, is no lead field whatever its values look like.
-  const role = headerRole(header);
+  const role = roleOf(header, aliases);
   if (role && role.kind !== 'identifier') return [];
   const byField = new Map<CanonicalField, Candidate>();
-  for (const m of matchHeaderName(header)) {
+  for (const m of matchHeaderName(header, aliases)) {
     const support = SUPPORT[m.field];
     const share = support ? (profile.shares[support] ?? 0) : undefined;
     const evidence: Evidence[] = [{ kind: 'name', detail: m.evidence }];
@@ -169,6 +172,7 @@ function scoreColumn(column: number, header: string, profile: ValueProfile): Can
  */
 export function mapColumns(headers: readonly string[], columns: readonly (readonly string[])[], opts: MapColumnsOptions = {}): ColumnDecision[] {
   const region = opts.region ?? 'US';
+  const aliases = opts.aliases ?? BUILT_IN_ALIASES;
   const decisions: (ColumnDecision | undefined)[] = headers.map(() => undefined);
   const taken = new Set<CanonicalField>();
   const profiles = headers.map((_, i) => profileValues(columns[i] ?? [], region));
@@ -183,7 +187,7 @@ export function mapColumns(headers: readonly string[], columns: readonly (readon
 
   const houseNumber = (i: number) => isStreetNumberHeader(headers[i]!) && (profiles[i]!.shares.number ?? 0) >= 0.8;
   const candidates = headers
-    .flatMap((header, i) => (decisions[i] || houseNumber(i) ? [] : scoreColumn(i, header, profiles[i]!)))
+    .flatMap((header, i) => (decisions[i] || houseNumber(i) ? [] : scoreColumn(i, header, profiles[i]!, aliases)))
     .filter((c) => c.score >= 0.5)
     .sort((a, b) => b.score - a.score || a.column - b.column);
   /** Further email or phone columns that are someone else's, and why. */

@@ -2,6 +2,7 @@ import { Disposition, RowBatch, type ColumnMapping, type Lead, type LeadBatch, t
 import {
   alternateCells, alternatesOf, emptyLead, fanout, FREE_EMAIL_DOMAINS, LEAD_COLUMNS, leadIdFor, reason, type Fanout, type Stage,
 } from '@leadflow/pipeline';
+import type { AliasTable } from './alias-table.js';
 import type { CanonicalField } from './field-names.js';
 import { mapColumns, personEvidence, type ColumnDecision, type MappedField } from './map-columns.js';
 import { createMemoryMappingStore, type JobMapping, type MappingStore, type PreviewRow } from './mapping-store.js';
@@ -16,6 +17,8 @@ export interface MappingStageOptions {
   defaultRegion?: string;
   /** Keeps each job's mapping, the suppliers' confirmed ones and the rows of jobs in review. @default in memory */
   store?: MappingStore;
+  /** The header names a tenant's jobs are matched against (createTenantAliases). @default the built-in ones for every tenant */
+  aliases?: (tenantId: string) => Promise<AliasTable>;
 }
 
 /** Each canonical field's key on the Lead message (one table for every stage: LEAD_COLUMNS). */
@@ -70,9 +73,10 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
     let mapping = await store.jobMapping(job.jobId);
     if (!mapping) {
       const confirmed = await store.confirmed(job.tenantId, job.supplier);
+      const aliases = await opts.aliases?.(job.tenantId);
       const columns = batch.header.map((_, i) => batch.rows.map((r) => r.cells[i] ?? ''));
       const region = regionOf(batch);
-      const decided = mapColumns(batch.header, columns, { region, confirmed });
+      const decided = mapColumns(batch.header, columns, { region, confirmed, aliases });
       // A job with no rows to show (an empty or unreadable file) has nothing to review.
       const review = job.review && batch.rows.length > 0;
       mapping = await store.saveJobMapping(job, {
