@@ -24,5 +24,6 @@ export { createSqlSynonymStore, KEPT_BACKUPS } from './synonym-store.js';
 export type { SynonymBackup, SynonymSet, SynonymStore } from './synonym-store.js';
 export { createTenantAliases, SYNONYMS_RELOAD_MS, synonymsSchema } from './tenant-aliases.js';
 export type { TenantAliases } from './tenant-aliases.js';
+export { TEMPLATE_EXAMPLE, TEMPLATE_FILE_NAME, templateCsv } from './template.js';
 
 export const migrations: Migrations = { owner: 'mapping', dir: fileURLToPath(new URL('../migrations', import.meta.url)) };

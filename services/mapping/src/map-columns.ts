@@ -100,6 +100,8 @@ interface Candidate {
   field: CanonicalField;
   score: number;
   evidence: Evidence[];
+  /** Shown with confidence 1 whatever its score (the header is the field's own name). */
+  certain?: boolean;
 }
 
 /** The strongest value kind other than `except`, if most values are of it. */
@@ -142,7 +144,12 @@ function scoreColumn(column: number, header: string, profile: ValueProfile, alia
         score *= 0.8 + 0.4 * share;
       }
     }
-    byField.set(m.field, { column, field: m.field, score, evidence });
+    // The field's own name ("first_name", "Postal Code") is certain unless the values contradict
+    // it; values a profile does not know ("Renée") say nothing against it. Only the confidence
+    // shown says so: the score still ranks it among other columns of the field as before ("Phone"
+    // and "Direct Phone": the direct line stays the lead's).
+    const certain = m.score === 1 && !evidence.some((e) => e.kind === 'conflict');
+    byField.set(m.field, { column, field: m.field, score, evidence, certain });
   }
   // Values alone: a column whose header names no lead field but whose values do. Postal
   // codes look like any 4- or 5-digit number, so they count only under a header that says
@@ -205,7 +212,7 @@ export function mapColumns(headers: readonly string[], columns: readonly (readon
       evidence = [...evidence, { kind: 'name', detail: `another ${c.field} column: the first valid ${c.field} of a row is the lead's, the others its alternates` }];
     }
     taken.add(c.field);
-    decisions[c.column] = { header: headers[c.column]!, field: c.field, confidence: round(c.score), evidence };
+    decisions[c.column] = { header: headers[c.column]!, field: c.field, confidence: c.certain ? 1 : round(c.score), evidence };
   }
 
   const streetColumn = decisions.findIndex((d) => d?.field === 'street');
