@@ -7,6 +7,8 @@ export {
 export {
   CreateSupplierRequest, CreateSupplierResponse, GetSupplierRequest, GetSupplierResponse, ListSuppliersRequest, ListSuppliersResponse, Money, Supplier, SupplierCost,
   SupplierTotals, UpdateSupplierRequest, UpdateSupplierResponse,
+  BackupSynonymsRequest, GetSynonymsRequest, GetTemplateRequest, GetTemplateResponse, ListSynonymBackupsRequest, ListSynonymBackupsResponse, RestoreSynonymsRequest,
+  SetSynonymsRequest, SynonymBackup, SynonymList, TenantSynonyms,
 } from './gen/leadflow/v1/gateway.js';
 
 import { fileURLToPath } from 'node:url';

@@ -28,3 +28,5 @@ export { callRest, documentedRoutes, REST_CASES, RPC_CASES, SEED_CSV, seedTenant
 export { supplierScenario } from './supplier-scenario.js';
 export type { SupplierScenarioContext } from './supplier-scenario.js';
 export type { TenantObjects } from './tenant-walk.js';
+export { herkunftFile, uploadMapped } from './mapped-upload.js';
+export type { MappedUpload } from './mapped-upload.js';

@@ -32,6 +32,8 @@ export interface TenantObjects {
   supplier: string;
   /** That supplier's id (made by the seed job's upload), with a price of 0.25 USD. */
   supplierId: string;
+  /** A backup of its header synonyms (which name the supplier, so that no other tenant may see them). */
+  synonymBackupId: string;
 }
 
 /**
@@ -108,6 +110,8 @@ export async function seedTenant(base: string, adminKey: string, supplier: strin
   ) as { id: string };
   await waitUntil('the review job to wait for review', async () => ((await status(review.id)) === 'awaiting_review' ? true : undefined), { timeoutMs, intervalMs: 250 });
   await expectOk('policy', callRest(base, adminKey, 'PUT', '/v1/dedup/policy', { json: { supplier, policy: { lookbackDays: 30 } } }));
+  await expectOk('synonyms', callRest(base, adminKey, 'PUT', '/v1/mapping/synonyms', { json: { synonyms: { source: [`${supplier} Herkunft`] } } }));
+  const synonymBackup = JSON.parse((await expectOk('synonym backup', callRest(base, adminKey, 'POST', '/v1/mapping/synonyms/backups'))).text) as { id: string };
   const viewer = JSON.parse((await expectOk('key', callRest(base, adminKey, 'POST', '/v1/keys', { json: { role: 'viewer', name: 'walk viewer' } }))).text) as {
     key: string;
     prefix: string;
@@ -126,6 +130,7 @@ export async function seedTenant(base: string, adminKey: string, supplier: strin
     viewerKey: viewer.key,
     supplier,
     supplierId,
+    synonymBackupId: synonymBackup.id,
   };
 }
 
@@ -174,6 +179,16 @@ export const REST_CASES: Record<string, RestCase> = {
     request: (a) => ({ path: `/v1/suppliers/${a.supplierId}`, body: { json: { active: false, costPerLead: null } } }),
     other: { notFound: 'SUPPLIER_NOT_FOUND' },
   },
+  'GET /v1/template.csv': { role: 'viewer', request: () => ({ path: '/v1/template.csv' }), other: 'own' },
+  'GET /v1/mapping/synonyms': { role: 'viewer', request: () => ({ path: '/v1/mapping/synonyms' }), other: 'own' },
+  'PUT /v1/mapping/synonyms': { role: 'admin', request: () => ({ path: '/v1/mapping/synonyms', body: { json: { synonyms: { source: ['Walk Herkunft'] } } } }), other: 'own' },
+  'POST /v1/mapping/synonyms/backups': { role: 'admin', request: () => ({ path: '/v1/mapping/synonyms/backups' }), other: 'own' },
+  'GET /v1/mapping/synonyms/backups': { role: 'viewer', request: () => ({ path: '/v1/mapping/synonyms/backups' }), other: 'own' },
+  'POST /v1/mapping/synonyms/backups/{id}/restore': {
+    role: 'admin',
+    request: (a) => ({ path: `/v1/mapping/synonyms/backups/${a.synonymBackupId}/restore` }),
+    other: { notFound: 'SYNONYM_BACKUP_NOT_FOUND' },
+  },
 };
 
 interface ApiDocument {
@@ -195,7 +210,7 @@ const ROLES: Role[] = ['viewer', 'uploader', 'admin'];
 const below = (role: Role) => ROLES.slice(0, ROLES.indexOf(role));
 
 /** What of A's may show in nothing another tenant is answered. */
-const secretsOf = (a: TenantObjects) => [a.jobId, a.reviewJobId, a.leadId, a.possibleDuplicateId, a.keyPrefix, a.supplier, a.supplierId];
+const secretsOf = (a: TenantObjects) => [a.jobId, a.reviewJobId, a.leadId, a.possibleDuplicateId, a.keyPrefix, a.supplier, a.supplierId, a.synonymBackupId];
 
 /**
  * The REST walk: every guarded route without a key (401), with a key of each role below the one
@@ -301,6 +316,12 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
     call: (c, a) => settle((done) => c.updateSupplier({ id: a.supplierId, costPerLead: undefined, clearCostPerLead: true, active: false }, done)),
     other: 'not_found',
   },
+  getTemplate: { role: 'viewer', call: (c) => settle((done) => c.getTemplate({}, done)), other: 'own' },
+  getSynonyms: { role: 'viewer', call: (c) => settle((done) => c.getSynonyms({}, done)), other: 'own' },
+  setSynonyms: { role: 'admin', call: (c) => settle((done) => c.setSynonyms({ synonyms: { source: { headers: ['Walk Herkunft'] } } }, done)), other: 'own' },
+  backupSynonyms: { role: 'admin', call: (c) => settle((done) => c.backupSynonyms({}, done)), other: 'own' },
+  listSynonymBackups: { role: 'viewer', call: (c) => settle((done) => c.listSynonymBackups({}, done)), other: 'own' },
+  restoreSynonyms: { role: 'admin', call: (c, a) => settle((done) => c.restoreSynonyms({ id: a.synonymBackupId }, done)), other: 'not_found' },
 };
 
 /** The gRPC walk, as walkRest: every RPC the service has, without a key, with lesser roles, and as another tenant. */

@@ -50,6 +50,8 @@ describe('leadflow serve: who may do what', () => {
     expect((await get(`/v1/leads/${a.leadId}/merges`)).merges).toEqual([expect.objectContaining({ id: a.mergeId, revertedAt: null })]);
     expect((await get(`/v1/jobs/${a.reviewJobId}`, a.viewerKey)).status).toBe('awaiting_review');
     expect(await get(`/v1/suppliers/${a.supplierId}`, a.viewerKey)).toMatchObject({ name: 'acme-secret-supplier', active: true, costPerLead: { amount: '0.25', currency: 'USD' } });
+    expect((await get('/v1/mapping/synonyms')).synonyms).toEqual({ source: ['acme-secret-supplier Herkunft'] });
+    expect((await get('/v1/mapping/synonyms/backups')).backups.map((b: { id: string }) => b.id)).toEqual([a.synonymBackupId]);
   });
 
   it('counts every refusal by reason, and stops a revoked key at once', async () => {

@@ -3,6 +3,7 @@ import { ConfigError, custom, int, loadConfig, port, shared, str } from '@leadfl
 import { createLogger } from '@leadflow/logger';
 import { policyFromConfig, policySchema } from '@leadflow/dedup';
 import { limitsFromConfig, limitsSchema } from '@leadflow/ingest';
+import { synonymsSchema } from '@leadflow/mapping';
 import { concurrencyFromConfig, concurrencySchema } from '@leadflow/gateway';
 import { createMetrics } from '@leadflow/metrics';
 import { outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
@@ -23,6 +24,7 @@ const schema = {
   ...policySchema,
   ...outboundSchema,
   ...optionalSecretKeysSchema,
+  ...synonymsSchema,
   databaseUrl: ['DATABASE_URL', str({ default: '', description: 'PostgreSQL URL; empty uses the embedded database' })],
   dataDir: ['LEADFLOW_DATA_DIR', str({ default: '.leadflow/data', description: 'folder of the embedded database' })],
   logLevel: shared.logLevel(),
@@ -52,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig(schema);
   if (args.command === 'map') {
     try {
-      const mapping = await mapCommand(args, { databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, tenantId: config.tenantId });
+      const mapping = await mapCommand(args, { databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, tenantId: config.tenantId, say });
       process.stdout.write(`${JSON.stringify(mapping, null, 2)}\n`);
       return 0;
     } catch (err) {
@@ -76,7 +78,8 @@ async function main(argv: string[]): Promise<number> {
   const metrics = createMetrics();
   const limits = limitsFromConfig(config);
   const dedupPolicy = policyFromConfig(config);
-  const common = { logger, metrics, databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, batchSize: config.batchSize, tenantId: config.tenantId, limits, dedupPolicy, outbound: outboundRulesFromConfig(config), secretKeys: config.secretKeys };
+  const common = { logger, metrics, databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, batchSize: config.batchSize, tenantId: config.tenantId, limits, dedupPolicy, outbound: outboundRulesFromConfig(config), secretKeys: config.secretKeys,
+    synonymsReloadMs: config.synonymsReloadMs };
   if (args.command === 'serve') {
     await serveCommand({
       ...common, httpPort: config.httpPort, grpcPort: config.grpcPort, host: config.httpHost, metricsPort: config.metricsPort ?? undefined, maxUploadBytes: config.maxUploadBytes,

@@ -1,20 +1,46 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readRows } from '@leadflow/ingest';
-import { CANONICAL_FIELDS, createSqlMappingStore, mapColumns, migrations, type MappedField, type MappingStore } from '@leadflow/mapping';
+import {
+  CANONICAL_FIELDS, createSqlMappingStore, createSqlSynonymStore, mapColumns, migrations, withSynonyms,
+  type FieldSynonyms, type MappedField, type MappingStore, type SynonymStore,
+} from '@leadflow/mapping';
+import { DataDirError } from '@leadflow/stores';
 import { UsageError, type MapArgs } from './args.js';
 import { readableFile } from './run-command.js';
 import { withDatabase, type DatabaseEnvironment } from './with-database.js';
 
 export interface MapEnvironment extends DatabaseEnvironment {
   tenantId: string;
+  /** Prints a warning line (stderr). */
+  say?: (line: string) => void;
 }
 
 export type ProposedMapping = Record<string, { field: MappedField; confidence: number; evidence: string[] }>;
 
-/** Runs `fn` on the mapping store of the database `leadflow run` uses. */
-const withStore = <T>(env: MapEnvironment, fn: (store: MappingStore) => Promise<T>): Promise<T> =>
-  withDatabase(env, [migrations], (db) => fn(createSqlMappingStore(db)));
+/** Runs `fn` on the mapping stores of the database `leadflow run` uses. */
+const withStore = <T>(env: MapEnvironment, fn: (store: MappingStore, synonyms: SynonymStore) => Promise<T>): Promise<T> =>
+  withDatabase(env, [migrations], (db) => fn(createSqlMappingStore(db), createSqlSynonymStore(db)));
+
+/**
+ * What the database holds for this mapping: the supplier's confirmed mappings and the tenant's
+ * header synonyms. Without a database yet there is nothing stored (map never makes one). Without
+ * a supplier the database adds only the synonyms: a folder that another process holds (`leadflow
+ * serve`) costs them, with a warning, not the mapping.
+ */
+async function storedMappings(supplier: string, env: MapEnvironment): Promise<{ confirmed?: Map<string, MappedField>; synonyms: FieldSynonyms }> {
+  if (!supplier && !env.databaseUrl && !existsSync(env.dataDir)) return { synonyms: {} };
+  try {
+    return await withStore(env, async (store, synonyms) => ({
+      confirmed: supplier ? await store.confirmed(env.tenantId, supplier) : undefined,
+      synonyms: (await synonyms.get(env.tenantId)).synonyms,
+    }));
+  } catch (err) {
+    if (supplier || !(err instanceof DataDirError && err.code === 'DATA_DIR_IN_USE')) throw err;
+    env.say?.(`leadflow map: warning: ${err.message}; mapped without the tenant's header synonyms`);
+    return { synonyms: {} };
+  }
+}
 
 /**
  * `leadflow map FILE`: the mapping `leadflow run` would use, decided on the file's first rows,
@@ -39,9 +65,10 @@ export async function mapCommand(args: MapArgs, env: MapEnvironment): Promise<Pr
       throw new UsageError(`--set "${header}=${field}": "${field}" is not a lead field; use one of ${CANONICAL_FIELDS.join(', ')}, or extra`);
     }
   }
-  const confirmed = args.supplier ? await withStore(env, (store) => store.confirmed(env.tenantId, args.supplier)) : undefined;
+  // The tenant's header synonyms count as they do for its jobs (PUT /v1/mapping/synonyms).
+  const { confirmed, synonyms } = await storedMappings(args.supplier, env);
   const columns = first.header.map((_, i) => first.rows.map((r) => r.cells[i] ?? ''));
-  const decisions = mapColumns(first.header, columns, { confirmed }).map((d) =>
+  const decisions = mapColumns(first.header, columns, { confirmed, aliases: withSynonyms(synonyms) }).map((d) =>
     d.header in args.overrides
       ? { ...d, field: args.overrides[d.header] as MappedField, confidence: 1, evidence: [{ kind: 'supplier' as const, detail: 'set by hand' }] }
       : d,

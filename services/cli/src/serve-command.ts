@@ -62,7 +62,10 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
   lifecycle.add({
     name: 'standalone',
     async start() {
-      standalone = await openStandalone({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, logger, metrics, batchSize: env.batchSize, limits: env.limits, dedupPolicy: env.dedupPolicy, outbound: env.outbound, secretKeys: env.secretKeys });
+      standalone = await openStandalone({
+        databaseUrl: env.databaseUrl, dataDir: env.dataDir, logger, metrics, batchSize: env.batchSize, limits: env.limits, dedupPolicy: env.dedupPolicy, outbound: env.outbound,
+        secretKeys: env.secretKeys, synonymsReloadMs: env.synonymsReloadMs,
+      });
     },
     stop: async () => standalone?.close(),
   });
@@ -98,6 +101,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
         outbound: env.outbound,
         isReady: () => lifecycle.ready,
         runner: standalone!.runner,
+        onSynonymsChanged: standalone!.synonymsChanged,
       });
       await gateway.start();
       const alsoOps = ops ? `; /metrics, /healthz, /readyz also on port ${ops.port}` : '';

@@ -21,7 +21,7 @@ import { createEnrichmentStage } from '@leadflow/enrichment';
 import { createSqlJobStore, migrations as gatewayMigrations, type JobStore, type UploadSink } from '@leadflow/gateway';
 import { openUploadReader, readRows, type ReadLimits } from '@leadflow/ingest';
 import type { Logger } from '@leadflow/logger';
-import { createMappingStage, createSqlMappingStore, migrations as mappingMigrations } from '@leadflow/mapping';
+import { createMappingStage, createSqlMappingStore, createSqlSynonymStore, createTenantAliases, migrations as mappingMigrations } from '@leadflow/mapping';
 import type { Metrics } from '@leadflow/metrics';
 import { createOutboundFetch, type OutboundRules } from '@leadflow/outbound';
 import { createPersistenceStage, createSqlLeadStore, migrations as persistenceMigrations } from '@leadflow/persistence';
@@ -61,6 +61,8 @@ export interface StandaloneOptions {
    * beside `dataDir`, read (or made) once the database opened (secretKeyring).
    */
   secretKeys: Keyring | null;
+  /** How often a tenant's header synonyms are checked for a change made by another process. @default 30000 */
+  synonymsReloadMs?: number;
 }
 
 /** What every standalone command is given: the stores' place and the process's logger and metrics. */
@@ -76,6 +78,7 @@ export interface StandaloneEnvironment {
   outbound: OutboundRules;
   /** LEADFLOW_SECRET_KEYS; null: the key file beside the data folder (secretKeyring). */
   secretKeys: Keyring | null;
+  synonymsReloadMs?: number;
 }
 
 export interface Standalone {
@@ -87,6 +90,8 @@ export interface Standalone {
   dnc: DncRegistry;
   /** Dedup's blocking index, shared with the gateway (it marks reviewed duplicates in it). */
   dedupIndex: CandidateIndex;
+  /** Tells the mapping stage that a tenant's header synonyms changed (the gateway in `serve`): its next job reads them. */
+  synonymsChanged(tenantId: string): void;
   /**
    * Runs one job's bytes through every stage; resolves when its last batch is stored and delivered.
    * `onRead` sees each batch of rows as ingest reads it (progress).
@@ -128,7 +133,8 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   const jobs = createSqlJobStore(db, { runner: runner.name });
   const dnc = createMemoryDncRegistry();
   const storedPolicies = createSqlPolicies(db);
-  const mapping = instrument('mapping', createMappingStage({ defaultRegion: opts.defaultRegion, store: createSqlMappingStore(db) }), metrics);
+  const aliases = createTenantAliases(createSqlSynonymStore(db), { reloadMs: opts.synonymsReloadMs });
+  const mapping = instrument('mapping', createMappingStage({ defaultRegion: opts.defaultRegion, store: createSqlMappingStore(db), aliases: aliases.get }), metrics);
   const dedupIndex = createSqlCandidateIndex(db);
   const stages = [
     instrument('dedup', createDedupStage({
@@ -166,6 +172,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     runner: runner.name,
     dnc,
     dedupIndex,
+    synonymsChanged: aliases.forget,
     processJob,
     uploadSink(onError) {
       return {

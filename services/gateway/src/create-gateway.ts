@@ -2,6 +2,7 @@ import type { CandidateIndex } from '@leadflow/dedup';
 import { setLogger } from '@grpc/grpc-js';
 import { listenOrExplain } from '@leadflow/lifecycle';
 import type { Logger } from '@leadflow/logger';
+import { createSqlSynonymStore } from '@leadflow/mapping';
 import { leadExists, leadMerges, revertMerge } from '@leadflow/persistence';
 import type { Metrics } from '@leadflow/metrics';
 import type { OutboundRules } from '@leadflow/outbound';
@@ -44,6 +45,8 @@ export interface GatewayOptions {
   runner?: string;
   /** Where a job's webhook may point (OUTBOUND_ALLOW_CIDRS, OUTBOUND_ALLOW_HTTP), checked when it is saved. */
   outbound: OutboundRules;
+  /** Told when a tenant's header synonyms change: `leadflow serve`'s mapping stage rereads them at once. */
+  onSynonymsChanged?: (tenantId: string) => void;
 }
 
 export interface Gateway {
@@ -90,6 +93,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     merges: { exists: (leadId, tenantId) => leadExists(opts.db, leadId, tenantId), list: (leadId, tenantId) => leadMerges(opts.db, leadId, tenantId), revert: (id, tenantId) => revertMerge(opts.db, id, tenantId) },
     possibleDuplicates: possibleDuplicateReview(opts.db, opts.dedupIndex, opts.logger),
     suppliers: createSqlSupplierStore(opts.db),
+    mapping: { synonyms: createSqlSynonymStore(opts.db), onSynonymsChanged: opts.onSynonymsChanged },
   });
   // Every call's key is looked up in the gateway's own tables (migration 005), in both modes.
   const keys = createSqlApiKeyStore(opts.db);

@@ -78,6 +78,11 @@ const REQUEST_ERRORS = {
   INVALID_DECISION: { status: 400, message: 'send {"decision": "duplicate"} (the same person: merge) or {"decision": "distinct"} (two people)' },
   INVALID_QUERY: { status: 400, message: 'a query parameter is not valid: the message names it' },
   INVALID_REQUEST: { status: 400, message: 'a path parameter or body field is not valid: the message names it; see the API document at /docs' },
+  INVALID_SYNONYMS: {
+    status: 400,
+    message: 'the header synonyms are not valid: the message names the entry; send {"synonyms": {"<lead field>": ["<header>", ...]}}, each header once, for one field',
+  },
+  SYNONYM_BACKUP_NOT_FOUND: { status: 404, message: 'no synonym backup with this id for this tenant: GET /v1/mapping/synonyms/backups lists them' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 /**

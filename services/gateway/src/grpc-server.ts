@@ -69,6 +69,7 @@ import { errors, GatewayError } from './gateway-error.js';
 import type { JobService } from './job-service.js';
 import type { JobView } from './job-store.js';
 import { fromCreateSupplier, fromUpdateSupplier, toProtoMoney, toProtoSupplier, toProtoTotals } from './supplier-messages.js';
+import { mappingRpcs } from './mapping-rpcs.js';
 
 const STATUS: Record<JobView['status'], JobStatus> = {
   queued: JobStatus.JOB_STATUS_QUEUED,
@@ -149,6 +150,12 @@ const ACCESS: Record<Method, Role> = {
   listSuppliers: 'viewer',
   getSupplier: 'viewer',
   updateSupplier: 'admin',
+  getTemplate: 'viewer',
+  getSynonyms: 'viewer',
+  setSynonyms: 'admin',
+  backupSynonyms: 'admin',
+  listSynonymBackups: 'viewer',
+  restoreSynonyms: 'admin',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -184,6 +191,7 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     };
 
   const impl: LeadflowGatewayServer = {
+    ...mappingRpcs(service, unary),
     uploadFile(call: ServerReadableStream<UploadFileRequest, UploadFileResponse>, callback: sendUnaryData<UploadFileResponse>) {
       const run = async (): Promise<UploadFileResponse> => {
         const { tenantId } = await callerOf(call, 'uploadFile');

@@ -9,6 +9,7 @@ import type { JobFailure } from '@leadflow/proto';
 import type { DncRegistry } from '@leadflow/stores';
 import { errors, GatewayError } from './gateway-error.js';
 import { EXPORT_KINDS, type ExportKind } from './job-exports.js';
+import { createMappingSettings, type MappingSettingsOptions } from './mapping-settings.js';
 import type { ColumnView, JobStore, JobView, MappingView } from './job-store.js';
 import { supplierRef } from './supplier-ref.js';
 import { createSupplierService } from './supplier-service.js';
@@ -43,6 +44,8 @@ export interface JobServiceOptions {
     list(leadId: string, tenantId: string): Promise<MergeRecord[]>;
     revert(mergeId: string, tenantId: string): Promise<RevertResult>;
   };
+  /** Tenants' header synonyms and their backups (the mapping service's tables). */
+  mapping?: MappingSettingsOptions;
   /** Leads flagged as possible duplicates, and people's decisions on them (persistence). */
   possibleDuplicates?: {
     list(tenantId: string, opts: { status: PossibleDuplicateStatus; limit: number; after?: string }): Promise<PossibleDuplicate[]>;
@@ -280,5 +283,7 @@ export function createJobService(opts: JobServiceOptions) {
     upload, getJob, watchJob, addDncNumbers, exportRows, getMapping, confirmMapping, listMerges, revertMerge, setDedupPolicy, listDedupPolicies,
     listPossibleDuplicates, decidePossibleDuplicate,
     ...createSupplierService(opts.suppliers),
+    // The CSV template and the tenant's header synonyms (mapping-settings.ts).
+    ...createMappingSettings(opts.mapping),
   };
 }

@@ -3,8 +3,9 @@ import { createBusFromConfig, kafkaSchema, TOPICS } from '@leadflow/bus';
 import { int, port, shared } from '@leadflow/config';
 import { createServiceHost } from '@leadflow/lifecycle';
 import { outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
-import { createPostgres, createRedis, createRedisDncRegistry, databaseModule, redisModule } from '@leadflow/stores';
+import { createPostgres, createRedis, createRedisDncRegistry, databaseModule, migrate, redisModule } from '@leadflow/stores';
 import { createRedisCandidateIndex } from '@leadflow/dedup';
+import { migrations as mappingMigrations } from '@leadflow/mapping';
 import { concurrencyFromConfig, concurrencySchema } from './concurrency-limit.js';
 import { createGateway } from './create-gateway.js';
 import { migrations } from './index.js';
@@ -34,6 +35,9 @@ const db = createPostgres({ url: config.databaseUrl, applicationName: 'leadflow-
 const redis = createRedis({ url: config.redisUrl, name: 'leadflow-gateway' });
 const bus = createBusFromConfig(config, 'gateway', logger);
 host.lifecycle.add(databaseModule(db, migrations));
+// The synonyms the API edits are the mapping service's tables: made here too, so that the API
+// works before the mapping service first starts (migrate applies each file once, whoever runs it).
+host.lifecycle.add({ name: 'mapping-tables', start: async () => void (await migrate(db, mappingMigrations)), stop: async () => {} });
 host.lifecycle.add(redisModule(redis));
 host.lifecycle.add({ name: 'kafka', start: () => bus.ensureTopics([TOPICS.uploads, TOPICS.rowsRaw]), stop: () => bus.stop() });
 host.lifecycle.add(

@@ -46,6 +46,9 @@ declare module 'fastify' {
   }
 }
 
+/** A POST that takes nothing: no body, or an empty object. */
+const noBody = { type: ['object', 'null'], additionalProperties: false, properties: {} } as const;
+
 type RouteSchema = FastifySchema & { tags?: string[]; summary?: string; consumes?: string[] };
 
 /** A success answer that is not JSON (errors stay JSON): its media type, for the document only (strings and streams are not serialized). */
@@ -213,5 +216,26 @@ export const schemas = {
     },
   }),
   ...supplierSchemas,
+  template: route('mapping', 'The CSV template: the canonical headers and an example row, in UTF-8 with a byte order mark (for Excel)', {
+    response: textAnswer('text/csv', 'the template: a header line of the lead fields, then one example row'),
+  }),
+  getSynonyms: route('mapping', "The header synonyms mapping uses for the tenant's jobs: its own, beside the built-in ones"),
+  setSynonyms: route('mapping', "Replace the tenant's own header synonyms (admin); every mapping replica uses them within 30 s", {
+    body: {
+      type: 'object',
+      required: ['synonyms'],
+      additionalProperties: false,
+      properties: {
+        // Its entries are checked by the mapping library, whose messages name the entry (synonyms.email[2]).
+        synonyms: { type: 'object', description: 'lead field to the headers that mean it, e.g. {"source": ["Herkunft"]}; {} for none' },
+      },
+    },
+  }),
+  backupSynonyms: route('mapping', "Keep a copy of the tenant's synonyms as they are (admin); the newest 50 are kept", { body: noBody }),
+  listSynonymBackups: route('mapping', "The tenant's synonym backups, newest first"),
+  restoreSynonyms: route('mapping', "Make a backup's synonyms the tenant's again (admin)", {
+    params: idParam('a synonym backup id, as GET /v1/mapping/synonyms/backups lists it'),
+    body: noBody,
+  }),
   probe: (summary: string, mediaType = 'text/plain'): RouteSchema => ({ tags: ['operations'], summary, response: textAnswer(mediaType, summary) }),
 };

@@ -472,6 +472,93 @@ export interface UpdateSupplierResponse {
   supplier: Supplier | undefined;
 }
 
+export interface GetTemplateRequest {
+}
+
+export interface GetTemplateResponse {
+  /** The file as GET /v1/template.csv sends it: UTF-8 with a byte order mark, CRLF line ends. */
+  csv: Buffer;
+  fileName: string;
+  /** Its header line: the lead fields. */
+  headers: string[];
+}
+
+/** Headers that mean one lead field. */
+export interface SynonymList {
+  headers: string[];
+}
+
+export interface GetSynonymsRequest {
+}
+
+/** A tenant's header synonyms, as GET /v1/mapping/synonyms answers them. */
+export interface TenantSynonyms {
+  /** The tenant's own synonyms, by lead field. */
+  synonyms: { [key: string]: SynonymList };
+  /**
+   * Leadflow's own, by lead field (they cannot be changed; a tenant's synonym may not name
+   * another field than one of them does).
+   */
+  builtIn: { [key: string]: SynonymList };
+  /** One up at every change; 0 before the first. */
+  version: number;
+  /** RFC 3339; empty before the first change. */
+  updatedAt: string;
+}
+
+export interface TenantSynonyms_SynonymsEntry {
+  key: string;
+  value: SynonymList | undefined;
+}
+
+export interface TenantSynonyms_BuiltInEntry {
+  key: string;
+  value: SynonymList | undefined;
+}
+
+export interface SetSynonymsRequest {
+  /**
+   * Every synonym the tenant keeps, by lead field: they replace the ones before. A bad entry
+   * is refused (INVALID_SYNONYMS, naming it) and nothing changes.
+   */
+  synonyms: { [key: string]: SynonymList };
+}
+
+export interface SetSynonymsRequest_SynonymsEntry {
+  key: string;
+  value: SynonymList | undefined;
+}
+
+export interface SynonymBackup {
+  id: string;
+  /** RFC 3339. */
+  createdAt: string;
+  /** The version of the synonyms it holds. */
+  version: number;
+  synonyms: { [key: string]: SynonymList };
+}
+
+export interface SynonymBackup_SynonymsEntry {
+  key: string;
+  value: SynonymList | undefined;
+}
+
+export interface BackupSynonymsRequest {
+}
+
+export interface ListSynonymBackupsRequest {
+}
+
+export interface ListSynonymBackupsResponse {
+  /** Newest first. */
+  backups: SynonymBackup[];
+}
+
+export interface RestoreSynonymsRequest {
+  /** A backup's id, as ListSynonymBackups lists it. */
+  id: string;
+}
+
 function createBaseUploadMetadata(): UploadMetadata {
   return { fileName: "", supplier: "", webhookUrl: "", sheet: "", review: false };
 }
@@ -5979,6 +6066,1322 @@ export const UpdateSupplierResponse: MessageFns<UpdateSupplierResponse> = {
   },
 };
 
+function createBaseGetTemplateRequest(): GetTemplateRequest {
+  return {};
+}
+
+export const GetTemplateRequest: MessageFns<GetTemplateRequest> = {
+  encode(_: GetTemplateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTemplateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTemplateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetTemplateRequest {
+    return {};
+  },
+
+  toJSON(_: GetTemplateRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetTemplateRequest>, I>>(base?: I): GetTemplateRequest {
+    return GetTemplateRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetTemplateRequest>, I>>(_: I): GetTemplateRequest {
+    const message = createBaseGetTemplateRequest();
+    return message;
+  },
+};
+
+function createBaseGetTemplateResponse(): GetTemplateResponse {
+  return { csv: Buffer.alloc(0), fileName: "", headers: [] };
+}
+
+export const GetTemplateResponse: MessageFns<GetTemplateResponse> = {
+  encode(message: GetTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.csv.length !== 0) {
+      writer.uint32(10).bytes(message.csv);
+    }
+    if (message.fileName !== "") {
+      writer.uint32(18).string(message.fileName);
+    }
+    for (const v of message.headers) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTemplateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTemplateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.csv = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fileName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.headers.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTemplateResponse {
+    return {
+      csv: isSet(object.csv) ? Buffer.from(bytesFromBase64(object.csv)) : Buffer.alloc(0),
+      fileName: isSet(object.fileName)
+        ? globalThis.String(object.fileName)
+        : isSet(object.file_name)
+        ? globalThis.String(object.file_name)
+        : "",
+      headers: globalThis.Array.isArray(object?.headers) ? object.headers.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: GetTemplateResponse): unknown {
+    const obj: any = {};
+    if (message.csv.length !== 0) {
+      obj.csv = base64FromBytes(message.csv);
+    }
+    if (message.fileName !== "") {
+      obj.fileName = message.fileName;
+    }
+    if (message.headers?.length) {
+      obj.headers = message.headers;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetTemplateResponse>, I>>(base?: I): GetTemplateResponse {
+    return GetTemplateResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetTemplateResponse>, I>>(object: I): GetTemplateResponse {
+    const message = createBaseGetTemplateResponse();
+    message.csv = object.csv ?? Buffer.alloc(0);
+    message.fileName = object.fileName ?? "";
+    message.headers = object.headers?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseSynonymList(): SynonymList {
+  return { headers: [] };
+}
+
+export const SynonymList: MessageFns<SynonymList> = {
+  encode(message: SynonymList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.headers) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SynonymList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSynonymList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.headers.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SynonymList {
+    return {
+      headers: globalThis.Array.isArray(object?.headers) ? object.headers.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: SynonymList): unknown {
+    const obj: any = {};
+    if (message.headers?.length) {
+      obj.headers = message.headers;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SynonymList>, I>>(base?: I): SynonymList {
+    return SynonymList.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SynonymList>, I>>(object: I): SynonymList {
+    const message = createBaseSynonymList();
+    message.headers = object.headers?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseGetSynonymsRequest(): GetSynonymsRequest {
+  return {};
+}
+
+export const GetSynonymsRequest: MessageFns<GetSynonymsRequest> = {
+  encode(_: GetSynonymsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSynonymsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSynonymsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetSynonymsRequest {
+    return {};
+  },
+
+  toJSON(_: GetSynonymsRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSynonymsRequest>, I>>(base?: I): GetSynonymsRequest {
+    return GetSynonymsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSynonymsRequest>, I>>(_: I): GetSynonymsRequest {
+    const message = createBaseGetSynonymsRequest();
+    return message;
+  },
+};
+
+function createBaseTenantSynonyms(): TenantSynonyms {
+  return { synonyms: {}, builtIn: {}, version: 0, updatedAt: "" };
+}
+
+export const TenantSynonyms: MessageFns<TenantSynonyms> = {
+  encode(message: TenantSynonyms, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    globalThis.Object.entries(message.synonyms).forEach(([key, value]: [string, SynonymList]) => {
+      TenantSynonyms_SynonymsEntry.encode({ key: key as any, value }, writer.uint32(10).fork()).join();
+    });
+    globalThis.Object.entries(message.builtIn).forEach(([key, value]: [string, SynonymList]) => {
+      TenantSynonyms_BuiltInEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
+    });
+    if (message.version !== 0) {
+      writer.uint32(24).uint64(message.version);
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(34).string(message.updatedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TenantSynonyms {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTenantSynonyms();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            const entry1 = TenantSynonyms_SynonymsEntry.decode(reader, reader.uint32());
+            if (entry1.value !== undefined) {
+              message.synonyms[entry1.key] = entry1.value;
+            }
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = TenantSynonyms_BuiltInEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.builtIn[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.version = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TenantSynonyms {
+    return {
+      synonyms: isObject(object.synonyms)
+        ? (globalThis.Object.entries(object.synonyms) as [string, any][]).reduce(
+          (acc: { [key: string]: SynonymList }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: SynonymList.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      builtIn: isObject(object.builtIn)
+        ? (globalThis.Object.entries(object.builtIn) as [string, any][]).reduce(
+          (acc: { [key: string]: SynonymList }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: SynonymList.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.built_in)
+        ? (globalThis.Object.entries(object.built_in) as [string, any][]).reduce(
+          (acc: { [key: string]: SynonymList }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: SynonymList.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      updatedAt: isSet(object.updatedAt)
+        ? globalThis.String(object.updatedAt)
+        : isSet(object.updated_at)
+        ? globalThis.String(object.updated_at)
+        : "",
+    };
+  },
+
+  toJSON(message: TenantSynonyms): unknown {
+    const obj: any = {};
+    if (message.synonyms) {
+      const entries = globalThis.Object.entries(message.synonyms) as [string, SynonymList][];
+      if (entries.length > 0) {
+        obj.synonyms = {};
+        entries.forEach(([k, v]) => {
+          obj.synonyms[k] = SynonymList.toJSON(v);
+        });
+      }
+    }
+    if (message.builtIn) {
+      const entries = globalThis.Object.entries(message.builtIn) as [string, SynonymList][];
+      if (entries.length > 0) {
+        obj.builtIn = {};
+        entries.forEach(([k, v]) => {
+          obj.builtIn[k] = SynonymList.toJSON(v);
+        });
+      }
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.updatedAt !== "") {
+      obj.updatedAt = message.updatedAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TenantSynonyms>, I>>(base?: I): TenantSynonyms {
+    return TenantSynonyms.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TenantSynonyms>, I>>(object: I): TenantSynonyms {
+    const message = createBaseTenantSynonyms();
+    message.synonyms = (globalThis.Object.entries(object.synonyms ?? {}) as [string, SynonymList][]).reduce(
+      (acc: { [key: string]: SynonymList }, [key, value]: [string, SynonymList]) => {
+        if (value !== undefined) {
+          acc[key] = SynonymList.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.builtIn = (globalThis.Object.entries(object.builtIn ?? {}) as [string, SynonymList][]).reduce(
+      (acc: { [key: string]: SynonymList }, [key, value]: [string, SynonymList]) => {
+        if (value !== undefined) {
+          acc[key] = SynonymList.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.version = object.version ?? 0;
+    message.updatedAt = object.updatedAt ?? "";
+    return message;
+  },
+};
+
+function createBaseTenantSynonyms_SynonymsEntry(): TenantSynonyms_SynonymsEntry {
+  return { key: "", value: undefined };
+}
+
+export const TenantSynonyms_SynonymsEntry: MessageFns<TenantSynonyms_SynonymsEntry> = {
+  encode(message: TenantSynonyms_SynonymsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      SynonymList.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TenantSynonyms_SynonymsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTenantSynonyms_SynonymsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = SynonymList.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TenantSynonyms_SynonymsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? SynonymList.fromJSON(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: TenantSynonyms_SynonymsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== undefined) {
+      obj.value = SynonymList.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TenantSynonyms_SynonymsEntry>, I>>(base?: I): TenantSynonyms_SynonymsEntry {
+    return TenantSynonyms_SynonymsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TenantSynonyms_SynonymsEntry>, I>>(object: I): TenantSynonyms_SynonymsEntry {
+    const message = createBaseTenantSynonyms_SynonymsEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? SynonymList.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseTenantSynonyms_BuiltInEntry(): TenantSynonyms_BuiltInEntry {
+  return { key: "", value: undefined };
+}
+
+export const TenantSynonyms_BuiltInEntry: MessageFns<TenantSynonyms_BuiltInEntry> = {
+  encode(message: TenantSynonyms_BuiltInEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      SynonymList.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TenantSynonyms_BuiltInEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTenantSynonyms_BuiltInEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = SynonymList.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TenantSynonyms_BuiltInEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? SynonymList.fromJSON(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: TenantSynonyms_BuiltInEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== undefined) {
+      obj.value = SynonymList.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TenantSynonyms_BuiltInEntry>, I>>(base?: I): TenantSynonyms_BuiltInEntry {
+    return TenantSynonyms_BuiltInEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TenantSynonyms_BuiltInEntry>, I>>(object: I): TenantSynonyms_BuiltInEntry {
+    const message = createBaseTenantSynonyms_BuiltInEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? SynonymList.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSetSynonymsRequest(): SetSynonymsRequest {
+  return { synonyms: {} };
+}
+
+export const SetSynonymsRequest: MessageFns<SetSynonymsRequest> = {
+  encode(message: SetSynonymsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    globalThis.Object.entries(message.synonyms).forEach(([key, value]: [string, SynonymList]) => {
+      SetSynonymsRequest_SynonymsEntry.encode({ key: key as any, value }, writer.uint32(10).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetSynonymsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetSynonymsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            const entry1 = SetSynonymsRequest_SynonymsEntry.decode(reader, reader.uint32());
+            if (entry1.value !== undefined) {
+              message.synonyms[entry1.key] = entry1.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetSynonymsRequest {
+    return {
+      synonyms: isObject(object.synonyms)
+        ? (globalThis.Object.entries(object.synonyms) as [string, any][]).reduce(
+          (acc: { [key: string]: SynonymList }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: SynonymList.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: SetSynonymsRequest): unknown {
+    const obj: any = {};
+    if (message.synonyms) {
+      const entries = globalThis.Object.entries(message.synonyms) as [string, SynonymList][];
+      if (entries.length > 0) {
+        obj.synonyms = {};
+        entries.forEach(([k, v]) => {
+          obj.synonyms[k] = SynonymList.toJSON(v);
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetSynonymsRequest>, I>>(base?: I): SetSynonymsRequest {
+    return SetSynonymsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetSynonymsRequest>, I>>(object: I): SetSynonymsRequest {
+    const message = createBaseSetSynonymsRequest();
+    message.synonyms = (globalThis.Object.entries(object.synonyms ?? {}) as [string, SynonymList][]).reduce(
+      (acc: { [key: string]: SynonymList }, [key, value]: [string, SynonymList]) => {
+        if (value !== undefined) {
+          acc[key] = SynonymList.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseSetSynonymsRequest_SynonymsEntry(): SetSynonymsRequest_SynonymsEntry {
+  return { key: "", value: undefined };
+}
+
+export const SetSynonymsRequest_SynonymsEntry: MessageFns<SetSynonymsRequest_SynonymsEntry> = {
+  encode(message: SetSynonymsRequest_SynonymsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      SynonymList.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetSynonymsRequest_SynonymsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetSynonymsRequest_SynonymsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = SynonymList.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetSynonymsRequest_SynonymsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? SynonymList.fromJSON(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: SetSynonymsRequest_SynonymsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== undefined) {
+      obj.value = SynonymList.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetSynonymsRequest_SynonymsEntry>, I>>(
+    base?: I,
+  ): SetSynonymsRequest_SynonymsEntry {
+    return SetSynonymsRequest_SynonymsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetSynonymsRequest_SynonymsEntry>, I>>(
+    object: I,
+  ): SetSynonymsRequest_SynonymsEntry {
+    const message = createBaseSetSynonymsRequest_SynonymsEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? SynonymList.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSynonymBackup(): SynonymBackup {
+  return { id: "", createdAt: "", version: 0, synonyms: {} };
+}
+
+export const SynonymBackup: MessageFns<SynonymBackup> = {
+  encode(message: SynonymBackup, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(18).string(message.createdAt);
+    }
+    if (message.version !== 0) {
+      writer.uint32(24).uint64(message.version);
+    }
+    globalThis.Object.entries(message.synonyms).forEach(([key, value]: [string, SynonymList]) => {
+      SynonymBackup_SynonymsEntry.encode({ key: key as any, value }, writer.uint32(34).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SynonymBackup {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSynonymBackup();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.version = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            const entry4 = SynonymBackup_SynonymsEntry.decode(reader, reader.uint32());
+            if (entry4.value !== undefined) {
+              message.synonyms[entry4.key] = entry4.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SynonymBackup {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      createdAt: isSet(object.createdAt)
+        ? globalThis.String(object.createdAt)
+        : isSet(object.created_at)
+        ? globalThis.String(object.created_at)
+        : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      synonyms: isObject(object.synonyms)
+        ? (globalThis.Object.entries(object.synonyms) as [string, any][]).reduce(
+          (acc: { [key: string]: SynonymList }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: SynonymList.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: SynonymBackup): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.createdAt !== "") {
+      obj.createdAt = message.createdAt;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.synonyms) {
+      const entries = globalThis.Object.entries(message.synonyms) as [string, SynonymList][];
+      if (entries.length > 0) {
+        obj.synonyms = {};
+        entries.forEach(([k, v]) => {
+          obj.synonyms[k] = SynonymList.toJSON(v);
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SynonymBackup>, I>>(base?: I): SynonymBackup {
+    return SynonymBackup.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SynonymBackup>, I>>(object: I): SynonymBackup {
+    const message = createBaseSynonymBackup();
+    message.id = object.id ?? "";
+    message.createdAt = object.createdAt ?? "";
+    message.version = object.version ?? 0;
+    message.synonyms = (globalThis.Object.entries(object.synonyms ?? {}) as [string, SynonymList][]).reduce(
+      (acc: { [key: string]: SynonymList }, [key, value]: [string, SynonymList]) => {
+        if (value !== undefined) {
+          acc[key] = SynonymList.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseSynonymBackup_SynonymsEntry(): SynonymBackup_SynonymsEntry {
+  return { key: "", value: undefined };
+}
+
+export const SynonymBackup_SynonymsEntry: MessageFns<SynonymBackup_SynonymsEntry> = {
+  encode(message: SynonymBackup_SynonymsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      SynonymList.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SynonymBackup_SynonymsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSynonymBackup_SynonymsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = SynonymList.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SynonymBackup_SynonymsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? SynonymList.fromJSON(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: SynonymBackup_SynonymsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== undefined) {
+      obj.value = SynonymList.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SynonymBackup_SynonymsEntry>, I>>(base?: I): SynonymBackup_SynonymsEntry {
+    return SynonymBackup_SynonymsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SynonymBackup_SynonymsEntry>, I>>(object: I): SynonymBackup_SynonymsEntry {
+    const message = createBaseSynonymBackup_SynonymsEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? SynonymList.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseBackupSynonymsRequest(): BackupSynonymsRequest {
+  return {};
+}
+
+export const BackupSynonymsRequest: MessageFns<BackupSynonymsRequest> = {
+  encode(_: BackupSynonymsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BackupSynonymsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBackupSynonymsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): BackupSynonymsRequest {
+    return {};
+  },
+
+  toJSON(_: BackupSynonymsRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BackupSynonymsRequest>, I>>(base?: I): BackupSynonymsRequest {
+    return BackupSynonymsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BackupSynonymsRequest>, I>>(_: I): BackupSynonymsRequest {
+    const message = createBaseBackupSynonymsRequest();
+    return message;
+  },
+};
+
+function createBaseListSynonymBackupsRequest(): ListSynonymBackupsRequest {
+  return {};
+}
+
+export const ListSynonymBackupsRequest: MessageFns<ListSynonymBackupsRequest> = {
+  encode(_: ListSynonymBackupsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSynonymBackupsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSynonymBackupsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListSynonymBackupsRequest {
+    return {};
+  },
+
+  toJSON(_: ListSynonymBackupsRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListSynonymBackupsRequest>, I>>(base?: I): ListSynonymBackupsRequest {
+    return ListSynonymBackupsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListSynonymBackupsRequest>, I>>(_: I): ListSynonymBackupsRequest {
+    const message = createBaseListSynonymBackupsRequest();
+    return message;
+  },
+};
+
+function createBaseListSynonymBackupsResponse(): ListSynonymBackupsResponse {
+  return { backups: [] };
+}
+
+export const ListSynonymBackupsResponse: MessageFns<ListSynonymBackupsResponse> = {
+  encode(message: ListSynonymBackupsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.backups) {
+      SynonymBackup.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSynonymBackupsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSynonymBackupsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.backups.push(SynonymBackup.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListSynonymBackupsResponse {
+    return {
+      backups: globalThis.Array.isArray(object?.backups)
+        ? object.backups.map((e: any) => SynonymBackup.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListSynonymBackupsResponse): unknown {
+    const obj: any = {};
+    if (message.backups?.length) {
+      obj.backups = message.backups.map((e) => SynonymBackup.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListSynonymBackupsResponse>, I>>(base?: I): ListSynonymBackupsResponse {
+    return ListSynonymBackupsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListSynonymBackupsResponse>, I>>(object: I): ListSynonymBackupsResponse {
+    const message = createBaseListSynonymBackupsResponse();
+    message.backups = object.backups?.map((e) => SynonymBackup.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRestoreSynonymsRequest(): RestoreSynonymsRequest {
+  return { id: "" };
+}
+
+export const RestoreSynonymsRequest: MessageFns<RestoreSynonymsRequest> = {
+  encode(message: RestoreSynonymsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RestoreSynonymsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRestoreSynonymsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RestoreSynonymsRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: RestoreSynonymsRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RestoreSynonymsRequest>, I>>(base?: I): RestoreSynonymsRequest {
+    return RestoreSynonymsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RestoreSynonymsRequest>, I>>(object: I): RestoreSynonymsRequest {
+    const message = createBaseRestoreSynonymsRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -6173,6 +7576,73 @@ export const LeadflowGatewayService = {
       Buffer.from(UpdateSupplierResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): UpdateSupplierResponse => UpdateSupplierResponse.decode(value),
   },
+  /** The CSV template: the canonical headers and one example row (GET /v1/template.csv). */
+  getTemplate: {
+    path: "/leadflow.v1.LeadflowGateway/GetTemplate" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetTemplateRequest): Buffer => Buffer.from(GetTemplateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetTemplateRequest => GetTemplateRequest.decode(value),
+    responseSerialize: (value: GetTemplateResponse): Buffer => Buffer.from(GetTemplateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetTemplateResponse => GetTemplateResponse.decode(value),
+  },
+  /**
+   * The header synonyms mapping uses for the tenant's jobs: its own, beside the built-in ones.
+   * These return the synonyms themselves, as Google's API design guide has Get and Update
+   * return the resource (AIP-131, AIP-134): the three answers are one message.
+   */
+  getSynonyms: {
+    path: "/leadflow.v1.LeadflowGateway/GetSynonyms" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetSynonymsRequest): Buffer => Buffer.from(GetSynonymsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetSynonymsRequest => GetSynonymsRequest.decode(value),
+    responseSerialize: (value: TenantSynonyms): Buffer => Buffer.from(TenantSynonyms.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TenantSynonyms => TenantSynonyms.decode(value),
+  },
+  /** Replace the tenant's own synonyms; every mapping replica uses them within 30 s. */
+  setSynonyms: {
+    path: "/leadflow.v1.LeadflowGateway/SetSynonyms" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetSynonymsRequest): Buffer => Buffer.from(SetSynonymsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetSynonymsRequest => SetSynonymsRequest.decode(value),
+    responseSerialize: (value: TenantSynonyms): Buffer => Buffer.from(TenantSynonyms.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TenantSynonyms => TenantSynonyms.decode(value),
+  },
+  /** Keep a copy of the tenant's synonyms as they are (the newest 50 are kept). */
+  backupSynonyms: {
+    path: "/leadflow.v1.LeadflowGateway/BackupSynonyms" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: BackupSynonymsRequest): Buffer =>
+      Buffer.from(BackupSynonymsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): BackupSynonymsRequest => BackupSynonymsRequest.decode(value),
+    responseSerialize: (value: SynonymBackup): Buffer => Buffer.from(SynonymBackup.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SynonymBackup => SynonymBackup.decode(value),
+  },
+  listSynonymBackups: {
+    path: "/leadflow.v1.LeadflowGateway/ListSynonymBackups" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListSynonymBackupsRequest): Buffer =>
+      Buffer.from(ListSynonymBackupsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListSynonymBackupsRequest => ListSynonymBackupsRequest.decode(value),
+    responseSerialize: (value: ListSynonymBackupsResponse): Buffer =>
+      Buffer.from(ListSynonymBackupsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListSynonymBackupsResponse => ListSynonymBackupsResponse.decode(value),
+  },
+  /** Make a backup's synonyms the tenant's again (a change: the version moves on). */
+  restoreSynonyms: {
+    path: "/leadflow.v1.LeadflowGateway/RestoreSynonyms" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RestoreSynonymsRequest): Buffer =>
+      Buffer.from(RestoreSynonymsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RestoreSynonymsRequest => RestoreSynonymsRequest.decode(value),
+    responseSerialize: (value: TenantSynonyms): Buffer => Buffer.from(TenantSynonyms.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TenantSynonyms => TenantSynonyms.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -6214,6 +7684,21 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
   /** A supplier with its totals over its jobs. */
   getSupplier: handleUnaryCall<GetSupplierRequest, GetSupplierResponse>;
   updateSupplier: handleUnaryCall<UpdateSupplierRequest, UpdateSupplierResponse>;
+  /** The CSV template: the canonical headers and one example row (GET /v1/template.csv). */
+  getTemplate: handleUnaryCall<GetTemplateRequest, GetTemplateResponse>;
+  /**
+   * The header synonyms mapping uses for the tenant's jobs: its own, beside the built-in ones.
+   * These return the synonyms themselves, as Google's API design guide has Get and Update
+   * return the resource (AIP-131, AIP-134): the three answers are one message.
+   */
+  getSynonyms: handleUnaryCall<GetSynonymsRequest, TenantSynonyms>;
+  /** Replace the tenant's own synonyms; every mapping replica uses them within 30 s. */
+  setSynonyms: handleUnaryCall<SetSynonymsRequest, TenantSynonyms>;
+  /** Keep a copy of the tenant's synonyms as they are (the newest 50 are kept). */
+  backupSynonyms: handleUnaryCall<BackupSynonymsRequest, SynonymBackup>;
+  listSynonymBackups: handleUnaryCall<ListSynonymBackupsRequest, ListSynonymBackupsResponse>;
+  /** Make a backup's synonyms the tenant's again (a change: the version moves on). */
+  restoreSynonyms: handleUnaryCall<RestoreSynonymsRequest, TenantSynonyms>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -6475,6 +7960,105 @@ export interface LeadflowGatewayClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: UpdateSupplierResponse) => void,
+  ): ClientUnaryCall;
+  /** The CSV template: the canonical headers and one example row (GET /v1/template.csv). */
+  getTemplate(
+    request: GetTemplateRequest,
+    callback: (error: ServiceError | null, response: GetTemplateResponse) => void,
+  ): ClientUnaryCall;
+  getTemplate(
+    request: GetTemplateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetTemplateResponse) => void,
+  ): ClientUnaryCall;
+  getTemplate(
+    request: GetTemplateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetTemplateResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The header synonyms mapping uses for the tenant's jobs: its own, beside the built-in ones.
+   * These return the synonyms themselves, as Google's API design guide has Get and Update
+   * return the resource (AIP-131, AIP-134): the three answers are one message.
+   */
+  getSynonyms(
+    request: GetSynonymsRequest,
+    callback: (error: ServiceError | null, response: TenantSynonyms) => void,
+  ): ClientUnaryCall;
+  getSynonyms(
+    request: GetSynonymsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TenantSynonyms) => void,
+  ): ClientUnaryCall;
+  getSynonyms(
+    request: GetSynonymsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TenantSynonyms) => void,
+  ): ClientUnaryCall;
+  /** Replace the tenant's own synonyms; every mapping replica uses them within 30 s. */
+  setSynonyms(
+    request: SetSynonymsRequest,
+    callback: (error: ServiceError | null, response: TenantSynonyms) => void,
+  ): ClientUnaryCall;
+  setSynonyms(
+    request: SetSynonymsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TenantSynonyms) => void,
+  ): ClientUnaryCall;
+  setSynonyms(
+    request: SetSynonymsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TenantSynonyms) => void,
+  ): ClientUnaryCall;
+  /** Keep a copy of the tenant's synonyms as they are (the newest 50 are kept). */
+  backupSynonyms(
+    request: BackupSynonymsRequest,
+    callback: (error: ServiceError | null, response: SynonymBackup) => void,
+  ): ClientUnaryCall;
+  backupSynonyms(
+    request: BackupSynonymsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SynonymBackup) => void,
+  ): ClientUnaryCall;
+  backupSynonyms(
+    request: BackupSynonymsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SynonymBackup) => void,
+  ): ClientUnaryCall;
+  listSynonymBackups(
+    request: ListSynonymBackupsRequest,
+    callback: (error: ServiceError | null, response: ListSynonymBackupsResponse) => void,
+  ): ClientUnaryCall;
+  listSynonymBackups(
+    request: ListSynonymBackupsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListSynonymBackupsResponse) => void,
+  ): ClientUnaryCall;
+  listSynonymBackups(
+    request: ListSynonymBackupsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListSynonymBackupsResponse) => void,
+  ): ClientUnaryCall;
+  /** Make a backup's synonyms the tenant's again (a change: the version moves on). */
+  restoreSynonyms(
+    request: RestoreSynonymsRequest,
+    callback: (error: ServiceError | null, response: TenantSynonyms) => void,
+  ): ClientUnaryCall;
+  restoreSynonyms(
+    request: RestoreSynonymsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TenantSynonyms) => void,
+  ): ClientUnaryCall;
+  restoreSynonyms(
+    request: RestoreSynonymsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TenantSynonyms) => void,
   ): ClientUnaryCall;
 }
 

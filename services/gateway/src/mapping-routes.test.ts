@@ -1,0 +1,146 @@
+import { credentials, type ServiceError } from '@grpc/grpc-js';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@leadflow/logger';
+import { createSqlSynonymStore, migrations as mappingMigrations, templateCsv } from '@leadflow/mapping';
+import { createOutboundRules } from '@leadflow/outbound';
+import {
+  LeadflowGatewayClient, type GetTemplateResponse, type ListSynonymBackupsResponse, type SynonymBackup, type TenantSynonyms,
+} from '@leadflow/proto';
+import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
+import { bearer, withApiKey } from '@leadflow/testkit';
+import { buildRestApp, createGrpcServer, createJobService, createSqlApiKeyStore, createSqlJobStore, migrations, type UploadSink } from './index.js';
+
+const sink: UploadSink = { open: () => ({ write: async () => {}, end: async () => {}, fail: async () => {} }), decide: async () => {} };
+
+/** A unary RPC as a promise: its answer, or its error. */
+const rpc = <Res>(run: (done: (err: ServiceError | null, res?: Res) => void) => void) =>
+  new Promise<Res>((resolve, reject) => run((err, res) => (err ? reject(err) : resolve(res!))));
+
+describe('the template and the header synonyms, over REST and gRPC', () => {
+  let db: SqlClient;
+  let app: FastifyInstance;
+  let grpc: ReturnType<typeof createGrpcServer>;
+  let client: LeadflowGatewayClient;
+  const changed: string[] = [];
+  const key = { acme: '', globex: '' };
+  const as = (who: keyof typeof key) => (o: InjectOptions) => app.inject({ ...o, headers: { ...o.headers, ...bearer(key[who]) } });
+
+  beforeAll(async () => {
+    db = await createPglite();
+    await migrate(db, migrations);
+    await migrate(db, mappingMigrations);
+    const service = createJobService({
+      jobs: createSqlJobStore(db), exports: async function* () {}, uploads: sink, dnc: createMemoryDncRegistry(), maxUploadBytes: 1000, outbound: createOutboundRules(),
+      mapping: { synonyms: createSqlSynonymStore(db), onSynonymsChanged: (tenantId) => void changed.push(tenantId) },
+    });
+    const keys = createSqlApiKeyStore(db);
+    key.acme = (await keys.create({ tenant: 'acme', role: 'admin' })).key;
+    key.globex = (await keys.create({ tenant: 'globex', role: 'admin' })).key;
+    const logger = createLogger({ name: 'test', level: 'silent' });
+    app = await buildRestApp({ service, logger, maxUploadBytes: 1000, keys });
+    grpc = createGrpcServer({ service, logger, keys });
+    await grpc.listen(0, '127.0.0.1');
+    client = new LeadflowGatewayClient(`127.0.0.1:${grpc.port}`, credentials.createInsecure(), { interceptors: [withApiKey(key.acme)] });
+  });
+  afterAll(async () => {
+    client?.close();
+    await grpc?.close(1000);
+    await app?.close();
+    await db?.close();
+  });
+
+  it('sends the template as a CSV download, byte for byte the same on gRPC', async () => {
+    const res = await as('acme')({ method: 'GET', url: '/v1/template.csv' });
+    expect([res.statusCode, res.headers['content-type'], res.headers['content-disposition']]).toEqual([
+      200, 'text/csv; charset=utf-8', 'attachment; filename="leadflow-template.csv"',
+    ]);
+    expect(res.rawPayload.equals(templateCsv())).toBe(true);
+    expect([...res.rawPayload.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const viaGrpc = await rpc<GetTemplateResponse>((done) => client.getTemplate({}, done));
+    expect(Buffer.from(viaGrpc.csv).equals(res.rawPayload)).toBe(true);
+    expect([viaGrpc.fileName, viaGrpc.headers[0], viaGrpc.headers.at(-1)]).toEqual(['leadflow-template.csv', 'first_name', 'source']);
+  });
+
+  it("answers a tenant's own synonyms beside the built-in ones, none at version 0 before the first change", async () => {
+    const res = await as('acme')({ method: 'GET', url: '/v1/mapping/synonyms' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect([body.synonyms, body.version, body.updatedAt]).toEqual([{}, 0, null]);
+    expect(body.builtIn.phone).toContain('telefon');
+  });
+
+  it('replaces the synonyms, one version up, for the calling tenant only, and tells the mapping stage', async () => {
+    changed.length = 0;
+    const put = await as('acme')({ method: 'PUT', url: '/v1/mapping/synonyms', payload: { synonyms: { source: ['Herkunft'], industry: ['Sparte'] } } });
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toMatchObject({ synonyms: { industry: ['Sparte'], source: ['Herkunft'] }, version: 1, updatedAt: expect.any(String) });
+    expect((await as('acme')({ method: 'GET', url: '/v1/mapping/synonyms' })).json()).toMatchObject({ synonyms: { source: ['Herkunft'] }, version: 1 });
+    expect((await as('globex')({ method: 'GET', url: '/v1/mapping/synonyms' })).json()).toMatchObject({ synonyms: {}, version: 0 });
+    expect(changed).toEqual(['acme']);
+  });
+
+  it.each([
+    ['an unknown field', { emial: ['Kontaktmail'] }, '"emial" is not a lead field: use one of first_name'],
+    ['an empty synonym', { source: ['Herkunft', ''] }, 'synonyms.source[1] is empty'],
+    ['a synonym given twice', { source: ['Herkunft', 'HERKUNFT'] }, 'synonyms.source[1] "HERKUNFT" repeats synonyms.source[0] "Herkunft"'],
+    ['a synonym claimed by two fields', { source: ['Kanal'], industry: ['kanal'] }, 'synonyms.source[0] "Kanal" is claimed by two fields, industry (synonyms.industry[0]) and source'],
+    ['a built-in synonym of another field', { company: ['Telefon'] }, 'synonyms.company[0] "Telefon" is claimed by two fields: it is a built-in synonym of phone'],
+  ])('refuses %s with 400 INVALID_SYNONYMS naming the entry, and changes nothing', async (_what, synonyms, message) => {
+    const res = await as('acme')({ method: 'PUT', url: '/v1/mapping/synonyms', payload: { synonyms } });
+    expect([res.statusCode, res.json().code]).toEqual([400, 'INVALID_SYNONYMS']);
+    expect(res.json().message).toContain(message);
+    expect((await as('acme')({ method: 'GET', url: '/v1/mapping/synonyms' })).json()).toMatchObject({ synonyms: { source: ['Herkunft'] }, version: 1 });
+  });
+
+  it('refuses a body without synonyms before any work, with the body to send', async () => {
+    const res = await as('acme')({ method: 'PUT', url: '/v1/mapping/synonyms', payload: { source: ['Herkunft'] } });
+    expect([res.statusCode, res.json().code]).toEqual([400, 'INVALID_SYNONYMS']);
+    expect(res.json().message).toContain('send {"synonyms": {"<lead field>": ["<header>", ...]}}');
+  });
+
+  it('backs up, changes, and restores the synonyms as they were, one version further on', async () => {
+    const backup = await as('acme')({ method: 'POST', url: '/v1/mapping/synonyms/backups' });
+    expect(backup.statusCode).toBe(201);
+    const { id } = backup.json();
+    expect(backup.json()).toEqual({ id, createdAt: expect.any(String), version: 1, synonyms: { industry: ['Sparte'], source: ['Herkunft'] } });
+    const before = (await as('acme')({ method: 'GET', url: '/v1/mapping/synonyms' })).json();
+
+    await as('acme')({ method: 'PUT', url: '/v1/mapping/synonyms', payload: { synonyms: { source: ['Quelle des Leads'] } } });
+    expect((await as('acme')({ method: 'GET', url: '/v1/mapping/synonyms/backups' })).json().backups.map((b: { id: string }) => b.id)).toEqual([id]);
+    const restored = await as('acme')({ method: 'POST', url: `/v1/mapping/synonyms/backups/${id}/restore` });
+    expect(restored.statusCode).toBe(200);
+    expect(restored.json()).toEqual({ ...before, version: 3, updatedAt: expect.any(String) });
+    expect((await as('acme')({ method: 'GET', url: '/v1/mapping/synonyms' })).json().synonyms).toEqual(before.synonyms);
+  });
+
+  it("answers 404 SYNONYM_BACKUP_NOT_FOUND for another tenant's backup, as for one that never was", async () => {
+    const { id } = (await as('acme')({ method: 'POST', url: '/v1/mapping/synonyms/backups' })).json();
+    for (const url of [`/v1/mapping/synonyms/backups/${id}/restore`, '/v1/mapping/synonyms/backups/00000000-0000-4000-8000-000000000000/restore', '/v1/mapping/synonyms/backups/nope/restore']) {
+      const res = await as('globex')({ method: 'POST', url });
+      expect([res.statusCode, res.json().code], url).toEqual([404, 'SYNONYM_BACKUP_NOT_FOUND']);
+    }
+    expect((await as('globex')({ method: 'GET', url: '/v1/mapping/synonyms/backups' })).json()).toEqual({ backups: [] });
+  });
+
+  it('does the same over gRPC: set, refuse naming the entry, back up, list, restore', async () => {
+    const set = await rpc<TenantSynonyms>((done) =>
+      client.setSynonyms({ synonyms: { source: { headers: ['Herkunft'] }, industry: { headers: [] } } }, done),
+    );
+    expect(set.synonyms).toEqual({ source: { headers: ['Herkunft'] } });
+    const refused = await rpc((done) => client.setSynonyms({ synonyms: { emial: { headers: ['x'] } } }, done)).catch((err: ServiceError) => err);
+    expect([(refused as ServiceError).code, (refused as ServiceError).details]).toEqual([3, expect.stringMatching(/^INVALID_SYNONYMS: "emial" is not a lead field/)]);
+    const backup = await rpc<SynonymBackup>((done) => client.backupSynonyms({}, done));
+    expect(backup.version).toBe(set.version);
+    await rpc((done) => client.setSynonyms({ synonyms: {} }, done));
+    const listed = await rpc<ListSynonymBackupsResponse>((done) => client.listSynonymBackups({}, done));
+    expect(listed.backups[0]!.id).toBe(backup.id);
+    const restored = await rpc<TenantSynonyms>((done) =>
+      client.restoreSynonyms({ id: backup.id }, done),
+    );
+    expect([restored.synonyms, restored.version]).toEqual([{ source: { headers: ['Herkunft'] } }, set.version + 2]);
+    expect(restored.builtIn.email!.headers).toContain('e mail');
+    const missing = await rpc((done) => client.restoreSynonyms({ id: 'nope' }, done)).catch((err: ServiceError) => err);
+    expect([(missing as ServiceError).code, (missing as ServiceError).details]).toEqual([5, expect.stringMatching(/^SYNONYM_BACKUP_NOT_FOUND: /)]);
+  });
+});
