@@ -139,7 +139,7 @@ describe('the template and the header synonyms, over REST and gRPC', () => {
       client.restoreSynonyms({ id: backup.id }, done),
     );
     expect([restored.synonyms, restored.version]).toEqual([{ source: { headers: ['Herkunft'] } }, set.version + 2]);
-    expect(restored.builtIn.email!.headers).toContain('e mail');
+    expect(restored.builtIn.email!.headers).toContain('email address');
     const missing = await rpc((done) => client.restoreSynonyms({ id: 'nope' }, done)).catch((err: ServiceError) => err);
     expect([(missing as ServiceError).code, (missing as ServiceError).details]).toEqual([5, expect.stringMatching(/^SYNONYM_BACKUP_NOT_FOUND: /)]);
   });

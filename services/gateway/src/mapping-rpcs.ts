@@ -1,5 +1,5 @@
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
-import type { FieldSynonyms, SynonymBackup as Backup } from '@leadflow/mapping';
+import type { SynonymBackup as Backup } from '@leadflow/mapping';
 import type {
   LeadflowGatewayServer, LeadflowGatewayService, RestoreSynonymsRequest, SetSynonymsRequest, SynonymBackup, SynonymList, TenantSynonyms,
 } from '@leadflow/proto';
@@ -18,7 +18,7 @@ const toLists = (byField: Readonly<Record<string, readonly string[] | undefined>
 const fromLists = (byField: Readonly<Record<string, SynonymList>>): Record<string, string[]> =>
   Object.fromEntries(Object.entries(byField).map(([field, list]) => [field, list.headers]));
 
-const toView = (v: SynonymsView): TenantSynonyms => ({ synonyms: toLists(v.synonyms as FieldSynonyms), builtIn: toLists(v.builtIn), version: v.version, updatedAt: v.updatedAt ?? '' });
+const toView = (v: SynonymsView): TenantSynonyms => ({ synonyms: toLists(v.synonyms), builtIn: toLists(v.builtIn), version: v.version, updatedAt: v.updatedAt ?? '' });
 
 const toBackup = (b: Backup): SynonymBackup => ({ id: b.id, createdAt: b.createdAt, version: b.version, synonyms: toLists(b.synonyms) });
 

@@ -20,10 +20,15 @@ export class SynonymError extends Error {
 
 const FORMAT = 'send {"synonyms": {"<lead field>": ["<header>", ...]}}';
 
-/** The built-in synonyms by field, as written (the field's own name first). */
+/** The built-in synonyms by field, as written, each spelling once (the field's own name first). */
 export function builtInSynonyms(): Record<CanonicalField, string[]> {
   const out = Object.fromEntries(CANONICAL_FIELDS.map((f) => [f, [] as string[]])) as Record<CanonicalField, string[]>;
-  for (const a of BUILT_IN_ALIASES.aliases) out[a.field].push(a.alias);
+  const listed = new Set<string>();
+  for (const a of BUILT_IN_ALIASES.aliases) {
+    if (listed.has(`${a.field}:${a.compact}`)) continue;
+    listed.add(`${a.field}:${a.compact}`);
+    out[a.field].push(a.alias);
+  }
   return out;
 }
 
