@@ -29,6 +29,7 @@ import { instrument, runPipeline, type Sink } from '@leadflow/pipeline';
 import type { JobRef, LeadBatch, RowBatch } from '@leadflow/proto';
 import type { Keyring } from '@leadflow/secrets';
 import { startJobRunner } from './job-runner.js';
+import { recordReads } from './read-progress.js';
 import { secretKeyring } from './secret-keyring.js';
 import {
   createMemoryDncRegistry,
@@ -178,7 +179,11 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
       return {
         // Read as it arrives, so an unreadable file is refused at once; its rows go on once it is whole.
         open(job) {
-          const reader = openUploadReader(job, { batchSize: opts.batchSize, limits: opts.limits });
+          const onRead = recordReads(
+            (rows, total) => jobs.setRead(job.jobId, rows, total),
+            (err) => logger.warn({ err, jobId: job.jobId }, 'the rows read of a job could not be recorded'),
+          );
+          const reader = openUploadReader(job, { batchSize: opts.batchSize, limits: opts.limits, onRead });
           track(runner.running(job.jobId, () => run(reader.batches)), (err) => {
             reader.abort(err as Error);
             onError(job, err);

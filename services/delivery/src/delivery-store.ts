@@ -50,15 +50,28 @@ export function createSqlDeliveryStore(db: SqlClient): DeliveryStore {
     },
     async record(records) {
       if (records.length === 0) return;
+      // The job's counters move with the rows, in the same statement: a row newly delivered
+      // counts once (a delivered row is never changed again), a failure once when first
+      // recorded, and a failure delivered on a later try moves from failed to delivered.
+      // xmax = 0 tells a row inserted from one updated.
       await db.query(
-        `INSERT INTO deliveries (job_id, row_number, endpoint_url, lead_id, status, attempts, http_status, error)
-         SELECT r.job_id, r.row_number, r.url, r.lead_id, r.status, r.attempts, r.http_status, r.error
-           FROM jsonb_to_recordset($1::jsonb) AS r(job_id text, row_number int, url text, lead_id uuid, status text,
-                attempts int, http_status int, error text)
-         ON CONFLICT (job_id, row_number, endpoint_url) DO UPDATE SET
-           status = excluded.status, attempts = deliveries.attempts + excluded.attempts,
-           http_status = excluded.http_status, error = excluded.error, updated_at = now()
-         WHERE deliveries.status <> 'delivered'`,
+        `WITH changed AS (
+           INSERT INTO deliveries (job_id, row_number, endpoint_url, lead_id, status, attempts, http_status, error)
+           SELECT r.job_id, r.row_number, r.url, r.lead_id, r.status, r.attempts, r.http_status, r.error
+             FROM jsonb_to_recordset($1::jsonb) AS r(job_id text, row_number int, url text, lead_id uuid, status text,
+                  attempts int, http_status int, error text)
+           ON CONFLICT (job_id, row_number, endpoint_url) DO UPDATE SET
+             status = excluded.status, attempts = deliveries.attempts + excluded.attempts,
+             http_status = excluded.http_status, error = excluded.error, updated_at = now()
+           WHERE deliveries.status <> 'delivered'
+           RETURNING job_id, status, xmax = 0 AS inserted
+         )
+         INSERT INTO delivery_progress AS d (job_id, delivered, failed)
+         SELECT job_id, count(*) FILTER (WHERE status = 'delivered'),
+                count(*) FILTER (WHERE status = 'failed' AND inserted) - count(*) FILTER (WHERE status = 'delivered' AND NOT inserted)
+           FROM changed GROUP BY job_id
+         ON CONFLICT (job_id) DO UPDATE SET
+           delivered = d.delivered + excluded.delivered, failed = d.failed + excluded.failed, updated_at = now()`,
         [
           JSON.stringify(
             records.map((r) => ({

@@ -65,6 +65,8 @@ export interface JobStore {
   setFields(id: string, fields: { tenantId: string; supplier: string; webhookUrl: string }): Promise<JobSupplier | undefined>;
   failUpload(id: string, failure: { code: string; message: string }): Promise<void>;
   get(id: string, tenantId: string): Promise<JobView | undefined>;
+  /** Rows ingest read of the job so far, and their total once it read the file to its end (`leadflow serve`). */
+  setRead(id: string, rows: number, total?: number): Promise<void>;
   /** Jobs of every tenant stalled now (created in the last week); 0 when no stall time is set. */
   countStalled(): Promise<number>;
   /** The job is run by `runner` (a standalone process) from now until `ran`: a job in review again, once decided. */
@@ -242,6 +244,9 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
         supplierId: job.supplier_id,
         ...jobCost(jobPrice(job), counts),
       };
+    },
+    async setRead(id, rows, total) {
+      await db.query('UPDATE jobs SET rows_read = greatest(rows_read, $2), rows_total = coalesce($3, rows_total) WHERE id = $1', [id, rows, total ?? null]);
     },
     async countStalled() {
       if (stalledAfterMs === undefined) return 0;

@@ -10,6 +10,8 @@ export interface UploadReaderOptions {
   limits?: Partial<ReadLimits>;
   /** Where the batches wait until the upload is whole. */
   spool?: RowSpoolOptions;
+  /** Sees each batch as it is read, before it waits for the upload to be whole (the job's rows read). */
+  onRead?: (batch: RowBatch) => void;
 }
 
 export interface UploadReader {
@@ -68,6 +70,7 @@ export function openUploadReader(job: JobRef, opts: UploadReaderOptions): Upload
       const rows = readRows(channel, { ...opts.limits, job, batchSize: opts.batchSize, sheet });
       for await (const batch of rows) {
         if (batch.last) last = batch;
+        opts.onRead?.(batch);
         await spool.append(batch);
       }
     } catch (err) {

@@ -103,23 +103,36 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
     // (the service stopped before its outputs were acknowledged) releases what is still held.
     const held = await store.parked(job.jobId);
     remember(job.jobId, columns);
-    return fanout(
-      held.map((h) => {
-        const parked = RowBatch.decode(h.batch);
-        return mapBatch(parked, columns, regionOf(parked));
-      }),
-      () => store.unpark(job.jobId, held.map((h) => h.seq)),
-    );
+    const released = held.map((h) => {
+      const parked = RowBatch.decode(h.batch);
+      return mapBatch(parked, columns, regionOf(parked));
+    });
+    await count(job.jobId, released);
+    return fanout(released, () => store.unpark(job.jobId, held.map((h) => h.seq)));
+  }
+
+  /** Counts batches mapped, before they go on, for the job's status (rows mapped, invalid, and the total). */
+  async function count(jobId: string, mapped: readonly LeadBatch[]): Promise<void> {
+    if (mapped.length === 0) return;
+    const rows = mapped.reduce((n, b) => n + b.rows.length, 0);
+    const invalid = mapped.reduce((n, b) => n + b.rows.filter((r) => r.disposition === Disposition.DISPOSITION_INVALID).length, 0);
+    await store.countMapped(jobId, { upTo: Math.max(...mapped.map((b) => b.seq)), rows, invalid });
+    const last = mapped.find((b) => b.last);
+    if (last) await store.setTotal(jobId, last.totalRows);
   }
 
   async function handle(batch: RowBatch): Promise<MappingStageResult> {
     if (batch.decision) return decide(batch);
     const mapping = await mappingFor(batch);
+    const jobId = batch.job!.jobId;
     if (mapping.status === 'awaiting_review') {
-      await store.park(batch.job!.jobId, batch.seq, RowBatch.encode(batch).finish());
+      await store.park(jobId, batch.seq, RowBatch.encode(batch).finish());
+      if (batch.last) await store.setTotal(jobId, batch.totalRows);
       return fanout([]);
     }
-    return mapBatch(batch, mapping.columns, regionOf(batch));
+    const mapped = mapBatch(batch, mapping.columns, regionOf(batch));
+    await count(jobId, [mapped]);
+    return mapped;
   }
 
   return async (batch) => {

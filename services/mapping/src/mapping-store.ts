@@ -38,6 +38,19 @@ export interface MappingStore {
   parked(jobId: string): Promise<{ seq: number; batch: Uint8Array }[]>;
   /** Forgets held batches once they went downstream. */
   unpark(jobId: string, seqs: readonly number[]): Promise<void>;
+  /**
+   * Counts rows mapped for the job's status: once per batch, `upTo` being the last seq they
+   * came in (a batch redelivered, its seq not above the last counted, adds nothing).
+   */
+  countMapped(jobId: string, counts: MappedCounts): Promise<void>;
+  /** The job's rows as ingest counted them, carried by its last batch. */
+  setTotal(jobId: string, totalRows: number): Promise<void>;
+}
+
+export interface MappedCounts {
+  upTo: number;
+  rows: number;
+  invalid: number;
 }
 
 export function createSqlMappingStore(db: SqlClient): MappingStore {
@@ -83,6 +96,16 @@ export function createSqlMappingStore(db: SqlClient): MappingStore {
     async unpark(jobId, seqs) {
       if (seqs.length > 0) await db.query('DELETE FROM parked_batches WHERE job_id = $1 AND seq = ANY($2::int[])', [jobId, seqs]);
     },
+    async countMapped(jobId, counts) {
+      await db.query(
+        `UPDATE job_mappings SET rows_mapped = rows_mapped + $3, rows_invalid = rows_invalid + $4, counted_seq = $2
+          WHERE job_id = $1 AND counted_seq < $2`,
+        [jobId, counts.upTo, counts.rows, counts.invalid],
+      );
+    },
+    async setTotal(jobId, totalRows) {
+      await db.query('UPDATE job_mappings SET total_rows = $2 WHERE job_id = $1', [jobId, totalRows]);
+    },
   };
 }
 
@@ -126,5 +149,8 @@ export function createMemoryMappingStore(): MappingStore {
       for (const seq of seqs) held?.delete(seq);
       if (held?.size === 0) parked.delete(jobId);
     },
+    // Nothing reads a job's counts without a database (`leadflow map` has no job status).
+    async countMapped() {},
+    async setTotal() {},
   };
 }

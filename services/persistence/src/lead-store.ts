@@ -55,6 +55,19 @@ const INSERT_SUPPRESSED = `
   SELECT $3, r.row_number, $2, r.lead, r.reasons FROM jsonb_to_recordset($1::jsonb) AS r(row_number int, lead jsonb, reasons jsonb)
   ON CONFLICT DO NOTHING`;
 
+/**
+ * The job's rate window (migration 013): once the newer sample (rate_mark) is this old, the
+ * batch makes it the older one (rate_from) and takes its place. Every right-hand side reads the
+ * row as it was before this batch.
+ */
+const RATE_SAMPLE_SECONDS = 5;
+const sampleDue = `(p.rate_mark_at IS NULL OR p.rate_mark_at <= now() - interval '${RATE_SAMPLE_SECONDS} seconds')`;
+const RATE_WINDOW = `
+             rate_from_at = CASE WHEN ${sampleDue} THEN p.rate_mark_at ELSE p.rate_from_at END,
+             rate_from_stored = CASE WHEN ${sampleDue} THEN p.rate_mark_stored ELSE p.rate_from_stored END,
+             rate_mark_at = CASE WHEN ${sampleDue} THEN now() ELSE p.rate_mark_at END,
+             rate_mark_stored = CASE WHEN ${sampleDue} THEN p.stored + excluded.stored ELSE p.rate_mark_stored END`;
+
 /** The source row by header; cells beyond the header are kept as `column N`. */
 function rawRecord(header: readonly string[], cells: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -151,9 +164,11 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
         );
         const stored = inserted.accepted + inserted.duplicate + inserted.invalid + inserted.suppressed;
         await tx.query(
-          `INSERT INTO job_progress AS p (job_id, tenant_id, total_rows, stored, accepted, invalid, duplicate, suppressed, failure_code, failure_message)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+          `INSERT INTO job_progress AS p (job_id, tenant_id, total_rows, stored, accepted, invalid, duplicate, suppressed, failure_code, failure_message,
+                                          rate_mark_at, rate_mark_stored)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now(), $4)
            ON CONFLICT (job_id) DO UPDATE SET
+             ${RATE_WINDOW},
              total_rows = coalesce(excluded.total_rows, p.total_rows),
              stored = p.stored + excluded.stored,
              accepted = p.accepted + excluded.accepted,
