@@ -9,6 +9,7 @@ export {
   SupplierTotals, UpdateSupplierRequest, UpdateSupplierResponse,
   BackupSynonymsRequest, GetSynonymsRequest, GetTemplateRequest, GetTemplateResponse, ListSynonymBackupsRequest, ListSynonymBackupsResponse, RestoreSynonymsRequest,
   SetSynonymsRequest, SynonymBackup, SynonymList, TenantSynonyms,
+  JobError, JobEvent, JobProgress, ListJobErrorsRequest, ListJobErrorsResponse, ListJobsRequest, ListJobsResponse, StageProgress,
 } from './gen/leadflow/v1/gateway.js';
 
 import { fileURLToPath } from 'node:url';

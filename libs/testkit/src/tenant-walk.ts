@@ -149,6 +149,8 @@ export const REST_CASES: Record<string, RestCase> = {
   'POST /v1/jobs': { role: 'uploader', request: () => ({ path: '/v1/jobs', body: { form: uploadForm('email\nb@x.com\n', {}) } }), other: 'own' },
   'GET /v1/jobs/{id}': { role: 'viewer', request: job(), other: { notFound: 'JOB_NOT_FOUND' } },
   'GET /v1/jobs/{id}/events': { role: 'viewer', request: job('/events'), other: { notFound: 'JOB_NOT_FOUND' } },
+  'GET /v1/jobs': { role: 'viewer', request: () => ({ path: '/v1/jobs?limit=100' }), other: 'own' },
+  'GET /v1/jobs/{id}/errors': { role: 'viewer', request: job('/errors'), other: { notFound: 'JOB_NOT_FOUND' } },
   'GET /v1/jobs/{id}/mapping': { role: 'viewer', request: job('/mapping'), other: { notFound: 'JOB_NOT_FOUND' } },
   'POST /v1/jobs/{id}/mapping': {
     role: 'uploader',
@@ -322,6 +324,12 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
   backupSynonyms: { role: 'admin', call: (c) => settle((done) => c.backupSynonyms({}, done)), other: 'own' },
   listSynonymBackups: { role: 'viewer', call: (c) => settle((done) => c.listSynonymBackups({}, done)), other: 'own' },
   restoreSynonyms: { role: 'admin', call: (c, a) => settle((done) => c.restoreSynonyms({ id: a.synonymBackupId }, done)), other: 'not_found' },
+  listJobs: {
+    role: 'viewer',
+    call: (c) => settle((done) => c.listJobs({ status: [], supplier: '', q: '', createdFrom: '', createdTo: '', limit: 100, after: '' }, done)),
+    other: 'own',
+  },
+  listJobErrors: { role: 'viewer', call: (c, a) => settle((done) => c.listJobErrors({ jobId: a.jobId, limit: 0 }, done)), other: 'not_found' },
 };
 
 /** The gRPC walk, as walkRest: every RPC the service has, without a key, with lesser roles, and as another tenant. */

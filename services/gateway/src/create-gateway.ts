@@ -3,7 +3,7 @@ import { setLogger } from '@grpc/grpc-js';
 import { listenOrExplain } from '@leadflow/lifecycle';
 import type { Logger } from '@leadflow/logger';
 import { createSqlSynonymStore } from '@leadflow/mapping';
-import { leadExists, leadMerges, revertMerge } from '@leadflow/persistence';
+import { leadExists, leadMerges, recentRejections, revertMerge } from '@leadflow/persistence';
 import type { Metrics } from '@leadflow/metrics';
 import type { OutboundRules } from '@leadflow/outbound';
 import type { DncRegistry, SqlClient } from '@leadflow/stores';
@@ -14,6 +14,7 @@ import { createGrpcServer } from './grpc-server.js';
 import { exportCsv } from './job-exports.js';
 import { createJobService } from './job-service.js';
 import { createSqlJobStore } from './job-store.js';
+import { ownedElsewhere } from './owned-elsewhere.js';
 import { buildRestApp } from './rest-app.js';
 import { possibleDuplicateReview } from './review.js';
 import { createSqlSupplierStore } from './supplier-store.js';
@@ -94,6 +95,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     possibleDuplicates: possibleDuplicateReview(opts.db, opts.dedupIndex, opts.logger),
     suppliers: createSqlSupplierStore(opts.db),
     mapping: { synonyms: createSqlSynonymStore(opts.db), onSynonymsChanged: opts.onSynonymsChanged },
+    rejections: (jobId, tenantId, limit) => ownedElsewhere(recentRejections(opts.db, jobId, tenantId, limit), []),
   });
   // Every call's key is looked up in the gateway's own tables (migration 005), in both modes.
   const keys = createSqlApiKeyStore(opts.db);

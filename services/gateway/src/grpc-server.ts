@@ -57,6 +57,10 @@ import {
   type ListSuppliersResponse,
   type UpdateSupplierRequest,
   type UpdateSupplierResponse,
+  type ListJobsRequest,
+  type ListJobsResponse,
+  type ListJobErrorsRequest,
+  type ListJobErrorsResponse,
 } from '@leadflow/proto';
 import type { MergeRecord, PossibleDuplicate as PossibleDuplicateRecord } from '@leadflow/persistence';
 import type { Counter } from 'prom-client';
@@ -70,6 +74,7 @@ import type { JobService } from './job-service.js';
 import type { JobView } from './job-store.js';
 import { fromCreateSupplier, fromUpdateSupplier, toProtoMoney, toProtoSupplier, toProtoTotals } from './supplier-messages.js';
 import { mappingRpcs } from './mapping-rpcs.js';
+import { fromProtoStatuses, toProtoEvent, toProtoProgress } from './grpc-jobs.js';
 
 const STATUS: Record<JobView['status'], JobStatus> = {
   queued: JobStatus.JOB_STATUS_QUEUED,
@@ -94,6 +99,7 @@ export function toProtoJob(v: JobView): Job {
     costPerLead: toProtoMoney(v.costPerLead),
     totalCost: toProtoMoney(v.totalCost),
     costPerAcceptedLead: toProtoMoney(v.costPerAcceptedLead),
+    progress: toProtoProgress(v.progress),
   };
 }
 
@@ -156,6 +162,8 @@ const ACCESS: Record<Method, Role> = {
   backupSynonyms: 'admin',
   listSynonymBackups: 'viewer',
   restoreSynonyms: 'admin',
+  listJobs: 'viewer',
+  listJobErrors: 'viewer',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -243,8 +251,8 @@ export function createGrpcServer(opts: GrpcServerOptions) {
         await service.getJob(call.request.id, tenantId);
         const release = limits.acquire(tenantId, 'stream');
         try {
-          for await (const job of service.watchJob(call.request.id, tenantId, abort.signal)) {
-            call.write({ job: toProtoJob(job) });
+          for await (const { event, job } of service.watchJob(call.request.id, tenantId, abort.signal)) {
+            call.write({ job: toProtoJob(job), event: toProtoEvent(event) });
           }
         } finally {
           release();
@@ -295,6 +303,17 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     }),
     updateSupplier: unary<UpdateSupplierRequest, UpdateSupplierResponse>('updateSupplier', async (call, tenantId) => ({
       supplier: toProtoSupplier(await service.updateSupplier(call.request.id, tenantId, fromUpdateSupplier(call.request))),
+    })),
+    listJobs: unary<ListJobsRequest, ListJobsResponse>('listJobs', async (call, tenantId) => {
+      const r = call.request;
+      const page = await service.listJobs(tenantId, {
+        status: fromProtoStatuses(r.status), supplier: r.supplier, q: r.q, createdFrom: r.createdFrom, createdTo: r.createdTo,
+        limit: r.limit || undefined, after: r.after,
+      });
+      return { jobs: page.jobs.map(toProtoJob), next: page.next ?? '' };
+    }),
+    listJobErrors: unary<ListJobErrorsRequest, ListJobErrorsResponse>('listJobErrors', async (call, tenantId) => ({
+      errors: await service.listJobErrors(call.request.jobId, tenantId, call.request.limit || undefined),
     })),
     confirmMapping: unary<ConfirmMappingRequest, ConfirmMappingResponse>('confirmMapping', async (call, tenantId) => ({
       columns: await service.confirmMapping(call.request.jobId, tenantId, call.request.fields),

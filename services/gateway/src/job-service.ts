@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CANONICAL_FIELDS, normalizePhone, personEvidence } from '@leadflow/mapping';
 import { parsePolicy } from '@leadflow/dedup';
-import type { DecideResult, MergeRecord, PossibleDuplicate, PossibleDuplicateStatus, RevertResult } from '@leadflow/persistence';
+import type { DecideResult, MergeRecord, PossibleDuplicate, PossibleDuplicateStatus, Rejection, RevertResult } from '@leadflow/persistence';
 import { checkOutboundUrl, OutboundRefusal, type OutboundRules, type Resolve } from '@leadflow/outbound';
 import { isUuid, jobFailure } from '@leadflow/pipeline';
 import type { JobFailure } from '@leadflow/proto';
@@ -10,6 +9,8 @@ import type { DncRegistry } from '@leadflow/stores';
 import { errors, GatewayError } from './gateway-error.js';
 import { EXPORT_KINDS, type ExportKind } from './job-exports.js';
 import { createMappingSettings, type MappingSettingsOptions } from './mapping-settings.js';
+import { jobEvents, type JobEvent } from './job-events.js';
+import { cursorOf, parseJobListQuery, type JobListQuery } from './job-list-query.js';
 import type { ColumnView, JobStore, JobView, MappingView } from './job-store.js';
 import { supplierRef } from './supplier-ref.js';
 import { createSupplierService } from './supplier-service.js';
@@ -30,8 +31,10 @@ export interface JobServiceOptions {
   resolve?: Resolve;
   /** Region for DNC numbers written without a country code. @default 'US' */
   defaultRegion?: string;
-  /** How often a watched job is read again. @default 500 */
+  /** How often a watched job is read again: at most half the second between progress events. @default 500 */
   watchIntervalMs?: number;
+  /** A job's newest rejected rows (persistence's record of them). */
+  rejections?: (jobId: string, tenantId: string, limit: number) => Promise<Rejection[]>;
   /** The tenants' dedup policies (table dedup_policies). */
   policies?: {
     list(tenantId: string): Promise<{ supplier: string; policy: unknown; updatedAt: string }[]>;
@@ -56,6 +59,8 @@ export interface JobServiceOptions {
 }
 
 const REVIEW_STATUSES = ['open', 'duplicate', 'distinct'] as const;
+/** Rejected rows GET /v1/jobs/{id}/errors answers. */
+export const JOB_ERRORS = { default: 20, max: 1000 } as const;
 const MAX_REVIEW_PAGE = 1000;
 
 /** What a client says about an upload besides its file (form fields, or gRPC's UploadMetadata). */
@@ -153,19 +158,25 @@ export function createJobService(opts: JobServiceOptions) {
     return job;
   }
 
-  /** The job now, then each change, until it completes or fails or `signal` aborts. */
-  async function* watchJob(id: string, tenantId: string, signal?: AbortSignal): AsyncGenerator<JobView> {
-    let last = '';
-    while (!signal?.aborted) {
-      const job = await getJob(id, tenantId);
-      const snapshot = JSON.stringify(job);
-      if (snapshot !== last) {
-        last = snapshot;
-        yield job;
-      }
-      if (job.status === 'completed' || job.status === 'failed') return;
-      await sleep(opts.watchIntervalMs ?? 500, undefined, { signal }).catch(() => undefined);
-    }
+  /** The job as `progress` events while it changes, then its end (job-events.ts), until `signal` aborts. */
+  function watchJob(id: string, tenantId: string, signal?: AbortSignal): AsyncGenerator<JobEvent> {
+    return jobEvents(() => getJob(id, tenantId), { intervalMs: opts.watchIntervalMs ?? 500, signal });
+  }
+
+  /** The tenant's jobs that pass the query's filters, newest first, a page at a time (`next` for `after`; null on the last page). */
+  async function listJobs(tenantId: string, query: JobListQuery): Promise<{ jobs: JobView[]; next: string | null }> {
+    const { filter, limit } = parseJobListQuery(query);
+    // One more than the page: whether there is a next page is known without asking again.
+    const found = await jobs.list(tenantId, filter, limit + 1);
+    const page = found.slice(0, limit);
+    return { jobs: page, next: found.length > limit ? cursorOf(page.at(-1)!.id) : null };
+  }
+
+  /** The job's newest rejected rows with their reasons, while it runs and after. */
+  async function listJobErrors(jobId: string, tenantId: string, limit: number = JOB_ERRORS.default): Promise<Rejection[]> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > JOB_ERRORS.max) throw new GatewayError('INVALID_QUERY', `limit must be a whole number from 1 to ${JOB_ERRORS.max}`);
+    await getJob(jobId, tenantId);
+    return (await opts.rejections?.(jobId, tenantId, limit)) ?? [];
   }
 
   /** Adds numbers to the tenant's internal list: its leads alone are screened against them. */
@@ -281,7 +292,7 @@ export function createJobService(opts: JobServiceOptions) {
 
   return {
     upload, getJob, watchJob, addDncNumbers, exportRows, getMapping, confirmMapping, listMerges, revertMerge, setDedupPolicy, listDedupPolicies,
-    listPossibleDuplicates, decidePossibleDuplicate,
+    listPossibleDuplicates, decidePossibleDuplicate, listJobs, listJobErrors,
     ...createSupplierService(opts.suppliers),
     // The CSV template and the tenant's header synonyms (mapping-settings.ts).
     ...createMappingSettings(opts.mapping),

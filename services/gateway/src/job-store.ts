@@ -2,8 +2,10 @@ import type { MappingStatus, PreviewRow } from '@leadflow/mapping';
 import type { JobCounts } from '@leadflow/proto';
 import { jobFailure } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
-import { jobCost, type JobCostView } from './job-cost.js';
-import { jobPrice, jobSupplierLinker, type JobSupplier } from './job-supplier.js';
+import type { JobCostView } from './job-cost.js';
+import { jobSupplierLinker, type JobSupplier } from './job-supplier.js';
+import { createJobFacts, type JobFilter } from './job-facts.js';
+import { jobViewOf, type JobProgress } from './job-view.js';
 import { readOwnedElsewhere } from './owned-elsewhere.js';
 
 /**
@@ -11,7 +13,8 @@ import { readOwnedElsewhere } from './owned-elsewhere.js';
  * stalled: not ended, but no row stored for longer than the configured time (Kafka mode); a job
  * whose rows arrive again is running again.
  */
-export type JobStatusName = 'queued' | 'running' | 'awaiting_review' | 'stalled' | 'completed' | 'failed';
+export const JOB_STATUSES = ['queued', 'running', 'awaiting_review', 'stalled', 'completed', 'failed'] as const;
+export type JobStatusName = (typeof JOB_STATUSES)[number];
 
 /** The counts of a job, as the partner API's JobCounts message has them. */
 export type JobCountsView = JobCounts;
@@ -27,6 +30,8 @@ export interface JobView extends JobCostView {
   failure?: { code: string; message: string };
   /** The supplier the job names (GET /v1/suppliers/{id}); null when it names none. */
   supplierId: string | null;
+  /** Per stage, rows in and out; percent done, rate and estimated end (job-view.ts). */
+  progress: JobProgress;
 }
 
 export interface NewJob {
@@ -65,6 +70,8 @@ export interface JobStore {
   setFields(id: string, fields: { tenantId: string; supplier: string; webhookUrl: string }): Promise<JobSupplier | undefined>;
   failUpload(id: string, failure: { code: string; message: string }): Promise<void>;
   get(id: string, tenantId: string): Promise<JobView | undefined>;
+  /** The tenant's jobs that pass `filter`, newest first, at most `limit`: one query whatever their number. */
+  list(tenantId: string, filter: JobFilter, limit: number): Promise<JobView[]>;
   /** Rows ingest read of the job so far, and their total once it read the file to its end (`leadflow serve`). */
   setRead(id: string, rows: number, total?: number): Promise<void>;
   /** Jobs of every tenant stalled now (created in the last week); 0 when no stall time is set. */
@@ -94,38 +101,12 @@ export interface JobStoreOptions {
 /** Jobs older than this are left out of countStalled, which then reads a week of jobs by index, not the whole table. */
 const STALLED_LOOKBACK = '7 days';
 
-interface JobRow {
-  id: string;
-  supplier: string;
-  supplier_id: string | null;
-  cost_per_lead: string | null;
-  cost_currency: string | null;
-  file_name: string;
-  created_at: Date;
-  /** Since the job was created, by the database's clock (the one persistence stamps progress with). */
-  age_ms: number;
-  failure_code: string | null;
-  failure_message: string | null;
-}
-
-interface ProgressRow {
-  total_rows: number | null;
-  stored: number;
-  accepted: number;
-  invalid: number;
-  duplicate: number;
-  suppressed: number;
-  failure_code: string | null;
-  failure_message: string | null;
-  completed_at: Date | null;
-  /** Since a batch of the job was last stored. */
-  idle_ms: number;
-}
 
 /** The jobs table and the status made of what the stages recorded. */
 export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): JobStore {
   const { stalledAfterMs } = opts;
   const supplierOf = jobSupplierLinker(db);
+  const facts = createJobFacts(db, { stalledAfterMs });
   return {
     async create(job) {
       const supplier = await supplierOf(job.tenantId, job.supplier);
@@ -190,60 +171,11 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
       ]);
     },
     async get(id, tenantId) {
-      const job = (
-        await db.query<JobRow>(
-          `SELECT id, supplier, file_name, created_at, failure_code, failure_message, supplier_id, cost_per_lead::text AS cost_per_lead, cost_currency,
-                  (extract(epoch FROM now() - created_at) * 1000)::float8 AS age_ms
-             FROM jobs WHERE id = $1 AND tenant_id = $2`,
-          [id, tenantId],
-        )
-      ).rows[0];
-      if (!job) return undefined;
-      const [progress] = await readOwnedElsewhere<ProgressRow>(
-        db,
-        `SELECT total_rows, stored, accepted, invalid, duplicate, suppressed, failure_code, failure_message, completed_at,
-                (extract(epoch FROM now() - updated_at) * 1000)::float8 AS idle_ms
-           FROM job_progress WHERE job_id = $1`,
-        [id],
-      );
-      const [delivered] = await readOwnedElsewhere<{ n: number }>(
-        db,
-        "SELECT count(*)::int AS n FROM deliveries WHERE job_id = $1 AND status = 'delivered'",
-        [id],
-      );
-      const [mapping] = await readOwnedElsewhere<{ status: string }>(db, 'SELECT status FROM job_mappings WHERE job_id = $1', [id]);
-      const failureCode = job.failure_code ?? progress?.failure_code ?? null;
-      const failureMessage = job.failure_message ?? progress?.failure_message ?? '';
-      const status: JobStatusName = failureCode
-        ? 'failed'
-        : progress?.completed_at
-          ? 'completed'
-          : mapping?.status === 'awaiting_review'
-            ? 'awaiting_review'
-            : stalledAfterMs !== undefined && (progress?.idle_ms ?? job.age_ms) > stalledAfterMs
-              ? 'stalled'
-              : progress
-                ? 'running'
-                : 'queued';
-      const counts = {
-        rows: progress?.total_rows ?? progress?.stored ?? 0,
-        accepted: progress?.accepted ?? 0,
-        invalid: progress?.invalid ?? 0,
-        duplicate: progress?.duplicate ?? 0,
-        suppressed: progress?.suppressed ?? 0,
-        delivered: delivered?.n ?? 0,
-      };
-      return {
-        id: job.id,
-        status,
-        counts,
-        supplier: job.supplier,
-        fileName: job.file_name,
-        createdAt: new Date(job.created_at).toISOString(),
-        ...(failureCode ? { failure: { code: failureCode, message: failureMessage ?? '' } } : {}),
-        supplierId: job.supplier_id,
-        ...jobCost(jobPrice(job), counts),
-      };
+      const row = await facts.get(id, tenantId);
+      return row && jobViewOf(row);
+    },
+    async list(tenantId, filter, limit) {
+      return (await facts.list(tenantId, filter, limit)).map(jobViewOf);
     },
     async setRead(id, rows, total) {
       await db.query('UPDATE jobs SET rows_read = greatest(rows_read, $2), rows_total = coalesce($3, rows_total) WHERE id = $1', [id, rows, total ?? null]);

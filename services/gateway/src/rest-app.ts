@@ -143,14 +143,27 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     try {
-      for await (const job of service.watchJob(req.params.id, tenantId, abort.signal)) {
-        reply.raw.write(`event: job\ndata: ${JSON.stringify(job)}\n\n`);
+      for await (const { event, job } of service.watchJob(req.params.id, tenantId, abort.signal)) {
+        reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(job)}\n\n`);
       }
     } catch (err) {
       req.log.error({ err }, 'job event stream failed');
     }
     reply.raw.end();
   });
+
+  app.get<{ Querystring: Record<'status' | 'supplier' | 'q' | 'createdFrom' | 'createdTo' | 'limit' | 'after', string | undefined> }>(
+    '/v1/jobs',
+    { schema: schemas.listJobs, config: { access: 'viewer' } },
+    async (req) => {
+      const { status, limit, ...rest } = req.query;
+      return service.listJobs(tenantOf(req), { ...rest, status: status ? status.split(',') : undefined, limit: limit ? Number(limit) : undefined });
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { limit?: string } }>('/v1/jobs/:id/errors', { schema: schemas.jobErrors, config: { access: 'viewer' } }, async (req) => ({
+    errors: await service.listJobErrors(req.params.id, tenantOf(req), req.query.limit ? Number(req.query.limit) : undefined),
+  }));
 
   app.get<{ Params: { id: string } }>('/v1/jobs/:id/mapping', { schema: schemas.getMapping, config: { access: 'viewer' } }, async (req) => service.getMapping(req.params.id, tenantOf(req)));
 

@@ -1,6 +1,9 @@
 import type { FastifySchema } from 'fastify';
 import type { Access } from './access.js';
 import { ERROR_CATALOGUE, type ErrorCode } from './error-catalogue.js';
+import { JOB_ERRORS } from './job-service.js';
+import { CREATED_PATTERN, JOB_PAGE, MAX_TEXT } from './job-list-query.js';
+import { JOB_STATUSES } from './job-store.js';
 
 /**
  * The JSON Schemas of the REST routes: fastify checks every request against them before a
@@ -48,6 +51,26 @@ declare module 'fastify' {
 
 /** A POST that takes nothing: no body, or an empty object. */
 const noBody = { type: ['object', 'null'], additionalProperties: false, properties: {} } as const;
+/** A pattern of the whole numbers 1 to `max` (a power of ten), leading zeros allowed: query values are strings. */
+const wholeNumberUpTo = (max: number) => `^0*([1-9][0-9]{0,${String(max).length - 2}}|${max})$`;
+
+/** GET /v1/jobs: every parameter optional, an empty one no filter (job-list-query.ts checks them again, for gRPC too). */
+function jobListQuery() {
+  const status = `(${JOB_STATUSES.join('|')})`;
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      status: { type: 'string', pattern: `^$|^${status}(,${status})*$`, description: `one or more of ${JOB_STATUSES.join(', ')}, comma-separated` },
+      supplier: { type: 'string', maxLength: MAX_TEXT, description: `a supplier's name, as the job has it, at most ${MAX_TEXT} characters` },
+      q: { type: 'string', maxLength: MAX_TEXT, description: `text to find, whatever its case, in the job id, file name or supplier, at most ${MAX_TEXT} characters` },
+      createdFrom: { type: 'string', pattern: `^$|${CREATED_PATTERN}`, description: 'an ISO 8601 date or time with its offset (2026-05-01, 2026-05-01T09:30:00Z): jobs created then or later' },
+      createdTo: { type: 'string', pattern: `^$|${CREATED_PATTERN}`, description: 'an ISO 8601 date or time with its offset: jobs created before it' },
+      limit: { type: 'string', pattern: `^$|${wholeNumberUpTo(JOB_PAGE.max)}`, description: `a whole number from 1 to ${JOB_PAGE.max} (default ${JOB_PAGE.default})` },
+      after: { type: 'string', maxLength: 200, pattern: '^[A-Za-z0-9_-]*$', description: 'the "next" of the page before, as it was answered' },
+    },
+  } as const;
+}
 
 type RouteSchema = FastifySchema & { tags?: string[]; summary?: string; consumes?: string[] };
 
@@ -125,8 +148,23 @@ export const schemas = {
     },
   }),
   getJob: route('jobs', 'A job: status, counts, failure', { params: jobParams }),
-  jobEvents: route('jobs', 'The job as Server-Sent Events until it ends', { params: jobParams, response: textAnswer('text/event-stream', 'an event `job` with the job as JSON at each change') }),
+  jobEvents: route('jobs', 'The job as Server-Sent Events until it ends', {
+    params: jobParams,
+    response: textAnswer(
+      'text/event-stream',
+      'events `progress` with the job as JSON while it changes (read every half second), then one `completed`, `failed` or `cancelled` with the job, then the end',
+    ),
+  }),
   getMapping: route('jobs', 'How the columns of a job were mapped', { params: jobParams }),
+  listJobs: route('jobs', "The tenant's jobs, newest first, a page at a time", { querystring: jobListQuery() }),
+  jobErrors: route('jobs', "A job's newest rejected rows with their reasons, while it runs and after", {
+    params: jobParams,
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { limit: { type: 'string', pattern: `^$|${wholeNumberUpTo(JOB_ERRORS.max)}`, description: `a whole number from 1 to ${JOB_ERRORS.max} (default ${JOB_ERRORS.default})` } },
+    },
+  }),
   confirmMapping: route('jobs', 'Confirm or change the mapping of a job in review', {
     params: jobParams,
     body: {

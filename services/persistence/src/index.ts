@@ -14,3 +14,5 @@ export const migrations: Migrations = {
   dir: fileURLToPath(new URL('../migrations', import.meta.url)),
 };
 export { filedRows } from './filed.js';
+export { recentRejections } from './recent-rejections.js';
+export type { Rejection } from './recent-rejections.js';

@@ -22,7 +22,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { ColumnMapping } from "./batch.js";
+import { ColumnMapping, Reason } from "./batch.js";
 
 export const protobufPackage = "leadflow.v1";
 
@@ -96,6 +96,57 @@ export function jobStatusToJSON(object: JobStatus): string {
   }
 }
 
+export enum JobEvent {
+  JOB_EVENT_UNSPECIFIED = 0,
+  JOB_EVENT_PROGRESS = 1,
+  JOB_EVENT_COMPLETED = 2,
+  JOB_EVENT_FAILED = 3,
+  JOB_EVENT_CANCELLED = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function jobEventFromJSON(object: any): JobEvent {
+  switch (object) {
+    case 0:
+    case "JOB_EVENT_UNSPECIFIED":
+      return JobEvent.JOB_EVENT_UNSPECIFIED;
+    case 1:
+    case "JOB_EVENT_PROGRESS":
+      return JobEvent.JOB_EVENT_PROGRESS;
+    case 2:
+    case "JOB_EVENT_COMPLETED":
+      return JobEvent.JOB_EVENT_COMPLETED;
+    case 3:
+    case "JOB_EVENT_FAILED":
+      return JobEvent.JOB_EVENT_FAILED;
+    case 4:
+    case "JOB_EVENT_CANCELLED":
+      return JobEvent.JOB_EVENT_CANCELLED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return JobEvent.UNRECOGNIZED;
+  }
+}
+
+export function jobEventToJSON(object: JobEvent): string {
+  switch (object) {
+    case JobEvent.JOB_EVENT_UNSPECIFIED:
+      return "JOB_EVENT_UNSPECIFIED";
+    case JobEvent.JOB_EVENT_PROGRESS:
+      return "JOB_EVENT_PROGRESS";
+    case JobEvent.JOB_EVENT_COMPLETED:
+      return "JOB_EVENT_COMPLETED";
+    case JobEvent.JOB_EVENT_FAILED:
+      return "JOB_EVENT_FAILED";
+    case JobEvent.JOB_EVENT_CANCELLED:
+      return "JOB_EVENT_CANCELLED";
+    case JobEvent.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export interface UploadMetadata {
   fileName: string;
   supplier: string;
@@ -142,6 +193,41 @@ export interface Job {
     | undefined;
   /** total_cost / counts.accepted: what each accepted lead cost; unset while none is accepted. */
   costPerAcceptedLead: Money | undefined;
+  progress: JobProgress | undefined;
+}
+
+/**
+ * Rows a stage worked on (rows an earlier stage excluded pass it by), and the rows it let out by
+ * outcome (the disposition it gave them). Stages after mapping count a row once it is stored.
+ */
+export interface StageProgress {
+  rowsIn: number;
+  rowsOut: { [key: string]: number };
+}
+
+export interface StageProgress_RowsOutEntry {
+  key: string;
+  value: number;
+}
+
+export interface JobProgress {
+  /** Rows stored of the rows the file holds, 0 to 100; unset until ingest has counted them. */
+  percent?:
+    | number
+    | undefined;
+  /** Rows stored per second over the last 5 to 10 s; unset before the first row is stored and once ended. */
+  rate?:
+    | number
+    | undefined;
+  /** RFC 3339; empty while unknown and once ended. */
+  estimatedEnd: string;
+  /** By stage: ingest, mapping, dedup, enrichment, dnc, persistence, delivery. */
+  stages: { [key: string]: StageProgress };
+}
+
+export interface JobProgress_StagesEntry {
+  key: string;
+  value: StageProgress | undefined;
 }
 
 export interface UploadFileResponse {
@@ -162,6 +248,7 @@ export interface WatchJobRequest {
 
 export interface WatchJobResponse {
   job: Job | undefined;
+  event: JobEvent;
 }
 
 export interface AddDncNumbersRequest {
@@ -559,6 +646,46 @@ export interface RestoreSynonymsRequest {
   id: string;
 }
 
+export interface ListJobsRequest {
+  /** Any of these statuses; none for every job. */
+  status: JobStatus[];
+  /** Exactly this supplier; empty for any. */
+  supplier: string;
+  /** Text found, whatever its case, in the job id, file name or supplier. */
+  q: string;
+  /** RFC 3339 or a date (midnight UTC): created at or after created_from, before created_to. */
+  createdFrom: string;
+  createdTo: string;
+  /** 1 to 1000; 0 for 50. */
+  limit: number;
+  /** The `next` of the page before. */
+  after: string;
+}
+
+export interface ListJobsResponse {
+  jobs: Job[];
+  /** Empty on the last page. */
+  next: string;
+}
+
+export interface ListJobErrorsRequest {
+  jobId: string;
+  /** 1 to 1000; 0 for 20. */
+  limit: number;
+}
+
+/** A row the job rejected (INVALID), newest first. */
+export interface JobError {
+  rowNumber: number;
+  reasons: Reason[];
+  /** The reasons as one sentence: what to fix (the detail column of rejected.csv). */
+  detail: string;
+}
+
+export interface ListJobErrorsResponse {
+  errors: JobError[];
+}
+
 function createBaseUploadMetadata(): UploadMetadata {
   return { fileName: "", supplier: "", webhookUrl: "", sheet: "", review: false };
 }
@@ -950,6 +1077,7 @@ function createBaseJob(): Job {
     costPerLead: undefined,
     totalCost: undefined,
     costPerAcceptedLead: undefined,
+    progress: undefined,
   };
 }
 
@@ -990,6 +1118,9 @@ export const Job: MessageFns<Job> = {
     }
     if (message.costPerAcceptedLead !== undefined) {
       Money.encode(message.costPerAcceptedLead, writer.uint32(98).fork()).join();
+    }
+    if (message.progress !== undefined) {
+      JobProgress.encode(message.progress, writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -1103,6 +1234,14 @@ export const Job: MessageFns<Job> = {
             message.costPerAcceptedLead = Money.decode(reader, reader.uint32());
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.progress = JobProgress.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1161,6 +1300,7 @@ export const Job: MessageFns<Job> = {
         : isSet(object.cost_per_accepted_lead)
         ? Money.fromJSON(object.cost_per_accepted_lead)
         : undefined,
+      progress: isSet(object.progress) ? JobProgress.fromJSON(object.progress) : undefined,
     };
   },
 
@@ -1202,6 +1342,9 @@ export const Job: MessageFns<Job> = {
     if (message.costPerAcceptedLead !== undefined) {
       obj.costPerAcceptedLead = Money.toJSON(message.costPerAcceptedLead);
     }
+    if (message.progress !== undefined) {
+      obj.progress = JobProgress.toJSON(message.progress);
+    }
     return obj;
   },
 
@@ -1229,6 +1372,464 @@ export const Job: MessageFns<Job> = {
       : undefined;
     message.costPerAcceptedLead = (object.costPerAcceptedLead !== undefined && object.costPerAcceptedLead !== null)
       ? Money.fromPartial(object.costPerAcceptedLead)
+      : undefined;
+    message.progress = (object.progress !== undefined && object.progress !== null)
+      ? JobProgress.fromPartial(object.progress)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseStageProgress(): StageProgress {
+  return { rowsIn: 0, rowsOut: {} };
+}
+
+export const StageProgress: MessageFns<StageProgress> = {
+  encode(message: StageProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rowsIn !== 0) {
+      writer.uint32(8).uint32(message.rowsIn);
+    }
+    globalThis.Object.entries(message.rowsOut).forEach(([key, value]: [string, number]) => {
+      StageProgress_RowsOutEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StageProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStageProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.rowsIn = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = StageProgress_RowsOutEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.rowsOut[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StageProgress {
+    return {
+      rowsIn: isSet(object.rowsIn)
+        ? globalThis.Number(object.rowsIn)
+        : isSet(object.rows_in)
+        ? globalThis.Number(object.rows_in)
+        : 0,
+      rowsOut: isObject(object.rowsOut)
+        ? (globalThis.Object.entries(object.rowsOut) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.rows_out)
+        ? (globalThis.Object.entries(object.rows_out) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: StageProgress): unknown {
+    const obj: any = {};
+    if (message.rowsIn !== 0) {
+      obj.rowsIn = Math.round(message.rowsIn);
+    }
+    if (message.rowsOut) {
+      const entries = globalThis.Object.entries(message.rowsOut) as [string, number][];
+      if (entries.length > 0) {
+        obj.rowsOut = {};
+        entries.forEach(([k, v]) => {
+          obj.rowsOut[k] = Math.round(v);
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StageProgress>, I>>(base?: I): StageProgress {
+    return StageProgress.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StageProgress>, I>>(object: I): StageProgress {
+    const message = createBaseStageProgress();
+    message.rowsIn = object.rowsIn ?? 0;
+    message.rowsOut = (globalThis.Object.entries(object.rowsOut ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseStageProgress_RowsOutEntry(): StageProgress_RowsOutEntry {
+  return { key: "", value: 0 };
+}
+
+export const StageProgress_RowsOutEntry: MessageFns<StageProgress_RowsOutEntry> = {
+  encode(message: StageProgress_RowsOutEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).uint32(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StageProgress_RowsOutEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStageProgress_RowsOutEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StageProgress_RowsOutEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: StageProgress_RowsOutEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = Math.round(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StageProgress_RowsOutEntry>, I>>(base?: I): StageProgress_RowsOutEntry {
+    return StageProgress_RowsOutEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StageProgress_RowsOutEntry>, I>>(object: I): StageProgress_RowsOutEntry {
+    const message = createBaseStageProgress_RowsOutEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
+function createBaseJobProgress(): JobProgress {
+  return { percent: undefined, rate: undefined, estimatedEnd: "", stages: {} };
+}
+
+export const JobProgress: MessageFns<JobProgress> = {
+  encode(message: JobProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.percent !== undefined) {
+      writer.uint32(9).double(message.percent);
+    }
+    if (message.rate !== undefined) {
+      writer.uint32(17).double(message.rate);
+    }
+    if (message.estimatedEnd !== "") {
+      writer.uint32(26).string(message.estimatedEnd);
+    }
+    globalThis.Object.entries(message.stages).forEach(([key, value]: [string, StageProgress]) => {
+      JobProgress_StagesEntry.encode({ key: key as any, value }, writer.uint32(34).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.percent = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.rate = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.estimatedEnd = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            const entry4 = JobProgress_StagesEntry.decode(reader, reader.uint32());
+            if (entry4.value !== undefined) {
+              message.stages[entry4.key] = entry4.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobProgress {
+    return {
+      percent: isSet(object.percent) ? globalThis.Number(object.percent) : undefined,
+      rate: isSet(object.rate) ? globalThis.Number(object.rate) : undefined,
+      estimatedEnd: isSet(object.estimatedEnd)
+        ? globalThis.String(object.estimatedEnd)
+        : isSet(object.estimated_end)
+        ? globalThis.String(object.estimated_end)
+        : "",
+      stages: isObject(object.stages)
+        ? (globalThis.Object.entries(object.stages) as [string, any][]).reduce(
+          (acc: { [key: string]: StageProgress }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: StageProgress.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: JobProgress): unknown {
+    const obj: any = {};
+    if (message.percent !== undefined) {
+      obj.percent = floatToJson(message.percent);
+    }
+    if (message.rate !== undefined) {
+      obj.rate = floatToJson(message.rate);
+    }
+    if (message.estimatedEnd !== "") {
+      obj.estimatedEnd = message.estimatedEnd;
+    }
+    if (message.stages) {
+      const entries = globalThis.Object.entries(message.stages) as [string, StageProgress][];
+      if (entries.length > 0) {
+        obj.stages = {};
+        entries.forEach(([k, v]) => {
+          obj.stages[k] = StageProgress.toJSON(v);
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JobProgress>, I>>(base?: I): JobProgress {
+    return JobProgress.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JobProgress>, I>>(object: I): JobProgress {
+    const message = createBaseJobProgress();
+    message.percent = object.percent ?? undefined;
+    message.rate = object.rate ?? undefined;
+    message.estimatedEnd = object.estimatedEnd ?? "";
+    message.stages = (globalThis.Object.entries(object.stages ?? {}) as [string, StageProgress][]).reduce(
+      (acc: { [key: string]: StageProgress }, [key, value]: [string, StageProgress]) => {
+        if (value !== undefined) {
+          acc[key] = StageProgress.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseJobProgress_StagesEntry(): JobProgress_StagesEntry {
+  return { key: "", value: undefined };
+}
+
+export const JobProgress_StagesEntry: MessageFns<JobProgress_StagesEntry> = {
+  encode(message: JobProgress_StagesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      StageProgress.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobProgress_StagesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobProgress_StagesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = StageProgress.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobProgress_StagesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? StageProgress.fromJSON(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: JobProgress_StagesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== undefined) {
+      obj.value = StageProgress.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JobProgress_StagesEntry>, I>>(base?: I): JobProgress_StagesEntry {
+    return JobProgress_StagesEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JobProgress_StagesEntry>, I>>(object: I): JobProgress_StagesEntry {
+    const message = createBaseJobProgress_StagesEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? StageProgress.fromPartial(object.value)
       : undefined;
     return message;
   },
@@ -1503,13 +2104,16 @@ export const WatchJobRequest: MessageFns<WatchJobRequest> = {
 };
 
 function createBaseWatchJobResponse(): WatchJobResponse {
-  return { job: undefined };
+  return { job: undefined, event: 0 };
 }
 
 export const WatchJobResponse: MessageFns<WatchJobResponse> = {
   encode(message: WatchJobResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.job !== undefined) {
       Job.encode(message.job, writer.uint32(10).fork()).join();
+    }
+    if (message.event !== 0) {
+      writer.uint32(16).int32(message.event);
     }
     return writer;
   },
@@ -1535,6 +2139,14 @@ export const WatchJobResponse: MessageFns<WatchJobResponse> = {
             message.job = Job.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.event = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1548,13 +2160,19 @@ export const WatchJobResponse: MessageFns<WatchJobResponse> = {
   },
 
   fromJSON(object: any): WatchJobResponse {
-    return { job: isSet(object.job) ? Job.fromJSON(object.job) : undefined };
+    return {
+      job: isSet(object.job) ? Job.fromJSON(object.job) : undefined,
+      event: isSet(object.event) ? jobEventFromJSON(object.event) : 0,
+    };
   },
 
   toJSON(message: WatchJobResponse): unknown {
     const obj: any = {};
     if (message.job !== undefined) {
       obj.job = Job.toJSON(message.job);
+    }
+    if (message.event !== 0) {
+      obj.event = jobEventToJSON(message.event);
     }
     return obj;
   },
@@ -1565,6 +2183,7 @@ export const WatchJobResponse: MessageFns<WatchJobResponse> = {
   fromPartial<I extends Exact<DeepPartial<WatchJobResponse>, I>>(object: I): WatchJobResponse {
     const message = createBaseWatchJobResponse();
     message.job = (object.job !== undefined && object.job !== null) ? Job.fromPartial(object.job) : undefined;
+    message.event = object.event ?? 0;
     return message;
   },
 };
@@ -7382,6 +8001,541 @@ export const RestoreSynonymsRequest: MessageFns<RestoreSynonymsRequest> = {
   },
 };
 
+function createBaseListJobsRequest(): ListJobsRequest {
+  return { status: [], supplier: "", q: "", createdFrom: "", createdTo: "", limit: 0, after: "" };
+}
+
+export const ListJobsRequest: MessageFns<ListJobsRequest> = {
+  encode(message: ListJobsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status.length !== 0) {
+      writer.uint32(10).fork();
+      for (const v of message.status) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.supplier !== "") {
+      writer.uint32(18).string(message.supplier);
+    }
+    if (message.q !== "") {
+      writer.uint32(26).string(message.q);
+    }
+    if (message.createdFrom !== "") {
+      writer.uint32(34).string(message.createdFrom);
+    }
+    if (message.createdTo !== "") {
+      writer.uint32(42).string(message.createdTo);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(48).uint32(message.limit);
+    }
+    if (message.after !== "") {
+      writer.uint32(58).string(message.after);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListJobsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListJobsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 8) {
+              message.status.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.status.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.supplier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.q = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.createdFrom = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.createdTo = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.after = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListJobsRequest {
+    return {
+      status: globalThis.Array.isArray(object?.status) ? object.status.map((e: any) => jobStatusFromJSON(e)) : [],
+      supplier: isSet(object.supplier) ? globalThis.String(object.supplier) : "",
+      q: isSet(object.q) ? globalThis.String(object.q) : "",
+      createdFrom: isSet(object.createdFrom)
+        ? globalThis.String(object.createdFrom)
+        : isSet(object.created_from)
+        ? globalThis.String(object.created_from)
+        : "",
+      createdTo: isSet(object.createdTo)
+        ? globalThis.String(object.createdTo)
+        : isSet(object.created_to)
+        ? globalThis.String(object.created_to)
+        : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      after: isSet(object.after) ? globalThis.String(object.after) : "",
+    };
+  },
+
+  toJSON(message: ListJobsRequest): unknown {
+    const obj: any = {};
+    if (message.status?.length) {
+      obj.status = message.status.map((e) => jobStatusToJSON(e));
+    }
+    if (message.supplier !== "") {
+      obj.supplier = message.supplier;
+    }
+    if (message.q !== "") {
+      obj.q = message.q;
+    }
+    if (message.createdFrom !== "") {
+      obj.createdFrom = message.createdFrom;
+    }
+    if (message.createdTo !== "") {
+      obj.createdTo = message.createdTo;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    if (message.after !== "") {
+      obj.after = message.after;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListJobsRequest>, I>>(base?: I): ListJobsRequest {
+    return ListJobsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListJobsRequest>, I>>(object: I): ListJobsRequest {
+    const message = createBaseListJobsRequest();
+    message.status = object.status?.map((e) => e) || [];
+    message.supplier = object.supplier ?? "";
+    message.q = object.q ?? "";
+    message.createdFrom = object.createdFrom ?? "";
+    message.createdTo = object.createdTo ?? "";
+    message.limit = object.limit ?? 0;
+    message.after = object.after ?? "";
+    return message;
+  },
+};
+
+function createBaseListJobsResponse(): ListJobsResponse {
+  return { jobs: [], next: "" };
+}
+
+export const ListJobsResponse: MessageFns<ListJobsResponse> = {
+  encode(message: ListJobsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.jobs) {
+      Job.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.next !== "") {
+      writer.uint32(18).string(message.next);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListJobsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListJobsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobs.push(Job.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.next = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListJobsResponse {
+    return {
+      jobs: globalThis.Array.isArray(object?.jobs) ? object.jobs.map((e: any) => Job.fromJSON(e)) : [],
+      next: isSet(object.next) ? globalThis.String(object.next) : "",
+    };
+  },
+
+  toJSON(message: ListJobsResponse): unknown {
+    const obj: any = {};
+    if (message.jobs?.length) {
+      obj.jobs = message.jobs.map((e) => Job.toJSON(e));
+    }
+    if (message.next !== "") {
+      obj.next = message.next;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListJobsResponse>, I>>(base?: I): ListJobsResponse {
+    return ListJobsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListJobsResponse>, I>>(object: I): ListJobsResponse {
+    const message = createBaseListJobsResponse();
+    message.jobs = object.jobs?.map((e) => Job.fromPartial(e)) || [];
+    message.next = object.next ?? "";
+    return message;
+  },
+};
+
+function createBaseListJobErrorsRequest(): ListJobErrorsRequest {
+  return { jobId: "", limit: 0 };
+}
+
+export const ListJobErrorsRequest: MessageFns<ListJobErrorsRequest> = {
+  encode(message: ListJobErrorsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListJobErrorsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListJobErrorsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListJobErrorsRequest {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: ListJobErrorsRequest): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListJobErrorsRequest>, I>>(base?: I): ListJobErrorsRequest {
+    return ListJobErrorsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListJobErrorsRequest>, I>>(object: I): ListJobErrorsRequest {
+    const message = createBaseListJobErrorsRequest();
+    message.jobId = object.jobId ?? "";
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseJobError(): JobError {
+  return { rowNumber: 0, reasons: [], detail: "" };
+}
+
+export const JobError: MessageFns<JobError> = {
+  encode(message: JobError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rowNumber !== 0) {
+      writer.uint32(8).uint32(message.rowNumber);
+    }
+    for (const v of message.reasons) {
+      Reason.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.detail !== "") {
+      writer.uint32(26).string(message.detail);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobError {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobError();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.rowNumber = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reasons.push(Reason.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobError {
+    return {
+      rowNumber: isSet(object.rowNumber)
+        ? globalThis.Number(object.rowNumber)
+        : isSet(object.row_number)
+        ? globalThis.Number(object.row_number)
+        : 0,
+      reasons: globalThis.Array.isArray(object?.reasons) ? object.reasons.map((e: any) => Reason.fromJSON(e)) : [],
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+    };
+  },
+
+  toJSON(message: JobError): unknown {
+    const obj: any = {};
+    if (message.rowNumber !== 0) {
+      obj.rowNumber = Math.round(message.rowNumber);
+    }
+    if (message.reasons?.length) {
+      obj.reasons = message.reasons.map((e) => Reason.toJSON(e));
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JobError>, I>>(base?: I): JobError {
+    return JobError.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JobError>, I>>(object: I): JobError {
+    const message = createBaseJobError();
+    message.rowNumber = object.rowNumber ?? 0;
+    message.reasons = object.reasons?.map((e) => Reason.fromPartial(e)) || [];
+    message.detail = object.detail ?? "";
+    return message;
+  },
+};
+
+function createBaseListJobErrorsResponse(): ListJobErrorsResponse {
+  return { errors: [] };
+}
+
+export const ListJobErrorsResponse: MessageFns<ListJobErrorsResponse> = {
+  encode(message: ListJobErrorsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.errors) {
+      JobError.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListJobErrorsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListJobErrorsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.errors.push(JobError.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListJobErrorsResponse {
+    return {
+      errors: globalThis.Array.isArray(object?.errors) ? object.errors.map((e: any) => JobError.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListJobErrorsResponse): unknown {
+    const obj: any = {};
+    if (message.errors?.length) {
+      obj.errors = message.errors.map((e) => JobError.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListJobErrorsResponse>, I>>(base?: I): ListJobErrorsResponse {
+    return ListJobErrorsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListJobErrorsResponse>, I>>(object: I): ListJobErrorsResponse {
+    const message = createBaseListJobErrorsResponse();
+    message.errors = object.errors?.map((e) => JobError.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -7403,7 +8557,10 @@ export const LeadflowGatewayService = {
     responseSerialize: (value: GetJobResponse): Buffer => Buffer.from(GetJobResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetJobResponse => GetJobResponse.decode(value),
   },
-  /** The job now, then each time its counts or status change, until it completes or fails. */
+  /**
+   * The job as PROGRESS events while anything of it changes (read every half second), then one
+   * event of how it ended (COMPLETED, FAILED, CANCELLED), then the stream ends.
+   */
   watchJob: {
     path: "/leadflow.v1.LeadflowGateway/WatchJob" as const,
     requestStream: false as const,
@@ -7533,6 +8690,27 @@ export const LeadflowGatewayService = {
     responseDeserialize: (value: Buffer): DecidePossibleDuplicateResponse =>
       DecidePossibleDuplicateResponse.decode(value),
   },
+  /** The tenant's jobs, newest first, a page at a time, filtered as GET /v1/jobs. */
+  listJobs: {
+    path: "/leadflow.v1.LeadflowGateway/ListJobs" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListJobsRequest): Buffer => Buffer.from(ListJobsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListJobsRequest => ListJobsRequest.decode(value),
+    responseSerialize: (value: ListJobsResponse): Buffer => Buffer.from(ListJobsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListJobsResponse => ListJobsResponse.decode(value),
+  },
+  /** A job's newest rejected rows with their reasons (row numbers and reasons, not the cells). */
+  listJobErrors: {
+    path: "/leadflow.v1.LeadflowGateway/ListJobErrors" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListJobErrorsRequest): Buffer => Buffer.from(ListJobErrorsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListJobErrorsRequest => ListJobErrorsRequest.decode(value),
+    responseSerialize: (value: ListJobErrorsResponse): Buffer =>
+      Buffer.from(ListJobErrorsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListJobErrorsResponse => ListJobErrorsResponse.decode(value),
+  },
   /** Suppliers: who sells the tenant its lists, at what price per lead (docs/suppliers.md). */
   createSupplier: {
     path: "/leadflow.v1.LeadflowGateway/CreateSupplier" as const,
@@ -7649,7 +8827,10 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
   uploadFile: handleClientStreamingCall<UploadFileRequest, UploadFileResponse>;
   getJob: handleUnaryCall<GetJobRequest, GetJobResponse>;
-  /** The job now, then each time its counts or status change, until it completes or fails. */
+  /**
+   * The job as PROGRESS events while anything of it changes (read every half second), then one
+   * event of how it ended (COMPLETED, FAILED, CANCELLED), then the stream ends.
+   */
   watchJob: handleServerStreamingCall<WatchJobRequest, WatchJobResponse>;
   addDncNumbers: handleUnaryCall<AddDncNumbersRequest, AddDncNumbersResponse>;
   /**
@@ -7678,6 +8859,10 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
    * it copies) or "distinct" (two people; the flag goes).
    */
   decidePossibleDuplicate: handleUnaryCall<DecidePossibleDuplicateRequest, DecidePossibleDuplicateResponse>;
+  /** The tenant's jobs, newest first, a page at a time, filtered as GET /v1/jobs. */
+  listJobs: handleUnaryCall<ListJobsRequest, ListJobsResponse>;
+  /** A job's newest rejected rows with their reasons (row numbers and reasons, not the cells). */
+  listJobErrors: handleUnaryCall<ListJobErrorsRequest, ListJobErrorsResponse>;
   /** Suppliers: who sells the tenant its lists, at what price per lead (docs/suppliers.md). */
   createSupplier: handleUnaryCall<CreateSupplierRequest, CreateSupplierResponse>;
   listSuppliers: handleUnaryCall<ListSuppliersRequest, ListSuppliersResponse>;
@@ -7734,7 +8919,10 @@ export interface LeadflowGatewayClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetJobResponse) => void,
   ): ClientUnaryCall;
-  /** The job now, then each time its counts or status change, until it completes or fails. */
+  /**
+   * The job as PROGRESS events while anything of it changes (read every half second), then one
+   * event of how it ended (COMPLETED, FAILED, CANCELLED), then the stream ends.
+   */
   watchJob(request: WatchJobRequest, options?: Partial<CallOptions>): ClientReadableStream<WatchJobResponse>;
   watchJob(
     request: WatchJobRequest,
@@ -7898,6 +9086,38 @@ export interface LeadflowGatewayClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DecidePossibleDuplicateResponse) => void,
+  ): ClientUnaryCall;
+  /** The tenant's jobs, newest first, a page at a time, filtered as GET /v1/jobs. */
+  listJobs(
+    request: ListJobsRequest,
+    callback: (error: ServiceError | null, response: ListJobsResponse) => void,
+  ): ClientUnaryCall;
+  listJobs(
+    request: ListJobsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListJobsResponse) => void,
+  ): ClientUnaryCall;
+  listJobs(
+    request: ListJobsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListJobsResponse) => void,
+  ): ClientUnaryCall;
+  /** A job's newest rejected rows with their reasons (row numbers and reasons, not the cells). */
+  listJobErrors(
+    request: ListJobErrorsRequest,
+    callback: (error: ServiceError | null, response: ListJobErrorsResponse) => void,
+  ): ClientUnaryCall;
+  listJobErrors(
+    request: ListJobErrorsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListJobErrorsResponse) => void,
+  ): ClientUnaryCall;
+  listJobErrors(
+    request: ListJobErrorsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListJobErrorsResponse) => void,
   ): ClientUnaryCall;
   /** Suppliers: who sells the tenant its lists, at what price per lead (docs/suppliers.md). */
   createSupplier(
