@@ -30,3 +30,5 @@ export type { SupplierScenarioContext } from './supplier-scenario.js';
 export type { TenantObjects } from './tenant-walk.js';
 export { herkunftFile, uploadMapped } from './mapped-upload.js';
 export type { MappedUpload } from './mapped-upload.js';
+export { cadenceProblems, grpcStatusName, readJobEvents, watchJobOverGrpc } from './job-watch.js';
+export type { ReceivedEvent, WatchedJob } from './job-watch.js';

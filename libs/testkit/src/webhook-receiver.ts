@@ -16,6 +16,8 @@ export interface Answer {
    * buffered), for tests of a receiver whose answer is huge.
    */
   bodyBytes?: number;
+  /** Answers only after this many milliseconds: a slow receiver, which delivery waits for. */
+  delayMs?: number;
 }
 
 /** An answer for every request, or one chosen per request (`index` counts from 0). */
@@ -61,16 +63,25 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       const index = requests.push(request) - 1;
       const chosen = typeof responder === 'function' ? responder(request, index) : responder;
-      const answer = typeof chosen === 'number' ? { status: chosen } : chosen;
-      if (answer.bodyBytes === undefined) {
-        res.writeHead(answer.status, { 'content-type': 'application/json' }).end('{}');
+      const answer: Answer = typeof chosen === 'number' ? { status: chosen } : chosen;
+      if (answer.delayMs) {
+        setTimeout(() => reply(res, answer), answer.delayMs);
         return;
       }
-      res.on('error', () => {});
-      res.writeHead(answer.status, { 'content-type': 'text/plain', 'content-length': String(answer.bodyBytes) });
-      stream(res, answer.bodyBytes, (n) => (bytesSent += n));
+      reply(res, answer);
     });
   });
+  const reply = (res: ServerResponse, answer: Answer) => {
+    // A delayed answer may find its client gone, or the receiver closed.
+    if (res.destroyed) return;
+    if (answer.bodyBytes === undefined) {
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end('{}');
+      return;
+    }
+    res.on('error', () => {});
+    res.writeHead(answer.status, { 'content-type': 'text/plain', 'content-length': String(answer.bodyBytes) });
+    stream(res, answer.bodyBytes, (n) => (bytesSent += n));
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -157,7 +157,7 @@ describe('leadflow serve, killed in the middle of a job and started again', () =
     const events = await api(`${base}/v1/jobs/${id}/events`, { signal: AbortSignal.timeout(30_000) });
     const sent = (await events.text()).split('\n\n').filter(Boolean);
     expect(sent).toHaveLength(1);
-    expect(JSON.parse(sent[0]!.replace(/^event: job\ndata: /, ''))).toMatchObject({ id, status: 'failed', failure: { code: 'INTERRUPTED' } });
+    expect(JSON.parse(sent[0]!.replace(/^event: failed\ndata: /, ''))).toMatchObject({ id, status: 'failed', failure: { code: 'INTERRUPTED' } });
 
     const grpc = new LeadflowGatewayClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure(), { interceptors: [withApiKey(key)] });
     try {
