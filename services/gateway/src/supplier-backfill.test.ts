@@ -18,7 +18,8 @@ describe('migration 006: the suppliers that jobs named before suppliers existed'
     await migrate(db, { owner: migrations.owner, dir: before });
     const jobs = [['j1', 't', 'acme'], ['j2', 't', ' ACME  '], ['j3', 't', 'Acme   Leads'], ['j4', 't', 'Ünïcode Co'], ['j5', 't', ''], ['j6', 'u', 'acme']];
     for (const [id, tenant, supplier] of jobs) await db.query('INSERT INTO jobs (id, tenant_id, supplier) VALUES ($1, $2, $3)', [id, tenant, supplier]);
-    expect(await migrate(db, migrations)).toEqual(['006_suppliers.sql']);
+    // 006 first; the later ones (job progress, the job list's index) after it.
+    expect((await migrate(db, migrations))[0]).toBe('006_suppliers.sql');
   });
   afterAll(() => db.close());
 
