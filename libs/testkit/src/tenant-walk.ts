@@ -57,14 +57,16 @@ interface Answer {
 }
 
 /** One REST call; `key` undefined sends none. */
-export async function callRest(base: string, key: string | undefined, method: string, path: string, body?: { json?: unknown; form?: FormData }): Promise<Answer> {
+export async function callRest(
+  base: string, key: string | undefined, method: string, path: string, body?: { json?: unknown; form?: FormData }, timeoutMs = 60_000,
+): Promise<Answer> {
   const headers: Record<string, string> = key === undefined ? {} : bearer(key);
   let payload: string | FormData | undefined;
   if (body?.json !== undefined) {
     headers['content-type'] = 'application/json';
     payload = JSON.stringify(body.json);
   } else if (body?.form) payload = body.form;
-  const res = await fetch(`${base}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(60_000) });
+  const res = await fetch(`${base}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(timeoutMs) });
   const text = await res.text();
   let code: string | undefined;
   try {
@@ -160,6 +162,7 @@ export const REST_CASES: Record<string, RestCase> = {
   'GET /v1/jobs/{id}/exports/{kind}': { role: 'viewer', request: job('/exports/leads.csv'), other: { notFound: 'JOB_NOT_FOUND' } },
   'GET /v1/leads/{id}/merges': { role: 'viewer', request: (a) => ({ path: `/v1/leads/${a.leadId}/merges` }), other: { notFound: 'LEAD_NOT_FOUND' } },
   'POST /v1/merges/{id}/revert': { role: 'admin', request: (a) => ({ path: `/v1/merges/${a.mergeId}/revert` }), other: { notFound: 'MERGE_NOT_FOUND' } },
+  'POST /v1/jobs/{id}/cancel': { role: 'uploader', request: (a) => ({ path: `/v1/jobs/${a.jobId}/cancel` }), other: { notFound: 'JOB_NOT_FOUND' } },
   'GET /v1/possible-duplicates': { role: 'viewer', request: () => ({ path: '/v1/possible-duplicates?status=open' }), other: 'own' },
   'POST /v1/possible-duplicates/{leadId}': {
     role: 'admin',
@@ -330,6 +333,7 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
     other: 'own',
   },
   listJobErrors: { role: 'viewer', call: (c, a) => settle((done) => c.listJobErrors({ jobId: a.jobId, limit: 0 }, done)), other: 'not_found' },
+  cancelJob: { role: 'uploader', call: (c, a) => settle((done) => c.cancelJob({ id: a.jobId }, done)), other: 'not_found' },
 };
 
 /** The gRPC walk, as walkRest: every RPC the service has, without a key, with lesser roles, and as another tenant. */

@@ -97,6 +97,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
         host: env.host,
         maxUploadBytes: env.maxUploadBytes,
         authFailures: metrics.authFailures,
+        jobsEnded: metrics.jobs,
         limits: env.concurrency,
         outbound: env.outbound,
         isReady: () => lifecycle.ready,

@@ -31,6 +31,8 @@ export interface GatewayOptions {
   metrics?: Metrics;
   /** leadflow_auth_failures_total of the process's metrics. */
   authFailures?: Counter<'reason'>;
+  /** leadflow_jobs_total of the process's metrics: the gateway counts the jobs it cancels. */
+  jobsEnded?: Counter<'status'>;
   /** Uploads and event streams one tenant may hold open at once, over REST and gRPC together. @default DEFAULT_LIMITS */
   limits?: ConcurrencyLimits;
   httpPort: number;
@@ -96,6 +98,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     suppliers: createSqlSupplierStore(opts.db),
     mapping: { synonyms: createSqlSynonymStore(opts.db), onSynonymsChanged: opts.onSynonymsChanged },
     rejections: (jobId, tenantId, limit) => ownedElsewhere(recentRejections(opts.db, jobId, tenantId, limit), []),
+    jobsEnded: opts.jobsEnded,
   });
   // Every call's key is looked up in the gateway's own tables (migration 005), in both modes.
   const keys = createSqlApiKeyStore(opts.db);

@@ -50,6 +50,7 @@ const REQUEST_ERRORS = {
     message: 'the webhook may not be called: it goes to a non-public address (loopback, private, link-local...) or over plain http; use an https URL of a public address',
   },
   JOB_NOT_FOUND: { status: 404, message: 'no job with this id for this tenant' },
+  JOB_ALREADY_ENDED: { status: 409, message: 'the job has ended already (the message names its status): there is nothing left to cancel' },
   MAPPING_NOT_READY: { status: 409, message: 'the job has not been mapped yet: its first rows are still on their way; ask again shortly' },
   NOT_IN_REVIEW: { status: 409, message: 'the job is not waiting for review: upload with review=true to review a mapping before the rows go on' },
   UNKNOWN_COLUMN: { status: 400, message: 'the file has no such column: name one of the columns the mapping lists' },

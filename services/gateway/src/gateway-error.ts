@@ -26,6 +26,7 @@ export class GatewayError extends Error {
 
 export const errors = {
   jobNotFound: (id: string) => new GatewayError('JOB_NOT_FOUND', `no job with id "${id.slice(0, 40)}" for this tenant`),
+  jobAlreadyEnded: (id: string, status: string) => new GatewayError('JOB_ALREADY_ENDED', `job ${id} has ended already: it is ${status}`),
   noFile: () => new GatewayError('FILE_MISSING'),
   /** The file of job `jobId` cannot be read: the answer is its job failure. */
   unreadable: (failure: JobFailure, jobId: string) =>

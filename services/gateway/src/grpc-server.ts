@@ -19,6 +19,8 @@ import {
   LeadflowGatewayService,
   protoDir,
   type AddDncNumbersRequest,
+  type CancelJobRequest,
+  type CancelJobResponse,
   type AddDncNumbersResponse,
   type ConfirmMappingRequest,
   type DedupPolicy,
@@ -83,6 +85,7 @@ const STATUS: Record<JobView['status'], JobStatus> = {
   stalled: JobStatus.JOB_STATUS_STALLED,
   completed: JobStatus.JOB_STATUS_COMPLETED,
   failed: JobStatus.JOB_STATUS_FAILED,
+  cancelled: JobStatus.JOB_STATUS_CANCELLED,
 };
 
 export function toProtoJob(v: JobView): Job {
@@ -100,6 +103,7 @@ export function toProtoJob(v: JobView): Job {
     totalCost: toProtoMoney(v.totalCost),
     costPerAcceptedLead: toProtoMoney(v.costPerAcceptedLead),
     progress: toProtoProgress(v.progress),
+    cancelledAt: v.cancelledAt ?? '',
   };
 }
 
@@ -164,6 +168,7 @@ const ACCESS: Record<Method, Role> = {
   restoreSynonyms: 'admin',
   listJobs: 'viewer',
   listJobErrors: 'viewer',
+  cancelJob: 'uploader',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -344,6 +349,9 @@ export function createGrpcServer(opts: GrpcServerOptions) {
         }
       })().catch((err) => call.emit('error', toStatus(err)));
     },
+    cancelJob: unary<CancelJobRequest, CancelJobResponse>('cancelJob', async (call, tenantId) => ({
+      job: toProtoJob(await service.cancelJob(call.request.id, tenantId)),
+    })),
   };
 
   const server = new Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });

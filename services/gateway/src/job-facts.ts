@@ -18,6 +18,8 @@ export interface JobFactsRow {
   status: string;
   failure_code: string | null;
   failure_message: string | null;
+  /** When a person cancelled the job (jobs.cancelled_at, migration 009). */
+  cancelled_at: Date | null;
   /** ingest, in `leadflow serve` (jobs.rows_read, rows_total). */
   rows_read: number;
   rows_total: number | null;
@@ -91,11 +93,13 @@ const join = (table: Table, present: boolean) => {
 };
 
 /**
- * A job's status (job-store.ts JobStatusName) from the facts: failed (the upload, or a stage),
+ * A job's status (job-store.ts JobStatusName) from the facts: cancelled (whatever its stages
+ * record after the mark), failed (the upload, or a stage),
  * completed (persistence stored every row), awaiting_review, stalled (nothing stored for
  * longer than the stall time: $2, NULL for never), running (rows stored), else queued.
  */
 const STATUS = `CASE
+    WHEN j.cancelled_at IS NOT NULL THEN 'cancelled'
     WHEN j.failure_code IS NOT NULL OR p.failure_code IS NOT NULL THEN 'failed'
     WHEN p.completed_at IS NOT NULL THEN 'completed'
     WHEN m.status = 'awaiting_review' THEN 'awaiting_review'
@@ -108,7 +112,7 @@ const SELECT = `
   SELECT j.id, j.supplier, j.supplier_id, j.cost_per_lead::text AS cost_per_lead, j.cost_currency, j.file_name, j.created_at, ${STATUS} AS status,
          coalesce(j.failure_code, p.failure_code) AS failure_code,
          CASE WHEN j.failure_code IS NOT NULL THEN j.failure_message ELSE p.failure_message END AS failure_message,
-         j.rows_read, j.rows_total,
+         j.cancelled_at, j.rows_read, j.rows_total,
          m.rows_mapped, m.rows_invalid, m.total_rows AS mapped_total,
          p.total_rows, p.stored, p.accepted, p.invalid, p.duplicate, p.suppressed,
          p.stored - coalesce(p.rate_from_stored, 0) AS window_rows,

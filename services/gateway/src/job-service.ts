@@ -9,6 +9,7 @@ import type { DncRegistry } from '@leadflow/stores';
 import { errors, GatewayError } from './gateway-error.js';
 import { EXPORT_KINDS, type ExportKind } from './job-exports.js';
 import { createMappingSettings, type MappingSettingsOptions } from './mapping-settings.js';
+import { cancelJob } from './cancel-job.js';
 import { jobEvents, type JobEvent } from './job-events.js';
 import { cursorOf, parseJobListQuery, type JobListQuery } from './job-list-query.js';
 import type { ColumnView, JobStore, JobView, MappingView } from './job-store.js';
@@ -49,6 +50,8 @@ export interface JobServiceOptions {
   };
   /** Tenants' header synonyms and their backups (the mapping service's tables). */
   mapping?: MappingSettingsOptions;
+  /** leadflow_jobs_total: jobs that ended, by status; the gateway ends the ones it cancels. */
+  jobsEnded?: { inc(labels: { status: string }): void };
   /** Leads flagged as possible duplicates, and people's decisions on them (persistence). */
   possibleDuplicates?: {
     list(tenantId: string, opts: { status: PossibleDuplicateStatus; limit: number; after?: string }): Promise<PossibleDuplicate[]>;
@@ -296,5 +299,6 @@ export function createJobService(opts: JobServiceOptions) {
     ...createSupplierService(opts.suppliers),
     // The CSV template and the tenant's header synonyms (mapping-settings.ts).
     ...createMappingSettings(opts.mapping),
+    cancelJob: (id: string, tenantId: string) => cancelJob(jobs, id, tenantId, opts.jobsEnded),
   };
 }

@@ -135,3 +135,41 @@ describe('jobs of a standalone process that stopped', () => {
     expect(await store.interruptOrphans(runs)).toEqual(['r-review']);
   });
 });
+
+describe('job status: cancelled', () => {
+  let db: SqlClient;
+  let jobs: JobStore;
+  beforeAll(async () => {
+    db = await createPglite();
+    await migrate(db, migrations);
+    await migrate(db, persistenceMigrations);
+    jobs = createSqlJobStore(db);
+  });
+  afterAll(() => db.close());
+
+  const job = async (id: string) => jobs.create({ id, tenantId: 't', supplier: '', fileName: 'a.csv', webhookUrl: '' });
+  const progress = (id: string, stored: number, total: number | null) =>
+    db.query(
+      `INSERT INTO job_progress (job_id, tenant_id, total_rows, stored, accepted, completed_at)
+       VALUES ($1, 't', $2::int, $3::int, $3::int, CASE WHEN $3::int >= $2::int THEN now() END)`,
+      [id, total, stored],
+    );
+
+  it('cancels a running job with its counts so far, keeps it cancelled whatever arrives later, and answers a second cancel alike', async () => {
+    await job('run');
+    await progress('run', 40, null);
+    const first = await jobs.cancel('run', 't');
+    expect(first).toMatchObject({ status: 'cancelled', now: true, job: { status: 'cancelled', counts: { accepted: 40 }, cancelledAt: expect.any(String) } });
+    await db.query("UPDATE job_progress SET total_rows = 40, completed_at = now() WHERE job_id = 'run'");
+    expect((await jobs.get('run', 't'))!.status).toBe('cancelled');
+    expect(await jobs.cancel('run', 't')).toMatchObject({ status: 'cancelled', now: false, job: { status: 'cancelled' } });
+  });
+
+  it("refuses to cancel an ended job, naming its status, and finds no other tenant's job", async () => {
+    await job('done');
+    await progress('done', 10, 10);
+    expect(await jobs.cancel('done', 't')).toMatchObject({ status: 'ended', job: { status: 'completed' } });
+    expect(await jobs.cancel('done', 'other')).toEqual({ status: 'not_found' });
+    expect((await jobs.get('done', 't'))!.status).toBe('completed');
+  });
+});

@@ -13,8 +13,11 @@ import { readOwnedElsewhere } from './owned-elsewhere.js';
  * stalled: not ended, but no row stored for longer than the configured time (Kafka mode); a job
  * whose rows arrive again is running again.
  */
-export const JOB_STATUSES = ['queued', 'running', 'awaiting_review', 'stalled', 'completed', 'failed'] as const;
+export const JOB_STATUSES = ['queued', 'running', 'awaiting_review', 'stalled', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatusName = (typeof JOB_STATUSES)[number];
+
+/** A job in one of these has ended: nothing of it changes any more. */
+export const ENDED_STATUSES: readonly JobStatusName[] = ['completed', 'failed', 'cancelled'];
 
 /** The counts of a job, as the partner API's JobCounts message has them. */
 export type JobCountsView = JobCounts;
@@ -32,7 +35,12 @@ export interface JobView extends JobCostView {
   supplierId: string | null;
   /** Per stage, rows in and out; percent done, rate and estimated end (job-view.ts). */
   progress: JobProgress;
+  /** When a person cancelled the job (status cancelled); its counts say how far it got. */
+  cancelledAt?: string;
 }
+
+/** What a cancel did: the job as it is now, or why not. */
+export type CancelResult = { status: 'cancelled'; job: JobView; /** by this call, not an earlier one */ now: boolean } | { status: 'not_found' } | { status: 'ended'; job: JobView };
 
 export interface NewJob {
   id: string;
@@ -74,6 +82,11 @@ export interface JobStore {
   list(tenantId: string, filter: JobFilter, limit: number): Promise<JobView[]>;
   /** Rows ingest read of the job so far, and their total once it read the file to its end (`leadflow serve`). */
   setRead(id: string, rows: number, total?: number): Promise<void>;
+  /**
+   * Marks the job cancelled unless it has ended (docs/job-cancel.md): every stage stops on the
+   * mark; persistence stores nothing more of it. Cancelling a cancelled job answers it again.
+   */
+  cancel(id: string, tenantId: string): Promise<CancelResult>;
   /** Jobs of every tenant stalled now (created in the last week); 0 when no stall time is set. */
   countStalled(): Promise<number>;
   /** The job is run by `runner` (a standalone process) from now until `ran`: a job in review again, once decided. */
@@ -100,7 +113,6 @@ export interface JobStoreOptions {
 
 /** Jobs older than this are left out of countStalled, which then reads a week of jobs by index, not the whole table. */
 const STALLED_LOOKBACK = '7 days';
-
 
 /** The jobs table and the status made of what the stages recorded. */
 export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): JobStore {
@@ -177,6 +189,20 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
     async list(tenantId, filter, limit) {
       return (await facts.list(tenantId, filter, limit)).map(jobViewOf);
     },
+    async cancel(id, tenantId) {
+      return db.transaction(async (tx) => {
+        // Waits for the batches being stored now (they hold the row FOR KEY SHARE); the next
+        // statements see them, and a batch stored later sees the mark and stores nothing.
+        const locked = await tx.query('SELECT 1 FROM jobs WHERE id = $1 AND tenant_id = $2 FOR UPDATE', [id, tenantId]);
+        if (locked.rows.length === 0) return { status: 'not_found' };
+        const read = createJobFacts(tx, { stalledAfterMs });
+        const job = jobViewOf((await read.get(id, tenantId))!);
+        if (job.status === 'cancelled') return { status: 'cancelled', job, now: false };
+        if (ENDED_STATUSES.includes(job.status)) return { status: 'ended', job };
+        await tx.query('UPDATE jobs SET cancelled_at = now() WHERE id = $1', [id]);
+        return { status: 'cancelled', job: jobViewOf((await read.get(id, tenantId))!), now: true };
+      });
+    },
     async setRead(id, rows, total) {
       await db.query('UPDATE jobs SET rows_read = greatest(rows_read, $2), rows_total = coalesce($3, rows_total) WHERE id = $1', [id, rows, total ?? null]);
     },
@@ -189,7 +215,7 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
            LEFT JOIN job_progress p ON p.job_id = j.id
            LEFT JOIN job_mappings m ON m.job_id = j.id
           WHERE j.created_at > now() - interval '${STALLED_LOOKBACK}'
-            AND j.failure_code IS NULL AND p.completed_at IS NULL AND p.failure_code IS NULL
+            AND j.failure_code IS NULL AND j.cancelled_at IS NULL AND p.completed_at IS NULL AND p.failure_code IS NULL
             AND m.status IS DISTINCT FROM 'awaiting_review'
             AND coalesce(p.updated_at, j.created_at) < now() - $1 * interval '1 millisecond'`,
         [stalledAfterMs],

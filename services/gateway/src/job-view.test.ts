@@ -6,7 +6,7 @@ const READ_AT = new Date('2026-05-10T12:00:00.000Z');
 
 /** A job's facts as the status query reads them: nothing recorded but the job, then what each test adds. */
 const facts = (over: Partial<JobFactsRow>): JobFactsRow => ({
-  id: 'j', supplier: 's', supplier_id: null, cost_per_lead: null, cost_currency: null, file_name: 'f.csv', created_at: new Date('2026-05-10T11:59:00Z'), status: 'queued', failure_code: null, failure_message: null,
+  id: 'j', supplier: 's', supplier_id: null, cost_per_lead: null, cost_currency: null, file_name: 'f.csv', created_at: new Date('2026-05-10T11:59:00Z'), status: 'queued', failure_code: null, failure_message: null, cancelled_at: null,
   rows_read: 0, rows_total: null, rows_mapped: null, rows_invalid: null, mapped_total: null,
   total_rows: null, stored: null, accepted: null, invalid: null, duplicate: null, suppressed: null, window_rows: null, window_seconds: null,
   delivered: null, delivery_failed: null, read_at: READ_AT, ...over,
@@ -61,11 +61,13 @@ describe("a job's progress, from what the stages recorded", () => {
     expect(jobViewOf(facts({ ...running, mapped_total: 2_000 })).progress).toMatchObject({ percent: 25, estimatedEnd: '2026-05-10T12:00:15.000Z', stages: { ingest: { rowsIn: 2_000 } } });
   });
 
-  it('shows an ended job at its end: completed 100 %, a failed one as far as it got, neither with a rate or an end', () => {
+  it('shows an ended job at its end: completed 100 %, a failed or cancelled one as far as it got, none with a rate or an end', () => {
     const done = jobViewOf(facts({ status: 'completed', total_rows: 80, stored: 80, accepted: 80, window_rows: 80, window_seconds: 3 }));
     expect(done.progress).toMatchObject({ percent: 100, rate: null, estimatedEnd: null });
     const failed = jobViewOf(facts({ status: 'failed', failure_code: 'INTERRUPTED', failure_message: 'stopped', rows_total: 300, stored: 100, accepted: 100, window_rows: 10, window_seconds: 3 }));
     expect(failed).toMatchObject({ failure: { code: 'INTERRUPTED', message: 'stopped' }, progress: { percent: 33.3, rate: null, estimatedEnd: null } });
+    const cancelled = jobViewOf(facts({ status: 'cancelled', cancelled_at: READ_AT, rows_total: 300, stored: 150, accepted: 150, window_rows: 10, window_seconds: 3 }));
+    expect(cancelled).toMatchObject({ cancelledAt: READ_AT.toISOString(), counts: { accepted: 150 }, progress: { percent: 50, rate: null, estimatedEnd: null } });
   });
 
   it('shows a stalled job slowing down with no end while nothing moves, and an empty file as 100 % once completed', () => {

@@ -1,7 +1,7 @@
 import { jobCost } from './job-cost.js';
 import type { JobFactsRow } from './job-facts.js';
 import { jobPrice } from './job-supplier.js';
-import type { JobStatusName, JobView } from './job-store.js';
+import { ENDED_STATUSES, type JobStatusName, type JobView } from './job-store.js';
 
 /** The stages in pipeline order, as a job's progress names them (docs/architecture.md section 1). */
 export const STAGES = ['ingest', 'mapping', 'dedup', 'enrichment', 'dnc', 'persistence', 'delivery'] as const;
@@ -26,9 +26,8 @@ export interface JobProgress {
   stages: Record<StageName, StageProgress>;
 }
 
-const ENDED = new Set<string>(['completed', 'failed', 'cancelled']);
-/** Whether a job with this status will change no more (`cancelled` once jobs can be cancelled). */
-export const hasEnded = (status: string) => ENDED.has(status);
+/** Whether a job with this status will change no more. */
+export const hasEnded = (status: string) => (ENDED_STATUSES as readonly string[]).includes(status);
 
 const n = (v: number | null | undefined) => Number(v ?? 0);
 const round = (v: number, places: number) => Math.round(v * 10 ** places) / 10 ** places;
@@ -98,6 +97,7 @@ export function jobViewOf(r: JobFactsRow): JobView {
     fileName: r.file_name,
     createdAt: new Date(r.created_at).toISOString(),
     ...(r.failure_code ? { failure: { code: r.failure_code, message: r.failure_message ?? '' } } : {}),
+    ...(r.cancelled_at ? { cancelledAt: new Date(r.cancelled_at).toISOString() } : {}),
     progress: progressOf(r),
     supplierId: r.supplier_id,
     ...jobCost(jobPrice(r), counts),

@@ -51,6 +51,7 @@ host.lifecycle.add(
     grpcPort: config.grpcPort,
     maxUploadBytes: config.maxUploadBytes,
     authFailures: metrics.authFailures,
+    jobsEnded: metrics.jobs,
     limits: concurrencyFromConfig(config),
     stalledAfterMs: config.stalledAfterMs,
     outbound: outboundRulesFromConfig(config),

@@ -133,6 +133,11 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
 
   app.get<{ Params: { id: string } }>('/v1/jobs/:id', { schema: schemas.getJob, config: { access: 'viewer' } }, async (req) => service.getJob(req.params.id, tenantOf(req)));
 
+  // Whoever may upload a job may stop it.
+  app.post<{ Params: { id: string } }>('/v1/jobs/:id/cancel', { schema: schemas.cancelJob, config: { access: 'uploader' } }, async (req) =>
+    service.cancelJob(req.params.id, tenantOf(req)),
+  );
+
   app.get<{ Params: { id: string } }>('/v1/jobs/:id/events', { schema: schemas.jobEvents, config: { access: 'viewer' } }, async (req, reply) => {
     const tenantId = tenantOf(req);
     await service.getJob(req.params.id, tenantId);

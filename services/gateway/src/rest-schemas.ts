@@ -275,5 +275,6 @@ export const schemas = {
     params: idParam('a synonym backup id, as GET /v1/mapping/synonyms/backups lists it'),
     body: noBody,
   }),
+  cancelJob: route('jobs', 'Stop a job in every stage; answers the job, status cancelled, with its counts so far', { params: jobParams }),
   probe: (summary: string, mediaType = 'text/plain'): RouteSchema => ({ tags: ['operations'], summary, response: textAnswer(mediaType, summary) }),
 };

@@ -41,6 +41,8 @@ export enum JobStatus {
    * running again once rows arrive.
    */
   JOB_STATUS_STALLED = 6,
+  /** JOB_STATUS_CANCELLED - Stopped by CancelJob: an end, as completed and failed are. */
+  JOB_STATUS_CANCELLED = 7,
   UNRECOGNIZED = -1,
 }
 
@@ -67,6 +69,9 @@ export function jobStatusFromJSON(object: any): JobStatus {
     case 6:
     case "JOB_STATUS_STALLED":
       return JobStatus.JOB_STATUS_STALLED;
+    case 7:
+    case "JOB_STATUS_CANCELLED":
+      return JobStatus.JOB_STATUS_CANCELLED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -90,6 +95,8 @@ export function jobStatusToJSON(object: JobStatus): string {
       return "JOB_STATUS_AWAITING_REVIEW";
     case JobStatus.JOB_STATUS_STALLED:
       return "JOB_STATUS_STALLED";
+    case JobStatus.JOB_STATUS_CANCELLED:
+      return "JOB_STATUS_CANCELLED";
     case JobStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -193,7 +200,11 @@ export interface Job {
     | undefined;
   /** total_cost / counts.accepted: what each accepted lead cost; unset while none is accepted. */
   costPerAcceptedLead: Money | undefined;
-  progress: JobProgress | undefined;
+  progress:
+    | JobProgress
+    | undefined;
+  /** RFC 3339; empty unless the job was cancelled. */
+  cancelledAt: string;
 }
 
 /**
@@ -686,6 +697,14 @@ export interface ListJobErrorsResponse {
   errors: JobError[];
 }
 
+export interface CancelJobRequest {
+  id: string;
+}
+
+export interface CancelJobResponse {
+  job: Job | undefined;
+}
+
 function createBaseUploadMetadata(): UploadMetadata {
   return { fileName: "", supplier: "", webhookUrl: "", sheet: "", review: false };
 }
@@ -1078,6 +1097,7 @@ function createBaseJob(): Job {
     totalCost: undefined,
     costPerAcceptedLead: undefined,
     progress: undefined,
+    cancelledAt: "",
   };
 }
 
@@ -1121,6 +1141,9 @@ export const Job: MessageFns<Job> = {
     }
     if (message.progress !== undefined) {
       JobProgress.encode(message.progress, writer.uint32(106).fork()).join();
+    }
+    if (message.cancelledAt !== "") {
+      writer.uint32(114).string(message.cancelledAt);
     }
     return writer;
   },
@@ -1242,6 +1265,14 @@ export const Job: MessageFns<Job> = {
             message.progress = JobProgress.decode(reader, reader.uint32());
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.cancelledAt = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1301,6 +1332,11 @@ export const Job: MessageFns<Job> = {
         ? Money.fromJSON(object.cost_per_accepted_lead)
         : undefined,
       progress: isSet(object.progress) ? JobProgress.fromJSON(object.progress) : undefined,
+      cancelledAt: isSet(object.cancelledAt)
+        ? globalThis.String(object.cancelledAt)
+        : isSet(object.cancelled_at)
+        ? globalThis.String(object.cancelled_at)
+        : "",
     };
   },
 
@@ -1345,6 +1381,9 @@ export const Job: MessageFns<Job> = {
     if (message.progress !== undefined) {
       obj.progress = JobProgress.toJSON(message.progress);
     }
+    if (message.cancelledAt !== "") {
+      obj.cancelledAt = message.cancelledAt;
+    }
     return obj;
   },
 
@@ -1376,6 +1415,7 @@ export const Job: MessageFns<Job> = {
     message.progress = (object.progress !== undefined && object.progress !== null)
       ? JobProgress.fromPartial(object.progress)
       : undefined;
+    message.cancelledAt = object.cancelledAt ?? "";
     return message;
   },
 };
@@ -8536,6 +8576,140 @@ export const ListJobErrorsResponse: MessageFns<ListJobErrorsResponse> = {
   },
 };
 
+function createBaseCancelJobRequest(): CancelJobRequest {
+  return { id: "" };
+}
+
+export const CancelJobRequest: MessageFns<CancelJobRequest> = {
+  encode(message: CancelJobRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelJobRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelJobRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelJobRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: CancelJobRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CancelJobRequest>, I>>(base?: I): CancelJobRequest {
+    return CancelJobRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelJobRequest>, I>>(object: I): CancelJobRequest {
+    const message = createBaseCancelJobRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseCancelJobResponse(): CancelJobResponse {
+  return { job: undefined };
+}
+
+export const CancelJobResponse: MessageFns<CancelJobResponse> = {
+  encode(message: CancelJobResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.job !== undefined) {
+      Job.encode(message.job, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelJobResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelJobResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.job = Job.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelJobResponse {
+    return { job: isSet(object.job) ? Job.fromJSON(object.job) : undefined };
+  },
+
+  toJSON(message: CancelJobResponse): unknown {
+    const obj: any = {};
+    if (message.job !== undefined) {
+      obj.job = Job.toJSON(message.job);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CancelJobResponse>, I>>(base?: I): CancelJobResponse {
+    return CancelJobResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelJobResponse>, I>>(object: I): CancelJobResponse {
+    const message = createBaseCancelJobResponse();
+    message.job = (object.job !== undefined && object.job !== null) ? Job.fromPartial(object.job) : undefined;
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -8821,6 +8995,20 @@ export const LeadflowGatewayService = {
     responseSerialize: (value: TenantSynonyms): Buffer => Buffer.from(TenantSynonyms.encode(value).finish()),
     responseDeserialize: (value: Buffer): TenantSynonyms => TenantSynonyms.decode(value),
   },
+  /**
+   * Stop a job in every stage: nothing more of it is stored or delivered; what was stored stays
+   * and its counts say how far it got. A job that has ended answers FAILED_PRECONDITION
+   * (JOB_ALREADY_ENDED); a cancelled job answers itself again.
+   */
+  cancelJob: {
+    path: "/leadflow.v1.LeadflowGateway/CancelJob" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CancelJobRequest): Buffer => Buffer.from(CancelJobRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CancelJobRequest => CancelJobRequest.decode(value),
+    responseSerialize: (value: CancelJobResponse): Buffer => Buffer.from(CancelJobResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CancelJobResponse => CancelJobResponse.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -8884,6 +9072,12 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
   listSynonymBackups: handleUnaryCall<ListSynonymBackupsRequest, ListSynonymBackupsResponse>;
   /** Make a backup's synonyms the tenant's again (a change: the version moves on). */
   restoreSynonyms: handleUnaryCall<RestoreSynonymsRequest, TenantSynonyms>;
+  /**
+   * Stop a job in every stage: nothing more of it is stored or delivered; what was stored stays
+   * and its counts say how far it got. A job that has ended answers FAILED_PRECONDITION
+   * (JOB_ALREADY_ENDED); a cancelled job answers itself again.
+   */
+  cancelJob: handleUnaryCall<CancelJobRequest, CancelJobResponse>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -9279,6 +9473,26 @@ export interface LeadflowGatewayClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: TenantSynonyms) => void,
+  ): ClientUnaryCall;
+  /**
+   * Stop a job in every stage: nothing more of it is stored or delivered; what was stored stays
+   * and its counts say how far it got. A job that has ended answers FAILED_PRECONDITION
+   * (JOB_ALREADY_ENDED); a cancelled job answers itself again.
+   */
+  cancelJob(
+    request: CancelJobRequest,
+    callback: (error: ServiceError | null, response: CancelJobResponse) => void,
+  ): ClientUnaryCall;
+  cancelJob(
+    request: CancelJobRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CancelJobResponse) => void,
+  ): ClientUnaryCall;
+  cancelJob(
+    request: CancelJobRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CancelJobResponse) => void,
   ): ClientUnaryCall;
 }
 
