@@ -8,3 +8,4 @@ export { createBusFromConfig, kafkaSchema, runStageMain } from './run-stage-main
 export type { StageHost, StageMainOptions } from './run-stage-main.js';
 export { sendDeadLetter } from './dead-letter.js';
 export type { DeadLetterInput } from './dead-letter.js';
+export { cancelledJobsFromConfig, cancelSchema } from './cancel-check.js';

@@ -1,8 +1,9 @@
 import { ConfigError, int, shared, type ConfigOf, type ConfigSchema } from '@leadflow/config';
 import { createServiceHost, type ServiceHost } from '@leadflow/lifecycle';
-import { countDispositions, type Fanout } from '@leadflow/pipeline';
+import { countDispositions, type CancelledJobs, type Fanout } from '@leadflow/pipeline';
 import type { Logger } from '@leadflow/logger';
 import type { LeadBatch } from '@leadflow/proto';
+import { cancelledJobsFromConfig, cancelSchema } from './cancel-check.js';
 import { createBus } from './create-bus.js';
 import { createStageService } from './stage-service.js';
 import type { Topic } from './topics.js';
@@ -38,7 +39,7 @@ export interface StageMainOptions<S extends ConfigSchema, I, O extends LeadBatch
   /** The service's own variables; the Kafka ones and the host's are added. */
   schema: S;
   /** Builds the stage; adds the service's own modules (database, Redis) to `host.lifecycle`. */
-  build: (host: StageHost<S>) => (batch: I, signal?: AbortSignal) => Promise<O | Fanout<O>>;
+  build: (host: StageHost<S>, shared: { cancelled: CancelledJobs }) => (batch: I, signal?: AbortSignal) => Promise<O | Fanout<O>>;
   /** What goes downstream instead of a poison batch (see createStageService). */
   poisonOutput?: (batch: I) => O | undefined;
 }
@@ -51,12 +52,13 @@ export interface StageMainOptions<S extends ConfigSchema, I, O extends LeadBatch
 export async function runStageMain<S extends ConfigSchema, I extends { job?: { jobId: string } | undefined }, O extends LeadBatch | void>(
   opts: StageMainOptions<S, I, O>,
 ): Promise<void> {
-  const host = createServiceHost({ name: opts.name, schema: { ...kafkaSchema, ...opts.schema } }) as StageHost<S>;
+  const host = createServiceHost({ name: opts.name, schema: { ...kafkaSchema, ...cancelSchema, ...opts.schema } }) as StageHost<S>;
   const { config, logger, metrics } = host;
   const bus = createBusFromConfig(config, opts.name, logger);
+  const cancelled = cancelledJobsFromConfig(config as unknown as ConfigOf<typeof cancelSchema>, opts.name, host.lifecycle);
   let stage: ReturnType<typeof opts.build>;
   try {
-    stage = opts.build(host);
+    stage = opts.build(host, { cancelled });
   } catch (err) {
     // Settings that are each valid but do not fit together are found while building.
     if (!(err instanceof ConfigError)) throw err;
@@ -76,6 +78,7 @@ export async function runStageMain<S extends ConfigSchema, I extends { job?: { j
       logger,
       metrics,
       concurrency: config.kafkaConcurrentPartitions,
+      cancelled,
     }),
   );
   host.readyWhen(() => bus.consuming);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@leadflow/logger';
 import type { Metrics } from '@leadflow/metrics';
-import { isFanout, isTransient, outputsOf, type Fanout } from '@leadflow/pipeline';
+import { isFanout, isTransient, outputsOf, skipCancelled, type CancelledJobs, type Fanout, type Stage } from '@leadflow/pipeline';
 import { withSpan } from '@leadflow/telemetry';
 import type { Bus, ConsumedMessage } from './create-bus.js';
 import { sendDeadLetter } from './dead-letter.js';
@@ -36,6 +36,8 @@ export interface StageServiceOptions<I, O> {
   transientRetryMs?: number;
   /** Batches of different partitions (so of different jobs) handled at once. @default 1 */
   concurrency?: number;
+  /** A cancelled job's batches are dropped unread: nothing of them goes on (docs/job-cancel.md). */
+  cancelled?: CancelledJobs;
 }
 
 /**
@@ -46,6 +48,8 @@ export function createStageService<I, O>(opts: StageServiceOptions<I, O>) {
   const { bus, logger, metrics, name } = opts;
   const maxAttempts = opts.maxAttempts ?? 3;
   const transientRetryMs = opts.transientRetryMs ?? 300_000;
+  // The service always passes the signal on.
+  const stage = skipCancelled<I, O>(opts.stage as Stage<I, O | Fanout<O>>, opts.cancelled, opts.jobIdOf);
   let stopping = false;
 
   /**
@@ -59,7 +63,7 @@ export function createStageService<I, O>(opts: StageServiceOptions<I, O>) {
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
-        return { ok: true, result: await opts.stage(arrived(msg, attempt), msg.signal) };
+        return { ok: true, result: await stage(arrived(msg, attempt), msg.signal) };
       } catch (err) {
         const error = err as Error;
         // The partition is another member's now: no retry, no dead letter; the bus rejoins the group.

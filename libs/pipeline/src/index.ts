@@ -27,3 +27,5 @@ export { OUTPUT_KINDS, OUTPUT_LAYOUTS, outputCells, outputOf } from './output-la
 export type {
   DuplicateOutput, LeadOutput, OutputColumns, OutputFields, OutputKind, OutputLayout, OutputRecords, RejectedOutput, SuppressedOutput,
 } from './output-layouts.js';
+export { createCancelledJobs, skipCancelled } from './cancelled-jobs.js';
+export type { CancelLookup, CancelledJobs, CancelledJobsOptions } from './cancelled-jobs.js';

@@ -8,7 +8,7 @@ export interface PipelineOptions {
   /** May hold batches back and release several at once (review mode). */
   mapping: Stage<RowBatch, LeadBatch | Fanout<LeadBatch>>;
   /** dedup, enrichment, dnc, persistence ... in pipeline order. */
-  stages: readonly BatchStage[];
+  stages: readonly Stage<LeadBatch, LeadBatch | Fanout<LeadBatch>>[];
   sinks: readonly Sink<LeadBatch>[];
   /**
    * Batches each stage may run ahead of the next: the bounded queue between stages.

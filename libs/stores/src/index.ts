@@ -18,3 +18,4 @@ export { createRedisDncRegistry } from './redis-dnc-registry.js';
 export { databaseModule, redisModule } from './modules.js';
 export { createReloadingCache } from './reloading-cache.js';
 export type { ReloadingCache, ReloadingCacheOptions } from './reloading-cache.js';
+export { sqlCancelLookup } from './cancel-lookup.js';

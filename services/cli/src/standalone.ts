@@ -4,6 +4,7 @@ import {
   createSqlFingerprintStore,
   createSqlPolicies,
   createSqlStoredLeads,
+  forgetRowsNeverStored,
   migrations as dedupMigrations,
   type CandidateIndex,
   type DedupPolicy,
@@ -25,7 +26,7 @@ import { createMappingStage, createSqlMappingStore, createSqlSynonymStore, creat
 import type { Metrics } from '@leadflow/metrics';
 import { createOutboundFetch, type OutboundRules } from '@leadflow/outbound';
 import { createPersistenceStage, createSqlLeadStore, migrations as persistenceMigrations } from '@leadflow/persistence';
-import { instrument, runPipeline, type Sink } from '@leadflow/pipeline';
+import { createCancelledJobs, instrument, LeadflowError, runPipeline, skipCancelled, type CancelledJobs, type Sink } from '@leadflow/pipeline';
 import type { JobRef, LeadBatch, RowBatch } from '@leadflow/proto';
 import type { Keyring } from '@leadflow/secrets';
 import { startJobRunner } from './job-runner.js';
@@ -36,6 +37,7 @@ import {
   createPglite,
   createPostgres,
   migrate,
+  sqlCancelLookup,
   type DncRegistry,
   type SqlClient,
 } from '@leadflow/stores';
@@ -104,6 +106,14 @@ export interface Standalone {
   close(): Promise<void>;
 }
 
+/** The job's row batches until it is cancelled: then its file is read no further (docs/job-cancel.md). */
+async function* untilCancelled(batches: AsyncIterable<RowBatch>, jobId: string, cancelled: CancelledJobs, onCancel: () => void): AsyncGenerator<RowBatch> {
+  for await (const batch of batches) {
+    if (await cancelled.isCancelled(jobId)) return onCancel();
+    yield batch;
+  }
+}
+
 async function* observed<T>(items: AsyncIterable<T>, see: (item: T) => void): AsyncGenerator<T> {
   for await (const item of items) {
     see(item);
@@ -135,30 +145,45 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   const dnc = createMemoryDncRegistry();
   const storedPolicies = createSqlPolicies(db);
   const aliases = createTenantAliases(createSqlSynonymStore(db), { reloadMs: opts.synonymsReloadMs });
-  const mapping = instrument('mapping', createMappingStage({ defaultRegion: opts.defaultRegion, store: createSqlMappingStore(db), aliases: aliases.get }), metrics);
+  const cancelLookup = sqlCancelLookup(db);
+  const cancelled = createCancelledJobs(cancelLookup);
+  const mapping = instrument(
+    'mapping',
+    skipCancelled(createMappingStage({ defaultRegion: opts.defaultRegion, store: createSqlMappingStore(db), aliases: aliases.get }), cancelled),
+    metrics,
+  );
   const dedupIndex = createSqlCandidateIndex(db);
   const stages = [
-    instrument('dedup', createDedupStage({
+    ['dedup', createDedupStage({
       fingerprints: createSqlFingerprintStore(db),
       index: dedupIndex,
       metrics,
       leads: createSqlStoredLeads(db),
+      cancelled,
       policy: async (tenantId, supplier) => ({ ...opts.dedupPolicy, ...(await storedPolicies(tenantId, supplier)) }),
-    }), metrics),
-    instrument('enrichment', createEnrichmentStage(), metrics),
-    instrument('dnc', createDncStage({ registry: dnc, audit: createSqlDncAudit(db) }), metrics),
-    instrument('persistence', createPersistenceStage({ store: createSqlLeadStore(db), logger, metrics }), metrics),
-  ];
+    })],
+    ['enrichment', createEnrichmentStage()],
+    ['dnc', createDncStage({ registry: dnc, audit: createSqlDncAudit(db) })],
+    ['persistence', createPersistenceStage({ store: createSqlLeadStore(db), logger, metrics })],
+  ] as const;
+  const instrumented = stages.map(([name, stage]) => instrument(name, skipCancelled(stage, cancelled), metrics));
   const outbound = createOutboundFetch(opts.outbound);
-  const delivery = createDeliveryStage({ store: createSqlDeliveryStore(db), endpoints, logger, metrics, fetch: outbound });
+  const delivery = createDeliveryStage({ store: createSqlDeliveryStore(db), endpoints, logger, metrics, fetch: outbound, isCancelled: cancelLookup });
   const inFlight = new Set<Promise<void>>();
 
-  const run = (source: AsyncIterable<RowBatch>, sinks: readonly Sink<LeadBatch>[] = []) =>
-    runPipeline({ source, mapping, stages, sinks: [delivery, ...sinks] });
+  /**
+   * Runs one job's batches through every stage. A job cancelled meanwhile leaves dedup's claims
+   * and index entries of the rows it never stored: forgotten once its last batch went through,
+   * so that they make no later row a duplicate of a lead that does not exist.
+   */
+  const run = async (jobId: string, source: AsyncIterable<RowBatch>, sinks: readonly Sink<LeadBatch>[] = [], onCancel = () => {}) => {
+    await runPipeline({ source: untilCancelled(source, jobId, cancelled, onCancel), mapping, stages: instrumented, sinks: [delivery, ...sinks] });
+    if (await cancelLookup(jobId)) await forgetRowsNeverStored(db, [jobId]);
+  };
   const processJob: Standalone['processJob'] = (job, source, sinks, onRead) =>
     runner.running(job.jobId, () => {
       const rows = readRows(source, { ...opts.limits, job, batchSize: opts.batchSize, sheet: job.sheet || undefined });
-      return run(onRead ? observed(rows, onRead) : rows, sinks);
+      return run(job.jobId, onRead ? observed(rows, onRead) : rows, sinks);
     });
   /** Runs in the background until close(); a failure goes to `onError`. */
   const track = (running: Promise<void>, onError: (err: unknown) => void) => {
@@ -184,20 +209,26 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
             (err) => logger.warn({ err, jobId: job.jobId }, 'the rows read of a job could not be recorded'),
           );
           const reader = openUploadReader(job, { batchSize: opts.batchSize, limits: opts.limits, onRead });
-          track(runner.running(job.jobId, () => run(reader.batches)), (err) => {
+          // Cancelled while its bytes still arrive: the reader is dropped, the rest of the upload taken and let go.
+          let dropped = false;
+          const drop = () => {
+            dropped = true;
+            reader.abort(new LeadflowError('JOB_CANCELLED', 'the job was cancelled', false));
+          };
+          track(runner.running(job.jobId, () => run(job.jobId, reader.batches, [], drop)), (err) => {
             reader.abort(err as Error);
             onError(job, err);
           });
           return {
-            write: (chunk) => reader.write(chunk),
-            end: (final) => reader.end(final),
+            write: async (chunk) => (dropped ? undefined : reader.write(chunk)),
+            end: async (final) => (dropped ? undefined : reader.end(final)),
             fail: async (failure) => reader.fail(failure),
           };
         },
         // The mapping stage holds a job in review; the decision releases its rows through the stages.
         async decide(job, decision) {
           const batch: RowBatch = { job, seq: 0, header: [], rows: [], last: false, totalRows: 0, failure: undefined, decision };
-          track(runner.running(job.jobId, () => run((async function* () { yield batch; })())), (err) => onError(job, err));
+          track(runner.running(job.jobId, () => run(job.jobId, (async function* () { yield batch; })())), (err) => onError(job, err));
         },
       };
     },

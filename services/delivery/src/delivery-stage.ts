@@ -16,6 +16,11 @@ export interface DeliveryStageOptions {
   webhook?: Pick<WebhookOptions, 'maxAttempts' | 'timeoutMs' | 'backoffMs'>;
   /** Every request goes through it: it connects only to addresses the outbound rules allow. */
   fetch: WebhookOptions['fetch'];
+  /**
+   * Asked before each request, uncached: a cancelled job's leads are not sent (docs/job-cancel.md).
+   * Only a request already on its way when the cancel commits can still arrive.
+   */
+  isCancelled?: (jobId: string) => Promise<boolean>;
 }
 
 /** What a receiver gets for one lead. */
@@ -39,6 +44,7 @@ export function createDeliveryStage(opts: DeliveryStageOptions): Sink<LeadBatch>
       const done = await store.deliveredRows(job.jobId, endpoint.url, accepted.map((r) => r.rowNumber));
       const pending = accepted.filter((r) => !done.has(r.rowNumber));
       if (pending.length === 0) continue;
+      if (await opts.isCancelled?.(job.jobId)) return;
       const body = JSON.stringify({ jobId: job.jobId, batch: batch.seq, leads: pending.map((r) => leadJson(batch, r)) });
       // An endpoint whose secret does not open gets nothing: unsigned would be refused, or worse, accepted.
       const result: WebhookResult = endpoint.refusal

@@ -3,7 +3,7 @@ import { runStageMain, TOPICS } from '@leadflow/bus';
 import { int, shared } from '@leadflow/config';
 import { createOutboundFetch, outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
 import { secretKeysSchema } from '@leadflow/secrets';
-import { createPostgres, databaseModule } from '@leadflow/stores';
+import { createPostgres, databaseModule, sqlCancelLookup } from '@leadflow/stores';
 import { createDeliveryStage } from './delivery-stage.js';
 import { createSqlDeliveryStore } from './delivery-store.js';
 import { createSqlEndpointStore, sealEndpointSecrets } from './endpoint-store.js';
@@ -35,6 +35,7 @@ await runStageMain({
       logger,
       metrics,
       webhook: { maxAttempts: config.maxAttempts, timeoutMs: config.timeoutMs },
+      isCancelled: sqlCancelLookup(db),
     });
   },
 });

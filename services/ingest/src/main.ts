@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createBusFromConfig, kafkaSchema, sendDeadLetter, TOPICS } from '@leadflow/bus';
+import { cancelledJobsFromConfig, cancelSchema, createBusFromConfig, kafkaSchema, sendDeadLetter, TOPICS } from '@leadflow/bus';
 import { int } from '@leadflow/config';
 import { createServiceHost } from '@leadflow/lifecycle';
 import { limitsFromConfig, limitsSchema } from './limits.js';
@@ -9,6 +9,7 @@ const host = createServiceHost({
   name: 'ingest',
   schema: {
     ...kafkaSchema,
+    ...cancelSchema,
     ...limitsSchema,
     batchSize: ['BATCH_SIZE', int({ min: 1, max: 10_000, default: 500 })],
   },
@@ -19,6 +20,7 @@ const assembler = createUploadAssembler({
   batchSize: config.batchSize,
   limits: limitsFromConfig(config),
   logger,
+  cancelled: cancelledJobsFromConfig(config, 'ingest', host.lifecycle),
   emit: async (batch) => {
     await bus.send(TOPICS.rowsRaw, [{ key: batch.job!.jobId, value: batch }]);
     metrics.rows.inc({ stage: 'ingest', outcome: 'read' }, batch.rows.length);

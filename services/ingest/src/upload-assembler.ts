@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@leadflow/logger';
-import { jobFailure, LeadflowError } from '@leadflow/pipeline';
+import { jobFailure, LeadflowError, type CancelledJobs } from '@leadflow/pipeline';
 import type { RowBatch, UploadChunk } from '@leadflow/proto';
 import type { ReadLimits } from './limits.js';
 import type { RowSpoolOptions } from './row-spool.js';
@@ -30,6 +30,8 @@ export interface UploadAssemblerOptions {
    * @default 10000
    */
   sendWaitMs?: number;
+  /** A cancelled job's file is read no further: its reader is dropped at the next batch (docs/job-cancel.md). */
+  cancelled?: CancelledJobs;
 }
 
 /**
@@ -54,6 +56,12 @@ export function createUploadAssembler(opts: UploadAssemblerOptions) {
       try {
         for await (const batch of reader.batches) {
           if (upload.aborted) return;
+          if (await opts.cancelled?.isCancelled(job.jobId)) {
+            upload.aborted = true;
+            reader.abort(new LeadflowError('JOB_CANCELLED', 'the job was cancelled', false));
+            opts.logger.info({ jobId: job.jobId, rows }, 'job cancelled: its file is read no further');
+            break;
+          }
           await opts.emit(batch);
           seq = batch.seq + 1;
           rows += batch.rows.length;

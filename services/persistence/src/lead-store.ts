@@ -4,12 +4,15 @@ import type { SqlClient } from '@leadflow/stores';
 import { addAlternateKeys } from './alternate-keys.js';
 import { fileUnderLeads, matchedLeadOf, refileEarlierCopies } from './copies.js';
 import { mergeIntoLeads } from './merge.js';
+import { createCancelMark } from './cancel-mark.js';
 
 export interface StoreResult {
   /** Rows this call stored for the first time, by disposition (all 0 for a redelivered batch). */
   inserted: DispositionCounts;
   /** The job became complete or failed with this batch. */
   finished: 'completed' | 'failed' | undefined;
+  /** The job was cancelled: nothing of the batch was stored. */
+  cancelled?: boolean;
 }
 
 export interface LeadStore {
@@ -81,10 +84,12 @@ function rawRecord(header: readonly string[], cells: readonly string[]): Record<
  * reach the total ingest counted, and fails when a batch carries a failure.
  */
 export function createSqlLeadStore(db: SqlClient): LeadStore {
+  const cancelMark = createCancelMark();
   return {
     storeBatch(batch) {
       const job = batch.job!;
       return db.transaction(async (tx) => {
+        if (await cancelMark.isCancelled(tx, job.jobId)) return { inserted: { accepted: 0, invalid: 0, duplicate: 0, suppressed: 0 }, finished: undefined, cancelled: true };
         const leadIdOf = (r: LeadRow) => r.leadId || leadIdFor(job.jobId, r.rowNumber);
         const insert = async (sql: string, rows: unknown[], ...more: unknown[]) =>
           rows.length === 0 ? 0 : (await tx.query(sql, [JSON.stringify(rows), job.tenantId, job.jobId, ...more])).rowCount;

@@ -1,12 +1,14 @@
 import type { Logger } from '@leadflow/logger';
 import type { Metrics } from '@leadflow/metrics';
-import type { BatchStage } from '@leadflow/pipeline';
+import { fanout, type Fanout, type Stage } from '@leadflow/pipeline';
+import type { LeadBatch } from '@leadflow/proto';
 import type { LeadStore } from './lead-store.js';
 
-/** Stores each batch and passes it on unchanged, for delivery. */
-export function createPersistenceStage(deps: { store: LeadStore; logger: Logger; metrics: Metrics }): BatchStage {
+/** Stores each batch and passes it on unchanged, for delivery; a cancelled job's batch is neither stored nor passed on. */
+export function createPersistenceStage(deps: { store: LeadStore; logger: Logger; metrics: Metrics }): Stage<LeadBatch, LeadBatch | Fanout<LeadBatch>> {
   return async (batch) => {
     const result = await deps.store.storeBatch(batch);
+    if (result.cancelled) return fanout<LeadBatch>([]);
     if (result.finished) {
       deps.metrics.jobs.inc({ status: result.finished });
       deps.logger.info({ jobId: batch.job?.jobId, status: result.finished, failure: batch.failure?.code }, 'job finished');
