@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Disposition, type LeadRow, type Match } from '@leadflow/proto';
-import { emailKey, isOpen, LeadflowError, leadIdFor, reason, type BatchStage, type ReasonCode } from '@leadflow/pipeline';
+import { emailKey, isOpen, LeadflowError, leadIdFor, reason, type BatchStage, type CancelledJobs, type ReasonCode } from '@leadflow/pipeline';
 import type { Metrics } from '@leadflow/metrics';
 import type { Claim, FingerprintStore } from '@leadflow/stores';
 import { blockingKeys } from './matching/blocking.js';
@@ -8,6 +8,7 @@ import { createMemoryCandidateIndex, type CandidateIndex, type IndexEntry, type 
 import { comparePair, type PairScore } from './matching/compare.js';
 import { toMatchRecord, type MatchRecord } from './matching/record.js';
 import { compositeValue, DEFAULT_POLICY, type DedupPolicy } from './policy.js';
+import { claimOverStale, createStaleOwners } from './stale-claims.js';
 import type { DuplicateCursor, ScanCursor, StoredLeadMatch, StoredLeads } from './stored-leads.js';
 
 export interface DedupStageOptions {
@@ -25,6 +26,11 @@ export interface DedupStageOptions {
   now?: () => number;
   /** Matches by type, candidates a row, index rebuild time. */
   metrics?: Pick<Metrics, 'dedupMatches' | 'dedupCandidates' | 'dedupIndexRebuildSeconds'>;
+  /**
+   * Cancelled jobs: the claims and index entries of their rows never stored match nothing
+   * (stale-claims.ts). @default none cancelled
+   */
+  cancelled?: CancelledJobs;
 }
 
 type KeyKind = 'email' | 'phone';
@@ -107,6 +113,7 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
   const most = opts.candidates ?? 10;
   const now = opts.now ?? Date.now;
   const rebuilding = new Map<string, Promise<void>>();
+  const staleOwners = createStaleOwners(opts.cancelled, opts.leads);
 
   async function policyFor(tenantId: string, supplier: string): Promise<DedupPolicy> {
     const p = typeof opts.policy === 'function' ? await opts.policy(tenantId, supplier) : opts.policy;
@@ -211,7 +218,7 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
       }
     }
     const claimed = [...claims];
-    const conflicts = await opts.fingerprints.claim(tenantId, claimed.map(([, c]) => c));
+    const conflicts = await claimOverStale(opts.fingerprints, tenantId, claimed.map(([, c]) => c), staleOwners);
     conflicts.forEach((conflict, i) => {
       if (!conflict) return;
       const [row] = claimed[i]!;
@@ -237,7 +244,9 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
         ...indexRow({ leadId: row.leadId || leadIdFor(jobId, row.rowNumber), jobId, rowNumber: row.rowNumber, time: now() }, record, composite),
       };
     });
-    const candidates = await index.enter(tenantId, entered, perBlock, most);
+    const entries = await index.enter(tenantId, entered, perBlock, most);
+    const stale = await staleOwners(new Set(entries.flat().filter((c) => c.jobId !== jobId).map((c) => c.owner)));
+    const candidates = stale.size === 0 ? entries : entries.map((found) => found.filter((c) => !stale.has(c.owner)));
     // Rows of this batch found duplicates: the index answered before it knew.
     const duplicates = new Map<string, IndexEntry>();
     entered.forEach((e, i) => {

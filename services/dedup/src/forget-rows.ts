@@ -2,7 +2,7 @@ import type { SqlClient } from '@leadflow/stores';
 import { decodeBlocks, decodePlaces, encodePlaces } from './matching/sql-candidate-index.js';
 
 /** The row (SQL expressions of its job and number) is in none of the tables persistence files a lead in. */
-const neverStored = (job: string, row: string) =>
+export const neverStored = (job: string, row: string) =>
   ['leads', 'duplicate_leads', 'suppressed_leads']
     .map((table) => `NOT EXISTS (SELECT 1 FROM ${table} f WHERE f.job_id = ${job} AND f.row_number = ${row})`)
     .join(' AND ');

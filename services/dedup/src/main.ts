@@ -13,7 +13,7 @@ await runStageMain({
   input: TOPICS.leadsMapped,
   output: TOPICS.leadsDeduped,
   schema: { databaseUrl: shared.databaseUrl(), redisUrl: shared.redisUrl(), ...policySchema },
-  build: ({ config, lifecycle, metrics }) => {
+  build: ({ config, lifecycle, metrics }, { cancelled }) => {
     const policy = policyFromConfig(config);
     const db = createPostgres({ url: config.databaseUrl, applicationName: 'leadflow-dedup' });
     const redis = createRedis({ url: config.redisUrl, name: 'leadflow-dedup' });
@@ -25,6 +25,7 @@ await runStageMain({
       index: createRedisCandidateIndex(redis),
       leads: createSqlStoredLeads(db),
       metrics,
+      cancelled,
       // The deployment's defaults, then what the tenant and the supplier set over the API.
       policy: async (tenantId, supplier) => ({ ...policy, ...(await stored(tenantId, supplier)) }),
     });

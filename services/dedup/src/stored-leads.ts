@@ -1,6 +1,7 @@
 import type { Lead } from '@leadflow/proto';
 import { alternateKeys, emailKey, type Alternates } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
+import { neverStored } from './forget-rows.js';
 
 export interface StoredLeadMatch {
   leadId: string;
@@ -66,6 +67,8 @@ export interface StoredLeads {
    * the order they were stored, a page at a time (to rebuild the index).
    */
   scanDuplicates(tenantId: string, after: DuplicateCursor | undefined, limit: number): Promise<StoredDuplicate[]>;
+  /** Of these rows of one job, the row numbers filed as a lead nowhere (leads, duplicates, suppressed). */
+  neverStored(jobId: string, rowNumbers: readonly number[]): Promise<Set<number>>;
 }
 
 interface LeadRow {
@@ -119,6 +122,13 @@ export function matchFieldsOf(columns: object): MatchFields {
 
 export function createSqlStoredLeads(db: SqlClient): StoredLeads {
   return {
+    async neverStored(jobId, rowNumbers) {
+      const { rows } = await db.query<{ row_number: number }>(
+        `SELECT u.row_number FROM unnest($2::int[]) AS u(row_number) WHERE ${neverStored('$1::text', 'u.row_number')}`,
+        [jobId, rowNumbers],
+      );
+      return new Set(rows.map((r) => r.row_number));
+    },
     async findByContact(tenantId, emailKeys, phones, since = 0) {
       if (emailKeys.length === 0 && phones.length === 0) return [];
       // Leads with one of the keys as an alternate (lead_alternate_keys), then those leads and the
