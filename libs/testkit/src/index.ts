@@ -32,3 +32,5 @@ export { herkunftFile, uploadMapped } from './mapped-upload.js';
 export type { MappedUpload } from './mapped-upload.js';
 export { cadenceProblems, grpcStatusName, readJobEvents, watchJobOverGrpc } from './job-watch.js';
 export type { ReceivedEvent, WatchedJob } from './job-watch.js';
+export { itChecksTheCancel, runCancelScenario } from './cancel-scenario.js';
+export type { CancelScenario } from './cancel-scenario.js';
