@@ -11,6 +11,7 @@ export {
   SetSynonymsRequest, SynonymBackup, SynonymList, TenantSynonyms,
   JobError, JobEvent, JobProgress, ListJobErrorsRequest, ListJobErrorsResponse, ListJobsRequest, ListJobsResponse, StageProgress,
 } from './gen/leadflow/v1/gateway.js';
+export { LeadMatch, LeadResult, SubmitLeadRequest, SubmitLeadResponse } from './gen/leadflow/v1/gateway.js';
 
 import { fileURLToPath } from 'node:url';
 

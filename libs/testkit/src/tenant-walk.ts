@@ -136,6 +136,9 @@ export async function seedTenant(base: string, adminKey: string, supplier: strin
   };
 }
 
+/** Robert of SEED_CSV, sent alone (POST /v1/leads, SubmitLead). */
+const ROBERT_AGAIN = { first_name: 'Robert', last_name: 'Lee', email: 'rlee@acme.com' };
+
 interface RestCase {
   role: Role;
   /** The request, aimed at tenant A's objects where the route takes one. */
@@ -194,6 +197,8 @@ export const REST_CASES: Record<string, RestCase> = {
     request: (a) => ({ path: `/v1/mapping/synonyms/backups/${a.synonymBackupId}/restore` }),
     other: { notFound: 'SYNONYM_BACKUP_NOT_FOUND' },
   },
+  // Robert's email, which tenant A has as a lead: another tenant's lead is its own, no duplicate of A's.
+  'POST /v1/leads': { role: 'uploader', request: () => ({ path: '/v1/leads?wait=30000', body: { json: ROBERT_AGAIN } }), other: 'own' },
 };
 
 interface ApiDocument {
@@ -334,6 +339,7 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
   },
   listJobErrors: { role: 'viewer', call: (c, a) => settle((done) => c.listJobErrors({ jobId: a.jobId, limit: 0 }, done)), other: 'not_found' },
   cancelJob: { role: 'uploader', call: (c, a) => settle((done) => c.cancelJob({ id: a.jobId }, done)), other: 'not_found' },
+  submitLead: { role: 'uploader', call: (c) => settle((done) => c.submitLead({ lead: ROBERT_AGAIN, supplier: '', waitMs: 30_000 }, done)), other: 'own' },
 };
 
 /** The gRPC walk, as walkRest: every RPC the service has, without a key, with lesser roles, and as another tenant. */

@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { createGateway, createSqlApiKeyStore, type ConcurrencyLimits } from '@leadflow/gateway';
 import { createLifecycle, createOpsServer, ListenError, listenOrExplain } from '@leadflow/lifecycle';
 import { jobFailure } from '@leadflow/pipeline';
+import type { JobRef } from '@leadflow/proto';
 import { CommandError } from './command-error.js';
 import { checkBind, hostForUrl, loopbackNotice } from './serve-bind.js';
 import { openStandalone, type StandaloneEnvironment } from './standalone.js';
@@ -81,13 +82,15 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
     name: 'gateway',
     async start() {
       const jobs = standalone!.jobs;
+      const failed = (job: JobRef, err: unknown) => {
+        logger.error({ err, jobId: job.jobId }, 'job failed in the pipeline');
+        // The job must not wait forever for rows that will not come.
+        void jobs.failUpload(job.jobId, jobFailure('INTERNAL', 'the pipeline stopped on an error')).catch(() => {});
+      };
       gateway = createGateway({
         db: standalone!.db,
-        uploads: standalone!.uploadSink((job, err) => {
-          logger.error({ err, jobId: job.jobId }, 'job failed in the pipeline');
-          // The job must not wait forever for rows that will not come.
-          void jobs.failUpload(job.jobId, jobFailure('INTERNAL', 'the pipeline stopped on an error')).catch(() => {});
-        }),
+        uploads: standalone!.uploadSink(failed),
+        leads: standalone!.leadSink(failed),
         dnc: standalone!.dnc,
         dedupIndex: standalone!.dedupIndex,
         logger,

@@ -19,7 +19,7 @@ import {
 } from '@leadflow/delivery';
 import { createDncStage, createSqlDncAudit, migrations as dncMigrations } from '@leadflow/dnc';
 import { createEnrichmentStage } from '@leadflow/enrichment';
-import { createSqlJobStore, migrations as gatewayMigrations, type JobStore, type UploadSink } from '@leadflow/gateway';
+import { createSqlJobStore, migrations as gatewayMigrations, type JobStore, type LeadSink, type UploadSink } from '@leadflow/gateway';
 import { openUploadReader, readRows, type ReadLimits } from '@leadflow/ingest';
 import type { Logger } from '@leadflow/logger';
 import { createMappingStage, createSqlMappingStore, createSqlSynonymStore, createTenantAliases, migrations as mappingMigrations } from '@leadflow/mapping';
@@ -29,6 +29,7 @@ import { createPersistenceStage, createSqlLeadStore, migrations as persistenceMi
 import { createCancelledJobs, instrument, LeadflowError, runPipeline, skipCancelled, type CancelledJobs, type Sink } from '@leadflow/pipeline';
 import type { JobRef, LeadBatch, RowBatch } from '@leadflow/proto';
 import type { Keyring } from '@leadflow/secrets';
+import { createInProcessLeadSink } from './in-process-lead-sink.js';
 import { startJobRunner } from './job-runner.js';
 import { recordReads } from './read-progress.js';
 import { secretKeyring } from './secret-keyring.js';
@@ -102,6 +103,8 @@ export interface Standalone {
   processJob(job: JobRef, source: AsyncIterable<Uint8Array>, sinks?: readonly Sink<LeadBatch>[], onRead?: (batch: RowBatch) => void): Promise<void>;
   /** An upload sink that runs each upload's pipeline in this process (for the gateway in `serve`). */
   uploadSink(onError: (job: JobRef, err: unknown) => void): UploadSink;
+  /** A sink that runs each single lead through the stages in this process (for the gateway in `serve`). */
+  leadSink(onError: (job: JobRef, err: unknown) => void): LeadSink;
   /** Waits for the jobs in flight, then closes the database. */
   close(): Promise<void>;
 }
@@ -119,6 +122,10 @@ async function* observed<T>(items: AsyncIterable<T>, see: (item: T) => void): As
     see(item);
     yield item;
   }
+}
+
+async function* once<T>(item: T): AsyncGenerator<T> {
+  yield item;
 }
 
 /**
@@ -174,10 +181,13 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   /**
    * Runs one job's batches through every stage. A job cancelled meanwhile leaves dedup's claims
    * and index entries of the rows it never stored: forgotten once its last batch went through,
-   * so that they make no later row a duplicate of a lead that does not exist.
+   * so that they make no later row a duplicate of a lead that does not exist. `filed` sinks see
+   * each batch as persistence passed it on, before delivery.
    */
-  const run = async (jobId: string, source: AsyncIterable<RowBatch>, sinks: readonly Sink<LeadBatch>[] = [], onCancel = () => {}) => {
-    await runPipeline({ source: untilCancelled(source, jobId, cancelled, onCancel), mapping, stages: instrumented, sinks: [delivery, ...sinks] });
+  const run = async (
+    jobId: string, source: AsyncIterable<RowBatch>, sinks: readonly Sink<LeadBatch>[] = [], onCancel = () => {}, filed: readonly Sink<LeadBatch>[] = [],
+  ) => {
+    await runPipeline({ source: untilCancelled(source, jobId, cancelled, onCancel), mapping, stages: instrumented, sinks: [...filed, delivery, ...sinks] });
     if (await cancelLookup(jobId)) await forgetRowsNeverStored(db, [jobId]);
   };
   const processJob: Standalone['processJob'] = (job, source, sinks, onRead) =>
@@ -228,9 +238,16 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
         // The mapping stage holds a job in review; the decision releases its rows through the stages.
         async decide(job, decision) {
           const batch: RowBatch = { job, seq: 0, header: [], rows: [], last: false, totalRows: 0, failure: undefined, decision };
-          track(runner.running(job.jobId, () => run(job.jobId, (async function* () { yield batch; })())), (err) => onError(job, err));
+          track(runner.running(job.jobId, () => run(job.jobId, once(batch))), (err) => onError(job, err));
         },
       };
+    },
+    leadSink(onError) {
+      return createInProcessLeadSink({
+        run: (batch, filed) => runner.running(batch.job!.jobId, () => run(batch.job!.jobId, once(batch), [], undefined, [filed])),
+        track,
+        onError,
+      });
     },
     async close() {
       await Promise.allSettled([...inFlight]);

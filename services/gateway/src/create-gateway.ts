@@ -18,11 +18,14 @@ import { ownedElsewhere } from './owned-elsewhere.js';
 import { buildRestApp } from './rest-app.js';
 import { possibleDuplicateReview } from './review.js';
 import { createSqlSupplierStore } from './supplier-store.js';
+import type { LeadSink } from './lead-sink.js';
 import type { UploadSink } from './upload-sink.js';
 
 export interface GatewayOptions {
   db: SqlClient;
   uploads: UploadSink;
+  /** Where single leads go (POST /v1/leads, SubmitLead); none: the gateway takes none. */
+  leads?: LeadSink;
   dnc: DncRegistry;
   /** The dedup service's blocking index (Redis, or standalone's in-process one), where reviewed duplicates are marked. */
   dedupIndex?: CandidateIndex;
@@ -74,6 +77,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     jobs: createSqlJobStore(opts.db, { stalledAfterMs: opts.stalledAfterMs, runner: opts.runner }),
     exports: (kind, jobId, tenantId) => exportCsv(opts.db, kind, jobId, tenantId),
     uploads: opts.uploads,
+    leads: opts.leads,
     dnc: opts.dnc,
     maxUploadBytes: opts.maxUploadBytes,
     outbound: opts.outbound,
@@ -143,6 +147,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     },
     async stop() {
       listening = false;
+      opts.leads?.close?.();
       await grpc.close();
       await rest?.close();
     },

@@ -33,7 +33,7 @@ const REQUEST_ERRORS = {
     message: 'this content type is not accepted here: send application/json, text/plain where a route takes it, or multipart/form-data to upload a file',
   },
   INVALID_JSON: { status: 400, message: 'the body is not valid JSON: send a JSON document (and, with no body, no content-type)' },
-  BODY_TOO_LARGE: { status: 413, message: 'the request body is larger than the route takes (1 MiB; 8 MiB for Do-Not-Call numbers; 16 KiB for keys; uploads have their own limit): send less at a time' },
+  BODY_TOO_LARGE: { status: 413, message: 'the request body is larger than the route takes (1 MiB; 8 MiB for Do-Not-Call numbers; 16 KiB for keys; 64 KiB for a lead; uploads have their own limit): send less at a time' },
   INVALID_CONTENT_LENGTH: { status: 400, message: 'the body does not match its Content-Length header: send the header that matches the body, or none' },
   NOT_MULTIPART: { status: 415, message: 'send the file as multipart/form-data with the field "file"' },
   MALFORMED_MULTIPART: { status: 400, message: 'the multipart body could not be read (boundary, part headers, or its end): let an HTTP client or library build it' },
@@ -82,6 +82,10 @@ const REQUEST_ERRORS = {
   INVALID_SYNONYMS: {
     status: 400,
     message: 'the header synonyms are not valid: the message names the entry; send {"synonyms": {"<lead field>": ["<header>", ...]}}, each header once, for one field',
+  },
+  INVALID_LEAD: {
+    status: 400,
+    message: 'the lead is not valid: send one JSON object of field names to values (strings, numbers, booleans or null; at most 200 fields), e.g. {"email": "ann@example.com"}',
   },
   SYNONYM_BACKUP_NOT_FOUND: { status: 404, message: 'no synonym backup with this id for this tenant: GET /v1/mapping/synonyms/backups lists them' },
 } as const satisfies Record<string, CatalogueEntry>;

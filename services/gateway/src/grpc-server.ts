@@ -76,6 +76,7 @@ import type { JobService } from './job-service.js';
 import type { JobView } from './job-store.js';
 import { fromCreateSupplier, fromUpdateSupplier, toProtoMoney, toProtoSupplier, toProtoTotals } from './supplier-messages.js';
 import { mappingRpcs } from './mapping-rpcs.js';
+import { leadRpcs } from './lead-rpcs.js';
 import { fromProtoStatuses, toProtoEvent, toProtoProgress } from './grpc-jobs.js';
 
 const STATUS: Record<JobView['status'], JobStatus> = {
@@ -169,6 +170,7 @@ const ACCESS: Record<Method, Role> = {
   listJobs: 'viewer',
   listJobErrors: 'viewer',
   cancelJob: 'uploader',
+  submitLead: 'uploader',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -205,6 +207,7 @@ export function createGrpcServer(opts: GrpcServerOptions) {
 
   const impl: LeadflowGatewayServer = {
     ...mappingRpcs(service, unary),
+    ...leadRpcs(service, unary, toProtoJob),
     uploadFile(call: ServerReadableStream<UploadFileRequest, UploadFileResponse>, callback: sendUnaryData<UploadFileResponse>) {
       const run = async (): Promise<UploadFileResponse> => {
         const { tenantId } = await callerOf(call, 'uploadFile');

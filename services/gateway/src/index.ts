@@ -31,3 +31,8 @@ export { MAX_SUPPLIER_NAME } from './supplier-name.js';
 export type { JobSupplier } from './job-supplier.js';
 
 export const migrations: Migrations = { owner: 'gateway', dir: fileURLToPath(new URL('../migrations', import.meta.url)) };
+export type { LeadSink, SubmittedLead } from './lead-sink.js';
+export { createKafkaLeadSink } from './kafka-lead-sink.js';
+export { jsonLeadRow, JSON_LEAD_LIMITS } from './json-lead-row.js';
+export { LEAD_WAIT } from './lead-intake.js';
+export type { LeadAnswer, LeadResult } from './lead-intake.js';

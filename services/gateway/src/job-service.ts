@@ -11,6 +11,8 @@ import { EXPORT_KINDS, type ExportKind } from './job-exports.js';
 import { createMappingSettings, type MappingSettingsOptions } from './mapping-settings.js';
 import { cancelJob } from './cancel-job.js';
 import { jobEvents, type JobEvent } from './job-events.js';
+import { createLeadIntake } from './lead-intake.js';
+import type { LeadSink } from './lead-sink.js';
 import { cursorOf, parseJobListQuery, type JobListQuery } from './job-list-query.js';
 import type { ColumnView, JobStore, JobView, MappingView } from './job-store.js';
 import { supplierRef } from './supplier-ref.js';
@@ -59,6 +61,8 @@ export interface JobServiceOptions {
   };
   /** The tenant's suppliers (the gateway's table), behind createSupplier, listSuppliers, getSupplier, updateSupplier. */
   suppliers?: SupplierStore;
+  /** Where single leads go (POST /v1/leads, SubmitLead); none: the gateway takes none. */
+  leads?: LeadSink;
 }
 
 const REVIEW_STATUSES = ['open', 'duplicate', 'distinct'] as const;
@@ -300,5 +304,7 @@ export function createJobService(opts: JobServiceOptions) {
     // The CSV template and the tenant's header synonyms (mapping-settings.ts).
     ...createMappingSettings(opts.mapping),
     cancelJob: (id: string, tenantId: string) => cancelJob(jobs, id, tenantId, opts.jobsEnded),
+    // Leads that arrive one at a time (lead-intake.ts).
+    submitLead: createLeadIntake({ jobs, sink: opts.leads }),
   };
 }

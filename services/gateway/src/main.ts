@@ -6,10 +6,12 @@ import { outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
 import { createPostgres, createRedis, createRedisDncRegistry, databaseModule, migrate, redisModule } from '@leadflow/stores';
 import { createRedisCandidateIndex } from '@leadflow/dedup';
 import { migrations as mappingMigrations } from '@leadflow/mapping';
+import { storedOutcomes } from '@leadflow/persistence';
 import { concurrencyFromConfig, concurrencySchema } from './concurrency-limit.js';
 import { createGateway } from './create-gateway.js';
 import { migrations } from './index.js';
 import { createSqlJobStore } from './job-store.js';
+import { createKafkaLeadSink } from './kafka-lead-sink.js';
 import { createKafkaUploadSink } from './kafka-upload-sink.js';
 import { stalledJobsGauge } from './stalled-jobs.js';
 
@@ -44,6 +46,10 @@ host.lifecycle.add(
   createGateway({
     db,
     uploads: createKafkaUploadSink(bus),
+    // TODO(priority): send single leads on the high-priority topics once job priority lands.
+    leads: createKafkaLeadSink(bus, (tenantId, jobIds) => storedOutcomes(db, tenantId, jobIds), {
+      onError: (err) => logger.warn({ err }, 'the outcomes of single leads could not be read; asking again'),
+    }),
     dnc: createRedisDncRegistry(redis),
     dedupIndex: createRedisCandidateIndex(redis),
     logger,

@@ -13,6 +13,7 @@ import { fromFrameworkError } from './framework-errors.js';
 import { errors, GatewayError } from './gateway-error.js';
 import type { JobService } from './job-service.js';
 import { registerKeyRoutes } from './key-routes.js';
+import { registerLeadRoutes } from './lead-routes.js';
 import { registerMappingRoutes } from './mapping-routes.js';
 import { schemas } from './rest-schemas.js';
 import { registerSupplierRoutes } from './supplier-routes.js';
@@ -231,6 +232,7 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
   registerKeyRoutes(app, opts.keys, callerOf);
   registerSupplierRoutes(app, service, tenantOf);
   registerMappingRoutes(app, service, tenantOf);
+  registerLeadRoutes(app, service, tenantOf);
 
   // Probes on the API's port as well: `leadflow serve` has no other port unless METRICS_PORT is set.
   app.get('/healthz', { schema: schemas.probe('Alive: answers ok'), config: { access: 'open' } }, async (_req, reply) => reply.type('text/plain').send('ok\n'));

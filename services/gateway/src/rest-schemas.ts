@@ -4,6 +4,8 @@ import { ERROR_CATALOGUE, type ErrorCode } from './error-catalogue.js';
 import { JOB_ERRORS } from './job-service.js';
 import { CREATED_PATTERN, JOB_PAGE, MAX_TEXT } from './job-list-query.js';
 import { JOB_STATUSES } from './job-store.js';
+import { JSON_LEAD_LIMITS } from './json-lead-row.js';
+import { LEAD_WAIT } from './lead-intake.js';
 
 /**
  * The JSON Schemas of the REST routes: fastify checks every request against them before a
@@ -276,5 +278,43 @@ export const schemas = {
     body: noBody,
   }),
   cancelJob: route('jobs', 'Stop a job in every stage; answers the job, status cancelled, with its counts so far', { params: jobParams }),
+  submitLead: route('leads', 'Send one lead; answers how it was filed, or 202 with its job when that takes longer than `wait`', {
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        supplier: { type: 'string', maxLength: 4096, description: 'who sold the lead, as an upload names it (its confirmed mapping maps the fields)' },
+        wait: { type: 'string', pattern: '^[0-9]{1,6}$', description: `a whole number of milliseconds from 0 to ${LEAD_WAIT.max} (default ${LEAD_WAIT.default}): how long to wait for the answer` },
+      },
+    },
+    body: {
+      type: 'object',
+      maxProperties: JSON_LEAD_LIMITS.fields,
+      additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'null' }] },
+      description: 'the lead: field names (canonical, or the supplier\'s own) to values, e.g. {"email": "ann@example.com", "phone": "+12015550123"}',
+    },
+    response: {
+      200: {
+        description: 'how the lead was filed',
+        type: 'object',
+        required: ['jobId', 'disposition', 'reasons', 'leadId', 'match'],
+        properties: {
+          jobId: { type: 'string', description: 'the job of this one lead' },
+          disposition: { type: 'string', enum: ['accepted', 'invalid', 'duplicate', 'suppressed'] },
+          reasons: {
+            type: 'array',
+            items: { type: 'object', properties: { code: { type: 'string' }, field: { type: 'string' }, detail: { type: 'string' } } },
+          },
+          leadId: { type: ['string', 'null'], description: 'the lead it became (accepted only)' },
+          match: {
+            type: ['object', 'null'],
+            description: 'the stored lead it duplicates (or, accepted with match type "possible", may copy)',
+            properties: { leadId: { type: 'string' }, matchType: { type: 'string' }, score: { type: 'number' } },
+          },
+        },
+      },
+      202: { description: 'the job of the lead, not filed yet: poll GET /v1/jobs/{id}', type: 'object', additionalProperties: true },
+    },
+  }),
   probe: (summary: string, mediaType = 'text/plain'): RouteSchema => ({ tags: ['operations'], summary, response: textAnswer(mediaType, summary) }),
 };

@@ -16,3 +16,5 @@ export const migrations: Migrations = {
 export { filedRows } from './filed.js';
 export { recentRejections } from './recent-rejections.js';
 export type { Rejection } from './recent-rejections.js';
+export { outcomeOfRow, storedOutcomes } from './row-outcomes.js';
+export type { DispositionName, RowOutcome } from './row-outcomes.js';

@@ -22,7 +22,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { ColumnMapping, Reason } from "./batch.js";
+import { ColumnMapping, Disposition, dispositionFromJSON, dispositionToJSON, Reason } from "./batch.js";
 
 export const protobufPackage = "leadflow.v1";
 
@@ -703,6 +703,48 @@ export interface CancelJobRequest {
 
 export interface CancelJobResponse {
   job: Job | undefined;
+}
+
+export interface SubmitLeadRequest {
+  /**
+   * The lead: field names (canonical, or the supplier's own, mapped by its confirmed mapping) to
+   * values, in the order the fields were sent.
+   */
+  lead: { [key: string]: string };
+  /** Who sold the lead, as an upload names it; empty for none. */
+  supplier: string;
+  /** How long to wait for the answer, in ms, from 0 (the job at once) to 30000; unset: 5000. */
+  waitMs?: number | undefined;
+}
+
+export interface SubmitLeadRequest_LeadEntry {
+  key: string;
+  value: string;
+}
+
+/** The lead a submitted one duplicates (or, accepted with match_type "possible", may copy). */
+export interface LeadMatch {
+  leadId: string;
+  /** "exact_email", "exact_phone", "exact_key", "fuzzy", "possible" */
+  matchType: string;
+  score: number;
+}
+
+/** How a submitted lead was filed. */
+export interface LeadResult {
+  /** The job of this one lead. */
+  jobId: string;
+  disposition: Disposition;
+  reasons: Reason[];
+  /** The lead it became: accepted only, else empty. */
+  leadId: string;
+  /** Unset when it matches no lead. */
+  match: LeadMatch | undefined;
+}
+
+export interface SubmitLeadResponse {
+  result?: LeadResult | undefined;
+  job?: Job | undefined;
 }
 
 function createBaseUploadMetadata(): UploadMetadata {
@@ -8710,6 +8752,565 @@ export const CancelJobResponse: MessageFns<CancelJobResponse> = {
   },
 };
 
+function createBaseSubmitLeadRequest(): SubmitLeadRequest {
+  return { lead: {}, supplier: "", waitMs: undefined };
+}
+
+export const SubmitLeadRequest: MessageFns<SubmitLeadRequest> = {
+  encode(message: SubmitLeadRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    globalThis.Object.entries(message.lead).forEach(([key, value]: [string, string]) => {
+      SubmitLeadRequest_LeadEntry.encode({ key: key as any, value }, writer.uint32(10).fork()).join();
+    });
+    if (message.supplier !== "") {
+      writer.uint32(18).string(message.supplier);
+    }
+    if (message.waitMs !== undefined) {
+      writer.uint32(24).uint32(message.waitMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitLeadRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitLeadRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            const entry1 = SubmitLeadRequest_LeadEntry.decode(reader, reader.uint32());
+            if (entry1.value !== undefined) {
+              message.lead[entry1.key] = entry1.value;
+            }
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.supplier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.waitMs = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubmitLeadRequest {
+    return {
+      lead: isObject(object.lead)
+        ? (globalThis.Object.entries(object.lead) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      supplier: isSet(object.supplier) ? globalThis.String(object.supplier) : "",
+      waitMs: isSet(object.waitMs)
+        ? globalThis.Number(object.waitMs)
+        : isSet(object.wait_ms)
+        ? globalThis.Number(object.wait_ms)
+        : undefined,
+    };
+  },
+
+  toJSON(message: SubmitLeadRequest): unknown {
+    const obj: any = {};
+    if (message.lead) {
+      const entries = globalThis.Object.entries(message.lead) as [string, string][];
+      if (entries.length > 0) {
+        obj.lead = {};
+        entries.forEach(([k, v]) => {
+          obj.lead[k] = v;
+        });
+      }
+    }
+    if (message.supplier !== "") {
+      obj.supplier = message.supplier;
+    }
+    if (message.waitMs !== undefined) {
+      obj.waitMs = Math.round(message.waitMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SubmitLeadRequest>, I>>(base?: I): SubmitLeadRequest {
+    return SubmitLeadRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SubmitLeadRequest>, I>>(object: I): SubmitLeadRequest {
+    const message = createBaseSubmitLeadRequest();
+    message.lead = (globalThis.Object.entries(object.lead ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.supplier = object.supplier ?? "";
+    message.waitMs = object.waitMs ?? undefined;
+    return message;
+  },
+};
+
+function createBaseSubmitLeadRequest_LeadEntry(): SubmitLeadRequest_LeadEntry {
+  return { key: "", value: "" };
+}
+
+export const SubmitLeadRequest_LeadEntry: MessageFns<SubmitLeadRequest_LeadEntry> = {
+  encode(message: SubmitLeadRequest_LeadEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitLeadRequest_LeadEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitLeadRequest_LeadEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubmitLeadRequest_LeadEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: SubmitLeadRequest_LeadEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SubmitLeadRequest_LeadEntry>, I>>(base?: I): SubmitLeadRequest_LeadEntry {
+    return SubmitLeadRequest_LeadEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SubmitLeadRequest_LeadEntry>, I>>(object: I): SubmitLeadRequest_LeadEntry {
+    const message = createBaseSubmitLeadRequest_LeadEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseLeadMatch(): LeadMatch {
+  return { leadId: "", matchType: "", score: 0 };
+}
+
+export const LeadMatch: MessageFns<LeadMatch> = {
+  encode(message: LeadMatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.leadId !== "") {
+      writer.uint32(10).string(message.leadId);
+    }
+    if (message.matchType !== "") {
+      writer.uint32(18).string(message.matchType);
+    }
+    if (message.score !== 0) {
+      writer.uint32(25).double(message.score);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LeadMatch {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLeadMatch();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.leadId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.matchType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.score = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LeadMatch {
+    return {
+      leadId: isSet(object.leadId)
+        ? globalThis.String(object.leadId)
+        : isSet(object.lead_id)
+        ? globalThis.String(object.lead_id)
+        : "",
+      matchType: isSet(object.matchType)
+        ? globalThis.String(object.matchType)
+        : isSet(object.match_type)
+        ? globalThis.String(object.match_type)
+        : "",
+      score: isSet(object.score) ? globalThis.Number(object.score) : 0,
+    };
+  },
+
+  toJSON(message: LeadMatch): unknown {
+    const obj: any = {};
+    if (message.leadId !== "") {
+      obj.leadId = message.leadId;
+    }
+    if (message.matchType !== "") {
+      obj.matchType = message.matchType;
+    }
+    if (message.score !== 0) {
+      obj.score = floatToJson(message.score);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LeadMatch>, I>>(base?: I): LeadMatch {
+    return LeadMatch.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LeadMatch>, I>>(object: I): LeadMatch {
+    const message = createBaseLeadMatch();
+    message.leadId = object.leadId ?? "";
+    message.matchType = object.matchType ?? "";
+    message.score = object.score ?? 0;
+    return message;
+  },
+};
+
+function createBaseLeadResult(): LeadResult {
+  return { jobId: "", disposition: 0, reasons: [], leadId: "", match: undefined };
+}
+
+export const LeadResult: MessageFns<LeadResult> = {
+  encode(message: LeadResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    if (message.disposition !== 0) {
+      writer.uint32(16).int32(message.disposition);
+    }
+    for (const v of message.reasons) {
+      Reason.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.leadId !== "") {
+      writer.uint32(34).string(message.leadId);
+    }
+    if (message.match !== undefined) {
+      LeadMatch.encode(message.match, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LeadResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLeadResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.disposition = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reasons.push(Reason.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.leadId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.match = LeadMatch.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LeadResult {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      disposition: isSet(object.disposition) ? dispositionFromJSON(object.disposition) : 0,
+      reasons: globalThis.Array.isArray(object?.reasons) ? object.reasons.map((e: any) => Reason.fromJSON(e)) : [],
+      leadId: isSet(object.leadId)
+        ? globalThis.String(object.leadId)
+        : isSet(object.lead_id)
+        ? globalThis.String(object.lead_id)
+        : "",
+      match: isSet(object.match) ? LeadMatch.fromJSON(object.match) : undefined,
+    };
+  },
+
+  toJSON(message: LeadResult): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.disposition !== 0) {
+      obj.disposition = dispositionToJSON(message.disposition);
+    }
+    if (message.reasons?.length) {
+      obj.reasons = message.reasons.map((e) => Reason.toJSON(e));
+    }
+    if (message.leadId !== "") {
+      obj.leadId = message.leadId;
+    }
+    if (message.match !== undefined) {
+      obj.match = LeadMatch.toJSON(message.match);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LeadResult>, I>>(base?: I): LeadResult {
+    return LeadResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LeadResult>, I>>(object: I): LeadResult {
+    const message = createBaseLeadResult();
+    message.jobId = object.jobId ?? "";
+    message.disposition = object.disposition ?? 0;
+    message.reasons = object.reasons?.map((e) => Reason.fromPartial(e)) || [];
+    message.leadId = object.leadId ?? "";
+    message.match = (object.match !== undefined && object.match !== null)
+      ? LeadMatch.fromPartial(object.match)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSubmitLeadResponse(): SubmitLeadResponse {
+  return { result: undefined, job: undefined };
+}
+
+export const SubmitLeadResponse: MessageFns<SubmitLeadResponse> = {
+  encode(message: SubmitLeadResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.result !== undefined) {
+      LeadResult.encode(message.result, writer.uint32(10).fork()).join();
+    }
+    if (message.job !== undefined) {
+      Job.encode(message.job, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitLeadResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitLeadResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.result = LeadResult.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.job = Job.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubmitLeadResponse {
+    return {
+      result: isSet(object.result) ? LeadResult.fromJSON(object.result) : undefined,
+      job: isSet(object.job) ? Job.fromJSON(object.job) : undefined,
+    };
+  },
+
+  toJSON(message: SubmitLeadResponse): unknown {
+    const obj: any = {};
+    if (message.result !== undefined) {
+      obj.result = LeadResult.toJSON(message.result);
+    }
+    if (message.job !== undefined) {
+      obj.job = Job.toJSON(message.job);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SubmitLeadResponse>, I>>(base?: I): SubmitLeadResponse {
+    return SubmitLeadResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SubmitLeadResponse>, I>>(object: I): SubmitLeadResponse {
+    const message = createBaseSubmitLeadResponse();
+    message.result = (object.result !== undefined && object.result !== null)
+      ? LeadResult.fromPartial(object.result)
+      : undefined;
+    message.job = (object.job !== undefined && object.job !== null) ? Job.fromPartial(object.job) : undefined;
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -9009,6 +9610,19 @@ export const LeadflowGatewayService = {
     responseSerialize: (value: CancelJobResponse): Buffer => Buffer.from(CancelJobResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CancelJobResponse => CancelJobResponse.decode(value),
   },
+  /**
+   * One lead, answered with how it was filed (POST /v1/leads): `result` when that is known
+   * within the wait, else `job`, the lead's job of one row, still running (poll it with GetJob).
+   */
+  submitLead: {
+    path: "/leadflow.v1.LeadflowGateway/SubmitLead" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SubmitLeadRequest): Buffer => Buffer.from(SubmitLeadRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SubmitLeadRequest => SubmitLeadRequest.decode(value),
+    responseSerialize: (value: SubmitLeadResponse): Buffer => Buffer.from(SubmitLeadResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SubmitLeadResponse => SubmitLeadResponse.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -9078,6 +9692,11 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
    * (JOB_ALREADY_ENDED); a cancelled job answers itself again.
    */
   cancelJob: handleUnaryCall<CancelJobRequest, CancelJobResponse>;
+  /**
+   * One lead, answered with how it was filed (POST /v1/leads): `result` when that is known
+   * within the wait, else `job`, the lead's job of one row, still running (poll it with GetJob).
+   */
+  submitLead: handleUnaryCall<SubmitLeadRequest, SubmitLeadResponse>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -9493,6 +10112,25 @@ export interface LeadflowGatewayClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CancelJobResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * One lead, answered with how it was filed (POST /v1/leads): `result` when that is known
+   * within the wait, else `job`, the lead's job of one row, still running (poll it with GetJob).
+   */
+  submitLead(
+    request: SubmitLeadRequest,
+    callback: (error: ServiceError | null, response: SubmitLeadResponse) => void,
+  ): ClientUnaryCall;
+  submitLead(
+    request: SubmitLeadRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SubmitLeadResponse) => void,
+  ): ClientUnaryCall;
+  submitLead(
+    request: SubmitLeadRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SubmitLeadResponse) => void,
   ): ClientUnaryCall;
 }
 

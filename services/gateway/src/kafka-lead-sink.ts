@@ -1,0 +1,20 @@
+import { TOPICS, type Bus } from '@leadflow/bus';
+import type { LeadSink } from './lead-sink.js';
+import { createOutcomePoller, type ReadOutcomes } from './outcome-poller.js';
+
+/**
+ * Single leads in Kafka mode: each lead's batch goes straight to `leadflow.rows.raw.v1` on its
+ * job's key (there is no file for ingest to read), and its outcome is read from persistence's
+ * tables as soon as they have it (outcome-poller.ts).
+ */
+export function createKafkaLeadSink(bus: Bus, read: ReadOutcomes, opts: { onError?: (err: unknown) => void } = {}): LeadSink {
+  const outcomes = createOutcomePoller(read, opts);
+  return {
+    close: () => outcomes.stop(),
+    async submit(batch) {
+      const job = batch.job!;
+      await bus.send(TOPICS.rowsRaw, [{ key: job.jobId, value: batch }]);
+      return { outcome: (waitMs) => outcomes.wait(job.tenantId, job.jobId, waitMs) };
+    },
+  };
+}
