@@ -34,3 +34,5 @@ export { cadenceProblems, grpcStatusName, readJobEvents, watchJobOverGrpc } from
 export type { ReceivedEvent, WatchedJob } from './job-watch.js';
 export { itChecksTheCancel, runCancelScenario } from './cancel-scenario.js';
 export type { CancelScenario } from './cancel-scenario.js';
+export { singleLeadScenario } from './single-lead-scenario.js';
+export type { SingleLeadScenarioContext } from './single-lead-scenario.js';
