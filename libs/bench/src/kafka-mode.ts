@@ -29,7 +29,7 @@ export interface KafkaModeOptions {
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
 
 /** `count` consecutive free loopback ports from `from` on: the services' metrics ports. */
-async function freePortRun(from: number, count: number): Promise<number> {
+export async function freePortRun(from: number, count: number): Promise<number> {
   for (let base = from; base < from + 200; base++) {
     let free = true;
     for (let i = 0; i < count && free; i++) free = !(await portOpen(base + i));
@@ -38,7 +38,7 @@ async function freePortRun(from: number, count: number): Promise<number> {
   throw new Error(`no ${count} free ports in a row from ${from}`);
 }
 
-function psql(url: string, command: string): void {
+export function psql(url: string, command: string): void {
   const program = findProgram('psql', ['/usr/bin/psql']);
   if (!program) throw new Error('psql not found: install the postgresql-client package');
   const res = spawnSync(program, [url, '-v', 'ON_ERROR_STOP=1', '-qAtc', command], { encoding: 'utf8' });
@@ -49,11 +49,18 @@ function psql(url: string, command: string): void {
  * An uploader key of `tenant` in the database of `databaseUrl`, made as an operator makes one:
  * `leadflow keys create`, which prints the key as its last line (and nothing else on stdout).
  */
-async function createUploaderKey(databaseUrl: string, tenant: string): Promise<string> {
+export async function createUploaderKey(databaseUrl: string | { dataDir: string }, tenant: string, name = 'bench:pipeline'): Promise<string> {
   const cli = join(repoRoot(), 'services', 'cli', 'bin', 'leadflow.js');
-  const args = [cli, 'keys', 'create', '--tenant', tenant, '--role', 'uploader', '--name', 'bench:pipeline'];
+  const args = [cli, 'keys', 'create', '--tenant', tenant, '--role', 'uploader', '--name', name];
+  // The embedded database of a data folder, or a server's.
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: '' };
+  if (typeof databaseUrl === 'string') env.DATABASE_URL = databaseUrl;
+  else {
+    delete env.DATABASE_URL;
+    env.LEADFLOW_DATA_DIR = databaseUrl.dataDir;
+  }
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, args, { env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: '' }, timeout: 120_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, args, { env, timeout: 120_000 });
     return stdout.trim().split('\n').at(-1)!;
   } catch (err) {
     const { stderr, message } = err as { stderr?: string; message: string };
@@ -195,7 +202,7 @@ async function warmUpAndMeasure(opts: KeyedOptions, services: ServicesHandle, re
 }
 
 /** The bench's database and its tenant's Redis keys go again: they are nobody's data. */
-async function cleanUp(env: InfraEnv, adminUrl: string, database: string, tenant: string): Promise<void> {
+export async function cleanUp(env: InfraEnv, adminUrl: string, database: string, tenant: string): Promise<void> {
   psql(adminUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   const redis = createRedis({ url: env.REDIS_URL, name: 'leadflow-bench' });
   try {
