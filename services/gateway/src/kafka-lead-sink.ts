@@ -5,7 +5,8 @@ import { createOutcomePoller, type ReadOutcomes } from './outcome-poller.js';
 /**
  * Single leads in Kafka mode: each lead's batch goes straight to `leadflow.rows.raw.v1` on its
  * job's key (there is no file for ingest to read), and its outcome is read from persistence's
- * tables as soon as they have it (outcome-poller.ts).
+ * tables as soon as they have it (outcome-poller.ts). Once job priority lands, the batch goes
+ * on the high-priority topic, so that it never waits behind a big file's batches.
  */
 export function createKafkaLeadSink(bus: Bus, read: ReadOutcomes, opts: { onError?: (err: unknown) => void } = {}): LeadSink {
   const outcomes = createOutcomePoller(read, opts);

@@ -46,7 +46,7 @@ host.lifecycle.add(
   createGateway({
     db,
     uploads: createKafkaUploadSink(bus),
-    // TODO(priority): send single leads on the high-priority topics once job priority lands.
+    // Single leads belong on the high-priority topics once job priority lands (docs/single-leads.md).
     leads: createKafkaLeadSink(bus, (tenantId, jobIds) => storedOutcomes(db, tenantId, jobIds), {
       onError: (err) => logger.warn({ err }, 'the outcomes of single leads could not be read; asking again'),
     }),
