@@ -244,7 +244,13 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     },
     leadSink(onError) {
       return createInProcessLeadSink({
-        run: (batch, filed) => runner.running(batch.job!.jobId, () => run(batch.job!.jobId, once(batch), [], undefined, [filed])),
+        // The gateway of this process made the job with this process as its runner (no runner.running's
+        // first statement): it only lets go of it once the lead went through.
+        run: async (batch, filed) => {
+          const { jobId } = batch.job!;
+          await run(jobId, once(batch), [], undefined, [filed]);
+          await jobs.ran(jobId, runner.name);
+        },
         track,
         onError,
       });

@@ -48,6 +48,8 @@ export interface NewJob {
   supplier: string;
   fileName: string;
   webhookUrl: string;
+  /** Its rows, when known before any is read (a single lead: 1), as setRead(id, rows, rows) records them. */
+  rows?: number;
 }
 
 /** A column as the mapping service mapped it for a job. */
@@ -123,9 +125,9 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
     async create(job) {
       const supplier = await supplierOf(job.tenantId, job.supplier);
       await db.query(
-        `INSERT INTO jobs (id, tenant_id, supplier, file_name, webhook_url, runner, supplier_id, cost_per_lead, cost_currency)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [job.id, job.tenantId, supplier.name, job.fileName, job.webhookUrl || null, opts.runner ?? null, ...supplier.columns],
+        `INSERT INTO jobs (id, tenant_id, supplier, file_name, webhook_url, runner, supplier_id, cost_per_lead, cost_currency, rows_read, rows_total)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10, 0), $10)`,
+        [job.id, job.tenantId, supplier.name, job.fileName, job.webhookUrl || null, opts.runner ?? null, ...supplier.columns, job.rows ?? null],
       );
       return supplier.supplier;
     },

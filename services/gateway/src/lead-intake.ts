@@ -40,7 +40,8 @@ export function createLeadIntake(deps: { jobs: JobStore; sink?: LeadSink }) {
     }
     const { header, cells } = jsonLeadRow(lead);
     const id = randomUUID();
-    const supplier = await jobs.create({ id, tenantId, supplier: opts.supplier ?? '', fileName: '', webhookUrl: '' });
+    // Its one row is read: the job's percent done is known from the start.
+    const supplier = await jobs.create({ id, tenantId, supplier: opts.supplier ?? '', fileName: '', webhookUrl: '', rows: 1 });
     const batch: RowBatch = {
       job: { jobId: id, tenantId, supplier: '', webhookUrl: '', fileName: '', sheet: '', review: false, ...supplierRef(supplier) },
       seq: 0,
@@ -53,8 +54,6 @@ export function createLeadIntake(deps: { jobs: JobStore; sink?: LeadSink }) {
     };
     let submitted;
     try {
-      // Its one row is read: the job's percent done is known from the start.
-      await jobs.setRead(id, 1, 1);
       submitted = await sink.submit(batch);
     } catch (err) {
       // The job must not wait for a row that never left; the client is told by the error.
