@@ -12,6 +12,7 @@ export {
   JobError, JobEvent, JobProgress, ListJobErrorsRequest, ListJobErrorsResponse, ListJobsRequest, ListJobsResponse, StageProgress,
 } from './gen/leadflow/v1/gateway.js';
 export { LeadMatch, LeadResult, SubmitLeadRequest, SubmitLeadResponse } from './gen/leadflow/v1/gateway.js';
+export { GetSupplierMappingRequest, SetSupplierMappingRequest, SupplierMapping, SupplierMappingEntry } from './gen/leadflow/v1/gateway.js';
 
 import { fileURLToPath } from 'node:url';
 

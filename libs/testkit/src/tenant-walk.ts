@@ -113,6 +113,7 @@ export async function seedTenant(base: string, adminKey: string, supplier: strin
   await waitUntil('the review job to wait for review', async () => ((await status(review.id)) === 'awaiting_review' ? true : undefined), { timeoutMs, intervalMs: 250 });
   await expectOk('policy', callRest(base, adminKey, 'PUT', '/v1/dedup/policy', { json: { supplier, policy: { lookbackDays: 30 } } }));
   await expectOk('synonyms', callRest(base, adminKey, 'PUT', '/v1/mapping/synonyms', { json: { synonyms: { source: [`${supplier} Herkunft`] } } }));
+  await expectOk('supplier mapping', callRest(base, adminKey, 'PUT', `/v1/suppliers/${supplierId}/mapping`, { json: { mapping: [{ header: `${supplier} Ref`, field: 'source' }] } }));
   const synonymBackup = JSON.parse((await expectOk('synonym backup', callRest(base, adminKey, 'POST', '/v1/mapping/synonyms/backups'))).text) as { id: string };
   const viewer = JSON.parse((await expectOk('key', callRest(base, adminKey, 'POST', '/v1/keys', { json: { role: 'viewer', name: 'walk viewer' } }))).text) as {
     key: string;
@@ -185,6 +186,12 @@ export const REST_CASES: Record<string, RestCase> = {
   'PATCH /v1/suppliers/{id}': {
     role: 'admin',
     request: (a) => ({ path: `/v1/suppliers/${a.supplierId}`, body: { json: { active: false, costPerLead: null } } }),
+    other: { notFound: 'SUPPLIER_NOT_FOUND' },
+  },
+  'GET /v1/suppliers/{id}/mapping': { role: 'viewer', request: (a) => ({ path: `/v1/suppliers/${a.supplierId}/mapping` }), other: { notFound: 'SUPPLIER_NOT_FOUND' } },
+  'PUT /v1/suppliers/{id}/mapping': {
+    role: 'admin',
+    request: (a) => ({ path: `/v1/suppliers/${a.supplierId}/mapping`, body: { json: { mapping: [{ header: 'Walk Ref', field: 'source' }] } } }),
     other: { notFound: 'SUPPLIER_NOT_FOUND' },
   },
   'GET /v1/template.csv': { role: 'viewer', request: () => ({ path: '/v1/template.csv' }), other: 'own' },
@@ -340,6 +347,13 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
   listJobErrors: { role: 'viewer', call: (c, a) => settle((done) => c.listJobErrors({ jobId: a.jobId, limit: 0 }, done)), other: 'not_found' },
   cancelJob: { role: 'uploader', call: (c, a) => settle((done) => c.cancelJob({ id: a.jobId }, done)), other: 'not_found' },
   submitLead: { role: 'uploader', call: (c) => settle((done) => c.submitLead({ lead: ROBERT_AGAIN, supplier: '', waitMs: 30_000 }, done)), other: 'own' },
+  getSupplierMapping: { role: 'viewer', call: (c, a) => settle((done) => c.getSupplierMapping({ id: a.supplierId }, done)), other: 'not_found' },
+  setSupplierMapping: {
+    role: 'admin',
+    call: (c, a) =>
+      settle((done) => c.setSupplierMapping({ id: a.supplierId, mapping: [{ header: 'Walk Ref', field: 'source', learnedAt: '', learnedBy: '', jobId: '' }] }, done)),
+    other: 'not_found',
+  },
 };
 
 /** The gRPC walk, as walkRest: every RPC the service has, without a key, with lesser roles, and as another tenant. */

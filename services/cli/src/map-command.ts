@@ -74,7 +74,7 @@ export async function mapCommand(args: MapArgs, env: MapEnvironment): Promise<Pr
       : d,
   );
   if (args.confirm) {
-    await withStore(env, (store) => store.confirm(env.tenantId, args.supplier, decisions.map((d) => ({ header: d.header, field: d.field }))));
+    await withStore(env, (store) => store.confirm(env.tenantId, args.supplier, decisions.map((d) => ({ header: d.header, field: d.field })), { by: 'map_command' }));
   }
   return Object.fromEntries(decisions.map((d) => [d.header, { field: d.field, confidence: d.confidence, evidence: d.evidence.map((e) => e.detail) }]));
 }

@@ -2,7 +2,7 @@ import type { CandidateIndex } from '@leadflow/dedup';
 import { setLogger } from '@grpc/grpc-js';
 import { listenOrExplain } from '@leadflow/lifecycle';
 import type { Logger } from '@leadflow/logger';
-import { createSqlSynonymStore } from '@leadflow/mapping';
+import { createSqlSupplierMappingStore, createSqlSynonymStore } from '@leadflow/mapping';
 import { leadExists, leadMerges, recentRejections, revertMerge } from '@leadflow/persistence';
 import type { Metrics } from '@leadflow/metrics';
 import type { OutboundRules } from '@leadflow/outbound';
@@ -100,6 +100,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     merges: { exists: (leadId, tenantId) => leadExists(opts.db, leadId, tenantId), list: (leadId, tenantId) => leadMerges(opts.db, leadId, tenantId), revert: (id, tenantId) => revertMerge(opts.db, id, tenantId) },
     possibleDuplicates: possibleDuplicateReview(opts.db, opts.dedupIndex, opts.logger),
     suppliers: createSqlSupplierStore(opts.db),
+    supplierMappings: createSqlSupplierMappingStore(opts.db),
     mapping: { synonyms: createSqlSynonymStore(opts.db), onSynonymsChanged: opts.onSynonymsChanged },
     rejections: (jobId, tenantId, limit) => ownedElsewhere(recentRejections(opts.db, jobId, tenantId, limit), []),
     jobsEnded: opts.jobsEnded,

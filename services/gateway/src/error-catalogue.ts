@@ -87,6 +87,10 @@ const REQUEST_ERRORS = {
     status: 400,
     message: 'the lead is not valid: send one JSON object of field names to values (strings, numbers, booleans or null; at most 200 fields), e.g. {"email": "ann@example.com"}',
   },
+  INVALID_SUPPLIER_MAPPING: {
+    status: 400,
+    message: 'the supplier mapping is not valid: the message names the entry; send {"mapping": [{"header": "<header>", "field": "<lead field or extra>"}, ...]}, each header once',
+  },
   SYNONYM_BACKUP_NOT_FOUND: { status: 404, message: 'no synonym backup with this id for this tenant: GET /v1/mapping/synonyms/backups lists them' },
 } as const satisfies Record<string, CatalogueEntry>;
 

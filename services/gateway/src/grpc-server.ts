@@ -77,6 +77,7 @@ import type { JobView } from './job-store.js';
 import { fromCreateSupplier, fromUpdateSupplier, toProtoMoney, toProtoSupplier, toProtoTotals } from './supplier-messages.js';
 import { mappingRpcs } from './mapping-rpcs.js';
 import { leadRpcs } from './lead-rpcs.js';
+import { supplierMappingRpcs } from './supplier-mapping-rpcs.js';
 import { fromProtoStatuses, toProtoEvent, toProtoProgress } from './grpc-jobs.js';
 
 const STATUS: Record<JobView['status'], JobStatus> = {
@@ -171,6 +172,8 @@ const ACCESS: Record<Method, Role> = {
   listJobErrors: 'viewer',
   cancelJob: 'uploader',
   submitLead: 'uploader',
+  getSupplierMapping: 'viewer',
+  setSupplierMapping: 'admin',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -208,6 +211,7 @@ export function createGrpcServer(opts: GrpcServerOptions) {
   const impl: LeadflowGatewayServer = {
     ...mappingRpcs(service, unary),
     ...leadRpcs(service, unary, toProtoJob),
+    ...supplierMappingRpcs(service, unary),
     uploadFile(call: ServerReadableStream<UploadFileRequest, UploadFileResponse>, callback: sendUnaryData<UploadFileResponse>) {
       const run = async (): Promise<UploadFileResponse> => {
         const { tenantId } = await callerOf(call, 'uploadFile');

@@ -6,6 +6,7 @@ import { checkOutboundUrl, OutboundRefusal, type OutboundRules, type Resolve } f
 import { isUuid, jobFailure } from '@leadflow/pipeline';
 import type { JobFailure } from '@leadflow/proto';
 import type { DncRegistry } from '@leadflow/stores';
+import type { SupplierMappingStore } from '@leadflow/mapping';
 import { errors, GatewayError } from './gateway-error.js';
 import { EXPORT_KINDS, type ExportKind } from './job-exports.js';
 import { createMappingSettings, type MappingSettingsOptions } from './mapping-settings.js';
@@ -16,6 +17,7 @@ import type { LeadSink } from './lead-sink.js';
 import { cursorOf, parseJobListQuery, type JobListQuery } from './job-list-query.js';
 import type { ColumnView, JobStore, JobView, MappingView } from './job-store.js';
 import { supplierRef } from './supplier-ref.js';
+import { createSupplierMappingService } from './supplier-mapping.js';
 import { createSupplierService } from './supplier-service.js';
 import type { SupplierStore } from './supplier-store.js';
 import type { UploadSink } from './upload-sink.js';
@@ -63,6 +65,8 @@ export interface JobServiceOptions {
   suppliers?: SupplierStore;
   /** Where single leads go (POST /v1/leads, SubmitLead); none: the gateway takes none. */
   leads?: LeadSink;
+  /** Suppliers' confirmed mappings (the mapping service's table), behind getSupplierMapping, setSupplierMapping. */
+  supplierMappings?: SupplierMappingStore;
 }
 
 const REVIEW_STATUSES = ['open', 'duplicate', 'distinct'] as const;
@@ -300,7 +304,8 @@ export function createJobService(opts: JobServiceOptions) {
   return {
     upload, getJob, watchJob, addDncNumbers, exportRows, getMapping, confirmMapping, listMerges, revertMerge, setDedupPolicy, listDedupPolicies,
     listPossibleDuplicates, decidePossibleDuplicate, listJobs, listJobErrors,
-    ...createSupplierService(opts.suppliers),
+    ...createSupplierService(opts.suppliers, { onRenamed: opts.supplierMappings?.rename }),
+    ...createSupplierMappingService(opts.suppliers, opts.supplierMappings),
     // The CSV template and the tenant's header synonyms (mapping-settings.ts).
     ...createMappingSettings(opts.mapping),
     cancelJob: (id: string, tenantId: string) => cancelJob(jobs, id, tenantId, opts.jobsEnded),

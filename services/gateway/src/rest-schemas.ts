@@ -316,5 +316,20 @@ export const schemas = {
       202: { description: 'the job of the lead, not filed yet: poll GET /v1/jobs/{id}', type: 'object', additionalProperties: true },
     },
   }),
+  getSupplierMapping: route('suppliers', "A supplier's confirmed mapping: each header to its lead field or extra, with when and how it was learned", {
+    params: idParam('a supplier id'),
+  }),
+  setSupplierMapping: route('suppliers', "Replace a supplier's confirmed mapping (admin); the supplier's next files are mapped by it", {
+    params: idParam('a supplier id'),
+    body: {
+      type: 'object',
+      required: ['mapping'],
+      additionalProperties: false,
+      properties: {
+        // Its entries are checked by the mapping library, whose messages name the entry (mapping[2].field).
+        mapping: { type: 'array', description: 'the headers and their fields, e.g. [{"header": "E-Mail Kunde", "field": "email"}]; [] for none' },
+      },
+    },
+  }),
   probe: (summary: string, mediaType = 'text/plain'): RouteSchema => ({ tags: ['operations'], summary, response: textAnswer(mediaType, summary) }),
 };

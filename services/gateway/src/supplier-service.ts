@@ -32,7 +32,7 @@ export interface SupplierInput {
 const MAX_PAGE = 1000;
 
 const invalid = (message: string) => new GatewayError('INVALID_SUPPLIER', message);
-const notFound = (id: string) => new GatewayError('SUPPLIER_NOT_FOUND', `no supplier with id "${id.slice(0, 40)}" for this tenant: GET /v1/suppliers lists them`);
+export const supplierNotFound = (id: string) => new GatewayError('SUPPLIER_NOT_FOUND', `no supplier with id "${id.slice(0, 40)}" for this tenant: GET /v1/suppliers lists them`);
 
 const viewOf = (s: SupplierRecord): SupplierView => ({
   id: s.id,
@@ -103,7 +103,10 @@ export type SupplierService = ReturnType<typeof createSupplierService>;
  * so both protocols answer the same INVALID_SUPPLIER naming it. Without a store (tests that do
  * not use suppliers) every call fails.
  */
-export function createSupplierService(store: SupplierStore | undefined) {
+export function createSupplierService(
+  store: SupplierStore | undefined,
+  opts: { onRenamed?: (tenantId: string, from: string, to: string) => Promise<void> } = {},
+) {
   const suppliers = (): SupplierStore => {
     if (!store) throw new Error('no supplier store was given to the job service');
     return store;
@@ -133,7 +136,7 @@ export function createSupplierService(store: SupplierStore | undefined) {
   /** A supplier with its totals over its jobs. */
   async function getSupplier(id: string, tenantId: string): Promise<SupplierView & { totals: SupplierTotalsView }> {
     const found = await suppliers().get(id, tenantId);
-    if (!found) throw notFound(id);
+    if (!found) throw supplierNotFound(id);
     const { costs, ...counts } = await suppliers().totals(id, tenantId);
     return {
       ...viewOf(found),
@@ -144,11 +147,16 @@ export function createSupplierService(store: SupplierStore | undefined) {
     };
   }
 
-  /** Changes the fields sent; jobs uploaded before keep the price and region they had. */
+  /**
+   * Changes the fields sent; jobs uploaded before keep the price and region they had. A new name
+   * takes the supplier's confirmed mapping with it (onRenamed), which is kept by name.
+   */
   async function updateSupplier(id: string, tenantId: string, input: SupplierInput): Promise<SupplierView> {
     const changes = parseChanges(input);
+    const before = changes.name === undefined ? undefined : await suppliers().get(id, tenantId);
     const updated = await suppliers().update(id, tenantId, changes).catch((err) => Promise.reject(nameTaken(err)));
-    if (!updated) throw notFound(id);
+    if (!updated) throw supplierNotFound(id);
+    if (before && before.name !== updated.name) await opts.onRenamed?.(tenantId, before.name, updated.name);
     return viewOf(updated);
   }
 

@@ -24,6 +24,10 @@ export { createSqlSynonymStore, KEPT_BACKUPS } from './synonym-store.js';
 export type { SynonymBackup, SynonymSet, SynonymStore } from './synonym-store.js';
 export { createTenantAliases, SYNONYMS_RELOAD_MS, synonymsSchema } from './tenant-aliases.js';
 export type { TenantAliases } from './tenant-aliases.js';
+export { MAPPABLE_FIELDS, MAX_MAPPED_HEADER_LENGTH, MAX_SUPPLIER_MAPPING, SupplierMappingError, validateSupplierMapping } from './supplier-mapping.js';
+export type { Learned, LearnedBy, SupplierMappingEntry } from './supplier-mapping.js';
+export { createSqlSupplierMappingStore } from './supplier-mapping-store.js';
+export type { SupplierMappingStore } from './supplier-mapping-store.js';
 export { TEMPLATE_EXAMPLE, TEMPLATE_FILE_NAME, templateCsv } from './template.js';
 
 export const migrations: Migrations = { owner: 'mapping', dir: fileURLToPath(new URL('../migrations', import.meta.url)) };

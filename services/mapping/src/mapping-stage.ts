@@ -96,7 +96,7 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
     let columns = mapping.columns;
     if (mapping.status === 'awaiting_review') {
       columns = applyDecision(mapping.columns, batch.decision!.columns);
-      if (job.supplier) await store.confirm(job.tenantId, job.supplier, columns.map((c) => ({ header: c.header, field: c.field })));
+      if (job.supplier) await store.confirm(job.tenantId, job.supplier, columns.map((c) => ({ header: c.header, field: c.field })), { by: 'review', jobId: job.jobId });
       await store.confirmJobMapping(job.jobId, columns);
     }
     // Held batches go out even when the decision was already recorded: a redelivered decision

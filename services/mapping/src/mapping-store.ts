@@ -1,6 +1,7 @@
 import type { SqlClient } from '@leadflow/stores';
 import { foldHeader } from './header-names.js';
 import type { ColumnDecision, MappedField } from './map-columns.js';
+import type { Learned } from './supplier-mapping.js';
 
 /** automatic: mapped without review; awaiting_review: rows held until a person decides; confirmed: decided. */
 export type MappingStatus = 'automatic' | 'awaiting_review' | 'confirmed';
@@ -31,7 +32,8 @@ export interface MappingStore {
   confirmJobMapping(jobId: string, columns: ColumnDecision[]): Promise<void>;
   /** The supplier's confirmed mappings by folded header. */
   confirmed(tenantId: string, supplier: string): Promise<Map<string, MappedField>>;
-  confirm(tenantId: string, supplier: string, mappings: { header: string; field: MappedField }[]): Promise<void>;
+  /** Adds to the supplier's confirmed mappings (a header confirmed again takes the new field), saying how they were learned. */
+  confirm(tenantId: string, supplier: string, mappings: { header: string; field: MappedField }[], learned: Learned): Promise<void>;
   /** Holds a batch of a job in review (idempotent on the job and seq). */
   park(jobId: string, seq: number, batch: Uint8Array): Promise<void>;
   /** A job's held batches in seq order. */
@@ -52,6 +54,10 @@ export interface MappedCounts {
   rows: number;
   invalid: number;
 }
+
+/** Rows of supplier_mappings: keyed by the folded header, beside the header as written. */
+export const foldedEntries = (mappings: readonly { header: string; field: MappedField }[]) =>
+  mappings.map((m) => ({ header: foldHeader(m.header), field: m.field, source: m.header }));
 
 export function createSqlMappingStore(db: SqlClient): MappingStore {
   return {
@@ -78,12 +84,13 @@ export function createSqlMappingStore(db: SqlClient): MappingStore {
       );
       return new Map(rows.map((r) => [r.header, r.field]));
     },
-    async confirm(tenantId, supplier, mappings) {
+    async confirm(tenantId, supplier, mappings, learned) {
       await db.query(
-        `INSERT INTO supplier_mappings (tenant_id, supplier, header, field)
-         SELECT $1, $2, m.header, m.field FROM jsonb_to_recordset($3::jsonb) AS m(header text, field text)
-         ON CONFLICT (tenant_id, supplier, header) DO UPDATE SET field = excluded.field, confirmed_at = now()`,
-        [tenantId, supplier, JSON.stringify(mappings.map((m) => ({ header: foldHeader(m.header), field: m.field })))],
+        `INSERT INTO supplier_mappings (tenant_id, supplier, header, field, source_header, learned_by, job_id)
+         SELECT $1, $2, m.header, m.field, m.source, $4, $5 FROM jsonb_to_recordset($3::jsonb) AS m(header text, field text, source text)
+         ON CONFLICT (tenant_id, supplier, header) DO UPDATE
+           SET field = excluded.field, source_header = excluded.source_header, learned_by = excluded.learned_by, job_id = excluded.job_id, confirmed_at = now()`,
+        [tenantId, supplier, JSON.stringify(foldedEntries(mappings)), learned.by, learned.by === 'review' ? learned.jobId : null],
       );
     },
     async park(jobId, seq, batch) {

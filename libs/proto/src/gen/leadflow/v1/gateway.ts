@@ -747,6 +747,41 @@ export interface SubmitLeadResponse {
   job?: Job | undefined;
 }
 
+export interface GetSupplierMappingRequest {
+  /** The supplier's id, as ListSuppliers gives it. */
+  id: string;
+}
+
+/** One header of a supplier's confirmed mapping. */
+export interface SupplierMappingEntry {
+  /** As the supplier's files write it. */
+  header: string;
+  /** A lead field (first_name, email, ...) or "extra". */
+  field: string;
+  /** Read only (ignored by SetSupplierMapping): RFC 3339, when it was learned. */
+  learnedAt: string;
+  /**
+   * Read only: "review" (a person's decision on a job in review), "map_command" (leadflow map
+   * --confirm), "api" (SetSupplierMapping or PUT), "unrecorded" (learned before this was kept).
+   */
+  learnedBy: string;
+  /** Read only: the job whose review decided it; empty otherwise. */
+  jobId: string;
+}
+
+export interface SupplierMapping {
+  supplierId: string;
+  /** The supplier's name as registered: what its uploads name. */
+  supplier: string;
+  mapping: SupplierMappingEntry[];
+}
+
+export interface SetSupplierMappingRequest {
+  id: string;
+  /** The whole mapping (header and field of each entry); empty forgets it. */
+  mapping: SupplierMappingEntry[];
+}
+
 function createBaseUploadMetadata(): UploadMetadata {
   return { fileName: "", supplier: "", webhookUrl: "", sheet: "", review: false };
 }
@@ -9311,6 +9346,412 @@ export const SubmitLeadResponse: MessageFns<SubmitLeadResponse> = {
   },
 };
 
+function createBaseGetSupplierMappingRequest(): GetSupplierMappingRequest {
+  return { id: "" };
+}
+
+export const GetSupplierMappingRequest: MessageFns<GetSupplierMappingRequest> = {
+  encode(message: GetSupplierMappingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSupplierMappingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSupplierMappingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSupplierMappingRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: GetSupplierMappingRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSupplierMappingRequest>, I>>(base?: I): GetSupplierMappingRequest {
+    return GetSupplierMappingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSupplierMappingRequest>, I>>(object: I): GetSupplierMappingRequest {
+    const message = createBaseGetSupplierMappingRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseSupplierMappingEntry(): SupplierMappingEntry {
+  return { header: "", field: "", learnedAt: "", learnedBy: "", jobId: "" };
+}
+
+export const SupplierMappingEntry: MessageFns<SupplierMappingEntry> = {
+  encode(message: SupplierMappingEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.header !== "") {
+      writer.uint32(10).string(message.header);
+    }
+    if (message.field !== "") {
+      writer.uint32(18).string(message.field);
+    }
+    if (message.learnedAt !== "") {
+      writer.uint32(26).string(message.learnedAt);
+    }
+    if (message.learnedBy !== "") {
+      writer.uint32(34).string(message.learnedBy);
+    }
+    if (message.jobId !== "") {
+      writer.uint32(42).string(message.jobId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SupplierMappingEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSupplierMappingEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.header = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.field = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.learnedAt = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.learnedBy = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SupplierMappingEntry {
+    return {
+      header: isSet(object.header) ? globalThis.String(object.header) : "",
+      field: isSet(object.field) ? globalThis.String(object.field) : "",
+      learnedAt: isSet(object.learnedAt)
+        ? globalThis.String(object.learnedAt)
+        : isSet(object.learned_at)
+        ? globalThis.String(object.learned_at)
+        : "",
+      learnedBy: isSet(object.learnedBy)
+        ? globalThis.String(object.learnedBy)
+        : isSet(object.learned_by)
+        ? globalThis.String(object.learned_by)
+        : "",
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+    };
+  },
+
+  toJSON(message: SupplierMappingEntry): unknown {
+    const obj: any = {};
+    if (message.header !== "") {
+      obj.header = message.header;
+    }
+    if (message.field !== "") {
+      obj.field = message.field;
+    }
+    if (message.learnedAt !== "") {
+      obj.learnedAt = message.learnedAt;
+    }
+    if (message.learnedBy !== "") {
+      obj.learnedBy = message.learnedBy;
+    }
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SupplierMappingEntry>, I>>(base?: I): SupplierMappingEntry {
+    return SupplierMappingEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SupplierMappingEntry>, I>>(object: I): SupplierMappingEntry {
+    const message = createBaseSupplierMappingEntry();
+    message.header = object.header ?? "";
+    message.field = object.field ?? "";
+    message.learnedAt = object.learnedAt ?? "";
+    message.learnedBy = object.learnedBy ?? "";
+    message.jobId = object.jobId ?? "";
+    return message;
+  },
+};
+
+function createBaseSupplierMapping(): SupplierMapping {
+  return { supplierId: "", supplier: "", mapping: [] };
+}
+
+export const SupplierMapping: MessageFns<SupplierMapping> = {
+  encode(message: SupplierMapping, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierId !== "") {
+      writer.uint32(10).string(message.supplierId);
+    }
+    if (message.supplier !== "") {
+      writer.uint32(18).string(message.supplier);
+    }
+    for (const v of message.mapping) {
+      SupplierMappingEntry.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SupplierMapping {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSupplierMapping();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.supplier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.mapping.push(SupplierMappingEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SupplierMapping {
+    return {
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+      supplier: isSet(object.supplier) ? globalThis.String(object.supplier) : "",
+      mapping: globalThis.Array.isArray(object?.mapping)
+        ? object.mapping.map((e: any) => SupplierMappingEntry.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SupplierMapping): unknown {
+    const obj: any = {};
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    if (message.supplier !== "") {
+      obj.supplier = message.supplier;
+    }
+    if (message.mapping?.length) {
+      obj.mapping = message.mapping.map((e) => SupplierMappingEntry.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SupplierMapping>, I>>(base?: I): SupplierMapping {
+    return SupplierMapping.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SupplierMapping>, I>>(object: I): SupplierMapping {
+    const message = createBaseSupplierMapping();
+    message.supplierId = object.supplierId ?? "";
+    message.supplier = object.supplier ?? "";
+    message.mapping = object.mapping?.map((e) => SupplierMappingEntry.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSetSupplierMappingRequest(): SetSupplierMappingRequest {
+  return { id: "", mapping: [] };
+}
+
+export const SetSupplierMappingRequest: MessageFns<SetSupplierMappingRequest> = {
+  encode(message: SetSupplierMappingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    for (const v of message.mapping) {
+      SupplierMappingEntry.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetSupplierMappingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetSupplierMappingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.mapping.push(SupplierMappingEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetSupplierMappingRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      mapping: globalThis.Array.isArray(object?.mapping)
+        ? object.mapping.map((e: any) => SupplierMappingEntry.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SetSupplierMappingRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.mapping?.length) {
+      obj.mapping = message.mapping.map((e) => SupplierMappingEntry.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetSupplierMappingRequest>, I>>(base?: I): SetSupplierMappingRequest {
+    return SetSupplierMappingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetSupplierMappingRequest>, I>>(object: I): SetSupplierMappingRequest {
+    const message = createBaseSetSupplierMappingRequest();
+    message.id = object.id ?? "";
+    message.mapping = object.mapping?.map((e) => SupplierMappingEntry.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -9623,6 +10064,31 @@ export const LeadflowGatewayService = {
     responseSerialize: (value: SubmitLeadResponse): Buffer => Buffer.from(SubmitLeadResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SubmitLeadResponse => SubmitLeadResponse.decode(value),
   },
+  /**
+   * A supplier's confirmed mapping: each header to its lead field or extra, with when and how it
+   * was learned (GET /v1/suppliers/{id}/mapping). Both return the mapping, as the synonym RPCs do.
+   */
+  getSupplierMapping: {
+    path: "/leadflow.v1.LeadflowGateway/GetSupplierMapping" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetSupplierMappingRequest): Buffer =>
+      Buffer.from(GetSupplierMappingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetSupplierMappingRequest => GetSupplierMappingRequest.decode(value),
+    responseSerialize: (value: SupplierMapping): Buffer => Buffer.from(SupplierMapping.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SupplierMapping => SupplierMapping.decode(value),
+  },
+  /** Replace a supplier's confirmed mapping; the supplier's next files are mapped by it. */
+  setSupplierMapping: {
+    path: "/leadflow.v1.LeadflowGateway/SetSupplierMapping" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetSupplierMappingRequest): Buffer =>
+      Buffer.from(SetSupplierMappingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetSupplierMappingRequest => SetSupplierMappingRequest.decode(value),
+    responseSerialize: (value: SupplierMapping): Buffer => Buffer.from(SupplierMapping.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SupplierMapping => SupplierMapping.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -9697,6 +10163,13 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
    * within the wait, else `job`, the lead's job of one row, still running (poll it with GetJob).
    */
   submitLead: handleUnaryCall<SubmitLeadRequest, SubmitLeadResponse>;
+  /**
+   * A supplier's confirmed mapping: each header to its lead field or extra, with when and how it
+   * was learned (GET /v1/suppliers/{id}/mapping). Both return the mapping, as the synonym RPCs do.
+   */
+  getSupplierMapping: handleUnaryCall<GetSupplierMappingRequest, SupplierMapping>;
+  /** Replace a supplier's confirmed mapping; the supplier's next files are mapped by it. */
+  setSupplierMapping: handleUnaryCall<SetSupplierMappingRequest, SupplierMapping>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -10131,6 +10604,41 @@ export interface LeadflowGatewayClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SubmitLeadResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * A supplier's confirmed mapping: each header to its lead field or extra, with when and how it
+   * was learned (GET /v1/suppliers/{id}/mapping). Both return the mapping, as the synonym RPCs do.
+   */
+  getSupplierMapping(
+    request: GetSupplierMappingRequest,
+    callback: (error: ServiceError | null, response: SupplierMapping) => void,
+  ): ClientUnaryCall;
+  getSupplierMapping(
+    request: GetSupplierMappingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SupplierMapping) => void,
+  ): ClientUnaryCall;
+  getSupplierMapping(
+    request: GetSupplierMappingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SupplierMapping) => void,
+  ): ClientUnaryCall;
+  /** Replace a supplier's confirmed mapping; the supplier's next files are mapped by it. */
+  setSupplierMapping(
+    request: SetSupplierMappingRequest,
+    callback: (error: ServiceError | null, response: SupplierMapping) => void,
+  ): ClientUnaryCall;
+  setSupplierMapping(
+    request: SetSupplierMappingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SupplierMapping) => void,
+  ): ClientUnaryCall;
+  setSupplierMapping(
+    request: SetSupplierMappingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SupplierMapping) => void,
   ): ClientUnaryCall;
 }
 
