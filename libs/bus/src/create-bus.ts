@@ -1,7 +1,8 @@
-import { Kafka, logLevel, Partitioners, type Consumer, type Producer, type IHeaders } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type Producer, type IHeaders } from 'kafkajs';
 import type { Logger } from '@leadflow/logger';
 import { contextFromHeaders, headersFromContext, type Headers } from '@leadflow/telemetry';
 import type { Context } from '@opentelemetry/api';
+import { consumerLag, type GroupInput, type GroupLag } from './consumer-lag.js';
 import { trackGroupMembership } from './group-membership.js';
 import type { Topic } from './topics.js';
 
@@ -76,6 +77,8 @@ export interface Bus {
   /** Sends and waits for the acknowledgement of every in-sync replica. */
   send<T>(topic: Topic<T>, messages: readonly OutgoingMessage<T>[], headers?: Headers): Promise<void>;
   consume<T>(opts: ConsumerOptions<T>): Promise<void>;
+  /** How many messages each group has not committed on its topic (consumer-lag.ts). */
+  consumerLag(groups: readonly GroupInput[]): Promise<GroupLag[]>;
   /** Stops consuming (finishing the message in hand), then flushes and disconnects the producer. */
   stop(): Promise<void>;
   readonly consuming: boolean;
@@ -104,6 +107,8 @@ export function createBus(opts: BusOptions): Bus {
   let producerReady: Promise<Producer> | undefined;
   const consumers: Consumer[] = [];
   let consuming = false;
+  /** One admin connection for lag reads, made at the first. */
+  let lagAdmin: Promise<Admin> | undefined;
 
   const getProducer = () =>
     (producerReady ??= (async () => {
@@ -202,9 +207,23 @@ export function createBus(opts: BusOptions): Bus {
       consuming = true;
     },
 
+    async consumerLag(groups) {
+      lagAdmin ??= (async () => {
+        const admin = kafka.admin();
+        await admin.connect();
+        return admin;
+      })();
+      const admin = await lagAdmin.catch((err: unknown) => {
+        lagAdmin = undefined;
+        throw err;
+      });
+      return consumerLag(admin, groups);
+    },
+
     async stop() {
       consuming = false;
       await Promise.allSettled(consumers.map((c) => c.disconnect()));
+      if (lagAdmin) await lagAdmin.then((a) => a.disconnect()).catch(() => undefined);
       if (producerReady) {
         await producerReady.catch(() => undefined);
         await producer?.disconnect();

@@ -9,3 +9,5 @@ export type { StageHost, StageMainOptions } from './run-stage-main.js';
 export { sendDeadLetter } from './dead-letter.js';
 export type { DeadLetterInput } from './dead-letter.js';
 export { cancelledJobsFromConfig, cancelSchema } from './cancel-check.js';
+export { consumerLag, STAGE_INPUTS } from './consumer-lag.js';
+export type { GroupInput, GroupLag } from './consumer-lag.js';

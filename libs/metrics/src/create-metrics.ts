@@ -25,6 +25,16 @@ export interface Metrics {
   readonly jobsStalled: Gauge;
   /** Calls refused by the gateway for their credential: missing, malformed, unknown, revoked, expired key, or a role that may not (forbidden). */
   readonly authFailures: Counter<'reason'>;
+  /** Jobs of the last 7 days by their status now, counted by the gateway at an interval (job-metrics.ts). */
+  readonly jobsByStatus: Gauge<'status'>;
+  /** Upload to end of each job the gateway saw end, by final status. */
+  readonly jobDuration: Histogram<'status'>;
+  /** Percent done of each job running or recently ended, for the operators' jobs table; a job's series go when it leaves the table. */
+  readonly jobProgress: Gauge<'job_id' | 'tenant' | 'supplier' | 'status'>;
+  /** What each job of the jobs table cost so far: its price per lead times its rows, in its currency. */
+  readonly jobCost: Gauge<'job_id' | 'currency'>;
+  /** Messages each stage's consumer group has not committed on its input topic (Kafka mode, read by the gateway). */
+  readonly stageLag: Gauge<'stage' | 'topic'>;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
@@ -96,6 +106,37 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       name: 'leadflow_auth_failures_total',
       help: 'REST and gRPC calls refused for their API key, by reason (missing, malformed, unknown, revoked, expired, forbidden).',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    jobsByStatus: new Gauge({
+      name: 'leadflow_gateway_jobs',
+      help: 'Jobs created in the last 7 days, by their status now (queued, running, awaiting_review, stalled, completed, failed, cancelled).',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    jobDuration: new Histogram({
+      name: 'leadflow_job_duration_seconds',
+      help: 'Time from upload to end of each job, by final status.',
+      labelNames: ['status'],
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400],
+      registers: [registry],
+    }),
+    jobProgress: new Gauge({
+      name: 'leadflow_gateway_job_progress_percent',
+      help: 'Percent done of each job not ended or ended in the last hour (at most GATEWAY_METRICS_JOBS of them), with its status and supplier.',
+      labelNames: ['job_id', 'tenant', 'supplier', 'status'],
+      registers: [registry],
+    }),
+    jobCost: new Gauge({
+      name: 'leadflow_gateway_job_cost',
+      help: 'Total cost so far of each job of leadflow_gateway_job_progress_percent that has a price: price per lead times rows, in its currency.',
+      labelNames: ['job_id', 'currency'],
+      registers: [registry],
+    }),
+    stageLag: new Gauge({
+      name: 'leadflow_stage_consumer_lag_messages',
+      help: "Messages on a stage's input topic its consumer group has not committed: batches of up to BATCH_SIZE rows (file chunks for ingest).",
+      labelNames: ['stage', 'topic'],
       registers: [registry],
     }),
   };

@@ -4,7 +4,7 @@ import { createLogger } from '@leadflow/logger';
 import { policyFromConfig, policySchema } from '@leadflow/dedup';
 import { limitsFromConfig, limitsSchema } from '@leadflow/ingest';
 import { synonymsSchema } from '@leadflow/mapping';
-import { concurrencyFromConfig, concurrencySchema } from '@leadflow/gateway';
+import { concurrencyFromConfig, concurrencySchema, jobMetricsSchema } from '@leadflow/gateway';
 import { createMetrics } from '@leadflow/metrics';
 import { outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
 import { optionalSecretKeysSchema, SecretsError } from '@leadflow/secrets';
@@ -25,6 +25,7 @@ const schema = {
   ...outboundSchema,
   ...optionalSecretKeysSchema,
   ...synonymsSchema,
+  ...jobMetricsSchema,
   databaseUrl: ['DATABASE_URL', str({ default: '', description: 'PostgreSQL URL; empty uses the embedded database' })],
   dataDir: ['LEADFLOW_DATA_DIR', str({ default: '.leadflow/data', description: 'folder of the embedded database' })],
   logLevel: shared.logLevel(),
@@ -84,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
     await serveCommand({
       ...common, httpPort: config.httpPort, grpcPort: config.grpcPort, host: config.httpHost, metricsPort: config.metricsPort ?? undefined, maxUploadBytes: config.maxUploadBytes,
       concurrency: concurrencyFromConfig(config),
+      jobMetrics: { intervalMs: config.jobMetricsIntervalMs, maxJobs: config.jobMetricsJobs },
     });
     return -1;
   }

@@ -17,6 +17,8 @@ export interface ServeEnvironment extends StandaloneEnvironment {
   maxUploadBytes: number;
   /** Uploads and event streams one tenant may hold open at once. */
   concurrency?: ConcurrencyLimits;
+  /** How often the job metrics are read, and the most jobs of the jobs table (GATEWAY_METRICS_*). @default none read */
+  jobMetrics?: { intervalMs: number; maxJobs: number };
 }
 
 /** The variable that sets each server's port, to name in a message. */
@@ -106,6 +108,8 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
         isReady: () => lifecycle.ready,
         runner: standalone!.runner,
         onSynonymsChanged: standalone!.synonymsChanged,
+        // No consumer lag: the stages pass batches through bounded in-memory queues (docs/job-metrics.md).
+        jobMetrics: env.jobMetrics && { ...env.jobMetrics, metrics },
       });
       await gateway.start();
       const alsoOps = ops ? `; /metrics, /healthz, /readyz also on port ${ops.port}` : '';

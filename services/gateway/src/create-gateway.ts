@@ -12,6 +12,8 @@ import { createSqlApiKeyStore } from './api-key-store.js';
 import { createConcurrencyLimit, type ConcurrencyLimits } from './concurrency-limit.js';
 import { createGrpcServer } from './grpc-server.js';
 import { exportCsv } from './job-exports.js';
+import { createJobFacts } from './job-facts.js';
+import { jobMetrics, type JobMetricsOptions } from './job-metrics.js';
 import { createJobService } from './job-service.js';
 import { createSqlJobStore } from './job-store.js';
 import { ownedElsewhere } from './owned-elsewhere.js';
@@ -53,6 +55,8 @@ export interface GatewayOptions {
   outbound: OutboundRules;
   /** Told when a tenant's header synonyms change: `leadflow serve`'s mapping stage rereads them at once. */
   onSynonymsChanged?: (tenantId: string) => void;
+  /** The operators' job metrics, read at an interval while the gateway runs (job-metrics.ts); none when left out. */
+  jobMetrics?: Pick<JobMetricsOptions, 'metrics' | 'lag' | 'intervalMs' | 'maxJobs'>;
 }
 
 export interface Gateway {
@@ -109,6 +113,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const keys = createSqlApiKeyStore(opts.db);
   const limits = createConcurrencyLimit(opts.limits);
   const grpc = createGrpcServer({ service, logger: opts.logger, keys, authFailures: opts.authFailures, limits });
+  const operatorMetrics =
+    opts.jobMetrics && jobMetrics({ ...opts.jobMetrics, facts: createJobFacts(opts.db, { stalledAfterMs: opts.stalledAfterMs }), logger: opts.logger });
   let rest: Awaited<ReturnType<typeof buildRestApp>> | undefined;
   let httpPort = opts.httpPort;
   let listening = false;
@@ -145,10 +151,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
       }
       listening = true;
       opts.logger.info({ httpPort, grpcPort: grpc.port }, 'gateway listening');
+      await operatorMetrics?.start();
     },
     async stop() {
       listening = false;
       opts.leads?.close?.();
+      await operatorMetrics?.stop();
       await grpc.close();
       await rest?.close();
     },

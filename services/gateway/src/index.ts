@@ -23,6 +23,7 @@ export { concurrencyFromConfig, concurrencySchema, DEFAULT_LIMITS } from './conc
 export type { ConcurrencyLimits } from './concurrency-limit.js';
 export { serverRoutes } from './route-list.js';
 export { createGateway } from './create-gateway.js';
+export { jobMetricsSchema } from './job-metrics.js';
 export type { Gateway, GatewayOptions } from './create-gateway.js';
 export { createSqlSupplierStore } from './supplier-store.js';
 export type { SupplierStore } from './supplier-store.js';

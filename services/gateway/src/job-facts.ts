@@ -1,4 +1,5 @@
 import type { SqlClient } from '@leadflow/stores';
+import { ENDED_STATUSES } from './job-store.js';
 
 /**
  * What the stages recorded about jobs, read for a whole page of jobs in one query: the jobs
@@ -42,6 +43,12 @@ export interface JobFactsRow {
   delivery_failed: number | null;
   /** The database's time of the read, for the estimated end. */
   read_at: Date;
+  tenant_id: string;
+  /**
+   * When the job ended: cancelled_at for a cancelled job, else when persistence ended it (completed,
+   * or failed in a stage); null before, and for a job that failed at its upload.
+   */
+  ended_at: Date | null;
 }
 
 /** The filters of a list; all optional. */
@@ -118,7 +125,7 @@ const SELECT = `
          p.stored - coalesce(p.rate_from_stored, 0) AS window_rows,
          extract(epoch FROM now() - coalesce(p.rate_from_at, j.created_at))::float8 AS window_seconds,
          d.delivered, d.failed AS delivery_failed,
-         now() AS read_at`;
+         now() AS read_at, j.tenant_id, coalesce(j.cancelled_at, p.completed_at) AS ended_at`;
 
 /** `q` as a LIKE pattern that finds it anywhere, its own % _ and \\ taken literally. */
 export const containsPattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -127,7 +134,16 @@ export interface JobFacts {
   /** The tenant's jobs that pass `filter`, newest first, at most `limit`. */
   list(tenantId: string, filter: JobFilter, limit: number): Promise<JobFactsRow[]>;
   get(id: string, tenantId: string): Promise<JobFactsRow | undefined>;
+  /** Every tenant's jobs created in the last `lookbackMs`, counted by status: the operators' gauge (job-metrics.ts). */
+  countByStatus(lookbackMs: number): Promise<{ status: string; jobs: number }[]>;
+  /** Every tenant's jobs of the last `lookbackMs` not ended, or ended in the last `recentMs`; newest first, at most `limit`. */
+  recent(lookbackMs: number, recentMs: number, limit: number): Promise<JobFactsRow[]>;
+  /** Every tenant's jobs of the last `lookbackMs` that ended after `from`, up to `to` (ended_at). */
+  endedBetween(lookbackMs: number, from: Date, to: Date): Promise<JobFactsRow[]>;
 }
+
+/** Statuses that change no more, as SQL (read when called: job-store.ts imports this module). */
+const endedSql = () => `(${ENDED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 export function createJobFacts(db: SqlClient, opts: { stalledAfterMs?: number }): JobFacts {
   let allPresent = false;
@@ -143,12 +159,14 @@ export function createJobFacts(db: SqlClient, opts: { stalledAfterMs?: number })
     return Object.fromEntries(rows.map((r) => [r.name, r.present])) as Record<Table, boolean>;
   }
 
-  async function read(where: string[], params: unknown[], tail: string): Promise<JobFactsRow[]> {
+  async function read<R = JobFactsRow>(where: string[], params: unknown[], tail: string, columns = '*'): Promise<R[]> {
     const has = await present();
     const from = `FROM jobs j ${(Object.keys(OWNED_ELSEWHERE) as Table[]).map((t) => join(t, has[t])).join(' ')}`;
-    const sql = `SELECT * FROM (${SELECT} ${from} WHERE ${where.join(' AND ')}) s ${tail}`;
-    return (await db.query<JobFactsRow>(sql, [...params])).rows;
+    const sql = `SELECT ${columns} FROM (${SELECT} ${from} WHERE ${where.join(' AND ')}) s ${tail}`;
+    return (await db.query<R & object>(sql, [...params])).rows;
   }
+  /** Jobs of every tenant created in the last $1 ms, read from the jobs_created index. */
+  const lookback = ["j.created_at > now() - $1::float8 * interval '1 millisecond'"];
 
   return {
     async get(id, tenantId) {
@@ -172,6 +190,21 @@ export function createJobFacts(db: SqlClient, opts: { stalledAfterMs?: number })
       }
       const statuses = filter.statuses?.length ? `WHERE s.status = ANY(${param(filter.statuses)}::text[])` : '';
       return read(where, params, `${statuses} ORDER BY s.created_at DESC, s.id DESC LIMIT ${param(limit)}`);
+    },
+    async countByStatus(lookbackMs) {
+      const rows = await read<{ status: string; jobs: number }>(lookback, [lookbackMs, opts.stalledAfterMs ?? null], 'GROUP BY s.status', 's.status, count(*)::int AS jobs');
+      return rows;
+    },
+    recent(lookbackMs, recentMs, limit) {
+      return read(
+        lookback,
+        [lookbackMs, opts.stalledAfterMs ?? null, recentMs, limit],
+        `WHERE s.status NOT IN ${endedSql()} OR coalesce(s.ended_at, s.created_at) > now() - $3::float8 * interval '1 millisecond'
+         ORDER BY s.created_at DESC, s.id DESC LIMIT $4`,
+      );
+    },
+    endedBetween(lookbackMs, from, to) {
+      return read(lookback, [lookbackMs, opts.stalledAfterMs ?? null, from.toISOString(), to.toISOString()], 'WHERE s.ended_at > $3::timestamptz AND s.ended_at <= $4::timestamptz');
     },
   };
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createBusFromConfig, kafkaSchema, TOPICS } from '@leadflow/bus';
+import { createBusFromConfig, kafkaSchema, STAGE_INPUTS, TOPICS } from '@leadflow/bus';
 import { int, port, shared } from '@leadflow/config';
 import { createServiceHost } from '@leadflow/lifecycle';
 import { outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
@@ -12,6 +12,7 @@ import { createGateway } from './create-gateway.js';
 import { migrations } from './index.js';
 import { createSqlJobStore } from './job-store.js';
 import { createKafkaLeadSink } from './kafka-lead-sink.js';
+import { jobMetricsSchema } from './job-metrics.js';
 import { createKafkaUploadSink } from './kafka-upload-sink.js';
 import { stalledJobsGauge } from './stalled-jobs.js';
 
@@ -26,6 +27,7 @@ const host = createServiceHost({
     grpcPort: ['GRPC_PORT', port({ default: 50051 })],
     maxUploadBytes: ['GATEWAY_MAX_UPLOAD_BYTES', int({ min: 1, default: 1024 * 1024 * 1024 })],
     ...concurrencySchema,
+    ...jobMetricsSchema,
     stalledAfterMs: [
       'GATEWAY_JOB_STALLED_AFTER_MS',
       int({ min: 1000, default: 600_000, description: 'a job whose rows stop arriving for this long is shown stalled, and counted in leadflow_gateway_jobs_stalled' }),
@@ -61,6 +63,8 @@ host.lifecycle.add(
     limits: concurrencyFromConfig(config),
     stalledAfterMs: config.stalledAfterMs,
     outbound: outboundRulesFromConfig(config),
+    // The gateway reads every stage's consumer lag: one place, whatever the stages' replicas.
+    jobMetrics: { metrics, lag: () => bus.consumerLag(STAGE_INPUTS), intervalMs: config.jobMetricsIntervalMs, maxJobs: config.jobMetricsJobs },
   }),
 );
 host.lifecycle.add(
