@@ -28,7 +28,7 @@ export { callRest, documentedRoutes, REST_CASES, RPC_CASES, SEED_CSV, seedTenant
 export { supplierScenario } from './supplier-scenario.js';
 export type { SupplierScenarioContext } from './supplier-scenario.js';
 export type { TenantObjects } from './tenant-walk.js';
-export { herkunftFile, uploadMapped } from './mapped-upload.js';
+export { FAX_MAPPING, faxFile, herkunftFile, uploadMapped } from './mapped-upload.js';
 export type { MappedUpload } from './mapped-upload.js';
 export { cadenceProblems, grpcStatusName, readJobEvents, watchJobOverGrpc } from './job-watch.js';
 export type { ReceivedEvent, WatchedJob } from './job-watch.js';
@@ -36,3 +36,7 @@ export { itChecksTheCancel, runCancelScenario } from './cancel-scenario.js';
 export type { CancelScenario } from './cancel-scenario.js';
 export { singleLeadScenario } from './single-lead-scenario.js';
 export type { SingleLeadScenarioContext } from './single-lead-scenario.js';
+export { supplierMappingScenario } from './supplier-mapping-scenario.js';
+export type { SupplierMappingContext } from './supplier-mapping-scenario.js';
+export { jobMetricsScenario, scrape } from './job-metrics-scenario.js';
+export type { JobMetricsContext } from './job-metrics-scenario.js';

@@ -21,8 +21,11 @@ async function okJson<T>(what: string, answer: ReturnType<typeof callRest>): Pro
  * Uploads `file` (a CSV's bytes) over REST as the holder of `key`, waits until its job completed,
  * and answers its mapping and stored leads: what a partner checks after sending a file.
  */
-export async function uploadMapped(base: string, key: string, file: string | Uint8Array, opts: { fileName?: string; timeoutMs?: number } = {}): Promise<MappedUpload> {
+export async function uploadMapped(
+  base: string, key: string, file: string | Uint8Array, opts: { fileName?: string; timeoutMs?: number; supplier?: string } = {},
+): Promise<MappedUpload> {
   const form = new FormData();
+  if (opts.supplier !== undefined) form.append('supplier', opts.supplier);
   form.append('file', new Blob([file], { type: 'text/csv' }), opts.fileName ?? 'mapped.csv');
   const { id } = await okJson<{ id: string }>('upload', callRest(base, key, 'POST', '/v1/jobs', { form }));
   await waitUntil(
@@ -54,3 +57,18 @@ export function herkunftFile(): { csv: string; email: string } {
   const email = `anna.${++herkunftFiles}.${process.pid}@example.org`;
   return { csv: `email,Herkunft\r\n${email},Messe Köln\r\n`, email };
 }
+
+let faxFiles = 0;
+
+/**
+ * A supplier's one-lead file whose "Phone" column holds a fax number and whose "Ref" holds the
+ * lead's source: mapped by name alone, Phone is the lead's phone and Ref is extra; the supplier's
+ * own mapping says otherwise. A new email each time, so that no file's lead is a duplicate.
+ */
+export function faxFile(): { csv: string; email: string } {
+  const email = `fax.${++faxFiles}.${process.pid}@example.org`;
+  return { csv: `Email,Phone,Ref\r\n${email},(201) 555-0123,Messe Köln\r\n`, email };
+}
+
+/** The mapping faxFile's supplier confirms: the fax is no phone of the lead's, Ref is its source. */
+export const FAX_MAPPING = [{ header: 'Phone', field: 'extra' }, { header: 'Ref', field: 'source' }] as const;
