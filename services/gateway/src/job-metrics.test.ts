@@ -58,17 +58,22 @@ describe('the job metrics the gateway reads at an interval', () => {
     expect(await samples(metrics, 'leadflow_job_duration_seconds_count')).toEqual({});
 
     await job('done', 100, { total: 2, stored: 2, endedAgo: 40 });
+    await job('cancelled', 50, { total: 10, stored: 3 });
+    await db.query("UPDATE jobs SET cancelled_at = now() - interval '30 seconds' WHERE id = 'cancelled'");
     clock = Date.now();
     await m.read();
     expect(await samples(metrics, 'leadflow_gateway_jobs')).toEqual({
       '{status="queued"}': 1, '{status="running"}': 1, '{status="awaiting_review"}': 0, '{status="stalled"}': 0, '{status="completed"}': 2, '{status="failed"}': 1,
+      '{status="cancelled"}': 1,
     });
-    expect(await samples(metrics, 'leadflow_job_duration_seconds_count')).toEqual({ '{status="completed"}': 1, '{status="failed"}': 1 });
+    expect(await samples(metrics, 'leadflow_job_duration_seconds_count')).toEqual({ '{status="completed"}': 1, '{status="failed"}': 1, '{status="cancelled"}': 1 });
     const sums = await samples(metrics, 'leadflow_job_duration_seconds_sum');
     expect(sums['{status="completed"}']).toBeCloseTo(60, 0);
     expect(sums['{status="failed"}']).toBeCloseTo(100, 0);
+    expect(sums['{status="cancelled"}']).toBeCloseTo(20, 0);
     expect(await samples(metrics, 'leadflow_gateway_job_progress_percent')).toEqual({
       '{job_id="queued",tenant="acme",supplier="Zenith Data",status="queued"}': 0,
+      '{job_id="cancelled",tenant="acme",supplier="Zenith Data",status="cancelled"}': 30,
       '{job_id="running",tenant="acme",supplier="Zenith Data",status="running"}': 50,
       '{job_id="done",tenant="acme",supplier="Zenith Data",status="completed"}': 100,
       '{job_id="ended-in-stage",tenant="acme",supplier="Zenith Data",status="failed"}': 33.3,
@@ -83,10 +88,11 @@ describe('the job metrics the gateway reads at an interval', () => {
     await db.query("UPDATE job_progress SET stored = 10, accepted = 10, completed_at = now() - interval '5 seconds' WHERE job_id = 'running'");
     clock = Date.now() + 10_000;
     await m.read();
-    expect(await samples(metrics, 'leadflow_job_duration_seconds_count')).toEqual({ '{status="completed"}': 2, '{status="failed"}': 1 });
+    expect(await samples(metrics, 'leadflow_job_duration_seconds_count')).toEqual({ '{status="completed"}': 2, '{status="failed"}': 1, '{status="cancelled"}': 1 });
     expect(Object.keys(await samples(metrics, 'leadflow_gateway_job_progress_percent'))).toEqual([
       '{job_id="queued",tenant="acme",supplier="Zenith Data",status="queued"}',
       '{job_id="running",tenant="acme",supplier="Zenith Data",status="completed"}',
+      '{job_id="cancelled",tenant="acme",supplier="Zenith Data",status="cancelled"}',
       '{job_id="ended-in-stage",tenant="acme",supplier="Zenith Data",status="failed"}',
     ]);
     await m.stop();
