@@ -132,3 +132,24 @@ describe('a keyring', () => {
     expect(JSON.stringify(keys)).toContain('"sealingKeyId":"k1"');
   });
 });
+
+describe('keyed hashes', () => {
+  const [k1, k2] = [entry('k1'), entry('k2')];
+  it('hash a value alike under the same key and purpose, apart under another purpose or key, and never as a plain HMAC of the key', async () => {
+    const { createHmac } = await import('node:crypto');
+    const a = ring(k1, k2);
+    const phone = '+12015550123';
+    const first = a.keyedHash('dnc-audit-phone', phone);
+    expect(first.keyId).toBe('k1');
+    expect(first.hash).toHaveLength(32);
+    expect(ring(k1).keyedHash('dnc-audit-phone', phone).hash.equals(first.hash)).toBe(true);
+    expect(a.keyedHash('another-purpose', phone).hash.equals(first.hash)).toBe(false);
+    expect(ring(k2, k1).keyedHash('dnc-audit-phone', phone).hash.equals(first.hash)).toBe(false);
+    const rawKey = Buffer.from(k1.split(':')[1]!, 'base64');
+    expect(createHmac('sha256', rawKey).update(phone).digest().equals(first.hash)).toBe(false);
+    // After a rotation the value is still found under the key that hashed it.
+    const rotated = ring(k2, k1).keyedHashes('dnc-audit-phone', phone);
+    expect(rotated.map((h) => h.keyId)).toEqual(['k2', 'k1']);
+    expect(rotated[1]!.hash.equals(first.hash)).toBe(true);
+  });
+});

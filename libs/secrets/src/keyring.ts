@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { SecretsError } from './secrets-error.js';
 import type { SecretKey } from './secret-keys.js';
 
@@ -27,6 +27,14 @@ export interface Keyring {
   /** The secret of a value `seal` made with this context; a SecretsError when it does not open. */
   open(sealed: string, context: string): string;
   holds(keyId: string): boolean;
+  /**
+   * HMAC-SHA256 of `value` under a key derived (HKDF-SHA256) from the sealing key for `purpose`
+   * alone, so that no two uses share a key and the keys themselves never hash anything: how a
+   * value is kept findable without being kept (docs/secrets.md, "Keyed hashes").
+   */
+  keyedHash(purpose: string, value: string): { keyId: string; hash: Buffer };
+  /** The keyed hash of `value` under every key the ring holds, the sealing one first: finding a value hashed before a rotation. */
+  keyedHashes(purpose: string, value: string): { keyId: string; hash: Buffer }[];
 }
 
 /** The id of the key a value was sealed with; undefined when it is not a sealed value. */
@@ -46,7 +54,18 @@ export function createKeyring(keys: readonly SecretKey[], source: string): Keyri
   if (keys.length === 0) throw new TypeError('a keyring needs at least one key');
   const byId = new Map(keys.map((k) => [k.id, k.key]));
   const sealing = keys[0]!;
+  const derived = new Map<string, KeyObject>();
+  const hashWith = (keyId: string, purpose: string, value: string) => {
+    let key = derived.get(`${keyId}\0${purpose}`);
+    if (!key) {
+      key = createSecretKey(Buffer.from(hkdfSync('sha256', byId.get(keyId)!, Buffer.alloc(0), `leadflow keyed hash: ${purpose}`, 32)));
+      derived.set(`${keyId}\0${purpose}`, key);
+    }
+    return { keyId, hash: createHmac('sha256', key).update(value, 'utf8').digest() };
+  };
   return Object.freeze({
+    keyedHash: (purpose: string, value: string) => hashWith(sealing.id, purpose, value),
+    keyedHashes: (purpose: string, value: string) => keys.map((k) => hashWith(k.id, purpose, value)),
     sealingKeyId: sealing.id,
     keyIds: Object.freeze(keys.map((k) => k.id)),
     source,
