@@ -3,4 +3,4 @@ export type { InfraEnv, InfraHandle } from './infra.js';
 export { startServices, stopRecordedServices, SERVICE_NAMES } from './services.js';
 export type { ServicesHandle, StartServicesOptions } from './services.js';
 export { repoRoot, stateDir } from './paths.js';
-export { findProgram, portOpen } from './process-util.js';
+export { findProgram, portOpen, stopProcess } from './process-util.js';

@@ -1,50 +1,75 @@
 import type { Redis } from 'ioredis';
-import { listsFrom, splitNanp, type DncRegistry } from './dnc-registry.js';
+import type { DncListHead } from './dnc-lists.js';
+import { DncListsNotReady, type DncRegistry } from './dnc-registry.js';
+import { createRedisDncCache } from './redis-dnc-cache.js';
+import type { SqlClient } from './sql-client.js';
+import { createSqlDncLists } from './sql-dnc-lists.js';
 
-// The national list keeps the keys it had when it was the only list, so a registry loaded then still counts.
-const OTHERS_KEY = 'lf:dnc:intl';
-const bitmapKey = (areaCode: string) => `lf:dnc:nanp:${areaCode}`;
-/** A tenant's internal list: one set of its numbers (the braces keep a tenant's keys in one cluster slot). */
-const internalKey = (tenantId: string) => `lf:dnc:t:{${tenantId}}:internal`;
+export interface RedisDncRegistryOptions {
+  /** How long a screening waits for a list being loaded (by this process or another) before it fails, to be retried. @default 20000 */
+  waitMs?: number;
+  /** Between two looks at a list another process loads. @default 100 */
+  pollMs?: number;
+}
 
-type Answers = [error: Error | null, value: unknown][] | null;
-
-const valuesOf = (answers: Answers): unknown[] =>
-  (answers ?? []).map(([err, value]) => {
-    if (err) throw err;
-    return value;
-  });
+export interface RedisDncRegistry extends DncRegistry {
+  /** Loads every shared list, and the lists of tenants that have one, that Redis does not hold at their version: before the service says it is ready. */
+  warm(): Promise<number>;
+}
 
 /**
- * The registry in Redis: the national list as SETBIT/GETBIT on one key per area code (the bit
- * order of the memory registry) and a set for other countries; a tenant's internal list as a set.
+ * Kafka mode: PostgreSQL is the truth, Redis a copy rebuilt from it (docs/dnc-lists.md). Every
+ * screening reads the lists' versions from PostgreSQL and the numbers from Redis; a list Redis
+ * lacks (emptied, restarted, never loaded) or holds at an older version is rebuilt first, while
+ * the screening waits.
  */
-export function createRedisDncRegistry(redis: Redis): DncRegistry {
+export function createRedisDncRegistry(redis: Redis, db: SqlClient, opts: RedisDncRegistryOptions = {}): RedisDncRegistry {
+  const store = createSqlDncLists(db);
+  const cache = createRedisDncCache(redis);
+  const waitMs = opts.waitMs ?? 20_000;
+  const pollMs = opts.pollMs ?? 100;
+
+  /** Makes `list` whole in Redis at its version or later: builds it, or waits for the process that does. */
+  async function load(list: DncListHead, deadline: number): Promise<void> {
+    while (Date.now() < deadline) {
+      if (await cache.rebuild(list, (each) => store.read(list.id, each))) return;
+      if (((await cache.cachedVersion(list)) ?? -1) >= list.version) return;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+    throw new DncListsNotReady([`${list.kind}${list.owner ? ` of ${list.owner}` : ''}`]);
+  }
+
   return {
-    async add(numbers, list) {
-      if (numbers.length === 0) return 0;
-      const pipeline = redis.pipeline();
-      const isBit: boolean[] = [];
-      for (const n of numbers) {
-        const nanp = list ? undefined : splitNanp(n);
-        isBit.push(nanp !== undefined);
-        if (nanp) pipeline.setbit(bitmapKey(nanp.areaCode), nanp.subscriber, 1);
-        else pipeline.sadd(list ? internalKey(list.tenantId) : OTHERS_KEY, n);
-      }
-      // SETBIT answers the bit's previous value (0: newly set); SADD how many it added (1: new).
-      return valuesOf(await pipeline.exec()).filter((value, i) => (isBit[i] ? value === 0 : value === 1)).length;
+    async add(numbers, list, source = 'api') {
+      const { added, head } = await store.add(numbers, list, source);
+      if (added > 0) await cache.apply(head, numbers);
+      return added;
     },
-    async listsOf(numbers, tenantId) {
-      if (numbers.length === 0) return [];
-      const pipeline = redis.pipeline();
-      for (const n of numbers) {
-        const nanp = splitNanp(n);
-        if (nanp) pipeline.getbit(bitmapKey(nanp.areaCode), nanp.subscriber);
-        else pipeline.sismember(OTHERS_KEY, n);
-        pipeline.sismember(internalKey(tenantId), n);
+
+    async screen(numbers, tenantId) {
+      const deadline = Date.now() + waitMs;
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const truth = await store.heads(tenantId);
+        const found = await cache.lookup(truth, numbers);
+        if (found.ok) return { lists: found.lists, on: found.on };
+        for (const list of found.stale) await load(list, deadline);
       }
-      const found = valuesOf(await pipeline.exec());
-      return numbers.map((_, i) => listsFrom(found[2 * i] === 1, found[2 * i + 1] === 1));
+      throw new DncListsNotReady(['(changing faster than they load)']);
+    },
+
+    async warm() {
+      const { rows } = await db.query<{ owner: string }>(`SELECT DISTINCT owner FROM dnc_lists`);
+      const deadline = Date.now() + Math.max(waitMs, 600_000);
+      let loaded = 0;
+      for (const { owner } of rows) {
+        for (const list of await store.heads(owner)) {
+          if (list.owner !== owner) continue;
+          if (((await cache.cachedVersion(list)) ?? -1) >= list.version) continue;
+          await load(list, deadline);
+          loaded++;
+        }
+      }
+      return loaded;
     },
   };
 }

@@ -1,7 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { infraEnv, uniqueName } from '@leadflow/testkit';
-import { dncRegistryContract } from './dnc-registry.contract.js';
-import { createRedis, createRedisDncRegistry, createRedisFingerprintStore } from './index.js';
+import { createRedis, createRedisFingerprintStore } from './index.js';
 
 describe('Redis stores', () => {
   const a = createRedis({ url: infraEnv().REDIS_URL, name: 'test-a' });
@@ -56,34 +55,5 @@ describe('Redis stores', () => {
     const keys = await a.keys(`lf:fp:${tenant}:*`);
     expect(keys).toHaveLength(1);
     expect(keys[0]).not.toContain('secret');
-  });
-
-  describe('DNC registry', () => {
-    dncRegistryContract(() => createRedisDncRegistry(a));
-
-    it('keeps national numbers as one bitmap per area code of 1.25 MB at most, in the keys it always had', async () => {
-      const dnc = createRedisDncRegistry(a);
-      const area = String(200 + Math.floor(Math.random() * 700)).replace(/11$/, '12');
-      await a.del(`lf:dnc:nanp:${area}`);
-      expect(await dnc.add([`+1${area}9999999`, `+1${area}2000000`, `+1${area}2000000`])).toBe(2);
-      expect(await dnc.listsOf([`+1${area}9999999`, `+1${area}2000000`, `+1${area}2000001`], 'any')).toEqual([['national'], ['national'], []]);
-      expect(await a.strlen(`lf:dnc:nanp:${area}`)).toBeLessThanOrEqual(1_250_000);
-      // A list loaded before tenants had lists of their own is still screened against.
-      await a.setbit(`lf:dnc:nanp:${area}`, 3_000_000, 1);
-      await a.sadd('lf:dnc:intl', '+447700900123');
-      expect(await dnc.listsOf([`+1${area}3000000`, '+447700900123'], 'any')).toEqual([['national'], ['national']]);
-    });
-
-    it("keeps a tenant's internal list as one set named by the tenant, a few bytes a number, apart from the national keys", async () => {
-      const tenant = uniqueName('t');
-      const numbers = ['+12015550123', '+13125550123', '+14155550123', '+447911123456'];
-      const national = await a.getbit('lf:dnc:nanp:415', 5_550_123);
-      expect(await createRedisDncRegistry(a).add(numbers, { tenantId: tenant })).toBe(4);
-      expect(await a.keys(`lf:dnc:t:{${tenant}}:*`)).toEqual([`lf:dnc:t:{${tenant}}:internal`]);
-      expect((await a.smembers(`lf:dnc:t:{${tenant}}:internal`)).sort()).toEqual(numbers);
-      // Bitmaps would cost 1.25 MB an area code for the first number in each.
-      expect(await a.memory('USAGE', `lf:dnc:t:{${tenant}}:internal`)).toBeLessThan(1000);
-      expect(await a.getbit('lf:dnc:nanp:415', 5_550_123)).toBe(national);
-    });
   });
 });

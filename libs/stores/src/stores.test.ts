@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dncRegistryContract } from './dnc-registry.contract.js';
-import { createMemoryDncRegistry, createMemoryFingerprintStore, createPglite, migrate } from './index.js';
+import { createMemoryFingerprintStore, createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from './index.js';
 
 describe('memory fingerprint store', () => {
   it('lets the first owner claim keys and names it to every later row that shares one', async () => {
@@ -25,9 +25,16 @@ describe('memory fingerprint store', () => {
   });
 });
 
-// One registry for every test: two "replicas" must share what they hold, as on one Redis.
-const dnc = createMemoryDncRegistry();
-describe('memory DNC registry', () => dncRegistryContract(() => dnc));
+describe('DNC registry in the embedded database', () => {
+  let db: SqlClient;
+  beforeAll(async () => {
+    db = await createPglite();
+    await migrate(db, dncListMigrations);
+  });
+  afterAll(() => db.close());
+  // Two registries on one database hold the same lists, as two processes on one DATABASE_URL do.
+  dncRegistryContract(() => createSqlDncRegistry(db));
+});
 
 describe('migrate on PGlite', () => {
   it('applies each migration once, in order', async () => {

@@ -40,3 +40,7 @@ export { supplierMappingScenario } from './supplier-mapping-scenario.js';
 export type { SupplierMappingContext } from './supplier-mapping-scenario.js';
 export { jobMetricsScenario, scrape } from './job-metrics-scenario.js';
 export type { JobMetricsContext } from './job-metrics-scenario.js';
+export { startPrivateRedis } from './private-redis.js';
+export type { PrivateRedis } from './private-redis.js';
+export { createPrivateDatabase } from './private-database.js';
+export type { PrivateDatabase } from './private-database.js';

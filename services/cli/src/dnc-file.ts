@@ -10,12 +10,12 @@ export interface DncFileResult {
 }
 
 /**
- * Loads a Do-Not-Call file into the national list, which every tenant's leads are screened
- * against: one number per line in any common format ("(201) 555-0123",
+ * Loads a Do-Not-Call file into the tenant's internal list, which the data folder (or
+ * DATABASE_URL) keeps for every later run and for `serve`: one number per line in any common format ("(201) 555-0123",
  * "+1 201 555 0123", "2015550123"); blank lines and lines starting with # are skipped, and
  * a line with commas counts by its first cell (a one-column CSV with a header works too).
  */
-export async function loadDncFile(path: string, registry: DncRegistry, defaultRegion = 'US'): Promise<DncFileResult> {
+export async function loadDncFile(path: string, registry: DncRegistry, tenantId: string, defaultRegion = 'US'): Promise<DncFileResult> {
   const numbers: string[] = [];
   const badLines: number[] = [];
   let lineNumber = 0;
@@ -28,5 +28,5 @@ export async function loadDncFile(path: string, registry: DncRegistry, defaultRe
     if (e164) numbers.push(e164);
     else if (!(lineNumber === 1 && /[a-z]/i.test(cell))) badLines.push(lineNumber);
   }
-  return { added: await registry.add(numbers), badLines };
+  return { added: await registry.add(numbers, { tenantId }, 'leadflow run --dnc'), badLines };
 }

@@ -284,7 +284,7 @@ describe(`leadflow run (standalone mode), generated files of seed ${seed}`, () =
       ]);
       expect(dups[0]!.detail).toContain('same as row 2 (the phone of column "Mobile")');
       const suppressed = readCsvFile(join(out, 'suppressed.csv'));
-      expect(suppressed.map((r) => [r.row, r.reason, r.phone, r.alternate_phones])).toEqual([['4', 'DNC_NATIONAL', '+14155550105', '+14155550104']]);
+      expect(suppressed.map((r) => [r.row, r.reason, r.phone, r.alternate_phones])).toEqual([['4', 'DNC_INTERNAL', '+14155550105', '+14155550104']]);
       expect(readCsvFile(join(out, 'rejected.csv')).map((r) => [r.row, r.reason])).toEqual([['5', 'INVALID_PHONE;NO_CONTACT']]);
 
       const delivered = hook.requests.flatMap((r) => JSON.parse(r.body).leads as { row: number; alternates?: unknown }[]);

@@ -7,6 +7,7 @@ import { synonymsSchema } from '@leadflow/mapping';
 import { concurrencyFromConfig, concurrencySchema, jobMetricsSchema } from '@leadflow/gateway';
 import { createMetrics } from '@leadflow/metrics';
 import { outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
+import { auditRetentionSchema } from '@leadflow/dnc';
 import { optionalSecretKeysSchema, SecretsError } from '@leadflow/secrets';
 import { storeFailure } from '@leadflow/stores';
 import { parseArgs, USAGE, UsageError } from './args.js';
@@ -26,6 +27,7 @@ const schema = {
   ...optionalSecretKeysSchema,
   ...synonymsSchema,
   ...jobMetricsSchema,
+  ...auditRetentionSchema,
   databaseUrl: ['DATABASE_URL', str({ default: '', description: 'PostgreSQL URL; empty uses the embedded database' })],
   dataDir: ['LEADFLOW_DATA_DIR', str({ default: '.leadflow/data', description: 'folder of the embedded database' })],
   logLevel: shared.logLevel(),
@@ -80,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
   const limits = limitsFromConfig(config);
   const dedupPolicy = policyFromConfig(config);
   const common = { logger, metrics, databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, batchSize: config.batchSize, tenantId: config.tenantId, limits, dedupPolicy, outbound: outboundRulesFromConfig(config), secretKeys: config.secretKeys,
-    synonymsReloadMs: config.synonymsReloadMs };
+    synonymsReloadMs: config.synonymsReloadMs, auditRetentionDays: config.auditRetentionDays };
   if (args.command === 'serve') {
     await serveCommand({
       ...common, httpPort: config.httpPort, grpcPort: config.grpcPort, host: config.httpHost, metricsPort: config.metricsPort ?? undefined, maxUploadBytes: config.maxUploadBytes,

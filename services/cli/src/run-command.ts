@@ -73,10 +73,11 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
     dedupPolicy: env.dedupPolicy,
     outbound: env.outbound,
     secretKeys: env.secretKeys,
+    auditRetentionDays: env.auditRetentionDays,
   });
   try {
     if (args.dnc) {
-      const { added, badLines } = await loadDncFile(resolve(args.dnc), standalone.dnc);
+      const { added, badLines } = await loadDncFile(resolve(args.dnc), standalone.dnc, env.tenantId);
       if (badLines.length > 0) {
         const shown = badLines.slice(0, 5).join(', ') + (badLines.length > 5 ? ', ...' : '');
         env.say(`leadflow: warning: ${badLines.length} line(s) of the DNC file are not phone numbers and were skipped (lines ${shown})`);

@@ -17,7 +17,7 @@ import {
   sealEndpointSecrets,
   type EndpointStore,
 } from '@leadflow/delivery';
-import { createDncStage, createSqlDncAudit, migrations as dncMigrations } from '@leadflow/dnc';
+import { AUDIT_PHONE_PURPOSE, auditUpkeepModule, createDncStage, createSqlDncAudit, migrations as dncMigrations, type PhoneHash } from '@leadflow/dnc';
 import { createEnrichmentStage } from '@leadflow/enrichment';
 import { createSqlJobStore, migrations as gatewayMigrations, type JobStore, type LeadSink, type UploadSink } from '@leadflow/gateway';
 import { openUploadReader, readRows, type ReadLimits } from '@leadflow/ingest';
@@ -34,9 +34,10 @@ import { startJobRunner } from './job-runner.js';
 import { recordReads } from './read-progress.js';
 import { secretKeyring } from './secret-keyring.js';
 import {
-  createMemoryDncRegistry,
   createPglite,
   createPostgres,
+  createSqlDncRegistry,
+  dncListMigrations,
   migrate,
   sqlCancelLookup,
   type DncRegistry,
@@ -67,6 +68,8 @@ export interface StandaloneOptions {
   secretKeys: Keyring | null;
   /** How often a tenant's header synonyms are checked for a change made by another process. @default 30000 */
   synonymsReloadMs?: number;
+  /** Days the DNC audit keeps a check (DNC_AUDIT_RETENTION_DAYS). @default 1826 */
+  auditRetentionDays?: number;
 }
 
 /** What every standalone command is given: the stores' place and the process's logger and metrics. */
@@ -83,6 +86,7 @@ export interface StandaloneEnvironment {
   /** LEADFLOW_SECRET_KEYS; null: the key file beside the data folder (secretKeyring). */
   secretKeys: Keyring | null;
   synonymsReloadMs?: number;
+  auditRetentionDays?: number;
 }
 
 export interface Standalone {
@@ -137,11 +141,19 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   const db = opts.databaseUrl ? createPostgres({ url: opts.databaseUrl, applicationName: 'leadflow' }) : await createPglite({ dataDir: opts.dataDir });
   const { logger, metrics } = opts;
   let endpoints: EndpointStore;
+  let auditUpkeep: ReturnType<typeof auditUpkeepModule>;
+  let hashOf: PhoneHash;
   try {
-    for (const m of [gatewayMigrations, mappingMigrations, persistenceMigrations, dedupMigrations, dncMigrations, deliveryMigrations]) await migrate(db, m);
+    for (const m of [gatewayMigrations, mappingMigrations, persistenceMigrations, dedupMigrations, dncListMigrations, dncMigrations, deliveryMigrations]) {
+      await migrate(db, m);
+    }
     // After the database: a data folder that cannot be used is the problem to report, not its key file.
-    endpoints = createSqlEndpointStore(db, secretKeyring(opts.secretKeys, opts.dataDir));
+    const keys = secretKeyring(opts.secretKeys, opts.dataDir);
+    endpoints = createSqlEndpointStore(db, keys);
     await sealEndpointSecrets(endpoints, logger);
+    hashOf = (phone) => keys.keyedHash(AUDIT_PHONE_PURPOSE, phone);
+    auditUpkeep = auditUpkeepModule({ db, hashOf, retentionDays: opts.auditRetentionDays ?? 1826, logger });
+    await auditUpkeep.start();
   } catch (err) {
     // The embedded folder is given up, so that the next start is not told another process holds it.
     await db.close().catch(() => {});
@@ -149,7 +161,8 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   }
   const runner = await startJobRunner(db, createSqlJobStore(db), logger);
   const jobs = createSqlJobStore(db, { runner: runner.name });
-  const dnc = createMemoryDncRegistry();
+  // The lists live in the database, so they outlast the process (docs/dnc-lists.md).
+  const dnc = createSqlDncRegistry(db);
   const storedPolicies = createSqlPolicies(db);
   const aliases = createTenantAliases(createSqlSynonymStore(db), { reloadMs: opts.synonymsReloadMs });
   const cancelLookup = sqlCancelLookup(db);
@@ -170,7 +183,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
       policy: async (tenantId, supplier) => ({ ...opts.dedupPolicy, ...(await storedPolicies(tenantId, supplier)) }),
     })],
     ['enrichment', createEnrichmentStage()],
-    ['dnc', createDncStage({ registry: dnc, audit: createSqlDncAudit(db) })],
+    ['dnc', createDncStage({ registry: dnc, audit: createSqlDncAudit(db, hashOf) })],
     ['persistence', createPersistenceStage({ store: createSqlLeadStore(db), logger, metrics })],
   ] as const;
   const instrumented = stages.map(([name, stage]) => instrument(name, skipCancelled(stage, cancelled), metrics));
@@ -258,6 +271,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     async close() {
       await Promise.allSettled([...inFlight]);
       await runner.stop();
+      await auditUpkeep.stop();
       await outbound.close();
       await db.close();
     },

@@ -1,34 +1,49 @@
-import type { DncList, SqlClient } from '@leadflow/stores';
+import type { DncListHead, SqlClient } from '@leadflow/stores';
 
 export interface DncCheck {
   jobId: string;
   rowNumber: number;
   tenantId: string;
+  /** E.164; kept only as its keyed hash. */
   phone: string;
-  /** The list checked: `national`, shared by every tenant, or `internal`, the list of `tenantId` alone. */
-  list: DncList;
+  /** The list checked, at the version and snapshot date the screening used. */
+  list: DncListHead;
   listed: boolean;
 }
+
+/** The keyed hash a number is audited by, and the id of the installation key that made it. */
+export type PhoneHash = (phone: string) => { keyId: string; hash: Buffer };
+
+/** The purpose the audit's key is derived for (Keyring.keyedHash): no other use shares it. */
+export const AUDIT_PHONE_PURPOSE = 'dnc-audit-phone';
 
 /** The audit trail of Do-Not-Call checks, one a number of a row and list; recording the same check twice keeps the first. */
 export interface DncAudit {
   record(checks: readonly DncCheck[]): Promise<void>;
 }
 
-export function createSqlDncAudit(db: SqlClient): DncAudit {
+export function createSqlDncAudit(db: SqlClient, hashOf: PhoneHash): DncAudit {
   return {
     async record(checks) {
       if (checks.length === 0) return;
+      const hashes = new Map<string, { keyId: string; hash: Buffer }>();
+      for (const c of checks) if (!hashes.has(c.phone)) hashes.set(c.phone, hashOf(c.phone));
       await db.query(
-        `INSERT INTO dnc_audit (job_id, row_number, tenant_id, phone, list, listed)
-         SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bool[])
-         ON CONFLICT (job_id, row_number, list, phone) DO NOTHING`,
+        `INSERT INTO dnc_audit (job_id, row_number, tenant_id, phone_hash, phone_key, list, list_id, list_version, snapshot_date, listed)
+         SELECT j, r, t, h, k, l, li, v, nullif(s, '')::date, x
+         FROM unnest($1::text[], $2::int[], $3::text[], $4::bytea[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::bool[])
+           AS c(j, r, t, h, k, l, li, v, s, x)
+         ON CONFLICT (job_id, row_number, list, phone_hash) DO NOTHING`,
         [
           checks.map((c) => c.jobId),
           checks.map((c) => c.rowNumber),
           checks.map((c) => c.tenantId),
-          checks.map((c) => c.phone),
-          checks.map((c) => c.list),
+          checks.map((c) => hashes.get(c.phone)!.hash),
+          checks.map((c) => hashes.get(c.phone)!.keyId),
+          checks.map((c) => c.list.kind),
+          checks.map((c) => c.list.id),
+          checks.map((c) => c.list.version),
+          checks.map((c) => c.list.snapshotDate),
           checks.map((c) => c.listed),
         ],
       );

@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyLead, leadIdFor } from '@leadflow/pipeline';
 import { Disposition, type Lead, type LeadBatch } from '@leadflow/proto';
-import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
-import { createDncStage, createSqlDncAudit, migrations } from './index.js';
+import { createKeyring, newKeyEntry, parseSecretKeys } from '@leadflow/secrets';
+import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
+import { AUDIT_PHONE_PURPOSE, createDncStage, createSqlDncAudit, hashRawAuditPhones, migrations, purgeExpiredAudit } from './index.js';
+
+const keys = createKeyring(parseSecretKeys(newKeyEntry('k1')), 'the test');
+const hashOf = (phone: string) => keys.keyedHash(AUDIT_PHONE_PURPOSE, phone);
+const hex = (phone: string) => hashOf(phone).hash.toString('hex');
 
 function batch(jobId: string, leads: Partial<Lead>[], tenantId = 't1'): LeadBatch {
   return {
@@ -20,13 +25,14 @@ describe('dnc stage', () => {
   beforeAll(async () => {
     db = await createPglite();
     await migrate(db, migrations);
+    await migrate(db, dncListMigrations);
   });
   afterAll(() => db.close());
 
   it('suppresses a row whose own or alternate number is on the list, naming the number and its column, and audits every number', async () => {
-    const registry = createMemoryDncRegistry();
+    const registry = createSqlDncRegistry(db);
     await registry.add(['+12015550123', '+12015550199']);
-    const stage = createDncStage({ registry, audit: createSqlDncAudit(db) });
+    const stage = createDncStage({ registry, audit: createSqlDncAudit(db, hashOf) });
     const out = await stage(batch('dnc-1', [
       { phone: '+12015550123' },
       { phone: '+12125550100', alternatePhones: [{ value: '+12015550199', header: 'Mobile' }] },
@@ -43,23 +49,25 @@ describe('dnc stage', () => {
       [{ code: 'DNC_NATIONAL', field: 'alternate_phones', detail: '+12015550199 (column "Phone 2")' }],
     ]);
     const { rows } = await db.query<{ row_number: number; phone: string; listed: boolean }>(
-      "SELECT row_number, phone, listed FROM dnc_audit WHERE job_id = 'dnc-1' AND list = 'national' ORDER BY row_number, phone",
+      "SELECT row_number, encode(phone_hash, 'hex') AS phone, listed FROM dnc_audit WHERE job_id = 'dnc-1' AND list = 'national' ORDER BY row_number, listed DESC",
     );
-    expect(rows).toEqual([
-      { row_number: 1, phone: '+12015550123', listed: true },
-      { row_number: 2, phone: '+12015550199', listed: true },
-      { row_number: 2, phone: '+12125550100', listed: false },
-      { row_number: 3, phone: '+12125550101', listed: false },
-      { row_number: 3, phone: '+12125550102', listed: false },
-      { row_number: 4, phone: '+12015550199', listed: true },
-    ]);
+    expect(rows.sort((x, y) => x.row_number - y.row_number || x.phone.localeCompare(y.phone))).toEqual(
+      [
+        { row_number: 1, phone: hex('+12015550123'), listed: true },
+        { row_number: 2, phone: hex('+12015550199'), listed: true },
+        { row_number: 2, phone: hex('+12125550100'), listed: false },
+        { row_number: 3, phone: hex('+12125550101'), listed: false },
+        { row_number: 3, phone: hex('+12125550102'), listed: false },
+        { row_number: 4, phone: hex('+12015550199'), listed: true },
+      ].sort((x, y) => x.row_number - y.row_number || x.phone.localeCompare(y.phone)),
+    );
   });
 
   it("suppresses a tenant's rows listed on its own internal list with DNC_INTERNAL, another tenant's not, and every tenant's on the national list", async () => {
-    const registry = createMemoryDncRegistry();
+    const registry = createSqlDncRegistry(db);
     await registry.add(['+12015550123', '+12015550150']);
     await registry.add(['+12125550100', '+12125550199', '+12015550150'], { tenantId: 'tenant-a' });
-    const stage = createDncStage({ registry, audit: createSqlDncAudit(db) });
+    const stage = createDncStage({ registry, audit: createSqlDncAudit(db, hashOf) });
     const leads: Partial<Lead>[] = [
       { phone: '+12015550123' },
       { phone: '+12125550100' },
@@ -85,29 +93,65 @@ describe('dnc stage', () => {
       [ACCEPTED, []],
     ]);
     const { rows } = await db.query<{ job_id: string; tenant_id: string; phone: string; list: string }>(
-      "SELECT job_id, tenant_id, phone, list FROM dnc_audit WHERE job_id LIKE 'dnc-tenant-%' AND listed ORDER BY job_id, row_number, list",
+      "SELECT job_id, tenant_id, encode(phone_hash, 'hex') AS phone, list FROM dnc_audit WHERE job_id LIKE 'dnc-tenant-%' AND listed ORDER BY job_id, row_number, list",
     );
     expect(rows).toEqual([
-      { job_id: 'dnc-tenant-a', tenant_id: 'tenant-a', phone: '+12015550123', list: 'national' },
-      { job_id: 'dnc-tenant-a', tenant_id: 'tenant-a', phone: '+12125550100', list: 'internal' },
-      { job_id: 'dnc-tenant-a', tenant_id: 'tenant-a', phone: '+12125550199', list: 'internal' },
-      { job_id: 'dnc-tenant-a', tenant_id: 'tenant-a', phone: '+12015550150', list: 'internal' },
-      { job_id: 'dnc-tenant-a', tenant_id: 'tenant-a', phone: '+12015550150', list: 'national' },
-      { job_id: 'dnc-tenant-b', tenant_id: 'tenant-b', phone: '+12015550123', list: 'national' },
-      { job_id: 'dnc-tenant-b', tenant_id: 'tenant-b', phone: '+12015550150', list: 'national' },
+      { job_id: 'dnc-tenant-a', tenant_id: 'tenant-a', phone: hex('+12015550123'), list: 'national' },
+      { job_id: 'dnc-tenant-a', tenant_id: 'tenant-a', phone: hex('+12125550100'), list: 'internal' },
+      { job_id: 'dnc-tenant-a', tenant_id: 'tenant-a', phone: hex('+12125550199'), list: 'internal' },
+      { job_id: 'dnc-tenant-a', tenant_id: 'tenant-a', phone: hex('+12015550150'), list: 'internal' },
+      { job_id: 'dnc-tenant-a', tenant_id: 'tenant-a', phone: hex('+12015550150'), list: 'national' },
+      { job_id: 'dnc-tenant-b', tenant_id: 'tenant-b', phone: hex('+12015550123'), list: 'national' },
+      { job_id: 'dnc-tenant-b', tenant_id: 'tenant-b', phone: hex('+12015550150'), list: 'national' },
     ]);
-    // Each number is checked against both lists, listed or not: 6 numbers, 12 checks, per tenant.
-    const checks = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM dnc_audit WHERE job_id LIKE 'dnc-tenant-%'");
-    expect(checks.rows[0]!.n).toBe(24);
+    // Each number is checked against every list the tenant has, listed or not: 6 numbers against
+    // both lists for tenant-a; tenant-b has no internal list, only the national one.
+    const checks = await db.query<{ job_id: string; n: number }>(
+      "SELECT job_id, count(*)::int AS n FROM dnc_audit WHERE job_id LIKE 'dnc-tenant-%' GROUP BY job_id ORDER BY job_id",
+    );
+    expect(checks.rows).toEqual([{ job_id: 'dnc-tenant-a', n: 12 }, { job_id: 'dnc-tenant-b', n: 6 }]);
   });
 
   it('leaves rows already excluded, and rows without a number, as they are', async () => {
-    const registry = createMemoryDncRegistry();
+    const registry = createSqlDncRegistry(db);
     await registry.add(['+12015550123']);
-    const stage = createDncStage({ registry, audit: createSqlDncAudit(db) });
+    const stage = createDncStage({ registry, audit: createSqlDncAudit(db, hashOf) });
     const input = batch('dnc-2', [{ phone: '+12015550123' }, { email: 'bo@x.org' }]);
     input.rows[0]!.disposition = Disposition.DISPOSITION_DUPLICATE;
     const out = await stage(input);
     expect(out.rows.map((r) => [r.disposition, r.reasons])).toEqual([[Disposition.DISPOSITION_DUPLICATE, []], [Disposition.DISPOSITION_ACCEPTED, []]]);
+  });
+
+  it('keeps no raw number in the audit: a keyed hash, with the list, its version and snapshot date, the result, job and row', async () => {
+    const registry = createSqlDncRegistry(db);
+    await registry.add(['+13055550177'], { tenantId: 'tenant-proof' });
+    const stage = createDncStage({ registry, audit: createSqlDncAudit(db, hashOf) });
+    await stage(batch('dnc-proof', [{ phone: '+13055550177', alternatePhones: [{ value: '+13055550178', header: 'Mobile' }] }], 'tenant-proof'));
+    const { rows } = await db.query<Record<string, unknown>>("SELECT * FROM dnc_audit WHERE job_id = 'dnc-proof' ORDER BY list, listed");
+    expect(rows).toHaveLength(4);
+    const today = new Date().toISOString().slice(0, 10);
+    const text = JSON.stringify(rows, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v));
+    for (const digits of ['3055550177', '3055550178', '555017']) expect(text).not.toContain(digits);
+    const internal = rows.filter((r) => r.list === 'internal');
+    expect(internal.map((r) => [r.listed, Buffer.from(r.phone_hash as Uint8Array).toString('hex'), r.phone_key, r.phone, Number(r.list_version), r.row_number])).toEqual([
+      [false, hex('+13055550178'), 'k1', null, 1, 1],
+      [true, hex('+13055550177'), 'k1', null, 1, 1],
+    ]);
+    expect(new Date(internal[0]!.snapshot_date as Date).toISOString().slice(0, 10)).toBe(today);
+  });
+
+  it('hashes in place the raw numbers audited before, and deletes checks older than the retention', async () => {
+    // As an earlier version wrote them: the number in clear, no hash.
+    await db.query(`INSERT INTO dnc_audit (job_id, row_number, tenant_id, phone, list, listed, checked_at) VALUES
+      ('dnc-old', 1, 't1', '+14045550101', 'national', true, now() - interval '4 years'),
+      ('dnc-old', 2, 't1', '+14045550102', 'national', false, now() - interval '6 years')`);
+    expect(await hashRawAuditPhones(db, hashOf)).toBe(2);
+    expect(await hashRawAuditPhones(db, hashOf)).toBe(0);
+    expect(await purgeExpiredAudit(db, 1826)).toBe(1);
+    const { rows } = await db.query<{ row_number: number; phone: string | null; hash: string; phone_key: string }>(
+      "SELECT row_number, phone, encode(phone_hash, 'hex') AS hash, phone_key FROM dnc_audit WHERE job_id = 'dnc-old'",
+    );
+    expect(rows).toEqual([{ row_number: 1, phone: null, hash: hex('+14045550101'), phone_key: 'k1' }]);
+    expect((await db.query('SELECT 1 FROM dnc_audit WHERE phone IS NOT NULL')).rowCount).toBe(0);
   });
 });

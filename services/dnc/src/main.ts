@@ -2,8 +2,11 @@
 import { runStageMain, TOPICS } from '@leadflow/bus';
 import { shared } from '@leadflow/config';
 import { failedBatch } from '@leadflow/pipeline';
-import { createPostgres, createRedis, createRedisDncRegistry, databaseModule, redisModule } from '@leadflow/stores';
-import { createSqlDncAudit } from './dnc-audit.js';
+import { secretKeysSchema } from '@leadflow/secrets';
+import { createPostgres, createRedis, createRedisDncRegistry, databaseModule, dncListMigrations, importLegacyDncKeys, migrate, redisModule } from '@leadflow/stores';
+import { auditUpkeepModule } from './audit-upkeep.js';
+import { auditRetentionSchema } from './audit-config.js';
+import { AUDIT_PHONE_PURPOSE, createSqlDncAudit } from './dnc-audit.js';
 import { createDncStage } from './dnc-stage.js';
 import { migrations } from './index.js';
 
@@ -11,13 +14,28 @@ await runStageMain({
   name: 'dnc',
   input: TOPICS.leadsEnriched,
   output: TOPICS.leadsScreened,
-  schema: { databaseUrl: shared.databaseUrl(), redisUrl: shared.redisUrl() },
-  build: ({ config, lifecycle }) => {
+  // The audit keeps numbers as keyed hashes: the service needs the installation's keys.
+  schema: { databaseUrl: shared.databaseUrl(), redisUrl: shared.redisUrl(), ...secretKeysSchema, ...auditRetentionSchema },
+  build: ({ config, lifecycle, logger }) => {
     const db = createPostgres({ url: config.databaseUrl, applicationName: 'leadflow-dnc' });
     const redis = createRedis({ url: config.redisUrl, name: 'leadflow-dnc' });
+    const registry = createRedisDncRegistry(redis, db);
+    const hashOf = (phone: string) => config.secretKeys.keyedHash(AUDIT_PHONE_PURPOSE, phone);
     lifecycle.add(databaseModule(db, migrations));
     lifecycle.add(redisModule(redis));
-    return createDncStage({ registry: createRedisDncRegistry(redis), audit: createSqlDncAudit(db) });
+    // Before the service says it is ready: the lists in PostgreSQL, and whole in Redis (docs/dnc-lists.md).
+    lifecycle.add({
+      name: 'dnc-lists',
+      async start() {
+        await migrate(db, dncListMigrations);
+        const imported = await importLegacyDncKeys(redis, db);
+        if (imported > 0) logger.info({ imported }, 'DNC numbers kept only in Redis moved to PostgreSQL');
+        logger.info({ loaded: await registry.warm() }, 'DNC lists loaded into Redis');
+      },
+      stop: async () => {},
+    });
+    lifecycle.add(auditUpkeepModule({ db, hashOf, retentionDays: config.auditRetentionDays, logger }));
+    return createDncStage({ registry, audit: createSqlDncAudit(db, hashOf) });
   },
   poisonOutput: (b) => failedBatch(b, 'dnc'),
 });

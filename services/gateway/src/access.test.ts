@@ -5,7 +5,7 @@ import { createLogger } from '@leadflow/logger';
 import { createMetrics } from '@leadflow/metrics';
 import { createOutboundRules } from '@leadflow/outbound';
 import { LeadflowGatewayClient, type WatchJobResponse } from '@leadflow/proto';
-import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
+import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
 import { bearer, withApiKey } from '@leadflow/testkit';
 import { bearerKey } from './access.js';
 import { newApiKey } from './api-key.js';
@@ -30,12 +30,13 @@ describe('who may call the REST API', () => {
   beforeAll(async () => {
     db = await createPglite();
     await migrate(db, migrations);
+    await migrate(db, dncListMigrations);
     keys = createSqlApiKeyStore(db);
     key.admin = (await keys.create({ tenant: 'acme', role: 'admin', name: 'ops' })).key;
     key.viewer = (await keys.create({ tenant: 'acme', role: 'viewer' })).key;
     key.uploader = (await keys.create({ tenant: 'acme', role: 'uploader' })).key;
     key.otherAdmin = (await keys.create({ tenant: 'globex', role: 'admin' })).key;
-    const service = createJobService({ jobs: createSqlJobStore(db), exports: async function* () {}, uploads: sink, dnc: createMemoryDncRegistry(), maxUploadBytes: 1000, watchIntervalMs: 20, outbound: createOutboundRules() });
+    const service = createJobService({ jobs: createSqlJobStore(db), exports: async function* () {}, uploads: sink, dnc: createSqlDncRegistry(db), maxUploadBytes: 1000, watchIntervalMs: 20, outbound: createOutboundRules() });
     const logger = createLogger({ name: 'test', level: 'silent' });
     app = await buildRestApp({ service, logger, maxUploadBytes: 1000, keys, authFailures: metrics.authFailures, limits });
     grpc = createGrpcServer({ service, logger, keys, authFailures: metrics.authFailures, limits });

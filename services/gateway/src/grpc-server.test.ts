@@ -8,7 +8,7 @@ import { createSqlMappingStore, migrations as mappingMigrations } from '@leadflo
 import { createSqlLeadStore, decidePossibleDuplicate, listPossibleDuplicates, migrations as persistenceMigrations } from '@leadflow/persistence';
 import { emptyLead, leadIdFor, reason } from '@leadflow/pipeline';
 import { Disposition, JobStatus, LeadflowGatewayClient, type ConfirmMappingResponse, type DecidePossibleDuplicateResponse, type ListPossibleDuplicatesResponse, type GetMappingResponse, type Job, type MappingDecision } from '@leadflow/proto';
-import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
+import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
 import { createOutboundRules } from '@leadflow/outbound';
 import { isErrorCode } from './error-catalogue.js';
 import { withApiKey } from '@leadflow/testkit';
@@ -30,9 +30,10 @@ describe('gRPC server', () => {
   beforeAll(async () => {
     db = await createPglite();
     await migrate(db, migrations);
+    await migrate(db, dncListMigrations);
     await migrate(db, persistenceMigrations);
     await migrate(db, mappingMigrations);
-    const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads, dnc: createMemoryDncRegistry(), maxUploadBytes: 10_000, watchIntervalMs: 20, outbound: createOutboundRules(),
+    const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads, dnc: createSqlDncRegistry(db), maxUploadBytes: 10_000, watchIntervalMs: 20, outbound: createOutboundRules(),
       possibleDuplicates: { list: (tenantId, q) => listPossibleDuplicates(db, tenantId, q), decide: (id, tenantId, d) => decidePossibleDuplicate(db, id, tenantId, d) } });
     const keys = createSqlApiKeyStore(db);
     const { key } = await keys.create({ tenant: 't1', role: 'admin' });

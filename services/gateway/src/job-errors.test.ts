@@ -6,7 +6,7 @@ import { createOutboundRules } from '@leadflow/outbound';
 import { createSqlLeadStore, migrations as persistenceMigrations, recentRejections } from '@leadflow/persistence';
 import { emptyLead, leadIdFor, reason } from '@leadflow/pipeline';
 import { Disposition, type LeadBatch } from '@leadflow/proto';
-import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
+import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
 import { bearer } from '@leadflow/testkit';
 import { buildRestApp, createJobService, createSqlApiKeyStore, createSqlJobStore, migrations, type UploadSink } from './index.js';
 
@@ -38,10 +38,10 @@ describe("GET /v1/jobs/{id}/errors: a job's newest rejected rows", () => {
 
   beforeAll(async () => {
     db = await createPglite();
-    for (const m of [migrations, persistenceMigrations, mappingMigrations]) await migrate(db, m);
+    for (const m of [migrations, persistenceMigrations, mappingMigrations, dncListMigrations]) await migrate(db, m);
     const jobs = createSqlJobStore(db);
     const service = createJobService({
-      jobs, exports: async function* () {}, uploads: sink, dnc: createMemoryDncRegistry(), maxUploadBytes: 1000, outbound: createOutboundRules(),
+      jobs, exports: async function* () {}, uploads: sink, dnc: createSqlDncRegistry(db), maxUploadBytes: 1000, outbound: createOutboundRules(),
       rejections: (jobId, tenantId, limit) => recentRejections(db, jobId, tenantId, limit),
     });
     const keys = createSqlApiKeyStore(db);

@@ -4,7 +4,7 @@ import { createLogger } from '@leadflow/logger';
 import { migrations as mappingMigrations } from '@leadflow/mapping';
 import { createOutboundRules } from '@leadflow/outbound';
 import { migrations as persistenceMigrations } from '@leadflow/persistence';
-import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
+import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
 import { bearer } from '@leadflow/testkit';
 import { buildRestApp, createJobService, createSqlApiKeyStore, createSqlJobStore, migrations, type JobView, type UploadSink } from './index.js';
 
@@ -29,10 +29,10 @@ describe('GET /v1/jobs: a tenant finds its jobs', () => {
 
   beforeAll(async () => {
     db = await createPglite();
-    for (const m of [migrations, persistenceMigrations, mappingMigrations]) await migrate(db, m);
+    for (const m of [migrations, persistenceMigrations, mappingMigrations, dncListMigrations]) await migrate(db, m);
     const counted: SqlClient = { ...db, query: (text, params) => (statements++, db.query(text, params)) };
     const jobs = createSqlJobStore(counted);
-    const service = createJobService({ jobs, exports: async function* () {}, uploads: sink, dnc: createMemoryDncRegistry(), maxUploadBytes: 1000, outbound: createOutboundRules() });
+    const service = createJobService({ jobs, exports: async function* () {}, uploads: sink, dnc: createSqlDncRegistry(db), maxUploadBytes: 1000, outbound: createOutboundRules() });
     const keys = createSqlApiKeyStore(db);
     key = (await keys.create({ tenant: 'acme', role: 'viewer' })).key;
     app = await buildRestApp({ service, logger: createLogger({ name: 'test', level: 'silent' }), maxUploadBytes: 1000, keys });

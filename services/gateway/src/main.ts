@@ -3,7 +3,7 @@ import { createBusFromConfig, kafkaSchema, STAGE_INPUTS, TOPICS } from '@leadflo
 import { int, port, shared } from '@leadflow/config';
 import { createServiceHost } from '@leadflow/lifecycle';
 import { outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
-import { createPostgres, createRedis, createRedisDncRegistry, databaseModule, migrate, redisModule } from '@leadflow/stores';
+import { createPostgres, createRedis, createRedisDncRegistry, databaseModule, dncListMigrations, migrate, redisModule } from '@leadflow/stores';
 import { createRedisCandidateIndex } from '@leadflow/dedup';
 import { migrations as mappingMigrations } from '@leadflow/mapping';
 import { storedOutcomes } from '@leadflow/persistence';
@@ -42,6 +42,8 @@ host.lifecycle.add(databaseModule(db, migrations));
 // The synonyms the API edits are the mapping service's tables: made here too, so that the API
 // works before the mapping service first starts (migrate applies each file once, whoever runs it).
 host.lifecycle.add({ name: 'mapping-tables', start: async () => void (await migrate(db, mappingMigrations)), stop: async () => {} });
+// The DNC lists the API adds numbers to are the dnc service's truth (docs/dnc-lists.md): made here too.
+host.lifecycle.add({ name: 'dnc-lists', start: async () => void (await migrate(db, dncListMigrations)), stop: async () => {} });
 host.lifecycle.add(redisModule(redis));
 host.lifecycle.add({ name: 'kafka', start: () => bus.ensureTopics([TOPICS.uploads, TOPICS.rowsRaw]), stop: () => bus.stop() });
 host.lifecycle.add(
@@ -52,7 +54,7 @@ host.lifecycle.add(
     leads: createKafkaLeadSink(bus, (tenantId, jobIds) => storedOutcomes(db, tenantId, jobIds), {
       onError: (err) => logger.warn({ err }, 'the outcomes of single leads could not be read; asking again'),
     }),
-    dnc: createRedisDncRegistry(redis),
+    dnc: createRedisDncRegistry(redis, db),
     dedupIndex: createRedisCandidateIndex(redis),
     logger,
     httpPort: config.httpPort,

@@ -7,7 +7,7 @@ import { createOutboundRules } from '@leadflow/outbound';
 import {
   LeadflowGatewayClient, type GetTemplateResponse, type ListSynonymBackupsResponse, type SynonymBackup, type TenantSynonyms,
 } from '@leadflow/proto';
-import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
+import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
 import { bearer, withApiKey } from '@leadflow/testkit';
 import { buildRestApp, createGrpcServer, createJobService, createSqlApiKeyStore, createSqlJobStore, migrations, type UploadSink } from './index.js';
 
@@ -29,9 +29,10 @@ describe('the template and the header synonyms, over REST and gRPC', () => {
   beforeAll(async () => {
     db = await createPglite();
     await migrate(db, migrations);
+    await migrate(db, dncListMigrations);
     await migrate(db, mappingMigrations);
     const service = createJobService({
-      jobs: createSqlJobStore(db), exports: async function* () {}, uploads: sink, dnc: createMemoryDncRegistry(), maxUploadBytes: 1000, outbound: createOutboundRules(),
+      jobs: createSqlJobStore(db), exports: async function* () {}, uploads: sink, dnc: createSqlDncRegistry(db), maxUploadBytes: 1000, outbound: createOutboundRules(),
       mapping: { synonyms: createSqlSynonymStore(db), onSynonymsChanged: (tenantId) => void changed.push(tenantId) },
     });
     const keys = createSqlApiKeyStore(db);

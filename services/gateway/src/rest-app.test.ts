@@ -7,7 +7,7 @@ import { createSqlLeadStore, decidePossibleDuplicate, leadExists, leadMerges, li
 import { emptyLead, leadIdFor, reason } from '@leadflow/pipeline';
 import { Disposition, type LeadBatch } from '@leadflow/proto';
 import { createOutboundRules } from '@leadflow/outbound';
-import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
+import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type DncRegistry, type SqlClient } from '@leadflow/stores';
 import { bearer } from '@leadflow/testkit';
 import { buildRestApp, createJobService, createSqlApiKeyStore, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
 
@@ -58,10 +58,12 @@ describe('REST API', () => {
   let call: ReturnType<typeof withKey>;
   let adminKey: string;
   const recorded = recordingSink();
-  const dnc = createMemoryDncRegistry();
+  let dnc: DncRegistry;
   beforeAll(async () => {
     db = await createPglite();
     await migrate(db, migrations);
+    await migrate(db, dncListMigrations);
+    dnc = createSqlDncRegistry(db);
     await migrate(db, persistenceMigrations);
     await migrate(db, mappingMigrations);
     const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads: recorded.sink, dnc, maxUploadBytes: 1000, watchIntervalMs: 20, ...outbound,
@@ -186,7 +188,11 @@ describe('REST API', () => {
     expect(res.json()).toEqual({ added: 2, rejected: ['call me'] });
     const text = await call({ method: 'POST', url: '/v1/dnc/numbers', headers: { 'content-type': 'text/plain' }, payload: '201-555-0123\n212 555 0199\n' });
     expect(text.json()).toEqual({ added: 1, rejected: [] });
-    expect(await dnc.listsOf(['+12015550123', '+447911123456', '+12125550199'], 't1')).toEqual([['internal'], ['internal'], ['internal']]);
+    const screened = await dnc.screen(['+12015550123', '+447911123456', '+12125550199', '+12125550100'], 't1');
+    const [national, internal] = [screened.lists.findIndex((l) => l.kind === 'national'), screened.lists.findIndex((l) => l.kind === 'internal')];
+    expect(screened.lists[internal]).toMatchObject({ owner: 't1', version: 2 });
+    expect(national).toBeGreaterThanOrEqual(0);
+    expect(screened.on).toEqual([[internal], [internal], [internal], []]);
     const bad = await call({ method: 'POST', url: '/v1/dnc/numbers', payload: { numbers: 'x' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().code).toBe('INVALID_DNC_NUMBERS');

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@leadflow/logger';
 import { leadExists, leadMerges, listPossibleDuplicates, decidePossibleDuplicate, migrations as persistenceMigrations, revertMerge } from '@leadflow/persistence';
 import { jobFailure } from '@leadflow/pipeline';
-import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
+import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
 import { createOutboundRules } from '@leadflow/outbound';
 import { ERROR_CATALOGUE, isErrorCode } from './error-catalogue.js';
 import { bearer } from '@leadflow/testkit';
@@ -58,9 +58,10 @@ describe('errors a REST client can cause', () => {
   beforeAll(async () => {
     db = await createPglite();
     await migrate(db, migrations);
+    await migrate(db, dncListMigrations);
     await migrate(db, persistenceMigrations);
     const service = createJobService({
-      jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads: sink, dnc: createMemoryDncRegistry(), maxUploadBytes: 1000, outbound: createOutboundRules(),
+      jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads: sink, dnc: createSqlDncRegistry(db), maxUploadBytes: 1000, outbound: createOutboundRules(),
       merges: { exists: (leadId, tenantId) => leadExists(db, leadId, tenantId), list: (leadId, tenantId) => leadMerges(db, leadId, tenantId), revert: (id, tenantId) => revertMerge(db, id, tenantId) },
       possibleDuplicates: { list: (tenantId, q) => listPossibleDuplicates(db, tenantId, q), decide: (id, tenantId, d) => decidePossibleDuplicate(db, id, tenantId, d) },
     });

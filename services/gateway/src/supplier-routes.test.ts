@@ -4,7 +4,7 @@ import { createLogger } from '@leadflow/logger';
 import { createOutboundRules } from '@leadflow/outbound';
 import { migrations as persistenceMigrations } from '@leadflow/persistence';
 import type { JobRef } from '@leadflow/proto';
-import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
+import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
 import { bearer } from '@leadflow/testkit';
 import { ERROR_CATALOGUE } from './error-catalogue.js';
 import { buildRestApp, createJobService, createSqlApiKeyStore, createSqlJobStore, createSqlSupplierStore, migrations, type UploadSink } from './index.js';
@@ -50,9 +50,10 @@ describe('suppliers over REST', () => {
   beforeAll(async () => {
     db = await createPglite();
     await migrate(db, migrations);
+    await migrate(db, dncListMigrations);
     await migrate(db, persistenceMigrations);
     const service = createJobService({
-      jobs: createSqlJobStore(db), exports: async function* () {}, uploads: sink, dnc: createMemoryDncRegistry(), maxUploadBytes: 10_000,
+      jobs: createSqlJobStore(db), exports: async function* () {}, uploads: sink, dnc: createSqlDncRegistry(db), maxUploadBytes: 10_000,
       outbound: createOutboundRules(), suppliers: createSqlSupplierStore(db),
     });
     const store = createSqlApiKeyStore(db);

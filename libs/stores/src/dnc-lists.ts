@@ -1,0 +1,60 @@
+import { fileURLToPath } from 'node:url';
+import type { Migrations } from './migrate.js';
+
+/**
+ * What a Do-Not-Call list is for (docs/dnc-lists.md). `national`, `national-ca`, `state:XX`,
+ * `litigator` and `wireless` lists are shared by every tenant; `internal` (a tenant's own
+ * do-not-call list) and `suppression` lists belong to one tenant.
+ */
+export type DncListKind = 'national' | 'national-ca' | `state:${string}` | 'litigator' | 'wireless' | 'internal' | 'suppression';
+
+/** A list as it stands: what a screening names in its audit. */
+export interface DncListHead {
+  id: string;
+  kind: DncListKind;
+  /** '' for a shared list; else the tenant that owns it. */
+  owner: string;
+  /** Bumped by every change. */
+  version: number;
+  /** The content in force (a full replacement writes the next and switches in one commit). */
+  generation: number;
+  /** YYYY-MM-DD; '' while a shared list was never loaded. */
+  snapshotDate: string;
+}
+
+/** Where numbers are added: the shared national list, or a tenant's internal list. */
+export type DncTarget = { tenantId: string } | undefined;
+
+/** The answer for some numbers: the lists they were checked against, and for each number the indexes of those it is on. */
+export interface DncScreening {
+  lists: readonly DncListHead[];
+  on: number[][];
+}
+
+export const dncListMigrations: Migrations = { owner: 'dnc-lists', dir: fileURLToPath(new URL('../migrations/dnc-lists', import.meta.url)) };
+
+/** Subscriber numbers a block of a bitmap holds: 8 KiB of bits. */
+export const BLOCK_NUMBERS = 65_536;
+export const BLOCK_BYTES = BLOCK_NUMBERS / 8;
+
+/** `+1AAANNNNNNN` → area code and subscriber number; undefined for a number outside the NANP. */
+export function splitNanp(e164: string): { areaCode: number; subscriber: number } | undefined {
+  const m = /^\+1(\d{3})(\d{7})$/.exec(e164);
+  return m ? { areaCode: Number(m[1]), subscriber: Number(m[2]) } : undefined;
+}
+
+/** Where a number's bit is: its block, and its bit within the block, most significant bit first as Redis's SETBIT. */
+export function bitOf(subscriber: number): { block: number; bit: number } {
+  return { block: Math.floor(subscriber / BLOCK_NUMBERS), bit: subscriber % BLOCK_NUMBERS };
+}
+
+/** Sets bit `bit` of `bytes` (most significant first); true when it was not set. */
+export function setBit(bytes: Uint8Array, bit: number): boolean {
+  const mask = 0x80 >> (bit & 7);
+  const was = (bytes[bit >> 3]! & mask) !== 0;
+  bytes[bit >> 3]! |= mask;
+  return !was;
+}
+
+/** Shared lists keep North American numbers as bits; a tenant's lists (small) keep every number as a row. */
+export const usesBits = (head: Pick<DncListHead, 'owner'>, e164: string) => head.owner === '' && splitNanp(e164) !== undefined;

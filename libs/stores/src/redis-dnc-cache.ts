@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { splitNanp, usesBits, type DncListHead } from './dnc-lists.js';
+import { deleteMatching, globEscape } from './redis.js';
+import type { DncListChunk } from './sql-dnc-lists.js';
+
+/**
+ * A list's keys share one prefix (one cluster slot): a tenant's under its braces, as every key of
+ * a tenant; `head` names the generation of data keys in force, with its version and snapshot date.
+ */
+const baseOf = (l: Pick<DncListHead, 'id' | 'owner'>) => (l.owner ? `lf:dnc:t:{${l.owner}}:l${l.id}` : `lf:dnc:{l${l.id}}`);
+const headKey = (l: Pick<DncListHead, 'id' | 'owner'>) => `${baseOf(l)}:head`;
+const lockKey = (l: Pick<DncListHead, 'id' | 'owner'>) => `${baseOf(l)}:lock`;
+const dataKey = (l: Pick<DncListHead, 'id' | 'owner'>, gen: string, what: string) => `${baseOf(l)}:${gen}:${what}`;
+
+/** Bumps the version after an addition only when the head is still the generation written to, one version behind. */
+const BUMP = `if redis.call('HGET', KEYS[1], 'gen') == ARGV[1] and redis.call('HGET', KEYS[1], 'version') == ARGV[2] then
+  redis.call('HSET', KEYS[1], 'version', ARGV[3], 'snapshot', ARGV[4]) return 1 end return 0`;
+/**
+ * Points the head at a generation just built, if its builder still holds the lock and its keys
+ * were not emptied meanwhile (the `building` marker, written first, is still there): else a
+ * FLUSHALL during the build would publish half a list. Answers the generation replaced.
+ */
+const SWAP = `if redis.call('GET', KEYS[3]) ~= ARGV[1] or redis.call('EXISTS', KEYS[2]) == 0 then return false end
+  local old = redis.call('HGET', KEYS[1], 'gen')
+  redis.call('HSET', KEYS[1], 'gen', ARGV[2], 'version', ARGV[3], 'snapshot', ARGV[4])
+  redis.call('DEL', KEYS[2], KEYS[3])
+  return old or ''`;
+const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+const LOCK_MS = 30_000;
+/** One bit for each of the 10 million subscriber numbers of an area code. */
+const BITMAP_BYTES = 10_000_000 / 8;
+
+type Answers = [error: Error | null, value: unknown][] | null;
+const valuesOf = (answers: Answers): unknown[] =>
+  (answers ?? []).map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
+
+export type CacheLookup =
+  | { ok: true; lists: DncListHead[]; on: number[][] }
+  /** `stale`: lists the cache does not hold at their version in PostgreSQL (emptied, never built, behind). */
+  | { ok: false; stale: DncListHead[] };
+
+/**
+ * The Redis copy of the lists (docs/dnc-lists.md): shared lists' North American numbers as one
+ * bitmap per area code, every other number in a set; each list under a head that says which
+ * generation of keys is whole, and at which version.
+ */
+export interface RedisDncCache {
+  /** Looks numbers up in every list of `truth` (heads as PostgreSQL has them), in one MULTI. */
+  lookup(truth: readonly DncListHead[], numbers: readonly string[]): Promise<CacheLookup>;
+  /** Writes numbers just added in PostgreSQL (`head` after the addition) into the cached list, if it is cached. */
+  apply(head: DncListHead, numbers: readonly string[]): Promise<void>;
+  /**
+   * Builds `list` anew from `read` and swaps it in whole; false when another process holds the
+   * list's build lock (it is building) or the build was emptied meanwhile.
+   */
+  rebuild(list: DncListHead, read: (each: (chunk: DncListChunk) => Promise<void>) => Promise<DncListHead | undefined>): Promise<boolean>;
+  /** The cached head of a list: its version, undefined when not cached. */
+  cachedVersion(list: DncListHead): Promise<number | undefined>;
+}
+
+export function createRedisDncCache(redis: Redis): RedisDncCache {
+  /** The generation last seen in force per list: a look-up names its keys before it reads the head that confirms them. */
+  const gens = new Map<string, string>();
+
+  async function learn(lists: readonly DncListHead[]): Promise<void> {
+    const unknown = lists.filter((l) => !gens.has(l.id));
+    if (unknown.length === 0) return;
+    const pipeline = redis.pipeline();
+    for (const l of unknown) pipeline.hget(headKey(l), 'gen');
+    valuesOf(await pipeline.exec()).forEach((gen, i) => {
+      if (typeof gen === 'string') gens.set(unknown[i]!.id, gen);
+    });
+  }
+
+  return {
+    async lookup(truth, numbers) {
+      await learn(truth);
+      const used = truth.map((l) => gens.get(l.id) ?? 'none');
+      // One MULTI: the heads and the bits are read at one instant, so a swap or a FLUSHALL is seen whole or not at all.
+      const multi = redis.multi();
+      for (const l of truth) multi.hmget(headKey(l), 'gen', 'version', 'snapshot');
+      for (const n of numbers) {
+        const nanp = splitNanp(n);
+        truth.forEach((l, j) => {
+          if (usesBits(l, n)) multi.getbit(dataKey(l, used[j]!, `nanp:${nanp!.areaCode}`), nanp!.subscriber);
+          else multi.sismember(dataKey(l, used[j]!, 'set'), n);
+        });
+      }
+      const values = valuesOf(await multi.exec());
+      const lists: DncListHead[] = [];
+      const stale: DncListHead[] = [];
+      let moved = false;
+      truth.forEach((l, j) => {
+        const [gen, version, snapshot] = values[j] as (string | null)[];
+        if (gen === null || gen === undefined || Number(version) < l.version) {
+          gens.delete(l.id);
+          stale.push(l);
+        } else if (gen !== used[j]) {
+          // Swapped since we last looked: the same look-up again on the generation now in force.
+          gens.set(l.id, gen);
+          moved = true;
+        } else lists.push({ ...l, version: Number(version), snapshotDate: snapshot ?? '' });
+      });
+      if (stale.length > 0 || moved) return { ok: false, stale };
+      const bits = values.slice(truth.length);
+      const on = numbers.map((_, i) => truth.flatMap((_l, j) => (bits[i * truth.length + j] === 1 ? [j] : [])));
+      return { ok: true, lists, on };
+    },
+
+    async apply(head, numbers) {
+      const [gen, version] = await redis.hmget(headKey(head), 'gen', 'version');
+      // Not cached: the next screening builds it from PostgreSQL, which has the numbers.
+      if (!gen || numbers.length === 0) return;
+      const pipeline = redis.pipeline();
+      for (const n of numbers) {
+        const nanp = splitNanp(n);
+        if (usesBits(head, n)) pipeline.setbit(dataKey(head, gen, `nanp:${nanp!.areaCode}`), nanp!.subscriber, 1);
+        else pipeline.sadd(dataKey(head, gen, 'set'), n);
+      }
+      valuesOf(await pipeline.exec());
+      // Another change in between (or a rebuild): the version stays behind PostgreSQL's, and the next screening rebuilds.
+      if (Number(version) === head.version - 1) await redis.eval(BUMP, 1, headKey(head), gen, String(head.version - 1), String(head.version), head.snapshotDate);
+    },
+
+    async rebuild(list, read) {
+      const token = randomBytes(12).toString('hex');
+      if ((await redis.set(lockKey(list), token, 'PX', LOCK_MS, 'NX')) !== 'OK') return false;
+      const gen = randomBytes(6).toString('hex');
+      const building = dataKey(list, gen, 'building');
+      try {
+        await redis.set(building, '1');
+        const head = await read(async (chunk) => {
+          const pipeline = redis.pipeline();
+          if ('phones' in chunk) pipeline.sadd(dataKey(list, gen, 'set'), ...chunk.phones);
+          else {
+            // The last block reaches past subscriber 9,999,999: its tail is never set, and a bitmap stays at 1.25 MB.
+            const offset = chunk.block * chunk.bits.length;
+            const bits = Buffer.from(chunk.bits.buffer, chunk.bits.byteOffset, Math.min(chunk.bits.length, BITMAP_BYTES - offset));
+            pipeline.setrange(dataKey(list, gen, `nanp:${chunk.areaCode}`), offset, bits);
+          }
+          pipeline.eval(EXTEND, 1, lockKey(list), token, String(LOCK_MS));
+          valuesOf(await pipeline.exec());
+        });
+        const old = head
+          ? ((await redis.eval(SWAP, 3, headKey(list), building, lockKey(list), token, gen, String(head.version), head.snapshotDate)) as string | null)
+          : null;
+        if (old === null) {
+          await deleteMatching(redis, `${globEscape(baseOf(list))}:${gen}:*`);
+          return false;
+        }
+        gens.set(list.id, gen);
+        if (old) await deleteMatching(redis, `${globEscape(baseOf(list))}:${old}:*`);
+        return true;
+      } finally {
+        await redis.eval(RELEASE, 1, lockKey(list), token).catch(() => {});
+      }
+    },
+
+    async cachedVersion(list) {
+      const version = await redis.hget(headKey(list), 'version');
+      return version === null ? undefined : Number(version);
+    },
+  };
+}

@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPrivateDatabase, infraEnv, startPrivateRedis, uniqueName, type PrivateDatabase, type PrivateRedis } from '@leadflow/testkit';
+import { dncRegistryContract, kindsOn } from './dnc-registry.contract.js';
+import { createRedisDncCache } from './redis-dnc-cache.js';
+import {
+  createPostgres,
+  createRedis,
+  createRedisDncRegistry,
+  createSqlDncLists,
+  dncListMigrations,
+  importLegacyDncKeys,
+  migrate,
+  type DncListHead,
+  type DncScreening,
+  type Redis,
+  type SqlClient,
+} from './index.js';
+
+describe('DNC registry on Redis over PostgreSQL', () => {
+  const a = createRedis({ url: infraEnv().REDIS_URL, name: 'dnc-test-a' });
+  let db: SqlClient;
+  beforeAll(async () => {
+    db = createPostgres({ url: infraEnv().DATABASE_URL });
+    await migrate(db, dncListMigrations);
+  });
+  afterAll(async () => {
+    await Promise.all([a.quit(), db.close()]);
+  });
+
+  dncRegistryContract(() => createRedisDncRegistry(a, db));
+
+  it("keeps a tenant's internal list in PostgreSQL, and in Redis as one set under the tenant's keys, a few bytes a number", async () => {
+    const tenant = uniqueName('t');
+    const numbers = ['+12015550123', '+13125550123', '+14155550123', '+447911123456'];
+    const dnc = createRedisDncRegistry(a, db);
+    expect(await dnc.add(numbers, { tenantId: tenant })).toBe(4);
+    const { rows } = await db.query<{ phone: string }>(
+      `SELECT phone FROM dnc_list_numbers n JOIN dnc_lists l USING (list_id) WHERE l.kind = 'internal' AND l.owner = $1 ORDER BY phone`,
+      [tenant],
+    );
+    expect(rows.map((r) => r.phone)).toEqual(numbers);
+    expect(kindsOn(await dnc.screen(numbers, tenant))).toEqual(numbers.map(() => ['internal']));
+    const keys = (await a.keys(`lf:dnc:t:{${tenant}}:*`)).sort();
+    expect(keys).toEqual([expect.stringMatching(/^lf:dnc:t:\{.+\}:l\d+:[0-9a-f]{12}:set$/), expect.stringMatching(/:head$/)]);
+    expect((await a.smembers(keys[0]!)).sort()).toEqual(numbers);
+    // Bitmaps would cost 1.25 MB an area code for the first number in each.
+    expect(await a.memory('USAGE', keys[0]!)).toBeLessThan(1000);
+  });
+});
+
+/** Numbers one to a bitmap block: a list whose copy in Redis is built in as many steps. */
+const spread = (count: number, offset = 0) =>
+  Array.from({ length: count }, (_, i) => `+1${300 + Math.floor(i / 100)}${String((i % 100) * 65_536 + 1000 + offset).padStart(7, '0')}`);
+
+describe('DNC lists on a Redis and a database of their own', () => {
+  let redis: PrivateRedis;
+  let pg: PrivateDatabase;
+  const clients: Redis[] = [];
+  const client = () => {
+    const c = createRedis({ url: redis.url, name: 'dnc-own' });
+    clients.push(c);
+    return c;
+  };
+  beforeAll(async () => {
+    [redis, pg] = await Promise.all([startPrivateRedis(), createPrivateDatabase('leadflow_dnc_lists')]);
+    await migrate(pg.db, dncListMigrations);
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.quit().catch(() => {})));
+    await redis?.stop();
+    await pg?.drop();
+  });
+
+  it('keeps North American numbers of the national list as one bitmap per area code of 1.25 MB at most, in PostgreSQL blocks of 8 KiB', async () => {
+    const r = client();
+    const dnc = createRedisDncRegistry(r, pg.db);
+    expect(await dnc.add(['+12079999999', '+12072000000', '+12072000000', '+447700900123'])).toBe(3);
+    const screened = await dnc.screen(['+12079999999', '+12072000000', '+12072000001', '+447700900123'], 'any');
+    expect(kindsOn(screened)).toEqual([['national'], ['national'], [], ['national']]);
+    const [bitmap] = await r.keys('lf:dnc:{l*}:*:nanp:207');
+    expect(await r.strlen(bitmap!)).toBeLessThanOrEqual(1_250_000);
+    const blocks = await pg.db.query<{ block: number; bytes: number }>(
+      `SELECT block, length(bits) AS bytes FROM dnc_list_blocks WHERE area_code = 207 ORDER BY block`,
+    );
+    expect(blocks.rows).toEqual([{ block: 30, bytes: 8192 }, { block: 152, bytes: 8192 }]);
+  });
+
+  it('imports the lists an earlier version kept only in Redis into PostgreSQL once, and deletes the old keys', async () => {
+    const r = client();
+    const tenant = uniqueName('legacy');
+    await r.setbit('lf:dnc:nanp:208', 5_550_100, 1);
+    await r.setbit('lf:dnc:nanp:208', 9_999_999, 1);
+    await r.sadd('lf:dnc:intl', '+447700900999');
+    await r.sadd(`lf:dnc:t:{${tenant}}:internal`, '+12095550100', '+12095550101');
+    expect(await importLegacyDncKeys(r, pg.db)).toBe(5);
+    expect(await r.exists('lf:dnc:nanp:208', 'lf:dnc:intl', `lf:dnc:t:{${tenant}}:internal`)).toBe(0);
+    expect(await importLegacyDncKeys(r, pg.db)).toBe(0);
+    const numbers = ['+12085550100', '+12089999999', '+447700900999', '+12095550100', '+12095550101', '+12085550101'];
+    expect(kindsOn(await createRedisDncRegistry(client(), pg.db).screen(numbers, tenant))).toEqual([
+      ['national'], ['national'], ['national'], ['internal'], ['internal'], [],
+    ]);
+    const changes = await pg.db.query<{ change: string; source: string }>(
+      `SELECT DISTINCT change, source FROM dnc_list_changes WHERE source LIKE 'Redis%' ORDER BY change`,
+    );
+    expect(changes.rows).toEqual([
+      { change: 'add', source: 'Redis, before the lists moved to PostgreSQL' },
+      { change: 'import', source: 'Redis, before the lists moved to PostgreSQL' },
+    ]);
+  });
+
+  it('a reader sees a list being replaced whole, old or new, never a mix, and a build emptied half-way is never published', async () => {
+    const tenant = uniqueName('t');
+    const [loader, reader] = [createRedisDncRegistry(client(), pg.db), createRedisDncRegistry(client(), pg.db)];
+    const before = spread(1000);
+    const after = spread(1000, 1);
+    await loader.add(before);
+    const all = [...before, ...after];
+    const national = (s: DncScreening) => s.lists.findIndex((l) => l.kind === 'national');
+    const listedOf = (s: DncScreening) => all.filter((_, i) => s.on[i]!.includes(national(s)));
+    expect(listedOf(await reader.screen(all, tenant))).toHaveLength(1000);
+
+    // A replacement of the list's 1,000 numbers by 1,000 others, built block by block beside the old copy.
+    const head = (await createSqlDncLists(pg.db).heads(tenant)).find((l) => l.kind === 'national')!;
+    const replaced: DncListHead = { ...head, version: head.version + 1 };
+    let building = true;
+    const slowRead = async (each: Parameters<Parameters<ReturnType<typeof createRedisDncCache>['rebuild']>[1]>[0]) => {
+      for (const n of after) {
+        const m = /^\+1(\d{3})(\d{7})$/.exec(n)!;
+        const bits = new Uint8Array(8192);
+        const bit = Number(m[2]) % 65_536;
+        bits[bit >> 3] = 0x80 >> (bit & 7);
+        await each({ areaCode: Number(m[1]), block: Math.floor(Number(m[2]) / 65_536), bits });
+      }
+      return replaced;
+    };
+    const seen: number[] = [];
+    const screening = (async () => {
+      for (let i = 0; building && i < 10_000; i++) {
+        const s = await reader.screen(all, tenant);
+        const listed = listedOf(s);
+        seen.push(listed.length);
+        expect(listed.length === 1000 && (listed[0] === before[0] || listed[0] === after[0])).toBe(true);
+        expect(listed).toEqual(listed[0] === before[0] ? before : after);
+      }
+    })();
+    expect(await createRedisDncCache(client()).rebuild(replaced, slowRead)).toBe(true);
+    building = false;
+    await screening;
+    expect(seen.length).toBeGreaterThan(1);
+    expect(listedOf(await reader.screen(all, tenant))).toEqual(after);
+
+    // Emptied while a build runs: the swap is refused, nothing half-built is published.
+    const r = client();
+    let chunks = 0;
+    const emptiedHalfWay = async (each: Parameters<typeof slowRead>[0]) => {
+      const result = await slowRead(async (chunk) => {
+        if (++chunks === 500) await r.flushall();
+        await each(chunk);
+      });
+      return { ...result, version: result.version + 1 };
+    };
+    expect(await createRedisDncCache(r).rebuild(replaced, emptiedHalfWay)).toBe(false);
+    expect(await r.keys('*')).toEqual([]);
+    // The next screening rebuilds the list from PostgreSQL, the truth: its 1,000 numbers.
+    expect(listedOf(await reader.screen(all, tenant))).toEqual(before);
+  });
+
+  it('screens a listed number as listed after FLUSHALL and after a restart of Redis, rebuilding from PostgreSQL', async () => {
+    const tenant = uniqueName('t');
+    const r = client();
+    const dnc = createRedisDncRegistry(r, pg.db);
+    await dnc.add(['+12105550100'], { tenantId: tenant });
+    await dnc.add(['+12105550101']);
+    const numbers = ['+12105550100', '+12105550101', '+12105550102'];
+    expect(kindsOn(await dnc.screen(numbers, tenant))).toEqual([['internal'], ['national'], []]);
+    await r.flushall();
+    expect(kindsOn(await dnc.screen(numbers, tenant))).toEqual([['internal'], ['national'], []]);
+    await redis.restart();
+    expect(await r.dbsize()).toBe(0);
+    expect(kindsOn(await dnc.screen(numbers, tenant))).toEqual([['internal'], ['national'], []]);
+    // warm() is what the dnc service does before it says it is ready.
+    await r.flushall();
+    expect(await createRedisDncRegistry(r, pg.db).warm()).toBeGreaterThanOrEqual(2);
+    expect(await r.keys('*:head')).toHaveLength(await pg.db.query('SELECT 1 FROM dnc_lists').then((q) => q.rowCount));
+  });
+});
