@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { createKeyWithCli, csvRowsByName, fetchWithKey, freePort, readCsvFile, runNode, startServe, tempDir, waitUntil } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
-const leadflow = (args: string[], env: Record<string, string>) => runNode(BIN, args, { env: { LOG_LEVEL: '', ...env } });
+// The data folder's database, whatever DATABASE_URL the shell has.
+const leadflow = (args: string[], env: Record<string, string>) => runNode(BIN, args, { env: { LOG_LEVEL: '', DATABASE_URL: '', ...env } });
 
 /** Ten numbers no generated lead file uses (area code 907, exchange 555-02xx). */
 const LISTED = Array.from({ length: 10 }, (_, i) => `+1907555${String(200 + i).padStart(4, '0')}`);
@@ -35,10 +36,10 @@ describe('the Do-Not-Call lists of the data folder', () => {
   it('numbers added over the API to leadflow serve are still screened after serve restarts', async () => {
     const dir = tempDir('leadflow-dnc-serve-');
     const dataDir = join(dir, 'db');
-    const api = fetchWithKey(await createKeyWithCli(BIN, { LEADFLOW_DATA_DIR: dataDir }, { tenant: 'default', role: 'admin' }));
+    const api = fetchWithKey(await createKeyWithCli(BIN, { LEADFLOW_DATA_DIR: dataDir, DATABASE_URL: '' }, { tenant: 'default', role: 'admin' }));
     const start = async () => {
       const [httpPort, grpcPort] = [await freePort(), await freePort()];
-      const serve = await startServe(BIN, { HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), LEADFLOW_DATA_DIR: dataDir, HTTP_HOST: '', LOG_LEVEL: 'warn' });
+      const serve = await startServe(BIN, { HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), LEADFLOW_DATA_DIR: dataDir, DATABASE_URL: '', HTTP_HOST: '', LOG_LEVEL: 'warn' });
       return { serve, base: `http://127.0.0.1:${httpPort}` };
     };
     const stop = async (serve: Awaited<ReturnType<typeof start>>['serve']) => {
