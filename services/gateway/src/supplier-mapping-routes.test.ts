@@ -6,7 +6,7 @@ import { CANONICAL_FIELDS, createMappingStage, createSqlMappingStore, createSqlS
 import { createOutboundRules } from '@leadflow/outbound';
 import { isFanout } from '@leadflow/pipeline';
 import { JobRef, LeadflowGatewayClient, type SupplierMapping } from '@leadflow/proto';
-import { createMemoryDncRegistry, createPglite, migrate, type SqlClient } from '@leadflow/stores';
+import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
 import { bearer, withApiKey } from '@leadflow/testkit';
 import { buildRestApp, createGrpcServer, createJobService, createSqlApiKeyStore, createSqlJobStore, createSqlSupplierStore, migrations, type UploadSink } from './index.js';
 
@@ -35,8 +35,9 @@ describe("a supplier's confirmed mapping, over REST and gRPC", () => {
     db = await createPglite();
     await migrate(db, migrations);
     await migrate(db, mappingMigrations);
+    await migrate(db, dncListMigrations);
     const service = createJobService({
-      jobs: createSqlJobStore(db), exports: async function* () {}, uploads: sink, dnc: createMemoryDncRegistry(), maxUploadBytes: 1000, outbound: createOutboundRules(),
+      jobs: createSqlJobStore(db), exports: async function* () {}, uploads: sink, dnc: createSqlDncRegistry(db), maxUploadBytes: 1000, outbound: createOutboundRules(),
       suppliers: createSqlSupplierStore(db), supplierMappings: createSqlSupplierMappingStore(db),
     });
     const keys = createSqlApiKeyStore(db);
