@@ -29,3 +29,5 @@ export type {
 } from './output-layouts.js';
 export { createCancelledJobs, skipCancelled } from './cancelled-jobs.js';
 export type { CancelLookup, CancelledJobs, CancelledJobsOptions } from './cancelled-jobs.js';
+export { throttledSave } from './throttled-save.js';
+export type { ThrottledSave } from './throttled-save.js';

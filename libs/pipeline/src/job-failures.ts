@@ -15,7 +15,7 @@ export const JOB_FAILURES = {
   NO_HEADER: 'the file has no header row: the first line must name the columns',
   UPLOAD_TOO_LARGE: 'the file is larger than the upload limit: split it into smaller files',
   UPLOAD_ABORTED: 'the upload was interrupted before the end of the file: send it again',
-  UPLOAD_REFUSED: 'the upload was refused, and nothing of it kept (its answer said why): correct the request and send the file again',
+  UPLOAD_REFUSED: 'the upload was refused, and nothing of it kept (the detail says why): correct the request and send the file again',
   INTERRUPTED: 'the job was interrupted (the process running it stopped) before all its rows were stored: upload the file again',
   INTERNAL: 'the job could not be processed because of an internal error; it has been recorded',
 } as const;

@@ -44,3 +44,7 @@ export { startPrivateRedis } from './private-redis.js';
 export type { PrivateRedis } from './private-redis.js';
 export { createPrivateDatabase } from './private-database.js';
 export type { PrivateDatabase } from './private-database.js';
+export { multipartBody, startPartialUpload } from './partial-upload.js';
+export type { PartialUpload, UploadPart } from './partial-upload.js';
+export { uploadNowScenario } from './upload-now-scenario.js';
+export type { UploadNowContext } from './upload-now-scenario.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { get, request } from 'node:http';
+import { Agent, get, request } from 'node:http';
 import { bearer } from './api-keys.js';
+import { drained } from './partial-upload.js';
 
 export interface UploadAnswer {
   status: number;
@@ -20,8 +21,10 @@ export interface StreamUploadOptions {
 
 /**
  * POSTs `file` to `/v1/jobs` as multipart on a connection of its own, streamed in 64 KiB writes
- * that respect back-pressure, and stops writing once the server answers (as curl does). Fails if
- * no answer arrives within the timeout: an upload the server leaves waiting.
+ * that respect back-pressure. As curl does, it goes on sending after an answer of 2xx (the upload
+ * is answered as soon as its job exists) and stops once the server answers an error. Resolves
+ * with the answer once the whole request is sent (or stopped). Fails if no answer arrives within
+ * the timeout: an upload the server leaves waiting.
  */
 export function streamUpload(port: number, file: Buffer, opts: StreamUploadOptions = {}): Promise<UploadAnswer | 'aborted'> {
   const boundary = 'leadflow-stream-upload';
@@ -32,8 +35,19 @@ export function streamUpload(port: number, file: Buffer, opts: StreamUploadOptio
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   return new Promise((resolve, reject) => {
     let answered = false;
+    let refused = false;
+    let answer: UploadAnswer | undefined;
+    let sent = false;
+    const settle = () => {
+      if (!answer || !sent) return;
+      // Its own connection, closed once done: tests count the server's open connections.
+      agent.destroy();
+      resolve(answer);
+    };
+    // Kept alive, as curl's: a connection that asks to be closed is closed by the client once answered, body or not.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const req = request({
-      host: '127.0.0.1', port, method: 'POST', path: '/v1/jobs', agent: false,
+      host: '127.0.0.1', port, method: 'POST', path: '/v1/jobs', agent,
       headers: {
         'content-type': `multipart/form-data; boundary=${boundary}`,
         'content-length': head.length + file.length + tail.length,
@@ -42,34 +56,42 @@ export function streamUpload(port: number, file: Buffer, opts: StreamUploadOptio
     });
     req.on('response', (res) => {
       answered = true;
+      refused = res.statusCode! >= 300;
       let text = '';
       res.on('data', (d: Buffer) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) as UploadAnswer['body'] }));
+      res.on('end', () => {
+        answer = { status: res.statusCode!, body: JSON.parse(text) as UploadAnswer['body'] };
+        if (refused) sent = true;
+        settle();
+      });
     });
     // Writes after the server closed fail; only a request that got no answer failed.
-    req.on('error', (err) => (opts.abortAfter !== undefined ? resolve('aborted') : answered || reject(err)));
+    req.on('error', (err) => {
+      if (!answered) agent.destroy();
+      if (opts.abortAfter !== undefined) return resolve('aborted');
+      if (!answered) return reject(err);
+      // The server closed the connection after its answer (the upload failed after it).
+      sent = true;
+      settle();
+    });
     req.setTimeout(opts.timeoutMs ?? 120_000, () => req.destroy(new Error(`no answer to the upload within ${opts.timeoutMs ?? 120_000} ms`)));
     (async () => {
       req.write(head);
-      for (let at = 0; at < file.length && !answered; at += 64 * 1024) {
+      for (let at = 0; at < file.length && !refused; at += 64 * 1024) {
         if (opts.abortAfter !== undefined && at >= opts.abortAfter) {
           // Let the server take what was sent before the client goes away.
           await new Promise((r) => setTimeout(r, 500));
           req.destroy();
+          resolve('aborted');
           return;
         }
-        if (!req.write(file.subarray(at, at + 64 * 1024))) {
-          await new Promise<void>((resolve) => {
-            const go = () => {
-              req.off('drain', go).off('close', go);
-              resolve();
-            };
-            req.on('drain', go).on('close', go);
-          });
-        }
+        if (!req.write(file.subarray(at, at + 64 * 1024))) await drained(req);
         if (req.destroyed) return;
       }
-      if (!answered) req.end(tail);
+      if (!refused) req.end(tail, () => {
+        sent = true;
+        settle();
+      });
     })().catch(reject);
   });
 }

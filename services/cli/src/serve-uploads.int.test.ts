@@ -89,10 +89,13 @@ describe('leadflow serve, given uploads that fail', () => {
     await db?.close();
   });
 
-  it.each(UNREADABLE)('answers an upload of $what over REST with $code at once, and closes its connection', async ({ bytes, code, status }) => {
+  it.each(UNREADABLE)('fails the job of an upload of $what over REST with $code, and closes its connection', async ({ bytes, code }) => {
     const answer = (await streamUpload(httpPort, bytes(), { apiKey: key })) as UploadAnswer;
-    expect({ status: answer.status, code: answer.body.code }).toEqual({ status, code });
-    const job = await getJson<{ status: string; failure: { code: string } }>(httpPort, `/v1/jobs/${answer.body.jobId}`, key);
+    expect(answer.status).toBe(202);
+    const job = await waitUntil('the job to fail', async () => {
+      const j = await getJson<{ status: string; failure: { code: string } }>(httpPort, `/v1/jobs/${answer.body.id}`, key);
+      return j.status === 'failed' ? j : undefined;
+    });
     expect(job).toMatchObject({ status: 'failed', failure: { code } });
     await waitUntil('the server to close every upload connection', () => (openServerSockets(httpPort) === 0 ? true : undefined), {
       timeoutMs: 15_000,
@@ -100,11 +103,13 @@ describe('leadflow serve, given uploads that fail', () => {
     });
   });
 
-  it('answers 40 such uploads, five at a time, and holds no connection afterwards', async () => {
+  it('takes 40 such uploads, five at a time, failing each, and holds no connection afterwards', async () => {
     const zeros = UNREADABLE[0]!.bytes();
     for (let round = 0; round < 8; round++) {
       const answers = (await Promise.all(Array.from({ length: 5 }, () => streamUpload(httpPort, zeros, { apiKey: key })))) as UploadAnswer[];
-      expect(answers.map((a) => a.body.code)).toEqual(Array(5).fill('FILE_BINARY'));
+      const failures = await Promise.all(answers.map((a) => waitUntil('the job to fail', async () =>
+        (await getJson<{ failure?: { code: string } }>(httpPort, `/v1/jobs/${a.body.id}`, key)).failure?.code)));
+      expect(failures).toEqual(Array(5).fill('FILE_BINARY'));
     }
     await waitUntil('the server to close every upload connection', () => (openServerSockets(httpPort) === 0 ? true : undefined), {
       timeoutMs: 15_000,
@@ -156,8 +161,8 @@ describe('leadflow serve, given uploads that fail', () => {
     const file = leadFile(32_000, tag);
     expect(file.length).toBeGreaterThan(MAX_UPLOAD);
     const answer = (await streamUpload(httpPort, file, { fields: { webhook: `${receiver.url}?refused` }, apiKey: key })) as UploadAnswer;
-    expect(answer).toMatchObject({ status: 413, body: { code: 'UPLOAD_TOO_LARGE', jobId: expect.any(String) } });
-    const jobId = answer.body.jobId!;
+    expect(answer).toMatchObject({ status: 202, body: { id: expect.any(String) } });
+    const jobId = answer.body.id!;
     expect(await keptOf(jobId)).toEqual({ failure: 'UPLOAD_TOO_LARGE', totalRows: 0, leads: 0, rejected: 0, duplicates: 0, deliveries: 0 });
     expect(receiver.requests.filter((r) => r.path.endsWith('?refused'))).toEqual([]);
   });

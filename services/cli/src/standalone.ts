@@ -20,7 +20,7 @@ import {
 import { AUDIT_PHONE_PURPOSE, auditUpkeepModule, createDncStage, createSqlDncAudit, migrations as dncMigrations, type PhoneHash } from '@leadflow/dnc';
 import { createEnrichmentStage } from '@leadflow/enrichment';
 import { createSqlJobStore, migrations as gatewayMigrations, type JobStore, type LeadSink, type UploadSink } from '@leadflow/gateway';
-import { openUploadReader, readRows, type ReadLimits } from '@leadflow/ingest';
+import { openUploadReader, readRows, recordReads, saveRowsRead, type ReadLimits } from '@leadflow/ingest';
 import type { Logger } from '@leadflow/logger';
 import { createMappingStage, createSqlMappingStore, createSqlSynonymStore, createTenantAliases, migrations as mappingMigrations } from '@leadflow/mapping';
 import type { Metrics } from '@leadflow/metrics';
@@ -31,7 +31,6 @@ import type { JobRef, LeadBatch, RowBatch } from '@leadflow/proto';
 import type { Keyring } from '@leadflow/secrets';
 import { createInProcessLeadSink } from './in-process-lead-sink.js';
 import { startJobRunner } from './job-runner.js';
-import { recordReads } from './read-progress.js';
 import { secretKeyring } from './secret-keyring.js';
 import {
   createPglite,
@@ -190,6 +189,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   const outbound = createOutboundFetch(opts.outbound);
   const delivery = createDeliveryStage({ store: createSqlDeliveryStore(db), endpoints, logger, metrics, fetch: outbound, isCancelled: cancelLookup });
   const inFlight = new Set<Promise<void>>();
+  const saveRows = saveRowsRead(db);
 
   /**
    * Runs one job's batches through every stage. A job cancelled meanwhile leaves dedup's claims
@@ -228,7 +228,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
         // Read as it arrives, so an unreadable file is refused at once; its rows go on once it is whole.
         open(job) {
           const onRead = recordReads(
-            (rows, total) => jobs.setRead(job.jobId, rows, total),
+            (rows, total) => saveRows(job.jobId, rows, total),
             (err) => logger.warn({ err, jobId: job.jobId }, 'the rows read of a job could not be recorded'),
           );
           const reader = openUploadReader(job, { batchSize: opts.batchSize, limits: opts.limits, onRead });

@@ -39,7 +39,7 @@ function closeAfterAnswer(req: FastifyRequest, reply: FastifyReply) {
 }
 
 /** Ends the writing side (after `last`, when given), drops what still arrives, and destroys the socket after LINGER_MS. */
-function closeLingering(socket: Socket, last?: string) {
+export function closeLingering(socket: Socket, last?: string) {
   socket.removeAllListeners('data');
   socket.on('data', () => {});
   socket.resume();

@@ -106,6 +106,7 @@ export function toProtoJob(v: JobView): Job {
     costPerAcceptedLead: toProtoMoney(v.costPerAcceptedLead),
     progress: toProtoProgress(v.progress),
     cancelledAt: v.cancelledAt ?? '',
+    bytesReceived: v.bytesReceived,
   };
 }
 

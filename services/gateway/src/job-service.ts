@@ -3,8 +3,8 @@ import { CANONICAL_FIELDS, normalizePhone, personEvidence } from '@leadflow/mapp
 import { parsePolicy } from '@leadflow/dedup';
 import type { DecideResult, MergeRecord, PossibleDuplicate, PossibleDuplicateStatus, Rejection, RevertResult } from '@leadflow/persistence';
 import { checkOutboundUrl, OutboundRefusal, type OutboundRules, type Resolve } from '@leadflow/outbound';
-import { isUuid, jobFailure } from '@leadflow/pipeline';
-import type { JobFailure } from '@leadflow/proto';
+import type { Logger } from '@leadflow/logger';
+import { isUuid } from '@leadflow/pipeline';
 import type { DncRegistry } from '@leadflow/stores';
 import type { SupplierMappingStore } from '@leadflow/mapping';
 import { errors, GatewayError } from './gateway-error.js';
@@ -16,10 +16,10 @@ import { createLeadIntake } from './lead-intake.js';
 import type { LeadSink } from './lead-sink.js';
 import { cursorOf, parseJobListQuery, type JobListQuery } from './job-list-query.js';
 import type { ColumnView, JobStore, JobView, MappingView } from './job-store.js';
-import { supplierRef } from './supplier-ref.js';
 import { createSupplierMappingService } from './supplier-mapping.js';
 import { createSupplierService } from './supplier-service.js';
 import type { SupplierStore } from './supplier-store.js';
+import { receiveUpload } from './upload-receiver.js';
 import type { UploadSink } from './upload-sink.js';
 
 export interface JobServiceOptions {
@@ -67,6 +67,8 @@ export interface JobServiceOptions {
   leads?: LeadSink;
   /** Suppliers' confirmed mappings (the mapping service's table), behind getSupplierMapping, setSupplierMapping. */
   supplierMappings?: SupplierMappingStore;
+  /** Where what goes wrong after an upload was answered is told (a job's bytes received that could not be recorded). */
+  logger?: Logger;
 }
 
 const REVIEW_STATUSES = ['open', 'duplicate', 'distinct'] as const;
@@ -89,14 +91,6 @@ export interface UploadMeta extends UploadFields {
   fileName: string;
 }
 
-/** The job failure of an upload that did not arrive whole: refused by its size or by a bad request, or cut off. */
-function uploadFailureOf(err: unknown, bytes: number, limit: number): JobFailure {
-  const code = err instanceof GatewayError ? err.code : 'UPLOAD_ABORTED';
-  if (code === 'UPLOAD_TOO_LARGE') return jobFailure(code, `limit ${limit} bytes`);
-  if (code === 'UPLOAD_ABORTED') return jobFailure(code, `after ${bytes} bytes`);
-  return jobFailure('UPLOAD_REFUSED', code);
-}
-
 export type JobService = ReturnType<typeof createJobService>;
 
 const MAX_DNC_NUMBERS = 100_000;
@@ -106,50 +100,35 @@ export function createJobService(opts: JobServiceOptions) {
   const { jobs } = opts;
 
   /**
-   * Creates a job and streams its file to the pipeline. `source` is the file; `trailing`, when
-   * given, reads what the request sends after the file (form fields), which completes the job
-   * before its rows go on. Resolves with the job once the file is handed on whole (and, where it
-   * is read as it arrives, read to its end). A file found unreadable answers at once with its job
-   * failure's code (the rows before the point it failed are kept, as ever); an upload refused or
-   * cut off fails its job with nothing of it kept. Every such error names the job.
+   * Creates a job for an upload and starts streaming its file to the pipeline: resolves at once
+   * with the job as it is then (docs/upload-now.md), and `arrived`, which resolves with the job
+   * once the file is handed on whole. `trailing`, when given, reads what the request sends after
+   * the file (form fields), which completes the job before its rows go on. A file found
+   * unreadable fails its job with that failure (the rows before the point it failed are kept, as
+   * ever); an upload refused or cut off fails its job with nothing of it kept. `arrived` then
+   * rejects with an error that names the job.
    */
-  async function upload(
+  async function startUpload(
     meta: UploadMeta,
     source: AsyncIterable<Uint8Array>,
     trailing?: () => Promise<Partial<UploadFields>>,
-  ): Promise<JobView> {
+  ): Promise<{ job: JobView; arrived: Promise<JobView> }> {
     await checkFields(meta);
     const id = randomUUID();
-    let supplier = await jobs.create({ id, tenantId: meta.tenantId, supplier: meta.supplier, fileName: meta.fileName, webhookUrl: meta.webhookUrl });
-    const writer = opts.uploads.open({ jobId: id, ...meta, ...supplierRef(supplier) });
-    let bytes = 0;
-    try {
-      for await (const chunk of source) {
-        bytes += chunk.byteLength;
-        if (bytes > opts.maxUploadBytes) throw errors.tooLarge(opts.maxUploadBytes);
-        await writer.write(chunk);
-      }
-      const late = (await trailing?.()) ?? {};
-      const final = { ...meta, ...late };
-      await checkFields(final);
-      if (final.supplier !== meta.supplier || final.webhookUrl !== meta.webhookUrl) supplier = await jobs.setFields(id, final);
-      await writer.end({ jobId: id, ...final, ...supplierRef(supplier) });
-    } catch (err) {
-      const carried = (err as { jobFailure?: JobFailure }).jobFailure;
-      if (carried) {
-        // The file cannot be read: its job has that failure already (and keeps the rows before it).
-        await jobs.failUpload(id, carried);
-        throw errors.unreadable(carried, id);
-      }
-      const failure = uploadFailureOf(err, bytes, opts.maxUploadBytes);
-      await jobs.failUpload(id, failure);
-      // The job is failed in its table either way; a sink that cannot take the failure
-      // (Kafka away, often the very cause) must not hide the error the client gets.
-      await writer.fail(failure).catch(() => {});
-      throw err instanceof GatewayError ? err.forJob(id) : err;
-    }
-    await jobs.setUploaded(id, bytes);
-    return (await jobs.get(id, meta.tenantId))!;
+    const supplier = await jobs.create({ id, tenantId: meta.tenantId, supplier: meta.supplier, fileName: meta.fileName, webhookUrl: meta.webhookUrl });
+    const job = (await jobs.get(id, meta.tenantId))!;
+    const arrived = receiveUpload(
+      { jobs, uploads: opts.uploads, maxUploadBytes: opts.maxUploadBytes, checkFields, logger: opts.logger },
+      { id, meta, supplier },
+      source,
+      trailing,
+    );
+    return { job, arrived };
+  }
+
+  /** startUpload, answered once the file is handed on whole (gRPC's client stream answers at its end). */
+  async function upload(meta: UploadMeta, source: AsyncIterable<Uint8Array>, trailing?: () => Promise<Partial<UploadFields>>): Promise<JobView> {
+    return (await startUpload(meta, source, trailing)).arrived;
   }
 
   async function checkFields(fields: UploadFields) {
@@ -302,7 +281,7 @@ export function createJobService(opts: JobServiceOptions) {
   const listDedupPolicies = async (tenantId: string) => (await opts.policies?.list(tenantId)) ?? [];
 
   return {
-    upload, getJob, watchJob, addDncNumbers, exportRows, getMapping, confirmMapping, listMerges, revertMerge, setDedupPolicy, listDedupPolicies,
+    upload, startUpload, getJob, watchJob, addDncNumbers, exportRows, getMapping, confirmMapping, listMerges, revertMerge, setDedupPolicy, listDedupPolicies,
     listPossibleDuplicates, decidePossibleDuplicate, listJobs, listJobErrors,
     ...createSupplierService(opts.suppliers, { onRenamed: opts.supplierMappings?.rename }),
     ...createSupplierMappingService(opts.suppliers, opts.supplierMappings),

@@ -29,6 +29,8 @@ export interface JobView extends JobCostView {
   counts: JobCountsView;
   supplier: string;
   fileName: string;
+  /** The bytes of its upload the gateway has received so far (the whole file once it arrived). */
+  bytesReceived: number;
   createdAt: string;
   failure?: { code: string; message: string };
   /** The supplier the job names (GET /v1/suppliers/{id}); null when it names none. */
@@ -75,6 +77,7 @@ export interface JobStore {
   create(job: NewJob): Promise<JobSupplier | undefined>;
   /** The job's column mapping, once its first rows were mapped. */
   mapping(id: string, tenantId: string): Promise<MappingView | undefined>;
+  /** The bytes of the job's upload received so far. */
   setUploaded(id: string, bytes: number): Promise<void>;
   /** The supplier and webhook a form sent after its file; the supplier linked as by create. */
   setFields(id: string, fields: { tenantId: string; supplier: string; webhookUrl: string }): Promise<JobSupplier | undefined>;
@@ -82,8 +85,6 @@ export interface JobStore {
   get(id: string, tenantId: string): Promise<JobView | undefined>;
   /** The tenant's jobs that pass `filter`, newest first, at most `limit`: one query whatever their number. */
   list(tenantId: string, filter: JobFilter, limit: number): Promise<JobView[]>;
-  /** Rows ingest read of the job so far, and their total once it read the file to its end (`leadflow serve`). */
-  setRead(id: string, rows: number, total?: number): Promise<void>;
   /**
    * Marks the job cancelled unless it has ended (docs/job-cancel.md): every stage stops on the
    * mark; persistence stores nothing more of it. Cancelling a cancelled job answers it again.
@@ -204,9 +205,6 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
         await tx.query('UPDATE jobs SET cancelled_at = now() WHERE id = $1', [id]);
         return { status: 'cancelled', job: jobViewOf((await read.get(id, tenantId))!), now: true };
       });
-    },
-    async setRead(id, rows, total) {
-      await db.query('UPDATE jobs SET rows_read = greatest(rows_read, $2), rows_total = coalesce($3, rows_total) WHERE id = $1', [id, rows, total ?? null]);
     },
     async countStalled() {
       if (stalledAfterMs === undefined) return 0;

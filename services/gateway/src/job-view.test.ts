@@ -7,7 +7,7 @@ const READ_AT = new Date('2026-05-10T12:00:00.000Z');
 /** A job's facts as the status query reads them: nothing recorded but the job, then what each test adds. */
 const facts = (over: Partial<JobFactsRow>): JobFactsRow => ({
   id: 'j', supplier: 's', supplier_id: null, cost_per_lead: null, cost_currency: null, file_name: 'f.csv', created_at: new Date('2026-05-10T11:59:00Z'), status: 'queued', failure_code: null, failure_message: null, cancelled_at: null,
-  rows_read: 0, rows_total: null, rows_mapped: null, rows_invalid: null, mapped_total: null,
+  bytes_received: 0, rows_read: 0, rows_total: null, rows_mapped: null, rows_invalid: null, mapped_total: null,
   total_rows: null, stored: null, accepted: null, invalid: null, duplicate: null, suppressed: null, window_rows: null, window_seconds: null,
   delivered: null, delivery_failed: null, read_at: READ_AT, tenant_id: 't', ended_at: null, ...over,
 });

@@ -95,6 +95,7 @@ export function jobViewOf(r: JobFactsRow): JobView {
     counts,
     supplier: r.supplier,
     fileName: r.file_name,
+    bytesReceived: Number(r.bytes_received),
     createdAt: new Date(r.created_at).toISOString(),
     ...(r.failure_code ? { failure: { code: r.failure_code, message: r.failure_message ?? '' } } : {}),
     ...(r.cancelled_at ? { cancelledAt: new Date(r.cancelled_at).toISOString() } : {}),

@@ -303,8 +303,9 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
     const file = bigFile(uniqueName('big'));
     expect(file.length).toBeGreaterThan(MAX_UPLOAD);
     const answer = await streamUpload(httpPort, file, { fields: { webhook: `${receiver.url}?refused` }, apiKey: key });
-    expect(answer).toMatchObject({ status: 413, body: { code: 'UPLOAD_TOO_LARGE', jobId: expect.any(String) } });
-    const jobId = (answer as UploadAnswer).body.jobId!;
+    // Answered 202 when its job began: the limit is passed after the answer, and fails the job.
+    expect(answer).toMatchObject({ status: 202, body: { id: expect.any(String) } });
+    const jobId = (answer as UploadAnswer).body.id!;
     expect(await keptOf(jobId)).toEqual(nothingKept('UPLOAD_TOO_LARGE'));
     expect(await getJob(jobId)).toMatchObject({ status: 'failed', failure: { code: 'UPLOAD_TOO_LARGE' }, counts: { rows: 0, accepted: 0, delivered: 0 } });
     expect(receiver.requests.filter((r) => r.path.endsWith('?refused'))).toEqual([]);

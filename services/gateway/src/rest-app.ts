@@ -18,7 +18,7 @@ import { registerMappingRoutes } from './mapping-routes.js';
 import { schemas } from './rest-schemas.js';
 import { registerSupplierRoutes } from './supplier-routes.js';
 import { registerSupplierMappingRoutes } from './supplier-mapping-routes.js';
-import { readUploadForm } from './upload-form.js';
+import { answerUpload } from './upload-answer.js';
 import { fromValidationError } from './validation-errors.js';
 
 export interface RestAppOptions {
@@ -112,26 +112,9 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
   });
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new GatewayError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`)));
 
-  app.post('/v1/jobs', { schema: schemas.upload, config: { access: 'uploader' } }, async (req, reply) => {
-    if (!req.isMultipart()) throw errors.notMultipart();
-    const release = limits.acquire(tenantOf(req), 'upload');
-    holdUntilAnswered(reply, release);
-    const form = await readUploadForm(req);
-    const { fields } = form;
-    const job = await service.upload(
-      {
-        tenantId: tenantOf(req),
-        supplier: fields.supplier ?? '',
-        webhookUrl: fields.webhookUrl ?? '',
-        sheet: fields.sheet ?? '',
-        review: fields.review ?? false,
-        fileName: form.file.filename ?? '',
-      },
-      form.bytes,
-      form.trailing,
-    );
-    return reply.code(202).send(job);
-  });
+  app.post('/v1/jobs', { schema: schemas.upload, config: { access: 'uploader' } }, async (req, reply) =>
+    answerUpload(req, reply, { service, limits, tenantId: tenantOf(req) }),
+  );
 
   app.get<{ Params: { id: string } }>('/v1/jobs/:id', { schema: schemas.getJob, config: { access: 'viewer' } }, async (req) => service.getJob(req.params.id, tenantOf(req)));
 

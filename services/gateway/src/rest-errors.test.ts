@@ -8,7 +8,7 @@ import { jobFailure } from '@leadflow/pipeline';
 import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
 import { createOutboundRules } from '@leadflow/outbound';
 import { ERROR_CATALOGUE, isErrorCode } from './error-catalogue.js';
-import { bearer } from '@leadflow/testkit';
+import { bearer, waitUntil } from '@leadflow/testkit';
 import { buildRestApp, createJobService, createSqlApiKeyStore, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
 
 const boundary = '----leadflowerrors';
@@ -91,15 +91,10 @@ describe('errors a REST client can cause', () => {
     ['a method a route does not take', { method: 'DELETE', url: '/v1/jobs/abc' }, 'NOT_FOUND', 404],
     ['a URL badly percent-encoded', { method: 'GET', url: '/v1/jobs/%E0%A4%A' }, 'INVALID_URL', 400],
     ['multipart without a boundary', { method: 'POST', url: '/v1/jobs', headers: { 'content-type': 'multipart/form-data' }, payload: 'x' }, 'MALFORMED_MULTIPART', 400],
-    ['a multipart body cut short', { ...form(), payload: `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nemail\n` }, 'MALFORMED_MULTIPART', 400],
-    ['two files', form(part('file', 'email\n', 'a.csv'), part('file', 'email\n', 'b.csv')), 'TOO_MANY_FILES', 400],
-    ['eleven fields', form(...Array.from({ length: 11 }, () => part('supplier', 'acme')), part('file', 'email\n', 'a.csv')), 'TOO_MANY_FIELDS', 400],
     ['a field the upload does not take', form(part('tenant', 'other'), part('file', 'email\n', 'a.csv')), 'UNKNOWN_FORM_FIELD', 400],
     ['the file in another field', form(part('upload', 'email\n', 'a.csv')), 'UNKNOWN_FORM_FIELD', 400],
     ['a field over 4096 bytes', form(part('supplier', 'x'.repeat(5000)), part('file', 'email\n', 'a.csv')), 'FIELD_TOO_LONG', 400],
     ['no file', form(part('supplier', 'acme')), 'FILE_MISSING', 400],
-    ['a file over the upload limit', form(part('file', 'a'.repeat(5000), 'big.csv')), 'UPLOAD_TOO_LARGE', 413],
-    ['a file that is not text', form(part('file', '%PDF-1.7 ...', 'leads.pdf')), 'FILE_BINARY', 422],
     ['a webhook that is not a URL', form(part('webhook', 'ftp://x'), part('file', 'email\n', 'a.csv')), 'INVALID_WEBHOOK_URL', 400],
     ['a webhook to a loopback address', form(part('webhook', 'https://127.0.0.1/hook'), part('file', 'email\n', 'a.csv')), 'WEBHOOK_URL_FORBIDDEN', 400],
     ['an unknown job', { method: 'GET', url: `/v1/jobs/${unknownJob}` }, 'JOB_NOT_FOUND', 404],
@@ -122,6 +117,26 @@ describe('errors a REST client can cause', () => {
     expect(ERROR_CATALOGUE[body.code as keyof typeof ERROR_CATALOGUE].status).toBe(status);
     expect(body.message.length).toBeGreaterThan(10);
     expect(res.body).not.toMatch(/FST_|\bat .*\.js|Error:/);
+  });
+
+  // Found once the upload was answered 202 with its job: the job fails, its failure says why.
+  it.each([
+    ['a multipart body cut short', { ...form(), payload: `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nemail\n` }, 'UPLOAD_REFUSED', 'MALFORMED_MULTIPART'],
+    ['two files', form(part('file', 'email\n', 'a.csv'), part('file', 'email\n', 'b.csv')), 'UPLOAD_REFUSED', 'TOO_MANY_FILES'],
+    ['eleven fields', form(...Array.from({ length: 11 }, () => part('supplier', 'acme')), part('file', 'email\n', 'a.csv')), 'UPLOAD_REFUSED', 'TOO_MANY_FIELDS'],
+    ['a file over the upload limit', form(part('file', 'a'.repeat(5000), 'big.csv')), 'UPLOAD_TOO_LARGE', 'limit 1000 bytes'],
+    ['a file that is not text', form(part('file', '%PDF-1.7 ...', 'leads.pdf')), 'FILE_BINARY', 'its bytes say it is a PDF document'],
+  ])('answers %s 202 with its job, which then fails with %s, saying why', async (_what, request, code, detail) => {
+    const res = await app.inject({ ...request, headers: { ...request.headers, ...bearer(adminKey) } });
+    expect(res.statusCode).toBe(202);
+    const id = (res.json() as { id: string }).id;
+    const job = await waitUntil(`job ${id} to fail`, async () => {
+      const j = (await app.inject({ method: 'GET', url: `/v1/jobs/${id}`, headers: bearer(adminKey) })).json() as { status: string; failure?: { code: string; message: string } };
+      return j.status === 'failed' ? j : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 10 });
+    expect(job.failure?.code).toBe(code);
+    expect(job.failure?.message).toContain(detail);
+    expect(job.failure?.message).not.toMatch(/FST_|\bat .*\.js|Error:/);
   });
 
   it.each([

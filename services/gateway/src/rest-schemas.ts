@@ -127,7 +127,7 @@ const supplierSchemas = {
 };
 
 export const schemas = {
-  upload: route('jobs', 'Upload a lead file; answers 202 with the job', {
+  upload: route('jobs', 'Upload a lead file; answers 202 with the job as soon as it exists, the file streaming on after the answer', {
     consumes: ['multipart/form-data'],
     body: {
       content: {

@@ -5,7 +5,7 @@ import { createOutboundRules } from '@leadflow/outbound';
 import { migrations as persistenceMigrations } from '@leadflow/persistence';
 import type { JobRef } from '@leadflow/proto';
 import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
-import { bearer } from '@leadflow/testkit';
+import { bearer, waitUntil } from '@leadflow/testkit';
 import { ERROR_CATALOGUE } from './error-catalogue.js';
 import { buildRestApp, createJobService, createSqlApiKeyStore, createSqlJobStore, createSqlSupplierStore, migrations, type UploadSink } from './index.js';
 
@@ -36,7 +36,10 @@ describe('suppliers over REST', () => {
       'Content-Disposition: form-data; name="file"; filename="f.csv"', 'Content-Type: text/csv', '', 'email', 'a@x.com', `--${boundary}--`, ''].join('\r\n');
     const res = await admin({ method: 'POST', url: '/v1/jobs', payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
     expect(res.statusCode, res.body).toBe(202);
-    return res.json() as { id: string; supplier: string; supplierId: string | null; costPerLead: unknown; totalCost: unknown; costPerAcceptedLead: unknown };
+    const job = res.json() as { id: string; supplier: string; supplierId: string | null; costPerLead: unknown; totalCost: unknown; costPerAcceptedLead: unknown };
+    // The file streams on after the answer: the job is handed on whole soon after.
+    await waitUntil(`job ${job.id} handed on`, () => (handedOn.some((r) => r.jobId === job.id) ? true : undefined), { timeoutMs: 30_000, intervalMs: 10 });
+    return job;
   };
   /** The job's rows as persistence counts them once all are stored. */
   const completed = (jobId: string, c: { rows: number; accepted: number; invalid?: number; duplicate?: number; suppressed?: number }) =>

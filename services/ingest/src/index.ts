@@ -7,3 +7,4 @@ export type { UploadReader, UploadReaderOptions } from './upload-reader.js';
 export type { RowSpoolOptions } from './row-spool.js';
 export { limitsFromConfig, limitsSchema } from './limits.js';
 export type { ReadLimits } from './limits.js';
+export { recordReads, saveRowsRead } from './read-progress.js';

@@ -2,7 +2,9 @@
 import { cancelledJobsFromConfig, cancelSchema, createBusFromConfig, kafkaSchema, sendDeadLetter, TOPICS } from '@leadflow/bus';
 import { int } from '@leadflow/config';
 import { createServiceHost } from '@leadflow/lifecycle';
+import { createPostgres, databaseModule } from '@leadflow/stores';
 import { limitsFromConfig, limitsSchema } from './limits.js';
+import { recordReads, saveRowsRead } from './read-progress.js';
 import { createUploadAssembler } from './upload-assembler.js';
 
 const host = createServiceHost({
@@ -16,11 +18,20 @@ const host = createServiceHost({
 });
 const { config, logger, metrics } = host;
 const bus = createBusFromConfig(config, 'ingest', logger);
+// The rows read of each job while its upload arrives (jobs.rows_read: docs/upload-now.md).
+const db = createPostgres({ url: config.databaseUrl, maxConnections: 2, applicationName: 'leadflow-ingest' });
+host.lifecycle.add(databaseModule(db));
+const saveRows = saveRowsRead(db);
 const assembler = createUploadAssembler({
   batchSize: config.batchSize,
   limits: limitsFromConfig(config),
   logger,
   cancelled: cancelledJobsFromConfig(config, 'ingest', host.lifecycle),
+  reads: (job) =>
+    recordReads(
+      (rows, total) => saveRows(job.jobId, rows, total),
+      (err) => logger.warn({ err, jobId: job.jobId }, 'the rows read of a job could not be recorded'),
+    ),
   emit: async (batch) => {
     await bus.send(TOPICS.rowsRaw, [{ key: batch.job!.jobId, value: batch }]);
     metrics.rows.inc({ stage: 'ingest', outcome: 'read' }, batch.rows.length);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@leadflow/logger';
 import { jobFailure, LeadflowError, type CancelledJobs } from '@leadflow/pipeline';
-import type { RowBatch, UploadChunk } from '@leadflow/proto';
+import type { JobRef, RowBatch, UploadChunk } from '@leadflow/proto';
 import type { ReadLimits } from './limits.js';
 import type { RowSpoolOptions } from './row-spool.js';
 import { openUploadReader, type UploadReader } from './upload-reader.js';
@@ -22,6 +22,8 @@ export interface UploadAssemblerOptions {
   limits?: Partial<ReadLimits>;
   spool?: RowSpoolOptions;
   emit: (batch: RowBatch) => Promise<void>;
+  /** What sees each batch of an upload as it is read, before the upload is whole (its job's rows read). */
+  reads?: (job: JobRef) => (batch: RowBatch) => void;
   logger: Logger;
   /**
    * How long the message with an upload's last chunk waits for the upload's batches to be sent
@@ -48,7 +50,7 @@ export function createUploadAssembler(opts: UploadAssemblerOptions) {
 
   function start(chunk: UploadChunk, partition: number, offset: string): OpenUpload {
     const job = chunk.job!;
-    const reader = openUploadReader(job, { batchSize: opts.batchSize, limits: opts.limits, spool: opts.spool });
+    const reader = openUploadReader(job, { batchSize: opts.batchSize, limits: opts.limits, spool: opts.spool, onRead: opts.reads?.(job) });
     const upload: OpenUpload = { partition, firstOffset: BigInt(offset), reader, sending: Promise.resolve(), aborted: false };
     upload.sending = (async () => {
       let seq = 0;

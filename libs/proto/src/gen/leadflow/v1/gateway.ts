@@ -205,6 +205,11 @@ export interface Job {
     | undefined;
   /** RFC 3339; empty unless the job was cancelled. */
   cancelledAt: string;
+  /**
+   * The bytes of its upload received so far: it grows while the file arrives, after the upload
+   * was answered (REST) or while the stream is open (UploadFile).
+   */
+  bytesReceived: number;
 }
 
 /**
@@ -1175,6 +1180,7 @@ function createBaseJob(): Job {
     costPerAcceptedLead: undefined,
     progress: undefined,
     cancelledAt: "",
+    bytesReceived: 0,
   };
 }
 
@@ -1221,6 +1227,9 @@ export const Job: MessageFns<Job> = {
     }
     if (message.cancelledAt !== "") {
       writer.uint32(114).string(message.cancelledAt);
+    }
+    if (message.bytesReceived !== 0) {
+      writer.uint32(120).uint64(message.bytesReceived);
     }
     return writer;
   },
@@ -1350,6 +1359,14 @@ export const Job: MessageFns<Job> = {
             message.cancelledAt = reader.string();
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.bytesReceived = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1414,6 +1431,11 @@ export const Job: MessageFns<Job> = {
         : isSet(object.cancelled_at)
         ? globalThis.String(object.cancelled_at)
         : "",
+      bytesReceived: isSet(object.bytesReceived)
+        ? globalThis.Number(object.bytesReceived)
+        : isSet(object.bytes_received)
+        ? globalThis.Number(object.bytes_received)
+        : 0,
     };
   },
 
@@ -1461,6 +1483,9 @@ export const Job: MessageFns<Job> = {
     if (message.cancelledAt !== "") {
       obj.cancelledAt = message.cancelledAt;
     }
+    if (message.bytesReceived !== 0) {
+      obj.bytesReceived = Math.round(message.bytesReceived);
+    }
     return obj;
   },
 
@@ -1493,6 +1518,7 @@ export const Job: MessageFns<Job> = {
       ? JobProgress.fromPartial(object.progress)
       : undefined;
     message.cancelledAt = object.cancelledAt ?? "";
+    message.bytesReceived = object.bytesReceived ?? 0;
     return message;
   },
 };

@@ -7,7 +7,7 @@ const batch = (rows: number, last = false, totalRows = 0): RowBatch => ({
   job: undefined, seq: 0, header: [], rows: Array.from({ length: rows }, (_, i) => ({ rowNumber: i + 1, cells: [] })), last, totalRows, failure: undefined, decision: undefined,
 });
 
-describe('the rows serve reads of an upload, recorded in its job', () => {
+describe('the rows ingest reads of an upload, recorded in its job', () => {
   it('writes at most once per interval and one write at a time, then the count with its total once the file is read', async () => {
     const writes: [number, number | undefined][] = [];
     let release!: () => void;

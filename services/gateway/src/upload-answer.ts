@@ -1,0 +1,103 @@
+import { Socket } from 'node:net';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ConcurrencyLimit } from './concurrency-limit.js';
+import { closeLingering } from './error-reply.js';
+import { errors, GatewayError } from './gateway-error.js';
+import type { JobService } from './job-service.js';
+import { readUploadForm } from './upload-form.js';
+
+/**
+ * POST /v1/jobs: answers 202 with the job as soon as it exists (its file part has begun), and
+ * reads the rest of the request after the answer (docs/upload-now.md). The client keeps sending;
+ * the job shows the bytes received. The tenant's upload place is held until the upload ends.
+ * Once answered, what goes wrong is the job's failure; the rest of the request is then not
+ * read, and the connection is closed.
+ */
+export async function answerUpload(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  deps: { service: JobService; limits: ConcurrencyLimit; tenantId: string },
+): Promise<FastifyReply> {
+  if (!req.isMultipart()) throw errors.notMultipart();
+  const release = deps.limits.acquire(deps.tenantId, 'upload');
+  let started: Awaited<ReturnType<JobService['startUpload']>>;
+  try {
+    const form = await readUploadForm(req);
+    const { fields } = form;
+    started = await deps.service.startUpload(
+      {
+        tenantId: deps.tenantId,
+        supplier: fields.supplier ?? '',
+        webhookUrl: fields.webhookUrl ?? '',
+        sheet: fields.sheet ?? '',
+        review: fields.review ?? false,
+        fileName: form.file.filename ?? '',
+      },
+      form.bytes,
+      form.trailing,
+    );
+  } catch (err) {
+    // Refused before its job existed: answered with the error; the place is free once it is.
+    reply.raw.once('close', release);
+    throw err;
+  }
+  const { job, arrived } = started;
+  keepOpenUntilRead(req);
+  const unwatch = abortWithSocket(req);
+  arrived.then(
+    () => {
+      unwatch();
+      release();
+    },
+    (err) => {
+      unwatch();
+      release();
+      if (!(err instanceof GatewayError)) req.log.error({ err, jobId: job.id }, 'upload failed after its answer');
+      stopReading(req, reply);
+    },
+  );
+  return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(job);
+}
+
+/**
+ * A client that asked for `connection: close` has its connection closed by Node as soon as the
+ * answer is written: here, while the rest of its body is still on its way. It is closed once
+ * the request has been read instead (or given up: stopReading).
+ */
+function keepOpenUntilRead(req: FastifyRequest) {
+  const socket = req.raw.socket;
+  // (An injected request, in tests, has no real socket.)
+  if (!socket || req.raw.complete || typeof socket.destroySoon !== 'function') return;
+  const destroySoon = socket.destroySoon.bind(socket);
+  socket.destroySoon = () => {
+    if (req.raw.complete || socket.destroyed) return destroySoon();
+    req.raw.once('end', destroySoon);
+  };
+}
+
+/**
+ * Node stops watching a request for its connection's end once the request is answered: a client
+ * that goes away after the 202 would leave its upload waiting for bytes that never come. The
+ * request is ended with the socket instead, so that the upload fails with UPLOAD_ABORTED.
+ */
+function abortWithSocket(req: FastifyRequest): () => void {
+  const socket = req.raw.socket;
+  const abort = () => {
+    if (!req.raw.complete) req.raw.destroy();
+  };
+  socket?.once('close', abort);
+  return () => socket?.off('close', abort);
+}
+
+/** The request will not be read to its end: once the answer is out, the connection is closed (lingering, error-reply.ts). */
+function stopReading(req: FastifyRequest, reply: FastifyReply) {
+  const socket = req.raw.socket;
+  // (An injected request, in tests, has no real socket.)
+  if (req.raw.complete || !(socket instanceof Socket) || socket.destroyed) return;
+  const close = () => {
+    req.raw.unpipe();
+    closeLingering(socket);
+  };
+  if (reply.raw.writableFinished) close();
+  else reply.raw.once('finish', close);
+}
