@@ -111,6 +111,14 @@ describe('REST API', () => {
     expect(recorded.uploads.find((u) => u.job.jobId === job.id)).toMatchObject({ ended: false, failure: { code: 'UPLOAD_TOO_LARGE' } });
   });
 
+  it('answers 413 UPLOAD_TOO_LARGE at once, making no job, when the body says it is larger than any file the limit lets through', async () => {
+    const before = recorded.uploads.length;
+    const res = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: Buffer.alloc(70_000, 'a'), filename: 'huge.csv' }]) });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ code: 'UPLOAD_TOO_LARGE', message: expect.stringContaining('1000 bytes') });
+    expect(recorded.uploads.length).toBe(before);
+  });
+
   it('explains a request without a file, a body that is not multipart, and a bad webhook URL', async () => {
     const noFile = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'supplier', value: 'acme' }]) });
     expect(noFile.statusCode).toBe(400);

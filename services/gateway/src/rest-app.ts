@@ -113,7 +113,7 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new GatewayError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`)));
 
   app.post('/v1/jobs', { schema: schemas.upload, config: { access: 'uploader' } }, async (req, reply) =>
-    answerUpload(req, reply, { service, limits, tenantId: tenantOf(req) }),
+    answerUpload(req, reply, { service, limits, tenantId: tenantOf(req), maxUploadBytes: opts.maxUploadBytes }),
   );
 
   app.get<{ Params: { id: string } }>('/v1/jobs/:id', { schema: schemas.getJob, config: { access: 'viewer' } }, async (req) => service.getJob(req.params.id, tenantOf(req)));

@@ -6,6 +6,9 @@ import { errors, GatewayError } from './gateway-error.js';
 import type { JobService } from './job-service.js';
 import { readUploadForm } from './upload-form.js';
 
+/** Room a form takes besides its file: its fields (4 KiB at most each) and the parts' headers. */
+const FORM_ROOM = 64 * 1024;
+
 /**
  * POST /v1/jobs: answers 202 with the job as soon as it exists (its file part has begun), and
  * reads the rest of the request after the answer (docs/upload-now.md). The client keeps sending;
@@ -16,9 +19,12 @@ import { readUploadForm } from './upload-form.js';
 export async function answerUpload(
   req: FastifyRequest,
   reply: FastifyReply,
-  deps: { service: JobService; limits: ConcurrencyLimit; tenantId: string },
+  deps: { service: JobService; limits: ConcurrencyLimit; tenantId: string; maxUploadBytes: number },
 ): Promise<FastifyReply> {
   if (!req.isMultipart()) throw errors.notMultipart();
+  // A body that says it is larger than any file the limit lets through is refused before its job exists.
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > deps.maxUploadBytes + FORM_ROOM) throw errors.tooLarge(deps.maxUploadBytes);
   const release = deps.limits.acquire(deps.tenantId, 'upload');
   let started: Awaited<ReturnType<JobService['startUpload']>>;
   try {
