@@ -67,7 +67,8 @@ describe('the dnc service in Kafka mode, its lists in PostgreSQL and a copy in R
     const out = await throughStageService(stage, [batch(first), batch(afterFlush), batch(afterRestart)]);
     expect(out.map((b) => b.job!.jobId)).toEqual([first, afterFlush, afterRestart]);
     for (const b of out) expect(outcome(b), b.job!.jobId).toEqual(EXPECTED);
-    expect(emptied).toEqual([afterFlush, afterRestart]);
+    // Batches of different jobs may go through at once (a partition each): both emptyings happened, in either order.
+    expect([...emptied].sort()).toEqual([afterFlush, afterRestart].sort());
     const audited = await pg.db.query<{ job_id: string; n: number }>(
       'SELECT job_id, count(*) FILTER (WHERE listed)::int AS n FROM dnc_audit GROUP BY job_id ORDER BY job_id',
     );
