@@ -13,6 +13,7 @@ export const JOB_FAILURES = {
   CSV_UNCLOSED_QUOTE: 'a quoted field is never closed: check the quotes of the first row after the rows read',
   CSV_MALFORMED: 'the file is not valid CSV',
   NO_HEADER: 'the file has no header row: the first line must name the columns',
+  JSON_MALFORMED: 'the JSON array of records is broken: check its brackets and quotes, or send one JSON object a line (NDJSON)',
   UPLOAD_TOO_LARGE: 'the file is larger than the upload limit: split it into smaller files',
   UPLOAD_ABORTED: 'the upload was interrupted before the end of the file: send it again',
   UPLOAD_REFUSED: 'the upload was refused, and nothing of it kept (the detail says why): correct the request and send the file again',

@@ -25,6 +25,18 @@ export const REASONS = {
     severity: 'warning',
     description: 'the row has a different number of cells than the header',
   },
+  NOT_JSON: { stage: 'ingest', severity: 'error', description: 'the record of a JSON stream is not valid JSON: correct that line or element' },
+  NOT_AN_OBJECT: {
+    stage: 'ingest',
+    severity: 'error',
+    description: 'the record of a JSON stream is not an object: send each lead as {"column": "value", ...}',
+  },
+  RECORD_TOO_LONG: { stage: 'ingest', severity: 'error', description: 'the record of a JSON stream is longer than the limit (INGEST_MAX_RECORD_CHARS)' },
+  TOO_MANY_KEYS: {
+    stage: 'ingest',
+    severity: 'error',
+    description: "the record's new keys would give the stream more columns than the limit (INGEST_MAX_COLUMNS)",
+  },
   DUP_EXACT_EMAIL: { stage: 'dedup', severity: 'error', description: 'the email address was seen before' },
   DUP_EXACT_PHONE: { stage: 'dedup', severity: 'error', description: 'the phone number was seen before' },
   DUP_EXACT_KEY: { stage: 'dedup', severity: 'error', description: 'the same values of a duplicate key (for example name and postal code) were seen before' },

@@ -3,7 +3,9 @@ import type { JobRef, RowBatch } from '@leadflow/proto';
 import { jobFailure, LeadflowError, type JobFailureCode } from '@leadflow/pipeline';
 import { decodeText, peek } from './decode-text.js';
 import { distinctHeaders } from './distinct-headers.js';
+import { textFormat } from './record-format.js';
 import { sniff } from './sniff.js';
+import { streamRows } from './stream-rows.js';
 import { isZip, xlsxRecords } from './xlsx/xlsx-records.js';
 
 export interface ReadRowsOptions {
@@ -39,8 +41,8 @@ export function uploadFailed(failure: Failure): Error {
 }
 
 /**
- * Reads a delimited file as it streams in and yields its data rows in batches, never the
- * whole file in memory. The first record is the header, its names made distinct (see
+ * Reads a delimited file, a workbook or a stream of JSON records (record-format.ts) as it
+ * streams in and yields its data rows in batches, never the whole file in memory. The first record is the header, its names made distinct (see
  * distinctHeaders) so that every column keeps its values downstream; row numbers count data rows from 1.
  * The last batch says how many rows there were and, when the file could not be read to its
  * end, why: the rows read before that point are kept.
@@ -57,17 +59,34 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
   let records: AsyncGenerator<string[]> | undefined;
   try {
     const { head, all } = await peek(source);
-    records =
-      head && isZip(head)
-        ? xlsxRecords(all, {
-          sheet: opts.sheet,
-          maxBytes: opts.maxBytes ?? 4 * 1024 ** 3,
-          maxColumns,
-          maxRecordChars,
-          maxSharedStringsBytes: opts.maxSharedStringsBytes ?? 256 * 1024 ** 2,
-        })
-        : delimitedRecords(all, { maxBytes: opts.maxBytes, maxRecordChars }, batchSize);
-    for await (const record of records) {
+    if (head && isZip(head)) {
+      records = xlsxRecords(all, {
+        sheet: opts.sheet,
+        maxBytes: opts.maxBytes ?? 4 * 1024 ** 3,
+        maxColumns,
+        maxRecordChars,
+        maxSharedStringsBytes: opts.maxSharedStringsBytes ?? 256 * 1024 ** 2,
+      });
+    } else {
+      const { format, text } = await textFormat(decodeText(all, { maxBytes: opts.maxBytes }), opts.job.fileName);
+      if (format === 'delimited') records = delimitedRecords(text, { maxRecordChars }, batchSize);
+      else {
+        // Records of a stream: their header grows as keys appear (record-columns.ts).
+        const stream = streamRows(text, format, { maxColumns, maxRecordChars });
+        for await (const row of stream) {
+          if (opts.maxRows !== undefined && rowNumber >= opts.maxRows) {
+            throw new LeadflowError('TOO_MANY_ROWS', `the limit is ${opts.maxRows} rows`, false);
+          }
+          rows.push({ rowNumber: ++rowNumber, cells: row.cells, refused: row.refused });
+          if (rows.length >= batchSize) {
+            yield { job: opts.job, seq: seq++, header: stream.header(rows), rows, last: false, totalRows: 0, failure: undefined, decision: undefined };
+            rows = [];
+          }
+        }
+        header = stream.header(rows);
+      }
+    }
+    for await (const record of records ?? []) {
       if (!header) {
         // Checked before it is kept: a refused header must not travel on with the failure (the
         // mapping stage would score each of 100,000 columns).
@@ -100,12 +119,8 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
  * The records of a delimited text file: decoded, its delimiter and header row sniffed from
  * the first 64 KiB, then parsed by csv-parse as the rest streams in. The header comes first.
  */
-async function* delimitedRecords(
-  source: AsyncIterable<Uint8Array>,
-  opts: { maxBytes?: number; maxRecordChars: number },
-  batchSize: number,
-): AsyncGenerator<string[]> {
-  const text = decodeText(source, { maxBytes: opts.maxBytes })[Symbol.asyncIterator]();
+async function* delimitedRecords(source: AsyncIterable<string>, opts: { maxRecordChars: number }, batchSize: number): AsyncGenerator<string[]> {
+  const text = source[Symbol.asyncIterator]();
   let parser: Parser | undefined;
   let feeding: Promise<void> | undefined;
   let queue: RecordQueue | undefined;

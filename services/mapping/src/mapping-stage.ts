@@ -7,6 +7,7 @@ import type { CanonicalField } from './field-names.js';
 import { mapColumns, personEvidence, type ColumnDecision, type MappedField } from './map-columns.js';
 import { createMemoryMappingStore, type JobMapping, type MappingStore, type PreviewRow } from './mapping-store.js';
 import { splitAddress } from './address.js';
+import { growMapping } from './header-growth.js';
 import { isCompanyName, readFullName, splitHonorifics, titleCaseName } from './names.js';
 import { clean, inferCountry, isPhoneRegion, normalizeCountry, normalizeDomain, normalizePostalCode, normalizeState } from './normalize.js';
 import { pickEmails, pickPhones, type ContactCell, type PickedContacts } from './contacts.js';
@@ -89,6 +90,17 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
     return mapping;
   }
 
+  /** The job's mapping, grown first when the batch's header is longer (a stream's new keys: header-growth.ts). */
+  async function grown(batch: RowBatch, mapping: JobMapping): Promise<JobMapping> {
+    if (batch.header.length <= mapping.columns.length) return mapping;
+    const job = batch.job!;
+    const confirmed = await store.confirmed(job.tenantId, job.supplier);
+    const decided = growMapping(mapping.columns, batch, { region: regionOf(batch), confirmed, aliases: await opts.aliases?.(job.tenantId) });
+    const columns = await store.growJobMapping(job.jobId, decided);
+    if (mapping.status !== 'awaiting_review') remember(job.jobId, columns);
+    return { ...mapping, columns };
+  }
+
   async function decide(batch: RowBatch): Promise<MappingStageResult> {
     const job = batch.job!;
     const mapping = await store.jobMapping(job.jobId);
@@ -123,7 +135,7 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
 
   async function handle(batch: RowBatch): Promise<MappingStageResult> {
     if (batch.decision) return decide(batch);
-    const mapping = await mappingFor(batch);
+    const mapping = await grown(batch, await mappingFor(batch));
     const jobId = batch.job!.jobId;
     if (mapping.status === 'awaiting_review') {
       await store.park(jobId, batch.seq, RowBatch.encode(batch).finish());
@@ -183,6 +195,8 @@ function mapBatch(batch: RowBatch, mapping: readonly ColumnDecision[], region: s
   // A reason about an invalid email or phone names its column when the row has several.
   const severalColumns = (field: 'email' | 'phone') => mapping.filter((m) => m.field === field).length > 1;
   const rows = batch.rows.map((raw): LeadRow => {
+    // A record ingest could not read into cells (not JSON, not an object) is refused as it said.
+    if (raw.refused) return refusedRow(raw, raw.refused, jobId);
     const reasons: Reason[] = [];
     const lead = emptyLead();
     const contacts: Contacts = { email: [], phone: [] };
@@ -229,6 +243,20 @@ function mapBatch(batch: RowBatch, mapping: readonly ColumnDecision[], region: s
     last: batch.last,
     totalRows: batch.totalRows,
     failure: batch.failure,
+  };
+}
+
+function refusedRow(raw: RowBatch['rows'][number], why: Reason, jobId: string): LeadRow {
+  return {
+    rowNumber: raw.rowNumber,
+    lead: emptyLead(),
+    disposition: Disposition.DISPOSITION_INVALID,
+    reasons: [why],
+    tags: [],
+    qualityScore: 0,
+    match: undefined,
+    raw: raw.cells,
+    leadId: leadIdFor(jobId, raw.rowNumber),
   };
 }
 

@@ -28,6 +28,11 @@ export interface MappingStore {
   jobMapping(jobId: string): Promise<JobMapping | undefined>;
   /** Keeps the first mapping saved for a job; returns the one kept. */
   saveJobMapping(job: JobKey, mapping: JobMapping): Promise<JobMapping>;
+  /**
+   * Adds columns at the end of a job's mapping (a stream of records whose later ones brought new
+   * keys); a mapping already as long is kept as it is. Returns the columns kept.
+   */
+  growJobMapping(jobId: string, columns: ColumnDecision[]): Promise<ColumnDecision[]>;
   /** Records a person's decision on a job's mapping. */
   confirmJobMapping(jobId: string, columns: ColumnDecision[]): Promise<void>;
   /** The supplier's confirmed mappings by folded header. */
@@ -72,6 +77,14 @@ export function createSqlMappingStore(db: SqlClient): MappingStore {
         [job.jobId, job.tenantId, job.supplier, JSON.stringify(mapping.columns), mapping.status, JSON.stringify(mapping.preview)],
       );
       return (await this.jobMapping(job.jobId)) ?? mapping;
+    },
+    async growJobMapping(jobId, columns) {
+      const { rows } = await db.query<{ columns: ColumnDecision[] }>(
+        `UPDATE job_mappings SET columns = CASE WHEN jsonb_array_length(columns) < $3 THEN $2::jsonb ELSE columns END
+          WHERE job_id = $1 RETURNING columns`,
+        [jobId, JSON.stringify(columns), columns.length],
+      );
+      return rows[0]?.columns ?? columns;
     },
     async confirmJobMapping(jobId, columns) {
       await db.query("UPDATE job_mappings SET columns = $2, status = 'confirmed' WHERE job_id = $1", [jobId, JSON.stringify(columns)]);
@@ -129,6 +142,11 @@ export function createMemoryMappingStore(): MappingStore {
     async saveJobMapping(job, mapping) {
       if (!jobs.has(job.jobId)) jobs.set(job.jobId, structuredClone(mapping));
       return jobs.get(job.jobId)!;
+    },
+    async growJobMapping(jobId, columns) {
+      const job = jobs.get(jobId);
+      if (job && job.columns.length < columns.length) jobs.set(jobId, { ...job, columns: structuredClone(columns) });
+      return jobs.get(jobId)?.columns ?? columns;
     },
     async confirmJobMapping(jobId, columns) {
       const job = jobs.get(jobId);

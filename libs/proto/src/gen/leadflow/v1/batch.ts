@@ -105,6 +105,11 @@ export interface UploadChunk {
 export interface RawRow {
   rowNumber: number;
   cells: string[];
+  /**
+   * Set when ingest could not read the row into cells (a record of a stream that is not a JSON
+   * object, or not JSON): mapping marks the row INVALID with this reason.
+   */
+  refused?: Reason | undefined;
 }
 
 /** leadflow.rows.raw.v1 */
@@ -693,7 +698,7 @@ export const UploadChunk: MessageFns<UploadChunk> = {
 };
 
 function createBaseRawRow(): RawRow {
-  return { rowNumber: 0, cells: [] };
+  return { rowNumber: 0, cells: [], refused: undefined };
 }
 
 export const RawRow: MessageFns<RawRow> = {
@@ -703,6 +708,9 @@ export const RawRow: MessageFns<RawRow> = {
     }
     for (const v of message.cells) {
       writer.uint32(18).string(v!);
+    }
+    if (message.refused !== undefined) {
+      Reason.encode(message.refused, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -736,6 +744,14 @@ export const RawRow: MessageFns<RawRow> = {
             message.cells.push(reader.string());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.refused = Reason.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -756,6 +772,7 @@ export const RawRow: MessageFns<RawRow> = {
         ? globalThis.Number(object.row_number)
         : 0,
       cells: globalThis.Array.isArray(object?.cells) ? object.cells.map((e: any) => globalThis.String(e)) : [],
+      refused: isSet(object.refused) ? Reason.fromJSON(object.refused) : undefined,
     };
   },
 
@@ -767,6 +784,9 @@ export const RawRow: MessageFns<RawRow> = {
     if (message.cells?.length) {
       obj.cells = message.cells;
     }
+    if (message.refused !== undefined) {
+      obj.refused = Reason.toJSON(message.refused);
+    }
     return obj;
   },
 
@@ -777,6 +797,9 @@ export const RawRow: MessageFns<RawRow> = {
     const message = createBaseRawRow();
     message.rowNumber = object.rowNumber ?? 0;
     message.cells = object.cells?.map((e) => e) || [];
+    message.refused = (object.refused !== undefined && object.refused !== null)
+      ? Reason.fromPartial(object.refused)
+      : undefined;
     return message;
   },
 };

@@ -787,6 +787,28 @@ export interface SetSupplierMappingRequest {
   mapping: SupplierMappingEntry[];
 }
 
+/**
+ * One record of PushRecords: its column names (the supplier's own, mapped as a file's header
+ * is) and their values. Strings, as a file's cells are: nothing is lost to a double.
+ */
+export interface StreamRecord {
+  fields: { [key: string]: string };
+}
+
+export interface StreamRecord_FieldsEntry {
+  key: string;
+  value: string;
+}
+
+export interface PushRecordsRequest {
+  metadata?: UploadMetadata | undefined;
+  record?: StreamRecord | undefined;
+}
+
+export interface PushRecordsResponse {
+  job: Job | undefined;
+}
+
 function createBaseUploadMetadata(): UploadMetadata {
   return { fileName: "", supplier: "", webhookUrl: "", sheet: "", review: false };
 }
@@ -9778,6 +9800,346 @@ export const SetSupplierMappingRequest: MessageFns<SetSupplierMappingRequest> = 
   },
 };
 
+function createBaseStreamRecord(): StreamRecord {
+  return { fields: {} };
+}
+
+export const StreamRecord: MessageFns<StreamRecord> = {
+  encode(message: StreamRecord, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    globalThis.Object.entries(message.fields).forEach(([key, value]: [string, string]) => {
+      StreamRecord_FieldsEntry.encode({ key: key as any, value }, writer.uint32(10).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StreamRecord {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStreamRecord();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            const entry1 = StreamRecord_FieldsEntry.decode(reader, reader.uint32());
+            if (entry1.value !== undefined) {
+              message.fields[entry1.key] = entry1.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StreamRecord {
+    return {
+      fields: isObject(object.fields)
+        ? (globalThis.Object.entries(object.fields) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: StreamRecord): unknown {
+    const obj: any = {};
+    if (message.fields) {
+      const entries = globalThis.Object.entries(message.fields) as [string, string][];
+      if (entries.length > 0) {
+        obj.fields = {};
+        entries.forEach(([k, v]) => {
+          obj.fields[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StreamRecord>, I>>(base?: I): StreamRecord {
+    return StreamRecord.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StreamRecord>, I>>(object: I): StreamRecord {
+    const message = createBaseStreamRecord();
+    message.fields = (globalThis.Object.entries(object.fields ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseStreamRecord_FieldsEntry(): StreamRecord_FieldsEntry {
+  return { key: "", value: "" };
+}
+
+export const StreamRecord_FieldsEntry: MessageFns<StreamRecord_FieldsEntry> = {
+  encode(message: StreamRecord_FieldsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StreamRecord_FieldsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStreamRecord_FieldsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StreamRecord_FieldsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: StreamRecord_FieldsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StreamRecord_FieldsEntry>, I>>(base?: I): StreamRecord_FieldsEntry {
+    return StreamRecord_FieldsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StreamRecord_FieldsEntry>, I>>(object: I): StreamRecord_FieldsEntry {
+    const message = createBaseStreamRecord_FieldsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBasePushRecordsRequest(): PushRecordsRequest {
+  return { metadata: undefined, record: undefined };
+}
+
+export const PushRecordsRequest: MessageFns<PushRecordsRequest> = {
+  encode(message: PushRecordsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      UploadMetadata.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.record !== undefined) {
+      StreamRecord.encode(message.record, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PushRecordsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePushRecordsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = UploadMetadata.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.record = StreamRecord.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PushRecordsRequest {
+    return {
+      metadata: isSet(object.metadata) ? UploadMetadata.fromJSON(object.metadata) : undefined,
+      record: isSet(object.record) ? StreamRecord.fromJSON(object.record) : undefined,
+    };
+  },
+
+  toJSON(message: PushRecordsRequest): unknown {
+    const obj: any = {};
+    if (message.metadata !== undefined) {
+      obj.metadata = UploadMetadata.toJSON(message.metadata);
+    }
+    if (message.record !== undefined) {
+      obj.record = StreamRecord.toJSON(message.record);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PushRecordsRequest>, I>>(base?: I): PushRecordsRequest {
+    return PushRecordsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PushRecordsRequest>, I>>(object: I): PushRecordsRequest {
+    const message = createBasePushRecordsRequest();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? UploadMetadata.fromPartial(object.metadata)
+      : undefined;
+    message.record = (object.record !== undefined && object.record !== null)
+      ? StreamRecord.fromPartial(object.record)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePushRecordsResponse(): PushRecordsResponse {
+  return { job: undefined };
+}
+
+export const PushRecordsResponse: MessageFns<PushRecordsResponse> = {
+  encode(message: PushRecordsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.job !== undefined) {
+      Job.encode(message.job, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PushRecordsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePushRecordsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.job = Job.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PushRecordsResponse {
+    return { job: isSet(object.job) ? Job.fromJSON(object.job) : undefined };
+  },
+
+  toJSON(message: PushRecordsResponse): unknown {
+    const obj: any = {};
+    if (message.job !== undefined) {
+      obj.job = Job.toJSON(message.job);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PushRecordsResponse>, I>>(base?: I): PushRecordsResponse {
+    return PushRecordsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PushRecordsResponse>, I>>(object: I): PushRecordsResponse {
+    const message = createBasePushRecordsResponse();
+    message.job = (object.job !== undefined && object.job !== null) ? Job.fromPartial(object.job) : undefined;
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -10115,6 +10477,19 @@ export const LeadflowGatewayService = {
     responseSerialize: (value: SupplierMapping): Buffer => Buffer.from(SupplierMapping.encode(value).finish()),
     responseDeserialize: (value: Buffer): SupplierMapping => SupplierMapping.decode(value),
   },
+  /**
+   * A stream of records becomes a job, as a file does: UploadMetadata first, then the records;
+   * answered with the job once the last record is handed on (docs/record-streams.md).
+   */
+  pushRecords: {
+    path: "/leadflow.v1.LeadflowGateway/PushRecords" as const,
+    requestStream: true as const,
+    responseStream: false as const,
+    requestSerialize: (value: PushRecordsRequest): Buffer => Buffer.from(PushRecordsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PushRecordsRequest => PushRecordsRequest.decode(value),
+    responseSerialize: (value: PushRecordsResponse): Buffer => Buffer.from(PushRecordsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PushRecordsResponse => PushRecordsResponse.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -10196,6 +10571,11 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
   getSupplierMapping: handleUnaryCall<GetSupplierMappingRequest, SupplierMapping>;
   /** Replace a supplier's confirmed mapping; the supplier's next files are mapped by it. */
   setSupplierMapping: handleUnaryCall<SetSupplierMappingRequest, SupplierMapping>;
+  /**
+   * A stream of records becomes a job, as a file does: UploadMetadata first, then the records;
+   * answered with the job once the last record is handed on (docs/record-streams.md).
+   */
+  pushRecords: handleClientStreamingCall<PushRecordsRequest, PushRecordsResponse>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -10666,6 +11046,26 @@ export interface LeadflowGatewayClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SupplierMapping) => void,
   ): ClientUnaryCall;
+  /**
+   * A stream of records becomes a job, as a file does: UploadMetadata first, then the records;
+   * answered with the job once the last record is handed on (docs/record-streams.md).
+   */
+  pushRecords(
+    callback: (error: ServiceError | null, response: PushRecordsResponse) => void,
+  ): ClientWritableStream<PushRecordsRequest>;
+  pushRecords(
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PushRecordsResponse) => void,
+  ): ClientWritableStream<PushRecordsRequest>;
+  pushRecords(
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PushRecordsResponse) => void,
+  ): ClientWritableStream<PushRecordsRequest>;
+  pushRecords(
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PushRecordsResponse) => void,
+  ): ClientWritableStream<PushRecordsRequest>;
 }
 
 export const LeadflowGatewayClient = makeGenericClientConstructor(
