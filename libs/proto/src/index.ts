@@ -13,6 +13,7 @@ export {
 } from './gen/leadflow/v1/gateway.js';
 export { LeadMatch, LeadResult, SubmitLeadRequest, SubmitLeadResponse } from './gen/leadflow/v1/gateway.js';
 export { GetSupplierMappingRequest, SetSupplierMappingRequest, SupplierMapping, SupplierMappingEntry } from './gen/leadflow/v1/gateway.js';
+export { PushRecordsRequest, PushRecordsResponse, StreamRecord } from './gen/leadflow/v1/gateway.js';
 
 import { fileURLToPath } from 'node:url';
 

@@ -48,3 +48,5 @@ export { multipartBody, startPartialUpload } from './partial-upload.js';
 export type { PartialUpload, UploadPart } from './partial-upload.js';
 export { uploadNowScenario } from './upload-now-scenario.js';
 export type { UploadNowContext } from './upload-now-scenario.js';
+export { recordStreamScenario } from './record-stream-scenario.js';
+export type { RecordStreamContext } from './record-stream-scenario.js';

@@ -305,6 +305,17 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
       }),
     other: 'own',
   },
+  pushRecords: {
+    role: 'uploader',
+    call: (client) =>
+      settle((done) => {
+        const call = client.pushRecords(done);
+        call.write({ metadata: { fileName: 'walk', supplier: '', webhookUrl: '', sheet: '', review: false } });
+        call.write({ record: { fields: { email: 'b@x.com' } } });
+        call.end();
+      }),
+    other: 'own',
+  },
   getJob: { role: 'viewer', call: (c, a) => settle((done) => c.getJob({ id: a.jobId }, done)), other: 'not_found' },
   watchJob: { role: 'viewer', call: (c, a) => readStream(c.watchJob({ id: a.jobId })), other: 'not_found' },
   addDncNumbers: { role: 'admin', call: (c) => settle((done) => c.addDncNumbers({ numbers: ['+12015550123'] }, done)), other: 'own' },

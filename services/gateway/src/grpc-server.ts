@@ -75,6 +75,7 @@ import { errors, GatewayError } from './gateway-error.js';
 import type { JobService } from './job-service.js';
 import type { JobView } from './job-store.js';
 import { fromCreateSupplier, fromUpdateSupplier, toProtoMoney, toProtoSupplier, toProtoTotals } from './supplier-messages.js';
+import { pushRecordsRpc } from './grpc-records.js';
 import { mappingRpcs } from './mapping-rpcs.js';
 import { leadRpcs } from './lead-rpcs.js';
 import { supplierMappingRpcs } from './supplier-mapping-rpcs.js';
@@ -175,6 +176,7 @@ const ACCESS: Record<Method, Role> = {
   submitLead: 'uploader',
   getSupplierMapping: 'viewer',
   setSupplierMapping: 'admin',
+  pushRecords: 'uploader',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -213,6 +215,7 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     ...mappingRpcs(service, unary),
     ...leadRpcs(service, unary, toProtoJob),
     ...supplierMappingRpcs(service, unary),
+    pushRecords: pushRecordsRpc({ service, limits, toStatus, toProtoJob, tenantOf: async (call) => (await callerOf(call, 'pushRecords')).tenantId }),
     uploadFile(call: ServerReadableStream<UploadFileRequest, UploadFileResponse>, callback: sendUnaryData<UploadFileResponse>) {
       const run = async (): Promise<UploadFileResponse> => {
         const { tenantId } = await callerOf(call, 'uploadFile');

@@ -15,6 +15,7 @@ import type { JobService } from './job-service.js';
 import { registerKeyRoutes } from './key-routes.js';
 import { registerLeadRoutes } from './lead-routes.js';
 import { registerMappingRoutes } from './mapping-routes.js';
+import { recordStreamScope } from './record-upload.js';
 import { schemas } from './rest-schemas.js';
 import { registerSupplierRoutes } from './supplier-routes.js';
 import { registerSupplierMappingRoutes } from './supplier-mapping-routes.js';
@@ -112,7 +113,9 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
   });
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new GatewayError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`)));
 
-  app.post('/v1/jobs', { schema: schemas.upload, config: { access: 'uploader' } }, async (req, reply) =>
+  // A file in a form, or a stream of records (NDJSON, a JSON array) read as it arrives: record-upload.ts.
+  const uploads = (await recordStreamScope(app)).scope;
+  uploads.post('/v1/jobs', { schema: schemas.upload, config: { access: 'uploader' } }, async (req, reply) =>
     answerUpload(req, reply, { service, limits, tenantId: tenantOf(req), maxUploadBytes: opts.maxUploadBytes }),
   );
 

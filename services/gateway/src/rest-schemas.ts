@@ -127,10 +127,32 @@ const supplierSchemas = {
 };
 
 export const schemas = {
-  upload: route('jobs', 'Upload a lead file; answers 202 with the job as soon as it exists, the file streaming on after the answer', {
-    consumes: ['multipart/form-data'],
+  upload: route('jobs', 'Upload a lead file, or a stream of records; answers 202 with the job as soon as it exists, the body streaming on after the answer', {
+    consumes: ['multipart/form-data', 'application/x-ndjson', 'application/json'],
+    // For a stream of records only: a form sends these as its fields (docs/record-streams.md).
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        supplier: { type: 'string', maxLength: 4096, description: 'for records: who sold the list' },
+        webhook: { type: 'string', maxLength: 4096, description: 'for records: an https URL called when the job ends' },
+        review: { type: 'string', enum: ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], description: 'for records: true to stop after mapping until a person confirms it' },
+        fileName: { type: 'string', maxLength: 255, description: "for records: the job's file name (.ndjson or .json is added when it lacks it)" },
+      },
+    },
     body: {
       content: {
+        // Nothing is parsed before the handler: the records stream on to ingest, which reads them one by one.
+        'application/x-ndjson': {
+          schema: { type: ['string', 'null'], description: 'one JSON object a line, each a lead: its keys the columns, its values the cells' },
+        },
+        'application/json': {
+          schema: {
+            type: ['array', 'null'],
+            items: { type: 'object', additionalProperties: true },
+            description: 'one JSON array of objects, each a lead: its keys the columns, its values the cells',
+          },
+        },
         'multipart/form-data': {
           schema: {
             // Nothing is held to check here: the file streams on as it arrives, and

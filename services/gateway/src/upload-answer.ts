@@ -4,13 +4,15 @@ import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { closeLingering } from './error-reply.js';
 import { errors, GatewayError } from './gateway-error.js';
 import type { JobService } from './job-service.js';
+import { recordFormatOf, refuseQueryBesideForm, startRecordUpload } from './record-upload.js';
 import { readUploadForm } from './upload-form.js';
 
 /** Room a form takes besides its file: its fields (4 KiB at most each) and the parts' headers. */
 const FORM_ROOM = 64 * 1024;
 
 /**
- * POST /v1/jobs: answers 202 with the job as soon as it exists (its file part has begun), and
+ * POST /v1/jobs: answers 202 with the job as soon as it exists (its file part has begun, or the
+ * body of a stream of records: record-upload.ts), and
  * reads the rest of the request after the answer (docs/upload-now.md). The client keeps sending;
  * the job shows the bytes received. The tenant's upload place is held until the upload ends.
  * Once answered, what goes wrong is the job's failure; the rest of the request is then not
@@ -21,27 +23,15 @@ export async function answerUpload(
   reply: FastifyReply,
   deps: { service: JobService; limits: ConcurrencyLimit; tenantId: string; maxUploadBytes: number },
 ): Promise<FastifyReply> {
-  if (!req.isMultipart()) throw errors.notMultipart();
+  const records = recordFormatOf(req);
+  if (!req.isMultipart() && !records) throw errors.notMultipart();
   // A body that says it is larger than any file the limit lets through is refused before its job exists.
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > deps.maxUploadBytes + FORM_ROOM) throw errors.tooLarge(deps.maxUploadBytes);
   const release = deps.limits.acquire(deps.tenantId, 'upload');
   let started: Awaited<ReturnType<JobService['startUpload']>>;
   try {
-    const form = await readUploadForm(req);
-    const { fields } = form;
-    started = await deps.service.startUpload(
-      {
-        tenantId: deps.tenantId,
-        supplier: fields.supplier ?? '',
-        webhookUrl: fields.webhookUrl ?? '',
-        sheet: fields.sheet ?? '',
-        review: fields.review ?? false,
-        fileName: form.file.filename ?? '',
-      },
-      form.bytes,
-      form.trailing,
-    );
+    started = records ? await startRecordUpload(deps.service, req, deps.tenantId, records) : await startFormUpload(req, deps);
   } catch (err) {
     // Refused before its job existed: answered with the error; the place is free once it is.
     reply.raw.once('close', release);
@@ -63,6 +53,25 @@ export async function answerUpload(
     },
   );
   return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(job);
+}
+
+/** A multipart form's upload: its fields before the file make the job; those after it complete it. */
+async function startFormUpload(req: FastifyRequest, deps: { service: JobService; tenantId: string }): ReturnType<JobService['startUpload']> {
+  refuseQueryBesideForm(req);
+  const form = await readUploadForm(req);
+  const { fields } = form;
+  return deps.service.startUpload(
+    {
+      tenantId: deps.tenantId,
+      supplier: fields.supplier ?? '',
+      webhookUrl: fields.webhookUrl ?? '',
+      sheet: fields.sheet ?? '',
+      review: fields.review ?? false,
+      fileName: form.file.filename ?? '',
+    },
+    form.bytes,
+    form.trailing,
+  );
 }
 
 /**

@@ -3,14 +3,14 @@ import type { FastifyRequest } from 'fastify';
 import { fromFrameworkError } from './framework-errors.js';
 import { errors, GatewayError } from './gateway-error.js';
 import type { UploadFields } from './job-service.js';
+import { isYes } from './record-upload.js';
 
 /** The form fields `POST /v1/jobs` takes besides `file`, by name. */
 const FIELDS: Record<string, (fields: Partial<UploadFields>, value: string) => void> = {
   supplier: (f, v) => (f.supplier = v.trim()),
   webhook: (f, v) => (f.webhookUrl = v.trim()),
   sheet: (f, v) => (f.sheet = v.trim()),
-  // A form field's yes: "true", "1", "yes", "on".
-  review: (f, v) => (f.review = /^(true|1|yes|on)$/i.test(v.trim())),
+  review: (f, v) => (f.review = isYes(v)),
 };
 
 export interface UploadForm {

@@ -5,7 +5,7 @@ import { decodeText, peek } from './decode-text.js';
 import { distinctHeaders } from './distinct-headers.js';
 import { textFormat } from './record-format.js';
 import { sniff } from './sniff.js';
-import { streamRows } from './stream-rows.js';
+import { streamRows, type StreamRows } from './stream-rows.js';
 import { isZip, xlsxRecords } from './xlsx/xlsx-records.js';
 
 export interface ReadRowsOptions {
@@ -57,6 +57,7 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
   let rows: RowBatch['rows'] = [];
   let failure: Failure | undefined;
   let records: AsyncGenerator<string[]> | undefined;
+  let stream: StreamRows | undefined;
   try {
     const { head, all } = await peek(source);
     if (head && isZip(head)) {
@@ -72,7 +73,7 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
       if (format === 'delimited') records = delimitedRecords(text, { maxRecordChars }, batchSize);
       else {
         // Records of a stream: their header grows as keys appear (record-columns.ts).
-        const stream = streamRows(text, format, { maxColumns, maxRecordChars });
+        stream = streamRows(text, format, { maxColumns, maxRecordChars });
         for await (const row of stream) {
           if (opts.maxRows !== undefined && rowNumber >= opts.maxRows) {
             throw new LeadflowError('TOO_MANY_ROWS', `the limit is ${opts.maxRows} rows`, false);
@@ -83,7 +84,6 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
             rows = [];
           }
         }
-        header = stream.header(rows);
       }
     }
     for await (const record of records ?? []) {
@@ -112,6 +112,8 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
   } finally {
     await records?.return(undefined);
   }
+  // A stream's header as it stands when it ended, or broke: the last rows are filled out to it.
+  if (stream) header = stream.header(rows);
   yield { job: opts.job, seq, header: header ?? [], rows, last: true, totalRows: rowNumber, failure, decision: undefined };
 }
 

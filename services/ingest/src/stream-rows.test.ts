@@ -79,6 +79,8 @@ describe('reading a stream of JSON records', () => {
     ]);
     expect(batches.at(-1)!.failure?.code).toBe('JSON_MALFORMED');
     expect(batches.at(-1)!.failure?.message).toContain('3 records read');
+    // The rows kept are under their header, as those of a stream read to its end.
+    expect(batches.at(-1)!.header).toEqual(['email']);
   });
 
   it('fails text after the closing bracket with JSON_MALFORMED, keeping the records', async () => {

@@ -3,6 +3,7 @@ import type { CanonicalField } from './field-names.js';
 import { legacyFoldHeader } from './header-fold.js';
 import { foldHeader, isStreetNumberHeader, matchHeaderName, roleOf } from './header-names.js';
 import { headerRole } from './header-roles.js';
+import { headerMatches } from './nested-header.js';
 import { profileValues, type ValueKind, type ValueProfile } from './value-profile.js';
 
 export type MappedField = CanonicalField | 'extra';
@@ -119,7 +120,7 @@ function scoreColumn(column: number, header: string, profile: ValueProfile, alia
   const role = roleOf(header, aliases);
   if (role && role.kind !== 'identifier') return [];
   const byField = new Map<CanonicalField, Candidate>();
-  for (const m of matchHeaderName(header, aliases)) {
+  for (const m of headerMatches(header, aliases)) {
     const support = SUPPORT[m.field];
     const share = support ? (profile.shares[support] ?? 0) : undefined;
     const evidence: Evidence[] = [{ kind: 'name', detail: m.evidence }];
