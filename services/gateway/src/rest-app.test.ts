@@ -123,7 +123,7 @@ describe('REST API', () => {
     const noFile = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'supplier', value: 'acme' }]) });
     expect(noFile.statusCode).toBe(400);
     expect(noFile.json().code).toBe('FILE_MISSING');
-    const json = await call({ method: 'POST', url: '/v1/jobs', payload: { file: 'x' } });
+    const json = await call({ method: 'POST', url: '/v1/jobs', headers: { 'content-type': 'text/plain' }, payload: 'email\na@x.com' });
     expect(json.statusCode).toBe(415);
     expect(json.json().code).toBe('NOT_MULTIPART');
     const hook = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'webhook', value: 'ftp://x' }, { name: 'file', value: 'a\n', filename: 'a.csv' }]) });
