@@ -17,6 +17,8 @@ export interface StreamUploadOptions {
   timeoutMs?: number;
   /** The API key sent as `Authorization: Bearer <key>`. */
   apiKey?: string;
+  /** Sent chunked, with no Content-Length (as a client streaming a file of unknown length does). */
+  chunked?: boolean;
 }
 
 /**
@@ -50,7 +52,7 @@ export function streamUpload(port: number, file: Buffer, opts: StreamUploadOptio
       host: '127.0.0.1', port, method: 'POST', path: '/v1/jobs', agent,
       headers: {
         'content-type': `multipart/form-data; boundary=${boundary}`,
-        'content-length': head.length + file.length + tail.length,
+        ...(opts.chunked ? {} : { 'content-length': head.length + file.length + tail.length }),
         ...(opts.apiKey ? bearer(opts.apiKey) : {}),
       },
     });

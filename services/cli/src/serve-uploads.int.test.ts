@@ -90,7 +90,8 @@ describe('leadflow serve, given uploads that fail', () => {
   });
 
   it.each(UNREADABLE)('fails the job of an upload of $what over REST with $code, and closes its connection', async ({ bytes, code }) => {
-    const answer = (await streamUpload(httpPort, bytes(), { apiKey: key })) as UploadAnswer;
+    // Chunked, with no length declared: larger than the upload limit, they reach the reader, which finds the problem first.
+    const answer = (await streamUpload(httpPort, bytes(), { apiKey: key, chunked: true })) as UploadAnswer;
     expect(answer.status).toBe(202);
     const job = await waitUntil('the job to fail', async () => {
       const j = await getJson<{ status: string; failure: { code: string } }>(httpPort, `/v1/jobs/${answer.body.id}`, key);
@@ -158,7 +159,8 @@ describe('leadflow serve, given uploads that fail', () => {
 
   it('stores and delivers nothing of an upload refused as too large, and its job says why', async () => {
     const tag = uniqueName('big').slice(4);
-    const file = leadFile(32_000, tag);
+    // Past the limit by less than a form's room (64 KiB), so its job begins and the limit is found as the bytes arrive.
+    const file = leadFile(32_000, tag).subarray(0, MAX_UPLOAD + 20_000);
     expect(file.length).toBeGreaterThan(MAX_UPLOAD);
     const answer = (await streamUpload(httpPort, file, { fields: { webhook: `${receiver.url}?refused` }, apiKey: key })) as UploadAnswer;
     expect(answer).toMatchObject({ status: 202, body: { id: expect.any(String) } });
@@ -171,7 +173,7 @@ describe('leadflow serve, given uploads that fail', () => {
     const tag = uniqueName('cut').slice(4);
     const jobsOf = async () => (await db.query<{ id: string; webhook_url: string; failure_code: string | null }>('SELECT id, webhook_url, failure_code FROM jobs WHERE tenant_id = $1', [tenant])).rows;
     const before = new Set((await jobsOf()).map((j) => j.id));
-    expect(await streamUpload(httpPort, leadFile(32_000, tag), { fields: { webhook: `${receiver.url}?aborted` }, abortAfter: 1024 * 1024, apiKey: key })).toBe('aborted');
+    expect(await streamUpload(httpPort, leadFile(32_000, tag).subarray(0, MAX_UPLOAD - 100_000), { fields: { webhook: `${receiver.url}?aborted` }, abortAfter: 1024 * 1024, apiKey: key })).toBe('aborted');
     const jobId = await waitUntil('the aborted upload to fail its job', async () => (await jobsOf()).find((j) => !before.has(j.id) && j.failure_code)?.id);
     expect(await keptOf(jobId)).toEqual({ failure: 'UPLOAD_ABORTED', totalRows: 0, leads: 0, rejected: 0, duplicates: 0, deliveries: 0 });
     expect(receiver.requests.filter((r) => r.path.endsWith('?aborted'))).toEqual([]);

@@ -299,8 +299,17 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
   const bigFile = (tag: string) =>
     Buffer.from('first_name,last_name,email\n' + Array.from({ length: 45_000 }, (_, i) => `Ann${i},Refused,ann.${tag}.${i}@example.com\n`).join(''));
 
+  it('answers 413 with no job when the body declares more than any file within the limit', async () => {
+    const before = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs WHERE tenant_id = $1', [tenant])).rows[0]!.n;
+    const file = bigFile(uniqueName('huge'));
+    expect(file.length).toBeGreaterThan(MAX_UPLOAD + 64 * 1024);
+    expect(await streamUpload(httpPort, file, { apiKey: key })).toMatchObject({ status: 413, body: { code: 'UPLOAD_TOO_LARGE' } });
+    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs WHERE tenant_id = $1', [tenant])).rows[0]!.n).toBe(before);
+  });
+
   it('stores and delivers nothing of an upload refused as too large, and its job says why', async () => {
-    const file = bigFile(uniqueName('big'));
+    // Past the limit by less than a form's room: its job begins, and the limit is found as the bytes arrive.
+    const file = bigFile(uniqueName('big')).subarray(0, MAX_UPLOAD + 20_000);
     expect(file.length).toBeGreaterThan(MAX_UPLOAD);
     const answer = await streamUpload(httpPort, file, { fields: { webhook: `${receiver.url}?refused` }, apiKey: key });
     // Answered 202 when its job began: the limit is passed after the answer, and fails the job.
@@ -313,7 +322,8 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
 
   it('stores and delivers nothing of an upload its client broke off, and its job says why', async () => {
     const before = new Set((await db.query<{ id: string }>('SELECT id FROM jobs WHERE tenant_id = $1', [tenant])).rows.map((r) => r.id));
-    expect(await streamUpload(httpPort, bigFile(uniqueName('cut')), { fields: { webhook: `${receiver.url}?aborted` }, abortAfter: 1_000_000, apiKey: key })).toBe('aborted');
+    const file = bigFile(uniqueName('cut')).subarray(0, MAX_UPLOAD - 100_000);
+    expect(await streamUpload(httpPort, file, { fields: { webhook: `${receiver.url}?aborted` }, abortAfter: 1_000_000, apiKey: key })).toBe('aborted');
     const jobId = await waitUntil('the broken-off upload to fail its job', async () => {
       const { rows } = await db.query<{ id: string; failure_code: string | null }>('SELECT id, failure_code FROM jobs WHERE tenant_id = $1', [tenant]);
       return rows.find((r) => !before.has(r.id) && r.failure_code)?.id;
