@@ -7,7 +7,7 @@ import { credentials, type ClientReadableStream } from '@grpc/grpc-js';
 import { JobStatus, LeadflowGatewayClient, type Job, type WatchJobResponse } from '@leadflow/proto';
 import { createPglite, type SqlClient } from '@leadflow/stores';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKeyWithCli, fetchWithKey, freePort, generateLeadFile, readCsvFile, runNode, tempDir, waitUntil, withApiKey } from '@leadflow/testkit';
+import { createKeyWithCli, fetchWithKey, freePort, generateLeadFile, readCsvFile, runNode, streamUpload, tempDir, waitUntil, withApiKey, type UploadAnswer } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
 // A start makes or recovers the embedded database and compiles PGlite: tens of seconds on a loaded machine.
@@ -122,10 +122,12 @@ describe('leadflow serve, killed in the middle of a job and started again', () =
       return s;
     };
     const getJob = async (id: string) => (await (await api(`${base}/v1/jobs/${id}`)).json()) as { status: string; counts: { rows: number }; failure?: { code: string; message: string } };
+    // Sent whole on a kept-alive connection, as curl does: fetch (undici) stops sending a body once
+    // it has read the whole answer, and the answer comes when the job exists (docs/upload-now.md).
     const upload = async (csv: string) => {
-      const form = new FormData();
-      form.set('file', new Blob([csv]), 'leads.csv');
-      return ((await (await api(`${base}/v1/jobs`, { method: 'POST', body: form })).json()) as { id: string }).id;
+      const answer = (await streamUpload(httpPort, Buffer.from(csv), { apiKey: key })) as UploadAnswer;
+      expect(answer.status).toBe(202);
+      return answer.body.id!;
     };
 
     let first = await serve();
