@@ -55,9 +55,24 @@ export function startPartialUpload(port: number, body: Buffer, opts: { apiKey?: 
   let sent = 0;
   const answer = new Promise<UploadAnswer>((resolve, reject) => {
     req.on('response', (res) => {
+      // An upload's answer (202 and its job) is sent at once but ends only once the request has
+      // been read: it is taken as soon as its JSON is whole.
       let text = '';
-      res.on('data', (d: Buffer) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) as UploadAnswer['body'] }));
+      const take = () => {
+        try {
+          resolve({ status: res.statusCode!, body: JSON.parse(text) as UploadAnswer['body'] });
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      res.on('data', (d: Buffer) => {
+        text += d;
+        take();
+      });
+      res.on('end', () => {
+        if (!take()) reject(new Error(`the answer (${res.statusCode}) is not JSON: ${text.slice(0, 200)}`));
+      });
     });
     req.on('error', reject);
     req.on('close', () => agent.destroy());

@@ -1,4 +1,5 @@
 import { Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { closeLingering } from './error-reply.js';
@@ -13,7 +14,9 @@ const FORM_ROOM = 64 * 1024;
 /**
  * POST /v1/jobs: answers 202 with the job as soon as it exists (its file part has begun, or the
  * body of a stream of records: record-upload.ts), and
- * reads the rest of the request after the answer (docs/upload-now.md). The client keeps sending;
+ * reads the rest of the request after the answer (docs/upload-now.md). The status, headers and
+ * job are sent at once; the answer's body ends when the request has been read, so that no client
+ * sees a finished answer while it still sends. The client keeps sending;
  * the job shows the bytes received. The tenant's upload place is held until the upload ends.
  * Once answered, what goes wrong is the job's failure; the rest of the request is then not
  * read, and the connection is closed.
@@ -40,19 +43,25 @@ export async function answerUpload(
   const { job, arrived } = started;
   keepOpenUntilRead(req);
   const unwatch = abortWithSocket(req);
+  // The job goes out at once; the answer ends only once the request has been read (or given up).
+  // A client that has read a whole answer may stop sending its body: undici's fetch does.
+  const body = new PassThrough();
+  body.write(JSON.stringify(job));
   arrived.then(
     () => {
       unwatch();
       release();
+      body.end();
     },
     (err) => {
       unwatch();
       release();
       if (!(err instanceof GatewayError)) req.log.error({ err, jobId: job.id }, 'upload failed after its answer');
+      body.end();
       stopReading(req, reply);
     },
   );
-  return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(job);
+  return reply.code(202).header('location', `/v1/jobs/${job.id}`).type('application/json; charset=utf-8').send(body);
 }
 
 /** A multipart form's upload: its fields before the file make the job; those after it complete it. */
