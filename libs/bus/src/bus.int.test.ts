@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import kafkajs from 'kafkajs';
 import { createLogger } from '@leadflow/logger';
 import { infraEnv, uniqueName, waitUntil } from '@leadflow/testkit';
 import type { RowBatch } from '@leadflow/proto';
-import { createBus, topic } from './index.js';
+import { createBus, MAX_MESSAGE_BYTES, topic } from './index.js';
 import { RowBatch as RowBatchCodec } from '@leadflow/proto';
 
 const logger = createLogger({ name: 'bus-test', level: 'warn' });
@@ -12,6 +13,40 @@ describe('bus on a real Kafka broker', () => {
   const buses: ReturnType<typeof createBus>[] = [];
   afterAll(async () => {
     await Promise.all(buses.map((b) => b.stop()));
+  });
+
+  it('carries a 5 MB batch: topics it creates take large messages, and an older topic is raised, keeping its other settings', async () => {
+    const kafka = new kafkajs.Kafka({ brokers, clientId: 'test-admin', logLevel: kafkajs.logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const fresh = topic<RowBatch>(uniqueName('test.wide'), RowBatchCodec);
+      const older = topic<RowBatch>(uniqueName('test.older'), RowBatchCodec);
+      // A topic made before the bus set its message size, with a setting of its own.
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic: older.name, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '3600000' }] }] });
+      const bus = createBus({ brokers, clientId: 'test-wide', logger });
+      buses.push(bus);
+      await bus.ensureTopics([fresh, older]);
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [fresh.name, older.name].map((name) => ({ type: kafkajs.ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes', 'retention.ms'] })),
+      });
+      const settings = Object.fromEntries(resources.map((r) => [r.resourceName, Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue]))]));
+      expect(settings[fresh.name]!['max.message.bytes']).toBe(String(MAX_MESSAGE_BYTES));
+      expect(settings[older.name]).toEqual({ 'max.message.bytes': String(MAX_MESSAGE_BYTES), 'retention.ms': '3600000' });
+
+      const wide = 'w'.repeat(5 * 1024 * 1024);
+      await bus.send(older, [{ key: 'job-w', value: {
+        job: { jobId: 'job-w', tenantId: 't', supplier: '', webhookUrl: '', fileName: '', sheet: '', review: false },
+        seq: 0, header: ['notes'], rows: [{ rowNumber: 1, cells: [wide] }], last: true, totalRows: 1, failure: undefined, decision: undefined,
+      } }]);
+      let got: number | undefined;
+      await bus.consume({ groupId: uniqueName('group'), topic: older, handle: async (m) => void (got = m.value.rows[0]!.cells[0]!.length), onUndecodable: async () => {} });
+      await waitUntil('the 5 MB batch consumed', () => got, { timeoutMs: 60_000 });
+      expect(got).toBe(wide.length);
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('kafkajs produces, a consumer group consumes and commits, and a restarted group resumes after the commit', async () => {

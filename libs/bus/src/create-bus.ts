@@ -1,10 +1,13 @@
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type Producer, type IHeaders } from 'kafkajs';
+import kafkajs, { Kafka, logLevel, Partitioners, type Admin, type Consumer, type Producer, type IHeaders } from 'kafkajs';
 import type { Logger } from '@leadflow/logger';
 import { contextFromHeaders, headersFromContext, type Headers } from '@leadflow/telemetry';
 import type { Context } from '@opentelemetry/api';
 import { consumerLag, type GroupInput, type GroupLag } from './consumer-lag.js';
 import { trackGroupMembership } from './group-membership.js';
 import type { Topic } from './topics.js';
+
+// Not among the names Node finds in kafkajs's CommonJS exports: read from its default export.
+const { ConfigResourceTypes, ConfigSource } = kafkajs;
 
 export interface BusOptions {
   brokers: readonly string[];
@@ -85,6 +88,13 @@ export interface Bus {
 }
 
 /** The only user of kafkajs (docs/style.md): topics, protobuf codec, trace headers, commit policy. */
+/**
+ * The largest message a pipeline topic takes (its `max.message.bytes`, set when the topic is
+ * created; Kafka's default is 1 MB). Ingest cuts its batches by characters as well as rows
+ * (`batchChars`), so that a batch of wide rows, and the batches of leads made of it, stay below.
+ */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
 export function createBus(opts: BusOptions): Bus {
   const log = opts.logger.child({ component: 'kafka' });
   const kafka = new Kafka({
@@ -139,6 +149,7 @@ export function createBus(opts: BusOptions): Bus {
           try {
             const existing = new Set(await admin.listTopics());
             const missing = topics.filter((t) => !existing.has(t.name));
+            await allowLargeMessages(admin, topics.filter((t) => existing.has(t.name)).map((t) => t.name));
             if (missing.length === 0) return;
             await admin.createTopics({
               waitForLeaders: true,
@@ -146,6 +157,7 @@ export function createBus(opts: BusOptions): Bus {
                 topic: t.name,
                 numPartitions: opts.partitions ?? 3,
                 replicationFactor: opts.replicationFactor ?? 1,
+                configEntries: [{ name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) }],
               })),
             });
           } catch (err) {
@@ -178,7 +190,7 @@ export function createBus(opts: BusOptions): Bus {
     async consume<T>(c: ConsumerOptions<T>) {
       const sessionTimeout = opts.sessionTimeoutMs ?? 30_000;
       const heartbeatIntervalMs = Math.max(200, Math.floor(sessionTimeout / 10));
-      const consumer = kafka.consumer({ groupId: c.groupId, sessionTimeout, heartbeatInterval: heartbeatIntervalMs, maxBytesPerPartition: 4 * 1024 * 1024 });
+      const consumer = kafka.consumer({ groupId: c.groupId, sessionTimeout, heartbeatInterval: heartbeatIntervalMs, maxBytesPerPartition: MAX_MESSAGE_BYTES, maxBytes: 2 * MAX_MESSAGE_BYTES });
       consumers.push(consumer);
       const membership = trackGroupMembership(consumer, { heartbeatIntervalMs, logger: log, onLost: c.onRevoked });
       await consumer.connect();
@@ -244,4 +256,32 @@ function toHeaders(headers: IHeaders | undefined): Headers {
     if (v !== undefined) out[k] = Array.isArray(v) ? String(v[0]) : String(v);
   }
   return out;
+}
+
+/**
+ * Raises `max.message.bytes` of topics created before it was set at creation (an upgrade).
+ * kafkajs has only the non-incremental AlterConfigs, which resets what it is not given: the
+ * topic's other settings are read first and given back as they are.
+ */
+async function allowLargeMessages(admin: Admin, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+  });
+  const low = resources.filter((r) => Number(r.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue ?? 0) < MAX_MESSAGE_BYTES);
+  if (low.length === 0) return;
+  await admin.alterConfigs({
+    validateOnly: false,
+    resources: low.map((r) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name: r.resourceName,
+      configEntries: [
+        ...r.configEntries
+          .filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG && e.configName !== 'max.message.bytes')
+          .map((e) => ({ name: e.configName, value: e.configValue })),
+        { name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) },
+      ],
+    })),
+  });
 }

@@ -32,6 +32,19 @@ describe('readRows', () => {
     expect(batches.at(-1)!.failure).toBeUndefined();
   });
 
+  it('cuts a batch of wide rows by its characters, so that it stays far below the largest message the bus takes', async () => {
+    const wide = 'w'.repeat(100 * 1024);
+    const text = 'email,notes\n' + Array.from({ length: 7 }, (_, i) => `r${i}@x.com,${wide}\n`).join('');
+    const batches: RowBatch[] = [];
+    async function* source() {
+      yield Buffer.from(text);
+    }
+    for await (const b of readRows(source(), { job, batchSize: 500 })) batches.push(b);
+    // 256 Ki characters a batch: three rows of 100 Ki reach it.
+    expect(batches.map((b) => b.rows.map((r) => r.rowNumber))).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+    expect(batches.at(-1)!.totalRows).toBe(7);
+  });
+
   it('fails an empty file with FILE_EMPTY', async () => {
     const [last] = await read([]);
     expect(last!.failure?.code).toBe('FILE_EMPTY');

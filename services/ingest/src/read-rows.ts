@@ -12,6 +12,12 @@ export interface ReadRowsOptions {
   job: JobRef;
   /** Rows per batch. @default 500 */
   batchSize?: number;
+  /**
+   * Characters of cells per batch: a batch is cut once its rows hold this many, whatever their
+   * number, so that a batch of wide rows stays far below the bus's largest message
+   * (docs/ingest-limits.md). @default 256 Ki
+   */
+  batchChars?: number;
   /** Longest record accepted, in characters; a longer one fails the job. @default 1 MiB */
   maxRecordChars?: number;
   /** Most data rows read; past it the job fails, keeping the rows before. @default unlimited */
@@ -49,12 +55,21 @@ export function uploadFailed(failure: Failure): Error {
  */
 export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRowsOptions): AsyncGenerator<RowBatch> {
   const batchSize = opts.batchSize ?? 500;
+  const batchChars = opts.batchChars ?? 256 * 1024;
   const maxColumns = opts.maxColumns ?? 1000;
   const maxRecordChars = opts.maxRecordChars ?? 1024 * 1024;
   let header: string[] | undefined;
   let seq = 0;
   let rowNumber = 0;
   let rows: RowBatch['rows'] = [];
+  /** Characters of the cells of `rows`. */
+  let chars = 0;
+  const full = (cells: readonly string[]) => {
+    for (const c of cells) chars += c.length;
+    if (rows.length < batchSize && chars < batchChars) return false;
+    chars = 0;
+    return true;
+  };
   let failure: Failure | undefined;
   let records: AsyncGenerator<string[]> | undefined;
   let stream: StreamRows | undefined;
@@ -79,7 +94,7 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
             throw new LeadflowError('TOO_MANY_ROWS', `the limit is ${opts.maxRows} rows`, false);
           }
           rows.push({ rowNumber: ++rowNumber, cells: row.cells, refused: row.refused });
-          if (rows.length >= batchSize) {
+          if (full(row.cells)) {
             yield { job: opts.job, seq: seq++, header: stream.header(rows), rows, last: false, totalRows: 0, failure: undefined, decision: undefined };
             rows = [];
           }
@@ -102,7 +117,7 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
         throw new LeadflowError('TOO_MANY_ROWS', `the limit is ${opts.maxRows} rows`, false);
       }
       rows.push({ rowNumber: ++rowNumber, cells: record });
-      if (rows.length >= batchSize) {
+      if (full(record)) {
         yield { job: opts.job, seq: seq++, header, rows, last: false, totalRows: 0, failure: undefined, decision: undefined };
         rows = [];
       }
