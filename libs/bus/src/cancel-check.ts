@@ -1,7 +1,7 @@
 import { shared, type ConfigOf } from '@leadflow/config';
 import type { Lifecycle } from '@leadflow/lifecycle';
 import { createCancelledJobs, type CancelledJobs } from '@leadflow/pipeline';
-import { createPostgres, databaseModule, sqlCancelLookup } from '@leadflow/stores';
+import { createPostgres, databaseModule, sqlCancelLookup, sqlCancelLookupMany } from '@leadflow/stores';
 
 /** What a service reads to see cancelled jobs: the database that holds the gateway's jobs table. */
 export const cancelSchema = { databaseUrl: shared.databaseUrl() } as const;
@@ -13,5 +13,5 @@ export const cancelSchema = { databaseUrl: shared.databaseUrl() } as const;
 export function cancelledJobsFromConfig(config: ConfigOf<typeof cancelSchema>, name: string, lifecycle: Pick<Lifecycle, 'add'>): CancelledJobs {
   const db = createPostgres({ url: config.databaseUrl, maxConnections: 2, applicationName: `leadflow-${name}-cancel` });
   lifecycle.add(databaseModule(db));
-  return createCancelledJobs(sqlCancelLookup(db));
+  return createCancelledJobs(sqlCancelLookup(db), { lookupMany: sqlCancelLookupMany(db) });
 }

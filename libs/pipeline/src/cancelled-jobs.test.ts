@@ -37,6 +37,26 @@ describe('the cancelled-jobs check', () => {
     expect(asked).toEqual(['j1']);
   });
 
+  it('looks up the jobs it does not know together, and answers the known ones from its cache', async () => {
+    const { asked, lookup } = lookupOf(new Set(['j1']));
+    const many: string[][] = [];
+    const check = createCancelledJobs(lookup, { lookupMany: async (ids) => (many.push([...ids]), new Set(ids.filter((id) => id === 'j1' || id === 'j3'))) });
+    expect(await check.isCancelled('j1')).toBe(true);
+    expect(await check.isCancelled('j2')).toBe(false);
+    expect([...(await check.cancelledAmong(['j1', 'j2', 'j3', 'j4', 'j3']))].sort()).toEqual(['j1', 'j3']);
+    expect(many).toEqual([['j3', 'j4']]);
+    // What the batch found is cached as a single look-up's answer is.
+    expect([await check.isCancelled('j3'), await check.isCancelled('j4')]).toEqual([true, false]);
+    expect(asked).toEqual(['j1', 'j2']);
+  });
+
+  it('without a batch look-up, asks each unknown job on its own', async () => {
+    const { asked, lookup } = lookupOf(new Set(['j2']));
+    const check = createCancelledJobs(lookup);
+    expect([...(await check.cancelledAmong(['j1', 'j2']))]).toEqual(['j2']);
+    expect(asked.sort()).toEqual(['j1', 'j2']);
+  });
+
   it("drops a cancelled job's batch before the stage runs, and runs the others", async () => {
     const ran: string[] = [];
     const stage = skipCancelled(async (b: { job: { jobId: string } }) => (ran.push(b.job.jobId), b), createCancelledJobs(lookupOf(new Set(['gone'])).lookup));

@@ -28,6 +28,6 @@ export type {
   DuplicateOutput, LeadOutput, OutputColumns, OutputFields, OutputKind, OutputLayout, OutputRecords, RejectedOutput, SuppressedOutput,
 } from './output-layouts.js';
 export { createCancelledJobs, skipCancelled } from './cancelled-jobs.js';
-export type { CancelLookup, CancelledJobs, CancelledJobsOptions } from './cancelled-jobs.js';
+export type { CancelLookup, CancelLookupMany, CancelledJobs, CancelledJobsOptions } from './cancelled-jobs.js';
 export { throttledSave } from './throttled-save.js';
 export type { ThrottledSave } from './throttled-save.js';

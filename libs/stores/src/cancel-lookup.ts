@@ -19,3 +19,17 @@ export function sqlCancelLookup(db: SqlClient): (jobId: string) => Promise<boole
     }
   };
 }
+
+/** The jobs among `jobIds` the gateway marked cancelled, in one statement (as sqlCancelLookup, for several). */
+export function sqlCancelLookupMany(db: SqlClient): (jobIds: readonly string[]) => Promise<Set<string>> {
+  return async (jobIds) => {
+    try {
+      const { rows } = await db.query<{ id: string }>('SELECT id FROM jobs WHERE id = ANY($1::text[]) AND cancelled_at IS NOT NULL', [jobIds]);
+      return new Set(rows.map((r) => r.id));
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === UNDEFINED_TABLE || code === UNDEFINED_COLUMN) return new Set();
+      throw err;
+    }
+  };
+}

@@ -24,4 +24,4 @@ export { importLegacyDncKeys } from './legacy-dnc-keys.js';
 export { databaseModule, redisModule } from './modules.js';
 export { createReloadingCache } from './reloading-cache.js';
 export type { ReloadingCache, ReloadingCacheOptions } from './reloading-cache.js';
-export { sqlCancelLookup } from './cancel-lookup.js';
+export { sqlCancelLookup, sqlCancelLookupMany } from './cancel-lookup.js';

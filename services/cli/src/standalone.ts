@@ -39,6 +39,7 @@ import {
   dncListMigrations,
   migrate,
   sqlCancelLookup,
+  sqlCancelLookupMany,
   type DncRegistry,
   type SqlClient,
 } from '@leadflow/stores';
@@ -165,7 +166,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   const storedPolicies = createSqlPolicies(db);
   const aliases = createTenantAliases(createSqlSynonymStore(db), { reloadMs: opts.synonymsReloadMs });
   const cancelLookup = sqlCancelLookup(db);
-  const cancelled = createCancelledJobs(cancelLookup);
+  const cancelled = createCancelledJobs(cancelLookup, { lookupMany: sqlCancelLookupMany(db) });
   const mapping = instrument(
     'mapping',
     skipCancelled(createMappingStage({ defaultRegion: opts.defaultRegion, store: createSqlMappingStore(db), aliases: aliases.get }), cancelled),

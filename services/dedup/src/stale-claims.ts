@@ -9,7 +9,8 @@ const MAX_ROUNDS = 4;
  * Which of these owners (`jobId:rowNumber`) will never be a lead: rows of a cancelled job that
  * were not stored (docs/job-cancel.md). Once a job's cancel mark is seen, persistence stores
  * nothing more of it, so what is not stored then never will be. Jobs not cancelled cost a cache
- * read; only a cancelled job's rows are looked up.
+ * read, the jobs not in the cache one look-up
+ * for all of them; only a cancelled job's rows are looked up.
  */
 export function createStaleOwners(cancelled: CancelledJobs | undefined, leads: Pick<StoredLeads, 'neverStored'>) {
   return async function staleOwners(owners: Iterable<string>): Promise<Set<string>> {
@@ -21,8 +22,10 @@ export function createStaleOwners(cancelled: CancelledJobs | undefined, leads: P
       const job = owner.slice(0, sep);
       byJob.set(job, [...(byJob.get(job) ?? []), Number(owner.slice(sep + 1))]);
     }
+    if (byJob.size === 0) return stale;
+    const gone = await cancelled.cancelledAmong(byJob.keys());
     for (const [job, rows] of byJob) {
-      if (!(await cancelled.isCancelled(job))) continue;
+      if (!gone.has(job)) continue;
       for (const row of await leads.neverStored(job, rows)) stale.add(`${job}:${row}`);
     }
     return stale;
