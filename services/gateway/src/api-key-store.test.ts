@@ -111,6 +111,29 @@ describe('API keys in the database', () => {
     expect((await view(made.prefix))!.lastUsedAt).toEqual(new Date(T0.getTime() + 65_000));
   });
 
+  it('believes a verified key for verifiedForMs without the database, but not a revoked, tampered or expired one', async () => {
+    const cached = createSqlApiKeyStore(db, { clock: () => now, verifiedForMs: 5_000 });
+    const made = await keys.create({ tenant: 'acme', role: 'viewer', expiresAt: new Date(T0.getTime() + 8_000) });
+    const other = await keys.create({ tenant: 'acme', role: 'viewer' });
+    expect(await cached.verify(made.key)).toEqual({ tenantId: 'acme', role: 'viewer', prefix: made.prefix });
+    // Revoked by another process: believed until the 5 s are up, then refused.
+    await db.query('UPDATE api_keys SET revoked_at = $2 WHERE prefix = $1', [made.prefix, now]);
+    later(4_000);
+    expect(await cached.check(made.key)).toEqual({ caller: { tenantId: 'acme', role: 'viewer', prefix: made.prefix } });
+    expect(await cached.check(`${made.key.slice(0, -1)}${made.key.endsWith('a') ? 'b' : 'a'}`)).toEqual({ refused: 'malformed' });
+    later(1_001);
+    expect(await cached.check(made.key)).toEqual({ refused: 'revoked' });
+    // Revoked through the store that remembers it: refused at once.
+    expect(await cached.verify(other.key)).toBeDefined();
+    await cached.revoke(other.prefix);
+    expect(await cached.check(other.key)).toEqual({ refused: 'revoked' });
+    // Expiry is checked on every call, remembered or not.
+    const expiring = await keys.create({ tenant: 'acme', role: 'viewer', expiresAt: new Date(now.getTime() + 2_000) });
+    expect(await cached.verify(expiring.key)).toBeDefined();
+    later(2_000);
+    expect(await cached.check(expiring.key)).toEqual({ refused: 'expired' });
+  });
+
   it('rotates a key into a new one of the same tenant, role and name, both valid until the old one is revoked', async () => {
     const old = await keys.create({ tenant: 'rotating', role: 'uploader', name: 'nightly' });
     const fresh = await keys.rotate(old.prefix);

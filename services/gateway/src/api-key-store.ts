@@ -82,6 +82,14 @@ export interface ApiKeyStoreOptions {
   clock?: () => Date;
   /** A key's last use is written at most this often, so that checking a key is not a write per request. @default 60_000 */
   lastUsedEveryMs?: number;
+  /**
+   * How long a key that verified is believed without the database (the gateway: 5 s, so that a
+   * single lead's request costs no key look-up). A key revoked or rotated through this store is
+   * forgotten at once; one revoked elsewhere (another gateway replica, `leadflow keys revoke`)
+   * works at most this long after. Refusals are never remembered: a new key works at once.
+   * @default 0, every check asks the database
+   */
+  verifiedForMs?: number;
 }
 
 interface KeyRow {
@@ -102,6 +110,11 @@ const PREFIX_TRIES = 5;
 export function createSqlApiKeyStore(db: SqlClient, opts: ApiKeyStoreOptions = {}): ApiKeyStore {
   const clock = opts.clock ?? (() => new Date());
   const lastUsedEveryMs = opts.lastUsedEveryMs ?? 60_000;
+  const verifiedForMs = opts.verifiedForMs ?? 0;
+  /** Keys that verified, by prefix: the hash they matched, whom they speak for, until when that is believed. */
+  const verified = new Map<string, { hash: Uint8Array; caller: Caller; expiresAt: Date | null; until: number }>();
+  /** Keys verified and remembered at most; the oldest is forgotten first. */
+  const MAX_VERIFIED = 10_000;
 
   const find = async (tx: SqlClient, prefix: string, tenantId?: string): Promise<KeyRow> => {
     const row = (
@@ -130,17 +143,27 @@ export function createSqlApiKeyStore(db: SqlClient, opts: ApiKeyStoreOptions = {
   const check = async (rawKey: string): Promise<KeyCheck> => {
     const prefix = apiKeyPrefix(rawKey);
     if (!prefix) return { refused: 'malformed' };
+    const now = clock();
+    const known = verified.get(prefix);
+    if (known) {
+      if (known.until > now.getTime() && keyMatches(rawKey, known.hash) && !(known.expiresAt && known.expiresAt <= now)) return { caller: known.caller };
+      verified.delete(prefix);
+    }
     const row = (
       await db.query<KeyRow>('SELECT prefix, tenant_id, role, hash, expires_at, revoked_at, last_used_at FROM api_keys WHERE prefix = $1', [prefix])
     ).rows[0];
     if (!row || !keyMatches(rawKey, row.hash)) return { refused: 'unknown' };
-    const now = clock();
     if (row.revoked_at) return { refused: 'revoked' };
     if (row.expires_at && row.expires_at <= now) return { refused: 'expired' };
     if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= lastUsedEveryMs) {
       await db.query('UPDATE api_keys SET last_used_at = $2 WHERE prefix = $1 AND (last_used_at IS NULL OR last_used_at < $2)', [prefix, now]);
     }
-    return { caller: { tenantId: row.tenant_id, role: row.role, prefix } };
+    const caller: Caller = { tenantId: row.tenant_id, role: row.role, prefix };
+    if (verifiedForMs > 0) {
+      if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value!);
+      verified.set(prefix, { hash: row.hash, caller, expiresAt: row.expires_at, until: now.getTime() + verifiedForMs });
+    }
+    return { caller };
   };
 
   return {
@@ -180,13 +203,17 @@ export function createSqlApiKeyStore(db: SqlClient, opts: ApiKeyStoreOptions = {
       }));
     },
 
-    revoke(prefix, { tenantId } = {}) {
-      return db.transaction(async (tx) => {
+    async revoke(prefix, { tenantId } = {}) {
+      verified.delete(prefix);
+      const out = await db.transaction(async (tx) => {
         const row = await find(tx, prefix, tenantId);
         if (row.revoked_at) return { alreadyRevokedAt: row.revoked_at };
         await tx.query('UPDATE api_keys SET revoked_at = $2 WHERE prefix = $1', [prefix, clock()]);
         return {};
       });
+      // Again once it is committed: a check that read the key before may have remembered it meanwhile.
+      verified.delete(prefix);
+      return out;
     },
 
     rotate(prefix, { tenantId, expiresAt } = {}) {

@@ -23,6 +23,9 @@ import { createSqlSupplierStore } from './supplier-store.js';
 import type { LeadSink } from './lead-sink.js';
 import type { UploadSink } from './upload-sink.js';
 
+/** How long a gateway believes a key that verified: a key revoked on another replica or by the CLI works at most this long after. */
+export const KEY_VERIFIED_FOR_MS = 5_000;
+
 export interface GatewayOptions {
   db: SqlClient;
   uploads: UploadSink;
@@ -109,8 +112,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     rejections: (jobId, tenantId, limit) => ownedElsewhere(recentRejections(opts.db, jobId, tenantId, limit), []),
     jobsEnded: opts.jobsEnded,
   });
-  // Every call's key is looked up in the gateway's own tables (migration 005), in both modes.
-  const keys = createSqlApiKeyStore(opts.db);
+  // Every call's key is looked up in the gateway's own tables (migration 005), in both modes; a key
+  // that verified is believed for KEY_VERIFIED_FOR_MS (docs/api-keys.md, "Checking a key").
+  const keys = createSqlApiKeyStore(opts.db, { verifiedForMs: KEY_VERIFIED_FOR_MS });
   const limits = createConcurrencyLimit(opts.limits);
   const grpc = createGrpcServer({ service, logger: opts.logger, keys, authFailures: opts.authFailures, limits });
   const operatorMetrics =
