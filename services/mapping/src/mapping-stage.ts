@@ -71,7 +71,8 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
     const job = batch.job!;
     const cached = cache.get(job.jobId);
     if (cached) return { columns: cached, status: 'automatic', preview: [] };
-    let mapping = await store.jobMapping(job.jobId);
+    // A job's first batch finds none (saved below); a single lead, a job of one batch, is spared the read.
+    let mapping = batch.seq === 0 ? undefined : await store.jobMapping(job.jobId);
     if (!mapping) {
       const confirmed = await store.confirmed(job.tenantId, job.supplier);
       const aliases = await opts.aliases?.(job.tenantId);
@@ -128,9 +129,8 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
     if (mapped.length === 0) return;
     const rows = mapped.reduce((n, b) => n + b.rows.length, 0);
     const invalid = mapped.reduce((n, b) => n + b.rows.filter((r) => r.disposition === Disposition.DISPOSITION_INVALID).length, 0);
-    await store.countMapped(jobId, { upTo: Math.max(...mapped.map((b) => b.seq)), rows, invalid });
     const last = mapped.find((b) => b.last);
-    if (last) await store.setTotal(jobId, last.totalRows);
+    await store.countMapped(jobId, { upTo: Math.max(...mapped.map((b) => b.seq)), rows, invalid, ...(last ? { totalRows: last.totalRows } : {}) });
   }
 
   async function handle(batch: RowBatch): Promise<MappingStageResult> {

@@ -58,6 +58,8 @@ export interface MappedCounts {
   upTo: number;
   rows: number;
   invalid: number;
+  /** The job's rows as ingest counted them, when these batches include its last: set as setTotal sets it, in the same statement. */
+  totalRows?: number;
 }
 
 /** Rows of supplier_mappings: keyed by the folded header, beside the header as written. */
@@ -71,12 +73,13 @@ export function createSqlMappingStore(db: SqlClient): MappingStore {
       return rows[0];
     },
     async saveJobMapping(job, mapping) {
-      await db.query(
+      // The row it made, or when there was one already (a batch redelivered), the one kept.
+      const { rows } = await db.query<JobMapping>(
         `INSERT INTO job_mappings (job_id, tenant_id, supplier, columns, status, preview) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (job_id) DO NOTHING`,
+         ON CONFLICT (job_id) DO NOTHING RETURNING columns, status, preview`,
         [job.jobId, job.tenantId, job.supplier, JSON.stringify(mapping.columns), mapping.status, JSON.stringify(mapping.preview)],
       );
-      return (await this.jobMapping(job.jobId)) ?? mapping;
+      return rows[0] ?? (await this.jobMapping(job.jobId)) ?? mapping;
     },
     async growJobMapping(jobId, columns) {
       const { rows } = await db.query<{ columns: ColumnDecision[] }>(
@@ -117,10 +120,15 @@ export function createSqlMappingStore(db: SqlClient): MappingStore {
       if (seqs.length > 0) await db.query('DELETE FROM parked_batches WHERE job_id = $1 AND seq = ANY($2::int[])', [jobId, seqs]);
     },
     async countMapped(jobId, counts) {
+      // The total is set whether or not the rows were counted before, as setTotal sets it.
       await db.query(
-        `UPDATE job_mappings SET rows_mapped = rows_mapped + $3, rows_invalid = rows_invalid + $4, counted_seq = $2
-          WHERE job_id = $1 AND counted_seq < $2`,
-        [jobId, counts.upTo, counts.rows, counts.invalid],
+        `UPDATE job_mappings SET
+            rows_mapped = CASE WHEN counted_seq < $2 THEN rows_mapped + $3 ELSE rows_mapped END,
+            rows_invalid = CASE WHEN counted_seq < $2 THEN rows_invalid + $4 ELSE rows_invalid END,
+            counted_seq = greatest(counted_seq, $2),
+            total_rows = coalesce($5, total_rows)
+          WHERE job_id = $1 AND (counted_seq < $2 OR $5::int IS NOT NULL)`,
+        [jobId, counts.upTo, counts.rows, counts.invalid, counts.totalRows ?? null],
       );
     },
     async setTotal(jobId, totalRows) {
