@@ -57,6 +57,20 @@ describe('the cancelled-jobs check', () => {
     expect(asked.sort()).toEqual(['j1', 'j2']);
   });
 
+  it('takes a job its caller just made as not cancelled, for as long as a look-up\'s "no"', async () => {
+    let clock = 0;
+    const { asked, lookup } = lookupOf(new Set(['j1']));
+    const check = createCancelledJobs(lookup, { now: () => clock });
+    check.notCancelledNow('j1');
+    expect(await check.isCancelled('j1')).toBe(false);
+    clock = 1001;
+    expect(await check.isCancelled('j1')).toBe(true);
+    // A cancel seen is final.
+    check.notCancelledNow('j1');
+    expect(await check.isCancelled('j1')).toBe(true);
+    expect(asked).toEqual(['j1']);
+  });
+
   it("drops a cancelled job's batch before the stage runs, and runs the others", async () => {
     const ran: string[] = [];
     const stage = skipCancelled(async (b: { job: { jobId: string } }) => (ran.push(b.job.jobId), b), createCancelledJobs(lookupOf(new Set(['gone'])).lookup));

@@ -13,6 +13,11 @@ export interface CancelledJobs {
    * meets, and in `serve` each single lead is a job of its own.
    */
   cancelledAmong(jobIds: Iterable<string>): Promise<Set<string>>;
+  /**
+   * Says that a job is not cancelled now (its caller made it a moment ago), believed as a
+   * look-up's "no" is: a cancel made meanwhile is seen within negativeMs, as always.
+   */
+  notCancelledNow(jobId: string): void;
 }
 
 export interface CancelledJobsOptions {
@@ -67,6 +72,9 @@ export function createCancelledJobs(lookup: CancelLookup, opts: CancelledJobsOpt
   };
   return {
     isCancelled,
+    notCancelledNow(jobId) {
+      if (jobId && !cancelled.has(jobId)) remember(jobId, false);
+    },
     async cancelledAmong(jobIds) {
       const found = new Set<string>();
       const waiting: Promise<void>[] = [];

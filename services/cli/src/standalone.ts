@@ -14,6 +14,7 @@ import {
   createSqlDeliveryStore,
   createSqlEndpointStore,
   migrations as deliveryMigrations,
+  rememberEndpoints,
   sealEndpointSecrets,
   type EndpointStore,
 } from '@leadflow/delivery';
@@ -132,6 +133,9 @@ async function* once<T>(item: T): AsyncGenerator<T> {
   yield item;
 }
 
+/** How long delivery believes a tenant's webhook endpoints (rememberEndpoints): one added in the database by another process is used at most this long after. */
+const ENDPOINTS_FOR_MS = 5_000;
+
 /**
  * Standalone mode (docs/architecture.md section 1): the same stages as the services, composed in
  * one process, on the embedded database (or DATABASE_URL), which also holds what Redis holds
@@ -188,7 +192,10 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   ] as const;
   const instrumented = stages.map(([name, stage]) => instrument(name, skipCancelled(stage, cancelled), metrics));
   const outbound = createOutboundFetch(opts.outbound);
-  const delivery = createDeliveryStage({ store: createSqlDeliveryStore(db), endpoints, logger, metrics, fetch: outbound, isCancelled: cancelLookup });
+  // The endpoints are read once per ENDPOINTS_FOR_MS, not per batch (each single lead is one).
+  const delivery = createDeliveryStage({
+    store: createSqlDeliveryStore(db), endpoints: rememberEndpoints(endpoints, { forMs: ENDPOINTS_FOR_MS }), logger, metrics, fetch: outbound, isCancelled: cancelLookup,
+  });
   const inFlight = new Set<Promise<void>>();
   const saveRows = saveRowsRead(db);
 
@@ -196,13 +203,15 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
    * Runs one job's batches through every stage. A job cancelled meanwhile leaves dedup's claims
    * and index entries of the rows it never stored: forgotten once its last batch went through,
    * so that they make no later row a duplicate of a lead that does not exist. `filed` sinks see
-   * each batch as persistence passed it on, before delivery.
+   * each batch as persistence passed it on, before delivery. `allStored` says, once the run is
+   * over, that every row of the job was stored: then nothing is left to forget, and no look-up is made.
    */
   const run = async (
     jobId: string, source: AsyncIterable<RowBatch>, sinks: readonly Sink<LeadBatch>[] = [], onCancel = () => {}, filed: readonly Sink<LeadBatch>[] = [],
+    allStored = () => false,
   ) => {
     await runPipeline({ source: untilCancelled(source, jobId, cancelled, onCancel), mapping, stages: instrumented, sinks: [...filed, delivery, ...sinks] });
-    if (await cancelLookup(jobId)) await forgetRowsNeverStored(db, [jobId]);
+    if (!allStored() && (await cancelLookup(jobId))) await forgetRowsNeverStored(db, [jobId]);
   };
   const processJob: Standalone['processJob'] = (job, source, sinks, onRead) =>
     runner.running(job.jobId, () => {
@@ -262,7 +271,16 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
         // first statement): it only lets go of it once the lead went through.
         run: async (batch, filed) => {
           const { jobId } = batch.job!;
-          await run(jobId, once(batch), [], undefined, [filed]);
+          // Made by the gateway a moment ago, not cancelled then: the stages need not ask before
+          // its one batch (persistence and delivery still check the mark themselves).
+          cancelled.notCancelledNow(jobId);
+          // Its one row passed persistence: stored, so nothing of it is left to forget.
+          let stored = false;
+          const seen: Sink<LeadBatch> = async (b) => {
+            stored ||= b.rows.length === batch.rows.length;
+            await filed(b);
+          };
+          await run(jobId, once(batch), [], undefined, [seen], () => stored);
           await jobs.ran(jobId, runner.name);
         },
         track,

@@ -7,6 +7,8 @@ export { createSqlDeliveryStore } from './delivery-store.js';
 export type { DeliveryStore, DeliveryOutcome, DeliveryRecord } from './delivery-store.js';
 export { createSqlEndpointStore, endpointSecretContext, sealEndpointSecrets } from './endpoint-store.js';
 export type { Endpoint, EndpointStore, NewEndpoint, SealReport } from './endpoint-store.js';
+export { rememberEndpoints } from './remembered-endpoints.js';
+export type { RememberedEndpointsOptions } from './remembered-endpoints.js';
 export { postWebhook, signPayload } from './webhook.js';
 export type { WebhookResult, WebhookOptions } from './webhook.js';
 
