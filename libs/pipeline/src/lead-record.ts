@@ -54,7 +54,8 @@ export function leadRecord(lead: Lead | undefined): LeadRecord {
 export const emptyLead = (): Lead => ({
   firstName: '', lastName: '', fullName: '', email: '', phone: '', phoneType: '', company: '', domain: '', jobTitle: '', street: '',
   addressLine2: '', city: '', state: '', postalCode: '', country: '', industry: '', source: '', extra: {}, emailType: '', emailKey: '',
-  phoneExtension: '', original: {}, alternateEmails: [], alternatePhones: [],
+  phoneExtension: '', original: {}, alternateEmails: [], alternatePhones: [], emailSuggestion: '', timezone: '', callableNow: '',
+  industryConfidence: '', seniority: '', department: '', enrichmentEvidence: [],
 });
 
 /** Lowercase, accents removed, punctuation to spaces, spaces collapsed: "São  Paulo!" → "sao paulo". */

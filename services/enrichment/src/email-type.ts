@@ -1,8 +1,48 @@
 import { FREE_EMAIL_DOMAINS } from '@leadflow/pipeline';
+import { createRequire } from 'node:module';
+import { emailSuggestion } from './email-suggestion.js';
 
-/** `free` for a consumer mailbox provider, `business` for any other domain, '' without an email. */
-export function emailType(email: string): 'free' | 'business' | '' {
+export type EmailType = 'free' | 'business' | 'role' | 'disposable';
+
+// Both are CommonJS without named exports that Node's ESM loader can see.
+const require = createRequire(import.meta.url);
+const DISPOSABLE: ReadonlySet<string> = (require('mailchecker') as typeof import('mailchecker')).blacklist();
+const FREE_DOMAINS_LIST: ReadonlySet<string> = (require('free-email-domains-list') as typeof import('free-email-domains-list')).DOMAINS;
+
+/**
+ * Local parts that name a function, not a person (RFC 2142 mailbox names and the shared inboxes
+ * lead lists carry). Compared after removing a "+tag" and the separators ". - _".
+ */
+export const ROLE_LOCAL_PARTS: ReadonlySet<string> = new Set([
+  'info', 'information', 'sales', 'support', 'help', 'helpdesk', 'admin', 'administrator', 'office', 'contact',
+  'contactus', 'hello', 'hi', 'team', 'enquiries', 'enquiry', 'inquiries', 'inquiry', 'marketing', 'billing',
+  'accounts', 'accounting', 'accountspayable', 'ap', 'ar', 'finance', 'invoices', 'invoice', 'payments', 'hr',
+  'jobs', 'careers', 'recruiting', 'recruitment', 'hiring', 'press', 'media', 'pr', 'news', 'newsletter', 'noreply',
+  'donotreply', 'no-reply', 'webmaster', 'postmaster', 'hostmaster', 'abuse', 'security', 'privacy', 'legal',
+  'compliance', 'service', 'services', 'customerservice', 'customercare', 'care', 'feedback', 'orders', 'order',
+  'booking', 'bookings', 'reservations', 'reception', 'frontdesk', 'mail', 'email', 'general', 'team', 'staff',
+  'all', 'everyone', 'dev', 'developers', 'it', 'tech', 'ops', 'operations', 'purchasing', 'procurement', 'shop',
+  'store', 'events', 'partners', 'partnerships', 'investors', 'ir', 'studio', 'welcome', 'membership', 'members',
+  'admissions', 'registrar', 'frontoffice', 'dispatch', 'service', 'root', 'sysadmin',
+].map((p) => p.replace(/[.\-_]/g, '')));
+
+/** The part before "+", without ". - _": "Customer.Service+x" → "customerservice". */
+const roleKey = (local: string) => local.toLowerCase().replace(/\+.*$/, '').replace(/[.\-_]/g, '');
+
+/**
+ * `disposable` for a throwaway domain (the mailchecker list), `role` for a function mailbox
+ * (ROLE_LOCAL_PARTS), `free` for a consumer provider (ours, then free-email-domains-list),
+ * `business` for any other domain; '' without an email. A likely typo of a big provider's domain
+ * counts as `free`: the lists carry many such typo domains as disposable or free, and the person
+ * meant the provider (the typo itself is reported apart, as email_suggestion).
+ */
+export function emailType(email: string): EmailType | '' {
   const at = email.lastIndexOf('@');
   if (at < 0) return '';
-  return FREE_EMAIL_DOMAINS.has(email.slice(at + 1)) ? 'free' : 'business';
+  const domain = email.slice(at + 1).toLowerCase();
+  if (FREE_EMAIL_DOMAINS.has(domain)) return ROLE_LOCAL_PARTS.has(roleKey(email.slice(0, at))) ? 'role' : 'free';
+  if (emailSuggestion(email)) return 'free';
+  if (DISPOSABLE.has(domain)) return 'disposable';
+  if (ROLE_LOCAL_PARTS.has(roleKey(email.slice(0, at)))) return 'role';
+  return FREE_DOMAINS_LIST.has(domain) ? 'free' : 'business';
 }

@@ -1,2 +1,10 @@
-export { createEnrichmentStage } from './enrichment-stage.js';
-export { emailType } from './email-type.js';
+export { createEnrichmentStage, type EnrichmentStageOptions } from './enrichment-stage.js';
+export { enrichLead, type EnrichContext } from './enrich-lead.js';
+export { emailType, ROLE_LOCAL_PARTS, type EmailType } from './email-type.js';
+export { emailSuggestion, typoDistance, BIG_PROVIDERS } from './email-suggestion.js';
+export { phoneInfo, type PhoneInfo, type PhoneType } from './phone-info.js';
+export { leadTimeZone, countryZone, type TimeZoneInput } from './time-zone.js';
+export { callableNow, localMinutes, windowMinutes, DEFAULT_CALLING_WINDOW, type CallingWindow } from './calling-window.js';
+export { classifyIndustry, type IndustryInput, type IndustryResult } from './industry.js';
+export { NAICS_SECTORS } from './industry-keywords.js';
+export { classifyJobTitle, type JobTitleResult, type Seniority } from './job-title.js';

@@ -275,11 +275,7 @@ describe('REST API', () => {
   });
 
   it('lists the merges into a lead and undoes one, once', async () => {
-    const lead = {
-      firstName: 'Ann', lastName: 'Lee', fullName: '', email: 'ann@acme.com', phone: '', phoneType: '', company: '', domain: '', jobTitle: '', street: '',
-      addressLine2: '', city: '', state: '', postalCode: '', country: '', industry: '', source: '', extra: {}, emailType: '', emailKey: 'ann@acme.com',
-      phoneExtension: '', original: {}, alternateEmails: [], alternatePhones: [],
-    };
+    const lead = { ...emptyLead(), firstName: 'Ann', lastName: 'Lee', email: 'ann@acme.com', emailKey: 'ann@acme.com' };
     const batch = (jobId: string, phone: string, matched?: string): LeadBatch => ({
       job: { jobId, tenantId: 't1', supplier: '', webhookUrl: '', fileName: '', sheet: '', review: false },
       seq: 0, header: [], mapping: [], last: false, totalRows: 0, failure: undefined,

@@ -175,6 +175,31 @@ export interface Lead {
    */
   alternateEmails: AlternateContact[];
   alternatePhones: AlternateContact[];
+  /**
+   * Set by enrichment (docs/enrichment.md). email_type: free, business, role or disposable;
+   * phone_type: mobile, fixed_line, toll_free, premium, voip, shared_cost, personal, pager, uan,
+   * voicemail or unknown; industry: a two-digit NAICS sector (the supplier's words kept in
+   * original["industry"]). The domain of a big provider the email's domain is likely a typo of.
+   */
+  emailSuggestion: string;
+  /** IANA time zone from the address, else the phone number; '' when neither decides. */
+  timezone: string;
+  /**
+   * "true" or "false": whether the calling window was open in the lead's time zone when the
+   * lead was enriched; '' without a time zone.
+   */
+  callableNow: string;
+  /** 0 to 1, two decimals, as text; '' without an industry. */
+  industryConfidence: string;
+  /** c_level, vp, director, manager or individual_contributor; '' when the title does not say. */
+  seniority: string;
+  /**
+   * sales, marketing, engineering, finance, operations, hr, it, legal, support, product or
+   * executive; '' when the title does not say.
+   */
+  department: string;
+  /** What the derived fields rest on: "industry company:\"dental\"", "department title:\"sales\"". */
+  enrichmentEvidence: string[];
 }
 
 export interface Lead_ExtraEntry {
@@ -1099,6 +1124,13 @@ function createBaseLead(): Lead {
     original: {},
     alternateEmails: [],
     alternatePhones: [],
+    emailSuggestion: "",
+    timezone: "",
+    callableNow: "",
+    industryConfidence: "",
+    seniority: "",
+    department: "",
+    enrichmentEvidence: [],
   };
 }
 
@@ -1175,6 +1207,27 @@ export const Lead: MessageFns<Lead> = {
     }
     for (const v of message.alternatePhones) {
       AlternateContact.encode(v!, writer.uint32(194).fork()).join();
+    }
+    if (message.emailSuggestion !== "") {
+      writer.uint32(322).string(message.emailSuggestion);
+    }
+    if (message.timezone !== "") {
+      writer.uint32(330).string(message.timezone);
+    }
+    if (message.callableNow !== "") {
+      writer.uint32(338).string(message.callableNow);
+    }
+    if (message.industryConfidence !== "") {
+      writer.uint32(346).string(message.industryConfidence);
+    }
+    if (message.seniority !== "") {
+      writer.uint32(354).string(message.seniority);
+    }
+    if (message.department !== "") {
+      writer.uint32(362).string(message.department);
+    }
+    for (const v of message.enrichmentEvidence) {
+      writer.uint32(370).string(v!);
     }
     return writer;
   },
@@ -1390,6 +1443,62 @@ export const Lead: MessageFns<Lead> = {
             message.alternatePhones.push(AlternateContact.decode(reader, reader.uint32()));
             continue;
           }
+          case 40: {
+            if (tag !== 322) {
+              break;
+            }
+
+            message.emailSuggestion = reader.string();
+            continue;
+          }
+          case 41: {
+            if (tag !== 330) {
+              break;
+            }
+
+            message.timezone = reader.string();
+            continue;
+          }
+          case 42: {
+            if (tag !== 338) {
+              break;
+            }
+
+            message.callableNow = reader.string();
+            continue;
+          }
+          case 43: {
+            if (tag !== 346) {
+              break;
+            }
+
+            message.industryConfidence = reader.string();
+            continue;
+          }
+          case 44: {
+            if (tag !== 354) {
+              break;
+            }
+
+            message.seniority = reader.string();
+            continue;
+          }
+          case 45: {
+            if (tag !== 362) {
+              break;
+            }
+
+            message.department = reader.string();
+            continue;
+          }
+          case 46: {
+            if (tag !== 370) {
+              break;
+            }
+
+            message.enrichmentEvidence.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1502,6 +1611,29 @@ export const Lead: MessageFns<Lead> = {
         : globalThis.Array.isArray(object?.alternate_phones)
         ? object.alternate_phones.map((e: any) => AlternateContact.fromJSON(e))
         : [],
+      emailSuggestion: isSet(object.emailSuggestion)
+        ? globalThis.String(object.emailSuggestion)
+        : isSet(object.email_suggestion)
+        ? globalThis.String(object.email_suggestion)
+        : "",
+      timezone: isSet(object.timezone) ? globalThis.String(object.timezone) : "",
+      callableNow: isSet(object.callableNow)
+        ? globalThis.String(object.callableNow)
+        : isSet(object.callable_now)
+        ? globalThis.String(object.callable_now)
+        : "",
+      industryConfidence: isSet(object.industryConfidence)
+        ? globalThis.String(object.industryConfidence)
+        : isSet(object.industry_confidence)
+        ? globalThis.String(object.industry_confidence)
+        : "",
+      seniority: isSet(object.seniority) ? globalThis.String(object.seniority) : "",
+      department: isSet(object.department) ? globalThis.String(object.department) : "",
+      enrichmentEvidence: globalThis.Array.isArray(object?.enrichmentEvidence)
+        ? object.enrichmentEvidence.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.enrichment_evidence)
+        ? object.enrichment_evidence.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1591,6 +1723,27 @@ export const Lead: MessageFns<Lead> = {
     if (message.alternatePhones?.length) {
       obj.alternatePhones = message.alternatePhones.map((e) => AlternateContact.toJSON(e));
     }
+    if (message.emailSuggestion !== "") {
+      obj.emailSuggestion = message.emailSuggestion;
+    }
+    if (message.timezone !== "") {
+      obj.timezone = message.timezone;
+    }
+    if (message.callableNow !== "") {
+      obj.callableNow = message.callableNow;
+    }
+    if (message.industryConfidence !== "") {
+      obj.industryConfidence = message.industryConfidence;
+    }
+    if (message.seniority !== "") {
+      obj.seniority = message.seniority;
+    }
+    if (message.department !== "") {
+      obj.department = message.department;
+    }
+    if (message.enrichmentEvidence?.length) {
+      obj.enrichmentEvidence = message.enrichmentEvidence;
+    }
     return obj;
   },
 
@@ -1639,6 +1792,13 @@ export const Lead: MessageFns<Lead> = {
     );
     message.alternateEmails = object.alternateEmails?.map((e) => AlternateContact.fromPartial(e)) || [];
     message.alternatePhones = object.alternatePhones?.map((e) => AlternateContact.fromPartial(e)) || [];
+    message.emailSuggestion = object.emailSuggestion ?? "";
+    message.timezone = object.timezone ?? "";
+    message.callableNow = object.callableNow ?? "";
+    message.industryConfidence = object.industryConfidence ?? "";
+    message.seniority = object.seniority ?? "";
+    message.department = object.department ?? "";
+    message.enrichmentEvidence = object.enrichmentEvidence?.map((e) => e) || [];
     return message;
   },
 };

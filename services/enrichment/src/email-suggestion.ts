@@ -1,0 +1,90 @@
+import { FREE_EMAIL_DOMAINS } from '@leadflow/pipeline';
+
+/**
+ * The big providers whose domains people mistype. A provider name of 3 or 4 letters (aol, msn,
+ * att, live) is one keystroke from real companies (aon.com, msc.com), so for those only the
+ * top-level domain is corrected (aol.con → aol.com).
+ */
+export const BIG_PROVIDERS = [
+  'gmail.com', 'googlemail.com', 'yahoo.com', 'yahoo.co.uk', 'ymail.com', 'hotmail.com', 'hotmail.co.uk', 'outlook.com',
+  'live.com', 'msn.com', 'aol.com', 'icloud.com', 'me.com', 'mac.com', 'comcast.net', 'verizon.net', 'att.net',
+  'sbcglobal.net', 'bellsouth.net', 'protonmail.com', 'gmx.com', 'gmx.de', 'web.de', 'yandex.ru', 'mail.ru',
+] as const;
+
+const KNOWN: ReadonlySet<string> = new Set([...BIG_PROVIDERS, ...FREE_EMAIL_DOMAINS]);
+
+/** Typed top-level domains and what was meant. */
+const TLD_TYPOS: Readonly<Record<string, readonly string[]>> = {
+  com: ['con', 'cpm', 'cim', 'vom', 'xom', 'ocm', 'cmo', 'comm', 'coom', 'cm', 'om', 'co', 'c0m', 'clm', 'cok', 'col'],
+  net: ['nte', 'ner', 'nt', 'ne', 'nett', 'met', 'bet', 'mnet'],
+  'co.uk': ['co.ul', 'co.k', 'co.uj', 'couk', 'co.uk.com'],
+  de: ['d', 'dee', 'ed'],
+  ru: ['r', 'ry', 'rru'],
+};
+
+const ROWS = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm', '1234567890'];
+const POS = new Map<string, [number, number]>();
+ROWS.forEach((row, r) => [...row].forEach((ch, c) => POS.set(ch, [r, c])));
+
+/** Keys next to each other on a QWERTY keyboard (same row ±1, or the rows above/below). */
+function adjacent(a: string, b: string): boolean {
+  const pa = POS.get(a);
+  const pb = POS.get(b);
+  if (!pa || !pb) return false;
+  const dr = Math.abs(pa[0] - pb[0]);
+  const dc = pb[1] - pa[1];
+  return (dr === 0 && Math.abs(dc) === 1) || (dr === 1 && dc >= -1 && dc <= 1);
+}
+
+/**
+ * Edit distance with the typos people make costing 1 (a letter left out, doubled or added, two
+ * letters swapped, a neighbouring key hit) and any other substitution 2: hotmial → hotmail is 1,
+ * gnail → gmail is 1, hotmart → hotmail is 4.
+ */
+export function typoDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 0; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const x = a[i - 1]!;
+      const y = b[j - 1]!;
+      const sub = x === y ? 0 : adjacent(x, y) ? 1 : 2;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + sub);
+      if (i > 1 && j > 1 && x === b[j - 2] && a[i - 2] === y) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+const split = (domain: string): [string, string] => {
+  const dot = domain.indexOf('.');
+  return dot < 0 ? [domain, ''] : [domain.slice(0, dot), domain.slice(dot + 1)];
+};
+
+const PROVIDERS = BIG_PROVIDERS.map((p) => [p, ...split(p)] as const);
+
+/**
+ * The big provider's domain the email's domain is likely a typo of (gmial.com → gmail.com), or
+ * ''. The email itself is never changed. A known provider domain is never a typo; a name of 5 or
+ * 6 letters may be one typo away, a longer one two; the top-level domain must be the provider's
+ * or a known typo of it.
+ */
+export function emailSuggestion(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at < 0) return '';
+  const domain = email.slice(at + 1).toLowerCase();
+  if (KNOWN.has(domain)) return '';
+  const [name, tld] = split(domain);
+  let best = '';
+  let bestCost = Infinity;
+  for (const [provider, pName, pTld] of PROVIDERS) {
+    if (tld !== pTld && !TLD_TYPOS[pTld]?.includes(tld)) continue;
+    if (Math.abs(name.length - pName.length) > 2) continue;
+    const cost = name === pName ? 0 : pName.length < 5 ? Infinity : typoDistance(name, pName);
+    const limit = pName.length <= 6 ? 1 : 2;
+    const total = cost + (tld === pTld ? 0 : 1);
+    if (cost <= limit && total < bestCost) [best, bestCost] = [provider, total];
+  }
+  return best;
+}

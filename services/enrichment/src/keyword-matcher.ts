@@ -1,0 +1,96 @@
+import { foldText } from '@leadflow/pipeline';
+
+/** A keyword found in a text: the label it names, the words that matched, and their weight. */
+export interface KeywordHit {
+  label: string;
+  keyword: string;
+  weight: number;
+  /** Index of the last matched word: ties go to the later word (the head noun: "Smith Dental Supply"). */
+  at: number;
+}
+
+/**
+ * Finds keywords of a table in a text. Whole words and phrases are map look-ups; a stem ("farm*")
+ * matches the start of a word; in a long word that nothing else matched (a compound company name
+ * or domain, "bluewaterplumbing"), any keyword of 5 letters or more counts where it occurs.
+ */
+export interface KeywordMatcher {
+  hits(text: string): KeywordHit[];
+}
+
+const singular = (w: string) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w);
+
+export function createKeywordMatcher(table: Readonly<Record<string, readonly string[]>>): KeywordMatcher {
+  const words = new Map<string, string>();
+  const phrases = new Map<string, { words: string[]; label: string; keyword: string }[]>();
+  const stems: [string, string][] = [];
+  const inner: [string, string][] = [];
+  for (const [label, keywords] of Object.entries(table)) {
+    for (const keyword of keywords) {
+      if (keyword.endsWith('*')) {
+        const stem = keyword.slice(0, -1);
+        stems.push([stem, label]);
+        if (stem.length >= 5) inner.push([stem, label]);
+      } else if (keyword.includes(' ')) {
+        const parts = keyword.split(' ').map(singular);
+        const list = phrases.get(parts[0]!) ?? [];
+        list.push({ words: parts, label, keyword });
+        phrases.set(parts[0]!, list);
+      } else {
+        if (!words.has(keyword)) words.set(keyword, label);
+        if (!words.has(singular(keyword))) words.set(singular(keyword), label);
+        if (keyword.length >= 5) inner.push([keyword, label]);
+      }
+    }
+  }
+  inner.sort((a, b) => b[0].length - a[0].length);
+  return {
+    hits(text) {
+      const tokens = foldText(text).split(' ').filter(Boolean).map(singular);
+      const out: KeywordHit[] = [];
+      for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i]!;
+        let matched = false;
+        for (const p of phrases.get(token) ?? []) {
+          if (p.words.every((w, k) => tokens[i + k] === w)) {
+            out.push({ label: p.label, keyword: p.keyword, weight: 1 + p.words.length, at: i + p.words.length - 1 });
+            matched = true;
+          }
+        }
+        const label = words.get(token);
+        if (label) {
+          out.push({ label, keyword: token, weight: 1, at: i });
+          continue;
+        }
+        if (matched || token.length < 3) continue;
+        const stem = stems.find(([s]) => token.startsWith(s));
+        if (stem) {
+          out.push({ label: stem[1], keyword: `${stem[0]}*`, weight: 1, at: i });
+          continue;
+        }
+        if (token.length < 8) continue;
+        const part = inner.find(([k]) => token.includes(k));
+        if (part) out.push({ label: part[1], keyword: part[0], weight: 0.8, at: i });
+      }
+      return out;
+    },
+  };
+}
+
+/** The best label of some hits: the most weight, ties to the later word; undefined without hits. */
+export function bestHit(hits: readonly KeywordHit[]): { label: string; hits: KeywordHit[]; weight: number } | undefined {
+  if (hits.length === 0) return undefined;
+  const score = new Map<string, { weight: number; at: number; hits: KeywordHit[] }>();
+  for (const h of hits) {
+    const s = score.get(h.label) ?? { weight: 0, at: -1, hits: [] };
+    s.weight += h.weight;
+    s.at = Math.max(s.at, h.at);
+    s.hits.push(h);
+    score.set(h.label, s);
+  }
+  let best: [string, { weight: number; at: number; hits: KeywordHit[] }] | undefined;
+  for (const entry of score) {
+    if (!best || entry[1].weight > best[1].weight || (entry[1].weight === best[1].weight && entry[1].at > best[1].at)) best = entry;
+  }
+  return best && { label: best[0], hits: best[1].hits, weight: best[1].weight };
+}

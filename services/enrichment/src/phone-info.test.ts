@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { phoneInfo } from './index.js';
+
+describe('phoneInfo', () => {
+  it('says unknown for a North American number the plan calls fixed line or mobile, with its place and zone', () => {
+    expect(phoneInfo('+12125550123')).toEqual({ type: 'unknown', country: 'US', place: 'New York, NY', timeZones: ['America/New_York'] });
+    expect(phoneInfo('+13125550199')?.timeZones).toEqual(['America/Chicago']);
+    expect(phoneInfo('+14165550123')).toMatchObject({ type: 'unknown', country: 'CA', place: 'Ontario', timeZones: ['America/Toronto'] });
+  });
+
+  it('tells a UK mobile from a London landline', () => {
+    expect(phoneInfo('+447400123456')).toMatchObject({ type: 'mobile', country: 'GB' });
+    expect(phoneInfo('+442079460000')).toMatchObject({ type: 'fixed_line', country: 'GB', timeZones: ['Europe/London'] });
+  });
+
+  it('names toll-free, premium and other types where the plan has them', () => {
+    expect(phoneInfo('+18005551234')?.type).toBe('toll_free');
+    expect(phoneInfo('+19005550123')?.type).toBe('premium');
+    expect(phoneInfo('+4915123456789')).toMatchObject({ type: 'mobile', country: 'DE', timeZones: ['Europe/Berlin'] });
+    expect(phoneInfo('+61412345678')).toMatchObject({ type: 'mobile', country: 'AU' });
+    expect(phoneInfo('+33810123456')?.type).toBe('shared_cost');
+    expect(phoneInfo('+445612345678')?.type).toBe('voip');
+  });
+
+  it('answers nothing without a number', () => {
+    expect(phoneInfo('')).toBeUndefined();
+  });
+});
