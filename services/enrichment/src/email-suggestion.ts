@@ -42,20 +42,28 @@ function adjacent(a: string, b: string): boolean {
  * gnail → gmail is 1, hotmart → hotmail is 4.
  */
 export function typoDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 0; j <= b.length; j++) d[0]![j] = j;
+  // Three rows of the dynamic programme (two back for a transposition), reused between calls.
+  const n = b.length;
+  if (prev2.length <= n) [prev2, prev, row] = [new Array<number>(n + 1), new Array<number>(n + 1), new Array<number>(n + 1)];
+  for (let j = 0; j <= n; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const x = a[i - 1]!;
-      const y = b[j - 1]!;
-      const sub = x === y ? 0 : adjacent(x, y) ? 1 : 2;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + sub);
-      if (i > 1 && j > 1 && x === b[j - 2] && a[i - 2] === y) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
+    row[0] = i;
+    const x = a.charCodeAt(i - 1);
+    for (let j = 1; j <= n; j++) {
+      const y = b.charCodeAt(j - 1);
+      const sub = x === y ? 0 : adjacent(a[i - 1]!, b[j - 1]!) ? 1 : 2;
+      let v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + sub);
+      if (i > 1 && j > 1 && x === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === y) v = Math.min(v, prev2[j - 2]! + 1);
+      row[j] = v;
     }
+    [prev2, prev, row] = [prev, row, prev2];
   }
-  return d[a.length]![b.length]!;
+  return prev[n]!;
 }
+
+let prev2: number[] = [];
+let prev: number[] = [];
+let row: number[] = [];
 
 const split = (domain: string): [string, string] => {
   const dot = domain.indexOf('.');
@@ -80,9 +88,9 @@ export function emailSuggestion(email: string): string {
   let bestCost = Infinity;
   for (const [provider, pName, pTld] of PROVIDERS) {
     if (tld !== pTld && !TLD_TYPOS[pTld]?.includes(tld)) continue;
-    if (Math.abs(name.length - pName.length) > 2) continue;
-    const cost = name === pName ? 0 : pName.length < 5 ? Infinity : typoDistance(name, pName);
     const limit = pName.length <= 6 ? 1 : 2;
+    if (Math.abs(name.length - pName.length) > limit) continue;
+    const cost = name === pName ? 0 : pName.length < 5 ? Infinity : typoDistance(name, pName);
     const total = cost + (tld === pTld ? 0 : 1);
     if (cost <= limit && total < bestCost) [best, bestCost] = [provider, total];
   }

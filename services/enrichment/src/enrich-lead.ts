@@ -21,8 +21,8 @@ export interface EnrichContext {
  * function of the lead and the context, so a rerun of a batch gives the same lead.
  */
 export function enrichLead(lead: Lead, ctx: EnrichContext): void {
-  lead.emailType = emailType(lead.email);
   lead.emailSuggestion = emailSuggestion(lead.email);
+  lead.emailType = emailType(lead.email, lead.emailSuggestion);
   const evidence: string[] = [];
 
   const phone = phoneInfo(lead.phone);

@@ -1,5 +1,20 @@
 import { foldText } from '@leadflow/pipeline';
 
+/** foldText, skipping its Unicode normalization for plain ASCII (most company names and titles). */
+const fold = (text: string): string =>
+  /[^\x00-\x7f]/.test(text) ? foldText(text) : text.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+
+/** Keywords indexed by their first three letters, so a word is compared only with those that can match. */
+function byPrefix(entries: readonly [string, string][]): Map<string, [string, string][]> {
+  const index = new Map<string, [string, string][]>();
+  for (const e of entries) {
+    const key = e[0].slice(0, 3);
+    index.set(key, [...(index.get(key) ?? []), e]);
+  }
+  for (const list of index.values()) list.sort((a, b) => b[0].length - a[0].length);
+  return index;
+}
+
 /** A keyword found in a text: the label it names, the words that matched, and their weight. */
 export interface KeywordHit {
   label: string;
@@ -43,10 +58,11 @@ export function createKeywordMatcher(table: Readonly<Record<string, readonly str
       }
     }
   }
-  inner.sort((a, b) => b[0].length - a[0].length);
+  const stemIndex = byPrefix(stems);
+  const innerIndex = byPrefix(inner);
   return {
     hits(text) {
-      const tokens = foldText(text).split(' ').filter(Boolean).map(singular);
+      const tokens = fold(text).split(' ').filter(Boolean).map(singular);
       const out: KeywordHit[] = [];
       for (let i = 0; i < tokens.length; i++) {
         const token = tokens[i]!;
@@ -63,18 +79,27 @@ export function createKeywordMatcher(table: Readonly<Record<string, readonly str
           continue;
         }
         if (matched || token.length < 3) continue;
-        const stem = stems.find(([s]) => token.startsWith(s));
+        const stem = stemIndex.get(token.slice(0, 3))?.find(([s]) => token.startsWith(s));
         if (stem) {
           out.push({ label: stem[1], keyword: `${stem[0]}*`, weight: 1, at: i });
           continue;
         }
         if (token.length < 8) continue;
-        const part = inner.find(([k]) => token.includes(k));
+        const part = innerMatch(token, innerIndex);
         if (part) out.push({ label: part[1], keyword: part[0], weight: 0.8, at: i });
       }
       return out;
     },
   };
+}
+
+/** The longest keyword found inside a word, the earliest first. */
+function innerMatch(token: string, index: Map<string, [string, string][]>): [string, string] | undefined {
+  for (let at = 0; at + 5 <= token.length; at++) {
+    const found = index.get(token.slice(at, at + 3))?.find(([k]) => token.startsWith(k, at));
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** The best label of some hits: the most weight, ties to the later word; undefined without hits. */
