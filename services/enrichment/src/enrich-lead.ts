@@ -25,8 +25,8 @@ export function enrichLead(lead: Lead, ctx: EnrichContext): void {
   lead.emailType = emailType(lead.email, lead.emailSuggestion);
   const evidence: string[] = [];
 
-  const phone = phoneInfo(lead.phone);
-  if (lead.phoneType && phone && lead.phoneType !== phone.type) lead.original['phone_type'] ??= lead.phoneType;
+  // Mapping set phone_type to libphonenumber's own name when it cleaned the number; a rerun finds ours.
+  const phone = phoneInfo(lead.phone, lead.phoneType);
   lead.phoneType = phone?.type ?? '';
 
   lead.timezone = leadTimeZone({

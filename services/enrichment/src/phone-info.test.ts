@@ -26,3 +26,16 @@ describe('phoneInfo', () => {
     expect(phoneInfo('')).toBeUndefined();
   });
 });
+
+describe('phoneInfo with the type mapping read', () => {
+  it('answers as a parse does, in our names', () => {
+    for (const [e164, planType] of [['+12125550123', 'fixed_line_or_mobile'], ['+447400123456', 'mobile'], ['+18005551234', 'toll_free'], ['+19005550123', 'premium_rate'], ['+4915123456789', 'mobile']]) {
+      expect(phoneInfo(e164!, planType), e164).toEqual(phoneInfo(e164!));
+    }
+  });
+
+  it('keeps a type it gave before: enriching twice changes nothing', () => {
+    expect(phoneInfo('+12125550123', 'unknown')?.type).toBe('unknown');
+    expect(phoneInfo('+19005550123', 'premium')?.type).toBe('premium');
+  });
+});

@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { emptyLead } from '@leadflow/pipeline';
 import type { Lead } from '@leadflow/proto';
 import {
@@ -57,6 +58,8 @@ const leads: Lead[] = Array.from({ length: LEADS }, (_, i) => {
   const [postalCode, state, country] = places[i % places.length]!;
   return {
     ...emptyLead(), email: emails[i % emails.length]!, phone: phones[(i * 7) % phones.length]!, company: c.company!,
+    // As mapping leaves it: the plan's type in libphonenumber's name.
+    phoneType: (parsePhoneNumberFromString(phones[(i * 7) % phones.length]!)?.getType() ?? '').toLowerCase(),
     industry: c.supplier_industry ?? '', domain: c.domain ?? '', jobTitle: titles[i % titles.length]!.title!,
     postalCode: postalCode!, state: state!, country: country!, original: {},
   };
@@ -83,7 +86,8 @@ const part = (f: (l: Lead) => unknown): number => {
 };
 const parts: [string, number][] = [
   ['email type and suggestion', part((l) => emailType(l.email, emailSuggestion(l.email)))],
-  ['phone type, place and zones (libphonenumber-js max)', part((l) => phoneInfo(l.phone))],
+  ['phone type, place and zones, type given by mapping', part((l) => phoneInfo(l.phone, l.phoneType))],
+  ['phone type, place and zones, parsed again (libphonenumber-js max)', part((l) => phoneInfo(l.phone))],
   ['industry', part((l) => classifyIndustry({ company: l.company, supplierIndustry: l.industry, domain: l.domain }))],
   ['seniority and department', part((l) => classifyJobTitle(l.jobTitle))],
 ];
