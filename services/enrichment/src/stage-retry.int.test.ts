@@ -11,7 +11,7 @@ function batch(jobId: string): LeadBatch {
     seq: 0, header: ['email'], mapping: [], last: true, totalRows: emails.length, failure: undefined,
     rows: emails.map((email, i) => ({
       rowNumber: i + 1,
-      lead: Lead.fromPartial({ email }),
+      lead: Lead.fromPartial({ email, phone: '+12125550123', phoneType: 'fixed_line_or_mobile', company: 'Harbor Dental', jobTitle: 'CFO' }),
       disposition: i === 3 ? Disposition.DISPOSITION_DUPLICATE : Disposition.DISPOSITION_ACCEPTED,
       reasons: [], tags: [], qualityScore: 0, match: undefined, raw: [email], leadId: `lead-${i + 1}`,
     })),
@@ -19,10 +19,11 @@ function batch(jobId: string): LeadBatch {
 }
 
 describe('enrichment in Kafka mode, retried after a transient failure', () => {
-  it('tags each lead once, as a run without the failure does', async () => {
+  it('tags and enriches each lead once, as a run without the failure does', async () => {
     const [clean, failed] = [uniqueName('job'), uniqueName('job')];
     // The stage done, its rows tagged, then the failure: as when its last step fails.
-    const stage = failingOnce(createEnrichmentStage(), { what: 'the stage', after: true, when: (b) => b.job?.jobId === failed });
+    const now = () => new Date('2026-07-01T13:30:00Z'); // 09:30 in New York
+    const stage = failingOnce(createEnrichmentStage({ now }), { what: 'the stage', after: true, when: (b) => b.job?.jobId === failed });
     const [expected, retried] = await throughStageService(stage, [batch(clean), batch(failed)]);
     expect(expected!.rows.map((r) => [r.lead!.emailType, r.tags])).toEqual([
       ['free', ['email:free']],
@@ -30,6 +31,9 @@ describe('enrichment in Kafka mode, retried after a transient failure', () => {
       ['', []],
       ['', []],
     ]);
+    const l = expected!.rows[0]!.lead!;
+    expect([l.phoneType, l.timezone, l.callableNow, l.industry, l.seniority, l.department]).toEqual(['unknown', 'America/New_York', 'true', '62', 'c_level', 'finance']);
+    expect(expected!.rows[3]!.lead!.timezone).toBe('');
     expect(retried!.job!.jobId).toBe(failed);
     expect(retried!.rows).toEqual(expected!.rows);
   });

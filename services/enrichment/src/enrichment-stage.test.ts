@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { emptyLead } from '@leadflow/pipeline';
+import { Disposition, type Lead, type LeadBatch } from '@leadflow/proto';
+import { createEnrichmentStage } from './index.js';
+
+const at = new Date('2026-07-01T13:30:00Z'); // 09:30 in New York, 06:30 in Los Angeles
+
+function batch(leads: Partial<Lead>[]): LeadBatch {
+  return {
+    job: { jobId: 'j', tenantId: 't', supplier: '', webhookUrl: '', fileName: '', sheet: '', review: false },
+    seq: 0, header: [], mapping: [], last: true, totalRows: leads.length, failure: undefined,
+    rows: leads.map((lead, i) => ({
+      rowNumber: i + 1, lead: { ...emptyLead(), ...lead }, disposition: Disposition.DISPOSITION_ACCEPTED,
+      reasons: [], tags: [], qualityScore: 0, match: undefined, raw: [], leadId: `lead-${i + 1}`,
+    })),
+  };
+}
+
+const fields = (l: Lead) => ({
+  email_type: l.emailType, email_suggestion: l.emailSuggestion, phone_type: l.phoneType, timezone: l.timezone,
+  callable_now: l.callableNow, industry: l.industry, industry_confidence: l.industryConfidence, seniority: l.seniority,
+  department: l.department,
+});
+
+describe('the enrichment stage', () => {
+  it('sets every derived field of a lead, for a fixed clock', async () => {
+    const out = await createEnrichmentStage({ now: () => at })(batch([
+      {
+        email: 'ann@gmial.com', phone: '+12125550123', phoneType: 'fixed_line_or_mobile', company: 'Bluewater Plumbing LLC',
+        jobTitle: 'VP of Sales', state: 'NY', country: 'US', postalCode: '10001',
+      },
+      { email: 'info@smithdental.com', phone: '+13105550123', phoneType: 'fixed_line_or_mobile', industry: 'Hospital & Health Care', jobTitle: 'Office Manager' },
+      { email: 'bob@acme.io', phone: '+447400123456', phoneType: 'mobile', country: 'GB', company: 'Acme' },
+    ]));
+    expect(out.rows.map((r) => fields(r.lead!))).toEqual([
+      {
+        email_type: 'free', email_suggestion: 'gmail.com', phone_type: 'unknown', timezone: 'America/New_York', callable_now: 'true',
+        industry: '23', industry_confidence: '0.75', seniority: 'vp', department: 'sales',
+      },
+      {
+        email_type: 'role', email_suggestion: '', phone_type: 'unknown', timezone: 'America/Los_Angeles', callable_now: 'false',
+        industry: '62', industry_confidence: '0.95', seniority: 'manager', department: 'operations',
+      },
+      {
+        email_type: 'business', email_suggestion: '', phone_type: 'mobile', timezone: 'Europe/London', callable_now: 'true',
+        industry: '', industry_confidence: '', seniority: '', department: '',
+      },
+    ]);
+    expect(out.rows[1]!.lead!.original).toEqual({ industry: 'Hospital & Health Care' });
+    expect(out.rows[1]!.lead!.enrichmentEvidence).toEqual([
+      'industry supplier:"hospital*, health"', 'industry domain:"dental"', 'seniority title:"manager"', 'department title:"office manager, office"',
+    ]);
+    expect(out.rows.map((r) => r.tags)).toEqual([['email:free'], ['email:role'], ['email:business']]);
+  });
+
+  it('takes the calling window it is given', async () => {
+    const stage = createEnrichmentStage({ now: () => at, callingWindow: { start: '06:00', end: '20:00' } });
+    const out = await stage(batch([{ phone: '+13105550123', phoneType: 'fixed_line_or_mobile' }]));
+    expect(out.rows[0]!.lead!.callableNow).toBe('true');
+  });
+
+  it('gives the same lead when a batch is enriched twice', async () => {
+    const stage = createEnrichmentStage({ now: () => at });
+    const once = await stage(batch([{ email: 'x@acme.io', industry: 'Commercial Banking', phone: '+12125550123', phoneType: 'fixed_line_or_mobile' }]));
+    const lead = structuredClone(once.rows[0]!.lead!);
+    const twice = await stage({ ...once, rows: once.rows.map((r) => ({ ...r, tags: [] })) });
+    expect(twice.rows[0]!.lead).toEqual(lead);
+  });
+
+  it('leaves closed rows alone', async () => {
+    const b = batch([{ email: 'ann@gmail.com' }]);
+    b.rows[0]!.disposition = Disposition.DISPOSITION_DUPLICATE;
+    const out = await createEnrichmentStage({ now: () => at })(b);
+    expect([out.rows[0]!.lead!.emailType, out.rows[0]!.tags]).toEqual(['', []]);
+  });
+});
