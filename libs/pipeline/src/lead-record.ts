@@ -4,10 +4,11 @@ import { emailKey } from './email-key.js';
 /** Canonical field names (snake_case, as in tables, CSV files and JSON) and their Lead keys. */
 export const LEAD_COLUMNS = [
   ['first_name', 'firstName'], ['last_name', 'lastName'], ['full_name', 'fullName'], ['email', 'email'],
-  ['email_type', 'emailType'], ['phone', 'phone'], ['phone_extension', 'phoneExtension'], ['phone_type', 'phoneType'], ['company', 'company'],
-  ['domain', 'domain'], ['job_title', 'jobTitle'], ['street', 'street'], ['address_line2', 'addressLine2'],
-  ['city', 'city'], ['state', 'state'], ['postal_code', 'postalCode'], ['country', 'country'],
-  ['industry', 'industry'], ['source', 'source'],
+  ['email_type', 'emailType'], ['email_suggestion', 'emailSuggestion'], ['phone', 'phone'], ['phone_extension', 'phoneExtension'],
+  ['phone_type', 'phoneType'], ['company', 'company'], ['domain', 'domain'], ['job_title', 'jobTitle'], ['seniority', 'seniority'],
+  ['department', 'department'], ['street', 'street'], ['address_line2', 'addressLine2'], ['city', 'city'], ['state', 'state'],
+  ['postal_code', 'postalCode'], ['country', 'country'], ['timezone', 'timezone'], ['callable_now', 'callableNow'],
+  ['industry', 'industry'], ['industry_confidence', 'industryConfidence'], ['source', 'source'],
 ] as const satisfies readonly (readonly [string, keyof Lead])[];
 
 export type LeadColumn = (typeof LEAD_COLUMNS)[number][0];

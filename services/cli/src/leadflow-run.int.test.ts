@@ -182,6 +182,25 @@ describe(`leadflow run (standalone mode), generated files of seed ${seed}`, () =
     expect(wrong.stderr).toMatch(/^leadflow: --set "Ref=favourite_colour": "favourite_colour" is not a lead field/);
   });
 
+  it('gives every lead its derived fields in leads.csv: email and phone type, time zone, industry, seniority (docs/enrichment.md)', async () => {
+    const path = join(dir, 'enrich.csv');
+    writeFileSync(path, [
+      'Name,Email,Phone,Company,Job Title,Industry,State,Country',
+      'Ann Lee,ann@gmial.com,(212) 555-0123,Bluewater Plumbing LLC,VP of Sales,,NY,US',
+      'Bo Day,info@harbordental.test,+44 7400 123456,Harbor Dental,Office Manager,Hospital & Health Care,,GB',
+    ].join('\n'));
+    const run = await leadflow(['run', path, '--out', join(dir, 'out-enrich')], env);
+    expect(run.code).toBe(0);
+    const leads = readCsvFile(join(dir, 'out-enrich', 'leads.csv'));
+    const fields = ['email_type', 'email_suggestion', 'phone_type', 'timezone', 'industry', 'industry_confidence', 'seniority', 'department'] as const;
+    expect(leads.map((l) => fields.map((f) => l[f]))).toEqual([
+      ['free', 'gmail.com', 'unknown', 'America/New_York', '23', '0.75', 'vp', 'sales'],
+      ['role', '', 'mobile', 'Europe/London', '62', '0.99', 'manager', 'operations'],
+    ]);
+    // The clock is the real one here: the unit test of the stage fixes it.
+    expect(leads.map((l) => ['true', 'false'].includes(l.callable_now ?? ''))).toEqual([true, true]);
+  });
+
   it('stops at the row limit a deployment sets, keeping the rows within it', async () => {
     const path = join(dir, 'limit.csv');
     writeFileSync(path, 'email\na@limit.test\nb@limit.test\nc@limit.test\n');
