@@ -22,6 +22,7 @@ describe('emailType', () => {
     expect(emailType('x@mailinator.com')).toBe('disposable');
     expect(emailType('x@10minutemail.com')).toBe('disposable');
     expect(emailType('info@guerrillamail.com')).toBe('disposable');
+    expect(emailType('x@inbox.mailinator.com')).toBe('disposable');
   });
 
   it('counts a typo of a big provider as the provider\'s free mailbox, not as disposable', () => {

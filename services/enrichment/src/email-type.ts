@@ -26,6 +26,12 @@ export const ROLE_LOCAL_PARTS: ReadonlySet<string> = new Set([
   'admissions', 'registrar', 'frontoffice', 'dispatch', 'service', 'root', 'sysadmin',
 ].map((p) => p.replace(/[.\-_]/g, '')));
 
+/** The domain or one of its parents is on the list (as mailchecker checks): "x.mailinator.com" too. */
+function isDisposable(domain: string): boolean {
+  for (let d = domain; d.includes('.'); d = d.slice(d.indexOf('.') + 1)) if (DISPOSABLE.has(d)) return true;
+  return false;
+}
+
 /** The part before "+", without ". - _": "Customer.Service+x" → "customerservice". */
 const roleKey = (local: string) => local.toLowerCase().replace(/\+.*$/, '').replace(/[.\-_]/g, '');
 
@@ -43,7 +49,7 @@ export function emailType(email: string, suggestion: string = emailSuggestion(em
   const domain = email.slice(at + 1).toLowerCase();
   if (FREE_EMAIL_DOMAINS.has(domain)) return ROLE_LOCAL_PARTS.has(roleKey(email.slice(0, at))) ? 'role' : 'free';
   if (suggestion) return 'free';
-  if (DISPOSABLE.has(domain)) return 'disposable';
+  if (isDisposable(domain)) return 'disposable';
   if (ROLE_LOCAL_PARTS.has(roleKey(email.slice(0, at)))) return 'role';
   return FREE_DOMAINS_LIST.has(domain) ? 'free' : 'business';
 }
