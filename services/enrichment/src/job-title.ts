@@ -14,6 +14,7 @@ export interface JobTitleResult {
 /**
  * Rank words, highest first: the first rank found wins, so "VP and General Manager" is vp and
  * "Assistant Director" is director. Owners, founders, presidents and partners count as c_level.
+ * Junior and senior qualify a rank, they are not one: "Senior Engineer" is an individual contributor.
  */
 const SENIORITY: readonly [Seniority, RegExp][] = [
   ['c_level', /\b(ceo|cfo|coo|cto|cio|cmo|cro|cso|cpo|cdo|cco|chro|ciso|chief|owner|co owner|founder|cofounder|co founder|(?<!vice )president|chairman|chairwoman|chairperson|chair of the board|(?:managing|senior|founding|general|equity|name) partner|partner$|^principal$|proprietor|managing director|executive director|md|board member)\b/],
@@ -29,7 +30,7 @@ const SENIORITY: readonly [Seniority, RegExp][] = [
  */
 const NOT_A_RANK = /\b((?:executive |personal |administrative )?(?:assistant|secretary) to(?: the)? \w+|executive assistant|account manager|relationship manager|case manager|product owner)\b/;
 
-/** Junior or senior qualify a rank, they are not one: "Senior Engineer" is an individual contributor. */
+/** Functions by the words of a title; the matcher is industry's (whole words, phrases, stems). */
 const DEPARTMENTS: Readonly<Record<string, readonly string[]>> = {
   sales: ['sales', 'account executive', 'account manager', 'business development', 'bdr', 'sdr', 'ae', 'inside sales',
     'channel', 'partnerships', 'revenue', 'territory', 'key account*', 'pre sales', 'presales', 'cro', 'selling', 'dealer',
