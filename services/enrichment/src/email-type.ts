@@ -4,10 +4,14 @@ import { emailSuggestion } from './email-suggestion.js';
 
 export type EmailType = 'free' | 'business' | 'role' | 'disposable';
 
-// Both are CommonJS without named exports that Node's ESM loader can see.
+// Both are CommonJS without named exports that Node's ESM loader can see; loaded on first use,
+// so that a process that never enriches (leadflow map, --help) does not read 150,000 domains.
 const require = createRequire(import.meta.url);
-const DISPOSABLE: ReadonlySet<string> = (require('mailchecker') as typeof import('mailchecker')).blacklist();
-const FREE_DOMAINS_LIST: ReadonlySet<string> = (require('free-email-domains-list') as typeof import('free-email-domains-list')).DOMAINS;
+let disposable: ReadonlySet<string> | undefined;
+let freeList: ReadonlySet<string> | undefined;
+const DISPOSABLE = () => (disposable ??= (require('mailchecker') as typeof import('mailchecker')).blacklist());
+const FREE_DOMAINS_LIST = () =>
+  (freeList ??= (require('free-email-domains-list') as typeof import('free-email-domains-list')).DOMAINS);
 
 /**
  * Local parts that name a function, not a person (RFC 2142 mailbox names and the shared inboxes
@@ -28,7 +32,7 @@ export const ROLE_LOCAL_PARTS: ReadonlySet<string> = new Set([
 
 /** The domain or one of its parents is on the list (as mailchecker checks): "x.mailinator.com" too. */
 function isDisposable(domain: string): boolean {
-  for (let d = domain; d.includes('.'); d = d.slice(d.indexOf('.') + 1)) if (DISPOSABLE.has(d)) return true;
+  for (let d = domain; d.includes('.'); d = d.slice(d.indexOf('.') + 1)) if (DISPOSABLE().has(d)) return true;
   return false;
 }
 
@@ -51,5 +55,5 @@ export function emailType(email: string, suggestion: string = emailSuggestion(em
   if (suggestion) return 'free';
   if (isDisposable(domain)) return 'disposable';
   if (ROLE_LOCAL_PARTS.has(roleKey(email.slice(0, at)))) return 'role';
-  return FREE_DOMAINS_LIST.has(domain) ? 'free' : 'business';
+  return FREE_DOMAINS_LIST().has(domain) ? 'free' : 'business';
 }

@@ -11,24 +11,55 @@ export interface JobTitleResult {
   evidence: string[];
 }
 
+/** A whole-word pattern of alternatives; `plural` also takes them with an "s". */
+const words = (alternatives: readonly string[], plural = false) =>
+  new RegExp(`\\b(${alternatives.join('|')})${plural ? 's?' : ''}\\b`);
+
 /**
  * Rank words, highest first: the first rank found wins, so "VP and General Manager" is vp and
  * "Assistant Director" is director. Owners, founders, presidents and partners count as c_level.
  * Junior and senior qualify a rank, they are not one: "Senior Engineer" is an individual contributor.
  */
 const SENIORITY: readonly [Seniority, RegExp][] = [
-  ['c_level', /\b(ceo|cfo|coo|cto|cio|cmo|cro|cso|cpo|cdo|cco|chro|ciso|chief|owner|co owner|founder|cofounder|co founder|(?<!vice )president|chairman|chairwoman|chairperson|chair of the board|(?:managing|senior|founding|general|equity|name) partner|partner$|^principal$|proprietor|managing director|executive director|md|board member)\b/],
-  ['vp', /\b(vp|svp|evp|avp|vice president|vicepresident|vice pres)\b/],
-  ['director', /\b(director|dir|head)\b/],
-  ['manager', /\b(manager|mgr|mngr|supervisor|superintendent|team lead|team leader|foreman|forewoman|controller|comptroller|captain|gm)\b/],
-  ['individual_contributor', /\b(engineer|developer|analyst|specialist|associate|representative|rep|assistant|coordinator|consultant|accountant|designer|architect|scientist|technician|agent|clerk|officer|advisor|adviser|intern|trainee|writer|editor|nurse|teacher|recruiter|generalist|sdr|bdr|ae|executive|attorney|counsel|paralegal|administrator|admin|planner|buyer|strategist|programmer|tester|support|receptionist|secretary|bookkeeper|cashier|driver|operator|mechanic|electrician|plumber|installer|therapist|physician|pharmacist|staff|member|worker|producer|copywriter|auditor|underwriter|broker|realtor|advocate|instructor|professor|lecturer|tutor|doctor|dentist|hygienist|surveyor|inspector|dispatcher|estimator|scheduler|machinist|welder|carpenter|laborer|chef|cook|server|barista|host|stylist|trader|actuary|economist|researcher|fellow|apprentice|principal|partner|owner|lead)s?\b/],
+  ['c_level', words([
+    'ceo', 'cfo', 'coo', 'cto', 'cio', 'cmo', 'cro', 'cso', 'cpo', 'cdo', 'cco', 'chro', 'ciso', 'chief', 'owner',
+    'co owner', 'founder', 'cofounder', 'co founder', '(?<!vice )president', 'chairman', 'chairwoman', 'chairperson',
+    'chair of the board', '(?:managing|senior|founding|general|equity|name) partner', 'partner$', '^principal$',
+    'proprietor', 'managing director', 'executive director', 'md', 'board member',
+  ])],
+  ['vp', words([
+    'vp', 'svp', 'evp', 'avp', 'vice president', 'vicepresident', 'vice pres',
+  ])],
+  ['director', words([
+    'director', 'dir', 'head',
+  ])],
+  ['manager', words([
+    'manager', 'mgr', 'mngr', 'supervisor', 'superintendent', 'team lead', 'team leader', 'foreman', 'forewoman',
+    'controller', 'comptroller', 'captain', 'gm',
+  ])],
+  ['individual_contributor', words([
+    'engineer', 'developer', 'analyst', 'specialist', 'associate', 'representative', 'rep', 'assistant',
+    'coordinator', 'consultant', 'accountant', 'designer', 'architect', 'scientist', 'technician', 'agent', 'clerk',
+    'officer', 'advisor', 'adviser', 'intern', 'trainee', 'writer', 'editor', 'nurse', 'teacher', 'recruiter',
+    'generalist', 'sdr', 'bdr', 'ae', 'executive', 'attorney', 'counsel', 'paralegal', 'administrator', 'admin',
+    'planner', 'buyer', 'strategist', 'programmer', 'tester', 'support', 'receptionist', 'secretary', 'bookkeeper',
+    'cashier', 'driver', 'operator', 'mechanic', 'electrician', 'plumber', 'installer', 'therapist', 'physician',
+    'pharmacist', 'staff', 'member', 'worker', 'producer', 'copywriter', 'auditor', 'underwriter', 'broker',
+    'realtor', 'advocate', 'instructor', 'professor', 'lecturer', 'tutor', 'doctor', 'dentist', 'hygienist',
+    'surveyor', 'inspector', 'dispatcher', 'estimator', 'scheduler', 'machinist', 'welder', 'carpenter', 'laborer',
+    'chef', 'cook', 'server', 'barista', 'host', 'stylist', 'trader', 'actuary', 'economist', 'researcher', 'fellow',
+    'apprentice', 'principal', 'partner', 'owner', 'lead',
+  ], true)],
 ];
 
 /**
  * Titles whose rank word is not a rank: an assistant to an executive, an account or case
  * manager (a client-facing individual role), a product owner.
  */
-const NOT_A_RANK = /\b((?:executive |personal |administrative )?(?:assistant|secretary) to(?: the)? \w+|executive assistant|account manager|relationship manager|case manager|product owner)\b/;
+const NOT_A_RANK = words([
+  '(?:executive |personal |administrative )?(?:assistant|secretary) to(?: the)? \\w+', 'executive assistant',
+  'account manager', 'relationship manager', 'case manager', 'product owner',
+]);
 
 /** Functions by the words of a title; the matcher is industry's (whole words, phrases, stems). */
 const DEPARTMENTS: Readonly<Record<string, readonly string[]>> = {

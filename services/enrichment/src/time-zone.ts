@@ -1,8 +1,10 @@
 import { rawTimeZones } from '@vvo/tzdb';
 import { createRequire } from 'node:module';
 
-/** CommonJS without types: lookup(zip) → IANA zone or null (US ZIP codes, from the package's table). */
-const zipcodeToTimezone = createRequire(import.meta.url)('zipcode-to-timezone') as { lookup(zip: string): string | null };
+/** CommonJS without types: lookup(zip) → IANA zone or null (US ZIP codes); its table loaded on first use. */
+interface ZipTable { lookup(zip: string): string | null }
+let zipTable: ZipTable | undefined;
+const zipcodeToTimezone = () => (zipTable ??= createRequire(import.meta.url)('zipcode-to-timezone') as ZipTable);
 
 /**
  * The zone of most of each state's people. Where a state spans two zones (Florida's panhandle,
@@ -65,7 +67,7 @@ export const countryZone = (country: string): string => COUNTRY_ZONE.get(country
 export function leadTimeZone(input: TimeZoneInput): string {
   const country = input.country || (input.state && US_STATE_ZONES[input.state] ? 'US' : '');
   if ((country === 'US' || country === '') && /^\d{5}(-\d{4})?$/.test(input.postalCode)) {
-    const zone = zipcodeToTimezone.lookup(input.postalCode.slice(0, 5));
+    const zone = zipcodeToTimezone().lookup(input.postalCode.slice(0, 5));
     if (zone) return zone;
   }
   const byState = input.state ? STATE_ZONES[country]?.[input.state] : undefined;
