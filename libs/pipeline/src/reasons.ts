@@ -57,6 +57,8 @@ export const REASONS = {
   },
   DNC_NATIONAL: { stage: 'dnc', severity: 'error', description: 'the phone number is on the national Do-Not-Call list' },
   DNC_INTERNAL: { stage: 'dnc', severity: 'error', description: "the phone number is on the tenant's own do-not-call list" },
+  DNC_STATE: { stage: 'dnc', severity: 'error', description: "the phone number is on a state's Do-Not-Call list" },
+  DNC_LITIGATOR: { stage: 'dnc', severity: 'error', description: 'the phone number is on a list of known TCPA litigators' },
 } as const satisfies Record<string, ReasonInfo>;
 
 export type ReasonCode = keyof typeof REASONS;

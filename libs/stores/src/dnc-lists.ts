@@ -56,5 +56,25 @@ export function setBit(bytes: Uint8Array, bit: number): boolean {
   return !was;
 }
 
+/** The kinds a list may be named by: `state:XX` with a state's two letters. */
+export const DNC_LIST_KIND = /^(national|national-ca|litigator|wireless|internal|state:[A-Z]{2})$/;
+
+/** A list's kind from its name in a route or an option (`state:tx` is `state:TX`); undefined when it is none. */
+export function parseDncListKind(name: string): DncListKind | undefined {
+  const kind = name.startsWith('state:') ? `state:${name.slice(6).toUpperCase()}` : name.toLowerCase();
+  return DNC_LIST_KIND.test(kind) ? (kind as DncListKind) : undefined;
+}
+
+/** Kinds a tenant owns its own list of; every other kind is shared by every tenant. */
+export const isTenantKind = (kind: DncListKind) => kind === 'internal' || kind === 'suppression';
+
+/** How a decision names a list, as the scrubbers do: "National (USA)", "State (TX)". */
+export function dncListLabel(kind: DncListKind): string {
+  if (kind === 'national') return 'National (USA)';
+  if (kind === 'national-ca') return 'National (Canada)';
+  if (kind.startsWith('state:')) return `State (${kind.slice(6)})`;
+  return kind.charAt(0).toUpperCase() + kind.slice(1);
+}
+
 /** Shared lists keep North American numbers as bits; a tenant's lists (small) keep every number as a row. */
 export const usesBits = (head: Pick<DncListHead, 'owner'>, e164: string) => head.owner === '' && splitNanp(e164) !== undefined;

@@ -1,5 +1,7 @@
 import type { DncScreening, DncTarget } from './dnc-lists.js';
+import type { DncFilePart } from './dnc-file-source.js';
 import { createSqlDncLists } from './sql-dnc-lists.js';
+import { dncListSummaries, loadDncList, type DncListSummary, type DncLoadRequest, type DncLoadResult } from './sql-dnc-load.js';
 import type { SqlClient } from './sql-client.js';
 
 /**
@@ -18,6 +20,13 @@ export interface DncRegistry {
    * every list whole at one version (never half-loaded).
    */
   screen(numbers: readonly string[], tenantId: string): Promise<DncScreening>;
+  /**
+   * Loads files into a list, streaming (docs/dnc-lists.md, "Import"): added, replacing it whole,
+   * or as a change list. The new version is in force, and screened against, when it resolves.
+   */
+  load(req: DncLoadRequest, parts: AsyncIterable<DncFilePart>): Promise<DncLoadResult>;
+  /** Every list a tenant's numbers are screened against, with size, snapshot date and age. */
+  lists(tenantId: string): Promise<DncListSummary[]>;
 }
 
 /** Thrown when a list could not be made whole in the cache in time: the batch waits and is retried, never passed as clean. */
@@ -37,5 +46,7 @@ export function createSqlDncRegistry(db: SqlClient): DncRegistry {
       return (await lists.add(numbers, list, source)).added;
     },
     screen: (numbers, tenantId) => lists.screen(numbers, tenantId),
+    load: (req, parts) => loadDncList(db, req, parts),
+    lists: (tenantId) => dncListSummaries(db, tenantId),
   };
 }

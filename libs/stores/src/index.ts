@@ -13,7 +13,10 @@ export type { FingerprintStore, Claim, ClaimConflict } from './fingerprint-store
 export { createMemoryFingerprintStore, fingerprintHash } from './fingerprint-store.js';
 export { createRedisFingerprintStore } from './redis-fingerprint-store.js';
 export type { DncListHead, DncListKind, DncScreening, DncTarget } from './dnc-lists.js';
-export { dncListMigrations, splitNanp } from './dnc-lists.js';
+export { dncListLabel, dncListMigrations, isTenantKind, parseDncListKind, splitNanp } from './dnc-lists.js';
+export { DncLineReader, type DncLineSink, type LineOp } from './dnc-file-lines.js';
+export { dncFileParts, DncFileError, type DncFilePart } from './dnc-file-source.js';
+export { DncLoadError, loadDncList, dncListSummaries, type DncListSummary, type DncLoadMode, type DncLoadProblem, type DncLoadRequest, type DncLoadResult } from './sql-dnc-load.js';
 export type { DncRegistry } from './dnc-registry.js';
 export { createSqlDncRegistry, DncListsNotReady } from './dnc-registry.js';
 export type { DncListStore, DncListChunk } from './sql-dnc-lists.js';

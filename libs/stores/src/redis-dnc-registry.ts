@@ -4,6 +4,7 @@ import { DncListsNotReady, type DncRegistry } from './dnc-registry.js';
 import { createRedisDncCache } from './redis-dnc-cache.js';
 import type { SqlClient } from './sql-client.js';
 import { createSqlDncLists } from './sql-dnc-lists.js';
+import { dncListSummaries, loadDncList } from './sql-dnc-load.js';
 
 export interface RedisDncRegistryOptions {
   /** How long a screening waits for a list being loaded (by this process or another) before it fails, to be retried. @default 20000 */
@@ -56,6 +57,15 @@ export function createRedisDncRegistry(redis: Redis, db: SqlClient, opts: RedisD
       }
       throw new DncListsNotReady(['(changing faster than they load)']);
     },
+
+    async load(req, parts) {
+      const result = await loadDncList(db, req, parts);
+      // The new version is built into Redis and swapped in whole now, rather than by the next screening that finds it behind.
+      if (((await cache.cachedVersion(result.head)) ?? -1) < result.head.version) await load(result.head, Date.now() + Math.max(waitMs, 600_000));
+      return result;
+    },
+
+    lists: (tenantId) => dncListSummaries(db, tenantId),
 
     async warm() {
       const { rows } = await db.query<{ owner: string }>(`SELECT DISTINCT owner FROM dnc_lists`);

@@ -1,3 +1,4 @@
+import { parseDncListKind, type DncListKind, type DncLoadMode } from '@leadflow/stores';
 import { API_KEY_PREFIX, MAX_SUPPLIER_NAME, ROLES, TENANT_NAME, type Role } from '@leadflow/gateway';
 
 /** A usage problem: printed as one line with the usage, exit code 2. */
@@ -7,6 +8,7 @@ export const USAGE = `usage:
   leadflow run FILE [--supplier NAME] [--sheet NAME|N|*] [--dnc FILE] [--webhook URL] [--out DIR]
   leadflow map FILE [--supplier NAME] [--sheet NAME|N|*] [--set HEADER=FIELD ...] [--confirm]
   leadflow serve
+  leadflow dnc import FILE... --list KIND [--snapshot DATE] [--replace | --changes]
   leadflow keys create --tenant NAME --role admin|uploader|viewer [--name TEXT] [--expires DATE]
   leadflow keys list [--tenant NAME]
   leadflow keys revoke PREFIX
@@ -42,7 +44,18 @@ export type KeysArgs = { command: 'keys' } & (
   | { action: 'rotate'; prefix: string; expiresAt?: Date }
 );
 
-export type Args = RunArgs | MapArgs | KeysArgs | { command: 'serve' } | { command: 'help' } | { command: 'version' };
+/** `leadflow dnc import`: files into a Do-Not-Call list (docs/dnc-lists.md, "Import"). */
+export interface DncImportArgs {
+  command: 'dnc';
+  action: 'import';
+  files: string[];
+  /** national, national-ca, state:XX, litigator, wireless, internal (LEADFLOW_TENANT's). */
+  list: DncListKind;
+  snapshot?: string;
+  mode: DncLoadMode;
+}
+
+export type Args = RunArgs | MapArgs | KeysArgs | DncImportArgs | { command: 'serve' } | { command: 'help' } | { command: 'version' };
 
 const OPTIONS = { run: new Set(['--supplier', '--sheet', '--dnc', '--webhook', '--out']), map: new Set(['--supplier', '--sheet']) };
 
@@ -107,6 +120,47 @@ function parseKeysArgs(rest: readonly string[], now: number): KeysArgs {
   return action === 'revoke' ? { command: 'keys', action, prefix } : { command: 'keys', action, prefix, expiresAt: expiry(options['--expires'], now) };
 }
 
+/** `--snapshot`: the date a list is as of, YYYY-MM-DD, a real day, not to come. */
+export function snapshotDate(value: string, now: number): string {
+  const [, year, month, day] = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) ?? [];
+  const at = year ? Date.UTC(Number(year), Number(month) - 1, Number(day)) : NaN;
+  if (Number.isNaN(at) || new Date(at).getUTCDate() !== Number(day)) throw new UsageError(`--snapshot "${value.slice(0, 40)}" is not a date: write 2026-11-30`);
+  if (at > now) throw new UsageError(`--snapshot ${value} is to come: a list's snapshot is the day it was downloaded`);
+  return value;
+}
+
+function parseDncArgs(rest: readonly string[], now: number): DncImportArgs {
+  const [action, ...words] = rest;
+  if (action !== 'import') throw new UsageError(action ? `unknown dnc command "${action}": use import` : 'say what to do: leadflow dnc import FILE... --list KIND');
+  const files: string[] = [];
+  const options: Record<string, string> = {};
+  let mode: DncLoadMode = 'add';
+  for (let i = 0; i < words.length; i++) {
+    const arg = words[i]!;
+    if (arg === '--replace' || arg === '--changes') {
+      const m = arg === '--replace' ? 'replace' : 'changes';
+      if (mode !== 'add' && mode !== m) throw new UsageError('--replace and --changes exclude each other: a file is the whole list or its changes');
+      mode = m;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (name === '--list' || name === '--snapshot') {
+      const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : words[++i];
+      if (value === undefined || value === '') throw new UsageError(`${name} needs a value`);
+      options[name] = value;
+    } else if (arg.startsWith('-')) throw new UsageError(`unknown option "${arg.slice(0, 40)}" for dnc import`);
+    else files.push(arg);
+  }
+  if (files.length === 0) throw new UsageError('name the files to import');
+  const named = options['--list'];
+  if (!named) throw new UsageError('dnc import needs --list national|national-ca|state:XX|litigator|wireless|internal');
+  const list = parseDncListKind(named);
+  if (!list) throw new UsageError(`--list "${named.slice(0, 40)}" is no list: national, national-ca, state:XX (two letters), litigator, wireless or internal`);
+  const snapshot = options['--snapshot'] === undefined ? undefined : snapshotDate(options['--snapshot'], now);
+  return { command: 'dnc', action: 'import', files, list, snapshot, mode };
+}
+
 export function parseArgs(argv: readonly string[], now = Date.now()): Args {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
@@ -118,6 +172,7 @@ export function parseArgs(argv: readonly string[], now = Date.now()): Args {
     return { command: 'serve' };
   }
   if (command === 'keys') return parseKeysArgs(rest, now);
+  if (command === 'dnc') return parseDncArgs(rest, now);
   if (command !== 'run' && command !== 'map') throw new UsageError(`unknown command "${command}"`);
   const options: Record<string, string> = {};
   const overrides: Record<string, string> = {};

@@ -12,6 +12,7 @@ import { optionalSecretKeysSchema, SecretsError } from '@leadflow/secrets';
 import { storeFailure } from '@leadflow/stores';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { CommandError } from './command-error.js';
+import { dncImportCommand } from './dnc-import-command.js';
 import { keysCommand } from './keys-command.js';
 import { mapCommand } from './map-command.js';
 import { runCommand } from './run-command.js';
@@ -69,6 +70,10 @@ async function main(argv: string[]): Promise<number> {
   if (args.command === 'keys') {
     const print = (line: string) => process.stdout.write(`${line}\n`);
     await keysCommand(args, { databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir }, { print, say });
+    return 0;
+  }
+  if (args.command === 'dnc') {
+    await dncImportCommand(args, { databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, tenantId: config.tenantId, say });
     return 0;
   }
   const isRun = args.command === 'run';

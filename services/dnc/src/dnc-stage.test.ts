@@ -28,6 +28,10 @@ describe('dnc stage', () => {
     await migrate(db, dncListMigrations);
   });
   afterAll(() => db.close());
+  // The detail names the list, its snapshot date and version, as "National (USA) 2003-06-01".
+  const today = () => new Date().toISOString().slice(0, 10);
+  const nat = (version: number) => `National (USA) ${today()}, version ${version}`;
+  const own = (version: number) => `Internal ${today()}, version ${version}`;
 
   it('suppresses a row whose own or alternate number is on the list, naming the number and its column, and audits every number', async () => {
     const registry = createSqlDncRegistry(db);
@@ -43,10 +47,10 @@ describe('dnc stage', () => {
       Disposition.DISPOSITION_SUPPRESSED, Disposition.DISPOSITION_SUPPRESSED, Disposition.DISPOSITION_ACCEPTED, Disposition.DISPOSITION_SUPPRESSED,
     ]);
     expect(out.rows.map((r) => r.reasons)).toEqual([
-      [{ code: 'DNC_NATIONAL', field: 'phone', detail: '' }],
-      [{ code: 'DNC_NATIONAL', field: 'alternate_phones', detail: '+12015550199 (column "Mobile")' }],
+      [{ code: 'DNC_NATIONAL', field: 'phone', detail: nat(1) }],
+      [{ code: 'DNC_NATIONAL', field: 'alternate_phones', detail: `+12015550199 (column "Mobile") on ${nat(1)}` }],
       [],
-      [{ code: 'DNC_NATIONAL', field: 'alternate_phones', detail: '+12015550199 (column "Phone 2")' }],
+      [{ code: 'DNC_NATIONAL', field: 'alternate_phones', detail: `+12015550199 (column "Phone 2") on ${nat(1)}` }],
     ]);
     const { rows } = await db.query<{ row_number: number; phone: string; listed: boolean }>(
       "SELECT row_number, encode(phone_hash, 'hex') AS phone, listed FROM dnc_audit WHERE job_id = 'dnc-1' AND list = 'national' ORDER BY row_number, listed DESC",
@@ -79,17 +83,17 @@ describe('dnc stage', () => {
     const ofB = await stage(batch('dnc-tenant-b', leads, 'tenant-b'));
     const [SUPPRESSED, ACCEPTED] = [Disposition.DISPOSITION_SUPPRESSED, Disposition.DISPOSITION_ACCEPTED];
     expect(ofA.rows.map((r) => [r.disposition, r.reasons])).toEqual([
-      [SUPPRESSED, [{ code: 'DNC_NATIONAL', field: 'phone', detail: '' }]],
-      [SUPPRESSED, [{ code: 'DNC_INTERNAL', field: 'phone', detail: '' }]],
-      [SUPPRESSED, [{ code: 'DNC_INTERNAL', field: 'alternate_phones', detail: '+12125550199 (column "Mobile")' }]],
-      [SUPPRESSED, [{ code: 'DNC_NATIONAL', field: 'phone', detail: '' }, { code: 'DNC_INTERNAL', field: 'phone', detail: '' }]],
+      [SUPPRESSED, [{ code: 'DNC_NATIONAL', field: 'phone', detail: nat(2) }]],
+      [SUPPRESSED, [{ code: 'DNC_INTERNAL', field: 'phone', detail: own(1) }]],
+      [SUPPRESSED, [{ code: 'DNC_INTERNAL', field: 'alternate_phones', detail: `+12125550199 (column "Mobile") on ${own(1)}` }]],
+      [SUPPRESSED, [{ code: 'DNC_NATIONAL', field: 'phone', detail: nat(2) }, { code: 'DNC_INTERNAL', field: 'phone', detail: own(1) }]],
       [ACCEPTED, []],
     ]);
     expect(ofB.rows.map((r) => [r.disposition, r.reasons])).toEqual([
-      [SUPPRESSED, [{ code: 'DNC_NATIONAL', field: 'phone', detail: '' }]],
+      [SUPPRESSED, [{ code: 'DNC_NATIONAL', field: 'phone', detail: nat(2) }]],
       [ACCEPTED, []],
       [ACCEPTED, []],
-      [SUPPRESSED, [{ code: 'DNC_NATIONAL', field: 'phone', detail: '' }]],
+      [SUPPRESSED, [{ code: 'DNC_NATIONAL', field: 'phone', detail: nat(2) }]],
       [ACCEPTED, []],
     ]);
     const { rows } = await db.query<{ job_id: string; tenant_id: string; phone: string; list: string }>(

@@ -1,6 +1,6 @@
 import { Disposition, type LeadRow } from '@leadflow/proto';
 import { isOpen, LeadflowError, reason, type BatchStage, type ReasonCode } from '@leadflow/pipeline';
-import { DncListsNotReady, type DncListKind, type DncRegistry, type DncScreening } from '@leadflow/stores';
+import { dncListLabel, DncListsNotReady, type DncListHead, type DncListKind, type DncRegistry, type DncScreening } from '@leadflow/stores';
 import type { DncAudit, DncCheck } from './dnc-audit.js';
 
 export interface DncStageOptions {
@@ -8,8 +8,22 @@ export interface DncStageOptions {
   audit: DncAudit;
 }
 
-/** The reason a listing gives; the kinds issue 13 adds later (state, litigator, wireless...) bring theirs. */
-const REASON_OF: Partial<Record<DncListKind, ReasonCode>> = { national: 'DNC_NATIONAL', internal: 'DNC_INTERNAL' };
+/**
+ * The reason a listing gives. A `wireless` list says a number is a mobile's, which suppresses only
+ * in the states that forbid such calls (issue 13, planned): it is checked and audited, and
+ * suppresses nothing by itself yet.
+ */
+function reasonOf(kind: DncListKind): ReasonCode | undefined | null {
+  if (kind === 'national' || kind === 'national-ca') return 'DNC_NATIONAL';
+  if (kind === 'internal') return 'DNC_INTERNAL';
+  if (kind === 'litigator') return 'DNC_LITIGATOR';
+  if (kind.startsWith('state:')) return 'DNC_STATE';
+  if (kind === 'wireless') return null;
+  return undefined;
+}
+
+/** The list a decision was checked against, as the scrubbers name it: "National (USA) 2003-06-01, version 3". */
+export const listDetail = (list: DncListHead) => `${dncListLabel(list.kind)} ${list.snapshotDate || '(no snapshot)'}, version ${list.version}`;
 
 /** One number of a row to screen: its own phone, or an alternate from one of its further phone columns. */
 interface Screened {
@@ -35,10 +49,11 @@ async function screen(registry: DncRegistry, numbers: readonly string[], tenantI
 }
 
 /**
- * Open rows with a phone number on a Do-Not-Call list become SUPPRESSED: on the national list
- * (DNC_NATIONAL) or on the internal list of the batch's tenant (DNC_INTERNAL), their own number or
- * any alternate, each listing named in a reason (an alternate by its number and column). Every
- * number is audited against each list, with the list's version and snapshot date.
+ * Open rows with a phone number on a Do-Not-Call list become SUPPRESSED: on a national list
+ * (DNC_NATIONAL), a state's (DNC_STATE), a litigator list (DNC_LITIGATOR) or the internal list of
+ * the batch's tenant (DNC_INTERNAL), their own number or any alternate, each listing named in a
+ * reason whose detail names the list, its snapshot date and version (an alternate also by its
+ * number and column). Every number is audited against each list, with its version and snapshot date.
  */
 export function createDncStage(opts: DncStageOptions): BatchStage {
   return async (batch) => {
@@ -59,13 +74,14 @@ export function createDncStage(opts: DncStageOptions): BatchStage {
     await opts.audit.record(checks);
     numbers.forEach((n, i) => {
       for (const j of on[i]!) {
-        const code = REASON_OF[lists[j]!.kind];
+        const code = reasonOf(lists[j]!.kind);
+        if (code === null) continue;
         if (!code) throw new LeadflowError('DNC_LIST_KIND_UNKNOWN', `a ${lists[j]!.kind} list has no reason code yet`, false);
         n.row.disposition = Disposition.DISPOSITION_SUPPRESSED;
         n.row.reasons.push(
           n.alternateOf === undefined
-            ? reason(code, 'phone')
-            : reason(code, 'alternate_phones', `${n.phone}${n.alternateOf ? ` (column "${n.alternateOf}")` : ''}`),
+            ? reason(code, 'phone', listDetail(lists[j]!))
+            : reason(code, 'alternate_phones', `${n.phone}${n.alternateOf ? ` (column "${n.alternateOf}")` : ''} on ${listDetail(lists[j]!)}`),
         );
       }
     });
