@@ -22,7 +22,7 @@ class ByteReader {
   private buf: Buffer = Buffer.alloc(0);
   private readonly it: AsyncIterator<Buffer>;
   private done = false;
-  constructor(source: AsyncIterable<Buffer | string>) {
+  constructor(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>) {
     this.it = (async function* () {
       for await (const c of source) yield typeof c === 'string' ? Buffer.from(c) : c;
     })();
@@ -93,7 +93,7 @@ function through(input: AsyncIterable<Buffer>, transform: NodeJS.ReadWriteStream
  * follow its data cannot be read as a stream and is refused), else plain text. Nothing is held
  * whole: each part is read as it is consumed, and must be consumed before the next is asked for.
  */
-export async function* dncFileParts(name: string, source: AsyncIterable<Buffer | string>): AsyncGenerator<DncFilePart> {
+export async function* dncFileParts(name: string, source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncGenerator<DncFilePart> {
   const reader = new ByteReader(source);
   const head = await reader.peek(4);
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
