@@ -135,18 +135,33 @@ export function createRedisDncCache(redis: Redis): RedisDncCache {
       const building = dataKey(list, gen, 'building');
       try {
         await redis.set(building, '1');
+        // Several chunks a round trip; each area code's bitmap made at its full 1.25 MB by its first write, so that
+        // Redis does not grow it piece by piece (and keep the slack of each growth).
+        let pipeline = redis.pipeline();
+        let queued = 0;
+        const sized = new Set<number>();
+        const send = async () => {
+          pipeline.eval(EXTEND, 1, lockKey(list), token, String(LOCK_MS));
+          valuesOf(await pipeline.exec());
+          pipeline = redis.pipeline();
+          queued = 0;
+        };
         const head = await read(async (chunk) => {
-          const pipeline = redis.pipeline();
           if ('phones' in chunk) pipeline.sadd(dataKey(list, gen, 'set'), ...chunk.phones);
           else {
+            const key = dataKey(list, gen, `nanp:${chunk.areaCode}`);
+            if (!sized.has(chunk.areaCode)) {
+              sized.add(chunk.areaCode);
+              pipeline.setrange(key, BITMAP_BYTES - 1, Buffer.alloc(1));
+            }
             // The last block reaches past subscriber 9,999,999: its tail is never set, and a bitmap stays at 1.25 MB.
             const offset = chunk.block * chunk.bits.length;
             const bits = Buffer.from(chunk.bits.buffer, chunk.bits.byteOffset, Math.min(chunk.bits.length, BITMAP_BYTES - offset));
-            pipeline.setrange(dataKey(list, gen, `nanp:${chunk.areaCode}`), offset, bits);
+            pipeline.setrange(key, offset, bits);
           }
-          pipeline.eval(EXTEND, 1, lockKey(list), token, String(LOCK_MS));
-          valuesOf(await pipeline.exec());
+          if (++queued >= 64) await send();
         });
+        if (queued > 0) await send();
         const old = head
           ? ((await redis.eval(SWAP, 3, headKey(list), building, lockKey(list), token, gen, String(head.version), head.snapshotDate)) as string | null)
           : null;
