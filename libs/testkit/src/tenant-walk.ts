@@ -58,7 +58,7 @@ interface Answer {
 
 /** One REST call; `key` undefined sends none. */
 export async function callRest(
-  base: string, key: string | undefined, method: string, path: string, body?: { json?: unknown; form?: FormData }, timeoutMs = 60_000,
+  base: string, key: string | undefined, method: string, path: string, body?: { json?: unknown; form?: FormData; text?: string }, timeoutMs = 60_000,
 ): Promise<Answer> {
   const headers: Record<string, string> = key === undefined ? {} : bearer(key);
   let payload: string | FormData | undefined;
@@ -66,6 +66,10 @@ export async function callRest(
     headers['content-type'] = 'application/json';
     payload = JSON.stringify(body.json);
   } else if (body?.form) payload = body.form;
+  else if (body?.text !== undefined) {
+    headers['content-type'] = 'text/plain';
+    payload = body.text;
+  }
   const res = await fetch(`${base}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(timeoutMs) });
   const text = await res.text();
   let code: string | undefined;
@@ -143,7 +147,7 @@ const ROBERT_AGAIN = { first_name: 'Robert', last_name: 'Lee', email: 'rlee@acme
 interface RestCase {
   role: Role;
   /** The request, aimed at tenant A's objects where the route takes one. */
-  request: (a: TenantObjects) => { path: string; body?: { json?: unknown; form?: FormData } };
+  request: (a: TenantObjects) => { path: string; body?: { json?: unknown; form?: FormData; text?: string } };
   /** What another tenant gets: A's object not found (that code), or its own answer, which must name nothing of A's. */
   other: { notFound: string } | 'own';
 }
@@ -176,6 +180,10 @@ export const REST_CASES: Record<string, RestCase> = {
   'GET /v1/dedup/policies': { role: 'viewer', request: () => ({ path: '/v1/dedup/policies' }), other: 'own' },
   'PUT /v1/dedup/policy': { role: 'admin', request: () => ({ path: '/v1/dedup/policy', body: { json: { supplier: 'walk', policy: { lookbackDays: 7 } } } }), other: 'own' },
   'POST /v1/dnc/numbers': { role: 'admin', request: () => ({ path: '/v1/dnc/numbers', body: { json: { numbers: ['+12015550123'] } } }), other: 'own' },
+  // A tenant's own list: another tenant's admin loads and reads its own (docs/dnc-lists.md).
+  'GET /v1/dnc/lists': { role: 'viewer', request: () => ({ path: '/v1/dnc/lists' }), other: 'own' },
+  'PUT /v1/dnc/lists/{list}': { role: 'admin', request: () => ({ path: '/v1/dnc/lists/internal', body: { text: '2015550123\n2015550124\n' } }), other: 'own' },
+  'POST /v1/dnc/lists/{list}/changes': { role: 'admin', request: () => ({ path: '/v1/dnc/lists/internal/changes', body: { text: '2015550124,D\n' } }), other: 'own' },
   'GET /v1/keys': { role: 'admin', request: () => ({ path: '/v1/keys' }), other: 'own' },
   'POST /v1/keys': { role: 'admin', request: () => ({ path: '/v1/keys', body: { json: { role: 'viewer', name: 'walk' } } }), other: 'own' },
   'DELETE /v1/keys/{prefix}': { role: 'admin', request: (a) => ({ path: `/v1/keys/${a.keyPrefix}` }), other: { notFound: 'KEY_NOT_FOUND' } },
@@ -319,6 +327,29 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
   getJob: { role: 'viewer', call: (c, a) => settle((done) => c.getJob({ id: a.jobId }, done)), other: 'not_found' },
   watchJob: { role: 'viewer', call: (c, a) => readStream(c.watchJob({ id: a.jobId })), other: 'not_found' },
   addDncNumbers: { role: 'admin', call: (c) => settle((done) => c.addDncNumbers({ numbers: ['+12015550123'] }, done)), other: 'own' },
+  listDncLists: { role: 'viewer', call: (c) => settle((done) => c.listDncLists({}, done)), other: 'own' },
+  replaceDncList: {
+    role: 'admin',
+    call: (client) =>
+      settle((done) => {
+        const call = client.replaceDncList(done);
+        call.write({ target: { list: 'internal', snapshotDate: '' } });
+        call.write({ chunk: Buffer.from('2015550123\n2015550124\n') });
+        call.end();
+      }),
+    other: 'own',
+  },
+  changeDncList: {
+    role: 'admin',
+    call: (client) =>
+      settle((done) => {
+        const call = client.changeDncList(done);
+        call.write({ target: { list: 'internal', snapshotDate: '' } });
+        call.write({ chunk: Buffer.from('2015550124,D\n') });
+        call.end();
+      }),
+    other: 'own',
+  },
   getMapping: { role: 'viewer', call: (c, a) => settle((done) => c.getMapping({ jobId: a.jobId }, done)), other: 'not_found' },
   confirmMapping: { role: 'uploader', call: (c, a) => settle((done) => c.confirmMapping({ jobId: a.reviewJobId, fields: {} }, done)), other: 'not_found' },
   exportRows: { role: 'viewer', call: (c, a) => readStream(c.exportRows({ jobId: a.jobId, kind: 'leads' })), other: 'not_found' },

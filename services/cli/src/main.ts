@@ -40,6 +40,7 @@ const schema = {
   // Unset: serve's /metrics, /healthz and /readyz are on the REST port only.
   metricsPort: ['METRICS_PORT', custom<number | null>('a port', (raw) => port().parse(raw), { default: null })],
   maxUploadBytes: ['GATEWAY_MAX_UPLOAD_BYTES', int({ min: 1, default: 1024 * 1024 * 1024 })],
+  dncOperators: ['DNC_OPERATOR_TENANTS', str({ default: '', description: 'tenants (comma-separated) whose admins may load the shared Do-Not-Call lists over the API' })],
 } as const;
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -91,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
   if (args.command === 'serve') {
     await serveCommand({
       ...common, httpPort: config.httpPort, grpcPort: config.grpcPort, host: config.httpHost, metricsPort: config.metricsPort ?? undefined, maxUploadBytes: config.maxUploadBytes,
+      dncOperators: config.dncOperators.split(',').map((t) => t.trim()).filter(Boolean),
       concurrency: concurrencyFromConfig(config),
       jobMetrics: { intervalMs: config.jobMetricsIntervalMs, maxJobs: config.jobMetricsJobs },
     });

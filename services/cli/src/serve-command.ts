@@ -15,6 +15,8 @@ export interface ServeEnvironment extends StandaloneEnvironment {
   /** A port of its own for /metrics, /healthz and /readyz, as every service has; they are on the REST port either way. */
   metricsPort?: number;
   maxUploadBytes: number;
+  /** Tenants whose admins may load the shared Do-Not-Call lists over the API (DNC_OPERATOR_TENANTS). */
+  dncOperators?: readonly string[];
   /** Uploads and event streams one tenant may hold open at once. */
   concurrency?: ConcurrencyLimits;
   /** How often the job metrics are read, and the most jobs of the jobs table (GATEWAY_METRICS_*). @default none read */
@@ -101,6 +103,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
         grpcPort: env.grpcPort,
         host: env.host,
         maxUploadBytes: env.maxUploadBytes,
+        dncOperators: env.dncOperators,
         authFailures: metrics.authFailures,
         jobsEnded: metrics.jobs,
         limits: env.concurrency,

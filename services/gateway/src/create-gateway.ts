@@ -48,6 +48,8 @@ export interface GatewayOptions {
   /** @default '0.0.0.0' */
   host?: string;
   maxUploadBytes: number;
+  /** Tenants whose admins may load the shared Do-Not-Call lists over the API (DNC_OPERATOR_TENANTS). */
+  dncOperators?: readonly string[];
   /** What /readyz on the REST port answers. @default ready once the gateway listens */
   isReady?: () => boolean;
   /** A job whose rows stop arriving for longer than this is shown `stalled` (Kafka mode). @default never */
@@ -86,6 +88,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     uploads: opts.uploads,
     leads: opts.leads,
     dnc: opts.dnc,
+    dncOperators: opts.dncOperators,
     maxUploadBytes: opts.maxUploadBytes,
     outbound: opts.outbound,
     policies: {

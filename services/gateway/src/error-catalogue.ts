@@ -65,6 +65,13 @@ const REQUEST_ERRORS = {
   UNKNOWN_EXPORT: { status: 404, message: 'no such export: ask for leads, duplicates, rejected or suppressed' },
   INVALID_DNC_NUMBERS: { status: 400, message: 'send {"numbers": ["+12015550123", ...]} as JSON, or one number per line as text/plain' },
   TOO_MANY_NUMBERS: { status: 413, message: 'send at most 100,000 numbers per request' },
+  DNC_LIST_NOT_FOUND: { status: 404, message: 'no such Do-Not-Call list: national, national-ca, state:XX, litigator, wireless or internal' },
+  DNC_IMPORT_INVALID: {
+    status: 400,
+    message: 'the body holds no list Leadflow reads, or too many lines without a number: the message names the lines; the list in force is kept',
+  },
+  INVALID_DNC_SNAPSHOT: { status: 400, message: 'snapshot is the date the list is as of, YYYY-MM-DD, not to come' },
+  DNC_LIST_BUSY: { status: 409, message: 'another replacement of this list is loading: try again when it is done' },
   INVALID_DEDUP_POLICY: { status: 400, message: 'the dedup policy is not valid: the message names the setting; send {"supplier"?: "...", "policy": {...}}' },
   SUPPLIER_NOT_FOUND: { status: 404, message: 'no supplier with this id for this tenant: GET /v1/suppliers lists them' },
   SUPPLIER_EXISTS: { status: 409, message: 'the tenant has a supplier of this name already (names are the same whatever their case): change that one, or choose another name' },

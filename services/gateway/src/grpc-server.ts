@@ -75,6 +75,7 @@ import { errors, GatewayError } from './gateway-error.js';
 import type { JobService } from './job-service.js';
 import type { JobView } from './job-store.js';
 import { fromCreateSupplier, fromUpdateSupplier, toProtoMoney, toProtoSupplier, toProtoTotals } from './supplier-messages.js';
+import { dncListRpcs } from './dnc-list-rpcs.js';
 import { pushRecordsRpc } from './grpc-records.js';
 import { mappingRpcs } from './mapping-rpcs.js';
 import { leadRpcs } from './lead-rpcs.js';
@@ -177,6 +178,10 @@ const ACCESS: Record<Method, Role> = {
   getSupplierMapping: 'viewer',
   setSupplierMapping: 'admin',
   pushRecords: 'uploader',
+  listDncLists: 'viewer',
+  // A tenant's internal list is its admins'; a shared list needs an operator's tenant too (dnc-list-service.ts).
+  replaceDncList: 'admin',
+  changeDncList: 'admin',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -215,6 +220,7 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     ...mappingRpcs(service, unary),
     ...leadRpcs(service, unary, toProtoJob),
     ...supplierMappingRpcs(service, unary),
+    ...dncListRpcs({ service, unary, toStatus, tenantOf: async (call, method) => (await callerOf(call, method)).tenantId }),
     pushRecords: pushRecordsRpc({ service, limits, toStatus, toProtoJob, tenantOf: async (call) => (await callerOf(call, 'pushRecords')).tenantId }),
     uploadFile(call: ServerReadableStream<UploadFileRequest, UploadFileResponse>, callback: sendUnaryData<UploadFileResponse>) {
       const run = async (): Promise<UploadFileResponse> => {

@@ -7,6 +7,7 @@ import type { Logger } from '@leadflow/logger';
 import { isUuid } from '@leadflow/pipeline';
 import type { DncRegistry } from '@leadflow/stores';
 import type { SupplierMappingStore } from '@leadflow/mapping';
+import { createDncListService } from './dnc-list-service.js';
 import { errors, GatewayError } from './gateway-error.js';
 import { EXPORT_KINDS, type ExportKind } from './job-exports.js';
 import { createMappingSettings, type MappingSettingsOptions } from './mapping-settings.js';
@@ -28,6 +29,8 @@ export interface JobServiceOptions {
   exports: (kind: ExportKind, jobId: string, tenantId: string) => AsyncIterable<string>;
   uploads: UploadSink;
   dnc: DncRegistry;
+  /** Tenants whose admins may load the shared Do-Not-Call lists over the API (DNC_OPERATOR_TENANTS). */
+  dncOperators?: readonly string[];
   /** Largest upload accepted, in bytes. */
   maxUploadBytes: number;
   /** Where a job's webhook may point: checked when it is saved (delivery checks again at connect). */
@@ -290,5 +293,7 @@ export function createJobService(opts: JobServiceOptions) {
     cancelJob: (id: string, tenantId: string) => cancelJob(jobs, id, tenantId, opts.jobsEnded),
     // Leads that arrive one at a time (lead-intake.ts).
     submitLead: createLeadIntake({ jobs, sink: opts.leads }),
+    // The Do-Not-Call lists: every list of the tenant, and loads (dnc-list-service.ts).
+    ...createDncListService(opts.dnc, opts.dncOperators, opts.defaultRegion),
   };
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { createBusFromConfig, kafkaSchema, STAGE_INPUTS, TOPICS } from '@leadflow/bus';
-import { int, port, shared } from '@leadflow/config';
+import { int, port, shared, str } from '@leadflow/config';
 import { createServiceHost } from '@leadflow/lifecycle';
 import { outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
 import { createPostgres, createRedis, createRedisDncRegistry, databaseModule, dncListMigrations, migrate, redisModule } from '@leadflow/stores';
@@ -26,6 +26,7 @@ const host = createServiceHost({
     httpPort: ['HTTP_PORT', port({ default: 8080 })],
     grpcPort: ['GRPC_PORT', port({ default: 50051 })],
     maxUploadBytes: ['GATEWAY_MAX_UPLOAD_BYTES', int({ min: 1, default: 1024 * 1024 * 1024 })],
+    dncOperators: ['DNC_OPERATOR_TENANTS', str({ default: '', description: 'tenants (comma-separated) whose admins may load the shared Do-Not-Call lists over the API' })],
     ...concurrencySchema,
     ...jobMetricsSchema,
     stalledAfterMs: [
@@ -60,6 +61,7 @@ host.lifecycle.add(
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,
     maxUploadBytes: config.maxUploadBytes,
+    dncOperators: config.dncOperators.split(',').map((t) => t.trim()).filter(Boolean),
     authFailures: metrics.authFailures,
     jobsEnded: metrics.jobs,
     limits: concurrencyFromConfig(config),

@@ -126,6 +126,41 @@ const supplierSchemas = {
   }),
 };
 
+/** A list load: its list, its snapshot date, a body read as it streams (docs/dnc-lists.md, "Import"). */
+function dncLoad(): RouteSchema {
+  const body = { type: ['string', 'null'], description: 'one number a line in any spelling, or areacode,number lines; gzip or zip' };
+  return {
+    consumes: ['text/plain', 'text/csv', 'application/octet-stream', 'application/gzip', 'application/x-gzip', 'application/zip'],
+    params: { type: 'object', required: ['list'], properties: { list: { type: 'string', maxLength: 40, description: 'national, national-ca, state:XX, litigator, wireless or internal' } } },
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { snapshot: { type: 'string', maxLength: 10, description: 'YYYY-MM-DD the list is as of; default today' } },
+    },
+    body: { content: Object.fromEntries(['text/plain', 'text/csv', 'application/octet-stream', 'application/gzip', 'application/x-gzip', 'application/zip'].map((t) => [t, { schema: body }])) },
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          list: { type: 'string' },
+          version: { type: 'integer' },
+          snapshotDate: { type: 'string' },
+          size: { type: 'integer' },
+          numbers: { type: 'integer', description: 'lines that held a number' },
+          added: { type: 'integer' },
+          removed: { type: 'integer' },
+          badLines: { type: 'integer', description: 'lines skipped: no number in them' },
+          problems: {
+            type: 'array',
+            description: 'the first 20 lines skipped, and why',
+            items: { type: 'object', properties: { file: { type: 'string' }, line: { type: 'integer' }, problem: { type: 'string' } } },
+          },
+        },
+      },
+    },
+  };
+}
+
 export const schemas = {
   upload: route('jobs', 'Upload a lead file, or a stream of records; answers 202 with the job as soon as it exists, the body streaming on after the answer', {
     consumes: ['multipart/form-data', 'application/x-ndjson', 'application/json'],
@@ -255,6 +290,34 @@ export const schemas = {
       },
     },
   }),
+  listDncLists: route('dnc', "Every Do-Not-Call list the tenant's numbers are screened against: size, snapshot date, age", {
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          lists: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                list: { type: 'string', description: 'national, national-ca, state:XX, litigator, wireless, internal' },
+                kind: { type: 'string' },
+                shared: { type: 'boolean', description: "true for a list of every tenant; false for the tenant's own" },
+                source: { type: 'string' },
+                snapshotDate: { type: 'string', description: "YYYY-MM-DD the content is as of; '' while never loaded" },
+                ageDays: { type: ['integer', 'null'], description: 'whole days since the snapshot date' },
+                version: { type: 'integer' },
+                size: { type: 'integer', description: 'numbers on it' },
+                changedAt: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
+    },
+  }),
+  replaceDncList: route('dnc', 'Replace a Do-Not-Call list whole (streamed: plain, gzip or zip); the new version is in force when this answers', dncLoad()),
+  changeDncList: route('dnc', "Apply a change list (the FTC's: each line a number and A or D) to a Do-Not-Call list", dncLoad()),
   createKey: route('keys', "Make an API key of the caller's tenant (admin); the key is in this answer only", {
     body: {
       type: 'object',

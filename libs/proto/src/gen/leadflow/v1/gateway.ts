@@ -809,6 +809,61 @@ export interface PushRecordsResponse {
   job: Job | undefined;
 }
 
+export interface ListDncListsRequest {
+}
+
+export interface DncListSummary {
+  /** national, national-ca, state:XX, litigator, wireless, internal */
+  list: string;
+  /** true for a list of every tenant; false for the tenant's own */
+  shared: boolean;
+  source: string;
+  /** YYYY-MM-DD the content is as of; empty while never loaded */
+  snapshotDate: string;
+  /** whole days since the snapshot date; -1 while never loaded */
+  ageDays: number;
+  version: number;
+  size: number;
+  changedAt: string;
+}
+
+export interface ListDncListsResponse {
+  lists: DncListSummary[];
+}
+
+export interface DncListTarget {
+  /** national, national-ca, state:XX, litigator, wireless or internal */
+  list: string;
+  /** YYYY-MM-DD the list is as of; empty for today */
+  snapshotDate: string;
+}
+
+export interface DncListLoadRequest {
+  target?: DncListTarget | undefined;
+  chunk?: Buffer | undefined;
+}
+
+export interface DncListLoadProblem {
+  file: string;
+  line: number;
+  problem: string;
+}
+
+export interface DncListLoad {
+  list: string;
+  version: number;
+  snapshotDate: string;
+  size: number;
+  /** lines that held a number */
+  numbers: number;
+  added: number;
+  removed: number;
+  /** lines skipped: no number in them */
+  badLines: number;
+  /** the first 20 lines skipped, and why */
+  problems: DncListLoadProblem[];
+}
+
 function createBaseUploadMetadata(): UploadMetadata {
   return { fileName: "", supplier: "", webhookUrl: "", sheet: "", review: false };
 }
@@ -10140,6 +10195,814 @@ export const PushRecordsResponse: MessageFns<PushRecordsResponse> = {
   },
 };
 
+function createBaseListDncListsRequest(): ListDncListsRequest {
+  return {};
+}
+
+export const ListDncListsRequest: MessageFns<ListDncListsRequest> = {
+  encode(_: ListDncListsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDncListsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDncListsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListDncListsRequest {
+    return {};
+  },
+
+  toJSON(_: ListDncListsRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListDncListsRequest>, I>>(base?: I): ListDncListsRequest {
+    return ListDncListsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListDncListsRequest>, I>>(_: I): ListDncListsRequest {
+    const message = createBaseListDncListsRequest();
+    return message;
+  },
+};
+
+function createBaseDncListSummary(): DncListSummary {
+  return { list: "", shared: false, source: "", snapshotDate: "", ageDays: 0, version: 0, size: 0, changedAt: "" };
+}
+
+export const DncListSummary: MessageFns<DncListSummary> = {
+  encode(message: DncListSummary, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.list !== "") {
+      writer.uint32(10).string(message.list);
+    }
+    if (message.shared !== false) {
+      writer.uint32(16).bool(message.shared);
+    }
+    if (message.source !== "") {
+      writer.uint32(26).string(message.source);
+    }
+    if (message.snapshotDate !== "") {
+      writer.uint32(34).string(message.snapshotDate);
+    }
+    if (message.ageDays !== 0) {
+      writer.uint32(40).int32(message.ageDays);
+    }
+    if (message.version !== 0) {
+      writer.uint32(48).uint64(message.version);
+    }
+    if (message.size !== 0) {
+      writer.uint32(56).uint64(message.size);
+    }
+    if (message.changedAt !== "") {
+      writer.uint32(66).string(message.changedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DncListSummary {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDncListSummary();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.list = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.shared = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.snapshotDate = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.ageDays = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.version = longToNumber(reader.uint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.size = longToNumber(reader.uint64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.changedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DncListSummary {
+    return {
+      list: isSet(object.list) ? globalThis.String(object.list) : "",
+      shared: isSet(object.shared) ? globalThis.Boolean(object.shared) : false,
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      snapshotDate: isSet(object.snapshotDate)
+        ? globalThis.String(object.snapshotDate)
+        : isSet(object.snapshot_date)
+        ? globalThis.String(object.snapshot_date)
+        : "",
+      ageDays: isSet(object.ageDays)
+        ? globalThis.Number(object.ageDays)
+        : isSet(object.age_days)
+        ? globalThis.Number(object.age_days)
+        : 0,
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      size: isSet(object.size) ? globalThis.Number(object.size) : 0,
+      changedAt: isSet(object.changedAt)
+        ? globalThis.String(object.changedAt)
+        : isSet(object.changed_at)
+        ? globalThis.String(object.changed_at)
+        : "",
+    };
+  },
+
+  toJSON(message: DncListSummary): unknown {
+    const obj: any = {};
+    if (message.list !== "") {
+      obj.list = message.list;
+    }
+    if (message.shared !== false) {
+      obj.shared = message.shared;
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    if (message.snapshotDate !== "") {
+      obj.snapshotDate = message.snapshotDate;
+    }
+    if (message.ageDays !== 0) {
+      obj.ageDays = Math.round(message.ageDays);
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.size !== 0) {
+      obj.size = Math.round(message.size);
+    }
+    if (message.changedAt !== "") {
+      obj.changedAt = message.changedAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DncListSummary>, I>>(base?: I): DncListSummary {
+    return DncListSummary.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DncListSummary>, I>>(object: I): DncListSummary {
+    const message = createBaseDncListSummary();
+    message.list = object.list ?? "";
+    message.shared = object.shared ?? false;
+    message.source = object.source ?? "";
+    message.snapshotDate = object.snapshotDate ?? "";
+    message.ageDays = object.ageDays ?? 0;
+    message.version = object.version ?? 0;
+    message.size = object.size ?? 0;
+    message.changedAt = object.changedAt ?? "";
+    return message;
+  },
+};
+
+function createBaseListDncListsResponse(): ListDncListsResponse {
+  return { lists: [] };
+}
+
+export const ListDncListsResponse: MessageFns<ListDncListsResponse> = {
+  encode(message: ListDncListsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.lists) {
+      DncListSummary.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDncListsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDncListsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.lists.push(DncListSummary.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListDncListsResponse {
+    return {
+      lists: globalThis.Array.isArray(object?.lists) ? object.lists.map((e: any) => DncListSummary.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListDncListsResponse): unknown {
+    const obj: any = {};
+    if (message.lists?.length) {
+      obj.lists = message.lists.map((e) => DncListSummary.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListDncListsResponse>, I>>(base?: I): ListDncListsResponse {
+    return ListDncListsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListDncListsResponse>, I>>(object: I): ListDncListsResponse {
+    const message = createBaseListDncListsResponse();
+    message.lists = object.lists?.map((e) => DncListSummary.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDncListTarget(): DncListTarget {
+  return { list: "", snapshotDate: "" };
+}
+
+export const DncListTarget: MessageFns<DncListTarget> = {
+  encode(message: DncListTarget, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.list !== "") {
+      writer.uint32(10).string(message.list);
+    }
+    if (message.snapshotDate !== "") {
+      writer.uint32(18).string(message.snapshotDate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DncListTarget {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDncListTarget();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.list = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.snapshotDate = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DncListTarget {
+    return {
+      list: isSet(object.list) ? globalThis.String(object.list) : "",
+      snapshotDate: isSet(object.snapshotDate)
+        ? globalThis.String(object.snapshotDate)
+        : isSet(object.snapshot_date)
+        ? globalThis.String(object.snapshot_date)
+        : "",
+    };
+  },
+
+  toJSON(message: DncListTarget): unknown {
+    const obj: any = {};
+    if (message.list !== "") {
+      obj.list = message.list;
+    }
+    if (message.snapshotDate !== "") {
+      obj.snapshotDate = message.snapshotDate;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DncListTarget>, I>>(base?: I): DncListTarget {
+    return DncListTarget.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DncListTarget>, I>>(object: I): DncListTarget {
+    const message = createBaseDncListTarget();
+    message.list = object.list ?? "";
+    message.snapshotDate = object.snapshotDate ?? "";
+    return message;
+  },
+};
+
+function createBaseDncListLoadRequest(): DncListLoadRequest {
+  return { target: undefined, chunk: undefined };
+}
+
+export const DncListLoadRequest: MessageFns<DncListLoadRequest> = {
+  encode(message: DncListLoadRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.target !== undefined) {
+      DncListTarget.encode(message.target, writer.uint32(10).fork()).join();
+    }
+    if (message.chunk !== undefined) {
+      writer.uint32(18).bytes(message.chunk);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DncListLoadRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDncListLoadRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.target = DncListTarget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chunk = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DncListLoadRequest {
+    return {
+      target: isSet(object.target) ? DncListTarget.fromJSON(object.target) : undefined,
+      chunk: isSet(object.chunk) ? Buffer.from(bytesFromBase64(object.chunk)) : undefined,
+    };
+  },
+
+  toJSON(message: DncListLoadRequest): unknown {
+    const obj: any = {};
+    if (message.target !== undefined) {
+      obj.target = DncListTarget.toJSON(message.target);
+    }
+    if (message.chunk !== undefined) {
+      obj.chunk = base64FromBytes(message.chunk);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DncListLoadRequest>, I>>(base?: I): DncListLoadRequest {
+    return DncListLoadRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DncListLoadRequest>, I>>(object: I): DncListLoadRequest {
+    const message = createBaseDncListLoadRequest();
+    message.target = (object.target !== undefined && object.target !== null)
+      ? DncListTarget.fromPartial(object.target)
+      : undefined;
+    message.chunk = object.chunk ?? undefined;
+    return message;
+  },
+};
+
+function createBaseDncListLoadProblem(): DncListLoadProblem {
+  return { file: "", line: 0, problem: "" };
+}
+
+export const DncListLoadProblem: MessageFns<DncListLoadProblem> = {
+  encode(message: DncListLoadProblem, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.file !== "") {
+      writer.uint32(10).string(message.file);
+    }
+    if (message.line !== 0) {
+      writer.uint32(16).uint32(message.line);
+    }
+    if (message.problem !== "") {
+      writer.uint32(26).string(message.problem);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DncListLoadProblem {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDncListLoadProblem();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.file = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.line = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.problem = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DncListLoadProblem {
+    return {
+      file: isSet(object.file) ? globalThis.String(object.file) : "",
+      line: isSet(object.line) ? globalThis.Number(object.line) : 0,
+      problem: isSet(object.problem) ? globalThis.String(object.problem) : "",
+    };
+  },
+
+  toJSON(message: DncListLoadProblem): unknown {
+    const obj: any = {};
+    if (message.file !== "") {
+      obj.file = message.file;
+    }
+    if (message.line !== 0) {
+      obj.line = Math.round(message.line);
+    }
+    if (message.problem !== "") {
+      obj.problem = message.problem;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DncListLoadProblem>, I>>(base?: I): DncListLoadProblem {
+    return DncListLoadProblem.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DncListLoadProblem>, I>>(object: I): DncListLoadProblem {
+    const message = createBaseDncListLoadProblem();
+    message.file = object.file ?? "";
+    message.line = object.line ?? 0;
+    message.problem = object.problem ?? "";
+    return message;
+  },
+};
+
+function createBaseDncListLoad(): DncListLoad {
+  return {
+    list: "",
+    version: 0,
+    snapshotDate: "",
+    size: 0,
+    numbers: 0,
+    added: 0,
+    removed: 0,
+    badLines: 0,
+    problems: [],
+  };
+}
+
+export const DncListLoad: MessageFns<DncListLoad> = {
+  encode(message: DncListLoad, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.list !== "") {
+      writer.uint32(10).string(message.list);
+    }
+    if (message.version !== 0) {
+      writer.uint32(16).uint64(message.version);
+    }
+    if (message.snapshotDate !== "") {
+      writer.uint32(26).string(message.snapshotDate);
+    }
+    if (message.size !== 0) {
+      writer.uint32(32).uint64(message.size);
+    }
+    if (message.numbers !== 0) {
+      writer.uint32(40).uint64(message.numbers);
+    }
+    if (message.added !== 0) {
+      writer.uint32(48).uint64(message.added);
+    }
+    if (message.removed !== 0) {
+      writer.uint32(56).uint64(message.removed);
+    }
+    if (message.badLines !== 0) {
+      writer.uint32(64).uint64(message.badLines);
+    }
+    for (const v of message.problems) {
+      DncListLoadProblem.encode(v!, writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DncListLoad {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDncListLoad();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.list = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.version = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.snapshotDate = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.size = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.numbers = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.added = longToNumber(reader.uint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.removed = longToNumber(reader.uint64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.badLines = longToNumber(reader.uint64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.problems.push(DncListLoadProblem.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DncListLoad {
+    return {
+      list: isSet(object.list) ? globalThis.String(object.list) : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      snapshotDate: isSet(object.snapshotDate)
+        ? globalThis.String(object.snapshotDate)
+        : isSet(object.snapshot_date)
+        ? globalThis.String(object.snapshot_date)
+        : "",
+      size: isSet(object.size) ? globalThis.Number(object.size) : 0,
+      numbers: isSet(object.numbers) ? globalThis.Number(object.numbers) : 0,
+      added: isSet(object.added) ? globalThis.Number(object.added) : 0,
+      removed: isSet(object.removed) ? globalThis.Number(object.removed) : 0,
+      badLines: isSet(object.badLines)
+        ? globalThis.Number(object.badLines)
+        : isSet(object.bad_lines)
+        ? globalThis.Number(object.bad_lines)
+        : 0,
+      problems: globalThis.Array.isArray(object?.problems)
+        ? object.problems.map((e: any) => DncListLoadProblem.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: DncListLoad): unknown {
+    const obj: any = {};
+    if (message.list !== "") {
+      obj.list = message.list;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.snapshotDate !== "") {
+      obj.snapshotDate = message.snapshotDate;
+    }
+    if (message.size !== 0) {
+      obj.size = Math.round(message.size);
+    }
+    if (message.numbers !== 0) {
+      obj.numbers = Math.round(message.numbers);
+    }
+    if (message.added !== 0) {
+      obj.added = Math.round(message.added);
+    }
+    if (message.removed !== 0) {
+      obj.removed = Math.round(message.removed);
+    }
+    if (message.badLines !== 0) {
+      obj.badLines = Math.round(message.badLines);
+    }
+    if (message.problems?.length) {
+      obj.problems = message.problems.map((e) => DncListLoadProblem.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DncListLoad>, I>>(base?: I): DncListLoad {
+    return DncListLoad.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DncListLoad>, I>>(object: I): DncListLoad {
+    const message = createBaseDncListLoad();
+    message.list = object.list ?? "";
+    message.version = object.version ?? 0;
+    message.snapshotDate = object.snapshotDate ?? "";
+    message.size = object.size ?? 0;
+    message.numbers = object.numbers ?? 0;
+    message.added = object.added ?? 0;
+    message.removed = object.removed ?? 0;
+    message.badLines = object.badLines ?? 0;
+    message.problems = object.problems?.map((e) => DncListLoadProblem.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -10490,6 +11353,43 @@ export const LeadflowGatewayService = {
     responseSerialize: (value: PushRecordsResponse): Buffer => Buffer.from(PushRecordsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): PushRecordsResponse => PushRecordsResponse.decode(value),
   },
+  /**
+   * Every Do-Not-Call list the tenant's numbers are screened against, with size, snapshot date
+   * and age (GET /v1/dnc/lists).
+   */
+  listDncLists: {
+    path: "/leadflow.v1.LeadflowGateway/ListDncLists" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListDncListsRequest): Buffer => Buffer.from(ListDncListsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListDncListsRequest => ListDncListsRequest.decode(value),
+    responseSerialize: (value: ListDncListsResponse): Buffer =>
+      Buffer.from(ListDncListsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListDncListsResponse => ListDncListsResponse.decode(value),
+  },
+  /**
+   * Replace a list whole (PUT /v1/dnc/lists/{list}): DncListTarget first, then the file's bytes
+   * (plain, gzip or zip) in chunks; answered once the new version is in force.
+   */
+  replaceDncList: {
+    path: "/leadflow.v1.LeadflowGateway/ReplaceDncList" as const,
+    requestStream: true as const,
+    responseStream: false as const,
+    requestSerialize: (value: DncListLoadRequest): Buffer => Buffer.from(DncListLoadRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DncListLoadRequest => DncListLoadRequest.decode(value),
+    responseSerialize: (value: DncListLoad): Buffer => Buffer.from(DncListLoad.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DncListLoad => DncListLoad.decode(value),
+  },
+  /** Apply a change list, each line a number and A or D (POST /v1/dnc/lists/{list}/changes). */
+  changeDncList: {
+    path: "/leadflow.v1.LeadflowGateway/ChangeDncList" as const,
+    requestStream: true as const,
+    responseStream: false as const,
+    requestSerialize: (value: DncListLoadRequest): Buffer => Buffer.from(DncListLoadRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DncListLoadRequest => DncListLoadRequest.decode(value),
+    responseSerialize: (value: DncListLoad): Buffer => Buffer.from(DncListLoad.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DncListLoad => DncListLoad.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -10576,6 +11476,18 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
    * answered with the job once the last record is handed on (docs/record-streams.md).
    */
   pushRecords: handleClientStreamingCall<PushRecordsRequest, PushRecordsResponse>;
+  /**
+   * Every Do-Not-Call list the tenant's numbers are screened against, with size, snapshot date
+   * and age (GET /v1/dnc/lists).
+   */
+  listDncLists: handleUnaryCall<ListDncListsRequest, ListDncListsResponse>;
+  /**
+   * Replace a list whole (PUT /v1/dnc/lists/{list}): DncListTarget first, then the file's bytes
+   * (plain, gzip or zip) in chunks; answered once the new version is in force.
+   */
+  replaceDncList: handleClientStreamingCall<DncListLoadRequest, DncListLoad>;
+  /** Apply a change list, each line a number and A or D (POST /v1/dnc/lists/{list}/changes). */
+  changeDncList: handleClientStreamingCall<DncListLoadRequest, DncListLoad>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -11066,6 +11978,62 @@ export interface LeadflowGatewayClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PushRecordsResponse) => void,
   ): ClientWritableStream<PushRecordsRequest>;
+  /**
+   * Every Do-Not-Call list the tenant's numbers are screened against, with size, snapshot date
+   * and age (GET /v1/dnc/lists).
+   */
+  listDncLists(
+    request: ListDncListsRequest,
+    callback: (error: ServiceError | null, response: ListDncListsResponse) => void,
+  ): ClientUnaryCall;
+  listDncLists(
+    request: ListDncListsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListDncListsResponse) => void,
+  ): ClientUnaryCall;
+  listDncLists(
+    request: ListDncListsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListDncListsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Replace a list whole (PUT /v1/dnc/lists/{list}): DncListTarget first, then the file's bytes
+   * (plain, gzip or zip) in chunks; answered once the new version is in force.
+   */
+  replaceDncList(
+    callback: (error: ServiceError | null, response: DncListLoad) => void,
+  ): ClientWritableStream<DncListLoadRequest>;
+  replaceDncList(
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DncListLoad) => void,
+  ): ClientWritableStream<DncListLoadRequest>;
+  replaceDncList(
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DncListLoad) => void,
+  ): ClientWritableStream<DncListLoadRequest>;
+  replaceDncList(
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DncListLoad) => void,
+  ): ClientWritableStream<DncListLoadRequest>;
+  /** Apply a change list, each line a number and A or D (POST /v1/dnc/lists/{list}/changes). */
+  changeDncList(
+    callback: (error: ServiceError | null, response: DncListLoad) => void,
+  ): ClientWritableStream<DncListLoadRequest>;
+  changeDncList(
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DncListLoad) => void,
+  ): ClientWritableStream<DncListLoadRequest>;
+  changeDncList(
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DncListLoad) => void,
+  ): ClientWritableStream<DncListLoadRequest>;
+  changeDncList(
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DncListLoad) => void,
+  ): ClientWritableStream<DncListLoadRequest>;
 }
 
 export const LeadflowGatewayClient = makeGenericClientConstructor(
