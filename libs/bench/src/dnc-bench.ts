@@ -122,7 +122,8 @@ async function main() {
     await redis.flushdb();
     const memory = async () => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
     const memBefore = await memory();
-    const reg = createRedisDncRegistry(redis, db);
+    // As the dnc service screens (services/dnc/src/main.ts).
+    const reg = createRedisDncRegistry(redis, db, { versionsTtlMs: 1000 });
     const counts = spread(total);
 
     say(`importing ${fmt(total)} numbers over ${counts.size} area codes...`);

@@ -26,6 +26,15 @@ const SWAP = `if redis.call('GET', KEYS[3]) ~= ARGV[1] or redis.call('EXISTS', K
   redis.call('HSET', KEYS[1], 'gen', ARGV[2], 'version', ARGV[3], 'snapshot', ARGV[4])
   redis.call('DEL', KEYS[2], KEYS[3])
   return old or ''`;
+/** For each (key index, offset or member) pair: '1' when the bit is set or the member is in the set, else '0'. */
+const LOOKUP = `local out = {}
+for i = 1, #ARGV, 2 do
+  local k = KEYS[tonumber(ARGV[i])]
+  local v
+  if string.sub(ARGV[i + 1], 1, 1) == '+' then v = redis.call('SISMEMBER', k, ARGV[i + 1]) else v = redis.call('GETBIT', k, tonumber(ARGV[i + 1])) end
+  out[#out + 1] = (v == 1) and '1' or '0'
+end
+return table.concat(out)`;
 const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
@@ -83,15 +92,25 @@ export function createRedisDncCache(redis: Redis): RedisDncCache {
       await learn(truth);
       const used = truth.map((l) => gens.get(l.id) ?? 'none');
       // One MULTI: the heads and the bits are read at one instant, so a swap or a FLUSHALL is seen whole or not at all.
+      // Each list's numbers are looked up by one script (its keys in one slot): a command a list, not one a number.
       const multi = redis.multi();
       for (const l of truth) multi.hmget(headKey(l), 'gen', 'version', 'snapshot');
-      for (const n of numbers) {
-        const nanp = splitNanp(n);
-        truth.forEach((l, j) => {
-          if (usesBits(l, n)) multi.getbit(dataKey(l, used[j]!, `nanp:${nanp!.areaCode}`), nanp!.subscriber);
-          else multi.sismember(dataKey(l, used[j]!, 'set'), n);
-        });
-      }
+      truth.forEach((l, j) => {
+        const keys: string[] = [];
+        const index = new Map<string, number>();
+        const args: string[] = [];
+        const keyOf = (key: string) => {
+          let at = index.get(key);
+          if (at === undefined) index.set(key, (at = keys.push(key)));
+          return at;
+        };
+        for (const n of numbers) {
+          const nanp = splitNanp(n);
+          if (usesBits(l, n)) args.push(String(keyOf(dataKey(l, used[j]!, `nanp:${nanp!.areaCode}`))), String(nanp!.subscriber));
+          else args.push(String(keyOf(dataKey(l, used[j]!, 'set'))), n);
+        }
+        multi.eval(LOOKUP, keys.length, ...keys, ...args);
+      });
       const values = valuesOf(await multi.exec());
       const lists: DncListHead[] = [];
       const stale: DncListHead[] = [];
@@ -108,8 +127,8 @@ export function createRedisDncCache(redis: Redis): RedisDncCache {
         } else lists.push({ ...l, version: Number(version), snapshotDate: snapshot ?? '' });
       });
       if (stale.length > 0 || moved) return { ok: false, stale };
-      const bits = values.slice(truth.length);
-      const on = numbers.map((_, i) => truth.flatMap((_l, j) => (bits[i * truth.length + j] === 1 ? [j] : [])));
+      const found = values.slice(truth.length) as string[];
+      const on = numbers.map((_, i) => truth.flatMap((_l, j) => (found[j]!.charCodeAt(i) === 49 ? [j] : [])));
       return { ok: true, lists, on };
     },
 

@@ -11,6 +11,12 @@ export interface RedisDncRegistryOptions {
   waitMs?: number;
   /** Between two looks at a list another process loads. @default 100 */
   pollMs?: number;
+  /**
+   * How long the lists' versions read from PostgreSQL serve a tenant's screenings, rather than a
+   * query a batch: a Redis copy left behind PostgreSQL (an addition whose copy failed) is noticed
+   * that much later; an emptied Redis, a swap or a load through this registry at once. @default 0
+   */
+  versionsTtlMs?: number;
 }
 
 export interface RedisDncRegistry extends DncRegistry {
@@ -29,6 +35,18 @@ export function createRedisDncRegistry(redis: Redis, db: SqlClient, opts: RedisD
   const cache = createRedisDncCache(redis);
   const waitMs = opts.waitMs ?? 20_000;
   const pollMs = opts.pollMs ?? 100;
+  const versionsTtlMs = opts.versionsTtlMs ?? 0;
+  const versions = new Map<string, { at: number; heads: Promise<DncListHead[]> }>();
+  /** The tenant's lists as PostgreSQL has them, read at most once per `versionsTtlMs`. */
+  function heads(tenantId: string, fresh: boolean): Promise<DncListHead[]> {
+    if (versionsTtlMs <= 0) return store.heads(tenantId);
+    const cached = versions.get(tenantId);
+    if (!fresh && cached && Date.now() - cached.at < versionsTtlMs) return cached.heads;
+    const read = store.heads(tenantId);
+    versions.set(tenantId, { at: Date.now(), heads: read });
+    read.catch(() => versions.delete(tenantId));
+    return read;
+  }
 
   /** Makes `list` whole in Redis at its version or later: builds it, or waits for the process that does. */
   async function load(list: DncListHead, deadline: number): Promise<void> {
@@ -42,6 +60,7 @@ export function createRedisDncRegistry(redis: Redis, db: SqlClient, opts: RedisD
 
   return {
     async add(numbers, list, source = 'api') {
+      versions.clear();
       const { added, head } = await store.add(numbers, list, source);
       if (added > 0) await cache.apply(head, numbers);
       return added;
@@ -50,7 +69,7 @@ export function createRedisDncRegistry(redis: Redis, db: SqlClient, opts: RedisD
     async screen(numbers, tenantId) {
       const deadline = Date.now() + waitMs;
       for (let attempt = 0; attempt < 20; attempt++) {
-        const truth = await store.heads(tenantId);
+        const truth = await heads(tenantId, attempt > 0);
         const found = await cache.lookup(truth, numbers);
         if (found.ok) return { lists: found.lists, on: found.on };
         for (const list of found.stale) await load(list, deadline);
@@ -60,6 +79,7 @@ export function createRedisDncRegistry(redis: Redis, db: SqlClient, opts: RedisD
 
     async load(req, parts) {
       const result = await loadDncList(db, req, parts);
+      versions.clear();
       // The new version is built into Redis and swapped in whole now, rather than by the next screening that finds it behind.
       if (((await cache.cachedVersion(result.head)) ?? -1) < result.head.version) await load(result.head, Date.now() + Math.max(waitMs, 600_000));
       return result;

@@ -131,6 +131,7 @@ async function replace(db: SqlClient, req: DncLoadRequest, parts: AsyncIterable<
   const written = new Set<number>();
   let rows: string[] = [];
   let pending: Promise<void> = Promise.resolve();
+  let inflight = 0;
 
   async function writeArea(areaCode: number, bitmap: Uint8Array) {
     if (written.has(areaCode)) {
@@ -216,13 +217,18 @@ async function replace(db: SqlClient, req: DncLoadRequest, parts: AsyncIterable<
         }
       },
       async () => {
+        // Writing overlaps reading: the reader waits only when more than two writes are behind it.
         while (queue.length > 0) {
           const job = queue.shift()!;
-          pending = pending.then(job);
+          inflight++;
+          pending = pending.then(job).finally(() => inflight--);
+          // Its failure is thrown where it is awaited, not as an unhandled rejection meanwhile.
+          pending.catch(() => {});
         }
-        await pending;
+        if (inflight > 2) await pending;
       },
     );
+    await pending;
     const problems = read.problems;
     if (read.numbers === 0) throw new DncLoadError('DNC_IMPORT_INVALID', 'no number was read: the list in force is kept', problems);
     if (read.badLines > Math.max(MAX_PROBLEMS, read.numbers * BAD_SHARE)) {

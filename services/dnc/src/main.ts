@@ -10,6 +10,9 @@ import { AUDIT_PHONE_PURPOSE, createSqlDncAudit } from './dnc-audit.js';
 import { createDncStage } from './dnc-stage.js';
 import { migrations } from './index.js';
 
+/** How long the lists' versions read from PostgreSQL serve a tenant's screenings. */
+const DNC_VERSIONS_TTL_MS = 1000;
+
 await runStageMain({
   name: 'dnc',
   input: TOPICS.leadsEnriched,
@@ -19,7 +22,8 @@ await runStageMain({
   build: ({ config, lifecycle, logger }) => {
     const db = createPostgres({ url: config.databaseUrl, applicationName: 'leadflow-dnc' });
     const redis = createRedis({ url: config.redisUrl, name: 'leadflow-dnc' });
-    const registry = createRedisDncRegistry(redis, db);
+    // The lists' versions are read from PostgreSQL once a second per tenant, not once a batch (docs/dnc-lists.md).
+    const registry = createRedisDncRegistry(redis, db, { versionsTtlMs: DNC_VERSIONS_TTL_MS });
     const hashOf = (phone: string) => config.secretKeys.keyedHash(AUDIT_PHONE_PURPOSE, phone);
     lifecycle.add(databaseModule(db, migrations));
     lifecycle.add(redisModule(redis));
