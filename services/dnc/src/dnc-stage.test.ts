@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyLead, leadIdFor } from '@leadflow/pipeline';
 import { Disposition, type Lead, type LeadBatch } from '@leadflow/proto';
 import { createKeyring, newKeyEntry, parseSecretKeys } from '@leadflow/secrets';
-import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
+import { createPglite, createSqlDncRegistry, dncFileParts, dncListMigrations, migrate, type DncListKind, type SqlClient } from '@leadflow/stores';
 import { AUDIT_PHONE_PURPOSE, createDncStage, createSqlDncAudit, hashRawAuditPhones, migrations, purgeExpiredAudit } from './index.js';
 
 const keys = createKeyring(parseSecretKeys(newKeyEntry('k1')), 'the test');
@@ -157,5 +157,31 @@ describe('dnc stage', () => {
     );
     expect(rows).toEqual([{ row_number: 1, phone: null, hash: hex('+14045550101'), phone_key: 'k1' }]);
     expect((await db.query('SELECT 1 FROM dnc_audit WHERE phone IS NOT NULL')).rowCount).toBe(0);
+  });
+  it('gives each kind of list its reason, naming the list, snapshot date and version; a wireless list alone suppresses nothing', async () => {
+    const registry = createSqlDncRegistry(db);
+    const load = (kind: DncListKind, body: string, snapshotDate: string) =>
+      registry.load({ kind, owner: '', mode: 'replace', source: 'test', snapshotDate, normalize: () => undefined }, dncFileParts(`${kind}.txt`, [Buffer.from(body)]));
+    await load('state:TX', '4695550101\n', '2026-11-20');
+    await load('litigator', '4695550102\n', '2026-11-21');
+    await load('national-ca', '4165550103\n', '2026-11-22');
+    await load('wireless', '4695550104\n', '2026-11-23');
+    const stage = createDncStage({ registry, audit: createSqlDncAudit(db, hashOf) });
+    const out = await stage(batch('dnc-kinds', [{ phone: '+14695550101' }, { phone: '+14695550102' }, { phone: '+14165550103' }, { phone: '+14695550104' }]));
+    expect(out.rows.map((r) => [r.disposition, r.reasons])).toEqual([
+      [Disposition.DISPOSITION_SUPPRESSED, [{ code: 'DNC_STATE', field: 'phone', detail: 'State (TX) 2026-11-20, version 1' }]],
+      [Disposition.DISPOSITION_SUPPRESSED, [{ code: 'DNC_LITIGATOR', field: 'phone', detail: 'Litigator 2026-11-21, version 1' }]],
+      [Disposition.DISPOSITION_SUPPRESSED, [{ code: 'DNC_NATIONAL', field: 'phone', detail: 'National (Canada) 2026-11-22, version 1' }]],
+      [Disposition.DISPOSITION_ACCEPTED, []],
+    ]);
+    const { rows } = await db.query<{ list: string; snapshot: string; version: number }>(
+      "SELECT list, to_char(snapshot_date, 'YYYY-MM-DD') AS snapshot, list_version::int AS version FROM dnc_audit WHERE job_id = 'dnc-kinds' AND listed ORDER BY row_number",
+    );
+    expect(rows).toEqual([
+      { list: 'state:TX', snapshot: '2026-11-20', version: 1 },
+      { list: 'litigator', snapshot: '2026-11-21', version: 1 },
+      { list: 'national-ca', snapshot: '2026-11-22', version: 1 },
+      { list: 'wireless', snapshot: '2026-11-23', version: 1 },
+    ]);
   });
 });
