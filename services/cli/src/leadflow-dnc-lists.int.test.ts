@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createKeyWithCli, csvRowsByName, fetchWithKey, freePort, readCsvFile, runNode, startServe, tempDir, waitUntil } from '@leadflow/testkit';
@@ -31,6 +32,28 @@ describe('the Do-Not-Call lists of the data folder', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(suppressedOf(join(dir, 'out-2'))).toEqual(LISTED.map((p) => [p, 'DNC_INTERNAL']));
     expect(readCsvFile(join(dir, 'out-2', 'leads.csv')).map((r) => r.phone)).toEqual(['+19075550299']);
+  }, 300_000);
+
+  it('leadflow dnc import loads the FTC flat files, gzipped, as the national list; a change list then deletes some', async () => {
+    const dir = tempDir('leadflow-dnc-import-');
+    const env = { LEADFLOW_DATA_DIR: join(dir, 'db') };
+    // As the FTC's per-area-code files: `areacode,number` lines.
+    writeFileSync(join(dir, '907.txt.gz'), gzipSync(LISTED.slice(0, 6).map((p) => `907,${p.slice(5)}`).join('\n')));
+    writeFileSync(join(dir, 'more.txt'), `phone\n${LISTED.slice(6).map((p) => p.replace(/^\+1(\d{3})(\d{3})(\d{4})$/, '$1-$2-$3')).join('\n')}\n`);
+    const loaded = await leadflow(['dnc', 'import', join(dir, '907.txt.gz'), join(dir, 'more.txt'), '--list', 'national', '--snapshot', '2026-11-30', '--replace'], env);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    expect(loaded.stderr).toMatch(/National \(USA\): read 10 numbers .*replaced the list; now 10 numbers, version 1, snapshot 2026-11-30/);
+    writeFileSync(join(dir, 'changes.txt'), `${LISTED.slice(0, 2).map((p) => `907,${p.slice(5)},D,2026-12-01`).join('\n')}\nnot a line\n`);
+    const changed = await leadflow(['dnc', 'import', join(dir, 'changes.txt'), '--list', 'national', '--changes', '--snapshot', '2026-12-01'], env);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stderr).toMatch(/changes.txt line 3: a change list line says A \(added\) or D \(deleted\)/);
+    expect(changed.stderr).toMatch(/added 0, removed 2; now 8 numbers, version 2, snapshot 2026-12-01; 1 lines skipped/);
+    writeFileSync(join(dir, 'people.csv'), peopleWith('import'));
+    const run = await leadflow(['run', join(dir, 'people.csv'), '--out', join(dir, 'out')], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(suppressedOf(join(dir, 'out'))).toEqual(LISTED.slice(2).map((p) => [p, 'DNC_NATIONAL']));
+    const refused = await leadflow(['dnc', 'import', join(dir, 'people.csv'), '--list', 'national', '--replace'], env);
+    expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/DNC_IMPORT_INVALID/)]);
   }, 300_000);
 
   it('numbers added over the API to leadflow serve are still screened after serve restarts', async () => {
