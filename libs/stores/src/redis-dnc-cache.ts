@@ -60,8 +60,14 @@ export type CacheLookup =
  * generation of keys is whole, and at which version.
  */
 export interface RedisDncCache {
-  /** Looks numbers up in every list of `truth` (heads as PostgreSQL has them), in one MULTI. */
-  lookup(truth: readonly DncListHead[], numbers: readonly string[]): Promise<CacheLookup>;
+  /**
+   * Looks numbers up in every list of `truth` (heads as PostgreSQL has them), in one MULTI. A list
+   * whose id is in `previous` counts at the whole version Redis holds even when it is behind
+   * PostgreSQL's (another process builds the new one meanwhile).
+   */
+  lookup(truth: readonly DncListHead[], numbers: readonly string[], previous?: ReadonlySet<string>): Promise<CacheLookup>;
+  /** Whether some process holds the list's build lock: a new version of it is being built. */
+  building(list: DncListHead): Promise<boolean>;
   /** Writes numbers just added in PostgreSQL (`head` after the addition) into the cached list, if it is cached. */
   apply(head: DncListHead, numbers: readonly string[]): Promise<void>;
   /**
@@ -88,7 +94,11 @@ export function createRedisDncCache(redis: Redis): RedisDncCache {
   }
 
   return {
-    async lookup(truth, numbers) {
+    async building(list) {
+      return (await redis.exists(lockKey(list))) === 1;
+    },
+
+    async lookup(truth, numbers, previous) {
       await learn(truth);
       const used = truth.map((l) => gens.get(l.id) ?? 'none');
       // One MULTI: the heads and the bits are read at one instant, so a swap or a FLUSHALL is seen whole or not at all.
@@ -117,7 +127,7 @@ export function createRedisDncCache(redis: Redis): RedisDncCache {
       let moved = false;
       truth.forEach((l, j) => {
         const [gen, version, snapshot] = values[j] as (string | null)[];
-        if (gen === null || gen === undefined || Number(version) < l.version) {
+        if (gen === null || gen === undefined || (Number(version) < l.version && !(previous?.has(l.id) && gen === used[j]))) {
           gens.delete(l.id);
           stale.push(l);
         } else if (gen !== used[j]) {

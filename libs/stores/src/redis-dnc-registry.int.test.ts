@@ -29,6 +29,28 @@ describe('DNC registry on Redis over PostgreSQL', () => {
 
   dncRegistryContract(() => createRedisDncRegistry(a, db));
 
+  it('screens at the whole version Redis holds while another process builds the next, and at the new one once swapped', async () => {
+    const tenant = uniqueName('t');
+    const dnc = createRedisDncRegistry(a, db);
+    await dnc.add(['+12015550181'], { tenantId: tenant });
+    const numbers = ['+12015550181', '+12015550182'];
+    const internalOf = (s: DncScreening) => s.lists.find((l) => l.kind === 'internal')!;
+    const before = await dnc.screen(numbers, tenant);
+    const list = internalOf(before);
+    // Another process: PostgreSQL has the next version, and its builder holds the list's lock.
+    await createSqlDncLists(db).add(['+12015550182'], { tenantId: tenant }, 'test');
+    const lock = `lf:dnc:t:{${tenant}}:l${list.id}:lock`;
+    await a.set(lock, 'another process', 'PX', 30_000);
+    try {
+      const during = await createRedisDncRegistry(a, db, { waitMs: 1_000 }).screen(numbers, tenant);
+      expect([kindsOn(during), internalOf(during).version]).toEqual([[['internal'], []], list.version]);
+    } finally {
+      await a.del(lock);
+    }
+    const after = await createRedisDncRegistry(a, db).screen(numbers, tenant);
+    expect([kindsOn(after), internalOf(after).version]).toEqual([[['internal'], ['internal']], list.version + 1]);
+  });
+
   it("keeps a tenant's internal list in PostgreSQL, and in Redis as one set under the tenant's keys, a few bytes a number", async () => {
     const tenant = uniqueName('t');
     const numbers = ['+12015550123', '+13125550123', '+14155550123', '+447911123456'];

@@ -68,11 +68,16 @@ export function createRedisDncRegistry(redis: Redis, db: SqlClient, opts: RedisD
 
     async screen(numbers, tenantId) {
       const deadline = Date.now() + waitMs;
+      // Lists another process is building a new version of: screened meanwhile at the whole version Redis holds.
+      const previous = new Set<string>();
       for (let attempt = 0; attempt < 20; attempt++) {
         const truth = await heads(tenantId, attempt > 0);
-        const found = await cache.lookup(truth, numbers);
+        const found = await cache.lookup(truth, numbers, previous);
         if (found.ok) return { lists: found.lists, on: found.on };
-        for (const list of found.stale) await load(list, deadline);
+        for (const list of found.stale) {
+          if (!previous.has(list.id) && (await cache.cachedVersion(list)) !== undefined && (await cache.building(list))) previous.add(list.id);
+          else await load(list, deadline);
+        }
       }
       throw new DncListsNotReady(['(changing faster than they load)']);
     },
