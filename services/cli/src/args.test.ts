@@ -44,3 +44,25 @@ describe('leadflow keys arguments', () => {
     expect(() => keys(...words)).toThrow(message);
   });
 });
+
+describe('leadflow dnc import arguments', () => {
+  const dnc = (...words: string[]) => parseArgs(['dnc', 'import', ...words], NOW);
+
+  it('reads files, the list (state:xx as state:XX), the snapshot and the mode', () => {
+    expect(dnc('201.txt', '212.txt.gz', '--list', 'national', '--snapshot', '2026-05-31', '--replace')).toEqual({
+      command: 'dnc', action: 'import', files: ['201.txt', '212.txt.gz'], list: 'national', snapshot: '2026-05-31', mode: 'replace',
+    });
+    expect(dnc('c.txt', '--list=state:tx', '--changes')).toMatchObject({ list: 'state:TX', mode: 'changes', snapshot: undefined });
+    expect(dnc('i.txt', '--list', 'internal')).toMatchObject({ list: 'internal', mode: 'add' });
+  });
+
+  it('refuses what it cannot do, saying why', () => {
+    expect(() => dnc('a.txt')).toThrow(new UsageError('dnc import needs --list national|national-ca|state:XX|litigator|wireless|internal'));
+    expect(() => dnc('a.txt', '--list', 'state:texas')).toThrow(/is no list/);
+    expect(() => dnc('a.txt', '--list', 'national', '--replace', '--changes')).toThrow(/exclude each other/);
+    expect(() => dnc('a.txt', '--list', 'national', '--snapshot', '2026-02-30')).toThrow(/is not a date/);
+    expect(() => dnc('a.txt', '--list', 'national', '--snapshot', '2026-06-02')).toThrow(/is to come/);
+    expect(() => dnc('--list', 'national')).toThrow(new UsageError('name the files to import'));
+    expect(() => parseArgs(['dnc', 'export'], NOW)).toThrow(/unknown dnc command "export"/);
+  });
+});
