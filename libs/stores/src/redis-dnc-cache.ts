@@ -105,20 +105,23 @@ export function createRedisDncCache(redis: Redis): RedisDncCache {
       // Each list's numbers are looked up by one script (its keys in one slot): a command a list, not one a number.
       const multi = redis.multi();
       for (const l of truth) multi.hmget(headKey(l), 'gen', 'version', 'snapshot');
+      // Each number split once: area code and subscriber number, or undefined outside North America.
+      const split = numbers.map(splitNanp);
       truth.forEach((l, j) => {
         const keys: string[] = [];
-        const index = new Map<string, number>();
+        const index = new Map<string, string>();
         const args: string[] = [];
-        const keyOf = (key: string) => {
-          let at = index.get(key);
-          if (at === undefined) index.set(key, (at = keys.push(key)));
+        const keyOf = (what: string) => {
+          let at = index.get(what);
+          if (at === undefined) index.set(what, (at = String(keys.push(dataKey(l, used[j]!, what)))));
           return at;
         };
-        for (const n of numbers) {
-          const nanp = splitNanp(n);
-          if (usesBits(l, n)) args.push(String(keyOf(dataKey(l, used[j]!, `nanp:${nanp!.areaCode}`))), String(nanp!.subscriber));
-          else args.push(String(keyOf(dataKey(l, used[j]!, 'set'))), n);
-        }
+        const bits = l.owner === '';
+        numbers.forEach((n, i) => {
+          const nanp = split[i];
+          if (bits && nanp) args.push(keyOf(`nanp:${nanp.areaCode}`), String(nanp.subscriber));
+          else args.push(keyOf('set'), n);
+        });
         multi.eval(LOOKUP, keys.length, ...keys, ...args);
       });
       const values = valuesOf(await multi.exec());
