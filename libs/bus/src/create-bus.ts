@@ -4,6 +4,7 @@ import { contextFromHeaders, headersFromContext, type Headers } from '@leadflow/
 import type { Context } from '@opentelemetry/api';
 import { consumerLag, type GroupInput, type GroupLag } from './consumer-lag.js';
 import { trackGroupMembership } from './group-membership.js';
+import { createPriorityGate } from './priority-gate.js';
 import type { Topic } from './topics.js';
 
 // Not among the names Node finds in kafkajs's CommonJS exports: read from its default export.
@@ -35,6 +36,8 @@ export interface ConsumedMessage<T> {
   value: T;
   /** The value's bytes as they arrived: decode them again for a fresh copy of `value`. */
   bytes: Buffer;
+  /** The topic it came from: one of the lanes when the consumer reads several. */
+  topic: string;
   partition: number;
   offset: string;
   /** Trace context of the producer, for the consumer's span. */
@@ -52,6 +55,12 @@ export interface ConsumerOptions<T> {
   groupId: string;
   topic: Topic<T>;
   /**
+   * Topics of one kind by priority, highest first, read instead of `topic` (its priority variants:
+   * topics.ts): the lower ones are paused while a higher one has messages waiting
+   * (docs/job-priority.md).
+   */
+  lanes?: { topics: readonly Topic<T>[]; /** How often the waiting messages are read. */ pollMs: number };
+  /**
    * Handles one message. When it resolves the message's offset is committed, unless
    * `commitOffset` says otherwise. Messages of one partition are handled one at a time.
    */
@@ -61,9 +70,9 @@ export interface ConsumerOptions<T> {
    * boundaries of their own (ingest commits a file once it is read to the end).
    * @default the next offset
    */
-  commitOffset?: (partition: number, nextOffset: string) => string | undefined;
+  commitOffset?: (partition: number, nextOffset: string, topic: string) => string | undefined;
   /** A message whose bytes are not a `T`: handed over instead of `handle`, then committed. */
-  onUndecodable: (raw: { partition: number; offset: string; bytes: Buffer; key: string; error: Error }) => Promise<void>;
+  onUndecodable: (raw: { topic: string; partition: number; offset: string; bytes: Buffer; key: string; error: Error }) => Promise<void>;
   /** Called when partitions are taken away in a rebalance, or found being taken while a message is handled. */
   onRevoked?: () => void;
   /**
@@ -116,6 +125,7 @@ export function createBus(opts: BusOptions): Bus {
   let producer: Producer | undefined;
   let producerReady: Promise<Producer> | undefined;
   const consumers: Consumer[] = [];
+  const gates: { stop(): void }[] = [];
   let consuming = false;
   /** One admin connection for lag reads, made at the first. */
   let lagAdmin: Promise<Admin> | undefined;
@@ -133,6 +143,19 @@ export function createBus(opts: BusOptions): Bus {
       await producer.connect();
       return producer;
     })());
+
+  async function lagOf(groups: readonly GroupInput[]): Promise<GroupLag[]> {
+    lagAdmin ??= (async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    const admin = await lagAdmin.catch((err: unknown) => {
+      lagAdmin = undefined;
+      throw err;
+    });
+    return consumerLag(admin, groups);
+  }
 
   return {
     get consuming() {
@@ -194,46 +217,54 @@ export function createBus(opts: BusOptions): Bus {
       consumers.push(consumer);
       const membership = trackGroupMembership(consumer, { heartbeatIntervalMs, logger: log, onLost: c.onRevoked });
       await consumer.connect();
-      await consumer.subscribe({ topic: c.topic.name, fromBeginning: true });
+      const topics = c.lanes?.topics ?? [c.topic];
+      for (const t of topics) await consumer.subscribe({ topic: t.name, fromBeginning: true });
+      const codecs = new Map(topics.map((t) => [t.name, t.codec]));
+      const gate = c.lanes && c.lanes.topics.length > 1
+        ? createPriorityGate({
+            consumer,
+            lanes: topics.map((t) => t.name),
+            pollMs: c.lanes.pollMs,
+            logger: log,
+            waiting: async () => {
+              const lag = await lagOf(topics.map((t) => ({ groupId: c.groupId, topic: t as Topic<unknown> })));
+              return lag.map((l) => l.messages);
+            },
+          })
+        : undefined;
+      // kafkajs restarts a consumer that crashed: the gate goes on polling for it.
+      if (gate) gates.push(gate);
       if (c.onRevoked) consumer.on(consumer.events.REBALANCING, () => c.onRevoked?.());
       await consumer.run({
         autoCommit: false,
         partitionsConsumedConcurrently: c.concurrency ?? 1,
-        eachMessage: async ({ partition, message, heartbeat }) => {
+        eachMessage: async ({ topic, partition, message, heartbeat }) => {
+          gate?.handling(topic);
           const key = message.key?.toString() ?? '';
           const bytes = message.value ?? Buffer.alloc(0);
           let value: T;
           try {
-            value = c.topic.codec.decode(bytes);
+            value = (codecs.get(topic) ?? c.topic.codec).decode(bytes);
           } catch (err) {
-            await c.onUndecodable({ partition, offset: message.offset, bytes, key, error: err as Error });
-            await commit(consumer, c.topic.name, partition, next(message.offset));
+            await c.onUndecodable({ topic, partition, offset: message.offset, bytes, key, error: err as Error });
+            await commit(consumer, topic, partition, next(message.offset));
             return;
           }
           const traceContext = contextFromHeaders(toHeaders(message.headers));
-          await membership.keepAlive(heartbeat, (signal) => c.handle({ key, value, bytes, partition, offset: message.offset, traceContext, signal }));
-          const offset = c.commitOffset ? c.commitOffset(partition, next(message.offset)) : next(message.offset);
-          if (offset !== undefined) await commit(consumer, c.topic.name, partition, offset);
+          await membership.keepAlive(heartbeat, (signal) => c.handle({ key, value, bytes, topic, partition, offset: message.offset, traceContext, signal }));
+          const offset = c.commitOffset ? c.commitOffset(partition, next(message.offset), topic) : next(message.offset);
+          if (offset !== undefined) await commit(consumer, topic, partition, offset);
         },
       });
+      gate?.start();
       consuming = true;
     },
 
-    async consumerLag(groups) {
-      lagAdmin ??= (async () => {
-        const admin = kafka.admin();
-        await admin.connect();
-        return admin;
-      })();
-      const admin = await lagAdmin.catch((err: unknown) => {
-        lagAdmin = undefined;
-        throw err;
-      });
-      return consumerLag(admin, groups);
-    },
+    consumerLag: lagOf,
 
     async stop() {
       consuming = false;
+      for (const g of gates) g.stop();
       await Promise.allSettled(consumers.map((c) => c.disconnect()));
       if (lagAdmin) await lagAdmin.then((a) => a.disconnect()).catch(() => undefined);
       if (producerReady) {

@@ -1,5 +1,5 @@
-export { TOPICS, topic } from './topics.js';
-export type { Topic, TopicName } from './topics.js';
+export { PRIORITIES, priorityOf, priorityTopic, priorityTopics, TOPICS, topic, topicFor } from './topics.js';
+export type { Priority, Topic, TopicName } from './topics.js';
 export { createBus, MAX_MESSAGE_BYTES } from './create-bus.js';
 export type { Bus, BusOptions, ConsumedMessage, ConsumerOptions, OutgoingMessage } from './create-bus.js';
 export { createStageService } from './stage-service.js';

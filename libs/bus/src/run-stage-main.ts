@@ -17,6 +17,10 @@ export const kafkaSchema = {
     'KAFKA_CONCURRENT_PARTITIONS',
     int({ min: 1, max: 64, default: 1, description: "input partitions (so jobs) a replica works on at once, one batch of each; a stage's waits on Redis and PostgreSQL then overlap" }),
   ],
+  kafkaPriorityPollMs: [
+    'KAFKA_PRIORITY_POLL_MS',
+    int({ min: 10, max: 60_000, default: 200, description: 'how often a stage reads the batches waiting at each job priority, to pause the lower ones while a higher one has some (docs/job-priority.md)' }),
+  ],
 } as const;
 
 /** A bus configured by the variables of `kafkaSchema`. */
@@ -78,6 +82,7 @@ export async function runStageMain<S extends ConfigSchema, I extends { job?: { j
       logger,
       metrics,
       concurrency: config.kafkaConcurrentPartitions,
+      priorityPollMs: config.kafkaPriorityPollMs,
       cancelled,
     }),
   );

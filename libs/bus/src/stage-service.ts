@@ -5,7 +5,7 @@ import { isFanout, isTransient, outputsOf, skipCancelled, type CancelledJobs, ty
 import { withSpan } from '@leadflow/telemetry';
 import type { Bus, ConsumedMessage } from './create-bus.js';
 import { sendDeadLetter } from './dead-letter.js';
-import { TOPICS, type Topic } from './topics.js';
+import { PRIORITIES, priorityTopic, priorityTopics, TOPICS, type Topic } from './topics.js';
 
 export interface StageServiceOptions<I, O> {
   /** Service name: consumer group, span and metric label. */
@@ -38,6 +38,11 @@ export interface StageServiceOptions<I, O> {
   concurrency?: number;
   /** A cancelled job's batches are dropped unread: nothing of them goes on (docs/job-cancel.md). */
   cancelled?: CancelledJobs;
+  /**
+   * How often the waiting batches of each priority are read: lower priorities pause while a
+   * higher one has batches waiting (docs/job-priority.md). @default 200
+   */
+  priorityPollMs?: number;
 }
 
 /**
@@ -81,8 +86,16 @@ export function createStageService<I, O>(opts: StageServiceOptions<I, O>) {
     }
   }
 
-  async function deadLetter(msg: { partition: number; offset: string; key: string }, payload: Uint8Array, error: Error & { code?: unknown }) {
-    await sendDeadLetter(bus, { ...msg, service: name, sourceTopic: opts.input.name, payload, error });
+  const inputs = priorityTopics(opts.input);
+  /** A batch goes on at the priority it came in at: the output variant of its input's. */
+  const outputOf = (inputTopic: string): Topic<O> | undefined => {
+    if (!opts.output) return undefined;
+    const i = inputs.findIndex((t) => t.name === inputTopic);
+    return priorityTopic(opts.output, PRIORITIES[i < 0 ? 1 : i]!);
+  };
+
+  async function deadLetter(msg: { topic: string; partition: number; offset: string; key: string }, payload: Uint8Array, error: Error & { code?: unknown }) {
+    await sendDeadLetter(bus, { ...msg, service: name, sourceTopic: msg.topic, payload, error });
     metrics.batches.inc({ stage: name, result: 'dead_letter' });
   }
 
@@ -94,9 +107,10 @@ export function createStageService<I, O>(opts: StageServiceOptions<I, O>) {
       timer();
       // A safe point: a batch the group gave away is not sent on; its new owner handles it.
       msg.signal.throwIfAborted();
+      const output = outputOf(msg.topic);
       if (outcome.ok) {
         const outputs = outputsOf(outcome.result);
-        if (opts.output && outputs.length > 0) await bus.send(opts.output, outputs.map((value) => ({ key: jobId, value })));
+        if (output && outputs.length > 0) await bus.send(output, outputs.map((value) => ({ key: jobId, value })));
         if (isFanout(outcome.result)) await outcome.result.settle?.();
         metrics.batches.inc({ stage: name, result: 'ok' });
         for (const output of outputs) {
@@ -107,19 +121,20 @@ export function createStageService<I, O>(opts: StageServiceOptions<I, O>) {
       logger.error({ err: outcome.error, jobId, partition: msg.partition, offset: msg.offset }, 'poison batch: sent to the dead-letter topic');
       await deadLetter({ ...msg, key: jobId }, msg.bytes, outcome.error);
       const poison = opts.poisonOutput?.(opts.input.codec.decode(msg.bytes), outcome.error);
-      if (poison !== undefined && opts.output) await bus.send(opts.output, [{ key: jobId, value: poison }]);
+      if (poison !== undefined && output) await bus.send(output, [{ key: jobId, value: poison }]);
     });
   }
 
   return {
     name,
     async start() {
-      const topics: Topic<unknown>[] = [opts.input as Topic<unknown>, TOPICS.dlq as Topic<unknown>];
-      if (opts.output) topics.push(opts.output as Topic<unknown>);
+      const topics: Topic<unknown>[] = [...(inputs as Topic<unknown>[]), TOPICS.dlq as Topic<unknown>];
+      if (opts.output) topics.push(...(priorityTopics(opts.output) as Topic<unknown>[]));
       await bus.ensureTopics(topics);
       await bus.consume({
         groupId: name,
         topic: opts.input,
+        lanes: { topics: inputs, pollMs: opts.priorityPollMs ?? 200 },
         concurrency: opts.concurrency,
         handle,
         onUndecodable: async (raw) => {

@@ -177,6 +177,8 @@ export const REST_CASES: Record<string, RestCase> = {
     request: (a) => ({ path: `/v1/possible-duplicates/${a.possibleDuplicateId}`, body: { json: { decision: 'distinct' } } }),
     other: { notFound: 'POSSIBLE_DUPLICATE_NOT_FOUND' },
   },
+  'GET /v1/settings/jobs': { role: 'viewer', request: () => ({ path: '/v1/settings/jobs' }), other: 'own' },
+  'PUT /v1/settings/jobs': { role: 'admin', request: () => ({ path: '/v1/settings/jobs', body: { json: { maxRunningJobs: 0 } } }), other: 'own' },
   'GET /v1/dedup/policies': { role: 'viewer', request: () => ({ path: '/v1/dedup/policies' }), other: 'own' },
   'PUT /v1/dedup/policy': { role: 'admin', request: () => ({ path: '/v1/dedup/policy', body: { json: { supplier: 'walk', policy: { lookbackDays: 7 } } } }), other: 'own' },
   'POST /v1/dnc/numbers': { role: 'admin', request: () => ({ path: '/v1/dnc/numbers', body: { json: { numbers: ['+12015550123'] } } }), other: 'own' },
@@ -388,6 +390,8 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
   },
   listJobErrors: { role: 'viewer', call: (c, a) => settle((done) => c.listJobErrors({ jobId: a.jobId, limit: 0 }, done)), other: 'not_found' },
   cancelJob: { role: 'uploader', call: (c, a) => settle((done) => c.cancelJob({ id: a.jobId }, done)), other: 'not_found' },
+  getJobLimits: { role: 'viewer', call: (c) => settle((done) => c.getJobLimits({}, done)), other: 'own' },
+  setJobLimits: { role: 'admin', call: (c) => settle((done) => c.setJobLimits({ maxRunningJobs: 0 }, done)), other: 'own' },
   submitLead: { role: 'uploader', call: (c) => settle((done) => c.submitLead({ lead: ROBERT_AGAIN, supplier: '', waitMs: 30_000 }, done)), other: 'own' },
   getSupplierMapping: { role: 'viewer', call: (c, a) => settle((done) => c.getSupplierMapping({ id: a.supplierId }, done)), other: 'not_found' },
   setSupplierMapping: {

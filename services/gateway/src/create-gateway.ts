@@ -12,6 +12,7 @@ import { createSqlApiKeyStore } from './api-key-store.js';
 import { createConcurrencyLimit, type ConcurrencyLimits } from './concurrency-limit.js';
 import { createGrpcServer } from './grpc-server.js';
 import { exportCsv } from './job-exports.js';
+import { createJobAdmission } from './job-admission.js';
 import { createJobFacts } from './job-facts.js';
 import { jobMetrics, type JobMetricsOptions } from './job-metrics.js';
 import { createJobService } from './job-service.js';
@@ -60,6 +61,8 @@ export interface GatewayOptions {
   outbound: OutboundRules;
   /** Told when a tenant's header synonyms change: `leadflow serve`'s mapping stage rereads them at once. */
   onSynonymsChanged?: (tenantId: string) => void;
+  /** GATEWAY_MAX_RUNNING_JOBS_PER_TENANT: a tenant's limit of running jobs until it sets its own; 0: none. @default 0 */
+  maxRunningJobsPerTenant?: number;
   /** The operators' job metrics, read at an interval while the gateway runs (job-metrics.ts); none when left out. */
   jobMetrics?: Pick<JobMetricsOptions, 'metrics' | 'lag' | 'intervalMs' | 'maxJobs'>;
 }
@@ -82,7 +85,9 @@ function routeGrpcLogs(logger: Logger): void {
 /** REST and gRPC over one job service, as a lifecycle module: the same in Kafka and standalone mode. */
 export function createGateway(opts: GatewayOptions): Gateway {
   routeGrpcLogs(opts.logger);
+  const admission = createJobAdmission({ db: opts.db, uploads: opts.uploads, defaultMaxRunning: opts.maxRunningJobsPerTenant ?? 0, logger: opts.logger });
   const service = createJobService({
+    admission,
     jobs: createSqlJobStore(opts.db, { stalledAfterMs: opts.stalledAfterMs, runner: opts.runner }),
     exports: (kind, jobId, tenantId) => exportCsv(opts.db, kind, jobId, tenantId),
     uploads: opts.uploads,
@@ -159,11 +164,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
       listening = true;
       opts.logger.info({ httpPort, grpcPort: grpc.port }, 'gateway listening');
       await operatorMetrics?.start();
+      admission.start();
     },
     async stop() {
       listening = false;
       opts.leads?.close?.();
       await operatorMetrics?.stop();
+      await admission.stop();
       await grpc.close();
       await rest?.close();
     },

@@ -47,6 +47,8 @@ const REQUEST_ERRORS = {
   FIELD_TOO_LONG: { status: 400, message: 'a form field is longer than 4096 bytes: shorten it' },
   METADATA_FIRST: { status: 400, message: 'send UploadMetadata as the first message, then the file in chunks' },
   UPLOAD_TOO_LARGE: { status: 413, message: 'the file is larger than the upload limit: split it into smaller files' },
+  INVALID_PRIORITY: { status: 400, message: 'the priority is not valid: send high, normal (the default) or low, before the file' },
+  INVALID_JOB_LIMITS: { status: 400, message: 'the job limits are not valid: send {"maxRunningJobs": N}, N a whole number from 0 (no limit) to 10000' },
   INVALID_WEBHOOK_URL: { status: 400, message: 'the webhook is not an http or https URL' },
   WEBHOOK_URL_FORBIDDEN: {
     status: 400,

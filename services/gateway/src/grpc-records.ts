@@ -35,7 +35,7 @@ export function pushRecordsRpc(deps: PushRecordsDeps) {
         const meta = first.done ? undefined : first.value.metadata;
         if (!meta) throw new GatewayError('METADATA_FIRST', 'send UploadMetadata as the first message, then the records');
         const job = await deps.service.upload(
-          { tenantId, supplier: meta.supplier, webhookUrl: meta.webhookUrl, sheet: '', review: meta.review, fileName: recordFileName(meta.fileName, 'ndjson') },
+          { tenantId, supplier: meta.supplier, webhookUrl: meta.webhookUrl, sheet: '', review: meta.review, priority: meta.priority, fileName: recordFileName(meta.fileName, 'ndjson') },
           ndjsonOf(messages),
         );
         return { job: deps.toProtoJob(job) };

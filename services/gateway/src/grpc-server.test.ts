@@ -206,6 +206,15 @@ describe('gRPC server', () => {
     expect(received).toEqual([]);
   });
 
+  it('takes an upload priority in its metadata and shows it on the job; refuses one not high, normal or low with INVALID_PRIORITY', async () => {
+    const job = await upload([{ metadata: { fileName: 'p.csv', supplier: '', webhookUrl: '', sheet: '', review: false, priority: 'high' } }, { chunk: Buffer.from('email\n') }]);
+    expect(job.priority).toBe('high');
+    const plain = await upload([{ metadata: { fileName: 'q.csv', supplier: '', webhookUrl: '', sheet: '', review: false } }, { chunk: Buffer.from('email\n') }]);
+    expect(plain.priority).toBe('normal');
+    await expect(upload([{ metadata: { fileName: 'r.csv', supplier: '', webhookUrl: '', sheet: '', review: false, priority: 'urgent' } }, { chunk: Buffer.from('x') }]))
+      .rejects.toMatchObject({ code: 3, details: 'INVALID_PRIORITY: priority "urgent" is not one of high, normal, low' });
+  });
+
   it('refuses an upload that does not start with its metadata', async () => {
     await expect(upload([{ chunk: Buffer.from('x') }])).rejects.toMatchObject({ code: 3, details: 'METADATA_FIRST: send UploadMetadata as the first message, then the file in chunks' });
   });

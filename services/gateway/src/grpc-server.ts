@@ -20,6 +20,9 @@ import {
   protoDir,
   type AddDncNumbersRequest,
   type CancelJobRequest,
+  type GetJobLimitsRequest,
+  type JobLimits,
+  type SetJobLimitsRequest,
   type CancelJobResponse,
   type AddDncNumbersResponse,
   type ConfirmMappingRequest,
@@ -109,6 +112,7 @@ export function toProtoJob(v: JobView): Job {
     progress: toProtoProgress(v.progress),
     cancelledAt: v.cancelledAt ?? '',
     bytesReceived: v.bytesReceived,
+    priority: v.priority,
   };
 }
 
@@ -182,6 +186,8 @@ const ACCESS: Record<Method, Role> = {
   // A tenant's internal list is its admins'; a shared list needs an operator's tenant too (dnc-list-service.ts).
   replaceDncList: 'admin',
   changeDncList: 'admin',
+  getJobLimits: 'viewer',
+  setJobLimits: 'admin',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -252,7 +258,7 @@ export function createGrpcServer(opts: GrpcServerOptions) {
           }
         }
         const job = await service.upload(
-          { tenantId, supplier: meta.supplier, webhookUrl: meta.webhookUrl, fileName: meta.fileName, sheet: meta.sheet, review: meta.review },
+          { tenantId, supplier: meta.supplier, webhookUrl: meta.webhookUrl, fileName: meta.fileName, sheet: meta.sheet, review: meta.review, priority: meta.priority },
           chunks(),
         );
         return { job: toProtoJob(job) };
@@ -369,6 +375,10 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     cancelJob: unary<CancelJobRequest, CancelJobResponse>('cancelJob', async (call, tenantId) => ({
       job: toProtoJob(await service.cancelJob(call.request.id, tenantId)),
     })),
+    getJobLimits: unary<GetJobLimitsRequest, JobLimits>('getJobLimits', async (_call, tenantId) => service.getJobLimits(tenantId)),
+    setJobLimits: unary<SetJobLimitsRequest, JobLimits>('setJobLimits', async (call, tenantId) =>
+      service.setJobLimits(tenantId, { maxRunningJobs: call.request.maxRunningJobs }),
+    ),
   };
 
   const server = new Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });

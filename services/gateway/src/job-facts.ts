@@ -19,6 +19,8 @@ export interface JobFactsRow {
   status: string;
   failure_code: string | null;
   failure_message: string | null;
+  /** high, normal or low (jobs.priority, migration 010). */
+  priority?: string;
   /** When a person cancelled the job (jobs.cancelled_at, migration 009). */
   cancelled_at: Date | null;
   /** The gateway, while the upload arrives (jobs.bytes). */
@@ -111,6 +113,7 @@ const STATUS = `CASE
     WHEN j.cancelled_at IS NOT NULL THEN 'cancelled'
     WHEN j.failure_code IS NOT NULL OR p.failure_code IS NOT NULL THEN 'failed'
     WHEN p.completed_at IS NOT NULL THEN 'completed'
+    WHEN j.held_at IS NOT NULL THEN 'queued'
     WHEN m.status = 'awaiting_review' THEN 'awaiting_review'
     WHEN $2::float8 IS NOT NULL AND coalesce(p.updated_at, j.created_at) < now() - $2::float8 * interval '1 millisecond' THEN 'stalled'
     WHEN p.job_id IS NOT NULL THEN 'running'
@@ -121,7 +124,7 @@ const SELECT = `
   SELECT j.id, j.supplier, j.supplier_id, j.cost_per_lead::text AS cost_per_lead, j.cost_currency, j.file_name, j.created_at, ${STATUS} AS status,
          coalesce(j.failure_code, p.failure_code) AS failure_code,
          CASE WHEN j.failure_code IS NOT NULL THEN j.failure_message ELSE p.failure_message END AS failure_message,
-         j.cancelled_at, j.bytes AS bytes_received, j.rows_read, j.rows_total,
+         j.cancelled_at, j.priority, j.bytes AS bytes_received, j.rows_read, j.rows_total,
          m.rows_mapped, m.rows_invalid, m.total_rows AS mapped_total,
          p.total_rows, p.stored, p.accepted, p.invalid, p.duplicate, p.suppressed,
          p.stored - coalesce(p.rate_from_stored, 0) AS window_rows,

@@ -20,6 +20,8 @@ import type { ColumnView, JobStore, JobView, MappingView } from './job-store.js'
 import { createSupplierMappingService } from './supplier-mapping.js';
 import { createSupplierService } from './supplier-service.js';
 import type { SupplierStore } from './supplier-store.js';
+import type { JobAdmission, JobLimitsView } from './job-admission.js';
+import { parsePriority } from './job-priority.js';
 import { receiveUpload } from './upload-receiver.js';
 import type { UploadSink } from './upload-sink.js';
 
@@ -72,6 +74,8 @@ export interface JobServiceOptions {
   supplierMappings?: SupplierMappingStore;
   /** Where what goes wrong after an upload was answered is told (a job's bytes received that could not be recorded). */
   logger?: Logger;
+  /** The per-tenant limit of running jobs (job-admission.ts); none: every job runs at once. */
+  admission?: JobAdmission;
 }
 
 const REVIEW_STATUSES = ['open', 'duplicate', 'distinct'] as const;
@@ -87,6 +91,8 @@ export interface UploadFields {
   sheet: string;
   /** Stop after mapping until a person confirms it (confirmMapping). */
   review: boolean;
+  /** high, normal or low as the client sent it (job-priority.ts); none: normal. */
+  priority?: string;
 }
 
 export interface UploadMeta extends UploadFields {
@@ -97,6 +103,8 @@ export interface UploadMeta extends UploadFields {
 export type JobService = ReturnType<typeof createJobService>;
 
 const MAX_DNC_NUMBERS = 100_000;
+/** The largest per-tenant limit of running jobs a tenant may set. */
+export const MAX_RUNNING_JOBS = 10_000;
 
 /** What REST and gRPC both do: one implementation, two protocols. */
 export function createJobService(opts: JobServiceOptions) {
@@ -116,12 +124,16 @@ export function createJobService(opts: JobServiceOptions) {
     source: AsyncIterable<Uint8Array>,
     trailing?: () => Promise<Partial<UploadFields>>,
   ): Promise<{ job: JobView; arrived: Promise<JobView> }> {
+    const priority = parsePriority(meta.priority);
+    meta = { ...meta, priority };
     await checkFields(meta);
     const id = randomUUID();
-    const supplier = await jobs.create({ id, tenantId: meta.tenantId, supplier: meta.supplier, fileName: meta.fileName, webhookUrl: meta.webhookUrl });
+    const supplier = await jobs.create({ id, tenantId: meta.tenantId, supplier: meta.supplier, fileName: meta.fileName, webhookUrl: meta.webhookUrl, priority });
+    // A job above its tenant's running limit waits, queued, its bytes parked (docs/job-priority.md).
+    const runs = opts.admission ? await opts.admission.admit(id, meta.tenantId) : true;
     const job = (await jobs.get(id, meta.tenantId))!;
     const arrived = receiveUpload(
-      { jobs, uploads: opts.uploads, maxUploadBytes: opts.maxUploadBytes, checkFields, logger: opts.logger },
+      { jobs, uploads: runs ? opts.uploads : opts.admission!.parking, maxUploadBytes: opts.maxUploadBytes, checkFields, logger: opts.logger },
       { id, meta, supplier },
       source,
       trailing,
@@ -220,7 +232,7 @@ export function createJobService(opts: JobServiceOptions) {
       return { header: c.header, field, confidence: 1, evidence: [personEvidence(c.field, field).detail] };
     });
     await opts.uploads.decide(
-      { jobId, tenantId, supplier: job.supplier, webhookUrl: '', fileName: job.fileName, sheet: '', review: true },
+      { jobId, tenantId, supplier: job.supplier, webhookUrl: '', fileName: job.fileName, sheet: '', review: true, priority: job.priority },
       { columns },
     );
     return columns;
@@ -283,9 +295,25 @@ export function createJobService(opts: JobServiceOptions) {
 
   const listDedupPolicies = async (tenantId: string) => (await opts.policies?.list(tenantId)) ?? [];
 
+  /** The tenant's job limits: at most maxRunningJobs of its jobs run at once (0: no limit). */
+  async function getJobLimits(tenantId: string): Promise<JobLimitsView> {
+    return (await opts.admission?.getLimits(tenantId)) ?? { maxRunningJobs: 0 };
+  }
+
+  /** Sets the tenant's job limits; jobs waiting start when places free up, jobs running go on. */
+  async function setJobLimits(tenantId: string, body: unknown): Promise<JobLimitsView> {
+    const max = (body as { maxRunningJobs?: unknown } | null)?.maxRunningJobs;
+    const keys = body !== null && typeof body === 'object' ? Object.keys(body) : [];
+    if (typeof max !== 'number' || !Number.isInteger(max) || max < 0 || max > MAX_RUNNING_JOBS || keys.some((k) => k !== 'maxRunningJobs')) {
+      throw new GatewayError('INVALID_JOB_LIMITS', `maxRunningJobs must be a whole number from 0 (no limit) to ${MAX_RUNNING_JOBS}, the only field`);
+    }
+    if (!opts.admission) throw new GatewayError('INTERNAL', 'this gateway keeps no job limits');
+    return opts.admission.setLimits(tenantId, max);
+  }
+
   return {
     upload, startUpload, getJob, watchJob, addDncNumbers, exportRows, getMapping, confirmMapping, listMerges, revertMerge, setDedupPolicy, listDedupPolicies,
-    listPossibleDuplicates, decidePossibleDuplicate, listJobs, listJobErrors,
+    listPossibleDuplicates, decidePossibleDuplicate, listJobs, listJobErrors, getJobLimits, setJobLimits,
     ...createSupplierService(opts.suppliers, { onRenamed: opts.supplierMappings?.rename }),
     ...createSupplierMappingService(opts.suppliers, opts.supplierMappings),
     // The CSV template and the tenant's header synonyms (mapping-settings.ts).

@@ -7,6 +7,7 @@ import { jobSupplierLinker, type JobSupplier } from './job-supplier.js';
 import { createJobFacts, type JobFilter } from './job-facts.js';
 import { jobViewOf, type JobProgress } from './job-view.js';
 import { readOwnedElsewhere } from './owned-elsewhere.js';
+import type { Priority } from './job-priority.js';
 
 /**
  * awaiting_review: uploaded with review, mapped, waiting for a person to confirm the mapping.
@@ -39,6 +40,8 @@ export interface JobView extends JobCostView {
   progress: JobProgress;
   /** When a person cancelled the job (status cancelled); its counts say how far it got. */
   cancelledAt?: string;
+  /** high, normal or low: the order its rows are taken in by every stage (docs/job-priority.md). */
+  priority: Priority;
 }
 
 /** What a cancel did: the job as it is now, or why not. */
@@ -52,6 +55,8 @@ export interface NewJob {
   webhookUrl: string;
   /** Its rows, when known before any is read (a single lead: 1), as setRead(id, rows, rows) records them. */
   rows?: number;
+  /** @default 'normal' */
+  priority?: Priority;
 }
 
 /** A column as the mapping service mapped it for a job. */
@@ -126,9 +131,9 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
     async create(job) {
       const supplier = await supplierOf(job.tenantId, job.supplier);
       await db.query(
-        `INSERT INTO jobs (id, tenant_id, supplier, file_name, webhook_url, runner, supplier_id, cost_per_lead, cost_currency, rows_read, rows_total)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10, 0), $10)`,
-        [job.id, job.tenantId, supplier.name, job.fileName, job.webhookUrl || null, opts.runner ?? null, ...supplier.columns, job.rows ?? null],
+        `INSERT INTO jobs (id, tenant_id, supplier, file_name, webhook_url, runner, supplier_id, cost_per_lead, cost_currency, rows_read, rows_total, priority)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10, 0), $10, $11)`,
+        [job.id, job.tenantId, supplier.name, job.fileName, job.webhookUrl || null, opts.runner ?? null, ...supplier.columns, job.rows ?? null, job.priority ?? 'normal'],
       );
       return supplier.supplier;
     },
@@ -215,7 +220,7 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
            LEFT JOIN job_progress p ON p.job_id = j.id
            LEFT JOIN job_mappings m ON m.job_id = j.id
           WHERE j.created_at > now() - interval '${STALLED_LOOKBACK}'
-            AND j.failure_code IS NULL AND j.cancelled_at IS NULL AND p.completed_at IS NULL AND p.failure_code IS NULL
+            AND j.failure_code IS NULL AND j.cancelled_at IS NULL AND j.held_at IS NULL AND p.completed_at IS NULL AND p.failure_code IS NULL
             AND m.status IS DISTINCT FROM 'awaiting_review'
             AND coalesce(p.updated_at, j.created_at) < now() - $1 * interval '1 millisecond'`,
         [stalledAfterMs],

@@ -101,6 +101,7 @@ export function jobViewOf(r: JobFactsRow): JobView {
     ...(r.cancelled_at ? { cancelledAt: new Date(r.cancelled_at).toISOString() } : {}),
     progress: progressOf(r),
     supplierId: r.supplier_id,
+    priority: (r.priority ?? 'normal') as JobView['priority'],
     ...jobCost(jobPrice(r), counts),
   };
 }

@@ -1,12 +1,12 @@
-import { TOPICS, type Bus } from '@leadflow/bus';
+import { priorityTopic, TOPICS, type Bus } from '@leadflow/bus';
 import type { LeadSink } from './lead-sink.js';
 import { createOutcomePoller, type ReadOutcomes } from './outcome-poller.js';
 
 /**
  * Single leads in Kafka mode: each lead's batch goes straight to `leadflow.rows.raw.v1` on its
  * job's key (there is no file for ingest to read), and its outcome is read from persistence's
- * tables as soon as they have it (outcome-poller.ts). Once job priority lands, the batch goes
- * on the high-priority topic, so that it never waits behind a big file's batches.
+ * tables as soon as they have it (outcome-poller.ts). The batch goes on the high-priority
+ * topic, so that it never waits behind a big file's batches (docs/job-priority.md).
  */
 export function createKafkaLeadSink(bus: Bus, read: ReadOutcomes, opts: { onError?: (err: unknown) => void } = {}): LeadSink {
   const outcomes = createOutcomePoller(read, opts);
@@ -14,7 +14,7 @@ export function createKafkaLeadSink(bus: Bus, read: ReadOutcomes, opts: { onErro
     close: () => outcomes.stop(),
     async submit(batch) {
       const job = batch.job!;
-      await bus.send(TOPICS.rowsRaw, [{ key: job.jobId, value: batch }]);
+      await bus.send(priorityTopic(TOPICS.rowsRaw, 'high'), [{ key: job.jobId, value: { ...batch, job: { ...job, priority: 'high' } } }]);
       return { outcome: (waitMs) => outcomes.wait(job.tenantId, job.jobId, waitMs) };
     },
   };

@@ -1,4 +1,4 @@
-import { TOPICS, type Bus } from '@leadflow/bus';
+import { topicFor, TOPICS, type Bus } from '@leadflow/bus';
 import type { JobRef } from '@leadflow/proto';
 import type { UploadSink } from './upload-sink.js';
 
@@ -11,7 +11,7 @@ export function createKafkaUploadSink(bus: Bus, chunkBytes = 256 * 1024): Upload
   return {
     /** On the job's key in `leadflow.rows.raw.v1`, so the mapping service sees it after the rows before it. */
     async decide(job, decision) {
-      await bus.send(TOPICS.rowsRaw, [
+      await bus.send(topicFor(TOPICS.rowsRaw, job), [
         { key: job.jobId, value: { job, seq: 0, header: [], rows: [], last: false, totalRows: 0, failure: undefined, decision } },
       ]);
     },
@@ -20,7 +20,8 @@ export function createKafkaUploadSink(bus: Bus, chunkBytes = 256 * 1024): Upload
       let pending: Buffer[] = [];
       let pendingBytes = 0;
       const send = async (data: Buffer, last: boolean, failure?: { code: string; message: string }, ref = job) => {
-        await bus.send(TOPICS.uploads, [{ key: job.jobId, value: { job: ref, seq: seq++, data, last, failure } }]);
+        // On the topic of the job's priority (docs/job-priority.md); the job's chunks all on one.
+        await bus.send(topicFor(TOPICS.uploads, job), [{ key: job.jobId, value: { job: ref, seq: seq++, data, last, failure } }]);
       };
       return {
         async write(chunk) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createBusFromConfig, kafkaSchema, STAGE_INPUTS, TOPICS } from '@leadflow/bus';
+import { createBusFromConfig, kafkaSchema, priorityTopics, STAGE_INPUTS } from '@leadflow/bus';
 import { int, port, shared, str } from '@leadflow/config';
 import { createServiceHost } from '@leadflow/lifecycle';
 import { outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
@@ -46,7 +46,7 @@ host.lifecycle.add({ name: 'mapping-tables', start: async () => void (await migr
 // The DNC lists the API adds numbers to are the dnc service's truth (docs/dnc-lists.md): made here too.
 host.lifecycle.add({ name: 'dnc-lists', start: async () => void (await migrate(db, dncListMigrations)), stop: async () => {} });
 host.lifecycle.add(redisModule(redis));
-host.lifecycle.add({ name: 'kafka', start: () => bus.ensureTopics([TOPICS.uploads, TOPICS.rowsRaw]), stop: () => bus.stop() });
+host.lifecycle.add({ name: 'kafka', start: () => bus.ensureTopics(STAGE_INPUTS.flatMap((g) => priorityTopics(g.topic))), stop: () => bus.stop() });
 host.lifecycle.add(
   createGateway({
     db,

@@ -16,6 +16,8 @@ export interface RecordQuery {
   webhook?: string;
   review?: string;
   fileName?: string;
+  /** high, normal or low (docs/job-priority.md); a form may send it here too. */
+  priority?: string;
 }
 
 /**
@@ -42,7 +44,8 @@ export function recordFormatOf(req: FastifyRequest): RecordFormat | undefined {
 
 /** A form's fields come in the form: a query beside it would be ignored, so it is refused. */
 export function refuseQueryBesideForm(req: FastifyRequest): void {
-  const names = Object.keys((req.query ?? {}) as object);
+  // Priority is the one a form may send in the query as well: a client then need not build it into the form.
+  const names = Object.keys((req.query ?? {}) as object).filter((n) => n !== 'priority');
   if (names.length > 0) {
     throw new GatewayError(
       'INVALID_QUERY',
@@ -69,6 +72,7 @@ export function startRecordUpload(service: JobService, req: FastifyRequest, tena
       webhookUrl: query.webhook?.trim() ?? '',
       sheet: '',
       review: isYes(query.review),
+      priority: query.priority,
       fileName: recordFileName(query.fileName, format),
     },
     req.raw,

@@ -176,16 +176,38 @@ describe('REST API', () => {
     const upload = recorded.uploads.find((u) => u.job.jobId === res.json().id)!;
     expect(upload.job).toMatchObject({ supplier: '', webhookUrl: '', review: true });
     expect(upload.final).toEqual({
-      jobId: res.json().id, tenantId: 't1', fileName: 'late.csv', supplier: 'acme-late', webhookUrl: 'https://example.com/late', sheet: 'Leads', review: true,
+      jobId: res.json().id, tenantId: 't1', fileName: 'late.csv', supplier: 'acme-late', webhookUrl: 'https://example.com/late', sheet: 'Leads', review: true, priority: 'normal',
     });
     const [row] = (await db.query<{ supplier: string; webhook_url: string }>('SELECT supplier, webhook_url FROM jobs WHERE id = $1', [res.json().id])).rows;
     expect(row).toEqual({ supplier: 'acme-late', webhook_url: 'https://example.com/late' });
   });
 
+  it('takes a priority as a form field or a query parameter, shows it on the job and sends the job on at it', async () => {
+    const form = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'priority', value: 'high' }, { name: 'file', value: 'email\nann@x.com\n', filename: 'a.csv' }]) });
+    expect([form.statusCode, form.json().priority]).toEqual([202, 'high']);
+    expect(recorded.uploads.find((u) => u.job.jobId === form.json().id)!.job.priority).toBe('high');
+    const query = await call({ method: 'POST', url: '/v1/jobs?priority=low', ...multipart([{ name: 'file', value: 'email\nann@x.com\n', filename: 'b.csv' }]) });
+    expect([query.statusCode, query.json().priority]).toEqual([202, 'low']);
+    const records = await call({ method: 'POST', url: '/v1/jobs?priority=high', headers: { 'content-type': 'application/x-ndjson' }, payload: '{"email":"ann@x.com"}\n' });
+    expect([records.statusCode, records.json().priority]).toEqual([202, 'high']);
+    const plain = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: 'email\nann@x.com\n', filename: 'c.csv' }]) });
+    expect(plain.json().priority).toBe('normal');
+    expect((await call({ method: 'GET', url: `/v1/jobs/${form.json().id}` })).json().priority).toBe('high');
+  });
+
+  it('refuses a priority other than high, normal or low with 400 INVALID_PRIORITY naming them, and makes no job', async () => {
+    const uploadsBefore = recorded.uploads.length;
+    const form = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'priority', value: 'urgent' }, { name: 'file', value: 'email\n', filename: 'a.csv' }]) });
+    expect([form.statusCode, form.json()]).toEqual([400, { code: 'INVALID_PRIORITY', message: 'priority "urgent" is not one of high, normal, low' }]);
+    const records = await call({ method: 'POST', url: '/v1/jobs?priority=top', headers: { 'content-type': 'application/x-ndjson' }, payload: '{"email":"ann@x.com"}\n' });
+    expect([records.statusCode, records.json().code]).toEqual([400, 'INVALID_PRIORITY']);
+    expect(recorded.uploads.length).toBe(uploadsBefore);
+  });
+
   it('refuses a form field it does not take, or one too long, before the file or after it; after it, the job keeps nothing', async () => {
     const before = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'suplier', value: 'acme' }, { name: 'file', value: 'email\n', filename: 'a.csv' }]) });
     expect(before.statusCode).toBe(400);
-    expect(before.json()).toEqual({ code: 'UNKNOWN_FORM_FIELD', message: 'the form has a field "suplier": send only supplier, webhook, sheet, review and file' });
+    expect(before.json()).toEqual({ code: 'UNKNOWN_FORM_FIELD', message: 'the form has a field "suplier": send only supplier, webhook, sheet, review, priority and file' });
 
     const uploadsBefore = recorded.uploads.length;
     const after = await call({

@@ -178,6 +178,14 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
       .send(Readable.from(lines));
   });
 
+  app.get('/v1/settings/jobs', { schema: schemas.getJobLimits, config: { access: 'viewer' } }, async (req) => service.getJobLimits(tenantOf(req)));
+
+  app.put<{ Body: unknown }>(
+    '/v1/settings/jobs',
+    { schema: schemas.setJobLimits, config: { access: 'admin', invalidBody: 'INVALID_JOB_LIMITS' } },
+    async (req) => service.setJobLimits(tenantOf(req), req.body),
+  );
+
   app.get('/v1/dedup/policies', { schema: schemas.listPolicies, config: { access: 'viewer' } }, async (req) => ({ policies: await service.listDedupPolicies(tenantOf(req)) }));
 
   app.put<{ Body: { supplier?: string; policy: object } }>(

@@ -173,6 +173,7 @@ export const schemas = {
         webhook: { type: 'string', maxLength: 4096, description: 'for records: an https URL called when the job ends' },
         review: { type: 'string', enum: ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], description: 'for records: true to stop after mapping until a person confirms it' },
         fileName: { type: 'string', maxLength: 255, description: "for records: the job's file name (.ndjson or .json is added when it lacks it)" },
+        priority: { type: 'string', maxLength: 40, description: 'high, normal (default) or low: a high job overtakes the others in every stage (a form may send it as a field instead)' },
       },
     },
     body: {
@@ -200,6 +201,7 @@ export const schemas = {
               webhook: { type: 'string', maxLength: 4096, description: 'an https URL called when the job ends' },
               sheet: { type: 'string', maxLength: 4096, description: 'for a workbook, the sheet to read' },
               review: { type: 'string', description: 'true to stop after mapping until a person confirms it' },
+              priority: { type: 'string', enum: ['high', 'normal', 'low'], description: 'high, normal (default) or low, sent before the file' },
             },
           },
         },
@@ -343,6 +345,15 @@ export const schemas = {
   ...supplierSchemas,
   template: route('mapping', 'The CSV template: the canonical headers and an example row, in UTF-8 with a byte order mark (for Excel)', {
     response: textAnswer('text/csv', 'the template: a header line of the lead fields, then one example row'),
+  }),
+  getJobLimits: route('jobs', "The tenant's job limits: at most maxRunningJobs of its jobs run at once (0: no limit); more wait queued"),
+  setJobLimits: route('jobs', "Set the tenant's job limits (admin); jobs waiting start, in priority order, as places free up", {
+    body: {
+      type: 'object',
+      required: ['maxRunningJobs'],
+      additionalProperties: false,
+      properties: { maxRunningJobs: { type: 'integer', minimum: 0, maximum: 10_000, description: 'jobs of the tenant that run at once; 0 for no limit' } },
+    },
   }),
   getSynonyms: route('mapping', "The header synonyms mapping uses for the tenant's jobs: its own, beside the built-in ones"),
   setSynonyms: route('mapping', "Replace the tenant's own header synonyms (admin); every mapping replica uses them within 30 s", {

@@ -5,7 +5,7 @@ import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { closeLingering } from './error-reply.js';
 import { errors, GatewayError } from './gateway-error.js';
 import type { JobService } from './job-service.js';
-import { recordFormatOf, refuseQueryBesideForm, startRecordUpload } from './record-upload.js';
+import { recordFormatOf, refuseQueryBesideForm, startRecordUpload, type RecordQuery } from './record-upload.js';
 import { readUploadForm } from './upload-form.js';
 
 /** Room a form takes besides its file: its fields (4 KiB at most each) and the parts' headers. */
@@ -76,6 +76,8 @@ async function startFormUpload(req: FastifyRequest, deps: { service: JobService;
       webhookUrl: fields.webhookUrl ?? '',
       sheet: fields.sheet ?? '',
       review: fields.review ?? false,
+      // The form's field, else the query's (record-upload.ts).
+      priority: fields.priority ?? (req.query as RecordQuery | undefined)?.priority,
       fileName: form.file.filename ?? '',
     },
     form.bytes,

@@ -11,6 +11,7 @@ const FIELDS: Record<string, (fields: Partial<UploadFields>, value: string) => v
   webhook: (f, v) => (f.webhookUrl = v.trim()),
   sheet: (f, v) => (f.sheet = v.trim()),
   review: (f, v) => (f.review = isYes(v)),
+  priority: (f, v) => (f.priority = v),
 };
 
 export interface UploadForm {
@@ -57,6 +58,8 @@ export async function readUploadForm(req: FastifyRequest): Promise<UploadForm> {
         const late: Partial<UploadFields> = {};
         for (let after = await next(); after; after = await next()) {
           if (after.type !== 'field') throw new GatewayError('TOO_MANY_FILES');
+          // The job's place in line and its topics are chosen when its file begins (docs/job-priority.md).
+          if (after.fieldname === 'priority') throw new GatewayError('INVALID_PRIORITY', 'send the field priority before the file');
           takeField(late, after);
         }
         return late;

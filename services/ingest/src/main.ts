@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { cancelledJobsFromConfig, cancelSchema, createBusFromConfig, kafkaSchema, sendDeadLetter, TOPICS } from '@leadflow/bus';
+import { cancelledJobsFromConfig, cancelSchema, createBusFromConfig, kafkaSchema, priorityTopics, sendDeadLetter, topicFor, TOPICS } from '@leadflow/bus';
 import { int } from '@leadflow/config';
 import { createServiceHost } from '@leadflow/lifecycle';
 import { createPostgres, databaseModule } from '@leadflow/stores';
@@ -33,7 +33,7 @@ const assembler = createUploadAssembler({
       (err) => logger.warn({ err, jobId: job.jobId }, 'the rows read of a job could not be recorded'),
     ),
   emit: async (batch) => {
-    await bus.send(TOPICS.rowsRaw, [{ key: batch.job!.jobId, value: batch }]);
+    await bus.send(topicFor(TOPICS.rowsRaw, batch.job), [{ key: batch.job!.jobId, value: batch }]);
     metrics.rows.inc({ stage: 'ingest', outcome: 'read' }, batch.rows.length);
     if (batch.last) metrics.jobs.inc({ status: batch.failure ? 'unreadable' : 'read' });
   },
@@ -42,18 +42,21 @@ const assembler = createUploadAssembler({
 host.lifecycle.add({
   name: 'uploads-consumer',
   async start() {
-    await bus.ensureTopics([TOPICS.uploads, TOPICS.rowsRaw, TOPICS.dlq]);
+    await bus.ensureTopics([...priorityTopics(TOPICS.uploads), ...priorityTopics(TOPICS.rowsRaw), TOPICS.dlq]);
     await bus.consume({
       groupId: 'ingest',
       topic: TOPICS.uploads,
-      handle: (msg) => assembler.push(msg.value, msg.partition, msg.offset),
-      commitOffset: assembler.safeOffset,
+      // A high job's file is read before the chunks of normal and low ones (docs/job-priority.md).
+      lanes: { topics: priorityTopics(TOPICS.uploads), pollMs: config.kafkaPriorityPollMs },
+      // Offsets are per partition of each priority's topic.
+      handle: (msg) => assembler.push(msg.value, `${msg.topic}/${msg.partition}`, msg.offset),
+      commitOffset: (partition, nextOffset, topic) => assembler.safeOffset(`${topic}/${partition}`, nextOffset),
       onRevoked: assembler.reset,
       onUndecodable: async (raw) => {
         logger.error({ partition: raw.partition, offset: raw.offset }, 'undecodable upload chunk: sent to the dead-letter topic');
         await sendDeadLetter(bus, {
           service: 'ingest',
-          sourceTopic: TOPICS.uploads.name,
+          sourceTopic: raw.topic,
           partition: raw.partition,
           offset: raw.offset,
           key: raw.key,

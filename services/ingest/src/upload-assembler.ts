@@ -7,7 +7,8 @@ import type { RowSpoolOptions } from './row-spool.js';
 import { openUploadReader, type UploadReader } from './upload-reader.js';
 
 interface OpenUpload {
-  partition: number;
+  /** The partition it arrived on: a number, or "topic/partition" where a consumer reads several topics. */
+  partition: number | string;
   /** Offset of the upload's first chunk: nothing at or after it may be committed until the upload is read. */
   firstOffset: bigint;
   reader: UploadReader;
@@ -48,7 +49,7 @@ export function createUploadAssembler(opts: UploadAssemblerOptions) {
   const open = new Map<string, OpenUpload>();
   const sendWaitMs = opts.sendWaitMs ?? 10_000;
 
-  function start(chunk: UploadChunk, partition: number, offset: string): OpenUpload {
+  function start(chunk: UploadChunk, partition: number | string, offset: string): OpenUpload {
     const job = chunk.job!;
     const reader = openUploadReader(job, { batchSize: opts.batchSize, limits: opts.limits, spool: opts.spool, onRead: opts.reads?.(job) });
     const upload: OpenUpload = { partition, firstOffset: BigInt(offset), reader, sending: Promise.resolve(), aborted: false };
@@ -82,7 +83,7 @@ export function createUploadAssembler(opts: UploadAssemblerOptions) {
     return upload;
   }
 
-  async function push(chunk: UploadChunk, partition: number, offset: string): Promise<void> {
+  async function push(chunk: UploadChunk, partition: number | string, offset: string): Promise<void> {
     const jobId = chunk.job?.jobId ?? '';
     let upload = open.get(jobId);
     if (!upload) {
@@ -101,7 +102,7 @@ export function createUploadAssembler(opts: UploadAssemblerOptions) {
   }
 
   /** The offset that is safe to commit on a partition after handling the message before `nextOffset`. */
-  function safeOffset(partition: number, nextOffset: string): string {
+  function safeOffset(partition: number | string, nextOffset: string): string {
     let safe = BigInt(nextOffset);
     for (const u of open.values()) if (u.partition === partition && u.firstOffset < safe) safe = u.firstOffset;
     return safe.toString();

@@ -82,7 +82,14 @@ export interface JobRef {
    * when a row names no country: its supplier's default phone region as it was at upload. Unset:
    * the mapping service's own default (MAPPING_DEFAULT_REGION).
    */
-  phoneRegion?: string | undefined;
+  phoneRegion?:
+    | string
+    | undefined;
+  /**
+   * "high", "normal" or "low" (empty: normal): the topic variant every stage sends the job's
+   * batches on, so that a high job's rows overtake the others (docs/job-priority.md).
+   */
+  priority?: string | undefined;
 }
 
 /** Why a job could not be read to its end. Sent on the job's last batch. */
@@ -302,6 +309,7 @@ function createBaseJobRef(): JobRef {
     sheet: "",
     review: false,
     phoneRegion: undefined,
+    priority: undefined,
   };
 }
 
@@ -330,6 +338,9 @@ export const JobRef: MessageFns<JobRef> = {
     }
     if (message.phoneRegion !== undefined) {
       writer.uint32(66).string(message.phoneRegion);
+    }
+    if (message.priority !== undefined) {
+      writer.uint32(74).string(message.priority);
     }
     return writer;
   },
@@ -411,6 +422,14 @@ export const JobRef: MessageFns<JobRef> = {
             message.phoneRegion = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.priority = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -453,6 +472,7 @@ export const JobRef: MessageFns<JobRef> = {
         : isSet(object.phone_region)
         ? globalThis.String(object.phone_region)
         : undefined,
+      priority: isSet(object.priority) ? globalThis.String(object.priority) : undefined,
     };
   },
 
@@ -482,6 +502,9 @@ export const JobRef: MessageFns<JobRef> = {
     if (message.phoneRegion !== undefined) {
       obj.phoneRegion = message.phoneRegion;
     }
+    if (message.priority !== undefined) {
+      obj.priority = message.priority;
+    }
     return obj;
   },
 
@@ -498,6 +521,7 @@ export const JobRef: MessageFns<JobRef> = {
     message.sheet = object.sheet ?? "";
     message.review = object.review ?? false;
     message.phoneRegion = object.phoneRegion ?? undefined;
+    message.priority = object.priority ?? undefined;
     return message;
   },
 };

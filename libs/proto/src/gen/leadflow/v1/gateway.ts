@@ -162,6 +162,8 @@ export interface UploadMetadata {
   sheet: string;
   /** Stop after mapping until the mapping is confirmed (ConfirmMapping). */
   review: boolean;
+  /** "high", "normal" (default, also when empty) or "low" (docs/job-priority.md). */
+  priority?: string | undefined;
 }
 
 export interface UploadFileRequest {
@@ -210,6 +212,8 @@ export interface Job {
    * was answered (REST) or while the stream is open (UploadFile).
    */
   bytesReceived: number;
+  /** "high", "normal" or "low", as uploaded (docs/job-priority.md). */
+  priority: string;
 }
 
 /**
@@ -864,8 +868,20 @@ export interface DncListLoad {
   problems: DncListLoadProblem[];
 }
 
+export interface GetJobLimitsRequest {
+}
+
+export interface SetJobLimitsRequest {
+  /** From 0 (no limit) to 10000. */
+  maxRunningJobs: number;
+}
+
+export interface JobLimits {
+  maxRunningJobs: number;
+}
+
 function createBaseUploadMetadata(): UploadMetadata {
-  return { fileName: "", supplier: "", webhookUrl: "", sheet: "", review: false };
+  return { fileName: "", supplier: "", webhookUrl: "", sheet: "", review: false, priority: undefined };
 }
 
 export const UploadMetadata: MessageFns<UploadMetadata> = {
@@ -884,6 +900,9 @@ export const UploadMetadata: MessageFns<UploadMetadata> = {
     }
     if (message.review !== false) {
       writer.uint32(40).bool(message.review);
+    }
+    if (message.priority !== undefined) {
+      writer.uint32(50).string(message.priority);
     }
     return writer;
   },
@@ -941,6 +960,14 @@ export const UploadMetadata: MessageFns<UploadMetadata> = {
             message.review = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.priority = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -968,6 +995,7 @@ export const UploadMetadata: MessageFns<UploadMetadata> = {
         : "",
       sheet: isSet(object.sheet) ? globalThis.String(object.sheet) : "",
       review: isSet(object.review) ? globalThis.Boolean(object.review) : false,
+      priority: isSet(object.priority) ? globalThis.String(object.priority) : undefined,
     };
   },
 
@@ -988,6 +1016,9 @@ export const UploadMetadata: MessageFns<UploadMetadata> = {
     if (message.review !== false) {
       obj.review = message.review;
     }
+    if (message.priority !== undefined) {
+      obj.priority = message.priority;
+    }
     return obj;
   },
 
@@ -1001,6 +1032,7 @@ export const UploadMetadata: MessageFns<UploadMetadata> = {
     message.webhookUrl = object.webhookUrl ?? "";
     message.sheet = object.sheet ?? "";
     message.review = object.review ?? false;
+    message.priority = object.priority ?? undefined;
     return message;
   },
 };
@@ -1258,6 +1290,7 @@ function createBaseJob(): Job {
     progress: undefined,
     cancelledAt: "",
     bytesReceived: 0,
+    priority: "",
   };
 }
 
@@ -1307,6 +1340,9 @@ export const Job: MessageFns<Job> = {
     }
     if (message.bytesReceived !== 0) {
       writer.uint32(120).uint64(message.bytesReceived);
+    }
+    if (message.priority !== "") {
+      writer.uint32(130).string(message.priority);
     }
     return writer;
   },
@@ -1444,6 +1480,14 @@ export const Job: MessageFns<Job> = {
             message.bytesReceived = longToNumber(reader.uint64());
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.priority = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1513,6 +1557,7 @@ export const Job: MessageFns<Job> = {
         : isSet(object.bytes_received)
         ? globalThis.Number(object.bytes_received)
         : 0,
+      priority: isSet(object.priority) ? globalThis.String(object.priority) : "",
     };
   },
 
@@ -1563,6 +1608,9 @@ export const Job: MessageFns<Job> = {
     if (message.bytesReceived !== 0) {
       obj.bytesReceived = Math.round(message.bytesReceived);
     }
+    if (message.priority !== "") {
+      obj.priority = message.priority;
+    }
     return obj;
   },
 
@@ -1596,6 +1644,7 @@ export const Job: MessageFns<Job> = {
       : undefined;
     message.cancelledAt = object.cancelledAt ?? "";
     message.bytesReceived = object.bytesReceived ?? 0;
+    message.priority = object.priority ?? "";
     return message;
   },
 };
@@ -11003,6 +11052,204 @@ export const DncListLoad: MessageFns<DncListLoad> = {
   },
 };
 
+function createBaseGetJobLimitsRequest(): GetJobLimitsRequest {
+  return {};
+}
+
+export const GetJobLimitsRequest: MessageFns<GetJobLimitsRequest> = {
+  encode(_: GetJobLimitsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetJobLimitsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetJobLimitsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetJobLimitsRequest {
+    return {};
+  },
+
+  toJSON(_: GetJobLimitsRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetJobLimitsRequest>, I>>(base?: I): GetJobLimitsRequest {
+    return GetJobLimitsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetJobLimitsRequest>, I>>(_: I): GetJobLimitsRequest {
+    const message = createBaseGetJobLimitsRequest();
+    return message;
+  },
+};
+
+function createBaseSetJobLimitsRequest(): SetJobLimitsRequest {
+  return { maxRunningJobs: 0 };
+}
+
+export const SetJobLimitsRequest: MessageFns<SetJobLimitsRequest> = {
+  encode(message: SetJobLimitsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.maxRunningJobs !== 0) {
+      writer.uint32(8).int32(message.maxRunningJobs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetJobLimitsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetJobLimitsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.maxRunningJobs = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetJobLimitsRequest {
+    return {
+      maxRunningJobs: isSet(object.maxRunningJobs)
+        ? globalThis.Number(object.maxRunningJobs)
+        : isSet(object.max_running_jobs)
+        ? globalThis.Number(object.max_running_jobs)
+        : 0,
+    };
+  },
+
+  toJSON(message: SetJobLimitsRequest): unknown {
+    const obj: any = {};
+    if (message.maxRunningJobs !== 0) {
+      obj.maxRunningJobs = Math.round(message.maxRunningJobs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetJobLimitsRequest>, I>>(base?: I): SetJobLimitsRequest {
+    return SetJobLimitsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetJobLimitsRequest>, I>>(object: I): SetJobLimitsRequest {
+    const message = createBaseSetJobLimitsRequest();
+    message.maxRunningJobs = object.maxRunningJobs ?? 0;
+    return message;
+  },
+};
+
+function createBaseJobLimits(): JobLimits {
+  return { maxRunningJobs: 0 };
+}
+
+export const JobLimits: MessageFns<JobLimits> = {
+  encode(message: JobLimits, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.maxRunningJobs !== 0) {
+      writer.uint32(8).int32(message.maxRunningJobs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobLimits {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobLimits();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.maxRunningJobs = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobLimits {
+    return {
+      maxRunningJobs: isSet(object.maxRunningJobs)
+        ? globalThis.Number(object.maxRunningJobs)
+        : isSet(object.max_running_jobs)
+        ? globalThis.Number(object.max_running_jobs)
+        : 0,
+    };
+  },
+
+  toJSON(message: JobLimits): unknown {
+    const obj: any = {};
+    if (message.maxRunningJobs !== 0) {
+      obj.maxRunningJobs = Math.round(message.maxRunningJobs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JobLimits>, I>>(base?: I): JobLimits {
+    return JobLimits.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JobLimits>, I>>(object: I): JobLimits {
+    const message = createBaseJobLimits();
+    message.maxRunningJobs = object.maxRunningJobs ?? 0;
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -11390,6 +11637,29 @@ export const LeadflowGatewayService = {
     responseSerialize: (value: DncListLoad): Buffer => Buffer.from(DncListLoad.encode(value).finish()),
     responseDeserialize: (value: Buffer): DncListLoad => DncListLoad.decode(value),
   },
+  /**
+   * The tenant's job limits (GET /v1/settings/jobs): at most max_running_jobs of its jobs run at
+   * once, 0 for no limit; more wait as JOB_STATUS_QUEUED and start in priority order.
+   */
+  getJobLimits: {
+    path: "/leadflow.v1.LeadflowGateway/GetJobLimits" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetJobLimitsRequest): Buffer => Buffer.from(GetJobLimitsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetJobLimitsRequest => GetJobLimitsRequest.decode(value),
+    responseSerialize: (value: JobLimits): Buffer => Buffer.from(JobLimits.encode(value).finish()),
+    responseDeserialize: (value: Buffer): JobLimits => JobLimits.decode(value),
+  },
+  /** Set them (PUT /v1/settings/jobs, admin); a bad value answers INVALID_ARGUMENT (INVALID_JOB_LIMITS). */
+  setJobLimits: {
+    path: "/leadflow.v1.LeadflowGateway/SetJobLimits" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetJobLimitsRequest): Buffer => Buffer.from(SetJobLimitsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetJobLimitsRequest => SetJobLimitsRequest.decode(value),
+    responseSerialize: (value: JobLimits): Buffer => Buffer.from(JobLimits.encode(value).finish()),
+    responseDeserialize: (value: Buffer): JobLimits => JobLimits.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -11488,6 +11758,13 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
   replaceDncList: handleClientStreamingCall<DncListLoadRequest, DncListLoad>;
   /** Apply a change list, each line a number and A or D (POST /v1/dnc/lists/{list}/changes). */
   changeDncList: handleClientStreamingCall<DncListLoadRequest, DncListLoad>;
+  /**
+   * The tenant's job limits (GET /v1/settings/jobs): at most max_running_jobs of its jobs run at
+   * once, 0 for no limit; more wait as JOB_STATUS_QUEUED and start in priority order.
+   */
+  getJobLimits: handleUnaryCall<GetJobLimitsRequest, JobLimits>;
+  /** Set them (PUT /v1/settings/jobs, admin); a bad value answers INVALID_ARGUMENT (INVALID_JOB_LIMITS). */
+  setJobLimits: handleUnaryCall<SetJobLimitsRequest, JobLimits>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -12034,6 +12311,41 @@ export interface LeadflowGatewayClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DncListLoad) => void,
   ): ClientWritableStream<DncListLoadRequest>;
+  /**
+   * The tenant's job limits (GET /v1/settings/jobs): at most max_running_jobs of its jobs run at
+   * once, 0 for no limit; more wait as JOB_STATUS_QUEUED and start in priority order.
+   */
+  getJobLimits(
+    request: GetJobLimitsRequest,
+    callback: (error: ServiceError | null, response: JobLimits) => void,
+  ): ClientUnaryCall;
+  getJobLimits(
+    request: GetJobLimitsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: JobLimits) => void,
+  ): ClientUnaryCall;
+  getJobLimits(
+    request: GetJobLimitsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: JobLimits) => void,
+  ): ClientUnaryCall;
+  /** Set them (PUT /v1/settings/jobs, admin); a bad value answers INVALID_ARGUMENT (INVALID_JOB_LIMITS). */
+  setJobLimits(
+    request: SetJobLimitsRequest,
+    callback: (error: ServiceError | null, response: JobLimits) => void,
+  ): ClientUnaryCall;
+  setJobLimits(
+    request: SetJobLimitsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: JobLimits) => void,
+  ): ClientUnaryCall;
+  setJobLimits(
+    request: SetJobLimitsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: JobLimits) => void,
+  ): ClientUnaryCall;
 }
 
 export const LeadflowGatewayClient = makeGenericClientConstructor(
