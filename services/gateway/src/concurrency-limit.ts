@@ -9,6 +9,8 @@ export interface ConcurrencyLimits {
   uploads: number;
   /** Event streams and exports one tenant may hold open at once (per gateway replica). */
   streams: number;
+  /** Jobs of one tenant that run at once until it sets its own limit (all gateways); 0: no limit (docs/job-priority.md). @default 0 */
+  runningJobs?: number;
 }
 
 /** A sensible default: a few files at once is what a person or a partner's sync does; more is a loop gone wrong. */
@@ -24,11 +26,16 @@ export const concurrencySchema = {
     'GATEWAY_MAX_STREAMS_PER_TENANT',
     int({ min: 1, default: DEFAULT_LIMITS.streams, description: 'event streams and exports one tenant may hold open at once on one gateway; more answer 429' }),
   ],
+  maxRunningJobsPerTenant: [
+    'GATEWAY_MAX_RUNNING_JOBS_PER_TENANT',
+    int({ min: 0, max: 10_000, default: 0, description: "jobs of one tenant that run at once until it sets its own limit (PUT /v1/settings/jobs); more wait queued; 0: no limit" }),
+  ],
 } as const;
 
-export const concurrencyFromConfig = (c: { maxUploadsPerTenant: number; maxStreamsPerTenant: number }): ConcurrencyLimits => ({
+export const concurrencyFromConfig = (c: { maxUploadsPerTenant: number; maxStreamsPerTenant: number; maxRunningJobsPerTenant: number }): ConcurrencyLimits => ({
   uploads: c.maxUploadsPerTenant,
   streams: c.maxStreamsPerTenant,
+  runningJobs: c.maxRunningJobsPerTenant,
 });
 
 /** When to try again, in seconds: an upload holds its place for as long as its file takes, a stream until its job ends. */

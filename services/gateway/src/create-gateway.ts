@@ -61,8 +61,6 @@ export interface GatewayOptions {
   outbound: OutboundRules;
   /** Told when a tenant's header synonyms change: `leadflow serve`'s mapping stage rereads them at once. */
   onSynonymsChanged?: (tenantId: string) => void;
-  /** GATEWAY_MAX_RUNNING_JOBS_PER_TENANT: a tenant's limit of running jobs until it sets its own; 0: none. @default 0 */
-  maxRunningJobsPerTenant?: number;
   /** The operators' job metrics, read at an interval while the gateway runs (job-metrics.ts); none when left out. */
   jobMetrics?: Pick<JobMetricsOptions, 'metrics' | 'lag' | 'intervalMs' | 'maxJobs'>;
 }
@@ -85,7 +83,7 @@ function routeGrpcLogs(logger: Logger): void {
 /** REST and gRPC over one job service, as a lifecycle module: the same in Kafka and standalone mode. */
 export function createGateway(opts: GatewayOptions): Gateway {
   routeGrpcLogs(opts.logger);
-  const admission = createJobAdmission({ db: opts.db, uploads: opts.uploads, defaultMaxRunning: opts.maxRunningJobsPerTenant ?? 0, logger: opts.logger });
+  const admission = createJobAdmission({ db: opts.db, uploads: opts.uploads, defaultMaxRunning: opts.limits?.runningJobs ?? 0, logger: opts.logger });
   const service = createJobService({
     admission,
     jobs: createSqlJobStore(opts.db, { stalledAfterMs: opts.stalledAfterMs, runner: opts.runner }),

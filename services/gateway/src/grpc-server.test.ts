@@ -7,12 +7,12 @@ import { createLogger } from '@leadflow/logger';
 import { createSqlMappingStore, migrations as mappingMigrations } from '@leadflow/mapping';
 import { createSqlLeadStore, decidePossibleDuplicate, listPossibleDuplicates, migrations as persistenceMigrations } from '@leadflow/persistence';
 import { emptyLead, leadIdFor, reason } from '@leadflow/pipeline';
-import { Disposition, JobStatus, LeadflowGatewayClient, type ConfirmMappingResponse, type DecidePossibleDuplicateResponse, type ListPossibleDuplicatesResponse, type GetMappingResponse, type Job, type MappingDecision } from '@leadflow/proto';
+import { Disposition, JobStatus, LeadflowGatewayClient, type ConfirmMappingResponse, type DecidePossibleDuplicateResponse, type ListPossibleDuplicatesResponse, type GetMappingResponse, type Job, type JobLimits, type MappingDecision } from '@leadflow/proto';
 import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
 import { createOutboundRules } from '@leadflow/outbound';
 import { isErrorCode } from './error-catalogue.js';
 import { withApiKey } from '@leadflow/testkit';
-import { createGrpcServer, createJobService, createSqlApiKeyStore, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
+import { createGrpcServer, createJobAdmission, createJobService, createSqlApiKeyStore, createSqlJobStore, exportCsv, migrations, type UploadSink } from './index.js';
 
 const require = createRequire(import.meta.url);
 
@@ -34,6 +34,7 @@ describe('gRPC server', () => {
     await migrate(db, persistenceMigrations);
     await migrate(db, mappingMigrations);
     const service = createJobService({ jobs: createSqlJobStore(db), exports: (kind, jobId, tenantId) => exportCsv(db, kind, jobId, tenantId), uploads, dnc: createSqlDncRegistry(db), maxUploadBytes: 10_000, watchIntervalMs: 20, outbound: createOutboundRules(),
+      admission: createJobAdmission({ db, uploads, defaultMaxRunning: 0 }),
       possibleDuplicates: { list: (tenantId, q) => listPossibleDuplicates(db, tenantId, q), decide: (id, tenantId, d) => decidePossibleDuplicate(db, id, tenantId, d) } });
     const keys = createSqlApiKeyStore(db);
     const { key } = await keys.create({ tenant: 't1', role: 'admin' });
@@ -213,6 +214,17 @@ describe('gRPC server', () => {
     expect(plain.priority).toBe('normal');
     await expect(upload([{ metadata: { fileName: 'r.csv', supplier: '', webhookUrl: '', sheet: '', review: false, priority: 'urgent' } }, { chunk: Buffer.from('x') }]))
       .rejects.toMatchObject({ code: 3, details: 'INVALID_PRIORITY: priority "urgent" is not one of high, normal, low' });
+  });
+
+  it('answers and sets the tenant job limits (GetJobLimits, SetJobLimits); a bad one is INVALID_ARGUMENT INVALID_JOB_LIMITS', async () => {
+    const get = () => new Promise<JobLimits>((resolve, reject) => client.getJobLimits({}, (err, res) => (err ? reject(err) : resolve(res!))));
+    const set = (maxRunningJobs: number) =>
+      new Promise<JobLimits>((resolve, reject) => client.setJobLimits({ maxRunningJobs }, (err, res) => (err ? reject(err) : resolve(res!))));
+    expect(await get()).toEqual({ maxRunningJobs: 0 });
+    expect(await set(3)).toEqual({ maxRunningJobs: 3 });
+    expect(await get()).toEqual({ maxRunningJobs: 3 });
+    await expect(set(-1)).rejects.toMatchObject({ code: 3, details: expect.stringMatching(/^INVALID_JOB_LIMITS: maxRunningJobs must be a whole number from 0/) });
+    expect(await set(0)).toEqual({ maxRunningJobs: 0 });
   });
 
   it('refuses an upload that does not start with its metadata', async () => {

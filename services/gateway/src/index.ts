@@ -6,6 +6,8 @@ export type { RestAppOptions } from './rest-app.js';
 export { createGrpcServer, toProtoJob } from './grpc-server.js';
 export type { GrpcServerOptions } from './grpc-server.js';
 export { createJobService } from './job-service.js';
+export { createJobAdmission } from './job-admission.js';
+export type { JobAdmission, JobLimitsView } from './job-admission.js';
 export type { JobService, JobServiceOptions, UploadMeta } from './job-service.js';
 export { createSqlJobStore } from './job-store.js';
 export type { JobStore, JobView, JobCountsView, JobStatusName } from './job-store.js';
