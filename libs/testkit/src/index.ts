@@ -52,3 +52,5 @@ export { recordStreamScenario } from './record-stream-scenario.js';
 export type { RecordStreamContext } from './record-stream-scenario.js';
 export { itChecksThePriority, runPriorityScenario } from './priority-scenario.js';
 export type { PriorityScenario } from './priority-scenario.js';
+export { itChecksTheJobLimits, runJobLimitsScenario } from './job-limits-scenario.js';
+export type { JobLimitsScenario } from './job-limits-scenario.js';

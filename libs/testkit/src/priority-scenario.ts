@@ -43,7 +43,7 @@ export async function runPriorityScenario(
     return answer.body.id!;
   };
   const job = async (id: string) => {
-    const a = await callRest(base, key, 'GET', `/v1/jobs/${id}`);
+    const a = await callRest(base, key, 'GET', `/v1/jobs/${id}`, undefined, opts.timeoutMs);
     if (a.status !== 200) throw new Error(`GET /v1/jobs/${id}: ${a.status} ${a.text.slice(0, 200)}`);
     return JSON.parse(a.text) as JobAnswer;
   };

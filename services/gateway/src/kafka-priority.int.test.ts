@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { createPostgres, type SqlClient } from '@leadflow/stores';
 import {
-  freePort, infraEnv, itChecksThePriority, runPriorityScenario, startServices, testSeed, uniqueName,
-  type PriorityScenario, type ServicesHandle,
+  freePort, infraEnv, itChecksTheJobLimits, itChecksThePriority, runJobLimitsScenario, runPriorityScenario, startServices, testSeed, uniqueName,
+  type JobLimitsScenario, type PriorityScenario, type ServicesHandle,
 } from '@leadflow/testkit';
 import { createSqlApiKeyStore } from './index.js';
 
@@ -10,10 +10,11 @@ import { createSqlApiKeyStore } from './index.js';
  * Issue 12's priority in Kafka mode: a 1,000-row high job uploaded while a large low job runs
  * overtakes it in every stage (docs/job-priority.md). The same scenario runs in `leadflow serve`.
  */
-describe('the eight services in Kafka mode: upload priority', () => {
+describe('the eight services in Kafka mode: upload priority and the limit of running jobs', () => {
   let services: ServicesHandle;
   let db: SqlClient;
   let run: PriorityScenario;
+  let limits: JobLimitsScenario;
 
   beforeAll(async () => {
     const [httpPort, grpcPort, metricsPortBase] = [await freePort(), await freePort(), 19_800 + (process.pid % 40) * 10];
@@ -21,11 +22,14 @@ describe('the eight services in Kafka mode: upload priority', () => {
     db = createPostgres({ url: infraEnv().DATABASE_URL });
     const uploader = (await createSqlApiKeyStore(db).create({ tenant: uniqueName('prio'), role: 'uploader' })).key;
     run = await runPriorityScenario(`http://127.0.0.1:${httpPort}`, uploader, { lowRows: 20_000, highRows: 1_000, seed: testSeed(), timeoutMs: 600_000 });
-  }, 900_000);
+    const admin = (await createSqlApiKeyStore(db).create({ tenant: uniqueName('limits'), role: 'admin' })).key;
+    limits = await runJobLimitsScenario(`http://127.0.0.1:${httpPort}`, admin, { firstRows: 3_000, secondRows: 500, seed: testSeed(), timeoutMs: 600_000 });
+  }, 1_200_000);
   afterAll(async () => {
     await services?.stop();
     await db?.close();
   });
 
-  itChecksThePriority(() => run);
+  describe('priority', () => itChecksThePriority(() => run));
+  describe('limit of running jobs', () => itChecksTheJobLimits(() => limits));
 });
