@@ -32,6 +32,7 @@ import type { JobRef, LeadBatch, RowBatch } from '@leadflow/proto';
 import type { Keyring } from '@leadflow/secrets';
 import { createInProcessLeadSink } from './in-process-lead-sink.js';
 import { startJobRunner } from './job-runner.js';
+import { createPriorityTurns } from './priority-turns.js';
 import { secretKeyring } from './secret-keyring.js';
 import {
   createPglite,
@@ -197,6 +198,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     store: createSqlDeliveryStore(db), endpoints: rememberEndpoints(endpoints, { forMs: ENDPOINTS_FOR_MS }), logger, metrics, fetch: outbound, isCancelled: cancelLookup,
   });
   const inFlight = new Set<Promise<void>>();
+  const priority = createPriorityTurns();
   const saveRows = saveRowsRead(db);
 
   /**
@@ -207,16 +209,23 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
    * over, that every row of the job was stored: then nothing is left to forget, and no look-up is made.
    */
   const run = async (
-    jobId: string, source: AsyncIterable<RowBatch>, sinks: readonly Sink<LeadBatch>[] = [], onCancel = () => {}, filed: readonly Sink<LeadBatch>[] = [],
+    job: JobRef, source: AsyncIterable<RowBatch>, sinks: readonly Sink<LeadBatch>[] = [], onCancel = () => {}, filed: readonly Sink<LeadBatch>[] = [],
     allStored = () => false,
   ) => {
-    await runPipeline({ source: untilCancelled(source, jobId, cancelled, onCancel), mapping, stages: instrumented, sinks: [...filed, delivery, ...sinks] });
+    const { jobId } = job;
+    // A job's batches wait while a job of a higher priority runs (docs/job-priority.md).
+    const turns = priority.gate(untilCancelled(source, jobId, cancelled, onCancel), job.priority);
+    try {
+      await runPipeline({ source: turns.batches, mapping, stages: instrumented, sinks: [...filed, delivery, ...sinks] });
+    } finally {
+      turns.done();
+    }
     if (!allStored() && (await cancelLookup(jobId))) await forgetRowsNeverStored(db, [jobId]);
   };
   const processJob: Standalone['processJob'] = (job, source, sinks, onRead) =>
     runner.running(job.jobId, () => {
       const rows = readRows(source, { ...opts.limits, job, batchSize: opts.batchSize, sheet: job.sheet || undefined });
-      return run(job.jobId, onRead ? observed(rows, onRead) : rows, sinks);
+      return run(job, onRead ? observed(rows, onRead) : rows, sinks);
     });
   /** Runs in the background until close(); a failure goes to `onError`. */
   const track = (running: Promise<void>, onError: (err: unknown) => void) => {
@@ -248,7 +257,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
             dropped = true;
             reader.abort(new LeadflowError('JOB_CANCELLED', 'the job was cancelled', false));
           };
-          track(runner.running(job.jobId, () => run(job.jobId, reader.batches, [], drop)), (err) => {
+          track(runner.running(job.jobId, () => run(job, reader.batches, [], drop)), (err) => {
             reader.abort(err as Error);
             onError(job, err);
           });
@@ -261,7 +270,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
         // The mapping stage holds a job in review; the decision releases its rows through the stages.
         async decide(job, decision) {
           const batch: RowBatch = { job, seq: 0, header: [], rows: [], last: false, totalRows: 0, failure: undefined, decision };
-          track(runner.running(job.jobId, () => run(job.jobId, once(batch))), (err) => onError(job, err));
+          track(runner.running(job.jobId, () => run(job, once(batch))), (err) => onError(job, err));
         },
       };
     },
@@ -280,7 +289,8 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
             stored ||= b.rows.length === batch.rows.length;
             await filed(b);
           };
-          await run(jobId, once(batch), [], undefined, [seen], () => stored);
+          // A single lead goes first, as on Kafka's high-priority topics.
+          await run({ ...batch.job!, priority: 'high' }, once(batch), [], undefined, [seen], () => stored);
           await jobs.ran(jobId, runner.name);
         },
         track,
