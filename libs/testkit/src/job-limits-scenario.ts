@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { generateLeadFile } from './lead-file.js';
 import { streamUpload } from './stream-upload.js';
 import { callRest } from './tenant-walk.js';
-import { waitUntil } from './wait-until.js';
+import { readAgain, waitUntil } from './wait-until.js';
 
 interface JobAnswer {
   id: string;
@@ -40,7 +40,7 @@ export async function runJobLimitsScenario(base: string, adminKey: string, opts:
     if (answer === 'aborted' || answer.status !== 202) throw new Error(`upload: ${JSON.stringify(answer)}`);
     return answer.body;
   };
-  const job = async (id: string) => JSON.parse((await callRest(base, adminKey, 'GET', `/v1/jobs/${id}`, undefined, opts.timeoutMs)).text) as JobAnswer;
+  const job = async (id: string) => JSON.parse((await readAgain(() => callRest(base, adminKey, 'GET', `/v1/jobs/${id}`, undefined, opts.timeoutMs))).text) as JobAnswer;
   try {
     const first = await upload(opts.firstRows, opts.seed);
     const second = await upload(opts.secondRows, opts.seed + 7);

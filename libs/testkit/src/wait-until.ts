@@ -20,3 +20,18 @@ export async function waitUntil<T>(
     await sleep(opts.intervalMs ?? 200);
   }
 }
+
+/**
+ * A read that a busy server may drop (a reset connection, no answer in time: `leadflow serve`
+ * on a loaded machine), tried up to `attempts` times, a second apart; the last failure is thrown.
+ */
+export async function readAgain<T>(read: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      if (attempt >= attempts || !(err instanceof TypeError)) throw err;
+      await sleep(1000);
+    }
+  }
+}
