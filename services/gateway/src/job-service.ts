@@ -19,7 +19,7 @@ import type { ColumnView, JobStore, JobView, MappingView } from './job-store.js'
 import { createSupplierMappingService } from './supplier-mapping.js';
 import { createSupplierService } from './supplier-service.js';
 import type { SupplierStore } from './supplier-store.js';
-import { receiveUpload } from './upload-receiver.js';
+import { receiveUpload, type UploadPart } from './upload-receiver.js';
 import type { UploadSink } from './upload-sink.js';
 
 export interface JobServiceOptions {
@@ -110,7 +110,7 @@ export function createJobService(opts: JobServiceOptions) {
    */
   async function startUpload(
     meta: UploadMeta,
-    source: AsyncIterable<Uint8Array>,
+    source: AsyncIterable<UploadPart>,
     trailing?: () => Promise<Partial<UploadFields>>,
   ): Promise<{ job: JobView; arrived: Promise<JobView> }> {
     await checkFields(meta);
@@ -127,7 +127,7 @@ export function createJobService(opts: JobServiceOptions) {
   }
 
   /** startUpload, answered once the file is handed on whole (gRPC's client stream answers at its end). */
-  async function upload(meta: UploadMeta, source: AsyncIterable<Uint8Array>, trailing?: () => Promise<Partial<UploadFields>>): Promise<JobView> {
+  async function upload(meta: UploadMeta, source: AsyncIterable<UploadPart>, trailing?: () => Promise<Partial<UploadFields>>): Promise<JobView> {
     return (await startUpload(meta, source, trailing)).arrived;
   }
 

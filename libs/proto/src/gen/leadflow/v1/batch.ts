@@ -82,7 +82,22 @@ export interface JobRef {
    * when a row names no country: its supplier's default phone region as it was at upload. Unset:
    * the mapping service's own default (MAPPING_DEFAULT_REGION).
    */
-  phoneRegion?: string | undefined;
+  phoneRegion?:
+    | string
+    | undefined;
+  /**
+   * An upload of several files (docs/several-files.md): the file this message's bytes or rows
+   * come from, by its 0-based position in the upload, and its name as the `file` column shows it
+   * (the name as uploaded, made distinct where two files of the upload share one: "a.csv (2)").
+   * Unset on a job of one file, whose file is 0 and named file_name. Row numbers carry the file
+   * too: row_number = file_index * 2^26 + the row's number within its file.
+   */
+  fileIndex?: number | undefined;
+  file?:
+    | string
+    | undefined;
+  /** On a batch that ends a file of the upload (not the job's last file): that file's data rows. */
+  fileRows?: number | undefined;
 }
 
 /** Why a job could not be read to its end. Sent on the job's last batch. */
@@ -277,6 +292,9 @@ function createBaseJobRef(): JobRef {
     sheet: "",
     review: false,
     phoneRegion: undefined,
+    fileIndex: undefined,
+    file: undefined,
+    fileRows: undefined,
   };
 }
 
@@ -305,6 +323,15 @@ export const JobRef: MessageFns<JobRef> = {
     }
     if (message.phoneRegion !== undefined) {
       writer.uint32(66).string(message.phoneRegion);
+    }
+    if (message.fileIndex !== undefined) {
+      writer.uint32(80).uint32(message.fileIndex);
+    }
+    if (message.file !== undefined) {
+      writer.uint32(90).string(message.file);
+    }
+    if (message.fileRows !== undefined) {
+      writer.uint32(96).uint32(message.fileRows);
     }
     return writer;
   },
@@ -386,6 +413,30 @@ export const JobRef: MessageFns<JobRef> = {
             message.phoneRegion = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.fileIndex = reader.uint32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.file = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.fileRows = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -428,6 +479,17 @@ export const JobRef: MessageFns<JobRef> = {
         : isSet(object.phone_region)
         ? globalThis.String(object.phone_region)
         : undefined,
+      fileIndex: isSet(object.fileIndex)
+        ? globalThis.Number(object.fileIndex)
+        : isSet(object.file_index)
+        ? globalThis.Number(object.file_index)
+        : undefined,
+      file: isSet(object.file) ? globalThis.String(object.file) : undefined,
+      fileRows: isSet(object.fileRows)
+        ? globalThis.Number(object.fileRows)
+        : isSet(object.file_rows)
+        ? globalThis.Number(object.file_rows)
+        : undefined,
     };
   },
 
@@ -457,6 +519,15 @@ export const JobRef: MessageFns<JobRef> = {
     if (message.phoneRegion !== undefined) {
       obj.phoneRegion = message.phoneRegion;
     }
+    if (message.fileIndex !== undefined) {
+      obj.fileIndex = Math.round(message.fileIndex);
+    }
+    if (message.file !== undefined) {
+      obj.file = message.file;
+    }
+    if (message.fileRows !== undefined) {
+      obj.fileRows = Math.round(message.fileRows);
+    }
     return obj;
   },
 
@@ -473,6 +544,9 @@ export const JobRef: MessageFns<JobRef> = {
     message.sheet = object.sheet ?? "";
     message.review = object.review ?? false;
     message.phoneRegion = object.phoneRegion ?? undefined;
+    message.fileIndex = object.fileIndex ?? undefined;
+    message.file = object.file ?? undefined;
+    message.fileRows = object.fileRows ?? undefined;
     return message;
   },
 };

@@ -166,7 +166,19 @@ export interface UploadMetadata {
 
 export interface UploadFileRequest {
   metadata?: UploadMetadata | undefined;
-  chunk?: Buffer | undefined;
+  chunk?:
+    | Buffer
+    | undefined;
+  /**
+   * Several files, one job (docs/several-files.md): the chunks after it are the next file's.
+   * The first file is named by metadata.file_name; send this before each further file.
+   */
+  nextFile?: FileStart | undefined;
+}
+
+/** The start of a further file of an upload. */
+export interface FileStart {
+  fileName: string;
 }
 
 export interface JobCounts {
@@ -210,6 +222,22 @@ export interface Job {
    * was answered (REST) or while the stream is open (UploadFile).
    */
   bytesReceived: number;
+  /**
+   * The files of its upload, in upload order (one for a job of one file; none for a stream of
+   * records or a single lead): the `file` column of its exports names them.
+   */
+  files: JobFile[];
+}
+
+export interface JobFile {
+  /** The name as uploaded; where two files of one upload share a name, " (2)", " (3)" after it. */
+  name: string;
+  /** Data rows ingest read of it; unset until it has been read to its end. */
+  rows?:
+    | number
+    | undefined;
+  /** Its bytes received so far. */
+  bytes: number;
 }
 
 /**
@@ -951,7 +979,7 @@ export const UploadMetadata: MessageFns<UploadMetadata> = {
 };
 
 function createBaseUploadFileRequest(): UploadFileRequest {
-  return { metadata: undefined, chunk: undefined };
+  return { metadata: undefined, chunk: undefined, nextFile: undefined };
 }
 
 export const UploadFileRequest: MessageFns<UploadFileRequest> = {
@@ -961,6 +989,9 @@ export const UploadFileRequest: MessageFns<UploadFileRequest> = {
     }
     if (message.chunk !== undefined) {
       writer.uint32(18).bytes(message.chunk);
+    }
+    if (message.nextFile !== undefined) {
+      FileStart.encode(message.nextFile, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -994,6 +1025,14 @@ export const UploadFileRequest: MessageFns<UploadFileRequest> = {
             message.chunk = Buffer.from(reader.bytes());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nextFile = FileStart.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1010,6 +1049,11 @@ export const UploadFileRequest: MessageFns<UploadFileRequest> = {
     return {
       metadata: isSet(object.metadata) ? UploadMetadata.fromJSON(object.metadata) : undefined,
       chunk: isSet(object.chunk) ? Buffer.from(bytesFromBase64(object.chunk)) : undefined,
+      nextFile: isSet(object.nextFile)
+        ? FileStart.fromJSON(object.nextFile)
+        : isSet(object.next_file)
+        ? FileStart.fromJSON(object.next_file)
+        : undefined,
     };
   },
 
@@ -1020,6 +1064,9 @@ export const UploadFileRequest: MessageFns<UploadFileRequest> = {
     }
     if (message.chunk !== undefined) {
       obj.chunk = base64FromBytes(message.chunk);
+    }
+    if (message.nextFile !== undefined) {
+      obj.nextFile = FileStart.toJSON(message.nextFile);
     }
     return obj;
   },
@@ -1033,6 +1080,82 @@ export const UploadFileRequest: MessageFns<UploadFileRequest> = {
       ? UploadMetadata.fromPartial(object.metadata)
       : undefined;
     message.chunk = object.chunk ?? undefined;
+    message.nextFile = (object.nextFile !== undefined && object.nextFile !== null)
+      ? FileStart.fromPartial(object.nextFile)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseFileStart(): FileStart {
+  return { fileName: "" };
+}
+
+export const FileStart: MessageFns<FileStart> = {
+  encode(message: FileStart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fileName !== "") {
+      writer.uint32(10).string(message.fileName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FileStart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFileStart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fileName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FileStart {
+    return {
+      fileName: isSet(object.fileName)
+        ? globalThis.String(object.fileName)
+        : isSet(object.file_name)
+        ? globalThis.String(object.file_name)
+        : "",
+    };
+  },
+
+  toJSON(message: FileStart): unknown {
+    const obj: any = {};
+    if (message.fileName !== "") {
+      obj.fileName = message.fileName;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FileStart>, I>>(base?: I): FileStart {
+    return FileStart.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FileStart>, I>>(object: I): FileStart {
+    const message = createBaseFileStart();
+    message.fileName = object.fileName ?? "";
     return message;
   },
 };
@@ -1203,6 +1326,7 @@ function createBaseJob(): Job {
     progress: undefined,
     cancelledAt: "",
     bytesReceived: 0,
+    files: [],
   };
 }
 
@@ -1252,6 +1376,9 @@ export const Job: MessageFns<Job> = {
     }
     if (message.bytesReceived !== 0) {
       writer.uint32(120).uint64(message.bytesReceived);
+    }
+    for (const v of message.files) {
+      JobFile.encode(v!, writer.uint32(138).fork()).join();
     }
     return writer;
   },
@@ -1389,6 +1516,14 @@ export const Job: MessageFns<Job> = {
             message.bytesReceived = longToNumber(reader.uint64());
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.files.push(JobFile.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1458,6 +1593,9 @@ export const Job: MessageFns<Job> = {
         : isSet(object.bytes_received)
         ? globalThis.Number(object.bytes_received)
         : 0,
+      files: globalThis.Array.isArray(object?.files)
+        ? object.files.map((e: any) => JobFile.fromJSON(e))
+        : [],
     };
   },
 
@@ -1508,6 +1646,9 @@ export const Job: MessageFns<Job> = {
     if (message.bytesReceived !== 0) {
       obj.bytesReceived = Math.round(message.bytesReceived);
     }
+    if (message.files?.length) {
+      obj.files = message.files.map((e) => JobFile.toJSON(e));
+    }
     return obj;
   },
 
@@ -1541,6 +1682,108 @@ export const Job: MessageFns<Job> = {
       : undefined;
     message.cancelledAt = object.cancelledAt ?? "";
     message.bytesReceived = object.bytesReceived ?? 0;
+    message.files = object.files?.map((e) => JobFile.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseJobFile(): JobFile {
+  return { name: "", rows: undefined, bytes: 0 };
+}
+
+export const JobFile: MessageFns<JobFile> = {
+  encode(message: JobFile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.rows !== undefined) {
+      writer.uint32(16).uint32(message.rows);
+    }
+    if (message.bytes !== 0) {
+      writer.uint32(24).uint64(message.bytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobFile {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobFile();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.rows = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.bytes = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobFile {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      rows: isSet(object.rows) ? globalThis.Number(object.rows) : undefined,
+      bytes: isSet(object.bytes) ? globalThis.Number(object.bytes) : 0,
+    };
+  },
+
+  toJSON(message: JobFile): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.rows !== undefined) {
+      obj.rows = Math.round(message.rows);
+    }
+    if (message.bytes !== 0) {
+      obj.bytes = Math.round(message.bytes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JobFile>, I>>(base?: I): JobFile {
+    return JobFile.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JobFile>, I>>(object: I): JobFile {
+    const message = createBaseJobFile();
+    message.name = object.name ?? "";
+    message.rows = object.rows ?? undefined;
+    message.bytes = object.bytes ?? 0;
     return message;
   },
 };
