@@ -50,3 +50,5 @@ export { uploadNowScenario } from './upload-now-scenario.js';
 export type { UploadNowContext } from './upload-now-scenario.js';
 export { recordStreamScenario } from './record-stream-scenario.js';
 export type { RecordStreamContext } from './record-stream-scenario.js';
+export { severalFilesScenario, twoFiles } from './several-files-scenario.js';
+export type { SeveralFilesContext } from './several-files-scenario.js';

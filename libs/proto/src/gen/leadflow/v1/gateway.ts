@@ -720,10 +720,13 @@ export interface ListJobErrorsRequest {
 
 /** A row the job rejected (INVALID), newest first. */
 export interface JobError {
+  /** Its number within its file. */
   rowNumber: number;
   reasons: Reason[];
   /** The reasons as one sentence: what to fix (the detail column of rejected.csv). */
   detail: string;
+  /** Its file's name, as the file column of the exports shows it (docs/several-files.md). */
+  file: string;
 }
 
 export interface ListJobErrorsResponse {
@@ -8771,7 +8774,7 @@ export const ListJobErrorsRequest: MessageFns<ListJobErrorsRequest> = {
 };
 
 function createBaseJobError(): JobError {
-  return { rowNumber: 0, reasons: [], detail: "" };
+  return { rowNumber: 0, reasons: [], detail: "", file: "" };
 }
 
 export const JobError: MessageFns<JobError> = {
@@ -8784,6 +8787,9 @@ export const JobError: MessageFns<JobError> = {
     }
     if (message.detail !== "") {
       writer.uint32(26).string(message.detail);
+    }
+    if (message.file !== "") {
+      writer.uint32(34).string(message.file);
     }
     return writer;
   },
@@ -8825,6 +8831,14 @@ export const JobError: MessageFns<JobError> = {
             message.detail = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.file = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -8846,6 +8860,7 @@ export const JobError: MessageFns<JobError> = {
         : 0,
       reasons: globalThis.Array.isArray(object?.reasons) ? object.reasons.map((e: any) => Reason.fromJSON(e)) : [],
       detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+      file: isSet(object.file) ? globalThis.String(object.file) : "",
     };
   },
 
@@ -8860,6 +8875,9 @@ export const JobError: MessageFns<JobError> = {
     if (message.detail !== "") {
       obj.detail = message.detail;
     }
+    if (message.file !== "") {
+      obj.file = message.file;
+    }
     return obj;
   },
 
@@ -8871,6 +8889,7 @@ export const JobError: MessageFns<JobError> = {
     message.rowNumber = object.rowNumber ?? 0;
     message.reasons = object.reasons?.map((e) => Reason.fromPartial(e)) || [];
     message.detail = object.detail ?? "";
+    message.file = object.file ?? "";
     return message;
   },
 };
