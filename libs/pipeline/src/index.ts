@@ -31,3 +31,4 @@ export { createCancelledJobs, skipCancelled } from './cancelled-jobs.js';
 export type { CancelLookup, CancelLookupMany, CancelledJobs, CancelledJobsOptions } from './cancelled-jobs.js';
 export { throttledSave } from './throttled-save.js';
 export type { ThrottledSave } from './throttled-save.js';
+export { fileLabels, fileRowOf, jobRowNumber, MAX_FILE_ROWS, MAX_FILES, nextFileLabel } from './file-rows.js';

@@ -1,5 +1,6 @@
 import { Disposition, type LeadRow } from '@leadflow/proto';
 import { ALTERNATE_COLUMNS, alternateCells, LEAD_COLUMNS, leadRecord, type Alternates, type LeadColumn } from './lead-record.js';
+import { fileRowOf } from './file-rows.js';
 import { reasonCodes, reasonDetails } from './reasons.js';
 
 // The four output files of a job, defined once: `leadflow run` writes them as rows come out of
@@ -17,9 +18,34 @@ export type OutputFields = Partial<Record<LeadColumn, string | null>> & { altern
 
 /** What the layouts need of a job: its header as read, and the columns its mapping left unmapped. */
 export interface OutputColumns {
+  /** The header as read; for several files, every file's columns, each name once, in upload order. */
   header: readonly string[];
   /** Headers of the columns mapped to `extra`, in file order: leads.csv has a column for each. */
   extra: readonly string[];
+  /**
+   * The job's files by their index (docs/several-files.md): the `file` column shows `name`;
+   * a rejected row's cells are placed by `header`, its file's own. A row of a file not listed
+   * (a stream of records, a single lead) has its cells under `header` above and an empty name.
+   */
+  files: readonly { name: string; header: readonly string[] }[];
+}
+
+/** A job's row number as the outputs show it: the file's name and the row's number within it. */
+function fileCells(columns: OutputColumns, rowNumber: number): [number, string] {
+  const { fileIndex, row } = fileRowOf(rowNumber);
+  return [row, columns.files[fileIndex]?.name ?? ''];
+}
+
+/** A rejected row's cells under the job's header: as they are for its file's own header, else placed by name. */
+function rejectedCells(columns: OutputColumns, rowNumber: number, cells: readonly string[]): string[] {
+  const { header } = columns;
+  const own = columns.files[fileRowOf(rowNumber).fileIndex]?.header;
+  if (!own || own === header || (own.length <= header.length && own.every((h, i) => header[i] === h))) {
+    // Under the header, a missing cell is empty; cells beyond the header follow it, so nothing sent is lost.
+    return [...header.map((_, i) => cells[i] ?? ''), ...cells.slice(header.length)];
+  }
+  const at = new Map(own.map((h, i) => [h, i]));
+  return [...header.map((h) => (at.has(h) ? (cells[at.get(h)!] ?? '') : '')), ...cells.slice(own.length)];
 }
 
 export interface LeadOutput {
@@ -97,29 +123,26 @@ const scoreCell = (score: number) => Number(Math.fround(score).toFixed(4));
 
 export const OUTPUT_LAYOUTS: { [K in OutputKind]: OutputLayout<OutputRecords[K]> } = {
   leads: {
-    header: ({ extra }) => ['row', 'lead_id', ...LEAD_HEADER, 'tags', 'reason', 'detail', 'original', ...extra],
-    cells: ({ extra }, r) => [
-      r.row, r.leadId, ...fieldCells(r.fields), r.tags.join(';'), reasonCodes(r.reasons), reasonDetails(r.reasons), fieldJson(r.original),
-      ...extra.map((h) => r.extra[h] ?? ''),
+    header: ({ extra }) => ['row', 'file', 'lead_id', ...LEAD_HEADER, 'tags', 'reason', 'detail', 'original', ...extra],
+    cells: (columns, r) => [
+      ...fileCells(columns, r.row), r.leadId, ...fieldCells(r.fields), r.tags.join(';'), reasonCodes(r.reasons), reasonDetails(r.reasons), fieldJson(r.original),
+      ...columns.extra.map((h) => r.extra[h] ?? ''),
     ],
   },
   duplicates: {
-    header: () => ['row', 'matched_row', 'matched_lead_id', 'match_type', 'score', 'reason', 'detail', ...LEAD_HEADER],
-    cells: (_, r) => [
-      r.row, r.matchedRow || '', r.matchedLeadId ?? '', r.matchType, scoreCell(r.score), reasonCodes(r.reasons), reasonDetails(r.reasons),
+    header: () => ['row', 'file', 'matched_row', 'matched_file', 'matched_lead_id', 'match_type', 'score', 'reason', 'detail', ...LEAD_HEADER],
+    cells: (columns, r) => [
+      ...fileCells(columns, r.row), ...(r.matchedRow ? fileCells(columns, r.matchedRow) : ['', '']), r.matchedLeadId ?? '', r.matchType, scoreCell(r.score), reasonCodes(r.reasons), reasonDetails(r.reasons),
       ...fieldCells(r.fields),
     ],
   },
   rejected: {
-    header: ({ header }) => ['row', 'reason', 'detail', ...header],
-    // Under the header, a missing cell is empty; cells beyond the header follow it, so nothing sent is lost.
-    cells: ({ header }, r) => [
-      r.row, reasonCodes(r.reasons), reasonDetails(r.reasons), ...header.map((_, i) => r.cells[i] ?? ''), ...r.cells.slice(header.length),
-    ],
+    header: ({ header }) => ['row', 'file', 'reason', 'detail', ...header],
+    cells: (columns, r) => [...fileCells(columns, r.row), reasonCodes(r.reasons), reasonDetails(r.reasons), ...rejectedCells(columns, r.row, r.cells)],
   },
   suppressed: {
-    header: () => ['row', 'reason', ...LEAD_HEADER],
-    cells: (_, r) => [r.row, reasonCodes(r.reasons), ...fieldCells(r.fields)],
+    header: () => ['row', 'file', 'reason', ...LEAD_HEADER],
+    cells: (columns, r) => [...fileCells(columns, r.row), reasonCodes(r.reasons), ...fieldCells(r.fields)],
   },
 };
 

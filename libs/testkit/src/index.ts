@@ -54,3 +54,5 @@ export { itChecksThePriority, runPriorityScenario } from './priority-scenario.js
 export type { PriorityScenario } from './priority-scenario.js';
 export { itChecksTheJobLimits, runJobLimitsScenario } from './job-limits-scenario.js';
 export type { JobLimitsScenario } from './job-limits-scenario.js';
+export { severalFilesScenario, twoFiles } from './several-files-scenario.js';
+export type { SeveralFilesContext } from './several-files-scenario.js';

@@ -1,11 +1,12 @@
 import { parseDncListKind, type DncListKind, type DncLoadMode } from '@leadflow/stores';
+import { MAX_FILES } from '@leadflow/pipeline';
 import { API_KEY_PREFIX, MAX_SUPPLIER_NAME, ROLES, TENANT_NAME, type Role } from '@leadflow/gateway';
 
 /** A usage problem: printed as one line with the usage, exit code 2. */
 export class UsageError extends Error {}
 
 export const USAGE = `usage:
-  leadflow run FILE [--supplier NAME] [--sheet NAME|N|*] [--dnc FILE] [--webhook URL] [--out DIR]
+  leadflow run FILE [FILE ...] [--supplier NAME] [--sheet NAME|N|*] [--dnc FILE] [--webhook URL] [--out DIR]
   leadflow map FILE [--supplier NAME] [--sheet NAME|N|*] [--set HEADER=FIELD ...] [--confirm]
   leadflow serve
   leadflow dnc import FILE... --list KIND [--snapshot DATE] [--replace | --changes]
@@ -17,7 +18,10 @@ export const USAGE = `usage:
 
 export interface RunArgs {
   command: 'run';
+  /** The first file. */
   file: string;
+  /** Every file, in order: several make one job (docs/several-files.md). */
+  files: string[];
   supplier: string;
   dnc?: string;
   webhook?: string;
@@ -203,7 +207,9 @@ export function parseArgs(argv: readonly string[], now = Date.now()): Args {
       files.push(arg);
     }
   }
-  if (files.length !== 1) throw new UsageError(files.length === 0 ? 'name the file to process' : 'give one file at a time');
+  if (files.length === 0) throw new UsageError('name the file to process');
+  if (command === 'map' && files.length > 1) throw new UsageError('give one file at a time');
+  if (files.length > MAX_FILES) throw new UsageError(`give at most ${MAX_FILES} files: they make one job`);
   if (command === 'map') {
     if (confirm && !options['--supplier']) throw new UsageError('--confirm stores the mapping for a supplier: name it with --supplier');
     return { command, file: files[0]!, supplier: options['--supplier'] ?? '', sheet: options['--sheet'] ?? '', overrides, confirm };
@@ -215,6 +221,7 @@ export function parseArgs(argv: readonly string[], now = Date.now()): Args {
   return {
     command: 'run',
     file: files[0]!,
+    files,
     supplier,
     dnc: options['--dnc'],
     webhook,

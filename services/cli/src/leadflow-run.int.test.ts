@@ -82,7 +82,7 @@ describe(`leadflow run (standalone mode), generated files of seed ${seed}`, () =
     }
     const rejected = readCsvFile(join(out, 'rejected.csv'));
     expect(rejected.every((r) => r.reason!.split(';').includes('NO_CONTACT'))).toBe(true);
-    expect(Object.keys(rejected[0]!)).toEqual(['row', 'reason', 'detail', ...file.header]);
+    expect(Object.keys(rejected[0]!)).toEqual(['row', 'file', 'reason', 'detail', ...file.header]);
 
     // the webhook got exactly the accepted leads, once each
     const delivered = receiver.requests.flatMap((r) => JSON.parse(r.body).leads as { row: number; email?: string }[]);
@@ -224,8 +224,8 @@ describe(`leadflow run (standalone mode), generated files of seed ${seed}`, () =
       ['3', 'bob@y.com', 'b1', 'b2', 'b3', 'b4'],
     ]);
     const [rejectedHeader, ...rejected] = csvRows(readFileSync(join(out, 'rejected.csv'), 'utf8'));
-    expect(rejectedHeader).toEqual(['row', 'reason', 'detail', 'Email', 'Note', 'Phone', 'Note (2)', 'column 5', 'Note (3)']);
-    expect(rejected.map((r) => [r[0], ...r.slice(3)])).toEqual([['2', '', 'only a note', '', 'again', '', '']]);
+    expect(rejectedHeader).toEqual(['row', 'file', 'reason', 'detail', 'Email', 'Note', 'Phone', 'Note (2)', 'column 5', 'Note (3)']);
+    expect(rejected.map((r) => [r[0], ...r.slice(4)])).toEqual([['2', '', 'only a note', '', 'again', '', '']]);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(Object.keys(summary.mapping)).toEqual(['Email', 'Note', 'Phone', 'Note (2)', 'column 5', 'Note (3)']);
   });

@@ -197,7 +197,7 @@ describe('leadflow serve (every service in one process)', () => {
     ]);
     const rejected = csvRowsByName(await (await api(`${base}/v1/jobs/${id}/exports/rejected.csv`)).text());
     expect(rejected).toEqual([
-      { row: '2', reason: 'NO_CONTACT', detail: expect.any(String), Email: '', Note: 'only a note', Phone: '', 'Note (2)': 'again', 'column 5': '', 'Note (3)': '' },
+      { row: '2', file: 'notes.csv', reason: 'NO_CONTACT', detail: expect.any(String), Email: '', Note: 'only a note', Phone: '', 'Note (2)': 'again', 'column 5': '', 'Note (3)': '' },
     ]);
   });
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { accessSync, constants, createReadStream, mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createSqlDeliveryStore } from '@leadflow/delivery';
-import { supplierRef } from '@leadflow/gateway';
+import { exportCsv, supplierRef } from '@leadflow/gateway';
+import { fileLabels } from '@leadflow/pipeline';
 import { checkOutboundUrl, OutboundRefusal, type OutboundRules } from '@leadflow/outbound';
 import type { RunArgs } from './args.js';
 import { CommandError, fsReason } from './command-error.js';
@@ -54,10 +55,15 @@ async function checkWebhook(url: string, rules: OutboundRules): Promise<void> {
   }
 }
 
-/** `leadflow run FILE`: one file end to end in this process; the results in the output folder. */
+/**
+ * `leadflow run FILE [FILE ...]`: the files end to end in this process, as one job (several
+ * files: docs/several-files.md); the results in the output folder.
+ */
 export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Summary> {
-  const file = resolve(args.file);
-  const size = readableFile(file, 'file');
+  const paths = (args.files ?? [args.file]).map((f) => resolve(f));
+  const file = paths[0]!;
+  const size = paths.reduce((total, path) => total + readableFile(path, 'file'), 0);
+  const names = paths.map((path) => path.split('/').pop() ?? '');
   if (args.dnc) readableFile(resolve(args.dnc), 'DNC file');
   if (args.webhook) await checkWebhook(args.webhook, env.outbound);
   const outDir = resolve(args.out);
@@ -85,22 +91,27 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
       env.logger.info({ added }, 'DNC numbers loaded');
     }
     const jobId = randomUUID();
-    const named = { jobId, tenantId: env.tenantId, supplier: args.supplier, webhookUrl: args.webhook ?? '', fileName: file.split('/').pop() ?? '', sheet: args.sheet, review: false };
+    const named = { jobId, tenantId: env.tenantId, supplier: args.supplier, webhookUrl: args.webhook ?? '', fileName: names[0]!, sheet: args.sheet, review: false };
     // The job's supplier as the API's uploads have it: registered if new, its phone region applied.
     const supplier = await standalone.jobs.create({ id: jobId, tenantId: named.tenantId, supplier: named.supplier, fileName: named.fileName, webhookUrl: named.webhookUrl });
     const job = { ...named, ...supplierRef(supplier) };
+    if (paths.length > 1) {
+      // The job's files as an upload of several records them (the `file` column names them).
+      const labels = fileLabels(names);
+      await standalone.jobs.setUploaded(jobId, size, paths.map((path, i) => ({ name: labels[i]!, bytes: statSync(path).size })));
+    }
 
-    const out = createOutputFiles(outDir, jobId);
+    const out = createOutputFiles(outDir, jobId, names, (kind) => exportCsv(standalone.db, kind, jobId, env.tenantId));
     const progress = createProgressBar(size);
-    async function* counted(): AsyncGenerator<Uint8Array> {
-      for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
+    async function* counted(path: string): AsyncGenerator<Uint8Array> {
+      for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
         progress.bytesRead(chunk.length);
         yield chunk;
       }
     }
     await standalone.processJob(
       job,
-      counted(),
+      paths.length > 1 ? paths.map((path, i) => ({ name: names[i]!, chunks: counted(path) })) : counted(file),
       [
         async (batch) => {
           await out.write(batch);

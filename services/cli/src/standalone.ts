@@ -106,7 +106,16 @@ export interface Standalone {
    * Runs one job's bytes through every stage; resolves when its last batch is stored and delivered.
    * `onRead` sees each batch of rows as ingest reads it (progress).
    */
-  processJob(job: JobRef, source: AsyncIterable<Uint8Array>, sinks?: readonly Sink<LeadBatch>[], onRead?: (batch: RowBatch) => void): Promise<void>;
+  /**
+   * Runs a job of one file, or of several (each its name and bytes, read in turn as one upload's:
+   * docs/several-files.md), through every stage.
+   */
+  processJob(
+    job: JobRef,
+    source: AsyncIterable<Uint8Array> | readonly { name: string; chunks: AsyncIterable<Uint8Array> }[],
+    sinks?: readonly Sink<LeadBatch>[],
+    onRead?: (batch: RowBatch) => void,
+  ): Promise<void>;
   /** An upload sink that runs each upload's pipeline in this process (for the gateway in `serve`). */
   uploadSink(onError: (job: JobRef, err: unknown) => void): UploadSink;
   /** A sink that runs each single lead through the stages in this process (for the gateway in `serve`). */
@@ -223,9 +232,33 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     if (!allStored() && (await cancelLookup(jobId))) await forgetRowsNeverStored(db, [jobId]);
   };
   const processJob: Standalone['processJob'] = (job, source, sinks, onRead) =>
-    runner.running(job.jobId, () => {
-      const rows = readRows(source, { ...opts.limits, job, batchSize: opts.batchSize, sheet: job.sheet || undefined });
-      return run(job, onRead ? observed(rows, onRead) : rows, sinks);
+    runner.running(job.jobId, async () => {
+      if (!Array.isArray(source)) {
+        const rows = readRows(source as AsyncIterable<Uint8Array>, { ...opts.limits, job, batchSize: opts.batchSize, sheet: job.sheet || undefined });
+        return run(job, onRead ? observed(rows, onRead) : rows, sinks);
+      }
+      const files = source as readonly { name: string; chunks: AsyncIterable<Uint8Array> }[];
+      // As an upload of several files is read: each file's rows numbered within it, one job.
+      const saved = recordReads(
+        (rows, total, fileRows) => saveRows(job.jobId, rows, total, fileRows),
+        (err) => logger.warn({ err, jobId: job.jobId }, 'the rows read of a job could not be recorded'),
+      );
+      const reader = openUploadReader(job, {
+        batchSize: opts.batchSize, limits: opts.limits, onRead: (batch) => (saved(batch), onRead?.(batch)),
+      });
+      const feeding = (async () => {
+        for (const [i, file] of files.entries()) {
+          if (i > 0) await reader.nextFile(file.name);
+          for await (const chunk of file.chunks) await reader.write(chunk);
+        }
+        await reader.end();
+      })();
+      // A file that cannot be read refuses the rest: the job fails with it, its rows before kept (the batches say so).
+      const fed = feeding.catch((err) => {
+        if (!(err as { jobFailure?: unknown }).jobFailure) reader.abort(err as Error);
+      });
+      await run(job, reader.batches, sinks);
+      await fed;
     });
   /** Runs in the background until close(); a failure goes to `onError`. */
   const track = (running: Promise<void>, onError: (err: unknown) => void) => {
@@ -247,7 +280,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
         // Read as it arrives, so an unreadable file is refused at once; its rows go on once it is whole.
         open(job) {
           const onRead = recordReads(
-            (rows, total) => saveRows(job.jobId, rows, total),
+            (rows, total, files) => saveRows(job.jobId, rows, total, files),
             (err) => logger.warn({ err, jobId: job.jobId }, 'the rows read of a job could not be recorded'),
           );
           const reader = openUploadReader(job, { batchSize: opts.batchSize, limits: opts.limits, onRead });
@@ -263,6 +296,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
           });
           return {
             write: async (chunk) => (dropped ? undefined : reader.write(chunk)),
+            nextFile: async (fileName) => (dropped ? undefined : reader.nextFile(fileName)),
             end: async (final) => (dropped ? undefined : reader.end(final)),
             fail: async (failure) => reader.fail(failure),
           };

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Disposition, type LeadRow, type Match } from '@leadflow/proto';
-import { emailKey, isOpen, LeadflowError, leadIdFor, reason, type BatchStage, type CancelledJobs, type ReasonCode } from '@leadflow/pipeline';
+import { emailKey, fileRowOf, isOpen, LeadflowError, leadIdFor, reason, type BatchStage, type CancelledJobs, type ReasonCode } from '@leadflow/pipeline';
 import type { Metrics } from '@leadflow/metrics';
 import type { Claim, FingerprintStore } from '@leadflow/stores';
 import { blockingKeys } from './matching/blocking.js';
@@ -350,8 +350,14 @@ const FIELD_NAMES: Record<string, string> = {
 /** A probability to 4 decimals, rounded down: 0.99999 shows as 0.9999, never as a certain 1.0000. */
 const formatScore = (p: number) => (Math.floor(p * 10_000) / 10_000).toFixed(4);
 
+/** A row of this job by its number, with its file's position when it is not the first (several files: docs/several-files.md). */
+function rowName(rowNumber: number): string {
+  const { fileIndex, row } = fileRowOf(rowNumber);
+  return fileIndex === 0 ? `row ${row}` : `row ${row} of file ${fileIndex + 1}`;
+}
+
 const matchedName = (m: MatchTarget, jobId: string) =>
-  m.jobId === jobId ? `row ${m.rowNumber}` : `lead ${m.leadId}`;
+  m.jobId === jobId ? rowName(m.rowNumber) : `lead ${m.leadId}`;
 
 /** A match on a lead: by its row when it is a row of this job, else by its id. */
 function matchOn(lead: MatchTarget, jobId: string, matchType: string, score: number): Match {

@@ -100,8 +100,8 @@ describe('gRPC server', () => {
       stream.on('error', reject);
     });
     expect(chunks.join('')).toBe(
-      'row,reason,detail,Name,Email\r\n' +
-        '2,INVALID_EMAIL;NO_CONTACT,"email: the email address is not valid; no usable contact: give a valid email, a valid phone number, or a street with a city or postal code",Bob,not-an-email\r\n',
+      'row,file,reason,detail,Name,Email\r\n' +
+        '2,r.csv,INVALID_EMAIL;NO_CONTACT,"email: the email address is not valid; no usable contact: give a valid email, a valid phone number, or a street with a city or postal code",Bob,not-an-email\r\n',
     );
     const err = await new Promise<Error & { code?: number }>((resolve) => {
       const stream = client.exportRows({ jobId: job.id, kind: 'everything' });

@@ -76,6 +76,7 @@ import { createConcurrencyLimit, type ConcurrencyLimit } from './concurrency-lim
 import { grpcStatusOf } from './error-catalogue.js';
 import { errors, GatewayError } from './gateway-error.js';
 import type { JobService } from './job-service.js';
+import type { UploadPart } from './upload-receiver.js';
 import type { JobView } from './job-store.js';
 import { fromCreateSupplier, fromUpdateSupplier, toProtoMoney, toProtoSupplier, toProtoTotals } from './supplier-messages.js';
 import { dncListRpcs } from './dnc-list-rpcs.js';
@@ -113,6 +114,7 @@ export function toProtoJob(v: JobView): Job {
     cancelledAt: v.cancelledAt ?? '',
     bytesReceived: v.bytesReceived,
     priority: v.priority,
+    files: v.files.map((f) => ({ name: f.name, rows: f.rows ?? undefined, bytes: f.bytes })),
   };
 }
 
@@ -243,7 +245,8 @@ export function createGrpcServer(opts: GrpcServerOptions) {
         const first = await iterator.next();
         const meta = first.done ? undefined : (first.value as UploadFileRequest).metadata;
         if (!meta) throw errors.metadataFirst();
-        async function* chunks(): AsyncGenerator<Uint8Array> {
+        // Several files, one job (docs/several-files.md): next_file starts each file after the first.
+        async function* chunks(): AsyncGenerator<UploadPart> {
           for (;;) {
             let next: IteratorResult<UploadFileRequest>;
             try {
@@ -254,7 +257,8 @@ export function createGrpcServer(opts: GrpcServerOptions) {
             }
             if (next.done) return;
             if (next.value.metadata) throw new GatewayError('METADATA_FIRST', 'send UploadMetadata once, as the first message, then only chunks');
-            if (next.value.chunk) yield next.value.chunk;
+            if (next.value.nextFile) yield { nextFile: next.value.nextFile.fileName };
+            else if (next.value.chunk) yield next.value.chunk;
           }
         }
         const job = await service.upload(

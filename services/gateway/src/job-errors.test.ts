@@ -70,6 +70,7 @@ describe("GET /v1/jobs/{id}/errors: a job's newest rejected rows", () => {
     expect(first.body).toEqual({
       errors: [9, 6].map((rowNumber) => ({
         rowNumber,
+        file: 'f.csv',
         reasons: [{ code: 'INVALID_EMAIL', field: 'email', detail: 'column "Email"' }, { code: 'NO_CONTACT', field: '', detail: '' }],
         detail: 'email: the email address is not valid: column "Email"; no usable contact: give a valid email, a valid phone number, or a street with a city or postal code',
       })),

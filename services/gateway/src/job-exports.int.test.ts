@@ -63,7 +63,7 @@ describe("a job's exports", () => {
       { disposition: Disposition.DISPOSITION_INVALID, raw: ['Cy', 'Ng', 'not-an-email', 'Initech', ''], reasons: [reason('NO_CONTACT')] },
     ]));
     const before = await exportsOf(jobA, tenant);
-    expect(before.leads!.split('\r\n')[1]).toMatch(/^1,[0-9a-f-]{36},Ann,Lee,,ann@acme\.com,.*,Acme,,.*,met at the fair$/);
+    expect(before.leads!.split('\r\n')[1]).toMatch(/^1,,[0-9a-f-]{36},Ann,Lee,,ann@acme\.com,.*,Acme,,.*,met at the fair$/);
 
     // A later job's row is the same person at another employer, with a domain and a phone: merged into the lead.
     await store.storeBatch(batch(jobB, tenant, [{

@@ -25,6 +25,9 @@ export interface JobFactsRow {
   cancelled_at: Date | null;
   /** The gateway, while the upload arrives (jobs.bytes). */
   bytes_received: string | number;
+  /** The upload's files (jobs.files, file_rows: the gateway's, and ingest's rows of each). */
+  files?: { name: string; bytes: number }[] | null;
+  file_rows?: (number | null)[] | null;
   /** ingest (jobs.rows_read, rows_total). */
   rows_read: number;
   rows_total: number | null;
@@ -124,7 +127,7 @@ const SELECT = `
   SELECT j.id, j.supplier, j.supplier_id, j.cost_per_lead::text AS cost_per_lead, j.cost_currency, j.file_name, j.created_at, ${STATUS} AS status,
          coalesce(j.failure_code, p.failure_code) AS failure_code,
          CASE WHEN j.failure_code IS NOT NULL THEN j.failure_message ELSE p.failure_message END AS failure_message,
-         j.cancelled_at, j.priority, j.bytes AS bytes_received, j.rows_read, j.rows_total,
+         j.cancelled_at, j.priority, j.bytes AS bytes_received, j.rows_read, j.rows_total, j.files, j.file_rows,
          m.rows_mapped, m.rows_invalid, m.total_rows AS mapped_total,
          p.total_rows, p.stored, p.accepted, p.invalid, p.duplicate, p.suppressed,
          p.stored - coalesce(p.rate_from_stored, 0) AS window_rows,

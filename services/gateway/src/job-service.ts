@@ -22,7 +22,7 @@ import { createSupplierService } from './supplier-service.js';
 import type { SupplierStore } from './supplier-store.js';
 import type { JobAdmission, JobLimitsView } from './job-admission.js';
 import { parsePriority } from './job-priority.js';
-import { receiveUpload } from './upload-receiver.js';
+import { receiveUpload, type UploadPart } from './upload-receiver.js';
 import type { UploadSink } from './upload-sink.js';
 
 export interface JobServiceOptions {
@@ -121,7 +121,7 @@ export function createJobService(opts: JobServiceOptions) {
    */
   async function startUpload(
     meta: UploadMeta,
-    source: AsyncIterable<Uint8Array>,
+    source: AsyncIterable<UploadPart>,
     trailing?: () => Promise<Partial<UploadFields>>,
   ): Promise<{ job: JobView; arrived: Promise<JobView> }> {
     const priority = parsePriority(meta.priority);
@@ -142,7 +142,7 @@ export function createJobService(opts: JobServiceOptions) {
   }
 
   /** startUpload, answered once the file is handed on whole (gRPC's client stream answers at its end). */
-  async function upload(meta: UploadMeta, source: AsyncIterable<Uint8Array>, trailing?: () => Promise<Partial<UploadFields>>): Promise<JobView> {
+  async function upload(meta: UploadMeta, source: AsyncIterable<UploadPart>, trailing?: () => Promise<Partial<UploadFields>>): Promise<JobView> {
     return (await startUpload(meta, source, trailing)).arrived;
   }
 

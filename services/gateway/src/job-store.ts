@@ -32,6 +32,11 @@ export interface JobView extends JobCostView {
   fileName: string;
   /** The bytes of its upload the gateway has received so far (the whole file once it arrived). */
   bytesReceived: number;
+  /**
+   * The files of its upload in upload order (docs/several-files.md): each one's name as the
+   * `file` column shows it, its data rows once ingest read it to its end, its bytes received.
+   */
+  files: JobFileView[];
   createdAt: string;
   failure?: { code: string; message: string };
   /** The supplier the job names (GET /v1/suppliers/{id}); null when it names none. */
@@ -42,6 +47,12 @@ export interface JobView extends JobCostView {
   cancelledAt?: string;
   /** high, normal or low: the order its rows are taken in by every stage (docs/job-priority.md). */
   priority: Priority;
+}
+
+export interface JobFileView {
+  name: string;
+  rows: number | null;
+  bytes: number;
 }
 
 /** What a cancel did: the job as it is now, or why not. */
@@ -82,8 +93,11 @@ export interface JobStore {
   create(job: NewJob): Promise<JobSupplier | undefined>;
   /** The job's column mapping, once its first rows were mapped. */
   mapping(id: string, tenantId: string): Promise<MappingView | undefined>;
-  /** The bytes of the job's upload received so far. */
-  setUploaded(id: string, bytes: number): Promise<void>;
+  /**
+   * The bytes of the job's upload received so far, and with them its files as they arrived (the
+   * job's file name then names them all: docs/several-files.md).
+   */
+  setUploaded(id: string, bytes: number, files?: readonly { name: string; bytes: number }[]): Promise<void>;
   /** The supplier and webhook a form sent after its file; the supplier linked as by create. */
   setFields(id: string, fields: { tenantId: string; supplier: string; webhookUrl: string }): Promise<JobSupplier | undefined>;
   failUpload(id: string, failure: { code: string; message: string }): Promise<void>;
@@ -174,8 +188,11 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
         preview: row.preview,
       };
     },
-    async setUploaded(id, bytes) {
-      await db.query('UPDATE jobs SET bytes = $2 WHERE id = $1', [id, bytes]);
+    async setUploaded(id, bytes, files) {
+      if (!files) return void (await db.query('UPDATE jobs SET bytes = $2 WHERE id = $1', [id, bytes]));
+      await db.query('UPDATE jobs SET bytes = $2, files = $3::jsonb, file_name = $4 WHERE id = $1', [
+        id, bytes, JSON.stringify(files), files.map((f) => f.name).join(', '),
+      ]);
     },
     async setFields(id, fields) {
       const supplier = await supplierOf(fields.tenantId, fields.supplier);

@@ -1,7 +1,7 @@
 import { jobCost } from './job-cost.js';
 import type { JobFactsRow } from './job-facts.js';
 import { jobPrice } from './job-supplier.js';
-import { ENDED_STATUSES, type JobStatusName, type JobView } from './job-store.js';
+import { ENDED_STATUSES, type JobFileView, type JobStatusName, type JobView } from './job-store.js';
 
 /** The stages in pipeline order, as a job's progress names them (docs/architecture.md section 1). */
 export const STAGES = ['ingest', 'mapping', 'dedup', 'enrichment', 'dnc', 'persistence', 'delivery'] as const;
@@ -79,6 +79,16 @@ export function progressOf(r: JobFactsRow): JobProgress {
   return { percent, rate, estimatedEnd, stages };
 }
 
+/**
+ * The files of a job's upload with the rows ingest read of each; a job from before files were
+ * kept, or a stream of records, shows its one file by its name, its rows once all were read.
+ */
+function filesOf(r: JobFactsRow): JobFileView[] {
+  if (r.files) return r.files.map((f, i) => ({ name: f.name, rows: r.file_rows?.[i] ?? null, bytes: Number(f.bytes) }));
+  if (!r.file_name) return [];
+  return [{ name: r.file_name, rows: r.file_rows?.[0] ?? r.rows_total, bytes: Number(r.bytes_received) }];
+}
+
 /** A job as REST and gRPC show it, from its facts. */
 export function jobViewOf(r: JobFactsRow): JobView {
   const counts = {
@@ -96,6 +106,7 @@ export function jobViewOf(r: JobFactsRow): JobView {
     supplier: r.supplier,
     fileName: r.file_name,
     bytesReceived: Number(r.bytes_received),
+    files: filesOf(r),
     createdAt: new Date(r.created_at).toISOString(),
     ...(r.failure_code ? { failure: { code: r.failure_code, message: r.failure_message ?? '' } } : {}),
     ...(r.cancelled_at ? { cancelledAt: new Date(r.cancelled_at).toISOString() } : {}),

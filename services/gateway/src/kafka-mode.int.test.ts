@@ -208,7 +208,7 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
     const rows = parseCsv(await rejected.text(), { columns: true }) as Record<string, string>[];
     const invalid = firstFile.rows.filter((r) => r.expected === 'invalid');
     expect(rows.map((r) => Number(r.row))).toEqual(invalid.map((r) => r.row));
-    expect(Object.keys(rows[0]!)).toEqual(['row', 'reason', 'detail', ...firstFile.header]);
+    expect(Object.keys(rows[0]!)).toEqual(['row', 'file', 'reason', 'detail', ...firstFile.header]);
     expect(rows.every((r) => r.reason!.split(';').includes('NO_CONTACT'))).toBe(true);
 
     const leads = parseCsv(await (await api(`${rest}/v1/jobs/${firstJob.id}/exports/leads`)).text(), { columns: true }) as Record<string, string>[];

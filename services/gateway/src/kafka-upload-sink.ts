@@ -1,4 +1,5 @@
 import { topicFor, TOPICS, type Bus } from '@leadflow/bus';
+import { nextFileLabel } from '@leadflow/pipeline';
 import type { JobRef } from '@leadflow/proto';
 import type { UploadSink } from './upload-sink.js';
 
@@ -19,9 +20,19 @@ export function createKafkaUploadSink(bus: Bus, chunkBytes = 256 * 1024): Upload
       let seq = 0;
       let pending: Buffer[] = [];
       let pendingBytes = 0;
-      const send = async (data: Buffer, last: boolean, failure?: { code: string; message: string }, ref = job) => {
+      /** The file the chunks are of: after the first, each chunk names it (ingest starts it on its first chunk). */
+      const labels = [job.fileName];
+      let file: Pick<JobRef, 'fileIndex' | 'file'> = {};
+      let ref: JobRef = job;
+      const send = async (data: Buffer, last: boolean, failure?: { code: string; message: string }, as = ref) => {
         // On the topic of the job's priority (docs/job-priority.md); the job's chunks all on one.
-        await bus.send(topicFor(TOPICS.uploads, job), [{ key: job.jobId, value: { job: ref, seq: seq++, data, last, failure } }]);
+        await bus.send(topicFor(TOPICS.uploads, job), [{ key: job.jobId, value: { job: as, seq: seq++, data, last, failure } }]);
+      };
+      const flush = async () => {
+        const data = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        return data;
       };
       return {
         async write(chunk) {
@@ -34,17 +45,23 @@ export function createKafkaUploadSink(bus: Bus, chunkBytes = 256 * 1024): Upload
             await send(all.subarray(0, chunkBytes), false);
           }
         },
+        async nextFile(fileName) {
+          const data = await flush();
+          if (data.length > 0) await send(data, false);
+          const label = nextFileLabel(labels, fileName);
+          file = { fileIndex: labels.length, file: label };
+          labels.push(label);
+          ref = { ...job, fileName, ...file };
+          // The file's start, even if it is empty: ingest opens the next file on it.
+          await send(Buffer.alloc(0), false);
+        },
         // The last chunk carries the job as it stands at the end: ingest releases the rows with it.
         async end(final) {
-          const data = Buffer.concat(pending, pendingBytes);
-          pending = [];
-          pendingBytes = 0;
-          await send(data, true, undefined, final);
+          await send(await flush(), true, undefined, { ...final, ...file });
         },
         async fail(failure) {
-          pending = [];
-          pendingBytes = 0;
-          await send(Buffer.alloc(0), true, failure);
+          await flush();
+          await send(Buffer.alloc(0), true, failure, job);
         },
       };
     },

@@ -100,7 +100,7 @@ describe('REST API', () => {
     expect(upload).toMatchObject({ ended: true, job: { tenantId: 't1', supplier: 'acme' } });
 
     const again = await call({ method: 'GET', url: `/v1/jobs/${job.id}` });
-    expect(again.json()).toEqual({ ...job, bytesReceived: csv.length });
+    expect(again.json()).toEqual({ ...job, bytesReceived: csv.length, files: [{ name: 'a.csv', rows: null, bytes: csv.length }] });
   });
 
   it('answers a file over the limit 202 with its job, which then fails with UPLOAD_TOO_LARGE, the file dropped', async () => {

@@ -3,6 +3,7 @@ import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '@leadflow/logger';
 import type { Metrics } from '@leadflow/metrics';
+import { MAX_FILES } from '@leadflow/pipeline';
 import type { Counter } from 'prom-client';
 import { createAuthenticator } from './access.js';
 import type { ApiKeyStore, Caller } from './api-key-store.js';
@@ -99,7 +100,8 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
   });
   await registerApiDocs(app);
   await app.register(multipart, {
-    limits: { fileSize: opts.maxUploadBytes + 1, files: 1, fields: 10, fieldSize: 4096, parts: 12 },
+    // Several files, one job (docs/several-files.md): MAX_FILES file parts; the receiver counts the bytes of them all.
+    limits: { fileSize: opts.maxUploadBytes + 1, files: MAX_FILES, fields: 10, fieldSize: 4096, parts: 10 + MAX_FILES },
   });
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 

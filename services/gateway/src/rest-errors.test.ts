@@ -33,6 +33,7 @@ const sink: UploadSink = {
         throw Object.assign(new Error('binary'), { jobFailure: jobFailure('FILE_BINARY', 'its bytes say it is a PDF document') });
       }
     },
+    nextFile: async () => {},
     end: async () => {},
     fail: async () => {},
   }),
@@ -123,7 +124,8 @@ describe('errors a REST client can cause', () => {
   // Found once the upload was answered 202 with its job: the job fails, its failure says why.
   it.each([
     ['a multipart body cut short', { ...form(), payload: `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nemail\n` }, 'UPLOAD_REFUSED', 'MALFORMED_MULTIPART'],
-    ['two files', form(part('file', 'email\n', 'a.csv'), part('file', 'email\n', 'b.csv')), 'UPLOAD_REFUSED', 'TOO_MANY_FILES'],
+    // Several files make one job (docs/several-files.md), at most 32.
+    ['33 files', form(...Array.from({ length: 33 }, (_, i) => part('file', 'email\n', `f${i}.csv`))), 'UPLOAD_REFUSED', 'TOO_MANY_FILES'],
     ['eleven fields', form(...Array.from({ length: 11 }, () => part('supplier', 'acme')), part('file', 'email\n', 'a.csv')), 'UPLOAD_REFUSED', 'TOO_MANY_FIELDS'],
     ['a file over the upload limit', form(part('file', 'a'.repeat(5000), 'big.csv')), 'UPLOAD_TOO_LARGE', 'limit 1000 bytes'],
     ['a file that is not text', form(part('file', '%PDF-1.7 ...', 'leads.pdf')), 'FILE_BINARY', 'its bytes say it is a PDF document'],

@@ -196,7 +196,14 @@ export const schemas = {
             type: ['object', 'null'],
             required: ['file'],
             properties: {
-              file: { type: 'string', format: 'binary', description: 'the CSV or Excel file' },
+              file: {
+                type: 'array',
+                items: { type: 'string', format: 'binary' },
+                minItems: 1,
+                maxItems: 32,
+                description:
+                  'the CSV or Excel file; several `file` parts (at most 32) make one job, each file mapped on its own, its rows numbered within it, the `file` column of the exports naming it (docs/several-files.md)',
+              },
               supplier: { type: 'string', maxLength: 4096, description: 'who sold the list' },
               webhook: { type: 'string', maxLength: 4096, description: 'an https URL called when the job ends' },
               sheet: { type: 'string', maxLength: 4096, description: 'for a workbook, the sheet to read' },

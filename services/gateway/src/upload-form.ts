@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { fromFrameworkError } from './framework-errors.js';
 import { errors, GatewayError } from './gateway-error.js';
 import type { UploadFields } from './job-service.js';
+import type { UploadPart } from './upload-receiver.js';
 import { isYes } from './record-upload.js';
 
 /** The form fields `POST /v1/jobs` takes besides `file`, by name. */
@@ -18,9 +19,13 @@ export interface UploadForm {
   /** The fields sent before the file. */
   fields: Partial<UploadFields>;
   file: MultipartFile;
-  /** The file's bytes, read as they arrive; a request that breaks off fails them with a catalogued error. */
-  bytes: AsyncIterable<Uint8Array>;
-  /** Reads the rest of the form once the file was read: the fields sent after it. */
+  /**
+   * The files' bytes, read as they arrive: the first file's, then for each further `file` part its
+   * start and its bytes (several files, one job: docs/several-files.md), the fields between them
+   * kept for `trailing`. A request that breaks off fails them with a catalogued error.
+   */
+  bytes: AsyncIterable<UploadPart>;
+  /** The fields sent after the first file, once the files were read. */
   trailing(): Promise<Partial<UploadFields>>;
 }
 
@@ -46,27 +51,39 @@ export async function readUploadForm(req: FastifyRequest): Promise<UploadForm> {
       takeField(fields, part);
       continue;
     }
-    if (part.fieldname !== 'file') {
-      const name = part.fieldname.slice(0, 100);
-      throw new GatewayError('UNKNOWN_FORM_FIELD', `the form has a file in the field "${name}": send the file in the field "file"`);
+    checkFileField(part);
+    const late: Partial<UploadFields> = {};
+    async function* files(first: MultipartFile): AsyncGenerator<UploadPart> {
+      yield* mapErrors(first.file);
+      for (let after = await next(); after; after = await next()) {
+        if (after.type === 'field') {
+          // The job's place in line and its topics are chosen when its first file begins (docs/job-priority.md).
+          if (after.fieldname === 'priority') throw new GatewayError('INVALID_PRIORITY', 'send the field priority before the file');
+          takeField(late, after);
+          continue;
+        }
+        checkFileField(after);
+        yield { nextFile: after.filename ?? '' };
+        yield* mapErrors(after.file);
+      }
     }
     return {
       fields,
       file: part,
-      bytes: mapErrors(part.file),
+      bytes: files(part),
       async trailing() {
-        const late: Partial<UploadFields> = {};
-        for (let after = await next(); after; after = await next()) {
-          if (after.type !== 'field') throw new GatewayError('TOO_MANY_FILES');
-          // The job's place in line and its topics are chosen when its file begins (docs/job-priority.md).
-          if (after.fieldname === 'priority') throw new GatewayError('INVALID_PRIORITY', 'send the field priority before the file');
-          takeField(late, after);
-        }
         return late;
       },
     };
   }
   throw errors.noFile();
+}
+
+function checkFileField(part: MultipartFile) {
+  if (part.fieldname !== 'file') {
+    const name = part.fieldname.slice(0, 100);
+    throw new GatewayError('UNKNOWN_FORM_FIELD', `the form has a file in the field "${name}": send the file in the field "file"`);
+  }
 }
 
 function takeField(fields: Partial<UploadFields>, part: Extract<Multipart, { type: 'field' }>) {

@@ -1,5 +1,5 @@
 import type { Logger } from '@leadflow/logger';
-import { jobFailure, throttledSave } from '@leadflow/pipeline';
+import { jobFailure, MAX_FILES, nextFileLabel, throttledSave } from '@leadflow/pipeline';
 import type { JobFailure } from '@leadflow/proto';
 import { errors, GatewayError } from './gateway-error.js';
 import type { UploadFields, UploadMeta } from './job-service.js';
@@ -16,6 +16,12 @@ export interface UploadReceiverDeps {
   checkFields(fields: UploadFields): Promise<void>;
   logger?: Logger;
 }
+
+/**
+ * What an upload's source yields: its bytes, and where an upload holds several files (several
+ * files, one job: docs/several-files.md), the start of each file after the first, by its name.
+ */
+export type UploadPart = Uint8Array | { nextFile: string };
 
 /** The job failure of an upload that did not arrive whole: refused by its size or by a bad request, or cut off. */
 function uploadFailureOf(err: unknown, bytes: number, limit: number): JobFailure {
@@ -37,32 +43,45 @@ function uploadFailureOf(err: unknown, bytes: number, limit: number): JobFailure
 export async function receiveUpload(
   deps: UploadReceiverDeps,
   job: { id: string; meta: UploadMeta; supplier: JobSupplier | undefined },
-  source: AsyncIterable<Uint8Array>,
+  source: AsyncIterable<UploadPart>,
   trailing?: () => Promise<Partial<UploadFields>>,
 ): Promise<JobView> {
   const { id, meta } = job;
   const { jobs, maxUploadBytes } = deps;
   const writer = deps.uploads.open({ jobId: id, ...meta, ...supplierRef(job.supplier) });
-  const received = throttledSave<number>(
-    (bytes) => jobs.setUploaded(id, bytes),
+  /** The upload's files as they arrive, named as the `file` column shows them. */
+  const files = [{ name: meta.fileName, bytes: 0 }];
+  const received = throttledSave<{ bytes: number; files?: { name: string; bytes: number }[] }>(
+    (v) => jobs.setUploaded(id, v.bytes, v.files),
     (err) => deps.logger?.warn({ err, jobId: id }, 'the bytes received of an upload could not be recorded'),
   );
+  const progress = (n: number) => ({ bytes: n, files: files.length > 1 ? files.map((f) => ({ ...f })) : undefined });
   let bytes = 0;
   try {
-    for await (const chunk of source) {
-      bytes += chunk.byteLength;
+    for await (const part of source) {
+      if (!(part instanceof Uint8Array)) {
+        if (files.length >= MAX_FILES || !writer.nextFile) throw new GatewayError('TOO_MANY_FILES');
+        if (meta.review) throw new GatewayError('REVIEW_SEVERAL_FILES');
+        files.push({ name: nextFileLabel(files.map((f) => f.name), part.nextFile), bytes: 0 });
+        received.set(progress(bytes), true);
+        await writer.nextFile(part.nextFile);
+        continue;
+      }
+      bytes += part.byteLength;
       if (bytes > maxUploadBytes) throw errors.tooLarge(maxUploadBytes);
-      received.set(bytes);
-      await writer.write(chunk);
+      files.at(-1)!.bytes += part.byteLength;
+      received.set(progress(bytes));
+      await writer.write(part);
     }
     const late = (await trailing?.()) ?? {};
     const final = { ...meta, ...late };
+    if (final.review && files.length > 1) throw new GatewayError('REVIEW_SEVERAL_FILES');
     await deps.checkFields(final);
     let supplier = job.supplier;
     if (final.supplier !== meta.supplier || final.webhookUrl !== meta.webhookUrl) supplier = await jobs.setFields(id, final);
     await writer.end({ jobId: id, ...final, ...supplierRef(supplier) });
   } catch (err) {
-    received.set(Math.min(bytes, maxUploadBytes), true);
+    received.set(progress(Math.min(bytes, maxUploadBytes)), true);
     await received.flush();
     const carried = (err as { jobFailure?: JobFailure }).jobFailure;
     if (carried) {
@@ -77,7 +96,7 @@ export async function receiveUpload(
     await writer.fail(failure).catch(() => {});
     throw err instanceof GatewayError ? err.forJob(id) : err;
   }
-  received.set(bytes, true);
+  received.set(progress(bytes), true);
   await received.flush();
   return (await jobs.get(id, meta.tenantId))!;
 }

@@ -16,6 +16,11 @@ export interface UploadWriter {
    */
   write(chunk: Uint8Array): Promise<void>;
   /**
+   * The chunks after this are the next file's, named `fileName` as uploaded (several files, one
+   * job: docs/several-files.md). Rejects like `write`. A sink without it takes one file an upload.
+   */
+  nextFile?(fileName: string): Promise<void>;
+  /**
    * The whole file was written; `job` is the job as it stands now (a form may send fields after
    * the file), and replaces the one the writer was opened with. Rejects like `write`.
    */

@@ -29,7 +29,7 @@ const assembler = createUploadAssembler({
   cancelled: cancelledJobsFromConfig(config, 'ingest', host.lifecycle),
   reads: (job) =>
     recordReads(
-      (rows, total) => saveRows(job.jobId, rows, total),
+      (rows, total, files) => saveRows(job.jobId, rows, total, files),
       (err) => logger.warn({ err, jobId: job.jobId }, 'the rows read of a job could not be recorded'),
     ),
   emit: async (batch) => {

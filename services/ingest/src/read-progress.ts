@@ -10,16 +10,24 @@ import type { SqlClient } from '@leadflow/stores';
  * tried again: the status only shows less for a while.
  */
 export function recordReads(
-  save: (rows: number, total?: number) => Promise<void>,
+  save: (rows: number, total?: number, fileRows?: number[]) => Promise<void>,
   onError: (err: unknown) => void,
   intervalMs = 250,
 ): (batch: RowBatch) => void {
   let rows = 0;
-  const saver = throttledSave<{ rows: number; total?: number }>((v) => save(v.rows, v.total), onError, intervalMs);
+  /** The rows of each file read to its end (several files, one job: docs/several-files.md). */
+  const fileRows: number[] = [];
+  const saver = throttledSave<{ rows: number; total?: number; files?: number[] }>((v) => save(v.rows, v.total, v.files), onError, intervalMs);
   return (batch) => {
     rows += batch.rows.length;
-    if (batch.last) saver.set({ rows, total: batch.totalRows }, true);
-    else saver.set({ rows });
+    const ended = batch.job?.fileRows;
+    if (ended !== undefined) {
+      fileRows.push(ended);
+      saver.set({ rows, files: [...fileRows] }, true);
+    } else if (batch.last) {
+      fileRows.push(batch.totalRows - fileRows.reduce((a, b) => a + b, 0));
+      saver.set({ rows, total: batch.totalRows, files: [...fileRows] }, true);
+    } else saver.set({ rows, files: fileRows.length > 0 ? [...fileRows] : undefined });
   };
 }
 
@@ -29,7 +37,10 @@ export function recordReads(
  * never lowers the count.
  */
 export function saveRowsRead(db: SqlClient) {
-  return async (jobId: string, rows: number, total?: number): Promise<void> => {
-    await db.query('UPDATE jobs SET rows_read = greatest(rows_read, $2), rows_total = coalesce($3, rows_total) WHERE id = $1', [jobId, rows, total ?? null]);
+  return async (jobId: string, rows: number, total?: number, fileRows?: number[]): Promise<void> => {
+    await db.query(
+      'UPDATE jobs SET rows_read = greatest(rows_read, $2), rows_total = coalesce($3, rows_total), file_rows = coalesce($4, file_rows) WHERE id = $1',
+      [jobId, rows, total ?? null, fileRows ?? null],
+    );
   };
 }

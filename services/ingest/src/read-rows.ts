@@ -1,6 +1,6 @@
 import { CsvError, parse, type Parser } from 'csv-parse';
 import type { JobRef, RowBatch } from '@leadflow/proto';
-import { jobFailure, LeadflowError, type JobFailureCode } from '@leadflow/pipeline';
+import { jobFailure, jobRowNumber, LeadflowError, type JobFailureCode } from '@leadflow/pipeline';
 import { decodeText, peek } from './decode-text.js';
 import { distinctHeaders } from './distinct-headers.js';
 import { textFormat } from './record-format.js';
@@ -34,6 +34,15 @@ export interface ReadRowsOptions {
    * @default the first sheet with data
    */
   sheet?: string | (() => string | undefined);
+  /**
+   * The file's 0-based position in an upload of several (docs/several-files.md): its rows are
+   * numbered jobRowNumber(fileIndex, n). @default 0
+   */
+  fileIndex?: number;
+  /** The seq of the first batch (a later file's batches follow the earlier files'). @default 0 */
+  firstSeq?: number;
+  /** What TOO_MANY_ROWS says the limit is. @default `the limit is ${maxRows} rows` */
+  rowsLimitText?: string;
 }
 
 /** Text looked at before the parser starts: enough rows to tell the delimiter and the header. */
@@ -59,8 +68,10 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
   const maxColumns = opts.maxColumns ?? 1000;
   const maxRecordChars = opts.maxRecordChars ?? 1024 * 1024;
   let header: string[] | undefined;
-  let seq = 0;
+  let seq = opts.firstSeq ?? 0;
   let rowNumber = 0;
+  const offset = jobRowNumber(opts.fileIndex ?? 0, 0);
+  const tooMany = () => new LeadflowError('TOO_MANY_ROWS', opts.rowsLimitText ?? `the limit is ${opts.maxRows} rows`, false);
   let rows: RowBatch['rows'] = [];
   /** Characters of the cells of `rows`. */
   let chars = 0;
@@ -90,10 +101,8 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
         // Records of a stream: their header grows as keys appear (record-columns.ts).
         stream = streamRows(text, format, { maxColumns, maxRecordChars });
         for await (const row of stream) {
-          if (opts.maxRows !== undefined && rowNumber >= opts.maxRows) {
-            throw new LeadflowError('TOO_MANY_ROWS', `the limit is ${opts.maxRows} rows`, false);
-          }
-          rows.push({ rowNumber: ++rowNumber, cells: row.cells, refused: row.refused });
+          if (opts.maxRows !== undefined && rowNumber >= opts.maxRows) throw tooMany();
+          rows.push({ rowNumber: offset + ++rowNumber, cells: row.cells, refused: row.refused });
           if (full(row.cells)) {
             yield { job: opts.job, seq: seq++, header: stream.header(rows), rows, last: false, totalRows: 0, failure: undefined, decision: undefined };
             rows = [];
@@ -113,10 +122,8 @@ export async function* readRows(source: AsyncIterable<Uint8Array>, opts: ReadRow
         header = distinctHeaders(names);
         continue;
       }
-      if (opts.maxRows !== undefined && rowNumber >= opts.maxRows) {
-        throw new LeadflowError('TOO_MANY_ROWS', `the limit is ${opts.maxRows} rows`, false);
-      }
-      rows.push({ rowNumber: ++rowNumber, cells: record });
+      if (opts.maxRows !== undefined && rowNumber >= opts.maxRows) throw tooMany();
+      rows.push({ rowNumber: offset + ++rowNumber, cells: record });
       if (full(record)) {
         yield { job: opts.job, seq: seq++, header, rows, last: false, totalRows: 0, failure: undefined, decision: undefined };
         rows = [];

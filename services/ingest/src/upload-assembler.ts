@@ -16,6 +16,8 @@ interface OpenUpload {
   sending: Promise<void>;
   /** Dropped in a rebalance: its remaining batches are not sent. */
   aborted: boolean;
+  /** The file of the upload its chunks are of now (several files, one job: docs/several-files.md). */
+  fileIndex: number;
 }
 
 export interface UploadAssemblerOptions {
@@ -52,7 +54,7 @@ export function createUploadAssembler(opts: UploadAssemblerOptions) {
   function start(chunk: UploadChunk, partition: number | string, offset: string): OpenUpload {
     const job = chunk.job!;
     const reader = openUploadReader(job, { batchSize: opts.batchSize, limits: opts.limits, spool: opts.spool, onRead: opts.reads?.(job) });
-    const upload: OpenUpload = { partition, firstOffset: BigInt(offset), reader, sending: Promise.resolve(), aborted: false };
+    const upload: OpenUpload = { partition, firstOffset: BigInt(offset), reader, sending: Promise.resolve(), aborted: false, fileIndex: 0 };
     upload.sending = (async () => {
       let seq = 0;
       let rows = 0;
@@ -93,6 +95,12 @@ export function createUploadAssembler(opts: UploadAssemblerOptions) {
         return;
       }
       open.set(jobId, (upload = start(chunk, partition, offset)));
+    }
+    // A chunk of the next file (its first, maybe empty, starts it); a refusal reaches the job through the batches.
+    const fileIndex = chunk.job?.fileIndex ?? 0;
+    if (fileIndex > upload.fileIndex && !chunk.failure) {
+      upload.fileIndex = fileIndex;
+      await upload.reader.nextFile(chunk.job!.fileName).catch(() => {});
     }
     // A refusal (the file cannot be read) reaches the job through the batches; the chunk is done with.
     if (chunk.data.length > 0) await upload.reader.write(chunk.data).catch(() => {});

@@ -101,3 +101,59 @@ describe('openUploadReader', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 });
+
+describe('openUploadReader with several files (docs/several-files.md)', () => {
+  it('reads each file with its own header, numbers its rows within it, and counts each file on the batch that ends it', async () => {
+    const reader = openUploadReader(job, { batchSize: 2 });
+    const out = collect(reader);
+    await reader.write(Buffer.from('email,name\n' + csv(3)));
+    await reader.nextFile('f.csv');
+    await reader.write(Buffer.from('Name;E-mail\nBo;bo@x.com\n'));
+    await reader.nextFile('g.csv');
+    await reader.write(Buffer.from('phone\n'));
+    await reader.end();
+    await out.done;
+    const rows = out.batches.flatMap((b) => b.rows.map((r) => [b.job!.fileIndex, b.job!.file, r.rowNumber % 2 ** 26, b.header.join('|')]));
+    expect(rows).toEqual([
+      [0, 'f.csv', 1, 'email|name'], [0, 'f.csv', 2, 'email|name'], [0, 'f.csv', 3, 'email|name'], [1, 'f.csv (2)', 1, 'Name|E-mail'],
+    ]);
+    expect(out.batches.flatMap((b) => b.rows).map((r) => r.rowNumber)).toEqual([1, 2, 3, 2 ** 26 + 1]);
+    expect(out.batches.filter((b) => b.job!.fileRows !== undefined).map((b) => [b.job!.fileIndex, b.job!.fileRows])).toEqual([[0, 3], [1, 1]]);
+    expect(out.batches.map((b) => b.seq)).toEqual(out.batches.map((_, i) => i));
+    expect(out.batches.at(-1)).toMatchObject({ last: true, totalRows: 4, failure: undefined, job: { fileIndex: 2, file: 'g.csv' } });
+  });
+
+  it('keeps a job of one file as it always was: no file on its batches', async () => {
+    const reader = openUploadReader(job, { batchSize: 10 });
+    const out = collect(reader);
+    await reader.write(Buffer.from('email\na@x.com\n'));
+    await reader.end();
+    await out.done;
+    expect(out.batches.map((b) => [b.job!.fileIndex, b.job!.file])).toEqual([[undefined, undefined]]);
+  });
+
+  it('fails the job with the code of a file that cannot be read, naming it; the rows of the files before it kept', async () => {
+    const reader = openUploadReader(job, { batchSize: 10 });
+    const out = collect(reader);
+    await reader.write(Buffer.from('email\na@x.com\n'));
+    await reader.nextFile('photo.csv');
+    const write = await settledWithin(reader.write(new Uint8Array(4096).map((_, i) => (i * 7) % 256)).then(() => reader.end()), 5000);
+    expect(write).toMatchObject({ err: { jobFailure: { code: 'FILE_BINARY' } } });
+    await out.done;
+    const last = out.batches.at(-1)!;
+    expect([last.last, last.totalRows, last.failure?.code, last.failure?.message.startsWith('photo.csv: ')]).toEqual([true, 1, 'FILE_BINARY', true]);
+    expect(out.batches.flatMap((b) => b.rows).map((r) => r.rowNumber)).toEqual([1]);
+  });
+
+  it('counts the rows limit over the upload', async () => {
+    const reader = openUploadReader(job, { batchSize: 10, limits: { maxRows: 3 } });
+    const out = collect(reader);
+    await reader.write(Buffer.from('email,name\n' + csv(2)));
+    await reader.nextFile('g.csv');
+    await settledWithin(reader.write(Buffer.from('email,name\n' + csv(2, 3))).then(() => reader.end()), 5000);
+    await out.done;
+    expect(out.batches.at(-1)!.failure?.code).toBe('TOO_MANY_ROWS');
+    expect(out.batches.at(-1)!.failure?.message).toMatch(/^g\.csv: .*\(the limit is 3 rows an upload\)$/);
+    expect(out.batches.flatMap((b) => b.rows)).toHaveLength(3);
+  });
+});

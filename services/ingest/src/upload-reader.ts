@@ -1,3 +1,4 @@
+import { MAX_FILE_ROWS, nextFileLabel } from '@leadflow/pipeline';
 import type { JobFailure, JobRef, RowBatch } from '@leadflow/proto';
 import { ChunkChannel } from './chunk-channel.js';
 import type { ReadLimits } from './limits.js';
@@ -20,6 +21,11 @@ export interface UploadReader {
    * (an error with `jobFailure`, see uploadFailed) once the file is found unreadable.
    */
   write(chunk: Uint8Array): Promise<void>;
+  /**
+   * The chunks after this are the next file's, named `fileName` (several files, one job:
+   * docs/several-files.md). Rejects as write does once the upload is refused.
+   */
+  nextFile(fileName: string): Promise<void>;
   /**
    * The upload arrived whole; `job`, when given, replaces the job it was opened with (fields a
    * form sent after the file). Its rows are released. Resolves once the file has been read to
@@ -49,7 +55,6 @@ type Release = { kind: 'rows' } | { kind: 'failure'; failure: JobFailure } | { k
  */
 export function openUploadReader(job: JobRef, opts: UploadReaderOptions): UploadReader {
   let current = job;
-  const channel = new ChunkChannel();
   const spool = new RowSpool(opts.spool);
   let release!: (how: Release) => void;
   let released: Release | undefined;
@@ -62,19 +67,79 @@ export function openUploadReader(job: JobRef, opts: UploadReaderOptions): Upload
     else void spool.discard();
   };
 
+  /** The upload's files as they begin: each one's chunks go to its own channel, read in turn. */
+  const files: { name: string; label: string; channel: ChunkChannel }[] = [{ name: job.fileName, label: job.fileName, channel: new ChunkChannel() }];
+  let writing = files[0]!.channel;
+  /** Set once no further file can begin (the upload ended, failed or was refused). */
+  let closed = false;
+  let wakeReader: (() => void) | undefined;
+  const wake = () => {
+    const w = wakeReader;
+    wakeReader = undefined;
+    w?.();
+  };
+  /** The next file once it begins; undefined when the upload ended without one. */
+  async function fileAfter(k: number) {
+    while (!files[k + 1] && !closed) await new Promise<void>((r) => (wakeReader = r));
+    return files[k + 1];
+  }
+
   const reading = (async () => {
     let last: RowBatch | undefined;
+    let k = 0;
+    let seq = 0;
+    let total = 0;
+    const maxRows = opts.limits?.maxRows;
     try {
       // The sheet is asked once a workbook is whole: a form may name it after the file.
       const sheet = () => current.sheet || undefined;
-      const rows = readRows(channel, { ...opts.limits, job, batchSize: opts.batchSize, sheet });
-      for await (const batch of rows) {
-        if (batch.last) last = batch;
-        opts.onRead?.(batch);
-        await spool.append(batch);
+      for (;;) {
+        const file = files[k]!;
+        const remaining = maxRows === undefined ? undefined : maxRows - total;
+        const capped = k > 0 && (remaining === undefined || remaining > MAX_FILE_ROWS);
+        const fileJob: JobRef = { ...job, fileName: file.name, fileIndex: k, file: file.label };
+        const rows = readRows(file.channel, {
+          ...opts.limits,
+          job: fileJob,
+          batchSize: opts.batchSize,
+          sheet,
+          fileIndex: k,
+          firstSeq: seq,
+          maxRows: capped ? MAX_FILE_ROWS : remaining,
+          rowsLimitText: capped ? `a file after the first holds at most ${MAX_FILE_ROWS} rows` : `the limit is ${maxRows} rows an upload`,
+        });
+        let fileLast: RowBatch | undefined;
+        for await (const batch of rows) {
+          if (batch.last) {
+            fileLast = batch;
+            break;
+          }
+          opts.onRead?.(batch);
+          await spool.append(batch);
+        }
+        const end = fileLast!;
+        total += end.totalRows;
+        seq = end.seq + 1;
+        const next = end.failure ? undefined : await fileAfter(k);
+        if (end.failure && (k > 0 || files.length > 1)) {
+          // Which file of several could not be read: the job's failure names it.
+          end.failure = { ...end.failure, message: `${file.label}: ${end.failure.message}` };
+        }
+        if (next) {
+          // Not the job's last batch: it ends a file, whose rows it counts.
+          const ended: RowBatch = { ...end, last: false, totalRows: 0, job: { ...end.job!, fileRows: end.totalRows } };
+          opts.onRead?.(ended);
+          await spool.append(ended);
+          k++;
+          continue;
+        }
+        last = { ...end, totalRows: total };
+        opts.onRead?.(last);
+        await spool.append(last);
+        break;
       }
     } catch (err) {
-      channel.close(err as Error);
+      writing.close(err as Error);
       decide({ kind: 'error', error: err as Error });
       throw err;
     } finally {
@@ -82,10 +147,11 @@ export function openUploadReader(job: JobRef, opts: UploadReaderOptions): Upload
     }
     if (last?.failure && released?.kind !== 'failure') {
       // The file's own failure: refuse the rest of the upload, keep the rows before it.
-      channel.close(uploadFailed(last.failure));
+      closed = true;
+      writing.close(uploadFailed(last.failure));
       decide({ kind: 'rows' });
     } else {
-      channel.close();
+      writing.close();
     }
     return last;
   })();
@@ -98,16 +164,32 @@ export function openUploadReader(job: JobRef, opts: UploadReaderOptions): Upload
       yield { job: current, seq: 0, header: [], rows: [], last: true, totalRows: 0, failure: how.failure, decision: undefined };
       return;
     }
-    for await (const batch of spool.drain()) yield { ...batch, job: current };
+    // A job of one file keeps the job as it always was; several carry each batch's file.
+    const several = files.length > 1;
+    for await (const batch of spool.drain()) {
+      const own = batch.job;
+      yield { ...batch, job: several ? { ...current, fileIndex: own?.fileIndex, file: own?.file, fileRows: own?.fileRows } : current };
+    }
     await reading;
   }
 
   return {
-    write: (chunk) => channel.push(chunk),
+    write: (chunk) => writing.push(chunk),
+    async nextFile(fileName) {
+      if (closed) return;
+      const channel = new ChunkChannel();
+      const label = nextFileLabel(files.map((f) => f.label), fileName);
+      writing.end();
+      files.push({ name: fileName, label, channel });
+      writing = channel;
+      wake();
+    },
     async end(final) {
       if (final) current = final;
       decide({ kind: 'rows' });
-      channel.end();
+      closed = true;
+      wake();
+      writing.end();
       // The file read to its end, or its rows flowing faster than the stages take them (a
       // workbook is read only once whole): a failure found after that reaches the job, not the answer.
       const last = await Promise.race([reading, spool.full.then(() => undefined)]);
@@ -115,11 +197,15 @@ export function openUploadReader(job: JobRef, opts: UploadReaderOptions): Upload
     },
     fail(failure) {
       decide({ kind: 'failure', failure });
-      channel.end(uploadFailed(failure));
+      closed = true;
+      wake();
+      writing.end(uploadFailed(failure));
     },
     abort(reason) {
       decide({ kind: 'error', error: reason });
-      channel.close(reason);
+      closed = true;
+      wake();
+      writing.close(reason);
       void spool.discard();
     },
     batches: { [Symbol.asyncIterator]: batches },

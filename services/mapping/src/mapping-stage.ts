@@ -67,12 +67,15 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
     cache.set(jobId, columns);
   }
 
+  /** The cache's key of the mapping a batch is read with: its job's, or its file's (docs/several-files.md). */
+  const mappingKey = (job: NonNullable<RowBatch['job']>) => (job.fileIndex ? `${job.jobId}#${job.fileIndex}` : job.jobId);
+
   async function mappingFor(batch: RowBatch): Promise<JobMapping> {
     const job = batch.job!;
-    const cached = cache.get(job.jobId);
+    const cached = cache.get(mappingKey(job));
     if (cached) return { columns: cached, status: 'automatic', preview: [] };
     // A job's first batch finds none (saved below); a single lead, a job of one batch, is spared the read.
-    let mapping = batch.seq === 0 ? undefined : await store.jobMapping(job.jobId);
+    let mapping = batch.seq === 0 ? undefined : await store.jobMapping(job.jobId, job.fileIndex);
     if (!mapping) {
       const confirmed = await store.confirmed(job.tenantId, job.supplier);
       const aliases = await opts.aliases?.(job.tenantId);
@@ -80,14 +83,15 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
       const region = regionOf(batch);
       const decided = mapColumns(batch.header, columns, { region, confirmed, aliases });
       // A job with no rows to show (an empty or unreadable file) has nothing to review.
-      const review = job.review && batch.rows.length > 0;
+      // Only a job's first file is reviewed (an upload of several files is never in review).
+      const review = job.review && !job.fileIndex && batch.rows.length > 0;
       mapping = await store.saveJobMapping(job, {
         columns: decided,
         status: review ? 'awaiting_review' : 'automatic',
         preview: review ? previewOf(batch, decided, region) : [],
       });
     }
-    if (mapping.status !== 'awaiting_review') remember(job.jobId, mapping.columns);
+    if (mapping.status !== 'awaiting_review') remember(mappingKey(job), mapping.columns);
     return mapping;
   }
 
@@ -97,8 +101,8 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
     const job = batch.job!;
     const confirmed = await store.confirmed(job.tenantId, job.supplier);
     const decided = growMapping(mapping.columns, batch, { region: regionOf(batch), confirmed, aliases: await opts.aliases?.(job.tenantId) });
-    const columns = await store.growJobMapping(job.jobId, decided);
-    if (mapping.status !== 'awaiting_review') remember(job.jobId, columns);
+    const columns = await store.growJobMapping(job.jobId, decided, job.fileIndex);
+    if (mapping.status !== 'awaiting_review') remember(mappingKey(job), columns);
     return { ...mapping, columns };
   }
 

@@ -21,18 +21,22 @@ export interface JobMapping {
   preview: PreviewRow[];
 }
 
-type JobKey = { jobId: string; tenantId: string; supplier: string };
+type JobKey = { jobId: string; tenantId: string; supplier: string; fileIndex?: number };
 
 /** Where mappings are kept: each job's, the suppliers' confirmed ones, and the rows of jobs in review. */
 export interface MappingStore {
-  jobMapping(jobId: string): Promise<JobMapping | undefined>;
-  /** Keeps the first mapping saved for a job; returns the one kept. */
+  /**
+   * The job's mapping; with `fileIndex` above 0, that of the upload's file at that position
+   * (docs/several-files.md: each file's header is mapped on its own, never reviewed).
+   */
+  jobMapping(jobId: string, fileIndex?: number): Promise<JobMapping | undefined>;
+  /** Keeps the first mapping saved for a job (or for its file `job.fileIndex`); returns the one kept. */
   saveJobMapping(job: JobKey, mapping: JobMapping): Promise<JobMapping>;
   /**
    * Adds columns at the end of a job's mapping (a stream of records whose later ones brought new
    * keys); a mapping already as long is kept as it is. Returns the columns kept.
    */
-  growJobMapping(jobId: string, columns: ColumnDecision[]): Promise<ColumnDecision[]>;
+  growJobMapping(jobId: string, columns: ColumnDecision[], fileIndex?: number): Promise<ColumnDecision[]>;
   /** Records a person's decision on a job's mapping. */
   confirmJobMapping(jobId: string, columns: ColumnDecision[]): Promise<void>;
   /** The supplier's confirmed mappings by folded header. */
@@ -68,11 +72,24 @@ export const foldedEntries = (mappings: readonly { header: string; field: Mapped
 
 export function createSqlMappingStore(db: SqlClient): MappingStore {
   return {
-    async jobMapping(jobId) {
+    async jobMapping(jobId, fileIndex) {
+      if (fileIndex) {
+        const { rows } = await db.query<{ columns: ColumnDecision[] }>(
+          'SELECT columns FROM job_file_mappings WHERE job_id = $1 AND file_index = $2', [jobId, fileIndex],
+        );
+        return rows[0] && { columns: rows[0].columns, status: 'automatic', preview: [] };
+      }
       const { rows } = await db.query<JobMapping>('SELECT columns, status, preview FROM job_mappings WHERE job_id = $1', [jobId]);
       return rows[0];
     },
     async saveJobMapping(job, mapping) {
+      if (job.fileIndex) {
+        await db.query(
+          'INSERT INTO job_file_mappings (job_id, file_index, tenant_id, columns) VALUES ($1, $2, $3, $4) ON CONFLICT (job_id, file_index) DO NOTHING',
+          [job.jobId, job.fileIndex, job.tenantId, JSON.stringify(mapping.columns)],
+        );
+        return (await this.jobMapping(job.jobId, job.fileIndex)) ?? mapping;
+      }
       // The row it made, or when there was one already (a batch redelivered), the one kept.
       const { rows } = await db.query<JobMapping>(
         `INSERT INTO job_mappings (job_id, tenant_id, supplier, columns, status, preview) VALUES ($1, $2, $3, $4, $5, $6)
@@ -81,7 +98,15 @@ export function createSqlMappingStore(db: SqlClient): MappingStore {
       );
       return rows[0] ?? (await this.jobMapping(job.jobId)) ?? mapping;
     },
-    async growJobMapping(jobId, columns) {
+    async growJobMapping(jobId, columns, fileIndex) {
+      if (fileIndex) {
+        const { rows } = await db.query<{ columns: ColumnDecision[] }>(
+          `UPDATE job_file_mappings SET columns = CASE WHEN jsonb_array_length(columns) < $4 THEN $3::jsonb ELSE columns END
+            WHERE job_id = $1 AND file_index = $2 RETURNING columns`,
+          [jobId, fileIndex, JSON.stringify(columns), columns.length],
+        );
+        return rows[0]?.columns ?? columns;
+      }
       const { rows } = await db.query<{ columns: ColumnDecision[] }>(
         `UPDATE job_mappings SET columns = CASE WHEN jsonb_array_length(columns) < $3 THEN $2::jsonb ELSE columns END
           WHERE job_id = $1 RETURNING columns`,
@@ -143,18 +168,21 @@ export function createMemoryMappingStore(): MappingStore {
   const suppliers = new Map<string, Map<string, MappedField>>();
   const parked = new Map<string, Map<number, Uint8Array>>();
   const supplierKey = (tenantId: string, supplier: string) => JSON.stringify([tenantId, supplier]);
+  const fileKey = (jobId: string, fileIndex?: number) => (fileIndex ? `${jobId}#${fileIndex}` : jobId);
   return {
-    async jobMapping(jobId) {
-      return jobs.get(jobId);
+    async jobMapping(jobId, fileIndex) {
+      return jobs.get(fileKey(jobId, fileIndex));
     },
     async saveJobMapping(job, mapping) {
-      if (!jobs.has(job.jobId)) jobs.set(job.jobId, structuredClone(mapping));
-      return jobs.get(job.jobId)!;
+      const key = fileKey(job.jobId, job.fileIndex);
+      if (!jobs.has(key)) jobs.set(key, structuredClone(mapping));
+      return jobs.get(key)!;
     },
-    async growJobMapping(jobId, columns) {
-      const job = jobs.get(jobId);
-      if (job && job.columns.length < columns.length) jobs.set(jobId, { ...job, columns: structuredClone(columns) });
-      return jobs.get(jobId)?.columns ?? columns;
+    async growJobMapping(jobId, columns, fileIndex) {
+      const key = fileKey(jobId, fileIndex);
+      const job = jobs.get(key);
+      if (job && job.columns.length < columns.length) jobs.set(key, { ...job, columns: structuredClone(columns) });
+      return jobs.get(key)?.columns ?? columns;
     },
     async confirmJobMapping(jobId, columns) {
       const job = jobs.get(jobId);

@@ -23,13 +23,14 @@ const COLUMN_NAMES = LEAD_COLUMNS.map((c) => c[0]);
 
 const rowsWith = (batch: LeadBatch, d: Disposition): LeadRow[] => batch.rows.filter((r) => r.disposition === d);
 
-// Each statement takes its rows as one JSON array ($1), the tenant ($2) and the job ($3); leads also the supplier ($4).
+// Each statement takes its rows as one JSON array ($1), the tenant ($2) and the job ($3); leads also the supplier ($4). The
+// four tables of a row's outcome also take the name of the batch's file (the `file` column: docs/several-files.md), last.
 const INSERT_LEADS = `
   INSERT INTO leads (id, tenant_id, job_id, supplier, row_number, ${COLUMN_NAMES.join(', ')}, email_key, original, extra, tags, quality_score, reasons,
-                     alternates)
+                     alternates, file)
   SELECT r.id, $2, $3, $4, r.row_number, ${COLUMN_NAMES.map((c) => `r.${c}`).join(', ')},
          r.email_key, coalesce(r.original, '{}'), coalesce(r.extra, '{}'), r.tags, r.quality_score, r.reasons,
-         coalesce(r.alternates, '{"emails": [], "phones": []}')
+         coalesce(r.alternates, '{"emails": [], "phones": []}'), $5
     FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, row_number int, ${COLUMN_NAMES.map((c) => `${c} text`).join(', ')},
          email_key text, original jsonb, extra jsonb, tags text[], quality_score real, reasons jsonb, alternates jsonb)
   ON CONFLICT DO NOTHING`;
@@ -41,21 +42,22 @@ const INSERT_POSSIBLE_DUPLICATES = `
   ON CONFLICT DO NOTHING`;
 
 const INSERT_DUPLICATES = `
-  INSERT INTO duplicate_leads (job_id, row_number, tenant_id, lead_id, email_key, matched_job_id, matched_row, matched_lead_id, match_type, score, lead, reasons)
-  SELECT $3, r.row_number, $2, r.lead_id, r.email_key, r.matched_job_id, r.matched_row, r.matched_lead_id, r.match_type, r.score, r.lead, r.reasons
+  INSERT INTO duplicate_leads (job_id, row_number, tenant_id, lead_id, email_key, matched_job_id, matched_row, matched_lead_id, match_type, score, lead, reasons,
+                               file)
+  SELECT $3, r.row_number, $2, r.lead_id, r.email_key, r.matched_job_id, r.matched_row, r.matched_lead_id, r.match_type, r.score, r.lead, r.reasons, $4
     FROM jsonb_to_recordset($1::jsonb) AS r(row_number int, lead_id uuid, email_key text, matched_job_id text, matched_row int, matched_lead_id uuid,
          match_type text, score real, lead jsonb, reasons jsonb)
   ON CONFLICT DO NOTHING
   RETURNING row_number`;
 
 const INSERT_REJECTED = `
-  INSERT INTO rejected_rows (job_id, row_number, tenant_id, raw, reasons)
-  SELECT $3, r.row_number, $2, r.raw, r.reasons FROM json_to_recordset($1::json) AS r(row_number int, raw json, reasons jsonb)
+  INSERT INTO rejected_rows (job_id, row_number, tenant_id, raw, reasons, file)
+  SELECT $3, r.row_number, $2, r.raw, r.reasons, $4 FROM json_to_recordset($1::json) AS r(row_number int, raw json, reasons jsonb)
   ON CONFLICT DO NOTHING`;
 
 const INSERT_SUPPRESSED = `
-  INSERT INTO suppressed_leads (job_id, row_number, tenant_id, lead, reasons)
-  SELECT $3, r.row_number, $2, r.lead, r.reasons FROM jsonb_to_recordset($1::jsonb) AS r(row_number int, lead jsonb, reasons jsonb)
+  INSERT INTO suppressed_leads (job_id, row_number, tenant_id, lead, reasons, file)
+  SELECT $3, r.row_number, $2, r.lead, r.reasons, $4 FROM jsonb_to_recordset($1::jsonb) AS r(row_number int, lead jsonb, reasons jsonb)
   ON CONFLICT DO NOTHING`;
 
 /**
@@ -90,6 +92,8 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
       const job = batch.job!;
       return db.transaction(async (tx) => {
         if (await cancelMark.isCancelled(tx, job.jobId)) return { inserted: { accepted: 0, invalid: 0, duplicate: 0, suppressed: 0 }, finished: undefined, cancelled: true };
+        // The batch's file as the outputs name it: one of several, or the job's one file (none for a single lead).
+        const file = job.file ?? (job.fileName || null);
         const leadIdOf = (r: LeadRow) => r.leadId || leadIdFor(job.jobId, r.rowNumber);
         const insert = async (sql: string, rows: unknown[], ...more: unknown[]) =>
           rows.length === 0 ? 0 : (await tx.query(sql, [JSON.stringify(rows), job.tenantId, job.jobId, ...more])).rowCount;
@@ -111,7 +115,7 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
             lead: leadRecord(r.lead),
             reasons: r.reasons,
           }));
-          const fresh = new Set((await tx.query<{ row_number: number }>(INSERT_DUPLICATES, [JSON.stringify(rows), job.tenantId, job.jobId])).rows.map((r) => r.row_number));
+          const fresh = new Set((await tx.query<{ row_number: number }>(INSERT_DUPLICATES, [JSON.stringify(rows), job.tenantId, job.jobId, file])).rows.map((r) => r.row_number));
           const stored = dups.filter((r) => fresh.has(r.rowNumber));
           await mergeIntoLeads(
             tx,
@@ -136,6 +140,7 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
               quality_score: r.qualityScore, reasons: r.reasons,
             })),
             job.supplier,
+            file,
           ),
           duplicate: await insertDuplicates(rowsWith(batch, Disposition.DISPOSITION_DUPLICATE)),
           invalid: await insert(
@@ -143,12 +148,14 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
             rowsWith(batch, Disposition.DISPOSITION_INVALID).map((r) => ({
               row_number: r.rowNumber, raw: rawRecord(batch.header, r.raw), reasons: r.reasons,
             })),
+            file,
           ),
           suppressed: await insert(
             INSERT_SUPPRESSED,
             rowsWith(batch, Disposition.DISPOSITION_SUPPRESSED).map((r) => ({
               row_number: r.rowNumber, lead: leadRecord(r.lead), reasons: r.reasons,
             })),
+            file,
           ),
         };
         await addAlternateKeys(

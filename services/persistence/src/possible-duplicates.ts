@@ -105,11 +105,11 @@ export async function decidePossibleDuplicate(
     }
 
     type Stored = LeadFields & {
-      id: string; job_id: string; row_number: number; email_key: string | null; extra: Record<string, string>; reasons: unknown[]; alternates: Alternates;
+      id: string; job_id: string; row_number: number; file: string | null; email_key: string | null; extra: Record<string, string>; reasons: unknown[]; alternates: Alternates;
       created_at: Date | string;
     };
     const { rows: both } = await tx.query<Stored>(
-      `SELECT id, job_id, row_number, ${COLUMNS.join(', ')}, email_key, extra, reasons, alternates, created_at FROM leads
+      `SELECT id, job_id, row_number, file, ${COLUMNS.join(', ')}, email_key, extra, reasons, alternates, created_at FROM leads
         WHERE id = ANY($1::uuid[]) AND tenant_id = $2 ORDER BY id FOR UPDATE`,
       [[leadId, row.matched_lead_id], tenantId],
     );
@@ -123,9 +123,10 @@ export async function decidePossibleDuplicate(
     if (dup.alternates.emails.length + dup.alternates.phones.length > 0) record.alternates = dup.alternates;
     const reasons = [...(dup.reasons ?? []), reason('DUP_REVIEWED', '', `same as lead ${lead.id} (confirmed by review; dedup's score ${Number(row.score).toFixed(4)})`)];
     await tx.query(
-      `INSERT INTO duplicate_leads (job_id, row_number, tenant_id, lead_id, email_key, matched_job_id, matched_row, matched_lead_id, match_type, score, lead, reasons)
-       VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, 'reviewed', $8, $9, $10)`,
-      [dup.job_id, dup.row_number, tenantId, leadId, dup.email_key || null, lead.job_id, lead.id, row.score, JSON.stringify(record), JSON.stringify(reasons)],
+      `INSERT INTO duplicate_leads (job_id, row_number, tenant_id, lead_id, email_key, matched_job_id, matched_row, matched_lead_id, match_type, score, lead, reasons,
+                                   file)
+       VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, 'reviewed', $8, $9, $10, $11)`,
+      [dup.job_id, dup.row_number, tenantId, leadId, dup.email_key || null, lead.job_id, lead.id, row.score, JSON.stringify(record), JSON.stringify(reasons), dup.file],
     );
     await tx.query('DELETE FROM leads WHERE id = $1', [leadId]);
     await tx.query('UPDATE job_progress SET accepted = accepted - 1, duplicate = duplicate + 1, updated_at = now() WHERE job_id = $1', [dup.job_id]);

@@ -89,7 +89,22 @@ export interface JobRef {
    * "high", "normal" or "low" (empty: normal): the topic variant every stage sends the job's
    * batches on, so that a high job's rows overtake the others (docs/job-priority.md).
    */
-  priority?: string | undefined;
+  priority?:
+    | string
+    | undefined;
+  /**
+   * An upload of several files (docs/several-files.md): the file this message's bytes or rows
+   * come from, by its 0-based position in the upload, and its name as the `file` column shows it
+   * (the name as uploaded, made distinct where two files of the upload share one: "a.csv (2)").
+   * Unset on a job of one file, whose file is 0 and named file_name. Row numbers carry the file
+   * too: row_number = file_index * 2^26 + the row's number within its file.
+   */
+  fileIndex?: number | undefined;
+  file?:
+    | string
+    | undefined;
+  /** On a batch that ends a file of the upload (not the job's last file): that file's data rows. */
+  fileRows?: number | undefined;
 }
 
 /** Why a job could not be read to its end. Sent on the job's last batch. */
@@ -310,6 +325,9 @@ function createBaseJobRef(): JobRef {
     review: false,
     phoneRegion: undefined,
     priority: undefined,
+    fileIndex: undefined,
+    file: undefined,
+    fileRows: undefined,
   };
 }
 
@@ -341,6 +359,15 @@ export const JobRef: MessageFns<JobRef> = {
     }
     if (message.priority !== undefined) {
       writer.uint32(74).string(message.priority);
+    }
+    if (message.fileIndex !== undefined) {
+      writer.uint32(80).uint32(message.fileIndex);
+    }
+    if (message.file !== undefined) {
+      writer.uint32(90).string(message.file);
+    }
+    if (message.fileRows !== undefined) {
+      writer.uint32(96).uint32(message.fileRows);
     }
     return writer;
   },
@@ -430,6 +457,30 @@ export const JobRef: MessageFns<JobRef> = {
             message.priority = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.fileIndex = reader.uint32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.file = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.fileRows = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -473,6 +524,17 @@ export const JobRef: MessageFns<JobRef> = {
         ? globalThis.String(object.phone_region)
         : undefined,
       priority: isSet(object.priority) ? globalThis.String(object.priority) : undefined,
+      fileIndex: isSet(object.fileIndex)
+        ? globalThis.Number(object.fileIndex)
+        : isSet(object.file_index)
+        ? globalThis.Number(object.file_index)
+        : undefined,
+      file: isSet(object.file) ? globalThis.String(object.file) : undefined,
+      fileRows: isSet(object.fileRows)
+        ? globalThis.Number(object.fileRows)
+        : isSet(object.file_rows)
+        ? globalThis.Number(object.file_rows)
+        : undefined,
     };
   },
 
@@ -505,6 +567,15 @@ export const JobRef: MessageFns<JobRef> = {
     if (message.priority !== undefined) {
       obj.priority = message.priority;
     }
+    if (message.fileIndex !== undefined) {
+      obj.fileIndex = Math.round(message.fileIndex);
+    }
+    if (message.file !== undefined) {
+      obj.file = message.file;
+    }
+    if (message.fileRows !== undefined) {
+      obj.fileRows = Math.round(message.fileRows);
+    }
     return obj;
   },
 
@@ -522,6 +593,9 @@ export const JobRef: MessageFns<JobRef> = {
     message.review = object.review ?? false;
     message.phoneRegion = object.phoneRegion ?? undefined;
     message.priority = object.priority ?? undefined;
+    message.fileIndex = object.fileIndex ?? undefined;
+    message.file = object.file ?? undefined;
+    message.fileRows = object.fileRows ?? undefined;
     return message;
   },
 };

@@ -168,7 +168,19 @@ export interface UploadMetadata {
 
 export interface UploadFileRequest {
   metadata?: UploadMetadata | undefined;
-  chunk?: Buffer | undefined;
+  chunk?:
+    | Buffer
+    | undefined;
+  /**
+   * Several files, one job (docs/several-files.md): the chunks after it are the next file's.
+   * The first file is named by metadata.file_name; send this before each further file.
+   */
+  nextFile?: FileStart | undefined;
+}
+
+/** The start of a further file of an upload. */
+export interface FileStart {
+  fileName: string;
 }
 
 export interface JobCounts {
@@ -214,6 +226,22 @@ export interface Job {
   bytesReceived: number;
   /** "high", "normal" or "low", as uploaded (docs/job-priority.md). */
   priority: string;
+  /**
+   * The files of its upload, in upload order (one for a job of one file; none for a stream of
+   * records or a single lead): the `file` column of its exports names them.
+   */
+  files: JobFile[];
+}
+
+export interface JobFile {
+  /** The name as uploaded; where two files of one upload share a name, " (2)", " (3)" after it. */
+  name: string;
+  /** Data rows ingest read of it; unset until it has been read to its end. */
+  rows?:
+    | number
+    | undefined;
+  /** Its bytes received so far. */
+  bytes: number;
 }
 
 /**
@@ -696,10 +724,13 @@ export interface ListJobErrorsRequest {
 
 /** A row the job rejected (INVALID), newest first. */
 export interface JobError {
+  /** Its number within its file. */
   rowNumber: number;
   reasons: Reason[];
   /** The reasons as one sentence: what to fix (the detail column of rejected.csv). */
   detail: string;
+  /** Its file's name, as the file column of the exports shows it (docs/several-files.md). */
+  file: string;
 }
 
 export interface ListJobErrorsResponse {
@@ -1038,7 +1069,7 @@ export const UploadMetadata: MessageFns<UploadMetadata> = {
 };
 
 function createBaseUploadFileRequest(): UploadFileRequest {
-  return { metadata: undefined, chunk: undefined };
+  return { metadata: undefined, chunk: undefined, nextFile: undefined };
 }
 
 export const UploadFileRequest: MessageFns<UploadFileRequest> = {
@@ -1048,6 +1079,9 @@ export const UploadFileRequest: MessageFns<UploadFileRequest> = {
     }
     if (message.chunk !== undefined) {
       writer.uint32(18).bytes(message.chunk);
+    }
+    if (message.nextFile !== undefined) {
+      FileStart.encode(message.nextFile, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -1081,6 +1115,14 @@ export const UploadFileRequest: MessageFns<UploadFileRequest> = {
             message.chunk = Buffer.from(reader.bytes());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nextFile = FileStart.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1097,6 +1139,11 @@ export const UploadFileRequest: MessageFns<UploadFileRequest> = {
     return {
       metadata: isSet(object.metadata) ? UploadMetadata.fromJSON(object.metadata) : undefined,
       chunk: isSet(object.chunk) ? Buffer.from(bytesFromBase64(object.chunk)) : undefined,
+      nextFile: isSet(object.nextFile)
+        ? FileStart.fromJSON(object.nextFile)
+        : isSet(object.next_file)
+        ? FileStart.fromJSON(object.next_file)
+        : undefined,
     };
   },
 
@@ -1107,6 +1154,9 @@ export const UploadFileRequest: MessageFns<UploadFileRequest> = {
     }
     if (message.chunk !== undefined) {
       obj.chunk = base64FromBytes(message.chunk);
+    }
+    if (message.nextFile !== undefined) {
+      obj.nextFile = FileStart.toJSON(message.nextFile);
     }
     return obj;
   },
@@ -1120,6 +1170,82 @@ export const UploadFileRequest: MessageFns<UploadFileRequest> = {
       ? UploadMetadata.fromPartial(object.metadata)
       : undefined;
     message.chunk = object.chunk ?? undefined;
+    message.nextFile = (object.nextFile !== undefined && object.nextFile !== null)
+      ? FileStart.fromPartial(object.nextFile)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseFileStart(): FileStart {
+  return { fileName: "" };
+}
+
+export const FileStart: MessageFns<FileStart> = {
+  encode(message: FileStart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fileName !== "") {
+      writer.uint32(10).string(message.fileName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FileStart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFileStart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fileName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FileStart {
+    return {
+      fileName: isSet(object.fileName)
+        ? globalThis.String(object.fileName)
+        : isSet(object.file_name)
+        ? globalThis.String(object.file_name)
+        : "",
+    };
+  },
+
+  toJSON(message: FileStart): unknown {
+    const obj: any = {};
+    if (message.fileName !== "") {
+      obj.fileName = message.fileName;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FileStart>, I>>(base?: I): FileStart {
+    return FileStart.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FileStart>, I>>(object: I): FileStart {
+    const message = createBaseFileStart();
+    message.fileName = object.fileName ?? "";
     return message;
   },
 };
@@ -1291,6 +1417,7 @@ function createBaseJob(): Job {
     cancelledAt: "",
     bytesReceived: 0,
     priority: "",
+    files: [],
   };
 }
 
@@ -1343,6 +1470,9 @@ export const Job: MessageFns<Job> = {
     }
     if (message.priority !== "") {
       writer.uint32(130).string(message.priority);
+    }
+    for (const v of message.files) {
+      JobFile.encode(v!, writer.uint32(138).fork()).join();
     }
     return writer;
   },
@@ -1488,6 +1618,14 @@ export const Job: MessageFns<Job> = {
             message.priority = reader.string();
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.files.push(JobFile.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1558,6 +1696,9 @@ export const Job: MessageFns<Job> = {
         ? globalThis.Number(object.bytes_received)
         : 0,
       priority: isSet(object.priority) ? globalThis.String(object.priority) : "",
+      files: globalThis.Array.isArray(object?.files)
+        ? object.files.map((e: any) => JobFile.fromJSON(e))
+        : [],
     };
   },
 
@@ -1611,6 +1752,9 @@ export const Job: MessageFns<Job> = {
     if (message.priority !== "") {
       obj.priority = message.priority;
     }
+    if (message.files?.length) {
+      obj.files = message.files.map((e) => JobFile.toJSON(e));
+    }
     return obj;
   },
 
@@ -1645,6 +1789,108 @@ export const Job: MessageFns<Job> = {
     message.cancelledAt = object.cancelledAt ?? "";
     message.bytesReceived = object.bytesReceived ?? 0;
     message.priority = object.priority ?? "";
+    message.files = object.files?.map((e) => JobFile.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseJobFile(): JobFile {
+  return { name: "", rows: undefined, bytes: 0 };
+}
+
+export const JobFile: MessageFns<JobFile> = {
+  encode(message: JobFile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.rows !== undefined) {
+      writer.uint32(16).uint32(message.rows);
+    }
+    if (message.bytes !== 0) {
+      writer.uint32(24).uint64(message.bytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobFile {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobFile();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.rows = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.bytes = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobFile {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      rows: isSet(object.rows) ? globalThis.Number(object.rows) : undefined,
+      bytes: isSet(object.bytes) ? globalThis.Number(object.bytes) : 0,
+    };
+  },
+
+  toJSON(message: JobFile): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.rows !== undefined) {
+      obj.rows = Math.round(message.rows);
+    }
+    if (message.bytes !== 0) {
+      obj.bytes = Math.round(message.bytes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JobFile>, I>>(base?: I): JobFile {
+    return JobFile.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JobFile>, I>>(object: I): JobFile {
+    const message = createBaseJobFile();
+    message.name = object.name ?? "";
+    message.rows = object.rows ?? undefined;
+    message.bytes = object.bytes ?? 0;
     return message;
   },
 };
@@ -8632,7 +8878,7 @@ export const ListJobErrorsRequest: MessageFns<ListJobErrorsRequest> = {
 };
 
 function createBaseJobError(): JobError {
-  return { rowNumber: 0, reasons: [], detail: "" };
+  return { rowNumber: 0, reasons: [], detail: "", file: "" };
 }
 
 export const JobError: MessageFns<JobError> = {
@@ -8645,6 +8891,9 @@ export const JobError: MessageFns<JobError> = {
     }
     if (message.detail !== "") {
       writer.uint32(26).string(message.detail);
+    }
+    if (message.file !== "") {
+      writer.uint32(34).string(message.file);
     }
     return writer;
   },
@@ -8686,6 +8935,14 @@ export const JobError: MessageFns<JobError> = {
             message.detail = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.file = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -8707,6 +8964,7 @@ export const JobError: MessageFns<JobError> = {
         : 0,
       reasons: globalThis.Array.isArray(object?.reasons) ? object.reasons.map((e: any) => Reason.fromJSON(e)) : [],
       detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+      file: isSet(object.file) ? globalThis.String(object.file) : "",
     };
   },
 
@@ -8721,6 +8979,9 @@ export const JobError: MessageFns<JobError> = {
     if (message.detail !== "") {
       obj.detail = message.detail;
     }
+    if (message.file !== "") {
+      obj.file = message.file;
+    }
     return obj;
   },
 
@@ -8732,6 +8993,7 @@ export const JobError: MessageFns<JobError> = {
     message.rowNumber = object.rowNumber ?? 0;
     message.reasons = object.reasons?.map((e) => Reason.fromPartial(e)) || [];
     message.detail = object.detail ?? "";
+    message.file = object.file ?? "";
     return message;
   },
 };

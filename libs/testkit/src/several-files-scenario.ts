@@ -1,0 +1,151 @@
+import { credentials, type ServiceError } from '@grpc/grpc-js';
+import { LeadflowGatewayClient, type UploadFileRequest, type UploadFileResponse } from '@leadflow/proto';
+import { expect, it } from 'vitest';
+import { withApiKey } from './api-keys.js';
+import { csvRowsByName } from './files.js';
+import { uniqueName } from './infra-env.js';
+import { callRest } from './tenant-walk.js';
+import { waitUntil } from './wait-until.js';
+
+/** A running gateway (`leadflow serve` or Kafka mode) and an uploader's key. */
+export interface SeveralFilesContext {
+  base: string;
+  grpcAddress: string;
+  key: string;
+  /** How long a small job may take to end on a loaded machine. */
+  timeoutMs: number;
+}
+
+interface EndedJob {
+  id: string;
+  status: string;
+  fileName: string;
+  counts: Record<string, number>;
+  failure?: { code: string; message: string };
+  files: { name: string; rows: number | null; bytes: number }[];
+}
+
+/**
+ * Two files of one supplier with headers of their own: A says "E-mail", B "email_address". B's
+ * second row is A's first person again (its email in other case): a duplicate across the files.
+ * Each has a row without a contact. 6 rows: 3 accepted, 2 invalid, 1 duplicate.
+ */
+export function twoFiles(tag: string): { a: string; b: string; ada: string; alan: string; grace: string } {
+  const [ada, alan, grace] = ['ada', 'alan', 'grace'].map((n) => `${n}.${tag}@several-files.example`) as [string, string, string];
+  return {
+    ada, alan, grace,
+    a: `First Name,Last Name,E-mail,Phone\nAda,Lovelace,${ada},\nAlan,Turing,${alan},\nNo,Contact,,\n`,
+    b: `email_address,given_name,surname,notes\n${grace},Grace,Hopper,first\n${ada.toUpperCase()},Ada,Lovelace,again\n,,,nothing\n`,
+  };
+}
+
+/**
+ * Several files, one job (docs/several-files.md), as a partner system uploads them over REST and
+ * gRPC: the tests of one describe block of `leadflow serve` or of Kafka mode, each on its own job.
+ */
+export function severalFilesScenario(context: () => SeveralFilesContext): void {
+  const rest = (method: string, path: string, body?: { form?: FormData }) => callRest(context().base, context().key, method, path, body);
+  const ended = (id: string) =>
+    waitUntil(`job ${id} to end`, async () => {
+      const job = JSON.parse((await rest('GET', `/v1/jobs/${id}`)).text) as EndedJob;
+      return job.status === 'completed' || job.status === 'failed' ? job : undefined;
+    }, { timeoutMs: context().timeoutMs, intervalMs: 250 });
+  const exported = async (id: string, kind: string) => csvRowsByName((await rest('GET', `/v1/jobs/${id}/exports/${kind}.csv`)).text);
+  const form = (files: [string, string | Uint8Array][], fields: Record<string, string> = {}) => {
+    const f = new FormData();
+    for (const [k, v] of Object.entries(fields)) f.append(k, v);
+    for (const [name, body] of files) f.append('file', new Blob([body], { type: 'text/csv' }), name);
+    return f;
+  };
+
+  /** What every way in must give for twoFiles: rows numbered within their file, the file named beside each row. */
+  async function expectTwoFilesJob(id: string, names: [string, string], emails: ReturnType<typeof twoFiles>) {
+    const job = await ended(id);
+    expect([job.status, job.failure ?? null]).toEqual(['completed', null]);
+    expect(job.counts).toMatchObject({ rows: 6, accepted: 3, invalid: 2, duplicate: 1, suppressed: 0 });
+    expect(job.files.map((f) => [f.name, f.rows])).toEqual([[names[0], 3], [names[1], 3]]);
+    expect(job.files.every((f) => f.bytes > 0)).toBe(true);
+
+    const leads = await exported(id, 'leads');
+    expect(leads.map((l) => [l.row, l.file, l.email, l.first_name, l.notes])).toEqual([
+      ['1', names[0], emails.ada, 'Ada', ''],
+      ['2', names[0], emails.alan, 'Alan', ''],
+      ['1', names[1], emails.grace, 'Grace', 'first'],
+    ]);
+    const duplicates = await exported(id, 'duplicates');
+    expect(duplicates.map((d) => [d.row, d.file, d.matched_row, d.matched_file, d.match_type])).toEqual([['2', names[1], '1', names[0], 'exact_email']]);
+    // Each file's cells under its own header: the job's header has both files' columns.
+    const rejected = await exported(id, 'rejected');
+    expect(rejected.map((r) => [r.row, r.file, r.reason, r['First Name'], r.notes])).toEqual([
+      ['3', names[0], 'NO_CONTACT', 'No', ''],
+      ['3', names[1], 'NO_CONTACT', '', 'nothing'],
+    ]);
+    const errors = JSON.parse((await rest('GET', `/v1/jobs/${id}/errors`)).text) as { errors: { rowNumber: number; file: string }[] };
+    expect(errors.errors.map((e) => [e.file, e.rowNumber])).toEqual([[names[1], 3], [names[0], 3]]);
+  }
+
+  it('makes one job of two files with their own headers over REST: rows numbered per file, a file column, a duplicate across files', async () => {
+    const emails = twoFiles(uniqueName('rest'));
+    const res = await rest('POST', '/v1/jobs', { form: form([['A.csv', emails.a], ['B.csv', emails.b]], { supplier: 'Several Files Co' }) });
+    expect(res.status, res.text).toBe(202);
+    const id = (JSON.parse(res.text) as { id: string }).id;
+    await expectTwoFilesJob(id, ['A.csv', 'B.csv'], emails);
+    const job = await ended(id);
+    expect(job.fileName).toBe('A.csv, B.csv');
+    // Found by either file's name.
+    const found = JSON.parse((await rest('GET', `/v1/jobs?q=${encodeURIComponent('B.csv')}&limit=1000`)).text) as { jobs: { id: string }[] };
+    expect(found.jobs.map((j) => j.id)).toContain(id);
+  });
+
+  it('makes one job of files sent over gRPC UploadFile with next_file; a name that repeats is numbered', async () => {
+    const emails = twoFiles(uniqueName('grpc'));
+    const { grpcAddress, key } = context();
+    const client = new LeadflowGatewayClient(grpcAddress, credentials.createInsecure(), { interceptors: [withApiKey(key)] });
+    try {
+      const messages: UploadFileRequest[] = [
+        { metadata: { fileName: 'leads.csv', supplier: 'Several Files Co', webhookUrl: '', sheet: '', review: false } },
+        { chunk: Buffer.from(emails.a.slice(0, 20)) },
+        { chunk: Buffer.from(emails.a.slice(20)) },
+        { nextFile: { fileName: 'leads.csv' } },
+        { chunk: Buffer.from(emails.b) },
+      ];
+      const answer = await new Promise<UploadFileResponse>((resolve, reject) => {
+        const call = client.uploadFile((err: ServiceError | null, res?: UploadFileResponse) => (err ? reject(err) : resolve(res!)));
+        for (const m of messages) call.write(m);
+        call.end();
+      });
+      expect(answer.job?.files.map((f) => f.name)).toEqual(['leads.csv', 'leads.csv (2)']);
+      await expectTwoFilesJob(answer.job!.id, ['leads.csv', 'leads.csv (2)'], emails);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('fails the job with the code of a file that is not a CSV, naming the file; the rows of the files before it kept', async () => {
+    const emails = twoFiles(uniqueName('bad'));
+    const binary = new Uint8Array(4096).map((_, i) => (i * 7) % 256);
+    const res = await rest('POST', '/v1/jobs', { form: form([['good.csv', emails.a], ['photo.csv', binary]]) });
+    // Read as it arrives (serve), the refusal may come before the answer; in Kafka mode after it.
+    expect([202, 422], res.text).toContain(res.status);
+    const id = (JSON.parse(res.text) as { id?: string; jobId?: string });
+    const job = await ended((id.id ?? id.jobId)!);
+    expect([job.status, job.failure?.code]).toEqual(['failed', 'FILE_BINARY']);
+    expect(job.failure?.message).toMatch(/^photo\.csv: /);
+    const stored = await waitUntil('the first file\'s rows stored', async () => {
+      const seen = JSON.parse((await rest('GET', `/v1/jobs/${job.id}`)).text) as EndedJob;
+      return seen.counts.accepted === 2 ? seen : undefined;
+    }, { timeoutMs: context().timeoutMs, intervalMs: 250 });
+    expect(stored.counts).toMatchObject({ rows: 3, accepted: 2, invalid: 1 });
+  });
+
+  it('refuses review for an upload of several files with REVIEW_SEVERAL_FILES', async () => {
+    const emails = twoFiles(uniqueName('review'));
+    const res = await rest('POST', '/v1/jobs', { form: form([['A.csv', emails.a], ['B.csv', emails.b]], { review: 'true' }) });
+    // The job exists from its first file on: the second one fails it, its rows never going on.
+    expect(res.status, res.text).toBe(202);
+    const job = await ended((JSON.parse(res.text) as { id: string }).id);
+    expect([job.status, job.failure?.code]).toEqual(['failed', 'UPLOAD_REFUSED']);
+    expect(job.failure?.message).toContain('REVIEW_SEVERAL_FILES');
+    expect(job.counts.accepted).toBe(0);
+  });
+}
