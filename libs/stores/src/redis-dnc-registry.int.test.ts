@@ -51,6 +51,16 @@ describe('DNC registry on Redis over PostgreSQL', () => {
     expect([kindsOn(after), internalOf(after).version]).toEqual([[['internal'], ['internal']], list.version + 1]);
   });
 
+  it("screens a tenant's first internal number at once in a process that keeps the lists' versions a while", async () => {
+    const tenant = uniqueName('t');
+    // The dnc service keeps the versions; the gateway adds the number.
+    const screening = createRedisDncRegistry(a, db, { versionsTtlMs: 60_000 });
+    const gateway = createRedisDncRegistry(a, db);
+    expect(kindsOn(await screening.screen(['+12015550191'], tenant))).toEqual([[]]);
+    await gateway.add(['+12015550191'], { tenantId: tenant });
+    expect(kindsOn(await screening.screen(['+12015550191'], tenant))).toEqual([['internal']]);
+  });
+
   it("keeps a tenant's internal list in PostgreSQL, and in Redis as one set under the tenant's keys, a few bytes a number", async () => {
     const tenant = uniqueName('t');
     const numbers = ['+12015550123', '+13125550123', '+14155550123', '+447911123456'];

@@ -6,6 +6,9 @@ import type { SqlClient } from './sql-client.js';
 import { createSqlDncLists } from './sql-dnc-lists.js';
 import { dncListSummaries, loadDncList } from './sql-dnc-load.js';
 
+/** Moved by every addition and load through a registry: the dnc service's cached versions are read again at once. */
+const LISTS_CHANGED = 'lf:dnc:lists-changed';
+
 export interface RedisDncRegistryOptions {
   /** How long a screening waits for a list being loaded (by this process or another) before it fails, to be retried. @default 20000 */
   waitMs?: number;
@@ -13,8 +16,9 @@ export interface RedisDncRegistryOptions {
   pollMs?: number;
   /**
    * How long the lists' versions read from PostgreSQL serve a tenant's screenings, rather than a
-   * query a batch: a Redis copy left behind PostgreSQL (an addition whose copy failed) is noticed
-   * that much later; an emptied Redis, a swap or a load through this registry at once. @default 0
+   * query a batch: a Redis copy left behind PostgreSQL (an addition whose copy failed, a load by
+   * `leadflow dnc import` on the server's database) is noticed that much later; an emptied Redis,
+   * a swap, or an addition or load through a registry of any process at once. @default 0
    */
   versionsTtlMs?: number;
 }
@@ -36,17 +40,27 @@ export function createRedisDncRegistry(redis: Redis, db: SqlClient, opts: RedisD
   const waitMs = opts.waitMs ?? 20_000;
   const pollMs = opts.pollMs ?? 100;
   const versionsTtlMs = opts.versionsTtlMs ?? 0;
-  const versions = new Map<string, { at: number; heads: Promise<DncListHead[]> }>();
-  /** The tenant's lists as PostgreSQL has them, read at most once per `versionsTtlMs`. */
-  function heads(tenantId: string, fresh: boolean): Promise<DncListHead[]> {
+  const versions = new Map<string, { at: number; stamp: string | null; heads: Promise<DncListHead[]> }>();
+  /**
+   * The tenant's lists as PostgreSQL has them, read at most once per `versionsTtlMs`, and again
+   * as soon as a registry of any process added to or loaded a list (LISTS_CHANGED moved): a list
+   * made a moment ago (a tenant's first internal number) screens the next batch.
+   */
+  async function heads(tenantId: string, fresh: boolean): Promise<DncListHead[]> {
     if (versionsTtlMs <= 0) return store.heads(tenantId);
+    const stamp = await redis.get(LISTS_CHANGED);
     const cached = versions.get(tenantId);
-    if (!fresh && cached && Date.now() - cached.at < versionsTtlMs) return cached.heads;
+    if (!fresh && cached && cached.stamp === stamp && Date.now() - cached.at < versionsTtlMs) return cached.heads;
     const read = store.heads(tenantId);
-    versions.set(tenantId, { at: Date.now(), heads: read });
+    versions.set(tenantId, { at: Date.now(), stamp, heads: read });
     read.catch(() => versions.delete(tenantId));
     return read;
   }
+  /** Tells every registry's cached versions that a list changed. */
+  const changed = async () => {
+    versions.clear();
+    await redis.incr(LISTS_CHANGED);
+  };
 
   /** Makes `list` whole in Redis at its version or later: builds it, or waits for the process that does. */
   async function load(list: DncListHead, deadline: number): Promise<void> {
@@ -60,9 +74,9 @@ export function createRedisDncRegistry(redis: Redis, db: SqlClient, opts: RedisD
 
   return {
     async add(numbers, list, source = 'api') {
-      versions.clear();
       const { added, head } = await store.add(numbers, list, source);
       if (added > 0) await cache.apply(head, numbers);
+      await changed();
       return added;
     },
 
@@ -84,7 +98,7 @@ export function createRedisDncRegistry(redis: Redis, db: SqlClient, opts: RedisD
 
     async load(req, parts) {
       const result = await loadDncList(db, req, parts);
-      versions.clear();
+      await changed();
       // The new version is built into Redis and swapped in whole now, rather than by the next screening that finds it behind.
       if (((await cache.cachedVersion(result.head)) ?? -1) < result.head.version) await load(result.head, Date.now() + Math.max(waitMs, 600_000));
       return result;
