@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { generateLeadFile } from './lead-file.js';
+import { multipartBody, startPartialUpload } from './partial-upload.js';
 import { streamUpload } from './stream-upload.js';
 import { callRest } from './tenant-walk.js';
 import { readAgain, waitUntil } from './wait-until.js';
@@ -42,10 +43,25 @@ export async function runJobLimitsScenario(base: string, adminKey: string, opts:
   };
   const job = async (id: string) => JSON.parse((await readAgain(() => callRest(base, adminKey, 'GET', `/v1/jobs/${id}`, undefined, opts.timeoutMs))).text) as JobAnswer;
   try {
-    const first = await upload(opts.firstRows, opts.seed);
+    // The first job runs from its upload's start: half of its file is sent, the rest held back
+    // while the second is uploaded and looked at, so that it is seen while the first runs.
+    const firstUpload = startPartialUpload(
+      port,
+      multipartBody([{ name: 'first.csv', bytes: Buffer.from(generateLeadFile({ seed: opts.seed, rows: opts.firstRows }).csv) }], { supplier: 'limits' }),
+      { apiKey: adminKey },
+    );
+    await firstUpload.send(Math.floor(firstUpload.length / 2));
+    const firstAnswer = await firstUpload.answer;
+    if (firstAnswer.status !== 202) throw new Error(`upload: ${JSON.stringify(firstAnswer)}`);
+    const first = firstAnswer.body;
     const second = await upload(opts.secondRows, opts.seed + 7);
     const secondWhileFirstRan: string[] = [];
     const endOrder: ('first' | 'second')[] = [];
+    for (let look = 0; look < 3; look++) {
+      const [f, s] = await Promise.all([job(first.id!), job(second.id!)]);
+      if (!ended(f)) secondWhileFirstRan.push(`${s.status}:${filed(s)}`);
+    }
+    await firstUpload.finish();
     const [a, b] = await waitUntil(
       'both jobs to end',
       async () => {

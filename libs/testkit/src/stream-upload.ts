@@ -25,7 +25,7 @@ export interface StreamUploadOptions {
  * POSTs `file` to `/v1/jobs` as multipart on a connection of its own, streamed in 64 KiB writes
  * that respect back-pressure. As curl does, it goes on sending after an answer of 2xx (the upload
  * is answered as soon as its job exists) and stops once the server answers an error. Resolves
- * with the answer once the whole request is sent (or stopped). Fails if no answer arrives within
+ * with the answer once the whole request is sent (or stopped) and the answer's JSON is whole. Fails if no answer arrives within
  * the timeout: an upload the server leaves waiting.
  */
 export function streamUpload(port: number, file: Buffer, opts: StreamUploadOptions = {}): Promise<UploadAnswer | 'aborted'> {
@@ -40,11 +40,14 @@ export function streamUpload(port: number, file: Buffer, opts: StreamUploadOptio
     let refused = false;
     let answer: UploadAnswer | undefined;
     let sent = false;
+    /** The answer has ended: the server has read the request, or gave up on it. */
+    let over = false;
     const settle = () => {
       if (!answer || !sent) return;
-      // Its own connection, closed once done: tests count the server's open connections.
-      agent.destroy();
       resolve(answer);
+      // Its own connection, closed once done (tests count the server's open connections), but not
+      // before the server has read what was sent: closing it earlier would cut the upload off.
+      if (over || refused) agent.destroy();
     };
     // Kept alive, as curl's: a connection that asks to be closed is closed by the client once answered, body or not.
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -59,12 +62,28 @@ export function streamUpload(port: number, file: Buffer, opts: StreamUploadOptio
     req.on('response', (res) => {
       answered = true;
       refused = res.statusCode! >= 300;
+      // An upload's 202 and job come at once, its end only once the server has read the request:
+      // the answer is taken as soon as its JSON is whole.
       let text = '';
-      res.on('data', (d: Buffer) => (text += d));
-      res.on('end', () => {
-        answer = { status: res.statusCode!, body: JSON.parse(text) as UploadAnswer['body'] };
+      const take = () => {
+        if (answer) return;
+        try {
+          answer = { status: res.statusCode!, body: JSON.parse(text) as UploadAnswer['body'] };
+        } catch {
+          return;
+        }
         if (refused) sent = true;
         settle();
+      };
+      res.on('data', (d: Buffer) => {
+        text += d;
+        take();
+      });
+      res.on('end', () => {
+        over = true;
+        if (answer && sent) agent.destroy();
+        take();
+        if (!answer) reject(new Error(`the answer (${res.statusCode}) is not JSON: ${text.slice(0, 200)}`));
       });
     });
     // Writes after the server closed fail; only a request that got no answer failed.

@@ -15,8 +15,8 @@ const FORM_ROOM = 64 * 1024;
  * POST /v1/jobs: answers 202 with the job as soon as it exists (its file part has begun, or the
  * body of a stream of records: record-upload.ts), and
  * reads the rest of the request after the answer (docs/upload-now.md). The status, headers and
- * job are sent at once; the answer's body ends when the request has been read, so that no client
- * sees a finished answer while it still sends. The client keeps sending;
+ * job are sent at once; the answer's body ends when the request has been read from the connection,
+ * so that no client sees a finished answer while it still sends. The client keeps sending;
  * the job shows the bytes received. The tenant's upload place is held until the upload ends.
  * Once answered, what goes wrong is the job's failure; the rest of the request is then not
  * read, and the connection is closed.
@@ -43,21 +43,27 @@ export async function answerUpload(
   const { job, arrived } = started;
   keepOpenUntilRead(req);
   const unwatch = abortWithSocket(req);
-  // The job goes out at once; the answer ends only once the request has been read (or given up).
-  // A client that has read a whole answer may stop sending its body: undici's fetch does.
+  // The job goes out at once; the answer ends once the request has been read from the connection
+  // (or given up): a client that has read a whole answer may stop sending its body, as undici's
+  // fetch does. Not later: in `leadflow serve` the job may still be reading what arrived.
   const body = new PassThrough();
   body.write(JSON.stringify(job));
+  const endAnswer = () => {
+    if (!body.writableEnded) body.end();
+  };
+  if (req.raw.readableEnded) endAnswer();
+  else req.raw.once('end', endAnswer);
   arrived.then(
     () => {
       unwatch();
       release();
-      body.end();
+      endAnswer();
     },
     (err) => {
       unwatch();
       release();
       if (!(err instanceof GatewayError)) req.log.error({ err, jobId: job.id }, 'upload failed after its answer');
-      body.end();
+      endAnswer();
       stopReading(req, reply);
     },
   );
