@@ -47,7 +47,7 @@ describe('leadflow serve and leadflow map: the CSV template and header synonyms'
     writeFileSync(join(dir, 'leadflow-template.csv'), bytes);
     const job = await uploadMapped(base, key.acme, bytes);
     expect(job.columns).toEqual(Object.fromEntries(CANONICAL_FIELDS.map((f) => [f, { field: f, confidence: 1 }])));
-    expect(job.leads).toEqual([expect.objectContaining({ ...TEMPLATE_EXAMPLE, phone: '+12015550123' })]);
+    expect(job.leads).toEqual([expect.objectContaining({ ...TEMPLATE_EXAMPLE, phone: '+12015550123', industry: '51', original: expect.stringContaining('"industry":"Software"') })]);
   });
 
   it("maps a header by the tenant's synonym from its next job on, and another tenant's jobs as before", async () => {

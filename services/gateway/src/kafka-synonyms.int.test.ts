@@ -73,7 +73,7 @@ describe('the CSV template and header synonyms in Kafka mode', () => {
     const job = await uploadMapped(base, key.a, bytes, { fileName: 'leadflow-template.csv' });
     expect(job.columns).toEqual(Object.fromEntries(CANONICAL_FIELDS.map((f) => [f, { field: f, confidence: 1 }])));
     expect(job.leads).toHaveLength(1);
-    expect(job.leads[0]).toMatchObject({ ...TEMPLATE_EXAMPLE, phone: '+12015550123' });
+    expect(job.leads[0]).toMatchObject({ ...TEMPLATE_EXAMPLE, phone: '+12015550123', industry: '51', original: expect.stringContaining('"industry":"Software"') });
   });
 
   it("maps a header by a tenant's new synonym on every mapping replica within the reload interval, without a restart; another tenant's jobs stay as they were", async () => {
