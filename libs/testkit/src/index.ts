@@ -12,8 +12,8 @@ export { listeningAddresses, otherLocalAddress, tryConnect } from './local-socke
 export { getJson, openServerSockets, streamUpload } from './stream-upload.js';
 export type { StreamUploadOptions, UploadAnswer } from './stream-upload.js';
 export { runNode } from './run-node.js';
-export { startServe } from './serve-process.js';
-export type { ServeProcess } from './serve-process.js';
+export { startServe, startServeWithKeys } from './serve-process.js';
+export type { ServeProcess, ServeTarget } from './serve-process.js';
 export type { NodeRun } from './run-node.js';
 export { craftZip, inlineRow, repeatDeflated, repeatTo, sheetXml, workbookParts } from './crafted-zip.js';
 export type { ZipOptions, ZipPart } from './crafted-zip.js';
