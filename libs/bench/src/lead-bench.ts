@@ -5,20 +5,19 @@
  * p50 / p95 / p99 against the goals (issue 12: 50 ms in serve, 250 ms in Kafka mode) and adds the
  * run to libs/bench/LEADS-RESULTS.md.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { infraDown, infraUp, portOpen, repoRoot, SERVICE_NAMES, startServices, stateDir, type InfraHandle } from '@leadflow/infra';
+import { repoRoot, stateDir } from '@leadflow/infra';
 import { takeBenchLock } from './bench-lock.js';
-import { cleanUp, createUploaderKey, freePortRun, psql } from './kafka-mode.js';
+import { startKafkaTarget, startServeTarget, type BenchTarget } from './bench-targets.js';
 import { sendLeads, type LatencySummary, type SeriesResult } from './lead-latency.js';
 import { formLeads } from './single-leads.js';
 
 const RESULTS = fileURLToPath(new URL('../LEADS-RESULTS.md', import.meta.url));
 const MARKER = '<!-- npm run bench:leads inserts each run below this line, newest first -->';
-const CLI = join(repoRoot(), 'services', 'cli', 'bin', 'leadflow.js');
 const MODES = ['serve', 'kafka'] as const;
 type Mode = (typeof MODES)[number];
 /** p99 goals of issue 12, ms. */
@@ -79,76 +78,7 @@ function parseArgs(argv: readonly string[]): Args {
 }
 
 /** A gateway that takes leads, and how to stop it and everything it needed. */
-interface Target {
-  base: string;
-  key: string;
-  stop(): Promise<void>;
-}
-
-const ports = () => ({ http: Number(process.env.HTTP_PORT ?? 8080), grpc: Number(process.env.GRPC_PORT ?? 50051) });
-
-/** `leadflow serve` on a new embedded database, as a newcomer starts it, with an uploader key. */
-async function startServeTarget(workDir: string, signal: AbortSignal): Promise<Target> {
-  const { http, grpc } = ports();
-  if (await portOpen(http)) throw new Error(`port ${http} (HTTP_PORT) is in use: stop what listens there, or export another HTTP_PORT`);
-  const dataDir = mkdtempSync(join(workDir, 'leads-serve-'));
-  const key = await createUploaderKey({ dataDir }, 'bench-leads', 'bench:leads');
-  const env: NodeJS.ProcessEnv = { ...process.env, LEADFLOW_DATA_DIR: dataDir, HTTP_PORT: String(http), GRPC_PORT: String(grpc), HTTP_HOST: '', LOG_LEVEL: 'warn' };
-  delete env.DATABASE_URL;
-  delete env.METRICS_PORT;
-  const child = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d));
-  child.stderr.on('data', (d: Buffer) => (output += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    await exited;
-    clearTimeout(killer);
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 240_000;
-  while (!output.includes('leadflow serve: REST on')) {
-    if (child.exitCode !== null || Date.now() > deadline || signal.aborted) {
-      await stop();
-      throw new Error(`leadflow serve did not start: ${output.trim().split('\n').at(-1) ?? 'no output'}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { base: `http://127.0.0.1:${http}`, key, stop };
-}
-
-/** The eight services on the infrastructure of `npm run infra`, on a database of their own (dropped after). */
-async function startKafkaTarget(): Promise<Target> {
-  const { http, grpc } = ports();
-  if (await portOpen(http)) throw new Error(`port ${http} (HTTP_PORT) is in use: stop what listens there, or export another HTTP_PORT`);
-  const infra: InfraHandle = await infraUp((line) => say(`[infra] ${line}`));
-  const run = Date.now();
-  const tenant = `bench-leads-${run}`;
-  const database = `leadflow_bench_leads_${run}`;
-  const url = new URL(infra.env.DATABASE_URL);
-  url.pathname = `/${database}`;
-  psql(infra.env.DATABASE_URL, `CREATE DATABASE ${database}`);
-  const undo = async () => {
-    await cleanUp(infra.env, infra.env.DATABASE_URL, database, tenant).catch((err: Error) => say(`kafka: clean-up incomplete: ${err.message}`));
-    if (infra.started.length > 0) await infraDown(infra.started, (line) => say(`[infra] ${line}`));
-  };
-  try {
-    const key = await createUploaderKey(url.toString(), tenant, 'bench:leads');
-    const services = await startServices({
-      env: { ...infra.env, DATABASE_URL: url.toString() },
-      httpPort: http,
-      grpcPort: grpc,
-      metricsPortBase: await freePortRun(http + 10, SERVICE_NAMES.length),
-      extraEnv: { LOG_LEVEL: 'warn' },
-    });
-    return { base: `http://127.0.0.1:${http}`, key, stop: async () => { await services.stop(); await undo(); } };
-  } catch (err) {
-    await undo();
-    throw err;
-  }
-}
+type Target = BenchTarget;
 
 /**
  * Leads until one is answered within the wait, then 50 more: consumer groups join and partitions
@@ -176,7 +106,7 @@ interface ModeRun {
 async function measure(mode: Mode, args: Args, workDir: string, signal: AbortSignal): Promise<ModeRun> {
   let target: Target | undefined;
   try {
-    target = mode === 'serve' ? await startServeTarget(workDir, signal) : await startKafkaTarget();
+    target = mode === 'serve' ? await startServeTarget(workDir, 'bench:leads', signal) : await startKafkaTarget('bench:leads', say);
     say(`${mode}: warming up`);
     const warmSeconds = await warmUp(target, args.seed, signal);
     const run = `${mode}${Date.now()}`;

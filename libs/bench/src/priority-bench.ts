@@ -5,20 +5,19 @@
  * completion, and how long the low job still needed then (the goal: a small fraction of it).
  * Adds the run to libs/bench/PRIORITY.md.
  */
-import { execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { infraDown, infraUp, portOpen, repoRoot, SERVICE_NAMES, startServices, stateDir } from '@leadflow/infra';
+import { repoRoot, stateDir } from '@leadflow/infra';
 import { takeBenchLock } from './bench-lock.js';
-import { cleanUp, createUploaderKey, freePortRun, psql } from './kafka-mode.js';
+import { startKafkaTarget, startServeTarget, type BenchTarget } from './bench-targets.js';
 import { generateLeadFile } from './lead-generator.js';
 
 const RESULTS = fileURLToPath(new URL('../PRIORITY.md', import.meta.url));
 const MARKER = '<!-- npm run bench:priority inserts each run below this line, newest first -->';
-const CLI = join(repoRoot(), 'services', 'cli', 'bin', 'leadflow.js');
 const MODES = ['kafka', 'serve'] as const;
 type Mode = (typeof MODES)[number];
 const TITLES: Record<Mode, string> = { kafka: 'Kafka mode (8 services)', serve: '`leadflow serve`' };
@@ -51,66 +50,7 @@ function parseArgs(argv: readonly string[]): Args {
   return a;
 }
 
-interface Target { base: string; key: string; stop(): Promise<void> }
-const ports = () => ({ http: Number(process.env.HTTP_PORT ?? 8080), grpc: Number(process.env.GRPC_PORT ?? 50051) });
-
-async function kafkaTarget(): Promise<Target> {
-  const { http, grpc } = ports();
-  if (await portOpen(http)) throw new Error(`port ${http} (HTTP_PORT) is in use`);
-  const infra = await infraUp((line) => say(`[infra] ${line}`));
-  const run = Date.now();
-  const tenant = `bench-priority-${run}`;
-  const database = `leadflow_bench_priority_${run}`;
-  const url = new URL(infra.env.DATABASE_URL);
-  url.pathname = `/${database}`;
-  psql(infra.env.DATABASE_URL, `CREATE DATABASE ${database}`);
-  const undo = async () => {
-    await cleanUp(infra.env, infra.env.DATABASE_URL, database, tenant).catch((err: Error) => say(`kafka: clean-up incomplete: ${err.message}`));
-    if (infra.started.length > 0) await infraDown(infra.started, (line) => say(`[infra] ${line}`));
-  };
-  try {
-    const key = await createUploaderKey(url.toString(), tenant, 'bench:priority');
-    const services = await startServices({
-      env: { ...infra.env, DATABASE_URL: url.toString() }, httpPort: http, grpcPort: grpc,
-      metricsPortBase: await freePortRun(http + 10, SERVICE_NAMES.length), extraEnv: { LOG_LEVEL: 'warn' },
-    });
-    return { base: `http://127.0.0.1:${http}`, key, stop: async () => { await services.stop(); await undo(); } };
-  } catch (err) {
-    await undo();
-    throw err;
-  }
-}
-
-async function serveTarget(workDir: string): Promise<Target> {
-  const { http, grpc } = ports();
-  if (await portOpen(http)) throw new Error(`port ${http} (HTTP_PORT) is in use`);
-  const dataDir = mkdtempSync(join(workDir, 'priority-serve-'));
-  const key = await createUploaderKey({ dataDir }, 'bench-priority', 'bench:priority');
-  const env: NodeJS.ProcessEnv = { ...process.env, LEADFLOW_DATA_DIR: dataDir, HTTP_PORT: String(http), GRPC_PORT: String(grpc), HTTP_HOST: '', LOG_LEVEL: 'warn' };
-  delete env.DATABASE_URL;
-  delete env.METRICS_PORT;
-  const child = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d));
-  child.stderr.on('data', (d: Buffer) => (output += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    await exited;
-    clearTimeout(killer);
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 240_000;
-  while (!output.includes('leadflow serve: REST on')) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`leadflow serve did not start: ${output.trim().split('\n').at(-1) ?? 'no output'}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { base: `http://127.0.0.1:${http}`, key, stop };
-}
+type Target = BenchTarget;
 
 /** curl sends the whole file and then reads the answer (Node's fetch may stop sending once answered: docs/upload-now.md). */
 async function upload(t: Target, file: string, priority: string): Promise<string> {
@@ -166,7 +106,7 @@ async function main(a: Args): Promise<number> {
       let t: Target | undefined;
       try {
         say(`${mode}: starting`);
-        t = mode === 'kafka' ? await kafkaTarget() : await serveTarget(workDir);
+        t = mode === 'kafka' ? await startKafkaTarget('bench:priority', say) : await startServeTarget(workDir, 'bench:priority');
         const m = await measure(t, { low: low.path, high: high.path }, a);
         const share = (100 * m.highSeconds) / (m.highSeconds + m.lowLeftSeconds);
         rows.push(`| ${TITLES[mode]} | ${m.high.status}, ${filed(m.high).toLocaleString('en-US')} rows | ${m.highSeconds.toFixed(1)} s | ${m.lowLeftSeconds.toFixed(1)} s | ${share.toFixed(1)} % | ${m.lowAtHighStart.toLocaleString('en-US')} → ${m.lowAtHighEnd.toLocaleString('en-US')} | ${m.low.status}, ${filed(m.low).toLocaleString('en-US')} rows |`);
