@@ -17,8 +17,16 @@ export interface PipelineOptions {
   queueCapacity?: number;
 }
 
+/**
+ * Lets the event loop take its turn. The embedded database answers a statement without waiting
+ * on I/O, so a job's whole run can be one chain of promise callbacks: without this, `serve`
+ * read no request (not even /healthz) until a 20,000-row job had ended, 35 s later.
+ */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 async function* through<I, O>(input: AsyncIterable<I>, stage: Stage<I, O | Fanout<O>>): AsyncGenerator<O> {
   for await (const batch of input) {
+    await turn();
     const result = await stage(batch);
     if (!isFanout(result)) {
       yield result;
