@@ -26,7 +26,7 @@ import type { Logger } from '@leadflow/logger';
 import { createMappingStage, createSqlMappingStore, createSqlSynonymStore, createTenantAliases, migrations as mappingMigrations } from '@leadflow/mapping';
 import type { Metrics } from '@leadflow/metrics';
 import { createOutboundFetch, type OutboundRules } from '@leadflow/outbound';
-import { createPersistenceStage, createSqlLeadStore, migrations as persistenceMigrations } from '@leadflow/persistence';
+import { createPersistenceStage, createSqlLeadStore, migrations as persistenceMigrations, rawCleanupModule } from '@leadflow/persistence';
 import { createCancelledJobs, instrument, LeadflowError, runPipeline, skipCancelled, type CancelledJobs, type Sink } from '@leadflow/pipeline';
 import type { JobRef, LeadBatch, RowBatch } from '@leadflow/proto';
 import type { Keyring } from '@leadflow/secrets';
@@ -72,6 +72,8 @@ export interface StandaloneOptions {
   synonymsReloadMs?: number;
   /** Days the DNC audit keeps a check (DNC_AUDIT_RETENTION_DAYS). @default 1826 */
   auditRetentionDays?: number;
+  /** Hours raw cells are kept, and how often they are cleaned (RAW_RETENTION_HOURS, RAW_CLEANUP_INTERVAL_MS). @default 48 h, hourly */
+  rawRetention?: { hours: number; intervalMs: number };
 }
 
 /** What every standalone command is given: the stores' place and the process's logger and metrics. */
@@ -89,6 +91,7 @@ export interface StandaloneEnvironment {
   secretKeys: Keyring | null;
   synonymsReloadMs?: number;
   auditRetentionDays?: number;
+  rawRetention?: { hours: number; intervalMs: number };
 }
 
 export interface Standalone {
@@ -156,6 +159,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   const { logger, metrics } = opts;
   let endpoints: EndpointStore;
   let auditUpkeep: ReturnType<typeof auditUpkeepModule>;
+  let rawCleanup: ReturnType<typeof rawCleanupModule>;
   let hashOf: PhoneHash;
   try {
     for (const m of [gatewayMigrations, mappingMigrations, persistenceMigrations, dedupMigrations, dncListMigrations, dncMigrations, deliveryMigrations]) {
@@ -168,6 +172,9 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     hashOf = (phone) => keys.keyedHash(AUDIT_PHONE_PURPOSE, phone);
     auditUpkeep = auditUpkeepModule({ db, hashOf, retentionDays: opts.auditRetentionDays ?? 1826, logger });
     await auditUpkeep.start();
+    const raw = opts.rawRetention ?? { hours: 48, intervalMs: 3600_000 };
+    rawCleanup = rawCleanupModule({ db, retentionHours: raw.hours, intervalMs: raw.intervalMs, logger });
+    await rawCleanup.start();
   } catch (err) {
     // The embedded folder is given up, so that the next start is not told another process holds it.
     await db.close().catch(() => {});
@@ -335,6 +342,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
       await Promise.allSettled([...inFlight]);
       await runner.stop();
       await auditUpkeep.stop();
+      await rawCleanup.stop();
       await outbound.close();
       await db.close();
     },

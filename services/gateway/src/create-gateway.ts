@@ -21,6 +21,7 @@ import { ownedElsewhere } from './owned-elsewhere.js';
 import { buildRestApp } from './rest-app.js';
 import { possibleDuplicateReview } from './review.js';
 import { createSqlSupplierStore } from './supplier-store.js';
+import { storageReport } from './storage-report.js';
 import type { LeadSink } from './lead-sink.js';
 import type { UploadSink } from './upload-sink.js';
 
@@ -116,6 +117,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     supplierMappings: createSqlSupplierMappingStore(opts.db),
     mapping: { synonyms: createSqlSynonymStore(opts.db), onSynonymsChanged: opts.onSynonymsChanged },
     rejections: (jobId, tenantId, limit) => ownedElsewhere(recentRejections(opts.db, jobId, tenantId, limit), []),
+    storage: (tenantId) => storageReport(opts.db, tenantId),
     jobsEnded: opts.jobsEnded,
   });
   // Every call's key is looked up in the gateway's own tables (migration 005), in both modes; a key

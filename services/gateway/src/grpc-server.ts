@@ -21,6 +21,8 @@ import {
   type AddDncNumbersRequest,
   type CancelJobRequest,
   type GetJobLimitsRequest,
+  type GetStorageRequest,
+  type Storage,
   type JobLimits,
   type SetJobLimitsRequest,
   type CancelJobResponse,
@@ -189,6 +191,7 @@ const ACCESS: Record<Method, Role> = {
   replaceDncList: 'admin',
   changeDncList: 'admin',
   getJobLimits: 'viewer',
+  getStorage: 'admin',
   setJobLimits: 'admin',
 };
 
@@ -380,6 +383,14 @@ export function createGrpcServer(opts: GrpcServerOptions) {
       job: toProtoJob(await service.cancelJob(call.request.id, tenantId)),
     })),
     getJobLimits: unary<GetJobLimitsRequest, JobLimits>('getJobLimits', async (_call, tenantId) => service.getJobLimits(tenantId)),
+    getStorage: unary<GetStorageRequest, Storage>('getStorage', async (_call, tenantId) => {
+      const { tables, lastCleanup, nextCleanup } = await service.getStorage(tenantId);
+      return {
+        tables,
+        lastCleanup: lastCleanup ? { ...lastCleanup, finishedAt: lastCleanup.finishedAt ?? '', error: lastCleanup.error ?? '' } : undefined,
+        nextCleanup: nextCleanup ?? '',
+      };
+    }),
     setJobLimits: unary<SetJobLimitsRequest, JobLimits>('setJobLimits', async (call, tenantId) =>
       service.setJobLimits(tenantId, { maxRunningJobs: call.request.maxRunningJobs }),
     ),

@@ -22,6 +22,7 @@ import { createSupplierService } from './supplier-service.js';
 import type { SupplierStore } from './supplier-store.js';
 import type { JobAdmission, JobLimitsView } from './job-admission.js';
 import { parsePriority } from './job-priority.js';
+import type { StorageView } from './storage-report.js';
 import { receiveUpload, type UploadPart } from './upload-receiver.js';
 import type { UploadSink } from './upload-sink.js';
 
@@ -45,6 +46,8 @@ export interface JobServiceOptions {
   watchIntervalMs?: number;
   /** A job's newest rejected rows (persistence's record of them). */
   rejections?: (jobId: string, tenantId: string, limit: number) => Promise<Rejection[]>;
+  /** What the tenant keeps in each table, and the cleanup of raw cells (storage-report.ts). */
+  storage?: (tenantId: string) => Promise<StorageView>;
   /** The tenants' dedup policies (table dedup_policies). */
   policies?: {
     list(tenantId: string): Promise<{ supplier: string; policy: unknown; updatedAt: string }[]>;
@@ -314,6 +317,11 @@ export function createJobService(opts: JobServiceOptions) {
   return {
     upload, startUpload, getJob, watchJob, addDncNumbers, exportRows, getMapping, confirmMapping, listMerges, revertMerge, setDedupPolicy, listDedupPolicies,
     listPossibleDuplicates, decidePossibleDuplicate, listJobs, listJobErrors, getJobLimits, setJobLimits,
+    /** GET /v1/storage: the tenant's rows and bytes per table, and the last and next cleanup of raw cells. */
+    async getStorage(tenantId: string): Promise<StorageView> {
+      if (!opts.storage) return { tables: [], lastCleanup: null, nextCleanup: null };
+      return opts.storage(tenantId);
+    },
     ...createSupplierService(opts.suppliers, { onRenamed: opts.supplierMappings?.rename }),
     ...createSupplierMappingService(opts.suppliers, opts.supplierMappings),
     // The CSV template and the tenant's header synonyms (mapping-settings.ts).

@@ -181,6 +181,7 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
   });
 
   app.get('/v1/settings/jobs', { schema: schemas.getJobLimits, config: { access: 'viewer' } }, async (req) => service.getJobLimits(tenantOf(req)));
+  app.get('/v1/storage', { schema: schemas.getStorage, config: { access: 'admin' } }, async (req) => service.getStorage(tenantOf(req)));
 
   app.put<{ Body: unknown }>(
     '/v1/settings/jobs',

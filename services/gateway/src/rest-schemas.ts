@@ -353,6 +353,38 @@ export const schemas = {
   template: route('mapping', 'The CSV template: the canonical headers and an example row, in UTF-8 with a byte order mark (for Excel)', {
     response: textAnswer('text/csv', 'the template: a header line of the lead fields, then one example row'),
   }),
+  getStorage: route('operations', "What the tenant keeps in each table (rows, bytes) and the cleanup of raw cells: the last one, what it emptied, the next (admin)", {
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          tables: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                table: { type: 'string' },
+                holds: { type: 'string', description: 'what one row is' },
+                rows: { type: 'integer', description: "the tenant's rows in it" },
+                bytes: { type: 'integer', description: 'their bytes (pg_column_size of each row)' },
+              },
+            },
+          },
+          lastCleanup: {
+            type: ['object', 'null'],
+            properties: {
+              startedAt: { type: 'string' },
+              finishedAt: { type: ['string', 'null'] },
+              retentionHours: { type: 'integer', description: 'RAW_RETENTION_HOURS it applied' },
+              removed: { type: 'object', additionalProperties: { type: 'integer' }, description: "the tenant's rows emptied, by place: rejected_rows.raw, leads.original" },
+              error: { type: ['string', 'null'] },
+            },
+          },
+          nextCleanup: { type: ['string', 'null'] },
+        },
+      },
+    },
+  }),
   getJobLimits: route('jobs', "The tenant's job limits: at most maxRunningJobs of its jobs run at once (0: no limit); more wait queued"),
   setJobLimits: route('jobs', "Set the tenant's job limits (admin); jobs waiting start, in priority order, as places free up", {
     body: {

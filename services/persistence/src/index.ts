@@ -18,3 +18,5 @@ export { recentRejections } from './recent-rejections.js';
 export type { Rejection } from './recent-rejections.js';
 export { outcomeOfRow, storedOutcomes } from './row-outcomes.js';
 export type { DispositionName, RowOutcome } from './row-outcomes.js';
+export { RAW_PLACES, rawCleanupModule, rawRetentionSchema, removeRawCells, runRawCleanup } from './raw-cleanup.js';
+export type { CleanupCounts, RawCleanupOptions, RawPlace } from './raw-cleanup.js';

@@ -911,6 +911,43 @@ export interface JobLimits {
   maxRunningJobs: number;
 }
 
+export interface GetStorageRequest {
+}
+
+export interface StoredTable {
+  table: string;
+  /** What one row is. */
+  holds: string;
+  /** The tenant's rows in it, and their bytes. */
+  rows: number;
+  bytes: number;
+}
+
+export interface StorageCleanup {
+  startedAt: string;
+  finishedAt: string;
+  retentionHours: number;
+  /** The tenant's rows whose raw cells it emptied, by place ("rejected_rows.raw", "leads.original"). */
+  removed: { [key: string]: number };
+  /** Why it failed, if it did ('' otherwise). */
+  error: string;
+}
+
+export interface StorageCleanup_RemovedEntry {
+  key: string;
+  value: number;
+}
+
+export interface Storage {
+  tables: StoredTable[];
+  /** Absent before the first cleanup. */
+  lastCleanup:
+    | StorageCleanup
+    | undefined;
+  /** When the next cleanup is due; '' before the first. */
+  nextCleanup: string;
+}
+
 function createBaseUploadMetadata(): UploadMetadata {
   return { fileName: "", supplier: "", webhookUrl: "", sheet: "", review: false, priority: undefined };
 }
@@ -11512,6 +11549,546 @@ export const JobLimits: MessageFns<JobLimits> = {
   },
 };
 
+function createBaseGetStorageRequest(): GetStorageRequest {
+  return {};
+}
+
+export const GetStorageRequest: MessageFns<GetStorageRequest> = {
+  encode(_: GetStorageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetStorageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetStorageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetStorageRequest {
+    return {};
+  },
+
+  toJSON(_: GetStorageRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetStorageRequest>, I>>(base?: I): GetStorageRequest {
+    return GetStorageRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetStorageRequest>, I>>(_: I): GetStorageRequest {
+    const message = createBaseGetStorageRequest();
+    return message;
+  },
+};
+
+function createBaseStoredTable(): StoredTable {
+  return { table: "", holds: "", rows: 0, bytes: 0 };
+}
+
+export const StoredTable: MessageFns<StoredTable> = {
+  encode(message: StoredTable, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.table !== "") {
+      writer.uint32(10).string(message.table);
+    }
+    if (message.holds !== "") {
+      writer.uint32(18).string(message.holds);
+    }
+    if (message.rows !== 0) {
+      writer.uint32(24).int64(message.rows);
+    }
+    if (message.bytes !== 0) {
+      writer.uint32(32).int64(message.bytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StoredTable {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStoredTable();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.table = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.holds = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.rows = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.bytes = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StoredTable {
+    return {
+      table: isSet(object.table) ? globalThis.String(object.table) : "",
+      holds: isSet(object.holds) ? globalThis.String(object.holds) : "",
+      rows: isSet(object.rows) ? globalThis.Number(object.rows) : 0,
+      bytes: isSet(object.bytes) ? globalThis.Number(object.bytes) : 0,
+    };
+  },
+
+  toJSON(message: StoredTable): unknown {
+    const obj: any = {};
+    if (message.table !== "") {
+      obj.table = message.table;
+    }
+    if (message.holds !== "") {
+      obj.holds = message.holds;
+    }
+    if (message.rows !== 0) {
+      obj.rows = Math.round(message.rows);
+    }
+    if (message.bytes !== 0) {
+      obj.bytes = Math.round(message.bytes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StoredTable>, I>>(base?: I): StoredTable {
+    return StoredTable.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StoredTable>, I>>(object: I): StoredTable {
+    const message = createBaseStoredTable();
+    message.table = object.table ?? "";
+    message.holds = object.holds ?? "";
+    message.rows = object.rows ?? 0;
+    message.bytes = object.bytes ?? 0;
+    return message;
+  },
+};
+
+function createBaseStorageCleanup(): StorageCleanup {
+  return { startedAt: "", finishedAt: "", retentionHours: 0, removed: {}, error: "" };
+}
+
+export const StorageCleanup: MessageFns<StorageCleanup> = {
+  encode(message: StorageCleanup, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.startedAt !== "") {
+      writer.uint32(10).string(message.startedAt);
+    }
+    if (message.finishedAt !== "") {
+      writer.uint32(18).string(message.finishedAt);
+    }
+    if (message.retentionHours !== 0) {
+      writer.uint32(24).int32(message.retentionHours);
+    }
+    globalThis.Object.entries(message.removed).forEach(([key, value]: [string, number]) => {
+      StorageCleanup_RemovedEntry.encode({ key: key as any, value }, writer.uint32(34).fork()).join();
+    });
+    if (message.error !== "") {
+      writer.uint32(42).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StorageCleanup {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStorageCleanup();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.startedAt = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.finishedAt = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.retentionHours = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            const entry4 = StorageCleanup_RemovedEntry.decode(reader, reader.uint32());
+            if (entry4.value !== undefined) {
+              message.removed[entry4.key] = entry4.value;
+            }
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StorageCleanup {
+    return {
+      startedAt: isSet(object.startedAt)
+        ? globalThis.String(object.startedAt)
+        : isSet(object.started_at)
+        ? globalThis.String(object.started_at)
+        : "",
+      finishedAt: isSet(object.finishedAt)
+        ? globalThis.String(object.finishedAt)
+        : isSet(object.finished_at)
+        ? globalThis.String(object.finished_at)
+        : "",
+      retentionHours: isSet(object.retentionHours)
+        ? globalThis.Number(object.retentionHours)
+        : isSet(object.retention_hours)
+        ? globalThis.Number(object.retention_hours)
+        : 0,
+      removed: isObject(object.removed)
+        ? (globalThis.Object.entries(object.removed) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+    };
+  },
+
+  toJSON(message: StorageCleanup): unknown {
+    const obj: any = {};
+    if (message.startedAt !== "") {
+      obj.startedAt = message.startedAt;
+    }
+    if (message.finishedAt !== "") {
+      obj.finishedAt = message.finishedAt;
+    }
+    if (message.retentionHours !== 0) {
+      obj.retentionHours = Math.round(message.retentionHours);
+    }
+    if (message.removed) {
+      const entries = globalThis.Object.entries(message.removed) as [string, number][];
+      if (entries.length > 0) {
+        obj.removed = {};
+        entries.forEach(([k, v]) => {
+          obj.removed[k] = Math.round(v);
+        });
+      }
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StorageCleanup>, I>>(base?: I): StorageCleanup {
+    return StorageCleanup.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StorageCleanup>, I>>(object: I): StorageCleanup {
+    const message = createBaseStorageCleanup();
+    message.startedAt = object.startedAt ?? "";
+    message.finishedAt = object.finishedAt ?? "";
+    message.retentionHours = object.retentionHours ?? 0;
+    message.removed = (globalThis.Object.entries(object.removed ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.error = object.error ?? "";
+    return message;
+  },
+};
+
+function createBaseStorageCleanup_RemovedEntry(): StorageCleanup_RemovedEntry {
+  return { key: "", value: 0 };
+}
+
+export const StorageCleanup_RemovedEntry: MessageFns<StorageCleanup_RemovedEntry> = {
+  encode(message: StorageCleanup_RemovedEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).int64(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StorageCleanup_RemovedEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStorageCleanup_RemovedEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StorageCleanup_RemovedEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: StorageCleanup_RemovedEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = Math.round(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StorageCleanup_RemovedEntry>, I>>(base?: I): StorageCleanup_RemovedEntry {
+    return StorageCleanup_RemovedEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StorageCleanup_RemovedEntry>, I>>(object: I): StorageCleanup_RemovedEntry {
+    const message = createBaseStorageCleanup_RemovedEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
+function createBaseStorage(): Storage {
+  return { tables: [], lastCleanup: undefined, nextCleanup: "" };
+}
+
+export const Storage: MessageFns<Storage> = {
+  encode(message: Storage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.tables) {
+      StoredTable.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.lastCleanup !== undefined) {
+      StorageCleanup.encode(message.lastCleanup, writer.uint32(18).fork()).join();
+    }
+    if (message.nextCleanup !== "") {
+      writer.uint32(26).string(message.nextCleanup);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Storage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStorage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tables.push(StoredTable.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lastCleanup = StorageCleanup.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nextCleanup = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Storage {
+    return {
+      tables: globalThis.Array.isArray(object?.tables) ? object.tables.map((e: any) => StoredTable.fromJSON(e)) : [],
+      lastCleanup: isSet(object.lastCleanup)
+        ? StorageCleanup.fromJSON(object.lastCleanup)
+        : isSet(object.last_cleanup)
+        ? StorageCleanup.fromJSON(object.last_cleanup)
+        : undefined,
+      nextCleanup: isSet(object.nextCleanup)
+        ? globalThis.String(object.nextCleanup)
+        : isSet(object.next_cleanup)
+        ? globalThis.String(object.next_cleanup)
+        : "",
+    };
+  },
+
+  toJSON(message: Storage): unknown {
+    const obj: any = {};
+    if (message.tables?.length) {
+      obj.tables = message.tables.map((e) => StoredTable.toJSON(e));
+    }
+    if (message.lastCleanup !== undefined) {
+      obj.lastCleanup = StorageCleanup.toJSON(message.lastCleanup);
+    }
+    if (message.nextCleanup !== "") {
+      obj.nextCleanup = message.nextCleanup;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Storage>, I>>(base?: I): Storage {
+    return Storage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Storage>, I>>(object: I): Storage {
+    const message = createBaseStorage();
+    message.tables = object.tables?.map((e) => StoredTable.fromPartial(e)) || [];
+    message.lastCleanup = (object.lastCleanup !== undefined && object.lastCleanup !== null)
+      ? StorageCleanup.fromPartial(object.lastCleanup)
+      : undefined;
+    message.nextCleanup = object.nextCleanup ?? "";
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -11922,6 +12499,16 @@ export const LeadflowGatewayService = {
     responseSerialize: (value: JobLimits): Buffer => Buffer.from(JobLimits.encode(value).finish()),
     responseDeserialize: (value: Buffer): JobLimits => JobLimits.decode(value),
   },
+  /** What the tenant keeps in each table, and the cleanup of raw cells (GET /v1/storage, admin). */
+  getStorage: {
+    path: "/leadflow.v1.LeadflowGateway/GetStorage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetStorageRequest): Buffer => Buffer.from(GetStorageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetStorageRequest => GetStorageRequest.decode(value),
+    responseSerialize: (value: Storage): Buffer => Buffer.from(Storage.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Storage => Storage.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -12027,6 +12614,8 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
   getJobLimits: handleUnaryCall<GetJobLimitsRequest, JobLimits>;
   /** Set them (PUT /v1/settings/jobs, admin); a bad value answers INVALID_ARGUMENT (INVALID_JOB_LIMITS). */
   setJobLimits: handleUnaryCall<SetJobLimitsRequest, JobLimits>;
+  /** What the tenant keeps in each table, and the cleanup of raw cells (GET /v1/storage, admin). */
+  getStorage: handleUnaryCall<GetStorageRequest, Storage>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -12607,6 +13196,22 @@ export interface LeadflowGatewayClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: JobLimits) => void,
+  ): ClientUnaryCall;
+  /** What the tenant keeps in each table, and the cleanup of raw cells (GET /v1/storage, admin). */
+  getStorage(
+    request: GetStorageRequest,
+    callback: (error: ServiceError | null, response: Storage) => void,
+  ): ClientUnaryCall;
+  getStorage(
+    request: GetStorageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Storage) => void,
+  ): ClientUnaryCall;
+  getStorage(
+    request: GetStorageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Storage) => void,
   ): ClientUnaryCall;
 }
 
