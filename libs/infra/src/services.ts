@@ -29,7 +29,7 @@ export interface StartServicesOptions {
  * (`.leadflow/data.keys`), so the services and the standalone commands on the same database
  * open each other's secrets. A deployment sets the variable from a Secret (charts/leadflow).
  */
-const devSecretKeys = () => process.env.LEADFLOW_SECRET_KEYS || keyFileText(stateDir('data.keys')).trim().split(/\s+/).join(',');
+export const devSecretKeys = (): string => process.env.LEADFLOW_SECRET_KEYS || keyFileText(stateDir('data.keys')).trim().split(/\s+/).join(',');
 
 export interface ServicesHandle {
   pids: Record<ServiceName, number>;

@@ -14,6 +14,12 @@ export {
 export { LeadMatch, LeadResult, SubmitLeadRequest, SubmitLeadResponse } from './gen/leadflow/v1/gateway.js';
 export { GetSupplierMappingRequest, SetSupplierMappingRequest, SupplierMapping, SupplierMappingEntry } from './gen/leadflow/v1/gateway.js';
 export { PushRecordsRequest, PushRecordsResponse, StreamRecord } from './gen/leadflow/v1/gateway.js';
+export {
+  CreateWebhookRequest, CreateWebhookResponse, DefaultWebhookSecret, Delivery, DeliveryAttempt, DeleteWebhookRequest, DeleteWebhookResponse, GetDefaultWebhookSecretRequest,
+  GetWebhookRequest, GetWebhookSecretRequest, JobDeliveryRate, ListDeliveriesRequest, ListDeliveriesResponse, ListWebhooksRequest, ListWebhooksResponse,
+  ReplayWebhookRequest, ReplayWebhookResponse, RotateDefaultWebhookSecretRequest, RotateWebhookSecretRequest, SetJobRateRequest, SetJobRateResponse,
+  UpdateWebhookRequest, Webhook, WebhookEventTypes, WebhookHeaders, WebhookSecret,
+} from './gen/leadflow/v1/gateway.js';
 export { DncListLoad, DncListLoadProblem, DncListLoadRequest, DncListSummary, DncListTarget, ListDncListsRequest, ListDncListsResponse } from './gen/leadflow/v1/gateway.js';
 
 import { fileURLToPath } from 'node:url';

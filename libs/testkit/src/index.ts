@@ -56,3 +56,5 @@ export { itChecksTheJobLimits, runJobLimitsScenario } from './job-limits-scenari
 export type { JobLimitsScenario } from './job-limits-scenario.js';
 export { severalFilesScenario, twoFiles } from './several-files-scenario.js';
 export type { SeveralFilesContext } from './several-files-scenario.js';
+export { itChecksTheWebhookApi, runWebhookApiScenario } from './webhook-api-scenario.js';
+export type { WebhookApiScenario, WebhookApiScenarioOptions } from './webhook-api-scenario.js';

@@ -34,6 +34,8 @@ export interface TenantObjects {
   supplierId: string;
   /** A backup of its header synonyms (which name the supplier, so that no other tenant may see them). */
   synonymBackupId: string;
+  /** A webhook endpoint of the tenant (disabled: nothing is sent to it). */
+  webhookId: string;
 }
 
 /**
@@ -119,6 +121,7 @@ export async function seedTenant(base: string, adminKey: string, supplier: strin
   await expectOk('synonyms', callRest(base, adminKey, 'PUT', '/v1/mapping/synonyms', { json: { synonyms: { source: [`${supplier} Herkunft`] } } }));
   await expectOk('supplier mapping', callRest(base, adminKey, 'PUT', `/v1/suppliers/${supplierId}/mapping`, { json: { mapping: [{ header: `${supplier} Ref`, field: 'source' }] } }));
   const synonymBackup = JSON.parse((await expectOk('synonym backup', callRest(base, adminKey, 'POST', '/v1/mapping/synonyms/backups'))).text) as { id: string };
+  const webhook = JSON.parse((await expectOk('webhook', callRest(base, adminKey, 'POST', '/v1/webhooks', { json: WALK_WEBHOOK }))).text) as { id: string };
   const viewer = JSON.parse((await expectOk('key', callRest(base, adminKey, 'POST', '/v1/keys', { json: { role: 'viewer', name: 'walk viewer' } }))).text) as {
     key: string;
     prefix: string;
@@ -138,8 +141,12 @@ export async function seedTenant(base: string, adminKey: string, supplier: strin
     supplier,
     supplierId,
     synonymBackupId: synonymBackup.id,
+    webhookId: webhook.id,
   };
 }
+
+/** A webhook endpoint the walk makes: disabled, so that nothing is ever sent to it. */
+const WALK_WEBHOOK = { url: 'http://127.0.0.1:9/walk', mode: 'record', enabled: false, description: 'walk' };
 
 /** Robert of SEED_CSV, sent alone (POST /v1/leads, SubmitLead). */
 const ROBERT_AGAIN = { first_name: 'Robert', last_name: 'Lee', email: 'rlee@acme.com' };
@@ -217,6 +224,27 @@ export const REST_CASES: Record<string, RestCase> = {
   },
   // Robert's email, which tenant A has as a lead: another tenant's lead is its own, no duplicate of A's.
   'POST /v1/leads': { role: 'uploader', request: () => ({ path: '/v1/leads?wait=30000', body: { json: ROBERT_AGAIN } }), other: 'own' },
+  // Delivery's control surface (docs/delivery.md): another tenant makes and reads its own endpoints and secrets.
+  'POST /v1/webhooks': { role: 'admin', request: () => ({ path: '/v1/webhooks', body: { json: WALK_WEBHOOK } }), other: 'own' },
+  'GET /v1/webhooks': { role: 'viewer', request: () => ({ path: '/v1/webhooks' }), other: 'own' },
+  'GET /v1/webhooks/{id}': { role: 'viewer', request: (a) => ({ path: `/v1/webhooks/${a.webhookId}` }), other: { notFound: 'WEBHOOK_NOT_FOUND' } },
+  'PATCH /v1/webhooks/{id}': {
+    role: 'admin',
+    request: (a) => ({ path: `/v1/webhooks/${a.webhookId}`, body: { json: { description: 'walked', enabled: false } } }),
+    other: { notFound: 'WEBHOOK_NOT_FOUND' },
+  },
+  'DELETE /v1/webhooks/{id}': { role: 'admin', request: (a) => ({ path: `/v1/webhooks/${a.webhookId}` }), other: { notFound: 'WEBHOOK_NOT_FOUND' } },
+  'POST /v1/webhooks/{id}/rotate': { role: 'admin', request: (a) => ({ path: `/v1/webhooks/${a.webhookId}/rotate` }), other: { notFound: 'WEBHOOK_NOT_FOUND' } },
+  'GET /v1/webhooks/{id}/secret': { role: 'admin', request: (a) => ({ path: `/v1/webhooks/${a.webhookId}/secret` }), other: { notFound: 'WEBHOOK_NOT_FOUND' } },
+  'POST /v1/webhooks/{id}/replay': {
+    role: 'admin',
+    request: (a) => ({ path: `/v1/webhooks/${a.webhookId}/replay`, body: { json: { status: 'failed' } } }),
+    other: { notFound: 'WEBHOOK_NOT_FOUND' },
+  },
+  'GET /v1/settings/webhook-secret': { role: 'admin', request: () => ({ path: '/v1/settings/webhook-secret' }), other: 'own' },
+  'POST /v1/settings/webhook-secret/rotate': { role: 'admin', request: () => ({ path: '/v1/settings/webhook-secret/rotate' }), other: 'own' },
+  'PUT /v1/jobs/{id}/rate': { role: 'uploader', request: (a) => ({ path: `/v1/jobs/${a.jobId}/rate`, body: { json: { perSecond: 10 } } }), other: { notFound: 'JOB_NOT_FOUND' } },
+  'GET /v1/deliveries': { role: 'viewer', request: () => ({ path: '/v1/deliveries?limit=100' }), other: 'own' },
 };
 
 interface ApiDocument {
@@ -238,7 +266,9 @@ const ROLES: Role[] = ['viewer', 'uploader', 'admin'];
 const below = (role: Role) => ROLES.slice(0, ROLES.indexOf(role));
 
 /** What of A's may show in nothing another tenant is answered. */
-const secretsOf = (a: TenantObjects) => [a.jobId, a.reviewJobId, a.leadId, a.possibleDuplicateId, a.keyPrefix, a.supplier, a.supplierId, a.synonymBackupId];
+const secretsOf = (a: TenantObjects) => [
+  a.jobId, a.reviewJobId, a.leadId, a.possibleDuplicateId, a.keyPrefix, a.supplier, a.supplierId, a.synonymBackupId, a.webhookId,
+];
 
 /**
  * The REST walk: every guarded route without a key (401), with a key of each role below the one
@@ -400,6 +430,30 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
     role: 'admin',
     call: (c, a) =>
       settle((done) => c.setSupplierMapping({ id: a.supplierId, mapping: [{ header: 'Walk Ref', field: 'source', learnedAt: '', learnedBy: '', jobId: '' }] }, done)),
+    other: 'not_found',
+  },
+  createWebhook: {
+    role: 'admin',
+    call: (c) => settle((done) => c.createWebhook({ ...WALK_WEBHOOK, events: [], headers: {} }, done)),
+    other: 'own',
+  },
+  listWebhooks: { role: 'viewer', call: (c) => settle((done) => c.listWebhooks({}, done)), other: 'own' },
+  getWebhook: { role: 'viewer', call: (c, a) => settle((done) => c.getWebhook({ id: a.webhookId }, done)), other: 'not_found' },
+  updateWebhook: {
+    role: 'admin',
+    call: (c, a) => settle((done) => c.updateWebhook({ id: a.webhookId, description: 'walked', enabled: false, events: undefined, headers: undefined }, done)),
+    other: 'not_found',
+  },
+  deleteWebhook: { role: 'admin', call: (c, a) => settle((done) => c.deleteWebhook({ id: a.webhookId }, done)), other: 'not_found' },
+  rotateWebhookSecret: { role: 'admin', call: (c, a) => settle((done) => c.rotateWebhookSecret({ id: a.webhookId }, done)), other: 'not_found' },
+  getWebhookSecret: { role: 'admin', call: (c, a) => settle((done) => c.getWebhookSecret({ id: a.webhookId }, done)), other: 'not_found' },
+  getDefaultWebhookSecret: { role: 'admin', call: (c) => settle((done) => c.getDefaultWebhookSecret({}, done)), other: 'own' },
+  rotateDefaultWebhookSecret: { role: 'admin', call: (c) => settle((done) => c.rotateDefaultWebhookSecret({}, done)), other: 'own' },
+  setJobRate: { role: 'uploader', call: (c, a) => settle((done) => c.setJobRate({ id: a.jobId, perSecond: 10 }, done)), other: 'not_found' },
+  listDeliveries: { role: 'viewer', call: (c) => settle((done) => c.listDeliveries({ status: '', job: '', endpoint: '', limit: 100, after: '' }, done)), other: 'own' },
+  replayWebhook: {
+    role: 'admin',
+    call: (c, a) => settle((done) => c.replayWebhook({ id: a.webhookId, job: '', from: '', to: '', status: 'failed' }, done)),
     other: 'not_found',
   },
 };

@@ -108,6 +108,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
         jobsEnded: metrics.jobs,
         limits: env.concurrency,
         outbound: env.outbound,
+        secretKeys: standalone!.secretKeys,
         isReady: () => lifecycle.ready,
         runner: standalone!.runner,
         onSynonymsChanged: standalone!.synonymsChanged,

@@ -123,6 +123,8 @@ export interface Standalone {
   uploadSink(onError: (job: JobRef, err: unknown) => void): UploadSink;
   /** A sink that runs each single lead through the stages in this process (for the gateway in `serve`). */
   leadSink(onError: (job: JobRef, err: unknown) => void): LeadSink;
+  /** The keys webhook secrets are sealed with: the gateway's webhook routes make and show secrets with them. */
+  secretKeys: Keyring;
   /** Waits for the jobs in flight, then closes the database. */
   close(): Promise<void>;
 }
@@ -161,12 +163,13 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   let auditUpkeep: ReturnType<typeof auditUpkeepModule>;
   let rawCleanup: ReturnType<typeof rawCleanupModule>;
   let hashOf: PhoneHash;
+  let keys: Keyring;
   try {
     for (const m of [gatewayMigrations, mappingMigrations, persistenceMigrations, dedupMigrations, dncListMigrations, dncMigrations, deliveryMigrations]) {
       await migrate(db, m);
     }
     // After the database: a data folder that cannot be used is the problem to report, not its key file.
-    const keys = secretKeyring(opts.secretKeys, opts.dataDir);
+    keys = secretKeyring(opts.secretKeys, opts.dataDir);
     endpoints = createSqlEndpointStore(db, keys);
     await sealEndpointSecrets(endpoints, logger);
     hashOf = (phone) => keys.keyedHash(AUDIT_PHONE_PURPOSE, phone);
@@ -277,6 +280,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   return {
     db,
     jobs,
+    secretKeys: keys,
     runner: runner.name,
     dnc,
     dedupIndex,

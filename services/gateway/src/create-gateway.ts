@@ -6,6 +6,8 @@ import { createSqlSupplierMappingStore, createSqlSynonymStore } from '@leadflow/
 import { leadExists, leadMerges, recentRejections, revertMerge } from '@leadflow/persistence';
 import type { Metrics } from '@leadflow/metrics';
 import type { OutboundRules } from '@leadflow/outbound';
+import { createEndpointAdmin } from '@leadflow/delivery';
+import type { Keyring } from '@leadflow/secrets';
 import type { DncRegistry, SqlClient } from '@leadflow/stores';
 import type { Counter } from 'prom-client';
 import { createSqlApiKeyStore } from './api-key-store.js';
@@ -62,6 +64,11 @@ export interface GatewayOptions {
   outbound: OutboundRules;
   /** Told when a tenant's header synonyms change: `leadflow serve`'s mapping stage rereads them at once. */
   onSynonymsChanged?: (tenantId: string) => void;
+  /**
+   * The keys webhook secrets are sealed with (LEADFLOW_SECRET_KEYS, or serve's key file): the
+   * webhook routes make, rotate and show secrets with them. None: those routes answer INTERNAL.
+   */
+  secretKeys?: Keyring;
   /** The operators' job metrics, read at an interval while the gateway runs (job-metrics.ts); none when left out. */
   jobMetrics?: Pick<JobMetricsOptions, 'metrics' | 'lag' | 'intervalMs' | 'maxJobs'>;
 }
@@ -119,6 +126,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     rejections: (jobId, tenantId, limit) => ownedElsewhere(recentRejections(opts.db, jobId, tenantId, limit), []),
     storage: (tenantId) => storageReport(opts.db, tenantId),
     jobsEnded: opts.jobsEnded,
+    webhooks: opts.secretKeys && createEndpointAdmin(opts.db, opts.secretKeys),
   });
   // Every call's key is looked up in the gateway's own tables (migration 005), in both modes; a key
   // that verified is believed for KEY_VERIFIED_FOR_MS (docs/api-keys.md, "Checking a key").

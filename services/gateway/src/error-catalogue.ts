@@ -105,6 +105,17 @@ const REQUEST_ERRORS = {
     message: 'the supplier mapping is not valid: the message names the entry; send {"mapping": [{"header": "<header>", "field": "<lead field or extra>"}, ...]}, each header once',
   },
   SYNONYM_BACKUP_NOT_FOUND: { status: 404, message: 'no synonym backup with this id for this tenant: GET /v1/mapping/synonyms/backups lists them' },
+  INVALID_WEBHOOK: {
+    status: 400,
+    message:
+      'the webhook endpoint is not valid: the message names the field; send {"url": "https://...", "mode": "record" | "batch", "batchSize"?: 1-1000, "perSecond"?: 0-10000, "events"?: ["lead.created", ...], "headers"?: {"name": "value"}, "description"?: "...", "enabled"?: true}',
+  },
+  WEBHOOK_NOT_FOUND: { status: 404, message: 'no webhook endpoint with this id for this tenant: GET /v1/webhooks lists them' },
+  INVALID_JOB_RATE: { status: 400, message: 'send {"perSecond": N}, N a whole number from 0 (unlimited) to 10000 requests a second' },
+  INVALID_REPLAY: {
+    status: 400,
+    message: 'the replay is not valid: send {"job"?: "<job id>", "from"?: "<ISO 8601 time>", "to"?: "<ISO 8601 time>", "status"?: "failed" | "delivered"}',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 /**

@@ -86,6 +86,7 @@ import { pushRecordsRpc } from './grpc-records.js';
 import { mappingRpcs } from './mapping-rpcs.js';
 import { leadRpcs } from './lead-rpcs.js';
 import { supplierMappingRpcs } from './supplier-mapping-rpcs.js';
+import { webhookRpcs } from './webhook-rpcs.js';
 import { fromProtoStatuses, toProtoEvent, toProtoProgress } from './grpc-jobs.js';
 
 const STATUS: Record<JobView['status'], JobStatus> = {
@@ -117,6 +118,7 @@ export function toProtoJob(v: JobView): Job {
     bytesReceived: v.bytesReceived,
     priority: v.priority,
     files: v.files.map((f) => ({ name: f.name, rows: f.rows ?? undefined, bytes: f.bytes })),
+    deliveryRate: v.deliveryRate && { perSecond: v.deliveryRate.perSecond ?? undefined, current: v.deliveryRate.current },
   };
 }
 
@@ -193,6 +195,19 @@ const ACCESS: Record<Method, Role> = {
   getJobLimits: 'viewer',
   getStorage: 'admin',
   setJobLimits: 'admin',
+  // Delivery's control surface, as REST's routes (webhook-routes.ts).
+  createWebhook: 'admin',
+  listWebhooks: 'viewer',
+  getWebhook: 'viewer',
+  updateWebhook: 'admin',
+  deleteWebhook: 'admin',
+  rotateWebhookSecret: 'admin',
+  getWebhookSecret: 'admin',
+  getDefaultWebhookSecret: 'admin',
+  rotateDefaultWebhookSecret: 'admin',
+  setJobRate: 'uploader',
+  listDeliveries: 'viewer',
+  replayWebhook: 'admin',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -231,6 +246,7 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     ...mappingRpcs(service, unary),
     ...leadRpcs(service, unary, toProtoJob),
     ...supplierMappingRpcs(service, unary),
+    ...webhookRpcs(service, unary),
     ...dncListRpcs({ service, unary, toStatus, tenantOf: async (call, method) => (await callerOf(call, method)).tenantId }),
     pushRecords: pushRecordsRpc({ service, limits, toStatus, toProtoJob, tenantOf: async (call) => (await callerOf(call, 'pushRecords')).tenantId }),
     uploadFile(call: ServerReadableStream<UploadFileRequest, UploadFileResponse>, callback: sendUnaryData<UploadFileResponse>) {

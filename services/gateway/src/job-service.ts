@@ -5,6 +5,7 @@ import type { DecideResult, MergeRecord, PossibleDuplicate, PossibleDuplicateSta
 import { checkOutboundUrl, OutboundRefusal, type OutboundRules, type Resolve } from '@leadflow/outbound';
 import type { Logger } from '@leadflow/logger';
 import { isUuid } from '@leadflow/pipeline';
+import type { EndpointAdmin } from '@leadflow/delivery';
 import type { DncRegistry } from '@leadflow/stores';
 import type { SupplierMappingStore } from '@leadflow/mapping';
 import { createDncListService } from './dnc-list-service.js';
@@ -19,6 +20,7 @@ import { cursorOf, parseJobListQuery, type JobListQuery } from './job-list-query
 import type { ColumnView, JobStore, JobView, MappingView } from './job-store.js';
 import { createSupplierMappingService } from './supplier-mapping.js';
 import { createSupplierService } from './supplier-service.js';
+import { createWebhookService } from './webhook-service.js';
 import type { SupplierStore } from './supplier-store.js';
 import type { JobAdmission, JobLimitsView } from './job-admission.js';
 import { parsePriority } from './job-priority.js';
@@ -79,6 +81,8 @@ export interface JobServiceOptions {
   logger?: Logger;
   /** The per-tenant limit of running jobs (job-admission.ts); none: every job runs at once. */
   admission?: JobAdmission;
+  /** Delivery's endpoints, secrets, rates and deliveries (webhook-service.ts); none: those calls answer INTERNAL. */
+  webhooks?: EndpointAdmin;
 }
 
 const REVIEW_STATUSES = ['open', 'duplicate', 'distinct'] as const;
@@ -160,10 +164,16 @@ export function createJobService(opts: JobServiceOptions) {
     }
   }
 
-  async function getJob(id: string, tenantId: string): Promise<JobView> {
+  async function findJob(id: string, tenantId: string): Promise<JobView> {
     const job = await jobs.get(id, tenantId);
     if (!job) throw errors.jobNotFound(id);
     return job;
+  }
+
+  /** The job, with its delivery rate (the limit set, and the rate measured now) where delivery's tables are at hand. */
+  async function getJob(id: string, tenantId: string): Promise<JobView> {
+    const job = await findJob(id, tenantId);
+    return opts.webhooks ? { ...job, deliveryRate: await opts.webhooks.jobRate(tenantId, id) } : job;
   }
 
   /** The job as `progress` events while it changes, then its end (job-events.ts), until `signal` aborts. */
@@ -183,7 +193,7 @@ export function createJobService(opts: JobServiceOptions) {
   /** The job's newest rejected rows with their reasons, while it runs and after. */
   async function listJobErrors(jobId: string, tenantId: string, limit: number = JOB_ERRORS.default): Promise<Rejection[]> {
     if (!Number.isInteger(limit) || limit < 1 || limit > JOB_ERRORS.max) throw new GatewayError('INVALID_QUERY', `limit must be a whole number from 1 to ${JOB_ERRORS.max}`);
-    await getJob(jobId, tenantId);
+    await findJob(jobId, tenantId);
     return (await opts.rejections?.(jobId, tenantId, limit)) ?? [];
   }
 
@@ -204,13 +214,13 @@ export function createJobService(opts: JobServiceOptions) {
   async function exportRows(kind: string, jobId: string, tenantId: string): Promise<AsyncIterable<string>> {
     const k = kind.replace(/\.csv$/, '');
     if (!(EXPORT_KINDS as readonly string[]).includes(k)) throw errors.unknownExport(kind);
-    await getJob(jobId, tenantId);
+    await findJob(jobId, tenantId);
     return opts.exports(k as ExportKind, jobId, tenantId);
   }
 
   /** How the job's columns were mapped; MAPPING_NOT_READY until its first rows are mapped. */
   async function getMapping(jobId: string, tenantId: string): Promise<MappingView> {
-    await getJob(jobId, tenantId);
+    await findJob(jobId, tenantId);
     const mapping = await jobs.mapping(jobId, tenantId);
     if (!mapping) throw errors.mappingNotReady(jobId);
     return mapping;
@@ -222,7 +232,7 @@ export function createJobService(opts: JobServiceOptions) {
    * with this mapping, and it is remembered for the job's supplier.
    */
   async function confirmMapping(jobId: string, tenantId: string, fields: Readonly<Record<string, string>>): Promise<ColumnView[]> {
-    const job = await getJob(jobId, tenantId);
+    const job = await findJob(jobId, tenantId);
     const mapping = await getMapping(jobId, tenantId);
     if (mapping.status !== 'awaiting_review') throw errors.notInReview(jobId, mapping.status);
     const headers = mapping.columns.map((c) => c.header);
@@ -331,5 +341,7 @@ export function createJobService(opts: JobServiceOptions) {
     submitLead: createLeadIntake({ jobs, sink: opts.leads }),
     // The Do-Not-Call lists: every list of the tenant, and loads (dnc-list-service.ts).
     ...createDncListService(opts.dnc, opts.dncOperators, opts.defaultRegion),
+    // Delivery's endpoints, secrets, job rates, deliveries and replays (webhook-service.ts).
+    ...createWebhookService({ admin: opts.webhooks, outbound: opts.outbound, resolve: opts.resolve, jobExists: async (id, tenantId) => void (await findJob(id, tenantId)) }),
   };
 }

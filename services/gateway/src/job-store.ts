@@ -47,6 +47,12 @@ export interface JobView extends JobCostView {
   cancelledAt?: string;
   /** high, normal or low: the order its rows are taken in by every stage (docs/job-priority.md). */
   priority: Priority;
+  /**
+   * Its delivery rate (docs/delivery.md, "Endpoints, rate, deliveries and replay (API)"): the limit
+   * set with PUT /v1/jobs/{id}/rate (null: each endpoint's own; 0: unlimited) and the requests a
+   * second sent for it over the last seconds. On a job read alone (GET /v1/jobs/{id}, its events), not in lists.
+   */
+  deliveryRate?: { perSecond: number | null; current: number };
 }
 
 export interface JobFileView {

@@ -2,7 +2,9 @@
 import { createBusFromConfig, kafkaSchema, priorityTopics, STAGE_INPUTS } from '@leadflow/bus';
 import { int, port, shared, str } from '@leadflow/config';
 import { createServiceHost } from '@leadflow/lifecycle';
+import { migrations as deliveryMigrations } from '@leadflow/delivery';
 import { outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
+import { secretKeysSchema } from '@leadflow/secrets';
 import { createPostgres, createRedis, createRedisDncRegistry, databaseModule, dncListMigrations, migrate, redisModule } from '@leadflow/stores';
 import { createRedisCandidateIndex } from '@leadflow/dedup';
 import { migrations as mappingMigrations } from '@leadflow/mapping';
@@ -23,6 +25,8 @@ const host = createServiceHost({
     databaseUrl: shared.databaseUrl(),
     redisUrl: shared.redisUrl(),
     ...outboundSchema,
+    // Webhook endpoints' secrets are made, rotated and shown over the API: sealed with these keys, as delivery opens them.
+    ...secretKeysSchema,
     httpPort: ['HTTP_PORT', port({ default: 8080 })],
     grpcPort: ['GRPC_PORT', port({ default: 50051 })],
     maxUploadBytes: ['GATEWAY_MAX_UPLOAD_BYTES', int({ min: 1, default: 1024 * 1024 * 1024 })],
@@ -45,6 +49,8 @@ host.lifecycle.add(databaseModule(db, migrations));
 host.lifecycle.add({ name: 'mapping-tables', start: async () => void (await migrate(db, mappingMigrations)), stop: async () => {} });
 // The DNC lists the API adds numbers to are the dnc service's truth (docs/dnc-lists.md): made here too.
 host.lifecycle.add({ name: 'dnc-lists', start: async () => void (await migrate(db, dncListMigrations)), stop: async () => {} });
+// The webhook endpoints, rates and deliveries the API manages are delivery's tables (docs/delivery.md): made here too.
+host.lifecycle.add({ name: 'delivery-tables', start: async () => void (await migrate(db, deliveryMigrations)), stop: async () => {} });
 host.lifecycle.add(redisModule(redis));
 host.lifecycle.add({ name: 'kafka', start: () => bus.ensureTopics(STAGE_INPUTS.flatMap((g) => priorityTopics(g.topic))), stop: () => bus.stop() });
 host.lifecycle.add(
@@ -67,6 +73,7 @@ host.lifecycle.add(
     limits: concurrencyFromConfig(config),
     stalledAfterMs: config.stalledAfterMs,
     outbound: outboundRulesFromConfig(config),
+    secretKeys: config.secretKeys,
     // The gateway reads every stage's consumer lag: one place, whatever the stages' replicas.
     jobMetrics: { metrics, lag: () => bus.consumerLag(STAGE_INPUTS), intervalMs: config.jobMetricsIntervalMs, maxJobs: config.jobMetricsJobs },
   }),

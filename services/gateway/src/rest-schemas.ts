@@ -6,6 +6,7 @@ import { CREATED_PATTERN, JOB_PAGE, MAX_TEXT } from './job-list-query.js';
 import { JOB_STATUSES } from './job-store.js';
 import { JSON_LEAD_LIMITS } from './json-lead-row.js';
 import { LEAD_WAIT } from './lead-intake.js';
+import { DELIVERY_PAGE, MAX_BATCH_SIZE, MAX_DESCRIPTION, MAX_HEADERS, MAX_PER_SECOND } from './webhook-service.js';
 
 /**
  * The JSON Schemas of the REST routes: fastify checks every request against them before a
@@ -161,7 +162,84 @@ function dncLoad(): RouteSchema {
   };
 }
 
+const WEBHOOK_EVENT_NAMES = ['lead.created', 'lead.updated', 'lead.suppressed', 'job.completed'] as const;
+const webhookParams = idParam('a webhook endpoint id, as POST /v1/webhooks answers it');
+
+/** A webhook endpoint's fields (docs/delivery.md); the webhook service checks them again, for gRPC too. */
+const webhookFields = {
+  url: { type: 'string', minLength: 1, maxLength: 2000, description: 'where to POST: an https URL of a public address (OUTBOUND_ALLOW_CIDRS, OUTBOUND_ALLOW_HTTP widen it)' },
+  mode: { type: 'string', enum: ['record', 'batch'], description: 'record: one request per lead; batch: up to batchSize leads a request' },
+  batchSize: { type: 'integer', minimum: 1, maximum: MAX_BATCH_SIZE, description: `leads a request in batch mode, 1 to ${MAX_BATCH_SIZE} (default 500)` },
+  perSecond: { type: 'integer', minimum: 0, maximum: MAX_PER_SECOND, description: `requests a second over every delivery replica, 0 (the default) for unlimited` },
+  events: {
+    type: 'array', minItems: 1, items: { type: 'string', enum: WEBHOOK_EVENT_NAMES },
+    description: `the event types it takes (default all): ${WEBHOOK_EVENT_NAMES.join(', ')}`,
+  },
+  headers: {
+    type: 'object', maxProperties: MAX_HEADERS, additionalProperties: { type: 'string', maxLength: 1000 },
+    description: `extra request headers, {"name": "value"}, at most ${MAX_HEADERS}; never webhook-* or content-type`,
+  },
+  description: { type: 'string', maxLength: MAX_DESCRIPTION, description: `a note for people, at most ${MAX_DESCRIPTION} characters` },
+  enabled: { type: 'boolean', description: 'false: nothing is sent to it (a 410 Gone answer turns it off too); true again clears why' },
+} as const;
+
+const webhookSchemas = {
+  createWebhook: route('webhooks', 'Add a webhook endpoint (admin); answers 201 with it and its signing secret (whsec_...)', {
+    body: { type: 'object', required: ['url', 'mode'], additionalProperties: false, properties: webhookFields },
+  }),
+  listWebhooks: route('webhooks', "The tenant's webhook endpoints, oldest first, never their secrets"),
+  getWebhook: route('webhooks', 'A webhook endpoint, never its secret', { params: webhookParams }),
+  updateWebhook: route('webhooks', "Change a webhook endpoint's fields sent (admin)", {
+    params: webhookParams,
+    body: { type: 'object', additionalProperties: false, properties: webhookFields },
+  }),
+  deleteWebhook: route('webhooks', 'Delete a webhook endpoint (admin): nothing more is sent to it; its deliveries stay listed', {
+    params: webhookParams,
+    response: { 204: { description: 'deleted', type: 'null' } },
+  }),
+  rotateWebhookSecret: route('webhooks', 'A new signing secret (admin); the one before signs too for a day', { params: webhookParams, body: noBody }),
+  getWebhookSecret: route('webhooks', "A webhook endpoint's signing secret, and the one before while it still signs (admin)", { params: webhookParams }),
+  getDefaultWebhookSecret: route('webhooks', "The tenant's default signing secret, which signs what goes to a job's own webhook URL (admin)"),
+  rotateDefaultWebhookSecret: route('webhooks', "A new default signing secret (admin); the one before signs too for a day", { body: noBody }),
+  replayWebhook: route('webhooks', "Send an endpoint's failed (or delivered) events again, each with its webhook-id (admin)", {
+    params: webhookParams,
+    body: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      properties: {
+        job: { type: 'string', maxLength: 100, description: "a job id: that job's events only" },
+        from: { type: 'string', maxLength: 40, description: 'an ISO 8601 time: events made then or later' },
+        to: { type: 'string', maxLength: 40, description: 'an ISO 8601 time: events made before it' },
+        status: { type: 'string', enum: ['failed', 'delivered'], description: 'failed or delivered: only events of that status (both when left out)' },
+      },
+    },
+  }),
+  setJobRate: route('jobs', "Set a job's delivery rate while it runs: requests a second to each of its endpoints (0: unlimited); answers the previous and new limit", {
+    params: jobParams,
+    body: {
+      type: 'object',
+      required: ['perSecond'],
+      additionalProperties: false,
+      properties: { perSecond: { type: 'integer', minimum: 0, maximum: MAX_PER_SECOND, description: `a whole number from 0 (unlimited) to ${MAX_PER_SECOND}` } },
+    },
+  }),
+  listDeliveries: route('webhooks', "The tenant's deliveries (one event to one destination) with their newest attempts, newest first, a page at a time", {
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        status: { type: 'string', enum: ['', 'pending', 'delivered', 'failed', 'cancelled'], description: 'one of pending, delivered, failed, cancelled' },
+        job: { type: 'string', maxLength: 100, description: 'a job id' },
+        endpoint: { type: 'string', maxLength: 100, description: 'a webhook endpoint id' },
+        limit: { type: 'string', pattern: `^$|${wholeNumberUpTo(DELIVERY_PAGE.max)}`, description: `a whole number from 1 to ${DELIVERY_PAGE.max} (default ${DELIVERY_PAGE.default})` },
+        after: { type: 'string', maxLength: 200, pattern: '^[A-Za-z0-9_.:-]*$', description: 'the "next" of the page before, as it was answered' },
+      },
+    },
+  }),
+};
+
 export const schemas = {
+  ...webhookSchemas,
   upload: route('jobs', 'Upload a lead file, or a stream of records; answers 202 with the job as soon as it exists, the body streaming on after the answer', {
     consumes: ['multipart/form-data', 'application/x-ndjson', 'application/json'],
     // For a stream of records only: a form sends these as its fields (docs/record-streams.md).
