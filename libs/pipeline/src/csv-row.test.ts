@@ -22,6 +22,10 @@ describe('a CSV cell as Leadflow writes it', () => {
   it('writes a plain number as it is, signed or not: an E.164 phone, a negative amount', () => {
     for (const value of ['+12015550123', '-12', '-0.35', '+3.5', '-.5', '42', '0.25', '7.']) expect(csvCell(value), value).toBe(value);
     expect(csvCell(-12.5)).toBe('-12.5');
+    // alternate_phones: E.164 numbers, ;-separated.
+    expect(csvCell('+12015550201;+12015550301')).toBe('+12015550201;+12015550301');
+    expect(csvCell('+12015550201;=1+1')).toBe(`"'+12015550201;=1+1"`);
+    expect(csvCell('-1;')).toBe(`"'-1;"`);
   });
 
   it('leaves every other cell as RFC 4180 writes it, quoted only when it must be', () => {

@@ -4,11 +4,12 @@ const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /**
- * A number and nothing else: a sign, digits, one decimal point. A spreadsheet reads it as a value,
- * never a formula, so it is written as it is: a negative amount, or an E.164 phone (`+12015550123`,
- * as every lead's phone is stored) stays a number a spreadsheet and a CRM import read as before.
+ * Numbers and nothing else: each a sign, digits, one decimal point, several `;`-separated (as
+ * alternate_phones lists them). No function, no reference: a spreadsheet cannot run it, so it is
+ * written as it is, and a negative amount or an E.164 phone (`+12015550123`, as every lead's phone
+ * is stored) reaches a spreadsheet or a CRM import as before.
  */
-const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
+const PLAIN_NUMBERS = /^[+-]?(\d+\.?\d*|\.\d+)(;[+-]?(\d+\.?\d*|\.\d+))*$/;
 
 /**
  * A cell as every CSV Leadflow writes it (docs/csv-output.md): one that a spreadsheet would run as
@@ -18,7 +19,7 @@ const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
  */
 export function csvCell(value: string | number | null | undefined): string {
   const s = value === undefined || value === null ? '' : String(value);
-  if (FORMULA_START.test(s) && !PLAIN_NUMBER.test(s)) return `"'${s.replace(/"/g, '""')}"`;
+  if (FORMULA_START.test(s) && !PLAIN_NUMBERS.test(s)) return `"'${s.replace(/"/g, '""')}"`;
   return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
