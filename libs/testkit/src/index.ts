@@ -25,6 +25,7 @@ export { REGRESSION_SEEDS, replayHint, SEED_VARIABLE, testSeed } from './seeds.j
 export type { RegressionSeed } from './seeds.js';
 export { bearer, createKeyWithCli, fetchWithKey, withApiKey } from './api-keys.js';
 export { callRest, documentedRoutes, REST_CASES, RPC_CASES, SEED_CSV, seedTenant, uploadForm, walkGrpc, walkRest } from './tenant-walk.js';
+export { checkDownload, type DownloadSeen } from './download-check.js';
 export { supplierScenario } from './supplier-scenario.js';
 export type { SupplierScenarioContext } from './supplier-scenario.js';
 export type { TenantObjects } from './tenant-walk.js';

@@ -105,6 +105,11 @@ const REQUEST_ERRORS = {
     message: 'the supplier mapping is not valid: the message names the entry; send {"mapping": [{"header": "<header>", "field": "<lead field or extra>"}, ...]}, each header once',
   },
   SYNONYM_BACKUP_NOT_FOUND: { status: 404, message: 'no synonym backup with this id for this tenant: GET /v1/mapping/synonyms/backups lists them' },
+  JOB_NOT_FINISHED: {
+    status: 409,
+    message:
+      'the job has not finished storing its rows (the message names its status): download it once it is completed, failed or cancelled; GET /v1/jobs/{id}/exports/leads.csv has what is stored so far',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 /**
