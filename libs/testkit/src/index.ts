@@ -53,6 +53,7 @@ export { recordStreamScenario } from './record-stream-scenario.js';
 export type { RecordStreamContext } from './record-stream-scenario.js';
 export { itChecksThePriority, runPriorityScenario } from './priority-scenario.js';
 export type { PriorityScenario } from './priority-scenario.js';
+export { itChecksTheGrpcQueue, runGrpcQueueScenario, type GrpcQueueScenario } from './grpc-queue-scenario.js';
 export { itChecksTheJobLimits, runJobLimitsScenario } from './job-limits-scenario.js';
 export type { JobLimitsScenario } from './job-limits-scenario.js';
 export { severalFilesScenario, twoFiles } from './several-files-scenario.js';
