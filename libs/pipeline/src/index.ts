@@ -22,7 +22,7 @@ export type { Alternates, LeadColumn, LeadRecord } from './lead-record.js';
 export { emailKey } from './email-key.js';
 export { instrument } from './instrument.js';
 export { FREE_EMAIL_DOMAINS } from './free-email-domains.js';
-export { csvRow } from './csv-row.js';
+export { csvCell, csvRow } from './csv-row.js';
 export { OUTPUT_KINDS, OUTPUT_LAYOUTS, outputCells, outputOf } from './output-layouts.js';
 export type {
   DuplicateOutput, LeadOutput, OutputColumns, OutputFields, OutputKind, OutputLayout, OutputRecords, RejectedOutput, SuppressedOutput,

@@ -21,6 +21,7 @@ export {
   UpdateWebhookRequest, Webhook, WebhookEventTypes, WebhookHeaders, WebhookSecret,
 } from './gen/leadflow/v1/gateway.js';
 export { DncListLoad, DncListLoadProblem, DncListLoadRequest, DncListSummary, DncListTarget, ListDncListsRequest, ListDncListsResponse } from './gen/leadflow/v1/gateway.js';
+export { DownloadJobRequest, DownloadJobResponse } from './gen/leadflow/v1/gateway.js';
 
 import { fileURLToPath } from 'node:url';
 

@@ -25,6 +25,7 @@ export { REGRESSION_SEEDS, replayHint, SEED_VARIABLE, testSeed } from './seeds.j
 export type { RegressionSeed } from './seeds.js';
 export { bearer, createKeyWithCli, fetchWithKey, withApiKey } from './api-keys.js';
 export { callRest, documentedRoutes, REST_CASES, RPC_CASES, SEED_CSV, seedTenant, uploadForm, walkGrpc, walkRest } from './tenant-walk.js';
+export { checkDownload, type DownloadSeen } from './download-check.js';
 export { supplierScenario } from './supplier-scenario.js';
 export type { SupplierScenarioContext } from './supplier-scenario.js';
 export type { TenantObjects } from './tenant-walk.js';
@@ -52,6 +53,7 @@ export { recordStreamScenario } from './record-stream-scenario.js';
 export type { RecordStreamContext } from './record-stream-scenario.js';
 export { itChecksThePriority, runPriorityScenario } from './priority-scenario.js';
 export type { PriorityScenario } from './priority-scenario.js';
+export { itChecksTheGrpcQueue, runGrpcQueueScenario, type GrpcQueueScenario } from './grpc-queue-scenario.js';
 export { itChecksTheJobLimits, runJobLimitsScenario } from './job-limits-scenario.js';
 export type { JobLimitsScenario } from './job-limits-scenario.js';
 export { severalFilesScenario, twoFiles } from './several-files-scenario.js';

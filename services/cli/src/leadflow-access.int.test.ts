@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callRest, createKeyWithCli, freePort, seedTenant, startServe, tempDir, walkGrpc, walkRest, type ServeProcess, type TenantObjects } from '@leadflow/testkit';
+import { callRest, checkDownload, createKeyWithCli, freePort, seedTenant, startServe, tempDir, walkGrpc, walkRest, type ServeProcess, type TenantObjects } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
 
@@ -37,6 +37,13 @@ describe('leadflow serve: who may do what', () => {
 
   it('answers every REST route 401 without a key, 403 to a lesser role, and 404 to another tenant on its objects', async () => {
     expect(await walkRest(base, a, keys.adminB)).toEqual([]);
+  });
+
+  it("downloads the completed job's leads as its leads export, byte for byte; the job in review is JOB_NOT_FINISHED (docs/download.md)", async () => {
+    expect(await checkDownload(base, a)).toEqual({
+      status: 200, contentType: 'text/csv; charset=utf-8', disposition: `attachment; filename="${a.jobId}-leads.csv"`, sameAsExport: true, rows: 3,
+      unfinished: [409, 'JOB_NOT_FINISHED'],
+    });
   });
 
   it('answers every RPC UNAUTHENTICATED without a key, PERMISSION_DENIED to a lesser role, NOT_FOUND to another tenant', async () => {

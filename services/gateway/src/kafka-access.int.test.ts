@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgres, type SqlClient } from '@leadflow/stores';
-import { freePort, infraEnv, seedTenant, startServices, uniqueName, walkGrpc, walkRest, type ServicesHandle, type TenantObjects } from '@leadflow/testkit';
+import { checkDownload, freePort, infraEnv, seedTenant, startServices, uniqueName, walkGrpc, walkRest, type ServicesHandle, type TenantObjects } from '@leadflow/testkit';
 import { createSqlApiKeyStore } from './index.js';
 
 /**
@@ -35,6 +35,13 @@ describe('the gateway in Kafka mode: who may do what', () => {
 
   it('answers every REST route 401 without a key, 403 to a lesser role, and 404 to another tenant on its objects', async () => {
     expect(await walkRest(base, a, otherAdmin)).toEqual([]);
+  });
+
+  it("downloads the completed job's leads as its leads export, byte for byte; the job in review is JOB_NOT_FINISHED (docs/download.md)", async () => {
+    expect(await checkDownload(base, a)).toEqual({
+      status: 200, contentType: 'text/csv; charset=utf-8', disposition: `attachment; filename="${a.jobId}-leads.csv"`, sameAsExport: true, rows: 3,
+      unfinished: [409, 'JOB_NOT_FINISHED'],
+    });
   });
 
   it('answers every RPC UNAUTHENTICATED without a key, PERMISSION_DENIED to a lesser role, NOT_FOUND to another tenant', async () => {

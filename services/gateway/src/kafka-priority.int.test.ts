@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { createPostgres, type SqlClient } from '@leadflow/stores';
 import {
-  freePort, infraEnv, itChecksTheJobLimits, itChecksThePriority, runJobLimitsScenario, runPriorityScenario, startServices, testSeed, uniqueName,
-  type JobLimitsScenario, type PriorityScenario, type ServicesHandle,
+  freePort, infraEnv, itChecksTheGrpcQueue, itChecksTheJobLimits, itChecksThePriority, runGrpcQueueScenario, runJobLimitsScenario, runPriorityScenario, startServices,
+  testSeed, uniqueName, type GrpcQueueScenario, type JobLimitsScenario, type PriorityScenario, type ServicesHandle,
 } from '@leadflow/testkit';
 import { createSqlApiKeyStore } from './index.js';
 
@@ -15,6 +15,7 @@ describe('the eight services in Kafka mode: upload priority and the limit of run
   let db: SqlClient;
   let run: PriorityScenario;
   let limits: JobLimitsScenario;
+  let grpcQueue: GrpcQueueScenario;
 
   beforeAll(async () => {
     const [httpPort, grpcPort, metricsPortBase] = [await freePort(), await freePort(), 19_800 + (process.pid % 40) * 10];
@@ -24,7 +25,9 @@ describe('the eight services in Kafka mode: upload priority and the limit of run
     run = await runPriorityScenario(`http://127.0.0.1:${httpPort}`, uploader, { lowRows: 20_000, highRows: 1_000, seed: testSeed(), timeoutMs: 600_000 });
     const admin = (await createSqlApiKeyStore(db).create({ tenant: uniqueName('limits'), role: 'admin' })).key;
     limits = await runJobLimitsScenario(`http://127.0.0.1:${httpPort}`, admin, { firstRows: 3_000, secondRows: 500, seed: testSeed(), timeoutMs: 600_000 });
-  }, 1_200_000);
+    const grpcAdmin = (await createSqlApiKeyStore(db).create({ tenant: uniqueName('grpc-queue'), role: 'admin' })).key;
+    grpcQueue = await runGrpcQueueScenario(`127.0.0.1:${grpcPort}`, grpcAdmin, { rows: { first: 2_000, low: 300, high: 300 }, seed: testSeed(), timeoutMs: 600_000 });
+  }, 1_800_000);
   afterAll(async () => {
     await services?.stop();
     await db?.close();
@@ -32,4 +35,5 @@ describe('the eight services in Kafka mode: upload priority and the limit of run
 
   describe('priority', () => itChecksThePriority(() => run));
   describe('limit of running jobs', () => itChecksTheJobLimits(() => limits));
+  describe('the limit and priority over gRPC alone', () => itChecksTheGrpcQueue(() => grpcQueue));
 });

@@ -359,6 +359,51 @@ describe('REST API', () => {
     expect(alternates(await exported('suppressed'))).toEqual([['3', 'ann3@home.net', '+12015550203;+12015550303']]);
   });
 
+  it("downloads a finished job's accepted leads as one CSV, the bytes of its leads export, formula cells escaped; 409 before, 404 to others", async () => {
+    const res = await call({ method: 'POST', url: '/v1/jobs', ...multipart([{ name: 'file', value: 'email\nann@x.com\n', filename: 'dl.csv' }]) });
+    const jobId = res.json().id as string;
+    const download = () => call({ method: 'GET', url: `/v1/jobs/${jobId}/download` });
+    const early = await download();
+    expect([early.statusCode, early.json().code]).toEqual([409, 'JOB_NOT_FINISHED']);
+    expect(early.json().message).toMatch(new RegExp(`^job ${jobId} has not finished storing its rows: it is queued;`));
+
+    const row = (n: number, disposition: Disposition, firstName: string): LeadBatch['rows'][number] => ({
+      rowNumber: n, disposition, reasons: [], tags: [], qualityScore: 0, raw: [], leadId: leadIdFor(jobId, n), match: undefined,
+      lead: { ...emptyLead(), firstName, email: `dl${n}@x.com`, emailKey: `dl${n}@x.com`, phone: `+1201555010${n}` },
+    });
+    await createSqlLeadStore(db).storeBatch({
+      job: { jobId, tenantId: 't1', supplier: '', webhookUrl: '', fileName: 'dl.csv', sheet: '', review: false },
+      seq: 0, header: ['email'], mapping: [], last: false, totalRows: 0, failure: undefined,
+      rows: [row(1, Disposition.DISPOSITION_ACCEPTED, '=1+1'), row(2, Disposition.DISPOSITION_SUPPRESSED, 'Sue'), row(3, Disposition.DISPOSITION_ACCEPTED, 'Cy')],
+    });
+    await db.query(
+      `INSERT INTO job_progress (job_id, tenant_id, total_rows, stored, accepted, suppressed, completed_at) VALUES ($1, 't1', 3, 3, 2, 1, now())
+         ON CONFLICT (job_id) DO UPDATE SET completed_at = now()`,
+      [jobId],
+    );
+
+    const done = await download();
+    expect(done.statusCode).toBe(200);
+    expect(done.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(done.headers['content-disposition']).toBe(`attachment; filename="${jobId}-leads.csv"`);
+    const exported = await call({ method: 'GET', url: `/v1/jobs/${jobId}/exports/leads.csv` });
+    expect(done.rawPayload.equals(exported.rawPayload)).toBe(true);
+    const [header, ...lines] = done.body.split('\r\n');
+    expect(header!.split(',').slice(0, 4)).toEqual(['row', 'file', 'lead_id', 'first_name']);
+    expect(lines).toEqual([
+      expect.stringMatching(new RegExp(`^1,dl\\.csv,${leadIdFor(jobId, 1)},"'=1\\+1",.*,dl1@x\\.com,.*,\\+12015550101,`)),
+      expect.stringMatching(new RegExp(`^3,dl\\.csv,${leadIdFor(jobId, 3)},Cy,`)),
+      '',
+    ]);
+
+    const keys = createSqlApiKeyStore(db);
+    const other = withKey(app, (await keys.create({ tenant: 't2', role: 'viewer' })).key);
+    for (const [who, url] of [['another tenant', `/v1/jobs/${jobId}/download`], ['an unknown job', '/v1/jobs/00000000-0000-4000-8000-000000000000/download']]) {
+      const answer = await (who === 'another tenant' ? other : call)({ method: 'GET', url: url! });
+      expect([answer.statusCode, answer.json().code], who).toEqual([404, 'JOB_NOT_FOUND']);
+    }
+  });
+
   it('lists possible duplicates for review and files a decision once, naming every mistake', async () => {
     const row = (jobId: string, lead: object, mayCopy?: string): LeadBatch => ({
       job: { jobId, tenantId: 't1', supplier: '', webhookUrl: '', fileName: '', sheet: '', review: false },

@@ -12,6 +12,7 @@ import { createConcurrencyLimit, type ConcurrencyLimit } from './concurrency-lim
 import { answerClientError, sendError } from './error-reply.js';
 import { fromFrameworkError } from './framework-errors.js';
 import { errors, GatewayError } from './gateway-error.js';
+import { downloadFileName } from './job-download.js';
 import type { JobService } from './job-service.js';
 import { registerKeyRoutes } from './key-routes.js';
 import { registerLeadRoutes } from './lead-routes.js';
@@ -178,6 +179,16 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${kind}-${req.params.id}.csv"`)
+      .send(Readable.from(lines));
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/jobs/:id/download', { schema: schemas.downloadJob, config: { access: 'viewer' } }, async (req, reply) => {
+    const lines = await service.downloadJob(req.params.id, tenantOf(req));
+    const release = limits.acquire(tenantOf(req), 'stream');
+    holdUntilAnswered(reply, release);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${downloadFileName(req.params.id)}"`)
       .send(Readable.from(lines));
   });
 

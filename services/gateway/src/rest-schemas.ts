@@ -336,6 +336,10 @@ export const schemas = {
     },
     response: textAnswer('text/csv', 'the rows, with a header line'),
   }),
+  downloadJob: route('jobs', "The job's cleaned, deduplicated leads as one CSV, once it has finished storing", {
+    params: jobParams,
+    response: textAnswer('text/csv', 'the leads, with a header line, in the layout of leadflow run\'s leads.csv (docs/download.md)'),
+  }),
   listPolicies: route('dedup', "The tenant's dedup policies"),
   setPolicy: route('dedup', 'Set the dedup policy of the tenant or of one supplier', {
     body: {

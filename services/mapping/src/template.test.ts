@@ -17,6 +17,11 @@ describe('the CSV template', () => {
     expect(example).toContain('Renée');
   });
 
+  it('has an example row a spreadsheet shows as it is: no cell it would run as a formula, none escaped (docs/csv-output.md)', () => {
+    const example = bytes.subarray(3).toString('utf8').split('\r\n')[1]!.split(',');
+    expect(example.filter((cell) => /^[=+\-@\t\r']/.test(cell))).toEqual([]);
+  });
+
   it('maps back, uploaded as it is: each header to its own field with confidence 1, its row accepted with each value', async () => {
     const [header, example] = bytes.subarray(3).toString('utf8').split('\r\n').map((line) => line.split(','));
     const job = { jobId: 'template', tenantId: 't', supplier: '', webhookUrl: '', fileName: 'leadflow-template.csv', sheet: '', review: false };

@@ -12,7 +12,7 @@ export const TEMPLATE_EXAMPLE: Readonly<Record<CanonicalField, string>> = {
   last_name: 'Dubois',
   full_name: 'Renée Dubois',
   email: 'renee.dubois@example.com',
-  phone: '+1 201 555 0123',
+  phone: '(201) 555-0123',
   company: 'Example Corp',
   domain: 'example.com',
   job_title: 'Head of Sales',

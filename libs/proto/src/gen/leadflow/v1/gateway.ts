@@ -1166,6 +1166,15 @@ export interface ReplayWebhookResponse {
   leads: number;
 }
 
+export interface DownloadJobRequest {
+  jobId: string;
+}
+
+export interface DownloadJobResponse {
+  /** The next bytes of the CSV file (UTF-8, CRLF line ends); joined in order they are the file. */
+  chunk: Buffer;
+}
+
 function createBaseUploadMetadata(): UploadMetadata {
   return { fileName: "", supplier: "", webhookUrl: "", sheet: "", review: false, priority: undefined };
 }
@@ -15606,6 +15615,146 @@ export const ReplayWebhookResponse: MessageFns<ReplayWebhookResponse> = {
   },
 };
 
+function createBaseDownloadJobRequest(): DownloadJobRequest {
+  return { jobId: "" };
+}
+
+export const DownloadJobRequest: MessageFns<DownloadJobRequest> = {
+  encode(message: DownloadJobRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DownloadJobRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDownloadJobRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DownloadJobRequest {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DownloadJobRequest): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DownloadJobRequest>, I>>(base?: I): DownloadJobRequest {
+    return DownloadJobRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DownloadJobRequest>, I>>(object: I): DownloadJobRequest {
+    const message = createBaseDownloadJobRequest();
+    message.jobId = object.jobId ?? "";
+    return message;
+  },
+};
+
+function createBaseDownloadJobResponse(): DownloadJobResponse {
+  return { chunk: Buffer.alloc(0) };
+}
+
+export const DownloadJobResponse: MessageFns<DownloadJobResponse> = {
+  encode(message: DownloadJobResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chunk.length !== 0) {
+      writer.uint32(10).bytes(message.chunk);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DownloadJobResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDownloadJobResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chunk = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DownloadJobResponse {
+    return { chunk: isSet(object.chunk) ? Buffer.from(bytesFromBase64(object.chunk)) : Buffer.alloc(0) };
+  },
+
+  toJSON(message: DownloadJobResponse): unknown {
+    const obj: any = {};
+    if (message.chunk.length !== 0) {
+      obj.chunk = base64FromBytes(message.chunk);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DownloadJobResponse>, I>>(base?: I): DownloadJobResponse {
+    return DownloadJobResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DownloadJobResponse>, I>>(object: I): DownloadJobResponse {
+    const message = createBaseDownloadJobResponse();
+    message.chunk = object.chunk ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -16161,6 +16310,20 @@ export const LeadflowGatewayService = {
       Buffer.from(ReplayWebhookResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ReplayWebhookResponse => ReplayWebhookResponse.decode(value),
   },
+  /**
+   * The job's cleaned, deduplicated leads as one CSV (GET /v1/jobs/{id}/download): the bytes of
+   * the file in order, in chunks, header first, in the layout of `leadflow run`'s leads.csv. A job
+   * that has not finished storing answers FAILED_PRECONDITION (JOB_NOT_FINISHED).
+   */
+  downloadJob: {
+    path: "/leadflow.v1.LeadflowGateway/DownloadJob" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: DownloadJobRequest): Buffer => Buffer.from(DownloadJobRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DownloadJobRequest => DownloadJobRequest.decode(value),
+    responseSerialize: (value: DownloadJobResponse): Buffer => Buffer.from(DownloadJobResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DownloadJobResponse => DownloadJobResponse.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -16294,6 +16457,12 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
   listDeliveries: handleUnaryCall<ListDeliveriesRequest, ListDeliveriesResponse>;
   /** Send an endpoint's ended events again, same webhook-id each (POST /v1/webhooks/{id}/replay, admin). */
   replayWebhook: handleUnaryCall<ReplayWebhookRequest, ReplayWebhookResponse>;
+  /**
+   * The job's cleaned, deduplicated leads as one CSV (GET /v1/jobs/{id}/download): the bytes of
+   * the file in order, in chunks, header first, in the layout of `leadflow run`'s leads.csv. A job
+   * that has not finished storing answers FAILED_PRECONDITION (JOB_NOT_FINISHED).
+   */
+  downloadJob: handleServerStreamingCall<DownloadJobRequest, DownloadJobResponse>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -17085,6 +17254,17 @@ export interface LeadflowGatewayClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ReplayWebhookResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * The job's cleaned, deduplicated leads as one CSV (GET /v1/jobs/{id}/download): the bytes of
+   * the file in order, in chunks, header first, in the layout of `leadflow run`'s leads.csv. A job
+   * that has not finished storing answers FAILED_PRECONDITION (JOB_NOT_FINISHED).
+   */
+  downloadJob(request: DownloadJobRequest, options?: Partial<CallOptions>): ClientReadableStream<DownloadJobResponse>;
+  downloadJob(
+    request: DownloadJobRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<DownloadJobResponse>;
 }
 
 export const LeadflowGatewayClient = makeGenericClientConstructor(
