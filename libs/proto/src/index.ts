@@ -15,6 +15,9 @@ export { LeadMatch, LeadResult, SubmitLeadRequest, SubmitLeadResponse } from './
 export { GetSupplierMappingRequest, SetSupplierMappingRequest, SupplierMapping, SupplierMappingEntry } from './gen/leadflow/v1/gateway.js';
 export { PushRecordsRequest, PushRecordsResponse, StreamRecord } from './gen/leadflow/v1/gateway.js';
 export { DncListLoad, DncListLoadProblem, DncListLoadRequest, DncListSummary, DncListTarget, ListDncListsRequest, ListDncListsResponse } from './gen/leadflow/v1/gateway.js';
+export {
+  AddDncExemptionRequest, DncExemption, DncExemptionEvidence, ListDncExemptionsRequest, ListDncExemptionsResponse, RevokeDncExemptionRequest, RevokeDncExemptionResponse,
+} from './gen/leadflow/v1/gateway.js';
 
 import { fileURLToPath } from 'node:url';
 

@@ -79,6 +79,7 @@ import type { JobService } from './job-service.js';
 import type { UploadPart } from './upload-receiver.js';
 import type { JobView } from './job-store.js';
 import { fromCreateSupplier, fromUpdateSupplier, toProtoMoney, toProtoSupplier, toProtoTotals } from './supplier-messages.js';
+import { dncExemptionRpcs } from './dnc-exemption-rpcs.js';
 import { dncListRpcs } from './dnc-list-rpcs.js';
 import { pushRecordsRpc } from './grpc-records.js';
 import { mappingRpcs } from './mapping-rpcs.js';
@@ -190,6 +191,10 @@ const ACCESS: Record<Method, Role> = {
   changeDncList: 'admin',
   getJobLimits: 'viewer',
   setJobLimits: 'admin',
+  // A tenant's exemptions: recorded and revoked by its admins, read by its viewers (dnc-exemption-service.ts).
+  addDncExemption: 'admin',
+  listDncExemptions: 'viewer',
+  revokeDncExemption: 'admin',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -228,6 +233,7 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     ...mappingRpcs(service, unary),
     ...leadRpcs(service, unary, toProtoJob),
     ...supplierMappingRpcs(service, unary),
+    ...dncExemptionRpcs(service, unary),
     ...dncListRpcs({ service, unary, toStatus, tenantOf: async (call, method) => (await callerOf(call, method)).tenantId }),
     pushRecords: pushRecordsRpc({ service, limits, toStatus, toProtoJob, tenantOf: async (call) => (await callerOf(call, 'pushRecords')).tenantId }),
     uploadFile(call: ServerReadableStream<UploadFileRequest, UploadFileResponse>, callback: sendUnaryData<UploadFileResponse>) {

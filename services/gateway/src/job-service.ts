@@ -5,8 +5,9 @@ import type { DecideResult, MergeRecord, PossibleDuplicate, PossibleDuplicateSta
 import { checkOutboundUrl, OutboundRefusal, type OutboundRules, type Resolve } from '@leadflow/outbound';
 import type { Logger } from '@leadflow/logger';
 import { isUuid } from '@leadflow/pipeline';
-import type { DncRegistry } from '@leadflow/stores';
+import type { DncExemptionStore, DncRegistry } from '@leadflow/stores';
 import type { SupplierMappingStore } from '@leadflow/mapping';
+import { createDncExemptionService } from './dnc-exemption-service.js';
 import { createDncListService } from './dnc-list-service.js';
 import { errors, GatewayError } from './gateway-error.js';
 import { EXPORT_KINDS, type ExportKind } from './job-exports.js';
@@ -33,6 +34,8 @@ export interface JobServiceOptions {
   dnc: DncRegistry;
   /** Tenants whose admins may load the shared Do-Not-Call lists over the API (DNC_OPERATOR_TENANTS). */
   dncOperators?: readonly string[];
+  /** The tenants' Do-Not-Call exemptions (docs/dnc-lists.md, "Exemptions"). */
+  dncExemptions?: DncExemptionStore;
   /** Largest upload accepted, in bytes. */
   maxUploadBytes: number;
   /** Where a job's webhook may point: checked when it is saved (delivery checks again at connect). */
@@ -323,5 +326,7 @@ export function createJobService(opts: JobServiceOptions) {
     submitLead: createLeadIntake({ jobs, sink: opts.leads }),
     // The Do-Not-Call lists: every list of the tenant, and loads (dnc-list-service.ts).
     ...createDncListService(opts.dnc, opts.dncOperators, opts.defaultRegion),
+    // Exemptions with their evidence (dnc-exemption-service.ts).
+    ...createDncExemptionService(opts.dncExemptions, opts.defaultRegion),
   };
 }
