@@ -78,7 +78,7 @@ describe('the Do-Not-Call exemption routes and RPCs', () => {
     ['neither phone nor email', { kind: 'consent', date: '2026-01-01' }, /give the phone or the email/],
     ['both', { phone: '2015550101', email: 'a@x.org', kind: 'consent', date: '2026-01-01' }, /not both/],
     ['a bad phone', { phone: 'call me', kind: 'consent', date: '2026-01-01' }, /not a valid number/],
-    ['an unknown kind', { phone: '2015550101', kind: 'friendship', date: '2026-01-01' }, /kind must be/],
+    ['an unknown kind', { phone: '2015550101', kind: 'friendship', date: '2026-01-01' }, /"kind": "ebr_purchase"/],
     ['a date to come', { phone: '2015550101', kind: 'consent', date: '2999-01-01' }, /not to come/],
     ['no real day', { phone: '2015550101', kind: 'consent', date: '2026-02-30' }, /YYYY-MM-DD/],
     ['an evidence URL that is none', { phone: '2015550101', kind: 'consent', date: '2026-01-01', evidence: { url: 'javascript:alert(1)' } }, /http\(s\) URL/],
