@@ -326,7 +326,7 @@ export const schemas = {
             items: {
               type: 'object',
               properties: {
-                list: { type: 'string', description: 'national, national-ca, state:XX, litigator, wireless, internal' },
+                list: { type: 'string', description: 'national, national-ca, state:XX, litigator, wireless, internal, suppression:email, suppression:domain, suppression:phone' },
                 kind: { type: 'string' },
                 shared: { type: 'boolean', description: "true for a list of every tenant; false for the tenant's own" },
                 source: { type: 'string' },

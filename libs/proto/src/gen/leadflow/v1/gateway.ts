@@ -848,7 +848,10 @@ export interface ListDncListsRequest {
 }
 
 export interface DncListSummary {
-  /** national, national-ca, state:XX, litigator, wireless, internal */
+  /**
+   * national, national-ca, state:XX, litigator, wireless, internal, suppression:email,
+   * suppression:domain, suppression:phone
+   */
   list: string;
   /** true for a list of every tenant; false for the tenant's own */
   shared: boolean;
@@ -867,7 +870,10 @@ export interface ListDncListsResponse {
 }
 
 export interface DncListTarget {
-  /** national, national-ca, state:XX, litigator, wireless or internal */
+  /**
+   * national, national-ca, state:XX, litigator, wireless, internal, suppression:email,
+   * suppression:domain or suppression:phone
+   */
   list: string;
   /** YYYY-MM-DD the list is as of; empty for today */
   snapshotDate: string;
