@@ -56,7 +56,7 @@ export const emptyLead = (): Lead => ({
   firstName: '', lastName: '', fullName: '', email: '', phone: '', phoneType: '', company: '', domain: '', jobTitle: '', street: '',
   addressLine2: '', city: '', state: '', postalCode: '', country: '', industry: '', source: '', extra: {}, emailType: '', emailKey: '',
   phoneExtension: '', original: {}, alternateEmails: [], alternatePhones: [], emailSuggestion: '', timezone: '', callableNow: '',
-  industryConfidence: '', seniority: '', department: '', enrichmentEvidence: [],
+  industryConfidence: '', seniority: '', department: '', enrichmentEvidence: [], consentDate: '', consentCertificateUrl: '',
 });
 
 /** Lowercase, accents removed, punctuation to spaces, spaces collapsed: "São  Paulo!" → "sao paulo". */

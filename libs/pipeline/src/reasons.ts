@@ -59,6 +59,14 @@ export const REASONS = {
   DNC_INTERNAL: { stage: 'dnc', severity: 'error', description: "the phone number is on the tenant's own do-not-call list" },
   DNC_STATE: { stage: 'dnc', severity: 'error', description: "the phone number is on a state's Do-Not-Call list" },
   DNC_LITIGATOR: { stage: 'dnc', severity: 'error', description: 'the phone number is on a list of known TCPA litigators' },
+  SUPPRESSED_EMAIL: { stage: 'dnc', severity: 'error', description: "the email address is on the tenant's suppression list of emails" },
+  SUPPRESSED_DOMAIN: { stage: 'dnc', severity: 'error', description: "the email address's domain is on the tenant's suppression list of domains" },
+  SUPPRESSED_PHONE: { stage: 'dnc', severity: 'error', description: "the phone number is on the tenant's suppression list of phones" },
+  DNC_EXEMPT: {
+    stage: 'dnc',
+    severity: 'info',
+    description: 'the phone number is on a national or state Do-Not-Call list, but an existing business relationship or a consent exempts it',
+  },
 } as const satisfies Record<string, ReasonInfo>;
 
 export type ReasonCode = keyof typeof REASONS;

@@ -4,9 +4,23 @@ import type { Migrations } from './migrate.js';
 /**
  * What a Do-Not-Call list is for (docs/dnc-lists.md). `national`, `national-ca`, `state:XX`,
  * `litigator` and `wireless` lists are shared by every tenant; `internal` (a tenant's own
- * do-not-call list) and `suppression` lists belong to one tenant.
+ * do-not-call list) and the suppression lists (`suppression:email`, `suppression:domain`,
+ * `suppression:phone`, entries with an optional expiry) belong to one tenant.
  */
-export type DncListKind = 'national' | 'national-ca' | `state:${string}` | 'litigator' | 'wireless' | 'internal' | 'suppression';
+export type DncListKind = 'national' | 'national-ca' | `state:${string}` | 'litigator' | 'wireless' | 'internal' | SuppressionKind;
+
+/** A tenant's suppression lists: of email addresses, of email domains, of phone numbers. */
+export type SuppressionKind = 'suppression:email' | 'suppression:domain' | 'suppression:phone';
+
+/** What a screened value is: an E.164 phone (`+...`), an email address (has `@`), else an email domain. */
+export type DncValueKind = 'phone' | 'email' | 'domain';
+export const valueKindOf = (value: string): DncValueKind => (value.startsWith('+') ? 'phone' : value.includes('@') ? 'email' : 'domain');
+
+export const isSuppressionKind = (kind: string): kind is SuppressionKind => kind.startsWith('suppression:');
+
+/** The values a list holds: emails, domains, or (every other kind) phone numbers. */
+export const valuesOfKind = (kind: DncListKind): DncValueKind =>
+  kind === 'suppression:email' ? 'email' : kind === 'suppression:domain' ? 'domain' : 'phone';
 
 /** A list as it stands: what a screening names in its audit. */
 export interface DncListHead {
@@ -57,7 +71,7 @@ export function setBit(bytes: Uint8Array, bit: number): boolean {
 }
 
 /** The kinds a list may be named by: `state:XX` with a state's two letters. */
-export const DNC_LIST_KIND = /^(national|national-ca|litigator|wireless|internal|state:[A-Z]{2})$/;
+export const DNC_LIST_KIND = /^(national|national-ca|litigator|wireless|internal|state:[A-Z]{2}|suppression:(email|domain|phone))$/;
 
 /** A list's kind from its name in a route or an option (`state:tx` is `state:TX`); undefined when it is none. */
 export function parseDncListKind(name: string): DncListKind | undefined {
@@ -66,13 +80,14 @@ export function parseDncListKind(name: string): DncListKind | undefined {
 }
 
 /** Kinds a tenant owns its own list of; every other kind is shared by every tenant. */
-export const isTenantKind = (kind: DncListKind) => kind === 'internal' || kind === 'suppression';
+export const isTenantKind = (kind: DncListKind) => kind === 'internal' || isSuppressionKind(kind);
 
 /** How a decision names a list, as the scrubbers do: "National (USA)", "State (TX)". */
 export function dncListLabel(kind: DncListKind): string {
   if (kind === 'national') return 'National (USA)';
   if (kind === 'national-ca') return 'National (Canada)';
   if (kind.startsWith('state:')) return `State (${kind.slice(6)})`;
+  if (isSuppressionKind(kind)) return `Suppression (${kind.slice(12)})`;
   return kind.charAt(0).toUpperCase() + kind.slice(1);
 }
 

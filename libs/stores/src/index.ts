@@ -12,8 +12,9 @@ export type { Redis } from './redis.js';
 export type { FingerprintStore, Claim, ClaimConflict } from './fingerprint-store.js';
 export { createMemoryFingerprintStore, fingerprintHash } from './fingerprint-store.js';
 export { createRedisFingerprintStore } from './redis-fingerprint-store.js';
-export type { DncListHead, DncListKind, DncScreening, DncTarget } from './dnc-lists.js';
-export { dncListLabel, dncListMigrations, isTenantKind, parseDncListKind, splitNanp } from './dnc-lists.js';
+export type { DncListHead, DncListKind, DncScreening, DncTarget, DncValueKind, SuppressionKind } from './dnc-lists.js';
+export { dncListLabel, dncListMigrations, isSuppressionKind, isTenantKind, parseDncListKind, splitNanp, valueKindOf, valuesOfKind } from './dnc-lists.js';
+export { suppressionEntry } from './sql-suppression-load.js';
 export { DncLineReader, type DncLineSink, type LineOp } from './dnc-file-lines.js';
 export { dncFileParts, DncFileError, type DncFilePart } from './dnc-file-source.js';
 export { DncLoadError, loadDncList, dncListSummaries, type DncListSummary, type DncLoadMode, type DncLoadProblem, type DncLoadRequest, type DncLoadResult } from './sql-dnc-load.js';
@@ -28,3 +29,6 @@ export { databaseModule, redisModule } from './modules.js';
 export { createReloadingCache } from './reloading-cache.js';
 export type { ReloadingCache, ReloadingCacheOptions } from './reloading-cache.js';
 export { sqlCancelLookup, sqlCancelLookupMany } from './cancel-lookup.js';
+export {
+  createSqlDncExemptions, DNC_EXEMPTION_KINDS, exemptionHolds, exemptionUntil, type DncExemption, type DncExemptionKind, type DncExemptionStore, type NewDncExemption,
+} from './sql-dnc-exemptions.js';

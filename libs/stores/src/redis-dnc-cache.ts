@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { splitNanp, usesBits, type DncListHead } from './dnc-lists.js';
+import { isSuppressionKind, splitNanp, usesBits, valueKindOf, valuesOfKind, type DncListHead } from './dnc-lists.js';
 import { deleteMatching, globEscape } from './redis.js';
 import type { DncListChunk } from './sql-dnc-lists.js';
 
@@ -26,13 +26,33 @@ const SWAP = `if redis.call('GET', KEYS[3]) ~= ARGV[1] or redis.call('EXISTS', K
   redis.call('HSET', KEYS[1], 'gen', ARGV[2], 'version', ARGV[3], 'snapshot', ARGV[4])
   redis.call('DEL', KEYS[2], KEYS[3])
   return old or ''`;
-/** For each (key index, offset or member) pair: '1' when the bit is set or the member is in the set, else '0'. */
+/**
+ * For each (key index, offset or member) pair: '1' when the bit is set or the member is in the
+ * set, else '0'; key index '0' is a value the list does not hold the kind of (an email on a phone list): '0'.
+ */
 const LOOKUP = `local out = {}
 for i = 1, #ARGV, 2 do
-  local k = KEYS[tonumber(ARGV[i])]
-  local v
-  if string.sub(ARGV[i + 1], 1, 1) == '+' then v = redis.call('SISMEMBER', k, ARGV[i + 1]) else v = redis.call('GETBIT', k, tonumber(ARGV[i + 1])) end
+  local v = 0
+  if ARGV[i] ~= '0' then
+    local k = KEYS[tonumber(ARGV[i])]
+    if string.sub(ARGV[i + 1], 1, 1) == '+' then v = redis.call('SISMEMBER', k, ARGV[i + 1]) else v = redis.call('GETBIT', k, tonumber(ARGV[i + 1])) end
+  end
   out[#out + 1] = (v == 1) and '1' or '0'
+end
+return table.concat(out)`;
+/**
+ * A suppression list's entries are a hash, entry → expiry (epoch ms, '0' for none): ARGV[1] is
+ * now, then (key index, entry) pairs as LOOKUP's; '1' when the entry is there and not expired.
+ */
+const LOOKUP_EXPIRING = `local out = {}
+local now = tonumber(ARGV[1])
+for i = 2, #ARGV, 2 do
+  local hit = false
+  if ARGV[i] ~= '0' then
+    local e = redis.call('HGET', KEYS[tonumber(ARGV[i])], ARGV[i + 1])
+    if e then local at = tonumber(e) hit = at == 0 or at > now end
+  end
+  out[#out + 1] = hit and '1' or '0'
 end
 return table.concat(out)`;
 const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
@@ -117,12 +137,17 @@ export function createRedisDncCache(redis: Redis): RedisDncCache {
           return at;
         };
         const bits = l.owner === '';
+        const holds = valuesOfKind(l.kind);
+        const expiring = isSuppressionKind(l.kind);
+        if (expiring) args.push(String(Date.now()));
         numbers.forEach((n, i) => {
           const nanp = split[i];
-          if (bits && nanp) args.push(keyOf(`nanp:${nanp.areaCode}`), String(nanp.subscriber));
+          if ((nanp ? 'phone' : valueKindOf(n)) !== holds) args.push('0', '');
+          else if (expiring) args.push(keyOf('exp'), n);
+          else if (bits && nanp) args.push(keyOf(`nanp:${nanp.areaCode}`), String(nanp.subscriber));
           else args.push(keyOf('set'), n);
         });
-        multi.eval(LOOKUP, keys.length, ...keys, ...args);
+        multi.eval(expiring ? LOOKUP_EXPIRING : LOOKUP, keys.length, ...keys, ...args);
       });
       const values = valuesOf(await multi.exec());
       const lists: DncListHead[] = [];
@@ -152,7 +177,8 @@ export function createRedisDncCache(redis: Redis): RedisDncCache {
       const pipeline = redis.pipeline();
       for (const n of numbers) {
         const nanp = splitNanp(n);
-        if (usesBits(head, n)) pipeline.setbit(dataKey(head, gen, `nanp:${nanp!.areaCode}`), nanp!.subscriber, 1);
+        if (isSuppressionKind(head.kind)) pipeline.hset(dataKey(head, gen, 'exp'), n, '0');
+        else if (usesBits(head, n)) pipeline.setbit(dataKey(head, gen, `nanp:${nanp!.areaCode}`), nanp!.subscriber, 1);
         else pipeline.sadd(dataKey(head, gen, 'set'), n);
       }
       valuesOf(await pipeline.exec());
@@ -179,7 +205,9 @@ export function createRedisDncCache(redis: Redis): RedisDncCache {
           queued = 0;
         };
         const head = await read(async (chunk) => {
-          if ('phones' in chunk) pipeline.sadd(dataKey(list, gen, 'set'), ...chunk.phones);
+          if ('phones' in chunk && isSuppressionKind(list.kind)) {
+            pipeline.hset(dataKey(list, gen, 'exp'), ...chunk.phones.flatMap((p, i) => [p, String(chunk.expires?.[i] ?? 0)]));
+          } else if ('phones' in chunk) pipeline.sadd(dataKey(list, gen, 'set'), ...chunk.phones);
           else {
             const key = dataKey(list, gen, `nanp:${chunk.areaCode}`);
             if (!sized.has(chunk.areaCode)) {

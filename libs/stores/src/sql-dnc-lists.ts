@@ -1,8 +1,11 @@
-import { bitOf, BLOCK_BYTES, setBit, splitNanp, usesBits, type DncListHead, type DncScreening, type DncTarget } from './dnc-lists.js';
+import { bitOf, BLOCK_BYTES, setBit, splitNanp, usesBits, valueKindOf, type DncListHead, type DncScreening, type DncTarget } from './dnc-lists.js';
 import type { SqlClient } from './sql-client.js';
 
-/** A piece of a list's content, as a cache is rebuilt from it. */
-export type DncListChunk = { areaCode: number; block: number; bits: Uint8Array } | { phones: string[] };
+/**
+ * A piece of a list's content, as a cache is rebuilt from it. `expires`: each entry's expiry
+ * (epoch milliseconds, 0 for none), for a suppression list's entries.
+ */
+export type DncListChunk = { areaCode: number; block: number; bits: Uint8Array } | { phones: string[]; expires?: number[] };
 
 export interface DncListStore {
   /** The lists a tenant's numbers are screened against: the shared ones, then its own. */
@@ -12,7 +15,11 @@ export interface DncListStore {
    * first number), in one transaction; a change bumps the list's version.
    */
   add(numbers: readonly string[], target: DncTarget, source: string): Promise<{ added: number; head: DncListHead }>;
-  /** Screens numbers against the tenant's lists in one snapshot of the database: standalone mode's screening. */
+  /**
+   * Screens values against the tenant's lists in one snapshot of the database: standalone mode's
+   * screening. A phone (E.164) is looked up in the phone lists, an email in `suppression:email`,
+   * a domain in `suppression:domain`; an expired entry is not listed.
+   */
   screen(numbers: readonly string[], tenantId: string): Promise<DncScreening>;
   /**
    * The content of a list as it stands, in chunks, read in one snapshot: a replacement committed
@@ -138,13 +145,15 @@ export function createSqlDncLists(db: SqlClient): DncListStore {
           return nanp ? { areaCode: nanp.areaCode, ...bitOf(nanp.subscriber) } : undefined;
         });
         const { rows } = await tx.query<{ i: number; id: string }>(
-          `WITH n AS (SELECT * FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::int[]) AS n(i, phone, ac, blk, bit))
+          `WITH n AS (SELECT * FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[]) AS n(i, phone, ac, blk, bit, vk))
            SELECT n.i, l.list_id::text AS id FROM n CROSS JOIN dnc_lists l
            WHERE (l.owner = '' OR l.owner = $1) AND CASE
              WHEN l.owner = '' AND n.ac IS NOT NULL THEN EXISTS (SELECT 1 FROM dnc_list_blocks b
                WHERE b.list_id = l.list_id AND b.generation = l.generation AND b.area_code = n.ac AND b.block = n.blk AND get_bit(b.bits, n.bit) = 1)
-             ELSE EXISTS (SELECT 1 FROM dnc_list_numbers x WHERE x.list_id = l.list_id AND x.generation = l.generation AND x.phone = n.phone)
-           END`,
+             ELSE EXISTS (SELECT 1 FROM dnc_list_numbers x WHERE x.list_id = l.list_id AND x.generation = l.generation AND x.phone = n.phone
+               AND (x.expires_at IS NULL OR x.expires_at > now()))
+           END
+           AND n.vk = CASE l.kind WHEN 'suppression:email' THEN 'email' WHEN 'suppression:domain' THEN 'domain' ELSE 'phone' END`,
           [
             tenantId,
             numbers.map((_, i) => i),
@@ -152,6 +161,7 @@ export function createSqlDncLists(db: SqlClient): DncListStore {
             split.map((s) => s?.areaCode ?? null),
             split.map((s) => s?.block ?? null),
             split.map((s) => (s ? pgBit(s.bit) : null)),
+            numbers.map(valueKindOf),
           ],
         );
         const index = new Map(lists.map((l, i) => [l.id, i]));
@@ -177,11 +187,19 @@ export function createSqlDncLists(db: SqlClient): DncListStore {
           after = [rows.at(-1)!.area_code, rows.at(-1)!.block];
         }
         for (let after = ''; ; ) {
-          const { rows } = await tx.query<{ phone: string }>(
-            `SELECT phone FROM dnc_list_numbers WHERE list_id = $1 AND generation = $2 AND phone > $3 ORDER BY phone LIMIT ${PAGE * 40}`,
+          // An entry already expired is left out; one that expires later carries its expiry.
+          const { rows } = await tx.query<{ phone: string; expires: number | null }>(
+            `SELECT phone, (extract(epoch FROM expires_at) * 1000)::float8 AS expires FROM dnc_list_numbers
+             WHERE list_id = $1 AND generation = $2 AND phone > $3 AND (expires_at IS NULL OR expires_at > now()) ORDER BY phone LIMIT ${PAGE * 40}`,
             [listId, head.generation, after],
           );
-          if (rows.length > 0) await each({ phones: rows.map((r) => r.phone) });
+          if (rows.length > 0) {
+            await each(
+              rows.some((r) => r.expires !== null)
+                ? { phones: rows.map((r) => r.phone), expires: rows.map((r) => r.expires ?? 0) }
+                : { phones: rows.map((r) => r.phone) },
+            );
+          }
           if (rows.length < PAGE * 40) break;
           after = rows.at(-1)!.phone;
         }

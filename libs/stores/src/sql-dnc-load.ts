@@ -1,4 +1,5 @@
-import { BLOCK_BYTES, type DncListHead, type DncListKind } from './dnc-lists.js';
+import { BLOCK_BYTES, isSuppressionKind, type DncListHead, type DncListKind } from './dnc-lists.js';
+import { loadSuppressionList } from './sql-suppression-load.js';
 import { DncLineReader, type LineOp } from './dnc-file-lines.js';
 import type { DncFilePart } from './dnc-file-source.js';
 import type { SqlClient } from './sql-client.js';
@@ -80,6 +81,7 @@ export async function loadDncList(db: SqlClient, req: DncLoadRequest, parts: Asy
     req.owner,
     req.owner ? 'the tenant' : 'none loaded',
   ]);
+  if (isSuppressionKind(req.kind)) return loadSuppressionList(db, req, parts);
   return req.mode === 'replace' ? replace(db, req, parts) : change(db, req, parts);
 }
 

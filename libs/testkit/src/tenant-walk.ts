@@ -36,6 +36,8 @@ export interface TenantObjects {
   synonymBackupId: string;
   /** A webhook endpoint of the tenant (disabled: nothing is sent to it). */
   webhookId: string;
+  /** A Do-Not-Call exemption it recorded (docs/dnc-lists.md, "Exemptions"). */
+  exemptionId: string;
 }
 
 /**
@@ -122,6 +124,9 @@ export async function seedTenant(base: string, adminKey: string, supplier: strin
   await expectOk('supplier mapping', callRest(base, adminKey, 'PUT', `/v1/suppliers/${supplierId}/mapping`, { json: { mapping: [{ header: `${supplier} Ref`, field: 'source' }] } }));
   const synonymBackup = JSON.parse((await expectOk('synonym backup', callRest(base, adminKey, 'POST', '/v1/mapping/synonyms/backups'))).text) as { id: string };
   const webhook = JSON.parse((await expectOk('webhook', callRest(base, adminKey, 'POST', '/v1/webhooks', { json: WALK_WEBHOOK }))).text) as { id: string };
+  const exemption = JSON.parse(
+    (await expectOk('exemption', callRest(base, adminKey, 'POST', '/v1/dnc/exemptions', { json: { phone: '+12015550123', kind: 'ebr_inquiry', date: '2026-01-02', evidence: { text: 'seed' } } }))).text,
+  ) as { id: string };
   const viewer = JSON.parse((await expectOk('key', callRest(base, adminKey, 'POST', '/v1/keys', { json: { role: 'viewer', name: 'walk viewer' } }))).text) as {
     key: string;
     prefix: string;
@@ -142,6 +147,7 @@ export async function seedTenant(base: string, adminKey: string, supplier: strin
     supplierId,
     synonymBackupId: synonymBackup.id,
     webhookId: webhook.id,
+    exemptionId: exemption.id,
   };
 }
 
@@ -195,6 +201,14 @@ export const REST_CASES: Record<string, RestCase> = {
   'GET /v1/dnc/lists': { role: 'viewer', request: () => ({ path: '/v1/dnc/lists' }), other: 'own' },
   'PUT /v1/dnc/lists/{list}': { role: 'admin', request: () => ({ path: '/v1/dnc/lists/internal', body: { text: '2015550123\n2015550124\n' } }), other: 'own' },
   'POST /v1/dnc/lists/{list}/changes': { role: 'admin', request: () => ({ path: '/v1/dnc/lists/internal/changes', body: { text: '2015550124,D\n' } }), other: 'own' },
+  // A tenant's own exemptions: another tenant's admin records and reads its own, and cannot revoke A's.
+  'POST /v1/dnc/exemptions': {
+    role: 'admin',
+    request: () => ({ path: '/v1/dnc/exemptions', body: { json: { phone: '+12015550123', kind: 'consent', date: '2026-01-01', evidence: { url: 'https://cert.example/walk' } } } }),
+    other: 'own',
+  },
+  'GET /v1/dnc/exemptions': { role: 'viewer', request: () => ({ path: '/v1/dnc/exemptions?phone=%2B12015550123' }), other: 'own' },
+  'DELETE /v1/dnc/exemptions/{id}': { role: 'admin', request: (a) => ({ path: `/v1/dnc/exemptions/${a.exemptionId}` }), other: { notFound: 'DNC_EXEMPTION_NOT_FOUND' } },
   'GET /v1/keys': { role: 'admin', request: () => ({ path: '/v1/keys' }), other: 'own' },
   'POST /v1/keys': { role: 'admin', request: () => ({ path: '/v1/keys', body: { json: { role: 'viewer', name: 'walk' } } }), other: 'own' },
   'DELETE /v1/keys/{prefix}': { role: 'admin', request: (a) => ({ path: `/v1/keys/${a.keyPrefix}` }), other: { notFound: 'KEY_NOT_FOUND' } },
@@ -362,6 +376,13 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
   watchJob: { role: 'viewer', call: (c, a) => readStream(c.watchJob({ id: a.jobId })), other: 'not_found' },
   addDncNumbers: { role: 'admin', call: (c) => settle((done) => c.addDncNumbers({ numbers: ['+12015550123'] }, done)), other: 'own' },
   listDncLists: { role: 'viewer', call: (c) => settle((done) => c.listDncLists({}, done)), other: 'own' },
+  addDncExemption: {
+    role: 'admin',
+    call: (c) => settle((done) => c.addDncExemption({ phone: '+12015550123', email: '', kind: 'consent', date: '2026-01-01', evidence: { url: '', text: 'walk' } }, done)),
+    other: 'own',
+  },
+  listDncExemptions: { role: 'viewer', call: (c) => settle((done) => c.listDncExemptions({ phone: '+12015550123', email: '' }, done)), other: 'own' },
+  revokeDncExemption: { role: 'admin', call: (c, a) => settle((done) => c.revokeDncExemption({ id: a.exemptionId }, done)), other: 'not_found' },
   replaceDncList: {
     role: 'admin',
     call: (client) =>

@@ -57,7 +57,7 @@ describe('leadflow dnc import arguments', () => {
   });
 
   it('refuses what it cannot do, saying why', () => {
-    expect(() => dnc('a.txt')).toThrow(new UsageError('dnc import needs --list national|national-ca|state:XX|litigator|wireless|internal'));
+    expect(() => dnc('a.txt')).toThrow(new UsageError('dnc import needs --list national|national-ca|state:XX|litigator|wireless|internal|suppression:email|suppression:domain|suppression:phone'));
     expect(() => dnc('a.txt', '--list', 'state:texas')).toThrow(/is no list/);
     expect(() => dnc('a.txt', '--list', 'national', '--replace', '--changes')).toThrow(/exclude each other/);
     expect(() => dnc('a.txt', '--list', 'national', '--snapshot', '2026-02-30')).toThrow(/is not a date/);

@@ -53,7 +53,7 @@ export interface DncImportArgs {
   command: 'dnc';
   action: 'import';
   files: string[];
-  /** national, national-ca, state:XX, litigator, wireless, internal (LEADFLOW_TENANT's). */
+  /** national, national-ca, state:XX, litigator, wireless, internal or suppression:email|domain|phone (LEADFLOW_TENANT's). */
   list: DncListKind;
   snapshot?: string;
   mode: DncLoadMode;
@@ -158,9 +158,9 @@ function parseDncArgs(rest: readonly string[], now: number): DncImportArgs {
   }
   if (files.length === 0) throw new UsageError('name the files to import');
   const named = options['--list'];
-  if (!named) throw new UsageError('dnc import needs --list national|national-ca|state:XX|litigator|wireless|internal');
+  if (!named) throw new UsageError('dnc import needs --list national|national-ca|state:XX|litigator|wireless|internal|suppression:email|suppression:domain|suppression:phone');
   const list = parseDncListKind(named);
-  if (!list) throw new UsageError(`--list "${named.slice(0, 40)}" is no list: national, national-ca, state:XX (two letters), litigator, wireless or internal`);
+  if (!list) throw new UsageError(`--list "${named.slice(0, 40)}" is no list: national, national-ca, state:XX (two letters), litigator, wireless, internal, suppression:email, suppression:domain or suppression:phone`);
   const snapshot = options['--snapshot'] === undefined ? undefined : snapshotDate(options['--snapshot'], now);
   return { command: 'dnc', action: 'import', files, list, snapshot, mode };
 }

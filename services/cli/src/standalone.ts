@@ -37,6 +37,7 @@ import { secretKeyring } from './secret-keyring.js';
 import {
   createPglite,
   createPostgres,
+  createSqlDncExemptions,
   createSqlDncRegistry,
   dncListMigrations,
   migrate,
@@ -207,7 +208,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
       policy: async (tenantId, supplier) => ({ ...opts.dedupPolicy, ...(await storedPolicies(tenantId, supplier)) }),
     })],
     ['enrichment', createEnrichmentStage()],
-    ['dnc', createDncStage({ registry: dnc, audit: createSqlDncAudit(db, hashOf) })],
+    ['dnc', createDncStage({ registry: dnc, audit: createSqlDncAudit(db, hashOf), exemptions: createSqlDncExemptions(db) })],
     ['persistence', createPersistenceStage({ store: createSqlLeadStore(db), logger, metrics })],
   ] as const;
   const instrumented = stages.map(([name, stage]) => instrument(name, skipCancelled(stage, cancelled), metrics));

@@ -9,6 +9,8 @@ export interface DncCheck {
   /** The list checked, at the version and snapshot date the screening used. */
   list: DncListHead;
   listed: boolean;
+  /** The exemption that lifted the listing ("ebr_purchase 2026-05-01 (exemption 12)"); absent when none did. */
+  exemption?: string;
 }
 
 /** The keyed hash a number is audited by, and the id of the installation key that made it. */
@@ -29,10 +31,10 @@ export function createSqlDncAudit(db: SqlClient, hashOf: PhoneHash): DncAudit {
       const hashes = new Map<string, { keyId: string; hash: Buffer }>();
       for (const c of checks) if (!hashes.has(c.phone)) hashes.set(c.phone, hashOf(c.phone));
       await db.query(
-        `INSERT INTO dnc_audit (job_id, row_number, tenant_id, phone_hash, phone_key, list, list_id, list_version, snapshot_date, listed)
-         SELECT j, r, t, h, k, l, li, v, nullif(s, '')::date, x
-         FROM unnest($1::text[], $2::int[], $3::text[], $4::bytea[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::bool[])
-           AS c(j, r, t, h, k, l, li, v, s, x)
+        `INSERT INTO dnc_audit (job_id, row_number, tenant_id, phone_hash, phone_key, list, list_id, list_version, snapshot_date, listed, exemption)
+         SELECT j, r, t, h, k, l, li, v, nullif(s, '')::date, x, e
+         FROM unnest($1::text[], $2::int[], $3::text[], $4::bytea[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::bool[], $11::text[])
+           AS c(j, r, t, h, k, l, li, v, s, x, e)
          ON CONFLICT (job_id, row_number, list, phone_hash) DO NOTHING`,
         [
           checks.map((c) => c.jobId),
@@ -45,6 +47,7 @@ export function createSqlDncAudit(db: SqlClient, hashOf: PhoneHash): DncAudit {
           checks.map((c) => c.list.version),
           checks.map((c) => c.list.snapshotDate),
           checks.map((c) => c.listed),
+          checks.map((c) => c.exemption ?? null),
         ],
       );
     },

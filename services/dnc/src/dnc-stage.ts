@@ -1,11 +1,18 @@
 import { Disposition, type LeadRow } from '@leadflow/proto';
 import { isOpen, LeadflowError, reason, type BatchStage, type ReasonCode } from '@leadflow/pipeline';
-import { dncListLabel, DncListsNotReady, type DncListHead, type DncListKind, type DncRegistry, type DncScreening } from '@leadflow/stores';
+import {
+  dncListLabel, DncListsNotReady, exemptionHolds, valuesOfKind, type DncExemption, type DncExemptionStore, type DncListHead, type DncListKind,
+  type DncRegistry, type DncScreening, type DncValueKind,
+} from '@leadflow/stores';
 import type { DncAudit, DncCheck } from './dnc-audit.js';
 
 export interface DncStageOptions {
   registry: DncRegistry;
   audit: DncAudit;
+  /** The tenant's recorded exemptions (docs/dnc-lists.md, "Exemptions"); none without. */
+  exemptions?: Pick<DncExemptionStore, 'inForce'>;
+  /** Today, YYYY-MM-DD UTC: the day exemption windows are judged on. */
+  today?: () => string;
 }
 
 /**
@@ -18,71 +25,155 @@ function reasonOf(kind: DncListKind): ReasonCode | undefined | null {
   if (kind === 'internal') return 'DNC_INTERNAL';
   if (kind === 'litigator') return 'DNC_LITIGATOR';
   if (kind.startsWith('state:')) return 'DNC_STATE';
+  if (kind === 'suppression:email') return 'SUPPRESSED_EMAIL';
+  if (kind === 'suppression:domain') return 'SUPPRESSED_DOMAIN';
+  if (kind === 'suppression:phone') return 'SUPPRESSED_PHONE';
   if (kind === 'wireless') return null;
   return undefined;
 }
 
+/** Only the national and state lists yield to an exemption; internal, litigator and suppression lists never do. */
+const exemptible = (kind: DncListKind) => kind === 'national' || kind === 'national-ca' || kind.startsWith('state:');
+
 /** The list a decision was checked against, as the scrubbers name it: "National (USA) 2003-06-01, version 3". */
 export const listDetail = (list: DncListHead) => `${dncListLabel(list.kind)} ${list.snapshotDate || '(no snapshot)'}, version ${list.version}`;
 
-/** One number of a row to screen: its own phone, or an alternate from one of its further phone columns. */
+/** One value of a row to screen: its phone, email or email domain, or an alternate's (from a further column). */
 interface Screened {
   row: LeadRow;
-  phone: string;
-  /** The source column of an alternate; undefined for the row's own phone. */
+  value: string;
+  kind: DncValueKind;
+  /** The row's field: phone, alternate_phones, email, alternate_emails. */
+  field: string;
+  /** The source column of an alternate; undefined for the row's own phone or email. */
   alternateOf?: string;
+  /** A domain's: the address it is the domain of. */
+  domainOf?: string;
 }
 
-const numbersOf = (row: LeadRow): Screened[] => [
-  ...(row.lead!.phone ? [{ row, phone: row.lead!.phone }] : []),
-  ...row.lead!.alternatePhones.map((a) => ({ row, phone: a.value, alternateOf: a.header })),
-];
+const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+
+function valuesOf(row: LeadRow): Screened[] {
+  const lead = row.lead!;
+  const phones: Screened[] = [
+    ...(lead.phone ? [{ row, value: lead.phone, kind: 'phone' as const, field: 'phone' }] : []),
+    ...lead.alternatePhones.map((a) => ({ row, value: a.value, kind: 'phone' as const, field: 'alternate_phones', alternateOf: a.header })),
+  ];
+  const emails: Screened[] = [
+    ...(lead.email ? [{ row, value: lead.email.toLowerCase(), kind: 'email' as const, field: 'email' }] : []),
+    ...lead.alternateEmails.map((a) => ({ row, value: a.value.toLowerCase(), kind: 'email' as const, field: 'alternate_emails', alternateOf: a.header })),
+  ];
+  const domains = new Map<string, Screened>();
+  for (const e of emails) {
+    const d = domainOf(e.value);
+    if (d && !domains.has(d)) domains.set(d, { ...e, value: d, kind: 'domain', domainOf: e.value });
+  }
+  return [...phones, ...emails, ...domains.values()];
+}
+
+/** The detail of a listing: the list, and for an alternate or a domain the value and where it came from. */
+function detailOf(n: Screened, list: DncListHead): string {
+  const column = n.alternateOf ? ` (column "${n.alternateOf}")` : '';
+  if (n.domainOf !== undefined) return `${n.value} of ${n.domainOf}${column} on ${listDetail(list)}`;
+  if (n.alternateOf !== undefined) return `${n.value}${column} on ${listDetail(list)}`;
+  return listDetail(list);
+}
+
+/** What exempts a row's number: a recorded exemption, or the file's consent columns. */
+interface Exemption {
+  kind: DncExemption['kind'];
+  date: string;
+  /** Recorded: its id; from the file: ''. */
+  id: string;
+}
+
+/** How an exemption is named on the row and in the audit: "ebr_purchase 2026-05-01 (exemption 12)". */
+const exemptionName = (e: Exemption) => `${e.kind} ${e.date}${e.id ? ` (exemption ${e.id})` : ' (the file\'s consent columns)'}`;
+
+/** Consent outranks a relationship; among equals, the latest. */
+const RANK: Record<Exemption['kind'], number> = { consent: 0, ebr_purchase: 1, ebr_inquiry: 2 };
+
+/** The exemption in force for a number of a row: one recorded for the number or any of the row's emails, or the file's consent. */
+function exemptionFor(n: Screened, recorded: readonly DncExemption[], today: string): Exemption | undefined {
+  const lead = n.row.lead!;
+  const emails = new Set([lead.email, ...lead.alternateEmails.map((a) => a.value)].filter(Boolean).map((e) => e.toLowerCase()));
+  const found: Exemption[] = recorded
+    .filter((e) => (e.phone ? e.phone === n.value : emails.has(e.email)) && exemptionHolds(e, today))
+    .map((e) => ({ kind: e.kind, date: e.date, id: e.id }));
+  if (/^\d{4}-\d{2}-\d{2}$/.test(lead.consentDate) && lead.consentDate <= today) found.push({ kind: 'consent', date: lead.consentDate, id: '' });
+  found.sort((a, b) => RANK[a.kind] - RANK[b.kind] || b.date.localeCompare(a.date));
+  return found[0];
+}
 
 /** The screening, or a retryable error while a list is being loaded: a batch is never passed as clean against half a list. */
-async function screen(registry: DncRegistry, numbers: readonly string[], tenantId: string): Promise<DncScreening> {
+async function screen(registry: DncRegistry, values: readonly string[], tenantId: string): Promise<DncScreening> {
   try {
-    return await registry.screen(numbers, tenantId);
+    return await registry.screen(values, tenantId);
   } catch (err) {
     if (err instanceof DncListsNotReady) throw new LeadflowError(err.code, err.message, true, { cause: err });
     throw err;
   }
 }
 
+const utcToday = () => new Date().toISOString().slice(0, 10);
+
 /**
- * Open rows with a phone number on a Do-Not-Call list become SUPPRESSED: on a national list
- * (DNC_NATIONAL), a state's (DNC_STATE), a litigator list (DNC_LITIGATOR) or the internal list of
- * the batch's tenant (DNC_INTERNAL), their own number or any alternate, each listing named in a
- * reason whose detail names the list, its snapshot date and version (an alternate also by its
- * number and column). Every number is audited against each list, with its version and snapshot date.
+ * Open rows on a Do-Not-Call or suppression list become SUPPRESSED: a phone (their own or any
+ * alternate) on a national list (DNC_NATIONAL), a state's (DNC_STATE), a litigator list
+ * (DNC_LITIGATOR), the tenant's internal list (DNC_INTERNAL) or its suppression list of phones
+ * (SUPPRESSED_PHONE); an email (own or alternate) on its suppression list of emails
+ * (SUPPRESSED_EMAIL), or of domains (SUPPRESSED_DOMAIN). Each listing is a reason whose detail
+ * names the list, its snapshot date and version. An exemption in force (recorded, or the row's
+ * consent date) lifts a national or state listing, named in a DNC_EXEMPT reason and in the
+ * audit; never an internal, litigator or suppression one. Every phone is audited against each
+ * list of phones, with its version and snapshot date.
  */
 export function createDncStage(opts: DncStageOptions): BatchStage {
+  const today = opts.today ?? utcToday;
   return async (batch) => {
-    const numbers = batch.rows.filter((r) => isOpen(r) && r.lead).flatMap(numbersOf);
-    if (numbers.length === 0) return batch;
+    const values = batch.rows.filter((r) => isOpen(r) && r.lead).flatMap(valuesOf);
+    if (values.length === 0) return batch;
     const tenantId = batch.job?.tenantId ?? '';
-    const { lists, on } = await screen(opts.registry, numbers.map((n) => n.phone), tenantId);
-    const checks: DncCheck[] = numbers.flatMap((n, i) =>
-      lists.map((list, j) => ({
-        jobId: batch.job?.jobId ?? '',
-        rowNumber: n.row.rowNumber,
-        tenantId,
-        phone: n.phone,
-        list,
-        listed: on[i]!.includes(j),
-      })),
+    const { lists, on } = await screen(opts.registry, values.map((n) => n.value), tenantId);
+    const day = today();
+    // Exemptions are looked up only when a number is on a list they can lift.
+    const needsExemptions = values.some((n, i) => n.kind === 'phone' && on[i]!.some((j) => exemptible(lists[j]!.kind)));
+    const recorded =
+      needsExemptions && opts.exemptions
+        ? await opts.exemptions.inForce(
+            tenantId,
+            values.filter((n) => n.kind === 'phone').map((n) => n.value),
+            values.filter((n) => n.kind === 'email').map((n) => n.value),
+          )
+        : [];
+    const exemptions = values.map((n, i) =>
+      n.kind === 'phone' && on[i]!.some((j) => exemptible(lists[j]!.kind)) ? exemptionFor(n, recorded, day) : undefined,
+    );
+    const checks: DncCheck[] = values.flatMap((n, i) =>
+      n.kind !== 'phone'
+        ? []
+        : lists.flatMap((list, j) => {
+            if (valuesOfKind(list.kind) !== 'phone') return [];
+            const listed = on[i]!.includes(j);
+            const exempt = listed && exemptible(list.kind) ? exemptions[i] : undefined;
+            return [{ jobId: batch.job?.jobId ?? '', rowNumber: n.row.rowNumber, tenantId, phone: n.value, list, listed, ...(exempt ? { exemption: exemptionName(exempt) } : {}) }];
+          }),
     );
     await opts.audit.record(checks);
-    numbers.forEach((n, i) => {
+    values.forEach((n, i) => {
       for (const j of on[i]!) {
-        const code = reasonOf(lists[j]!.kind);
+        const list = lists[j]!;
+        const code = reasonOf(list.kind);
         if (code === null) continue;
-        if (!code) throw new LeadflowError('DNC_LIST_KIND_UNKNOWN', `a ${lists[j]!.kind} list has no reason code yet`, false);
+        if (!code) throw new LeadflowError('DNC_LIST_KIND_UNKNOWN', `a ${list.kind} list has no reason code yet`, false);
+        const exempt = exemptible(list.kind) ? exemptions[i] : undefined;
+        if (exempt) {
+          const number = n.alternateOf !== undefined ? `${n.value}${n.alternateOf ? ` (column "${n.alternateOf}")` : ''} ` : '';
+          n.row.reasons.push(reason('DNC_EXEMPT', n.field, `${number}exempt from ${dncListLabel(list.kind)} ${list.snapshotDate || '(no snapshot)'}, version ${list.version} by ${exemptionName(exempt)}`));
+          continue;
+        }
         n.row.disposition = Disposition.DISPOSITION_SUPPRESSED;
-        n.row.reasons.push(
-          n.alternateOf === undefined
-            ? reason(code, 'phone', listDetail(lists[j]!))
-            : reason(code, 'alternate_phones', `${n.phone}${n.alternateOf ? ` (column "${n.alternateOf}")` : ''} on ${listDetail(lists[j]!)}`),
-        );
+        n.row.reasons.push(reason(code, n.field, detailOf(n, list)));
       }
     });
     return batch;

@@ -3,7 +3,7 @@ import { runStageMain, TOPICS } from '@leadflow/bus';
 import { shared } from '@leadflow/config';
 import { failedBatch } from '@leadflow/pipeline';
 import { secretKeysSchema } from '@leadflow/secrets';
-import { createPostgres, createRedis, createRedisDncRegistry, databaseModule, dncListMigrations, importLegacyDncKeys, migrate, redisModule } from '@leadflow/stores';
+import { createPostgres, createRedis, createRedisDncRegistry, createSqlDncExemptions, databaseModule, dncListMigrations, importLegacyDncKeys, migrate, redisModule } from '@leadflow/stores';
 import { auditUpkeepModule } from './audit-upkeep.js';
 import { auditRetentionSchema } from './audit-config.js';
 import { AUDIT_PHONE_PURPOSE, createSqlDncAudit } from './dnc-audit.js';
@@ -39,7 +39,7 @@ await runStageMain({
       stop: async () => {},
     });
     lifecycle.add(auditUpkeepModule({ db, hashOf, retentionDays: config.auditRetentionDays, logger }));
-    return createDncStage({ registry, audit: createSqlDncAudit(db, hashOf) });
+    return createDncStage({ registry, audit: createSqlDncAudit(db, hashOf), exemptions: createSqlDncExemptions(db) });
   },
   poisonOutput: (b) => failedBatch(b, 'dnc'),
 });

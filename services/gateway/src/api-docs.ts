@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { errorSchema } from './rest-schemas.js';
+import { dncExemptionSchema, errorSchema } from './rest-schemas.js';
 
 /** Where the API documents itself; open like the probes (no credential needed to read it). */
 export const DOCS_PREFIX = '/docs';
@@ -14,6 +14,7 @@ export const DOCS_PREFIX = '/docs';
  */
 export async function registerApiDocs(app: FastifyInstance): Promise<void> {
   app.addSchema(errorSchema);
+  app.addSchema(dncExemptionSchema);
   app.addHook('onRoute', (route: RouteOptions) => {
     if (route.url.startsWith(DOCS_PREFIX) || route.method === 'HEAD') return;
     if (!route.schema) throw new Error(`route ${String(route.method)} ${route.url} has no schema: give it one in rest-schemas.ts`);

@@ -8,7 +8,7 @@ import type { Metrics } from '@leadflow/metrics';
 import type { OutboundRules } from '@leadflow/outbound';
 import { createEndpointAdmin } from '@leadflow/delivery';
 import type { Keyring } from '@leadflow/secrets';
-import type { DncRegistry, SqlClient } from '@leadflow/stores';
+import { createSqlDncExemptions, type DncRegistry, type SqlClient } from '@leadflow/stores';
 import type { Counter } from 'prom-client';
 import { createSqlApiKeyStore } from './api-key-store.js';
 import { createConcurrencyLimit, type ConcurrencyLimits } from './concurrency-limit.js';
@@ -100,6 +100,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     leads: opts.leads,
     dnc: opts.dnc,
     dncOperators: opts.dncOperators,
+    dncExemptions: createSqlDncExemptions(opts.db),
     maxUploadBytes: opts.maxUploadBytes,
     outbound: opts.outbound,
     policies: {

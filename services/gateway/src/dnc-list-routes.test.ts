@@ -66,6 +66,24 @@ describe('the Do-Not-Call list routes and RPCs', () => {
     expect(kinds(await dnc.screen(['+12015550103'], 'globex'))).toEqual([[]]);
   });
 
+  it("loads a tenant's suppression lists of emails, domains and phones through the same routes, each entry with its expiry", async () => {
+    const res = await put('/v1/dnc/lists/suppression:email', key.admin, 'email,expires\nAnn@X.org\nold@x.org,2020-01-01\nnot an address\n');
+    expect([res.statusCode, res.json()]).toEqual([
+      200,
+      expect.objectContaining({ list: 'suppression:email', size: 2, numbers: 2, badLines: 1, problems: [{ file: 'body', line: 4, problem: 'no email in "not an address"' }] }),
+    ]);
+    expect((await put('/v1/dnc/lists/Suppression:Domain', key.admin, '@spam.example\n')).json()).toMatchObject({ list: 'suppression:domain', size: 1 });
+    const changed = await app.inject({
+      method: 'POST', url: '/v1/dnc/lists/suppression:phone/changes', headers: { ...bearer(key.admin), 'content-type': 'text/plain' }, payload: '(201) 555-0177,A,2099-01-01\n',
+    });
+    expect([changed.statusCode, changed.json().added]).toEqual([200, 1]);
+    expect((await lists(key.viewer)).filter((l) => l.list.startsWith('suppression:')).map((l) => [l.list, l.size, l.shared])).toEqual([
+      ['suppression:domain', 1, false], ['suppression:email', 2, false], ['suppression:phone', 1, false],
+    ]);
+    expect(kinds(await dnc.screen(['ann@x.org', 'old@x.org', 'spam.example', '+12015550177'], 'acme'))).toEqual([['suppression:email'], [], ['suppression:domain'], ['suppression:phone']]);
+    expect(kinds(await dnc.screen(['ann@x.org', '+12015550177'], 'globex'))).toEqual([[], []]);
+  });
+
   it("lets only an operator's admins load a shared list, every tenant reading it", async () => {
     const refused = await put('/v1/dnc/lists/national', key.admin, '2015550201\n');
     expect([refused.statusCode, refused.json().code]).toEqual([403, 'FORBIDDEN']);

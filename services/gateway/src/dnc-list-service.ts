@@ -38,12 +38,17 @@ const problemsText = (problems: readonly { file: string; line: number; problem: 
  * The Do-Not-Call lists over the API (docs/dnc-lists.md, "Import"): every list a tenant is
  * screened against, and loads into one. Shared lists (national, state, litigator, wireless) are
  * every tenant's to read; only an admin of a tenant named in `operators` (DNC_OPERATOR_TENANTS)
- * may load them. A tenant's internal list is its admins'.
+ * may load them. A tenant's internal and suppression lists are its admins'.
  */
 export function createDncListService(dnc: DncRegistry, operators: readonly string[] = [], defaultRegion = 'US') {
   function listOf(name: string, tenantId: string, writing: boolean): { kind: DncListKind; owner: string } {
     const kind = parseDncListKind(name);
-    if (!kind || kind === 'suppression') throw new GatewayError('DNC_LIST_NOT_FOUND', `no list "${name.slice(0, 40)}": national, national-ca, state:XX, litigator, wireless or internal`);
+    if (!kind) {
+      throw new GatewayError(
+        'DNC_LIST_NOT_FOUND',
+        `no list "${name.slice(0, 40)}": national, national-ca, state:XX, litigator, wireless, internal, suppression:email, suppression:domain or suppression:phone`,
+      );
+    }
     if (isTenantKind(kind)) return { kind, owner: tenantId };
     if (writing && !operators.includes(tenantId)) {
       throw new GatewayError('FORBIDDEN', `the ${kind} list is shared by every tenant: only an operator loads it (leadflow dnc import, or an admin key of a tenant in DNC_OPERATOR_TENANTS)`);
@@ -65,7 +70,7 @@ export function createDncListService(dnc: DncRegistry, operators: readonly strin
 
   return {
     async listDncLists(tenantId: string): Promise<{ lists: DncListSummary[] }> {
-      return { lists: (await dnc.lists(tenantId)).filter((l) => l.kind !== 'suppression') };
+      return { lists: await dnc.lists(tenantId) };
     },
 
     /** Loads a body (plain, gzip or zip; streamed) into a list: `replace` (PUT) or `changes` (POST .../changes). */

@@ -84,6 +84,7 @@ import type { JobService } from './job-service.js';
 import type { UploadPart } from './upload-receiver.js';
 import type { JobView } from './job-store.js';
 import { fromCreateSupplier, fromUpdateSupplier, toProtoMoney, toProtoSupplier, toProtoTotals } from './supplier-messages.js';
+import { dncExemptionRpcs } from './dnc-exemption-rpcs.js';
 import { dncListRpcs } from './dnc-list-rpcs.js';
 import { pushRecordsRpc } from './grpc-records.js';
 import { mappingRpcs } from './mapping-rpcs.js';
@@ -212,6 +213,10 @@ const ACCESS: Record<Method, Role> = {
   listDeliveries: 'viewer',
   replayWebhook: 'admin',
   downloadJob: 'viewer',
+  // A tenant's exemptions: recorded and revoked by its admins, read by its viewers (dnc-exemption-service.ts).
+  addDncExemption: 'admin',
+  listDncExemptions: 'viewer',
+  revokeDncExemption: 'admin',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -251,6 +256,7 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     ...leadRpcs(service, unary, toProtoJob),
     ...supplierMappingRpcs(service, unary),
     ...webhookRpcs(service, unary),
+    ...dncExemptionRpcs(service, unary),
     ...dncListRpcs({ service, unary, toStatus, tenantOf: async (call, method) => (await callerOf(call, method)).tenantId }),
     pushRecords: pushRecordsRpc({ service, limits, toStatus, toProtoJob, tenantOf: async (call) => (await callerOf(call, 'pushRecords')).tenantId }),
     uploadFile(call: ServerReadableStream<UploadFileRequest, UploadFileResponse>, callback: sendUnaryData<UploadFileResponse>) {

@@ -6,8 +6,9 @@ import { checkOutboundUrl, OutboundRefusal, type OutboundRules, type Resolve } f
 import type { Logger } from '@leadflow/logger';
 import { isUuid } from '@leadflow/pipeline';
 import type { EndpointAdmin } from '@leadflow/delivery';
-import type { DncRegistry } from '@leadflow/stores';
+import type { DncExemptionStore, DncRegistry } from '@leadflow/stores';
 import type { SupplierMappingStore } from '@leadflow/mapping';
+import { createDncExemptionService } from './dnc-exemption-service.js';
 import { createDncListService } from './dnc-list-service.js';
 import { errors, GatewayError } from './gateway-error.js';
 import { downloadJob } from './job-download.js';
@@ -37,6 +38,8 @@ export interface JobServiceOptions {
   dnc: DncRegistry;
   /** Tenants whose admins may load the shared Do-Not-Call lists over the API (DNC_OPERATOR_TENANTS). */
   dncOperators?: readonly string[];
+  /** The tenants' Do-Not-Call exemptions (docs/dnc-lists.md, "Exemptions"). */
+  dncExemptions?: DncExemptionStore;
   /** Largest upload accepted, in bytes. */
   maxUploadBytes: number;
   /** Where a job's webhook may point: checked when it is saved (delivery checks again at connect). */
@@ -346,5 +349,7 @@ export function createJobService(opts: JobServiceOptions) {
     ...createDncListService(opts.dnc, opts.dncOperators, opts.defaultRegion),
     // Delivery's endpoints, secrets, job rates, deliveries and replays (webhook-service.ts).
     ...createWebhookService({ admin: opts.webhooks, outbound: opts.outbound, resolve: opts.resolve, jobExists: async (id, tenantId) => void (await findJob(id, tenantId)) }),
+    // Exemptions with their evidence (dnc-exemption-service.ts).
+    ...createDncExemptionService(opts.dncExemptions, opts.defaultRegion),
   };
 }

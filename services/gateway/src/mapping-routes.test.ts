@@ -60,7 +60,7 @@ describe('the template and the header synonyms, over REST and gRPC', () => {
     expect([...res.rawPayload.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const viaGrpc = await rpc<GetTemplateResponse>((done) => client.getTemplate({}, done));
     expect(Buffer.from(viaGrpc.csv).equals(res.rawPayload)).toBe(true);
-    expect([viaGrpc.fileName, viaGrpc.headers[0], viaGrpc.headers.at(-1)]).toEqual(['leadflow-template.csv', 'first_name', 'source']);
+    expect([viaGrpc.fileName, viaGrpc.headers[0], viaGrpc.headers.at(-1)]).toEqual(['leadflow-template.csv', 'first_name', 'consent_certificate_url']);
   });
 
   it("answers a tenant's own synonyms beside the built-in ones, none at version 0 before the first change", async () => {

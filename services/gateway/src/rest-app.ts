@@ -17,6 +17,7 @@ import type { JobService } from './job-service.js';
 import { registerKeyRoutes } from './key-routes.js';
 import { registerLeadRoutes } from './lead-routes.js';
 import { registerMappingRoutes } from './mapping-routes.js';
+import { registerDncExemptionRoutes } from './dnc-exemption-routes.js';
 import { registerDncListRoutes } from './dnc-list-routes.js';
 import { recordStreamScope } from './record-upload.js';
 import { schemas } from './rest-schemas.js';
@@ -241,6 +242,7 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
   );
 
   await registerDncListRoutes(app, service, tenantOf);
+  registerDncExemptionRoutes(app, service, tenantOf);
   registerKeyRoutes(app, opts.keys, callerOf);
   registerSupplierRoutes(app, service, tenantOf);
   registerMappingRoutes(app, service, tenantOf);

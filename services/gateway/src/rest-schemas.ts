@@ -27,6 +27,23 @@ export const errorSchema = {
   },
 } as const;
 
+/** An exemption as the API answers it (docs/dnc-lists.md, "Exemptions"). */
+export const dncExemptionSchema = {
+  $id: 'DncExemption',
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    phone: { type: 'string', description: "E.164; '' for an email's" },
+    email: { type: 'string', description: "lowercase; '' for a phone's" },
+    kind: { type: 'string', enum: ['ebr_purchase', 'ebr_inquiry', 'consent'] },
+    date: { type: 'string' },
+    until: { type: 'string', description: "the last day it exempts; '' for a consent (until revoked)" },
+    evidence: { type: 'object', properties: { url: { type: 'string' }, text: { type: 'string' } } },
+    createdAt: { type: 'string' },
+    revokedAt: { type: 'string', description: "'' while in force" },
+  },
+} as const;
+
 const errorResponses = { '4xx': { $ref: 'Error#' }, '5xx': { $ref: 'Error#' } } as const;
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
@@ -391,7 +408,7 @@ export const schemas = {
             items: {
               type: 'object',
               properties: {
-                list: { type: 'string', description: 'national, national-ca, state:XX, litigator, wireless, internal' },
+                list: { type: 'string', description: 'national, national-ca, state:XX, litigator, wireless, internal, suppression:email, suppression:domain, suppression:phone' },
                 kind: { type: 'string' },
                 shared: { type: 'boolean', description: "true for a list of every tenant; false for the tenant's own" },
                 source: { type: 'string' },
@@ -409,6 +426,36 @@ export const schemas = {
   }),
   replaceDncList: route('dnc', 'Replace a Do-Not-Call list whole (streamed: plain, gzip or zip); the new version is in force when this answers', dncLoad()),
   changeDncList: route('dnc', "Apply a change list (the FTC's: each line a number and A or D) to a Do-Not-Call list", dncLoad()),
+  addDncExemption: route('dnc', 'Record an existing business relationship or a consent, with its evidence: exempt from national and state lists within its window', {
+    body: {
+      type: 'object',
+      required: ['kind', 'date'],
+      additionalProperties: false,
+      properties: {
+        phone: { type: 'string', maxLength: 100, description: 'the number exempted (any spelling); or give email' },
+        email: { type: 'string', maxLength: 320, description: "the email of the person whose numbers are exempted; or give phone" },
+        kind: { type: 'string', enum: ['ebr_purchase', 'ebr_inquiry', 'consent'], description: 'ebr_purchase (18 months), ebr_inquiry (3 months) or consent (until revoked)' },
+        date: { type: 'string', maxLength: 10, description: 'YYYY-MM-DD of the purchase, inquiry or consent' },
+        evidence: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { url: { type: 'string', maxLength: 2000, description: 'a consent certificate URL, an order page' }, text: { type: 'string', maxLength: 10000, description: 'the form text agreed to' } },
+        },
+      },
+    },
+    response: { 201: { $ref: 'DncExemption#' } },
+  }),
+  listDncExemptions: route('dnc', "A phone's or an email's exemptions, revoked ones too, newest first", {
+    querystring: {
+      type: 'object',
+      properties: { phone: { type: 'string', maxLength: 100, description: 'a phone number' }, email: { type: 'string', maxLength: 320, description: 'an email address' } },
+    },
+    response: { 200: { type: 'object', properties: { exemptions: { type: 'array', items: { $ref: 'DncExemption#' } } } } },
+  }),
+  revokeDncExemption: route('dnc', 'Revoke an exemption: kept with its evidence for the audit, it no longer exempts', {
+    params: idParam('an exemption id, as POST /v1/dnc/exemptions answered it'),
+    response: { 200: { type: 'object', properties: { id: { type: 'string' }, revoked: { type: 'boolean' } } } },
+  }),
   createKey: route('keys', "Make an API key of the caller's tenant (admin); the key is in this answer only", {
     body: {
       type: 'object',

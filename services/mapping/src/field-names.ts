@@ -2,6 +2,8 @@
 export const CANONICAL_FIELDS = [
   'first_name', 'last_name', 'full_name', 'email', 'phone', 'company', 'domain', 'job_title',
   'street', 'address_line2', 'city', 'state', 'postal_code', 'country', 'industry', 'source',
+  // A file's consent columns (docs/dnc-lists.md, "Exemptions"): consent for the row's phones.
+  'consent_date', 'consent_certificate_url',
 ] as const;
 
 export type CanonicalField = (typeof CANONICAL_FIELDS)[number];
@@ -105,5 +107,13 @@ export const FIELD_NAMES: Record<CanonicalField, readonly string[]> = {
     'source', 'lead source', 'origin', 'channel', 'campaign', 'utm source', 'quelle', 'origen', 'fonte', 'リードソース',
     '流入経路', '獲得経路', '流入元', '来源', '线索来源', '客户来源', '渠道', '유입 경로', '리드 소스', '출처', 'bron', 'źródło', 'origem',
     'provenienza',
+  ],
+  consent_date: [
+    'consent date', 'date of consent', 'consent timestamp', 'consent given', 'consent given at', 'consented at', 'opt in date', 'optin date',
+    'opt in timestamp', 'tcpa consent date', 'pewc date', 'einwilligungsdatum', 'date du consentement', 'fecha de consentimiento',
+  ],
+  consent_certificate_url: [
+    'consent certificate', 'consent certificate url', 'consent cert', 'consent url', 'certificate url', 'cert url', 'trustedform',
+    'trustedform url', 'trustedform cert', 'trustedform cert url', 'trustedform certificate', 'trusted form url', 'xxtrustedformcerturl',
   ],
 };

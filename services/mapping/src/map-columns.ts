@@ -42,6 +42,8 @@ export interface MapColumnsOptions {
 const SUPPORT: Partial<Record<CanonicalField, ValueKind>> = {
   email: 'email', phone: 'phone', postal_code: 'postal_code', state: 'state', country: 'country', domain: 'domain',
   first_name: 'first_name', full_name: 'full_name', street: 'street', company: 'company', job_title: 'job_title',
+  // A consent column holds dates; a certificate column URLs (which look like domains).
+  consent_date: 'date', consent_certificate_url: 'domain',
 };
 
 /** Value kinds that, when most values are of them, say a column is none of the text fields. */

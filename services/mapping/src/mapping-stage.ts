@@ -2,6 +2,7 @@ import { Disposition, RowBatch, type ColumnMapping, type Lead, type LeadBatch, t
 import {
   alternateCells, alternatesOf, emptyLead, fanout, FREE_EMAIL_DOMAINS, LEAD_COLUMNS, leadIdFor, reason, type Fanout, type Stage,
 } from '@leadflow/pipeline';
+import { consentDay } from './consent.js';
 import type { AliasTable } from './alias-table.js';
 import type { CanonicalField } from './field-names.js';
 import { mapColumns, personEvidence, type ColumnDecision, type MappedField } from './map-columns.js';
@@ -23,7 +24,12 @@ export interface MappingStageOptions {
 }
 
 /** Each canonical field's key on the Lead message (one table for every stage: LEAD_COLUMNS). */
-const LEAD_KEY = Object.fromEntries(LEAD_COLUMNS) as Record<CanonicalField, (typeof LEAD_COLUMNS)[number][1]>;
+const LEAD_KEY = {
+  ...Object.fromEntries(LEAD_COLUMNS),
+  // Screened by the dnc stage, not stored as lead columns (docs/dnc-lists.md, "Exemptions").
+  consent_date: 'consentDate',
+  consent_certificate_url: 'consentCertificateUrl',
+} as Record<CanonicalField, (typeof LEAD_COLUMNS)[number][1] | 'consentDate' | 'consentCertificateUrl'>;
 
 /**
  * Fields whose cleaning can change what the supplier wrote; their raw value is kept when it does
@@ -217,6 +223,12 @@ function mapBatch(batch: RowBatch, mapping: readonly ColumnDecision[], region: s
     });
     if (raw.cells.length !== batch.header.length) {
       reasons.push(reason('RAGGED_ROW', '', `${raw.cells.length} cells, header has ${batch.header.length}`));
+    }
+    if (lead.consentDate) {
+      // A consent date the dnc stage can judge, or none (the supplier's words kept in `original`).
+      const day = consentDay(lead.consentDate);
+      if (day !== lead.consentDate) lead.original.consent_date = lead.consentDate;
+      lead.consentDate = day ?? '';
     }
     const before = KEPT_ORIGINAL.map(([, key]) => lead[key]);
     normalizeContact(lead, contacts, reasons, region, severalColumns);

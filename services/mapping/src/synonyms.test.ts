@@ -26,7 +26,7 @@ describe("a tenant's header synonyms, as sent", () => {
   });
 
   it.each([
-    ['a field that is no lead field', { emial: ['Kontaktmail'] }, 'synonyms.emial', /^"emial" is not a lead field: use one of first_name, last_name, .*, source$/],
+    ['a field that is no lead field', { emial: ['Kontaktmail'] }, 'synonyms.emial', /^"emial" is not a lead field: use one of first_name, last_name, .*, source, consent_date, consent_certificate_url$/],
     ['a field whose synonyms are no list', { email: 'Kontaktmail' }, 'synonyms.email', /^synonyms\.email must be a list of headers/],
     ['a synonym that is not text', { email: ['Kontaktmail', 7] }, 'synonyms.email[1]', /^synonyms\.email\[1\] must be a header as text$/],
     ['an empty synonym', { source: ['Herkunft', '  '] }, 'synonyms.source[1]', /^synonyms\.source\[1\] is empty: a synonym is a header with at least one letter or digit$/],

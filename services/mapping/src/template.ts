@@ -24,6 +24,8 @@ export const TEMPLATE_EXAMPLE: Readonly<Record<CanonicalField, string>> = {
   country: 'US',
   industry: 'Software',
   source: 'Trade show',
+  consent_date: '2026-03-01',
+  consent_certificate_url: 'https://cert.example.com/0123abcd',
 };
 
 export const TEMPLATE_FILE_NAME = 'leadflow-template.csv';

@@ -222,6 +222,13 @@ export interface Lead {
   department: string;
   /** What the derived fields rest on: "industry company:\"dental\"", "department title:\"sales\"". */
   enrichmentEvidence: string[];
+  /**
+   * The file's consent columns (docs/dnc-lists.md, "Exemptions"): the date of the lead's prior
+   * express written consent (YYYY-MM-DD) and the URL of its certificate (TrustedForm, Jornaya...).
+   * A consent date counts as consent for the row's phones against national and state lists.
+   */
+  consentDate: string;
+  consentCertificateUrl: string;
 }
 
 export interface Lead_ExtraEntry {
@@ -1229,6 +1236,8 @@ function createBaseLead(): Lead {
     seniority: "",
     department: "",
     enrichmentEvidence: [],
+    consentDate: "",
+    consentCertificateUrl: "",
   };
 }
 
@@ -1326,6 +1335,12 @@ export const Lead: MessageFns<Lead> = {
     }
     for (const v of message.enrichmentEvidence) {
       writer.uint32(370).string(v!);
+    }
+    if (message.consentDate !== "") {
+      writer.uint32(402).string(message.consentDate);
+    }
+    if (message.consentCertificateUrl !== "") {
+      writer.uint32(410).string(message.consentCertificateUrl);
     }
     return writer;
   },
@@ -1597,6 +1612,22 @@ export const Lead: MessageFns<Lead> = {
             message.enrichmentEvidence.push(reader.string());
             continue;
           }
+          case 50: {
+            if (tag !== 402) {
+              break;
+            }
+
+            message.consentDate = reader.string();
+            continue;
+          }
+          case 51: {
+            if (tag !== 410) {
+              break;
+            }
+
+            message.consentCertificateUrl = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1732,6 +1763,16 @@ export const Lead: MessageFns<Lead> = {
         : globalThis.Array.isArray(object?.enrichment_evidence)
         ? object.enrichment_evidence.map((e: any) => globalThis.String(e))
         : [],
+      consentDate: isSet(object.consentDate)
+        ? globalThis.String(object.consentDate)
+        : isSet(object.consent_date)
+        ? globalThis.String(object.consent_date)
+        : "",
+      consentCertificateUrl: isSet(object.consentCertificateUrl)
+        ? globalThis.String(object.consentCertificateUrl)
+        : isSet(object.consent_certificate_url)
+        ? globalThis.String(object.consent_certificate_url)
+        : "",
     };
   },
 
@@ -1842,6 +1883,12 @@ export const Lead: MessageFns<Lead> = {
     if (message.enrichmentEvidence?.length) {
       obj.enrichmentEvidence = message.enrichmentEvidence;
     }
+    if (message.consentDate !== "") {
+      obj.consentDate = message.consentDate;
+    }
+    if (message.consentCertificateUrl !== "") {
+      obj.consentCertificateUrl = message.consentCertificateUrl;
+    }
     return obj;
   },
 
@@ -1897,6 +1944,8 @@ export const Lead: MessageFns<Lead> = {
     message.seniority = object.seniority ?? "";
     message.department = object.department ?? "";
     message.enrichmentEvidence = object.enrichmentEvidence?.map((e) => e) || [];
+    message.consentDate = object.consentDate ?? "";
+    message.consentCertificateUrl = object.consentCertificateUrl ?? "";
     return message;
   },
 };

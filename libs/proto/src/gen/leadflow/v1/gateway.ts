@@ -859,7 +859,10 @@ export interface ListDncListsRequest {
 }
 
 export interface DncListSummary {
-  /** national, national-ca, state:XX, litigator, wireless, internal */
+  /**
+   * national, national-ca, state:XX, litigator, wireless, internal, suppression:email,
+   * suppression:domain, suppression:phone
+   */
   list: string;
   /** true for a list of every tenant; false for the tenant's own */
   shared: boolean;
@@ -878,7 +881,10 @@ export interface ListDncListsResponse {
 }
 
 export interface DncListTarget {
-  /** national, national-ca, state:XX, litigator, wireless or internal */
+  /**
+   * national, national-ca, state:XX, litigator, wireless, internal, suppression:email,
+   * suppression:domain or suppression:phone
+   */
   list: string;
   /** YYYY-MM-DD the list is as of; empty for today */
   snapshotDate: string;
@@ -1173,6 +1179,58 @@ export interface DownloadJobRequest {
 export interface DownloadJobResponse {
   /** The next bytes of the CSV file (UTF-8, CRLF line ends); joined in order they are the file. */
   chunk: Buffer;
+}
+
+export interface DncExemptionEvidence {
+  /** a consent certificate URL, an order page */
+  url: string;
+  /** the form text agreed to */
+  text: string;
+}
+
+export interface AddDncExemptionRequest {
+  /** one of phone (any spelling) and email */
+  phone: string;
+  email: string;
+  /** ebr_purchase (18 months), ebr_inquiry (3 months) or consent (until revoked) */
+  kind: string;
+  /** YYYY-MM-DD of the purchase, inquiry or consent */
+  date: string;
+  evidence: DncExemptionEvidence | undefined;
+}
+
+export interface DncExemption {
+  id: string;
+  /** E.164; empty for an email's */
+  phone: string;
+  email: string;
+  kind: string;
+  date: string;
+  /** the last day it exempts; empty for a consent (until revoked) */
+  until: string;
+  evidence: DncExemptionEvidence | undefined;
+  createdAt: string;
+  /** empty while in force */
+  revokedAt: string;
+}
+
+export interface ListDncExemptionsRequest {
+  /** one of phone and email */
+  phone: string;
+  email: string;
+}
+
+export interface ListDncExemptionsResponse {
+  exemptions: DncExemption[];
+}
+
+export interface RevokeDncExemptionRequest {
+  id: string;
+}
+
+export interface RevokeDncExemptionResponse {
+  id: string;
+  revoked: boolean;
 }
 
 function createBaseUploadMetadata(): UploadMetadata {
@@ -15755,6 +15813,751 @@ export const DownloadJobResponse: MessageFns<DownloadJobResponse> = {
   },
 };
 
+function createBaseDncExemptionEvidence(): DncExemptionEvidence {
+  return { url: "", text: "" };
+}
+
+export const DncExemptionEvidence: MessageFns<DncExemptionEvidence> = {
+  encode(message: DncExemptionEvidence, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.url !== "") {
+      writer.uint32(10).string(message.url);
+    }
+    if (message.text !== "") {
+      writer.uint32(18).string(message.text);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DncExemptionEvidence {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDncExemptionEvidence();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.url = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DncExemptionEvidence {
+    return {
+      url: isSet(object.url) ? globalThis.String(object.url) : "",
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+    };
+  },
+
+  toJSON(message: DncExemptionEvidence): unknown {
+    const obj: any = {};
+    if (message.url !== "") {
+      obj.url = message.url;
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DncExemptionEvidence>, I>>(base?: I): DncExemptionEvidence {
+    return DncExemptionEvidence.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DncExemptionEvidence>, I>>(object: I): DncExemptionEvidence {
+    const message = createBaseDncExemptionEvidence();
+    message.url = object.url ?? "";
+    message.text = object.text ?? "";
+    return message;
+  },
+};
+
+function createBaseAddDncExemptionRequest(): AddDncExemptionRequest {
+  return { phone: "", email: "", kind: "", date: "", evidence: undefined };
+}
+
+export const AddDncExemptionRequest: MessageFns<AddDncExemptionRequest> = {
+  encode(message: AddDncExemptionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.phone !== "") {
+      writer.uint32(10).string(message.phone);
+    }
+    if (message.email !== "") {
+      writer.uint32(18).string(message.email);
+    }
+    if (message.kind !== "") {
+      writer.uint32(26).string(message.kind);
+    }
+    if (message.date !== "") {
+      writer.uint32(34).string(message.date);
+    }
+    if (message.evidence !== undefined) {
+      DncExemptionEvidence.encode(message.evidence, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddDncExemptionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddDncExemptionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.phone = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.date = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.evidence = DncExemptionEvidence.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddDncExemptionRequest {
+    return {
+      phone: isSet(object.phone) ? globalThis.String(object.phone) : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      date: isSet(object.date) ? globalThis.String(object.date) : "",
+      evidence: isSet(object.evidence) ? DncExemptionEvidence.fromJSON(object.evidence) : undefined,
+    };
+  },
+
+  toJSON(message: AddDncExemptionRequest): unknown {
+    const obj: any = {};
+    if (message.phone !== "") {
+      obj.phone = message.phone;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.date !== "") {
+      obj.date = message.date;
+    }
+    if (message.evidence !== undefined) {
+      obj.evidence = DncExemptionEvidence.toJSON(message.evidence);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AddDncExemptionRequest>, I>>(base?: I): AddDncExemptionRequest {
+    return AddDncExemptionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AddDncExemptionRequest>, I>>(object: I): AddDncExemptionRequest {
+    const message = createBaseAddDncExemptionRequest();
+    message.phone = object.phone ?? "";
+    message.email = object.email ?? "";
+    message.kind = object.kind ?? "";
+    message.date = object.date ?? "";
+    message.evidence = (object.evidence !== undefined && object.evidence !== null)
+      ? DncExemptionEvidence.fromPartial(object.evidence)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDncExemption(): DncExemption {
+  return {
+    id: "",
+    phone: "",
+    email: "",
+    kind: "",
+    date: "",
+    until: "",
+    evidence: undefined,
+    createdAt: "",
+    revokedAt: "",
+  };
+}
+
+export const DncExemption: MessageFns<DncExemption> = {
+  encode(message: DncExemption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.phone !== "") {
+      writer.uint32(18).string(message.phone);
+    }
+    if (message.email !== "") {
+      writer.uint32(26).string(message.email);
+    }
+    if (message.kind !== "") {
+      writer.uint32(34).string(message.kind);
+    }
+    if (message.date !== "") {
+      writer.uint32(42).string(message.date);
+    }
+    if (message.until !== "") {
+      writer.uint32(50).string(message.until);
+    }
+    if (message.evidence !== undefined) {
+      DncExemptionEvidence.encode(message.evidence, writer.uint32(58).fork()).join();
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(66).string(message.createdAt);
+    }
+    if (message.revokedAt !== "") {
+      writer.uint32(74).string(message.revokedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DncExemption {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDncExemption();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.phone = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.date = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.until = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.evidence = DncExemptionEvidence.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.revokedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DncExemption {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      phone: isSet(object.phone) ? globalThis.String(object.phone) : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      date: isSet(object.date) ? globalThis.String(object.date) : "",
+      until: isSet(object.until) ? globalThis.String(object.until) : "",
+      evidence: isSet(object.evidence) ? DncExemptionEvidence.fromJSON(object.evidence) : undefined,
+      createdAt: isSet(object.createdAt)
+        ? globalThis.String(object.createdAt)
+        : isSet(object.created_at)
+        ? globalThis.String(object.created_at)
+        : "",
+      revokedAt: isSet(object.revokedAt)
+        ? globalThis.String(object.revokedAt)
+        : isSet(object.revoked_at)
+        ? globalThis.String(object.revoked_at)
+        : "",
+    };
+  },
+
+  toJSON(message: DncExemption): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.phone !== "") {
+      obj.phone = message.phone;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.date !== "") {
+      obj.date = message.date;
+    }
+    if (message.until !== "") {
+      obj.until = message.until;
+    }
+    if (message.evidence !== undefined) {
+      obj.evidence = DncExemptionEvidence.toJSON(message.evidence);
+    }
+    if (message.createdAt !== "") {
+      obj.createdAt = message.createdAt;
+    }
+    if (message.revokedAt !== "") {
+      obj.revokedAt = message.revokedAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DncExemption>, I>>(base?: I): DncExemption {
+    return DncExemption.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DncExemption>, I>>(object: I): DncExemption {
+    const message = createBaseDncExemption();
+    message.id = object.id ?? "";
+    message.phone = object.phone ?? "";
+    message.email = object.email ?? "";
+    message.kind = object.kind ?? "";
+    message.date = object.date ?? "";
+    message.until = object.until ?? "";
+    message.evidence = (object.evidence !== undefined && object.evidence !== null)
+      ? DncExemptionEvidence.fromPartial(object.evidence)
+      : undefined;
+    message.createdAt = object.createdAt ?? "";
+    message.revokedAt = object.revokedAt ?? "";
+    return message;
+  },
+};
+
+function createBaseListDncExemptionsRequest(): ListDncExemptionsRequest {
+  return { phone: "", email: "" };
+}
+
+export const ListDncExemptionsRequest: MessageFns<ListDncExemptionsRequest> = {
+  encode(message: ListDncExemptionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.phone !== "") {
+      writer.uint32(10).string(message.phone);
+    }
+    if (message.email !== "") {
+      writer.uint32(18).string(message.email);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDncExemptionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDncExemptionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.phone = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListDncExemptionsRequest {
+    return {
+      phone: isSet(object.phone) ? globalThis.String(object.phone) : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+    };
+  },
+
+  toJSON(message: ListDncExemptionsRequest): unknown {
+    const obj: any = {};
+    if (message.phone !== "") {
+      obj.phone = message.phone;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListDncExemptionsRequest>, I>>(base?: I): ListDncExemptionsRequest {
+    return ListDncExemptionsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListDncExemptionsRequest>, I>>(object: I): ListDncExemptionsRequest {
+    const message = createBaseListDncExemptionsRequest();
+    message.phone = object.phone ?? "";
+    message.email = object.email ?? "";
+    return message;
+  },
+};
+
+function createBaseListDncExemptionsResponse(): ListDncExemptionsResponse {
+  return { exemptions: [] };
+}
+
+export const ListDncExemptionsResponse: MessageFns<ListDncExemptionsResponse> = {
+  encode(message: ListDncExemptionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.exemptions) {
+      DncExemption.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDncExemptionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDncExemptionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.exemptions.push(DncExemption.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListDncExemptionsResponse {
+    return {
+      exemptions: globalThis.Array.isArray(object?.exemptions)
+        ? object.exemptions.map((e: any) => DncExemption.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListDncExemptionsResponse): unknown {
+    const obj: any = {};
+    if (message.exemptions?.length) {
+      obj.exemptions = message.exemptions.map((e) => DncExemption.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListDncExemptionsResponse>, I>>(base?: I): ListDncExemptionsResponse {
+    return ListDncExemptionsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListDncExemptionsResponse>, I>>(object: I): ListDncExemptionsResponse {
+    const message = createBaseListDncExemptionsResponse();
+    message.exemptions = object.exemptions?.map((e) => DncExemption.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRevokeDncExemptionRequest(): RevokeDncExemptionRequest {
+  return { id: "" };
+}
+
+export const RevokeDncExemptionRequest: MessageFns<RevokeDncExemptionRequest> = {
+  encode(message: RevokeDncExemptionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeDncExemptionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeDncExemptionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeDncExemptionRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: RevokeDncExemptionRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeDncExemptionRequest>, I>>(base?: I): RevokeDncExemptionRequest {
+    return RevokeDncExemptionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeDncExemptionRequest>, I>>(object: I): RevokeDncExemptionRequest {
+    const message = createBaseRevokeDncExemptionRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseRevokeDncExemptionResponse(): RevokeDncExemptionResponse {
+  return { id: "", revoked: false };
+}
+
+export const RevokeDncExemptionResponse: MessageFns<RevokeDncExemptionResponse> = {
+  encode(message: RevokeDncExemptionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.revoked !== false) {
+      writer.uint32(16).bool(message.revoked);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeDncExemptionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeDncExemptionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.revoked = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeDncExemptionResponse {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      revoked: isSet(object.revoked) ? globalThis.Boolean(object.revoked) : false,
+    };
+  },
+
+  toJSON(message: RevokeDncExemptionResponse): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.revoked !== false) {
+      obj.revoked = message.revoked;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeDncExemptionResponse>, I>>(base?: I): RevokeDncExemptionResponse {
+    return RevokeDncExemptionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeDncExemptionResponse>, I>>(object: I): RevokeDncExemptionResponse {
+    const message = createBaseRevokeDncExemptionResponse();
+    message.id = object.id ?? "";
+    message.revoked = object.revoked ?? false;
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -16324,6 +17127,44 @@ export const LeadflowGatewayService = {
     responseSerialize: (value: DownloadJobResponse): Buffer => Buffer.from(DownloadJobResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DownloadJobResponse => DownloadJobResponse.decode(value),
   },
+  /**
+   * Record an existing business relationship or a consent with its evidence (POST
+   * /v1/dnc/exemptions, admin): exempt from national and state lists within its window.
+   */
+  addDncExemption: {
+    path: "/leadflow.v1.LeadflowGateway/AddDncExemption" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddDncExemptionRequest): Buffer =>
+      Buffer.from(AddDncExemptionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddDncExemptionRequest => AddDncExemptionRequest.decode(value),
+    responseSerialize: (value: DncExemption): Buffer => Buffer.from(DncExemption.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DncExemption => DncExemption.decode(value),
+  },
+  /** A phone's or an email's exemptions, revoked ones too, newest first (GET /v1/dnc/exemptions). */
+  listDncExemptions: {
+    path: "/leadflow.v1.LeadflowGateway/ListDncExemptions" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListDncExemptionsRequest): Buffer =>
+      Buffer.from(ListDncExemptionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListDncExemptionsRequest => ListDncExemptionsRequest.decode(value),
+    responseSerialize: (value: ListDncExemptionsResponse): Buffer =>
+      Buffer.from(ListDncExemptionsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListDncExemptionsResponse => ListDncExemptionsResponse.decode(value),
+  },
+  /** Revoke one (DELETE /v1/dnc/exemptions/{id}, admin); NOT_FOUND (DNC_EXEMPTION_NOT_FOUND) when the tenant has none in force of that id. */
+  revokeDncExemption: {
+    path: "/leadflow.v1.LeadflowGateway/RevokeDncExemption" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RevokeDncExemptionRequest): Buffer =>
+      Buffer.from(RevokeDncExemptionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevokeDncExemptionRequest => RevokeDncExemptionRequest.decode(value),
+    responseSerialize: (value: RevokeDncExemptionResponse): Buffer =>
+      Buffer.from(RevokeDncExemptionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RevokeDncExemptionResponse => RevokeDncExemptionResponse.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -16463,6 +17304,15 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
    * that has not finished storing answers FAILED_PRECONDITION (JOB_NOT_FINISHED).
    */
   downloadJob: handleServerStreamingCall<DownloadJobRequest, DownloadJobResponse>;
+  /**
+   * Record an existing business relationship or a consent with its evidence (POST
+   * /v1/dnc/exemptions, admin): exempt from national and state lists within its window.
+   */
+  addDncExemption: handleUnaryCall<AddDncExemptionRequest, DncExemption>;
+  /** A phone's or an email's exemptions, revoked ones too, newest first (GET /v1/dnc/exemptions). */
+  listDncExemptions: handleUnaryCall<ListDncExemptionsRequest, ListDncExemptionsResponse>;
+  /** Revoke one (DELETE /v1/dnc/exemptions/{id}, admin); NOT_FOUND (DNC_EXEMPTION_NOT_FOUND) when the tenant has none in force of that id. */
+  revokeDncExemption: handleUnaryCall<RevokeDncExemptionRequest, RevokeDncExemptionResponse>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -17265,6 +18115,57 @@ export interface LeadflowGatewayClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<DownloadJobResponse>;
+  /**
+   * Record an existing business relationship or a consent with its evidence (POST
+   * /v1/dnc/exemptions, admin): exempt from national and state lists within its window.
+   */
+  addDncExemption(
+    request: AddDncExemptionRequest,
+    callback: (error: ServiceError | null, response: DncExemption) => void,
+  ): ClientUnaryCall;
+  addDncExemption(
+    request: AddDncExemptionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DncExemption) => void,
+  ): ClientUnaryCall;
+  addDncExemption(
+    request: AddDncExemptionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DncExemption) => void,
+  ): ClientUnaryCall;
+  /** A phone's or an email's exemptions, revoked ones too, newest first (GET /v1/dnc/exemptions). */
+  listDncExemptions(
+    request: ListDncExemptionsRequest,
+    callback: (error: ServiceError | null, response: ListDncExemptionsResponse) => void,
+  ): ClientUnaryCall;
+  listDncExemptions(
+    request: ListDncExemptionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListDncExemptionsResponse) => void,
+  ): ClientUnaryCall;
+  listDncExemptions(
+    request: ListDncExemptionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListDncExemptionsResponse) => void,
+  ): ClientUnaryCall;
+  /** Revoke one (DELETE /v1/dnc/exemptions/{id}, admin); NOT_FOUND (DNC_EXEMPTION_NOT_FOUND) when the tenant has none in force of that id. */
+  revokeDncExemption(
+    request: RevokeDncExemptionRequest,
+    callback: (error: ServiceError | null, response: RevokeDncExemptionResponse) => void,
+  ): ClientUnaryCall;
+  revokeDncExemption(
+    request: RevokeDncExemptionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RevokeDncExemptionResponse) => void,
+  ): ClientUnaryCall;
+  revokeDncExemption(
+    request: RevokeDncExemptionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RevokeDncExemptionResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const LeadflowGatewayClient = makeGenericClientConstructor(
