@@ -59,6 +59,16 @@ export const REASONS = {
   DNC_INTERNAL: { stage: 'dnc', severity: 'error', description: "the phone number is on the tenant's own do-not-call list" },
   DNC_STATE: { stage: 'dnc', severity: 'error', description: "the phone number is on a state's Do-Not-Call list" },
   DNC_LITIGATOR: { stage: 'dnc', severity: 'error', description: 'the phone number is on a list of known TCPA litigators' },
+  DNC_WIRELESS_STATE: {
+    stage: 'dnc',
+    severity: 'error',
+    description: 'the phone number is on a wireless list and the lead is in a state that forbids unsolicited calls to mobiles without consent',
+  },
+  DNC_LIST_STALE: {
+    stage: 'dnc',
+    severity: 'error',
+    description: "a national or state Do-Not-Call list is older than the limit and the tenant's policy suppresses rather than holds",
+  },
 } as const satisfies Record<string, ReasonInfo>;
 
 export type ReasonCode = keyof typeof REASONS;

@@ -80,6 +80,7 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
     outbound: env.outbound,
     secretKeys: env.secretKeys,
     auditRetentionDays: env.auditRetentionDays,
+    dncSettings: env.dncSettings,
   });
   try {
     if (args.dnc) {
