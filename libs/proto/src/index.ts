@@ -15,6 +15,7 @@ export { LeadMatch, LeadResult, SubmitLeadRequest, SubmitLeadResponse } from './
 export { GetSupplierMappingRequest, SetSupplierMappingRequest, SupplierMapping, SupplierMappingEntry } from './gen/leadflow/v1/gateway.js';
 export { PushRecordsRequest, PushRecordsResponse, StreamRecord } from './gen/leadflow/v1/gateway.js';
 export { DncListLoad, DncListLoadProblem, DncListLoadRequest, DncListSummary, DncListTarget, ListDncListsRequest, ListDncListsResponse } from './gen/leadflow/v1/gateway.js';
+export { DncAudit, DncAuditCheck, DncPolicy, GetDncAuditRequest, GetDncPolicyRequest, SetDncPolicyRequest } from './gen/leadflow/v1/gateway.js';
 
 import { fileURLToPath } from 'node:url';
 

@@ -186,6 +186,10 @@ export const REST_CASES: Record<string, RestCase> = {
   'GET /v1/dnc/lists': { role: 'viewer', request: () => ({ path: '/v1/dnc/lists' }), other: 'own' },
   'PUT /v1/dnc/lists/{list}': { role: 'admin', request: () => ({ path: '/v1/dnc/lists/internal', body: { text: '2015550123\n2015550124\n' } }), other: 'own' },
   'POST /v1/dnc/lists/{list}/changes': { role: 'admin', request: () => ({ path: '/v1/dnc/lists/internal/changes', body: { text: '2015550124,D\n' } }), other: 'own' },
+  // Robert Lee's number, screened in tenant A's seed job: another tenant sees only its own checks.
+  'GET /v1/dnc/audit': { role: 'viewer', request: () => ({ path: '/v1/dnc/audit?phone=%2B12015550123' }), other: 'own' },
+  'GET /v1/dnc/policy': { role: 'viewer', request: () => ({ path: '/v1/dnc/policy' }), other: 'own' },
+  'PUT /v1/dnc/policy': { role: 'admin', request: () => ({ path: '/v1/dnc/policy', body: { json: { staleList: 'hold' } } }), other: 'own' },
   'GET /v1/keys': { role: 'admin', request: () => ({ path: '/v1/keys' }), other: 'own' },
   'POST /v1/keys': { role: 'admin', request: () => ({ path: '/v1/keys', body: { json: { role: 'viewer', name: 'walk' } } }), other: 'own' },
   'DELETE /v1/keys/{prefix}': { role: 'admin', request: (a) => ({ path: `/v1/keys/${a.keyPrefix}` }), other: { notFound: 'KEY_NOT_FOUND' } },
@@ -330,6 +334,9 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
   watchJob: { role: 'viewer', call: (c, a) => readStream(c.watchJob({ id: a.jobId })), other: 'not_found' },
   addDncNumbers: { role: 'admin', call: (c) => settle((done) => c.addDncNumbers({ numbers: ['+12015550123'] }, done)), other: 'own' },
   listDncLists: { role: 'viewer', call: (c) => settle((done) => c.listDncLists({}, done)), other: 'own' },
+  getDncPolicy: { role: 'viewer', call: (c) => settle((done) => c.getDncPolicy({}, done)), other: 'own' },
+  setDncPolicy: { role: 'admin', call: (c) => settle((done) => c.setDncPolicy({ staleList: 'hold' }, done)), other: 'own' },
+  getDncAudit: { role: 'viewer', call: (c) => settle((done) => c.getDncAudit({ phone: '+12015550123', limit: 0 }, done)), other: 'own' },
   replaceDncList: {
     role: 'admin',
     call: (client) =>

@@ -104,6 +104,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
         host: env.host,
         maxUploadBytes: env.maxUploadBytes,
         dncOperators: env.dncOperators,
+        auditHashes: standalone!.auditHashes,
         authFailures: metrics.authFailures,
         jobsEnded: metrics.jobs,
         limits: env.concurrency,

@@ -105,6 +105,9 @@ const REQUEST_ERRORS = {
     message: 'the supplier mapping is not valid: the message names the entry; send {"mapping": [{"header": "<header>", "field": "<lead field or extra>"}, ...]}, each header once',
   },
   SYNONYM_BACKUP_NOT_FOUND: { status: 404, message: 'no synonym backup with this id for this tenant: GET /v1/mapping/synonyms/backups lists them' },
+  INVALID_DNC_POLICY: { status: 400, message: 'the Do-Not-Call policy is not valid: send {"staleList": "hold"}, "suppress" or "default" (the installation\'s DNC_STALE_LIST_POLICY)' },
+  INVALID_DNC_PHONE: { status: 400, message: 'phone is not a phone number: send ?phone= in any common spelling, as the tenant\'s leads have it' },
+  DNC_AUDIT_UNAVAILABLE: { status: 503, message: "this gateway does not hold the installation's keys (LEADFLOW_SECRET_KEYS), which the audit's numbers are hashed with" },
 } as const satisfies Record<string, CatalogueEntry>;
 
 /**

@@ -21,6 +21,11 @@ import {
   type AddDncNumbersRequest,
   type CancelJobRequest,
   type GetJobLimitsRequest,
+  type DncAudit,
+  type DncPolicy,
+  type GetDncAuditRequest,
+  type GetDncPolicyRequest,
+  type SetDncPolicyRequest,
   type JobLimits,
   type SetJobLimitsRequest,
   type CancelJobResponse,
@@ -94,6 +99,7 @@ const STATUS: Record<JobView['status'], JobStatus> = {
   completed: JobStatus.JOB_STATUS_COMPLETED,
   failed: JobStatus.JOB_STATUS_FAILED,
   cancelled: JobStatus.JOB_STATUS_CANCELLED,
+  waiting_for_dnc_list: JobStatus.JOB_STATUS_WAITING_FOR_DNC_LIST,
 };
 
 export function toProtoJob(v: JobView): Job {
@@ -115,6 +121,7 @@ export function toProtoJob(v: JobView): Job {
     bytesReceived: v.bytesReceived,
     priority: v.priority,
     files: v.files.map((f) => ({ name: f.name, rows: f.rows ?? undefined, bytes: f.bytes })),
+    waitingForDncList: v.waitingForDncList ?? '',
   };
 }
 
@@ -190,6 +197,9 @@ const ACCESS: Record<Method, Role> = {
   changeDncList: 'admin',
   getJobLimits: 'viewer',
   setJobLimits: 'admin',
+  getDncPolicy: 'viewer',
+  setDncPolicy: 'admin',
+  getDncAudit: 'viewer',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -382,6 +392,11 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     getJobLimits: unary<GetJobLimitsRequest, JobLimits>('getJobLimits', async (_call, tenantId) => service.getJobLimits(tenantId)),
     setJobLimits: unary<SetJobLimitsRequest, JobLimits>('setJobLimits', async (call, tenantId) =>
       service.setJobLimits(tenantId, { maxRunningJobs: call.request.maxRunningJobs }),
+    ),
+    getDncPolicy: unary<GetDncPolicyRequest, DncPolicy>('getDncPolicy', async (_call, tenantId) => service.getDncPolicy(tenantId)),
+    setDncPolicy: unary<SetDncPolicyRequest, DncPolicy>('setDncPolicy', async (call, tenantId) => service.setDncPolicy(tenantId, { staleList: call.request.staleList })),
+    getDncAudit: unary<GetDncAuditRequest, DncAudit>('getDncAudit', async (call, tenantId) =>
+      service.getDncAudit(tenantId, call.request.phone, call.request.limit || undefined),
     ),
   };
 

@@ -8,6 +8,7 @@ import { isUuid } from '@leadflow/pipeline';
 import type { DncRegistry } from '@leadflow/stores';
 import type { SupplierMappingStore } from '@leadflow/mapping';
 import { createDncListService } from './dnc-list-service.js';
+import { createDncComplianceService } from './dnc-compliance-service.js';
 import { errors, GatewayError } from './gateway-error.js';
 import { EXPORT_KINDS, type ExportKind } from './job-exports.js';
 import { createMappingSettings, type MappingSettingsOptions } from './mapping-settings.js';
@@ -33,6 +34,8 @@ export interface JobServiceOptions {
   dnc: DncRegistry;
   /** Tenants whose admins may load the shared Do-Not-Call lists over the API (DNC_OPERATOR_TENANTS). */
   dncOperators?: readonly string[];
+  /** The tenants' Do-Not-Call policies and the audit (dnc-compliance-service.ts). */
+  dncCompliance?: ReturnType<typeof createDncComplianceService>;
   /** Largest upload accepted, in bytes. */
   maxUploadBytes: number;
   /** Where a job's webhook may point: checked when it is saved (delivery checks again at connect). */
@@ -323,5 +326,16 @@ export function createJobService(opts: JobServiceOptions) {
     submitLead: createLeadIntake({ jobs, sink: opts.leads }),
     // The Do-Not-Call lists: every list of the tenant, and loads (dnc-list-service.ts).
     ...createDncListService(opts.dnc, opts.dncOperators, opts.defaultRegion),
+    // A tenant's policy for stale lists, and what was decided for a number (dnc-compliance-service.ts).
+    ...dncCompliance(opts),
   };
+}
+
+/** The compliance calls, or ones that say this gateway has none (a test's service without a database). */
+function dncCompliance(opts: JobServiceOptions): ReturnType<typeof createDncComplianceService> {
+  if (opts.dncCompliance) return opts.dncCompliance;
+  const none = async (): Promise<never> => {
+    throw new GatewayError('INTERNAL', 'this gateway keeps no Do-Not-Call policies or audit');
+  };
+  return { getDncPolicy: none, setDncPolicy: none, getDncAudit: none };
 }

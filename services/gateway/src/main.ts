@@ -15,6 +15,8 @@ import { createKafkaLeadSink } from './kafka-lead-sink.js';
 import { jobMetricsSchema } from './job-metrics.js';
 import { createKafkaUploadSink } from './kafka-upload-sink.js';
 import { stalledJobsGauge } from './stalled-jobs.js';
+import { optionalSecretKeysSchema } from '@leadflow/secrets';
+import { DNC_AUDIT_PURPOSE } from './dnc-compliance-service.js';
 
 const host = createServiceHost({
   name: 'gateway',
@@ -29,6 +31,8 @@ const host = createServiceHost({
     dncOperators: ['DNC_OPERATOR_TENANTS', str({ default: '', description: 'tenants (comma-separated) whose admins may load the shared Do-Not-Call lists over the API' })],
     ...concurrencySchema,
     ...jobMetricsSchema,
+    // The audit's numbers are keyed hashes: GET /v1/dnc/audit hashes the number asked about (unset: that route answers 503).
+    ...optionalSecretKeysSchema,
     stalledAfterMs: [
       'GATEWAY_JOB_STALLED_AFTER_MS',
       int({ min: 1000, default: 600_000, description: 'a job whose rows stop arriving for this long is shown stalled, and counted in leadflow_gateway_jobs_stalled' }),
@@ -62,6 +66,7 @@ host.lifecycle.add(
     grpcPort: config.grpcPort,
     maxUploadBytes: config.maxUploadBytes,
     dncOperators: config.dncOperators.split(',').map((t) => t.trim()).filter(Boolean),
+    auditHashes: config.secretKeys ? (phone) => config.secretKeys!.keyedHashes(DNC_AUDIT_PURPOSE, phone).map((h) => h.hash) : undefined,
     authFailures: metrics.authFailures,
     jobsEnded: metrics.jobs,
     limits: concurrencyFromConfig(config),
