@@ -3,7 +3,8 @@ import { emptyLead, leadIdFor } from '@leadflow/pipeline';
 import { Disposition, type Lead, type LeadBatch } from '@leadflow/proto';
 import { createKeyring, newKeyEntry, parseSecretKeys } from '@leadflow/secrets';
 import { createPglite, createSqlDncRegistry, dncFileParts, dncListMigrations, migrate, type DncListKind, type SqlClient } from '@leadflow/stores';
-import { AUDIT_PHONE_PURPOSE, createDncStage, createSqlDncAudit, createSqlHeldRows, releaseHeldRows, type StaleListPolicy } from './index.js';
+import { createMetrics } from '@leadflow/metrics';
+import { AUDIT_PHONE_PURPOSE, createDncStage, createSqlDncAudit, createSqlHeldRows, readListAges, releaseHeldRows, type StaleListPolicy } from './index.js';
 
 const keys = createKeyring(parseSecretKeys(newKeyEntry('k1')), 'the test');
 const hashOf = (phone: string) => keys.keyedHash(AUDIT_PHONE_PURPOSE, phone);
@@ -120,5 +121,16 @@ describe('dnc stage: list freshness and wireless states', () => {
     expect(audit.rows).toEqual([
       { row_number: 1, result: 'wireless_state' }, { row_number: 2, result: 'listed' }, { row_number: 3, result: 'wireless_state' }, { row_number: 4, result: 'listed' },
     ]);
+  });
+
+  it("sets the gauge of each shared list's age in seconds, and of the rows held", async () => {
+    const registry = createSqlDncRegistry(db);
+    await load(registry, 'state:AZ', '6025550100\n', daysAgo(10));
+    const metrics = createMetrics({ defaultMetrics: false });
+    await readListAges(db, metrics);
+    const ages = Object.fromEntries((await metrics.dncListAge.get()).values.map((v) => [v.labels.list, v.value]));
+    expect(Math.floor(ages['state:AZ']! / 86_400)).toBe(10);
+    expect(Object.keys(ages)).not.toContain('internal');
+    expect((await metrics.dncHeldRows.get()).values[0]?.value).toBe(0);
   });
 });
