@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyWithCli, csvRowsByName, fetchWithKey, freePort, startServe, tempDir, waitUntil, type ServeProcess } from '@leadflow/testkit';
+import { credentials } from '@grpc/grpc-js';
+import { JobStatus, LeadflowGatewayClient, type DncAudit, type Job } from '@leadflow/proto';
+import { createKeyWithCli, csvRowsByName, fetchWithKey, freePort, startServe, tempDir, waitUntil, withApiKey, type ServeProcess } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
@@ -26,19 +28,25 @@ describe('leadflow serve: a stale Do-Not-Call list, wireless states and the audi
   let serve: ServeProcess;
   let base: string;
   let api: ReturnType<typeof fetchWithKey>;
+  let grpc: LeadflowGatewayClient;
   beforeAll(async () => {
     const dataDir = join(tempDir('leadflow-dnc-fresh-'), 'db');
-    api = fetchWithKey(await createKeyWithCli(BIN, { LEADFLOW_DATA_DIR: dataDir, DATABASE_URL: '' }, { tenant: 'default', role: 'admin' }));
-    const httpPort = await freePort();
+    const key = await createKeyWithCli(BIN, { LEADFLOW_DATA_DIR: dataDir, DATABASE_URL: '' }, { tenant: 'default', role: 'admin' });
+    api = fetchWithKey(key);
+    const [httpPort, grpcPort] = [await freePort(), await freePort()];
     base = `http://127.0.0.1:${httpPort}`;
+    grpc = new LeadflowGatewayClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure(), { interceptors: [withApiKey(key)] });
     serve = await startServe(BIN, {
-      HTTP_PORT: String(httpPort), GRPC_PORT: String(await freePort()), LEADFLOW_DATA_DIR: dataDir, DATABASE_URL: '', HTTP_HOST: '', LOG_LEVEL: 'warn',
+      HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), LEADFLOW_DATA_DIR: dataDir, DATABASE_URL: '', HTTP_HOST: '', LOG_LEVEL: 'warn',
       DNC_OPERATOR_TENANTS: 'default', DNC_HELD_RELEASE_MS: '500',
     });
   }, 300_000);
   afterAll(() => {
+    grpc?.close();
     if (serve?.child.exitCode === null) serve.child.kill('SIGKILL');
   });
+  const rpc = <T>(call: (done: (err: Error | null, res?: T) => void) => void) =>
+    new Promise<T>((resolve, reject) => call((err, res) => (err ? reject(err) : resolve(res!))));
 
   const loadList = async (list: string, snapshot: string, numbers: readonly string[]) => {
     const res = await api(`${base}/v1/dnc/lists/${list}?snapshot=${snapshot}`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: `${numbers.join('\n')}\n` });
@@ -68,6 +76,8 @@ describe('leadflow serve: a stale Do-Not-Call list, wireless states and the audi
     expect(waiting.waitingForDncList).toBe(`National (USA) ${old}`);
     // The row without a phone went on; the three with one are held, neither accepted nor lost.
     expect(waiting.counts).toMatchObject({ rows: 4, accepted: 1, suppressed: 0 });
+    const viaGrpc = await rpc<{ job?: Job }>((done) => grpc.getJob({ id }, done));
+    expect([viaGrpc.job?.status, viaGrpc.job?.waitingForDncList]).toEqual([JobStatus.JOB_STATUS_WAITING_FOR_DNC_LIST, `National (USA) ${old}`]);
 
     const fresh = daysAgo(1);
     await loadList('national', fresh, LISTED);
@@ -81,6 +91,10 @@ describe('leadflow serve: a stale Do-Not-Call list, wireless states and the audi
     expect(audit.phone).toBe(LISTED[0]);
     expect(audit.checks.filter((c) => c.list === 'national')).toEqual([
       expect.objectContaining({ jobId: id, rowNumber: 1, list: 'national', listVersion: 2, snapshotDate: fresh, listed: true, result: 'listed' }),
+    ]);
+    const twin = await rpc<DncAudit>((done) => grpc.getDncAudit({ phone: '(907) 555-0300', limit: 0 }, done));
+    expect(twin.checks.filter((c) => c.list === 'national')).toEqual([
+      expect.objectContaining({ jobId: id, rowNumber: 1, listVersion: 2, snapshotDate: fresh, listed: true, result: 'listed' }),
     ]);
     const bad = await api(`${base}/v1/dnc/audit?phone=nope`);
     expect([bad.status, ((await bad.json()) as { code: string }).code]).toEqual([400, 'INVALID_DNC_PHONE']);
@@ -104,6 +118,7 @@ describe('leadflow serve: a stale Do-Not-Call list, wireless states and the audi
     const policy = await api(`${base}/v1/dnc/policy`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ staleList: 'suppress' }) });
     expect([policy.status, await policy.json()]).toEqual([200, { staleList: 'suppress' }]);
     expect(await (await api(`${base}/v1/dnc/policy`)).json()).toEqual({ staleList: 'suppress' });
+    expect(await rpc((done) => grpc.getDncPolicy({}, done))).toEqual({ staleList: 'suppress' });
     const old = daysAgo(50);
     await loadList('national', old, LISTED);
     const id = await upload(`Email,Phone\nstale@policy.test,+19075550391\nnophone@policy.test,\n`);
