@@ -1,9 +1,11 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentials } from '@grpc/grpc-js';
 import { JobStatus, LeadflowGatewayClient, type DncAudit, type Job } from '@leadflow/proto';
-import { createKeyWithCli, csvRowsByName, fetchWithKey, freePort, startServe, tempDir, waitUntil, withApiKey, type ServeProcess } from '@leadflow/testkit';
+import { createPglite } from '@leadflow/stores';
+import { createKeyWithCli, csvRowsByName, fetchWithKey, freePort, readCsvFile, runNode, startServe, tempDir, waitUntil, withApiKey, type ServeProcess } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
@@ -128,5 +130,41 @@ describe('leadflow serve: a stale Do-Not-Call list, wireless states and the audi
     const refused = await api(`${base}/v1/dnc/policy`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ staleList: 'maybe' }) });
     expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([400, 'INVALID_DNC_POLICY']);
     await loadList('national', daysAgo(0), LISTED);
+  }, 300_000);
+});
+
+describe('leadflow run: a stale Do-Not-Call list', () => {
+  it('holds the rows with phones in the data folder, says so, and passes them on at a later run once a fresh snapshot is imported', async () => {
+    const dir = tempDir('leadflow-dnc-run-');
+    const env = { LEADFLOW_DATA_DIR: join(dir, 'db'), LOG_LEVEL: '', DATABASE_URL: '' };
+    const leadflow = (args: string[]) => runNode(BIN, args, { env });
+    const old = daysAgo(45);
+    writeFileSync(join(dir, 'national.txt'), `${LISTED[0]!.slice(2)}\n`);
+    expect((await leadflow(['dnc', 'import', join(dir, 'national.txt'), '--list', 'national', '--snapshot', old, '--replace'])).code).toBe(0);
+    writeFileSync(join(dir, 'people.csv'), `Email,Phone\nlisted@run.test,${LISTED[0]}\nclear@run.test,${CLEAR}\nnophone@run.test,\n`);
+    const first = await leadflow(['run', join(dir, 'people.csv'), '--out', join(dir, 'out-1')]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain(`3 rows: 1 accepted, 0 invalid, 0 duplicate, 0 suppressed; 2 held until a fresh Do-Not-Call list replaces National (USA) ${old}`);
+    const summary = JSON.parse(readFileSync(join(dir, 'out-1', 'summary.json'), 'utf8')) as { jobId: string; status: string; held: unknown };
+    expect([summary.status, summary.held]).toEqual(['waiting_for_dnc_list', { rows: 2, lists: `National (USA) ${old}` }]);
+
+    expect((await leadflow(['dnc', 'import', join(dir, 'national.txt'), '--list', 'national', '--snapshot', daysAgo(1), '--replace'])).code).toBe(0);
+    // The next run passes the held rows on before it ends: the first job's rows are filed, screened against the fresh list.
+    writeFileSync(join(dir, 'other.csv'), 'Email\nother@run.test\n');
+    const second = await leadflow(['run', join(dir, 'other.csv'), '--out', join(dir, 'out-2')]);
+    expect(second.code, second.stderr).toBe(0);
+    // The first job, in the data folder: completed, its held rows screened against the fresh list.
+    const db = await createPglite({ dataDir: env.LEADFLOW_DATA_DIR });
+    try {
+      const { rows } = await db.query<{ done: boolean; accepted: number; suppressed: number; held: number; reasons: unknown }>(
+        `SELECT p.completed_at IS NOT NULL AS done, p.accepted, p.suppressed, (SELECT count(*)::int FROM dnc_held_rows h WHERE h.job_id = p.job_id) AS held,
+                (SELECT jsonb_agg(s.reasons -> 0 -> 'code') FROM suppressed_leads s WHERE s.job_id = p.job_id) AS reasons
+           FROM job_progress p WHERE p.job_id = $1`,
+        [summary.jobId],
+      );
+      expect(rows).toEqual([{ done: true, accepted: 2, suppressed: 1, held: 0, reasons: ['DNC_NATIONAL'] }]);
+    } finally {
+      await db.close();
+    }
   }, 300_000);
 });
