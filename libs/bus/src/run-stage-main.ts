@@ -4,7 +4,7 @@ import { countDispositions, type CancelledJobs, type Fanout } from '@leadflow/pi
 import type { Logger } from '@leadflow/logger';
 import type { LeadBatch } from '@leadflow/proto';
 import { cancelledJobsFromConfig, cancelSchema } from './cancel-check.js';
-import { createBus } from './create-bus.js';
+import { createBus, type Bus } from './create-bus.js';
 import { createStageService } from './stage-service.js';
 import type { Topic } from './topics.js';
 
@@ -43,7 +43,7 @@ export interface StageMainOptions<S extends ConfigSchema, I, O extends LeadBatch
   /** The service's own variables; the Kafka ones and the host's are added. */
   schema: S;
   /** Builds the stage; adds the service's own modules (database, Redis) to `host.lifecycle`. */
-  build: (host: StageHost<S>, shared: { cancelled: CancelledJobs }) => (batch: I, signal?: AbortSignal) => Promise<O | Fanout<O>>;
+  build: (host: StageHost<S>, shared: { cancelled: CancelledJobs; /** The service's bus, for what it sends besides its stage's output (the dnc stage's held rows). */ bus: Bus }) => (batch: I, signal?: AbortSignal) => Promise<O | Fanout<O>>;
   /** What goes downstream instead of a poison batch (see createStageService). */
   poisonOutput?: (batch: I) => O | undefined;
 }
@@ -62,7 +62,7 @@ export async function runStageMain<S extends ConfigSchema, I extends { job?: { j
   const cancelled = cancelledJobsFromConfig(config as unknown as ConfigOf<typeof cancelSchema>, opts.name, host.lifecycle);
   let stage: ReturnType<typeof opts.build>;
   try {
-    stage = opts.build(host, { cancelled });
+    stage = opts.build(host, { cancelled, bus });
   } catch (err) {
     // Settings that are each valid but do not fit together are found while building.
     if (!(err instanceof ConfigError)) throw err;

@@ -23,6 +23,10 @@ export interface Metrics {
   readonly dedupIndexRebuildSeconds: Histogram;
   /** Jobs whose rows stopped arriving for longer than the gateway's stall time (Kafka mode), counted by the gateway. */
   readonly jobsStalled: Gauge;
+  /** Age of each shared Do-Not-Call list's snapshot (docs/dnc-lists.md, "Freshness"). */
+  readonly dncListAge: Gauge<'list'>;
+  /** Rows held by the dnc stage while a national or state list is stale. */
+  readonly dncHeldRows: Gauge;
   /** Calls refused by the gateway for their credential: missing, malformed, unknown, revoked, expired key, or a role that may not (forbidden). */
   readonly authFailures: Counter<'reason'>;
   /** Jobs of the last 7 days by their status now, counted by the gateway at an interval (job-metrics.ts). */
@@ -100,6 +104,17 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     jobsStalled: new Gauge({
       name: 'leadflow_gateway_jobs_stalled',
       help: 'Jobs not ended whose rows stopped arriving for longer than GATEWAY_JOB_STALLED_AFTER_MS (jobs of the last 7 days).',
+      registers: [registry],
+    }),
+    dncListAge: new Gauge({
+      name: 'leadflow_dnc_list_age_seconds',
+      help: "Age of each shared Do-Not-Call list's snapshot, by list (national, state:XX, ...); a national or state list older than DNC_MAX_LIST_AGE_DAYS holds or suppresses rows with phones.",
+      labelNames: ['list'],
+      registers: [registry],
+    }),
+    dncHeldRows: new Gauge({
+      name: 'leadflow_dnc_held_rows',
+      help: 'Rows held by the dnc stage until every national and state Do-Not-Call list is fresh again.',
       registers: [registry],
     }),
     authFailures: new Counter({

@@ -67,6 +67,16 @@ export const REASONS = {
     severity: 'info',
     description: 'the phone number is on a national or state Do-Not-Call list, but an existing business relationship or a consent exempts it',
   },
+  DNC_WIRELESS_STATE: {
+    stage: 'dnc',
+    severity: 'error',
+    description: 'the phone number is on a wireless list and the lead is in a state that forbids unsolicited calls to mobiles without consent',
+  },
+  DNC_LIST_STALE: {
+    stage: 'dnc',
+    severity: 'error',
+    description: "a national or state Do-Not-Call list is older than the limit and the tenant's policy suppresses rather than holds",
+  },
 } as const satisfies Record<string, ReasonInfo>;
 
 export type ReasonCode = keyof typeof REASONS;

@@ -25,6 +25,7 @@ export { DownloadJobRequest, DownloadJobResponse } from './gen/leadflow/v1/gatew
 export {
   AddDncExemptionRequest, DncExemption, DncExemptionEvidence, ListDncExemptionsRequest, ListDncExemptionsResponse, RevokeDncExemptionRequest, RevokeDncExemptionResponse,
 } from './gen/leadflow/v1/gateway.js';
+export { DncAudit, DncAuditCheck, DncPolicy, GetDncAuditRequest, GetDncPolicyRequest, SetDncPolicyRequest } from './gen/leadflow/v1/gateway.js';
 
 import { fileURLToPath } from 'node:url';
 

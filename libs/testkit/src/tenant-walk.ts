@@ -209,6 +209,10 @@ export const REST_CASES: Record<string, RestCase> = {
   },
   'GET /v1/dnc/exemptions': { role: 'viewer', request: () => ({ path: '/v1/dnc/exemptions?phone=%2B12015550123' }), other: 'own' },
   'DELETE /v1/dnc/exemptions/{id}': { role: 'admin', request: (a) => ({ path: `/v1/dnc/exemptions/${a.exemptionId}` }), other: { notFound: 'DNC_EXEMPTION_NOT_FOUND' } },
+  // Robert Lee's number, screened in tenant A's seed job: another tenant sees only its own checks.
+  'GET /v1/dnc/audit': { role: 'viewer', request: () => ({ path: '/v1/dnc/audit?phone=%2B12015550123' }), other: 'own' },
+  'GET /v1/dnc/policy': { role: 'viewer', request: () => ({ path: '/v1/dnc/policy' }), other: 'own' },
+  'PUT /v1/dnc/policy': { role: 'admin', request: () => ({ path: '/v1/dnc/policy', body: { json: { staleList: 'hold' } } }), other: 'own' },
   'GET /v1/keys': { role: 'admin', request: () => ({ path: '/v1/keys' }), other: 'own' },
   'POST /v1/keys': { role: 'admin', request: () => ({ path: '/v1/keys', body: { json: { role: 'viewer', name: 'walk' } } }), other: 'own' },
   'DELETE /v1/keys/{prefix}': { role: 'admin', request: (a) => ({ path: `/v1/keys/${a.keyPrefix}` }), other: { notFound: 'KEY_NOT_FOUND' } },
@@ -383,6 +387,9 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
   },
   listDncExemptions: { role: 'viewer', call: (c) => settle((done) => c.listDncExemptions({ phone: '+12015550123', email: '' }, done)), other: 'own' },
   revokeDncExemption: { role: 'admin', call: (c, a) => settle((done) => c.revokeDncExemption({ id: a.exemptionId }, done)), other: 'not_found' },
+  getDncPolicy: { role: 'viewer', call: (c) => settle((done) => c.getDncPolicy({}, done)), other: 'own' },
+  setDncPolicy: { role: 'admin', call: (c) => settle((done) => c.setDncPolicy({ staleList: 'hold' }, done)), other: 'own' },
+  getDncAudit: { role: 'viewer', call: (c) => settle((done) => c.getDncAudit({ phone: '+12015550123', limit: 0 }, done)), other: 'own' },
   replaceDncList: {
     role: 'admin',
     call: (client) =>

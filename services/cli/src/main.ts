@@ -7,7 +7,7 @@ import { synonymsSchema } from '@leadflow/mapping';
 import { concurrencyFromConfig, concurrencySchema, jobMetricsSchema } from '@leadflow/gateway';
 import { createMetrics } from '@leadflow/metrics';
 import { outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
-import { auditRetentionSchema } from '@leadflow/dnc';
+import { auditRetentionSchema, freshnessSchema } from '@leadflow/dnc';
 import { rawRetentionSchema } from '@leadflow/persistence';
 import { optionalSecretKeysSchema, SecretsError } from '@leadflow/secrets';
 import { storeFailure } from '@leadflow/stores';
@@ -31,6 +31,7 @@ const schema = {
   ...jobMetricsSchema,
   ...auditRetentionSchema,
   ...rawRetentionSchema,
+  ...freshnessSchema,
   databaseUrl: ['DATABASE_URL', str({ default: '', description: 'PostgreSQL URL; empty uses the embedded database' })],
   dataDir: ['LEADFLOW_DATA_DIR', str({ default: '.leadflow/data', description: 'folder of the embedded database' })],
   logLevel: shared.logLevel(),
@@ -91,7 +92,8 @@ async function main(argv: string[]): Promise<number> {
   const dedupPolicy = policyFromConfig(config);
   const common = { logger, metrics, databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, batchSize: config.batchSize, tenantId: config.tenantId, limits, dedupPolicy, outbound: outboundRulesFromConfig(config), secretKeys: config.secretKeys,
     synonymsReloadMs: config.synonymsReloadMs, auditRetentionDays: config.auditRetentionDays,
-    rawRetention: { hours: config.rawRetentionHours, intervalMs: config.rawCleanupIntervalMs } };
+    rawRetention: { hours: config.rawRetentionHours, intervalMs: config.rawCleanupIntervalMs },
+    dncSettings: { maxListAgeDays: config.maxListAgeDays, staleListPolicy: config.staleListPolicy, wirelessStates: config.wirelessStates, heldReleaseMs: config.heldReleaseMs } };
   if (args.command === 'serve') {
     await serveCommand({
       ...common, httpPort: config.httpPort, grpcPort: config.grpcPort, host: config.httpHost, metricsPort: config.metricsPort ?? undefined, maxUploadBytes: config.maxUploadBytes,

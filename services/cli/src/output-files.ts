@@ -15,8 +15,11 @@ export interface Summary {
   duplicate: number;
   suppressed: number;
   mapping: Record<string, { field: string; confidence: number }>;
-  status: 'completed' | 'failed';
+  /** waiting_for_dnc_list: rows with phones held for a stale Do-Not-Call list (`held`). */
+  status: 'completed' | 'failed' | 'waiting_for_dnc_list';
   failure?: { code: string; message: string };
+  /** Rows held by the dnc stage while a national or state list is stale, and the lists (docs/dnc-lists.md, "Freshness"). */
+  held?: { rows: number; lists: string };
   /** What became of the accepted leads sent to the run's webhook; only when it had one. */
   delivery?: DeliveryOutcome;
   /** Several files, one job (docs/several-files.md): each file's name (the `file` column), rows and mapping. */
@@ -104,7 +107,7 @@ export function createOutputFiles(dir: string, jobId: string, fileNames: readonl
       }
     },
 
-    async close(delivery?: DeliveryOutcome): Promise<Summary> {
+    async close(delivery?: DeliveryOutcome, held?: Summary['held']): Promise<Summary> {
       if (several) {
         for (const kind of OUTPUT_KINDS) await writeLines(join(dir, `${kind}.csv`), exported!(kind));
         // Every file's columns: a header two files share shows the first one's mapping.
@@ -119,8 +122,9 @@ export function createOutputFiles(dir: string, jobId: string, fileNames: readonl
         rows: total,
         ...counts,
         mapping: mappingOf(mapping),
-        status: failure ? 'failed' : 'completed',
+        status: failure ? 'failed' : held ? 'waiting_for_dnc_list' : 'completed',
         ...(failure ? { failure } : {}),
+        ...(held ? { held } : {}),
         ...(delivery ? { delivery } : {}),
         ...(several
           ? { files: labelsOf(fileNames).map((name, i) => ({ name, rows: fileRows[i] ?? null, mapping: mappingOf(fileMappings.get(i) ?? []) })) }

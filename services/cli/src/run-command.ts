@@ -81,6 +81,7 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
     secretKeys: env.secretKeys,
     auditRetentionDays: env.auditRetentionDays,
     rawRetention: env.rawRetention,
+    dncSettings: env.dncSettings,
   });
   try {
     if (args.dnc) {
@@ -122,7 +123,15 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
       (batch) => progress.rowsRead(batch.rows.length, batch.last),
     );
     progress.finish();
-    return await out.close(args.webhook ? await createSqlDeliveryStore(standalone.db).jobOutcome(jobId) : undefined);
+    // Rows with phones a stale national or state list holds (docs/dnc-lists.md, "Freshness"): kept in the data folder.
+    const { rows: [held] } = await standalone.db.query<{ rows: number; lists: string | null }>(
+      'SELECT count(*)::int AS rows, min(lists) AS lists FROM dnc_held_rows WHERE job_id = $1',
+      [jobId],
+    );
+    return await out.close(
+      args.webhook ? await createSqlDeliveryStore(standalone.db).jobOutcome(jobId) : undefined,
+      held && held.rows > 0 ? { rows: held.rows, lists: held.lists ?? '' } : undefined,
+    );
   } finally {
     await standalone.close();
   }

@@ -31,4 +31,13 @@ describe('the line and exit code leadflow run ends with', () => {
     const failed = summary({ status: 'failed', failure: { code: 'TOO_MANY_ROWS', message: 'the file has too many rows' }, delivery: { delivered: 0, failed: 6 } });
     expect(reportRun(failed, 'out')).toMatchObject({ exitCode: 1, stream: 'stderr', line: expect.stringMatching(/^leadflow run: the file has too many rows \[TOO_MANY_ROWS\]; 10 rows/) });
   });
+
+  it('says how many rows a stale Do-Not-Call list holds, and which, and still exits 0', () => {
+    const report = reportRun(summary({ status: 'waiting_for_dnc_list', held: { rows: 3, lists: 'National (USA) 2026-10-01' } }), 'out');
+    expect(report).toEqual({
+      exitCode: 0,
+      stream: 'stdout',
+      line: 'leadflow run: 10 rows: 6 accepted, 2 invalid, 1 duplicate, 1 suppressed; 3 held until a fresh Do-Not-Call list replaces National (USA) 2026-10-01 (they go on at the next run or serve) -> out',
+    });
+  });
 });

@@ -24,7 +24,10 @@ export function reportRun(summary: Summary, out: string): RunReport {
   const { delivery } = summary;
   const counts = `${summary.rows} rows: ${summary.accepted} accepted, ${summary.invalid} invalid, ${summary.duplicate} duplicate, ${summary.suppressed} suppressed`;
   const delivered = delivery ? `; ${delivery.delivered} of ${delivery.delivered + delivery.failed} leads delivered to the webhook` : '';
-  const line = `${counts}${delivered} -> ${out}`;
+  const held = summary.held
+    ? `; ${summary.held.rows} held until a fresh Do-Not-Call list replaces ${summary.held.lists} (they go on at the next run or serve)`
+    : '';
+  const line = `${counts}${held}${delivered} -> ${out}`;
   if (summary.failure) return { exitCode: EXIT.failed, stream: 'stderr', line: `leadflow run: ${summary.failure.message} [${summary.failure.code}]; ${line}` };
   if (delivery && delivery.failed > 0) {
     const why = delivery.error ? ` (${delivery.error})` : '';

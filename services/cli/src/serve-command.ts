@@ -69,7 +69,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
     async start() {
       standalone = await openStandalone({
         databaseUrl: env.databaseUrl, dataDir: env.dataDir, logger, metrics, batchSize: env.batchSize, limits: env.limits, dedupPolicy: env.dedupPolicy, outbound: env.outbound,
-        secretKeys: env.secretKeys, synonymsReloadMs: env.synonymsReloadMs, auditRetentionDays: env.auditRetentionDays, rawRetention: env.rawRetention,
+        secretKeys: env.secretKeys, synonymsReloadMs: env.synonymsReloadMs, auditRetentionDays: env.auditRetentionDays, rawRetention: env.rawRetention, dncSettings: env.dncSettings,
       });
     },
     stop: async () => standalone?.close(),
@@ -104,6 +104,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
         host: env.host,
         maxUploadBytes: env.maxUploadBytes,
         dncOperators: env.dncOperators,
+        auditHashes: standalone!.auditHashes,
         authFailures: metrics.authFailures,
         jobsEnded: metrics.jobs,
         limits: env.concurrency,

@@ -18,7 +18,10 @@ import {
   sealEndpointSecrets,
   type EndpointStore,
 } from '@leadflow/delivery';
-import { AUDIT_PHONE_PURPOSE, auditUpkeepModule, createDncStage, createSqlDncAudit, migrations as dncMigrations, type PhoneHash } from '@leadflow/dnc';
+import {
+  AUDIT_PHONE_PURPOSE, auditUpkeepModule, createDncStage, createSqlDncAudit, createSqlHeldRows, DEFAULT_WIRELESS_STATES, heldRowsReleaser, listAgeGauge,
+  migrations as dncMigrations, sqlStalePolicy, type PhoneHash, type StaleListPolicy,
+} from '@leadflow/dnc';
 import { createEnrichmentStage } from '@leadflow/enrichment';
 import { createSqlJobStore, migrations as gatewayMigrations, type JobStore, type LeadSink, type UploadSink } from '@leadflow/gateway';
 import { openUploadReader, readRows, recordReads, saveRowsRead, type ReadLimits } from '@leadflow/ingest';
@@ -27,7 +30,7 @@ import { createMappingStage, createSqlMappingStore, createSqlSynonymStore, creat
 import type { Metrics } from '@leadflow/metrics';
 import { createOutboundFetch, type OutboundRules } from '@leadflow/outbound';
 import { createPersistenceStage, createSqlLeadStore, migrations as persistenceMigrations, rawCleanupModule } from '@leadflow/persistence';
-import { createCancelledJobs, instrument, LeadflowError, runPipeline, skipCancelled, type CancelledJobs, type Sink } from '@leadflow/pipeline';
+import { createCancelledJobs, instrument, LeadflowError, outputsOf, runPipeline, skipCancelled, type CancelledJobs, type Sink } from '@leadflow/pipeline';
 import type { JobRef, LeadBatch, RowBatch } from '@leadflow/proto';
 import type { Keyring } from '@leadflow/secrets';
 import { createInProcessLeadSink } from './in-process-lead-sink.js';
@@ -75,6 +78,16 @@ export interface StandaloneOptions {
   auditRetentionDays?: number;
   /** Hours raw cells are kept, and how often they are cleaned (RAW_RETENTION_HOURS, RAW_CLEANUP_INTERVAL_MS). @default 48 h, hourly */
   rawRetention?: { hours: number; intervalMs: number };
+  /** List freshness and wireless states (DNC_MAX_LIST_AGE_DAYS, DNC_STALE_LIST_POLICY, DNC_WIRELESS_STATES, DNC_HELD_RELEASE_MS). */
+  dncSettings?: Partial<DncSettings>;
+}
+
+/** The dnc stage's settings of freshness and wireless states (docs/dnc-lists.md). */
+export interface DncSettings {
+  maxListAgeDays: number;
+  staleListPolicy: StaleListPolicy;
+  wirelessStates: readonly string[];
+  heldReleaseMs: number;
 }
 
 /** What every standalone command is given: the stores' place and the process's logger and metrics. */
@@ -93,6 +106,7 @@ export interface StandaloneEnvironment {
   synonymsReloadMs?: number;
   auditRetentionDays?: number;
   rawRetention?: { hours: number; intervalMs: number };
+  dncSettings?: Partial<DncSettings>;
 }
 
 export interface Standalone {
@@ -102,6 +116,10 @@ export interface Standalone {
   /** This process's name as the runner of its jobs. */
   runner: string;
   dnc: DncRegistry;
+  /** The installation's keyed hashes of a number under every key held: how the DNC audit is searched (GET /v1/dnc/audit). */
+  auditHashes(phone: string): Buffer[];
+  /** Passes on the rows held for a stale list, if every list is fresh now; resolves once they went on. */
+  releaseHeldRows(): Promise<void>;
   /** Dedup's blocking index, shared with the gateway (it marks reviewed duplicates in it). */
   dedupIndex: CandidateIndex;
   /** Tells the mapping stage that a tenant's header synonyms changed (the gateway in `serve`): its next job reads them. */
@@ -165,6 +183,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   let rawCleanup: ReturnType<typeof rawCleanupModule>;
   let hashOf: PhoneHash;
   let keys: Keyring;
+  let auditHashes: (phone: string) => Buffer[];
   try {
     for (const m of [gatewayMigrations, mappingMigrations, persistenceMigrations, dedupMigrations, dncListMigrations, dncMigrations, deliveryMigrations]) {
       await migrate(db, m);
@@ -174,6 +193,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     endpoints = createSqlEndpointStore(db, keys);
     await sealEndpointSecrets(endpoints, logger);
     hashOf = (phone) => keys.keyedHash(AUDIT_PHONE_PURPOSE, phone);
+    auditHashes = (phone) => keys.keyedHashes(AUDIT_PHONE_PURPOSE, phone).map((h) => h.hash);
     auditUpkeep = auditUpkeepModule({ db, hashOf, retentionDays: opts.auditRetentionDays ?? 1826, logger });
     await auditUpkeep.start();
     const raw = opts.rawRetention ?? { hours: 48, intervalMs: 3600_000 };
@@ -186,8 +206,18 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   }
   const runner = await startJobRunner(db, createSqlJobStore(db), logger);
   const jobs = createSqlJobStore(db, { runner: runner.name });
-  // The lists live in the database, so they outlast the process (docs/dnc-lists.md).
-  const dnc = createSqlDncRegistry(db);
+  const dncSettings: DncSettings = { maxListAgeDays: 31, staleListPolicy: 'hold', wirelessStates: DEFAULT_WIRELESS_STATES, heldReleaseMs: 5_000, ...opts.dncSettings };
+  // The lists live in the database, so they outlast the process (docs/dnc-lists.md). A load passes
+  // on the rows held for a stale list, once it made every list fresh (below).
+  const dncTables = createSqlDncRegistry(db);
+  const dnc: DncRegistry = {
+    ...dncTables,
+    async load(req, parts) {
+      const loaded = await dncTables.load(req, parts);
+      await releaser.nudge();
+      return loaded;
+    },
+  };
   const storedPolicies = createSqlPolicies(db);
   const aliases = createTenantAliases(createSqlSynonymStore(db), { reloadMs: opts.synonymsReloadMs });
   const cancelLookup = sqlCancelLookup(db);
@@ -198,6 +228,14 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     metrics,
   );
   const dedupIndex = createSqlCandidateIndex(db);
+  const dncStage = createDncStage({
+    registry: dnc,
+    audit: createSqlDncAudit(db, hashOf),
+    exemptions: createSqlDncExemptions(db),
+    wirelessStates: dncSettings.wirelessStates,
+    freshness: { maxAgeDays: dncSettings.maxListAgeDays, policyOf: sqlStalePolicy(db, dncSettings.staleListPolicy), held: createSqlHeldRows(db) },
+  });
+  const persistenceStage = createPersistenceStage({ store: createSqlLeadStore(db), logger, metrics });
   const stages = [
     ['dedup', createDedupStage({
       fingerprints: createSqlFingerprintStore(db),
@@ -208,8 +246,8 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
       policy: async (tenantId, supplier) => ({ ...opts.dedupPolicy, ...(await storedPolicies(tenantId, supplier)) }),
     })],
     ['enrichment', createEnrichmentStage()],
-    ['dnc', createDncStage({ registry: dnc, audit: createSqlDncAudit(db, hashOf), exemptions: createSqlDncExemptions(db) })],
-    ['persistence', createPersistenceStage({ store: createSqlLeadStore(db), logger, metrics })],
+    ['dnc', dncStage],
+    ['persistence', persistenceStage],
   ] as const;
   const instrumented = stages.map(([name, stage]) => instrument(name, skipCancelled(stage, cancelled), metrics));
   const outbound = createOutboundFetch(opts.outbound);
@@ -217,6 +255,19 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   const delivery = createDeliveryStage({
     store: createSqlDeliveryStore(db), endpoints: rememberEndpoints(endpoints, { forMs: ENDPOINTS_FOR_MS }), logger, metrics, fetch: outbound, isCancelled: cancelLookup,
   });
+  // Rows held for a stale list go on, screened again, through persistence and delivery once every
+  // national and state list is fresh: at start, every DNC_HELD_RELEASE_MS and after a load.
+  const releaser = heldRowsReleaser({
+    db, screen: dncStage, maxAgeDays: dncSettings.maxListAgeDays, intervalMs: dncSettings.heldReleaseMs, logger,
+    emit: async (batch) => {
+      if (await cancelLookup(batch.job!.jobId)) return;
+      for (const stored of outputsOf(await persistenceStage(batch))) await delivery(stored);
+    },
+  });
+  const ages = listAgeGauge({ db, metrics, logger });
+  await releaser.start();
+  await ages.start();
+  void releaser.nudge();
   const inFlight = new Set<Promise<void>>();
   const priority = createPriorityTurns();
   const saveRows = saveRowsRead(db);
@@ -284,6 +335,8 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     secretKeys: keys,
     runner: runner.name,
     dnc,
+    auditHashes: (phone) => auditHashes(phone),
+    releaseHeldRows: releaser.nudge,
     dedupIndex,
     synonymsChanged: aliases.forget,
     processJob,
@@ -345,6 +398,8 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     },
     async close() {
       await Promise.allSettled([...inFlight]);
+      await releaser.stop();
+      await ages.stop();
       await runner.stop();
       await auditUpkeep.stop();
       await rawCleanup.stop();

@@ -9,6 +9,12 @@ export interface DncCheck {
   /** The list checked, at the version and snapshot date the screening used. */
   list: DncListHead;
   listed: boolean;
+  /**
+   * What the check decided: `listed`, `clear`, `wireless_state` (listed on a wireless list, lead in a
+   * state that forbids calls to mobiles), `stale` (the list was older than the limit: suppressed by
+   * DNC_LIST_STALE). @default listed or clear
+   */
+  result?: string;
   /** The exemption that lifted the listing ("ebr_purchase 2026-05-01 (exemption 12)"); absent when none did. */
   exemption?: string;
 }
@@ -31,10 +37,11 @@ export function createSqlDncAudit(db: SqlClient, hashOf: PhoneHash): DncAudit {
       const hashes = new Map<string, { keyId: string; hash: Buffer }>();
       for (const c of checks) if (!hashes.has(c.phone)) hashes.set(c.phone, hashOf(c.phone));
       await db.query(
-        `INSERT INTO dnc_audit (job_id, row_number, tenant_id, phone_hash, phone_key, list, list_id, list_version, snapshot_date, listed, exemption)
-         SELECT j, r, t, h, k, l, li, v, nullif(s, '')::date, x, e
-         FROM unnest($1::text[], $2::int[], $3::text[], $4::bytea[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::bool[], $11::text[])
-           AS c(j, r, t, h, k, l, li, v, s, x, e)
+        `INSERT INTO dnc_audit (job_id, row_number, tenant_id, phone_hash, phone_key, list, list_id, list_version, snapshot_date, listed, result, exemption)
+         SELECT j, r, t, h, k, l, li, v, nullif(s, '')::date, x, re, nullif(e, '')
+         FROM unnest($1::text[], $2::int[], $3::text[], $4::bytea[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::bool[],
+                     $11::text[], $12::text[])
+           AS c(j, r, t, h, k, l, li, v, s, x, re, e)
          ON CONFLICT (job_id, row_number, list, phone_hash) DO NOTHING`,
         [
           checks.map((c) => c.jobId),
@@ -47,7 +54,8 @@ export function createSqlDncAudit(db: SqlClient, hashOf: PhoneHash): DncAudit {
           checks.map((c) => c.list.version),
           checks.map((c) => c.list.snapshotDate),
           checks.map((c) => c.listed),
-          checks.map((c) => c.exemption ?? null),
+          checks.map((c) => c.result ?? (c.listed ? 'listed' : 'clear')),
+          checks.map((c) => c.exemption ?? ''),
         ],
       );
     },

@@ -5,6 +5,8 @@ import {
   type DncRegistry, type DncScreening, type DncValueKind,
 } from '@leadflow/stores';
 import type { DncAudit, DncCheck } from './dnc-audit.js';
+import { DEFAULT_WIRELESS_STATES, mustBeFresh, snapshotAgeDays, type StaleListPolicy } from './freshness-config.js';
+import type { HeldRows } from './held-rows.js';
 
 export interface DncStageOptions {
   registry: DncRegistry;
@@ -13,12 +15,25 @@ export interface DncStageOptions {
   exemptions?: Pick<DncExemptionStore, 'inForce'>;
   /** Today, YYYY-MM-DD UTC: the day exemption windows are judged on. */
   today?: () => string;
+  /**
+   * List freshness (docs/dnc-lists.md, "Freshness"): a national or state snapshot older than
+   * `maxAgeDays` holds rows with phones in `held` (policy `hold`), or suppresses them with
+   * DNC_LIST_STALE (`suppress`). Without it no list is ever stale.
+   */
+  freshness?: {
+    maxAgeDays: number;
+    policyOf(tenantId: string): Promise<StaleListPolicy>;
+    held: HeldRows;
+    /** @default the clock */
+    now?: () => Date;
+  };
+  /** States where a number on a wireless list is suppressed without consent. @default WY, NJ, TX, LA, AZ */
+  wirelessStates?: readonly string[];
 }
 
 /**
  * The reason a listing gives. A `wireless` list says a number is a mobile's, which suppresses only
- * in the states that forbid such calls (issue 13, planned): it is checked and audited, and
- * suppresses nothing by itself yet.
+ * in the states that forbid such calls (DNC_WIRELESS_STATE, decided by the row's state): null here.
  */
 function reasonOf(kind: DncListKind): ReasonCode | undefined | null {
   if (kind === 'national' || kind === 'national-ca') return 'DNC_NATIONAL';
@@ -117,6 +132,9 @@ async function screen(registry: DncRegistry, values: readonly string[], tenantId
 
 const utcToday = () => new Date().toISOString().slice(0, 10);
 
+/** The state a lead is in, as two capital letters; '' when it has none. */
+const stateOf = (row: LeadRow) => (row.lead?.state ?? '').trim().toUpperCase();
+
 /**
  * Open rows on a Do-Not-Call or suppression list become SUPPRESSED: a phone (their own or any
  * alternate) on a national list (DNC_NATIONAL), a state's (DNC_STATE), a litigator list
@@ -125,19 +143,45 @@ const utcToday = () => new Date().toISOString().slice(0, 10);
  * (SUPPRESSED_EMAIL), or of domains (SUPPRESSED_DOMAIN). Each listing is a reason whose detail
  * names the list, its snapshot date and version. An exemption in force (recorded, or the row's
  * consent date) lifts a national or state listing, named in a DNC_EXEMPT reason and in the
- * audit; never an internal, litigator or suppression one. Every phone is audited against each
- * list of phones, with its version and snapshot date.
+ * audit; never an internal, litigator or suppression one. A phone on a wireless list, of a lead
+ * in a state that forbids calls to mobiles, without consent, is DNC_WIRELESS_STATE. Every phone is
+ * audited against each list of phones, with its version, snapshot date and result. While a
+ * national or state list is stale, rows with a phone are held (taken out of the batch, kept until
+ * a fresh import) or suppressed (DNC_LIST_STALE), by the tenant's policy.
  */
 export function createDncStage(opts: DncStageOptions): BatchStage {
   const today = opts.today ?? utcToday;
+  const wirelessStates = new Set((opts.wirelessStates ?? DEFAULT_WIRELESS_STATES).map((s) => s.trim().toUpperCase()));
   return async (batch) => {
-    const values = batch.rows.filter((r) => isOpen(r) && r.lead).flatMap(valuesOf);
+    let values = batch.rows.filter((r) => isOpen(r) && r.lead).flatMap(valuesOf);
     if (values.length === 0) return batch;
     const tenantId = batch.job?.tenantId ?? '';
-    const { lists, on } = await screen(opts.registry, values.map((n) => n.value), tenantId);
+    const screening = await screen(opts.registry, values.map((n) => n.value), tenantId);
+    const { lists } = screening;
+    let on = screening.on;
+
+    const fresh = opts.freshness;
+    const now = fresh?.now?.() ?? new Date();
+    const stale = fresh ? lists.filter((l) => mustBeFresh(l.kind) && (snapshotAgeDays(l.snapshotDate, now) ?? 0) > fresh.maxAgeDays) : [];
+    const staleNames = stale.map((l) => `${dncListLabel(l.kind)} ${l.snapshotDate}`).join(', ');
+    let out = batch;
+    if (stale.length > 0 && (await fresh!.policyOf(tenantId)) === 'hold') {
+      // Rows with a phone are held, not screened: audited when they are screened against a fresh
+      // list. The others go on, screened against the lists of emails and domains.
+      const held = new Set(values.filter((n) => n.kind === 'phone').map((n) => n.row));
+      await fresh!.held.hold(batch.job!, [...held], staleNames);
+      out = { ...batch, rows: batch.rows.filter((r) => !held.has(r)) };
+      const kept = values.map((n, i) => [n, on[i]!] as const).filter(([n]) => !held.has(n.row));
+      values = kept.map(([n]) => n);
+      on = kept.map(([, o]) => o);
+      if (values.length === 0) return out;
+    }
     const day = today();
-    // Exemptions are looked up only when a number is on a list they can lift.
-    const needsExemptions = values.some((n, i) => n.kind === 'phone' && on[i]!.some((j) => exemptible(lists[j]!.kind)));
+    const wirelessState = (n: Screened) => wirelessStates.has(stateOf(n.row));
+    // Exemptions are looked up only when a number is on a list they can lift, or that consent lets through.
+    const needsExemptions = values.some(
+      (n, i) => n.kind === 'phone' && on[i]!.some((j) => exemptible(lists[j]!.kind) || (lists[j]!.kind === 'wireless' && wirelessState(n))),
+    );
     const recorded =
       needsExemptions && opts.exemptions
         ? await opts.exemptions.inForce(
@@ -147,22 +191,46 @@ export function createDncStage(opts: DncStageOptions): BatchStage {
           )
         : [];
     const exemptions = values.map((n, i) =>
-      n.kind === 'phone' && on[i]!.some((j) => exemptible(lists[j]!.kind)) ? exemptionFor(n, recorded, day) : undefined,
+      n.kind === 'phone' && on[i]!.some((j) => exemptible(lists[j]!.kind) || lists[j]!.kind === 'wireless') ? exemptionFor(n, recorded, day) : undefined,
     );
+    /** Prior express written consent lets a mobile in those states be called; a business relationship does not. */
+    const consented = (i: number) => exemptions[i]?.kind === 'consent';
+    const resultOf = (n: Screened, i: number, list: DncListHead, j: number) => {
+      if (stale.includes(list)) return 'stale';
+      if (!on[i]!.includes(j)) return 'clear';
+      if (list.kind === 'wireless') return wirelessState(n) && !consented(i) ? 'wireless_state' : 'listed';
+      return 'listed';
+    };
     const checks: DncCheck[] = values.flatMap((n, i) =>
       n.kind !== 'phone'
         ? []
         : lists.flatMap((list, j) => {
             if (valuesOfKind(list.kind) !== 'phone') return [];
             const listed = on[i]!.includes(j);
-            const exempt = listed && exemptible(list.kind) ? exemptions[i] : undefined;
-            return [{ jobId: batch.job?.jobId ?? '', rowNumber: n.row.rowNumber, tenantId, phone: n.value, list, listed, ...(exempt ? { exemption: exemptionName(exempt) } : {}) }];
+            const exempt = listed && (exemptible(list.kind) || (list.kind === 'wireless' && wirelessState(n))) ? exemptions[i] : undefined;
+            return [{
+              jobId: batch.job?.jobId ?? '', rowNumber: n.row.rowNumber, tenantId, phone: n.value, list, listed, result: resultOf(n, i, list, j),
+              ...(exempt && (list.kind !== 'wireless' || consented(i)) ? { exemption: exemptionName(exempt) } : {}),
+            }];
           }),
     );
     await opts.audit.record(checks);
+    const staleDone = new Set<LeadRow>();
     values.forEach((n, i) => {
+      if (stale.length > 0 && n.kind === 'phone' && !staleDone.has(n.row)) {
+        staleDone.add(n.row);
+        n.row.disposition = Disposition.DISPOSITION_SUPPRESSED;
+        n.row.reasons.push(reason('DNC_LIST_STALE', n.field, `${staleNames}: older than ${fresh!.maxAgeDays} days`));
+      }
       for (const j of on[i]!) {
         const list = lists[j]!;
+        if (list.kind === 'wireless') {
+          if (resultOf(n, i, list, j) === 'wireless_state') {
+            n.row.disposition = Disposition.DISPOSITION_SUPPRESSED;
+            n.row.reasons.push(reason('DNC_WIRELESS_STATE', n.field, `${detailOf(n, list)}, lead in ${stateOf(n.row)}`));
+          }
+          continue;
+        }
         const code = reasonOf(list.kind);
         if (code === null) continue;
         if (!code) throw new LeadflowError('DNC_LIST_KIND_UNKNOWN', `a ${list.kind} list has no reason code yet`, false);
@@ -176,6 +244,6 @@ export function createDncStage(opts: DncStageOptions): BatchStage {
         n.row.reasons.push(reason(code, n.field, detailOf(n, list)));
       }
     });
-    return batch;
+    return out;
   };
 }

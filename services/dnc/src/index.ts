@@ -8,5 +8,11 @@ export type { DncAudit, DncCheck, PhoneHash } from './dnc-audit.js';
 export { auditUpkeepModule, hashRawAuditPhones, purgeExpiredAudit } from './audit-upkeep.js';
 export type { AuditUpkeepOptions } from './audit-upkeep.js';
 export { auditRetentionSchema } from './audit-config.js';
+export { DEFAULT_WIRELESS_STATES, freshnessSchema, snapshotAgeDays, STALE_LIST_POLICIES } from './freshness-config.js';
+export type { StaleListPolicy } from './freshness-config.js';
+export { createSqlHeldRows, heldRowsReleaser, releaseHeldRows, staleSharedLists } from './held-rows.js';
+export type { HeldRows, ReleaseOptions } from './held-rows.js';
+export { sqlStalePolicy } from './stale-policy.js';
+export { listAgeGauge, readListAges } from './list-age-gauge.js';
 
 export const migrations: Migrations = { owner: 'dnc', dir: fileURLToPath(new URL('../migrations', import.meta.url)) };

@@ -2,12 +2,17 @@
 import { runStageMain, TOPICS } from '@leadflow/bus';
 import { shared } from '@leadflow/config';
 import { failedBatch } from '@leadflow/pipeline';
+import type { LeadBatch } from '@leadflow/proto';
 import { secretKeysSchema } from '@leadflow/secrets';
 import { createPostgres, createRedis, createRedisDncRegistry, createSqlDncExemptions, databaseModule, dncListMigrations, importLegacyDncKeys, migrate, redisModule } from '@leadflow/stores';
 import { auditUpkeepModule } from './audit-upkeep.js';
 import { auditRetentionSchema } from './audit-config.js';
 import { AUDIT_PHONE_PURPOSE, createSqlDncAudit } from './dnc-audit.js';
 import { createDncStage } from './dnc-stage.js';
+import { freshnessSchema } from './freshness-config.js';
+import { createSqlHeldRows, heldRowsReleaser } from './held-rows.js';
+import { listAgeGauge } from './list-age-gauge.js';
+import { sqlStalePolicy } from './stale-policy.js';
 import { migrations } from './index.js';
 
 /** How long the lists' versions read from PostgreSQL serve a tenant's screenings. */
@@ -18,8 +23,8 @@ await runStageMain({
   input: TOPICS.leadsEnriched,
   output: TOPICS.leadsScreened,
   // The audit keeps numbers as keyed hashes: the service needs the installation's keys.
-  schema: { databaseUrl: shared.databaseUrl(), redisUrl: shared.redisUrl(), ...secretKeysSchema, ...auditRetentionSchema },
-  build: ({ config, lifecycle, logger }) => {
+  schema: { databaseUrl: shared.databaseUrl(), redisUrl: shared.redisUrl(), ...secretKeysSchema, ...auditRetentionSchema, ...freshnessSchema },
+  build: ({ config, lifecycle, logger, metrics }, { bus }) => {
     const db = createPostgres({ url: config.databaseUrl, applicationName: 'leadflow-dnc' });
     const redis = createRedis({ url: config.redisUrl, name: 'leadflow-dnc' });
     // The lists' versions are read from PostgreSQL once a second per tenant, not once a batch (docs/dnc-lists.md).
@@ -39,7 +44,20 @@ await runStageMain({
       stop: async () => {},
     });
     lifecycle.add(auditUpkeepModule({ db, hashOf, retentionDays: config.auditRetentionDays, logger }));
-    return createDncStage({ registry, audit: createSqlDncAudit(db, hashOf), exemptions: createSqlDncExemptions(db) });
+    const stage = createDncStage({
+      registry,
+      audit: createSqlDncAudit(db, hashOf),
+      exemptions: createSqlDncExemptions(db),
+      wirelessStates: config.wirelessStates,
+      freshness: { maxAgeDays: config.maxListAgeDays, policyOf: sqlStalePolicy(db, config.staleListPolicy), held: createSqlHeldRows(db) },
+    });
+    // Rows held for a stale list go on, screened again, once every national and state list is fresh (docs/dnc-lists.md, "Freshness").
+    lifecycle.add(heldRowsReleaser({
+      db, screen: stage, maxAgeDays: config.maxListAgeDays, intervalMs: config.heldReleaseMs, logger,
+      emit: (batch: LeadBatch) => bus.send(TOPICS.leadsScreened, [{ key: batch.job!.jobId, value: batch }]),
+    }));
+    lifecycle.add(listAgeGauge({ db, metrics, logger }));
+    return stage;
   },
   poisonOutput: (b) => failedBatch(b, 'dnc'),
 });

@@ -20,6 +20,7 @@ import { jobMetrics, type JobMetricsOptions } from './job-metrics.js';
 import { createJobService } from './job-service.js';
 import { createSqlJobStore } from './job-store.js';
 import { ownedElsewhere } from './owned-elsewhere.js';
+import { createDncComplianceService } from './dnc-compliance-service.js';
 import { buildRestApp } from './rest-app.js';
 import { possibleDuplicateReview } from './review.js';
 import { createSqlSupplierStore } from './supplier-store.js';
@@ -54,6 +55,11 @@ export interface GatewayOptions {
   maxUploadBytes: number;
   /** Tenants whose admins may load the shared Do-Not-Call lists over the API (DNC_OPERATOR_TENANTS). */
   dncOperators?: readonly string[];
+  /**
+   * The keyed hashes of a number under every installation key held (Keyring.keyedHashes, purpose
+   * dnc-audit-phone): how GET /v1/dnc/audit finds a number's checks. None: that route answers 503.
+   */
+  auditHashes?: (phone: string) => Buffer[];
   /** What /readyz on the REST port answers. @default ready once the gateway listens */
   isReady?: () => boolean;
   /** A job whose rows stop arriving for longer than this is shown `stalled` (Kafka mode). @default never */
@@ -101,6 +107,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     dnc: opts.dnc,
     dncOperators: opts.dncOperators,
     dncExemptions: createSqlDncExemptions(opts.db),
+    dncCompliance: createDncComplianceService(opts.db, opts.auditHashes),
     maxUploadBytes: opts.maxUploadBytes,
     outbound: opts.outbound,
     policies: {

@@ -13,6 +13,17 @@ export const DNC_LIST_TYPES = ['text/plain', 'text/csv', 'application/octet-stre
 export async function registerDncListRoutes(app: FastifyInstance, service: JobService, tenantOf: (req: FastifyRequest) => string): Promise<void> {
   app.get('/v1/dnc/lists', { schema: schemas.listDncLists, config: { access: 'viewer' } }, async (req) => service.listDncLists(tenantOf(req)));
 
+  // The tenant's policy for stale lists, and the audit of a number (docs/dnc-lists.md, "Freshness", "The audit").
+  app.get('/v1/dnc/policy', { schema: schemas.getDncPolicy, config: { access: 'viewer' } }, async (req) => service.getDncPolicy(tenantOf(req)));
+  app.put<{ Body: unknown }>(
+    '/v1/dnc/policy',
+    { schema: schemas.setDncPolicy, config: { access: 'admin', invalidBody: 'INVALID_DNC_POLICY' } },
+    async (req) => service.setDncPolicy(tenantOf(req), req.body),
+  );
+  app.get<{ Querystring: { phone: string; limit?: number } }>('/v1/dnc/audit', { schema: schemas.getDncAudit, config: { access: 'viewer' } }, async (req) =>
+    service.getDncAudit(tenantOf(req), req.query.phone, req.query.limit),
+  );
+
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_req, _payload, done) => done(null, null));

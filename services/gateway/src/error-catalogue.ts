@@ -126,6 +126,9 @@ const REQUEST_ERRORS = {
     message:
       'the job has not finished storing its rows (the message names its status): download it once it is completed, failed or cancelled; GET /v1/jobs/{id}/exports/leads.csv has what is stored so far',
   },
+  INVALID_DNC_POLICY: { status: 400, message: 'the Do-Not-Call policy is not valid: send {"staleList": "hold"}, "suppress" or "default" (the installation\'s DNC_STALE_LIST_POLICY)' },
+  INVALID_DNC_PHONE: { status: 400, message: 'phone is not a phone number: send ?phone= in any common spelling, as the tenant\'s leads have it' },
+  DNC_AUDIT_UNAVAILABLE: { status: 503, message: "this gateway does not hold the installation's keys (LEADFLOW_SECRET_KEYS), which the audit's numbers are hashed with" },
 } as const satisfies Record<string, CatalogueEntry>;
 
 /**

@@ -23,6 +23,11 @@ import {
   type GetJobLimitsRequest,
   type GetStorageRequest,
   type Storage,
+  type DncAudit,
+  type DncPolicy,
+  type GetDncAuditRequest,
+  type GetDncPolicyRequest,
+  type SetDncPolicyRequest,
   type JobLimits,
   type SetJobLimitsRequest,
   type CancelJobResponse,
@@ -101,6 +106,7 @@ const STATUS: Record<JobView['status'], JobStatus> = {
   completed: JobStatus.JOB_STATUS_COMPLETED,
   failed: JobStatus.JOB_STATUS_FAILED,
   cancelled: JobStatus.JOB_STATUS_CANCELLED,
+  waiting_for_dnc_list: JobStatus.JOB_STATUS_WAITING_FOR_DNC_LIST,
 };
 
 export function toProtoJob(v: JobView): Job {
@@ -123,6 +129,7 @@ export function toProtoJob(v: JobView): Job {
     priority: v.priority,
     files: v.files.map((f) => ({ name: f.name, rows: f.rows ?? undefined, bytes: f.bytes })),
     deliveryRate: v.deliveryRate && { perSecond: v.deliveryRate.perSecond ?? undefined, current: v.deliveryRate.current },
+    waitingForDncList: v.waitingForDncList ?? '',
   };
 }
 
@@ -217,6 +224,9 @@ const ACCESS: Record<Method, Role> = {
   addDncExemption: 'admin',
   listDncExemptions: 'viewer',
   revokeDncExemption: 'admin',
+  getDncPolicy: 'viewer',
+  setDncPolicy: 'admin',
+  getDncAudit: 'viewer',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -407,6 +417,11 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     }),
     setJobLimits: unary<SetJobLimitsRequest, JobLimits>('setJobLimits', async (call, tenantId) =>
       service.setJobLimits(tenantId, { maxRunningJobs: call.request.maxRunningJobs }),
+    ),
+    getDncPolicy: unary<GetDncPolicyRequest, DncPolicy>('getDncPolicy', async (_call, tenantId) => service.getDncPolicy(tenantId)),
+    setDncPolicy: unary<SetDncPolicyRequest, DncPolicy>('setDncPolicy', async (call, tenantId) => service.setDncPolicy(tenantId, { staleList: call.request.staleList })),
+    getDncAudit: unary<GetDncAuditRequest, DncAudit>('getDncAudit', async (call, tenantId) =>
+      service.getDncAudit(tenantId, call.request.phone, call.request.limit || undefined),
     ),
   };
 

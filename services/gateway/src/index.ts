@@ -10,6 +10,8 @@ export { createJobAdmission } from './job-admission.js';
 export type { JobAdmission, JobLimitsView } from './job-admission.js';
 export type { JobService, JobServiceOptions, UploadMeta } from './job-service.js';
 export { createSqlJobStore } from './job-store.js';
+export { createDncComplianceService, DNC_AUDIT_PURPOSE } from './dnc-compliance-service.js';
+export type { DncAuditView, DncPolicyView } from './dnc-compliance-service.js';
 export type { JobStore, JobView, JobCountsView, JobStatusName } from './job-store.js';
 export type { UploadSink, UploadWriter } from './upload-sink.js';
 export { createKafkaUploadSink } from './kafka-upload-sink.js';

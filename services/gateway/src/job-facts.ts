@@ -56,6 +56,8 @@ export interface JobFactsRow {
    * or failed in a stage); null before, and for a job that failed at its upload.
    */
   ended_at: Date | null;
+  /** The stale lists a held row of the job waits for (dnc_held_rows.lists); null when none is held. */
+  waiting_for_dnc_list?: string | null;
 }
 
 /** The filters of a list; all optional. */
@@ -88,6 +90,8 @@ const OWNED_ELSEWHERE = {
     },
   },
   delivery_progress: { alias: 'd', columns: { delivered: 'int', failed: 'int' } },
+  // The dnc stage's rows held for a stale list (dnc migration 004): one of them says which lists.
+  dnc_held_rows: { alias: 'h', columns: { lists: 'text' } },
 } as const;
 
 type Table = keyof typeof OWNED_ELSEWHERE;
@@ -109,7 +113,8 @@ const join = (table: Table, present: boolean) => {
 /**
  * A job's status (job-store.ts JobStatusName) from the facts: cancelled (whatever its stages
  * record after the mark), failed (the upload, or a stage),
- * completed (persistence stored every row), awaiting_review, stalled (nothing stored for
+ * completed (persistence stored every row), awaiting_review, waiting_for_dnc_list (rows held
+ * by the dnc stage for a stale list), stalled (nothing stored for
  * longer than the stall time: $2, NULL for never), running (rows stored), else queued.
  */
 const STATUS = `CASE
@@ -118,6 +123,7 @@ const STATUS = `CASE
     WHEN p.completed_at IS NOT NULL THEN 'completed'
     WHEN j.held_at IS NOT NULL THEN 'queued'
     WHEN m.status = 'awaiting_review' THEN 'awaiting_review'
+    WHEN h.job_id IS NOT NULL THEN 'waiting_for_dnc_list'
     WHEN $2::float8 IS NOT NULL AND coalesce(p.updated_at, j.created_at) < now() - $2::float8 * interval '1 millisecond' THEN 'stalled'
     WHEN p.job_id IS NOT NULL THEN 'running'
     ELSE 'queued'
@@ -133,7 +139,7 @@ const SELECT = `
          p.stored - coalesce(p.rate_from_stored, 0) AS window_rows,
          extract(epoch FROM now() - coalesce(p.rate_from_at, j.created_at))::float8 AS window_seconds,
          d.delivered, d.failed AS delivery_failed,
-         now() AS read_at, j.tenant_id, coalesce(j.cancelled_at, p.completed_at) AS ended_at`;
+         now() AS read_at, j.tenant_id, coalesce(j.cancelled_at, p.completed_at) AS ended_at, h.lists AS waiting_for_dnc_list`;
 
 /** `q` as a LIKE pattern that finds it anywhere, its own % _ and \\ taken literally. */
 export const containsPattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

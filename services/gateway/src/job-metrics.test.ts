@@ -64,7 +64,7 @@ describe('the job metrics the gateway reads at an interval', () => {
     await m.read();
     expect(await samples(metrics, 'leadflow_gateway_jobs')).toEqual({
       '{status="queued"}': 1, '{status="running"}': 1, '{status="awaiting_review"}': 0, '{status="stalled"}': 0, '{status="completed"}': 2, '{status="failed"}': 1,
-      '{status="cancelled"}': 1,
+      '{status="cancelled"}': 1, '{status="waiting_for_dnc_list"}': 0,
     });
     expect(await samples(metrics, 'leadflow_job_duration_seconds_count')).toEqual({ '{status="completed"}': 1, '{status="failed"}': 1, '{status="cancelled"}': 1 });
     const sums = await samples(metrics, 'leadflow_job_duration_seconds_sum');

@@ -10,6 +10,7 @@ import type { DncExemptionStore, DncRegistry } from '@leadflow/stores';
 import type { SupplierMappingStore } from '@leadflow/mapping';
 import { createDncExemptionService } from './dnc-exemption-service.js';
 import { createDncListService } from './dnc-list-service.js';
+import { createDncComplianceService } from './dnc-compliance-service.js';
 import { errors, GatewayError } from './gateway-error.js';
 import { downloadJob } from './job-download.js';
 import { EXPORT_KINDS, type ExportKind } from './job-exports.js';
@@ -40,6 +41,8 @@ export interface JobServiceOptions {
   dncOperators?: readonly string[];
   /** The tenants' Do-Not-Call exemptions (docs/dnc-lists.md, "Exemptions"). */
   dncExemptions?: DncExemptionStore;
+  /** The tenants' Do-Not-Call policies and the audit (dnc-compliance-service.ts). */
+  dncCompliance?: ReturnType<typeof createDncComplianceService>;
   /** Largest upload accepted, in bytes. */
   maxUploadBytes: number;
   /** Where a job's webhook may point: checked when it is saved (delivery checks again at connect). */
@@ -351,5 +354,16 @@ export function createJobService(opts: JobServiceOptions) {
     ...createWebhookService({ admin: opts.webhooks, outbound: opts.outbound, resolve: opts.resolve, jobExists: async (id, tenantId) => void (await findJob(id, tenantId)) }),
     // Exemptions with their evidence (dnc-exemption-service.ts).
     ...createDncExemptionService(opts.dncExemptions, opts.defaultRegion),
+    // A tenant's policy for stale lists, and what was decided for a number (dnc-compliance-service.ts).
+    ...dncCompliance(opts),
   };
+}
+
+/** The compliance calls, or ones that say this gateway has none (a test's service without a database). */
+function dncCompliance(opts: JobServiceOptions): ReturnType<typeof createDncComplianceService> {
+  if (opts.dncCompliance) return opts.dncCompliance;
+  const none = async (): Promise<never> => {
+    throw new GatewayError('INTERNAL', 'this gateway keeps no Do-Not-Call policies or audit');
+  };
+  return { getDncPolicy: none, setDncPolicy: none, getDncAudit: none };
 }

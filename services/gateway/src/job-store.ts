@@ -13,8 +13,10 @@ import type { Priority } from './job-priority.js';
  * awaiting_review: uploaded with review, mapped, waiting for a person to confirm the mapping.
  * stalled: not ended, but no row stored for longer than the configured time (Kafka mode); a job
  * whose rows arrive again is running again.
+ * waiting_for_dnc_list: rows with phones held by the dnc stage while a national or state list is
+ * stale (docs/dnc-lists.md, "Freshness"); `waitingForDncList` names the lists.
  */
-export const JOB_STATUSES = ['queued', 'running', 'awaiting_review', 'stalled', 'completed', 'failed', 'cancelled'] as const;
+export const JOB_STATUSES = ['queued', 'running', 'awaiting_review', 'stalled', 'completed', 'failed', 'cancelled', 'waiting_for_dnc_list'] as const;
 export type JobStatusName = (typeof JOB_STATUSES)[number];
 
 /** A job in one of these has ended: nothing of it changes any more. */
@@ -53,6 +55,8 @@ export interface JobView extends JobCostView {
    * second sent for it over the last seconds. On a job read alone (GET /v1/jobs/{id}, its events), not in lists.
    */
   deliveryRate?: { perSecond: number | null; current: number };
+  /** With status waiting_for_dnc_list: the stale lists its rows wait for, as "National (USA) 2026-10-01". */
+  waitingForDncList?: string;
 }
 
 export interface JobFileView {

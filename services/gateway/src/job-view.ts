@@ -113,6 +113,7 @@ export function jobViewOf(r: JobFactsRow): JobView {
     progress: progressOf(r),
     supplierId: r.supplier_id,
     priority: (r.priority ?? 'normal') as JobView['priority'],
+    ...(r.status === 'waiting_for_dnc_list' && r.waiting_for_dnc_list ? { waitingForDncList: r.waiting_for_dnc_list } : {}),
     ...jobCost(jobPrice(r), counts),
   };
 }

@@ -17,6 +17,7 @@ import { createKafkaLeadSink } from './kafka-lead-sink.js';
 import { jobMetricsSchema } from './job-metrics.js';
 import { createKafkaUploadSink } from './kafka-upload-sink.js';
 import { stalledJobsGauge } from './stalled-jobs.js';
+import { DNC_AUDIT_PURPOSE } from './dnc-compliance-service.js';
 
 const host = createServiceHost({
   name: 'gateway',
@@ -68,6 +69,7 @@ host.lifecycle.add(
     grpcPort: config.grpcPort,
     maxUploadBytes: config.maxUploadBytes,
     dncOperators: config.dncOperators.split(',').map((t) => t.trim()).filter(Boolean),
+    auditHashes: config.secretKeys ? (phone) => config.secretKeys!.keyedHashes(DNC_AUDIT_PURPOSE, phone).map((h) => h.hash) : undefined,
     authFailures: metrics.authFailures,
     jobsEnded: metrics.jobs,
     limits: concurrencyFromConfig(config),

@@ -514,6 +514,25 @@ export const schemas = {
       },
     },
   }),
+  getDncPolicy: route('dnc', "The tenant's Do-Not-Call policy: what a national or state list older than DNC_MAX_LIST_AGE_DAYS does to its rows with phones"),
+  setDncPolicy: route('dnc', "Set the tenant's Do-Not-Call policy (admin): hold rows with phones while a list is stale, suppress them (DNC_LIST_STALE), or the installation's default", {
+    body: {
+      type: 'object',
+      required: ['staleList'],
+      additionalProperties: false,
+      properties: { staleList: { type: 'string', enum: ['hold', 'suppress', 'default'], description: "hold, suppress, or default (the installation's DNC_STALE_LIST_POLICY)" } },
+    },
+  }),
+  getDncAudit: route('dnc', 'What was decided for a phone number, when, against which list, version and snapshot: the tenant\'s checks, newest first', {
+    querystring: {
+      type: 'object',
+      required: ['phone'],
+      properties: {
+        phone: { type: 'string', maxLength: 64, description: "the number in any common spelling, read as the tenant's leads are" },
+        limit: { type: 'integer', minimum: 1, maximum: 1000, description: 'at most this many checks (default 100)' },
+      },
+    },
+  }),
   getJobLimits: route('jobs', "The tenant's job limits: at most maxRunningJobs of its jobs run at once (0: no limit); more wait queued"),
   setJobLimits: route('jobs', "Set the tenant's job limits (admin); jobs waiting start, in priority order, as places free up", {
     body: {

@@ -43,6 +43,11 @@ export enum JobStatus {
   JOB_STATUS_STALLED = 6,
   /** JOB_STATUS_CANCELLED - Stopped by CancelJob: an end, as completed and failed are. */
   JOB_STATUS_CANCELLED = 7,
+  /**
+   * JOB_STATUS_WAITING_FOR_DNC_LIST - Rows with phones held while a national or state Do-Not-Call list is older than the limit
+   * (Job.waiting_for_dnc_list names it); they go on once a fresh snapshot is imported.
+   */
+  JOB_STATUS_WAITING_FOR_DNC_LIST = 8,
   UNRECOGNIZED = -1,
 }
 
@@ -72,6 +77,9 @@ export function jobStatusFromJSON(object: any): JobStatus {
     case 7:
     case "JOB_STATUS_CANCELLED":
       return JobStatus.JOB_STATUS_CANCELLED;
+    case 8:
+    case "JOB_STATUS_WAITING_FOR_DNC_LIST":
+      return JobStatus.JOB_STATUS_WAITING_FOR_DNC_LIST;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -97,6 +105,8 @@ export function jobStatusToJSON(object: JobStatus): string {
       return "JOB_STATUS_STALLED";
     case JobStatus.JOB_STATUS_CANCELLED:
       return "JOB_STATUS_CANCELLED";
+    case JobStatus.JOB_STATUS_WAITING_FOR_DNC_LIST:
+      return "JOB_STATUS_WAITING_FOR_DNC_LIST";
     case JobStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -232,7 +242,11 @@ export interface Job {
    */
   files: JobFile[];
   /** Its delivery rate: set only on a job read alone (GetJob, WatchJob, CancelJob), not in lists. */
-  deliveryRate: JobDeliveryRate | undefined;
+  deliveryRate:
+    | JobDeliveryRate
+    | undefined;
+  /** With JOB_STATUS_WAITING_FOR_DNC_LIST: the stale lists its rows wait for, as "National (USA) 2026-10-01". */
+  waitingForDncList: string;
 }
 
 export interface JobDeliveryRate {
@@ -1233,6 +1247,49 @@ export interface RevokeDncExemptionResponse {
   revoked: boolean;
 }
 
+export interface GetDncPolicyRequest {
+}
+
+export interface SetDncPolicyRequest {
+  /** hold, suppress, or default (the installation's DNC_STALE_LIST_POLICY). */
+  staleList: string;
+}
+
+export interface DncPolicy {
+  /** hold, suppress, or default (the installation's DNC_STALE_LIST_POLICY). */
+  staleList: string;
+}
+
+export interface GetDncAuditRequest {
+  /** Any common spelling; read as the tenant's leads are (E.164). */
+  phone: string;
+  /** The newest checks first, at most this many (default 100, at most 1000). */
+  limit: number;
+}
+
+export interface DncAuditCheck {
+  /** RFC 3339. */
+  checkedAt: string;
+  jobId: string;
+  rowNumber: number;
+  /** national, state:XX, litigator, wireless, internal, ... */
+  list: string;
+  listVersion: number;
+  /** YYYY-MM-DD; empty for a list never loaded. */
+  snapshotDate: string;
+  listed: boolean;
+  /** listed, clear, wireless_state, stale */
+  result: string;
+  /** The exemption that let the number through a listing; empty for none. */
+  exemption: string;
+}
+
+export interface DncAudit {
+  /** The number as looked up (E.164). */
+  phone: string;
+  checks: DncAuditCheck[];
+}
+
 function createBaseUploadMetadata(): UploadMetadata {
   return { fileName: "", supplier: "", webhookUrl: "", sheet: "", review: false, priority: undefined };
 }
@@ -1741,6 +1798,7 @@ function createBaseJob(): Job {
     priority: "",
     files: [],
     deliveryRate: undefined,
+    waitingForDncList: "",
   };
 }
 
@@ -1799,6 +1857,9 @@ export const Job: MessageFns<Job> = {
     }
     if (message.deliveryRate !== undefined) {
       JobDeliveryRate.encode(message.deliveryRate, writer.uint32(146).fork()).join();
+    }
+    if (message.waitingForDncList !== "") {
+      writer.uint32(154).string(message.waitingForDncList);
     }
     return writer;
   },
@@ -1960,6 +2021,14 @@ export const Job: MessageFns<Job> = {
             message.deliveryRate = JobDeliveryRate.decode(reader, reader.uint32());
             continue;
           }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.waitingForDncList = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2038,6 +2107,11 @@ export const Job: MessageFns<Job> = {
         : isSet(object.delivery_rate)
         ? JobDeliveryRate.fromJSON(object.delivery_rate)
         : undefined,
+      waitingForDncList: isSet(object.waitingForDncList)
+        ? globalThis.String(object.waitingForDncList)
+        : isSet(object.waiting_for_dnc_list)
+        ? globalThis.String(object.waiting_for_dnc_list)
+        : "",
     };
   },
 
@@ -2097,6 +2171,9 @@ export const Job: MessageFns<Job> = {
     if (message.deliveryRate !== undefined) {
       obj.deliveryRate = JobDeliveryRate.toJSON(message.deliveryRate);
     }
+    if (message.waitingForDncList !== "") {
+      obj.waitingForDncList = message.waitingForDncList;
+    }
     return obj;
   },
 
@@ -2135,6 +2212,7 @@ export const Job: MessageFns<Job> = {
     message.deliveryRate = (object.deliveryRate !== undefined && object.deliveryRate !== null)
       ? JobDeliveryRate.fromPartial(object.deliveryRate)
       : undefined;
+    message.waitingForDncList = object.waitingForDncList ?? "";
     return message;
   },
 };
@@ -16558,6 +16636,601 @@ export const RevokeDncExemptionResponse: MessageFns<RevokeDncExemptionResponse> 
   },
 };
 
+function createBaseGetDncPolicyRequest(): GetDncPolicyRequest {
+  return {};
+}
+
+export const GetDncPolicyRequest: MessageFns<GetDncPolicyRequest> = {
+  encode(_: GetDncPolicyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDncPolicyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDncPolicyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetDncPolicyRequest {
+    return {};
+  },
+
+  toJSON(_: GetDncPolicyRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetDncPolicyRequest>, I>>(base?: I): GetDncPolicyRequest {
+    return GetDncPolicyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetDncPolicyRequest>, I>>(_: I): GetDncPolicyRequest {
+    const message = createBaseGetDncPolicyRequest();
+    return message;
+  },
+};
+
+function createBaseSetDncPolicyRequest(): SetDncPolicyRequest {
+  return { staleList: "" };
+}
+
+export const SetDncPolicyRequest: MessageFns<SetDncPolicyRequest> = {
+  encode(message: SetDncPolicyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.staleList !== "") {
+      writer.uint32(10).string(message.staleList);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetDncPolicyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetDncPolicyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.staleList = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetDncPolicyRequest {
+    return {
+      staleList: isSet(object.staleList)
+        ? globalThis.String(object.staleList)
+        : isSet(object.stale_list)
+        ? globalThis.String(object.stale_list)
+        : "",
+    };
+  },
+
+  toJSON(message: SetDncPolicyRequest): unknown {
+    const obj: any = {};
+    if (message.staleList !== "") {
+      obj.staleList = message.staleList;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetDncPolicyRequest>, I>>(base?: I): SetDncPolicyRequest {
+    return SetDncPolicyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetDncPolicyRequest>, I>>(object: I): SetDncPolicyRequest {
+    const message = createBaseSetDncPolicyRequest();
+    message.staleList = object.staleList ?? "";
+    return message;
+  },
+};
+
+function createBaseDncPolicy(): DncPolicy {
+  return { staleList: "" };
+}
+
+export const DncPolicy: MessageFns<DncPolicy> = {
+  encode(message: DncPolicy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.staleList !== "") {
+      writer.uint32(10).string(message.staleList);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DncPolicy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDncPolicy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.staleList = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DncPolicy {
+    return {
+      staleList: isSet(object.staleList)
+        ? globalThis.String(object.staleList)
+        : isSet(object.stale_list)
+        ? globalThis.String(object.stale_list)
+        : "",
+    };
+  },
+
+  toJSON(message: DncPolicy): unknown {
+    const obj: any = {};
+    if (message.staleList !== "") {
+      obj.staleList = message.staleList;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DncPolicy>, I>>(base?: I): DncPolicy {
+    return DncPolicy.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DncPolicy>, I>>(object: I): DncPolicy {
+    const message = createBaseDncPolicy();
+    message.staleList = object.staleList ?? "";
+    return message;
+  },
+};
+
+function createBaseGetDncAuditRequest(): GetDncAuditRequest {
+  return { phone: "", limit: 0 };
+}
+
+export const GetDncAuditRequest: MessageFns<GetDncAuditRequest> = {
+  encode(message: GetDncAuditRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.phone !== "") {
+      writer.uint32(10).string(message.phone);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDncAuditRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDncAuditRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.phone = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDncAuditRequest {
+    return {
+      phone: isSet(object.phone) ? globalThis.String(object.phone) : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: GetDncAuditRequest): unknown {
+    const obj: any = {};
+    if (message.phone !== "") {
+      obj.phone = message.phone;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetDncAuditRequest>, I>>(base?: I): GetDncAuditRequest {
+    return GetDncAuditRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetDncAuditRequest>, I>>(object: I): GetDncAuditRequest {
+    const message = createBaseGetDncAuditRequest();
+    message.phone = object.phone ?? "";
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseDncAuditCheck(): DncAuditCheck {
+  return {
+    checkedAt: "",
+    jobId: "",
+    rowNumber: 0,
+    list: "",
+    listVersion: 0,
+    snapshotDate: "",
+    listed: false,
+    result: "",
+    exemption: "",
+  };
+}
+
+export const DncAuditCheck: MessageFns<DncAuditCheck> = {
+  encode(message: DncAuditCheck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.checkedAt !== "") {
+      writer.uint32(10).string(message.checkedAt);
+    }
+    if (message.jobId !== "") {
+      writer.uint32(18).string(message.jobId);
+    }
+    if (message.rowNumber !== 0) {
+      writer.uint32(24).uint32(message.rowNumber);
+    }
+    if (message.list !== "") {
+      writer.uint32(34).string(message.list);
+    }
+    if (message.listVersion !== 0) {
+      writer.uint32(40).int64(message.listVersion);
+    }
+    if (message.snapshotDate !== "") {
+      writer.uint32(50).string(message.snapshotDate);
+    }
+    if (message.listed !== false) {
+      writer.uint32(56).bool(message.listed);
+    }
+    if (message.result !== "") {
+      writer.uint32(66).string(message.result);
+    }
+    if (message.exemption !== "") {
+      writer.uint32(74).string(message.exemption);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DncAuditCheck {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDncAuditCheck();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.checkedAt = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.rowNumber = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.list = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.listVersion = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.snapshotDate = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.listed = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.result = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.exemption = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DncAuditCheck {
+    return {
+      checkedAt: isSet(object.checkedAt)
+        ? globalThis.String(object.checkedAt)
+        : isSet(object.checked_at)
+        ? globalThis.String(object.checked_at)
+        : "",
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      rowNumber: isSet(object.rowNumber)
+        ? globalThis.Number(object.rowNumber)
+        : isSet(object.row_number)
+        ? globalThis.Number(object.row_number)
+        : 0,
+      list: isSet(object.list) ? globalThis.String(object.list) : "",
+      listVersion: isSet(object.listVersion)
+        ? globalThis.Number(object.listVersion)
+        : isSet(object.list_version)
+        ? globalThis.Number(object.list_version)
+        : 0,
+      snapshotDate: isSet(object.snapshotDate)
+        ? globalThis.String(object.snapshotDate)
+        : isSet(object.snapshot_date)
+        ? globalThis.String(object.snapshot_date)
+        : "",
+      listed: isSet(object.listed) ? globalThis.Boolean(object.listed) : false,
+      result: isSet(object.result) ? globalThis.String(object.result) : "",
+      exemption: isSet(object.exemption) ? globalThis.String(object.exemption) : "",
+    };
+  },
+
+  toJSON(message: DncAuditCheck): unknown {
+    const obj: any = {};
+    if (message.checkedAt !== "") {
+      obj.checkedAt = message.checkedAt;
+    }
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.rowNumber !== 0) {
+      obj.rowNumber = Math.round(message.rowNumber);
+    }
+    if (message.list !== "") {
+      obj.list = message.list;
+    }
+    if (message.listVersion !== 0) {
+      obj.listVersion = Math.round(message.listVersion);
+    }
+    if (message.snapshotDate !== "") {
+      obj.snapshotDate = message.snapshotDate;
+    }
+    if (message.listed !== false) {
+      obj.listed = message.listed;
+    }
+    if (message.result !== "") {
+      obj.result = message.result;
+    }
+    if (message.exemption !== "") {
+      obj.exemption = message.exemption;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DncAuditCheck>, I>>(base?: I): DncAuditCheck {
+    return DncAuditCheck.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DncAuditCheck>, I>>(object: I): DncAuditCheck {
+    const message = createBaseDncAuditCheck();
+    message.checkedAt = object.checkedAt ?? "";
+    message.jobId = object.jobId ?? "";
+    message.rowNumber = object.rowNumber ?? 0;
+    message.list = object.list ?? "";
+    message.listVersion = object.listVersion ?? 0;
+    message.snapshotDate = object.snapshotDate ?? "";
+    message.listed = object.listed ?? false;
+    message.result = object.result ?? "";
+    message.exemption = object.exemption ?? "";
+    return message;
+  },
+};
+
+function createBaseDncAudit(): DncAudit {
+  return { phone: "", checks: [] };
+}
+
+export const DncAudit: MessageFns<DncAudit> = {
+  encode(message: DncAudit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.phone !== "") {
+      writer.uint32(10).string(message.phone);
+    }
+    for (const v of message.checks) {
+      DncAuditCheck.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DncAudit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDncAudit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.phone = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.checks.push(DncAuditCheck.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DncAudit {
+    return {
+      phone: isSet(object.phone) ? globalThis.String(object.phone) : "",
+      checks: globalThis.Array.isArray(object?.checks) ? object.checks.map((e: any) => DncAuditCheck.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: DncAudit): unknown {
+    const obj: any = {};
+    if (message.phone !== "") {
+      obj.phone = message.phone;
+    }
+    if (message.checks?.length) {
+      obj.checks = message.checks.map((e) => DncAuditCheck.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DncAudit>, I>>(base?: I): DncAudit {
+    return DncAudit.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DncAudit>, I>>(object: I): DncAudit {
+    const message = createBaseDncAudit();
+    message.phone = object.phone ?? "";
+    message.checks = object.checks?.map((e) => DncAuditCheck.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -17165,6 +17838,39 @@ export const LeadflowGatewayService = {
       Buffer.from(RevokeDncExemptionResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RevokeDncExemptionResponse => RevokeDncExemptionResponse.decode(value),
   },
+  /**
+   * The tenant's Do-Not-Call policy (GET /v1/dnc/policy): what a stale national or state list
+   * does to its rows with phones (docs/dnc-lists.md, "Freshness").
+   */
+  getDncPolicy: {
+    path: "/leadflow.v1.LeadflowGateway/GetDncPolicy" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetDncPolicyRequest): Buffer => Buffer.from(GetDncPolicyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetDncPolicyRequest => GetDncPolicyRequest.decode(value),
+    responseSerialize: (value: DncPolicy): Buffer => Buffer.from(DncPolicy.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DncPolicy => DncPolicy.decode(value),
+  },
+  /** Set it (PUT /v1/dnc/policy, admin); a bad value answers INVALID_ARGUMENT (INVALID_DNC_POLICY). */
+  setDncPolicy: {
+    path: "/leadflow.v1.LeadflowGateway/SetDncPolicy" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetDncPolicyRequest): Buffer => Buffer.from(SetDncPolicyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetDncPolicyRequest => SetDncPolicyRequest.decode(value),
+    responseSerialize: (value: DncPolicy): Buffer => Buffer.from(DncPolicy.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DncPolicy => DncPolicy.decode(value),
+  },
+  /** What was decided for a number, when, against which list and snapshot (GET /v1/dnc/audit). */
+  getDncAudit: {
+    path: "/leadflow.v1.LeadflowGateway/GetDncAudit" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetDncAuditRequest): Buffer => Buffer.from(GetDncAuditRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetDncAuditRequest => GetDncAuditRequest.decode(value),
+    responseSerialize: (value: DncAudit): Buffer => Buffer.from(DncAudit.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DncAudit => DncAudit.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -17313,6 +18019,15 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
   listDncExemptions: handleUnaryCall<ListDncExemptionsRequest, ListDncExemptionsResponse>;
   /** Revoke one (DELETE /v1/dnc/exemptions/{id}, admin); NOT_FOUND (DNC_EXEMPTION_NOT_FOUND) when the tenant has none in force of that id. */
   revokeDncExemption: handleUnaryCall<RevokeDncExemptionRequest, RevokeDncExemptionResponse>;
+  /**
+   * The tenant's Do-Not-Call policy (GET /v1/dnc/policy): what a stale national or state list
+   * does to its rows with phones (docs/dnc-lists.md, "Freshness").
+   */
+  getDncPolicy: handleUnaryCall<GetDncPolicyRequest, DncPolicy>;
+  /** Set it (PUT /v1/dnc/policy, admin); a bad value answers INVALID_ARGUMENT (INVALID_DNC_POLICY). */
+  setDncPolicy: handleUnaryCall<SetDncPolicyRequest, DncPolicy>;
+  /** What was decided for a number, when, against which list and snapshot (GET /v1/dnc/audit). */
+  getDncAudit: handleUnaryCall<GetDncAuditRequest, DncAudit>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -18165,6 +18880,57 @@ export interface LeadflowGatewayClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RevokeDncExemptionResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The tenant's Do-Not-Call policy (GET /v1/dnc/policy): what a stale national or state list
+   * does to its rows with phones (docs/dnc-lists.md, "Freshness").
+   */
+  getDncPolicy(
+    request: GetDncPolicyRequest,
+    callback: (error: ServiceError | null, response: DncPolicy) => void,
+  ): ClientUnaryCall;
+  getDncPolicy(
+    request: GetDncPolicyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DncPolicy) => void,
+  ): ClientUnaryCall;
+  getDncPolicy(
+    request: GetDncPolicyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DncPolicy) => void,
+  ): ClientUnaryCall;
+  /** Set it (PUT /v1/dnc/policy, admin); a bad value answers INVALID_ARGUMENT (INVALID_DNC_POLICY). */
+  setDncPolicy(
+    request: SetDncPolicyRequest,
+    callback: (error: ServiceError | null, response: DncPolicy) => void,
+  ): ClientUnaryCall;
+  setDncPolicy(
+    request: SetDncPolicyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DncPolicy) => void,
+  ): ClientUnaryCall;
+  setDncPolicy(
+    request: SetDncPolicyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DncPolicy) => void,
+  ): ClientUnaryCall;
+  /** What was decided for a number, when, against which list and snapshot (GET /v1/dnc/audit). */
+  getDncAudit(
+    request: GetDncAuditRequest,
+    callback: (error: ServiceError | null, response: DncAudit) => void,
+  ): ClientUnaryCall;
+  getDncAudit(
+    request: GetDncAuditRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DncAudit) => void,
+  ): ClientUnaryCall;
+  getDncAudit(
+    request: GetDncAuditRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DncAudit) => void,
   ): ClientUnaryCall;
 }
 
