@@ -19,7 +19,7 @@ import {
   type EndpointStore,
 } from '@leadflow/delivery';
 import { AUDIT_PHONE_PURPOSE, auditUpkeepModule, createDncStage, createSqlDncAudit, migrations as dncMigrations, type PhoneHash } from '@leadflow/dnc';
-import { createEnrichmentStage } from '@leadflow/enrichment';
+import { createEnrichmentStage, createSqlTagRules } from '@leadflow/enrichment';
 import { createSqlJobStore, migrations as gatewayMigrations, type JobStore, type LeadSink, type UploadSink } from '@leadflow/gateway';
 import { openUploadReader, readRows, recordReads, saveRowsRead, type ReadLimits } from '@leadflow/ingest';
 import type { Logger } from '@leadflow/logger';
@@ -102,6 +102,8 @@ export interface Standalone {
   dedupIndex: CandidateIndex;
   /** Tells the mapping stage that a tenant's header synonyms changed (the gateway in `serve`): its next job reads them. */
   synonymsChanged(tenantId: string): void;
+  /** Tells the enrichment stage that a tenant's tag rules changed (the gateway in `serve`): its next batch reads them. */
+  tagRulesChanged(tenantId: string): void;
   /**
    * Runs one job's bytes through every stage; resolves when its last batch is stored and delivered.
    * `onRead` sees each batch of rows as ingest reads it (progress).
@@ -179,6 +181,9 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   const dnc = createSqlDncRegistry(db);
   const storedPolicies = createSqlPolicies(db);
   const aliases = createTenantAliases(createSqlSynonymStore(db), { reloadMs: opts.synonymsReloadMs });
+  const tagRules = createSqlTagRules(db, {
+    onUnreadable: (tenantId, err) => logger.warn({ tenantId, err: err.message }, "a tenant's tag rules no longer parse: its leads get none until they are saved again"),
+  });
   const cancelLookup = sqlCancelLookup(db);
   const cancelled = createCancelledJobs(cancelLookup, { lookupMany: sqlCancelLookupMany(db) });
   const mapping = instrument(
@@ -196,7 +201,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
       cancelled,
       policy: async (tenantId, supplier) => ({ ...opts.dedupPolicy, ...(await storedPolicies(tenantId, supplier)) }),
     })],
-    ['enrichment', createEnrichmentStage()],
+    ['enrichment', createEnrichmentStage({ tagRules })],
     ['dnc', createDncStage({ registry: dnc, audit: createSqlDncAudit(db, hashOf) })],
     ['persistence', createPersistenceStage({ store: createSqlLeadStore(db), logger, metrics })],
   ] as const;
@@ -274,6 +279,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     dnc,
     dedupIndex,
     synonymsChanged: aliases.forget,
+    tagRulesChanged: tagRules.forget,
     processJob,
     uploadSink(onError) {
       return {

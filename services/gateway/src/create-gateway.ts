@@ -20,7 +20,9 @@ import { createSqlJobStore } from './job-store.js';
 import { ownedElsewhere } from './owned-elsewhere.js';
 import { buildRestApp } from './rest-app.js';
 import { possibleDuplicateReview } from './review.js';
+import { createSqlScorecardFacts } from './supplier-scorecard.js';
 import { createSqlSupplierStore } from './supplier-store.js';
+import { createSqlTagRuleStore } from './tag-rule-settings.js';
 import type { LeadSink } from './lead-sink.js';
 import type { UploadSink } from './upload-sink.js';
 
@@ -61,6 +63,8 @@ export interface GatewayOptions {
   outbound: OutboundRules;
   /** Told when a tenant's header synonyms change: `leadflow serve`'s mapping stage rereads them at once. */
   onSynonymsChanged?: (tenantId: string) => void;
+  /** Told when a tenant's tag rules change: `leadflow serve`'s enrichment stage rereads them at once. */
+  onTagRulesChanged?: (tenantId: string) => void;
   /** The operators' job metrics, read at an interval while the gateway runs (job-metrics.ts); none when left out. */
   jobMetrics?: Pick<JobMetricsOptions, 'metrics' | 'lag' | 'intervalMs' | 'maxJobs'>;
 }
@@ -115,6 +119,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     suppliers: createSqlSupplierStore(opts.db),
     supplierMappings: createSqlSupplierMappingStore(opts.db),
     mapping: { synonyms: createSqlSynonymStore(opts.db), onSynonymsChanged: opts.onSynonymsChanged },
+    tagRules: { store: createSqlTagRuleStore(opts.db), onChanged: opts.onTagRulesChanged },
+    scorecardFacts: createSqlScorecardFacts(opts.db),
     rejections: (jobId, tenantId, limit) => ownedElsewhere(recentRejections(opts.db, jobId, tenantId, limit), []),
     jobsEnded: opts.jobsEnded,
   });

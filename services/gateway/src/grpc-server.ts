@@ -84,6 +84,7 @@ import { pushRecordsRpc } from './grpc-records.js';
 import { mappingRpcs } from './mapping-rpcs.js';
 import { leadRpcs } from './lead-rpcs.js';
 import { supplierMappingRpcs } from './supplier-mapping-rpcs.js';
+import { tagRuleRpcs } from './tag-rule-rpcs.js';
 import { fromProtoStatuses, toProtoEvent, toProtoProgress } from './grpc-jobs.js';
 
 const STATUS: Record<JobView['status'], JobStatus> = {
@@ -190,6 +191,9 @@ const ACCESS: Record<Method, Role> = {
   changeDncList: 'admin',
   getJobLimits: 'viewer',
   setJobLimits: 'admin',
+  getTagRules: 'viewer',
+  setTagRules: 'admin',
+  getSupplierScorecard: 'viewer',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -228,6 +232,7 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     ...mappingRpcs(service, unary),
     ...leadRpcs(service, unary, toProtoJob),
     ...supplierMappingRpcs(service, unary),
+    ...tagRuleRpcs(service, unary),
     ...dncListRpcs({ service, unary, toStatus, tenantOf: async (call, method) => (await callerOf(call, method)).tenantId }),
     pushRecords: pushRecordsRpc({ service, limits, toStatus, toProtoJob, tenantOf: async (call) => (await callerOf(call, 'pushRecords')).tenantId }),
     uploadFile(call: ServerReadableStream<UploadFileRequest, UploadFileResponse>, callback: sendUnaryData<UploadFileResponse>) {
