@@ -39,7 +39,15 @@ export interface Metrics {
   readonly jobCost: Gauge<'job_id' | 'currency'>;
   /** Messages each stage's consumer group has not committed on its input topic (Kafka mode, read by the gateway). */
   readonly stageLag: Gauge<'stage' | 'topic'>;
+  /**
+   * Rows stored, by tenant, supplier and outcome (accepted, invalid, duplicate, suppressed), counted once by persistence:
+   * the supplier scorecard's panel. Past SUPPLIER_SERIES_LIMIT tenant and supplier pairs a process saw, the rest count as supplier `_other`.
+   */
+  readonly supplierRows: Counter<'tenant' | 'supplier' | 'outcome'>;
 }
+
+/** Tenant and supplier pairs one process gives series of their own in leadflow_supplier_rows_total: a bound on its cardinality. */
+export const SUPPLIER_SERIES_LIMIT = 500;
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
@@ -154,5 +162,26 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       labelNames: ['stage', 'topic'],
       registers: [registry],
     }),
+    supplierRows: new Counter({
+      name: 'leadflow_supplier_rows_total',
+      help: `Rows stored, by tenant, supplier (as the job names it; "" for none; _other past ${SUPPLIER_SERIES_LIMIT} pairs a process) and outcome.`,
+      labelNames: ['tenant', 'supplier', 'outcome'],
+      registers: [registry],
+    }),
+  };
+}
+
+/**
+ * The supplier label of leadflow_supplier_rows_total for a tenant's supplier: its name while the
+ * process has seen fewer than `limit` pairs, else `_other` for pairs it has not seen.
+ */
+export function supplierLabeller(limit = SUPPLIER_SERIES_LIMIT): (tenant: string, supplier: string) => string {
+  const seen = new Set<string>();
+  return (tenant, supplier) => {
+    const key = `${tenant}\u0000${supplier}`;
+    if (seen.has(key)) return supplier;
+    if (seen.size >= limit) return '_other';
+    seen.add(key);
+    return supplier;
   };
 }

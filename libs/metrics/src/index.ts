@@ -1,2 +1,2 @@
-export { createMetrics } from './create-metrics.js';
+export { createMetrics, SUPPLIER_SERIES_LIMIT, supplierLabeller } from './create-metrics.js';
 export type { Metrics } from './create-metrics.js';

@@ -32,3 +32,7 @@ export type { CancelLookup, CancelLookupMany, CancelledJobs, CancelledJobsOption
 export { throttledSave } from './throttled-save.js';
 export type { ThrottledSave } from './throttled-save.js';
 export { fileLabels, fileRowOf, jobRowNumber, MAX_FILE_ROWS, MAX_FILES, nextFileLabel } from './file-rows.js';
+export {
+  BUILT_IN_TAG_PREFIXES, BUILT_IN_TAGS, compileTagRules, MAX_TAG_RULES, NO_TAG_RULES, parseTagRules, TAG_RULE_FIELDS, TAG_RULE_OPERATORS, TagRuleError,
+} from './tag-rules.js';
+export type { CompiledTagRules, FieldCondition, TagCondition, TagFacts, TagRule } from './tag-rules.js';

@@ -13,6 +13,7 @@ export {
 } from './gen/leadflow/v1/gateway.js';
 export { LeadMatch, LeadResult, SubmitLeadRequest, SubmitLeadResponse } from './gen/leadflow/v1/gateway.js';
 export { GetSupplierMappingRequest, SetSupplierMappingRequest, SupplierMapping, SupplierMappingEntry } from './gen/leadflow/v1/gateway.js';
+export { GetSupplierScorecardRequest, GetTagRulesRequest, SetTagRulesRequest, SupplierScorecard, TagRule as ProtoTagRule, TagRules } from './gen/leadflow/v1/gateway.js';
 export { PushRecordsRequest, PushRecordsResponse, StreamRecord } from './gen/leadflow/v1/gateway.js';
 export {
   CreateWebhookRequest, CreateWebhookResponse, DefaultWebhookSecret, Delivery, DeliveryAttempt, DeleteWebhookRequest, DeleteWebhookResponse, GetDefaultWebhookSecretRequest,

@@ -28,6 +28,7 @@ export { callRest, documentedRoutes, REST_CASES, RPC_CASES, SEED_CSV, seedTenant
 export { checkDownload, type DownloadSeen } from './download-check.js';
 export { supplierScenario } from './supplier-scenario.js';
 export type { SupplierScenarioContext } from './supplier-scenario.js';
+export { tagScorecardScenario } from './tag-scorecard-scenario.js';
 export type { TenantObjects } from './tenant-walk.js';
 export { FAX_MAPPING, faxFile, herkunftFile, uploadMapped } from './mapped-upload.js';
 export type { MappedUpload } from './mapped-upload.js';

@@ -122,6 +122,7 @@ export async function seedTenant(base: string, adminKey: string, supplier: strin
   await expectOk('policy', callRest(base, adminKey, 'PUT', '/v1/dedup/policy', { json: { supplier, policy: { lookbackDays: 30 } } }));
   await expectOk('synonyms', callRest(base, adminKey, 'PUT', '/v1/mapping/synonyms', { json: { synonyms: { source: [`${supplier} Herkunft`] } } }));
   await expectOk('supplier mapping', callRest(base, adminKey, 'PUT', `/v1/suppliers/${supplierId}/mapping`, { json: { mapping: [{ header: `${supplier} Ref`, field: 'source' }] } }));
+  await expectOk('tag rules', callRest(base, adminKey, 'PUT', '/v1/tags/rules', { json: { rules: [{ tag: 'walk-vip', when: { field: 'supplier', equals: supplier } }] } }));
   const synonymBackup = JSON.parse((await expectOk('synonym backup', callRest(base, adminKey, 'POST', '/v1/mapping/synonyms/backups'))).text) as { id: string };
   const webhook = JSON.parse((await expectOk('webhook', callRest(base, adminKey, 'POST', '/v1/webhooks', { json: WALK_WEBHOOK }))).text) as { id: string };
   const exemption = JSON.parse(
@@ -194,6 +195,8 @@ export const REST_CASES: Record<string, RestCase> = {
   'GET /v1/settings/jobs': { role: 'viewer', request: () => ({ path: '/v1/settings/jobs' }), other: 'own' },
   'PUT /v1/settings/jobs': { role: 'admin', request: () => ({ path: '/v1/settings/jobs', body: { json: { maxRunningJobs: 0 } } }), other: 'own' },
   'GET /v1/storage': { role: 'admin', request: () => ({ path: '/v1/storage' }), other: 'own' },
+  'GET /v1/tags/rules': { role: 'viewer', request: () => ({ path: '/v1/tags/rules' }), other: 'own' },
+  'PUT /v1/tags/rules': { role: 'admin', request: () => ({ path: '/v1/tags/rules', body: { json: { rules: [{ tag: 'walk', when: { field: 'email', exists: true } }] } } }), other: 'own' },
   'GET /v1/dedup/policies': { role: 'viewer', request: () => ({ path: '/v1/dedup/policies' }), other: 'own' },
   'PUT /v1/dedup/policy': { role: 'admin', request: () => ({ path: '/v1/dedup/policy', body: { json: { supplier: 'walk', policy: { lookbackDays: 7 } } } }), other: 'own' },
   'POST /v1/dnc/numbers': { role: 'admin', request: () => ({ path: '/v1/dnc/numbers', body: { json: { numbers: ['+12015550123'] } } }), other: 'own' },
@@ -226,6 +229,9 @@ export const REST_CASES: Record<string, RestCase> = {
     other: { notFound: 'SUPPLIER_NOT_FOUND' },
   },
   'GET /v1/suppliers/{id}/mapping': { role: 'viewer', request: (a) => ({ path: `/v1/suppliers/${a.supplierId}/mapping` }), other: { notFound: 'SUPPLIER_NOT_FOUND' } },
+  'GET /v1/suppliers/{id}/scorecard': {
+    role: 'viewer', request: (a) => ({ path: `/v1/suppliers/${a.supplierId}/scorecard?from=2020-01-01` }), other: { notFound: 'SUPPLIER_NOT_FOUND' },
+  },
   'PUT /v1/suppliers/{id}/mapping': {
     role: 'admin',
     request: (a) => ({ path: `/v1/suppliers/${a.supplierId}/mapping`, body: { json: { mapping: [{ header: 'Walk Ref', field: 'source' }] } } }),
@@ -454,6 +460,9 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
   getJobLimits: { role: 'viewer', call: (c) => settle((done) => c.getJobLimits({}, done)), other: 'own' },
   getStorage: { role: 'admin', call: (c) => settle((done) => c.getStorage({}, done)), other: 'own' },
   setJobLimits: { role: 'admin', call: (c) => settle((done) => c.setJobLimits({ maxRunningJobs: 0 }, done)), other: 'own' },
+  getTagRules: { role: 'viewer', call: (c) => settle((done) => c.getTagRules({}, done)), other: 'own' },
+  setTagRules: { role: 'admin', call: (c) => settle((done) => c.setTagRules({ rules: [{ tag: 'walk', when: '{"field": "email", "exists": true}' }] }, done)), other: 'own' },
+  getSupplierScorecard: { role: 'viewer', call: (c, a) => settle((done) => c.getSupplierScorecard({ id: a.supplierId, from: '', to: '' }, done)), other: 'not_found' },
   submitLead: { role: 'uploader', call: (c) => settle((done) => c.submitLead({ lead: ROBERT_AGAIN, supplier: '', waitMs: 30_000 }, done)), other: 'own' },
   getSupplierMapping: { role: 'viewer', call: (c, a) => settle((done) => c.getSupplierMapping({ id: a.supplierId }, done)), other: 'not_found' },
   setSupplierMapping: {

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callRest, createKeyWithCli, freePort, runNode, startServe, supplierScenario, tempDir, uniqueName, type SupplierScenarioContext } from '@leadflow/testkit';
+import { callRest, createKeyWithCli, freePort, runNode, startServe, supplierScenario, tagScorecardScenario, tempDir, uniqueName, type SupplierScenarioContext } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
 
@@ -33,6 +33,8 @@ describe('leadflow serve: suppliers and cost', () => {
     if (child?.exitCode === null) child.kill('SIGKILL');
   });
 
+  // Before any job of tenant B in these services: its rules are read when the enrichment stage first sees the tenant.
+  tagScorecardScenario(() => context);
   supplierScenario(() => context);
 
   it("files leadflow run's job under the supplier it names, as an upload does", async () => {

@@ -113,6 +113,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
         isReady: () => lifecycle.ready,
         runner: standalone!.runner,
         onSynonymsChanged: standalone!.synonymsChanged,
+        onTagRulesChanged: standalone!.tagRulesChanged,
         // No consumer lag: the stages pass batches through bounded in-memory queues (docs/job-metrics.md).
         jobMetrics: env.jobMetrics && { ...env.jobMetrics, metrics },
       });

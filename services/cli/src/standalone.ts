@@ -22,7 +22,7 @@ import {
   AUDIT_PHONE_PURPOSE, auditUpkeepModule, createDncStage, createSqlDncAudit, createSqlHeldRows, DEFAULT_WIRELESS_STATES, heldRowsReleaser, listAgeGauge,
   migrations as dncMigrations, sqlStalePolicy, type PhoneHash, type StaleListPolicy,
 } from '@leadflow/dnc';
-import { createEnrichmentStage } from '@leadflow/enrichment';
+import { createEnrichmentStage, createSqlTagRules } from '@leadflow/enrichment';
 import { createSqlJobStore, migrations as gatewayMigrations, type JobStore, type LeadSink, type UploadSink } from '@leadflow/gateway';
 import { openUploadReader, readRows, recordReads, saveRowsRead, type ReadLimits } from '@leadflow/ingest';
 import type { Logger } from '@leadflow/logger';
@@ -124,6 +124,8 @@ export interface Standalone {
   dedupIndex: CandidateIndex;
   /** Tells the mapping stage that a tenant's header synonyms changed (the gateway in `serve`): its next job reads them. */
   synonymsChanged(tenantId: string): void;
+  /** Tells the enrichment stage that a tenant's tag rules changed (the gateway in `serve`): its next batch reads them. */
+  tagRulesChanged(tenantId: string): void;
   /**
    * Runs one job's bytes through every stage; resolves when its last batch is stored and delivered.
    * `onRead` sees each batch of rows as ingest reads it (progress).
@@ -220,6 +222,9 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   };
   const storedPolicies = createSqlPolicies(db);
   const aliases = createTenantAliases(createSqlSynonymStore(db), { reloadMs: opts.synonymsReloadMs });
+  const tagRules = createSqlTagRules(db, {
+    onUnreadable: (tenantId, err) => logger.warn({ tenantId, err: err.message }, "a tenant's tag rules no longer parse: its leads get none until they are saved again"),
+  });
   const cancelLookup = sqlCancelLookup(db);
   const cancelled = createCancelledJobs(cancelLookup, { lookupMany: sqlCancelLookupMany(db) });
   const mapping = instrument(
@@ -245,7 +250,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
       cancelled,
       policy: async (tenantId, supplier) => ({ ...opts.dedupPolicy, ...(await storedPolicies(tenantId, supplier)) }),
     })],
-    ['enrichment', createEnrichmentStage()],
+    ['enrichment', createEnrichmentStage({ tagRules })],
     ['dnc', dncStage],
     ['persistence', persistenceStage],
   ] as const;
@@ -339,6 +344,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     releaseHeldRows: releaser.nudge,
     dedupIndex,
     synonymsChanged: aliases.forget,
+    tagRulesChanged: tagRules.forget,
     processJob,
     uploadSink(onError) {
       return {

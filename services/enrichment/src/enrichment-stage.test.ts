@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyLead } from '@leadflow/pipeline';
+import { compileTagRules, emptyLead, parseTagRules } from '@leadflow/pipeline';
 import { Disposition, type Lead, type LeadBatch } from '@leadflow/proto';
 import { createEnrichmentStage } from './index.js';
 
@@ -50,7 +50,35 @@ describe('the enrichment stage', () => {
     expect(out.rows[1]!.lead!.enrichmentEvidence).toEqual([
       'industry supplier:"hospital*, health"', 'industry domain:"dental"', 'seniority title:"manager"', 'department title:"office manager, office"',
     ]);
-    expect(out.rows.map((r) => r.tags)).toEqual([['email:free'], ['email:role'], ['email:business']]);
+    expect(out.rows.map((r) => r.tags)).toEqual([
+      ['email:free', 'phone:unknown', 'tz:America/New_York', 'industry:23', 'seniority:vp', 'department:sales'],
+      ['email:role', 'phone:unknown', 'tz:America/Los_Angeles', 'industry:62', 'seniority:manager', 'department:operations'],
+      ['email:business', 'phone:mobile', 'tz:Europe/London'],
+    ]);
+  });
+
+  it("tags a lead by the tenant's rules, after the built-in tags, each tag once", async () => {
+    const asked: string[] = [];
+    const rules = compileTagRules(parseTagRules([
+      { tag: 'ny-exec', when: { all: [{ field: 'timezone', equals: 'America/New_York' }, { field: 'seniority', in: ['c_level', 'vp'] }] } },
+      { tag: 'free-mail', when: { field: 'tags', contains: 'email:free' } },
+      { tag: 'from-acme', when: { field: 'supplier', equals: 'Acme Lists' } },
+      { tag: 'scored', when: { field: 'quality', '>': 50 } },
+    ]));
+    const stage = createEnrichmentStage({ now: () => at, tagRules: async (tenantId) => (asked.push(tenantId), rules) });
+    const b = batch([
+      { email: 'ann@gmail.com', phone: '+12125550123', phoneType: 'fixed_line_or_mobile', jobTitle: 'VP of Sales', state: 'NY', country: 'US' },
+      { email: 'bob@acme.io', jobTitle: 'Engineer' },
+    ]);
+    b.job!.supplier = 'Acme Lists';
+    b.rows[0]!.tags = ['possible_duplicate', 'free-mail'];
+    b.rows[1]!.qualityScore = 80;
+    const out = await stage(b);
+    expect(asked).toEqual(['t']);
+    expect(out.rows.map((r) => r.tags)).toEqual([
+      ['possible_duplicate', 'free-mail', 'email:free', 'phone:unknown', 'tz:America/New_York', 'seniority:vp', 'department:sales', 'ny-exec', 'from-acme'],
+      ['email:business', 'seniority:individual-contributor', 'department:engineering', 'from-acme', 'scored'],
+    ]);
   });
 
   it('takes the calling window it is given', async () => {

@@ -8,3 +8,5 @@ export { callableNow, localMinutes, windowMinutes, DEFAULT_CALLING_WINDOW, type 
 export { classifyIndustry, type IndustryInput, type IndustryResult } from './industry.js';
 export { NAICS_SECTORS } from './industry-keywords.js';
 export { classifyJobTitle, type JobTitleResult, type Seniority } from './job-title.js';
+export { builtInTags } from './lead-tags.js';
+export { createSqlTagRules, TAG_RULES_RELOAD_MS, type TagRuleSource } from './tag-rule-store.js';

@@ -1,13 +1,24 @@
 #!/usr/bin/env node
 import { runStageMain, TOPICS } from '@leadflow/bus';
+import { shared } from '@leadflow/config';
 import { failedBatch } from '@leadflow/pipeline';
+import { createPostgres, databaseModule } from '@leadflow/stores';
 import { createEnrichmentStage } from './enrichment-stage.js';
+import { createSqlTagRules } from './tag-rule-store.js';
 
 await runStageMain({
   name: 'enrichment',
   input: TOPICS.leadsDeduped,
   output: TOPICS.leadsEnriched,
-  schema: {},
-  build: () => createEnrichmentStage(),
+  schema: { databaseUrl: shared.databaseUrl() },
+  build: ({ config, lifecycle, logger }) => {
+    // The tenants' tag rules (table tag_rules, kept by the gateway), read again every 30 s.
+    const db = createPostgres({ url: config.databaseUrl, maxConnections: 2, applicationName: 'leadflow-enrichment' });
+    lifecycle.add(databaseModule(db));
+    const tagRules = createSqlTagRules(db, {
+      onUnreadable: (tenantId, err) => logger.warn({ tenantId, err: err.message }, 'a tenant\'s tag rules no longer parse: the tenant\'s leads get none until they are saved again'),
+    });
+    return createEnrichmentStage({ tagRules });
+  },
   poisonOutput: (b) => failedBatch(b, 'enrichment'),
 });

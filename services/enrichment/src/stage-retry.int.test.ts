@@ -24,11 +24,12 @@ describe('enrichment in Kafka mode, retried after a transient failure', () => {
     // The stage done, its rows tagged, then the failure: as when its last step fails.
     const now = () => new Date('2026-07-01T13:30:00Z'); // 09:30 in New York
     const stage = failingOnce(createEnrichmentStage({ now }), { what: 'the stage', after: true, when: (b) => b.job?.jobId === failed });
+    const rest = ['phone:unknown', 'tz:America/New_York', 'industry:62', 'seniority:c-level', 'department:finance'];
     const [expected, retried] = await throughStageService(stage, [batch(clean), batch(failed)]);
     expect(expected!.rows.map((r) => [r.lead!.emailType, r.tags])).toEqual([
-      ['free', ['email:free']],
-      ['business', ['email:business']],
-      ['', []],
+      ['free', ['email:free', ...rest]],
+      ['business', ['email:business', ...rest]],
+      ['', rest],
       ['', []],
     ]);
     const l = expected!.rows[0]!.lead!;

@@ -23,8 +23,10 @@ import { ownedElsewhere } from './owned-elsewhere.js';
 import { createDncComplianceService } from './dnc-compliance-service.js';
 import { buildRestApp } from './rest-app.js';
 import { possibleDuplicateReview } from './review.js';
+import { createSqlScorecardFacts } from './supplier-scorecard.js';
 import { createSqlSupplierStore } from './supplier-store.js';
 import { storageReport } from './storage-report.js';
+import { createSqlTagRuleStore } from './tag-rule-settings.js';
 import type { LeadSink } from './lead-sink.js';
 import type { UploadSink } from './upload-sink.js';
 
@@ -75,6 +77,8 @@ export interface GatewayOptions {
    * webhook routes make, rotate and show secrets with them. None: those routes answer INTERNAL.
    */
   secretKeys?: Keyring;
+  /** Told when a tenant's tag rules change: `leadflow serve`'s enrichment stage rereads them at once. */
+  onTagRulesChanged?: (tenantId: string) => void;
   /** The operators' job metrics, read at an interval while the gateway runs (job-metrics.ts); none when left out. */
   jobMetrics?: Pick<JobMetricsOptions, 'metrics' | 'lag' | 'intervalMs' | 'maxJobs'>;
 }
@@ -131,6 +135,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     suppliers: createSqlSupplierStore(opts.db),
     supplierMappings: createSqlSupplierMappingStore(opts.db),
     mapping: { synonyms: createSqlSynonymStore(opts.db), onSynonymsChanged: opts.onSynonymsChanged },
+    tagRules: { store: createSqlTagRuleStore(opts.db), onChanged: opts.onTagRulesChanged },
+    scorecardFacts: createSqlScorecardFacts(opts.db),
     rejections: (jobId, tenantId, limit) => ownedElsewhere(recentRejections(opts.db, jobId, tenantId, limit), []),
     storage: (tenantId) => storageReport(opts.db, tenantId),
     jobsEnded: opts.jobsEnded,

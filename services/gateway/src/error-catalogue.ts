@@ -109,6 +109,11 @@ const REQUEST_ERRORS = {
     status: 400,
     message: 'the supplier mapping is not valid: the message names the entry; send {"mapping": [{"header": "<header>", "field": "<lead field or extra>"}, ...]}, each header once',
   },
+  INVALID_TAG_RULES: {
+    status: 400,
+    message:
+      'the tag rules are not valid: the message names the part (rules[2].when.all[0].field); send {"rules": [{"tag": "<tag>", "when": {"field": "<lead field>", "equals": "<value>"}}, ...]}, see docs/tags-and-scorecards.md',
+  },
   SYNONYM_BACKUP_NOT_FOUND: { status: 404, message: 'no synonym backup with this id for this tenant: GET /v1/mapping/synonyms/backups lists them' },
   INVALID_WEBHOOK: {
     status: 400,

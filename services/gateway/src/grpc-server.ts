@@ -96,6 +96,7 @@ import { mappingRpcs } from './mapping-rpcs.js';
 import { leadRpcs } from './lead-rpcs.js';
 import { supplierMappingRpcs } from './supplier-mapping-rpcs.js';
 import { webhookRpcs } from './webhook-rpcs.js';
+import { tagRuleRpcs } from './tag-rule-rpcs.js';
 import { fromProtoStatuses, toProtoEvent, toProtoProgress } from './grpc-jobs.js';
 
 const STATUS: Record<JobView['status'], JobStatus> = {
@@ -227,6 +228,9 @@ const ACCESS: Record<Method, Role> = {
   getDncPolicy: 'viewer',
   setDncPolicy: 'admin',
   getDncAudit: 'viewer',
+  getTagRules: 'viewer',
+  setTagRules: 'admin',
+  getSupplierScorecard: 'viewer',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -267,6 +271,7 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     ...supplierMappingRpcs(service, unary),
     ...webhookRpcs(service, unary),
     ...dncExemptionRpcs(service, unary),
+    ...tagRuleRpcs(service, unary),
     ...dncListRpcs({ service, unary, toStatus, tenantOf: async (call, method) => (await callerOf(call, method)).tenantId }),
     pushRecords: pushRecordsRpc({ service, limits, toStatus, toProtoJob, tenantOf: async (call) => (await callerOf(call, 'pushRecords')).tenantId }),
     uploadFile(call: ServerReadableStream<UploadFileRequest, UploadFileResponse>, callback: sendUnaryData<UploadFileResponse>) {

@@ -36,7 +36,8 @@ function afterOf(cursor: string): string {
   return match[1]!;
 }
 
-function timeOf(name: string, value: string | undefined): Date | undefined {
+/** A query parameter's date or time (CREATED_PATTERN); INVALID_QUERY naming it when it is not one. */
+export function timeOf(name: string, value: string | undefined): Date | undefined {
   if (!value) return undefined;
   const date = CREATED.test(value) ? new Date(value.length === 10 ? `${value}T00:00:00Z` : value) : undefined;
   if (!date || Number.isNaN(date.getTime())) {

@@ -22,8 +22,10 @@ import type { LeadSink } from './lead-sink.js';
 import { cursorOf, parseJobListQuery, type JobListQuery } from './job-list-query.js';
 import type { ColumnView, JobStore, JobView, MappingView } from './job-store.js';
 import { createSupplierMappingService } from './supplier-mapping.js';
+import { createSupplierScorecards, type createSqlScorecardFacts } from './supplier-scorecard.js';
 import { createSupplierService } from './supplier-service.js';
 import { createWebhookService } from './webhook-service.js';
+import { createTagRuleSettings, type TagRuleSettingsOptions } from './tag-rule-settings.js';
 import type { SupplierStore } from './supplier-store.js';
 import type { JobAdmission, JobLimitsView } from './job-admission.js';
 import { parsePriority } from './job-priority.js';
@@ -90,6 +92,10 @@ export interface JobServiceOptions {
   admission?: JobAdmission;
   /** Delivery's endpoints, secrets, rates and deliveries (webhook-service.ts); none: those calls answer INTERNAL. */
   webhooks?: EndpointAdmin;
+  /** Tenants' tag rules (table tag_rules), behind getTagRules, setTagRules. */
+  tagRules?: TagRuleSettingsOptions;
+  /** What supplier scorecards read of persistence's tables (supplier-scorecard.ts). */
+  scorecardFacts?: ReturnType<typeof createSqlScorecardFacts>;
 }
 
 const REVIEW_STATUSES = ['open', 'duplicate', 'distinct'] as const;
@@ -341,6 +347,9 @@ export function createJobService(opts: JobServiceOptions) {
     },
     ...createSupplierService(opts.suppliers, { onRenamed: opts.supplierMappings?.rename }),
     ...createSupplierMappingService(opts.suppliers, opts.supplierMappings),
+    ...createSupplierScorecards(opts.suppliers, opts.scorecardFacts),
+    // Tenants' tag rules, evaluated per lead by the enrichment stage (tag-rule-settings.ts).
+    ...createTagRuleSettings(opts.tagRules),
     // The CSV template and the tenant's header synonyms (mapping-settings.ts).
     ...createMappingSettings(opts.mapping),
     cancelJob: (id: string, tenantId: string) => cancelJob(jobs, id, tenantId, opts.jobsEnded),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { createPostgres, type SqlClient } from '@leadflow/stores';
-import { freePort, infraEnv, startServices, supplierScenario, uniqueName, type ServicesHandle, type SupplierScenarioContext } from '@leadflow/testkit';
+import { freePort, infraEnv, startServices, supplierScenario, tagScorecardScenario, uniqueName, type ServicesHandle, type SupplierScenarioContext } from '@leadflow/testkit';
 import { createSqlApiKeyStore } from './index.js';
 
 /**
@@ -29,5 +29,7 @@ describe('the gateway in Kafka mode: suppliers and cost', () => {
     await db?.close();
   });
 
+  // Before any job of tenant B in these services: its rules are read when the enrichment stage first sees the tenant.
+  tagScorecardScenario(() => context);
   supplierScenario(() => context);
 });

@@ -23,6 +23,7 @@ import { recordStreamScope } from './record-upload.js';
 import { schemas } from './rest-schemas.js';
 import { registerSupplierRoutes } from './supplier-routes.js';
 import { registerSupplierMappingRoutes } from './supplier-mapping-routes.js';
+import { registerTagRuleRoutes } from './tag-rule-routes.js';
 import { answerUpload } from './upload-answer.js';
 import { fromValidationError } from './validation-errors.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
@@ -249,6 +250,7 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
   registerLeadRoutes(app, service, tenantOf);
   registerSupplierMappingRoutes(app, service, tenantOf);
   registerWebhookRoutes(app, service, tenantOf);
+  registerTagRuleRoutes(app, service, tenantOf);
 
   // Probes on the API's port as well: `leadflow serve` has no other port unless METRICS_PORT is set.
   app.get('/healthz', { schema: schemas.probe('Alive: answers ok'), config: { access: 'open' } }, async (_req, reply) => reply.type('text/plain').send('ok\n'));

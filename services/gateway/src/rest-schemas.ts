@@ -138,6 +138,17 @@ const supplierSchemas = {
     },
   }),
   getSupplier: route('suppliers', 'A supplier with its totals over its jobs: counts, and cost by currency', { params: idParam('a supplier id') }),
+  getSupplierScorecard: route('suppliers', "A supplier's scorecard for a period: its jobs' rows by outcome, possible duplicates, cost per accepted lead, average quality, exclusive share", {
+    params: idParam('a supplier id'),
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        from: { type: 'string', pattern: `^$|${CREATED_PATTERN}`, description: 'an ISO 8601 date or time with its offset (2026-05-01, 2026-05-01T09:30:00Z): jobs created then or later; none: from the first' },
+        to: { type: 'string', pattern: `^$|${CREATED_PATTERN}`, description: 'an ISO 8601 date or time with its offset: jobs created before it; none: until now' },
+      },
+    },
+  }),
   updateSupplier: route('suppliers', "Change a supplier's name, price, phone region or state (admin); jobs uploaded before keep their price", {
     params: idParam('a supplier id'),
     body: { type: 'object', additionalProperties: false, properties: supplierFields },
@@ -540,6 +551,21 @@ export const schemas = {
       required: ['maxRunningJobs'],
       additionalProperties: false,
       properties: { maxRunningJobs: { type: 'integer', minimum: 0, maximum: 10_000, description: 'jobs of the tenant that run at once; 0 for no limit' } },
+    },
+  }),
+  getTagRules: route('tags', "The tenant's tag rules, in the order the enrichment stage applies them"),
+  setTagRules: route('tags', "Replace the tenant's tag rules (admin); checked whole, applied to leads enriched from then on (within 30 s on every replica)", {
+    body: {
+      type: 'object',
+      required: ['rules'],
+      additionalProperties: false,
+      properties: {
+        // Its rules are checked by parseTagRules, whose messages name the part (rules[2].when.all[0].field).
+        rules: {
+          type: 'array',
+          description: 'e.g. [{"tag": "hot", "when": {"all": [{"field": "email_type", "equals": "business"}, {"field": "quality", ">": 70}]}}]; [] for none (docs/tags-and-scorecards.md)',
+        },
+      },
     },
   }),
   getSynonyms: route('mapping', "The header synonyms mapping uses for the tenant's jobs: its own, beside the built-in ones"),

@@ -5,7 +5,7 @@ import type { SupplierInput } from './supplier-service.js';
 
 /**
  * `POST /v1/suppliers`, `GET /v1/suppliers`, `GET /v1/suppliers/{id}`, `PATCH /v1/suppliers/{id}`
- * (docs/suppliers.md): every query scoped by the caller's tenant, so that another tenant's
+ * (docs/suppliers.md), `GET /v1/suppliers/{id}/scorecard` (docs/tags-and-scorecards.md): every query scoped by the caller's tenant, so that another tenant's
  * supplier is not found, as one that never existed.
  */
 export function registerSupplierRoutes(app: FastifyInstance, service: JobService, tenantOf: (req: FastifyRequest) => string): void {
@@ -26,6 +26,12 @@ export function registerSupplierRoutes(app: FastifyInstance, service: JobService
 
   app.get<{ Params: { id: string } }>('/v1/suppliers/:id', { schema: schemas.getSupplier, config: { access: 'viewer' } }, async (req) =>
     service.getSupplier(req.params.id, tenantOf(req)),
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string } }>(
+    '/v1/suppliers/:id/scorecard',
+    { schema: schemas.getSupplierScorecard, config: { access: 'viewer' } },
+    async (req) => service.getSupplierScorecard(req.params.id, tenantOf(req), { from: req.query.from || undefined, to: req.query.to || undefined }),
   );
 
   app.patch<{ Params: { id: string }; Body: SupplierInput }>(

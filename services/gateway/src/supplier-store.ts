@@ -67,7 +67,14 @@ export interface SupplierStore {
   update(id: string, tenantId: string, changes: SupplierChanges): Promise<SupplierRecord | undefined>;
   /** The supplier an upload names, made (active, with no price) when the tenant has none of that name. */
   forUpload(tenantId: string, name: string): Promise<SupplierRecord>;
-  totals(id: string, tenantId: string): Promise<SupplierTotalsRecord>;
+  /** Over the supplier's jobs created in the period (from inclusive, to exclusive; either open), all when none is given. */
+  totals(id: string, tenantId: string, period?: Period): Promise<SupplierTotalsRecord>;
+}
+
+/** A span of job creation times: `from` inclusive, `to` exclusive; a bound left out is open. */
+export interface Period {
+  from?: Date;
+  to?: Date;
 }
 
 interface SupplierRow {
@@ -187,7 +194,7 @@ export function createSqlSupplierStore(db: SqlClient): SupplierStore {
       return recordOf(rows[0]!);
     },
 
-    async totals(id, tenantId) {
+    async totals(id, tenantId, period = {}) {
       // job_progress is persistence's; a job it has not seen yet counts as no rows.
       const groups = await readOwnedElsewhere<TotalsRow>(
         db,
@@ -200,9 +207,10 @@ export function createSqlSupplierStore(db: SqlClient): SupplierStore {
                 sum(j.cost_per_lead * coalesce(p.total_rows, p.stored, 0))::text AS total_cost
            FROM jobs j LEFT JOIN job_progress p ON p.job_id = j.id
           WHERE j.tenant_id = $1 AND j.supplier_id = $2
+            AND ($3::timestamptz IS NULL OR j.created_at >= $3) AND ($4::timestamptz IS NULL OR j.created_at < $4)
           GROUP BY j.cost_currency
           ORDER BY j.cost_currency`,
-        [tenantId, id],
+        [tenantId, id, period.from ?? null, period.to ?? null],
       );
       const totals: SupplierTotalsRecord = { jobs: 0, rows: 0, accepted: 0, invalid: 0, duplicate: 0, suppressed: 0, costs: [] };
       for (const g of groups) {

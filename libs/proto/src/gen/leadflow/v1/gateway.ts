@@ -1290,6 +1290,62 @@ export interface DncAudit {
   checks: DncAuditCheck[];
 }
 
+export interface GetTagRulesRequest {
+}
+
+/**
+ * A rule: the lead gets `tag` when `when` holds. `when` is the condition as JSON text, exactly as
+ * REST's {"field": "email_type", "equals": "business"} (docs/tags-and-scorecards.md).
+ */
+export interface TagRule {
+  tag: string;
+  when: string;
+}
+
+export interface SetTagRulesRequest {
+  rules: TagRule[];
+}
+
+export interface TagRules {
+  rules: TagRule[];
+  /** ISO 8601; empty when the tenant never set any. */
+  updatedAt: string;
+}
+
+export interface GetSupplierScorecardRequest {
+  id: string;
+  /**
+   * ISO 8601 dates or times with their offset: jobs created from `from` (inclusive) to `to`
+   * (exclusive); empty for an open bound.
+   */
+  from: string;
+  to: string;
+}
+
+/** A supplier's jobs created in the period, added up as each job counts its rows. */
+export interface SupplierScorecard {
+  supplierId: string;
+  supplier: string;
+  from: string;
+  to: string;
+  jobs: number;
+  rows: number;
+  accepted: number;
+  invalid: number;
+  duplicate: number;
+  suppressed: number;
+  possibleDuplicates: number;
+  /** accepted / rows. */
+  acceptedShare: number;
+  costs: SupplierCost[];
+  /** Mean quality score of the period's leads; unset without leads. */
+  averageQuality?:
+    | number
+    | undefined;
+  /** Exclusive leads among those whose exclusivity is known; unset when none is. */
+  exclusiveShare?: number | undefined;
+}
+
 function createBaseUploadMetadata(): UploadMetadata {
   return { fileName: "", supplier: "", webhookUrl: "", sheet: "", review: false, priority: undefined };
 }
@@ -17231,6 +17287,729 @@ export const DncAudit: MessageFns<DncAudit> = {
   },
 };
 
+function createBaseGetTagRulesRequest(): GetTagRulesRequest {
+  return {};
+}
+
+export const GetTagRulesRequest: MessageFns<GetTagRulesRequest> = {
+  encode(_: GetTagRulesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTagRulesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTagRulesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetTagRulesRequest {
+    return {};
+  },
+
+  toJSON(_: GetTagRulesRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetTagRulesRequest>, I>>(base?: I): GetTagRulesRequest {
+    return GetTagRulesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetTagRulesRequest>, I>>(_: I): GetTagRulesRequest {
+    const message = createBaseGetTagRulesRequest();
+    return message;
+  },
+};
+
+function createBaseTagRule(): TagRule {
+  return { tag: "", when: "" };
+}
+
+export const TagRule: MessageFns<TagRule> = {
+  encode(message: TagRule, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tag !== "") {
+      writer.uint32(10).string(message.tag);
+    }
+    if (message.when !== "") {
+      writer.uint32(18).string(message.when);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TagRule {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTagRule();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tag = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.when = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TagRule {
+    return {
+      tag: isSet(object.tag) ? globalThis.String(object.tag) : "",
+      when: isSet(object.when) ? globalThis.String(object.when) : "",
+    };
+  },
+
+  toJSON(message: TagRule): unknown {
+    const obj: any = {};
+    if (message.tag !== "") {
+      obj.tag = message.tag;
+    }
+    if (message.when !== "") {
+      obj.when = message.when;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TagRule>, I>>(base?: I): TagRule {
+    return TagRule.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TagRule>, I>>(object: I): TagRule {
+    const message = createBaseTagRule();
+    message.tag = object.tag ?? "";
+    message.when = object.when ?? "";
+    return message;
+  },
+};
+
+function createBaseSetTagRulesRequest(): SetTagRulesRequest {
+  return { rules: [] };
+}
+
+export const SetTagRulesRequest: MessageFns<SetTagRulesRequest> = {
+  encode(message: SetTagRulesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.rules) {
+      TagRule.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetTagRulesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetTagRulesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rules.push(TagRule.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetTagRulesRequest {
+    return { rules: globalThis.Array.isArray(object?.rules) ? object.rules.map((e: any) => TagRule.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: SetTagRulesRequest): unknown {
+    const obj: any = {};
+    if (message.rules?.length) {
+      obj.rules = message.rules.map((e) => TagRule.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetTagRulesRequest>, I>>(base?: I): SetTagRulesRequest {
+    return SetTagRulesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetTagRulesRequest>, I>>(object: I): SetTagRulesRequest {
+    const message = createBaseSetTagRulesRequest();
+    message.rules = object.rules?.map((e) => TagRule.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseTagRules(): TagRules {
+  return { rules: [], updatedAt: "" };
+}
+
+export const TagRules: MessageFns<TagRules> = {
+  encode(message: TagRules, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.rules) {
+      TagRule.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(18).string(message.updatedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TagRules {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTagRules();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rules.push(TagRule.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TagRules {
+    return {
+      rules: globalThis.Array.isArray(object?.rules) ? object.rules.map((e: any) => TagRule.fromJSON(e)) : [],
+      updatedAt: isSet(object.updatedAt)
+        ? globalThis.String(object.updatedAt)
+        : isSet(object.updated_at)
+        ? globalThis.String(object.updated_at)
+        : "",
+    };
+  },
+
+  toJSON(message: TagRules): unknown {
+    const obj: any = {};
+    if (message.rules?.length) {
+      obj.rules = message.rules.map((e) => TagRule.toJSON(e));
+    }
+    if (message.updatedAt !== "") {
+      obj.updatedAt = message.updatedAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TagRules>, I>>(base?: I): TagRules {
+    return TagRules.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TagRules>, I>>(object: I): TagRules {
+    const message = createBaseTagRules();
+    message.rules = object.rules?.map((e) => TagRule.fromPartial(e)) || [];
+    message.updatedAt = object.updatedAt ?? "";
+    return message;
+  },
+};
+
+function createBaseGetSupplierScorecardRequest(): GetSupplierScorecardRequest {
+  return { id: "", from: "", to: "" };
+}
+
+export const GetSupplierScorecardRequest: MessageFns<GetSupplierScorecardRequest> = {
+  encode(message: GetSupplierScorecardRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.from !== "") {
+      writer.uint32(18).string(message.from);
+    }
+    if (message.to !== "") {
+      writer.uint32(26).string(message.to);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSupplierScorecardRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSupplierScorecardRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.from = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.to = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSupplierScorecardRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      from: isSet(object.from) ? globalThis.String(object.from) : "",
+      to: isSet(object.to) ? globalThis.String(object.to) : "",
+    };
+  },
+
+  toJSON(message: GetSupplierScorecardRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.from !== "") {
+      obj.from = message.from;
+    }
+    if (message.to !== "") {
+      obj.to = message.to;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSupplierScorecardRequest>, I>>(base?: I): GetSupplierScorecardRequest {
+    return GetSupplierScorecardRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSupplierScorecardRequest>, I>>(object: I): GetSupplierScorecardRequest {
+    const message = createBaseGetSupplierScorecardRequest();
+    message.id = object.id ?? "";
+    message.from = object.from ?? "";
+    message.to = object.to ?? "";
+    return message;
+  },
+};
+
+function createBaseSupplierScorecard(): SupplierScorecard {
+  return {
+    supplierId: "",
+    supplier: "",
+    from: "",
+    to: "",
+    jobs: 0,
+    rows: 0,
+    accepted: 0,
+    invalid: 0,
+    duplicate: 0,
+    suppressed: 0,
+    possibleDuplicates: 0,
+    acceptedShare: 0,
+    costs: [],
+    averageQuality: undefined,
+    exclusiveShare: undefined,
+  };
+}
+
+export const SupplierScorecard: MessageFns<SupplierScorecard> = {
+  encode(message: SupplierScorecard, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierId !== "") {
+      writer.uint32(10).string(message.supplierId);
+    }
+    if (message.supplier !== "") {
+      writer.uint32(18).string(message.supplier);
+    }
+    if (message.from !== "") {
+      writer.uint32(26).string(message.from);
+    }
+    if (message.to !== "") {
+      writer.uint32(34).string(message.to);
+    }
+    if (message.jobs !== 0) {
+      writer.uint32(40).uint32(message.jobs);
+    }
+    if (message.rows !== 0) {
+      writer.uint32(48).uint64(message.rows);
+    }
+    if (message.accepted !== 0) {
+      writer.uint32(56).uint64(message.accepted);
+    }
+    if (message.invalid !== 0) {
+      writer.uint32(64).uint64(message.invalid);
+    }
+    if (message.duplicate !== 0) {
+      writer.uint32(72).uint64(message.duplicate);
+    }
+    if (message.suppressed !== 0) {
+      writer.uint32(80).uint64(message.suppressed);
+    }
+    if (message.possibleDuplicates !== 0) {
+      writer.uint32(88).uint64(message.possibleDuplicates);
+    }
+    if (message.acceptedShare !== 0) {
+      writer.uint32(97).double(message.acceptedShare);
+    }
+    for (const v of message.costs) {
+      SupplierCost.encode(v!, writer.uint32(106).fork()).join();
+    }
+    if (message.averageQuality !== undefined) {
+      writer.uint32(113).double(message.averageQuality);
+    }
+    if (message.exclusiveShare !== undefined) {
+      writer.uint32(121).double(message.exclusiveShare);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SupplierScorecard {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSupplierScorecard();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.supplier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.from = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.to = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.jobs = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.rows = longToNumber(reader.uint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.accepted = longToNumber(reader.uint64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.invalid = longToNumber(reader.uint64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.duplicate = longToNumber(reader.uint64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.suppressed = longToNumber(reader.uint64());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.possibleDuplicates = longToNumber(reader.uint64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 97) {
+              break;
+            }
+
+            message.acceptedShare = reader.double();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.costs.push(SupplierCost.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 14: {
+            if (tag !== 113) {
+              break;
+            }
+
+            message.averageQuality = reader.double();
+            continue;
+          }
+          case 15: {
+            if (tag !== 121) {
+              break;
+            }
+
+            message.exclusiveShare = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SupplierScorecard {
+    return {
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+      supplier: isSet(object.supplier) ? globalThis.String(object.supplier) : "",
+      from: isSet(object.from) ? globalThis.String(object.from) : "",
+      to: isSet(object.to) ? globalThis.String(object.to) : "",
+      jobs: isSet(object.jobs) ? globalThis.Number(object.jobs) : 0,
+      rows: isSet(object.rows) ? globalThis.Number(object.rows) : 0,
+      accepted: isSet(object.accepted) ? globalThis.Number(object.accepted) : 0,
+      invalid: isSet(object.invalid) ? globalThis.Number(object.invalid) : 0,
+      duplicate: isSet(object.duplicate) ? globalThis.Number(object.duplicate) : 0,
+      suppressed: isSet(object.suppressed) ? globalThis.Number(object.suppressed) : 0,
+      possibleDuplicates: isSet(object.possibleDuplicates)
+        ? globalThis.Number(object.possibleDuplicates)
+        : isSet(object.possible_duplicates)
+        ? globalThis.Number(object.possible_duplicates)
+        : 0,
+      acceptedShare: isSet(object.acceptedShare)
+        ? globalThis.Number(object.acceptedShare)
+        : isSet(object.accepted_share)
+        ? globalThis.Number(object.accepted_share)
+        : 0,
+      costs: globalThis.Array.isArray(object?.costs) ? object.costs.map((e: any) => SupplierCost.fromJSON(e)) : [],
+      averageQuality: isSet(object.averageQuality)
+        ? globalThis.Number(object.averageQuality)
+        : isSet(object.average_quality)
+        ? globalThis.Number(object.average_quality)
+        : undefined,
+      exclusiveShare: isSet(object.exclusiveShare)
+        ? globalThis.Number(object.exclusiveShare)
+        : isSet(object.exclusive_share)
+        ? globalThis.Number(object.exclusive_share)
+        : undefined,
+    };
+  },
+
+  toJSON(message: SupplierScorecard): unknown {
+    const obj: any = {};
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    if (message.supplier !== "") {
+      obj.supplier = message.supplier;
+    }
+    if (message.from !== "") {
+      obj.from = message.from;
+    }
+    if (message.to !== "") {
+      obj.to = message.to;
+    }
+    if (message.jobs !== 0) {
+      obj.jobs = Math.round(message.jobs);
+    }
+    if (message.rows !== 0) {
+      obj.rows = Math.round(message.rows);
+    }
+    if (message.accepted !== 0) {
+      obj.accepted = Math.round(message.accepted);
+    }
+    if (message.invalid !== 0) {
+      obj.invalid = Math.round(message.invalid);
+    }
+    if (message.duplicate !== 0) {
+      obj.duplicate = Math.round(message.duplicate);
+    }
+    if (message.suppressed !== 0) {
+      obj.suppressed = Math.round(message.suppressed);
+    }
+    if (message.possibleDuplicates !== 0) {
+      obj.possibleDuplicates = Math.round(message.possibleDuplicates);
+    }
+    if (message.acceptedShare !== 0) {
+      obj.acceptedShare = floatToJson(message.acceptedShare);
+    }
+    if (message.costs?.length) {
+      obj.costs = message.costs.map((e) => SupplierCost.toJSON(e));
+    }
+    if (message.averageQuality !== undefined) {
+      obj.averageQuality = floatToJson(message.averageQuality);
+    }
+    if (message.exclusiveShare !== undefined) {
+      obj.exclusiveShare = floatToJson(message.exclusiveShare);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SupplierScorecard>, I>>(base?: I): SupplierScorecard {
+    return SupplierScorecard.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SupplierScorecard>, I>>(object: I): SupplierScorecard {
+    const message = createBaseSupplierScorecard();
+    message.supplierId = object.supplierId ?? "";
+    message.supplier = object.supplier ?? "";
+    message.from = object.from ?? "";
+    message.to = object.to ?? "";
+    message.jobs = object.jobs ?? 0;
+    message.rows = object.rows ?? 0;
+    message.accepted = object.accepted ?? 0;
+    message.invalid = object.invalid ?? 0;
+    message.duplicate = object.duplicate ?? 0;
+    message.suppressed = object.suppressed ?? 0;
+    message.possibleDuplicates = object.possibleDuplicates ?? 0;
+    message.acceptedShare = object.acceptedShare ?? 0;
+    message.costs = object.costs?.map((e) => SupplierCost.fromPartial(e)) || [];
+    message.averageQuality = object.averageQuality ?? undefined;
+    message.exclusiveShare = object.exclusiveShare ?? undefined;
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -17871,6 +18650,37 @@ export const LeadflowGatewayService = {
     responseSerialize: (value: DncAudit): Buffer => Buffer.from(DncAudit.encode(value).finish()),
     responseDeserialize: (value: Buffer): DncAudit => DncAudit.decode(value),
   },
+  /** The tenant's tag rules (GET /v1/tags/rules), in the order the enrichment stage applies them. */
+  getTagRules: {
+    path: "/leadflow.v1.LeadflowGateway/GetTagRules" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetTagRulesRequest): Buffer => Buffer.from(GetTagRulesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetTagRulesRequest => GetTagRulesRequest.decode(value),
+    responseSerialize: (value: TagRules): Buffer => Buffer.from(TagRules.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TagRules => TagRules.decode(value),
+  },
+  /** Replace them (PUT /v1/tags/rules, admin); a bad rule answers INVALID_ARGUMENT (INVALID_TAG_RULES) naming the part. */
+  setTagRules: {
+    path: "/leadflow.v1.LeadflowGateway/SetTagRules" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetTagRulesRequest): Buffer => Buffer.from(SetTagRulesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetTagRulesRequest => SetTagRulesRequest.decode(value),
+    responseSerialize: (value: TagRules): Buffer => Buffer.from(TagRules.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TagRules => TagRules.decode(value),
+  },
+  /** A supplier's scorecard for a period (GET /v1/suppliers/{id}/scorecard). */
+  getSupplierScorecard: {
+    path: "/leadflow.v1.LeadflowGateway/GetSupplierScorecard" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetSupplierScorecardRequest): Buffer =>
+      Buffer.from(GetSupplierScorecardRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetSupplierScorecardRequest => GetSupplierScorecardRequest.decode(value),
+    responseSerialize: (value: SupplierScorecard): Buffer => Buffer.from(SupplierScorecard.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SupplierScorecard => SupplierScorecard.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -18028,6 +18838,12 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
   setDncPolicy: handleUnaryCall<SetDncPolicyRequest, DncPolicy>;
   /** What was decided for a number, when, against which list and snapshot (GET /v1/dnc/audit). */
   getDncAudit: handleUnaryCall<GetDncAuditRequest, DncAudit>;
+  /** The tenant's tag rules (GET /v1/tags/rules), in the order the enrichment stage applies them. */
+  getTagRules: handleUnaryCall<GetTagRulesRequest, TagRules>;
+  /** Replace them (PUT /v1/tags/rules, admin); a bad rule answers INVALID_ARGUMENT (INVALID_TAG_RULES) naming the part. */
+  setTagRules: handleUnaryCall<SetTagRulesRequest, TagRules>;
+  /** A supplier's scorecard for a period (GET /v1/suppliers/{id}/scorecard). */
+  getSupplierScorecard: handleUnaryCall<GetSupplierScorecardRequest, SupplierScorecard>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -18931,6 +19747,54 @@ export interface LeadflowGatewayClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DncAudit) => void,
+  ): ClientUnaryCall;
+  /** The tenant's tag rules (GET /v1/tags/rules), in the order the enrichment stage applies them. */
+  getTagRules(
+    request: GetTagRulesRequest,
+    callback: (error: ServiceError | null, response: TagRules) => void,
+  ): ClientUnaryCall;
+  getTagRules(
+    request: GetTagRulesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TagRules) => void,
+  ): ClientUnaryCall;
+  getTagRules(
+    request: GetTagRulesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TagRules) => void,
+  ): ClientUnaryCall;
+  /** Replace them (PUT /v1/tags/rules, admin); a bad rule answers INVALID_ARGUMENT (INVALID_TAG_RULES) naming the part. */
+  setTagRules(
+    request: SetTagRulesRequest,
+    callback: (error: ServiceError | null, response: TagRules) => void,
+  ): ClientUnaryCall;
+  setTagRules(
+    request: SetTagRulesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TagRules) => void,
+  ): ClientUnaryCall;
+  setTagRules(
+    request: SetTagRulesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TagRules) => void,
+  ): ClientUnaryCall;
+  /** A supplier's scorecard for a period (GET /v1/suppliers/{id}/scorecard). */
+  getSupplierScorecard(
+    request: GetSupplierScorecardRequest,
+    callback: (error: ServiceError | null, response: SupplierScorecard) => void,
+  ): ClientUnaryCall;
+  getSupplierScorecard(
+    request: GetSupplierScorecardRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SupplierScorecard) => void,
+  ): ClientUnaryCall;
+  getSupplierScorecard(
+    request: GetSupplierScorecardRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SupplierScorecard) => void,
   ): ClientUnaryCall;
 }
 
