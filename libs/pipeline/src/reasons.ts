@@ -59,6 +59,11 @@ export const REASONS = {
   DNC_INTERNAL: { stage: 'dnc', severity: 'error', description: "the phone number is on the tenant's own do-not-call list" },
   DNC_STATE: { stage: 'dnc', severity: 'error', description: "the phone number is on a state's Do-Not-Call list" },
   DNC_LITIGATOR: { stage: 'dnc', severity: 'error', description: 'the phone number is on a list of known TCPA litigators' },
+  LOW_QUALITY: {
+    stage: 'enrichment',
+    severity: 'warning',
+    description: "the lead's quality score is under the tenant's threshold; a warning, or an error that rejects the row when the tenant's setting says so",
+  },
 } as const satisfies Record<string, ReasonInfo>;
 
 export type ReasonCode = keyof typeof REASONS;

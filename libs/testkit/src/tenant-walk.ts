@@ -179,6 +179,8 @@ export const REST_CASES: Record<string, RestCase> = {
   },
   'GET /v1/settings/jobs': { role: 'viewer', request: () => ({ path: '/v1/settings/jobs' }), other: 'own' },
   'PUT /v1/settings/jobs': { role: 'admin', request: () => ({ path: '/v1/settings/jobs', body: { json: { maxRunningJobs: 0 } } }), other: 'own' },
+  'GET /v1/settings/quality': { role: 'viewer', request: () => ({ path: '/v1/settings/quality' }), other: 'own' },
+  'PUT /v1/settings/quality': { role: 'admin', request: () => ({ path: '/v1/settings/quality', body: { json: { threshold: 0 } } }), other: 'own' },
   'GET /v1/dedup/policies': { role: 'viewer', request: () => ({ path: '/v1/dedup/policies' }), other: 'own' },
   'PUT /v1/dedup/policy': { role: 'admin', request: () => ({ path: '/v1/dedup/policy', body: { json: { supplier: 'walk', policy: { lookbackDays: 7 } } } }), other: 'own' },
   'POST /v1/dnc/numbers': { role: 'admin', request: () => ({ path: '/v1/dnc/numbers', body: { json: { numbers: ['+12015550123'] } } }), other: 'own' },
@@ -392,6 +394,8 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
   cancelJob: { role: 'uploader', call: (c, a) => settle((done) => c.cancelJob({ id: a.jobId }, done)), other: 'not_found' },
   getJobLimits: { role: 'viewer', call: (c) => settle((done) => c.getJobLimits({}, done)), other: 'own' },
   setJobLimits: { role: 'admin', call: (c) => settle((done) => c.setJobLimits({ maxRunningJobs: 0 }, done)), other: 'own' },
+  getQualitySettings: { role: 'viewer', call: (c) => settle((done) => c.getQualitySettings({}, done)), other: 'own' },
+  setQualitySettings: { role: 'admin', call: (c) => settle((done) => c.setQualitySettings({ weights: {}, threshold: 0, callingWindow: undefined }, done)), other: 'own' },
   submitLead: { role: 'uploader', call: (c) => settle((done) => c.submitLead({ lead: ROBERT_AGAIN, supplier: '', waitMs: 30_000 }, done)), other: 'own' },
   getSupplierMapping: { role: 'viewer', call: (c, a) => settle((done) => c.getSupplierMapping({ id: a.supplierId }, done)), other: 'not_found' },
   setSupplierMapping: {

@@ -19,7 +19,7 @@ import {
   type EndpointStore,
 } from '@leadflow/delivery';
 import { AUDIT_PHONE_PURPOSE, auditUpkeepModule, createDncStage, createSqlDncAudit, migrations as dncMigrations, type PhoneHash } from '@leadflow/dnc';
-import { createEnrichmentStage } from '@leadflow/enrichment';
+import { createEnrichmentStage, createSqlQualitySettings } from '@leadflow/enrichment';
 import { createSqlJobStore, migrations as gatewayMigrations, type JobStore, type LeadSink, type UploadSink } from '@leadflow/gateway';
 import { openUploadReader, readRows, recordReads, saveRowsRead, type ReadLimits } from '@leadflow/ingest';
 import type { Logger } from '@leadflow/logger';
@@ -178,6 +178,8 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   // The lists live in the database, so they outlast the process (docs/dnc-lists.md).
   const dnc = createSqlDncRegistry(db);
   const storedPolicies = createSqlPolicies(db);
+  // Each tenant's quality settings (PUT /v1/settings/quality): weights, threshold, calling window, exclusivity window.
+  const qualitySettings = createSqlQualitySettings(db);
   const aliases = createTenantAliases(createSqlSynonymStore(db), { reloadMs: opts.synonymsReloadMs });
   const cancelLookup = sqlCancelLookup(db);
   const cancelled = createCancelledJobs(cancelLookup, { lookupMany: sqlCancelLookupMany(db) });
@@ -195,8 +197,9 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
       leads: createSqlStoredLeads(db),
       cancelled,
       policy: async (tenantId, supplier) => ({ ...opts.dedupPolicy, ...(await storedPolicies(tenantId, supplier)) }),
+      exclusivityDays: async (tenantId) => (await qualitySettings(tenantId)).exclusivityDays,
     })],
-    ['enrichment', createEnrichmentStage()],
+    ['enrichment', createEnrichmentStage({ settings: qualitySettings })],
     ['dnc', createDncStage({ registry: dnc, audit: createSqlDncAudit(db, hashOf) })],
     ['persistence', createPersistenceStage({ store: createSqlLeadStore(db), logger, metrics })],
   ] as const;

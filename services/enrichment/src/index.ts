@@ -8,3 +8,8 @@ export { callableNow, localMinutes, windowMinutes, DEFAULT_CALLING_WINDOW, type 
 export { classifyIndustry, type IndustryInput, type IndustryResult } from './industry.js';
 export { NAICS_SECTORS } from './industry-keywords.js';
 export { classifyJobTitle, type JobTitleResult, type Seniority } from './job-title.js';
+export { qualityFacts, qualityScore, type QualityScore } from './quality-score.js';
+export {
+  createSqlQualitySettings, DEFAULT_QUALITY_SETTINGS, mergeQualitySettings, parseQualitySettings, QUALITY_COMPONENTS, RISK_COMPONENTS,
+  type QualityComponent, type QualitySettings, type ThresholdAction,
+} from './quality-settings.js';

@@ -105,6 +105,10 @@ const REQUEST_ERRORS = {
     message: 'the supplier mapping is not valid: the message names the entry; send {"mapping": [{"header": "<header>", "field": "<lead field or extra>"}, ...]}, each header once',
   },
   SYNONYM_BACKUP_NOT_FOUND: { status: 404, message: 'no synonym backup with this id for this tenant: GET /v1/mapping/synonyms/backups lists them' },
+  INVALID_QUALITY_SETTINGS: {
+    status: 400,
+    message: 'the quality settings are not valid: the message names the setting; GET /v1/settings/quality shows them all',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 /**

@@ -21,6 +21,9 @@ import {
   type AddDncNumbersRequest,
   type CancelJobRequest,
   type GetJobLimitsRequest,
+  type GetQualitySettingsRequest,
+  type QualitySettings,
+  type SetQualitySettingsRequest,
   type JobLimits,
   type SetJobLimitsRequest,
   type CancelJobResponse,
@@ -76,6 +79,7 @@ import { createConcurrencyLimit, type ConcurrencyLimit } from './concurrency-lim
 import { grpcStatusOf } from './error-catalogue.js';
 import { errors, GatewayError } from './gateway-error.js';
 import type { JobService } from './job-service.js';
+import type { QualitySettingsView } from './quality-settings-service.js';
 import type { UploadPart } from './upload-receiver.js';
 import type { JobView } from './job-store.js';
 import { fromCreateSupplier, fromUpdateSupplier, toProtoMoney, toProtoSupplier, toProtoTotals } from './supplier-messages.js';
@@ -190,6 +194,8 @@ const ACCESS: Record<Method, Role> = {
   changeDncList: 'admin',
   getJobLimits: 'viewer',
   setJobLimits: 'admin',
+  getQualitySettings: 'viewer',
+  setQualitySettings: 'admin',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -383,6 +389,12 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     setJobLimits: unary<SetJobLimitsRequest, JobLimits>('setJobLimits', async (call, tenantId) =>
       service.setJobLimits(tenantId, { maxRunningJobs: call.request.maxRunningJobs }),
     ),
+    getQualitySettings: unary<GetQualitySettingsRequest, QualitySettings>('getQualitySettings', async (_call, tenantId) =>
+      toProtoQualitySettings(await service.getQualitySettings(tenantId)),
+    ),
+    setQualitySettings: unary<SetQualitySettingsRequest, QualitySettings>('setQualitySettings', async (call, tenantId) =>
+      toProtoQualitySettings(await service.setQualitySettings(tenantId, qualitySettingsBody(call.request))),
+    ),
   };
 
   const server = new Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
@@ -419,4 +431,21 @@ export function createGrpcServer(opts: GrpcServerOptions) {
       });
     },
   };
+}
+
+/** The settings as gRPC answers them: the REST answer's fields, `updatedAt` '' when never set. */
+const toProtoQualitySettings = (v: QualitySettingsView): QualitySettings => ({
+  weights: { ...v.weights }, threshold: v.threshold, thresholdAction: v.thresholdAction, exclusivityDays: v.exclusivityDays,
+  callingWindow: { ...v.callingWindow }, updatedAt: v.updatedAt ?? '',
+});
+
+/** A SetQualitySettings request as the body of PUT /v1/settings/quality: only the fields it sets. */
+function qualitySettingsBody(r: SetQualitySettingsRequest): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (Object.keys(r.weights).length > 0) body.weights = r.weights;
+  if (r.threshold !== undefined) body.threshold = r.threshold;
+  if (r.thresholdAction !== undefined) body.thresholdAction = r.thresholdAction;
+  if (r.exclusivityDays !== undefined) body.exclusivityDays = r.exclusivityDays;
+  if (r.callingWindow) body.callingWindow = { start: r.callingWindow.start, end: r.callingWindow.end };
+  return body;
 }

@@ -21,6 +21,7 @@ import { createSupplierMappingService } from './supplier-mapping.js';
 import { createSupplierService } from './supplier-service.js';
 import type { SupplierStore } from './supplier-store.js';
 import type { JobAdmission, JobLimitsView } from './job-admission.js';
+import { createQualitySettingsService, type QualitySettingsStore } from './quality-settings-service.js';
 import { parsePriority } from './job-priority.js';
 import { receiveUpload, type UploadPart } from './upload-receiver.js';
 import type { UploadSink } from './upload-sink.js';
@@ -50,6 +51,8 @@ export interface JobServiceOptions {
     list(tenantId: string): Promise<{ supplier: string; policy: unknown; updatedAt: string }[]>;
     save(tenantId: string, supplier: string, policy: object): Promise<void>;
   };
+  /** The tenants' lead quality settings (table quality_settings). */
+  qualitySettings?: QualitySettingsStore;
   /** The merges of duplicates into leads (persistence's record of them). */
   merges?: {
     /** Whether the tenant has this lead: another tenant's lead is not found, as one that never was. */
@@ -316,6 +319,8 @@ export function createJobService(opts: JobServiceOptions) {
     listPossibleDuplicates, decidePossibleDuplicate, listJobs, listJobErrors, getJobLimits, setJobLimits,
     ...createSupplierService(opts.suppliers, { onRenamed: opts.supplierMappings?.rename }),
     ...createSupplierMappingService(opts.suppliers, opts.supplierMappings),
+    // Quality score weights and threshold, exclusivity and calling windows (quality-settings-service.ts).
+    ...createQualitySettingsService(opts.qualitySettings),
     // The CSV template and the tenant's header synonyms (mapping-settings.ts).
     ...createMappingSettings(opts.mapping),
     cancelJob: (id: string, tenantId: string) => cancelJob(jobs, id, tenantId, opts.jobsEnded),
