@@ -95,7 +95,7 @@ function markExactDuplicate(row: LeadRow, jobId: string, target: MatchTarget, ke
   markDuplicate(row, jobId, target, `exact_${key.kind}`, 1, REASON_FOR[key.kind], field, '', `${column}${how}`);
 }
 
-/** Every exact key of a stored lead, whatever the policy: exclusivity looks at all the keys the row was matched on. */
+/** Every exact key of a row or stored lead, whatever the policy: exclusivity looks at all of them. */
 const ALL_KEYS = { exactEmail: true, exactPhone: true } as DedupPolicy;
 
 const REASON_FOR: Record<KeyKind, ReasonCode> = { email: 'DUP_EXACT_EMAIL', phone: 'DUP_EXACT_PHONE' };
@@ -225,12 +225,14 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
         list.push(s);
       }
     }
-    const matched = found.open.map((r) => r.match?.matchedLeadId ?? '').filter(Boolean);
+    // A possible duplicate may be another person: only a row found the same person counts.
+    const sameAs = (r: LeadRow) => (r.match && r.match.matchType !== 'possible' ? r.match.matchedLeadId : '');
+    const matched = found.open.map(sameAs).filter(Boolean);
     const byLead = new Map((matched.length > 0 ? await opts.leads.deliveries(tenantId, [...new Set(matched)]) : []).map((d) => [d.leadId, d]));
     for (const row of found.open) {
       const deliveries: PriorDelivery[] = [];
       for (const key of found.keysOf.get(row)!) deliveries.push(...(byClaim.get(key.claim) ?? []));
-      const viaMatch = byLead.get(row.match?.matchedLeadId ?? '');
+      const viaMatch = byLead.get(sameAs(row));
       if (viaMatch) deliveries.push(viaMatch);
       markExclusivity(row, supplier, deliveries, since);
     }
@@ -247,7 +249,9 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
     // 1. Exact keys: the row's own email and phone, then its alternates'.
     const keysOf = new Map(open.map((r) => [r, exactKeys(r, policy)] as const));
     const withKeys = open.filter((r) => keysOf.get(r)!.length > 0);
-    const all = withKeys.flatMap((r) => keysOf.get(r)!);
+    // Exclusivity looks at every email and phone, whether or not the policy matches on them.
+    const contactsOf = policy.exactEmail && policy.exactPhone ? keysOf : new Map(open.map((r) => [r, exactKeys(r, ALL_KEYS)] as const));
+    const all = open.flatMap((r) => contactsOf.get(r)!);
     // Leads stored since the earlier of the look-back and the exclusivity window: dedup matches
     // those within the look-back, exclusivity those within its window.
     const stored = await opts.leads.findByContact(
@@ -256,7 +260,7 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
       all.filter((k) => k.kind === 'phone').map((k) => k.value),
       Math.min(since, exclusiveSince),
     );
-    const found: Found = { open, keysOf, stored };
+    const found: Found = { open, keysOf: contactsOf, stored };
     const storedKeys = new Map(stored.map((s) => [s, storedContactKeys(s, policy)] as const));
     const claims = new Map<LeadRow, Claim>();
     for (const row of withKeys) {
