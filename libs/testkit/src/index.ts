@@ -56,3 +56,5 @@ export { itChecksTheJobLimits, runJobLimitsScenario } from './job-limits-scenari
 export type { JobLimitsScenario } from './job-limits-scenario.js';
 export { severalFilesScenario, twoFiles } from './several-files-scenario.js';
 export type { SeveralFilesContext } from './several-files-scenario.js';
+export { qualityScenario } from './quality-scenario.js';
+export type { QualityScenarioContext } from './quality-scenario.js';
