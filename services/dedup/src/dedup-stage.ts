@@ -213,7 +213,7 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
 
   /**
    * Each row's exclusivity (exclusivity.ts), from the other suppliers' stored leads it shares an
-   * exact key with, and the stored lead it was found a duplicate or possible duplicate of.
+   * email or phone with, and the stored lead it was found a duplicate of (not a possible one).
    */
   async function markExclusivities(tenantId: string, supplier: string, found: Found, since: number): Promise<void> {
     const byClaim = new Map<string, PriorDelivery[]>();
