@@ -8,7 +8,8 @@ export const LEAD_COLUMNS = [
   ['phone_type', 'phoneType'], ['company', 'company'], ['domain', 'domain'], ['job_title', 'jobTitle'], ['seniority', 'seniority'],
   ['department', 'department'], ['street', 'street'], ['address_line2', 'addressLine2'], ['city', 'city'], ['state', 'state'],
   ['postal_code', 'postalCode'], ['country', 'country'], ['timezone', 'timezone'], ['callable_now', 'callableNow'],
-  ['industry', 'industry'], ['industry_confidence', 'industryConfidence'], ['source', 'source'],
+  ['industry', 'industry'], ['industry_confidence', 'industryConfidence'], ['exclusivity', 'exclusivity'],
+  ['exclusivity_detail', 'exclusivityDetail'], ['quality', 'quality'], ['source', 'source'],
 ] as const satisfies readonly (readonly [string, keyof Lead])[];
 
 export type LeadColumn = (typeof LEAD_COLUMNS)[number][0];
@@ -57,6 +58,7 @@ export const emptyLead = (): Lead => ({
   addressLine2: '', city: '', state: '', postalCode: '', country: '', industry: '', source: '', extra: {}, emailType: '', emailKey: '',
   phoneExtension: '', original: {}, alternateEmails: [], alternatePhones: [], emailSuggestion: '', timezone: '', callableNow: '',
   industryConfidence: '', seniority: '', department: '', enrichmentEvidence: [], consentDate: '', consentCertificateUrl: '',
+  exclusivity: '', exclusivityDetail: '', quality: '',
 });
 
 /** Lowercase, accents removed, punctuation to spaces, spaces collapsed: "São  Paulo!" → "sao paulo". */

@@ -52,6 +52,8 @@ export interface LeadOutput {
   row: number;
   leadId: string;
   fields: OutputFields;
+  /** 0 to 100 (docs/enrichment.md, Quality score); its components are the `quality` field. */
+  qualityScore: number;
   tags: readonly string[];
   reasons: readonly ReasonLike[];
   /** The supplier's values that cleaning changed or found invalid, by field. */
@@ -123,9 +125,9 @@ const scoreCell = (score: number) => Number(Math.fround(score).toFixed(4));
 
 export const OUTPUT_LAYOUTS: { [K in OutputKind]: OutputLayout<OutputRecords[K]> } = {
   leads: {
-    header: ({ extra }) => ['row', 'file', 'lead_id', ...LEAD_HEADER, 'tags', 'reason', 'detail', 'original', ...extra],
+    header: ({ extra }) => ['row', 'file', 'lead_id', ...LEAD_HEADER, 'quality_score', 'tags', 'reason', 'detail', 'original', ...extra],
     cells: (columns, r) => [
-      ...fileCells(columns, r.row), r.leadId, ...fieldCells(r.fields), r.tags.join(';'), reasonCodes(r.reasons), reasonDetails(r.reasons), fieldJson(r.original),
+      ...fileCells(columns, r.row), r.leadId, ...fieldCells(r.fields), Math.round(r.qualityScore), r.tags.join(';'), reasonCodes(r.reasons), reasonDetails(r.reasons), fieldJson(r.original),
       ...columns.extra.map((h) => r.extra[h] ?? ''),
     ],
   },
@@ -159,7 +161,7 @@ export function outputOf(row: LeadRow): { [K in OutputKind]: { kind: K; record: 
       return {
         kind: 'leads',
         record: {
-          row: row.rowNumber, leadId: row.leadId, fields, tags: row.tags, reasons: row.reasons, original: row.lead?.original ?? {},
+          row: row.rowNumber, leadId: row.leadId, fields, qualityScore: row.qualityScore, tags: row.tags, reasons: row.reasons, original: row.lead?.original ?? {},
           extra: row.lead?.extra ?? {},
         },
       };

@@ -77,6 +77,11 @@ export const REASONS = {
     severity: 'error',
     description: "a national or state Do-Not-Call list is older than the limit and the tenant's policy suppresses rather than holds",
   },
+  LOW_QUALITY: {
+    stage: 'enrichment',
+    severity: 'warning',
+    description: "the lead's quality score is under the tenant's threshold; a warning, or an error that rejects the row when the tenant's setting says so",
+  },
 } as const satisfies Record<string, ReasonInfo>;
 
 export type ReasonCode = keyof typeof REASONS;

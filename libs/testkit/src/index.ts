@@ -61,3 +61,5 @@ export { severalFilesScenario, twoFiles } from './several-files-scenario.js';
 export type { SeveralFilesContext } from './several-files-scenario.js';
 export { itChecksTheWebhookApi, runWebhookApiScenario } from './webhook-api-scenario.js';
 export type { WebhookApiScenario, WebhookApiScenarioOptions } from './webhook-api-scenario.js';
+export { qualityScenario } from './quality-scenario.js';
+export type { QualityScenarioContext } from './quality-scenario.js';

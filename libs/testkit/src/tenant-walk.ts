@@ -197,6 +197,8 @@ export const REST_CASES: Record<string, RestCase> = {
   'GET /v1/storage': { role: 'admin', request: () => ({ path: '/v1/storage' }), other: 'own' },
   'GET /v1/tags/rules': { role: 'viewer', request: () => ({ path: '/v1/tags/rules' }), other: 'own' },
   'PUT /v1/tags/rules': { role: 'admin', request: () => ({ path: '/v1/tags/rules', body: { json: { rules: [{ tag: 'walk', when: { field: 'email', exists: true } }] } } }), other: 'own' },
+  'GET /v1/settings/quality': { role: 'viewer', request: () => ({ path: '/v1/settings/quality' }), other: 'own' },
+  'PUT /v1/settings/quality': { role: 'admin', request: () => ({ path: '/v1/settings/quality', body: { json: { threshold: 0 } } }), other: 'own' },
   'GET /v1/dedup/policies': { role: 'viewer', request: () => ({ path: '/v1/dedup/policies' }), other: 'own' },
   'PUT /v1/dedup/policy': { role: 'admin', request: () => ({ path: '/v1/dedup/policy', body: { json: { supplier: 'walk', policy: { lookbackDays: 7 } } } }), other: 'own' },
   'POST /v1/dnc/numbers': { role: 'admin', request: () => ({ path: '/v1/dnc/numbers', body: { json: { numbers: ['+12015550123'] } } }), other: 'own' },
@@ -463,6 +465,8 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
   getTagRules: { role: 'viewer', call: (c) => settle((done) => c.getTagRules({}, done)), other: 'own' },
   setTagRules: { role: 'admin', call: (c) => settle((done) => c.setTagRules({ rules: [{ tag: 'walk', when: '{"field": "email", "exists": true}' }] }, done)), other: 'own' },
   getSupplierScorecard: { role: 'viewer', call: (c, a) => settle((done) => c.getSupplierScorecard({ id: a.supplierId, from: '', to: '' }, done)), other: 'not_found' },
+  getQualitySettings: { role: 'viewer', call: (c) => settle((done) => c.getQualitySettings({}, done)), other: 'own' },
+  setQualitySettings: { role: 'admin', call: (c) => settle((done) => c.setQualitySettings({ weights: {}, threshold: 0, callingWindow: undefined }, done)), other: 'own' },
   submitLead: { role: 'uploader', call: (c) => settle((done) => c.submitLead({ lead: ROBERT_AGAIN, supplier: '', waitMs: 30_000 }, done)), other: 'own' },
   getSupplierMapping: { role: 'viewer', call: (c, a) => settle((done) => c.getSupplierMapping({ id: a.supplierId }, done)), other: 'not_found' },
   setSupplierMapping: {

@@ -22,7 +22,7 @@ import {
   AUDIT_PHONE_PURPOSE, auditUpkeepModule, createDncStage, createSqlDncAudit, createSqlHeldRows, DEFAULT_WIRELESS_STATES, heldRowsReleaser, listAgeGauge,
   migrations as dncMigrations, sqlStalePolicy, type PhoneHash, type StaleListPolicy,
 } from '@leadflow/dnc';
-import { createEnrichmentStage, createSqlTagRules } from '@leadflow/enrichment';
+import { createEnrichmentStage, createSqlQualitySettings, createSqlTagRules } from '@leadflow/enrichment';
 import { createSqlJobStore, migrations as gatewayMigrations, type JobStore, type LeadSink, type UploadSink } from '@leadflow/gateway';
 import { openUploadReader, readRows, recordReads, saveRowsRead, type ReadLimits } from '@leadflow/ingest';
 import type { Logger } from '@leadflow/logger';
@@ -221,6 +221,8 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     },
   };
   const storedPolicies = createSqlPolicies(db);
+  // Each tenant's quality settings (PUT /v1/settings/quality): weights, threshold, calling window, exclusivity window.
+  const qualitySettings = createSqlQualitySettings(db);
   const aliases = createTenantAliases(createSqlSynonymStore(db), { reloadMs: opts.synonymsReloadMs });
   const tagRules = createSqlTagRules(db, {
     onUnreadable: (tenantId, err) => logger.warn({ tenantId, err: err.message }, "a tenant's tag rules no longer parse: its leads get none until they are saved again"),
@@ -249,8 +251,9 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
       leads: createSqlStoredLeads(db),
       cancelled,
       policy: async (tenantId, supplier) => ({ ...opts.dedupPolicy, ...(await storedPolicies(tenantId, supplier)) }),
+      exclusivityDays: async (tenantId) => (await qualitySettings(tenantId)).exclusivityDays,
     })],
-    ['enrichment', createEnrichmentStage({ tagRules })],
+    ['enrichment', createEnrichmentStage({ tagRules, settings: qualitySettings })],
     ['dnc', dncStage],
     ['persistence', persistenceStage],
   ] as const;

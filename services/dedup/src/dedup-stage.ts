@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Disposition, type LeadRow, type Match } from '@leadflow/proto';
+import { Disposition, type LeadBatch, type LeadRow, type Match } from '@leadflow/proto';
 import { emailKey, fileRowOf, isOpen, LeadflowError, leadIdFor, reason, type BatchStage, type CancelledJobs, type ReasonCode } from '@leadflow/pipeline';
 import type { Metrics } from '@leadflow/metrics';
 import type { Claim, FingerprintStore } from '@leadflow/stores';
@@ -8,6 +8,7 @@ import { createMemoryCandidateIndex, type CandidateIndex, type IndexEntry, type 
 import { comparePair, type PairScore } from './matching/compare.js';
 import { toMatchRecord, type MatchRecord } from './matching/record.js';
 import { compositeValue, DEFAULT_POLICY, type DedupPolicy } from './policy.js';
+import { DEFAULT_EXCLUSIVITY_DAYS, markExclusivity, type PriorDelivery } from './exclusivity.js';
 import { claimOverStale, createStaleOwners } from './stale-claims.js';
 import type { DuplicateCursor, ScanCursor, StoredLeadMatch, StoredLeads } from './stored-leads.js';
 
@@ -31,6 +32,18 @@ export interface DedupStageOptions {
    * (stale-claims.ts). @default none cancelled
    */
   cancelled?: CancelledJobs;
+  /**
+   * Days in which another supplier's delivery of the same person makes a row non-exclusive, for
+   * every tenant or each (its quality settings). @default 90
+   */
+  exclusivityDays?: number | ((tenantId: string) => Promise<number>);
+}
+
+/** What finding a batch's duplicates leaves for its exclusivity: the rows it looked at, their exact keys, the stored leads sharing one. */
+interface Found {
+  open: LeadRow[];
+  keysOf: Map<LeadRow, ExactKey[]>;
+  stored: StoredLeadMatch[];
 }
 
 type KeyKind = 'email' | 'phone';
@@ -81,6 +94,9 @@ function markExactDuplicate(row: LeadRow, jobId: string, target: MatchTarget, ke
   const column = key.alternateOf ? `; the ${key.kind} of column "${key.alternateOf}"` : key.alternateOf === '' ? `; an alternate ${key.kind}` : '';
   markDuplicate(row, jobId, target, `exact_${key.kind}`, 1, REASON_FOR[key.kind], field, '', `${column}${how}`);
 }
+
+/** Every exact key of a row or stored lead, whatever the policy: exclusivity looks at all of them. */
+const ALL_KEYS = { exactEmail: true, exactPhone: true } as DedupPolicy;
 
 const REASON_FOR: Record<KeyKind, ReasonCode> = { email: 'DUP_EXACT_EMAIL', phone: 'DUP_EXACT_PHONE' };
 const DAY_MS = 86_400_000;
@@ -182,31 +198,76 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
     return untilAborted(rebuild, signal);
   }
 
+  async function exclusivitySince(tenantId: string): Promise<number> {
+    const days = typeof opts.exclusivityDays === 'function' ? await opts.exclusivityDays(tenantId) : (opts.exclusivityDays ?? DEFAULT_EXCLUSIVITY_DAYS);
+    return now() - days * DAY_MS;
+  }
+
   const stage: BatchStage = async (batch, signal) => {
+    const tenantId = batch.job?.tenantId ?? '';
+    const exclusiveSince = await exclusivitySince(tenantId);
+    const found = await findDuplicates(batch, exclusiveSince, signal);
+    if (found) await markExclusivities(tenantId, batch.job?.supplier ?? '', found, exclusiveSince);
+    return batch;
+  };
+
+  /**
+   * Each row's exclusivity (exclusivity.ts), from the other suppliers' stored leads it shares an
+   * email or phone with, and the stored lead it was found a duplicate of (not a possible one).
+   */
+  async function markExclusivities(tenantId: string, supplier: string, found: Found, since: number): Promise<void> {
+    const byClaim = new Map<string, PriorDelivery[]>();
+    for (const s of found.stored) {
+      if (s.supplier === supplier || s.time < since) continue;
+      for (const claim of storedContactKeys(s, ALL_KEYS).keys()) {
+        let list = byClaim.get(claim);
+        if (!list) byClaim.set(claim, (list = []));
+        list.push(s);
+      }
+    }
+    // A possible duplicate may be another person: only a row found the same person counts.
+    const sameAs = (r: LeadRow) => (r.match && r.match.matchType !== 'possible' ? r.match.matchedLeadId : '');
+    const matched = found.open.map(sameAs).filter(Boolean);
+    const byLead = new Map((matched.length > 0 ? await opts.leads.deliveries(tenantId, [...new Set(matched)]) : []).map((d) => [d.leadId, d]));
+    for (const row of found.open) {
+      const deliveries: PriorDelivery[] = [];
+      for (const key of found.keysOf.get(row)!) deliveries.push(...(byClaim.get(key.claim) ?? []));
+      const viaMatch = byLead.get(sameAs(row));
+      if (viaMatch) deliveries.push(viaMatch);
+      markExclusivity(row, supplier, deliveries, since);
+    }
+  }
+
+  async function findDuplicates(batch: LeadBatch, exclusiveSince: number, signal?: AbortSignal): Promise<Found | undefined> {
     const jobId = batch.job?.jobId ?? '';
     const tenantId = batch.job?.tenantId ?? '';
     const policy = await policyFor(tenantId, batch.job?.supplier ?? '');
     const since = policy.lookbackDays > 0 ? now() - policy.lookbackDays * DAY_MS : 0;
     const open = batch.rows.filter((r) => isOpen(r) && r.lead);
-    if (open.length === 0) return batch;
+    if (open.length === 0) return undefined;
 
     // 1. Exact keys: the row's own email and phone, then its alternates'.
     const keysOf = new Map(open.map((r) => [r, exactKeys(r, policy)] as const));
     const withKeys = open.filter((r) => keysOf.get(r)!.length > 0);
-    const all = withKeys.flatMap((r) => keysOf.get(r)!);
+    // Exclusivity looks at every email and phone, whether or not the policy matches on them.
+    const contactsOf = policy.exactEmail && policy.exactPhone ? keysOf : new Map(open.map((r) => [r, exactKeys(r, ALL_KEYS)] as const));
+    const all = open.flatMap((r) => contactsOf.get(r)!);
+    // Leads stored since the earlier of the look-back and the exclusivity window: dedup matches
+    // those within the look-back, exclusivity those within its window.
     const stored = await opts.leads.findByContact(
       tenantId,
       all.filter((k) => k.kind === 'email').map((k) => k.value),
       all.filter((k) => k.kind === 'phone').map((k) => k.value),
-      since,
+      Math.min(since, exclusiveSince),
     );
+    const found: Found = { open, keysOf: contactsOf, stored };
     const storedKeys = new Map(stored.map((s) => [s, storedContactKeys(s, policy)] as const));
     const claims = new Map<LeadRow, Claim>();
     for (const row of withKeys) {
       const keys = keysOf.get(row)!;
       let shared: ExactKey | undefined;
       const earlier = stored.find((s) => {
-        if (s.jobId === jobId && s.rowNumber >= row.rowNumber) return false;
+        if (s.time < since || (s.jobId === jobId && s.rowNumber >= row.rowNumber)) return false;
         shared = keys.find((k) => storedKeys.get(s)!.has(k.claim));
         return shared !== undefined;
       });
@@ -231,7 +292,7 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
     });
 
     // 2. Composite keys and fuzzy matches, through the blocking index.
-    if (!policy.fuzzy && policy.compositeKeys.length === 0) return batch;
+    if (!policy.fuzzy && policy.compositeKeys.length === 0) return found;
     await ensureIndex(tenantId, signal);
     const rest = open.filter(isOpen);
     const entered = rest.map((row) => {
@@ -281,8 +342,8 @@ export function createDedupStage(opts: DedupStageOptions): BatchStage {
     });
     await index.markDuplicates(tenantId, [...duplicates.values()]);
     await opts.fingerprints.release(tenantId, rest.filter((r) => !isOpen(r) && claims.has(r)).map((r) => claims.get(r)!));
-    return batch;
-  };
+    return found;
+  }
   if (!opts.metrics) return stage;
   const { dedupMatches } = opts.metrics;
   return async (batch, signal) => {

@@ -5,7 +5,8 @@ import { failedBatch } from '@leadflow/pipeline';
 import { createPostgres, createRedis, createRedisFingerprintStore, databaseModule, redisModule } from '@leadflow/stores';
 import { createDedupStage } from './dedup-stage.js';
 import { createRedisCandidateIndex } from './matching/redis-candidate-index.js';
-import { createSqlPolicies, policyFromConfig, policySchema } from './policy.js';
+import { DEFAULT_EXCLUSIVITY_DAYS } from './exclusivity.js';
+import { createSqlExclusivityDays, createSqlPolicies, policyFromConfig, policySchema } from './policy.js';
 import { createSqlStoredLeads } from './stored-leads.js';
 
 await runStageMain({
@@ -28,6 +29,8 @@ await runStageMain({
       cancelled,
       // The deployment's defaults, then what the tenant and the supplier set over the API.
       policy: async (tenantId, supplier) => ({ ...policy, ...(await stored(tenantId, supplier)) }),
+      // The tenant's window for exclusivity, set with its quality settings (PUT /v1/settings/quality).
+      exclusivityDays: createSqlExclusivityDays(db, DEFAULT_EXCLUSIVITY_DAYS),
     });
   },
   poisonOutput: (b) => failedBatch(b, 'dedup'),

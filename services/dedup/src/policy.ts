@@ -156,3 +156,26 @@ export function createSqlPolicies(db: SqlClient, ttlMs = 30_000) {
   );
   return (tenantId: string, supplier: string): Promise<Partial<DedupPolicy>> => policies.get([tenantId, supplier]);
 }
+
+/**
+ * Each tenant's exclusivity window in days, from its quality settings (table quality_settings,
+ * kept by the gateway; parsed in full by @leadflow/enrichment), read at most every `ttlMs`:
+ * `fallback` for a tenant that did not set one.
+ */
+export function createSqlExclusivityDays(db: SqlClient, fallback: number, ttlMs = 30_000) {
+  const days = createReloadingCache(
+    async (tenantId: string): Promise<number> => {
+      try {
+        const { rows } = await db.query<{ days: unknown }>("SELECT settings->'exclusivityDays' AS days FROM quality_settings WHERE tenant_id = $1", [tenantId]);
+        const v = rows[0]?.days;
+        return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback;
+      } catch (err) {
+        // Before the gateway has created its table there are no settings yet.
+        if ((err as { code?: string }).code !== '42P01') throw err;
+        return fallback;
+      }
+    },
+    { ttlMs },
+  );
+  return (tenantId: string): Promise<number> => days.get(tenantId);
+}

@@ -13,6 +13,16 @@ export interface StoredLeadMatch {
   /** The email keys and phones of its alternates (its row's further columns, and merged duplicates'). */
   alternateEmailKeys: string[];
   alternatePhones: string[];
+  /** Who delivered it (the job's supplier, '' for none) and when it was stored, ms since the epoch: for exclusivity. */
+  supplier: string;
+  time: number;
+}
+
+/** Who delivered a stored lead and when (ms since the epoch). */
+export interface Delivery {
+  leadId: string;
+  supplier: string;
+  time: number;
 }
 
 /** The fields of a stored lead the matcher compares (its alternate emails and phones where it has any). */
@@ -67,6 +77,8 @@ export interface StoredLeads {
    * the order they were stored, a page at a time (to rebuild the index).
    */
   scanDuplicates(tenantId: string, after: DuplicateCursor | undefined, limit: number): Promise<StoredDuplicate[]>;
+  /** Of these stored leads of the tenant, who delivered each and when (leads not stored are left out). */
+  deliveries(tenantId: string, leadIds: readonly string[]): Promise<Delivery[]>;
   /** Of these rows of one job, the row numbers filed as a lead nowhere (leads, duplicates, suppressed). */
   neverStored(jobId: string, rowNumbers: readonly number[]): Promise<Set<number>>;
 }
@@ -140,11 +152,12 @@ export function createSqlStoredLeads(db: SqlClient): StoredLeads {
       );
       const { rows } = await db.query<{
         id: string; job_id: string; row_number: number; email_key: string | null; phone: string | null; alternates: Partial<Alternates> | null;
+        supplier: string | null; created_at: Date | string;
       }>(
-        `SELECT id, job_id, row_number, email_key, phone, alternates, created_at FROM leads
+        `SELECT id, job_id, row_number, email_key, phone, alternates, supplier, created_at FROM leads
           WHERE tenant_id = $1 AND (email_key = ANY($2::text[]) OR phone = ANY($3::text[])) AND created_at >= to_timestamp($5 / 1000.0)
          UNION ALL
-         SELECT id, job_id, row_number, email_key, phone, alternates, created_at FROM leads
+         SELECT id, job_id, row_number, email_key, phone, alternates, supplier, created_at FROM leads
           WHERE id = ANY($4::uuid[]) AND tenant_id = $1 AND created_at >= to_timestamp($5 / 1000.0)
           ORDER BY created_at, job_id, row_number`,
         [tenantId, emailKeys, phones, alternates.map((a) => a.lead_id), since],
@@ -154,7 +167,16 @@ export function createSqlStoredLeads(db: SqlClient): StoredLeads {
       return [...byId.values()].map((r) => ({
         leadId: r.id, jobId: r.job_id, rowNumber: r.row_number, emailKey: r.email_key ?? '', phone: r.phone ?? '',
         alternateEmailKeys: (r.alternates?.emails ?? []).map(emailKey), alternatePhones: r.alternates?.phones ?? [],
+        supplier: r.supplier ?? '', time: new Date(r.created_at).getTime(),
       }));
+    },
+    async deliveries(tenantId, leadIds) {
+      if (leadIds.length === 0) return [];
+      const { rows } = await db.query<{ id: string; supplier: string | null; created_at: Date | string }>(
+        'SELECT id, supplier, created_at FROM leads WHERE id = ANY($2::uuid[]) AND tenant_id = $1',
+        [tenantId, leadIds],
+      );
+      return rows.map((r) => ({ leadId: r.id, supplier: r.supplier ?? '', time: new Date(r.created_at).getTime() }));
     },
     async scan(tenantId, after, limit) {
       const { rows } = await db.query<LeadRow>(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileTagRules, emptyLead, parseTagRules } from '@leadflow/pipeline';
 import { Disposition, type Lead, type LeadBatch } from '@leadflow/proto';
-import { createEnrichmentStage } from './index.js';
+import { createEnrichmentStage, DEFAULT_QUALITY_SETTINGS } from './index.js';
 
 const at = new Date('2026-07-01T13:30:00Z'); // 09:30 in New York, 06:30 in Los Angeles
 
@@ -100,5 +100,43 @@ describe('the enrichment stage', () => {
     b.rows[0]!.disposition = Disposition.DISPOSITION_DUPLICATE;
     const out = await createEnrichmentStage({ now: () => at })(b);
     expect([out.rows[0]!.lead!.emailType, out.rows[0]!.tags]).toEqual(['', []]);
+  });
+});
+
+describe("the enrichment stage's quality score", () => {
+  const weak = { email: 'info@acme-widgets.com' }; // a role email and nothing else: 20 - 10 = 10
+  const strong = { firstName: 'Ann', lastName: 'Archer', email: 'ann@acme-widgets.com', phone: '+447400123456', phoneType: 'mobile', country: 'GB' };
+
+  it('scores every open lead, its components on the lead, and leaves excluded rows alone', async () => {
+    const b = batch([weak, strong, weak]);
+    b.rows[2]!.disposition = Disposition.DISPOSITION_DUPLICATE;
+    b.rows[1]!.tags.push('possible_duplicate');
+    const out = await createEnrichmentStage({ now: () => at })(b);
+    expect(out.rows.map((r) => r.qualityScore)).toEqual([10, 50, 0]); // 20 + 20 + 5 + 15 + 5 (time zone) - 15
+    expect(out.rows[1]!.lead!.quality).toMatch(/^valid_email=20;valid_phone=20;mobile_phone=5;names=15;.*;timezone=5;.*possible_duplicate=-15;non_exclusive=0$/);
+    expect(out.rows[2]!.lead!.quality).toBe('');
+  });
+
+  it("warns with LOW_QUALITY under the tenant's threshold, or rejects the row when its setting says error", async () => {
+    const settings = (thresholdAction: 'warning' | 'error') => async (tenantId: string) => ({
+      ...DEFAULT_QUALITY_SETTINGS, threshold: tenantId === 't' ? 40 : 0, thresholdAction,
+    });
+    const warned = await createEnrichmentStage({ now: () => at, settings: settings('warning') })(batch([weak, strong]));
+    expect(warned.rows.map((r) => [r.disposition, r.reasons.map((x) => x.code)])).toEqual([
+      [Disposition.DISPOSITION_ACCEPTED, ['LOW_QUALITY']],
+      [Disposition.DISPOSITION_ACCEPTED, []],
+    ]);
+    expect(warned.rows[0]!.reasons[0]).toEqual({ code: 'LOW_QUALITY', field: 'quality_score', detail: "score 10, under the tenant's threshold of 40" });
+    const rejected = await createEnrichmentStage({ now: () => at, settings: settings('error') })(batch([weak, strong]));
+    expect(rejected.rows.map((r) => r.disposition)).toEqual([Disposition.DISPOSITION_INVALID, Disposition.DISPOSITION_ACCEPTED]);
+    const other = batch([weak]);
+    other.job!.tenantId = 'another';
+    expect((await createEnrichmentStage({ now: () => at, settings: settings('error') })(other)).rows[0]!.reasons).toEqual([]);
+  });
+
+  it("takes the calling window from the tenant's settings", async () => {
+    const stage = createEnrichmentStage({ now: () => at, settings: async () => ({ ...DEFAULT_QUALITY_SETTINGS, callingWindow: { start: '06:00', end: '20:00' } }) });
+    const out = await stage(batch([{ phone: '+13105550123', phoneType: 'fixed_line_or_mobile' }]));
+    expect(out.rows[0]!.lead!.callableNow).toBe('true');
   });
 });

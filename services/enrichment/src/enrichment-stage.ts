@@ -1,11 +1,18 @@
-import { isOpen, LEAD_COLUMNS, NO_TAG_RULES, type BatchStage, type CompiledTagRules } from '@leadflow/pipeline';
-import type { LeadRow } from '@leadflow/proto';
-import { DEFAULT_CALLING_WINDOW, windowMinutes, type CallingWindow } from './calling-window.js';
+import { Disposition, type LeadRow } from '@leadflow/proto';
+import { isOpen, LEAD_COLUMNS, NO_TAG_RULES, reason, type BatchStage, type CompiledTagRules } from '@leadflow/pipeline';
+import { windowMinutes, type CallingWindow } from './calling-window.js';
 import { enrichLead } from './enrich-lead.js';
 import { builtInTags } from './lead-tags.js';
+import { qualityScore } from './quality-score.js';
+import { DEFAULT_QUALITY_SETTINGS, type QualitySettings } from './quality-settings.js';
 
 export interface EnrichmentStageOptions {
-  /** Local hours in which a lead may be called, for callable_now. @default DEFAULT_CALLING_WINDOW (08:00–21:00) */
+  /**
+   * Each tenant's settings (createSqlQualitySettings): the quality weights and threshold, and
+   * the calling window. @default DEFAULT_QUALITY_SETTINGS for every tenant
+   */
+  settings?: QualitySettings | ((tenantId: string) => Promise<QualitySettings>);
+  /** The calling window of every tenant, when `settings` is not given. @default DEFAULT_CALLING_WINDOW (08:00–21:00) */
   callingWindow?: CallingWindow;
   /** The clock; tests pass a fixed one. @default () => new Date() */
   now?: () => Date;
@@ -23,22 +30,42 @@ function ruleFields(row: LeadRow, supplier: string): Record<string, string> {
 
 /**
  * Derived facts about each open lead (docs/enrichment.md): email, phone, time zone and calling
- * window, industry, seniority and department; then its tags (docs/tags-and-scorecards.md): the
- * built-in ones from those fields, then the tenant's rules in their order, each tag once.
+ * window, industry, seniority and department; the quality score under the tenant's weights, with
+ * LOW_QUALITY under its threshold; then its tags (docs/tags-and-scorecards.md): the built-in ones
+ * from those fields and its exclusivity, then the tenant's rules in their order, each tag once.
  */
 export function createEnrichmentStage(options: EnrichmentStageOptions = {}): BatchStage {
-  const window = windowMinutes(options.callingWindow ?? DEFAULT_CALLING_WINDOW);
+  const fixed = typeof options.settings === 'object' ? options.settings : undefined;
+  const defaults: QualitySettings = fixed ?? { ...DEFAULT_QUALITY_SETTINGS, callingWindow: options.callingWindow ?? DEFAULT_QUALITY_SETTINGS.callingWindow };
+  const settingsOf = typeof options.settings === 'function' ? options.settings : async () => defaults;
   const now = options.now ?? (() => new Date());
+  const windows = new Map<string, [number, number]>();
+  const windowOf = ({ start, end }: CallingWindow) => {
+    const key = `${start}-${end}`;
+    let w = windows.get(key);
+    if (!w) windows.set(key, (w = windowMinutes({ start, end })));
+    return w;
+  };
+  windowOf(defaults.callingWindow); // a malformed option fails at start, not at the first batch
   return async (batch) => {
-    const ctx = { now: now(), window, callable: new Map<string, 'true' | 'false' | ''>() };
-    const rules = options.tagRules && batch.job ? await options.tagRules(batch.job.tenantId) : NO_TAG_RULES;
+    const tenantId = batch.job?.tenantId ?? '';
+    const settings = await settingsOf(tenantId);
+    const ctx = { now: now(), window: windowOf(settings.callingWindow), callable: new Map<string, 'true' | 'false' | ''>() };
+    const { threshold, thresholdAction, weights } = settings;
+    const rules = options.tagRules && batch.job ? await options.tagRules(tenantId) : NO_TAG_RULES;
     const supplier = batch.job?.supplier ?? '';
     for (const row of batch.rows) {
       if (!isOpen(row) || !row.lead) continue;
       enrichLead(row.lead, ctx);
-      // The quality score and exclusivity (issue 15's score work) are set before the tags, which may
-      // test them: pass the row's exclusivity to builtInTags here once it is on the row.
-      for (const tag of builtInTags(row.lead)) if (!row.tags.includes(tag)) row.tags.push(tag);
+      const quality = qualityScore(row.lead, row.tags.includes('possible_duplicate'), weights);
+      row.qualityScore = quality.score;
+      row.lead.quality = quality.detail;
+      if (threshold > 0 && quality.score < threshold) {
+        row.reasons.push(reason('LOW_QUALITY', 'quality_score', `score ${quality.score}, under the tenant's threshold of ${threshold}`));
+        if (thresholdAction === 'error') row.disposition = Disposition.DISPOSITION_INVALID;
+      }
+      // After the score and exclusivity, which the tags and the rules may test.
+      for (const tag of builtInTags(row.lead, row.lead.exclusivity)) if (!row.tags.includes(tag)) row.tags.push(tag);
       if (rules.size > 0) rules.apply({ fields: ruleFields(row, supplier), tags: row.tags, quality: row.qualityScore });
     }
     return batch;

@@ -4,6 +4,7 @@ import { shared } from '@leadflow/config';
 import { failedBatch } from '@leadflow/pipeline';
 import { createPostgres, databaseModule } from '@leadflow/stores';
 import { createEnrichmentStage } from './enrichment-stage.js';
+import { createSqlQualitySettings } from './quality-settings.js';
 import { createSqlTagRules } from './tag-rule-store.js';
 
 await runStageMain({
@@ -18,7 +19,8 @@ await runStageMain({
     const tagRules = createSqlTagRules(db, {
       onUnreadable: (tenantId, err) => logger.warn({ tenantId, err: err.message }, 'a tenant\'s tag rules no longer parse: the tenant\'s leads get none until they are saved again'),
     });
-    return createEnrichmentStage({ tagRules });
+    // Each tenant's weights, threshold and calling window, as set over PUT /v1/settings/quality.
+    return createEnrichmentStage({ tagRules, settings: createSqlQualitySettings(db) });
   },
   poisonOutput: (b) => failedBatch(b, 'enrichment'),
 });

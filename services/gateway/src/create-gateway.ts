@@ -130,6 +130,20 @@ export function createGateway(opts: GatewayOptions): Gateway {
         );
       },
     },
+    qualitySettings: {
+      get: async (tenantId) => {
+        const { rows } = await opts.db.query<{ settings: unknown; updated_at: Date }>('SELECT settings, updated_at FROM quality_settings WHERE tenant_id = $1', [tenantId]);
+        return rows[0] && { settings: rows[0].settings, updatedAt: new Date(rows[0].updated_at).toISOString() };
+      },
+      save: async (tenantId, settings) => {
+        const { rows } = await opts.db.query<{ updated_at: Date }>(
+          `INSERT INTO quality_settings (tenant_id, settings) VALUES ($1, $2)
+           ON CONFLICT (tenant_id) DO UPDATE SET settings = excluded.settings, updated_at = now() RETURNING updated_at`,
+          [tenantId, JSON.stringify(settings)],
+        );
+        return new Date(rows[0]!.updated_at).toISOString();
+      },
+    },
     merges: { exists: (leadId, tenantId) => leadExists(opts.db, leadId, tenantId), list: (leadId, tenantId) => leadMerges(opts.db, leadId, tenantId), revert: (id, tenantId) => revertMerge(opts.db, id, tenantId) },
     possibleDuplicates: possibleDuplicateReview(opts.db, opts.dedupIndex, opts.logger),
     suppliers: createSqlSupplierStore(opts.db),

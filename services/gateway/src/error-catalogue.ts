@@ -134,6 +134,10 @@ const REQUEST_ERRORS = {
   INVALID_DNC_POLICY: { status: 400, message: 'the Do-Not-Call policy is not valid: send {"staleList": "hold"}, "suppress" or "default" (the installation\'s DNC_STALE_LIST_POLICY)' },
   INVALID_DNC_PHONE: { status: 400, message: 'phone is not a phone number: send ?phone= in any common spelling, as the tenant\'s leads have it' },
   DNC_AUDIT_UNAVAILABLE: { status: 503, message: "this gateway does not hold the installation's keys (LEADFLOW_SECRET_KEYS), which the audit's numbers are hashed with" },
+  INVALID_QUALITY_SETTINGS: {
+    status: 400,
+    message: 'the quality settings are not valid: the message names the setting; GET /v1/settings/quality shows them all',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 /**

@@ -28,6 +28,9 @@ import {
   type GetDncAuditRequest,
   type GetDncPolicyRequest,
   type SetDncPolicyRequest,
+  type GetQualitySettingsRequest,
+  type QualitySettings,
+  type SetQualitySettingsRequest,
   type JobLimits,
   type SetJobLimitsRequest,
   type CancelJobResponse,
@@ -86,6 +89,7 @@ import { grpcStatusOf } from './error-catalogue.js';
 import { errors, GatewayError } from './gateway-error.js';
 import { streamCsv } from './grpc-csv-stream.js';
 import type { JobService } from './job-service.js';
+import type { QualitySettingsView } from './quality-settings-service.js';
 import type { UploadPart } from './upload-receiver.js';
 import type { JobView } from './job-store.js';
 import { fromCreateSupplier, fromUpdateSupplier, toProtoMoney, toProtoSupplier, toProtoTotals } from './supplier-messages.js';
@@ -231,6 +235,8 @@ const ACCESS: Record<Method, Role> = {
   getTagRules: 'viewer',
   setTagRules: 'admin',
   getSupplierScorecard: 'viewer',
+  getQualitySettings: 'viewer',
+  setQualitySettings: 'admin',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -428,6 +434,12 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     getDncAudit: unary<GetDncAuditRequest, DncAudit>('getDncAudit', async (call, tenantId) =>
       service.getDncAudit(tenantId, call.request.phone, call.request.limit || undefined),
     ),
+    getQualitySettings: unary<GetQualitySettingsRequest, QualitySettings>('getQualitySettings', async (_call, tenantId) =>
+      toProtoQualitySettings(await service.getQualitySettings(tenantId)),
+    ),
+    setQualitySettings: unary<SetQualitySettingsRequest, QualitySettings>('setQualitySettings', async (call, tenantId) =>
+      toProtoQualitySettings(await service.setQualitySettings(tenantId, qualitySettingsBody(call.request))),
+    ),
   };
 
   const server = new Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
@@ -464,4 +476,21 @@ export function createGrpcServer(opts: GrpcServerOptions) {
       });
     },
   };
+}
+
+/** The settings as gRPC answers them: the REST answer's fields, `updatedAt` '' when never set. */
+const toProtoQualitySettings = (v: QualitySettingsView): QualitySettings => ({
+  weights: { ...v.weights }, threshold: v.threshold, thresholdAction: v.thresholdAction, exclusivityDays: v.exclusivityDays,
+  callingWindow: { ...v.callingWindow }, updatedAt: v.updatedAt ?? '',
+});
+
+/** A SetQualitySettings request as the body of PUT /v1/settings/quality: only the fields it sets. */
+function qualitySettingsBody(r: SetQualitySettingsRequest): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (Object.keys(r.weights).length > 0) body.weights = r.weights;
+  if (r.threshold !== undefined) body.threshold = r.threshold;
+  if (r.thresholdAction !== undefined) body.thresholdAction = r.thresholdAction;
+  if (r.exclusivityDays !== undefined) body.exclusivityDays = r.exclusivityDays;
+  if (r.callingWindow) body.callingWindow = { start: r.callingWindow.start, end: r.callingWindow.end };
+  return body;
 }

@@ -28,6 +28,7 @@ import { createWebhookService } from './webhook-service.js';
 import { createTagRuleSettings, type TagRuleSettingsOptions } from './tag-rule-settings.js';
 import type { SupplierStore } from './supplier-store.js';
 import type { JobAdmission, JobLimitsView } from './job-admission.js';
+import { createQualitySettingsService, type QualitySettingsStore } from './quality-settings-service.js';
 import { parsePriority } from './job-priority.js';
 import type { StorageView } from './storage-report.js';
 import { receiveUpload, type UploadPart } from './upload-receiver.js';
@@ -64,6 +65,8 @@ export interface JobServiceOptions {
     list(tenantId: string): Promise<{ supplier: string; policy: unknown; updatedAt: string }[]>;
     save(tenantId: string, supplier: string, policy: object): Promise<void>;
   };
+  /** The tenants' lead quality settings (table quality_settings). */
+  qualitySettings?: QualitySettingsStore;
   /** The merges of duplicates into leads (persistence's record of them). */
   merges?: {
     /** Whether the tenant has this lead: another tenant's lead is not found, as one that never was. */
@@ -350,6 +353,8 @@ export function createJobService(opts: JobServiceOptions) {
     ...createSupplierScorecards(opts.suppliers, opts.scorecardFacts),
     // Tenants' tag rules, evaluated per lead by the enrichment stage (tag-rule-settings.ts).
     ...createTagRuleSettings(opts.tagRules),
+    // Quality score weights and threshold, exclusivity and calling windows (quality-settings-service.ts).
+    ...createQualitySettingsService(opts.qualitySettings),
     // The CSV template and the tenant's header synonyms (mapping-settings.ts).
     ...createMappingSettings(opts.mapping),
     cancelJob: (id: string, tenantId: string) => cancelJob(jobs, id, tenantId, opts.jobsEnded),

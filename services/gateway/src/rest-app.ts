@@ -203,6 +203,14 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
     async (req) => service.setJobLimits(tenantOf(req), req.body),
   );
 
+  app.get('/v1/settings/quality', { schema: schemas.getQualitySettings, config: { access: 'viewer' } }, async (req) => service.getQualitySettings(tenantOf(req)));
+
+  app.put<{ Body: unknown }>(
+    '/v1/settings/quality',
+    { schema: schemas.setQualitySettings, config: { access: 'admin', invalidBody: 'INVALID_QUALITY_SETTINGS' } },
+    async (req) => service.setQualitySettings(tenantOf(req), req.body),
+  );
+
   app.get('/v1/dedup/policies', { schema: schemas.listPolicies, config: { access: 'viewer' } }, async (req) => ({ policies: await service.listDedupPolicies(tenantOf(req)) }));
 
   app.put<{ Body: { supplier?: string; policy: object } }>(

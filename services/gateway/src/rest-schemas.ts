@@ -568,6 +568,30 @@ export const schemas = {
       },
     },
   }),
+  getQualitySettings: route('settings', "The tenant's lead quality settings: the quality score's weights, the LOW_QUALITY threshold, the exclusivity and calling windows"),
+  setQualitySettings: route('settings', "Change the tenant's lead quality settings (admin); the keys left out keep their value; the stages apply them within 30 s", {
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        weights: {
+          type: 'object',
+          description: 'points by component (valid_email, mobile_phone, role_email...): 0 to 100, or -100 to 0 for a risk; only those given change',
+          additionalProperties: { type: 'integer' },
+        },
+        threshold: { type: 'integer', minimum: 0, maximum: 100, description: 'leads scoring under it get LOW_QUALITY; 0 for none' },
+        thresholdAction: { type: 'string', enum: ['warning', 'error'], description: 'warning keeps the lead with the reason; error rejects the row' },
+        exclusivityDays: { type: 'integer', minimum: 1, maximum: 3650, description: "days in which another supplier's delivery of the same person makes a lead non-exclusive" },
+        callingWindow: {
+          type: 'object',
+          required: ['start', 'end'],
+          additionalProperties: false,
+          description: 'local hours in which a lead may be called, for callable_now',
+          properties: { start: { type: 'string', maxLength: 5, description: 'HH:MM' }, end: { type: 'string', maxLength: 5, description: 'HH:MM' } },
+        },
+      },
+    },
+  }),
   getSynonyms: route('mapping', "The header synonyms mapping uses for the tenant's jobs: its own, beside the built-in ones"),
   setSynonyms: route('mapping', "Replace the tenant's own header synonyms (admin); every mapping replica uses them within 30 s", {
     body: {

@@ -47,14 +47,14 @@ type Readers = { [K in OutputKind]: (db: SqlClient, jobId: string, tenantId: str
 const READERS: Readers = {
   async *leads(db, jobId, tenantId) {
     type Row = Record<string, unknown> & {
-      row_number: number; id: string; tags: string[]; reasons: Reason[]; original: Record<string, string>; extra: Record<string, string>;
+      row_number: number; id: string; quality_score: number | null; tags: string[]; reasons: Reason[]; original: Record<string, string>; extra: Record<string, string>;
       filed: (Record<string, unknown> & { tags?: string[] }) | null;
     };
-    const sql = `SELECT row_number, id, ${FIELDS.join(', ')}, alternates, tags, reasons, original, extra, filed FROM leads WHERE job_id = $1 AND tenant_id = $2`;
+    const sql = `SELECT row_number, id, ${FIELDS.join(', ')}, alternates, quality_score, tags, reasons, original, extra, filed FROM leads WHERE job_id = $1 AND tenant_id = $2`;
     for await (const r of pages<Row>(db, sql, jobId, tenantId)) {
       const filed = r.filed ?? r;
       yield {
-        row: r.row_number, leadId: r.id, fields: fieldsOf(filed), tags: filed.tags ?? [], reasons: r.reasons, original: r.original ?? {}, extra: r.extra ?? {},
+        row: r.row_number, leadId: r.id, fields: fieldsOf(filed), qualityScore: r.quality_score ?? 0, tags: filed.tags ?? [], reasons: r.reasons, original: r.original ?? {}, extra: r.extra ?? {},
       };
     }
   },

@@ -229,6 +229,21 @@ export interface Lead {
    */
   consentDate: string;
   consentCertificateUrl: string;
+  /**
+   * Set by dedup (docs/enrichment.md, Exclusivity): "exclusive" when no other supplier delivered
+   * the same person to the tenant within its exclusivity window, else "non-exclusive".
+   */
+  exclusivity: string;
+  /**
+   * For a non-exclusive lead, the other suppliers and the day each delivered the person, newest
+   * first: "acme 2026-11-20; beta 2026-10-01". '' for an exclusive lead.
+   */
+  exclusivityDetail: string;
+  /**
+   * Set by enrichment: the points of each component of the quality score, as
+   * "valid_email=25;valid_phone=20;...;role_email=-10" (LeadRow.quality_score is their sum, 0 to 100).
+   */
+  quality: string;
 }
 
 export interface Lead_ExtraEntry {
@@ -1238,6 +1253,9 @@ function createBaseLead(): Lead {
     enrichmentEvidence: [],
     consentDate: "",
     consentCertificateUrl: "",
+    exclusivity: "",
+    exclusivityDetail: "",
+    quality: "",
   };
 }
 
@@ -1341,6 +1359,15 @@ export const Lead: MessageFns<Lead> = {
     }
     if (message.consentCertificateUrl !== "") {
       writer.uint32(410).string(message.consentCertificateUrl);
+    }
+    if (message.exclusivity !== "") {
+      writer.uint32(378).string(message.exclusivity);
+    }
+    if (message.exclusivityDetail !== "") {
+      writer.uint32(386).string(message.exclusivityDetail);
+    }
+    if (message.quality !== "") {
+      writer.uint32(394).string(message.quality);
     }
     return writer;
   },
@@ -1628,6 +1655,30 @@ export const Lead: MessageFns<Lead> = {
             message.consentCertificateUrl = reader.string();
             continue;
           }
+          case 47: {
+            if (tag !== 378) {
+              break;
+            }
+
+            message.exclusivity = reader.string();
+            continue;
+          }
+          case 48: {
+            if (tag !== 386) {
+              break;
+            }
+
+            message.exclusivityDetail = reader.string();
+            continue;
+          }
+          case 49: {
+            if (tag !== 394) {
+              break;
+            }
+
+            message.quality = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1773,6 +1824,13 @@ export const Lead: MessageFns<Lead> = {
         : isSet(object.consent_certificate_url)
         ? globalThis.String(object.consent_certificate_url)
         : "",
+      exclusivity: isSet(object.exclusivity) ? globalThis.String(object.exclusivity) : "",
+      exclusivityDetail: isSet(object.exclusivityDetail)
+        ? globalThis.String(object.exclusivityDetail)
+        : isSet(object.exclusivity_detail)
+        ? globalThis.String(object.exclusivity_detail)
+        : "",
+      quality: isSet(object.quality) ? globalThis.String(object.quality) : "",
     };
   },
 
@@ -1889,6 +1947,15 @@ export const Lead: MessageFns<Lead> = {
     if (message.consentCertificateUrl !== "") {
       obj.consentCertificateUrl = message.consentCertificateUrl;
     }
+    if (message.exclusivity !== "") {
+      obj.exclusivity = message.exclusivity;
+    }
+    if (message.exclusivityDetail !== "") {
+      obj.exclusivityDetail = message.exclusivityDetail;
+    }
+    if (message.quality !== "") {
+      obj.quality = message.quality;
+    }
     return obj;
   },
 
@@ -1946,6 +2013,9 @@ export const Lead: MessageFns<Lead> = {
     message.enrichmentEvidence = object.enrichmentEvidence?.map((e) => e) || [];
     message.consentDate = object.consentDate ?? "";
     message.consentCertificateUrl = object.consentCertificateUrl ?? "";
+    message.exclusivity = object.exclusivity ?? "";
+    message.exclusivityDetail = object.exclusivityDetail ?? "";
+    message.quality = object.quality ?? "";
     return message;
   },
 };

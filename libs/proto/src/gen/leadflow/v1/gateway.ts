@@ -1346,6 +1346,55 @@ export interface SupplierScorecard {
   exclusiveShare?: number | undefined;
 }
 
+export interface GetQualitySettingsRequest {
+}
+
+/** The tenant's lead quality settings, as GET /v1/settings/quality answers them. */
+export interface QualitySettings {
+  /**
+   * Points of each component of the quality score by its name (valid_email, mobile_phone,
+   * role_email...): a reachability, identity, firmographic or location component earns its
+   * points when present, a risk component (zero or negative) when it applies.
+   */
+  weights: { [key: string]: number };
+  /** Leads scoring under it get LOW_QUALITY; 0 for no threshold. */
+  threshold: number;
+  /** "warning" (the lead is kept, with the reason) or "error" (the row is rejected as invalid). */
+  thresholdAction: string;
+  /** Days in which another supplier's delivery of the same person makes a lead non-exclusive. */
+  exclusivityDays: number;
+  /** Local hours in which a lead may be called ("HH:MM"), for callable_now. */
+  callingWindow:
+    | CallingWindow
+    | undefined;
+  /** When the tenant last changed them (ISO 8601); '' when it never did. */
+  updatedAt: string;
+}
+
+export interface QualitySettings_WeightsEntry {
+  key: string;
+  value: number;
+}
+
+export interface CallingWindow {
+  start: string;
+  end: string;
+}
+
+export interface SetQualitySettingsRequest {
+  /** Only the weights given change. */
+  weights: { [key: string]: number };
+  threshold?: number | undefined;
+  thresholdAction?: string | undefined;
+  exclusivityDays?: number | undefined;
+  callingWindow: CallingWindow | undefined;
+}
+
+export interface SetQualitySettingsRequest_WeightsEntry {
+  key: string;
+  value: number;
+}
+
 function createBaseUploadMetadata(): UploadMetadata {
   return { fileName: "", supplier: "", webhookUrl: "", sheet: "", review: false, priority: undefined };
 }
@@ -18010,6 +18059,704 @@ export const SupplierScorecard: MessageFns<SupplierScorecard> = {
   },
 };
 
+function createBaseGetQualitySettingsRequest(): GetQualitySettingsRequest {
+  return {};
+}
+
+export const GetQualitySettingsRequest: MessageFns<GetQualitySettingsRequest> = {
+  encode(_: GetQualitySettingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetQualitySettingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetQualitySettingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetQualitySettingsRequest {
+    return {};
+  },
+
+  toJSON(_: GetQualitySettingsRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetQualitySettingsRequest>, I>>(base?: I): GetQualitySettingsRequest {
+    return GetQualitySettingsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetQualitySettingsRequest>, I>>(_: I): GetQualitySettingsRequest {
+    const message = createBaseGetQualitySettingsRequest();
+    return message;
+  },
+};
+
+function createBaseQualitySettings(): QualitySettings {
+  return {
+    weights: {},
+    threshold: 0,
+    thresholdAction: "",
+    exclusivityDays: 0,
+    callingWindow: undefined,
+    updatedAt: "",
+  };
+}
+
+export const QualitySettings: MessageFns<QualitySettings> = {
+  encode(message: QualitySettings, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    globalThis.Object.entries(message.weights).forEach(([key, value]: [string, number]) => {
+      QualitySettings_WeightsEntry.encode({ key: key as any, value }, writer.uint32(10).fork()).join();
+    });
+    if (message.threshold !== 0) {
+      writer.uint32(16).int32(message.threshold);
+    }
+    if (message.thresholdAction !== "") {
+      writer.uint32(26).string(message.thresholdAction);
+    }
+    if (message.exclusivityDays !== 0) {
+      writer.uint32(32).int32(message.exclusivityDays);
+    }
+    if (message.callingWindow !== undefined) {
+      CallingWindow.encode(message.callingWindow, writer.uint32(42).fork()).join();
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(50).string(message.updatedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QualitySettings {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQualitySettings();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            const entry1 = QualitySettings_WeightsEntry.decode(reader, reader.uint32());
+            if (entry1.value !== undefined) {
+              message.weights[entry1.key] = entry1.value;
+            }
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.threshold = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.thresholdAction = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.exclusivityDays = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.callingWindow = CallingWindow.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QualitySettings {
+    return {
+      weights: isObject(object.weights)
+        ? (globalThis.Object.entries(object.weights) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
+      thresholdAction: isSet(object.thresholdAction)
+        ? globalThis.String(object.thresholdAction)
+        : isSet(object.threshold_action)
+        ? globalThis.String(object.threshold_action)
+        : "",
+      exclusivityDays: isSet(object.exclusivityDays)
+        ? globalThis.Number(object.exclusivityDays)
+        : isSet(object.exclusivity_days)
+        ? globalThis.Number(object.exclusivity_days)
+        : 0,
+      callingWindow: isSet(object.callingWindow)
+        ? CallingWindow.fromJSON(object.callingWindow)
+        : isSet(object.calling_window)
+        ? CallingWindow.fromJSON(object.calling_window)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? globalThis.String(object.updatedAt)
+        : isSet(object.updated_at)
+        ? globalThis.String(object.updated_at)
+        : "",
+    };
+  },
+
+  toJSON(message: QualitySettings): unknown {
+    const obj: any = {};
+    if (message.weights) {
+      const entries = globalThis.Object.entries(message.weights) as [string, number][];
+      if (entries.length > 0) {
+        obj.weights = {};
+        entries.forEach(([k, v]) => {
+          obj.weights[k] = Math.round(v);
+        });
+      }
+    }
+    if (message.threshold !== 0) {
+      obj.threshold = Math.round(message.threshold);
+    }
+    if (message.thresholdAction !== "") {
+      obj.thresholdAction = message.thresholdAction;
+    }
+    if (message.exclusivityDays !== 0) {
+      obj.exclusivityDays = Math.round(message.exclusivityDays);
+    }
+    if (message.callingWindow !== undefined) {
+      obj.callingWindow = CallingWindow.toJSON(message.callingWindow);
+    }
+    if (message.updatedAt !== "") {
+      obj.updatedAt = message.updatedAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QualitySettings>, I>>(base?: I): QualitySettings {
+    return QualitySettings.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QualitySettings>, I>>(object: I): QualitySettings {
+    const message = createBaseQualitySettings();
+    message.weights = (globalThis.Object.entries(object.weights ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.threshold = object.threshold ?? 0;
+    message.thresholdAction = object.thresholdAction ?? "";
+    message.exclusivityDays = object.exclusivityDays ?? 0;
+    message.callingWindow = (object.callingWindow !== undefined && object.callingWindow !== null)
+      ? CallingWindow.fromPartial(object.callingWindow)
+      : undefined;
+    message.updatedAt = object.updatedAt ?? "";
+    return message;
+  },
+};
+
+function createBaseQualitySettings_WeightsEntry(): QualitySettings_WeightsEntry {
+  return { key: "", value: 0 };
+}
+
+export const QualitySettings_WeightsEntry: MessageFns<QualitySettings_WeightsEntry> = {
+  encode(message: QualitySettings_WeightsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).int32(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QualitySettings_WeightsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQualitySettings_WeightsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QualitySettings_WeightsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: QualitySettings_WeightsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = Math.round(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QualitySettings_WeightsEntry>, I>>(base?: I): QualitySettings_WeightsEntry {
+    return QualitySettings_WeightsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QualitySettings_WeightsEntry>, I>>(object: I): QualitySettings_WeightsEntry {
+    const message = createBaseQualitySettings_WeightsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
+function createBaseCallingWindow(): CallingWindow {
+  return { start: "", end: "" };
+}
+
+export const CallingWindow: MessageFns<CallingWindow> = {
+  encode(message: CallingWindow, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.start !== "") {
+      writer.uint32(10).string(message.start);
+    }
+    if (message.end !== "") {
+      writer.uint32(18).string(message.end);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CallingWindow {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCallingWindow();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.start = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.end = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CallingWindow {
+    return {
+      start: isSet(object.start) ? globalThis.String(object.start) : "",
+      end: isSet(object.end) ? globalThis.String(object.end) : "",
+    };
+  },
+
+  toJSON(message: CallingWindow): unknown {
+    const obj: any = {};
+    if (message.start !== "") {
+      obj.start = message.start;
+    }
+    if (message.end !== "") {
+      obj.end = message.end;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CallingWindow>, I>>(base?: I): CallingWindow {
+    return CallingWindow.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CallingWindow>, I>>(object: I): CallingWindow {
+    const message = createBaseCallingWindow();
+    message.start = object.start ?? "";
+    message.end = object.end ?? "";
+    return message;
+  },
+};
+
+function createBaseSetQualitySettingsRequest(): SetQualitySettingsRequest {
+  return {
+    weights: {},
+    threshold: undefined,
+    thresholdAction: undefined,
+    exclusivityDays: undefined,
+    callingWindow: undefined,
+  };
+}
+
+export const SetQualitySettingsRequest: MessageFns<SetQualitySettingsRequest> = {
+  encode(message: SetQualitySettingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    globalThis.Object.entries(message.weights).forEach(([key, value]: [string, number]) => {
+      SetQualitySettingsRequest_WeightsEntry.encode({ key: key as any, value }, writer.uint32(10).fork()).join();
+    });
+    if (message.threshold !== undefined) {
+      writer.uint32(16).int32(message.threshold);
+    }
+    if (message.thresholdAction !== undefined) {
+      writer.uint32(26).string(message.thresholdAction);
+    }
+    if (message.exclusivityDays !== undefined) {
+      writer.uint32(32).int32(message.exclusivityDays);
+    }
+    if (message.callingWindow !== undefined) {
+      CallingWindow.encode(message.callingWindow, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetQualitySettingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetQualitySettingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            const entry1 = SetQualitySettingsRequest_WeightsEntry.decode(reader, reader.uint32());
+            if (entry1.value !== undefined) {
+              message.weights[entry1.key] = entry1.value;
+            }
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.threshold = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.thresholdAction = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.exclusivityDays = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.callingWindow = CallingWindow.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetQualitySettingsRequest {
+    return {
+      weights: isObject(object.weights)
+        ? (globalThis.Object.entries(object.weights) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : undefined,
+      thresholdAction: isSet(object.thresholdAction)
+        ? globalThis.String(object.thresholdAction)
+        : isSet(object.threshold_action)
+        ? globalThis.String(object.threshold_action)
+        : undefined,
+      exclusivityDays: isSet(object.exclusivityDays)
+        ? globalThis.Number(object.exclusivityDays)
+        : isSet(object.exclusivity_days)
+        ? globalThis.Number(object.exclusivity_days)
+        : undefined,
+      callingWindow: isSet(object.callingWindow)
+        ? CallingWindow.fromJSON(object.callingWindow)
+        : isSet(object.calling_window)
+        ? CallingWindow.fromJSON(object.calling_window)
+        : undefined,
+    };
+  },
+
+  toJSON(message: SetQualitySettingsRequest): unknown {
+    const obj: any = {};
+    if (message.weights) {
+      const entries = globalThis.Object.entries(message.weights) as [string, number][];
+      if (entries.length > 0) {
+        obj.weights = {};
+        entries.forEach(([k, v]) => {
+          obj.weights[k] = Math.round(v);
+        });
+      }
+    }
+    if (message.threshold !== undefined) {
+      obj.threshold = Math.round(message.threshold);
+    }
+    if (message.thresholdAction !== undefined) {
+      obj.thresholdAction = message.thresholdAction;
+    }
+    if (message.exclusivityDays !== undefined) {
+      obj.exclusivityDays = Math.round(message.exclusivityDays);
+    }
+    if (message.callingWindow !== undefined) {
+      obj.callingWindow = CallingWindow.toJSON(message.callingWindow);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetQualitySettingsRequest>, I>>(base?: I): SetQualitySettingsRequest {
+    return SetQualitySettingsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetQualitySettingsRequest>, I>>(object: I): SetQualitySettingsRequest {
+    const message = createBaseSetQualitySettingsRequest();
+    message.weights = (globalThis.Object.entries(object.weights ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.threshold = object.threshold ?? undefined;
+    message.thresholdAction = object.thresholdAction ?? undefined;
+    message.exclusivityDays = object.exclusivityDays ?? undefined;
+    message.callingWindow = (object.callingWindow !== undefined && object.callingWindow !== null)
+      ? CallingWindow.fromPartial(object.callingWindow)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSetQualitySettingsRequest_WeightsEntry(): SetQualitySettingsRequest_WeightsEntry {
+  return { key: "", value: 0 };
+}
+
+export const SetQualitySettingsRequest_WeightsEntry: MessageFns<SetQualitySettingsRequest_WeightsEntry> = {
+  encode(message: SetQualitySettingsRequest_WeightsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).int32(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetQualitySettingsRequest_WeightsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetQualitySettingsRequest_WeightsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetQualitySettingsRequest_WeightsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: SetQualitySettingsRequest_WeightsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = Math.round(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetQualitySettingsRequest_WeightsEntry>, I>>(
+    base?: I,
+  ): SetQualitySettingsRequest_WeightsEntry {
+    return SetQualitySettingsRequest_WeightsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetQualitySettingsRequest_WeightsEntry>, I>>(
+    object: I,
+  ): SetQualitySettingsRequest_WeightsEntry {
+    const message = createBaseSetQualitySettingsRequest_WeightsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -18681,6 +19428,35 @@ export const LeadflowGatewayService = {
     responseSerialize: (value: SupplierScorecard): Buffer => Buffer.from(SupplierScorecard.encode(value).finish()),
     responseDeserialize: (value: Buffer): SupplierScorecard => SupplierScorecard.decode(value),
   },
+  /**
+   * The tenant's lead quality settings (GET /v1/settings/quality, docs/enrichment.md): the
+   * weights of the quality score's components, the threshold under which a lead gets LOW_QUALITY
+   * (a warning or an error), the exclusivity window and the calling window.
+   */
+  getQualitySettings: {
+    path: "/leadflow.v1.LeadflowGateway/GetQualitySettings" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetQualitySettingsRequest): Buffer =>
+      Buffer.from(GetQualitySettingsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetQualitySettingsRequest => GetQualitySettingsRequest.decode(value),
+    responseSerialize: (value: QualitySettings): Buffer => Buffer.from(QualitySettings.encode(value).finish()),
+    responseDeserialize: (value: Buffer): QualitySettings => QualitySettings.decode(value),
+  },
+  /**
+   * Set them (PUT /v1/settings/quality, admin); keys left out keep their value; a bad value
+   * answers INVALID_ARGUMENT (INVALID_QUALITY_SETTINGS).
+   */
+  setQualitySettings: {
+    path: "/leadflow.v1.LeadflowGateway/SetQualitySettings" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetQualitySettingsRequest): Buffer =>
+      Buffer.from(SetQualitySettingsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetQualitySettingsRequest => SetQualitySettingsRequest.decode(value),
+    responseSerialize: (value: QualitySettings): Buffer => Buffer.from(QualitySettings.encode(value).finish()),
+    responseDeserialize: (value: Buffer): QualitySettings => QualitySettings.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -18844,6 +19620,17 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
   setTagRules: handleUnaryCall<SetTagRulesRequest, TagRules>;
   /** A supplier's scorecard for a period (GET /v1/suppliers/{id}/scorecard). */
   getSupplierScorecard: handleUnaryCall<GetSupplierScorecardRequest, SupplierScorecard>;
+  /**
+   * The tenant's lead quality settings (GET /v1/settings/quality, docs/enrichment.md): the
+   * weights of the quality score's components, the threshold under which a lead gets LOW_QUALITY
+   * (a warning or an error), the exclusivity window and the calling window.
+   */
+  getQualitySettings: handleUnaryCall<GetQualitySettingsRequest, QualitySettings>;
+  /**
+   * Set them (PUT /v1/settings/quality, admin); keys left out keep their value; a bad value
+   * answers INVALID_ARGUMENT (INVALID_QUALITY_SETTINGS).
+   */
+  setQualitySettings: handleUnaryCall<SetQualitySettingsRequest, QualitySettings>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -19795,6 +20582,45 @@ export interface LeadflowGatewayClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SupplierScorecard) => void,
+  ): ClientUnaryCall;
+  /**
+   * The tenant's lead quality settings (GET /v1/settings/quality, docs/enrichment.md): the
+   * weights of the quality score's components, the threshold under which a lead gets LOW_QUALITY
+   * (a warning or an error), the exclusivity window and the calling window.
+   */
+  getQualitySettings(
+    request: GetQualitySettingsRequest,
+    callback: (error: ServiceError | null, response: QualitySettings) => void,
+  ): ClientUnaryCall;
+  getQualitySettings(
+    request: GetQualitySettingsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: QualitySettings) => void,
+  ): ClientUnaryCall;
+  getQualitySettings(
+    request: GetQualitySettingsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: QualitySettings) => void,
+  ): ClientUnaryCall;
+  /**
+   * Set them (PUT /v1/settings/quality, admin); keys left out keep their value; a bad value
+   * answers INVALID_ARGUMENT (INVALID_QUALITY_SETTINGS).
+   */
+  setQualitySettings(
+    request: SetQualitySettingsRequest,
+    callback: (error: ServiceError | null, response: QualitySettings) => void,
+  ): ClientUnaryCall;
+  setQualitySettings(
+    request: SetQualitySettingsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: QualitySettings) => void,
+  ): ClientUnaryCall;
+  setQualitySettings(
+    request: SetQualitySettingsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: QualitySettings) => void,
   ): ClientUnaryCall;
 }
 
