@@ -63,7 +63,7 @@ describe('the enrichment stage', () => {
       { tag: 'ny-exec', when: { all: [{ field: 'timezone', equals: 'America/New_York' }, { field: 'seniority', in: ['c_level', 'vp'] }] } },
       { tag: 'free-mail', when: { field: 'tags', contains: 'email:free' } },
       { tag: 'from-acme', when: { field: 'supplier', equals: 'Acme Lists' } },
-      { tag: 'scored', when: { field: 'quality', '>': 50 } },
+      { tag: 'scored', when: { field: 'quality', '>': 30 } },
     ]));
     const stage = createEnrichmentStage({ now: () => at, tagRules: async (tenantId) => (asked.push(tenantId), rules) });
     const b = batch([
@@ -72,12 +72,13 @@ describe('the enrichment stage', () => {
     ]);
     b.job!.supplier = 'Acme Lists';
     b.rows[0]!.tags = ['possible_duplicate', 'free-mail'];
-    b.rows[1]!.qualityScore = 80;
     const out = await stage(b);
     expect(asked).toEqual(['t']);
+    // The score is set before the tags, so that a rule sees it: email, phone, title and time zone, less 15 for a possible duplicate; email and title.
+    expect(out.rows.map((r) => r.qualityScore)).toEqual([35, 25]);
     expect(out.rows.map((r) => r.tags)).toEqual([
-      ['possible_duplicate', 'free-mail', 'email:free', 'phone:unknown', 'tz:America/New_York', 'seniority:vp', 'department:sales', 'ny-exec', 'from-acme'],
-      ['email:business', 'seniority:individual-contributor', 'department:engineering', 'from-acme', 'scored'],
+      ['possible_duplicate', 'free-mail', 'email:free', 'phone:unknown', 'tz:America/New_York', 'seniority:vp', 'department:sales', 'ny-exec', 'from-acme', 'scored'],
+      ['email:business', 'seniority:individual-contributor', 'department:engineering', 'from-acme'],
     ]);
   });
 
