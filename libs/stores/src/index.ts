@@ -28,3 +28,4 @@ export { databaseModule, redisModule } from './modules.js';
 export { createReloadingCache } from './reloading-cache.js';
 export type { ReloadingCache, ReloadingCacheOptions } from './reloading-cache.js';
 export { sqlCancelLookup, sqlCancelLookupMany } from './cancel-lookup.js';
+export { createRedisTokenBuckets } from './redis-token-buckets.js';

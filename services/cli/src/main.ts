@@ -8,6 +8,7 @@ import { concurrencyFromConfig, concurrencySchema, jobMetricsSchema } from '@lea
 import { createMetrics } from '@leadflow/metrics';
 import { outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
 import { auditRetentionSchema } from '@leadflow/dnc';
+import { dispatcherSchema } from '@leadflow/delivery';
 import { optionalSecretKeysSchema, SecretsError } from '@leadflow/secrets';
 import { storeFailure } from '@leadflow/stores';
 import { parseArgs, USAGE, UsageError } from './args.js';
@@ -29,6 +30,7 @@ const schema = {
   ...synonymsSchema,
   ...jobMetricsSchema,
   ...auditRetentionSchema,
+  ...dispatcherSchema,
   databaseUrl: ['DATABASE_URL', str({ default: '', description: 'PostgreSQL URL; empty uses the embedded database' })],
   dataDir: ['LEADFLOW_DATA_DIR', str({ default: '.leadflow/data', description: 'folder of the embedded database' })],
   logLevel: shared.logLevel(),
@@ -88,7 +90,11 @@ async function main(argv: string[]): Promise<number> {
   const limits = limitsFromConfig(config);
   const dedupPolicy = policyFromConfig(config);
   const common = { logger, metrics, databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, batchSize: config.batchSize, tenantId: config.tenantId, limits, dedupPolicy, outbound: outboundRulesFromConfig(config), secretKeys: config.secretKeys,
-    synonymsReloadMs: config.synonymsReloadMs, auditRetentionDays: config.auditRetentionDays };
+    synonymsReloadMs: config.synonymsReloadMs, auditRetentionDays: config.auditRetentionDays,
+    delivery: {
+      retrySchedule: config.retrySchedule, deliveryConcurrency: config.deliveryConcurrency, timeoutMs: config.timeoutMs, deliveryPollMs: config.deliveryPollMs,
+      circuitFailures: config.circuitFailures, circuitOpenMs: config.circuitOpenMs,
+    } };
   if (args.command === 'serve') {
     await serveCommand({
       ...common, httpPort: config.httpPort, grpcPort: config.grpcPort, host: config.httpHost, metricsPort: config.metricsPort ?? undefined, maxUploadBytes: config.maxUploadBytes,
