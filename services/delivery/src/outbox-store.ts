@@ -38,13 +38,15 @@ export interface Finish {
   circuitOpenMs: number;
 }
 
-const CLAIM = (probe: boolean) => `
+/** $5: an endpoint whose open circuit is due a probe (only its events), or null (every endpoint whose circuit is closed). */
+const CLAIM = `
   WITH due AS (
     SELECT e.id, e.endpoint_id FROM delivery_events e
       LEFT JOIN webhook_endpoints w ON w.id = e.endpoint_id
      WHERE e.status = 'pending' AND e.next_attempt_at <= now()
        AND (e.locked_until IS NULL OR e.locked_until < now())
-       AND ${probe ? 'e.endpoint_id = $5::uuid' : '(e.endpoint_id IS NULL OR (w.active AND w.deleted_at IS NULL AND w.circuit_open_until IS NULL))'}
+       AND CASE WHEN $5::uuid IS NOT NULL THEN e.endpoint_id = $5::uuid
+                ELSE e.endpoint_id IS NULL OR (w.active AND w.deleted_at IS NULL AND w.circuit_open_until IS NULL) END
        AND NOT (coalesce(e.endpoint_id::text, e.url) = ANY($4::text[]))
        AND (e.job_id IS NULL OR NOT (e.job_id = ANY($6::text[])))
      ORDER BY e.next_attempt_at
@@ -98,7 +100,7 @@ export function createOutboxStore(db: SqlClient) {
   return {
     /** Leases up to `limit` due events, oldest first, of destinations and jobs not in `skip`. */
     async claim(owner: string, limit: number, leaseMs: number, skip: { destinations: string[]; jobs: string[] }): Promise<ClaimedEvent[]> {
-      const { rows } = await db.query<ClaimedEvent>(CLAIM(false), [owner, limit, leaseMs, skip.destinations, skip.jobs]);
+      const { rows } = await db.query<ClaimedEvent>(CLAIM, [owner, limit, leaseMs, skip.destinations, null, skip.jobs]);
       return rows;
     },
 
@@ -113,7 +115,7 @@ export function createOutboxStore(db: SqlClient) {
         [openMs],
       );
       const probes: ClaimedEvent[] = [];
-      for (const { id } of due) probes.push(...(await db.query<ClaimedEvent>(CLAIM(true), [owner, 1, leaseMs, [], id, []])).rows);
+      for (const { id } of due) probes.push(...(await db.query<ClaimedEvent>(CLAIM, [owner, 1, leaseMs, [], id, []])).rows);
       return probes;
     },
 

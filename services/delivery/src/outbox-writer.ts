@@ -130,10 +130,15 @@ export function createOutboxStage(opts: OutboxWriterOptions): Sink<LeadBatch> {
  * batches arrive in order). The payload carries the job's counts.
  */
 async function writeJobCompleted(db: SqlClient, jobId: string, tenantId: string, destinations: readonly Destination[]): Promise<void> {
-  const { rows } = await db.query<{ total_rows: number; accepted: number; invalid: number; duplicate: number; suppressed: number; completed_at: Date }>(
-    `SELECT total_rows, accepted, invalid, duplicate, suppressed, completed_at FROM job_progress WHERE job_id = $1 AND completed_at IS NOT NULL`,
-    [jobId],
-  );
+  type Progress = { total_rows: number; accepted: number; invalid: number; duplicate: number; suppressed: number; completed_at: Date };
+  const rows = await db
+    .query<Progress>(`SELECT total_rows, accepted, invalid, duplicate, suppressed, completed_at FROM job_progress WHERE job_id = $1 AND completed_at IS NOT NULL`, [jobId])
+    .then((r) => r.rows)
+    // persistence's table, not there on a database delivery has alone: no job of it completed.
+    .catch((err: { code?: string }) => {
+      if (err.code === '42P01') return [] as Progress[];
+      throw err;
+    });
   const p = rows[0];
   if (!p) return;
   const payload = {
