@@ -86,6 +86,7 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
     outbound: env.outbound,
     secretKeys: env.secretKeys,
     auditRetentionDays: env.auditRetentionDays,
+    delivery: env.delivery,
   });
   try {
     if (args.dnc) {
@@ -128,7 +129,7 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
     );
     progress.finish();
     // Its leads are in the outbox: the run waits, bounded, for what is due meanwhile to be sent.
-    if (args.webhook) await standalone.drainDelivery(jobId, RUN_DELIVERY_WAIT_MS);
+    await standalone.drainDelivery(jobId, RUN_DELIVERY_WAIT_MS);
     return await out.close(args.webhook ? await createSqlDeliveryStore(standalone.db).jobOutcome(jobId) : undefined);
   } finally {
     await standalone.close();

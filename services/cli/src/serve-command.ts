@@ -69,7 +69,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
     async start() {
       standalone = await openStandalone({
         databaseUrl: env.databaseUrl, dataDir: env.dataDir, logger, metrics, batchSize: env.batchSize, limits: env.limits, dedupPolicy: env.dedupPolicy, outbound: env.outbound,
-        secretKeys: env.secretKeys, synonymsReloadMs: env.synonymsReloadMs, auditRetentionDays: env.auditRetentionDays,
+        secretKeys: env.secretKeys, synonymsReloadMs: env.synonymsReloadMs, auditRetentionDays: env.auditRetentionDays, delivery: env.delivery,
       });
     },
     stop: async () => standalone?.close(),

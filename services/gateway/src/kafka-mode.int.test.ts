@@ -146,7 +146,7 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
       const j = await getJob(firstJob.id);
       return j.counts.delivered === j.counts.accepted ? j : undefined;
     }, { describe: () => getJob(firstJob.id) });
-    const delivered = receiver.requests.flatMap((r) => (JSON.parse(r.body) as { leads: { row: number }[] }).leads.map((l) => l.row));
+    const delivered = receiver.requests.flatMap((r) => (JSON.parse(r.body) as { data: { leads: { row: number }[] } }).data.leads.map((l) => l.row));
     const accepted = firstFile.rows.filter((r) => r.expected === 'accepted').map((r) => r.row);
     expect(delivered.sort((a, b) => a - b)).toEqual(accepted);
     expect(job.counts.delivered).toBe(accepted.length);
