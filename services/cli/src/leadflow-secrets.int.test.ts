@@ -79,10 +79,12 @@ describe('leadflow run with webhook secrets sealed by the key file beside its da
 
     const run = await leadflow(['run', join(dir, 'b.csv'), '--out', join(dir, 'out-b')], env);
     expect(run.code).toBe(0);
-    expect(receiver.requests).toHaveLength(1);
-    expect(signedWith(secret, receiver.requests[0]!)).toBe(true);
-    expect(legacyReceiver.requests).toHaveLength(1);
-    expect(signedWith(legacySecret, legacyReceiver.requests[0]!)).toBe(true);
+    // Each endpoint takes every event type: the job's leads, then job.completed.
+    const types = (requests: ReceivedRequest[]) => requests.map((r) => (JSON.parse(r.body) as { type: string }).type).sort();
+    expect(types(receiver.requests)).toEqual(['job.completed', 'lead.created']);
+    expect(receiver.requests.every((r) => signedWith(secret, r))).toBe(true);
+    expect(types(legacyReceiver.requests)).toEqual(['job.completed', 'lead.created']);
+    expect(legacyReceiver.requests.every((r) => signedWith(legacySecret, r))).toBe(true);
 
     const rows = await onFolder(async (db) =>
       (await db.query<{ id: string; secret: string | null; secret_sealed: string | null; whole: string }>(
