@@ -32,3 +32,4 @@ export { sqlCancelLookup, sqlCancelLookupMany } from './cancel-lookup.js';
 export {
   createSqlDncExemptions, DNC_EXEMPTION_KINDS, exemptionHolds, exemptionUntil, type DncExemption, type DncExemptionKind, type DncExemptionStore, type NewDncExemption,
 } from './sql-dnc-exemptions.js';
+export { createRedisTokenBuckets } from './redis-token-buckets.js';

@@ -18,6 +18,8 @@ export interface Answer {
   bodyBytes?: number;
   /** Answers only after this many milliseconds: a slow receiver, which delivery waits for. */
   delayMs?: number;
+  /** Extra answer headers (a throttling receiver's Retry-After). */
+  headers?: Record<string, string>;
 }
 
 /** An answer for every request, or one chosen per request (`index` counts from 0). */
@@ -75,7 +77,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     // A delayed answer may find its client gone, or the receiver closed.
     if (res.destroyed) return;
     if (answer.bodyBytes === undefined) {
-      res.writeHead(answer.status, { 'content-type': 'application/json' }).end('{}');
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end('{}');
       return;
     }
     res.on('error', () => {});

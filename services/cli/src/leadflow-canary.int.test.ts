@@ -239,7 +239,7 @@ describe('a canary lead through leadflow run at the lowest log level, with a fai
       writeFileSync(join(dir, 'canary.csv'), CSV);
       writeFileSync(join(dir, 'dnc.txt'), `${PHONE}\n`);
       const res = await runNode(BIN, ['run', join(dir, 'canary.csv'), '--dnc', join(dir, 'dnc.txt'), '--webhook', receiver.url, '--out', join(dir, 'out')], {
-        env: { LEADFLOW_DATA_DIR: join(dir, 'db'), HTTP_HOST: '', LOG_LEVEL: 'trace', DELIVERY_MAX_ATTEMPTS: '2' },
+        env: { LEADFLOW_DATA_DIR: join(dir, 'db'), HTTP_HOST: '', LOG_LEVEL: 'trace', DELIVERY_RETRY_SCHEDULE: '0,10ms' },
       });
       expect(receiver.requests.length).toBeGreaterThan(0);
       expect(res.stderr).toContain('"level":"info"'); // the lowest level was taken: run logs errors only by default

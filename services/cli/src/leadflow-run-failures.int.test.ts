@@ -114,11 +114,13 @@ describe('leadflow run, when something is wrong', () => {
     afterAll(() => receiver.close());
 
     it('says how many leads were delivered and how many failed, in the summary line and summary.json, and exits 3', async () => {
-      // The first batch is taken; the second is answered 500 with a 1 GiB body, on every attempt.
+      // The first batch's event is taken; the second's is answered 500 with a 1 GiB body, on every attempt.
       const GiB = 1024 ** 3;
-      receiver.respondWith((req) => ((JSON.parse(req.body) as { batch: number }).batch === 0 ? 200 : { status: 500, bodyBytes: GiB }));
+      let taken: string | undefined;
+      receiver.respondWith((req) => ((taken ??= String(req.headers['webhook-id'])) === req.headers['webhook-id'] ? 200 : { status: 500, bodyBytes: GiB }));
       const out = join(dir, 'out-webhook');
-      const res = await leadflow(['run', csv, '--webhook', receiver.url, '--out', out], { ...webhookEnv, BATCH_SIZE: '3' });
+      // Five attempts, a moment apart.
+      const res = await leadflow(['run', csv, '--webhook', receiver.url, '--out', out], { ...webhookEnv, BATCH_SIZE: '3', DELIVERY_RETRY_SCHEDULE: '0,10ms,10ms,10ms,10ms' });
 
       expect(res.stderr).toBe(
         'leadflow run: 3 accepted lead(s) could not be delivered to the webhook (HTTP 500 after 5 attempts); they are in leads.csv; ' +

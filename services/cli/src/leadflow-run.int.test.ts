@@ -85,10 +85,10 @@ describe(`leadflow run (standalone mode), generated files of seed ${seed}`, () =
     expect(Object.keys(rejected[0]!)).toEqual(['row', 'file', 'reason', 'detail', ...file.header]);
 
     // the webhook got exactly the accepted leads, once each
-    const delivered = receiver.requests.flatMap((r) => JSON.parse(r.body).leads as { row: number; email?: string }[]);
+    const delivered = receiver.requests.flatMap((r) => JSON.parse(r.body).data.leads as { row: number; email?: string }[]);
     const leads = readCsvFile(join(out, 'leads.csv'));
     expect(delivered.map((l) => l.row).sort((a, b) => a - b)).toEqual(leads.map((l) => Number(l.row)));
-    expect(receiver.requests.every((r) => r.headers['content-type'] === 'application/json' && r.headers['idempotency-key'])).toBe(true);
+    expect(receiver.requests.every((r) => r.headers['content-type'] === 'application/json' && r.headers['webhook-id'])).toBe(true);
 
     // Household members stay leads, flagged as possible duplicates naming the row they may copy, and why.
     const households = file.rows.filter((r) => r.kind.startsWith('household'));
@@ -339,7 +339,7 @@ describe(`leadflow run (standalone mode), generated files of seed ${seed}`, () =
       expect(suppressed.map((r) => [r.row, r.reason, r.phone, r.alternate_phones])).toEqual([['4', 'DNC_INTERNAL', '+14155550105', '+14155550104']]);
       expect(readCsvFile(join(out, 'rejected.csv')).map((r) => [r.row, r.reason])).toEqual([['5', 'INVALID_PHONE;NO_CONTACT']]);
 
-      const delivered = hook.requests.flatMap((r) => JSON.parse(r.body).leads as { row: number; alternates?: unknown }[]);
+      const delivered = hook.requests.flatMap((r) => JSON.parse(r.body).data.leads as { row: number; alternates?: unknown }[]);
       expect(delivered.find((l) => l.row === 2)?.alternates).toEqual({ emails: ['juan.cruz@gmail.com'], phones: ['+14155550103'] });
     } finally {
       await hook.close();

@@ -1,8 +1,9 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Webhook } from 'standardwebhooks';
 import { createSqlEndpointStore, migrations as deliveryMigrations } from '@leadflow/delivery';
 import { keyringFromFile, newKeyEntry } from '@leadflow/secrets';
 import { createPglite, migrate, type SqlClient } from '@leadflow/stores';
@@ -16,10 +17,14 @@ async function leadflow(args: string[], env: Record<string, string>) {
   return { ...res, code: res.code ?? -1 };
 }
 
-/** Checks Leadflow-Signature as a receiver does, with its copy of the secret. */
+/** Checks the Standard Webhooks signature as a receiver does, with the reference library and its copy of the secret. */
 function signedWith(secret: string, request: ReceivedRequest): boolean {
-  const [, t, mac] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(request.headers['leadflow-signature'])) ?? [];
-  return mac !== undefined && mac === createHmac('sha256', secret).update(`${t}.${request.body}`).digest('hex');
+  try {
+    new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 describe('leadflow run with webhook secrets sealed by the key file beside its data folder', () => {
@@ -27,8 +32,8 @@ describe('leadflow run with webhook secrets sealed by the key file beside its da
   const dataDir = join(dir, 'db');
   const keyFile = `${dataDir}.keys`;
   const env = { LEADFLOW_DATA_DIR: dataDir };
-  const secret = `whsec_${randomBytes(24).toString('base64url')}`;
-  const legacySecret = `whsec_${randomBytes(24).toString('base64url')}`;
+  const secret = `whsec_${randomBytes(24).toString('base64')}`;
+  const legacySecret = `whsec_${randomBytes(24).toString('base64')}`;
   let receiver: WebhookReceiver;
   let legacyReceiver: WebhookReceiver;
   const onFolder = async <T>(fn: (db: SqlClient) => Promise<T>): Promise<T> => {
@@ -74,10 +79,12 @@ describe('leadflow run with webhook secrets sealed by the key file beside its da
 
     const run = await leadflow(['run', join(dir, 'b.csv'), '--out', join(dir, 'out-b')], env);
     expect(run.code).toBe(0);
-    expect(receiver.requests).toHaveLength(1);
-    expect(signedWith(secret, receiver.requests[0]!)).toBe(true);
-    expect(legacyReceiver.requests).toHaveLength(1);
-    expect(signedWith(legacySecret, legacyReceiver.requests[0]!)).toBe(true);
+    // Each endpoint takes every event type: the job's leads, then job.completed.
+    const types = (requests: ReceivedRequest[]) => requests.map((r) => (JSON.parse(r.body) as { type: string }).type).sort();
+    expect(types(receiver.requests)).toEqual(['job.completed', 'lead.created']);
+    expect(receiver.requests.every((r) => signedWith(secret, r))).toBe(true);
+    expect(types(legacyReceiver.requests)).toEqual(['job.completed', 'lead.created']);
+    expect(legacyReceiver.requests.every((r) => signedWith(legacySecret, r))).toBe(true);
 
     const rows = await onFolder(async (db) =>
       (await db.query<{ id: string; secret: string | null; secret_sealed: string | null; whole: string }>(

@@ -86,7 +86,7 @@ describe('leadflow serve: find and watch jobs', () => {
       enrichment: { rowsIn: accepted + expected('suppressed'), rowsOut: { accepted: accepted + expected('suppressed') } },
       dnc: { rowsIn: accepted + expected('suppressed'), rowsOut: { accepted, suppressed: expected('suppressed') } },
       persistence: { rowsIn: ROWS, rowsOut: { accepted, invalid: expected('invalid'), duplicate: expected('duplicate'), suppressed: expected('suppressed') } },
-      delivery: { rowsIn: accepted, rowsOut: { delivered: expect.any(Number), failed: 0 } },
+      delivery: { rowsIn: accepted, rowsOut: { delivered: expect.any(Number), failed: 0, pending: expect.any(Number) } },
     });
     expect(end).toMatchObject({ status: 'completed', progress: { percent: 100, rate: null, estimatedEnd: null } });
     // Delivery goes on after the job completes (every row stored): only its figures may have moved since.

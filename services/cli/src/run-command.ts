@@ -59,6 +59,12 @@ async function checkWebhook(url: string, rules: OutboundRules): Promise<void> {
  * `leadflow run FILE [FILE ...]`: the files end to end in this process, as one job (several
  * files: docs/several-files.md); the results in the output folder.
  */
+/**
+ * How long \`leadflow run --webhook\` waits, after its last lead is stored, for its outbox: what is
+ * left (a retry due later) is sent by the next \`run\` or \`serve\` on the same data folder.
+ */
+const RUN_DELIVERY_WAIT_MS = 120_000;
+
 export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Summary> {
   const paths = (args.files ?? [args.file]).map((f) => resolve(f));
   const file = paths[0]!;
@@ -82,6 +88,7 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
     auditRetentionDays: env.auditRetentionDays,
     rawRetention: env.rawRetention,
     dncSettings: env.dncSettings,
+    delivery: env.delivery,
   });
   try {
     if (args.dnc) {
@@ -123,6 +130,8 @@ export async function runCommand(args: RunArgs, env: RunEnvironment): Promise<Su
       (batch) => progress.rowsRead(batch.rows.length, batch.last),
     );
     progress.finish();
+    // Its leads are in the outbox: the run waits, bounded, for what is due meanwhile to be sent.
+    await standalone.drainDelivery(jobId, RUN_DELIVERY_WAIT_MS);
     // Rows with phones a stale national or state list holds (docs/dnc-lists.md, "Freshness"): kept in the data folder.
     const { rows: [held] } = await standalone.db.query<{ rows: number; lists: string | null }>(
       'SELECT count(*)::int AS rows, min(lists) AS lists FROM dnc_held_rows WHERE job_id = $1',

@@ -23,7 +23,9 @@ export interface RunReport {
 export function reportRun(summary: Summary, out: string): RunReport {
   const { delivery } = summary;
   const counts = `${summary.rows} rows: ${summary.accepted} accepted, ${summary.invalid} invalid, ${summary.duplicate} duplicate, ${summary.suppressed} suppressed`;
-  const delivered = delivery ? `; ${delivery.delivered} of ${delivery.delivered + delivery.failed} leads delivered to the webhook` : '';
+  // Leads still in the outbox (a retry due after the run's wait) are sent by the next run or serve on the data folder.
+  const pending = delivery?.pending ? `, ${delivery.pending} still pending (sent by the next run or serve on this data folder)` : '';
+  const delivered = delivery ? `; ${delivery.delivered} of ${delivery.delivered + delivery.failed + (delivery.pending ?? 0)} leads delivered to the webhook${pending}` : '';
   const held = summary.held
     ? `; ${summary.held.rows} held until a fresh Do-Not-Call list replaces ${summary.held.lists} (they go on at the next run or serve)`
     : '';

@@ -70,6 +70,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
       standalone = await openStandalone({
         databaseUrl: env.databaseUrl, dataDir: env.dataDir, logger, metrics, batchSize: env.batchSize, limits: env.limits, dedupPolicy: env.dedupPolicy, outbound: env.outbound,
         secretKeys: env.secretKeys, synonymsReloadMs: env.synonymsReloadMs, auditRetentionDays: env.auditRetentionDays, rawRetention: env.rawRetention, dncSettings: env.dncSettings,
+        delivery: env.delivery,
       });
     },
     stop: async () => standalone?.close(),

@@ -10,13 +10,16 @@ import {
   type DedupPolicy,
 } from '@leadflow/dedup';
 import {
-  createDeliveryStage,
-  createSqlDeliveryStore,
+  createDispatcher,
+  createMemoryTokenBuckets,
+  createOutboxStage,
+  createOutboxStore,
   createSqlEndpointStore,
+  DEFAULT_RETRY_SCHEDULE,
   migrations as deliveryMigrations,
-  rememberEndpoints,
+  parseRetrySchedule,
   sealEndpointSecrets,
-  type EndpointStore,
+  type Dispatcher,
 } from '@leadflow/delivery';
 import {
   AUDIT_PHONE_PURPOSE, auditUpkeepModule, createDncStage, createSqlDncAudit, createSqlHeldRows, DEFAULT_WIRELESS_STATES, heldRowsReleaser, listAgeGauge,
@@ -80,6 +83,8 @@ export interface StandaloneOptions {
   rawRetention?: { hours: number; intervalMs: number };
   /** List freshness and wireless states (DNC_MAX_LIST_AGE_DAYS, DNC_STALE_LIST_POLICY, DNC_WIRELESS_STATES, DNC_HELD_RELEASE_MS). */
   dncSettings?: Partial<DncSettings>;
+  /** The delivery dispatcher's settings (DELIVERY_RETRY_SCHEDULE, ...: dispatcherSchema). */
+  delivery?: DeliverySettings;
 }
 
 /** The dnc stage's settings of freshness and wireless states (docs/dnc-lists.md). */
@@ -88,6 +93,16 @@ export interface DncSettings {
   staleListPolicy: StaleListPolicy;
   wirelessStates: readonly string[];
   heldReleaseMs: number;
+}
+
+/** What the dispatcher of a standalone process is told (dispatcherSchema). */
+export interface DeliverySettings {
+  retrySchedule?: readonly number[];
+  deliveryConcurrency?: number;
+  timeoutMs?: number;
+  deliveryPollMs?: number;
+  circuitFailures?: number;
+  circuitOpenMs?: number;
 }
 
 /** What every standalone command is given: the stores' place and the process's logger and metrics. */
@@ -107,6 +122,7 @@ export interface StandaloneEnvironment {
   auditRetentionDays?: number;
   rawRetention?: { hours: number; intervalMs: number };
   dncSettings?: Partial<DncSettings>;
+  delivery?: DeliverySettings;
 }
 
 export interface Standalone {
@@ -146,7 +162,12 @@ export interface Standalone {
   leadSink(onError: (job: JobRef, err: unknown) => void): LeadSink;
   /** The keys webhook secrets are sealed with: the gateway's webhook routes make and show secrets with them. */
   secretKeys: Keyring;
-  /** Waits for the jobs in flight, then closes the database. */
+  /**
+   * Waits, at most `maxWaitMs`, until the job's outbox holds no event due within that time (every
+   * event delivered or failed, or waiting for a retry later): what `leadflow run --webhook` reports.
+   */
+  drainDelivery(jobId: string, maxWaitMs: number): Promise<void>;
+  /** Waits for the jobs in flight, stops the dispatcher, then closes the database. */
   close(): Promise<void>;
 }
 
@@ -169,8 +190,8 @@ async function* once<T>(item: T): AsyncGenerator<T> {
   yield item;
 }
 
-/** How long delivery believes a tenant's webhook endpoints (rememberEndpoints): one added in the database by another process is used at most this long after. */
-const ENDPOINTS_FOR_MS = 5_000;
+/** How long delivery believes a tenant's webhook endpoints: one added or changed over the API is used at most this long after. */
+const ENDPOINTS_FOR_MS = 1_000;
 
 /**
  * Standalone mode (docs/architecture.md section 1): the same stages as the services, composed in
@@ -178,9 +199,10 @@ const ENDPOINTS_FOR_MS = 5_000;
  * for the services: dedup's index and claims in tables, so that memory stays bounded.
  */
 export async function openStandalone(opts: StandaloneOptions): Promise<Standalone> {
+  const outbound = createOutboundFetch(opts.outbound);
   const db = opts.databaseUrl ? createPostgres({ url: opts.databaseUrl, applicationName: 'leadflow' }) : await createPglite({ dataDir: opts.dataDir });
   const { logger, metrics } = opts;
-  let endpoints: EndpointStore;
+  let dispatcher: Dispatcher;
   let auditUpkeep: ReturnType<typeof auditUpkeepModule>;
   let rawCleanup: ReturnType<typeof rawCleanupModule>;
   let hashOf: PhoneHash;
@@ -192,8 +214,15 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     }
     // After the database: a data folder that cannot be used is the problem to report, not its key file.
     keys = secretKeyring(opts.secretKeys, opts.dataDir);
-    endpoints = createSqlEndpointStore(db, keys);
-    await sealEndpointSecrets(endpoints, logger);
+    await sealEndpointSecrets(createSqlEndpointStore(db, keys), logger);
+    // The outbox's sender (docs/delivery.md): what this process's jobs wrote, and what an earlier
+    // run left pending, is sent outside the pipeline; rate buckets in this process.
+    const d = opts.delivery ?? {};
+    dispatcher = createDispatcher({
+      store: createOutboxStore(db), keyring: keys, buckets: createMemoryTokenBuckets(), fetch: outbound, logger, metrics,
+      schedule: d.retrySchedule ?? parseRetrySchedule(DEFAULT_RETRY_SCHEDULE), concurrency: d.deliveryConcurrency ?? 16, timeoutMs: d.timeoutMs,
+      pollMs: d.deliveryPollMs, circuitFailures: d.circuitFailures, circuitOpenMs: d.circuitOpenMs, areCancelled: sqlCancelLookupMany(db),
+    });
     hashOf = (phone) => keys.keyedHash(AUDIT_PHONE_PURPOSE, phone);
     auditHashes = (phone) => keys.keyedHashes(AUDIT_PHONE_PURPOSE, phone).map((h) => h.hash);
     auditUpkeep = auditUpkeepModule({ db, hashOf, retentionDays: opts.auditRetentionDays ?? 1826, logger });
@@ -204,6 +233,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   } catch (err) {
     // The embedded folder is given up, so that the next start is not told another process holds it.
     await db.close().catch(() => {});
+    await outbound.close().catch(() => {});
     throw err;
   }
   const runner = await startJobRunner(db, createSqlJobStore(db), logger);
@@ -258,11 +288,10 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     ['persistence', persistenceStage],
   ] as const;
   const instrumented = stages.map(([name, stage]) => instrument(name, skipCancelled(stage, cancelled), metrics));
-  const outbound = createOutboundFetch(opts.outbound);
   // The endpoints are read once per ENDPOINTS_FOR_MS, not per batch (each single lead is one).
-  const delivery = createDeliveryStage({
-    store: createSqlDeliveryStore(db), endpoints: rememberEndpoints(endpoints, { forMs: ENDPOINTS_FOR_MS }), logger, metrics, fetch: outbound, isCancelled: cancelLookup,
-  });
+  const delivery = createOutboxStage({ db, logger, metrics, isCancelled: cancelLookup, endpointsForMs: ENDPOINTS_FOR_MS, onWritten: dispatcher.nudge });
+  await dispatcher.start();
+  const outbox = createOutboxStore(db);
   // Rows held for a stale list go on, screened again, through persistence and delivery once every
   // national and state list is fresh: at start, every DNC_HELD_RELEASE_MS and after a load.
   const releaser = heldRowsReleaser({
@@ -405,10 +434,19 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
         onError,
       });
     },
+    async drainDelivery(jobId, maxWaitMs) {
+      const until = Date.now() + maxWaitMs;
+      for (let i = 0; Date.now() < until && i < 100_000; i++) {
+        if ((await outbox.pendingOf(jobId, until - Date.now())).due === 0) return;
+        dispatcher.nudge();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
     async close() {
       await Promise.allSettled([...inFlight]);
       await releaser.stop();
       await ages.stop();
+      await dispatcher.stop();
       await runner.stop();
       await auditUpkeep.stop();
       await rawCleanup.stop();

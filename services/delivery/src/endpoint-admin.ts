@@ -1,7 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Keyring } from '@leadflow/secrets';
 import type { SqlClient } from '@leadflow/stores';
-import { endpointSecretContext } from './endpoint-store.js';
+import { defaultSecretContext, endpointSecretContext } from './endpoint-store.js';
+import { newWebhookSecret } from './standard-webhooks.js';
 
 /**
  * The control surface of delivery (docs/delivery.md, "Endpoints, rate, deliveries and replay
@@ -23,11 +24,6 @@ export const PREVIOUS_SECRET_VALID_MS = 24 * 60 * 60 * 1000;
 /** The window a job's current delivery rate is measured over. */
 export const RATE_WINDOW_SECONDS = 5;
 
-/** A tenant's default secret, sealed for its row (the migration's context). */
-export const defaultSecretContext = (tenantId: string) => `webhook_default_secrets.secret_sealed/${tenantId}`;
-
-/** A new signing secret as Standard Webhooks defines it: `whsec_` and the base64 of 24 random bytes. */
-export const newWebhookSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
 export interface EndpointSettings {
   url: string;

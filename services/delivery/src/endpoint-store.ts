@@ -9,6 +9,9 @@ import type { SqlClient } from '@leadflow/stores';
  */
 export const endpointSecretContext = (id: string) => `webhook_endpoints.secret_sealed/${id}`;
 
+/** A tenant's default secret (webhook_default_secrets), sealed for its row: it signs what goes to a job's own webhook URL. */
+export const defaultSecretContext = (tenantId: string) => `webhook_default_secrets.secret_sealed/${tenantId}`;
+
 export interface Endpoint {
   url: string;
   /** HMAC-SHA256 key of the Leadflow-Signature header, opened; null sends unsigned. */

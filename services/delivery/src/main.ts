@@ -1,41 +1,54 @@
 #!/usr/bin/env node
 import { runStageMain, TOPICS } from '@leadflow/bus';
-import { int, shared } from '@leadflow/config';
+import { shared } from '@leadflow/config';
 import { createOutboundFetch, outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
 import { secretKeysSchema } from '@leadflow/secrets';
-import { createPostgres, databaseModule, sqlCancelLookup } from '@leadflow/stores';
-import { createDeliveryStage } from './delivery-stage.js';
-import { createSqlDeliveryStore } from './delivery-store.js';
+import { createPostgres, createRedis, createRedisTokenBuckets, databaseModule, redisModule, sqlCancelLookup, sqlCancelLookupMany } from '@leadflow/stores';
+import { createDispatcher } from './dispatcher.js';
+import { dispatcherSchema } from './dispatcher-config.js';
 import { createSqlEndpointStore, sealEndpointSecrets } from './endpoint-store.js';
 import { migrations } from './index.js';
+import { createOutboxStore } from './outbox-store.js';
+import { createOutboxStage } from './outbox-writer.js';
 
 await runStageMain({
   name: 'delivery',
   input: TOPICS.leadsStored,
   schema: {
     databaseUrl: shared.databaseUrl(),
+    // The rate buckets every replica shares.
+    redisUrl: shared.redisUrl(),
     ...outboundSchema,
     // Delivery opens the endpoints' secrets to sign with them: it cannot start without their keys.
     ...secretKeysSchema,
-    maxAttempts: ['DELIVERY_MAX_ATTEMPTS', int({ min: 1, max: 20, default: 5 })],
-    // A request's wait stays below the Kafka consumer's session timeout (30 s), as every wait of a batch does.
-    timeoutMs: ['DELIVERY_TIMEOUT_MS', int({ min: 100, max: 25_000, default: 10_000 })],
+    ...dispatcherSchema,
   },
   build: ({ config, lifecycle, logger, metrics }) => {
     const db = createPostgres({ url: config.databaseUrl, applicationName: 'leadflow-delivery' });
     lifecycle.add(databaseModule(db, migrations));
+    const redis = createRedis({ url: config.redisUrl, name: 'leadflow-delivery' });
+    lifecycle.add(redisModule(redis));
     const endpoints = createSqlEndpointStore(db, config.secretKeys);
     lifecycle.add({ name: 'webhook-secrets', start: async () => void (await sealEndpointSecrets(endpoints, logger)) });
     const fetch = createOutboundFetch(outboundRulesFromConfig(config));
     lifecycle.add({ name: 'outbound', stop: () => fetch.close() });
-    return createDeliveryStage({
+    // The consumer only writes the outbox; this replica's dispatcher sends, outside it.
+    const dispatcher = createDispatcher({
+      store: createOutboxStore(db),
+      keyring: config.secretKeys,
+      buckets: createRedisTokenBuckets(redis),
       fetch,
-      store: createSqlDeliveryStore(db),
-      endpoints,
       logger,
       metrics,
-      webhook: { maxAttempts: config.maxAttempts, timeoutMs: config.timeoutMs },
-      isCancelled: sqlCancelLookup(db),
+      schedule: config.retrySchedule,
+      concurrency: config.deliveryConcurrency,
+      timeoutMs: config.timeoutMs,
+      pollMs: config.deliveryPollMs,
+      circuitFailures: config.circuitFailures,
+      circuitOpenMs: config.circuitOpenMs,
+      areCancelled: sqlCancelLookupMany(db),
     });
+    lifecycle.add({ name: 'dispatcher', start: () => dispatcher.start(), stop: () => dispatcher.stop() });
+    return createOutboxStage({ db, logger, metrics, isCancelled: sqlCancelLookup(db), onWritten: dispatcher.nudge });
   },
 });

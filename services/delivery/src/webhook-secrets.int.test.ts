@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,19 +9,26 @@ import { emptyLead, leadIdFor } from '@leadflow/pipeline';
 import { Disposition, type LeadBatch } from '@leadflow/proto';
 import { createKeyring, newKeyEntry, parseSecretKeys, SecretsError, type Keyring } from '@leadflow/secrets';
 import { createPostgres, migrate, type SqlClient } from '@leadflow/stores';
-import { freePort, infraEnv, runNode, startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '@leadflow/testkit';
-import { createDeliveryStage, createSqlDeliveryStore, createSqlEndpointStore, migrations, sealEndpointSecrets } from './index.js';
+import { freePort, infraEnv, runNode, startWebhookReceiver, waitUntil, type ReceivedRequest, type WebhookReceiver } from '@leadflow/testkit';
+import { Webhook } from 'standardwebhooks';
+import {
+  createDispatcher, createMemoryTokenBuckets, createOutboxStage, createOutboxStore, createSqlDeliveryStore, createSqlEndpointStore, migrations, sealEndpointSecrets,
+} from './index.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const K1 = newKeyEntry('k1');
 const K2 = newKeyEntry('k2');
 const ring = (...entries: string[]): Keyring => createKeyring(parseSecretKeys(entries.join(',')), 'LEADFLOW_SECRET_KEYS');
-const newSecret = () => `whsec_${randomBytes(24).toString('base64url')}`;
+const newSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
-/** Checks Leadflow-Signature as a receiver does, with its copy of the secret (not with Leadflow's code). */
+/** Checks the Standard Webhooks signature as a receiver does, with its reference library and its copy of the secret. */
 function signedWith(secret: string, request: ReceivedRequest): boolean {
-  const [, t, mac] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(request.headers['leadflow-signature'])) ?? [];
-  return mac !== undefined && mac === createHmac('sha256', secret).update(`${t}.${request.body}`).digest('hex');
+  try {
+    new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function acceptedBatch(tenantId: string, rows: number): LeadBatch {
@@ -69,20 +76,26 @@ describe('webhook secrets sealed at rest, on PostgreSQL', () => {
     await admin?.close();
   });
   beforeEach(async () => {
-    await db.query('TRUNCATE webhook_endpoints, deliveries');
+    await db.query('TRUNCATE webhook_endpoints, deliveries, delivery_events, delivery_progress CASCADE');
     receiver.requests.length = 0;
     logLines.length = 0;
   });
 
-  const deliver = (keyring: Keyring, batch: LeadBatch) =>
-    createDeliveryStage({
-      store: createSqlDeliveryStore(db),
-      endpoints: createSqlEndpointStore(db, keyring),
-      logger,
-      metrics: createMetrics({ defaultMetrics: false }),
-      fetch,
-      webhook: { maxAttempts: 1 },
-    })(batch);
+  const metrics = createMetrics({ defaultMetrics: false });
+  /** Writes the batch's events, then sends them with one attempt each, as a delivery replica with that keyring does. */
+  const deliver = async (keyring: Keyring, batch: LeadBatch) => {
+    await createOutboxStage({ db, logger, metrics })(batch);
+    const dispatcher = createDispatcher({ store: createOutboxStore(db), keyring, buckets: createMemoryTokenBuckets(), fetch, logger, metrics, schedule: [0], pollMs: 20 });
+    await dispatcher.start();
+    try {
+      await waitUntil('the events sent', async () => {
+        const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM delivery_events WHERE job_id = $1 AND status = 'pending'", [batch.job!.jobId]);
+        return rows[0]!.n === 0 ? true : undefined;
+      });
+    } finally {
+      await dispatcher.stop();
+    }
+  };
   const stored = async (id: string) =>
     (await db.query<{ secret: string | null; secret_sealed: string | null; whole: string }>(
       'SELECT secret, secret_sealed, row_to_json(w)::text AS whole FROM webhook_endpoints w WHERE id = $1',
@@ -90,7 +103,7 @@ describe('webhook secrets sealed at rest, on PostgreSQL', () => {
     )).rows[0]!;
   const deliveries = async (jobId: string) =>
     (await db.query<{ status: string; attempts: number; error: string | null }>(
-      'SELECT status, attempts, error FROM deliveries WHERE job_id = $1 ORDER BY row_number',
+      'SELECT status, attempts, last_error AS error FROM delivery_events WHERE job_id = $1 ORDER BY url, id',
       [jobId],
     )).rows;
 
@@ -110,11 +123,9 @@ describe('webhook secrets sealed at rest, on PostgreSQL', () => {
     expect(receiver.requests).toHaveLength(1);
     expect(signedWith(secret, receiver.requests[0]!)).toBe(true);
     expect(signedWith(newSecret(), receiver.requests[0]!)).toBe(false);
-    expect(JSON.parse(receiver.requests[0]!.body).leads.map((l: { email: string }) => l.email)).toEqual(['r1@example.com', 'r2@example.com']);
-    expect(await deliveries(batch.job!.jobId)).toEqual([
-      { status: 'delivered', attempts: 1, error: null },
-      { status: 'delivered', attempts: 1, error: null },
-    ]);
+    expect(JSON.parse(receiver.requests[0]!.body).data.leads.map((l: { email: string }) => l.email)).toEqual(['r1@example.com', 'r2@example.com']);
+    expect(await deliveries(batch.job!.jobId)).toEqual([{ status: 'delivered', attempts: 1, error: null }]);
+    expect(await createSqlDeliveryStore(db).jobOutcome(batch.job!.jobId)).toEqual({ delivered: 2, failed: 0 });
     for (const line of logLines) expect(line).not.toContain(secret);
   });
 
@@ -139,15 +150,15 @@ describe('webhook secrets sealed at rest, on PostgreSQL', () => {
     for (const line of logLines) expect(line).not.toContain(secret);
   });
 
-  it('seals a plain-text secret written after start when it first reads it', async () => {
+  it('signs with a plain-text secret written after start, and seals it at the next start', async () => {
     const secret = newSecret();
     const id = randomUUID();
     await db.query('INSERT INTO webhook_endpoints (id, tenant_id, url, secret) VALUES ($1, $2, $3, $4)', [id, 'late', receiver.url, secret]);
     await deliver(ring(K1), acceptedBatch('late', 1));
     expect(signedWith(secret, receiver.requests[0]!)).toBe(true);
+    await sealEndpointSecrets(createSqlEndpointStore(db, ring(K1)), logger);
     expect((await stored(id)).whole).not.toContain(secret);
     expect((await stored(id)).secret_sealed).toMatch(/^v1\.k1\./);
-    expect(await createSqlEndpointStore(db, ring(K1)).endpointsOf('late')).toEqual([{ url: receiver.url, secret }]);
   });
 
   it('refuses a sealed value copied to another endpoint: nothing is sent there, and the delivery says why', async () => {
@@ -161,11 +172,8 @@ describe('webhook secrets sealed at rest, on PostgreSQL', () => {
     await deliver(ring(K1), batch);
     expect(receiver.requests).toHaveLength(0);
     const why = `SECRET_UNREADABLE: the secret of webhook_endpoints.secret_sealed/${copy} does not open with key k1: it was altered or copied from another record, or LEADFLOW_SECRET_KEYS holds another key under the id k1`;
-    expect(await deliveries(batch.job!.jobId)).toEqual([
-      { status: 'failed', attempts: 0, error: why },
-      { status: 'failed', attempts: 0, error: why },
-    ]);
-    expect((await createSqlDeliveryStore(db).jobOutcome(batch.job!.jobId)).error).toBe(`${why} (not sent)`);
+    expect(await deliveries(batch.job!.jobId)).toEqual([{ status: 'failed', attempts: 1, error: why }]);
+    expect(await createSqlDeliveryStore(db).jobOutcome(batch.job!.jobId)).toEqual({ delivered: 0, failed: 2, error: `${why} after 1 attempt` });
     expect(logLines.join('')).toContain('SECRET_UNREADABLE');
     for (const line of logLines) expect(line).not.toContain(sealed!);
   });
@@ -204,7 +212,7 @@ describe('webhook secrets sealed at rest, on PostgreSQL', () => {
   it('the delivery service stops at start without LEADFLOW_SECRET_KEYS, or without a key in use, saying which', async () => {
     const secret = newSecret();
     await createSqlEndpointStore(db, ring(K1)).save({ tenantId: 'svc', url: receiver.url, secret });
-    const env = { KAFKA_BROKERS: infraEnv().KAFKA_BROKERS, DATABASE_URL: databaseUrl, METRICS_PORT: String(await freePort()), LOG_LEVEL: 'info' };
+    const env = { KAFKA_BROKERS: infraEnv().KAFKA_BROKERS, DATABASE_URL: databaseUrl, REDIS_URL: infraEnv().REDIS_URL, METRICS_PORT: String(await freePort()), LOG_LEVEL: 'info' };
 
     const unset = await runNode(MAIN, [], { env: { ...env, LEADFLOW_SECRET_KEYS: '' }, timeoutMs: 60_000 });
     expect(unset.code).toBe(2);

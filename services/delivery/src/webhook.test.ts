@@ -1,54 +1,33 @@
-import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '@leadflow/config';
 import { createOutboundFetch, createOutboundRules, outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
 import { freePort, startWebhookReceiver, waitUntil, type WebhookReceiver } from '@leadflow/testkit';
-import { postWebhook as postWith, signPayload, type WebhookOptions } from './index.js';
+import { attemptWebhook, type AttemptRequest } from './webhook.js';
 
 // The receivers are on loopback: the test environment allows it (vitest.config.ts), as an operator would.
 const outbound = createOutboundFetch(outboundRulesFromConfig(loadConfig(outboundSchema)));
-const postWebhook = (body: string, opts: Omit<WebhookOptions, 'fetch'>) => postWith(body, { fetch: outbound, ...opts });
+const attempt = (req: Omit<AttemptRequest, 'fetch' | 'headers' | 'body'> & { body?: string }) =>
+  attemptWebhook({ fetch: outbound, headers: { 'content-type': 'application/json' }, body: '{}', ...req });
 afterAll(() => outbound.close());
 
-describe('postWebhook', () => {
+describe('attemptWebhook', () => {
   let receiver: WebhookReceiver | undefined;
   afterEach(async () => {
     await receiver?.close();
     receiver = undefined;
   });
 
-  it('signs the body so that a receiver with the secret can check it', async () => {
+  it('posts the body and headers as given, and says the answer was a success', async () => {
     receiver = await startWebhookReceiver();
-    const body = JSON.stringify({ leads: [{ row: 1 }] });
-    const result = await postWebhook(body, { url: receiver.url, secret: 's3cret', idempotencyKey: 'job:0' });
-    expect(result).toEqual({ ok: true, attempts: 1, status: 200 });
-    const req = receiver.requests[0]!;
-    expect(req.body).toBe(body);
-    expect(req.headers['idempotency-key']).toBe('job:0');
-    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(req.headers['leadflow-signature']))!;
-    expect(v1).toBe(createHmac('sha256', 's3cret').update(`${t}.${body}`).digest('hex'));
-    expect(signPayload('s3cret', body, Number(t))).toBe(req.headers['leadflow-signature']);
+    const result = await attemptWebhook({ fetch: outbound, url: receiver.url, headers: { 'webhook-id': 'msg_1' }, body: '{"a":1}' });
+    expect(result).toEqual({ ok: true, status: 200 });
+    expect(receiver.requests[0]).toMatchObject({ method: 'POST', body: '{"a":1}', headers: { 'webhook-id': 'msg_1' } });
   });
 
-  it('retries a server error with the same idempotency key, then succeeds', async () => {
+  it("passes on a throttling receiver's Retry-After", async () => {
     receiver = await startWebhookReceiver();
-    receiver.respondWith(503);
-    const r = receiver;
-    const pending = postWebhook('{}', { url: r.url, idempotencyKey: 'k', backoffMs: 20, maxAttempts: 5 });
-    await waitUntil('two failed attempts', () => (r.requests.length >= 2 ? true : undefined), { intervalMs: 5 });
-    r.respondWith(200);
-    const result = await pending;
-    expect(result.ok).toBe(true);
-    expect(result.attempts).toBeGreaterThanOrEqual(3);
-    expect(new Set(r.requests.map((q) => q.headers['idempotency-key']))).toEqual(new Set(['k']));
-  });
-
-  it('does not retry a request the receiver refuses (4xx), and says why', async () => {
-    receiver = await startWebhookReceiver();
-    receiver.respondWith(422);
-    const result = await postWebhook('{}', { url: receiver.url, idempotencyKey: 'k', backoffMs: 1 });
-    expect(result).toEqual({ ok: false, attempts: 1, status: 422, error: 'HTTP 422' });
-    expect(receiver.requests).toHaveLength(1);
+    receiver.respondWith({ status: 429, headers: { 'retry-after': '7' } });
+    expect(await attempt({ url: receiver.url })).toEqual({ ok: false, status: 429, error: 'HTTP 429', retryAfter: '7' });
   });
 
   it("reads a failing receiver's answer only up to a small limit, however big its body, and reports the failure", async () => {
@@ -59,8 +38,8 @@ describe('postWebhook', () => {
     const rssBefore = process.memoryUsage.rss();
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20);
     try {
-      const result = await postWebhook('{}', { url: receiver.url, idempotencyKey: 'k', backoffMs: 1, maxAttempts: 2 });
-      expect(result).toEqual({ ok: false, attempts: 2, status: 500, error: 'HTTP 500' });
+      expect(await attempt({ url: receiver.url })).toEqual({ ok: false, status: 500, error: 'HTTP 500' });
+      expect(await attempt({ url: receiver.url })).toEqual({ ok: false, status: 500, error: 'HTTP 500' });
     } finally {
       clearInterval(sampler);
     }
@@ -71,36 +50,33 @@ describe('postWebhook', () => {
   });
 
   it('says why a request failed when nothing listens', async () => {
-    const result = await postWebhook('{}', { url: `http://127.0.0.1:${await freePort()}/hook`, idempotencyKey: 'k', backoffMs: 1, maxAttempts: 1 });
-    expect(result).toEqual({ ok: false, attempts: 1, error: 'fetch failed (ECONNREFUSED)' });
+    expect(await attempt({ url: `http://127.0.0.1:${await freePort()}/hook` })).toEqual({ ok: false, error: 'fetch failed (ECONNREFUSED)' });
   });
 
-  it('gives up after its attempts when nothing listens', async () => {
-    const result = await postWebhook('{}', { url: 'http://127.0.0.1:9/hook', idempotencyKey: 'k', backoffMs: 1, maxAttempts: 2 });
-    expect(result.ok).toBe(false);
-    expect(result.attempts).toBe(2);
-    expect(result.error).toMatch(/fetch failed|ECONNREFUSED/);
-  });
-
-  it('stops retrying as soon as its batch is taken away (the signal aborts), without another request', async () => {
+  it('says a request timed out', async () => {
     receiver = await startWebhookReceiver();
-    receiver.respondWith(503);
-    const r = receiver;
-    const taken = new AbortController();
-    const pending = postWebhook('{}', { url: r.url, idempotencyKey: 'k', backoffMs: 60_000, maxAttempts: 3, signal: taken.signal });
-    await waitUntil('the first attempt', () => (r.requests.length >= 1 ? true : undefined), { intervalMs: 5 });
-    const reason = new Error('the partition went to another consumer');
-    taken.abort(reason);
-    await expect(pending).rejects.toBe(reason);
-    expect(r.requests).toHaveLength(1);
+    receiver.respondWith({ status: 200, delayMs: 5_000 });
+    expect(await attempt({ url: receiver.url, timeoutMs: 100 })).toEqual({ ok: false, error: 'timed out' });
   });
 
-  it('refuses a receiver on loopback where nothing allows it, at once and without retrying', async () => {
+  it('throws the reason when the dispatcher stops it mid-request', async () => {
+    receiver = await startWebhookReceiver();
+    receiver.respondWith({ status: 200, delayMs: 60_000 });
+    const r = receiver;
+    const stop = new AbortController();
+    const pending = attempt({ url: r.url, signal: stop.signal });
+    await waitUntil('the request', () => (r.requests.length >= 1 ? true : undefined), { intervalMs: 5 });
+    const reason = new Error('stopping');
+    stop.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+  });
+
+  it('refuses a receiver on loopback where nothing allows it, and says it is forbidden', async () => {
     receiver = await startWebhookReceiver();
     const strict = createOutboundFetch(createOutboundRules({ allowHttp: true }));
     try {
-      const result = await postWith('{}', { fetch: strict, url: receiver.url, idempotencyKey: 'k', backoffMs: 1, maxAttempts: 5 });
-      expect(result).toEqual({ ok: false, attempts: 1, error: 'WEBHOOK_URL_FORBIDDEN: 127.0.0.1 is a loopback address' });
+      const result = await attemptWebhook({ fetch: strict, url: receiver.url, headers: {}, body: '{}' });
+      expect(result).toEqual({ ok: false, error: 'WEBHOOK_URL_FORBIDDEN: 127.0.0.1 is a loopback address', forbidden: true });
       expect(receiver.requests).toHaveLength(0);
     } finally {
       await strict.close();

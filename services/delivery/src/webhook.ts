@@ -1,43 +1,3 @@
-import { createHmac } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { OutboundFetch } from '@leadflow/outbound';
-
-export interface WebhookOptions {
-  url: string;
-  /** Makes every connection, and refuses one to an address that is not public (@leadflow/outbound). */
-  fetch: OutboundFetch;
-  /** HMAC-SHA256 key; the body is signed when set. */
-  secret?: string | null;
-  /** Same for every retry of one batch, so a receiver can drop a repeat. */
-  idempotencyKey: string;
-  /** @default 5 */
-  maxAttempts?: number;
-  /** @default 10000 */
-  timeoutMs?: number;
-  /** First retry delay, doubled each time. @default 500 */
-  backoffMs?: number;
-  /** Stops the retries, and a request under way, when it aborts (the batch is another consumer's now). */
-  signal?: AbortSignal;
-}
-
-export interface WebhookResult {
-  ok: boolean;
-  attempts: number;
-  status?: number;
-  error?: string;
-}
-
-/**
- * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`: the receiver recomputes it with the
- * shared secret and rejects old timestamps, which defeats replays.
- */
-export function signPayload(secret: string, body: string, timestamp: number): string {
-  const mac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
-  return `t=${timestamp},v1=${mac}`;
-}
-
-const retryable = (status: number) => status === 408 || status === 429 || status >= 500;
-
 /**
  * The most of a receiver's answer that is read: the status decides, the body is read only so the
  * connection can be reused. A bigger body (a failing receiver once answered 1 GiB) is cut off
@@ -46,7 +6,7 @@ const retryable = (status: number) => status === 408 || status === 429 || status
 export const MAX_ANSWER_BYTES = 64 * 1024;
 
 /** Reads at most MAX_ANSWER_BYTES of the answer's body, then lets the rest go (the connection closes). */
-async function readAnswerBody(res: Response): Promise<void> {
+export async function readAnswerBody(res: Response): Promise<void> {
   const reader = res.body?.getReader();
   if (!reader) return;
   let read = 0;
@@ -65,10 +25,10 @@ async function readAnswerBody(res: Response): Promise<void> {
 type FetchError = Error & { cause?: { code?: string; message?: string } };
 
 /** A connection the outbound guard refused: the same answer every time, so no retry. */
-const refused = (err: unknown) => (err as FetchError).cause?.code === 'OUTBOUND_FORBIDDEN';
+export const refused = (err: unknown) => (err as FetchError).cause?.code === 'OUTBOUND_FORBIDDEN';
 
 /** Why a request failed: fetch says "fetch failed" for every network error, its cause says which. */
-function failureOf(err: unknown): string {
+export function failureOf(err: unknown): string {
   const e = err as FetchError;
   if (e.name === 'TimeoutError') return 'timed out';
   if (refused(err)) return `WEBHOOK_URL_FORBIDDEN: ${e.cause!.message}`;
@@ -76,49 +36,47 @@ function failureOf(err: unknown): string {
   return why ? `${e.message} (${why})` : e.message;
 }
 
-/**
- * The longest wait between two attempts, whatever a receiver's Retry-After asks: below the Kafka
- * consumer's session timeout (30 s), as every wait of a batch is.
- */
-export const MAX_RETRY_WAIT_MS = 20_000;
+export interface AttemptRequest {
+  url: string;
+  /** Makes every connection, and refuses one to an address that is not public (@leadflow/outbound). */
+  fetch: (url: string, init: RequestInit) => Promise<Response>;
+  headers: Record<string, string>;
+  body: string;
+  /** @default 10000 */
+  timeoutMs?: number;
+  /** Aborts the request (the dispatcher stops): the attempt then throws the signal's reason. */
+  signal?: AbortSignal;
+}
 
-/** POSTs a JSON body, retrying network errors, timeouts, 408, 429 (after Retry-After) and 5xx. */
-export async function postWebhook(body: string, opts: WebhookOptions): Promise<WebhookResult> {
-  const maxAttempts = opts.maxAttempts ?? 5;
-  let last: WebhookResult = { ok: false, attempts: 0 };
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'user-agent': 'leadflow-delivery/0.1',
-      'idempotency-key': opts.idempotencyKey,
-    };
-    if (opts.secret) headers['leadflow-signature'] = signPayload(opts.secret, body, Math.floor(Date.now() / 1000));
-    let wait = (opts.backoffMs ?? 500) * 2 ** (attempt - 1);
-    try {
-      const res = await opts.fetch(opts.url, {
-        method: 'POST',
-        headers,
-        body,
-        redirect: 'manual',
-        signal: opts.signal ? AbortSignal.any([AbortSignal.timeout(opts.timeoutMs ?? 10_000), opts.signal]) : AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-      });
-      await readAnswerBody(res);
-      if (res.ok) return { ok: true, attempts: attempt, status: res.status };
-      last = { ok: false, attempts: attempt, status: res.status, error: `HTTP ${res.status}` };
-      if (!retryable(res.status)) return last;
-      const retryAfter = Number(res.headers.get('retry-after'));
-      if (Number.isFinite(retryAfter) && retryAfter > 0) wait = retryAfter * 1000;
-    } catch (err) {
-      opts.signal?.throwIfAborted();
-      last = { ok: false, attempts: attempt, error: failureOf(err) };
-      if (refused(err)) return last;
-    }
-    if (attempt < maxAttempts) {
-      await sleep(Math.min(wait, MAX_RETRY_WAIT_MS), undefined, { signal: opts.signal }).catch((err: unknown) => {
-        opts.signal?.throwIfAborted();
-        throw err;
-      });
-    }
+/** What one attempt came to. */
+export interface AttemptResult {
+  ok: boolean;
+  status?: number;
+  /** "HTTP 503", "timed out", "fetch failed (ECONNREFUSED)", "WEBHOOK_URL_FORBIDDEN: ..." */
+  error?: string;
+  /** The answer's Retry-After header, as sent. */
+  retryAfter?: string;
+  /** The outbound guard refused the address: trying again gets the same answer. */
+  forbidden?: boolean;
+}
+
+/** One POST of an event: no retry here (the dispatcher schedules them, docs/delivery.md). */
+export async function attemptWebhook(req: AttemptRequest): Promise<AttemptResult> {
+  const timeout = AbortSignal.timeout(req.timeoutMs ?? 10_000);
+  try {
+    const res = await req.fetch(req.url, {
+      method: 'POST',
+      headers: req.headers,
+      body: req.body,
+      redirect: 'manual',
+      signal: req.signal ? AbortSignal.any([timeout, req.signal]) : timeout,
+    });
+    await readAnswerBody(res);
+    if (res.ok) return { ok: true, status: res.status };
+    const retryAfter = res.headers.get('retry-after');
+    return { ok: false, status: res.status, error: `HTTP ${res.status}`, ...(retryAfter ? { retryAfter } : {}) };
+  } catch (err) {
+    req.signal?.throwIfAborted();
+    return { ok: false, error: failureOf(err), ...(refused(err) ? { forbidden: true } : {}) };
   }
-  return last;
 }

@@ -9,7 +9,7 @@ const at = (status: string, stored: number, rate = 0): JobView =>
   jobViewOf({
     id: 'j', supplier: '', supplier_id: null, cost_per_lead: null, cost_currency: null, file_name: 'f.csv', created_at: new Date(0), status, failure_code: status === 'failed' ? 'INTERNAL' : null, failure_message: null, cancelled_at: status === 'cancelled' ? new Date(0) : null,
     bytes_received: 0, rows_read: 100, rows_total: 100, rows_mapped: stored, rows_invalid: 0, mapped_total: null, total_rows: null, stored, accepted: stored,
-    invalid: 0, duplicate: 0, suppressed: 0, window_rows: rate, window_seconds: 1, delivered: 0, delivery_failed: 0, read_at: new Date(), tenant_id: 't', ended_at: null,
+    invalid: 0, duplicate: 0, suppressed: 0, window_rows: rate, window_seconds: 1, delivered: 0, delivery_failed: 0, delivery_pending: 0, read_at: new Date(), tenant_id: 't', ended_at: null,
   } satisfies JobFactsRow);
 
 /** Every event of a watch whose reads give `states` in turn (the last one again if asked more). */

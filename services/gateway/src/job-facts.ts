@@ -48,6 +48,8 @@ export interface JobFactsRow {
   /** delivery (delivery_progress). */
   delivered: number | null;
   delivery_failed: number | null;
+  /** Leads (per destination) still in delivery's outbox. */
+  delivery_pending: number | null;
   /** The database's time of the read, for the estimated end. */
   read_at: Date;
   tenant_id: string;
@@ -89,7 +91,7 @@ const OWNED_ELSEWHERE = {
       failure_message: 'text', completed_at: 'timestamptz', updated_at: 'timestamptz', rate_from_at: 'timestamptz', rate_from_stored: 'int',
     },
   },
-  delivery_progress: { alias: 'd', columns: { delivered: 'int', failed: 'int' } },
+  delivery_progress: { alias: 'd', columns: { delivered: 'int', failed: 'int', pending: 'int' } },
   // The dnc stage's rows held for a stale list (dnc migration 004): one of them says which lists.
   dnc_held_rows: { alias: 'h', columns: { lists: 'text' } },
 } as const;
@@ -138,7 +140,7 @@ const SELECT = `
          p.total_rows, p.stored, p.accepted, p.invalid, p.duplicate, p.suppressed,
          p.stored - coalesce(p.rate_from_stored, 0) AS window_rows,
          extract(epoch FROM now() - coalesce(p.rate_from_at, j.created_at))::float8 AS window_seconds,
-         d.delivered, d.failed AS delivery_failed,
+         d.delivered, d.failed AS delivery_failed, d.pending AS delivery_pending,
          now() AS read_at, j.tenant_id, coalesce(j.cancelled_at, p.completed_at) AS ended_at, h.lists AS waiting_for_dnc_list`;
 
 /** `q` as a LIKE pattern that finds it anywhere, its own % _ and \\ taken literally. */

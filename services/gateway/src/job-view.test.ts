@@ -9,7 +9,7 @@ const facts = (over: Partial<JobFactsRow>): JobFactsRow => ({
   id: 'j', supplier: 's', supplier_id: null, cost_per_lead: null, cost_currency: null, file_name: 'f.csv', created_at: new Date('2026-05-10T11:59:00Z'), status: 'queued', failure_code: null, failure_message: null, cancelled_at: null,
   bytes_received: 0, rows_read: 0, rows_total: null, rows_mapped: null, rows_invalid: null, mapped_total: null,
   total_rows: null, stored: null, accepted: null, invalid: null, duplicate: null, suppressed: null, window_rows: null, window_seconds: null,
-  delivered: null, delivery_failed: null, read_at: READ_AT, tenant_id: 't', ended_at: null, ...over,
+  delivered: null, delivery_failed: null, delivery_pending: null, read_at: READ_AT, tenant_id: 't', ended_at: null, ...over,
 });
 
 describe("a job's progress, from what the stages recorded", () => {
@@ -24,7 +24,7 @@ describe("a job's progress, from what the stages recorded", () => {
         enrichment: { rowsIn: 0, rowsOut: { accepted: 0 } },
         dnc: { rowsIn: 0, rowsOut: { accepted: 0, suppressed: 0 } },
         persistence: { rowsIn: 0, rowsOut: { accepted: 0, invalid: 0, duplicate: 0, suppressed: 0 } },
-        delivery: { rowsIn: 0, rowsOut: { delivered: 0, failed: 0 } },
+        delivery: { rowsIn: 0, rowsOut: { delivered: 0, failed: 0, pending: 0 } },
       },
     });
     expect(counts).toEqual({ rows: 0, accepted: 0, invalid: 0, duplicate: 0, suppressed: 0, delivered: 0 });
@@ -34,7 +34,7 @@ describe("a job's progress, from what the stages recorded", () => {
     // serve read all 10,000 rows; mapping mapped 6,000 (300 invalid); persistence stored 4,000 of them over the window's 10 s.
     const { progress, counts } = jobViewOf(facts({
       status: 'running', rows_read: 10_000, rows_total: 10_000, rows_mapped: 6_000, rows_invalid: 300,
-      stored: 4_000, accepted: 3_400, invalid: 200, duplicate: 300, suppressed: 100, window_rows: 2_000, window_seconds: 10, delivered: 3_000, delivery_failed: 20,
+      stored: 4_000, accepted: 3_400, invalid: 200, duplicate: 300, suppressed: 100, window_rows: 2_000, window_seconds: 10, delivered: 3_000, delivery_failed: 20, delivery_pending: 380,
     }));
     expect(progress).toEqual({
       percent: 40,
@@ -48,7 +48,7 @@ describe("a job's progress, from what the stages recorded", () => {
         enrichment: { rowsIn: 3_500, rowsOut: { accepted: 3_500 } },
         dnc: { rowsIn: 3_500, rowsOut: { accepted: 3_400, suppressed: 100 } },
         persistence: { rowsIn: 4_000, rowsOut: { accepted: 3_400, invalid: 200, duplicate: 300, suppressed: 100 } },
-        delivery: { rowsIn: 3_400, rowsOut: { delivered: 3_000, failed: 20 } },
+        delivery: { rowsIn: 3_400, rowsOut: { delivered: 3_000, failed: 20, pending: 380 } },
       },
     });
     // The counts stay as they were: rows stored until persistence knows the total.

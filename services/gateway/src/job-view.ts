@@ -56,7 +56,7 @@ export function stagesOf(r: JobFactsRow): Record<StageName, StageProgress> {
     enrichment: { rowsIn: unique, rowsOut: { accepted: unique } },
     dnc: { rowsIn: unique, rowsOut: { accepted: unique - suppressed, suppressed } },
     persistence: { rowsIn: stored, rowsOut: { accepted, invalid, duplicate, suppressed } },
-    delivery: { rowsIn: accepted, rowsOut: { delivered: n(r.delivered), failed: n(r.delivery_failed) } },
+    delivery: { rowsIn: accepted, rowsOut: { delivered: n(r.delivered), failed: n(r.delivery_failed), pending: n(r.delivery_pending) } },
   };
 }
 

@@ -146,7 +146,7 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
       const j = await getJob(firstJob.id);
       return j.counts.delivered === j.counts.accepted ? j : undefined;
     }, { describe: () => getJob(firstJob.id) });
-    const delivered = receiver.requests.flatMap((r) => (JSON.parse(r.body) as { leads: { row: number }[] }).leads.map((l) => l.row));
+    const delivered = receiver.requests.flatMap((r) => (JSON.parse(r.body) as { data: { leads: { row: number }[] } }).data.leads.map((l) => l.row));
     const accepted = firstFile.rows.filter((r) => r.expected === 'accepted').map((r) => r.row);
     expect(delivered.sort((a, b) => a - b)).toEqual(accepted);
     expect(job.counts.delivered).toBe(accepted.length);
@@ -365,6 +365,34 @@ describe(`the eight services in Kafka mode, end to end over REST and gRPC, gener
     const got = await storedDispositions(id);
     expect(got.size).toBe(5000);
     expect(misfiled(file, got), replay).toEqual([]);
+  });
+
+  it('delivers every accepted lead under one webhook-id each when a delivery replica is killed mid-job', async () => {
+    const file = generateLeadFile({ seed: seed + 5, rows: 2000 });
+    // A slow receiver: the kill lands while events are in flight and more are waiting.
+    receiver.respondWith((r) => (r.path.endsWith('?kill') ? { status: 200, delayMs: 150 } : 200));
+    const upload = await uploadRest(file.csv, { webhook: `${receiver.url}?kill` });
+    expect(upload.status).toBe(202);
+    const id = upload.body.id;
+    const mine = () => receiver.requests.filter((r) => r.path.endsWith('?kill'));
+    await waitUntil('the first requests', () => (mine().length > 0 ? true : undefined), { intervalMs: 10 });
+    await services.crashAndRestart('delivery');
+    const job = await waitUntil('every accepted lead delivered', async () => {
+      const j = await getJob(id);
+      return j.status === 'completed' && j.counts.delivered === j.counts.accepted ? j : undefined;
+    }, { timeoutMs: 240_000 });
+    receiver.respondWith(200);
+    const idsOfRow = new Map<number, Set<string>>();
+    for (const r of mine()) {
+      for (const lead of (JSON.parse(r.body) as { data: { leads: { row: number }[] } }).data.leads) {
+        idsOfRow.set(lead.row, (idsOfRow.get(lead.row) ?? new Set()).add(String(r.headers['webhook-id'])));
+      }
+    }
+    // Every lead the job accepted arrived (no DNC list loaded here: the file's suppressed rows are accepted).
+    expect(job.counts.accepted).toBeGreaterThan(0);
+    expect(idsOfRow.size).toBe(job.counts.accepted);
+    // A repeat of an id is allowed (the receiver drops it); a lead under two ids is not.
+    expect([...idsOfRow.values()].filter((ids) => ids.size !== 1)).toEqual([]);
   });
 
   it('answers an unknown job with 404 and a code over REST, and NOT_FOUND over gRPC', async () => {

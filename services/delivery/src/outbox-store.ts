@@ -1,0 +1,196 @@
+import type { SqlClient } from '@leadflow/stores';
+
+/** An event a dispatcher holds the lease of, with what sending it needs of its endpoint. */
+export interface ClaimedEvent {
+  id: string;
+  tenant_id: string;
+  endpoint_id: string | null;
+  /** The endpoint's URL now (an endpoint's URL may change while its events wait), else the job's own. */
+  url: string;
+  event_type: string;
+  job_id: string | null;
+  lead_count: number;
+  payload: unknown;
+  /** Attempts made before this one. */
+  attempts: number;
+  created_at: Date;
+  secret: string | null;
+  secret_sealed: string | null;
+  previous_secret_sealed: string | null;
+  previous_valid: boolean | null;
+  headers: Record<string, string> | null;
+  per_second: number | null;
+}
+
+/** How an attempt ended. */
+export interface Finish {
+  status: 'delivered' | 'pending' | 'failed';
+  /** When pending: the wait before the next attempt. */
+  waitMs?: number;
+  httpStatus?: number;
+  error?: string;
+  startedAt: Date;
+  durationMs: number;
+  /** A 410 Gone: the endpoint is disabled with this reason. */
+  disable?: string;
+  /** Consecutive failures that open the endpoint's circuit, and for how long. */
+  circuitFailures: number;
+  circuitOpenMs: number;
+}
+
+/** $5: an endpoint whose open circuit is due a probe (only its events), or null (every endpoint whose circuit is closed). */
+const CLAIM = `
+  WITH due AS (
+    SELECT e.id, e.endpoint_id FROM delivery_events e
+      LEFT JOIN webhook_endpoints w ON w.id = e.endpoint_id
+     WHERE e.status = 'pending' AND e.next_attempt_at <= now()
+       AND (e.locked_until IS NULL OR e.locked_until < now())
+       AND CASE WHEN $5::uuid IS NOT NULL THEN e.endpoint_id = $5::uuid
+                ELSE e.endpoint_id IS NULL OR (w.active AND w.deleted_at IS NULL AND w.circuit_open_until IS NULL) END
+       AND NOT (coalesce(e.endpoint_id::text, e.url) = ANY($4::text[]))
+       AND (e.job_id IS NULL OR NOT (e.job_id = ANY($6::text[])))
+     ORDER BY e.next_attempt_at
+     LIMIT $2
+     FOR UPDATE OF e SKIP LOCKED
+  )
+  UPDATE delivery_events e SET locked_by = $1, locked_until = now() + make_interval(secs => $3::float8 / 1000)
+    FROM due LEFT JOIN webhook_endpoints w ON w.id = due.endpoint_id
+   WHERE e.id = due.id
+  RETURNING e.id, e.tenant_id, e.endpoint_id, coalesce(w.url, e.url) AS url, e.event_type, e.job_id, e.lead_count, e.payload, e.attempts,
+            e.created_at, w.secret, w.secret_sealed, w.previous_secret_sealed, w.previous_secret_expires_at > now() AS previous_valid,
+            w.headers, w.per_second`;
+
+/** Moves the counts of the jobs of `ev` (id, job_id, lead_count, status) that ended. */
+const MOVE_COUNTS = `
+  UPDATE delivery_progress d SET pending = d.pending - s.ended,
+         delivered = d.delivered + s.delivered, failed = d.failed + s.failed, updated_at = now()
+    FROM (SELECT job_id, sum(lead_count) FILTER (WHERE status <> 'pending') AS ended,
+                 coalesce(sum(lead_count) FILTER (WHERE status = 'delivered'), 0) AS delivered,
+                 coalesce(sum(lead_count) FILTER (WHERE status = 'failed'), 0) AS failed
+            FROM ev WHERE job_id IS NOT NULL GROUP BY job_id) s
+   WHERE d.job_id = s.job_id AND s.ended > 0`;
+
+const FINISH = `
+  WITH ev AS (
+    UPDATE delivery_events SET attempts = attempts + 1, status = $3,
+           next_attempt_at = CASE WHEN $3 = 'pending' THEN now() + make_interval(secs => $4::float8 / 1000) ELSE next_attempt_at END,
+           locked_by = NULL, locked_until = NULL, last_http_status = $5, last_error = $6,
+           delivered_at = CASE WHEN $3 = 'delivered' THEN now() END, updated_at = now()
+     WHERE id = $1 AND locked_by = $2 AND status = 'pending'
+    RETURNING id, tenant_id, job_id, endpoint_id, lead_count, attempts, status
+  ), attempt AS (
+    INSERT INTO delivery_attempts (event_id, attempt, tenant_id, started_at, duration_ms, http_status, error)
+    SELECT id, attempts, tenant_id, $7, $8, $5, $6 FROM ev
+  ), counts AS (${MOVE_COUNTS}
+  ), health AS (
+    UPDATE webhook_endpoints w SET
+           consecutive_failures = CASE WHEN $3 = 'delivered' THEN 0 ELSE w.consecutive_failures + 1 END,
+           circuit_open_until = CASE WHEN $3 = 'delivered' THEN NULL
+                                     WHEN w.consecutive_failures + 1 >= $10 THEN now() + make_interval(secs => $11::float8 / 1000)
+                                     ELSE w.circuit_open_until END,
+           active = CASE WHEN $9::text IS NOT NULL THEN false ELSE w.active END,
+           disabled_reason = coalesce($9::text, w.disabled_reason), updated_at = now()
+      FROM ev WHERE w.id = ev.endpoint_id
+       AND ($3 <> 'delivered' OR w.consecutive_failures > 0 OR w.circuit_open_until IS NOT NULL)
+  )
+  SELECT count(*)::int AS n FROM ev`;
+
+/** The outbox as the dispatcher uses it: every change of an event moves its job's counts in the same statement. */
+export function createOutboxStore(db: SqlClient) {
+  return {
+    /** Leases up to `limit` due events, oldest first, of destinations and jobs not in `skip`. */
+    async claim(owner: string, limit: number, leaseMs: number, skip: { destinations: string[]; jobs: string[] }): Promise<ClaimedEvent[]> {
+      const { rows } = await db.query<ClaimedEvent>(CLAIM, [owner, limit, leaseMs, skip.destinations, null, skip.jobs]);
+      return rows;
+    },
+
+    /**
+     * The probes: each endpoint whose open circuit is due gets one event, and its circuit stays
+     * open `openMs` more (a success closes it).
+     */
+    async claimProbes(owner: string, leaseMs: number, openMs: number): Promise<ClaimedEvent[]> {
+      const { rows: due } = await db.query<{ id: string }>(
+        `UPDATE webhook_endpoints SET circuit_open_until = now() + make_interval(secs => $1::float8 / 1000)
+          WHERE circuit_open_until IS NOT NULL AND circuit_open_until <= now() AND active AND deleted_at IS NULL RETURNING id`,
+        [openMs],
+      );
+      const probes: ClaimedEvent[] = [];
+      for (const { id } of due) probes.push(...(await db.query<ClaimedEvent>(CLAIM, [owner, 1, leaseMs, [], id, []])).rows);
+      return probes;
+    },
+
+    /** Records an attempt and what it changed; false when the lease was lost (another dispatcher has the event). */
+    async finish(id: string, owner: string, f: Finish): Promise<boolean> {
+      const { rows } = await db.query<{ n: number }>(FINISH, [
+        id, owner, f.status, f.waitMs ?? 0, f.httpStatus ?? null, f.error ?? null, f.startedAt, f.durationMs, f.disable ?? null,
+        f.circuitFailures, f.circuitOpenMs,
+      ]);
+      return rows[0]!.n === 1;
+    },
+
+    /** Gives the lease back, the attempt not made (stopping, or no token yet): due again after `waitMs`. */
+    async release(id: string, owner: string, waitMs: number): Promise<void> {
+      await db.query(
+        `UPDATE delivery_events SET locked_by = NULL, locked_until = NULL,
+                next_attempt_at = greatest(next_attempt_at, now() + make_interval(secs => $3::float8 / 1000))
+          WHERE id = $1 AND locked_by = $2 AND status = 'pending'`,
+        [id, owner, waitMs],
+      );
+    },
+
+    /** Ends the pending events of a disabled endpoint (or of a job's URL that answered 410) as failed. */
+    async failPending(where: { endpointId: string } | { tenantId: string; url: string }, error: string): Promise<void> {
+      const [cond, params] = 'endpointId' in where ? ['endpoint_id = $2', [where.endpointId]] : ['endpoint_id IS NULL AND tenant_id = $2 AND url = $3', [where.tenantId, where.url]];
+      await db.query(
+        `WITH ev AS (
+           UPDATE delivery_events SET status = 'failed', last_error = $1, locked_by = NULL, locked_until = NULL, updated_at = now()
+            WHERE ${cond} AND status = 'pending' RETURNING id, job_id, lead_count, status
+         ) ${MOVE_COUNTS}`,
+        [error, ...params],
+      );
+    },
+
+    /** Ends the pending events of cancelled jobs as cancelled: their leads are not sent (docs/job-cancel.md). */
+    async cancelJobs(jobIds: readonly string[]): Promise<void> {
+      await db.query(
+        `WITH ev AS (
+           UPDATE delivery_events SET status = 'cancelled', locked_by = NULL, locked_until = NULL, updated_at = now()
+            WHERE job_id = ANY($1::text[]) AND status = 'pending' RETURNING job_id, lead_count
+         )
+         UPDATE delivery_progress d SET pending = d.pending - s.n, updated_at = now()
+           FROM (SELECT job_id, sum(lead_count) AS n FROM ev GROUP BY job_id) s WHERE d.job_id = s.job_id`,
+        [jobIds],
+      );
+    },
+
+    /** The rates set on jobs (PUT /v1/jobs/{id}/rate); a job without a row is absent. */
+    async jobRates(jobIds: readonly string[]): Promise<Map<string, number>> {
+      const { rows } = await db.query<{ job_id: string; per_second: number }>('SELECT job_id, per_second FROM delivery_job_rates WHERE job_id = ANY($1::text[])', [jobIds]);
+      return new Map(rows.map((r) => [r.job_id, r.per_second]));
+    },
+
+    /** The tenant's default secret, sealed; null when it has none yet. */
+    async defaultSecret(tenantId: string): Promise<string | null> {
+      const { rows } = await db.query<{ s: string }>('SELECT secret_sealed AS s FROM webhook_default_secrets WHERE tenant_id = $1', [tenantId]);
+      return rows[0]?.s ?? null;
+    },
+
+    /** Saves the tenant's default secret unless another process saved one first; answers the one kept. */
+    async saveDefaultSecret(tenantId: string, sealed: string): Promise<string> {
+      await db.query('INSERT INTO webhook_default_secrets (tenant_id, secret_sealed) VALUES ($1, $2) ON CONFLICT (tenant_id) DO NOTHING', [tenantId, sealed]);
+      return (await this.defaultSecret(tenantId))!;
+    },
+
+    /** Pending events of a job, and whether any is due within `withinMs`. */
+    async pendingOf(jobId: string, withinMs: number): Promise<{ pending: number; due: number }> {
+      const { rows } = await db.query<{ pending: number; due: number }>(
+        `SELECT count(*)::int AS pending, count(*) FILTER (WHERE next_attempt_at <= now() + make_interval(secs => $2::float8 / 1000))::int AS due
+           FROM delivery_events WHERE job_id = $1 AND status = 'pending'`,
+        [jobId, withinMs],
+      );
+      return rows[0]!;
+    },
+  };
+}
+
+export type OutboxStore = ReturnType<typeof createOutboxStore>;
