@@ -18,8 +18,9 @@ interface Page {
 
 /**
  * Issue 12's find and watch, as a partner system drives them against `leadflow serve`: a job of
- * a few thousand rows watched over SSE and gRPC while it runs (its webhook answers slowly, so it
- * runs for seconds whatever the machine), its rejected rows read while it runs, and the jobs
+ * a few thousand rows in batches of 100 watched over SSE and gRPC while it runs (60 batches through
+ * every stage: 7-9 s on the 2 cores CI runs on; delivery no longer holds the pipeline, it sends from
+ * the outbox), its rejected rows read while it runs, and the jobs
  * found by filters, a page at a time.
  */
 describe('leadflow serve: find and watch jobs', () => {
@@ -42,7 +43,7 @@ describe('leadflow serve: find and watch jobs', () => {
     base = `http://127.0.0.1:${httpPort}`;
     grpcAddress = `127.0.0.1:${grpcPort}`;
     receiver = await startWebhookReceiver();
-    // 60 batches of 100 rows, each delivered in 150 ms: the job runs for about 9 s however fast the machine.
+    // A slow receiver: the job completes when stored, its delivery goes on after (docs/delivery.md).
     receiver.respondWith({ status: 200, delayMs: 150 });
     serve = await startServe(BIN, { HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), LEADFLOW_DATA_DIR: dataDir, HTTP_HOST: '', LOG_LEVEL: 'warn', BATCH_SIZE: '100' });
   }, 300_000);
@@ -94,6 +95,7 @@ describe('leadflow serve: find and watch jobs', () => {
       ...end,
       counts: { ...end.counts, delivered: expect.any(Number) },
       progress: { ...end.progress, stages: { ...end.progress.stages, delivery: expect.any(Object) } },
+      deliveryRate: { perSecond: null, current: expect.any(Number) },
     });
     const grpcEnd = grpc.at(-1)!.job;
     expect([grpcStatusName(grpcEnd.status), grpcEnd.progress?.percent, grpcEnd.progress?.stages.persistence?.rowsIn]).toEqual(['completed', 100, ROWS]);
