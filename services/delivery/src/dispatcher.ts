@@ -10,6 +10,9 @@ import { envelope, newWebhookSecret, reservedHeader, webhookHeaders } from './st
 import type { Bucket, TokenBuckets } from './token-buckets.js';
 import { attemptWebhook, type AttemptRequest } from './webhook.js';
 
+/** How long a tenant's default secret is believed before it is read again (a rotation signs within it). */
+const DEFAULT_SECRET_FOR_MS = 5_000;
+
 /** The context of an endpoint's previous secret (after a rotation). */
 export const previousSecretContext = (id: string) => `webhook_endpoints.previous_secret_sealed/${id}`;
 
@@ -70,7 +73,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   /** Destinations and jobs out of tokens, until when: not claimed meanwhile. */
   const throttled = { destinations: new Map<string, number>(), jobs: new Map<string, number>() };
   const jobRates = new Map<string, { perSecond: number | null; at: number }>();
-  const defaultSecrets = new Map<string, string>();
+  const defaultSecrets = new Map<string, { secrets: string[]; at: number }>();
   let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
   let lastProbe = 0;
@@ -108,13 +111,17 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
 
   async function secretsOf(ev: ClaimedEvent): Promise<string[]> {
     if (ev.endpoint_id === null) {
-      let secret = defaultSecrets.get(ev.tenant_id);
-      if (!secret) {
-        const sealed = (await store.defaultSecret(ev.tenant_id)) ?? (await store.saveDefaultSecret(ev.tenant_id, opts.keyring.seal(newWebhookSecret(), defaultSecretContext(ev.tenant_id))));
-        secret = opts.keyring.open(sealed, defaultSecretContext(ev.tenant_id));
-        defaultSecrets.set(ev.tenant_id, secret);
+      // Believed DEFAULT_SECRET_FOR_MS: a rotation over the API signs within that long.
+      let known = defaultSecrets.get(ev.tenant_id);
+      if (!known || known.at <= Date.now() - DEFAULT_SECRET_FOR_MS) {
+        const context = defaultSecretContext(ev.tenant_id);
+        const sealed = (await store.defaultSecret(ev.tenant_id)) ?? (await store.saveDefaultSecret(ev.tenant_id, opts.keyring.seal(newWebhookSecret(), context)));
+        // The one before moved over unopened at the rotation: sealed for the same context.
+        const secrets = [sealed.current, ...(sealed.previous ? [sealed.previous] : [])].map((x) => opts.keyring.open(x, context));
+        if (defaultSecrets.size > 10_000) defaultSecrets.clear();
+        defaultSecrets.set(ev.tenant_id, (known = { secrets, at: Date.now() }));
       }
-      return [secret];
+      return known.secrets;
     }
     const secrets: string[] = [];
     if (ev.secret) secrets.push(ev.secret);

@@ -169,14 +169,21 @@ export function createOutboxStore(db: SqlClient) {
       return new Map(rows.map((r) => [r.job_id, r.per_second]));
     },
 
-    /** The tenant's default secret, sealed; null when it has none yet. */
-    async defaultSecret(tenantId: string): Promise<string | null> {
-      const { rows } = await db.query<{ s: string }>('SELECT secret_sealed AS s FROM webhook_default_secrets WHERE tenant_id = $1', [tenantId]);
-      return rows[0]?.s ?? null;
+    /**
+     * The tenant's default secret, sealed, and the one before it while it still signs (a day after
+     * a rotation, POST /v1/settings/webhook-secret/rotate); null when it has none yet.
+     */
+    async defaultSecret(tenantId: string): Promise<{ current: string; previous: string | null } | null> {
+      const { rows } = await db.query<{ s: string; p: string | null }>(
+        `SELECT secret_sealed AS s, CASE WHEN previous_secret_expires_at > now() THEN previous_secret_sealed END AS p
+           FROM webhook_default_secrets WHERE tenant_id = $1`,
+        [tenantId],
+      );
+      return rows[0] ? { current: rows[0].s, previous: rows[0].p } : null;
     },
 
     /** Saves the tenant's default secret unless another process saved one first; answers the one kept. */
-    async saveDefaultSecret(tenantId: string, sealed: string): Promise<string> {
+    async saveDefaultSecret(tenantId: string, sealed: string): Promise<{ current: string; previous: string | null }> {
       await db.query('INSERT INTO webhook_default_secrets (tenant_id, secret_sealed) VALUES ($1, $2) ON CONFLICT (tenant_id) DO NOTHING', [tenantId, sealed]);
       return (await this.defaultSecret(tenantId))!;
     },

@@ -10,8 +10,8 @@ import { createPostgres, migrate, type SqlClient } from '@leadflow/stores';
 import { infraEnv, startWebhookReceiver, waitUntil, type WebhookReceiver } from '@leadflow/testkit';
 import { Webhook } from 'standardwebhooks';
 import {
-  createDispatcher, createMemoryTokenBuckets, createOutboxStage, createOutboxStore, createSqlDeliveryStore, createSqlEndpointStore, defaultSecretContext,
-  migrations, type Dispatcher,
+  createDispatcher, createEndpointAdmin, createMemoryTokenBuckets, createOutboxStage, createOutboxStore, createSqlDeliveryStore, createSqlEndpointStore,
+  defaultSecretContext, migrations, type Dispatcher,
 } from './index.js';
 
 const keyring = createKeyring(parseSecretKeys(newKeyEntry('k1')), 'LEADFLOW_SECRET_KEYS');
@@ -116,6 +116,32 @@ describe('the outbox and its dispatcher, on PostgreSQL', () => {
     expect(got).toHaveLength(1);
     const verified = new Webhook(secret).verify(got[0]!.body, got[0]!.headers as Record<string, string>) as { data: { leads: unknown[] } };
     expect(verified.data.leads).toHaveLength(4);
+  });
+
+  it('signs with the default secret rotated over the API, and with the one before for a day', async () => {
+    const admin = createEndpointAdmin(db, keyring);
+    const before = (await admin.defaultSecret('turn')).secret;
+    const url = `${receiver.url}?turn`;
+    const first = batchOf('turn', 2, url);
+    await write(first);
+    let d = await dispatch([0]);
+    await settled(first.job!.jobId);
+    await stop(d);
+    const rotated = await admin.rotateDefaultSecret('turn');
+    expect([rotated.previousSecret, rotated.secret === before]).toEqual([before, false]);
+
+    const second = batchOf('turn', 2, url);
+    await write(second);
+    d = await dispatch([0]);
+    await settled(second.job!.jobId);
+    await stop(d);
+    const [sent] = toJob(second.job!.jobId);
+    const headers = sent!.headers as Record<string, string>;
+    // Both signatures, each verifiable on its own: a receiver changes its secret at its own pace.
+    expect(headers['webhook-signature']!.split(' ')).toHaveLength(2);
+    expect(() => new Webhook(rotated.secret).verify(sent!.body, headers)).not.toThrow();
+    expect(() => new Webhook(before).verify(sent!.body, headers)).not.toThrow();
+    expect(() => new Webhook(`whsec_${randomBytes(24).toString('base64')}`).verify(sent!.body, headers)).toThrow();
   });
 
   it('retries a failing and throttling receiver (Retry-After honoured) with the same webhook-id until it comes back', async () => {
