@@ -155,6 +155,7 @@ async function throughput(s: Setup, mode: 'record' | 'batch', leads: number): Pr
   say(`${mode}: ${events.toLocaleString('en-US')} events of ${leads.toLocaleString('en-US')} leads written; sending`);
   const dispatcher = dispatcherFor(s);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await dispatcher.start();
   try {
     // Bounded: every 50 ms, until nothing of the job is pending or the bound passes.
@@ -166,11 +167,12 @@ async function throughput(s: Setup, mode: 'record' | 'batch', leads: number): Pr
     await dispatcher.stop();
   }
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const received = s.receiver.arrivals.get(jobId)?.length ?? 0;
   if (received !== events) throw new Error(`the receiver got ${received} requests for ${events} events`);
   const { rows: failed } = await s.db.query<{ n: number }>("SELECT count(*)::int AS n FROM delivery_events WHERE job_id = $1 AND status <> 'delivered'", [jobId]);
   if (failed[0]!.n > 0) throw new Error(`${failed[0]!.n} events not delivered`);
-  return { events, leads, seconds };
+  return { events, leads, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 /**
@@ -221,6 +223,7 @@ async function main(): Promise<number> {
   const dryRun = process.argv.includes('--dry-run');
   const concurrency = Math.floor(Number(process.env.DELIVERY_CONCURRENCY ?? 64));
   const timeoutMs = option('--timeout-seconds', 300) * 1000;
+  const pgConnections = Math.floor(option('--pg-connections', 10));
   const workDir = stateDir('bench');
   mkdirSync(workDir, { recursive: true });
   const release = takeBenchLock(join(workDir, 'bench.lock'));
@@ -230,7 +233,7 @@ async function main(): Promise<number> {
   let admin: SqlClient | undefined;
   let db: SqlClient | undefined;
   let receiver: Receiver | undefined;
-  const run: DeliveryRun = { date: new Date(), commit, machine: '', concurrency };
+  const run: DeliveryRun = { date: new Date(), commit, machine: '', concurrency, pgConnections };
   try {
     infra = await infraUp((l) => say(`[infra] ${l}`));
     admin = createPostgres({ url: infra.env.DATABASE_URL });
@@ -238,7 +241,8 @@ async function main(): Promise<number> {
     await admin.query(`CREATE DATABASE ${DATABASE}`);
     const url = new URL(infra.env.DATABASE_URL);
     url.pathname = `/${DATABASE}`;
-    db = createPostgres({ url: url.toString(), applicationName: 'leadflow-delivery-bench' });
+    // The delivery service's pool is createPostgres's default (10); --pg-connections tries another.
+    db = createPostgres({ url: url.toString(), applicationName: 'leadflow-delivery-bench', maxConnections: pgConnections });
     await migrate(db, migrations);
     receiver = await startReceiver();
     const s: Setup = { db, receiver, concurrency, timeoutMs };
@@ -283,7 +287,7 @@ async function main(): Promise<number> {
 }
 
 if (process.argv.includes('--help')) {
-  say('npm run bench:delivery -- [--events 20000] [--batch-leads 100000] [--latency-events 2000] [--pace 200] [--timeout-seconds 300] [--note TEXT] [--dry-run]');
+  say('npm run bench:delivery -- [--events 20000] [--batch-leads 100000] [--latency-events 2000] [--pace 200] [--timeout-seconds 300] [--pg-connections 10] [--note TEXT] [--dry-run]');
   process.exit(0);
 }
 main().then(

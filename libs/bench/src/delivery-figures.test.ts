@@ -18,13 +18,13 @@ describe('delivery bench figures', () => {
 
   it('writes a run with each figure against its goal, and a failed mode as failed', () => {
     const text = formatDeliveryRun({
-      date: new Date('2026-12-02T18:00:00Z'), commit: 'abc', machine: '2 cores', concurrency: 64,
-      record: { events: 20_000, leads: 20_000, seconds: 10 },
+      date: new Date('2026-12-02T18:00:00Z'), commit: 'abc', machine: '2 cores', concurrency: 64, pgConnections: 10,
+      record: { events: 20_000, leads: 20_000, seconds: 10, cpuSeconds: 5 },
       batch: { failure: 'not all sent within 300 s' },
       latency: { events: 2000, pacePerSecond: 200, p50: 4.2, p99: 61, max: 90 },
     });
     expect(text).toContain('### 2026-12-02 18:00 UTC · commit abc');
-    expect(text).toContain('**2,000 requests/s** | ≥ 1,000/s: met');
+    expect(text).toContain('in 10.00 s; process CPU 0.25 ms/request (50% of a core) | **2,000 requests/s** | ≥ 1,000/s: met');
     expect(text).toContain('| batch | **failed**: not all sent within 300 s |');
     expect(text).toContain('p50 4.2 ms, **p99 61 ms**, max 90 ms | p99 < 50 ms: missed');
   });

@@ -11,6 +11,8 @@ export interface ThroughputFigure {
   events: number;
   leads: number;
   seconds: number;
+  /** CPU time of the bench process (dispatcher and receiver) meanwhile. */
+  cpuSeconds?: number;
 }
 
 /** The added latency of events written at a steady pace, ms from written to received. */
@@ -27,6 +29,8 @@ export interface DeliveryRun {
   commit: string;
   machine: string;
   concurrency: number;
+  /** The dispatcher's PostgreSQL pool. */
+  pgConnections: number;
   record?: ThroughputFigure | { failure: string };
   batch?: ThroughputFigure | { failure: string };
   latency?: LatencyFigure | { failure: string };
@@ -52,7 +56,8 @@ function throughputRow(name: string, unit: 'requests' | 'leads', f: DeliveryRun[
   if ('failure' in f) return `| ${name} | **failed**: ${f.failure.replace(/\|/g, '\\|')} | | |`;
   const rate = (unit === 'requests' ? f.events : f.leads) / f.seconds;
   const what = unit === 'requests' ? `${int(f.events)} events of 1 lead` : `${int(f.events)} events of ${int(f.leads / f.events)} leads (${int(f.leads)} leads)`;
-  return `| ${name} | ${what} in ${f.seconds.toFixed(2)} s | **${int(rate)} ${unit}/s** | ≥ ${int(goal)}/s: ${verdict(rate, goal, 'rate')} |`;
+  const cpu = f.cpuSeconds === undefined ? '' : `; process CPU ${((1000 * f.cpuSeconds) / f.events).toFixed(2)} ms/request (${Math.round((100 * f.cpuSeconds) / f.seconds)}% of a core)`;
+  return `| ${name} | ${what} in ${f.seconds.toFixed(2)} s${cpu} | **${int(rate)} ${unit}/s** | ≥ ${int(goal)}/s: ${verdict(rate, goal, 'rate')} |`;
 }
 
 /** One run as Markdown: heading, machine, then a table of the three figures against their goals. */
@@ -68,7 +73,7 @@ export function formatDeliveryRun(run: DeliveryRun): string {
     `### ${run.date.toISOString().slice(0, 16).replace('T', ' ')} UTC · commit ${run.commit}`,
     '',
     `- Machine: ${run.machine}`,
-    `- One dispatcher, concurrency ${run.concurrency}, real PostgreSQL; receiver: node:http on 127.0.0.1 answering 200 at once (keep-alive), in the same process.`,
+    `- One dispatcher, concurrency ${run.concurrency}, real PostgreSQL (pool of ${run.pgConnections} connections); receiver: node:http on 127.0.0.1 answering 200 at once (keep-alive), in the same process.`,
     '',
     '| mode | sent | figure | goal (issue 14) |',
     '|---|---|---|---|',
