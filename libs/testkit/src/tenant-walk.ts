@@ -263,6 +263,7 @@ export const REST_CASES: Record<string, RestCase> = {
   'DELETE /v1/webhooks/{id}': { role: 'admin', request: (a) => ({ path: `/v1/webhooks/${a.webhookId}` }), other: { notFound: 'WEBHOOK_NOT_FOUND' } },
   'POST /v1/webhooks/{id}/rotate': { role: 'admin', request: (a) => ({ path: `/v1/webhooks/${a.webhookId}/rotate` }), other: { notFound: 'WEBHOOK_NOT_FOUND' } },
   'GET /v1/webhooks/{id}/secret': { role: 'admin', request: (a) => ({ path: `/v1/webhooks/${a.webhookId}/secret` }), other: { notFound: 'WEBHOOK_NOT_FOUND' } },
+  'GET /v1/schemas/events/{type}': { role: 'viewer', request: () => ({ path: '/v1/schemas/events/lead.created' }), other: 'own' },
   'POST /v1/webhooks/{id}/replay': {
     role: 'admin',
     request: (a) => ({ path: `/v1/webhooks/${a.webhookId}/replay`, body: { json: { status: 'failed' } } }),
