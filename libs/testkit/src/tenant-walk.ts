@@ -495,6 +495,7 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
   rotateDefaultWebhookSecret: { role: 'admin', call: (c) => settle((done) => c.rotateDefaultWebhookSecret({}, done)), other: 'own' },
   setJobRate: { role: 'uploader', call: (c, a) => settle((done) => c.setJobRate({ id: a.jobId, perSecond: 10 }, done)), other: 'not_found' },
   listDeliveries: { role: 'viewer', call: (c) => settle((done) => c.listDeliveries({ status: '', job: '', endpoint: '', limit: 100, after: '' }, done)), other: 'own' },
+  getEventSchema: { role: 'viewer', call: (c) => settle((done) => c.getEventSchema({ type: 'lead.created' }, done)), other: 'own' },
   replayWebhook: {
     role: 'admin',
     call: (c, a) => settle((done) => c.replayWebhook({ id: a.webhookId, job: '', from: '', to: '', status: 'failed' }, done)),

@@ -307,5 +307,16 @@ describe('webhook endpoints, job rates, deliveries and replays over REST and gRP
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toMatchObject({ code: 'EVENT_TYPE_NOT_FOUND' });
     expect((await app.inject({ method: 'GET', url: '/v1/schemas/events/lead.created' })).statusCode).toBe(401);
+
+    const viewer = new LeadflowGatewayClient(`127.0.0.1:${grpc.port}`, credentials.createInsecure(), { interceptors: [withApiKey(key.viewer)] });
+    const unary = <T>(run: (done: (err: Error | null, res?: T) => void) => void) => new Promise<T>((ok, fail) => run((err, res) => (err ? fail(err) : ok(res!))));
+    try {
+      const rest = (await call('GET', '/v1/schemas/events/job.completed', key.viewer)).body;
+      expect((await unary<{ json: string }>((done) => viewer.getEventSchema({ type: 'job.completed' }, done))).json).toBe(rest);
+      const refused = await unary((done) => viewer.getEventSchema({ type: 'lead.deleted' }, done)).catch((err: { code: number; details: string }) => err);
+      expect(refused).toMatchObject({ code: 5, details: expect.stringMatching(/^EVENT_TYPE_NOT_FOUND: /) });
+    } finally {
+      viewer.close();
+    }
   });
 });
