@@ -18,7 +18,7 @@ export { PushRecordsRequest, PushRecordsResponse, StreamRecord } from './gen/lea
 export {
   CreateWebhookRequest, CreateWebhookResponse, DefaultWebhookSecret, Delivery, DeliveryAttempt, DeleteWebhookRequest, DeleteWebhookResponse, GetDefaultWebhookSecretRequest,
   GetWebhookRequest, GetWebhookSecretRequest, JobDeliveryRate, ListDeliveriesRequest, ListDeliveriesResponse, ListWebhooksRequest, ListWebhooksResponse,
-  ReplayWebhookRequest, ReplayWebhookResponse, RotateDefaultWebhookSecretRequest, RotateWebhookSecretRequest, SetJobRateRequest, SetJobRateResponse,
+  ReplayWebhookRequest, ReplayWebhookResponse, GetEventSchemaRequest, EventSchema, RotateDefaultWebhookSecretRequest, RotateWebhookSecretRequest, SetJobRateRequest, SetJobRateResponse,
   UpdateWebhookRequest, Webhook, WebhookEventTypes, WebhookHeaders, WebhookSecret,
 } from './gen/leadflow/v1/gateway.js';
 export { DncListLoad, DncListLoadProblem, DncListLoadRequest, DncListSummary, DncListTarget, ListDncListsRequest, ListDncListsResponse } from './gen/leadflow/v1/gateway.js';

@@ -263,6 +263,7 @@ export const REST_CASES: Record<string, RestCase> = {
   'DELETE /v1/webhooks/{id}': { role: 'admin', request: (a) => ({ path: `/v1/webhooks/${a.webhookId}` }), other: { notFound: 'WEBHOOK_NOT_FOUND' } },
   'POST /v1/webhooks/{id}/rotate': { role: 'admin', request: (a) => ({ path: `/v1/webhooks/${a.webhookId}/rotate` }), other: { notFound: 'WEBHOOK_NOT_FOUND' } },
   'GET /v1/webhooks/{id}/secret': { role: 'admin', request: (a) => ({ path: `/v1/webhooks/${a.webhookId}/secret` }), other: { notFound: 'WEBHOOK_NOT_FOUND' } },
+  'GET /v1/schemas/events/{type}': { role: 'viewer', request: () => ({ path: '/v1/schemas/events/lead.created' }), other: 'own' },
   'POST /v1/webhooks/{id}/replay': {
     role: 'admin',
     request: (a) => ({ path: `/v1/webhooks/${a.webhookId}/replay`, body: { json: { status: 'failed' } } }),
@@ -494,6 +495,7 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
   rotateDefaultWebhookSecret: { role: 'admin', call: (c) => settle((done) => c.rotateDefaultWebhookSecret({}, done)), other: 'own' },
   setJobRate: { role: 'uploader', call: (c, a) => settle((done) => c.setJobRate({ id: a.jobId, perSecond: 10 }, done)), other: 'not_found' },
   listDeliveries: { role: 'viewer', call: (c) => settle((done) => c.listDeliveries({ status: '', job: '', endpoint: '', limit: 100, after: '' }, done)), other: 'own' },
+  getEventSchema: { role: 'viewer', call: (c) => settle((done) => c.getEventSchema({ type: 'lead.created' }, done)), other: 'own' },
   replayWebhook: {
     role: 'admin',
     call: (c, a) => settle((done) => c.replayWebhook({ id: a.webhookId, job: '', from: '', to: '', status: 'failed' }, done)),

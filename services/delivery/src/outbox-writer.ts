@@ -1,7 +1,7 @@
 import type { Logger } from '@leadflow/logger';
 import type { Metrics } from '@leadflow/metrics';
 import { Disposition, type LeadBatch, type LeadRow } from '@leadflow/proto';
-import { leadRecord, type Sink } from '@leadflow/pipeline';
+import { LEAD_COLUMNS, leadRecord, type Sink } from '@leadflow/pipeline';
 import type { SqlClient } from '@leadflow/stores';
 import { eventId } from './event-ids.js';
 
@@ -114,6 +114,8 @@ export function createOutboxStage(opts: OutboxWriterOptions): Sink<LeadBatch> {
         });
       }
     }
+    const updatedTo = destinations.filter((d) => d.endpointId !== null && d.events.includes('lead.updated'));
+    if (updatedTo.length > 0) events.push(...(await leadUpdatedEvents(db, batch, updatedTo)));
     if (events.length > 0) {
       await db.query(WRITE, [JSON.stringify(events)]);
       metrics.rows.inc({ stage: 'delivery', outcome: 'written' }, accepted.length);
@@ -122,6 +124,59 @@ export function createOutboxStage(opts: OutboxWriterOptions): Sink<LeadBatch> {
     if (batch.last && completedTo.length > 0) await writeJobCompleted(db, job.jobId, job.tenantId, completedTo);
     if (events.length > 0 || (batch.last && completedTo.length > 0)) opts.onWritten?.();
   };
+}
+
+/** The fields of a lead an update sends: its canonical fields (no email_key). */
+const UPDATED_FIELDS = new Set<string>([...LEAD_COLUMNS.map((c) => c[0]), 'alternates']);
+
+/**
+ * `lead.updated` for each duplicate row of the batch whose merge changed the lead it matched
+ * (docs/delivery.md, "Events and their schemas"): persistence merged it and recorded the merge
+ * in lead_merges before it published the batch, and records only a merge that changed
+ * something. One event per merged row and endpoint, whatever the endpoint's mode, with the lead
+ * as it is when the event is written and the fields that merge changed; its id is the row's, so
+ * a batch consumed twice writes the same ids (the first one's lead kept).
+ */
+async function leadUpdatedEvents(db: SqlClient, batch: LeadBatch, destinations: readonly Destination[]): Promise<EventRow[]> {
+  const job = batch.job!;
+  const dups = batch.rows.filter((r) => r.disposition === Disposition.DISPOSITION_DUPLICATE && r.match?.matchedLeadId);
+  if (dups.length === 0) return [];
+  type Merged = Record<string, unknown> & { row_number: number; lead_id: string; changes: Record<string, unknown>; added: { emails: string[]; phones: string[] } };
+  const columns = LEAD_COLUMNS.map((c) => `l.${c[0]}`).join(', ');
+  const merged = await db
+    .query<Merged>(
+      `SELECT m.row_number, m.lead_id, m.changes, m.alternates AS added, l.alternates, ${columns}
+         FROM lead_merges m JOIN leads l ON l.id = m.lead_id AND l.tenant_id = m.tenant_id
+        WHERE m.tenant_id = $1 AND m.job_id = $2 AND m.row_number = ANY($3::int[]) AND m.reverted_at IS NULL
+        ORDER BY m.row_number`,
+      [job.tenantId, job.jobId, dups.map((r) => r.rowNumber)],
+    )
+    .then((r) => r.rows)
+    // persistence's tables, not there on a database delivery has alone: nothing was merged.
+    .catch((err: { code?: string }) => {
+      if (err.code === '42P01') return [] as Merged[];
+      throw err;
+    });
+  const events: EventRow[] = [];
+  for (const m of merged) {
+    const changed = Object.keys(m.changes).filter((c) => UPDATED_FIELDS.has(c));
+    if (m.added.emails.length + m.added.phones.length > 0) changed.push('alternates');
+    if (changed.length === 0) continue;
+    const lead: Record<string, unknown> = {};
+    for (const [c] of LEAD_COLUMNS) if (typeof m[c] === 'string' && m[c]) lead[c] = m[c];
+    const alternates = m.alternates as { emails?: string[]; phones?: string[] } | null;
+    if (alternates && (alternates.emails?.length ?? 0) + (alternates.phones?.length ?? 0) > 0) {
+      lead.alternates = { emails: alternates.emails ?? [], phones: alternates.phones ?? [] };
+    }
+    const payload = { id: m.lead_id, jobId: job.jobId, row: m.row_number, changed, ...lead };
+    for (const d of destinations) {
+      events.push({
+        id: eventId(d.endpointId!, 'lead.updated', job.jobId, m.row_number), tenant_id: job.tenantId, endpoint_id: d.endpointId, url: d.url,
+        event_type: 'lead.updated', job_id: job.jobId, lead_count: 0, payload,
+      });
+    }
+  }
+  return events;
 }
 
 /**

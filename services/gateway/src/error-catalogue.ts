@@ -121,6 +121,7 @@ const REQUEST_ERRORS = {
       'the webhook endpoint is not valid: the message names the field; send {"url": "https://...", "mode": "record" | "batch", "batchSize"?: 1-1000, "perSecond"?: 0-10000, "events"?: ["lead.created", ...], "headers"?: {"name": "value"}, "description"?: "...", "enabled"?: true}',
   },
   WEBHOOK_NOT_FOUND: { status: 404, message: 'no webhook endpoint with this id for this tenant: GET /v1/webhooks lists them' },
+  EVENT_TYPE_NOT_FOUND: { status: 404, message: 'Leadflow sends no event of this type: the types are lead.created, lead.updated, lead.suppressed, job.completed' },
   INVALID_JOB_RATE: { status: 400, message: 'send {"perSecond": N}, N a whole number from 0 (unlimited) to 10000 requests a second' },
   INVALID_REPLAY: {
     status: 400,

@@ -224,6 +224,7 @@ const ACCESS: Record<Method, Role> = {
   setJobRate: 'uploader',
   listDeliveries: 'viewer',
   replayWebhook: 'admin',
+  getEventSchema: 'viewer',
   downloadJob: 'viewer',
   // A tenant's exemptions: recorded and revoked by its admins, read by its viewers (dnc-exemption-service.ts).
   addDncExemption: 'admin',

@@ -229,6 +229,12 @@ const webhookSchemas = {
   getWebhookSecret: route('webhooks', "A webhook endpoint's signing secret, and the one before while it still signs (admin)", { params: webhookParams }),
   getDefaultWebhookSecret: route('webhooks', "The tenant's default signing secret, which signs what goes to a job's own webhook URL (admin)"),
   rotateDefaultWebhookSecret: route('webhooks', "A new default signing secret (admin); the one before signs too for a day", { body: noBody }),
+  getEventSchema: route('webhooks', 'The JSON Schema (2020-12) of an event Leadflow sends: the Standard Webhooks envelope { type, timestamp, data } with its data', {
+    params: {
+      type: 'object', required: ['type'],
+      properties: { type: { type: 'string', minLength: 1, maxLength: 100, description: 'an event type: lead.created, lead.updated, lead.suppressed or job.completed' } },
+    },
+  }),
   replayWebhook: route('webhooks', "Send an endpoint's failed (or delivered) events again, each with its webhook-id (admin)", {
     params: webhookParams,
     body: {

@@ -294,4 +294,29 @@ describe('webhook endpoints, job rates, deliveries and replays over REST and gRP
       other.close();
     }
   });
+
+  it('publishes the JSON Schema of each event type to a viewer, the same for every tenant; 404 EVENT_TYPE_NOT_FOUND for another type', async () => {
+    for (const type of ['lead.created', 'lead.updated', 'lead.suppressed', 'job.completed']) {
+      const res = await call('GET', `/v1/schemas/events/${type}`, key.viewer);
+      expect(res.statusCode, type).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^application\/schema\+json/);
+      expect(res.json()).toMatchObject({ $schema: 'https://json-schema.org/draft/2020-12/schema', title: type, properties: { type: { const: type } } });
+      expect((await call('GET', `/v1/schemas/events/${type}`, key.otherAdmin)).body, type).toBe(res.body);
+    }
+    const unknown = await call('GET', '/v1/schemas/events/lead.deleted', key.viewer);
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ code: 'EVENT_TYPE_NOT_FOUND' });
+    expect((await app.inject({ method: 'GET', url: '/v1/schemas/events/lead.created' })).statusCode).toBe(401);
+
+    const viewer = new LeadflowGatewayClient(`127.0.0.1:${grpc.port}`, credentials.createInsecure(), { interceptors: [withApiKey(key.viewer)] });
+    const unary = <T>(run: (done: (err: Error | null, res?: T) => void) => void) => new Promise<T>((ok, fail) => run((err, res) => (err ? fail(err) : ok(res!))));
+    try {
+      const rest = (await call('GET', '/v1/schemas/events/job.completed', key.viewer)).body;
+      expect((await unary<{ json: string }>((done) => viewer.getEventSchema({ type: 'job.completed' }, done))).json).toBe(rest);
+      const refused = await unary((done) => viewer.getEventSchema({ type: 'lead.deleted' }, done)).catch((err: { code: number; details: string }) => err);
+      expect(refused).toMatchObject({ code: 5, details: expect.stringMatching(/^EVENT_TYPE_NOT_FOUND: /) });
+    } finally {
+      viewer.close();
+    }
+  });
 });

@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { eventSchema } from '@leadflow/delivery';
+import { GatewayError } from './gateway-error.js';
 import type { JobService } from './job-service.js';
 import { schemas } from './rest-schemas.js';
 
@@ -36,6 +38,12 @@ export function registerWebhookRoutes(app: FastifyInstance, service: JobService,
   app.post('/v1/settings/webhook-secret/rotate', { schema: schemas.rotateDefaultWebhookSecret, config: { access: 'admin' } }, async (req) =>
     service.rotateDefaultWebhookSecret(tenantOf(req)),
   );
+  // The same for every tenant: it names nothing of one (docs/delivery.md, "Events and their schemas").
+  app.get<{ Params: { type: string } }>('/v1/schemas/events/:type', { schema: schemas.getEventSchema, config: { access: 'viewer' } }, async (req, reply) => {
+    const schema = eventSchema(req.params.type);
+    if (!schema) throw new GatewayError('EVENT_TYPE_NOT_FOUND', `Leadflow sends no event "${req.params.type.slice(0, 40)}": the types are lead.created, lead.updated, lead.suppressed, job.completed`);
+    return reply.type('application/schema+json').send(JSON.stringify(schema));
+  });
   app.put<Id & { Body: unknown }>('/v1/jobs/:id/rate', { schema: schemas.setJobRate, config: { access: 'uploader', invalidBody: 'INVALID_JOB_RATE' } }, async (req) =>
     service.setJobRate(req.params.id, tenantOf(req), req.body),
   );

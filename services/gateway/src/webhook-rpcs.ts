@@ -1,10 +1,11 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import type { DefaultSecret, DeliveryView, EndpointSecrets, EndpointView } from '@leadflow/delivery';
+import { eventSchema, type DefaultSecret, type DeliveryView, type EndpointSecrets, type EndpointView } from '@leadflow/delivery';
 import type {
-  CreateWebhookRequest, CreateWebhookResponse, DefaultWebhookSecret, Delivery, DeleteWebhookRequest, DeleteWebhookResponse, GetWebhookRequest,
+  CreateWebhookRequest, CreateWebhookResponse, DefaultWebhookSecret, Delivery, DeleteWebhookRequest, DeleteWebhookResponse, EventSchema, GetEventSchemaRequest, GetWebhookRequest,
   GetWebhookSecretRequest, LeadflowGatewayServer, ListDeliveriesRequest, ListDeliveriesResponse, ListWebhooksResponse, ReplayWebhookRequest,
   ReplayWebhookResponse, RotateWebhookSecretRequest, SetJobRateRequest, SetJobRateResponse, UpdateWebhookRequest, Webhook, WebhookSecret,
 } from '@leadflow/proto';
+import { GatewayError } from './gateway-error.js';
 import type { JobService } from './job-service.js';
 import type { Unary } from './mapping-rpcs.js';
 
@@ -57,7 +58,7 @@ const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entrie
 export function webhookRpcs(service: JobService, unary: Unary): Pick<
   LeadflowGatewayServer,
   | 'createWebhook' | 'listWebhooks' | 'getWebhook' | 'updateWebhook' | 'deleteWebhook' | 'rotateWebhookSecret' | 'getWebhookSecret' | 'getDefaultWebhookSecret'
-  | 'rotateDefaultWebhookSecret' | 'setJobRate' | 'listDeliveries' | 'replayWebhook'
+  | 'rotateDefaultWebhookSecret' | 'setJobRate' | 'listDeliveries' | 'replayWebhook' | 'getEventSchema'
 > {
   return {
     createWebhook: unary('createWebhook', async (call: ServerUnaryCall<CreateWebhookRequest, CreateWebhookResponse>, tenantId) => {
@@ -112,6 +113,11 @@ export function webhookRpcs(service: JobService, unary: Unary): Pick<
     replayWebhook: unary('replayWebhook', async (call: ServerUnaryCall<ReplayWebhookRequest, ReplayWebhookResponse>, tenantId) => {
       const r = call.request;
       return service.replayWebhook(r.id, tenantId, defined({ job: r.job || undefined, from: r.from || undefined, to: r.to || undefined, status: r.status || undefined }));
+    }),
+    getEventSchema: unary('getEventSchema', async (call: ServerUnaryCall<GetEventSchemaRequest, EventSchema>) => {
+      const schema = eventSchema(call.request.type);
+      if (!schema) throw new GatewayError('EVENT_TYPE_NOT_FOUND', `Leadflow sends no event "${call.request.type.slice(0, 40)}": the types are lead.created, lead.updated, lead.suppressed, job.completed`);
+      return { json: JSON.stringify(schema) };
     }),
   };
 }

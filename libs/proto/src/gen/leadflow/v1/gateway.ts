@@ -1126,6 +1126,16 @@ export interface SetJobRateResponse {
   perSecond: number;
 }
 
+export interface GetEventSchemaRequest {
+  /** lead.created, lead.updated, lead.suppressed or job.completed. */
+  type: string;
+}
+
+export interface EventSchema {
+  /** The schema, as the JSON document REST answers. */
+  json: string;
+}
+
 export interface ListDeliveriesRequest {
   /** pending, delivered, failed or cancelled; empty for all. */
   status: string;
@@ -14959,6 +14969,140 @@ export const SetJobRateResponse: MessageFns<SetJobRateResponse> = {
   },
 };
 
+function createBaseGetEventSchemaRequest(): GetEventSchemaRequest {
+  return { type: "" };
+}
+
+export const GetEventSchemaRequest: MessageFns<GetEventSchemaRequest> = {
+  encode(message: GetEventSchemaRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== "") {
+      writer.uint32(10).string(message.type);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetEventSchemaRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetEventSchemaRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetEventSchemaRequest {
+    return { type: isSet(object.type) ? globalThis.String(object.type) : "" };
+  },
+
+  toJSON(message: GetEventSchemaRequest): unknown {
+    const obj: any = {};
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetEventSchemaRequest>, I>>(base?: I): GetEventSchemaRequest {
+    return GetEventSchemaRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetEventSchemaRequest>, I>>(object: I): GetEventSchemaRequest {
+    const message = createBaseGetEventSchemaRequest();
+    message.type = object.type ?? "";
+    return message;
+  },
+};
+
+function createBaseEventSchema(): EventSchema {
+  return { json: "" };
+}
+
+export const EventSchema: MessageFns<EventSchema> = {
+  encode(message: EventSchema, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.json !== "") {
+      writer.uint32(10).string(message.json);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventSchema {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventSchema();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.json = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventSchema {
+    return { json: isSet(object.json) ? globalThis.String(object.json) : "" };
+  },
+
+  toJSON(message: EventSchema): unknown {
+    const obj: any = {};
+    if (message.json !== "") {
+      obj.json = message.json;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EventSchema>, I>>(base?: I): EventSchema {
+    return EventSchema.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EventSchema>, I>>(object: I): EventSchema {
+    const message = createBaseEventSchema();
+    message.json = object.json ?? "";
+    return message;
+  },
+};
+
 function createBaseListDeliveriesRequest(): ListDeliveriesRequest {
   return { status: "", job: "", endpoint: "", limit: 0, after: "" };
 }
@@ -19312,6 +19456,17 @@ export const LeadflowGatewayService = {
       Buffer.from(ReplayWebhookResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ReplayWebhookResponse => ReplayWebhookResponse.decode(value),
   },
+  /** The JSON Schema (2020-12) of an event type's body (GET /v1/schemas/events/{type}): the same for every tenant. */
+  getEventSchema: {
+    path: "/leadflow.v1.LeadflowGateway/GetEventSchema" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetEventSchemaRequest): Buffer =>
+      Buffer.from(GetEventSchemaRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetEventSchemaRequest => GetEventSchemaRequest.decode(value),
+    responseSerialize: (value: EventSchema): Buffer => Buffer.from(EventSchema.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EventSchema => EventSchema.decode(value),
+  },
   /**
    * The job's cleaned, deduplicated leads as one CSV (GET /v1/jobs/{id}/download): the bytes of
    * the file in order, in chunks, header first, in the layout of `leadflow run`'s leads.csv. A job
@@ -19590,6 +19745,8 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
   listDeliveries: handleUnaryCall<ListDeliveriesRequest, ListDeliveriesResponse>;
   /** Send an endpoint's ended events again, same webhook-id each (POST /v1/webhooks/{id}/replay, admin). */
   replayWebhook: handleUnaryCall<ReplayWebhookRequest, ReplayWebhookResponse>;
+  /** The JSON Schema (2020-12) of an event type's body (GET /v1/schemas/events/{type}): the same for every tenant. */
+  getEventSchema: handleUnaryCall<GetEventSchemaRequest, EventSchema>;
   /**
    * The job's cleaned, deduplicated leads as one CSV (GET /v1/jobs/{id}/download): the bytes of
    * the file in order, in chunks, header first, in the layout of `leadflow run`'s leads.csv. A job
@@ -20421,6 +20578,22 @@ export interface LeadflowGatewayClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ReplayWebhookResponse) => void,
+  ): ClientUnaryCall;
+  /** The JSON Schema (2020-12) of an event type's body (GET /v1/schemas/events/{type}): the same for every tenant. */
+  getEventSchema(
+    request: GetEventSchemaRequest,
+    callback: (error: ServiceError | null, response: EventSchema) => void,
+  ): ClientUnaryCall;
+  getEventSchema(
+    request: GetEventSchemaRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EventSchema) => void,
+  ): ClientUnaryCall;
+  getEventSchema(
+    request: GetEventSchemaRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EventSchema) => void,
   ): ClientUnaryCall;
   /**
    * The job's cleaned, deduplicated leads as one CSV (GET /v1/jobs/{id}/download): the bytes of
