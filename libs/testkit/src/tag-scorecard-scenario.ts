@@ -61,8 +61,9 @@ export function tagScorecardScenario(context: () => SupplierScenarioContext): vo
 
     const leads = csvRowsByName((await callRest(base, adminB, 'GET', `/v1/jobs/${id}/exports/leads.csv`)).text);
     expect(leads.map((l) => [l.first_name, l.tags!.split(';')])).toEqual([
-      ['Ann', ['email:free', 'tz:America/New_York', 'industry:23', 'seniority:vp', 'department:sales', 'ny-exec', 'from-tagged']],
-      ['Bob', ['email:business', 'tz:America/Chicago', 'industry:62', 'seniority:individual-contributor', 'department:engineering', 'from-tagged', 'not-free']],
+      // No other supplier delivered either person: both exclusive (docs/enrichment.md, Exclusivity).
+      ['Ann', ['email:free', 'tz:America/New_York', 'industry:23', 'seniority:vp', 'department:sales', 'exclusive', 'ny-exec', 'from-tagged']],
+      ['Bob', ['email:business', 'tz:America/Chicago', 'industry:62', 'seniority:individual-contributor', 'department:engineering', 'exclusive', 'from-tagged', 'not-free']],
     ]);
     // Another tenant's rules are its own.
     expect((await rest(context().adminA, 'GET', '/v1/tags/rules')).body).toEqual({ rules: [], updatedAt: null });
@@ -74,7 +75,7 @@ export function tagScorecardScenario(context: () => SupplierScenarioContext): vo
     const card = await a('GET', `/v1/suppliers/${state.supplierId}/scorecard?from=2020-01-01`);
     expect([card.status, card.body]).toEqual([200, {
       supplierId: state.supplierId, supplier: 'Tagged Lists', from: '2020-01-01T00:00:00.000Z', to: null,
-      jobs: 1, rows, accepted, invalid, duplicate, suppressed, possibleDuplicates: 0, acceptedShare: 0.5, averageQuality: expect.any(Number), exclusiveShare: null,
+      jobs: 1, rows, accepted, invalid, duplicate, suppressed, possibleDuplicates: 0, acceptedShare: 0.5, averageQuality: expect.any(Number), exclusiveShare: 1,
       costs: [{ currency: 'USD', jobs: 1, rows: 4, accepted: 2, totalCost: job.totalCost, costPerAcceptedLead: job.costPerAcceptedLead }],
     }]);
     expect(job.totalCost).toEqual({ amount: '2.00', currency: 'USD' });
@@ -88,7 +89,8 @@ export function tagScorecardScenario(context: () => SupplierScenarioContext): vo
       new Promise<Res>((resolve, reject) => send((err, res) => (err ? reject(err) : resolve(res!))));
     try {
       const g = await unary<SupplierScorecard>((done) => client.getSupplierScorecard({ id: state.supplierId, from: '', to: '' }, done));
-      expect(g).toMatchObject({ jobs: 1, rows: 4, accepted: 2, invalid: 1, duplicate: 1, suppressed: 0, possibleDuplicates: 0, costs: [expect.objectContaining({ totalCost: job.totalCost })] });
+      expect(g).toMatchObject({ jobs: 1, rows: 4, accepted: 2, invalid: 1, duplicate: 1, suppressed: 0, possibleDuplicates: 0, exclusiveShare: 1, costs: [expect.objectContaining({ totalCost: job.totalCost })] });
+      expect(g.averageQuality).toBe(card.body.averageQuality);
       const rules = await unary<TagRules>((done) => client.getTagRules({}, done));
       expect(rules.rules.map((r) => [r.tag, JSON.parse(r.when)])).toEqual(RULES.map((r) => [r.tag, r.when]));
     } finally {
