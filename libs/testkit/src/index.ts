@@ -1,6 +1,10 @@
 export { infraEnv, uniqueName } from './infra-env.js';
 export { startWebhookReceiver } from './webhook-receiver.js';
 export type { Answer, Responder, WebhookReceiver, ReceivedRequest } from './webhook-receiver.js';
+export { arrivedBetween, deliveryOnceFaults, leadArrivals } from './webhook-arrivals.js';
+export type { LeadArrival } from './webhook-arrivals.js';
+export { expectRateChangeSeen, runRateChangeScenario } from './rate-change-scenario.js';
+export type { RateChangeSeen } from './rate-change-scenario.js';
 export { waitUntil } from './wait-until.js';
 export { csvRows, csvRowsByName, readCsvFile, tempDir } from './files.js';
 export { generateLeadFile, misfiled } from './lead-file.js';

@@ -6,6 +6,8 @@ export interface ReceivedRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** When its body had arrived (Date.now()), for tests that measure a rate at the receiver. */
+  at: number;
 }
 
 /** What the receiver answers to a request. */
@@ -62,7 +64,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
       const index = requests.push(request) - 1;
       const chosen = typeof responder === 'function' ? responder(request, index) : responder;
       const answer: Answer = typeof chosen === 'number' ? { status: chosen } : chosen;
