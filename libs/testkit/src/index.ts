@@ -9,7 +9,7 @@ export { waitUntil } from './wait-until.js';
 export { csvRows, csvRowsByName, readCsvFile, tempDir } from './files.js';
 export { generateLeadFile, misfiled } from './lead-file.js';
 export type { Expected, GeneratedRow, LeadFile, LeadFileOptions } from './lead-file.js';
-export { SERVICE_NAMES, startServices, stateDir } from '@leadflow/infra';
+export { devSecretKeys, SERVICE_NAMES, startServices, stateDir } from '@leadflow/infra';
 export type { ServicesHandle } from '@leadflow/infra';
 export { freePort } from './free-port.js';
 export { listeningAddresses, otherLocalAddress, tryConnect } from './local-sockets.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { createPostgres, type SqlClient } from '@leadflow/stores';
-import { createKeyWithCli, freePort, infraEnv, startServe, tempDir, uniqueName, uploadNowScenario, type ServeProcess } from '@leadflow/testkit';
+import { createKeyWithCli, devSecretKeys, freePort, infraEnv, startServe, tempDir, uniqueName, uploadNowScenario, type ServeProcess } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
 
@@ -15,7 +15,9 @@ describe('leadflow serve: an upload answered at once', () => {
 
   beforeAll(async () => {
     [httpPort, grpcPort] = [await freePort(), await freePort()];
-    const env = { DATABASE_URL: infraEnv().DATABASE_URL };
+    // The installation's database, shared with the services of other tests: serve opens its
+    // webhook secrets with the installation's keys, as every process on that database must.
+    const env = { DATABASE_URL: infraEnv().DATABASE_URL, LEADFLOW_SECRET_KEYS: devSecretKeys() };
     db = createPostgres({ url: env.DATABASE_URL });
     key = await createKeyWithCli(BIN, env, { tenant: uniqueName('upload-now'), role: 'uploader' });
     serve = await startServe(BIN, {

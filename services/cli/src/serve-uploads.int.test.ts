@@ -8,6 +8,7 @@ import { LeadflowGatewayClient } from '@leadflow/proto';
 import { createPostgres, type SqlClient } from '@leadflow/stores';
 import {
   createKeyWithCli,
+  devSecretKeys,
   freePort,
   getJson,
   infraEnv,
@@ -68,6 +69,8 @@ describe('leadflow serve, given uploads that fail', () => {
         HTTP_PORT: String(httpPort),
         GRPC_PORT: String(grpcPort),
         DATABASE_URL: infraEnv().DATABASE_URL,
+        // The installation's keys, as every process on that shared database must have (its webhook secrets).
+        LEADFLOW_SECRET_KEYS: devSecretKeys(),
         LEADFLOW_DATA_DIR: join(tempDir('leadflow-serve-uploads-'), 'db'),
         GATEWAY_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
         INGEST_MAX_BYTES: String(MAX_DECOMPRESSED),
