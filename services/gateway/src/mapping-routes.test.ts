@@ -1,55 +1,26 @@
-import { credentials, type ServiceError } from '@grpc/grpc-js';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { ServiceError } from '@grpc/grpc-js';
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@leadflow/logger';
 import { createSqlSynonymStore, migrations as mappingMigrations, templateCsv } from '@leadflow/mapping';
-import { createOutboundRules } from '@leadflow/outbound';
 import {
-  LeadflowGatewayClient, type GetTemplateResponse, type ListSynonymBackupsResponse, type SynonymBackup, type TenantSynonyms,
+  type GetTemplateResponse, type ListSynonymBackupsResponse, type SynonymBackup, type TenantSynonyms,
 } from '@leadflow/proto';
-import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
-import { bearer, withApiKey } from '@leadflow/testkit';
-import { buildRestApp, createGrpcServer, createJobService, createSqlApiKeyStore, createSqlJobStore, migrations, type UploadSink } from './index.js';
-
-const sink: UploadSink = { open: () => ({ write: async () => {}, end: async () => {}, fail: async () => {} }), decide: async () => {} };
-
-/** A unary RPC as a promise: its answer, or its error. */
-const rpc = <Res>(run: (done: (err: ServiceError | null, res?: Res) => void) => void) =>
-  new Promise<Res>((resolve, reject) => run((err, res) => (err ? reject(err) : resolve(res!))));
+import { rpc, startRouteHarness, type RouteHarness } from './route-harness.test-support.js';
 
 describe('the template and the header synonyms, over REST and gRPC', () => {
-  let db: SqlClient;
-  let app: FastifyInstance;
-  let grpc: ReturnType<typeof createGrpcServer>;
-  let client: LeadflowGatewayClient;
+  let h: RouteHarness<'acme' | 'globex'>;
   const changed: string[] = [];
-  const key = { acme: '', globex: '' };
-  const as = (who: keyof typeof key) => (o: InjectOptions) => app.inject({ ...o, headers: { ...o.headers, ...bearer(key[who]) } });
+  const as = (who: 'acme' | 'globex') => (o: InjectOptions) => h.as(who)(o);
 
   beforeAll(async () => {
-    db = await createPglite();
-    await migrate(db, migrations);
-    await migrate(db, dncListMigrations);
-    await migrate(db, mappingMigrations);
-    const service = createJobService({
-      jobs: createSqlJobStore(db), exports: async function* () {}, uploads: sink, dnc: createSqlDncRegistry(db), maxUploadBytes: 1000, outbound: createOutboundRules(),
-      mapping: { synonyms: createSqlSynonymStore(db), onSynonymsChanged: (tenantId) => void changed.push(tenantId) },
+    h = await startRouteHarness({
+      keys: { acme: { tenant: 'acme', role: 'admin' }, globex: { tenant: 'globex', role: 'admin' } },
+      migrations: [mappingMigrations],
+      grpcKey: 'acme',
+      service: (sdb) => ({ mapping: { synonyms: createSqlSynonymStore(sdb), onSynonymsChanged: (tenantId) => void changed.push(tenantId) } }),
     });
-    const keys = createSqlApiKeyStore(db);
-    key.acme = (await keys.create({ tenant: 'acme', role: 'admin' })).key;
-    key.globex = (await keys.create({ tenant: 'globex', role: 'admin' })).key;
-    const logger = createLogger({ name: 'test', level: 'silent' });
-    app = await buildRestApp({ service, logger, maxUploadBytes: 1000, keys });
-    grpc = createGrpcServer({ service, logger, keys });
-    await grpc.listen(0, '127.0.0.1');
-    client = new LeadflowGatewayClient(`127.0.0.1:${grpc.port}`, credentials.createInsecure(), { interceptors: [withApiKey(key.acme)] });
   });
-  afterAll(async () => {
-    client?.close();
-    await grpc?.close(1000);
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(async () => h?.close());
 
   it('sends the template as a CSV download, byte for byte the same on gRPC', async () => {
     const res = await as('acme')({ method: 'GET', url: '/v1/template.csv' });
@@ -58,7 +29,7 @@ describe('the template and the header synonyms, over REST and gRPC', () => {
     ]);
     expect(res.rawPayload.equals(templateCsv())).toBe(true);
     expect([...res.rawPayload.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const viaGrpc = await rpc<GetTemplateResponse>((done) => client.getTemplate({}, done));
+    const viaGrpc = await rpc<GetTemplateResponse>((done) => h.client.getTemplate({}, done));
     expect(Buffer.from(viaGrpc.csv).equals(res.rawPayload)).toBe(true);
     expect([viaGrpc.fileName, viaGrpc.headers[0], viaGrpc.headers.at(-1)]).toEqual(['leadflow-template.csv', 'first_name', 'consent_certificate_url']);
   });
@@ -126,22 +97,22 @@ describe('the template and the header synonyms, over REST and gRPC', () => {
 
   it('does the same over gRPC: set, refuse naming the entry, back up, list, restore', async () => {
     const set = await rpc<TenantSynonyms>((done) =>
-      client.setSynonyms({ synonyms: { source: { headers: ['Herkunft'] }, industry: { headers: [] } } }, done),
+      h.client.setSynonyms({ synonyms: { source: { headers: ['Herkunft'] }, industry: { headers: [] } } }, done),
     );
     expect(set.synonyms).toEqual({ source: { headers: ['Herkunft'] } });
-    const refused = await rpc((done) => client.setSynonyms({ synonyms: { emial: { headers: ['x'] } } }, done)).catch((err: ServiceError) => err);
+    const refused = await rpc((done) => h.client.setSynonyms({ synonyms: { emial: { headers: ['x'] } } }, done)).catch((err: ServiceError) => err);
     expect([(refused as ServiceError).code, (refused as ServiceError).details]).toEqual([3, expect.stringMatching(/^INVALID_SYNONYMS: "emial" is not a lead field/)]);
-    const backup = await rpc<SynonymBackup>((done) => client.backupSynonyms({}, done));
+    const backup = await rpc<SynonymBackup>((done) => h.client.backupSynonyms({}, done));
     expect(backup.version).toBe(set.version);
-    await rpc((done) => client.setSynonyms({ synonyms: {} }, done));
-    const listed = await rpc<ListSynonymBackupsResponse>((done) => client.listSynonymBackups({}, done));
+    await rpc((done) => h.client.setSynonyms({ synonyms: {} }, done));
+    const listed = await rpc<ListSynonymBackupsResponse>((done) => h.client.listSynonymBackups({}, done));
     expect(listed.backups[0]!.id).toBe(backup.id);
     const restored = await rpc<TenantSynonyms>((done) =>
-      client.restoreSynonyms({ id: backup.id }, done),
+      h.client.restoreSynonyms({ id: backup.id }, done),
     );
     expect([restored.synonyms, restored.version]).toEqual([{ source: { headers: ['Herkunft'] } }, set.version + 2]);
     expect(restored.builtIn.email!.headers).toContain('email address');
-    const missing = await rpc((done) => client.restoreSynonyms({ id: 'nope' }, done)).catch((err: ServiceError) => err);
+    const missing = await rpc((done) => h.client.restoreSynonyms({ id: 'nope' }, done)).catch((err: ServiceError) => err);
     expect([(missing as ServiceError).code, (missing as ServiceError).details]).toEqual([5, expect.stringMatching(/^SYNONYM_BACKUP_NOT_FOUND: /)]);
   });
 });

@@ -1,61 +1,32 @@
-import { credentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@leadflow/logger';
 import { CANONICAL_FIELDS, createMappingStage, createSqlMappingStore, createSqlSupplierMappingStore, migrations as mappingMigrations } from '@leadflow/mapping';
-import { createOutboundRules } from '@leadflow/outbound';
 import { isFanout } from '@leadflow/pipeline';
-import { JobRef, LeadflowGatewayClient, type SupplierMapping } from '@leadflow/proto';
-import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
-import { bearer, withApiKey } from '@leadflow/testkit';
-import { buildRestApp, createGrpcServer, createJobService, createSqlApiKeyStore, createSqlJobStore, createSqlSupplierStore, migrations, type UploadSink } from './index.js';
-
-const sink: UploadSink = { open: () => ({ write: async () => {}, end: async () => {}, fail: async () => {} }), decide: async () => {} };
-
-const rpc = <Res>(run: (done: (err: ServiceError | null, res?: Res) => void) => void) =>
-  new Promise<Res>((resolve, reject) => run((err, res) => (err ? reject(err) : resolve(res!))));
+import { JobRef, type SupplierMapping } from '@leadflow/proto';
+import { createSqlSupplierStore } from './index.js';
+import { rpc, startRouteHarness, type RouteHarness, type TenantKey } from './route-harness.test-support.js';
 
 const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
 describe("a supplier's confirmed mapping, over REST and gRPC", () => {
-  let db: SqlClient;
-  let app: FastifyInstance;
-  let grpc: ReturnType<typeof createGrpcServer>;
-  let client: LeadflowGatewayClient;
-  const key = { admin: '', viewer: '', otherAdmin: '' };
-  const as = (who: keyof typeof key) => (o: InjectOptions) => app.inject({ ...o, headers: { ...o.headers, ...bearer(key[who]) } });
+  let h: RouteHarness<TenantKey>;
+  const as = (who: TenantKey) => (o: InjectOptions) => h.as(who)(o);
   const supplier = async (name: string) => {
     const res = await as('admin')({ method: 'POST', url: '/v1/suppliers', payload: { name } });
     expect(res.statusCode, res.body).toBe(201);
     return res.json() as { id: string; name: string };
   };
-  const put = (id: string, mapping: unknown, who: keyof typeof key = 'admin') => as(who)({ method: 'PUT', url: `/v1/suppliers/${id}/mapping`, payload: { mapping } });
+  const put = (id: string, mapping: unknown, who: TenantKey = 'admin') => as(who)({ method: 'PUT', url: `/v1/suppliers/${id}/mapping`, payload: { mapping } });
 
   beforeAll(async () => {
-    db = await createPglite();
-    await migrate(db, migrations);
-    await migrate(db, mappingMigrations);
-    await migrate(db, dncListMigrations);
-    const service = createJobService({
-      jobs: createSqlJobStore(db), exports: async function* () {}, uploads: sink, dnc: createSqlDncRegistry(db), maxUploadBytes: 1000, outbound: createOutboundRules(),
-      suppliers: createSqlSupplierStore(db), supplierMappings: createSqlSupplierMappingStore(db),
+    h = await startRouteHarness({
+      migrations: [mappingMigrations],
+      grpcKey: 'admin',
+      service: (db) => ({ suppliers: createSqlSupplierStore(db), supplierMappings: createSqlSupplierMappingStore(db) }),
     });
-    const keys = createSqlApiKeyStore(db);
-    key.admin = (await keys.create({ tenant: 'acme', role: 'admin' })).key;
-    key.viewer = (await keys.create({ tenant: 'acme', role: 'viewer' })).key;
-    key.otherAdmin = (await keys.create({ tenant: 'globex', role: 'admin' })).key;
-    const logger = createLogger({ name: 'test', level: 'silent' });
-    app = await buildRestApp({ service, logger, maxUploadBytes: 1000, keys });
-    grpc = createGrpcServer({ service, logger, keys });
-    await grpc.listen(0, '127.0.0.1');
-    client = new LeadflowGatewayClient(`127.0.0.1:${grpc.port}`, credentials.createInsecure(), { interceptors: [withApiKey(key.admin)] });
   });
-  afterAll(async () => {
-    client?.close();
-    await grpc?.close(1000);
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(async () => h?.close());
 
   it('answers none at first, then the headers PUT, as written, each with when and how it was learned', async () => {
     const zenith = await supplier('Zenith Data');
@@ -135,7 +106,7 @@ describe("a supplier's confirmed mapping, over REST and gRPC", () => {
 
   it('shows what a review and leadflow map --confirm learned, with the job of the review', async () => {
     const s = await supplier('Reviewed Co');
-    const store = createSqlMappingStore(db);
+    const store = createSqlMappingStore(h.db);
     await store.confirm('acme', 'Reviewed Co', [{ header: 'Kontakt', field: 'email' }], { by: 'review', jobId: 'job-1' });
     await store.confirm('acme', 'Reviewed Co', [{ header: 'Tel.', field: 'phone' }], { by: 'map_command' });
     const shown = (await as('viewer')({ method: 'GET', url: `/v1/suppliers/${s.id}/mapping` })).json();
@@ -153,12 +124,12 @@ describe("a supplier's confirmed mapping, over REST and gRPC", () => {
     const shown = (await as('admin')({ method: 'GET', url: `/v1/suppliers/${s.id}/mapping` })).json();
     expect([shown.supplier, shown.mapping.map((e: { header: string }) => e.header)]).toEqual(['New Name Ltd', ['Ref']]);
     // An upload still naming the old name makes a new supplier, with no mapping of the old one's.
-    expect(await createSqlMappingStore(db).confirmed('acme', 'Old Name Ltd')).toEqual(new Map());
+    expect(await createSqlMappingStore(h.db).confirmed('acme', 'Old Name Ltd')).toEqual(new Map());
   });
 
   it("maps the supplier's next file by the mapping PUT, where its headers would otherwise map differently", async () => {
     const s = await supplier('Fax Sender');
-    const stage = createMappingStage({ store: createSqlMappingStore(db) });
+    const stage = createMappingStage({ store: createSqlMappingStore(h.db) });
     const job = (jobId: string) => JobRef.fromPartial({ jobId, tenantId: 'acme', supplier: 'Fax Sender', fileName: 'f.csv' });
     const mapped = async (jobId: string) => {
       const out = await stage({
@@ -178,15 +149,14 @@ describe("a supplier's confirmed mapping, over REST and gRPC", () => {
   it('answers the same over gRPC: GetSupplierMapping, SetSupplierMapping, INVALID_ARGUMENT and NOT_FOUND', async () => {
     const s = await supplier('Grpc Lists');
     const set = await rpc<SupplierMapping>((done) =>
-      client.setSupplierMapping({ id: s.id, mapping: [{ header: 'Ref', field: 'source', learnedAt: 'ignored', learnedBy: 'ignored', jobId: '' }] }, done),
+      h.client.setSupplierMapping({ id: s.id, mapping: [{ header: 'Ref', field: 'source', learnedAt: 'ignored', learnedBy: 'ignored', jobId: '' }] }, done),
     );
     expect(set).toEqual({ supplierId: s.id, supplier: 'Grpc Lists', mapping: [{ header: 'Ref', field: 'source', learnedAt: ISO, learnedBy: 'api', jobId: '' }] });
-    expect(await rpc<SupplierMapping>((done) => client.getSupplierMapping({ id: s.id }, done))).toEqual(set);
-    const bad = await rpc((done) => client.setSupplierMapping({ id: s.id, mapping: [{ header: 'Ref', field: 'sauce', learnedAt: '', learnedBy: '', jobId: '' }] }, done)).catch((e: ServiceError) => e);
+    expect(await rpc<SupplierMapping>((done) => h.client.getSupplierMapping({ id: s.id }, done))).toEqual(set);
+    const bad = await rpc((done) => h.client.setSupplierMapping({ id: s.id, mapping: [{ header: 'Ref', field: 'sauce', learnedAt: '', learnedBy: '', jobId: '' }] }, done)).catch((e: ServiceError) => e);
     expect([(bad as ServiceError).code, (bad as ServiceError).details]).toEqual([GrpcStatus.INVALID_ARGUMENT, expect.stringMatching(/^INVALID_SUPPLIER_MAPPING: mapping\[0\]\.field "sauce" is not a lead field/)]);
-    const other = new LeadflowGatewayClient(`127.0.0.1:${grpc.port}`, credentials.createInsecure(), { interceptors: [withApiKey(key.otherAdmin)] });
+    const other = h.clientAs('otherAdmin');
     const missing = await rpc((done) => other.getSupplierMapping({ id: s.id }, done)).catch((e: ServiceError) => e);
-    other.close();
     expect((missing as ServiceError).code).toBe(GrpcStatus.NOT_FOUND);
   });
 });

@@ -1,20 +1,11 @@
-import { credentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnrichmentStage, createSqlTagRules } from '@leadflow/enrichment';
-import { createLogger } from '@leadflow/logger';
-import { createOutboundRules } from '@leadflow/outbound';
 import { emptyLead } from '@leadflow/pipeline';
-import { Disposition, LeadflowGatewayClient, type LeadBatch, type TagRules } from '@leadflow/proto';
-import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
-import { bearer, withApiKey } from '@leadflow/testkit';
-import { buildRestApp, createGrpcServer, createJobService, createSqlApiKeyStore, createSqlJobStore, migrations, type UploadSink } from './index.js';
+import { Disposition, type LeadBatch, type TagRules } from '@leadflow/proto';
+import { rpc, startRouteHarness, type RouteHarness, type TenantKey } from './route-harness.test-support.js';
 import { createSqlTagRuleStore } from './tag-rule-settings.js';
-
-const sink: UploadSink = { open: () => ({ write: async () => {}, end: async () => {}, fail: async () => {} }), decide: async () => {} };
-
-const rpc = <Res>(run: (done: (err: ServiceError | null, res?: Res) => void) => void) =>
-  new Promise<Res>((resolve, reject) => run((err, res) => (err ? reject(err) : resolve(res!))));
 
 const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
@@ -32,39 +23,18 @@ function batch(tenantId: string, email: string, jobTitle: string): LeadBatch {
 }
 
 describe("a tenant's tag rules, over REST and gRPC", () => {
-  let db: SqlClient;
-  let app: FastifyInstance;
-  let grpc: ReturnType<typeof createGrpcServer>;
-  let client: LeadflowGatewayClient;
+  let h: RouteHarness<TenantKey>;
   const changed: string[] = [];
-  const key = { admin: '', viewer: '', otherAdmin: '' };
-  const as = (who: keyof typeof key) => (o: InjectOptions) => app.inject({ ...o, headers: { ...o.headers, ...bearer(key[who]) } });
-  const put = (payload: unknown, who: keyof typeof key = 'admin') => as(who)({ method: 'PUT', url: '/v1/tags/rules', payload: payload as object });
+  const as = (who: TenantKey) => (o: InjectOptions) => h.as(who)(o);
+  const put = (payload: unknown, who: TenantKey = 'admin') => as(who)({ method: 'PUT', url: '/v1/tags/rules', payload: payload as object });
 
   beforeAll(async () => {
-    db = await createPglite();
-    await migrate(db, migrations);
-    await migrate(db, dncListMigrations);
-    const service = createJobService({
-      jobs: createSqlJobStore(db), exports: async function* () {}, uploads: sink, dnc: createSqlDncRegistry(db), maxUploadBytes: 1000, outbound: createOutboundRules(),
-      tagRules: { store: createSqlTagRuleStore(db), onChanged: (t) => changed.push(t) },
+    h = await startRouteHarness({
+      grpcKey: 'admin',
+      service: (db) => ({ tagRules: { store: createSqlTagRuleStore(db), onChanged: (t) => void changed.push(t) } }),
     });
-    const keys = createSqlApiKeyStore(db);
-    key.admin = (await keys.create({ tenant: 'acme', role: 'admin' })).key;
-    key.viewer = (await keys.create({ tenant: 'acme', role: 'viewer' })).key;
-    key.otherAdmin = (await keys.create({ tenant: 'globex', role: 'admin' })).key;
-    const logger = createLogger({ name: 'test', level: 'silent' });
-    app = await buildRestApp({ service, logger, maxUploadBytes: 1000, keys });
-    grpc = createGrpcServer({ service, logger, keys });
-    await grpc.listen(0, '127.0.0.1');
-    client = new LeadflowGatewayClient(`127.0.0.1:${grpc.port}`, credentials.createInsecure(), { interceptors: [withApiKey(key.admin)] });
   });
-  afterAll(async () => {
-    client?.close();
-    await grpc?.close(1000);
-    await app?.close();
-    await db?.close();
-  });
+  afterAll(async () => h?.close());
 
   it('answers none at first, then the rules PUT, which the enrichment stage applies to the tenant\'s leads', async () => {
     expect((await as('viewer')({ method: 'GET', url: '/v1/tags/rules' })).json()).toEqual({ rules: [], updatedAt: null });
@@ -77,7 +47,7 @@ describe("a tenant's tag rules, over REST and gRPC", () => {
     expect((await as('otherAdmin')({ method: 'GET', url: '/v1/tags/rules' })).json()).toEqual({ rules: [], updatedAt: null });
 
     // The stage reads them from the same table, for the batch's tenant only.
-    const stage = createEnrichmentStage({ tagRules: createSqlTagRules(db) });
+    const stage = createEnrichmentStage({ tagRules: createSqlTagRules(h.db) });
     const ours = await stage(batch('acme', 'ann@acme-corp.com', 'Sales Manager'));
     const theirs = await stage(batch('globex', 'ann@acme-corp.com', 'Sales Manager'));
     expect(ours.rows[0]!.tags).toEqual(['email:business', 'seniority:manager', 'department:sales', 'hot']);
@@ -99,11 +69,11 @@ describe("a tenant's tag rules, over REST and gRPC", () => {
 
   it('reads and replaces the same rules over gRPC, each condition as JSON text', async () => {
     await put({ rules: [HOT] });
-    expect(await rpc<TagRules>((done) => client.getTagRules({}, done))).toEqual({ rules: [{ tag: 'hot', when: JSON.stringify(HOT.when) }], updatedAt: ISO });
-    const set = await rpc<TagRules>((done) => client.setTagRules({ rules: [{ tag: 'vip', when: '{"field": "quality", ">=": 80}' }] }, done));
+    expect(await rpc<TagRules>((done) => h.client.getTagRules({}, done))).toEqual({ rules: [{ tag: 'hot', when: JSON.stringify(HOT.when) }], updatedAt: ISO });
+    const set = await rpc<TagRules>((done) => h.client.setTagRules({ rules: [{ tag: 'vip', when: '{"field": "quality", ">=": 80}' }] }, done));
     expect(set.rules).toEqual([{ tag: 'vip', when: '{"field":"quality",">=":80}' }]);
     expect((await as('viewer')({ method: 'GET', url: '/v1/tags/rules' })).json().rules).toEqual([{ tag: 'vip', when: { field: 'quality', '>=': 80 } }]);
-    const bad = await rpc((done) => client.setTagRules({ rules: [{ tag: 'vip', when: 'quality >= 80' }] }, done)).catch((e: ServiceError) => e);
+    const bad = await rpc((done) => h.client.setTagRules({ rules: [{ tag: 'vip', when: 'quality >= 80' }] }, done)).catch((e: ServiceError) => e);
     expect([(bad as ServiceError).code, (bad as ServiceError).details]).toEqual([GrpcStatus.INVALID_ARGUMENT, expect.stringMatching(/^INVALID_TAG_RULES: rules\[0\]\.when: must be a condition as JSON text/)]);
   });
 });
