@@ -49,9 +49,15 @@ export interface ServeTarget extends ServeProcess {
  */
 export async function startServeWithKeys(
   bin: string,
-  opts: { prefix: string; keys: Record<string, { tenant: string; role: 'admin' | 'uploader' | 'viewer' }>; env?: Record<string, string> },
+  opts: {
+    prefix: string;
+    keys: Record<string, { tenant: string; role: 'admin' | 'uploader' | 'viewer' }>;
+    env?: Record<string, string>;
+    /** A folder already used (by `leadflow run`, say); else a new one below a temporary folder named by `prefix`. */
+    dataDir?: string;
+  },
 ): Promise<ServeTarget> {
-  const dataDir = join(tempDir(opts.prefix), 'db');
+  const dataDir = opts.dataDir ?? join(tempDir(opts.prefix), 'db');
   const keys: Record<string, string> = {};
   for (const [name, key] of Object.entries(opts.keys)) keys[name] = await createKeyWithCli(bin, { LEADFLOW_DATA_DIR: dataDir }, key);
   const [httpPort, grpcPort] = [await freePort(), await freePort()];

@@ -1,15 +1,14 @@
-import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callRest, createKeyWithCli, freePort, runNode, startServe, supplierScenario, tagScorecardScenario, tempDir, uniqueName, type SupplierScenarioContext } from '@leadflow/testkit';
+import { callRest, runNode, startServeWithKeys, supplierScenario, tagScorecardScenario, tempDir, uniqueName, type ServeTarget, type SupplierScenarioContext } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
 
 /** Suppliers and their cost (docs/suppliers.md) in `leadflow serve`, over REST and gRPC, as a partner system drives them. */
 describe('leadflow serve: suppliers and cost', () => {
-  let child: ChildProcess | undefined;
+  let serve: ServeTarget | undefined;
   const context: SupplierScenarioContext = { base: '', grpcAddress: '', adminA: '', adminB: '', timeoutMs: 120_000 };
 
   beforeAll(async () => {
@@ -22,16 +21,10 @@ describe('leadflow serve: suppliers and cost', () => {
       env: { LOG_LEVEL: '', LEADFLOW_DATA_DIR: dataDir, LEADFLOW_TENANT: tenants.b },
     });
     expect([run.code, run.stderr]).toEqual([0, '']);
-    context.adminA = await createKeyWithCli(BIN, { LEADFLOW_DATA_DIR: dataDir }, { tenant: tenants.a, role: 'admin' });
-    context.adminB = await createKeyWithCli(BIN, { LEADFLOW_DATA_DIR: dataDir }, { tenant: tenants.b, role: 'admin' });
-    const [httpPort, grpcPort] = [await freePort(), await freePort()];
-    context.base = `http://127.0.0.1:${httpPort}`;
-    context.grpcAddress = `127.0.0.1:${grpcPort}`;
-    child = (await startServe(BIN, { HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), LEADFLOW_DATA_DIR: dataDir, HTTP_HOST: '', LOG_LEVEL: 'warn' })).child;
+    serve = await startServeWithKeys(BIN, { prefix: 'leadflow-suppliers-', dataDir, keys: { adminA: { tenant: tenants.a, role: 'admin' }, adminB: { tenant: tenants.b, role: 'admin' } } });
+    Object.assign(context, { base: serve.base, grpcAddress: serve.grpcAddress, adminA: serve.keys.adminA!, adminB: serve.keys.adminB! });
   }, 300_000);
-  afterAll(() => {
-    if (child?.exitCode === null) child.kill('SIGKILL');
-  });
+  afterAll(() => serve?.stop());
 
   // Before any job of tenant B in these services: its rules are read when the enrichment stage first sees the tenant.
   tagScorecardScenario(() => context);
