@@ -17,7 +17,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,38 @@ const RESULTS = join(repoRoot(), 'services/delivery/bench/RESULTS.md');
 const DATABASE = 'leadflow_delivery_bench';
 const BATCH_SIZE = 500;
 const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/**
+ * CPU seconds of the PostgreSQL server of `npm run infra` (local binaries): the postmaster's own
+ * and its reaped children's, plus its live backends', from /proc. Undefined elsewhere (a server
+ * in a container, no /proc): the figure is then left out.
+ */
+function postgresCpuSeconds(): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(stateDir('postgres'), 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    const ticks = 100; // USER_HZ on Linux
+    const stat = (p: number | string) => {
+      const text = readFileSync(`/proc/${p}/stat`, 'utf8');
+      return text.slice(text.lastIndexOf(')') + 2).split(' ');
+    };
+    // Fields after the name: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14).
+    const own = stat(pid);
+    let total = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const f = stat(entry);
+        if (Number(f[1]) === pid) total += Number(f[11]) + Number(f[12]);
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    return total / ticks;
+  } catch {
+    return undefined;
+  }
+}
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' / ');
 
 function option(name: string, fallback: number): number {
@@ -156,6 +188,7 @@ async function throughput(s: Setup, mode: 'record' | 'batch', leads: number): Pr
   const dispatcher = dispatcherFor(s);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
+  const db0 = postgresCpuSeconds();
   await dispatcher.start();
   try {
     // Bounded: every 50 ms, until nothing of the job is pending or the bound passes.
@@ -168,11 +201,12 @@ async function throughput(s: Setup, mode: 'record' | 'batch', leads: number): Pr
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const db1 = postgresCpuSeconds();
   const received = s.receiver.arrivals.get(jobId)?.length ?? 0;
   if (received !== events) throw new Error(`the receiver got ${received} requests for ${events} events`);
   const { rows: failed } = await s.db.query<{ n: number }>("SELECT count(*)::int AS n FROM delivery_events WHERE job_id = $1 AND status <> 'delivered'", [jobId]);
   if (failed[0]!.n > 0) throw new Error(`${failed[0]!.n} events not delivered`);
-  return { events, leads, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  return { events, leads, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, ...(db0 !== undefined && db1 !== undefined ? { dbCpuSeconds: db1 - db0 } : {}) };
 }
 
 /**

@@ -27,6 +27,11 @@ describe('delivery bench figures', () => {
     expect(text).toContain('in 10.00 s; process CPU 0.25 ms/request (50% of a core) | **2,000 requests/s** | ≥ 1,000/s: met');
     expect(text).toContain('| batch | **failed**: not all sent within 300 s |');
     expect(text).toContain('p50 4.2 ms, **p99 61 ms**, max 90 ms | p99 < 50 ms: missed');
+    const withDb = formatDeliveryRun({
+      date: new Date('2026-12-02T18:00:00Z'), commit: 'abc', machine: '2 cores', concurrency: 64, pgConnections: 10,
+      record: { events: 20_000, leads: 20_000, seconds: 10, cpuSeconds: 5, dbCpuSeconds: 5 },
+    });
+    expect(withDb).toContain('PostgreSQL CPU 0.25 ms/request; 4,000 requests/CPU-second of the process, 2,000 requests/CPU-second with PostgreSQL\'s |');
   });
 
   it('inserts each run below the marker, newest first, and adds the marker to a file without one', () => {

@@ -13,6 +13,8 @@ export interface ThroughputFigure {
   seconds: number;
   /** CPU time of the bench process (dispatcher and receiver) meanwhile. */
   cpuSeconds?: number;
+  /** CPU time of the PostgreSQL server meanwhile (every process of it), when it runs from `npm run infra`'s local binaries. */
+  dbCpuSeconds?: number;
 }
 
 /** The added latency of events written at a steady pace, ms from written to received. */
@@ -57,7 +59,12 @@ function throughputRow(name: string, unit: 'requests' | 'leads', f: DeliveryRun[
   const rate = (unit === 'requests' ? f.events : f.leads) / f.seconds;
   const what = unit === 'requests' ? `${int(f.events)} events of 1 lead` : `${int(f.events)} events of ${int(f.leads / f.events)} leads (${int(f.leads)} leads)`;
   const cpu = f.cpuSeconds === undefined ? '' : `; process CPU ${((1000 * f.cpuSeconds) / f.events).toFixed(2)} ms/request (${Math.round((100 * f.cpuSeconds) / f.seconds)}% of a core)`;
-  return `| ${name} | ${what} in ${f.seconds.toFixed(2)} s${cpu} | **${int(rate)} ${unit}/s** | ≥ ${int(goal)}/s: ${verdict(rate, goal, 'rate')} |`;
+  const perCpu = (seconds: number) => `${int((unit === 'requests' ? f.events : f.leads) / seconds)} ${unit}/CPU-second`;
+  const db =
+    f.dbCpuSeconds === undefined || f.cpuSeconds === undefined
+      ? ''
+      : `; PostgreSQL CPU ${((1000 * f.dbCpuSeconds) / f.events).toFixed(2)} ms/request; ${perCpu(f.cpuSeconds)} of the process, ${perCpu(f.cpuSeconds + f.dbCpuSeconds)} with PostgreSQL's`;
+  return `| ${name} | ${what} in ${f.seconds.toFixed(2)} s${cpu}${db} | **${int(rate)} ${unit}/s** | ≥ ${int(goal)}/s: ${verdict(rate, goal, 'rate')} |`;
 }
 
 /** One run as Markdown: heading, machine, then a table of the three figures against their goals. */

@@ -4,6 +4,8 @@ export type { Answer, Responder, WebhookReceiver, ReceivedRequest } from './webh
 export { arrivedBetween, deliveryOnceFaults, leadArrivals } from './webhook-arrivals.js';
 export type { LeadArrival } from './webhook-arrivals.js';
 export { expectRateChangeSeen, runRateChangeScenario } from './rate-change-scenario.js';
+export { runReviewUpdatedScenario } from './review-updated-scenario.js';
+export type { ReviewUpdatedOptions } from './review-updated-scenario.js';
 export type { RateChangeSeen } from './rate-change-scenario.js';
 export { waitUntil } from './wait-until.js';
 export { csvRows, csvRowsByName, readCsvFile, tempDir } from './files.js';

@@ -111,6 +111,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
         limits: env.concurrency,
         outbound: env.outbound,
         secretKeys: standalone!.secretKeys,
+        onLeadChanged: standalone!.deliveryWritten,
         isReady: () => lifecycle.ready,
         runner: standalone!.runner,
         onSynonymsChanged: standalone!.synonymsChanged,

@@ -167,6 +167,8 @@ export interface Standalone {
    * event delivered or failed, or waiting for a retry later): what `leadflow run --webhook` reports.
    */
   drainDelivery(jobId: string, maxWaitMs: number): Promise<void>;
+  /** Something was written to the outbox outside the pipeline (a review decision's lead.updated): the dispatcher looks at once. */
+  deliveryWritten(): void;
   /** Waits for the jobs in flight, stops the dispatcher, then closes the database. */
   close(): Promise<void>;
 }
@@ -434,6 +436,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
         onError,
       });
     },
+    deliveryWritten: () => dispatcher.nudge(),
     async drainDelivery(jobId, maxWaitMs) {
       const until = Date.now() + maxWaitMs;
       for (let i = 0; Date.now() < until && i < 100_000; i++) {

@@ -4,7 +4,7 @@ import type { Logger } from '@leadflow/logger';
 import type { Metrics } from '@leadflow/metrics';
 import { SecretsError, type Keyring } from '@leadflow/secrets';
 import { defaultSecretContext, endpointSecretContext } from './endpoint-store.js';
-import type { ClaimedEvent, OutboxStore } from './outbox-store.js';
+import type { ClaimedEvent, GroupedFinish, OutboxStore } from './outbox-store.js';
 import { nextWait, retryAfterMs } from './retry-schedule.js';
 import { envelope, newWebhookSecret, reservedHeader, webhookHeaders } from './standard-webhooks.js';
 import type { Bucket, TokenBuckets } from './token-buckets.js';
@@ -52,6 +52,15 @@ export interface Dispatcher {
 /** How long a job's rate is believed: a change made over the API takes effect within a second. */
 const JOB_RATE_FOR_MS = 500;
 
+/** The most attempts one statement records (finishMany). */
+const MAX_FINISH_GROUP = 500;
+
+/** Events claimed ahead of the free slots, in slots: one claim feeds several rounds of requests. */
+const PREFETCH_ROUNDS = 4;
+
+/** Opened secrets kept by sealed value (an endpoint's secret is opened once, not per request). */
+const OPENED_SECRETS_KEPT = 1_000;
+
 /**
  * The dispatcher (docs/delivery.md): outside the consumer, in every delivery replica and in
  * `leadflow serve`/`run`. It leases due events (FOR UPDATE SKIP LOCKED), takes a token of the
@@ -77,22 +86,114 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
   let lastProbe = 0;
+  /**
+   * A claim is made when at least this many slots are free (or nothing is in flight, or
+   * something was written): under load, events are claimed in groups, not one per freed slot.
+   */
+  const claimAt = Math.max(1, Math.floor(concurrency / 4));
+  /** The last claim took all it asked for: more may be due, so a freed slot looks again. */
+  let backlog = false;
+  /** Nudges so far: one that comes while a claim runs may name events that claim did not see. */
+  let nudges = 0;
+  /** Attempts that ended, in that order, waiting for the statement that records them. */
+  const ended: { finish: GroupedFinish; done: (err?: unknown) => void }[] = [];
+  let recording: Promise<void> | undefined;
+  /** Claimed (leased), waiting for a slot; oldest first. */
+  const queue: { ev: ClaimedEvent; at: number; probe: boolean }[] = [];
+  /**
+   * Failures in a row per destination seen here: once they reach the circuit's count, the queued
+   * events of the destination are given back rather than sent (its circuit opens as they are
+   * recorded; only a probe goes then), as none would be claimed.
+   */
+  const failing = new Map<string, { n: number; at: number }>();
+  /** Destinations that answered 410 Gone, when: their events queued before are not sent (they were failed). */
+  const goneAway = new Map<string, number>();
+  /** Leases to give back, in one statement. */
+  const giveBack: { id: string; waitMs: number }[] = [];
+  let givingBack: Promise<void> | undefined;
+  const opened = new Map<string, string>();
 
-  const nudge = () => {
+  const wakeUp = () => {
     const w = wake;
     wake = undefined;
     w?.();
   };
+  /** Something was written: it may be due now, even if every slot is taken (then a freed one looks). */
+  const nudge = () => {
+    nudges++;
+    backlog = true;
+    wakeUp();
+  };
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(() => nudge(), ms);
+      const timer = setTimeout(() => wakeUp(), ms);
       wake = () => {
         clearTimeout(timer);
         resolve();
       };
-      if (stopping.signal.aborted) nudge();
+      if (stopping.signal.aborted) wakeUp();
     });
+
+  /** A secret opened once per sealed value and context: opening is an AES-GCM decryption. */
+  const open = (sealed: string, context: string): string => {
+    const key = `${context}\n${sealed}`;
+    let secret = opened.get(key);
+    if (secret === undefined) {
+      secret = opts.keyring.open(sealed, context);
+      if (opened.size >= OPENED_SECRETS_KEPT) opened.delete(opened.keys().next().value!);
+      opened.set(key, secret);
+    }
+    return secret;
+  };
+
+  /**
+   * Records attempts in groups (finishMany): each one that ends joins the group being gathered
+   * while the statement before runs, so a busy dispatcher makes one statement for many attempts
+   * rather than one each. Resolves once this attempt is recorded.
+   */
+  const record = (finish: GroupedFinish) =>
+    new Promise<void>((resolve, reject) => {
+      ended.push({ finish, done: (err) => (err === undefined ? resolve() : reject(err)) });
+      recording ??= recordEnded();
+    });
+
+  async function recordEnded(): Promise<void> {
+    try {
+      // The attempts that end in this turn of the event loop join the first group.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (ended.length > 0) {
+        const group = ended.splice(0, MAX_FINISH_GROUP);
+        try {
+          await store.finishMany(owner, group.map((g) => g.finish), { failures: circuitFailures, openMs: circuitOpenMs });
+          for (const g of group) g.done();
+          // A loop held back by attempts not yet recorded (below) goes on.
+          if (backlog) wakeUp();
+        } catch (err) {
+          for (const g of group) g.done(err);
+        }
+      }
+    } finally {
+      recording = undefined;
+    }
+  }
+
+  /** Gives a lease back with the others given back about now (releaseMany). */
+  const release = (id: string, waitMs: number) => {
+    giveBack.push({ id, waitMs });
+    givingBack ??= (async () => {
+      try {
+        await new Promise((resolve) => setImmediate(resolve));
+        while (giveBack.length > 0) {
+          const group = giveBack.splice(0, MAX_FINISH_GROUP);
+          // Not given back: the lease runs out and the event is sent then (same id).
+          await store.releaseMany(owner, group).catch((err: unknown) => logger.warn({ err }, 'leases could not be given back; they run out'));
+        }
+      } finally {
+        givingBack = undefined;
+      }
+    })();
+  };
 
   const current = (m: Map<string, number>) => {
     const now = Date.now();
@@ -117,7 +218,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         const context = defaultSecretContext(ev.tenant_id);
         const sealed = (await store.defaultSecret(ev.tenant_id)) ?? (await store.saveDefaultSecret(ev.tenant_id, opts.keyring.seal(newWebhookSecret(), context)));
         // The one before moved over unopened at the rotation: sealed for the same context.
-        const secrets = [sealed.current, ...(sealed.previous ? [sealed.previous] : [])].map((x) => opts.keyring.open(x, context));
+        const secrets = [sealed.current, ...(sealed.previous ? [sealed.previous] : [])].map((x) => open(x, context));
         if (defaultSecrets.size > 10_000) defaultSecrets.clear();
         defaultSecrets.set(ev.tenant_id, (known = { secrets, at: Date.now() }));
       }
@@ -125,13 +226,13 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     }
     const secrets: string[] = [];
     if (ev.secret) secrets.push(ev.secret);
-    else if (ev.secret_sealed) secrets.push(opts.keyring.open(ev.secret_sealed, endpointSecretContext(ev.endpoint_id)));
+    else if (ev.secret_sealed) secrets.push(open(ev.secret_sealed, endpointSecretContext(ev.endpoint_id)));
     if (ev.previous_secret_sealed && ev.previous_valid) {
       // Sealed for its own column, or moved there as it was when the secret was rotated.
       try {
-        secrets.push(opts.keyring.open(ev.previous_secret_sealed, previousSecretContext(ev.endpoint_id)));
+        secrets.push(open(ev.previous_secret_sealed, previousSecretContext(ev.endpoint_id)));
       } catch {
-        secrets.push(opts.keyring.open(ev.previous_secret_sealed, endpointSecretContext(ev.endpoint_id)));
+        secrets.push(open(ev.previous_secret_sealed, endpointSecretContext(ev.endpoint_id)));
       }
     }
     return secrets;
@@ -149,7 +250,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         const until = Date.now() + wait;
         if (jobRate) throttled.jobs.set(ev.job_id!, until);
         else throttled.destinations.set(destination, until);
-        await store.release(ev.id, owner, wait);
+        release(ev.id, wait);
         return;
       }
     }
@@ -173,7 +274,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     } catch (err) {
       if (!stopping.signal.aborted) throw err;
       // Stopping: the event goes back as it was, to be sent again (same id) by whoever is next.
-      await store.release(ev.id, owner, 0).catch(() => {});
+      release(ev.id, 0);
       return;
     }
     await finish(ev, result, startedAt, Math.round(performance.now() - t0));
@@ -185,43 +286,113 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     const wait = result.ok || gone || result.forbidden ? null : nextWait(opts.schedule, attempt, retryAfterMs(result.retryAfter ?? null));
     const status = result.ok ? 'delivered' : wait === null ? 'failed' : 'pending';
     const disable = gone && ev.endpoint_id ? `the endpoint answered 410 Gone on ${startedAt.toISOString()}` : undefined;
-    await store.finish(ev.id, owner, {
-      status, waitMs: wait ?? undefined, httpStatus: result.status, error: result.error, startedAt, durationMs, disable, circuitFailures, circuitOpenMs,
-    });
-    metrics.webhookRequests.inc({ result: result.ok ? 'delivered' : 'failed' });
-    if (status !== 'pending') metrics.rows.inc({ stage: 'delivery', outcome: status }, ev.lead_count);
-    if (gone) {
-      logger.warn({ endpointId: ev.endpoint_id, jobId: ev.job_id }, 'webhook answered 410 Gone: its pending events failed');
-      await store.failPending(ev.endpoint_id ? { endpointId: ev.endpoint_id } : { tenantId: ev.tenant_id, url: ev.url }, 'HTTP 410 (the endpoint is gone)');
-    } else if (status === 'failed') {
-      logger.warn({ jobId: ev.job_id, status: result.status, error: result.error, attempts: attempt }, 'webhook delivery failed');
+    const finish = { id: ev.id, status, waitMs: wait ?? undefined, httpStatus: result.status, error: result.error, startedAt, durationMs } as const;
+    const destination = ev.endpoint_id ?? ev.url;
+    if (result.ok) failing.delete(destination);
+    else {
+      if (failing.size >= 10_000) failing.clear();
+      failing.set(destination, { n: (failing.get(destination)?.n ?? 0) + 1, at: Date.now() });
     }
+    if (gone) {
+      // Its other events were failed with it: the queued ones are not sent.
+      if (goneAway.size >= 10_000) goneAway.clear();
+      goneAway.set(destination, Date.now());
+    }
+    const counted = () => {
+      metrics.webhookRequests.inc({ result: result.ok ? 'delivered' : 'failed' });
+      if (status !== 'pending') metrics.rows.inc({ stage: 'delivery', outcome: status }, ev.lead_count);
+    };
+    if (!gone) {
+      // Recorded with the attempts that end about now, in one statement; the slot is free at once
+      // (the event keeps its lease until then, so no dispatcher takes it meanwhile).
+      void record(finish).then(counted, (err: unknown) =>
+        logger.warn({ err, jobId: ev.job_id }, 'an attempt could not be recorded; its lease expires and the event is sent again'));
+      if (status === 'failed') logger.warn({ jobId: ev.job_id, status: result.status, error: result.error, attempts: attempt }, 'webhook delivery failed');
+      return;
+    }
+    // A 410 disables its endpoint: recorded alone, at once.
+    await store.finish(ev.id, owner, { ...finish, disable, circuitFailures, circuitOpenMs });
+    counted();
+    logger.warn({ endpointId: ev.endpoint_id, jobId: ev.job_id }, 'webhook answered 410 Gone: its pending events failed');
+    await store.failPending(ev.endpoint_id ? { endpointId: ev.endpoint_id } : { tenantId: ev.tenant_id, url: ev.url }, 'HTTP 410 (the endpoint is gone)');
   }
 
-  async function claim(free: number): Promise<ClaimedEvent[]> {
+  async function claim(free: number): Promise<{ ev: ClaimedEvent; probe: boolean }[]> {
     const events: ClaimedEvent[] = [];
+    let probes = 0;
+    const nudgesBefore = nudges;
+    let full = true;
     if (Date.now() - lastProbe >= pollMs) {
       lastProbe = Date.now();
       events.push(...(await store.claimProbes(owner, leaseMs, circuitOpenMs)));
+      probes = events.length;
     }
     if (free > events.length) {
-      events.push(...(await store.claim(owner, free - events.length, leaseMs, { destinations: current(throttled.destinations), jobs: current(throttled.jobs) })));
+      const asked = free - events.length;
+      const due = await store.claim(owner, asked, leaseMs, { destinations: current(throttled.destinations), jobs: current(throttled.jobs) });
+      full = due.length === asked;
+      events.push(...due);
     }
+    backlog = full || nudges !== nudgesBefore;
     const jobs = [...new Set(events.map((e) => e.job_id).filter((j): j is string => !!j))];
     const cancelled = jobs.length > 0 && opts.areCancelled ? await opts.areCancelled(jobs) : new Set<string>();
     if (cancelled.size > 0) await store.cancelJobs([...cancelled]);
     await refreshJobRates(events);
-    return events.filter((e) => !e.job_id || !cancelled.has(e.job_id));
+    return events.map((ev, i) => ({ ev, probe: i < probes })).filter(({ ev }) => !ev.job_id || !cancelled.has(ev.job_id));
+  }
+
+  /** A throttled destination's or job's event waits (its lease given back) without asking the buckets. */
+  const throttledFor = (ev: ClaimedEvent): number => {
+    const now = Date.now();
+    const d = throttled.destinations.get(ev.endpoint_id ?? ev.url) ?? 0;
+    const j = ev.job_id ? (throttled.jobs.get(ev.job_id) ?? 0) : 0;
+    return Math.max(d, j) - now;
+  };
+
+  /** Starts the queued events while slots are free. */
+  function pump(): void {
+    while (inFlight.size < concurrency && queue.length > 0 && !stopping.signal.aborted) {
+      const { ev, at, probe } = queue.shift()!;
+      const destination = ev.endpoint_id ?? ev.url;
+      const f = failing.get(destination);
+      // Claimed before: a claim made after sees the endpoint as it is (enabled again, circuit closed).
+      if ((goneAway.get(destination) ?? -Infinity) >= at || (!probe && f && f.n >= circuitFailures && f.at >= at)) {
+        release(ev.id, 0);
+        continue;
+      }
+      // Its lease must outlast the request: one queued too long goes back (sent next time, same id).
+      if (Date.now() - at > leaseMs - timeoutMs - 5_000) {
+        release(ev.id, 0);
+        continue;
+      }
+      const wait = throttledFor(ev);
+      if (wait > 0) {
+        release(ev.id, wait);
+        continue;
+      }
+      const sending = send(ev)
+        .catch((err: unknown) => logger.warn({ err, jobId: ev.job_id }, 'an event could not be sent or recorded; its lease expires and it is sent again'))
+        .finally(() => {
+          inFlight.delete(sending);
+          pump();
+          // More may be due: look again once the queue runs low, not for each freed slot.
+          if (backlog && queue.length < claimAt) wakeUp();
+        });
+      inFlight.add(sending);
+    }
   }
 
   async function run(): Promise<void> {
     let failures = 0;
+    const prefetch = concurrency * PREFETCH_ROUNDS;
     while (!stopping.signal.aborted) {
-      const free = concurrency - inFlight.size;
-      let claimed: ClaimedEvent[] = [];
-      if (free > 0) {
+      const room = prefetch - inFlight.size - queue.length;
+      // Claimed in groups: when the queue runs low, up to PREFETCH_ROUNDS slots' worth; held back
+      // while too many ended attempts wait to be recorded.
+      if (queue.length < claimAt && room >= claimAt && ended.length < MAX_FINISH_GROUP) {
         try {
-          claimed = await claim(free);
+          const at = Date.now();
+          for (const c of await claim(room)) queue.push({ ...c, at });
           failures = 0;
         } catch (err) {
           failures++;
@@ -229,20 +400,14 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
           await sleep(Math.min(pollMs * 2 ** failures, 10_000));
           continue;
         }
+        pump();
       }
-      for (const ev of claimed) {
-        const sending = send(ev)
-          .catch((err: unknown) => logger.warn({ err, jobId: ev.job_id }, 'an event could not be sent or recorded; its lease expires and it is sent again'))
-          .finally(() => {
-            inFlight.delete(sending);
-            nudge();
-          });
-        inFlight.add(sending);
-      }
-      // A full claim: there may be more due at once. Else wait for a slot, a nudge or the poll.
-      if (free > 0 && claimed.length === free) continue;
+      // More may be due and there is room: look again at once. Else wait for the queue, a nudge or the poll.
+      if (backlog && queue.length < claimAt && prefetch - inFlight.size - queue.length >= claimAt && ended.length < MAX_FINISH_GROUP) continue;
       await sleep(pollMs);
     }
+    // Stopping: what was claimed and not started goes back as it was.
+    for (const { ev } of queue.splice(0)) release(ev.id, 0);
   }
 
   return {
@@ -251,9 +416,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     },
     async stop() {
       stopping.abort(new Error('delivery is stopping'));
-      nudge();
+      wakeUp();
       await loop;
       await Promise.allSettled([...inFlight]);
+      await recording;
+      await givingBack;
     },
     nudge,
   };

@@ -9,6 +9,7 @@ import { Disposition, type LeadBatch } from '@leadflow/proto';
 import type { SqlClient } from '@leadflow/stores';
 import { eventSchema } from './event-schemas.js';
 import { WEBHOOK_EVENTS } from './endpoint-admin.js';
+import { writeLeadChanges } from './lead-changes.js';
 import { createOutboxStage } from './outbox-writer.js';
 import { envelope } from './standard-webhooks.js';
 
@@ -22,7 +23,10 @@ function fakeDb(endpoints: { id: string; mode: 'record' | 'batch'; batch_size: n
   const written: Written[] = [];
   const db = {
     async query(sql: string, params: unknown[] = []) {
-      if (sql.includes('FROM webhook_endpoints')) return { rows: endpoints.map((e) => ({ ...e, url: 'https://receiver.example/hook' })) };
+      if (sql.includes('FROM webhook_endpoints')) return { rows: endpoints.map((e) => ({ ...e, tenant_id: 't1', url: 'https://receiver.example/hook' })) };
+      if (sql.includes('FROM leads')) {
+        return { rows: [{ id: params[0] && (params[0] as string[])[0], first_name: 'Annette', email: 'annette@x.com', city: 'Kellerberrin', alternates: { emails: ['marek@y.com'], phones: [] } }] };
+      }
       if (sql.includes('FROM job_progress')) {
         return { rows: [{ total_rows: 3, accepted: 2, invalid: 1, duplicate: 0, suppressed: 0, completed_at: new Date('2026-12-01T10:00:00Z') }] };
       }
@@ -79,6 +83,21 @@ describe('the JSON Schemas of the events', () => {
       const validate = ajv.getSchema(`https://leadflow.dev/schemas/events/${w.event_type}`) ?? ajv.compile(eventSchema(w.event_type)!);
       expect(validate(body), `${w.event_type}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
+  });
+
+  it('validates the lead.updated bodies of a review decision and of a reverted merge, and writes none for a change of no field', async () => {
+    const { db, written } = fakeDb([{ id: randomUUID(), mode: 'record', batch_size: 1, events: ['lead.updated'] }]);
+    const leadId = randomUUID();
+    const change = { tenantId: 't1', leadId, jobId: 'job-1', row: 2, mergeId: '7', changed: ['alternates'] };
+    expect(await writeLeadChanges(db, [{ ...change, cause: 'review' }, { ...change, cause: 'revert' }, { ...change, cause: 'revert', changed: ['email_key'] }])).toBe(2);
+    const validate = ajv.getSchema('https://leadflow.dev/schemas/events/lead.updated') ?? ajv.compile(eventSchema('lead.updated')!);
+    for (const w of written) {
+      const body = JSON.parse(envelope(w.event_type, new Date(), w.payload)) as unknown;
+      expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
+    }
+    expect(written.map((w) => (w.payload as { cause: string }).cause)).toEqual(['review', 'revert']);
+    // Two events of one row: two ids.
+    expect(new Set(written.map((w) => (w as unknown as { id: string }).id)).size).toBe(2);
   });
 
   it('refuses a body that is not the event: another type, a lead without its id, a count that is not a number', () => {

@@ -95,6 +95,54 @@ const FINISH = `
   )
   SELECT count(*)::int AS n FROM ev`;
 
+/**
+ * Many attempts recorded in one statement (the dispatcher's group of finishes, docs/delivery.md
+ * "Throughput"): the events, their attempt rows, their jobs' counts and their endpoints' health,
+ * as FINISH does for one. `seq` orders the attempts of one endpoint: its failure count is the
+ * failures after its last success in the group (added to the count before when none succeeded),
+ * and its circuit opens when that count reaches $3 with a failure last, else closes if one succeeded.
+ * An event whose lease was lost (another dispatcher took it over) is left as it is.
+ */
+const FINISH_MANY = `
+  WITH f AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS f(seq int, id text, status text, wait_ms float8, http_status int, error text,
+           started_at timestamptz, duration_ms int)
+  ), ev AS (
+    UPDATE delivery_events e SET attempts = e.attempts + 1, status = f.status,
+           next_attempt_at = CASE WHEN f.status = 'pending' THEN now() + make_interval(secs => f.wait_ms / 1000) ELSE e.next_attempt_at END,
+           locked_by = NULL, locked_until = NULL, last_http_status = f.http_status, last_error = f.error,
+           delivered_at = CASE WHEN f.status = 'delivered' THEN now() END, updated_at = now()
+      FROM f
+     WHERE e.id = f.id AND e.locked_by = $2 AND e.status = 'pending'
+    RETURNING e.id, e.tenant_id, e.job_id, e.endpoint_id, e.lead_count, e.attempts, e.status, f.seq, f.started_at, f.duration_ms, f.http_status, f.error
+  ), attempt AS (
+    INSERT INTO delivery_attempts (event_id, attempt, tenant_id, started_at, duration_ms, http_status, error)
+    SELECT id, attempts, tenant_id, started_at, duration_ms, http_status, error FROM ev
+  ), counts AS (${MOVE_COUNTS}
+  ), h AS (
+    SELECT endpoint_id, bool_or(status = 'delivered') AS any_ok,
+           (count(*) FILTER (WHERE status <> 'delivered' AND seq > coalesce(last_ok, -1)))::int AS fails,
+           bool_or(status <> 'delivered' AND seq = last_seq) AS failed_last
+      FROM (SELECT endpoint_id, status, seq, max(seq) FILTER (WHERE status = 'delivered') OVER (PARTITION BY endpoint_id) AS last_ok,
+                   max(seq) OVER (PARTITION BY endpoint_id) AS last_seq
+              FROM ev WHERE endpoint_id IS NOT NULL) x
+     GROUP BY endpoint_id
+  ), health AS (
+    UPDATE webhook_endpoints w SET
+           consecutive_failures = CASE WHEN h.any_ok THEN h.fails ELSE w.consecutive_failures + h.fails END,
+           circuit_open_until = CASE WHEN h.failed_last AND (CASE WHEN h.any_ok THEN h.fails ELSE w.consecutive_failures + h.fails END) >= $3
+                                       THEN now() + make_interval(secs => $4::float8 / 1000)
+                                     WHEN h.any_ok THEN NULL
+                                     ELSE w.circuit_open_until END,
+           updated_at = now()
+      FROM h WHERE w.id = h.endpoint_id
+       AND (h.fails > 0 OR w.consecutive_failures > 0 OR w.circuit_open_until IS NOT NULL)
+  )
+  SELECT count(*)::int AS n FROM ev`;
+
+/** One attempt of a group recorded by `finishMany`: no 410 (that one disables its endpoint, alone). */
+export type GroupedFinish = Omit<Finish, 'disable' | 'circuitFailures' | 'circuitOpenMs'> & { id: string };
+
 /** The outbox as the dispatcher uses it: every change of an event moves its job's counts in the same statement. */
 export function createOutboxStore(db: SqlClient) {
   return {
@@ -128,6 +176,20 @@ export function createOutboxStore(db: SqlClient) {
       return rows[0]!.n === 1;
     },
 
+    /**
+     * Records a group of attempts, in the order they ended, in one statement; answers how many
+     * were recorded (an event whose lease was lost is not).
+     */
+    async finishMany(owner: string, finishes: readonly GroupedFinish[], circuit: { failures: number; openMs: number }): Promise<number> {
+      if (finishes.length === 0) return 0;
+      const rows = finishes.map((f, seq) => ({
+        seq, id: f.id, status: f.status, wait_ms: f.waitMs ?? 0, http_status: f.httpStatus ?? null, error: f.error ?? null,
+        started_at: f.startedAt.toISOString(), duration_ms: f.durationMs,
+      }));
+      const { rows: n } = await db.query<{ n: number }>(FINISH_MANY, [JSON.stringify(rows), owner, circuit.failures, circuit.openMs]);
+      return n[0]!.n;
+    },
+
     /** Gives the lease back, the attempt not made (stopping, or no token yet): due again after `waitMs`. */
     async release(id: string, owner: string, waitMs: number): Promise<void> {
       await db.query(
@@ -135,6 +197,18 @@ export function createOutboxStore(db: SqlClient) {
                 next_attempt_at = greatest(next_attempt_at, now() + make_interval(secs => $3::float8 / 1000))
           WHERE id = $1 AND locked_by = $2 AND status = 'pending'`,
         [id, owner, waitMs],
+      );
+    },
+
+    /** Gives back many leases in one statement, each due again after its `waitMs` (no attempt counted). */
+    async releaseMany(owner: string, events: readonly { id: string; waitMs: number }[]): Promise<void> {
+      if (events.length === 0) return;
+      await db.query(
+        `UPDATE delivery_events e SET locked_by = NULL, locked_until = NULL,
+                next_attempt_at = greatest(e.next_attempt_at, now() + make_interval(secs => r.wait_ms / 1000))
+           FROM jsonb_to_recordset($1::jsonb) AS r(id text, wait_ms float8)
+          WHERE e.id = r.id AND e.locked_by = $2 AND e.status = 'pending'`,
+        [JSON.stringify(events.map((e) => ({ id: e.id, wait_ms: e.waitMs }))), owner],
       );
     },
 

@@ -34,7 +34,8 @@ export function leadJson(batch: LeadBatch, row: LeadRow): Record<string, unknown
   return { id: row.leadId, row: row.rowNumber, supplier: batch.job?.supplier ?? '', ...leadRecord(row.lead), tags: row.tags };
 }
 
-interface EventRow {
+/** One event as the outbox's write takes it. */
+export interface EventRow {
   id: string;
   tenant_id: string;
   endpoint_id: string | null;
@@ -49,7 +50,7 @@ interface EventRow {
  * Writes the events, and moves their job's `pending` by their leads, in one statement: a batch
  * consumed twice writes the same ids, which change nothing the second time.
  */
-const WRITE = `
+export const WRITE_EVENTS = `
   WITH written AS (
     INSERT INTO delivery_events (id, tenant_id, endpoint_id, url, event_type, job_id, lead_count, payload)
     SELECT e.id, e.tenant_id, e.endpoint_id, e.url, e.event_type, e.job_id, e.lead_count, e.payload
@@ -117,7 +118,7 @@ export function createOutboxStage(opts: OutboxWriterOptions): Sink<LeadBatch> {
     const updatedTo = destinations.filter((d) => d.endpointId !== null && d.events.includes('lead.updated'));
     if (updatedTo.length > 0) events.push(...(await leadUpdatedEvents(db, batch, updatedTo)));
     if (events.length > 0) {
-      await db.query(WRITE, [JSON.stringify(events)]);
+      await db.query(WRITE_EVENTS, [JSON.stringify(events)]);
       metrics.rows.inc({ stage: 'delivery', outcome: 'written' }, accepted.length);
     }
     const completedTo = destinations.filter((d) => d.endpointId !== null && d.events.includes('job.completed'));
@@ -127,7 +128,7 @@ export function createOutboxStage(opts: OutboxWriterOptions): Sink<LeadBatch> {
 }
 
 /** The fields of a lead an update sends: its canonical fields (no email_key). */
-const UPDATED_FIELDS = new Set<string>([...LEAD_COLUMNS.map((c) => c[0]), 'alternates']);
+export const UPDATED_FIELDS = new Set<string>([...LEAD_COLUMNS.map((c) => c[0]), 'alternates']);
 
 /**
  * `lead.updated` for each duplicate row of the batch whose merge changed the lead it matched
@@ -204,5 +205,5 @@ async function writeJobCompleted(db: SqlClient, jobId: string, tenantId: string,
     id: eventId(d.endpointId!, 'job.completed', jobId, 0), tenant_id: tenantId, endpoint_id: d.endpointId, url: d.url,
     event_type: 'job.completed', job_id: jobId, lead_count: 0, payload,
   }));
-  await db.query(WRITE, [JSON.stringify(events)]);
+  await db.query(WRITE_EVENTS, [JSON.stringify(events)]);
 }

@@ -3,10 +3,10 @@ import { setLogger } from '@grpc/grpc-js';
 import { listenOrExplain } from '@leadflow/lifecycle';
 import type { Logger } from '@leadflow/logger';
 import { createSqlSupplierMappingStore, createSqlSynonymStore } from '@leadflow/mapping';
-import { leadExists, leadMerges, recentRejections, revertMerge } from '@leadflow/persistence';
+import { leadExists, leadMerges, recentRejections, revertMerge, type MergeRecord } from '@leadflow/persistence';
 import type { Metrics } from '@leadflow/metrics';
 import type { OutboundRules } from '@leadflow/outbound';
-import { createEndpointAdmin } from '@leadflow/delivery';
+import { createEndpointAdmin, writeLeadChanges } from '@leadflow/delivery';
 import type { Keyring } from '@leadflow/secrets';
 import { createSqlDncExemptions, type DncRegistry, type SqlClient } from '@leadflow/stores';
 import type { Counter } from 'prom-client';
@@ -77,6 +77,8 @@ export interface GatewayOptions {
    * webhook routes make, rotate and show secrets with them. None: those routes answer INTERNAL.
    */
   secretKeys?: Keyring;
+  /** Told when a review decision or a reverted merge wrote lead.updated to the outbox: `leadflow serve`'s dispatcher looks at once. */
+  onLeadChanged?: () => void;
   /** Told when a tenant's tag rules change: `leadflow serve`'s enrichment stage rereads them at once. */
   onTagRulesChanged?: (tenantId: string) => void;
   /** The operators' job metrics, read at an interval while the gateway runs (job-metrics.ts); none when left out. */
@@ -101,6 +103,17 @@ function routeGrpcLogs(logger: Logger): void {
 /** REST and gRPC over one job service, as a lifecycle module: the same in Kafka and standalone mode. */
 export function createGateway(opts: GatewayOptions): Gateway {
   routeGrpcLogs(opts.logger);
+  // A review decision that merged, or a merge undone, changed a lead: its lead.updated is written
+  // to delivery's outbox in the same transaction (where delivery's tables are: webhooks managed here).
+  const leadChanged =
+    opts.secretKeys &&
+    (async (tx: SqlClient, tenantId: string, c: { merge: MergeRecord; cause: 'review' | 'revert'; changed: string[] }) => {
+      const changed = [...c.changed, ...(c.merge.alternates.emails.length + c.merge.alternates.phones.length > 0 ? ['alternates'] : [])];
+      const written = await writeLeadChanges(tx, [
+        { tenantId, leadId: c.merge.leadId, jobId: c.merge.jobId, row: c.merge.rowNumber, mergeId: c.merge.id, cause: c.cause, changed },
+      ]);
+      if (written > 0) opts.onLeadChanged?.();
+    });
   const admission = createJobAdmission({ db: opts.db, uploads: opts.uploads, defaultMaxRunning: opts.limits?.runningJobs ?? 0, logger: opts.logger });
   const service = createJobService({
     admission,
@@ -144,8 +157,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
         return new Date(rows[0]!.updated_at).toISOString();
       },
     },
-    merges: { exists: (leadId, tenantId) => leadExists(opts.db, leadId, tenantId), list: (leadId, tenantId) => leadMerges(opts.db, leadId, tenantId), revert: (id, tenantId) => revertMerge(opts.db, id, tenantId) },
-    possibleDuplicates: possibleDuplicateReview(opts.db, opts.dedupIndex, opts.logger),
+    merges: {
+      exists: (leadId, tenantId) => leadExists(opts.db, leadId, tenantId),
+      list: (leadId, tenantId) => leadMerges(opts.db, leadId, tenantId),
+      revert: (id, tenantId) => revertMerge(opts.db, id, tenantId, leadChanged && (async (tx, { merge, restored }) => leadChanged(tx, tenantId, { merge, cause: 'revert', changed: restored }))),
+    },
+    possibleDuplicates: possibleDuplicateReview(opts.db, opts.dedupIndex, opts.logger, leadChanged && (async (tx, merge, tenantId) => leadChanged(tx, tenantId, { merge, cause: 'review', changed: Object.keys(merge.changes) }))),
     suppliers: createSqlSupplierStore(opts.db),
     supplierMappings: createSqlSupplierMappingStore(opts.db),
     mapping: { synonyms: createSqlSynonymStore(opts.db), onSynonymsChanged: opts.onSynonymsChanged },

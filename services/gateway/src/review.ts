@@ -1,6 +1,6 @@
 import { matchFieldsOf, toMatchRecord, type CandidateIndex, type IndexEntry } from '@leadflow/dedup';
 import type { Logger } from '@leadflow/logger';
-import { decidePossibleDuplicate, listPossibleDuplicates, type MovedLead } from '@leadflow/persistence';
+import { decidePossibleDuplicate, listPossibleDuplicates, type MergeRecord, type MovedLead } from '@leadflow/persistence';
 import type { SqlClient } from '@leadflow/stores';
 import type { JobServiceOptions } from './job-service.js';
 
@@ -9,11 +9,17 @@ import type { JobServiceOptions } from './job-service.js';
  * duplicate is marked so in the dedup service's blocking index too, so that a later copy of it
  * is a duplicate of its lead at once, not only after the index is next rebuilt.
  */
-export function possibleDuplicateReview(db: SqlClient, index: CandidateIndex | undefined, logger: Logger): NonNullable<JobServiceOptions['possibleDuplicates']> {
+export function possibleDuplicateReview(
+  db: SqlClient,
+  index: CandidateIndex | undefined,
+  logger: Logger,
+  /** In the decision's transaction, when it merged the row and that changed the lead (delivery's lead.updated). */
+  onMerged?: (tx: SqlClient, merge: MergeRecord, tenantId: string) => Promise<void>,
+): NonNullable<JobServiceOptions['possibleDuplicates']> {
   return {
     list: (tenantId, query) => listPossibleDuplicates(db, tenantId, query),
     async decide(leadId, tenantId, decision) {
-      const result = await decidePossibleDuplicate(db, leadId, tenantId, decision);
+      const result = await decidePossibleDuplicate(db, leadId, tenantId, decision, onMerged && ((tx, merge) => onMerged(tx, merge, tenantId)));
       if (result.status === 'decided' && result.moved && index) {
         // The decision stands (it is in PostgreSQL, the truth); the index catches up on its next rebuild.
         await index

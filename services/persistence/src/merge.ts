@@ -180,7 +180,13 @@ export type RevertResult =
  * Undoes a merge: each field it changed goes back to its value before, unless the field has
  * changed again since (then it is kept, and named); the alternates it added are removed.
  */
-export async function revertMerge(db: SqlClient, mergeId: string, tenantId: string): Promise<RevertResult> {
+export async function revertMerge(
+  db: SqlClient,
+  mergeId: string,
+  tenantId: string,
+  /** Called in the revert's transaction (delivery writes its `lead.updated` there, to commit with it). */
+  onReverted?: (tx: SqlClient, reverted: { merge: MergeRecord; restored: string[] }) => Promise<void>,
+): Promise<RevertResult> {
   if (!/^\d{1,18}$/.test(mergeId)) return { status: 'not_found' };
   return db.transaction(async (tx) => {
     const [merge] = (await tx.query<MergeRow>('SELECT * FROM lead_merges WHERE id = $1 AND tenant_id = $2 FOR UPDATE', [mergeId, tenantId])).rows;
@@ -213,6 +219,7 @@ export async function revertMerge(db: SqlClient, mergeId: string, tenantId: stri
     }
     await tx.query('UPDATE lead_merges SET reverted_at = now() WHERE id = $1', [mergeId]);
     const [after] = (await tx.query<MergeRow>('SELECT * FROM lead_merges WHERE id = $1', [mergeId])).rows;
+    if (lead && onReverted) await onReverted(tx, { merge: toRecord(after!), restored });
     return { status: 'reverted' as const, merge: toRecord(after!), restored, kept };
   });
 }

@@ -90,6 +90,11 @@ export async function decidePossibleDuplicate(
   leadId: string,
   tenantId: string,
   decision: 'duplicate' | 'distinct',
+  /**
+   * Called in the decision's transaction when it merged the row into a lead and the merge changed
+   * it: delivery writes its `lead.updated` there, so the event commits with the change.
+   */
+  onMerged?: (tx: SqlClient, merge: MergeRecord) => Promise<void>,
 ): Promise<DecideResult> {
   if (!isUuid(leadId)) return { status: 'not_found' };
   return db.transaction(async (tx): Promise<DecideResult> => {
@@ -135,6 +140,7 @@ export async function decidePossibleDuplicate(
       { jobId: dup.job_id, rowNumber: dup.row_number, leadId: lead.id, fields: { ...fields, email_key: dup.email_key || dup.email || '' }, alternates: dup.alternates },
     ]);
     const merge = (await leadMerges(tx, lead.id, tenantId)).find((m) => m.jobId === dup.job_id && m.rowNumber === dup.row_number) ?? null;
+    if (merge && onMerged) await onMerged(tx, merge);
     // The copies found of the row while it was a lead are copies of the lead it joined.
     await refileEarlierCopies(tx, tenantId, [{ jobId: dup.job_id, leadId, match: { matchedJobId: lead.job_id, matchedRow: 0, matchedLeadId: lead.id } }], 'by review');
     const moved: MovedLead = {
