@@ -182,17 +182,18 @@ export function createDncStage(opts: DncStageOptions): BatchStage {
     const needsExemptions = values.some(
       (n, i) => n.kind === 'phone' && on[i]!.some((j) => exemptible(lists[j]!.kind) || (lists[j]!.kind === 'wireless' && wirelessState(n))),
     );
+    // Asked only for the numbers an exemption could lift, and the emails of their rows (an exemption is recorded for either).
+    const liftable = (n: Screened, i: number) => n.kind === 'phone' && on[i]!.some((j) => exemptible(lists[j]!.kind) || lists[j]!.kind === 'wireless');
+    const liftableRows = new Set(values.filter(liftable).map((n) => n.row));
     const recorded =
       needsExemptions && opts.exemptions
         ? await opts.exemptions.inForce(
             tenantId,
-            values.filter((n) => n.kind === 'phone').map((n) => n.value),
-            values.filter((n) => n.kind === 'email').map((n) => n.value),
+            values.filter(liftable).map((n) => n.value),
+            values.filter((n) => n.kind === 'email' && liftableRows.has(n.row)).map((n) => n.value),
           )
         : [];
-    const exemptions = values.map((n, i) =>
-      n.kind === 'phone' && on[i]!.some((j) => exemptible(lists[j]!.kind) || lists[j]!.kind === 'wireless') ? exemptionFor(n, recorded, day) : undefined,
-    );
+    const exemptions = values.map((n, i) => (liftable(n, i) ? exemptionFor(n, recorded, day) : undefined));
     /** Prior express written consent lets a mobile in those states be called; a business relationship does not. */
     const consented = (i: number) => exemptions[i]?.kind === 'consent';
     const resultOf = (n: Screened, i: number, list: DncListHead, j: number) => {
