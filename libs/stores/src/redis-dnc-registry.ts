@@ -55,27 +55,13 @@ export function createRedisDncRegistry(redis: Redis, db: SqlClient, opts: RedisD
    */
   async function heads(tenantId: string, fresh: boolean): Promise<DncListHead[]> {
     if (versionsTtlMs <= 0) return store.heads(tenantId);
-    const stamp = await changedStamp();
+    const stamp = await redis.get(LISTS_CHANGED);
     const cached = versions.get(tenantId);
     if (!fresh && cached && cached.stamp === stamp && Date.now() - cached.at < versionsTtlMs) return cached.heads;
     const read = store.heads(tenantId);
     versions.set(tenantId, { at: Date.now(), stamp, heads: read });
     read.catch(() => versions.delete(tenantId));
     return read;
-  }
-  /**
-   * LISTS_CHANGED, read once for the screenings that start while a read is in flight: they run
-   * together, so none of them is owed a change made after another's started; a screening that
-   * starts after a change was made reads it anew.
-   */
-  let reading: Promise<string | null> | undefined;
-  function changedStamp(): Promise<string | null> {
-    if (!reading) {
-      reading = redis.get(LISTS_CHANGED);
-      const clear = () => (reading = undefined);
-      reading.then(clear, clear);
-    }
-    return reading;
   }
   /** Tells every registry's cached versions that a list changed. */
   const changed = async () => {
