@@ -58,6 +58,10 @@ function spread(total: number): Map<number, number> {
   return counts;
 }
 
+/** `000` to `999` and `0000` to `9999` as ASCII digits, each in its 3 or 4 bytes. */
+const DIGITS3 = Buffer.from(Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0')).join(''));
+const DIGITS4 = Buffer.from(Array.from({ length: 10_000 }, (_, i) => String(i).padStart(4, '0')).join(''));
+
 /** The registry as the FTC's flat file lines, `201,5550123`, ascending, in chunks of about 1 MB. */
 async function* registry(counts: Map<number, number>): AsyncGenerator<Buffer> {
   const rnd = random(7);
@@ -79,11 +83,16 @@ async function* registry(counts: Map<number, number>): AsyncGenerator<Buffer> {
       buf[at + 1] = a1;
       buf[at + 2] = a2;
       buf[at + 3] = 44;
-      let s = sub;
-      for (let k = 10; k >= 4; k--) {
-        buf[at + k] = 48 + (s % 10);
-        s = Math.floor(s / 10);
-      }
+      // The seven digits from two tables (three and four digits): generating stays a small part of the import's time.
+      const hi = Math.floor(sub / 10_000);
+      const lo = sub - hi * 10_000;
+      buf[at + 4] = DIGITS3[hi * 3]!;
+      buf[at + 5] = DIGITS3[hi * 3 + 1]!;
+      buf[at + 6] = DIGITS3[hi * 3 + 2]!;
+      buf[at + 7] = DIGITS4[lo * 4]!;
+      buf[at + 8] = DIGITS4[lo * 4 + 1]!;
+      buf[at + 9] = DIGITS4[lo * 4 + 2]!;
+      buf[at + 10] = DIGITS4[lo * 4 + 3]!;
       buf[at + 11] = 10;
       at += LINE;
       if (at === buf.length) {
