@@ -44,6 +44,28 @@ describe('the lines of a Do-Not-Call file', () => {
     expect(bad).toEqual([]);
   });
 
+  it('reads whole chunks of FTC and ten-digit lines in place, and hands any other line to the full reader', () => {
+    const seen: string[] = [];
+    const bad: string[] = [];
+    const r = new DncLineReader(
+      {
+        nanp: (a, s) => seen.push(`+1${a}${String(s).padStart(7, '0')}`),
+        other: (e) => seen.push(e),
+        bad: (line, problem) => bad.push(`${line}: ${problem}`),
+      },
+      { changes: false, normalize },
+    );
+    r.push(Buffer.from('201,5550123\n2015550124\r\n201,0550125\n201,555012x\n(201) 555-0126\n201,5550127\r\n1201,5550128\n2015'));
+    r.push(Buffer.from('550129\n201,5550130'));
+    r.end();
+    expect(seen).toEqual(['+12015550123', '+12015550124', '+12015550126', '+12015550127', '+12015550129', '+12015550130']);
+    expect(bad).toEqual([
+      '3: not a North American number: its area code and exchange start with 2 to 9',
+      '4: not a phone number',
+      '7: not a phone number',
+    ]);
+  });
+
   it('names each line that holds no number, and why', () => {
     expect(readLines('2015550123\nhello\n0015550123\n201555012\n2010550123\n').bad).toEqual([
       '2: holds no number',

@@ -24,6 +24,8 @@ export type { DncListStore, DncListChunk } from './sql-dnc-lists.js';
 export { createSqlDncLists } from './sql-dnc-lists.js';
 export type { RedisDncRegistry, RedisDncRegistryOptions } from './redis-dnc-registry.js';
 export { createRedisDncRegistry } from './redis-dnc-registry.js';
+export { createDncBitmapCache } from './dnc-bitmap-cache.js';
+export type { AreaBitmap, DncBitmapCache } from './dnc-bitmap-cache.js';
 export { importLegacyDncKeys } from './legacy-dnc-keys.js';
 export { databaseModule, redisModule } from './modules.js';
 export { createReloadingCache } from './reloading-cache.js';

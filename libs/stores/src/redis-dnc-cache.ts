@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { isSuppressionKind, splitNanp, usesBits, valueKindOf, valuesOfKind, type DncListHead } from './dnc-lists.js';
+import type { AreaBitmap, DncBitmapCache } from './dnc-bitmap-cache.js';
 import { deleteMatching, globEscape } from './redis.js';
 import type { DncListChunk } from './sql-dnc-lists.js';
 
@@ -99,9 +100,91 @@ export interface RedisDncCache {
   cachedVersion(list: DncListHead): Promise<number | undefined>;
 }
 
-export function createRedisDncCache(redis: Redis): RedisDncCache {
+type Nanp = { areaCode: number; subscriber: number };
+
+/** For each number, the indexes of the lists it is on. */
+function onOf(count: number, hits: readonly Uint8Array[]): number[][] {
+  const on: number[][] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const at: number[] = [];
+    for (let j = 0; j < hits.length; j++) if (hits[j]![i] === 1) at.push(j);
+    on[i] = at;
+  }
+  return on;
+}
+
+/** How a list's numbers of one area code are answered in a look-up: from a bitmap in memory (held, or read in the MULTI), or by the script. */
+type AreaPlan = { bitmap?: AreaBitmap; command?: number; areaCode?: number } | 'script';
+
+/** What a look-up asks of one list. */
+interface ListPlan {
+  /** Index of the script's answer in the MULTI; -1 when every number is answered from memory. */
+  script: number;
+  /** Numbers (by index) the script answers, in its order. */
+  scripted: number[];
+  /** Pairs (number index, subscriber) answered from a bitmap in memory, and each one's area. */
+  local: number[];
+  localAreas: Exclude<AreaPlan, 'script'>[];
+  /** Bitmaps read whole in the MULTI. */
+  fetched: Exclude<AreaPlan, 'script'>[];
+  /** Whether a number was answered from a bitmap held before this look-up (at `stamp`). */
+  fromCache: boolean;
+  stamp: string | undefined;
+}
+
+export interface RedisDncCacheOptions {
+  /** Area-code bitmaps of shared lists held in this process (docs/dnc-lists.md, "Screening from memory"); none without. */
+  bitmaps?: DncBitmapCache;
+}
+
+/** Bitmaps read whole by one look-up at most (20 MB): the rest of its numbers are looked up in Redis meanwhile. */
+const FETCHES_AT_ONCE = 16;
+
+export function createRedisDncCache(redis: Redis, opts: RedisDncCacheOptions = {}): RedisDncCache {
   /** The generation last seen in force per list: a look-up names its keys before it reads the head that confirms them. */
   const gens = new Map<string, string>();
+  const bitmaps = opts.bitmaps && opts.bitmaps.maxBytes >= BITMAP_BYTES ? opts.bitmaps : undefined;
+  const maxFetches = bitmaps ? Math.min(FETCHES_AT_ONCE, Math.floor(bitmaps.maxBytes / BITMAP_BYTES)) : 0;
+  /** Bitmaps being read by a look-up in flight: another looks their numbers up in Redis rather than read them twice. */
+  const fetching = new Set<string>();
+
+  /**
+   * Every number answered from bitmaps held in memory, without Redis: when every list is a shared
+   * list of phones whose bitmaps are held at the version PostgreSQL has it in force (read at most
+   * once a second, and at once after a change through a registry), and every area code of the
+   * batch is held. A bitmap is the list's content at its version, whatever Redis holds meanwhile
+   * (emptied, being rebuilt). Else undefined: the look-up goes to Redis.
+   */
+  function answerFromMemory(truth: readonly DncListHead[], numbers: readonly string[], split: readonly (Nanp | undefined)[]): Uint8Array[] | undefined {
+    if (!bitmaps) return undefined;
+    const hits: Uint8Array[] = [];
+    for (const l of truth) {
+      if (l.owner !== '' || isSuppressionKind(l.kind) || valuesOfKind(l.kind) !== 'phone') return undefined;
+      const stamp = bitmaps.stampOf(l.id);
+      if (stamp === undefined || Number(stamp.slice(stamp.indexOf(':') + 1)) !== l.version) return undefined;
+      const hit = new Uint8Array(numbers.length);
+      // By area code (200-999): each looked up in the cache once a batch.
+      const areas: (AreaBitmap | undefined)[] = new Array(1000);
+      for (let i = 0; i < numbers.length; i++) {
+        const nanp = split[i];
+        if (!nanp) {
+          // Another country's number is in the list's set, in Redis; an email or a domain is on no list of phones.
+          if (valueKindOf(numbers[i]!) === 'phone') return undefined;
+          continue;
+        }
+        let bitmap = areas[nanp.areaCode];
+        if (bitmap === undefined) {
+          bitmap = bitmaps.get(l.id, stamp, nanp.areaCode);
+          if (bitmap === undefined) return undefined;
+          areas[nanp.areaCode] = bitmap;
+        }
+        const sub = nanp.subscriber;
+        if (bitmap && sub >> 3 < bitmap.length && (bitmap[sub >> 3]! & (0x80 >> (sub & 7))) !== 0) hit[i] = 1;
+      }
+      hits.push(hit);
+    }
+    return hits;
+  }
 
   async function learn(lists: readonly DncListHead[]): Promise<void> {
     const unknown = lists.filter((l) => !gens.has(l.id));
@@ -119,15 +202,20 @@ export function createRedisDncCache(redis: Redis): RedisDncCache {
     },
 
     async lookup(truth, numbers, previous) {
+      // Each number split once: area code and subscriber number, or undefined outside North America.
+      const split = numbers.map(splitNanp);
+      const held = answerFromMemory(truth, numbers, split);
+      if (held) return { ok: true, lists: [...truth], on: onOf(numbers.length, held) };
       await learn(truth);
       const used = truth.map((l) => gens.get(l.id) ?? 'none');
       // One MULTI: the heads and the bits are read at one instant, so a swap or a FLUSHALL is seen whole or not at all.
       // Each list's numbers are looked up by one script (its keys in one slot): a command a list, not one a number.
       const multi = redis.multi();
       for (const l of truth) multi.hmget(headKey(l), 'gen', 'version', 'snapshot');
-      // Each number split once: area code and subscriber number, or undefined outside North America.
-      const split = numbers.map(splitNanp);
-      truth.forEach((l, j) => {
+      let commands = truth.length;
+      const claimed: string[] = [];
+      const plans = truth.map((l, j): ListPlan => {
+        const plan: ListPlan = { script: -1, scripted: [], local: [], localAreas: [], fetched: [], fromCache: false, stamp: undefined };
         const keys: string[] = [];
         const index = new Map<string, string>();
         const args: string[] = [];
@@ -139,17 +227,59 @@ export function createRedisDncCache(redis: Redis): RedisDncCache {
         const bits = l.owner === '';
         const holds = valuesOfKind(l.kind);
         const expiring = isSuppressionKind(l.kind);
+        // A shared list's area-code bitmaps answered from this process's memory: held at the stamp last seen, or read whole now.
+        const fromMemory = bits && bitmaps !== undefined && holds === 'phone' && !expiring;
+        const stamp = fromMemory ? bitmaps.stampOf(l.id) : undefined;
+        const usable = stamp !== undefined && stamp.startsWith(`${used[j]}:`);
+        plan.stamp = stamp;
+        const areas = new Map<number, AreaPlan>();
+        let fetches = 0;
         if (expiring) args.push(String(Date.now()));
         numbers.forEach((n, i) => {
           const nanp = split[i];
+          if (fromMemory && nanp) {
+            let area = areas.get(nanp.areaCode);
+            if (area === undefined) {
+              const held = usable ? bitmaps.get(l.id, stamp, nanp.areaCode) : undefined;
+              const claim = `${l.id}:${used[j]}:${nanp.areaCode}`;
+              if (held !== undefined) {
+                area = { bitmap: held };
+                plan.fromCache = true;
+              } else if (fetches < maxFetches && !fetching.has(claim)) {
+                // Read whole in the MULTI (at most a few a batch), then held; another batch reading it meanwhile does not read it twice.
+                fetching.add(claim);
+                claimed.push(claim);
+                multi.getBuffer(dataKey(l, used[j]!, `nanp:${nanp.areaCode}`));
+                area = { command: commands++, areaCode: nanp.areaCode };
+                plan.fetched.push(area);
+                fetches++;
+              } else area = 'script';
+              areas.set(nanp.areaCode, area);
+            }
+            if (area !== 'script') {
+              plan.local.push(i, nanp.subscriber);
+              plan.localAreas.push(area);
+              return;
+            }
+          }
+          plan.scripted.push(i);
           if ((nanp ? 'phone' : valueKindOf(n)) !== holds) args.push('0', '');
           else if (expiring) args.push(keyOf('exp'), n);
           else if (bits && nanp) args.push(keyOf(`nanp:${nanp.areaCode}`), String(nanp.subscriber));
           else args.push(keyOf('set'), n);
         });
-        multi.eval(expiring ? LOOKUP_EXPIRING : LOOKUP, keys.length, ...keys, ...args);
+        if (plan.scripted.length > 0) {
+          multi.eval(expiring ? LOOKUP_EXPIRING : LOOKUP, keys.length, ...keys, ...args);
+          plan.script = commands++;
+        }
+        return plan;
       });
-      const values = valuesOf(await multi.exec());
+      let values: unknown[];
+      try {
+        values = valuesOf(await multi.exec());
+      } finally {
+        for (const c of claimed) fetching.delete(c);
+      }
       const lists: DncListHead[] = [];
       const stale: DncListHead[] = [];
       let moved = false;
@@ -162,12 +292,34 @@ export function createRedisDncCache(redis: Redis): RedisDncCache {
           // Swapped since we last looked: the same look-up again on the generation now in force.
           gens.set(l.id, gen);
           moved = true;
-        } else lists.push({ ...l, version: Number(version), snapshotDate: snapshot ?? '' });
+        } else {
+          lists.push({ ...l, version: Number(version), snapshotDate: snapshot ?? '' });
+          const plan = plans[j]!;
+          const stamp = `${gen}:${version}`;
+          // Read in the MULTI, at the version its head says: held at that stamp (dropping the list's bitmaps of another).
+          for (const f of plan.fetched) {
+            f.bitmap = (values[f.command!] as Buffer | null) ?? null;
+            bitmaps!.put(l.id, stamp, f.areaCode!, f.bitmap);
+          }
+          // Answered from bitmaps of another version (an addition bumped it in place): the look-up again, on bitmaps read anew.
+          if (plan.fromCache && plan.stamp !== stamp) moved = true;
+        }
       });
       if (stale.length > 0 || moved) return { ok: false, stale };
-      const found = values.slice(truth.length) as string[];
-      const on = numbers.map((_, i) => truth.flatMap((_l, j) => (found[j]!.charCodeAt(i) === 49 ? [j] : [])));
-      return { ok: true, lists, on };
+      const hits = plans.map((plan) => {
+        const hit = new Uint8Array(numbers.length);
+        if (plan.script >= 0) {
+          const found = values[plan.script] as string;
+          plan.scripted.forEach((i, k) => (hit[i] = found.charCodeAt(k) === 49 ? 1 : 0));
+        }
+        for (let k = 0; k < plan.localAreas.length; k++) {
+          const bitmap = plan.localAreas[k]!.bitmap;
+          const sub = plan.local[2 * k + 1]!;
+          if (bitmap && (sub >> 3) < bitmap.length && (bitmap[sub >> 3]! & (0x80 >> (sub & 7))) !== 0) hit[plan.local[2 * k]!] = 1;
+        }
+        return hit;
+      });
+      return { ok: true, lists, on: onOf(numbers.length, hits) };
     },
 
     async apply(head, numbers) {

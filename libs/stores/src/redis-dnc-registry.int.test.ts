@@ -3,14 +3,19 @@ import { createPrivateDatabase, infraEnv, startPrivateRedis, uniqueName, type Pr
 import { dncRegistryContract, kindsOn } from './dnc-registry.contract.js';
 import { createRedisDncCache } from './redis-dnc-cache.js';
 import {
+  createDncBitmapCache,
   createPostgres,
   createRedis,
   createRedisDncRegistry,
   createSqlDncLists,
+  dncFileParts,
   dncListMigrations,
   importLegacyDncKeys,
+  loadDncList,
   migrate,
   type DncListHead,
+  type DncListKind,
+  type DncLoadMode,
   type DncScreening,
   type Redis,
   type SqlClient,
@@ -214,5 +219,66 @@ describe('DNC lists on a Redis and a database of their own', () => {
     await r.flushall();
     expect(await createRedisDncRegistry(r, pg.db).warm()).toBeGreaterThanOrEqual(2);
     expect(await r.keys('*:head')).toHaveLength(await pg.db.query('SELECT 1 FROM dnc_lists').then((q) => q.rowCount));
+  });
+  /** A load of `numbers` into a shared list, as `leadflow dnc import` or the gateway does. */
+  const loadOf = (kind: DncListKind, mode: DncLoadMode, numbers: readonly string[]) =>
+    [{ kind, owner: '', mode, source: 'test', normalize: () => undefined }, dncFileParts('list.txt', [numbers.map((n) => n.slice(2)).join('\n')])] as const;
+
+  it('a replica answers from the bitmaps it holds, sees a new version within a second, and never mixes two versions', async () => {
+    const tenant = uniqueName('t');
+    const r = client();
+    const bitmapCache = createDncBitmapCache(64 * 1024 * 1024);
+    const reader = createRedisDncRegistry(r, pg.db, { versionsTtlMs: 1000, bitmapCache });
+    const loader = createRedisDncRegistry(client(), pg.db);
+    const before = ['+14015550100', '+14025550100'];
+    const after = ['+14015550101', '+14025550101'];
+    const all = [...before, ...after];
+    const wyoming = (s: DncScreening) => {
+      const j = s.lists.findIndex((l) => l.kind === 'state:WY');
+      return { version: s.lists[j]!.version, listed: all.filter((_, i) => s.on[i]!.includes(j)) };
+    };
+    const v1 = (await loader.load(...loadOf('state:WY', 'replace', before))).head.version;
+    expect(wyoming(await reader.screen(all, tenant))).toEqual({ version: v1, listed: before });
+    expect(bitmapCache.size()).toBeGreaterThanOrEqual(2);
+
+    // Redis emptied: the replica still answers, from memory, the version PostgreSQL has in force (and reads nothing of Redis's lists).
+    await r.flushall();
+    expect(wyoming(await reader.screen(all, tenant))).toEqual({ version: v1, listed: before });
+    expect(await r.keys('lf:dnc:{*')).toEqual([]);
+
+    // Replaced in PostgreSQL alone (`leadflow dnc import` on the server's database): the replica answers the old version
+    // whole until it reads the versions again, at most a second later, then the new one whole.
+    const [req, parts] = loadOf('state:WY', 'replace', after);
+    const v2 = (await loadDncList(pg.db, req, parts)).head.version;
+    const loaded = Date.now();
+    const soon = wyoming(await reader.screen(all, tenant));
+    expect([{ version: v1, listed: before }, { version: v2, listed: after }]).toContainEqual(soon);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, loaded + 1000 - Date.now())));
+    expect(wyoming(await reader.screen(all, tenant))).toEqual({ version: v2, listed: after });
+
+    // Through a registry (the gateway, another replica): seen by the next screening.
+    const v3 = (await loader.load(...loadOf('state:WY', 'replace', before))).head.version;
+    expect(wyoming(await reader.screen(all, tenant))).toEqual({ version: v3, listed: before });
+    // An addition bumps the version in place: the bitmaps of the version before are not answered again.
+    await loader.load(...loadOf('state:WY', 'add', [after[0]!]));
+    expect(wyoming(await reader.screen(all, tenant))).toEqual({ version: v3 + 1, listed: [...before, after[0]] });
+  });
+
+  it('holds no more bitmaps than its bound, least recently used dropped, and answers every number right meanwhile', async () => {
+    const tenant = uniqueName('t');
+    const bound = 3 * 1_250_000 + 4096;
+    const bitmapCache = createDncBitmapCache(bound);
+    const reader = createRedisDncRegistry(client(), pg.db, { versionsTtlMs: 1000, bitmapCache });
+    const listed = Array.from({ length: 8 }, (_, i) => `+1${411 + i}5550100`);
+    const clear = Array.from({ length: 8 }, (_, i) => `+1${411 + i}5550101`);
+    await createRedisDncRegistry(client(), pg.db).load(...loadOf('state:LA', 'replace', listed));
+    for (let round = 0; round < 4; round++) {
+      const s = await reader.screen([...listed, ...clear], tenant);
+      const j = s.lists.findIndex((l) => l.kind === 'state:LA');
+      expect(s.on.map((on) => on.includes(j))).toEqual([...listed.map(() => true), ...clear.map(() => false)]);
+      expect(bitmapCache.bytes()).toBeLessThanOrEqual(bound);
+    }
+    // Each of the last area codes met is held; the first ones were dropped to stay within the bound.
+    expect(bitmapCache.size()).toBeGreaterThan(0);
   });
 });

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { DncBitmapCache } from './dnc-bitmap-cache.js';
 import type { DncListHead } from './dnc-lists.js';
 import { DncListsNotReady, type DncRegistry } from './dnc-registry.js';
 import { createRedisDncCache } from './redis-dnc-cache.js';
@@ -21,6 +22,12 @@ export interface RedisDncRegistryOptions {
    * a swap, or an addition or load through a registry of any process at once. @default 0
    */
   versionsTtlMs?: number;
+  /**
+   * The shared lists' area-code bitmaps held in this process, read whole from Redis as they are
+   * first met (docs/dnc-lists.md, "Screening from memory"): a number is then a bit test in
+   * memory. None without (the gateway, which does not screen).
+   */
+  bitmapCache?: DncBitmapCache;
 }
 
 export interface RedisDncRegistry extends DncRegistry {
@@ -36,7 +43,7 @@ export interface RedisDncRegistry extends DncRegistry {
  */
 export function createRedisDncRegistry(redis: Redis, db: SqlClient, opts: RedisDncRegistryOptions = {}): RedisDncRegistry {
   const store = createSqlDncLists(db);
-  const cache = createRedisDncCache(redis);
+  const cache = createRedisDncCache(redis, { bitmaps: opts.bitmapCache });
   const waitMs = opts.waitMs ?? 20_000;
   const pollMs = opts.pollMs ?? 100;
   const versionsTtlMs = opts.versionsTtlMs ?? 0;

@@ -62,10 +62,31 @@ const BAD_SHARE = 0.01;
 /** A replacement left loading this long (its process died) no longer keeps another from starting. */
 const STALE_LOAD = '15 minutes';
 const WRITE_BLOCKS = 16;
+/** Blocks written by one statement of a replacement (512 KiB). */
+const REPLACE_WRITE_BLOCKS = 64;
 
 const HEAD = `list_id::text AS id, kind, owner, version::float8 AS version, generation::float8 AS generation,
   coalesce(to_char(snapshot_date, 'YYYY-MM-DD'), '') AS "snapshotDate"`;
-const ZERO = Buffer.alloc(BLOCK_BYTES);
+/** Whether the block of `bytes` at `at` holds no bit (blocks start at multiples of 8 KiB: read 32 bits at a time). */
+function isZero(bytes: Uint8Array, at: number): boolean {
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + at, BLOCK_BYTES / 4);
+  for (let i = 0; i < words.length; i++) if (words[i] !== 0) return false;
+  return true;
+}
+
+/** Bits set in `bytes` (a whole bitmap, its length a multiple of 4). */
+function popcount(bytes: Uint8Array): number {
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
+  let n = 0;
+  for (let i = 0; i < words.length; i++) {
+    let v = words[i]!;
+    if (v === 0) continue;
+    v -= (v >>> 1) & 0x55555555;
+    v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+    n += (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+  }
+  return n;
+}
 const phoneOf = (areaCode: number, subscriber: number) => `+1${areaCode}${String(subscriber).padStart(7, '0')}`;
 
 /**
@@ -131,6 +152,8 @@ async function replace(db: SqlClient, req: DncLoadRequest, parts: AsyncIterable<
 
   const areas = new Map<number, Uint8Array>();
   const written = new Set<number>();
+  /** Numbers on each area code's bitmap as written: the list's size without reading the bitmaps back. */
+  const areaBits = new Map<number, number>();
   let rows: string[] = [];
   let pending: Promise<void> = Promise.resolve();
   let inflight = 0;
@@ -149,21 +172,27 @@ async function replace(db: SqlClient, req: DncLoadRequest, parts: AsyncIterable<
     }
     written.add(areaCode);
     const buf = Buffer.from(bitmap.buffer, bitmap.byteOffset, bitmap.length);
+    areaBits.set(areaCode, popcount(bitmap));
     let blocks: number[] = [];
     const flush = async () => {
       if (blocks.length === 0) return;
+      // Each block its own parameter: node-postgres sends a Buffer as binary, where an array of them goes as hex text.
+      const params: unknown[] = [id, gen, areaCode];
+      const values = blocks.map((b) => {
+        params.push(b, buf.subarray(b * BLOCK_BYTES, (b + 1) * BLOCK_BYTES));
+        return `($1, $2, $3, $${params.length - 1}::smallint, $${params.length}::bytea)`;
+      });
       await db.query(
-        `INSERT INTO dnc_list_blocks (list_id, generation, area_code, block, bits)
-         SELECT $1, $2, $3, * FROM unnest($4::smallint[], $5::bytea[])
+        `INSERT INTO dnc_list_blocks (list_id, generation, area_code, block, bits) VALUES ${values.join(', ')}
          ON CONFLICT (list_id, generation, area_code, block) DO UPDATE SET bits = EXCLUDED.bits`,
-        [id, gen, areaCode, blocks, blocks.map((b) => buf.subarray(b * BLOCK_BYTES, (b + 1) * BLOCK_BYTES))],
+        params,
       );
       blocks = [];
     };
     for (let b = 0; b < BLOCKS_PER_AREA; b++) {
-      if (buf.subarray(b * BLOCK_BYTES, (b + 1) * BLOCK_BYTES).equals(ZERO)) continue;
+      if (isZero(bitmap, b * BLOCK_BYTES)) continue;
       blocks.push(b);
-      if (blocks.length === WRITE_BLOCKS) await flush();
+      if (blocks.length === REPLACE_WRITE_BLOCKS) await flush();
     }
     await flush();
   }
@@ -247,9 +276,8 @@ async function replace(db: SqlClient, req: DncLoadRequest, parts: AsyncIterable<
 
     const { size } = (
       await db.query<{ size: number }>(
-        `SELECT (SELECT coalesce(sum(bit_count(bits)), 0) FROM dnc_list_blocks WHERE list_id = $1 AND generation = $2)::float8
-              + (SELECT count(*) FROM dnc_list_numbers WHERE list_id = $1 AND generation = $2)::float8 AS size`,
-        [id, gen],
+        `SELECT $3::float8 + (SELECT count(*) FROM dnc_list_numbers WHERE list_id = $1 AND generation = $2)::float8 AS size`,
+        [id, gen, [...areaBits.values()].reduce((a, b) => a + b, 0)],
       )
     ).rows[0]!;
     const { head, before } = await db.transaction(async (tx) => {

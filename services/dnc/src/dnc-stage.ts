@@ -70,6 +70,10 @@ const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLo
 
 function valuesOf(row: LeadRow): Screened[] {
   const lead = row.lead!;
+  // Most rows: one phone, nothing else to screen.
+  if (!lead.email && lead.alternatePhones.length === 0 && lead.alternateEmails.length === 0) {
+    return lead.phone ? [{ row, value: lead.phone, kind: 'phone', field: 'phone' }] : [];
+  }
   const phones: Screened[] = [
     ...(lead.phone ? [{ row, value: lead.phone, kind: 'phone' as const, field: 'phone' }] : []),
     ...lead.alternatePhones.map((a) => ({ row, value: a.value, kind: 'phone' as const, field: 'alternate_phones', alternateOf: a.header })),
@@ -182,17 +186,18 @@ export function createDncStage(opts: DncStageOptions): BatchStage {
     const needsExemptions = values.some(
       (n, i) => n.kind === 'phone' && on[i]!.some((j) => exemptible(lists[j]!.kind) || (lists[j]!.kind === 'wireless' && wirelessState(n))),
     );
+    // Asked only for the numbers an exemption could lift, and the emails of their rows (an exemption is recorded for either).
+    const liftable = (n: Screened, i: number) => n.kind === 'phone' && on[i]!.some((j) => exemptible(lists[j]!.kind) || lists[j]!.kind === 'wireless');
+    const liftableRows = new Set(values.filter(liftable).map((n) => n.row));
     const recorded =
       needsExemptions && opts.exemptions
         ? await opts.exemptions.inForce(
             tenantId,
-            values.filter((n) => n.kind === 'phone').map((n) => n.value),
-            values.filter((n) => n.kind === 'email').map((n) => n.value),
+            values.filter(liftable).map((n) => n.value),
+            values.filter((n) => n.kind === 'email' && liftableRows.has(n.row)).map((n) => n.value),
           )
         : [];
-    const exemptions = values.map((n, i) =>
-      n.kind === 'phone' && on[i]!.some((j) => exemptible(lists[j]!.kind) || lists[j]!.kind === 'wireless') ? exemptionFor(n, recorded, day) : undefined,
-    );
+    const exemptions = values.map((n, i) => (liftable(n, i) ? exemptionFor(n, recorded, day) : undefined));
     /** Prior express written consent lets a mobile in those states be called; a business relationship does not. */
     const consented = (i: number) => exemptions[i]?.kind === 'consent';
     const resultOf = (n: Screened, i: number, list: DncListHead, j: number) => {
@@ -201,19 +206,20 @@ export function createDncStage(opts: DncStageOptions): BatchStage {
       if (list.kind === 'wireless') return wirelessState(n) && !consented(i) ? 'wireless_state' : 'listed';
       return 'listed';
     };
-    const checks: DncCheck[] = values.flatMap((n, i) =>
-      n.kind !== 'phone'
-        ? []
-        : lists.flatMap((list, j) => {
-            if (valuesOfKind(list.kind) !== 'phone') return [];
-            const listed = on[i]!.includes(j);
-            const exempt = listed && (exemptible(list.kind) || (list.kind === 'wireless' && wirelessState(n))) ? exemptions[i] : undefined;
-            return [{
-              jobId: batch.job?.jobId ?? '', rowNumber: n.row.rowNumber, tenantId, phone: n.value, list, listed, result: resultOf(n, i, list, j),
-              ...(exempt && (list.kind !== 'wireless' || consented(i)) ? { exemption: exemptionName(exempt) } : {}),
-            }];
-          }),
-    );
+    const checks: DncCheck[] = [];
+    const phoneLists = lists.map((list) => valuesOfKind(list.kind) === 'phone');
+    const jobId = batch.job?.jobId ?? '';
+    values.forEach((n, i) => {
+      if (n.kind !== 'phone') return;
+      lists.forEach((list, j) => {
+        if (!phoneLists[j]) return;
+        const listed = on[i]!.includes(j);
+        const exempt = listed && (exemptible(list.kind) || (list.kind === 'wireless' && wirelessState(n))) ? exemptions[i] : undefined;
+        const check: DncCheck = { jobId, rowNumber: n.row.rowNumber, tenantId, phone: n.value, list, listed, result: resultOf(n, i, list, j) };
+        if (exempt && (list.kind !== 'wireless' || consented(i))) check.exemption = exemptionName(exempt);
+        checks.push(check);
+      });
+    });
     await opts.audit.record(checks);
     const staleDone = new Set<LeadRow>();
     values.forEach((n, i) => {

@@ -8,6 +8,7 @@ export type { DncAudit, DncCheck, PhoneHash } from './dnc-audit.js';
 export { auditUpkeepModule, hashRawAuditPhones, purgeExpiredAudit } from './audit-upkeep.js';
 export type { AuditUpkeepOptions } from './audit-upkeep.js';
 export { auditRetentionSchema } from './audit-config.js';
+export { bitmapCacheSchema } from './bitmap-cache-config.js';
 export { DEFAULT_WIRELESS_STATES, freshnessSchema, snapshotAgeDays, STALE_LIST_POLICIES } from './freshness-config.js';
 export type { StaleListPolicy } from './freshness-config.js';
 export { createSqlHeldRows, heldRowsReleaser, releaseHeldRows, staleSharedLists } from './held-rows.js';

@@ -4,11 +4,12 @@ import { shared } from '@leadflow/config';
 import { failedBatch } from '@leadflow/pipeline';
 import type { LeadBatch } from '@leadflow/proto';
 import { secretKeysSchema } from '@leadflow/secrets';
-import { createPostgres, createRedis, createRedisDncRegistry, createSqlDncExemptions, databaseModule, dncListMigrations, importLegacyDncKeys, migrate, redisModule } from '@leadflow/stores';
+import { createDncBitmapCache, createPostgres, createRedis, createRedisDncRegistry, createSqlDncExemptions, databaseModule, dncListMigrations, importLegacyDncKeys, migrate, redisModule } from '@leadflow/stores';
 import { auditUpkeepModule } from './audit-upkeep.js';
 import { auditRetentionSchema } from './audit-config.js';
 import { AUDIT_PHONE_PURPOSE, createSqlDncAudit } from './dnc-audit.js';
 import { createDncStage } from './dnc-stage.js';
+import { bitmapCacheSchema } from './bitmap-cache-config.js';
 import { freshnessSchema } from './freshness-config.js';
 import { createSqlHeldRows, heldRowsReleaser } from './held-rows.js';
 import { listAgeGauge } from './list-age-gauge.js';
@@ -23,12 +24,16 @@ await runStageMain({
   input: TOPICS.leadsEnriched,
   output: TOPICS.leadsScreened,
   // The audit keeps numbers as keyed hashes: the service needs the installation's keys.
-  schema: { databaseUrl: shared.databaseUrl(), redisUrl: shared.redisUrl(), ...secretKeysSchema, ...auditRetentionSchema, ...freshnessSchema },
+  schema: { databaseUrl: shared.databaseUrl(), redisUrl: shared.redisUrl(), ...secretKeysSchema, ...auditRetentionSchema, ...freshnessSchema, ...bitmapCacheSchema },
   build: ({ config, lifecycle, logger, metrics }, { bus }) => {
     const db = createPostgres({ url: config.databaseUrl, applicationName: 'leadflow-dnc' });
     const redis = createRedis({ url: config.redisUrl, name: 'leadflow-dnc' });
-    // The lists' versions are read from PostgreSQL once a second per tenant, not once a batch (docs/dnc-lists.md).
-    const registry = createRedisDncRegistry(redis, db, { versionsTtlMs: DNC_VERSIONS_TTL_MS });
+    // The lists' versions are read from PostgreSQL once a second per tenant, not once a batch; the shared lists'
+    // bitmaps are held in memory, read whole from Redis as they are met (docs/dnc-lists.md).
+    const registry = createRedisDncRegistry(redis, db, {
+      versionsTtlMs: DNC_VERSIONS_TTL_MS,
+      bitmapCache: createDncBitmapCache(config.bitmapCacheMb * 1024 * 1024),
+    });
     const hashOf = (phone: string) => config.secretKeys.keyedHash(AUDIT_PHONE_PURPOSE, phone);
     lifecycle.add(databaseModule(db, migrations));
     lifecycle.add(redisModule(redis));
