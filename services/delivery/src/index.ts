@@ -8,6 +8,8 @@ export type { Dispatcher, DispatcherOptions } from './dispatcher.js';
 export { createOutboxStore } from './outbox-store.js';
 export type { OutboxStore, ClaimedEvent } from './outbox-store.js';
 export { eventId } from './event-ids.js';
+export { writeLeadSuppressed } from './lead-suppressed.js';
+export type { SuppressedLeadEvent, SuppressedOutcome } from './lead-suppressed.js';
 export { eventSchema } from './event-schemas.js';
 export { DEFAULT_RETRY_SCHEDULE, nextWait, parseRetrySchedule, retryAfterMs } from './retry-schedule.js';
 export { envelope, newWebhookSecret, signature, webhookHeaders } from './standard-webhooks.js';
