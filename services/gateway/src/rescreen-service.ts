@@ -54,13 +54,19 @@ export async function requestListChangeRescreen(db: SqlClient, owner: string, li
  * A registry whose every change (numbers added, a load: replace or change list) asks for the
  * re-screening of the leads it may concern, then tells `onRequested` (serve's worker looks at once).
  */
+const RESCREENING = Symbol('asks for re-screenings');
+
 export function rescreeningRegistry(dnc: DncRegistry, db: SqlClient, onRequested?: () => void): DncRegistry {
-  return {
+  // Wrapped once: serve's registry asks already, and the gateway it runs is given that one.
+  if ((dnc as { [RESCREENING]?: true })[RESCREENING]) return dnc;
+  const wrapped: DncRegistry & { [RESCREENING]: true } = {
     ...dnc,
+    [RESCREENING]: true,
     async add(numbers, list, source) {
       const added = await dnc.add(numbers, list, source);
       if (added > 0) {
-        await requestListChangeRescreen(db, list?.tenantId ?? '', 'internal');
+        // Numbers go to the tenant's internal list, or without one to the national list.
+        await requestListChangeRescreen(db, list?.tenantId ?? '', list ? 'internal' : 'national');
         onRequested?.();
       }
       return added;
@@ -74,6 +80,7 @@ export function rescreeningRegistry(dnc: DncRegistry, db: SqlClient, onRequested
       return loaded;
     },
   };
+  return wrapped;
 }
 
 /** `POST /v1/dnc/rescreen` and `GET /v1/dnc/rescreen/{id}` (gRPC RescreenLeads, GetRescreen). */
