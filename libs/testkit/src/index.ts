@@ -69,3 +69,5 @@ export { itChecksTheWebhookApi, runWebhookApiScenario } from './webhook-api-scen
 export type { WebhookApiScenario, WebhookApiScenarioOptions } from './webhook-api-scenario.js';
 export { qualityScenario } from './quality-scenario.js';
 export type { QualityScenarioContext } from './quality-scenario.js';
+export { rescreenProblems, runRescreenScenario } from './rescreen-scenario.js';
+export type { RescreenScenario, RescreenScenarioOptions } from './rescreen-scenario.js';

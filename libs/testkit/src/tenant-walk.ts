@@ -38,6 +38,8 @@ export interface TenantObjects {
   webhookId: string;
   /** A Do-Not-Call exemption it recorded (docs/dnc-lists.md, "Exemptions"). */
   exemptionId: string;
+  /** A re-screening it asked for (docs/rescreen.md). */
+  rescreenId: string;
 }
 
 /**
@@ -128,6 +130,7 @@ export async function seedTenant(base: string, adminKey: string, supplier: strin
   const exemption = JSON.parse(
     (await expectOk('exemption', callRest(base, adminKey, 'POST', '/v1/dnc/exemptions', { json: { phone: '+12015550123', kind: 'ebr_inquiry', date: '2026-01-02', evidence: { text: 'seed' } } }))).text,
   ) as { id: string };
+  const rescreen = JSON.parse((await expectOk('rescreen', callRest(base, adminKey, 'POST', '/v1/dnc/rescreen', { json: { jobId: job.id } }))).text) as { id: string };
   const viewer = JSON.parse((await expectOk('key', callRest(base, adminKey, 'POST', '/v1/keys', { json: { role: 'viewer', name: 'walk viewer' } }))).text) as {
     key: string;
     prefix: string;
@@ -149,6 +152,7 @@ export async function seedTenant(base: string, adminKey: string, supplier: strin
     synonymBackupId: synonymBackup.id,
     webhookId: webhook.id,
     exemptionId: exemption.id,
+    rescreenId: rescreen.id,
   };
 }
 
@@ -213,6 +217,9 @@ export const REST_CASES: Record<string, RestCase> = {
     other: 'own',
   },
   'GET /v1/dnc/exemptions': { role: 'viewer', request: () => ({ path: '/v1/dnc/exemptions?phone=%2B12015550123' }), other: 'own' },
+  // Re-screenings: another tenant's admin asks for its own, and cannot read A's.
+  'POST /v1/dnc/rescreen': { role: 'admin', request: () => ({ path: '/v1/dnc/rescreen', body: { json: {} } }), other: 'own' },
+  'GET /v1/dnc/rescreen/{id}': { role: 'viewer', request: (a) => ({ path: `/v1/dnc/rescreen/${a.rescreenId}` }), other: { notFound: 'RESCREEN_NOT_FOUND' } },
   'DELETE /v1/dnc/exemptions/{id}': { role: 'admin', request: (a) => ({ path: `/v1/dnc/exemptions/${a.exemptionId}` }), other: { notFound: 'DNC_EXEMPTION_NOT_FOUND' } },
   // Robert Lee's number, screened in tenant A's seed job: another tenant sees only its own checks.
   'GET /v1/dnc/audit': { role: 'viewer', request: () => ({ path: '/v1/dnc/audit?phone=%2B12015550123' }), other: 'own' },
@@ -395,6 +402,8 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
     other: 'own',
   },
   listDncExemptions: { role: 'viewer', call: (c) => settle((done) => c.listDncExemptions({ phone: '+12015550123', email: '' }, done)), other: 'own' },
+  rescreenLeads: { role: 'admin', call: (c) => settle((done) => c.rescreenLeads({ list: '', jobId: '' }, done)), other: 'own' },
+  getRescreen: { role: 'viewer', call: (c, a) => settle((done) => c.getRescreen({ id: a.rescreenId }, done)), other: 'not_found' },
   revokeDncExemption: { role: 'admin', call: (c, a) => settle((done) => c.revokeDncExemption({ id: a.exemptionId }, done)), other: 'not_found' },
   getDncPolicy: { role: 'viewer', call: (c) => settle((done) => c.getDncPolicy({}, done)), other: 'own' },
   setDncPolicy: { role: 'admin', call: (c) => settle((done) => c.setDncPolicy({ staleList: 'hold' }, done)), other: 'own' },

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { normalizePhone } from '@leadflow/mapping';
 import { createSqlDncRegistry, DncFileError, dncFileParts, dncListLabel, dncListMigrations, DncLoadError, isTenantKind, type DncFilePart, type DncLoadResult } from '@leadflow/stores';
+import { requestListChangeRescreen } from '@leadflow/gateway';
 import type { DncImportArgs } from './args.js';
 import { CommandError } from './command-error.js';
 import { readableFile } from './run-command.js';
@@ -35,6 +36,8 @@ export async function dncImportCommand(args: DncImportArgs, env: DatabaseEnviron
         },
         filesParts(paths),
       );
+      // The stored leads the list concerns are screened again by the next `serve` or dnc service (docs/rescreen.md).
+      if (result.added > 0 || result.removed > 0 || args.mode === 'replace') await requestListChangeRescreen(db, isTenantKind(args.list) ? env.tenantId : '', args.list);
       const seconds = (Date.now() - started) / 1000;
       for (const p of result.problems) env.say(`  ${p.file} line ${p.line}: ${p.problem}`);
       if (result.badLines > result.problems.length) env.say(`  ... and ${result.badLines - result.problems.length} more lines without a number`);

@@ -7,7 +7,7 @@ import { synonymsSchema } from '@leadflow/mapping';
 import { concurrencyFromConfig, concurrencySchema, jobMetricsSchema } from '@leadflow/gateway';
 import { createMetrics } from '@leadflow/metrics';
 import { outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
-import { auditRetentionSchema, freshnessSchema } from '@leadflow/dnc';
+import { auditRetentionSchema, freshnessSchema, rescreenSchema } from '@leadflow/dnc';
 import { dispatcherSchema } from '@leadflow/delivery';
 import { rawRetentionSchema } from '@leadflow/persistence';
 import { optionalSecretKeysSchema, SecretsError } from '@leadflow/secrets';
@@ -33,6 +33,7 @@ const schema = {
   ...auditRetentionSchema,
   ...rawRetentionSchema,
   ...freshnessSchema,
+  ...rescreenSchema,
   ...dispatcherSchema,
   databaseUrl: ['DATABASE_URL', str({ default: '', description: 'PostgreSQL URL; empty uses the embedded database' })],
   dataDir: ['LEADFLOW_DATA_DIR', str({ default: '.leadflow/data', description: 'folder of the embedded database' })],
@@ -95,7 +96,8 @@ async function main(argv: string[]): Promise<number> {
   const common = { logger, metrics, databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, batchSize: config.batchSize, tenantId: config.tenantId, limits, dedupPolicy, outbound: outboundRulesFromConfig(config), secretKeys: config.secretKeys,
     synonymsReloadMs: config.synonymsReloadMs, auditRetentionDays: config.auditRetentionDays,
     rawRetention: { hours: config.rawRetentionHours, intervalMs: config.rawCleanupIntervalMs },
-    dncSettings: { maxListAgeDays: config.maxListAgeDays, staleListPolicy: config.staleListPolicy, wirelessStates: config.wirelessStates, heldReleaseMs: config.heldReleaseMs },
+    dncSettings: { maxListAgeDays: config.maxListAgeDays, staleListPolicy: config.staleListPolicy, wirelessStates: config.wirelessStates, heldReleaseMs: config.heldReleaseMs,
+      rescreenIntervalHours: config.rescreenIntervalHours, rescreenScheduleMs: config.rescreenScheduleMs, rescreenPollMs: config.rescreenPollMs },
     delivery: {
       retrySchedule: config.retrySchedule, deliveryConcurrency: config.deliveryConcurrency, timeoutMs: config.timeoutMs, deliveryPollMs: config.deliveryPollMs,
       circuitFailures: config.circuitFailures, circuitOpenMs: config.circuitOpenMs,

@@ -20,19 +20,20 @@ import {
   parseRetrySchedule,
   sealEndpointSecrets,
   type Dispatcher,
+  writeLeadSuppressed,
 } from '@leadflow/delivery';
 import {
-  AUDIT_PHONE_PURPOSE, auditUpkeepModule, createDncStage, createSqlDncAudit, createSqlHeldRows, DEFAULT_WIRELESS_STATES, heldRowsReleaser, listAgeGauge,
+  AUDIT_PHONE_PURPOSE, auditUpkeepModule, createDncStage, createSqlDncAudit, createSqlHeldRows, DEFAULT_WIRELESS_STATES, heldRowsReleaser, listAgeGauge, rescreenWorker,
   migrations as dncMigrations, sqlStalePolicy, type PhoneHash, type StaleListPolicy,
 } from '@leadflow/dnc';
 import { createEnrichmentStage, createSqlQualitySettings, createSqlTagRules } from '@leadflow/enrichment';
-import { createSqlJobStore, migrations as gatewayMigrations, type JobStore, type LeadSink, type UploadSink } from '@leadflow/gateway';
+import { createSqlJobStore, migrations as gatewayMigrations, rescreeningRegistry, type JobStore, type LeadSink, type UploadSink } from '@leadflow/gateway';
 import { openUploadReader, readRows, recordReads, saveRowsRead, type ReadLimits } from '@leadflow/ingest';
 import type { Logger } from '@leadflow/logger';
 import { createMappingStage, createSqlMappingStore, createSqlSynonymStore, createTenantAliases, migrations as mappingMigrations } from '@leadflow/mapping';
 import type { Metrics } from '@leadflow/metrics';
 import { createOutboundFetch, type OutboundRules } from '@leadflow/outbound';
-import { createPersistenceStage, createSqlLeadStore, migrations as persistenceMigrations, rawCleanupModule } from '@leadflow/persistence';
+import { createPersistenceStage, createSqlLeadStore, createSqlRescreenLeadStore, migrations as persistenceMigrations, rawCleanupModule } from '@leadflow/persistence';
 import { createCancelledJobs, instrument, LeadflowError, outputsOf, runPipeline, skipCancelled, type CancelledJobs, type Sink } from '@leadflow/pipeline';
 import type { JobRef, LeadBatch, RowBatch } from '@leadflow/proto';
 import type { Keyring } from '@leadflow/secrets';
@@ -93,6 +94,12 @@ export interface DncSettings {
   staleListPolicy: StaleListPolicy;
   wirelessStates: readonly string[];
   heldReleaseMs: number;
+  /** Re-screening (docs/rescreen.md): hours after which a stored lead is screened again (DNC_RESCREEN_INTERVAL_HOURS). @default 720 */
+  rescreenIntervalHours?: number;
+  /** How often the schedule looks (DNC_RESCREEN_SCHEDULE_MS). @default 3600000 */
+  rescreenScheduleMs?: number;
+  /** How often asked-for re-screenings are looked for (DNC_RESCREEN_POLL_MS). @default 5000 */
+  rescreenPollMs?: number;
 }
 
 /** What the dispatcher of a standalone process is told (dispatcherSchema). */
@@ -136,6 +143,8 @@ export interface Standalone {
   auditHashes(phone: string): Buffer[];
   /** Passes on the rows held for a stale list, if every list is fresh now; resolves once they went on. */
   releaseHeldRows(): Promise<void>;
+  /** Works through the re-screenings asked for (docs/rescreen.md) now; resolves once they are done. */
+  rescreen(): Promise<void>;
   /** Dedup's blocking index, shared with the gateway (it marks reviewed duplicates in it). */
   dedupIndex: CandidateIndex;
   /** Tells the mapping stage that a tenant's header synonyms changed (the gateway in `serve`): its next job reads them. */
@@ -244,14 +253,15 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   // The lists live in the database, so they outlast the process (docs/dnc-lists.md). A load passes
   // on the rows held for a stale list, once it made every list fresh (below).
   const dncTables = createSqlDncRegistry(db);
-  const dnc: DncRegistry = {
+  // Every change of a list asks for the re-screening of the stored leads it concerns (docs/rescreen.md).
+  const dnc: DncRegistry = rescreeningRegistry({
     ...dncTables,
     async load(req, parts) {
       const loaded = await dncTables.load(req, parts);
       await releaser.nudge();
       return loaded;
     },
-  };
+  }, db, () => void rescreens.nudge());
   const storedPolicies = createSqlPolicies(db);
   // Each tenant's quality settings (PUT /v1/settings/quality): weights, threshold, calling window, exclusivity window.
   const qualitySettings = createSqlQualitySettings(db);
@@ -303,9 +313,19 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
       for (const stored of outputsOf(await persistenceStage(batch))) await delivery(stored);
     },
   });
+  // Stored leads screened again: asked for (a list change, POST /v1/dnc/rescreen) and on the schedule (docs/rescreen.md).
+  const rescreenExemptions = createSqlDncExemptions(db);
+  const rescreens = rescreenWorker({
+    db, logger, leads: createSqlRescreenLeadStore(db), pollMs: dncSettings.rescreenPollMs ?? 5_000,
+    schedule: { intervalHours: dncSettings.rescreenIntervalHours ?? 720, everyMs: dncSettings.rescreenScheduleMs ?? 3_600_000 },
+    stageFor: (rescreen) => createDncStage({ registry: dnc, audit: createSqlDncAudit(db, hashOf, { rescreen }), exemptions: rescreenExemptions, wirelessStates: dncSettings.wirelessStates }),
+    notify: (tx, tenantId, leads) => writeLeadSuppressed(tx, tenantId, leads),
+    onSuppressed: () => dispatcher.nudge(),
+  });
   const ages = listAgeGauge({ db, metrics, logger });
   await releaser.start();
   await ages.start();
+  await rescreens.start();
   void releaser.nudge();
   const inFlight = new Set<Promise<void>>();
   const priority = createPriorityTurns();
@@ -376,6 +396,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     dnc,
     auditHashes: (phone) => auditHashes(phone),
     releaseHeldRows: releaser.nudge,
+    rescreen: rescreens.nudge,
     dedupIndex,
     synonymsChanged: aliases.forget,
     tagRulesChanged: tagRules.forget,
@@ -448,6 +469,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     async close() {
       await Promise.allSettled([...inFlight]);
       await releaser.stop();
+      await rescreens.stop();
       await ages.stop();
       await dispatcher.stop();
       await runner.stop();

@@ -425,7 +425,8 @@ export function createEndpointAdmin(db: SqlClient, keyring: Keyring) {
    */
   async function replay(tenantId: string, endpointId: string, q: ReplayQuery): Promise<{ events: number; leads: number } | undefined> {
     if (!(await get(tenantId, endpointId))) return undefined;
-    const where = ['tenant_id = $1', 'endpoint_id = $2::uuid', 'status = ANY($3::text[])'];
+    // An event of a lead a re-screening suppressed is not sent again (docs/rescreen.md).
+    const where = ['tenant_id = $1', 'endpoint_id = $2::uuid', 'status = ANY($3::text[])', 'suppressed_at IS NULL'];
     const values: unknown[] = [tenantId, endpointId, q.status ? [q.status] : ['failed', 'delivered']];
     const add = (clause: (n: string) => string, value: unknown) => {
       values.push(value);

@@ -10,6 +10,8 @@ export type { OutboxStore, ClaimedEvent } from './outbox-store.js';
 export { eventId } from './event-ids.js';
 export { writeLeadChanges } from './lead-changes.js';
 export type { LeadChange } from './lead-changes.js';
+export { writeLeadSuppressed } from './lead-suppressed.js';
+export type { SuppressedLeadEvent, SuppressedOutcome } from './lead-suppressed.js';
 export { eventSchema } from './event-schemas.js';
 export { DEFAULT_RETRY_SCHEDULE, nextWait, parseRetrySchedule, retryAfterMs } from './retry-schedule.js';
 export { envelope, newWebhookSecret, signature, webhookHeaders } from './standard-webhooks.js';

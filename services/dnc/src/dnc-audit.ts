@@ -30,19 +30,24 @@ export interface DncAudit {
   record(checks: readonly DncCheck[]): Promise<void>;
 }
 
-export function createSqlDncAudit(db: SqlClient, hashOf: PhoneHash): DncAudit {
+/**
+ * @param opts.rescreen the re-screening the checks belong to (dnc_audit.rescreen, migration 006): its
+ * checks of a lead are kept beside the first screening's. @default '' (the dnc stage's)
+ */
+export function createSqlDncAudit(db: SqlClient, hashOf: PhoneHash, opts: { rescreen?: string } = {}): DncAudit {
+  const rescreen = opts.rescreen ?? '';
   return {
     async record(checks) {
       if (checks.length === 0) return;
       const hashes = new Map<string, { keyId: string; hash: Buffer }>();
       for (const c of checks) if (!hashes.has(c.phone)) hashes.set(c.phone, hashOf(c.phone));
       await db.query(
-        `INSERT INTO dnc_audit (job_id, row_number, tenant_id, phone_hash, phone_key, list, list_id, list_version, snapshot_date, listed, result, exemption)
-         SELECT j, r, t, h, k, l, li, v, nullif(s, '')::date, x, re, nullif(e, '')
+        `INSERT INTO dnc_audit (job_id, row_number, tenant_id, phone_hash, phone_key, list, list_id, list_version, snapshot_date, listed, result, exemption, rescreen)
+         SELECT j, r, t, h, k, l, li, v, nullif(s, '')::date, x, re, nullif(e, ''), $13::text
          FROM unnest($1::text[], $2::int[], $3::text[], $4::bytea[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::bool[],
                      $11::text[], $12::text[])
            AS c(j, r, t, h, k, l, li, v, s, x, re, e)
-         ON CONFLICT (job_id, row_number, list, phone_hash) DO NOTHING`,
+         ON CONFLICT DO NOTHING`,
         [
           checks.map((c) => c.jobId),
           checks.map((c) => c.rowNumber),
@@ -56,6 +61,7 @@ export function createSqlDncAudit(db: SqlClient, hashOf: PhoneHash): DncAudit {
           checks.map((c) => c.listed),
           checks.map((c) => c.result ?? (c.listed ? 'listed' : 'clear')),
           checks.map((c) => c.exemption ?? ''),
+          rescreen,
         ],
       );
     },

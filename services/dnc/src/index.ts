@@ -17,3 +17,8 @@ export { sqlStalePolicy } from './stale-policy.js';
 export { listAgeGauge, readListAges } from './list-age-gauge.js';
 
 export const migrations: Migrations = { owner: 'dnc', dir: fileURLToPath(new URL('../migrations', import.meta.url)) };
+export { rescreenPage, rowOf } from './rescreen.js';
+export type { PageOutcome, RescreenDeps, RescreenLead, RescreenLeads, RescreenReason, RescreenRun, RescreenSuppressed } from './rescreen.js';
+export { claimRescreen, requestScheduledRescreen, rescreenWorker, workRescreens } from './rescreen-worker.js';
+export type { RescreenWorkerOptions } from './rescreen-worker.js';
+export { rescreenSchema } from './rescreen-config.js';

@@ -3,6 +3,8 @@ import { runStageMain, TOPICS } from '@leadflow/bus';
 import { shared } from '@leadflow/config';
 import { failedBatch } from '@leadflow/pipeline';
 import type { LeadBatch } from '@leadflow/proto';
+import { writeLeadSuppressed } from '@leadflow/delivery';
+import { createSqlRescreenLeadStore } from '@leadflow/persistence';
 import { secretKeysSchema } from '@leadflow/secrets';
 import { createDncBitmapCache, createPostgres, createRedis, createRedisDncRegistry, createSqlDncExemptions, databaseModule, dncListMigrations, importLegacyDncKeys, migrate, redisModule } from '@leadflow/stores';
 import { auditUpkeepModule } from './audit-upkeep.js';
@@ -13,6 +15,8 @@ import { bitmapCacheSchema } from './bitmap-cache-config.js';
 import { freshnessSchema } from './freshness-config.js';
 import { createSqlHeldRows, heldRowsReleaser } from './held-rows.js';
 import { listAgeGauge } from './list-age-gauge.js';
+import { rescreenSchema } from './rescreen-config.js';
+import { rescreenWorker } from './rescreen-worker.js';
 import { sqlStalePolicy } from './stale-policy.js';
 import { migrations } from './index.js';
 
@@ -24,7 +28,7 @@ await runStageMain({
   input: TOPICS.leadsEnriched,
   output: TOPICS.leadsScreened,
   // The audit keeps numbers as keyed hashes: the service needs the installation's keys.
-  schema: { databaseUrl: shared.databaseUrl(), redisUrl: shared.redisUrl(), ...secretKeysSchema, ...auditRetentionSchema, ...freshnessSchema, ...bitmapCacheSchema },
+  schema: { databaseUrl: shared.databaseUrl(), redisUrl: shared.redisUrl(), ...secretKeysSchema, ...auditRetentionSchema, ...freshnessSchema, ...bitmapCacheSchema, ...rescreenSchema },
   build: ({ config, lifecycle, logger, metrics }, { bus }) => {
     const db = createPostgres({ url: config.databaseUrl, applicationName: 'leadflow-dnc' });
     const redis = createRedis({ url: config.redisUrl, name: 'leadflow-dnc' });
@@ -62,6 +66,15 @@ await runStageMain({
       emit: (batch: LeadBatch) => bus.send(TOPICS.leadsScreened, [{ key: batch.job!.jobId, value: batch }]),
     }));
     lifecycle.add(listAgeGauge({ db, metrics, logger }));
+    // Stored leads screened again when a list changes, when a tenant asks, and on a schedule (docs/rescreen.md): the
+    // dnc service has the lists; the leads and the outbox are in the same PostgreSQL.
+    const exemptions = createSqlDncExemptions(db);
+    lifecycle.add(rescreenWorker({
+      db, logger, leads: createSqlRescreenLeadStore(db), pollMs: config.rescreenPollMs,
+      schedule: { intervalHours: config.rescreenIntervalHours, everyMs: config.rescreenScheduleMs },
+      stageFor: (rescreen) => createDncStage({ registry, audit: createSqlDncAudit(db, hashOf, { rescreen }), exemptions, wirelessStates: config.wirelessStates }),
+      notify: (tx, tenantId, leads) => writeLeadSuppressed(tx, tenantId, leads),
+    }));
     return stage;
   },
   poisonOutput: (b) => failedBatch(b, 'dnc'),

@@ -21,6 +21,7 @@ import { createJobService } from './job-service.js';
 import { createSqlJobStore } from './job-store.js';
 import { ownedElsewhere } from './owned-elsewhere.js';
 import { createDncComplianceService } from './dnc-compliance-service.js';
+import { createRescreenService, rescreeningRegistry } from './rescreen-service.js';
 import { buildRestApp } from './rest-app.js';
 import { possibleDuplicateReview } from './review.js';
 import { createSqlScorecardFacts } from './supplier-scorecard.js';
@@ -81,6 +82,8 @@ export interface GatewayOptions {
   onLeadChanged?: () => void;
   /** Told when a tenant's tag rules change: `leadflow serve`'s enrichment stage rereads them at once. */
   onTagRulesChanged?: (tenantId: string) => void;
+  /** Told when a re-screening was asked for (a list change, POST /v1/dnc/rescreen): `leadflow serve`'s worker looks at once. */
+  onRescreenRequested?: () => void;
   /** The operators' job metrics, read at an interval while the gateway runs (job-metrics.ts); none when left out. */
   jobMetrics?: Pick<JobMetricsOptions, 'metrics' | 'lag' | 'intervalMs' | 'maxJobs'>;
 }
@@ -121,8 +124,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     exports: (kind, jobId, tenantId) => exportCsv(opts.db, kind, jobId, tenantId),
     uploads: opts.uploads,
     leads: opts.leads,
-    dnc: opts.dnc,
+    // Every list change asks for the re-screening of the stored leads it concerns (docs/rescreen.md).
+    dnc: rescreeningRegistry(opts.dnc, opts.db, opts.onRescreenRequested),
     dncOperators: opts.dncOperators,
+    rescreens: createRescreenService(opts.db, opts.onRescreenRequested),
     dncExemptions: createSqlDncExemptions(opts.db),
     dncCompliance: createDncComplianceService(opts.db, opts.auditHashes),
     maxUploadBytes: opts.maxUploadBytes,

@@ -24,6 +24,19 @@ export async function registerDncListRoutes(app: FastifyInstance, service: JobSe
     service.getDncAudit(tenantOf(req), req.query.phone, req.query.limit),
   );
 
+  // Re-screenings of stored leads (docs/rescreen.md): asked for, answered 202 with the run, then its state.
+  app.post<{ Body: unknown }>(
+    '/v1/dnc/rescreen',
+    { schema: schemas.requestRescreen, config: { access: 'admin', invalidBody: 'INVALID_RESCREEN' } },
+    async (req, reply) => {
+      const run = await service.requestRescreen(tenantOf(req), req.body);
+      return reply.code(202).header('location', `/v1/dnc/rescreen/${run.id}`).send(run);
+    },
+  );
+  app.get<{ Params: { id: string } }>('/v1/dnc/rescreen/:id', { schema: schemas.getRescreen, config: { access: 'viewer' } }, async (req) =>
+    service.getRescreen(tenantOf(req), req.params.id),
+  );
+
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_req, _payload, done) => done(null, null));

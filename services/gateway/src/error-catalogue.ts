@@ -139,6 +139,8 @@ const REQUEST_ERRORS = {
     status: 400,
     message: 'the quality settings are not valid: the message names the setting; GET /v1/settings/quality shows them all',
   },
+  INVALID_RESCREEN: { status: 400, message: 'the re-screening asked for is not valid: send {} (every lead), or {"list"?: "national" | "internal" | ..., "jobId"?: "..."}' },
+  RESCREEN_NOT_FOUND: { status: 404, message: 'no re-screening of this id for this tenant: POST /v1/dnc/rescreen answers the id of one' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 /**

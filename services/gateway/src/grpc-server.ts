@@ -78,6 +78,9 @@ import {
   type ListJobsResponse,
   type ListJobErrorsRequest,
   type ListJobErrorsResponse,
+  GetRescreenRequest,
+  Rescreen,
+  RescreenLeadsRequest,
 } from '@leadflow/proto';
 import type { MergeRecord, PossibleDuplicate as PossibleDuplicateRecord } from '@leadflow/persistence';
 import type { Counter } from 'prom-client';
@@ -92,6 +95,12 @@ import type { JobService } from './job-service.js';
 import type { QualitySettingsView } from './quality-settings-service.js';
 import type { UploadPart } from './upload-receiver.js';
 import type { JobView } from './job-store.js';
+import type { RescreenView } from './rescreen-service.js';
+
+/** A re-screening as gRPC answers it: '' for what has not happened. */
+const toProtoRescreen = (v: RescreenView): Rescreen => ({
+  ...v, jobId: v.jobId ?? '', error: v.error ?? '', startedAt: v.startedAt ?? '', finishedAt: v.finishedAt ?? '',
+});
 import { fromCreateSupplier, fromUpdateSupplier, toProtoMoney, toProtoSupplier, toProtoTotals } from './supplier-messages.js';
 import { dncExemptionRpcs } from './dnc-exemption-rpcs.js';
 import { dncListRpcs } from './dnc-list-rpcs.js';
@@ -238,6 +247,8 @@ const ACCESS: Record<Method, Role> = {
   getSupplierScorecard: 'viewer',
   getQualitySettings: 'viewer',
   setQualitySettings: 'admin',
+  rescreenLeads: 'admin',
+  getRescreen: 'viewer',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -441,6 +452,10 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     setQualitySettings: unary<SetQualitySettingsRequest, QualitySettings>('setQualitySettings', async (call, tenantId) =>
       toProtoQualitySettings(await service.setQualitySettings(tenantId, qualitySettingsBody(call.request))),
     ),
+    rescreenLeads: unary<RescreenLeadsRequest, Rescreen>('rescreenLeads', async (call, tenantId) =>
+      toProtoRescreen(await service.requestRescreen(tenantId, { ...(call.request.list ? { list: call.request.list } : {}), ...(call.request.jobId ? { jobId: call.request.jobId } : {}) })),
+    ),
+    getRescreen: unary<GetRescreenRequest, Rescreen>('getRescreen', async (call, tenantId) => toProtoRescreen(await service.getRescreen(tenantId, call.request.id))),
   };
 
   const server = new Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });

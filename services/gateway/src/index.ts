@@ -41,3 +41,5 @@ export { createKafkaLeadSink } from './kafka-lead-sink.js';
 export { jsonLeadRow, JSON_LEAD_LIMITS } from './json-lead-row.js';
 export { LEAD_WAIT } from './lead-intake.js';
 export type { LeadAnswer, LeadResult } from './lead-intake.js';
+export { createRescreenService, requestListChangeRescreen, rescreeningRegistry } from './rescreen-service.js';
+export type { RescreenView } from './rescreen-service.js';

@@ -11,6 +11,7 @@ import type { SupplierMappingStore } from '@leadflow/mapping';
 import { createDncExemptionService } from './dnc-exemption-service.js';
 import { createDncListService } from './dnc-list-service.js';
 import { createDncComplianceService } from './dnc-compliance-service.js';
+import type { createRescreenService } from './rescreen-service.js';
 import { errors, GatewayError } from './gateway-error.js';
 import { downloadJob } from './job-download.js';
 import { EXPORT_KINDS, type ExportKind } from './job-exports.js';
@@ -46,6 +47,8 @@ export interface JobServiceOptions {
   dncExemptions?: DncExemptionStore;
   /** The tenants' Do-Not-Call policies and the audit (dnc-compliance-service.ts). */
   dncCompliance?: ReturnType<typeof createDncComplianceService>;
+  /** Re-screenings of stored leads (rescreen-service.ts). */
+  rescreens?: ReturnType<typeof createRescreenService>;
   /** Largest upload accepted, in bytes. */
   maxUploadBytes: number;
   /** Where a job's webhook may point: checked when it is saved (delivery checks again at connect). */
@@ -370,7 +373,18 @@ export function createJobService(opts: JobServiceOptions) {
     ...createDncExemptionService(opts.dncExemptions, opts.defaultRegion),
     // A tenant's policy for stale lists, and what was decided for a number (dnc-compliance-service.ts).
     ...dncCompliance(opts),
+    // Re-screenings of stored leads: asked for, and their state (rescreen-service.ts).
+    ...rescreens(opts),
   };
+}
+
+/** The re-screening calls, or ones that say this gateway has none (a test's service without a database). */
+function rescreens(opts: JobServiceOptions): ReturnType<typeof createRescreenService> {
+  if (opts.rescreens) return opts.rescreens;
+  const none = async (): Promise<never> => {
+    throw new GatewayError('INTERNAL', 'this gateway keeps no re-screenings');
+  };
+  return { requestRescreen: none, getRescreen: none };
 }
 
 /** The compliance calls, or ones that say this gateway has none (a test's service without a database). */

@@ -550,6 +550,10 @@ export const schemas = {
       },
     },
   }),
+  requestRescreen: route('dnc', 'Screen the tenant\'s stored leads again against every list that applies (admin): body {} or {"list"?, "jobId"?}; answers 202 with the re-screening, whose state GET /v1/dnc/rescreen/{id} shows'),
+  getRescreen: route('dnc', 'A re-screening of stored leads: its status (pending, running, completed, failed) and the leads screened and suppressed so far', {
+    params: idParam('the id POST /v1/dnc/rescreen answered'),
+  }),
   getJobLimits: route('jobs', "The tenant's job limits: at most maxRunningJobs of its jobs run at once (0: no limit); more wait queued"),
   setJobLimits: route('jobs', "Set the tenant's job limits (admin); jobs waiting start, in priority order, as places free up", {
     body: {

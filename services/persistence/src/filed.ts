@@ -50,7 +50,9 @@ const READERS: Readers = {
       row_number: number; id: string; quality_score: number | null; tags: string[]; reasons: Reason[]; original: Record<string, string>; extra: Record<string, string>;
       filed: (Record<string, unknown> & { tags?: string[] }) | null;
     };
-    const sql = `SELECT row_number, id, ${FIELDS.join(', ')}, alternates, quality_score, tags, reasons, original, extra, filed FROM leads WHERE job_id = $1 AND tenant_id = $2`;
+    // A lead a re-screening suppressed is no longer deliverable: it is in the suppressed rows instead (docs/rescreen.md).
+    const sql = `SELECT row_number, id, ${FIELDS.join(', ')}, alternates, quality_score, tags, reasons, original, extra, filed FROM leads
+                  WHERE suppressed_at IS NULL AND job_id = $1 AND tenant_id = $2`;
     for await (const r of pages<Row>(db, sql, jobId, tenantId)) {
       const filed = r.filed ?? r;
       yield {
@@ -80,7 +82,14 @@ const READERS: Readers = {
     }
   },
   async *suppressed(db, jobId, tenantId) {
-    const sql = 'SELECT row_number, reasons, lead FROM suppressed_leads WHERE job_id = $1 AND tenant_id = $2';
+    // The rows the dnc stage suppressed, and the leads a re-screening suppressed later (their reasons, the lead as filed).
+    const sql = `SELECT row_number, reasons, lead FROM (
+                   SELECT job_id, tenant_id, row_number, reasons, lead FROM suppressed_leads
+                   UNION ALL
+                   SELECT job_id, tenant_id, row_number, suppression, coalesce(filed, jsonb_strip_nulls(jsonb_build_object(${FIELDS.map((c) => `'${c}', ${c}`).join(', ')},
+                          'alternates', alternates)))
+                     FROM leads WHERE suppressed_at IS NOT NULL
+                 ) s WHERE job_id = $1 AND tenant_id = $2`;
     for await (const r of pages<{ row_number: number; reasons: Reason[]; lead: Record<string, string> }>(db, sql, jobId, tenantId)) {
       yield { row: r.row_number, reasons: r.reasons, fields: fieldsOf(r.lead) };
     }

@@ -9,6 +9,9 @@ export type { Alternates, LeadFields, MergePlan, MergeRecord, RevertResult } fro
 export { decidePossibleDuplicate, listPossibleDuplicates, POSSIBLE_DUPLICATE_STATUSES } from './possible-duplicates.js';
 export type { DecideResult, MovedLead, PossibleDuplicate, PossibleDuplicateStatus } from './possible-duplicates.js';
 
+export { createSqlRescreenLeadStore } from './rescreen-store.js';
+export type { LeadCursor, LeadPageQuery, LeadSuppression, RescreenLeadStore, StoredLead, SuppressedLead } from './rescreen-store.js';
+
 export const migrations: Migrations = {
   owner: 'persistence',
   dir: fileURLToPath(new URL('../migrations', import.meta.url)),

@@ -27,12 +27,12 @@ const rowsWith = (batch: LeadBatch, d: Disposition): LeadRow[] => batch.rows.fil
 // four tables of a row's outcome also take the name of the batch's file (the `file` column: docs/several-files.md), last.
 const INSERT_LEADS = `
   INSERT INTO leads (id, tenant_id, job_id, supplier, row_number, ${COLUMN_NAMES.join(', ')}, email_key, original, extra, tags, quality_score, reasons,
-                     alternates, file)
+                     alternates, file, consent_date)
   SELECT r.id, $2, $3, $4, r.row_number, ${COLUMN_NAMES.map((c) => `r.${c}`).join(', ')},
          r.email_key, coalesce(r.original, '{}'), coalesce(r.extra, '{}'), r.tags, r.quality_score, r.reasons,
-         coalesce(r.alternates, '{"emails": [], "phones": []}'), $5
+         coalesce(r.alternates, '{"emails": [], "phones": []}'), $5, nullif(r.consent_date, '')
     FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, row_number int, ${COLUMN_NAMES.map((c) => `${c} text`).join(', ')},
-         email_key text, original jsonb, extra jsonb, tags text[], quality_score real, reasons jsonb, alternates jsonb)
+         email_key text, original jsonb, extra jsonb, tags text[], quality_score real, reasons jsonb, alternates jsonb, consent_date text)
   ON CONFLICT DO NOTHING`;
 
 const INSERT_POSSIBLE_DUPLICATES = `
@@ -137,7 +137,7 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
             INSERT_LEADS,
             rowsWith(batch, Disposition.DISPOSITION_ACCEPTED).map((r) => ({
               id: r.leadId, row_number: r.rowNumber, ...leadRecord(r.lead), email_key: emailKeyOf(r), original: r.lead?.original ?? {}, tags: r.tags,
-              quality_score: r.qualityScore, reasons: r.reasons,
+              quality_score: r.qualityScore, reasons: r.reasons, consent_date: r.lead?.consentDate ?? '',
             })),
             job.supplier,
             file,

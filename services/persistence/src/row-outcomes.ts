@@ -59,7 +59,9 @@ interface OutcomeRecord {
 export async function storedOutcomes(db: SqlClient, tenantId: string, jobIds: readonly string[], rowNumber = 1): Promise<Map<string, RowOutcome>> {
   if (jobIds.length === 0) return new Map();
   const { rows } = await db.query<OutcomeRecord>(
-    `SELECT l.job_id, 'accepted' AS disposition, l.reasons, l.id::text AS lead_id,
+    // A lead a re-screening suppressed since shows so, with the reasons it was suppressed for (docs/rescreen.md).
+    `SELECT l.job_id, CASE WHEN l.suppressed_at IS NULL THEN 'accepted' ELSE 'suppressed' END AS disposition,
+            CASE WHEN l.suppressed_at IS NULL THEN l.reasons ELSE l.reasons || l.suppression END AS reasons, l.id::text AS lead_id,
             p.matched_lead_id::text AS matched_lead_id, NULL::text AS matched_job_id, NULL::int AS matched_row,
             CASE WHEN p.lead_id IS NULL THEN NULL ELSE 'possible' END AS match_type, p.score
        FROM leads l LEFT JOIN possible_duplicates p ON p.lead_id = l.id

@@ -1405,6 +1405,41 @@ export interface SetQualitySettingsRequest_WeightsEntry {
   value: number;
 }
 
+export interface RescreenLeadsRequest {
+  /**
+   * Why the re-screening is asked for: a list kind (national, internal, ...); '' for every list.
+   * Every list that applies is screened in any case.
+   */
+  list: string;
+  /** Only this job's leads; '' for all of the tenant's. */
+  jobId: string;
+}
+
+export interface GetRescreenRequest {
+  id: string;
+}
+
+/** A re-screening of stored leads (docs/rescreen.md). */
+export interface Rescreen {
+  id: string;
+  /** pending, running, completed or failed. */
+  status: string;
+  /** request, list-change or schedule. */
+  trigger: string;
+  list: string;
+  /** '' when it screens every job's leads. */
+  jobId: string;
+  /** Stored leads screened so far, and those of them marked suppressed. */
+  screened: number;
+  suppressed: number;
+  /** Why it failed; '' otherwise. */
+  error: string;
+  /** ISO 8601; '' until it happens. */
+  createdAt: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
 function createBaseUploadMetadata(): UploadMetadata {
   return { fileName: "", supplier: "", webhookUrl: "", sheet: "", review: false, priority: undefined };
 }
@@ -18901,6 +18936,419 @@ export const SetQualitySettingsRequest_WeightsEntry: MessageFns<SetQualitySettin
   },
 };
 
+function createBaseRescreenLeadsRequest(): RescreenLeadsRequest {
+  return { list: "", jobId: "" };
+}
+
+export const RescreenLeadsRequest: MessageFns<RescreenLeadsRequest> = {
+  encode(message: RescreenLeadsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.list !== "") {
+      writer.uint32(10).string(message.list);
+    }
+    if (message.jobId !== "") {
+      writer.uint32(18).string(message.jobId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RescreenLeadsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRescreenLeadsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.list = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RescreenLeadsRequest {
+    return {
+      list: isSet(object.list) ? globalThis.String(object.list) : "",
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RescreenLeadsRequest): unknown {
+    const obj: any = {};
+    if (message.list !== "") {
+      obj.list = message.list;
+    }
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RescreenLeadsRequest>, I>>(base?: I): RescreenLeadsRequest {
+    return RescreenLeadsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RescreenLeadsRequest>, I>>(object: I): RescreenLeadsRequest {
+    const message = createBaseRescreenLeadsRequest();
+    message.list = object.list ?? "";
+    message.jobId = object.jobId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetRescreenRequest(): GetRescreenRequest {
+  return { id: "" };
+}
+
+export const GetRescreenRequest: MessageFns<GetRescreenRequest> = {
+  encode(message: GetRescreenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRescreenRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRescreenRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRescreenRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: GetRescreenRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetRescreenRequest>, I>>(base?: I): GetRescreenRequest {
+    return GetRescreenRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetRescreenRequest>, I>>(object: I): GetRescreenRequest {
+    const message = createBaseGetRescreenRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseRescreen(): Rescreen {
+  return {
+    id: "",
+    status: "",
+    trigger: "",
+    list: "",
+    jobId: "",
+    screened: 0,
+    suppressed: 0,
+    error: "",
+    createdAt: "",
+    startedAt: "",
+    finishedAt: "",
+  };
+}
+
+export const Rescreen: MessageFns<Rescreen> = {
+  encode(message: Rescreen, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.status !== "") {
+      writer.uint32(18).string(message.status);
+    }
+    if (message.trigger !== "") {
+      writer.uint32(26).string(message.trigger);
+    }
+    if (message.list !== "") {
+      writer.uint32(34).string(message.list);
+    }
+    if (message.jobId !== "") {
+      writer.uint32(42).string(message.jobId);
+    }
+    if (message.screened !== 0) {
+      writer.uint32(48).int32(message.screened);
+    }
+    if (message.suppressed !== 0) {
+      writer.uint32(56).int32(message.suppressed);
+    }
+    if (message.error !== "") {
+      writer.uint32(66).string(message.error);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(74).string(message.createdAt);
+    }
+    if (message.startedAt !== "") {
+      writer.uint32(82).string(message.startedAt);
+    }
+    if (message.finishedAt !== "") {
+      writer.uint32(90).string(message.finishedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Rescreen {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRescreen();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.trigger = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.list = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.screened = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.suppressed = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.startedAt = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.finishedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Rescreen {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      trigger: isSet(object.trigger) ? globalThis.String(object.trigger) : "",
+      list: isSet(object.list) ? globalThis.String(object.list) : "",
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      screened: isSet(object.screened) ? globalThis.Number(object.screened) : 0,
+      suppressed: isSet(object.suppressed) ? globalThis.Number(object.suppressed) : 0,
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+      createdAt: isSet(object.createdAt)
+        ? globalThis.String(object.createdAt)
+        : isSet(object.created_at)
+        ? globalThis.String(object.created_at)
+        : "",
+      startedAt: isSet(object.startedAt)
+        ? globalThis.String(object.startedAt)
+        : isSet(object.started_at)
+        ? globalThis.String(object.started_at)
+        : "",
+      finishedAt: isSet(object.finishedAt)
+        ? globalThis.String(object.finishedAt)
+        : isSet(object.finished_at)
+        ? globalThis.String(object.finished_at)
+        : "",
+    };
+  },
+
+  toJSON(message: Rescreen): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.trigger !== "") {
+      obj.trigger = message.trigger;
+    }
+    if (message.list !== "") {
+      obj.list = message.list;
+    }
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.screened !== 0) {
+      obj.screened = Math.round(message.screened);
+    }
+    if (message.suppressed !== 0) {
+      obj.suppressed = Math.round(message.suppressed);
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    if (message.createdAt !== "") {
+      obj.createdAt = message.createdAt;
+    }
+    if (message.startedAt !== "") {
+      obj.startedAt = message.startedAt;
+    }
+    if (message.finishedAt !== "") {
+      obj.finishedAt = message.finishedAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Rescreen>, I>>(base?: I): Rescreen {
+    return Rescreen.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Rescreen>, I>>(object: I): Rescreen {
+    const message = createBaseRescreen();
+    message.id = object.id ?? "";
+    message.status = object.status ?? "";
+    message.trigger = object.trigger ?? "";
+    message.list = object.list ?? "";
+    message.jobId = object.jobId ?? "";
+    message.screened = object.screened ?? 0;
+    message.suppressed = object.suppressed ?? 0;
+    message.error = object.error ?? "";
+    message.createdAt = object.createdAt ?? "";
+    message.startedAt = object.startedAt ?? "";
+    message.finishedAt = object.finishedAt ?? "";
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -19612,6 +20060,29 @@ export const LeadflowGatewayService = {
     responseSerialize: (value: QualitySettings): Buffer => Buffer.from(QualitySettings.encode(value).finish()),
     responseDeserialize: (value: Buffer): QualitySettings => QualitySettings.decode(value),
   },
+  /**
+   * Screen the tenant's stored leads again against every list that applies (POST /v1/dnc/rescreen,
+   * admin; docs/rescreen.md): answers the re-screening at once, pending; GetRescreen shows its state.
+   */
+  rescreenLeads: {
+    path: "/leadflow.v1.LeadflowGateway/RescreenLeads" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RescreenLeadsRequest): Buffer => Buffer.from(RescreenLeadsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RescreenLeadsRequest => RescreenLeadsRequest.decode(value),
+    responseSerialize: (value: Rescreen): Buffer => Buffer.from(Rescreen.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Rescreen => Rescreen.decode(value),
+  },
+  /** A re-screening's state (GET /v1/dnc/rescreen/{id}); another tenant's or none: NOT_FOUND (RESCREEN_NOT_FOUND). */
+  getRescreen: {
+    path: "/leadflow.v1.LeadflowGateway/GetRescreen" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRescreenRequest): Buffer => Buffer.from(GetRescreenRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRescreenRequest => GetRescreenRequest.decode(value),
+    responseSerialize: (value: Rescreen): Buffer => Buffer.from(Rescreen.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Rescreen => Rescreen.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -19788,6 +20259,13 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
    * answers INVALID_ARGUMENT (INVALID_QUALITY_SETTINGS).
    */
   setQualitySettings: handleUnaryCall<SetQualitySettingsRequest, QualitySettings>;
+  /**
+   * Screen the tenant's stored leads again against every list that applies (POST /v1/dnc/rescreen,
+   * admin; docs/rescreen.md): answers the re-screening at once, pending; GetRescreen shows its state.
+   */
+  rescreenLeads: handleUnaryCall<RescreenLeadsRequest, Rescreen>;
+  /** A re-screening's state (GET /v1/dnc/rescreen/{id}); another tenant's or none: NOT_FOUND (RESCREEN_NOT_FOUND). */
+  getRescreen: handleUnaryCall<GetRescreenRequest, Rescreen>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -20794,6 +21272,41 @@ export interface LeadflowGatewayClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: QualitySettings) => void,
+  ): ClientUnaryCall;
+  /**
+   * Screen the tenant's stored leads again against every list that applies (POST /v1/dnc/rescreen,
+   * admin; docs/rescreen.md): answers the re-screening at once, pending; GetRescreen shows its state.
+   */
+  rescreenLeads(
+    request: RescreenLeadsRequest,
+    callback: (error: ServiceError | null, response: Rescreen) => void,
+  ): ClientUnaryCall;
+  rescreenLeads(
+    request: RescreenLeadsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Rescreen) => void,
+  ): ClientUnaryCall;
+  rescreenLeads(
+    request: RescreenLeadsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Rescreen) => void,
+  ): ClientUnaryCall;
+  /** A re-screening's state (GET /v1/dnc/rescreen/{id}); another tenant's or none: NOT_FOUND (RESCREEN_NOT_FOUND). */
+  getRescreen(
+    request: GetRescreenRequest,
+    callback: (error: ServiceError | null, response: Rescreen) => void,
+  ): ClientUnaryCall;
+  getRescreen(
+    request: GetRescreenRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Rescreen) => void,
+  ): ClientUnaryCall;
+  getRescreen(
+    request: GetRescreenRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Rescreen) => void,
   ): ClientUnaryCall;
 }
 
