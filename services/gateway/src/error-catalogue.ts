@@ -139,6 +139,10 @@ const REQUEST_ERRORS = {
     status: 400,
     message: 'the quality settings are not valid: the message names the setting; GET /v1/settings/quality shows them all',
   },
+  INVALID_ERASURE: {
+    status: 400,
+    message: 'send {"email"?: "<address>", "phone"?: "<number in any common spelling>"}, at least one, each a valid address or number: the message names what is wrong',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 /**

@@ -31,6 +31,8 @@ import type { JobAdmission, JobLimitsView } from './job-admission.js';
 import { createQualitySettingsService, type QualitySettingsStore } from './quality-settings-service.js';
 import { parsePriority } from './job-priority.js';
 import type { StorageView } from './storage-report.js';
+import { createErasureService } from './erasure-service.js';
+import type { Erasure } from './erasure.js';
 import { receiveUpload, type UploadPart } from './upload-receiver.js';
 import type { UploadSink } from './upload-sink.js';
 
@@ -58,6 +60,8 @@ export interface JobServiceOptions {
   watchIntervalMs?: number;
   /** A job's newest rejected rows (persistence's record of them). */
   rejections?: (jobId: string, tenantId: string, limit: number) => Promise<Rejection[]>;
+  /** Erases a person from a tenant (erasure.ts; docs/erasure.md). */
+  erasure?: Erasure;
   /** What the tenant keeps in each table, and the cleanup of raw cells (storage-report.ts). */
   storage?: (tenantId: string) => Promise<StorageView>;
   /** The tenants' dedup policies (table dedup_policies). */
@@ -370,6 +374,8 @@ export function createJobService(opts: JobServiceOptions) {
     ...createDncExemptionService(opts.dncExemptions, opts.defaultRegion),
     // A tenant's policy for stale lists, and what was decided for a number (dnc-compliance-service.ts).
     ...dncCompliance(opts),
+    // POST /v1/erasure, gRPC ErasePerson (erasure-service.ts).
+    ...createErasureService(opts.erasure, opts.defaultRegion),
   };
 }
 
