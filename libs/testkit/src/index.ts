@@ -67,3 +67,7 @@ export { itChecksTheWebhookApi, runWebhookApiScenario } from './webhook-api-scen
 export type { WebhookApiScenario, WebhookApiScenarioOptions } from './webhook-api-scenario.js';
 export { qualityScenario } from './quality-scenario.js';
 export type { QualityScenarioContext } from './quality-scenario.js';
+export { expectErasureAnswers, runErasureScenario } from './erasure-scenario.js';
+export type { ErasureScenarioContext, ErasureSeen } from './erasure-scenario.js';
+export { scanDatabase, scanRedis } from './erasure-scan.js';
+export type { Needles, Trace } from './erasure-scan.js';
