@@ -187,7 +187,9 @@ export function createBus(opts: BusOptions): Bus {
                 replicationFactor: opts.replicationFactor ?? 1,
                 configEntries: [
                   { name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) },
-                  ...(opts.retentionMs === undefined ? [] : [{ name: 'retention.ms', value: String(opts.retentionMs) }]),
+                  ...(opts.retentionMs === undefined
+                    ? []
+                    : [{ name: 'retention.ms', value: String(opts.retentionMs) }, { name: 'segment.ms', value: String(segmentMs(opts.retentionMs)) }]),
                 ],
               })),
             });
@@ -298,6 +300,13 @@ function toHeaders(headers: IHeaders | undefined): Headers {
 }
 
 /**
+ * Kafka deletes a partition's messages a segment at a time, once the segment's newest is past the
+ * retention, and closes a segment after `segment.ms` (7 days by default): a quiet partition would
+ * keep its rows that long past the retention. A quarter of the retention bounds it (48 h: 12 h).
+ */
+const segmentMs = (retentionMs: number) => Math.max(600_000, Math.floor(retentionMs / 4));
+
+/**
  * Raises `max.message.bytes` of topics created before it was set at creation (an upgrade), and
  * sets their `retention.ms` to `retentionMs` when given and different (topics made before it was
  * set, or under another setting). kafkajs has only the non-incremental AlterConfigs, which resets
@@ -313,6 +322,7 @@ async function alignTopicSettings(admin: Admin, names: string[], retentionMs: nu
   const wanted = (r: (typeof resources)[number]) => ({
     'max.message.bytes': Number(value(r, 'max.message.bytes') ?? 0) < MAX_MESSAGE_BYTES ? String(MAX_MESSAGE_BYTES) : undefined,
     'retention.ms': retentionMs !== undefined && value(r, 'retention.ms') !== String(retentionMs) ? String(retentionMs) : undefined,
+    'segment.ms': retentionMs !== undefined && value(r, 'segment.ms') !== String(segmentMs(retentionMs)) ? String(segmentMs(retentionMs)) : undefined,
   });
   const changed = resources.filter((r) => Object.values(wanted(r)).some((v) => v !== undefined));
   if (changed.length === 0) return;

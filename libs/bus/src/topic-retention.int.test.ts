@@ -32,7 +32,7 @@ describe('the retention of the topics Leadflow creates', () => {
     try {
       const { resources } = await admin.describeConfigs({
         includeSynonyms: false,
-        resources: names.map((name) => ({ type: kafkajs.ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms', 'max.message.bytes', 'cleanup.policy'] })),
+        resources: names.map((name) => ({ type: kafkajs.ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms', 'segment.ms', 'max.message.bytes', 'cleanup.policy'] })),
       });
       return Object.fromEntries(resources.map((r) => [r.resourceName, Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue]))]));
     } finally {
@@ -48,6 +48,8 @@ describe('the retention of the topics Leadflow creates', () => {
     await busWith({ RAW_RETENTION_HOURS: '36', KAFKA_RETENTION_HOURS: '12' }).ensureTopics([own]);
     const s = await settings([unset.name, raw.name, own.name]);
     expect([s[unset.name]!['retention.ms'], s[raw.name]!['retention.ms'], s[own.name]!['retention.ms']]).toEqual([String(48 * HOUR), String(36 * HOUR), String(12 * HOUR)]);
+    // Segments close at a quarter of it, so that a quiet partition's rows do not outlive it by Kafka's 7-day segments.
+    expect([s[unset.name]!['segment.ms'], s[own.name]!['segment.ms']]).toEqual([String(12 * HOUR), String(3 * HOUR)]);
   });
 
   it("sets it on a topic made before, with the broker's default (Kafka's 7 days), keeping the topic's other settings", async () => {
@@ -62,6 +64,8 @@ describe('the retention of the topics Leadflow creates', () => {
     // The broker's default: 7 days in Kafka's own configuration, a day in the test broker's.
     expect((await settings([older.name]))[older.name]!['retention.ms']).not.toBe(String(48 * HOUR));
     await busWith({}).ensureTopics([older]);
-    expect((await settings([older.name]))[older.name]).toMatchObject({ 'retention.ms': String(48 * HOUR), 'cleanup.policy': 'delete', 'max.message.bytes': String(16 * 1024 * 1024) });
+    expect((await settings([older.name]))[older.name]).toMatchObject({
+      'retention.ms': String(48 * HOUR), 'segment.ms': String(12 * HOUR), 'cleanup.policy': 'delete', 'max.message.bytes': String(16 * 1024 * 1024),
+    });
   });
 });
