@@ -20,6 +20,11 @@ export interface BusOptions {
   /** @default 1 */
   replicationFactor?: number;
   /**
+   * `retention.ms` of the topics it creates, and of existing ones it is given (docs/data-retention.md):
+   * their messages are raw rows. @default the broker's (Kafka's: 7 days), topics left as they are
+   */
+  retentionMs?: number;
+  /**
    * How long the group waits for a heartbeat before it gives the member's partitions to another.
    * Heartbeats go on while a message is handled, however long that takes. @default 30000
    */
@@ -172,7 +177,7 @@ export function createBus(opts: BusOptions): Bus {
           try {
             const existing = new Set(await admin.listTopics());
             const missing = topics.filter((t) => !existing.has(t.name));
-            await allowLargeMessages(admin, topics.filter((t) => existing.has(t.name)).map((t) => t.name));
+            await alignTopicSettings(admin, topics.filter((t) => existing.has(t.name)).map((t) => t.name), opts.retentionMs);
             if (missing.length === 0) return;
             await admin.createTopics({
               waitForLeaders: true,
@@ -180,7 +185,12 @@ export function createBus(opts: BusOptions): Bus {
                 topic: t.name,
                 numPartitions: opts.partitions ?? 3,
                 replicationFactor: opts.replicationFactor ?? 1,
-                configEntries: [{ name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) }],
+                configEntries: [
+                  { name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) },
+                  ...(opts.retentionMs === undefined
+                    ? []
+                    : [{ name: 'retention.ms', value: String(opts.retentionMs) }, { name: 'segment.ms', value: String(segmentMs(opts.retentionMs)) }]),
+                ],
               })),
             });
           } catch (err) {
@@ -290,29 +300,46 @@ function toHeaders(headers: IHeaders | undefined): Headers {
 }
 
 /**
- * Raises `max.message.bytes` of topics created before it was set at creation (an upgrade).
- * kafkajs has only the non-incremental AlterConfigs, which resets what it is not given: the
- * topic's other settings are read first and given back as they are.
+ * Kafka deletes a partition's messages a segment at a time, once the segment's newest is past the
+ * retention, and closes a segment after `segment.ms` (7 days by default): a quiet partition would
+ * keep its rows that long past the retention. A quarter of the retention bounds it (48 h: 12 h).
  */
-async function allowLargeMessages(admin: Admin, names: string[]): Promise<void> {
+const segmentMs = (retentionMs: number) => Math.max(600_000, Math.floor(retentionMs / 4));
+
+/**
+ * Raises `max.message.bytes` of topics created before it was set at creation (an upgrade), and
+ * sets their `retention.ms` to `retentionMs` when given and different (topics made before it was
+ * set, or under another setting). kafkajs has only the non-incremental AlterConfigs, which resets
+ * what it is not given: the topic's other settings are read first and given back as they are.
+ */
+async function alignTopicSettings(admin: Admin, names: string[], retentionMs: number | undefined): Promise<void> {
   if (names.length === 0) return;
   const { resources } = await admin.describeConfigs({
     includeSynonyms: false,
     resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
   });
-  const low = resources.filter((r) => Number(r.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue ?? 0) < MAX_MESSAGE_BYTES);
-  if (low.length === 0) return;
+  const value = (r: (typeof resources)[number], name: string) => r.configEntries.find((e) => e.configName === name)?.configValue;
+  const wanted = (r: (typeof resources)[number]) => ({
+    'max.message.bytes': Number(value(r, 'max.message.bytes') ?? 0) < MAX_MESSAGE_BYTES ? String(MAX_MESSAGE_BYTES) : undefined,
+    'retention.ms': retentionMs !== undefined && value(r, 'retention.ms') !== String(retentionMs) ? String(retentionMs) : undefined,
+    'segment.ms': retentionMs !== undefined && value(r, 'segment.ms') !== String(segmentMs(retentionMs)) ? String(segmentMs(retentionMs)) : undefined,
+  });
+  const changed = resources.filter((r) => Object.values(wanted(r)).some((v) => v !== undefined));
+  if (changed.length === 0) return;
   await admin.alterConfigs({
     validateOnly: false,
-    resources: low.map((r) => ({
-      type: ConfigResourceTypes.TOPIC,
-      name: r.resourceName,
-      configEntries: [
-        ...r.configEntries
-          .filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG && e.configName !== 'max.message.bytes')
-          .map((e) => ({ name: e.configName, value: e.configValue })),
-        { name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) },
-      ],
-    })),
+    resources: changed.map((r) => {
+      const set = Object.entries(wanted(r)).filter((e): e is [string, string] => e[1] !== undefined);
+      return {
+        type: ConfigResourceTypes.TOPIC,
+        name: r.resourceName,
+        configEntries: [
+          ...r.configEntries
+            .filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG && !set.some(([name]) => name === e.configName))
+            .map((e) => ({ name: e.configName, value: e.configValue })),
+          ...set.map(([name, v]) => ({ name, value: v })),
+        ],
+      };
+    }),
   });
 }

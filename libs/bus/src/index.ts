@@ -4,7 +4,7 @@ export { createBus, MAX_MESSAGE_BYTES } from './create-bus.js';
 export type { Bus, BusOptions, ConsumedMessage, ConsumerOptions, OutgoingMessage } from './create-bus.js';
 export { createStageService } from './stage-service.js';
 export type { StageServiceOptions } from './stage-service.js';
-export { createBusFromConfig, kafkaSchema, runStageMain } from './run-stage-main.js';
+export { createBusFromConfig, kafkaSchema, runStageMain, topicRetentionMs } from './run-stage-main.js';
 export type { StageHost, StageMainOptions } from './run-stage-main.js';
 export { sendDeadLetter } from './dead-letter.js';
 export type { DeadLetterInput } from './dead-letter.js';

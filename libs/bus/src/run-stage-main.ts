@@ -21,7 +21,23 @@ export const kafkaSchema = {
     'KAFKA_PRIORITY_POLL_MS',
     int({ min: 10, max: 60_000, default: 200, description: 'how often a stage reads the batches waiting at each job priority, to pause the lower ones while a higher one has some (docs/job-priority.md)' }),
   ],
+  // Topics carry raw rows: kept no longer than raw cells are (docs/data-retention.md, docs/erasure.md).
+  kafkaRetentionHours: [
+    'KAFKA_RETENTION_HOURS',
+    int({ min: 0, max: 24 * 3660, default: 0, description: "hours the topics Leadflow creates keep their messages (retention.ms); 0: RAW_RETENTION_HOURS's" }),
+  ],
+  kafkaRawRetentionHours: [
+    'RAW_RETENTION_HOURS',
+    int({ min: 0, max: 24 * 3660, default: 48, description: "hours the cells of rejected rows and the supplier's own values of stored leads are kept, then emptied" }),
+  ],
 } as const;
+
+/**
+ * The retention of the topics Leadflow creates, in milliseconds: KAFKA_RETENTION_HOURS, else
+ * RAW_RETENTION_HOURS (at least one hour: a topic must keep a batch until its consumers read it).
+ */
+export const topicRetentionMs = (config: { kafkaRetentionHours: number; kafkaRawRetentionHours: number }): number =>
+  Math.max(1, config.kafkaRetentionHours || config.kafkaRawRetentionHours) * 3600_000;
 
 /** A bus configured by the variables of `kafkaSchema`. */
 export function createBusFromConfig(config: ConfigOf<typeof kafkaSchema>, clientId: string, logger: Logger) {
@@ -31,6 +47,7 @@ export function createBusFromConfig(config: ConfigOf<typeof kafkaSchema>, client
     logger,
     partitions: config.kafkaPartitions,
     replicationFactor: config.kafkaReplicationFactor,
+    retentionMs: topicRetentionMs(config),
   });
 }
 

@@ -10,7 +10,7 @@ export type { Migrations } from './migrate.js';
 export { createRedis, deleteMatching, globEscape } from './redis.js';
 export type { Redis } from './redis.js';
 export type { FingerprintStore, Claim, ClaimConflict } from './fingerprint-store.js';
-export { createMemoryFingerprintStore, fingerprintHash } from './fingerprint-store.js';
+export { createMemoryFingerprintStore, fingerprintHash, fingerprintKey } from './fingerprint-store.js';
 export { createRedisFingerprintStore } from './redis-fingerprint-store.js';
 export type { DncListHead, DncListKind, DncScreening, DncTarget, DncValueKind, SuppressionKind } from './dnc-lists.js';
 export { dncListLabel, dncListMigrations, isSuppressionKind, isTenantKind, parseDncListKind, splitNanp, valueKindOf, valuesOfKind } from './dnc-lists.js';

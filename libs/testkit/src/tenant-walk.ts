@@ -199,6 +199,8 @@ export const REST_CASES: Record<string, RestCase> = {
   'GET /v1/settings/jobs': { role: 'viewer', request: () => ({ path: '/v1/settings/jobs' }), other: 'own' },
   'PUT /v1/settings/jobs': { role: 'admin', request: () => ({ path: '/v1/settings/jobs', body: { json: { maxRunningJobs: 0 } } }), other: 'own' },
   'GET /v1/storage': { role: 'admin', request: () => ({ path: '/v1/storage' }), other: 'own' },
+  // A person no tenant has: erasing them removes nothing, and only ever from the caller's tenant (docs/erasure.md).
+  'POST /v1/erasure': { role: 'admin', request: () => ({ path: '/v1/erasure', body: { json: { email: 'nobody@walk.example' } } }), other: 'own' },
   'GET /v1/tags/rules': { role: 'viewer', request: () => ({ path: '/v1/tags/rules' }), other: 'own' },
   'PUT /v1/tags/rules': { role: 'admin', request: () => ({ path: '/v1/tags/rules', body: { json: { rules: [{ tag: 'walk', when: { field: 'email', exists: true } }] } } }), other: 'own' },
   'GET /v1/settings/quality': { role: 'viewer', request: () => ({ path: '/v1/settings/quality' }), other: 'own' },
@@ -471,6 +473,7 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
   cancelJob: { role: 'uploader', call: (c, a) => settle((done) => c.cancelJob({ id: a.jobId }, done)), other: 'not_found' },
   getJobLimits: { role: 'viewer', call: (c) => settle((done) => c.getJobLimits({}, done)), other: 'own' },
   getStorage: { role: 'admin', call: (c) => settle((done) => c.getStorage({}, done)), other: 'own' },
+  erasePerson: { role: 'admin', call: (c) => settle((done) => c.erasePerson({ email: 'nobody@walk.example', phone: '' }, done)), other: 'own' },
   setJobLimits: { role: 'admin', call: (c) => settle((done) => c.setJobLimits({ maxRunningJobs: 0 }, done)), other: 'own' },
   getTagRules: { role: 'viewer', call: (c) => settle((done) => c.getTagRules({}, done)), other: 'own' },
   setTagRules: { role: 'admin', call: (c) => settle((done) => c.setTagRules({ rules: [{ tag: 'walk', when: '{"field": "email", "exists": true}' }] }, done)), other: 'own' },

@@ -48,7 +48,7 @@ describe('the API document at /docs/json', () => {
     const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     // The documentation's own routes (the page, its assets, the document) are not part of the API.
     expect(documented.sort()).toEqual(serverRoutes(app).filter((r) => !r.split(' ')[1]!.startsWith('/docs')));
-    expect(documented.length).toBe(69);
+    expect(documented.length).toBe(70);
     // Every route takes an API key as a bearer token, but the probes and metrics, which say they need none.
     expect(doc.components.securitySchemes).toEqual({ apiKey: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
     expect(doc.security).toEqual([{ apiKey: [] }]);

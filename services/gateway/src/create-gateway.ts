@@ -8,7 +8,7 @@ import type { Metrics } from '@leadflow/metrics';
 import type { OutboundRules } from '@leadflow/outbound';
 import { createEndpointAdmin, writeLeadChanges } from '@leadflow/delivery';
 import type { Keyring } from '@leadflow/secrets';
-import { createSqlDncExemptions, type DncRegistry, type SqlClient } from '@leadflow/stores';
+import { createSqlDncExemptions, type DncRegistry, type Redis, type SqlClient } from '@leadflow/stores';
 import type { Counter } from 'prom-client';
 import { createSqlApiKeyStore } from './api-key-store.js';
 import { createConcurrencyLimit, type ConcurrencyLimits } from './concurrency-limit.js';
@@ -27,6 +27,7 @@ import { possibleDuplicateReview } from './review.js';
 import { createSqlScorecardFacts } from './supplier-scorecard.js';
 import { createSqlSupplierStore } from './supplier-store.js';
 import { storageReport } from './storage-report.js';
+import { createErasure } from './erasure.js';
 import { createSqlTagRuleStore } from './tag-rule-settings.js';
 import type { LeadSink } from './lead-sink.js';
 import type { UploadSink } from './upload-sink.js';
@@ -42,6 +43,8 @@ export interface GatewayOptions {
   dnc: DncRegistry;
   /** The dedup service's blocking index (Redis, or standalone's in-process one), where reviewed duplicates are marked. */
   dedupIndex?: CandidateIndex;
+  /** Kafka mode: the Redis dedup keeps its exact-key claims in, where an erasure forgets the person's (docs/erasure.md). */
+  redis?: Redis;
   logger: Logger;
   /** Also serve /metrics on the REST port (standalone mode). */
   metrics?: Metrics;
@@ -175,6 +178,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     scorecardFacts: createSqlScorecardFacts(opts.db),
     rejections: (jobId, tenantId, limit) => ownedElsewhere(recentRejections(opts.db, jobId, tenantId, limit), []),
     storage: (tenantId) => storageReport(opts.db, tenantId),
+    erasure: createErasure({ db: opts.db, dnc: opts.dnc, dedupIndex: opts.dedupIndex, redis: opts.redis, keyring: opts.secretKeys }),
     jobsEnded: opts.jobsEnded,
     webhooks: opts.secretKeys && createEndpointAdmin(opts.db, opts.secretKeys),
   });

@@ -141,6 +141,10 @@ const REQUEST_ERRORS = {
   },
   INVALID_RESCREEN: { status: 400, message: 'the re-screening asked for is not valid: send {} (every lead), or {"list"?: "national" | "internal" | ..., "jobId"?: "..."}' },
   RESCREEN_NOT_FOUND: { status: 404, message: 'no re-screening of this id for this tenant: POST /v1/dnc/rescreen answers the id of one' },
+  INVALID_ERASURE: {
+    status: 400,
+    message: 'send {"email"?: "<address>", "phone"?: "<number in any common spelling>"}, at least one, each a valid address or number: the message names what is wrong',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 /**

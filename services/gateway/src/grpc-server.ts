@@ -104,6 +104,7 @@ const toProtoRescreen = (v: RescreenView): Rescreen => ({
 import { fromCreateSupplier, fromUpdateSupplier, toProtoMoney, toProtoSupplier, toProtoTotals } from './supplier-messages.js';
 import { dncExemptionRpcs } from './dnc-exemption-rpcs.js';
 import { dncListRpcs } from './dnc-list-rpcs.js';
+import { erasureRpcs } from './erasure-rpcs.js';
 import { pushRecordsRpc } from './grpc-records.js';
 import { mappingRpcs } from './mapping-rpcs.js';
 import { leadRpcs } from './lead-rpcs.js';
@@ -249,6 +250,8 @@ const ACCESS: Record<Method, Role> = {
   setQualitySettings: 'admin',
   rescreenLeads: 'admin',
   getRescreen: 'viewer',
+  // Deletes a person's data: an admin's (erasure-service.ts).
+  erasePerson: 'admin',
 };
 
 /** The partner API over gRPC, with health checking and reflection. */
@@ -289,6 +292,7 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     ...supplierMappingRpcs(service, unary),
     ...webhookRpcs(service, unary),
     ...dncExemptionRpcs(service, unary),
+    ...erasureRpcs(service, (call) => callerOf(call, 'erasePerson'), toStatus),
     ...tagRuleRpcs(service, unary),
     ...dncListRpcs({ service, unary, toStatus, tenantOf: async (call, method) => (await callerOf(call, method)).tenantId }),
     pushRecords: pushRecordsRpc({ service, limits, toStatus, toProtoJob, tenantOf: async (call) => (await callerOf(call, 'pushRecords')).tenantId }),

@@ -32,6 +32,8 @@ import type { JobAdmission, JobLimitsView } from './job-admission.js';
 import { createQualitySettingsService, type QualitySettingsStore } from './quality-settings-service.js';
 import { parsePriority } from './job-priority.js';
 import type { StorageView } from './storage-report.js';
+import { createErasureService } from './erasure-service.js';
+import type { Erasure } from './erasure.js';
 import { receiveUpload, type UploadPart } from './upload-receiver.js';
 import type { UploadSink } from './upload-sink.js';
 
@@ -61,6 +63,8 @@ export interface JobServiceOptions {
   watchIntervalMs?: number;
   /** A job's newest rejected rows (persistence's record of them). */
   rejections?: (jobId: string, tenantId: string, limit: number) => Promise<Rejection[]>;
+  /** Erases a person from a tenant (erasure.ts; docs/erasure.md). */
+  erasure?: Erasure;
   /** What the tenant keeps in each table, and the cleanup of raw cells (storage-report.ts). */
   storage?: (tenantId: string) => Promise<StorageView>;
   /** The tenants' dedup policies (table dedup_policies). */
@@ -375,6 +379,8 @@ export function createJobService(opts: JobServiceOptions) {
     ...dncCompliance(opts),
     // Re-screenings of stored leads: asked for, and their state (rescreen-service.ts).
     ...rescreens(opts),
+    // POST /v1/erasure, gRPC ErasePerson (erasure-service.ts).
+    ...createErasureService(opts.erasure, opts.defaultRegion),
   };
 }
 

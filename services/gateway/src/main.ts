@@ -64,6 +64,7 @@ host.lifecycle.add(
     }),
     dnc: createRedisDncRegistry(redis, db),
     dedupIndex: createRedisCandidateIndex(redis),
+    redis,
     logger,
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,

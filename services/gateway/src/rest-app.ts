@@ -19,6 +19,7 @@ import { registerLeadRoutes } from './lead-routes.js';
 import { registerMappingRoutes } from './mapping-routes.js';
 import { registerDncExemptionRoutes } from './dnc-exemption-routes.js';
 import { registerDncListRoutes } from './dnc-list-routes.js';
+import { registerErasureRoutes } from './erasure-routes.js';
 import { recordStreamScope } from './record-upload.js';
 import { schemas } from './rest-schemas.js';
 import { registerSupplierRoutes } from './supplier-routes.js';
@@ -259,6 +260,7 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
   registerSupplierMappingRoutes(app, service, tenantOf);
   registerWebhookRoutes(app, service, tenantOf);
   registerTagRuleRoutes(app, service, tenantOf);
+  registerErasureRoutes(app, service, callerOf);
 
   // Probes on the API's port as well: `leadflow serve` has no other port unless METRICS_PORT is set.
   app.get('/healthz', { schema: schemas.probe('Alive: answers ok'), config: { access: 'open' } }, async (_req, reply) => reply.type('text/plain').send('ok\n'));

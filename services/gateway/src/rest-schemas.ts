@@ -531,6 +531,27 @@ export const schemas = {
       },
     },
   }),
+  erasePerson: route('operations', "Erase a person (GDPR/CCPA): remove them by email and/or phone from the tenant's leads, duplicates, rejected, suppressed and held rows and deliveries, and add them to its suppression lists (admin)", {
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        email: { type: 'string', maxLength: 320, description: 'the email address, any case' },
+        phone: { type: 'string', maxLength: 100, description: 'the phone number, any common spelling' },
+      },
+    },
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          id: { type: 'string', description: 'the erasure log entry' },
+          erasedAt: { type: 'string' },
+          removed: { type: 'object', additionalProperties: { type: 'integer' }, description: 'records removed, by kind: leads, duplicates, possibleDuplicates, merges, rejected, suppressed, held, parked, mappingSamples, deliveries, deliveryAttempts, exemptions, dedupClaims' },
+          suppressed: { type: 'array', items: { type: 'string' }, description: 'the suppression lists the person was added to' },
+        },
+      },
+    },
+  }),
   getDncPolicy: route('dnc', "The tenant's Do-Not-Call policy: what a national or state list older than DNC_MAX_LIST_AGE_DAYS does to its rows with phones"),
   setDncPolicy: route('dnc', "Set the tenant's Do-Not-Call policy (admin): hold rows with phones while a list is stale, suppress them (DNC_LIST_STALE), or the installation's default", {
     body: {

@@ -15,6 +15,7 @@ export {
   emailKey, inferCountry, isPhoneRegion, normalizeCountry, normalizeDomain, normalizeEmail, normalizePhone, normalizePostalCode, normalizeState, parsePhone,
 } from './normalize.js';
 export type { ParsedPhone } from './normalize.js';
+export { nationalDigits } from './national-digits.js';
 export { isCompanyName, readFullName, splitHonorifics, titleCaseName } from './names.js';
 export type { PersonName } from './names.js';
 export { BUILT_IN_ALIASES, withSynonyms } from './alias-table.js';

@@ -1440,6 +1440,31 @@ export interface Rescreen {
   finishedAt: string;
 }
 
+export interface ErasePersonRequest {
+  /** The email address, any case; '' for none. */
+  email: string;
+  /** The phone number in any common spelling; '' for none. */
+  phone: string;
+}
+
+export interface ErasePersonResponse {
+  /** The erasure log entry. */
+  id: string;
+  erasedAt: string;
+  /**
+   * Records removed, by kind: leads, duplicates, possibleDuplicates, merges, rejected,
+   * suppressed, held, parked, mappingSamples, deliveries, deliveryAttempts, exemptions, dedupClaims.
+   */
+  removed: { [key: string]: number };
+  /** The suppression lists the person was added to: suppression:email, suppression:phone. */
+  suppressed: string[];
+}
+
+export interface ErasePersonResponse_RemovedEntry {
+  key: string;
+  value: number;
+}
+
 function createBaseUploadMetadata(): UploadMetadata {
   return { fileName: "", supplier: "", webhookUrl: "", sheet: "", review: false, priority: undefined };
 }
@@ -19349,6 +19374,333 @@ export const Rescreen: MessageFns<Rescreen> = {
   },
 };
 
+function createBaseErasePersonRequest(): ErasePersonRequest {
+  return { email: "", phone: "" };
+}
+
+export const ErasePersonRequest: MessageFns<ErasePersonRequest> = {
+  encode(message: ErasePersonRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.email !== "") {
+      writer.uint32(10).string(message.email);
+    }
+    if (message.phone !== "") {
+      writer.uint32(18).string(message.phone);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ErasePersonRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseErasePersonRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.phone = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ErasePersonRequest {
+    return {
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      phone: isSet(object.phone) ? globalThis.String(object.phone) : "",
+    };
+  },
+
+  toJSON(message: ErasePersonRequest): unknown {
+    const obj: any = {};
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.phone !== "") {
+      obj.phone = message.phone;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ErasePersonRequest>, I>>(base?: I): ErasePersonRequest {
+    return ErasePersonRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ErasePersonRequest>, I>>(object: I): ErasePersonRequest {
+    const message = createBaseErasePersonRequest();
+    message.email = object.email ?? "";
+    message.phone = object.phone ?? "";
+    return message;
+  },
+};
+
+function createBaseErasePersonResponse(): ErasePersonResponse {
+  return { id: "", erasedAt: "", removed: {}, suppressed: [] };
+}
+
+export const ErasePersonResponse: MessageFns<ErasePersonResponse> = {
+  encode(message: ErasePersonResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.erasedAt !== "") {
+      writer.uint32(18).string(message.erasedAt);
+    }
+    globalThis.Object.entries(message.removed).forEach(([key, value]: [string, number]) => {
+      ErasePersonResponse_RemovedEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
+    });
+    for (const v of message.suppressed) {
+      writer.uint32(34).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ErasePersonResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseErasePersonResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.erasedAt = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            const entry3 = ErasePersonResponse_RemovedEntry.decode(reader, reader.uint32());
+            if (entry3.value !== undefined) {
+              message.removed[entry3.key] = entry3.value;
+            }
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.suppressed.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ErasePersonResponse {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      erasedAt: isSet(object.erasedAt)
+        ? globalThis.String(object.erasedAt)
+        : isSet(object.erased_at)
+        ? globalThis.String(object.erased_at)
+        : "",
+      removed: isObject(object.removed)
+        ? (globalThis.Object.entries(object.removed) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      suppressed: globalThis.Array.isArray(object?.suppressed)
+        ? object.suppressed.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ErasePersonResponse): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.erasedAt !== "") {
+      obj.erasedAt = message.erasedAt;
+    }
+    if (message.removed) {
+      const entries = globalThis.Object.entries(message.removed) as [string, number][];
+      if (entries.length > 0) {
+        obj.removed = {};
+        entries.forEach(([k, v]) => {
+          obj.removed[k] = Math.round(v);
+        });
+      }
+    }
+    if (message.suppressed?.length) {
+      obj.suppressed = message.suppressed;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ErasePersonResponse>, I>>(base?: I): ErasePersonResponse {
+    return ErasePersonResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ErasePersonResponse>, I>>(object: I): ErasePersonResponse {
+    const message = createBaseErasePersonResponse();
+    message.id = object.id ?? "";
+    message.erasedAt = object.erasedAt ?? "";
+    message.removed = (globalThis.Object.entries(object.removed ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.suppressed = object.suppressed?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseErasePersonResponse_RemovedEntry(): ErasePersonResponse_RemovedEntry {
+  return { key: "", value: 0 };
+}
+
+export const ErasePersonResponse_RemovedEntry: MessageFns<ErasePersonResponse_RemovedEntry> = {
+  encode(message: ErasePersonResponse_RemovedEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).int32(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ErasePersonResponse_RemovedEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseErasePersonResponse_RemovedEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ErasePersonResponse_RemovedEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: ErasePersonResponse_RemovedEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = Math.round(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ErasePersonResponse_RemovedEntry>, I>>(
+    base?: I,
+  ): ErasePersonResponse_RemovedEntry {
+    return ErasePersonResponse_RemovedEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ErasePersonResponse_RemovedEntry>, I>>(
+    object: I,
+  ): ErasePersonResponse_RemovedEntry {
+    const message = createBaseErasePersonResponse_RemovedEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
 export type LeadflowGatewayService = typeof LeadflowGatewayService;
 export const LeadflowGatewayService = {
   /** Upload a file as a stream: first a message with the metadata, then its bytes in chunks. */
@@ -20083,6 +20435,20 @@ export const LeadflowGatewayService = {
     responseSerialize: (value: Rescreen): Buffer => Buffer.from(Rescreen.encode(value).finish()),
     responseDeserialize: (value: Buffer): Rescreen => Rescreen.decode(value),
   },
+  /**
+   * Erase a person (POST /v1/erasure, admin; docs/erasure.md): by email and/or phone, from the
+   * caller's tenant's leads, duplicates, rejected, suppressed and held rows and deliveries; then
+   * on its suppression lists. Neither, or one that is none: INVALID_ARGUMENT (INVALID_ERASURE).
+   */
+  erasePerson: {
+    path: "/leadflow.v1.LeadflowGateway/ErasePerson" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ErasePersonRequest): Buffer => Buffer.from(ErasePersonRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ErasePersonRequest => ErasePersonRequest.decode(value),
+    responseSerialize: (value: ErasePersonResponse): Buffer => Buffer.from(ErasePersonResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ErasePersonResponse => ErasePersonResponse.decode(value),
+  },
 } as const;
 
 export interface LeadflowGatewayServer extends UntypedServiceImplementation {
@@ -20266,6 +20632,12 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
   rescreenLeads: handleUnaryCall<RescreenLeadsRequest, Rescreen>;
   /** A re-screening's state (GET /v1/dnc/rescreen/{id}); another tenant's or none: NOT_FOUND (RESCREEN_NOT_FOUND). */
   getRescreen: handleUnaryCall<GetRescreenRequest, Rescreen>;
+  /**
+   * Erase a person (POST /v1/erasure, admin; docs/erasure.md): by email and/or phone, from the
+   * caller's tenant's leads, duplicates, rejected, suppressed and held rows and deliveries; then
+   * on its suppression lists. Neither, or one that is none: INVALID_ARGUMENT (INVALID_ERASURE).
+   */
+  erasePerson: handleUnaryCall<ErasePersonRequest, ErasePersonResponse>;
 }
 
 export interface LeadflowGatewayClient extends Client {
@@ -21307,6 +21679,26 @@ export interface LeadflowGatewayClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Rescreen) => void,
+  ): ClientUnaryCall;
+  /**
+   * Erase a person (POST /v1/erasure, admin; docs/erasure.md): by email and/or phone, from the
+   * caller's tenant's leads, duplicates, rejected, suppressed and held rows and deliveries; then
+   * on its suppression lists. Neither, or one that is none: INVALID_ARGUMENT (INVALID_ERASURE).
+   */
+  erasePerson(
+    request: ErasePersonRequest,
+    callback: (error: ServiceError | null, response: ErasePersonResponse) => void,
+  ): ClientUnaryCall;
+  erasePerson(
+    request: ErasePersonRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ErasePersonResponse) => void,
+  ): ClientUnaryCall;
+  erasePerson(
+    request: ErasePersonRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ErasePersonResponse) => void,
   ): ClientUnaryCall;
 }
 
