@@ -126,15 +126,16 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
   async function decide(batch: RowBatch): Promise<MappingStageResult> {
     const job = batch.job!;
     const decision = batch.decision!;
+    const fileIndex = decision.fileIndex ?? 0;
     const first = await store.jobMapping(job.jobId);
     if (!first) return fanout([]);
     if (first.status === 'awaiting_review') {
-      const file = (await store.fileMappings(job.jobId)).find((f) => f.fileIndex === decision.fileIndex);
+      const file = (await store.fileMappings(job.jobId)).find((f) => f.fileIndex === fileIndex);
       // A decision redelivered (or on a file decided already) changes nothing.
       if (file?.status === 'awaiting_review') {
         const columns = applyDecision(file.columns, decision.columns);
         if (job.supplier) await store.confirm(job.tenantId, job.supplier, columns.map((c) => ({ header: c.header, field: c.field })), { by: 'review', jobId: job.jobId });
-        await store.confirmFileMapping(job.jobId, decision.fileIndex, columns);
+        await store.confirmFileMapping(job.jobId, fileIndex, columns);
       }
     }
     return release(job.jobId);
