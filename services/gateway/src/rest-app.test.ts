@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { createLogger } from '@leadflow/logger';
 import type { JobFailure, JobRef, MappingDecision } from '@leadflow/proto';
-import { createSqlMappingStore, migrations as mappingMigrations } from '@leadflow/mapping';
+import { createSqlMappingStore, migrations as mappingMigrations, type MappedField } from '@leadflow/mapping';
 import { createSqlLeadStore, decidePossibleDuplicate, leadExists, leadMerges, listPossibleDuplicates, migrations as persistenceMigrations, revertMerge } from '@leadflow/persistence';
 import { emptyLead, leadIdFor, reason } from '@leadflow/pipeline';
 import { Disposition, type LeadBatch } from '@leadflow/proto';
@@ -300,7 +300,7 @@ describe('REST API', () => {
     });
     // What the mapping service records for each file (its own store, on the same database).
     const store = createSqlMappingStore(db);
-    const column = (header: string, field: string) => ({ header, field, confidence: 0.5, evidence: [] });
+    const column = (header: string, field: MappedField) => ({ header, field, confidence: 0.5, evidence: [] });
     await store.saveJobMapping({ jobId: id, tenantId: 't1', supplier: 'acme' }, {
       status: 'awaiting_review', columns: [column('Mail', 'email'), column('Ref', 'extra')], preview: [{ rowNumber: 1, cells: { Mail: 'ann@x.com', Ref: '7' }, fields: {} }],
     });
@@ -330,7 +330,7 @@ describe('REST API', () => {
     expect(recorded.decisions.filter((d) => d.job.jobId === id).map((d) => [d.decision.fileIndex, d.decision.columns.map((c) => c.field)])).toEqual([[1, ['email', 'source']]]);
 
     // The mapping service recorded it: B.csv is decided, A.csv still waits, and so does the job.
-    await store.confirmFileMapping(id, 1, [column('email_address', 'email'), column('Code', 'source')].map((c) => ({ ...c, evidence: [] })) as never);
+    await store.confirmFileMapping(id, 1, [column('email_address', 'email'), column('Code', 'source')]);
     const again = await confirm({ file: 'B.csv' });
     expect([again.statusCode, again.json().code, again.json().message]).toEqual([409, 'NOT_IN_REVIEW', `file "B.csv" of job "${id}" is not waiting for review (its mapping is confirmed): the job's other files may be`]);
     // Without a file: every file still waiting, A.csv.
