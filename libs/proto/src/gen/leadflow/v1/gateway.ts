@@ -19162,7 +19162,8 @@ export const LeadflowGatewayService = {
   },
   /**
    * For a job uploaded with review: confirm the proposed mapping, or change some columns' fields;
-   * the job then goes on, and the supplier's next files are mapped the same way.
+   * the job then goes on, and the supplier's next files are mapped the same way. A job of several
+   * files: one file (`file`) or every file waiting; its rows go on once every file is decided.
    */
   confirmMapping: {
     path: "/leadflow.v1.LeadflowGateway/ConfirmMapping" as const,
@@ -19825,7 +19826,8 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
   getMapping: handleUnaryCall<GetMappingRequest, GetMappingResponse>;
   /**
    * For a job uploaded with review: confirm the proposed mapping, or change some columns' fields;
-   * the job then goes on, and the supplier's next files are mapped the same way.
+   * the job then goes on, and the supplier's next files are mapped the same way. A job of several
+   * files: one file (`file`) or every file waiting; its rows go on once every file is decided.
    */
   confirmMapping: handleUnaryCall<ConfirmMappingRequest, ConfirmMappingResponse>;
   /** What duplicates merged into a lead: each merge with the fields it changed. */
@@ -20068,7 +20070,8 @@ export interface LeadflowGatewayClient extends Client {
   ): ClientUnaryCall;
   /**
    * For a job uploaded with review: confirm the proposed mapping, or change some columns' fields;
-   * the job then goes on, and the supplier's next files are mapped the same way.
+   * the job then goes on, and the supplier's next files are mapped the same way. A job of several
+   * files: one file (`file`) or every file waiting; its rows go on once every file is decided.
    */
   confirmMapping(
     request: ConfirmMappingRequest,
