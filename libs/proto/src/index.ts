@@ -23,6 +23,7 @@ export {
 } from './gen/leadflow/v1/gateway.js';
 export { DncListLoad, DncListLoadProblem, DncListLoadRequest, DncListSummary, DncListTarget, ListDncListsRequest, ListDncListsResponse } from './gen/leadflow/v1/gateway.js';
 export { DownloadJobRequest, DownloadJobResponse } from './gen/leadflow/v1/gateway.js';
+export { FileMapping } from './gen/leadflow/v1/gateway.js';
 export {
   AddDncExemptionRequest, DncExemption, DncExemptionEvidence, ListDncExemptionsRequest, ListDncExemptionsResponse, RevokeDncExemptionRequest, RevokeDncExemptionResponse,
 } from './gen/leadflow/v1/gateway.js';

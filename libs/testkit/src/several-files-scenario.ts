@@ -1,5 +1,7 @@
 import { credentials, type ServiceError } from '@grpc/grpc-js';
-import { LeadflowGatewayClient, type UploadFileRequest, type UploadFileResponse } from '@leadflow/proto';
+import {
+  LeadflowGatewayClient, type ConfirmMappingResponse, type GetMappingResponse, type UploadFileRequest, type UploadFileResponse,
+} from '@leadflow/proto';
 import { expect, it } from 'vitest';
 import { withApiKey } from './api-keys.js';
 import { csvRowsByName } from './files.js';
@@ -23,6 +25,13 @@ interface EndedJob {
   counts: Record<string, number>;
   failure?: { code: string; message: string };
   files: { name: string; rows: number | null; bytes: number }[];
+  supplierId: string | null;
+}
+
+/** GET /v1/jobs/{id}/mapping of a job of several files. */
+interface SeveralMapping {
+  status: string;
+  files?: { file: string; status: string; columns: { header: string; field: string; confidence: number }[]; preview: { rowNumber: number; cells: Record<string, string> }[] }[];
 }
 
 /**
@@ -44,7 +53,7 @@ export function twoFiles(tag: string): { a: string; b: string; ada: string; alan
  * gRPC: the tests of one describe block of `leadflow serve` or of Kafka mode, each on its own job.
  */
 export function severalFilesScenario(context: () => SeveralFilesContext): void {
-  const rest = (method: string, path: string, body?: { form?: FormData }) => callRest(context().base, context().key, method, path, body);
+  const rest = (method: string, path: string, body?: { form?: FormData; json?: unknown }) => callRest(context().base, context().key, method, path, body);
   const ended = (id: string) =>
     waitUntil(`job ${id} to end`, async () => {
       const job = JSON.parse((await rest('GET', `/v1/jobs/${id}`)).text) as EndedJob;
@@ -138,14 +147,81 @@ export function severalFilesScenario(context: () => SeveralFilesContext): void {
     expect(stored.counts).toMatchObject({ rows: 3, accepted: 2, invalid: 1 });
   });
 
-  it('refuses review for an upload of several files with REVIEW_SEVERAL_FILES', async () => {
+  it('reviews each file of an upload of several files: one decided (a column corrected) leaves the job waiting; all decided, the rows go on', async () => {
     const emails = twoFiles(uniqueName('review'));
-    const res = await rest('POST', '/v1/jobs', { form: form([['A.csv', emails.a], ['B.csv', emails.b]], { review: 'true' }) });
-    // The job exists from its first file on: the second one fails it, its rows never going on.
+    const supplier = uniqueName('Several Review Co');
+    const res = await rest('POST', '/v1/jobs', { form: form([['A.csv', emails.a], ['B.csv', emails.b]], { supplier, review: 'true' }) });
     expect(res.status, res.text).toBe(202);
-    const job = await ended((JSON.parse(res.text) as { id: string }).id);
-    expect([job.status, job.failure?.code]).toEqual(['failed', 'UPLOAD_REFUSED']);
-    expect(job.failure?.message).toContain('REVIEW_SEVERAL_FILES');
-    expect(job.counts.accepted).toBe(0);
+    const id = (JSON.parse(res.text) as { id: string }).id;
+    const mappingOf = async () => JSON.parse((await rest('GET', `/v1/jobs/${id}/mapping`)).text) as SeveralMapping;
+    const jobOf = async () => JSON.parse((await rest('GET', `/v1/jobs/${id}`)).text) as EndedJob;
+    // Both files mapped and waiting: each with its own header's proposed mapping.
+    const proposed = await waitUntil('both files to wait for review', async () => {
+      const m = (await rest('GET', `/v1/jobs/${id}/mapping`)).status === 200 ? await mappingOf() : undefined;
+      return m?.files?.length === 2 ? m : undefined;
+    }, { timeoutMs: context().timeoutMs, intervalMs: 250 });
+    expect((await jobOf()).status).toBe('awaiting_review');
+    expect(proposed.status).toBe('awaiting_review');
+    const fieldsOf = (f: NonNullable<SeveralMapping['files']>[number]) => Object.fromEntries(f.columns.map((c) => [c.header, c.field]));
+    const [a, b] = proposed.files!;
+    expect([a!.file, a!.status, b!.file, b!.status]).toEqual(['A.csv', 'awaiting_review', 'B.csv', 'awaiting_review']);
+    expect(fieldsOf(a!)).toMatchObject({ 'First Name': 'first_name', 'Last Name': 'last_name', 'E-mail': 'email', Phone: 'phone' });
+    expect(fieldsOf(b!)).toMatchObject({ email_address: 'email', notes: 'extra' });
+    expect(b!.columns.every((c) => c.confidence > 0 && c.confidence <= 1)).toBe(true);
+    // B's preview (its first rows, of its first batch) is numbered within B.
+    expect(b!.preview.slice(0, 2).map((p) => [p.rowNumber, p.cells.notes])).toEqual([[1, 'first'], [2, 'again']]);
+
+    // B decided over REST, its notes column corrected: A still waits, and so does every row.
+    const one = await rest('POST', `/v1/jobs/${id}/mapping`, { json: { file: 'B.csv', fields: { notes: 'source' } } });
+    expect(one.status, one.text).toBe(200);
+    expect((JSON.parse(one.text) as { files: { file: string }[] }).files.map((f) => f.file)).toEqual(['B.csv']);
+    const unknown = await rest('POST', `/v1/jobs/${id}/mapping`, { json: { file: 'C.csv' } });
+    expect([unknown.status, unknown.code]).toEqual([400, 'UNKNOWN_FILE']);
+    const half = await waitUntil('B.csv to be decided', async () => {
+      const m = await mappingOf();
+      return m.files?.[1]?.status === 'confirmed' ? m : undefined;
+    }, { timeoutMs: context().timeoutMs, intervalMs: 250 });
+    expect([half.status, half.files![0]!.status]).toEqual(['awaiting_review', 'awaiting_review']);
+    expect(fieldsOf(half.files![1]!)).toMatchObject({ notes: 'source' });
+    const waiting = await jobOf();
+    expect([waiting.status, waiting.counts.accepted]).toEqual(['awaiting_review', 0]);
+
+    // A decided over gRPC, as it was proposed: the job goes on.
+    const { grpcAddress, key } = context();
+    const client = new LeadflowGatewayClient(grpcAddress, credentials.createInsecure(), { interceptors: [withApiKey(key)] });
+    try {
+      const seen = await new Promise<GetMappingResponse>((resolve, reject) => client.getMapping({ jobId: id }, (err, r) => (err ? reject(err) : resolve(r!))));
+      expect(seen.files.map((f) => [f.file, f.status])).toEqual([['A.csv', 'awaiting_review'], ['B.csv', 'confirmed']]);
+      const decided = await new Promise<ConfirmMappingResponse>((resolve, reject) =>
+        client.confirmMapping({ jobId: id, fields: {}, file: 'A.csv' }, (err, r) => (err ? reject(err) : resolve(r!))),
+      );
+      expect(decided.files.map((f) => f.file)).toEqual(['A.csv']);
+    } finally {
+      client.close();
+    }
+
+    const job = await ended(id);
+    expect([job.status, job.failure ?? null]).toEqual(['completed', null]);
+    expect(job.counts).toMatchObject({ rows: 6, accepted: 3, invalid: 2, duplicate: 1, suppressed: 0 });
+    expect((await mappingOf()).status).toBe('confirmed');
+    // Rows numbered within their file; the corrected column read as the source in B's rows only.
+    const leads = await exported(id, 'leads');
+    expect(leads.map((l) => [l.row, l.file, l.email, l.first_name, l.source])).toEqual([
+      ['1', 'A.csv', emails.ada, 'Ada', ''],
+      ['2', 'A.csv', emails.alan, 'Alan', ''],
+      ['1', 'B.csv', emails.grace, 'Grace', 'first'],
+    ]);
+    // The person in both files: B's row a duplicate of A's.
+    const duplicates = await exported(id, 'duplicates');
+    expect(duplicates.map((d) => [d.row, d.file, d.matched_row, d.matched_file, d.match_type])).toEqual([['2', 'B.csv', '1', 'A.csv', 'exact_email']]);
+
+    // The supplier's mapping learned each file's header as decided.
+    const learned = JSON.parse((await rest('GET', `/v1/suppliers/${job.supplierId}/mapping`)).text) as { mapping: { header: string; field: string; learnedBy: string; jobId: string | null }[] };
+    const entry = (header: string) => learned.mapping.find((m) => m.header === header);
+    expect([entry('notes'), entry('E-mail'), entry('email_address')].map((e) => [e?.field, e?.learnedBy, e?.jobId])).toEqual([
+      ['source', 'review', id],
+      ['email', 'review', id],
+      ['email', 'review', id],
+    ]);
   });
 }

@@ -433,7 +433,7 @@ export const RPC_CASES: Record<keyof typeof LeadflowGatewayService, RpcCase> = {
     other: 'own',
   },
   getMapping: { role: 'viewer', call: (c, a) => settle((done) => c.getMapping({ jobId: a.jobId }, done)), other: 'not_found' },
-  confirmMapping: { role: 'uploader', call: (c, a) => settle((done) => c.confirmMapping({ jobId: a.reviewJobId, fields: {} }, done)), other: 'not_found' },
+  confirmMapping: { role: 'uploader', call: (c, a) => settle((done) => c.confirmMapping({ jobId: a.reviewJobId, fields: {}, file: '' }, done)), other: 'not_found' },
   exportRows: { role: 'viewer', call: (c, a) => readStream(c.exportRows({ jobId: a.jobId, kind: 'leads' })), other: 'not_found' },
   downloadJob: { role: 'viewer', call: (c, a) => readStream(c.downloadJob({ jobId: a.jobId })), other: 'not_found' },
   listMerges: { role: 'viewer', call: (c, a) => settle((done) => c.listMerges({ leadId: a.leadId }, done)), other: 'not_found' },

@@ -42,7 +42,6 @@ const REQUEST_ERRORS = {
   MALFORMED_MULTIPART: { status: 400, message: 'the multipart body could not be read (boundary, part headers, or its end): let an HTTP client or library build it' },
   FILE_MISSING: { status: 400, message: 'send the file as the multipart field "file"' },
   TOO_MANY_FILES: { status: 400, message: 'send at most 32 files per upload, each in the field "file"' },
-  REVIEW_SEVERAL_FILES: { status: 400, message: 'review takes an upload of one file: send the files without review, or each in an upload of its own' },
   TOO_MANY_FIELDS: { status: 400, message: 'send at most the fields supplier, webhook, sheet and review besides the file' },
   UNKNOWN_FORM_FIELD: { status: 400, message: 'the form has a field the upload does not take: send supplier, webhook, sheet, review, and the file in the field "file"' },
   FIELD_TOO_LONG: { status: 400, message: 'a form field is longer than 4096 bytes: shorten it' },
@@ -145,6 +144,7 @@ const REQUEST_ERRORS = {
     status: 400,
     message: 'send {"email"?: "<address>", "phone"?: "<number in any common spelling>"}, at least one, each a valid address or number: the message names what is wrong',
   },
+  UNKNOWN_FILE: { status: 400, message: 'the job has no file of that name: name one of its files as the job shows them (files[].name), or none to decide every file waiting' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 /**

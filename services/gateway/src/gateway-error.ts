@@ -54,6 +54,13 @@ export const errors = {
       'NOT_IN_REVIEW',
       `job "${id}" is not waiting for review (its mapping is ${status.replace('_', ' ')}): upload with review=true to review a mapping before the rows go on`,
     ),
+  fileNotInReview: (id: string, file: string, status: string) =>
+    new GatewayError(
+      'NOT_IN_REVIEW',
+      `file "${file.slice(0, 200)}" of job "${id}" is not waiting for review (its mapping is ${status.replace('_', ' ')}): the job's other files may be`,
+    ),
+  unknownFile: (id: string, file: string, known: readonly string[]) =>
+    new GatewayError('UNKNOWN_FILE', `job "${id}" has no file "${file.slice(0, 200)}"; its files are: ${known.map((f) => JSON.stringify(f)).join(', ').slice(0, 2000)}`),
   unknownColumn: (header: string, known: readonly string[]) =>
     new GatewayError('UNKNOWN_COLUMN', `the file has no column "${header.slice(0, 100)}"; its columns are: ${known.map((h) => JSON.stringify(h)).join(', ').slice(0, 2000)}`),
   unknownField: (field: string, known: readonly string[]) =>

@@ -174,13 +174,15 @@ describe('gRPC server', () => {
       columns: [{ header: 'Code', field: 'extra', confidence: 0.4, evidence: [] }],
       status: 'awaiting_review',
       preview: [{ rowNumber: 1, cells: { Code: 'Q7' }, fields: { 'extra.Code': 'Q7' } }],
+      // A job of one file: no files of their own.
+      files: [],
     });
     const confirm = (fields: Record<string, string>) =>
-      new Promise<ConfirmMappingResponse>((resolve, reject) => client.confirmMapping({ jobId: job.id, fields }, (err, res) => (err ? reject(err) : resolve(res!))));
+      new Promise<ConfirmMappingResponse>((resolve, reject) => client.confirmMapping({ jobId: job.id, fields, file: '' }, (err, res) => (err ? reject(err) : resolve(res!))));
     await expect(confirm({ Code: 'coupon' })).rejects.toMatchObject({ code: 3, details: expect.stringMatching(/^UNKNOWN_FIELD: "coupon" is not a lead field/) });
     const res = await confirm({ Code: 'source' });
     expect(res.columns).toEqual([{ header: 'Code', field: 'source', confidence: 1, evidence: ['set by a person (proposed: extra)'] }]);
-    expect(decisions).toEqual([{ jobId: job.id, decision: { columns: res.columns } }]);
+    expect(decisions).toEqual([{ jobId: job.id, decision: { columns: res.columns, fileIndex: 0 } }]);
   });
 
   it('answers an unknown lead and an unknown merge with NOT_FOUND', async () => {

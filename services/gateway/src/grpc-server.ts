@@ -359,9 +359,10 @@ export function createGrpcServer(opts: GrpcServerOptions) {
       })().catch((err) => call.emit('error', toStatus(err)));
     },
     addDncNumbers: unary<AddDncNumbersRequest, AddDncNumbersResponse>('addDncNumbers', async (call, tenantId) => service.addDncNumbers(tenantId, call.request.numbers)),
-    getMapping: unary<GetMappingRequest, GetMappingResponse>('getMapping', async (call, tenantId) =>
-      service.getMapping(call.request.jobId, tenantId),
-    ),
+    getMapping: unary<GetMappingRequest, GetMappingResponse>('getMapping', async (call, tenantId) => {
+      const mapping = await service.getMapping(call.request.jobId, tenantId);
+      return { ...mapping, files: mapping.files ?? [] };
+    }),
     listMerges: unary<ListMergesRequest, ListMergesResponse>('listMerges', async (call, tenantId) => ({
       merges: (await service.listMerges(call.request.leadId, tenantId)).map(toProtoMerge),
     })),
@@ -413,9 +414,10 @@ export function createGrpcServer(opts: GrpcServerOptions) {
     listJobErrors: unary<ListJobErrorsRequest, ListJobErrorsResponse>('listJobErrors', async (call, tenantId) => ({
       errors: await service.listJobErrors(call.request.jobId, tenantId, call.request.limit || undefined),
     })),
-    confirmMapping: unary<ConfirmMappingRequest, ConfirmMappingResponse>('confirmMapping', async (call, tenantId) => ({
-      columns: await service.confirmMapping(call.request.jobId, tenantId, call.request.fields),
-    })),
+    confirmMapping: unary<ConfirmMappingRequest, ConfirmMappingResponse>('confirmMapping', async (call, tenantId) => {
+      const decided = await service.confirmMapping(call.request.jobId, tenantId, call.request.fields, call.request.file);
+      return { columns: decided.columns, files: decided.files ?? [] };
+    }),
     exportRows(call: ServerWritableStream<ExportRowsRequest, ExportRowsResponse>) {
       (async () => {
         const { tenantId } = await callerOf(call, 'exportRows');

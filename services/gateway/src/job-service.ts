@@ -21,7 +21,7 @@ import { jobEvents, type JobEvent } from './job-events.js';
 import { createLeadIntake } from './lead-intake.js';
 import type { LeadSink } from './lead-sink.js';
 import { cursorOf, parseJobListQuery, type JobListQuery } from './job-list-query.js';
-import type { ColumnView, JobStore, JobView, MappingView } from './job-store.js';
+import type { ColumnView, FileMappingView, JobStore, JobView, MappingView, StoredFileMapping } from './job-store.js';
 import { createSupplierMappingService } from './supplier-mapping.js';
 import { createSupplierScorecards, type createSqlScorecardFacts } from './supplier-scorecard.js';
 import { createSupplierService } from './supplier-service.js';
@@ -241,37 +241,69 @@ export function createJobService(opts: JobServiceOptions) {
     return opts.exports(k as ExportKind, jobId, tenantId);
   }
 
-  /** How the job's columns were mapped; MAPPING_NOT_READY until its first rows are mapped. */
-  async function getMapping(jobId: string, tenantId: string): Promise<MappingView> {
-    await findJob(jobId, tenantId);
-    const mapping = await jobs.mapping(jobId, tenantId);
+  /** The job's mapping with each file's; MAPPING_NOT_READY until its first rows are mapped. */
+  async function storedMapping(jobId: string, tenantId: string) {
+    const job = await findJob(jobId, tenantId);
+    const mapping = await jobs.mapping(jobId, tenantId, job.files.map((f) => f.name));
     if (!mapping) throw errors.mappingNotReady(jobId);
-    return mapping;
+    return { job, mapping };
+  }
+
+  /**
+   * How the job's columns were mapped; MAPPING_NOT_READY until its first rows are mapped. A job of
+   * several files shows each file's mapping in `files` (docs/several-files.md, "Review").
+   */
+  async function getMapping(jobId: string, tenantId: string): Promise<MappingView> {
+    const { job, mapping } = await storedMapping(jobId, tenantId);
+    const { files, ...view } = mapping;
+    if (job.files.length < 2) return view;
+    return { ...view, files: files.map(({ fileIndex: _, ...f }) => f) };
   }
 
   /**
    * A person's decision on the mapping of a job in review: `fields` changes some columns (source
-   * header to field or "extra"); every other column keeps its proposed field. The job then goes on
-   * with this mapping, and it is remembered for the job's supplier.
+   * header to field or "extra"); every other column keeps its proposed field. It is remembered for
+   * the job's supplier. In a job of several files it decides the file named `file` (its name as
+   * the job shows it), or without one every file still waiting, `fields` applied to each file that
+   * has the header. The job's rows go on once every file is decided (docs/several-files.md, "Review").
    */
-  async function confirmMapping(jobId: string, tenantId: string, fields: Readonly<Record<string, string>>): Promise<ColumnView[]> {
-    const job = await findJob(jobId, tenantId);
-    const mapping = await getMapping(jobId, tenantId);
+  async function confirmMapping(
+    jobId: string, tenantId: string, fields: Readonly<Record<string, string>>, file = '',
+  ): Promise<{ columns: ColumnView[]; files?: FileMappingView[] }> {
+    const { job, mapping } = await storedMapping(jobId, tenantId);
     if (mapping.status !== 'awaiting_review') throw errors.notInReview(jobId, mapping.status);
-    const headers = mapping.columns.map((c) => c.header);
+    const several = job.files.length > 1;
+    const names = job.files.map((f) => f.name);
+    let chosen: StoredFileMapping[];
+    if (file) {
+      const index = names.indexOf(file);
+      // A job of one file may name it as it was uploaded.
+      if (index < 0 && !(!several && file === job.fileName)) throw errors.unknownFile(jobId, file, names);
+      const found = mapping.files.find((f) => f.fileIndex === Math.max(index, 0));
+      if (!found) throw errors.mappingNotReady(jobId);
+      if (found.status !== 'awaiting_review') throw errors.fileNotInReview(jobId, found.file, found.status);
+      chosen = [found];
+    } else {
+      chosen = mapping.files.filter((f) => f.status === 'awaiting_review');
+      if (chosen.length === 0) throw errors.notInReview(jobId, 'confirmed');
+    }
+    const headers = [...new Set(chosen.flatMap((f) => f.columns.map((c) => c.header)))];
     for (const [header, field] of Object.entries(fields)) {
       if (!headers.includes(header)) throw errors.unknownColumn(header, headers);
       if (field !== 'extra' && !(CANONICAL_FIELDS as readonly string[]).includes(field)) throw errors.unknownField(field, CANONICAL_FIELDS);
     }
-    const columns = mapping.columns.map((c) => {
-      const field = fields[c.header] ?? c.field;
-      return { header: c.header, field, confidence: 1, evidence: [personEvidence(c.field, field).detail] };
-    });
-    await opts.uploads.decide(
-      { jobId, tenantId, supplier: job.supplier, webhookUrl: '', fileName: job.fileName, sheet: '', review: true, priority: job.priority },
-      { columns },
-    );
-    return columns;
+    const ref = { jobId, tenantId, supplier: job.supplier, webhookUrl: '', fileName: job.fileName, sheet: '', review: true, priority: job.priority };
+    const decided: FileMappingView[] = [];
+    // One decision a file, in upload order, on the job's key: the mapping stage takes them in turn.
+    for (const f of chosen) {
+      const columns = f.columns.map((c) => {
+        const field = fields[c.header] ?? c.field;
+        return { header: c.header, field, confidence: 1, evidence: [personEvidence(c.field, field).detail] };
+      });
+      await opts.uploads.decide(ref, { columns, fileIndex: f.fileIndex });
+      decided.push({ file: f.file, status: 'confirmed', columns, preview: [] });
+    }
+    return { columns: decided[0]!.columns, ...(several ? { files: decided } : {}) };
   }
 
   /** What duplicates merged into a lead, each with the fields it changed. */

@@ -90,10 +90,33 @@ export interface ColumnView {
 
 /** A job's mapping: its columns, whether it waits for review, and a preview of its first rows. */
 export interface MappingView {
+  /** The first file's columns (a job of one file: its only one). */
   columns: ColumnView[];
+  /** The job's: awaiting_review until every file of it is decided and its rows go on. */
   status: MappingStatus;
   preview: PreviewRow[];
+  /** A job of several files (docs/several-files.md, "Review"): each file's mapping once its first rows are mapped, in upload order. */
+  files?: FileMappingView[];
 }
+
+/** One file's mapping in a job of several files. */
+export interface FileMappingView {
+  /** The file's name as the job shows it (files[].name). */
+  file: string;
+  /** The file's own: awaiting_review, confirmed, or automatic (no rows to review). */
+  status: MappingStatus;
+  columns: ColumnView[];
+  /** Row numbers within the file. */
+  preview: PreviewRow[];
+}
+
+/** A file's mapping as the store reads it: with its position in the upload. */
+export type StoredFileMapping = FileMappingView & { fileIndex: number };
+
+/** A column as the mapping service keeps it. */
+type StoredColumn = { header: string; field: string; confidence: number; evidence: { detail: string }[] };
+const columnViews = (columns: readonly StoredColumn[]): ColumnView[] =>
+  columns.map((c) => ({ header: c.header, field: c.field, confidence: c.confidence, evidence: c.evidence.map((e) => e.detail) }));
 
 export interface JobStore {
   /**
@@ -102,7 +125,11 @@ export interface JobStore {
    */
   create(job: NewJob): Promise<JobSupplier | undefined>;
   /** The job's column mapping, once its first rows were mapped. */
-  mapping(id: string, tenantId: string): Promise<MappingView | undefined>;
+  /**
+   * The job's mapping, and each file's in `files` (the first file's with its own status), named by
+   * `fileNames` (the job's files' names in upload order).
+   */
+  mapping(id: string, tenantId: string, fileNames?: readonly string[]): Promise<(Omit<MappingView, 'files'> & { files: StoredFileMapping[] }) | undefined>;
   /**
    * The bytes of the job's upload received so far, and with them its files as they arrived (the
    * job's file name then names them all: docs/several-files.md).
@@ -185,17 +212,25 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
       }
       return failed;
     },
-    async mapping(id, tenantId) {
-      const [row] = await readOwnedElsewhere<{
-        columns: { header: string; field: string; confidence: number; evidence: { detail: string }[] }[];
-        status: MappingStatus;
-        preview: PreviewRow[];
-      }>(db, 'SELECT columns, status, preview FROM job_mappings WHERE job_id = $1 AND tenant_id = $2', [id, tenantId]);
+    async mapping(id, tenantId, fileNames = []) {
+      type Stored = { columns: StoredColumn[]; status: MappingStatus; preview: PreviewRow[] };
+      const [row] = await readOwnedElsewhere<Stored & { file_status: MappingStatus }>(
+        db, 'SELECT columns, status, preview, coalesce(file_status, status) AS file_status FROM job_mappings WHERE job_id = $1 AND tenant_id = $2', [id, tenantId],
+      );
       if (!row) return undefined;
+      const further = await readOwnedElsewhere<Stored & { file_index: number }>(
+        db, 'SELECT file_index, columns, status, preview FROM job_file_mappings WHERE job_id = $1 AND tenant_id = $2 ORDER BY file_index', [id, tenantId],
+      );
+      const nameOf = (i: number) => fileNames[i] ?? `file ${i + 1}`;
+      const columns = columnViews(row.columns);
       return {
-        columns: row.columns.map((c) => ({ header: c.header, field: c.field, confidence: c.confidence, evidence: c.evidence.map((e) => e.detail) })),
+        columns,
         status: row.status,
         preview: row.preview,
+        files: [
+          { fileIndex: 0, file: nameOf(0), status: row.file_status, columns, preview: row.preview },
+          ...further.map((f) => ({ fileIndex: f.file_index, file: nameOf(f.file_index), status: f.status, columns: columnViews(f.columns), preview: f.preview })),
+        ],
       };
     },
     async setUploaded(id, bytes, files) {

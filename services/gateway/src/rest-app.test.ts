@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { createLogger } from '@leadflow/logger';
 import type { JobFailure, JobRef, MappingDecision } from '@leadflow/proto';
-import { createSqlMappingStore, migrations as mappingMigrations } from '@leadflow/mapping';
+import { createSqlMappingStore, migrations as mappingMigrations, type MappedField } from '@leadflow/mapping';
 import { createSqlLeadStore, decidePossibleDuplicate, leadExists, leadMerges, listPossibleDuplicates, migrations as persistenceMigrations, revertMerge } from '@leadflow/persistence';
 import { emptyLead, leadIdFor, reason } from '@leadflow/pipeline';
 import { Disposition, type LeadBatch } from '@leadflow/proto';
@@ -30,6 +30,7 @@ function recordingSink() {
       uploads.push(u);
       return {
         write: async (chunk) => void u.bytes.push(Buffer.from(chunk)),
+        nextFile: async () => {},
         end: async (final) => void Object.assign(u, { ended: true, final }),
         fail: async (f) => void (u.failure = f),
       };
@@ -281,7 +282,62 @@ describe('REST API', () => {
       { header: 'Ref', field: 'source', confidence: 1, evidence: ['set by a person (proposed: extra)'] },
     ];
     expect(ok.json()).toEqual({ columns: decided });
-    expect(recorded.decisions).toEqual([{ job: expect.objectContaining({ jobId: id, tenantId: 't1', supplier: 'acme' }), decision: { columns: decided } }]);
+    expect(recorded.decisions).toEqual([{ job: expect.objectContaining({ jobId: id, tenantId: 't1', supplier: 'acme' }), decision: { columns: decided, fileIndex: 0 } }]);
+  });
+
+  it('shows each file of a job of several files in review, and decides one file or every file waiting', async () => {
+    const created = await call({
+      method: 'POST', url: '/v1/jobs',
+      ...multipart([
+        { name: 'supplier', value: 'acme' }, { name: 'review', value: 'true' },
+        { name: 'file', value: 'Mail,Ref\nann@x.com,7\n', filename: 'A.csv' }, { name: 'file', value: 'email_address,Code\ncy@z.net,9\n', filename: 'B.csv' },
+      ]),
+    });
+    expect(created.statusCode, created.body).toBe(202);
+    const id = created.json().id as string;
+    await waitUntil('both files received', async () => ((await call({ method: 'GET', url: `/v1/jobs/${id}` })).json().files.length === 2 ? true : undefined), {
+      timeoutMs: 30_000, intervalMs: 10,
+    });
+    // What the mapping service records for each file (its own store, on the same database).
+    const store = createSqlMappingStore(db);
+    const column = (header: string, field: MappedField) => ({ header, field, confidence: 0.5, evidence: [] });
+    await store.saveJobMapping({ jobId: id, tenantId: 't1', supplier: 'acme' }, {
+      status: 'awaiting_review', columns: [column('Mail', 'email'), column('Ref', 'extra')], preview: [{ rowNumber: 1, cells: { Mail: 'ann@x.com', Ref: '7' }, fields: {} }],
+    });
+    await store.saveJobMapping({ jobId: id, tenantId: 't1', supplier: 'acme', fileIndex: 1 }, {
+      status: 'awaiting_review', columns: [column('email_address', 'email'), column('Code', 'extra')], preview: [{ rowNumber: 1, cells: { email_address: 'cy@z.net', Code: '9' }, fields: {} }],
+    });
+    const mapping = (await call({ method: 'GET', url: `/v1/jobs/${id}/mapping` })).json();
+    expect(mapping.status).toBe('awaiting_review');
+    expect(mapping.files.map((f: { file: string; status: string; columns: { header: string; field: string }[]; preview: { rowNumber: number }[] }) =>
+      [f.file, f.status, f.columns.map((c) => `${c.header}:${c.field}`), f.preview.map((p) => p.rowNumber)])).toEqual([
+      ['A.csv', 'awaiting_review', ['Mail:email', 'Ref:extra'], [1]],
+      ['B.csv', 'awaiting_review', ['email_address:email', 'Code:extra'], [1]],
+    ]);
+
+    const confirm = (body: unknown) => call({ method: 'POST', url: `/v1/jobs/${id}/mapping`, payload: body as object });
+    const unknownFile = await confirm({ file: 'C.csv' });
+    expect([unknownFile.statusCode, unknownFile.json()]).toEqual([400, { code: 'UNKNOWN_FILE', message: `job "${id}" has no file "C.csv"; its files are: "A.csv", "B.csv"` }]);
+    // A column of another file is not this file's.
+    const otherColumn = await confirm({ file: 'B.csv', fields: { Ref: 'source' } });
+    expect([otherColumn.statusCode, otherColumn.json().code]).toEqual([400, 'UNKNOWN_COLUMN']);
+    expect(recorded.decisions.filter((d) => d.job.jobId === id)).toEqual([]);
+
+    const one = await confirm({ file: 'B.csv', fields: { Code: 'source' } });
+    expect(one.statusCode).toBe(200);
+    expect(one.json().files.map((f: { file: string }) => f.file)).toEqual(['B.csv']);
+    expect(one.json().columns.map((c: { field: string }) => c.field)).toEqual(['email', 'source']);
+    expect(recorded.decisions.filter((d) => d.job.jobId === id).map((d) => [d.decision.fileIndex, d.decision.columns.map((c) => c.field)])).toEqual([[1, ['email', 'source']]]);
+
+    // The mapping service recorded it: B.csv is decided, A.csv still waits, and so does the job.
+    await store.confirmFileMapping(id, 1, [column('email_address', 'email'), column('Code', 'source')]);
+    const again = await confirm({ file: 'B.csv' });
+    expect([again.statusCode, again.json().code, again.json().message]).toEqual([409, 'NOT_IN_REVIEW', `file "B.csv" of job "${id}" is not waiting for review (its mapping is confirmed): the job's other files may be`]);
+    // Without a file: every file still waiting, A.csv.
+    const rest = await confirm({ fields: { Ref: 'source' } });
+    expect(rest.statusCode).toBe(200);
+    expect(rest.json().files.map((f: { file: string; columns: { field: string }[] }) => [f.file, f.columns.map((c) => c.field)])).toEqual([['A.csv', ['email', 'source']]]);
+    expect(recorded.decisions.filter((d) => d.job.jobId === id).map((d) => d.decision.fileIndex)).toEqual([1, 0]);
   });
 
   it('answers 409 NOT_IN_REVIEW to a decision on a job that was not uploaded for review', async () => {

@@ -168,10 +168,10 @@ export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstanc
 
   app.get<{ Params: { id: string } }>('/v1/jobs/:id/mapping', { schema: schemas.getMapping, config: { access: 'viewer' } }, async (req) => service.getMapping(req.params.id, tenantOf(req)));
 
-  app.post<{ Params: { id: string }; Body: { fields?: Record<string, string> } | null }>(
+  app.post<{ Params: { id: string }; Body: { fields?: Record<string, string>; file?: string } | null }>(
     '/v1/jobs/:id/mapping',
     { schema: schemas.confirmMapping, config: { access: 'uploader', invalidBody: 'INVALID_MAPPING_DECISION' } },
-    async (req) => ({ columns: await service.confirmMapping(req.params.id, tenantOf(req), req.body?.fields ?? {}) }),
+    async (req) => service.confirmMapping(req.params.id, tenantOf(req), req.body?.fields ?? {}, req.body?.file),
   );
 
   app.get<{ Params: { id: string; kind: string } }>('/v1/jobs/:id/exports/:kind', { schema: schemas.exportRows, config: { access: 'viewer' } }, async (req, reply) => {

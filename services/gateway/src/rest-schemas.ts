@@ -356,6 +356,11 @@ export const schemas = {
           additionalProperties: { type: 'string' },
           description: 'source header to lead field (or "extra"), for the columns to change',
         },
+        file: {
+          type: 'string',
+          maxLength: 1000,
+          description: 'a job of several files: the file to decide, by its name as the job shows it (files[].name); none: every file still waiting, fields applied to each file that has the header',
+        },
       },
     },
   }),

@@ -61,7 +61,6 @@ export async function receiveUpload(
     for await (const part of source) {
       if (!(part instanceof Uint8Array)) {
         if (files.length >= MAX_FILES || !writer.nextFile) throw new GatewayError('TOO_MANY_FILES');
-        if (meta.review) throw new GatewayError('REVIEW_SEVERAL_FILES');
         files.push({ name: nextFileLabel(files.map((f) => f.name), part.nextFile), bytes: 0 });
         received.set(progress(bytes), true);
         await writer.nextFile(part.nextFile);
@@ -75,7 +74,6 @@ export async function receiveUpload(
     }
     const late = (await trailing?.()) ?? {};
     const final = { ...meta, ...late };
-    if (final.review && files.length > 1) throw new GatewayError('REVIEW_SEVERAL_FILES');
     await deps.checkFields(final);
     let supplier = job.supplier;
     if (final.supplier !== meta.supplier || final.webhookUrl !== meta.webhookUrl) supplier = await jobs.setFields(id, final);

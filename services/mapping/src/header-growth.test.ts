@@ -58,7 +58,7 @@ describe('a stream whose header grows', () => {
     expect(proposed.columns.map((c) => [c.header, c.field])).toEqual([['phone', 'phone'], ['mail', 'email']]);
     const released = await stage({
       job: review, seq: 2, header: [], rows: [], last: false, totalRows: 0, failure: undefined,
-      decision: { columns: proposed.columns.map((c) => ({ header: c.header, field: c.field, confidence: 1, evidence: [] })) },
+      decision: { columns: proposed.columns.map((c) => ({ header: c.header, field: c.field, confidence: 1, evidence: [] })), fileIndex: 0 },
     });
     if (!isFanout(released)) throw new Error('expected the held batches');
     expect(released.outputs.flatMap((b) => b.rows.map((r) => [r.rowNumber, r.lead!.phone || r.lead!.email]))).toEqual([

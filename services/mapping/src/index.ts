@@ -10,7 +10,7 @@ export type { CanonicalField } from './field-names.js';
 export { foldHeader, matchHeaderName } from './header-names.js';
 export { profileValues } from './value-profile.js';
 export { createMemoryMappingStore, createSqlMappingStore } from './mapping-store.js';
-export type { JobMapping, MappingStatus, MappingStore, PreviewRow } from './mapping-store.js';
+export type { FileMapping, JobMapping, MappingStatus, MappingStore, PreviewRow } from './mapping-store.js';
 export {
   emailKey, inferCountry, isPhoneRegion, normalizeCountry, normalizeDomain, normalizeEmail, normalizePhone, normalizePostalCode, normalizeState, parsePhone,
 } from './normalize.js';

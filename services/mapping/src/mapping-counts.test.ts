@@ -38,7 +38,7 @@ describe("mapping's count of a job's rows, for its status", () => {
     expect(isFanout(await stage(batch('j2', 0, ['a@x.com', 'b@x.com'], false, true)))).toBe(true);
     await stage(batch('j2', 1, [''], true, true));
     expect(await counts('j2')).toEqual({ rows_mapped: 0, rows_invalid: 0, counted_seq: -1, total_rows: 11 });
-    const decision: RowBatch = { ...batch('j2', 0, [], false, true), decision: { columns: [] } };
+    const decision: RowBatch = { ...batch('j2', 0, [], false, true), decision: { columns: [], fileIndex: 0 } };
     const released = await stage(decision);
     expect(isFanout(released) && released.outputs.length).toBe(2);
     // The decision again (redelivered before its batches were forgotten): counted once.

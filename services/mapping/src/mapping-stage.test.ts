@@ -334,7 +334,7 @@ describe('mapping stage in review mode', () => {
   });
   const decision = (fields: Record<string, string>): RowBatch => ({
     job: reviewJob, seq: 0, header: [], rows: [], last: false, totalRows: 0, failure: undefined,
-    decision: { columns: Object.entries(fields).map(([h, field]) => ({ header: h, field, confidence: 1, evidence: [] })) },
+    decision: { columns: Object.entries(fields).map(([h, field]) => ({ header: h, field, confidence: 1, evidence: [] })), fileIndex: 0 },
   });
 
   it('holds the rows of a job in review, shows a preview, and releases them in order, mapped as a person decided', async () => {
@@ -385,5 +385,100 @@ describe('mapping stage in review mode', () => {
     const out = await stage({ ...batch(0, [], true), failure: { code: 'FILE_EMPTY', message: 'the file is empty' } });
     expect(isFanout(out)).toBe(false);
     expect((out as LeadBatch).failure?.code).toBe('FILE_EMPTY');
+  });
+});
+
+describe('mapping stage in review mode, a job of several files (docs/several-files.md, "Review")', () => {
+  const SPAN = 2 ** 26;
+  const reviewJob = (jobId: string) => ({ ...job, jobId, supplier: `acme-${jobId}`, review: true });
+  /** A batch of file `fileIndex`: its rows numbered within the file, as ingest numbers them in the job. */
+  const batch = (jobId: string, fileIndex: number, seq: number, header: string[], rows: string[][], last = false): RowBatch => ({
+    job: { ...reviewJob(jobId), ...(fileIndex ? { fileIndex, file: `f${fileIndex}.csv` } : {}) },
+    seq, header, rows: rows.map((cells, i) => ({ rowNumber: fileIndex * SPAN + i + 1, cells })), last, totalRows: last ? 99 : 0, failure: undefined, decision: undefined,
+  });
+  const decision = (jobId: string, fileIndex: number, fields: Record<string, string> = {}): RowBatch => ({
+    job: reviewJob(jobId), seq: 0, header: [], rows: [], last: false, totalRows: 0, failure: undefined,
+    decision: { columns: Object.entries(fields).map(([h, field]) => ({ header: h, field, confidence: 1, evidence: [] })), fileIndex },
+  });
+  const outputs = (out: Awaited<ReturnType<ReturnType<typeof createMappingStage>>>) => {
+    if (!isFanout(out)) throw new Error('expected a fanout');
+    return out.outputs;
+  };
+
+  it('holds every file for its own decision, one file decided leaving the job held, then releases all in order, each as decided', async () => {
+    const store = createMemoryMappingStore();
+    const stage = createMappingStage({ store });
+    expect(outputs(await stage(batch('two', 0, 0, ['E-mail', 'Code'], [['ann@x.com', 'A-1'], ['bob@y.org', 'B-2']])))).toEqual([]);
+    expect(outputs(await stage(batch('two', 1, 1, ['email_address', 'Ref'], [['cy@z.net', 'C-3'], ['ANN@X.COM', 'A-9']], true)))).toEqual([]);
+
+    const files = await store.fileMappings('two');
+    expect(files.map((f) => [f.fileIndex, f.status, f.columns.map((c) => c.field)])).toEqual([
+      [0, 'awaiting_review', ['email', 'extra']],
+      [1, 'awaiting_review', ['email', 'extra']],
+    ]);
+    // The preview of a further file is numbered within it.
+    expect(files[1]!.preview.map((p) => [p.rowNumber, p.cells.email_address])).toEqual([[1, 'cy@z.net'], [2, 'ANN@X.COM']]);
+
+    // The second file decided first: the job stays held, its first file still waiting.
+    expect(outputs(await stage(decision('two', 1, { Ref: 'source' })))).toEqual([]);
+    expect((await store.fileMappings('two')).map((f) => f.status)).toEqual(['awaiting_review', 'confirmed']);
+    expect((await store.jobMapping('two'))!.status).toBe('awaiting_review');
+
+    const released = await stage(decision('two', 0));
+    const out = outputs(released);
+    expect(out.map((b) => b.seq)).toEqual([0, 1]);
+    expect(out.flatMap((b) => b.rows.map((r) => [r.rowNumber, r.lead!.email, r.lead!.source, r.lead!.extra.Code ?? '']))).toEqual([
+      [1, 'ann@x.com', '', 'A-1'],
+      [2, 'bob@y.org', '', 'B-2'],
+      [SPAN + 1, 'cy@z.net', 'C-3', ''],
+      [SPAN + 2, 'ann@x.com', 'A-9', ''],
+    ]);
+    expect(out[1]!.last).toBe(true);
+    if (isFanout(released)) await released.settle?.();
+    expect(await store.parked('two')).toEqual([]);
+    expect((await store.jobMapping('two'))!.status).toBe('confirmed');
+    // A decision delivered twice releases nothing more.
+    expect(outputs(await stage(decision('two', 1, { Ref: 'extra' })))).toEqual([]);
+
+    // The supplier learned both files' headers: its next file is mapped so, with no review.
+    const next = await single(stage)({ ...batch('next', 0, 0, ['E-mail', 'email_address', 'Ref', 'Code'], [['ed@v.com', '', 'E-5', '']], true), job: { ...job, jobId: 'next', supplier: 'acme-two' } });
+    expect(next.mapping.map((m) => [m.header, m.field, m.evidence[0]])).toEqual([
+      ['E-mail', 'email', 'confirmed for this supplier before'],
+      ['email_address', 'email', 'confirmed for this supplier before'],
+      ['Ref', 'source', 'confirmed for this supplier before'],
+      ['Code', 'extra', 'confirmed for this supplier before'],
+    ]);
+  });
+
+  it('keeps a job held when every file mapped so far is decided but a further file is still to come', async () => {
+    const store = createMemoryMappingStore();
+    const stage = createMappingStage({ store });
+    await stage(batch('early', 0, 0, ['Mail'], [['ann@x.com']]));
+    expect(outputs(await stage(decision('early', 0)))).toEqual([]);
+    // The second file comes after the first was decided: it waits for its own decision.
+    expect(outputs(await stage(batch('early', 1, 1, ['Contact'], [['cy@z.net']], true)))).toEqual([]);
+    expect((await store.fileMappings('early')).map((f) => f.status)).toEqual(['confirmed', 'awaiting_review']);
+    const out = outputs(await stage(decision('early', 1)));
+    expect(out.flatMap((b) => b.rows.map((r) => r.lead!.email))).toEqual(['ann@x.com', 'cy@z.net']);
+  });
+
+  it('releases on the last batch when every file was decided before it came', async () => {
+    const stage = createMappingStage();
+    await stage(batch('late', 0, 0, ['Mail'], [['ann@x.com']]));
+    expect(outputs(await stage(decision('late', 0)))).toEqual([]);
+    const out = outputs(await stage(batch('late', 0, 1, ['Mail'], [['bo@x.com']], true)));
+    expect(out.map((b) => [b.seq, b.rows.length, b.last])).toEqual([[0, 1, false], [1, 1, true]]);
+  });
+
+  it('holds a job whose first file had no rows once a further file has rows to review', async () => {
+    const store = createMemoryMappingStore();
+    const stage = createMappingStage({ store });
+    const empty = await stage(batch('empty-first', 0, 0, ['Mail'], []));
+    expect(isFanout(empty)).toBe(false);
+    expect(outputs(await stage(batch('empty-first', 1, 1, ['Contact'], [['cy@z.net']], true)))).toEqual([]);
+    expect((await store.jobMapping('empty-first'))!.status).toBe('awaiting_review');
+    expect((await store.fileMappings('empty-first')).map((f) => f.status)).toEqual(['automatic', 'awaiting_review']);
+    const out = outputs(await stage(decision('empty-first', 1, { Contact: 'email' })));
+    expect(out.flatMap((b) => b.rows.map((r) => [r.rowNumber, r.lead!.email]))).toEqual([[SPAN + 1, 'cy@z.net']]);
   });
 });

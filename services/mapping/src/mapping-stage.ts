@@ -1,6 +1,6 @@
 import { Disposition, RowBatch, type ColumnMapping, type Lead, type LeadBatch, type LeadRow, type Reason } from '@leadflow/proto';
 import {
-  alternateCells, alternatesOf, emptyLead, fanout, FREE_EMAIL_DOMAINS, LEAD_COLUMNS, leadIdFor, reason, type Fanout, type Stage,
+  alternateCells, alternatesOf, emptyLead, fanout, fileRowOf, FREE_EMAIL_DOMAINS, LEAD_COLUMNS, leadIdFor, reason, type Fanout, type Stage,
 } from '@leadflow/pipeline';
 import { consentDay } from './consent.js';
 import type { AliasTable } from './alias-table.js';
@@ -50,10 +50,12 @@ export type MappingStageResult = LeadBatch | Fanout<LeadBatch>;
  * batch, from headers and values), each value cleaned and normalized, and each row marked
  * INVALID when it has no usable contact (docs/architecture.md section 8).
  *
- * A job uploaded with `review` stops here: its mapping is saved as awaiting review with a
- * preview of its first rows, and its batches are held in the store (none go out) until a batch
- * carrying a person's decision arrives on the job's key; then every held batch goes out at once,
- * mapped as decided, and the decision is remembered for the supplier.
+ * A job uploaded with `review` stops here: each file's mapping is saved as awaiting review with
+ * a preview of its first rows, and the job's batches are held in the store (none go out). A
+ * batch carrying a person's decision on one file's mapping arrives on the job's key: that file's
+ * mapping is recorded as decided and remembered for the supplier. Once every file is decided and
+ * the job's last batch is held, every held batch goes out at once, in order, each mapped as its
+ * file was decided (docs/several-files.md, "Review").
  */
 export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBatch, MappingStageResult> {
   const defaultRegion = opts.defaultRegion ?? 'US';
@@ -88,14 +90,15 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
       const columns = batch.header.map((_, i) => batch.rows.map((r) => r.cells[i] ?? ''));
       const region = regionOf(batch);
       const decided = mapColumns(batch.header, columns, { region, confirmed, aliases });
-      // A job with no rows to show (an empty or unreadable file) has nothing to review.
-      // Only a job's first file is reviewed (an upload of several files is never in review).
-      const review = job.review && !job.fileIndex && batch.rows.length > 0;
+      // A file with no rows to show (empty or unreadable) has nothing to review.
+      const review = job.review && batch.rows.length > 0;
       mapping = await store.saveJobMapping(job, {
         columns: decided,
         status: review ? 'awaiting_review' : 'automatic',
         preview: review ? previewOf(batch, decided, region) : [],
       });
+      // A further file to review holds a job whose first file had nothing to review.
+      if (review && job.fileIndex) await store.holdJob(job.jobId);
     }
     if (mapping.status !== 'awaiting_review') remember(mappingKey(job), mapping.columns);
     return mapping;
@@ -112,26 +115,55 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
     return { ...mapping, columns };
   }
 
+  /** Whether a batch of a job goes on hold: its job is in review (the first file's mapping says so for every file). */
+  async function isHeld(job: NonNullable<RowBatch['job']>, mapping: JobMapping): Promise<boolean> {
+    if (!job.fileIndex) return mapping.status === 'awaiting_review';
+    if (!job.review) return false;
+    return (await store.jobMapping(job.jobId))?.status === 'awaiting_review';
+  }
+
+  /** A person's decision on one file's mapping (the first file's in a job of one), then the release if it was the last awaited. */
   async function decide(batch: RowBatch): Promise<MappingStageResult> {
     const job = batch.job!;
-    const mapping = await store.jobMapping(job.jobId);
-    if (!mapping) return fanout([]);
-    let columns = mapping.columns;
-    if (mapping.status === 'awaiting_review') {
-      columns = applyDecision(mapping.columns, batch.decision!.columns);
-      if (job.supplier) await store.confirm(job.tenantId, job.supplier, columns.map((c) => ({ header: c.header, field: c.field })), { by: 'review', jobId: job.jobId });
-      await store.confirmJobMapping(job.jobId, columns);
+    const decision = batch.decision!;
+    const fileIndex = decision.fileIndex ?? 0;
+    const first = await store.jobMapping(job.jobId);
+    if (!first) return fanout([]);
+    if (first.status === 'awaiting_review') {
+      const file = (await store.fileMappings(job.jobId)).find((f) => f.fileIndex === fileIndex);
+      // A decision redelivered (or on a file decided already) changes nothing.
+      if (file?.status === 'awaiting_review') {
+        const columns = applyDecision(file.columns, decision.columns);
+        if (job.supplier) await store.confirm(job.tenantId, job.supplier, columns.map((c) => ({ header: c.header, field: c.field })), { by: 'review', jobId: job.jobId });
+        await store.confirmFileMapping(job.jobId, fileIndex, columns);
+      }
     }
-    // Held batches go out even when the decision was already recorded: a redelivered decision
-    // (the service stopped before its outputs were acknowledged) releases what is still held.
-    const held = await store.parked(job.jobId);
-    remember(job.jobId, columns);
-    const released = held.map((h) => {
-      const parked = RowBatch.decode(h.batch);
-      return mapBatch(parked, columns, regionOf(parked));
-    });
-    await count(job.jobId, released);
-    return fanout(released, () => store.unpark(job.jobId, held.map((h) => h.seq)));
+    return release(job.jobId);
+  }
+
+  /**
+   * The job's held batches, once it may go on: every file decided and its last batch held (a
+   * file not yet mapped could still come to be reviewed). They go out in seq order, each mapped
+   * by its file's mapping. Held batches go out even when the job was released already: a
+   * redelivered decision or last batch (the service stopped before its outputs were
+   * acknowledged) releases what is still held.
+   */
+  async function release(jobId: string): Promise<MappingStageResult> {
+    const first = await store.jobMapping(jobId);
+    if (!first) return fanout([]);
+    const files = await store.fileMappings(jobId);
+    if (first.status === 'awaiting_review' && files.some((f) => f.status === 'awaiting_review')) return fanout([]);
+    const held = await store.parked(jobId);
+    const parked = held.map((h) => RowBatch.decode(h.batch));
+    if (first.status === 'awaiting_review') {
+      if (!parked.some((b) => b.last)) return fanout([]);
+      await store.releaseJob(jobId);
+    }
+    const columnsOf = new Map(files.map((f) => [f.fileIndex, f.columns]));
+    for (const f of files) remember(f.fileIndex ? `${jobId}#${f.fileIndex}` : jobId, f.columns);
+    const released = parked.map((b) => mapBatch(b, columnsOf.get(b.job?.fileIndex ?? 0) ?? first.columns, regionOf(b)));
+    await count(jobId, released);
+    return fanout(released, () => store.unpark(jobId, held.map((h) => h.seq)));
   }
 
   /** Counts batches mapped, before they go on, for the job's status (rows mapped, invalid, and the total). */
@@ -146,11 +178,17 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
   async function handle(batch: RowBatch): Promise<MappingStageResult> {
     if (batch.decision) return decide(batch);
     const mapping = await grown(batch, await mappingFor(batch));
-    const jobId = batch.job!.jobId;
-    if (mapping.status === 'awaiting_review') {
+    const job = batch.job!;
+    const jobId = job.jobId;
+    // A job released while this batch was held (a redelivery after a release not yet acknowledged)
+    // goes on as held batches do, so that none goes out twice or is left behind.
+    const heldStill = async () => job.review && (await store.parked(jobId)).length > 0;
+    if ((await isHeld(job, mapping)) || (await heldStill())) {
       await store.park(jobId, batch.seq, RowBatch.encode(batch).finish());
-      if (batch.last) await store.setTotal(jobId, batch.totalRows);
-      return fanout([]);
+      if (!batch.last) return fanout([]);
+      await store.setTotal(jobId, batch.totalRows);
+      // Every file may have been decided before the job's last batch came.
+      return release(jobId);
     }
     const mapped = mapBatch(batch, mapping.columns, regionOf(batch));
     await count(jobId, [mapped]);
@@ -195,7 +233,8 @@ function previewOf(batch: RowBatch, mapping: readonly ColumnDecision[], region: 
     if (emails) fields.alternate_emails = emails;
     if (phones) fields.alternate_phones = phones;
     for (const [k, v] of Object.entries(row.lead!.extra)) fields[`extra.${k}`] = v;
-    return { rowNumber: row.rowNumber, cells, fields };
+    // Numbered within its file, as the person sees the file.
+    return { rowNumber: fileRowOf(row.rowNumber).row, cells, fields };
   });
 }
 

@@ -23,11 +23,18 @@ export interface JobMapping {
 
 type JobKey = { jobId: string; tenantId: string; supplier: string; fileIndex?: number };
 
+/** One file's mapping in a job of several files (the first file's too), with its own review state. */
+export interface FileMapping extends JobMapping {
+  /** The file's 0-based position in the upload. */
+  fileIndex: number;
+}
+
 /** Where mappings are kept: each job's, the suppliers' confirmed ones, and the rows of jobs in review. */
 export interface MappingStore {
   /**
-   * The job's mapping; with `fileIndex` above 0, that of the upload's file at that position
-   * (docs/several-files.md: each file's header is mapped on its own, never reviewed).
+   * The job's mapping (its status the job's: awaiting_review until every file is decided); with
+   * `fileIndex` above 0, that of the upload's file at that position (docs/several-files.md: each
+   * file's header is mapped, and reviewed, on its own), its status the file's.
    */
   jobMapping(jobId: string, fileIndex?: number): Promise<JobMapping | undefined>;
   /** Keeps the first mapping saved for a job (or for its file `job.fileIndex`); returns the one kept. */
@@ -37,8 +44,17 @@ export interface MappingStore {
    * keys); a mapping already as long is kept as it is. Returns the columns kept.
    */
   growJobMapping(jobId: string, columns: ColumnDecision[], fileIndex?: number): Promise<ColumnDecision[]>;
-  /** Records a person's decision on a job's mapping. */
-  confirmJobMapping(jobId: string, columns: ColumnDecision[]): Promise<void>;
+  /** Every file's mapping saved so far, in upload order, each with its own status (the first file's too). */
+  fileMappings(jobId: string): Promise<FileMapping[]>;
+  /** Records a person's decision on one file's mapping; the job stays in review until releaseJob. */
+  confirmFileMapping(jobId: string, fileIndex: number, columns: ColumnDecision[]): Promise<void>;
+  /**
+   * Puts a job in review whose first file had nothing to review (no rows) once a further file
+   * does: the first file's own status stays automatic.
+   */
+  holdJob(jobId: string): Promise<void>;
+  /** Ends a job's review: every file is decided and its rows go on. */
+  releaseJob(jobId: string): Promise<void>;
   /** The supplier's confirmed mappings by folded header. */
   confirmed(tenantId: string, supplier: string): Promise<Map<string, MappedField>>;
   /** Adds to the supplier's confirmed mappings (a header confirmed again takes the new field), saying how they were learned. */
@@ -74,10 +90,10 @@ export function createSqlMappingStore(db: SqlClient): MappingStore {
   return {
     async jobMapping(jobId, fileIndex) {
       if (fileIndex) {
-        const { rows } = await db.query<{ columns: ColumnDecision[] }>(
-          'SELECT columns FROM job_file_mappings WHERE job_id = $1 AND file_index = $2', [jobId, fileIndex],
+        const { rows } = await db.query<JobMapping>(
+          'SELECT columns, status, preview FROM job_file_mappings WHERE job_id = $1 AND file_index = $2', [jobId, fileIndex],
         );
-        return rows[0] && { columns: rows[0].columns, status: 'automatic', preview: [] };
+        return rows[0];
       }
       const { rows } = await db.query<JobMapping>('SELECT columns, status, preview FROM job_mappings WHERE job_id = $1', [jobId]);
       return rows[0];
@@ -85,8 +101,9 @@ export function createSqlMappingStore(db: SqlClient): MappingStore {
     async saveJobMapping(job, mapping) {
       if (job.fileIndex) {
         await db.query(
-          'INSERT INTO job_file_mappings (job_id, file_index, tenant_id, columns) VALUES ($1, $2, $3, $4) ON CONFLICT (job_id, file_index) DO NOTHING',
-          [job.jobId, job.fileIndex, job.tenantId, JSON.stringify(mapping.columns)],
+          `INSERT INTO job_file_mappings (job_id, file_index, tenant_id, columns, status, preview) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (job_id, file_index) DO NOTHING`,
+          [job.jobId, job.fileIndex, job.tenantId, JSON.stringify(mapping.columns), mapping.status, JSON.stringify(mapping.preview)],
         );
         return (await this.jobMapping(job.jobId, job.fileIndex)) ?? mapping;
       }
@@ -114,8 +131,28 @@ export function createSqlMappingStore(db: SqlClient): MappingStore {
       );
       return rows[0]?.columns ?? columns;
     },
-    async confirmJobMapping(jobId, columns) {
-      await db.query("UPDATE job_mappings SET columns = $2, status = 'confirmed' WHERE job_id = $1", [jobId, JSON.stringify(columns)]);
+    async fileMappings(jobId) {
+      const { rows } = await db.query<FileMapping>(
+        `SELECT 0 AS "fileIndex", columns, coalesce(file_status, status) AS status, preview FROM job_mappings WHERE job_id = $1
+         UNION ALL
+         SELECT file_index, columns, status, preview FROM job_file_mappings WHERE job_id = $1
+         ORDER BY 1`,
+        [jobId],
+      );
+      return rows;
+    },
+    async confirmFileMapping(jobId, fileIndex, columns) {
+      if (fileIndex) {
+        await db.query("UPDATE job_file_mappings SET columns = $3, status = 'confirmed' WHERE job_id = $1 AND file_index = $2", [jobId, fileIndex, JSON.stringify(columns)]);
+      } else {
+        await db.query("UPDATE job_mappings SET columns = $2, file_status = 'confirmed' WHERE job_id = $1", [jobId, JSON.stringify(columns)]);
+      }
+    },
+    async holdJob(jobId) {
+      await db.query("UPDATE job_mappings SET status = 'awaiting_review', file_status = 'automatic' WHERE job_id = $1 AND status = 'automatic'", [jobId]);
+    },
+    async releaseJob(jobId) {
+      await db.query("UPDATE job_mappings SET status = 'confirmed' WHERE job_id = $1 AND status = 'awaiting_review'", [jobId]);
     },
     async confirmed(tenantId, supplier) {
       if (!supplier) return new Map();
@@ -165,6 +202,8 @@ export function createSqlMappingStore(db: SqlClient): MappingStore {
 /** The same store in memory, for a stage without a database (tests, `leadflow map`). */
 export function createMemoryMappingStore(): MappingStore {
   const jobs = new Map<string, JobMapping>();
+  /** The first file's own status where it differs from its job's (job_mappings.file_status). */
+  const firstFileStatus = new Map<string, MappingStatus>();
   const suppliers = new Map<string, Map<string, MappedField>>();
   const parked = new Map<string, Map<number, Uint8Array>>();
   const supplierKey = (tenantId: string, supplier: string) => JSON.stringify([tenantId, supplier]);
@@ -184,9 +223,35 @@ export function createMemoryMappingStore(): MappingStore {
       if (job && job.columns.length < columns.length) jobs.set(key, { ...job, columns: structuredClone(columns) });
       return jobs.get(key)?.columns ?? columns;
     },
-    async confirmJobMapping(jobId, columns) {
-      const job = jobs.get(jobId);
-      if (job) jobs.set(jobId, { ...job, columns, status: 'confirmed' });
+    async fileMappings(jobId) {
+      const files: FileMapping[] = [];
+      for (const [key, mapping] of jobs) {
+        const [id, index] = key.split('#');
+        if (id !== jobId) continue;
+        const fileIndex = Number(index ?? 0);
+        files.push({ ...mapping, fileIndex, status: (fileIndex === 0 && firstFileStatus.get(jobId)) || mapping.status });
+      }
+      return files.sort((a, b) => a.fileIndex - b.fileIndex);
+    },
+    async confirmFileMapping(jobId, fileIndex, columns) {
+      const key = fileKey(jobId, fileIndex);
+      const mapping = jobs.get(key);
+      if (!mapping) return;
+      if (fileIndex) jobs.set(key, { ...mapping, columns, status: 'confirmed' });
+      else {
+        jobs.set(key, { ...mapping, columns });
+        firstFileStatus.set(jobId, 'confirmed');
+      }
+    },
+    async holdJob(jobId) {
+      const mapping = jobs.get(jobId);
+      if (mapping?.status !== 'automatic') return;
+      jobs.set(jobId, { ...mapping, status: 'awaiting_review' });
+      firstFileStatus.set(jobId, 'automatic');
+    },
+    async releaseJob(jobId) {
+      const mapping = jobs.get(jobId);
+      if (mapping?.status === 'awaiting_review') jobs.set(jobId, { ...mapping, status: 'confirmed' });
     },
     async confirmed(tenantId, supplier) {
       return new Map(supplier ? suppliers.get(supplierKey(tenantId, supplier)) : undefined);

@@ -156,6 +156,11 @@ export interface RowBatch {
 /** The mapping a person confirmed for a job: every column's field ("extra" to keep it aside). */
 export interface MappingDecision {
   columns: ColumnMapping[];
+  /**
+   * Several files, one job (docs/several-files.md): the file `columns` are for, by its 0-based
+   * position in the upload. 0, the first file, is also a job of one file's.
+   */
+  fileIndex: number;
 }
 
 /** The canonical lead (docs/architecture.md section 3). Empty string means absent. */
@@ -1148,13 +1153,16 @@ export const RowBatch: MessageFns<RowBatch> = {
 };
 
 function createBaseMappingDecision(): MappingDecision {
-  return { columns: [] };
+  return { columns: [], fileIndex: 0 };
 }
 
 export const MappingDecision: MessageFns<MappingDecision> = {
   encode(message: MappingDecision, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.columns) {
       ColumnMapping.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.fileIndex !== 0) {
+      writer.uint32(16).uint32(message.fileIndex);
     }
     return writer;
   },
@@ -1180,6 +1188,14 @@ export const MappingDecision: MessageFns<MappingDecision> = {
             message.columns.push(ColumnMapping.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.fileIndex = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1197,6 +1213,11 @@ export const MappingDecision: MessageFns<MappingDecision> = {
       columns: globalThis.Array.isArray(object?.columns)
         ? object.columns.map((e: any) => ColumnMapping.fromJSON(e))
         : [],
+      fileIndex: isSet(object.fileIndex)
+        ? globalThis.Number(object.fileIndex)
+        : isSet(object.file_index)
+        ? globalThis.Number(object.file_index)
+        : 0,
     };
   },
 
@@ -1204,6 +1225,9 @@ export const MappingDecision: MessageFns<MappingDecision> = {
     const obj: any = {};
     if (message.columns?.length) {
       obj.columns = message.columns.map((e) => ColumnMapping.toJSON(e));
+    }
+    if (message.fileIndex !== 0) {
+      obj.fileIndex = Math.round(message.fileIndex);
     }
     return obj;
   },
@@ -1214,6 +1238,7 @@ export const MappingDecision: MessageFns<MappingDecision> = {
   fromPartial<I extends Exact<DeepPartial<MappingDecision>, I>>(object: I): MappingDecision {
     const message = createBaseMappingDecision();
     message.columns = object.columns?.map((e) => ColumnMapping.fromPartial(e)) || [];
+    message.fileIndex = object.fileIndex ?? 0;
     return message;
   },
 };

@@ -355,6 +355,22 @@ export interface GetMappingResponse {
   status: string;
   /** The first rows as the proposed mapping reads them, for a person to check before confirming. */
   preview: PreviewRow[];
+  /**
+   * A job of several files (docs/several-files.md): each file's mapping, in upload order, once
+   * its first rows are mapped. columns, preview above are then the first file's, status the job's.
+   */
+  files: FileMapping[];
+}
+
+/** One file's mapping in a job of several files. */
+export interface FileMapping {
+  /** The file's name as the job shows it (Job.files[].name), what ConfirmMapping's file names. */
+  file: string;
+  /** This file's: "awaiting_review", "confirmed" or "automatic" (nothing to review: no rows). */
+  status: string;
+  columns: ColumnMapping[];
+  /** Row numbers within the file. */
+  preview: PreviewRow[];
 }
 
 export interface PreviewRow {
@@ -382,6 +398,12 @@ export interface ConfirmMappingRequest {
    * keep the proposed field.
    */
   fields: { [key: string]: string };
+  /**
+   * A job of several files: the file decided, by its name as the job shows it (Job.files[].name);
+   * the others keep waiting. Empty: every file still waiting for review, fields applied to each
+   * file that has the header.
+   */
+  file: string;
 }
 
 export interface ConfirmMappingRequest_FieldsEntry {
@@ -390,7 +412,10 @@ export interface ConfirmMappingRequest_FieldsEntry {
 }
 
 export interface ConfirmMappingResponse {
+  /** The file decided (the first of them when several were). */
   columns: ColumnMapping[];
+  /** A job of several files: each file this call decided, with its mapping as confirmed. */
+  files: FileMapping[];
 }
 
 export interface FieldChange {
@@ -3774,7 +3799,7 @@ export const GetMappingRequest: MessageFns<GetMappingRequest> = {
 };
 
 function createBaseGetMappingResponse(): GetMappingResponse {
-  return { columns: [], status: "", preview: [] };
+  return { columns: [], status: "", preview: [], files: [] };
 }
 
 export const GetMappingResponse: MessageFns<GetMappingResponse> = {
@@ -3787,6 +3812,9 @@ export const GetMappingResponse: MessageFns<GetMappingResponse> = {
     }
     for (const v of message.preview) {
       PreviewRow.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.files) {
+      FileMapping.encode(v!, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -3828,6 +3856,14 @@ export const GetMappingResponse: MessageFns<GetMappingResponse> = {
             message.preview.push(PreviewRow.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.files.push(FileMapping.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3847,6 +3883,7 @@ export const GetMappingResponse: MessageFns<GetMappingResponse> = {
         : [],
       status: isSet(object.status) ? globalThis.String(object.status) : "",
       preview: globalThis.Array.isArray(object?.preview) ? object.preview.map((e: any) => PreviewRow.fromJSON(e)) : [],
+      files: globalThis.Array.isArray(object?.files) ? object.files.map((e: any) => FileMapping.fromJSON(e)) : [],
     };
   },
 
@@ -3861,6 +3898,9 @@ export const GetMappingResponse: MessageFns<GetMappingResponse> = {
     if (message.preview?.length) {
       obj.preview = message.preview.map((e) => PreviewRow.toJSON(e));
     }
+    if (message.files?.length) {
+      obj.files = message.files.map((e) => FileMapping.toJSON(e));
+    }
     return obj;
   },
 
@@ -3871,6 +3911,126 @@ export const GetMappingResponse: MessageFns<GetMappingResponse> = {
     const message = createBaseGetMappingResponse();
     message.columns = object.columns?.map((e) => ColumnMapping.fromPartial(e)) || [];
     message.status = object.status ?? "";
+    message.preview = object.preview?.map((e) => PreviewRow.fromPartial(e)) || [];
+    message.files = object.files?.map((e) => FileMapping.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseFileMapping(): FileMapping {
+  return { file: "", status: "", columns: [], preview: [] };
+}
+
+export const FileMapping: MessageFns<FileMapping> = {
+  encode(message: FileMapping, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.file !== "") {
+      writer.uint32(10).string(message.file);
+    }
+    if (message.status !== "") {
+      writer.uint32(18).string(message.status);
+    }
+    for (const v of message.columns) {
+      ColumnMapping.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.preview) {
+      PreviewRow.encode(v!, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FileMapping {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFileMapping();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.file = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.columns.push(ColumnMapping.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.preview.push(PreviewRow.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FileMapping {
+    return {
+      file: isSet(object.file) ? globalThis.String(object.file) : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      columns: globalThis.Array.isArray(object?.columns)
+        ? object.columns.map((e: any) => ColumnMapping.fromJSON(e))
+        : [],
+      preview: globalThis.Array.isArray(object?.preview) ? object.preview.map((e: any) => PreviewRow.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: FileMapping): unknown {
+    const obj: any = {};
+    if (message.file !== "") {
+      obj.file = message.file;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.columns?.length) {
+      obj.columns = message.columns.map((e) => ColumnMapping.toJSON(e));
+    }
+    if (message.preview?.length) {
+      obj.preview = message.preview.map((e) => PreviewRow.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FileMapping>, I>>(base?: I): FileMapping {
+    return FileMapping.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FileMapping>, I>>(object: I): FileMapping {
+    const message = createBaseFileMapping();
+    message.file = object.file ?? "";
+    message.status = object.status ?? "";
+    message.columns = object.columns?.map((e) => ColumnMapping.fromPartial(e)) || [];
     message.preview = object.preview?.map((e) => PreviewRow.fromPartial(e)) || [];
     return message;
   },
@@ -4212,7 +4372,7 @@ export const PreviewRow_FieldsEntry: MessageFns<PreviewRow_FieldsEntry> = {
 };
 
 function createBaseConfirmMappingRequest(): ConfirmMappingRequest {
-  return { jobId: "", fields: {} };
+  return { jobId: "", fields: {}, file: "" };
 }
 
 export const ConfirmMappingRequest: MessageFns<ConfirmMappingRequest> = {
@@ -4223,6 +4383,9 @@ export const ConfirmMappingRequest: MessageFns<ConfirmMappingRequest> = {
     globalThis.Object.entries(message.fields).forEach(([key, value]: [string, string]) => {
       ConfirmMappingRequest_FieldsEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
     });
+    if (message.file !== "") {
+      writer.uint32(26).string(message.file);
+    }
     return writer;
   },
 
@@ -4258,6 +4421,14 @@ export const ConfirmMappingRequest: MessageFns<ConfirmMappingRequest> = {
             }
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.file = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4291,6 +4462,7 @@ export const ConfirmMappingRequest: MessageFns<ConfirmMappingRequest> = {
           {},
         )
         : {},
+      file: isSet(object.file) ? globalThis.String(object.file) : "",
     };
   },
 
@@ -4307,6 +4479,9 @@ export const ConfirmMappingRequest: MessageFns<ConfirmMappingRequest> = {
           obj.fields[k] = v;
         });
       }
+    }
+    if (message.file !== "") {
+      obj.file = message.file;
     }
     return obj;
   },
@@ -4326,6 +4501,7 @@ export const ConfirmMappingRequest: MessageFns<ConfirmMappingRequest> = {
       },
       {},
     );
+    message.file = object.file ?? "";
     return message;
   },
 };
@@ -4420,13 +4596,16 @@ export const ConfirmMappingRequest_FieldsEntry: MessageFns<ConfirmMappingRequest
 };
 
 function createBaseConfirmMappingResponse(): ConfirmMappingResponse {
-  return { columns: [] };
+  return { columns: [], files: [] };
 }
 
 export const ConfirmMappingResponse: MessageFns<ConfirmMappingResponse> = {
   encode(message: ConfirmMappingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.columns) {
       ColumnMapping.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.files) {
+      FileMapping.encode(v!, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -4452,6 +4631,14 @@ export const ConfirmMappingResponse: MessageFns<ConfirmMappingResponse> = {
             message.columns.push(ColumnMapping.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.files.push(FileMapping.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4469,6 +4656,7 @@ export const ConfirmMappingResponse: MessageFns<ConfirmMappingResponse> = {
       columns: globalThis.Array.isArray(object?.columns)
         ? object.columns.map((e: any) => ColumnMapping.fromJSON(e))
         : [],
+      files: globalThis.Array.isArray(object?.files) ? object.files.map((e: any) => FileMapping.fromJSON(e)) : [],
     };
   },
 
@@ -4476,6 +4664,9 @@ export const ConfirmMappingResponse: MessageFns<ConfirmMappingResponse> = {
     const obj: any = {};
     if (message.columns?.length) {
       obj.columns = message.columns.map((e) => ColumnMapping.toJSON(e));
+    }
+    if (message.files?.length) {
+      obj.files = message.files.map((e) => FileMapping.toJSON(e));
     }
     return obj;
   },
@@ -4486,6 +4677,7 @@ export const ConfirmMappingResponse: MessageFns<ConfirmMappingResponse> = {
   fromPartial<I extends Exact<DeepPartial<ConfirmMappingResponse>, I>>(object: I): ConfirmMappingResponse {
     const message = createBaseConfirmMappingResponse();
     message.columns = object.columns?.map((e) => ColumnMapping.fromPartial(e)) || [];
+    message.files = object.files?.map((e) => FileMapping.fromPartial(e)) || [];
     return message;
   },
 };
@@ -19770,7 +19962,8 @@ export const LeadflowGatewayService = {
   },
   /**
    * For a job uploaded with review: confirm the proposed mapping, or change some columns' fields;
-   * the job then goes on, and the supplier's next files are mapped the same way.
+   * the job then goes on, and the supplier's next files are mapped the same way. A job of several
+   * files: one file (`file`) or every file waiting; its rows go on once every file is decided.
    */
   confirmMapping: {
     path: "/leadflow.v1.LeadflowGateway/ConfirmMapping" as const,
@@ -20470,7 +20663,8 @@ export interface LeadflowGatewayServer extends UntypedServiceImplementation {
   getMapping: handleUnaryCall<GetMappingRequest, GetMappingResponse>;
   /**
    * For a job uploaded with review: confirm the proposed mapping, or change some columns' fields;
-   * the job then goes on, and the supplier's next files are mapped the same way.
+   * the job then goes on, and the supplier's next files are mapped the same way. A job of several
+   * files: one file (`file`) or every file waiting; its rows go on once every file is decided.
    */
   confirmMapping: handleUnaryCall<ConfirmMappingRequest, ConfirmMappingResponse>;
   /** What duplicates merged into a lead: each merge with the fields it changed. */
@@ -20726,7 +20920,8 @@ export interface LeadflowGatewayClient extends Client {
   ): ClientUnaryCall;
   /**
    * For a job uploaded with review: confirm the proposed mapping, or change some columns' fields;
-   * the job then goes on, and the supplier's next files are mapped the same way.
+   * the job then goes on, and the supplier's next files are mapped the same way. A job of several
+   * files: one file (`file`) or every file waiting; its rows go on once every file is decided.
    */
   confirmMapping(
     request: ConfirmMappingRequest,
