@@ -80,8 +80,11 @@ const PROVIDERS = BIG_PROVIDERS.map((p) => [p, ...split(p)] as const);
  */
 export function emailSuggestion(email: string): string {
   const at = email.lastIndexOf('@');
-  if (at < 0) return '';
-  const domain = email.slice(at + 1).toLowerCase();
+  return at < 0 ? '' : domainSuggestion(email.slice(at + 1).toLowerCase());
+}
+
+/** emailSuggestion of a domain in lower case: it depends on nothing else, so enrichment keeps it by domain. */
+export function domainSuggestion(domain: string): string {
   if (KNOWN.has(domain)) return '';
   const [name, tld] = split(domain);
   let best = '';

@@ -37,7 +37,7 @@ function isDisposable(domain: string): boolean {
 }
 
 /** The part before "+", without ". - _": "Customer.Service+x" → "customerservice". */
-const roleKey = (local: string) => local.toLowerCase().replace(/\+.*$/, '').replace(/[.\-_]/g, '');
+export const roleKey = (local: string) => local.toLowerCase().replace(/\+.*$/, '').replace(/[.\-_]/g, '');
 
 /**
  * `disposable` for a throwaway domain (the mailchecker list), `role` for a function mailbox
@@ -56,4 +56,27 @@ export function emailType(email: string, suggestion: string = emailSuggestion(em
   if (isDisposable(domain)) return 'disposable';
   if (ROLE_LOCAL_PARTS.has(roleKey(email.slice(0, at)))) return 'role';
   return FREE_DOMAINS_LIST().has(domain) ? 'free' : 'business';
+}
+
+/**
+ * What an email's domain (in lower case) decides of emailType, kept by domain: `free-unless-role`
+ * (a provider of either free list), `free` (a likely typo of a big provider: the suggestion),
+ * `disposable`, or `business-unless-role`. Only a role mailbox (the local part) changes the first
+ * and the last.
+ */
+export type DomainKind = 'free-unless-role' | 'free' | 'disposable' | 'business-unless-role';
+
+/** emailType's order of tests, by the domain alone (the suggestion is domainSuggestion(domain)). */
+export function domainKind(domain: string, suggestion: string): DomainKind {
+  if (FREE_EMAIL_DOMAINS.has(domain)) return 'free-unless-role';
+  if (suggestion) return 'free';
+  if (isDisposable(domain)) return 'disposable';
+  return FREE_DOMAINS_LIST().has(domain) ? 'free-unless-role' : 'business-unless-role';
+}
+
+/** emailType from the domain's kind and the local part. */
+export function typeOfKind(kind: DomainKind, local: string): EmailType {
+  if (kind === 'free' || kind === 'disposable') return kind;
+  if (ROLE_LOCAL_PARTS.has(roleKey(local))) return 'role';
+  return kind === 'free-unless-role' ? 'free' : 'business';
 }
