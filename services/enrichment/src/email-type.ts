@@ -74,9 +74,26 @@ export function domainKind(domain: string, suggestion: string): DomainKind {
   return FREE_DOMAINS_LIST().has(domain) ? 'free-unless-role' : 'business-unless-role';
 }
 
+const LONGEST_ROLE = Math.max(...[...ROLE_LOCAL_PARTS].map((p) => p.length));
+
+/**
+ * Whether a local part can be a role mailbox, without building its key: its key keeps at least
+ * every character before the first "+" that is not a separator (lower case never makes a letter
+ * shorter nor a separator), so more of them than the longest role name rules it out.
+ */
+function mayBeRole(local: string): boolean {
+  let n = 0;
+  for (let i = 0; i < local.length; i++) {
+    const c = local.charCodeAt(i);
+    if (c === 43) break; // +
+    if (c !== 46 && c !== 45 && c !== 95 && ++n > LONGEST_ROLE) return false; // . - _
+  }
+  return true;
+}
+
 /** emailType from the domain's kind and the local part. */
 export function typeOfKind(kind: DomainKind, local: string): EmailType {
   if (kind === 'free' || kind === 'disposable') return kind;
-  if (ROLE_LOCAL_PARTS.has(roleKey(local))) return 'role';
+  if (mayBeRole(local) && ROLE_LOCAL_PARTS.has(roleKey(local))) return 'role';
   return kind === 'free-unless-role' ? 'free' : 'business';
 }

@@ -5,7 +5,7 @@ import { domainSuggestion, emailSuggestion } from './email-suggestion.js';
 import { domainKind, emailType, typeOfKind, type DomainKind } from './email-type.js';
 import { classifyIndustry, domainSector, textSector, type SectorHit, type SectorReaders } from './industry.js';
 import { classifyJobTitle } from './job-title.js';
-import { callingCodeCountries, phoneInfo, phoneTimeZones, planTypeName, PLAIN_E164, ZONE_PREFIX_LENGTH, type PhoneType } from './phone-info.js';
+import { callingCodeCountries, phoneInfo, phoneTimeZones, planTypeName, PLAIN_E164, zonePrefixLength, type PhoneType } from './phone-info.js';
 import { leadTimeZone, zoneOf } from './time-zone.js';
 
 /** What enrichment needs besides the lead: the instant it runs and the calling window in minutes. */
@@ -116,7 +116,7 @@ export function enrichLead(lead: Lead, ctx: EnrichContext): void {
     const planType = planTypeName(lead.phoneType);
     const countries = planType && PLAIN_E164.test(e164) ? callingCodeCountries(e164) : undefined;
     if (planType && countries) {
-      const facts = cached(caches.phonePrefixes, `${planType}|${e164.slice(0, ZONE_PREFIX_LENGTH)}`, () => ({
+      const facts = cached(caches.phonePrefixes, `${planType}|${e164.slice(0, zonePrefixLength(e164))}`, () => ({
         type: planType, zones: phoneTimeZones(e164.slice(1)),
       }));
       lead.phoneType = facts.type;

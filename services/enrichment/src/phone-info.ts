@@ -37,9 +37,22 @@ const CODE_COUNTRIES: ReadonlyMap<string, string[]> = (() => {
   return codes;
 })();
 
+/** The longest prefix of the time zone map by first digit: no longer prefix of a number is looked up. */
+const LONGEST_PREFIX: readonly number[] = (() => {
+  const longest = Array.from({ length: 10 }, () => 0);
+  for (const prefix of Object.keys(PHONE_TIME_ZONES)) longest[Number(prefix[0])] = Math.max(longest[Number(prefix[0])]!, prefix.length);
+  return longest;
+})();
+
+/**
+ * How many of an E.164 number's characters (the plus and digits) decide its zones: the plus and
+ * the longest prefix of the map that starts with its first digit (7 digits for +1: NPA-NXX).
+ */
+export const zonePrefixLength = (e164: string): number => 1 + (LONGEST_PREFIX[e164.charCodeAt(1) - 48] ?? 0);
+
 /** The zones of the longest prefix of the digits that the map knows, as a shared array. */
 export function phoneTimeZones(digits: string): string[] {
-  for (let n = Math.min(digits.length, 9); n > 0; n--) {
+  for (let n = Math.min(digits.length, LONGEST_PREFIX[digits.charCodeAt(0) - 48] ?? 0); n > 0; n--) {
     const prefix = digits.slice(0, n);
     const zones = PHONE_TIME_ZONES[prefix];
     if (zones === undefined) continue;
@@ -56,8 +69,16 @@ export function phoneTimeZones(digits: string): string[] {
  */
 export function planTypeName(planType: string): PhoneType | undefined {
   if (!planType) return undefined;
-  return TYPES[planType.toUpperCase()] ?? (PHONE_TYPES.has(planType) ? (planType as PhoneType) : undefined);
+  let name = planTypeNames.get(planType);
+  if (name === undefined) {
+    name = TYPES[planType.toUpperCase()] ?? (PHONE_TYPES.has(planType) ? (planType as PhoneType) : null);
+    if (planTypeNames.size < 1000) planTypeNames.set(planType, name);
+  }
+  return name ?? undefined;
 }
+
+/** planTypeName's answers: a handful of names, kept so that no name is upper-cased per lead. */
+const planTypeNames = new Map<string, PhoneType | null>();
 
 /**
  * Line type, place and time zones of an E.164 number, from the numbering plan alone (no lookup
@@ -90,6 +111,3 @@ export function callingCodeCountries(e164: string): readonly string[] | undefine
  * such a number of a known calling code, so that phoneFacts may skip the parse.
  */
 export const PLAIN_E164 = /^\+[1-9]\d{7,14}$/;
-
-/** Where a number's type and zones are decided by a prefix: the calling code's digits and up to 9 digits in all. */
-export const ZONE_PREFIX_LENGTH = 10;
