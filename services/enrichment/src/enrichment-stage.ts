@@ -3,7 +3,7 @@ import { isOpen, LEAD_COLUMNS, NO_TAG_RULES, reason, type BatchStage, type Compi
 import { windowMinutes, type CallingWindow } from './calling-window.js';
 import { createEnrichCaches, enrichLead } from './enrich-lead.js';
 import { builtInTags } from './lead-tags.js';
-import { qualityScore } from './quality-score.js';
+import { qualityScorer } from './quality-score.js';
 import { DEFAULT_QUALITY_SETTINGS, type QualitySettings } from './quality-settings.js';
 
 export interface EnrichmentStageOptions {
@@ -58,12 +58,13 @@ export function createEnrichmentStage(options: EnrichmentStageOptions = {}): Bat
     const settings = await settingsOf(tenantId);
     const ctx = { now: now(), window: windowOf(settings.callingWindow), callable: new Map<string, 'true' | 'false' | ''>(), caches };
     const { threshold, thresholdAction, weights } = settings;
+    const scoreOf = qualityScorer(weights);
     const rules = options.tagRules && batch.job ? await options.tagRules(tenantId) : NO_TAG_RULES;
     const supplier = batch.job?.supplier ?? '';
     for (const row of batch.rows) {
       if (!isOpen(row) || !row.lead) continue;
       enrichLead(row.lead, ctx);
-      const quality = qualityScore(row.lead, row.tags.includes('possible_duplicate'), weights);
+      const quality = scoreOf(row.lead, row.tags.includes('possible_duplicate'));
       row.qualityScore = quality.score;
       row.lead.quality = quality.detail;
       if (threshold > 0 && quality.score < threshold) {

@@ -11,7 +11,7 @@ export { NAICS_SECTORS } from './industry-keywords.js';
 export { classifyJobTitle, type JobTitleResult, type Seniority } from './job-title.js';
 export { builtInTags } from './lead-tags.js';
 export { createSqlTagRules, TAG_RULES_RELOAD_MS, type TagRuleSource } from './tag-rule-store.js';
-export { qualityFacts, qualityScore, qualityScoreReference, type QualityScore } from './quality-score.js';
+export { qualityFacts, qualityScore, qualityScorer, qualityScoreReference, type QualityScore } from './quality-score.js';
 export {
   createSqlQualitySettings, DEFAULT_QUALITY_SETTINGS, mergeQualitySettings, parseQualitySettings, QUALITY_COMPONENTS, RISK_COMPONENTS,
   type QualityComponent, type QualitySettings, type ThresholdAction,

@@ -31,28 +31,37 @@ export function qualityFacts(lead: Lead, possibleDuplicate: boolean): Record<Qua
   };
 }
 
-/**
- * The quality score of an enriched lead under a tenant's weights (docs/enrichment.md): every
- * component listed with the points it gave, 0 when it does not apply. The answer depends only on
- * which components apply (14 of them) and the weights, so it is kept by those: no string is built
- * for a lead whose combination was seen under the same weights.
- */
-export function qualityScore(lead: Lead, possibleDuplicate: boolean, weights: Readonly<Record<QualityComponent, number>>): QualityScore {
+/** The components that apply to a lead, one bit each in the order of QUALITY_COMPONENTS (as qualityFacts). */
+function factMask(lead: Lead, possibleDuplicate: boolean): number {
   const facts = qualityFacts(lead, possibleDuplicate);
   let mask = 0;
   for (let i = 0; i < COMPONENTS.length; i++) if (facts[COMPONENTS[i]!]) mask |= 1 << i;
-  let kept = scores.get(weights);
-  // The weights' values are checked each time: an object changed in place starts afresh.
-  if (!kept || COMPONENTS.some((c, i) => kept!.points[i] !== weights[c])) {
-    scores.set(weights, (kept = { points: COMPONENTS.map((c) => weights[c]), byMask: new Map() }));
-  }
-  let score = kept.byMask.get(mask);
-  if (!score) kept.byMask.set(mask, (score = qualityScoreReference(lead, possibleDuplicate, weights)));
-  return { score: score.score, detail: score.detail };
+  return mask;
 }
 
-/** Scores by weights (a tenant's settings object) and by the components that apply, as a bit mask. */
-const scores = new WeakMap<object, { points: number[]; byMask: Map<number, QualityScore> }>();
+/**
+ * The quality score of an enriched lead under a tenant's weights (docs/enrichment.md): every
+ * component listed with the points it gave, 0 when it does not apply.
+ */
+export function qualityScore(lead: Lead, possibleDuplicate: boolean, weights: Readonly<Record<QualityComponent, number>>): QualityScore {
+  return qualityScoreReference(lead, possibleDuplicate, weights);
+}
+
+/**
+ * qualityScore under fixed weights (copied when called), for many leads: the answer depends only
+ * on which of the 14 components apply, so it is kept by those and no string is built for a
+ * combination seen before. The enrichment stage makes one a batch (weights may change between).
+ */
+export function qualityScorer(weights: Readonly<Record<QualityComponent, number>>): (lead: Lead, possibleDuplicate: boolean) => QualityScore {
+  const fixed = { ...weights };
+  const byMask = new Map<number, QualityScore>();
+  return (lead, possibleDuplicate) => {
+    const mask = factMask(lead, possibleDuplicate);
+    let score = byMask.get(mask);
+    if (!score) byMask.set(mask, (score = qualityScoreReference(lead, possibleDuplicate, fixed)));
+    return { score: score.score, detail: score.detail };
+  };
+}
 
 /** qualityScore computed afresh: the definition the kept answers are tested against. */
 export function qualityScoreReference(lead: Lead, possibleDuplicate: boolean, weights: Readonly<Record<QualityComponent, number>>): QualityScore {
