@@ -5,7 +5,7 @@ import { domainSuggestion, emailSuggestion } from './email-suggestion.js';
 import { domainKind, emailType, typeOfKind, type DomainKind } from './email-type.js';
 import { classifyIndustry, domainSector, textSector, type SectorHit, type SectorReaders } from './industry.js';
 import { classifyJobTitle } from './job-title.js';
-import { callingCodeCountries, phoneInfo, phoneTimeZones, planTypeName, PLAIN_E164, zonePrefixLength, type PhoneType } from './phone-info.js';
+import { callingCodeCountries, phoneInfo, phoneTimeZones, planTypeName, PLAIN_E164 } from './phone-info.js';
 import { leadTimeZone, zoneOf } from './time-zone.js';
 
 /** What enrichment needs besides the lead: the instant it runs and the calling window in minutes. */
@@ -22,19 +22,16 @@ export interface EnrichContext {
 export const DEFAULT_ENRICH_CACHE_SIZE = 20_000;
 
 interface DomainFacts { suggestion: string; kind: DomainKind }
-interface PhoneFacts { type: PhoneType; zones: readonly string[] }
 interface IndustryAnswer { industry: string; confidence: string; evidence: readonly string[] }
 interface TitleAnswer { seniority: string; department: string; evidence: readonly string[] }
 
 /**
  * enrichLead's answers that depend only on a key, each cache bounded (least recently used out):
- * by email domain (suggestion and the domain's kind), by phone prefix and mapping's type (type and
- * zones), by number (the country, when a parse is needed), by job title, by supplier words,
+ * by email domain (suggestion and the domain's kind), by number (the country, when a parse is needed), by job title, by supplier words,
  * company and domain (industry), and by each of those texts alone.
  */
 export interface EnrichCaches {
   emailDomains: BoundedCache<DomainFacts>;
-  phonePrefixes: BoundedCache<PhoneFacts>;
   phoneCountries: BoundedCache<string>;
   titles: BoundedCache<TitleAnswer>;
   industries: BoundedCache<IndustryAnswer>;
@@ -44,7 +41,7 @@ export interface EnrichCaches {
 
 export function createEnrichCaches(size = DEFAULT_ENRICH_CACHE_SIZE): EnrichCaches {
   return {
-    emailDomains: new BoundedCache(size), phonePrefixes: new BoundedCache(size), phoneCountries: new BoundedCache(size),
+    emailDomains: new BoundedCache(size), phoneCountries: new BoundedCache(size),
     titles: new BoundedCache(size), industries: new BoundedCache(size), sectorTexts: new BoundedCache(size),
     sectorDomains: new BoundedCache(size),
   };
@@ -116,11 +113,9 @@ export function enrichLead(lead: Lead, ctx: EnrichContext): void {
     const planType = planTypeName(lead.phoneType);
     const countries = planType && PLAIN_E164.test(e164) ? callingCodeCountries(e164) : undefined;
     if (planType && countries) {
-      const facts = cached(caches.phonePrefixes, `${planType}|${e164.slice(0, zonePrefixLength(e164))}`, () => ({
-        type: planType, zones: phoneTimeZones(e164.slice(1)),
-      }));
-      lead.phoneType = facts.type;
-      zones = facts.zones;
+      // The zones by the longest prefix the map knows: a few look-ups, cheaper than keeping them by prefix.
+      lead.phoneType = planType;
+      zones = phoneTimeZones(e164.slice(1));
       // One country for the calling code: it is the number's. Else only a parse of the number tells.
       phoneCountry = countries.length === 1
         ? () => countries[0]!

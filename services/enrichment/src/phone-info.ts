@@ -44,12 +44,6 @@ const LONGEST_PREFIX: readonly number[] = (() => {
   return longest;
 })();
 
-/**
- * How many of an E.164 number's characters (the plus and digits) decide its zones: the plus and
- * the longest prefix of the map that starts with its first digit (7 digits for +1: NPA-NXX).
- */
-export const zonePrefixLength = (e164: string): number => 1 + (LONGEST_PREFIX[e164.charCodeAt(1) - 48] ?? 0);
-
 /** The zones of the longest prefix of the digits that the map knows, as a shared array. */
 export function phoneTimeZones(digits: string): string[] {
   for (let n = Math.min(digits.length, LONGEST_PREFIX[digits.charCodeAt(0) - 48] ?? 0); n > 0; n--) {
