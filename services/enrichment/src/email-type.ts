@@ -37,7 +37,7 @@ function isDisposable(domain: string): boolean {
 }
 
 /** The part before "+", without ". - _": "Customer.Service+x" → "customerservice". */
-const roleKey = (local: string) => local.toLowerCase().replace(/\+.*$/, '').replace(/[.\-_]/g, '');
+export const roleKey = (local: string) => local.toLowerCase().replace(/\+.*$/, '').replace(/[.\-_]/g, '');
 
 /**
  * `disposable` for a throwaway domain (the mailchecker list), `role` for a function mailbox
@@ -56,4 +56,44 @@ export function emailType(email: string, suggestion: string = emailSuggestion(em
   if (isDisposable(domain)) return 'disposable';
   if (ROLE_LOCAL_PARTS.has(roleKey(email.slice(0, at)))) return 'role';
   return FREE_DOMAINS_LIST().has(domain) ? 'free' : 'business';
+}
+
+/**
+ * What an email's domain (in lower case) decides of emailType, kept by domain: `free-unless-role`
+ * (a provider of either free list), `free` (a likely typo of a big provider: the suggestion),
+ * `disposable`, or `business-unless-role`. Only a role mailbox (the local part) changes the first
+ * and the last.
+ */
+export type DomainKind = 'free-unless-role' | 'free' | 'disposable' | 'business-unless-role';
+
+/** emailType's order of tests, by the domain alone (the suggestion is domainSuggestion(domain)). */
+export function domainKind(domain: string, suggestion: string): DomainKind {
+  if (FREE_EMAIL_DOMAINS.has(domain)) return 'free-unless-role';
+  if (suggestion) return 'free';
+  if (isDisposable(domain)) return 'disposable';
+  return FREE_DOMAINS_LIST().has(domain) ? 'free-unless-role' : 'business-unless-role';
+}
+
+const LONGEST_ROLE = Math.max(...[...ROLE_LOCAL_PARTS].map((p) => p.length));
+
+/**
+ * Whether a local part can be a role mailbox, without building its key: its key keeps at least
+ * every character before the first "+" that is not a separator (lower case never makes a letter
+ * shorter nor a separator), so more of them than the longest role name rules it out.
+ */
+function mayBeRole(local: string): boolean {
+  let n = 0;
+  for (let i = 0; i < local.length; i++) {
+    const c = local.charCodeAt(i);
+    if (c === 43) break; // +
+    if (c !== 46 && c !== 45 && c !== 95 && ++n > LONGEST_ROLE) return false; // . - _
+  }
+  return true;
+}
+
+/** emailType from the domain's kind and the local part. */
+export function typeOfKind(kind: DomainKind, local: string): EmailType {
+  if (kind === 'free' || kind === 'disposable') return kind;
+  if (mayBeRole(local) && ROLE_LOCAL_PARTS.has(roleKey(local))) return 'role';
+  return kind === 'free-unless-role' ? 'free' : 'business';
 }

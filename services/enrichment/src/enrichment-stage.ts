@@ -1,9 +1,9 @@
 import { Disposition, type LeadRow } from '@leadflow/proto';
 import { isOpen, LEAD_COLUMNS, NO_TAG_RULES, reason, type BatchStage, type CompiledTagRules } from '@leadflow/pipeline';
 import { windowMinutes, type CallingWindow } from './calling-window.js';
-import { enrichLead } from './enrich-lead.js';
+import { createEnrichCaches, enrichLead } from './enrich-lead.js';
 import { builtInTags } from './lead-tags.js';
-import { qualityScore } from './quality-score.js';
+import { qualityScorer } from './quality-score.js';
 import { DEFAULT_QUALITY_SETTINGS, type QualitySettings } from './quality-settings.js';
 
 export interface EnrichmentStageOptions {
@@ -18,6 +18,11 @@ export interface EnrichmentStageOptions {
   now?: () => Date;
   /** The tenant's tag rules, compiled (createSqlTagRules: table tag_rules). @default none */
   tagRules?: (tenantId: string) => Promise<CompiledTagRules>;
+  /**
+   * Entries kept by each of enrichment's caches of answers by key (email domain, phone prefix,
+   * job title, company…; least recently used out). @default DEFAULT_ENRICH_CACHE_SIZE (20,000)
+   */
+  cacheSize?: number;
 }
 
 /** What a tag rule reads of a row: its canonical fields and its supplier, by name. */
@@ -47,17 +52,19 @@ export function createEnrichmentStage(options: EnrichmentStageOptions = {}): Bat
     return w;
   };
   windowOf(defaults.callingWindow); // a malformed option fails at start, not at the first batch
+  const caches = createEnrichCaches(options.cacheSize);
   return async (batch) => {
     const tenantId = batch.job?.tenantId ?? '';
     const settings = await settingsOf(tenantId);
-    const ctx = { now: now(), window: windowOf(settings.callingWindow), callable: new Map<string, 'true' | 'false' | ''>() };
+    const ctx = { now: now(), window: windowOf(settings.callingWindow), callable: new Map<string, 'true' | 'false' | ''>(), caches };
     const { threshold, thresholdAction, weights } = settings;
+    const scoreOf = qualityScorer(weights);
     const rules = options.tagRules && batch.job ? await options.tagRules(tenantId) : NO_TAG_RULES;
     const supplier = batch.job?.supplier ?? '';
     for (const row of batch.rows) {
       if (!isOpen(row) || !row.lead) continue;
       enrichLead(row.lead, ctx);
-      const quality = qualityScore(row.lead, row.tags.includes('possible_duplicate'), weights);
+      const quality = scoreOf(row.lead, row.tags.includes('possible_duplicate'));
       row.qualityScore = quality.score;
       row.lead.quality = quality.detail;
       if (threshold > 0 && quality.score < threshold) {

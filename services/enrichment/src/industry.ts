@@ -40,20 +40,37 @@ function domainName(domain: string): string {
   return labels.at(-1) ?? '';
 }
 
+/** The best sector of some words, with the keywords that found it; undefined when none matched. */
+export type SectorHit = { label: string; hits: { keyword: string; weight?: number }[] } | undefined;
+
+/** The keywords of a text (the supplier's words or a company name). */
+export const textSector = (text: string): SectorHit => bestHit(matcher.hits(text));
+
+/** The keywords of a domain's name, or public administration for a .gov or .mil domain. */
+export const domainSector = (domain: string): SectorHit =>
+  /\.(gov|mil)(\.[a-z]{2})?$/.test(domain) ? { label: '92', hits: [{ keyword: domain }] } : bestHit(matcher.hits(domainName(domain)));
+
+/** How classifyIndustry reads each source: enrichment passes look-ups that keep the answers by text. */
+export interface SectorReaders {
+  text(text: string): SectorHit;
+  domain(domain: string): SectorHit;
+}
+
+const DIRECT: SectorReaders = { text: textSector, domain: domainSector };
+
 /** NAICS sector of a lead's company from the supplier's words, the company name and the domain. */
-export function classifyIndustry(input: IndustryInput): IndustryResult {
+export function classifyIndustry(input: IndustryInput, read: SectorReaders = DIRECT): IndustryResult {
   const code = input.supplierIndustry ? naicsCode(input.supplierIndustry) : undefined;
   if (code) return { industry: code, confidence: 0.95, evidence: [`supplier:"${input.supplierIndustry.trim()}"`] };
-  const supplier = input.supplierIndustry ? bestHit(matcher.hits(input.supplierIndustry)) : undefined;
-  const company = input.company ? bestHit(matcher.hits(input.company)) : undefined;
-  const gov = /\.(gov|mil)(\.[a-z]{2})?$/.test(input.domain);
-  const domain = input.domain ? (gov ? { label: '92', hits: [{ keyword: input.domain }] } : bestHit(matcher.hits(domainName(input.domain)))) : undefined;
+  const supplier = input.supplierIndustry ? read.text(input.supplierIndustry) : undefined;
+  const company = input.company ? read.text(input.company) : undefined;
+  const domain = input.domain ? read.domain(input.domain) : undefined;
   const words = (kind: string, hit: { hits: { keyword: string }[] }) => `${kind}:"${hit.hits.map((h) => h.keyword).join(', ')}"`;
   const evidence: string[] = [];
   let industry = '';
   let confidence = 0;
   if (supplier) [industry, confidence] = [supplier.label, 0.9];
-  else if (company) [industry, confidence] = [company.label, company.hits.every((h) => h.weight < 1) ? 0.6 : 0.75];
+  else if (company) [industry, confidence] = [company.label, company.hits.every((h) => h.weight! < 1) ? 0.6 : 0.75];
   else if (domain) [industry, confidence] = [domain.label, 0.55];
   else return UNKNOWN_INDUSTRY;
   if (supplier?.label === industry) evidence.push(words('supplier', supplier));

@@ -31,11 +31,40 @@ export function qualityFacts(lead: Lead, possibleDuplicate: boolean): Record<Qua
   };
 }
 
+/** The components that apply to a lead, one bit each in the order of QUALITY_COMPONENTS (as qualityFacts). */
+function factMask(lead: Lead, possibleDuplicate: boolean): number {
+  const facts = qualityFacts(lead, possibleDuplicate);
+  let mask = 0;
+  for (let i = 0; i < COMPONENTS.length; i++) if (facts[COMPONENTS[i]!]) mask |= 1 << i;
+  return mask;
+}
+
 /**
  * The quality score of an enriched lead under a tenant's weights (docs/enrichment.md): every
  * component listed with the points it gave, 0 when it does not apply.
  */
 export function qualityScore(lead: Lead, possibleDuplicate: boolean, weights: Readonly<Record<QualityComponent, number>>): QualityScore {
+  return qualityScoreReference(lead, possibleDuplicate, weights);
+}
+
+/**
+ * qualityScore under fixed weights (copied when called), for many leads: the answer depends only
+ * on which of the 14 components apply, so it is kept by those and no string is built for a
+ * combination seen before. The enrichment stage makes one a batch (weights may change between).
+ */
+export function qualityScorer(weights: Readonly<Record<QualityComponent, number>>): (lead: Lead, possibleDuplicate: boolean) => QualityScore {
+  const fixed = { ...weights };
+  const byMask = new Map<number, QualityScore>();
+  return (lead, possibleDuplicate) => {
+    const mask = factMask(lead, possibleDuplicate);
+    let score = byMask.get(mask);
+    if (!score) byMask.set(mask, (score = qualityScoreReference(lead, possibleDuplicate, fixed)));
+    return { score: score.score, detail: score.detail };
+  };
+}
+
+/** qualityScore computed afresh: the definition the kept answers are tested against. */
+export function qualityScoreReference(lead: Lead, possibleDuplicate: boolean, weights: Readonly<Record<QualityComponent, number>>): QualityScore {
   const facts = qualityFacts(lead, possibleDuplicate);
   let sum = 0;
   let detail = '';

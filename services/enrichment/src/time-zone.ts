@@ -65,16 +65,27 @@ export const countryZone = (country: string): string => COUNTRY_ZONE.get(country
  * country) has one zone; '' when none of them decides.
  */
 export function leadTimeZone(input: TimeZoneInput): string {
-  const country = input.country || (input.state && US_STATE_ZONES[input.state] ? 'US' : '');
-  if ((country === 'US' || country === '') && /^\d{5}(-\d{4})?$/.test(input.postalCode)) {
-    const zone = zipcodeToTimezone().lookup(input.postalCode.slice(0, 5));
+  return zoneOf(input.postalCode, input.state, input.country, input.phoneZones, () => input.phoneCountry);
+}
+
+const ZIP = /^\d{5}(-\d{4})?$/;
+
+/**
+ * leadTimeZone with the phone's country asked only when the address leaves it to the phone (most
+ * leads have a ZIP code or a state): finding a North American number's country takes a parse.
+ */
+export function zoneOf(postalCode: string, state: string, addressCountry: string, phoneZones: readonly string[], phoneCountry: () => string): string {
+  const country = addressCountry || (state && US_STATE_ZONES[state] ? 'US' : '');
+  if ((country === 'US' || country === '') && ZIP.test(postalCode)) {
+    const zone = zipcodeToTimezone().lookup(postalCode.slice(0, 5));
     if (zone) return zone;
   }
-  const byState = input.state ? STATE_ZONES[country]?.[input.state] : undefined;
+  const byState = state ? STATE_ZONES[country]?.[state] : undefined;
   if (byState) return byState;
   const byCountry = countryZone(country);
   if (byCountry) return byCountry;
-  if (country && country !== input.phoneCountry) return '';
-  if (input.phoneZones.length === 1) return input.phoneZones[0]!;
-  return input.phoneCountry ? countryZone(input.phoneCountry) : '';
+  if (country && country !== phoneCountry()) return '';
+  if (phoneZones.length === 1) return phoneZones[0]!;
+  const fromPhone = phoneCountry();
+  return fromPhone ? countryZone(fromPhone) : '';
 }
