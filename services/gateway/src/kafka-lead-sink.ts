@@ -15,7 +15,7 @@ export function createKafkaLeadSink(bus: Bus, read: ReadOutcomes, opts: { onErro
     async submit(batch) {
       const job = batch.job!;
       await bus.send(priorityTopic(TOPICS.rowsRaw, 'high'), [{ key: job.jobId, value: { ...batch, job: { ...job, priority: 'high' } } }]);
-      return { outcome: (waitMs) => outcomes.wait(job.tenantId, job.jobId, waitMs) };
+      return { outcome: (waitMs, row = 1) => outcomes.wait(job.tenantId, job.jobId, waitMs, row) };
     },
   };
 }
