@@ -39,7 +39,9 @@ export async function startServeTarget(workDir: string, bench: string, signal?: 
   const env: NodeJS.ProcessEnv = { ...process.env, LEADFLOW_DATA_DIR: dataDir, HTTP_PORT: String(http), GRPC_PORT: String(grpc), HTTP_HOST: '', LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
   delete env.METRICS_PORT;
-  const child = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_SERVE_NODE_ARGS: options for its node, as --cpu-prof --cpu-prof-dir=DIR to see where its time goes.
+  const nodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d));
   child.stderr.on('data', (d: Buffer) => (output += d));
