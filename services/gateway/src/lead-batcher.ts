@@ -75,7 +75,8 @@ export function createLeadBatcher(flush: FlushLeads, opts: LeadBatchingOptions =
     group.inFlight++;
     const done = () => {
       group.inFlight--;
-      if (group.forming.length > 0) send(group);
+      // Gathered while it ran: they go after the next poll for I/O, with what it reads.
+      if (group.forming.length > 0) schedule(group);
       else if (group.inFlight === 0) groups.delete(group.key);
     };
     void (async () => {
