@@ -15,6 +15,8 @@ export interface BenchTarget {
   base: string;
   /** An uploader key of the bench's tenant. */
   key: string;
+  /** The processes of Leadflow that answer and file the leads (not Kafka, PostgreSQL or Redis): their CPU time is measured. */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -37,7 +39,9 @@ export async function startServeTarget(workDir: string, bench: string, signal?: 
   const env: NodeJS.ProcessEnv = { ...process.env, LEADFLOW_DATA_DIR: dataDir, HTTP_PORT: String(http), GRPC_PORT: String(grpc), HTTP_HOST: '', LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
   delete env.METRICS_PORT;
-  const child = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_SERVE_NODE_ARGS: options for its node, as --cpu-prof --cpu-prof-dir=DIR to see where its time goes.
+  const nodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d));
   child.stderr.on('data', (d: Buffer) => (output += d));
@@ -57,7 +61,7 @@ export async function startServeTarget(workDir: string, bench: string, signal?: 
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { base: `http://127.0.0.1:${http}`, key, stop };
+  return { base: `http://127.0.0.1:${http}`, key, pids: child.pid === undefined ? [] : [child.pid], stop };
 }
 
 /** The eight services on the infrastructure of `npm run infra`, on a database of their own (dropped after, with what they left in Kafka and Redis). */
@@ -84,7 +88,7 @@ export async function startKafkaTarget(bench: string, say: (line: string) => voi
       metricsPortBase: await freePortRun(http + 10, SERVICE_NAMES.length),
       extraEnv: { LOG_LEVEL: 'warn' },
     });
-    return { base: `http://127.0.0.1:${http}`, key, stop: async () => { await services.stop(); await undo(); } };
+    return { base: `http://127.0.0.1:${http}`, key, pids: Object.values(services.pids), stop: async () => { await services.stop(); await undo(); } };
   } catch (err) {
     await undo();
     throw err;

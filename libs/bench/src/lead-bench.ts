@@ -14,6 +14,7 @@ import { repoRoot, stateDir } from '@leadflow/infra';
 import { takeBenchLock } from './bench-lock.js';
 import { startKafkaTarget, startServeTarget, type BenchTarget } from './bench-targets.js';
 import { sendLeads, type LatencySummary, type SeriesResult } from './lead-latency.js';
+import { cpuSeconds } from './process-cpu.js';
 import { formLeads } from './single-leads.js';
 
 const RESULTS = fileURLToPath(new URL('../LEADS-RESULTS.md', import.meta.url));
@@ -98,7 +99,7 @@ async function warmUp(target: Target, seed: number, signal: AbortSignal): Promis
 
 interface ModeRun {
   mode: Mode;
-  series: { label: string; result: SeriesResult }[];
+  series: { label: string; result: SeriesResult; cpuMsPerLead: number }[];
   warmSeconds?: number;
   failure?: string;
 }
@@ -114,7 +115,9 @@ async function measure(mode: Mode, args: Args, workDir: string, signal: AbortSig
     for (const [label, concurrency, seed] of [['one at a time', 1, args.seed], [`${args.concurrency} at once`, args.concurrency, args.seed + 1]] as const) {
       say(`${mode}: ${args.leads} leads, ${label}`);
       const leads = formLeads(args.leads, seed, `${run}s${concurrency}`);
-      series.push({ label, result: await sendLeads({ ...target, leads, concurrency, waitMs: WAIT_MS, signal }) });
+      const cpuBefore = cpuSeconds(target.pids);
+      const result = await sendLeads({ ...target, leads, concurrency, waitMs: WAIT_MS, signal });
+      series.push({ label, result, cpuMsPerLead: ((cpuSeconds(target.pids) - cpuBefore) * 1000) / leads.length });
     }
     return { mode, series, warmSeconds };
   } catch (err) {
@@ -134,15 +137,19 @@ function formatRun(runs: ModeRun[], args: Args, machine: string, commit: string)
     '',
     `- Machine: ${machine}`,
     '',
-    '| mode | series | leads | p50 | p95 | p99 | max | leads/s | p99 goal | answers |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| mode | series | leads | jobs | p50 | p95 | p99 | max | leads/s | CPU per lead | p99 goal | answers |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const run of runs) {
-    if (run.failure) lines.push(`| ${TITLES[run.mode]} | **failed**: ${run.failure.replace(/\|/g, '\\|')} | | | | | | | | |`);
-    for (const { label, result: { summary: s, answers } } of run.series) {
-      lines.push(`| ${TITLES[run.mode]} | ${label} | ${s.count} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${ms(s.max)} | ${s.perSecond.toFixed(0)} | ${verdict(run.mode, s)} | ${answersOf(answers)} |`);
+    if (run.failure) lines.push(`| ${TITLES[run.mode]} | **failed**: ${run.failure.replace(/\|/g, '\\|')} | | | | | | | | | | |`);
+    for (const { label, result: { summary: s, answers, jobs }, cpuMsPerLead } of run.series) {
+      lines.push(`| ${TITLES[run.mode]} | ${label} | ${s.count} | ${jobs} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${ms(s.max)} | ${s.perSecond.toFixed(0)} | ${ms(cpuMsPerLead)} | ${verdict(run.mode, s)} | ${answersOf(answers)} |`);
     }
   }
+  lines.push(
+    '',
+    `- CPU per lead: user and system time of Leadflow's processes over the series, divided by its leads (${runs.map((r) => `${TITLES[r.mode]}: ${r.mode === 'serve' ? 'the one process, its embedded database included' : 'the eight services, not Kafka, PostgreSQL or Redis'}`).join('; ')}). The machine's other load stretches the wall clock, not this.`,
+  );
   lines.push('', ...runs.filter((r) => r.warmSeconds !== undefined).map((r) => `- ${TITLES[r.mode]}: started, then warmed up with 50+ leads in ${r.warmSeconds!.toFixed(1)} s (not counted).`), '');
   return lines.join('\n');
 }

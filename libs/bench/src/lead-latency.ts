@@ -26,6 +26,8 @@ export interface SeriesResult {
   summary: LatencySummary;
   /** Answers by HTTP status and disposition: "200 accepted", "202", "400 INVALID_LEAD"... */
   answers: Record<string, number>;
+  /** Jobs the answered leads were filed under: leads sent at once share one (docs/single-leads.md). */
+  jobs: number;
 }
 
 export interface SendOptions {
@@ -47,6 +49,7 @@ export interface SendOptions {
 export async function sendLeads(opts: SendOptions): Promise<SeriesResult> {
   const latencies: number[] = [];
   const answers: Record<string, number> = {};
+  const jobs = new Set<string>();
   let next = 0;
   const started = performance.now();
   const worker = async () => {
@@ -60,12 +63,14 @@ export async function sendLeads(opts: SendOptions): Promise<SeriesResult> {
         body: JSON.stringify(lead),
         signal: opts.signal,
       });
-      const body = (await res.json()) as { disposition?: string; code?: string };
+      const body = (await res.json()) as { disposition?: string; code?: string; jobId?: string; id?: string };
+      const job = body.jobId ?? body.id;
+      if (job) jobs.add(job);
       latencies.push(performance.now() - t0);
       const answer = `${res.status}${body.disposition || body.code ? ` ${body.disposition ?? body.code}` : ''}`;
       answers[answer] = (answers[answer] ?? 0) + 1;
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, worker));
-  return { summary: summarize(latencies, (performance.now() - started) / 1000), answers };
+  return { summary: summarize(latencies, (performance.now() - started) / 1000), answers, jobs: jobs.size };
 }

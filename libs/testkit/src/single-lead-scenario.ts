@@ -138,6 +138,42 @@ export function singleLeadScenario(context: () => SingleLeadScenarioContext): vo
     expect(((await a('GET', '/v1/jobs?limit=1')).body.jobs as Json[])[0]?.id).toBe(before);
   });
 
+  it('answers leads sent at once each with its own disposition; of two of the same person exactly one is accepted', async () => {
+    const person = (n: number) => ({ first_name: `Pat${n}`, last_name: 'Parallel', email: `pat${n}.parallel@single-lead.example`, phone: `+1 (303) 555-01${10 + n}` });
+    const leads = [
+      person(1),
+      person(2),
+      { ...person(3), email: 'Pat3.Parallel@Single-Lead.example', first_name: 'PAT3' },
+      person(3),
+      { first_name: 'Nobody', last_name: 'Parallel', email: 'not-an-email', phone: '' },
+      person(4),
+      person(5),
+      person(6),
+    ];
+    const answers = await Promise.all(leads.map((lead) => submit(context().adminA, lead)));
+    expect(answers.map((a) => a.status)).toEqual(leads.map(() => 200));
+    const body = (i: number) => answers[i]!.body;
+    for (const i of [0, 1, 5, 6, 7]) expect(body(i)).toMatchObject({ disposition: 'accepted', reasons: [], leadId: expect.stringMatching(UUID), match: null });
+    expect(body(4)).toMatchObject({ disposition: 'invalid', leadId: null, match: null });
+    expect((body(4).reasons as Json[]).map((r) => r.code)).toContain('NO_CONTACT');
+    // The same person twice at once: one accepted, the other a duplicate of it, whichever came first.
+    const pair = [body(2), body(3)];
+    const kept = pair.find((b) => b.disposition === 'accepted');
+    const copy = pair.find((b) => b.disposition === 'duplicate');
+    expect([kept?.disposition, copy?.disposition]).toEqual(['accepted', 'duplicate']);
+    expect(copy).toMatchObject({ leadId: null, match: { leadId: kept!.leadId, matchType: 'exact_email', score: 1 } });
+    expect((copy!.reasons as Json[]).map((r) => r.code)).toEqual(['DUP_EXACT_EMAIL']);
+    expect(new Set(answers.map((a) => a.body.leadId).filter(Boolean)).size).toBe(6);
+    // Each lead is a row of the job its answer names (leads sent together may share one): the rows add up.
+    const jobIds = [...new Set(answers.map((a) => a.body.jobId as string))];
+    const jobs = await Promise.all(jobIds.map((id) => completed(id)));
+    expect(jobs.reduce((sum, job) => sum + ((job.counts as Json).rows as number), 0)).toBe(8);
+    const stored = (await Promise.all(jobIds.map((id) => exported(id, 'leads')))).flat();
+    const byLead = new Map(stored.map((l) => [l.lead_id, l.email]));
+    for (const i of [0, 1, 5, 6, 7]) expect(byLead.get(body(i).leadId as string)).toBe(leads[i]!.email);
+    expect(byLead.get(kept!.leadId as string)?.toLowerCase()).toBe('pat3.parallel@single-lead.example');
+  });
+
   it('offers the same over gRPC: SubmitLead answers the result, or the job when it does not wait', async () => {
     const { grpcAddress, adminA } = context();
     const client = new LeadflowGatewayClient(grpcAddress, credentials.createInsecure(), { interceptors: [withApiKey(adminA)] });

@@ -19,19 +19,26 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
 }
 
 /**
- * Single leads in `leadflow serve`: each lead's batch runs through the stages in this process,
- * and its outcome is the row as persistence filed it, known without asking the database, before
- * delivery (a slow webhook does not hold the answer).
+ * Single leads in `leadflow serve`: the batch of a lead (or of the leads sent at once) runs
+ * through the stages in this process, and each row's outcome is the row as persistence filed
+ * it, known without asking the database, before delivery (a slow webhook does not hold the
+ * answer).
  */
 export function createInProcessLeadSink(opts: InProcessLeadSinkOptions): LeadSink {
   return {
+    // Leads that come while a batch runs wait for it (it holds the one database connection), up to 50 ms.
+    batching: { lingerMs: 50 },
     async submit(batch) {
-      let answer!: (outcome: RowOutcome | undefined) => void;
-      const filed = new Promise<RowOutcome | undefined>((resolve) => (answer = resolve));
-      const running = opts.run(batch, async (stored) => answer(stored.rows[0] && outcomeOfRow(stored.rows[0])));
-      // A run that fails answers "not known": the caller gets the job, failed.
-      opts.track(running.finally(() => answer(undefined)), (err) => opts.onError(batch.job!, err));
-      return { outcome: (waitMs) => within(filed, waitMs) };
+      const answers = new Map<number, (outcome: RowOutcome | undefined) => void>();
+      const filed = new Map(
+        batch.rows.map((r) => [r.rowNumber, new Promise<RowOutcome | undefined>((resolve) => answers.set(r.rowNumber, resolve))] as const),
+      );
+      const running = opts.run(batch, async (stored) => {
+        for (const row of stored.rows) answers.get(row.rowNumber)?.(outcomeOfRow(row));
+      });
+      // A run that fails answers "not known" for the rows it had not filed: the caller gets the job, failed.
+      opts.track(running.finally(() => answers.forEach((answer) => answer(undefined))), (err) => opts.onError(batch.job!, err));
+      return { outcome: (waitMs, row = 1) => within(filed.get(row) ?? Promise.resolve(undefined), waitMs) };
     },
   };
 }

@@ -443,14 +443,14 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
           // Made by the gateway a moment ago, not cancelled then: the stages need not ask before
           // its one batch (persistence and delivery still check the mark themselves).
           cancelled.notCancelledNow(jobId);
-          // Its one row passed persistence: stored, so nothing of it is left to forget.
-          let stored = false;
+          // Its rows (one, or one per lead sent at once) passed persistence: stored, so nothing of them is left to forget.
+          let passed = 0;
           const seen: Sink<LeadBatch> = async (b) => {
-            stored ||= b.rows.length === batch.rows.length;
+            passed += b.rows.length;
             await filed(b);
           };
           // A single lead goes first, as on Kafka's high-priority topics.
-          await run({ ...batch.job!, priority: 'high' }, once(batch), [], undefined, [seen], () => stored);
+          await run({ ...batch.job!, priority: 'high' }, once(batch), [], undefined, [seen], () => passed >= batch.rows.length);
           await jobs.ran(jobId, runner.name);
         },
         track,

@@ -1,6 +1,6 @@
 import type { RowOutcome } from '@leadflow/persistence';
 import { describe, expect, it } from 'vitest';
-import { createOutcomePoller } from './outcome-poller.js';
+import { createOutcomePoller, outcomeKey } from './outcome-poller.js';
 
 const accepted = (leadId: string): RowOutcome => ({ disposition: 'accepted', reasons: [], leadId, match: null });
 
@@ -10,7 +10,7 @@ describe('the poller of single leads filed by another process', () => {
     const reads: [string, string[]][] = [];
     const poller = createOutcomePoller(async (tenantId, jobIds) => {
       reads.push([tenantId, [...jobIds]]);
-      return new Map(jobIds.filter((id) => filed.has(id)).map((id) => [id, filed.get(id)!]));
+      return new Map(jobIds.filter((id) => filed.has(id)).map((id) => [outcomeKey(id, 1), filed.get(id)!]));
     }, { intervalMs: 5 });
     const waits = [poller.wait('t1', 'job-a', 10_000), poller.wait('t1', 'job-b', 10_000), poller.wait('t2', 'job-c', 10_000)];
     filed.set('job-a', accepted('lead-a'));

@@ -1,10 +1,14 @@
 import type { RowOutcome } from '@leadflow/persistence';
 
-/** Reads how the leads of some jobs of one tenant were filed, for those filed so far. */
+/** Reads how the leads of some jobs of one tenant were filed, for those filed so far, by `outcomeKey(jobId, row)`. */
 export type ReadOutcomes = (tenantId: string, jobIds: readonly string[]) => Promise<Map<string, RowOutcome>>;
+
+/** The key of row `row` of job `jobId` in what ReadOutcomes answers. */
+export const outcomeKey = (jobId: string, row: number) => `${jobId}/${row}`;
 
 interface Waiter {
   tenantId: string;
+  jobId: string;
   resolve(outcome: RowOutcome | undefined): void;
   timer: NodeJS.Timeout;
 }
@@ -19,24 +23,24 @@ export function createOutcomePoller(read: ReadOutcomes, opts: { intervalMs?: num
   const waiting = new Map<string, Waiter>();
   let ticking: NodeJS.Timeout | undefined;
 
-  const settle = (jobId: string, outcome: RowOutcome | undefined) => {
-    const waiter = waiting.get(jobId);
+  const settle = (key: string, outcome: RowOutcome | undefined) => {
+    const waiter = waiting.get(key);
     if (!waiter) return;
-    waiting.delete(jobId);
+    waiting.delete(key);
     clearTimeout(waiter.timer);
     waiter.resolve(outcome);
   };
 
   async function tick() {
-    const byTenant = new Map<string, string[]>();
-    for (const [jobId, w] of waiting) {
+    const byTenant = new Map<string, Set<string>>();
+    for (const w of waiting.values()) {
       const jobIds = byTenant.get(w.tenantId);
-      if (jobIds) jobIds.push(jobId);
-      else byTenant.set(w.tenantId, [jobId]);
+      if (jobIds) jobIds.add(w.jobId);
+      else byTenant.set(w.tenantId, new Set([w.jobId]));
     }
     for (const [tenantId, jobIds] of byTenant) {
       try {
-        for (const [jobId, outcome] of await read(tenantId, jobIds)) settle(jobId, outcome);
+        for (const [key, outcome] of await read(tenantId, [...jobIds])) settle(key, outcome);
       } catch (err) {
         // A database away for a moment: the next tick asks again, until each wait runs out.
         opts.onError?.(err);
@@ -46,16 +50,17 @@ export function createOutcomePoller(read: ReadOutcomes, opts: { intervalMs?: num
   }
 
   return {
-    /** How the lead of job `jobId` was filed, or undefined when it is not within `waitMs`. */
-    wait(tenantId: string, jobId: string, waitMs: number): Promise<RowOutcome | undefined> {
+    /** How the lead of row `row` of job `jobId` was filed, or undefined when it is not within `waitMs`. */
+    wait(tenantId: string, jobId: string, waitMs: number, row = 1): Promise<RowOutcome | undefined> {
+      const key = outcomeKey(jobId, row);
       return new Promise((resolve) => {
-        waiting.set(jobId, { tenantId, resolve, timer: setTimeout(() => settle(jobId, undefined), waitMs) });
+        waiting.set(key, { tenantId, jobId, resolve, timer: setTimeout(() => settle(key, undefined), waitMs) });
         ticking ??= setTimeout(() => void tick(), intervalMs);
       });
     },
     /** Answers every wait at once, unknown (the gateway stops). */
     stop() {
-      for (const jobId of [...waiting.keys()]) settle(jobId, undefined);
+      for (const key of [...waiting.keys()]) settle(key, undefined);
       clearTimeout(ticking);
       ticking = undefined;
     },

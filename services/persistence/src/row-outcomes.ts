@@ -40,6 +40,7 @@ export function outcomeOfRow(row: LeadRow): RowOutcome | undefined {
 
 interface OutcomeRecord {
   job_id: string;
+  row_number: number;
   disposition: DispositionName;
   reasons: StoredReason[];
   lead_id: string | null;
@@ -52,37 +53,38 @@ interface OutcomeRecord {
 }
 
 /**
- * How row `rowNumber` of each of `jobIds` (jobs of `tenantId`) was filed, for those stored so far:
- * one query over the four tables a row can be filed in, each read by its primary key. A
- * duplicate names the lead it was merged into, a possible duplicate the lead it may copy.
+ * How each row of each of `jobIds` (jobs of `tenantId`, single leads' jobs of a few rows) was
+ * filed, for those stored so far, by `${jobId}/${rowNumber}`: one query over the four tables a
+ * row can be filed in, each read by its primary key's leading column. A duplicate names the
+ * lead it was merged into, a possible duplicate the lead it may copy.
  */
-export async function storedOutcomes(db: SqlClient, tenantId: string, jobIds: readonly string[], rowNumber = 1): Promise<Map<string, RowOutcome>> {
+export async function storedOutcomes(db: SqlClient, tenantId: string, jobIds: readonly string[]): Promise<Map<string, RowOutcome>> {
   if (jobIds.length === 0) return new Map();
   const { rows } = await db.query<OutcomeRecord>(
     // A lead a re-screening suppressed since shows so, with the reasons it was suppressed for (docs/rescreen.md).
-    `SELECT l.job_id, CASE WHEN l.suppressed_at IS NULL THEN 'accepted' ELSE 'suppressed' END AS disposition,
+    `SELECT l.job_id, l.row_number, CASE WHEN l.suppressed_at IS NULL THEN 'accepted' ELSE 'suppressed' END AS disposition,
             CASE WHEN l.suppressed_at IS NULL THEN l.reasons ELSE l.reasons || l.suppression END AS reasons, l.id::text AS lead_id,
             p.matched_lead_id::text AS matched_lead_id, NULL::text AS matched_job_id, NULL::int AS matched_row,
             CASE WHEN p.lead_id IS NULL THEN NULL ELSE 'possible' END AS match_type, p.score
        FROM leads l LEFT JOIN possible_duplicates p ON p.lead_id = l.id
-      WHERE l.job_id = ANY($1::text[]) AND l.row_number = $2 AND l.tenant_id = $3
+      WHERE l.job_id = ANY($1::text[]) AND l.tenant_id = $2
      UNION ALL
-     SELECT d.job_id, 'duplicate', d.reasons, NULL, d.matched_lead_id::text, d.matched_job_id, d.matched_row, d.match_type, d.score
-       FROM duplicate_leads d WHERE d.job_id = ANY($1::text[]) AND d.row_number = $2 AND d.tenant_id = $3
+     SELECT d.job_id, d.row_number, 'duplicate', d.reasons, NULL, d.matched_lead_id::text, d.matched_job_id, d.matched_row, d.match_type, d.score
+       FROM duplicate_leads d WHERE d.job_id = ANY($1::text[]) AND d.tenant_id = $2
      UNION ALL
-     SELECT r.job_id, 'invalid', r.reasons, NULL, NULL, NULL, NULL, NULL, NULL
-       FROM rejected_rows r WHERE r.job_id = ANY($1::text[]) AND r.row_number = $2 AND r.tenant_id = $3
+     SELECT r.job_id, r.row_number, 'invalid', r.reasons, NULL, NULL, NULL, NULL, NULL, NULL
+       FROM rejected_rows r WHERE r.job_id = ANY($1::text[]) AND r.tenant_id = $2
      UNION ALL
-     SELECT s.job_id, 'suppressed', s.reasons, NULL, NULL, NULL, NULL, NULL, NULL
-       FROM suppressed_leads s WHERE s.job_id = ANY($1::text[]) AND s.row_number = $2 AND s.tenant_id = $3`,
-    [jobIds, rowNumber, tenantId],
+     SELECT s.job_id, s.row_number, 'suppressed', s.reasons, NULL, NULL, NULL, NULL, NULL, NULL
+       FROM suppressed_leads s WHERE s.job_id = ANY($1::text[]) AND s.tenant_id = $2`,
+    [jobIds, tenantId],
   );
   const out = new Map<string, RowOutcome>();
   for (const r of rows) {
     const matched = matchedLeadOf({
       match: { matchedLeadId: r.matched_lead_id ?? '', matchedJobId: r.matched_job_id ?? '', matchedRow: r.matched_row ?? 0, matchType: '', score: 0 },
     });
-    out.set(r.job_id, {
+    out.set(`${r.job_id}/${r.row_number}`, {
       disposition: r.disposition,
       reasons: reasonsOf(r.reasons),
       leadId: r.lead_id,
