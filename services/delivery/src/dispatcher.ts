@@ -10,6 +10,9 @@ import { envelope, newWebhookSecret, reservedHeader, webhookHeaders } from './st
 import type { Bucket, TokenBuckets } from './token-buckets.js';
 import { attemptWebhook, type AttemptRequest } from './webhook.js';
 
+/** The channel notified when events are written (migration 011): it wakes every replica's dispatcher. */
+export const OUTBOX_CHANNEL = 'leadflow_delivery_outbox';
+
 /** How long a tenant's default secret is believed before it is read again (a rotation signs within it). */
 const DEFAULT_SECRET_FOR_MS = 5_000;
 
