@@ -10,6 +10,7 @@ export interface ClaimedEvent {
   event_type: string;
   job_id: string | null;
   lead_count: number;
+  /** Not read by the claim (null): the confirm right before the request reads it as it is then. */
   payload: unknown;
   /** Attempts made before this one. */
   attempts: number;
@@ -56,7 +57,7 @@ const CLAIM = `
   UPDATE delivery_events e SET locked_by = $1, locked_until = now() + make_interval(secs => $3::float8 / 1000)
     FROM due LEFT JOIN webhook_endpoints w ON w.id = due.endpoint_id
    WHERE e.id = due.id
-  RETURNING e.id, e.tenant_id, e.endpoint_id, coalesce(w.url, e.url) AS url, e.event_type, e.job_id, e.lead_count, e.payload, e.attempts,
+  RETURNING e.id, e.tenant_id, e.endpoint_id, coalesce(w.url, e.url) AS url, e.event_type, e.job_id, e.lead_count, NULL::jsonb AS payload, e.attempts,
             e.created_at, w.secret, w.secret_sealed, w.previous_secret_sealed, w.previous_secret_expires_at > now() AS previous_valid,
             w.headers, w.per_second`;
 
