@@ -1,5 +1,7 @@
 export type { SqlClient, QueryResult } from './sql-client.js';
 export { createPostgres } from './postgres.js';
+export { listenPostgres } from './postgres-listen.js';
+export type { Listening, ListenOptions } from './postgres-listen.js';
 export { createPglite } from './pglite.js';
 export { DataDirError, storeFailure } from './data-dir-error.js';
 export { lockDataDir } from './data-dir-lock.js';

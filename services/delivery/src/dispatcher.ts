@@ -10,6 +10,9 @@ import { envelope, newWebhookSecret, reservedHeader, webhookHeaders } from './st
 import type { Bucket, TokenBuckets } from './token-buckets.js';
 import { attemptWebhook, type AttemptRequest } from './webhook.js';
 
+/** The channel notified when events are written (migration 011): it wakes every replica's dispatcher. */
+export const OUTBOX_CHANNEL = 'leadflow_delivery_outbox';
+
 /** How long a tenant's default secret is believed before it is read again (a rotation signs within it). */
 const DEFAULT_SECRET_FOR_MS = 5_000;
 
@@ -58,6 +61,9 @@ const MAX_FINISH_GROUP = 500;
 /** Events claimed ahead of the free slots, in slots: one claim feeds several rounds of requests. */
 const PREFETCH_ROUNDS = 4;
 
+/** A claimed event waiting for a slot: when it was claimed, and whether it is its endpoint's probe. */
+type Queued = { ev: ClaimedEvent; at: number; probe: boolean };
+
 /** Opened secrets kept by sealed value (an endpoint's secret is opened once, not per request). */
 const OPENED_SECRETS_KEPT = 1_000;
 
@@ -99,7 +105,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const ended: { finish: GroupedFinish; done: (err?: unknown) => void }[] = [];
   let recording: Promise<void> | undefined;
   /** Claimed (leased), waiting for a slot; oldest first. */
-  const queue: { ev: ClaimedEvent; at: number; probe: boolean }[] = [];
+  const queue: Queued[] = [];
+  /** The group of queued events being prepared and confirmed (startGroup), and its size: slots taken. */
+  let grouping: Promise<void> | undefined;
+  let starting = 0;
   /**
    * Failures in a row per destination seen here: once they reach the circuit's count, the queued
    * events of the destination are given back rather than sent (its circuit opens as they are
@@ -238,7 +247,12 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     return secrets;
   }
 
-  async function send(ev: ClaimedEvent): Promise<void> {
+  /**
+   * What an event needs before its request: a token of its buckets (else its lease is given back,
+   * due when the bucket has one) and its secrets opened (one that does not open is recorded as the
+   * attempt, nothing sent). Undefined when it is not sent now.
+   */
+  async function prepare(ev: ClaimedEvent): Promise<string[] | undefined> {
     const destination = ev.endpoint_id ?? ev.url;
     const buckets: Bucket[] = [];
     if (ev.per_second) buckets.push({ key: `endpoint:${destination}`, perSecond: ev.per_second });
@@ -251,24 +265,28 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         if (jobRate) throttled.jobs.set(ev.job_id!, until);
         else throttled.destinations.set(destination, until);
         release(ev.id, wait);
-        return;
+        return undefined;
       }
     }
-    const startedAt = new Date();
-    const t0 = performance.now();
-    let result;
-    let secrets: string[];
     try {
-      secrets = await secretsOf(ev);
+      return await secretsOf(ev);
     } catch (err) {
       if (!(err instanceof SecretsError)) throw err;
       // A secret that does not open: nothing is sent, unsigned or otherwise, until its key is back.
-      return void (await finish(ev, { ok: false, error: `${err.code}: ${err.message}` }, startedAt, 0));
+      await finish(ev, { ok: false, error: `${err.code}: ${err.message}` }, new Date(), 0);
+      return undefined;
     }
+  }
+
+  /** Sends a confirmed event (its payload as the confirm read it) and records the attempt. */
+  async function send(ev: ClaimedEvent, secrets: string[]): Promise<void> {
+    const startedAt = new Date();
+    const t0 = performance.now();
     const body = envelope(ev.event_type, new Date(ev.created_at), ev.payload);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(ev.headers ?? {})) if (!reservedHeader(name) && typeof value === 'string') headers[name] = value;
     Object.assign(headers, { 'content-type': 'application/json', 'user-agent': 'leadflow-delivery/0.1' }, webhookHeaders(secrets, ev.id, Math.floor(Date.now() / 1000), body));
+    let result;
     try {
       result = await attemptWebhook({ fetch: opts.fetch, url: ev.url, headers, body, timeoutMs, signal: stopping.signal });
     } catch (err) {
@@ -278,6 +296,63 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       return;
     }
     await finish(ev, result, startedAt, Math.round(performance.now() - t0));
+  }
+
+  /** Takes a slot for a confirmed event: its request starts now. */
+  function start(ev: ClaimedEvent, secrets: string[]): void {
+    const sending = send(ev, secrets)
+      .catch((err: unknown) => logger.warn({ err, jobId: ev.job_id }, 'an event could not be sent or recorded; its lease expires and it is sent again'))
+      .finally(() => {
+        inFlight.delete(sending);
+        pump();
+        // More may be due: look again once the queue runs low, not for each freed slot.
+        if (backlog && queue.length < claimAt) wakeUp();
+      });
+    inFlight.add(sending);
+  }
+
+  /**
+   * Starts a group of queued events (docs/delivery.md "Nothing sent once ended"): prepared, then
+   * confirmed in one statement, and the requests of those still pending under this lease started
+   * in the turn its answer arrives, with their payload as it is now. One ended meanwhile by
+   * another hand (a cancelled job, a suppressed lead, an erased person) or leased again elsewhere
+   * is not sent: a cancel that commits before the confirm reads the row is seen by it, one that
+   * commits after finds the request started (in flight).
+   */
+  async function startGroup(picked: readonly Queued[]): Promise<void> {
+    const prepared = await Promise.all(
+      picked.map(({ ev }) =>
+        prepare(ev).catch((err: unknown) => {
+          logger.warn({ err, jobId: ev.job_id }, 'an event could not be prepared; its lease expires and it is sent again');
+          return undefined;
+        }),
+      ),
+    );
+    const ready = picked.flatMap(({ ev }, i) => (prepared[i] ? [{ ev, secrets: prepared[i] }] : []));
+    if (ready.length === 0) return;
+    let now;
+    try {
+      now = await store.confirm(owner, ready.map((r) => r.ev.id), leaseMs);
+    } catch (err) {
+      logger.warn({ err }, 'queued events could not be confirmed; given back unsent');
+      for (const { ev } of ready) release(ev.id, 0);
+      return;
+    }
+    if (stopping.signal.aborted) {
+      for (const { ev } of ready) if (now.has(ev.id)) release(ev.id, 0);
+      return;
+    }
+    const cancelled = new Set<string>();
+    for (const { ev, secrets } of ready) {
+      const current = now.get(ev.id);
+      if (!current) continue;
+      if (current.job_cancelled && ev.job_id) {
+        cancelled.add(ev.job_id);
+        continue;
+      }
+      start({ ...ev, payload: current.payload, lead_count: current.lead_count }, secrets);
+    }
+    if (cancelled.size > 0) await store.cancelJobs([...cancelled]).catch((err: unknown) => logger.warn({ err }, 'cancelled jobs\' events could not be ended; they are not sent'));
   }
 
   async function finish(ev: ClaimedEvent, result: Awaited<ReturnType<typeof attemptWebhook>>, startedAt: Date, durationMs: number) {
@@ -349,10 +424,14 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     return Math.max(d, j) - now;
   };
 
-  /** Starts the queued events while slots are free. */
+  /** Starts the queued events while slots are free, a group at a time (startGroup). */
   function pump(): void {
-    while (inFlight.size < concurrency && queue.length > 0 && !stopping.signal.aborted) {
-      const { ev, at, probe } = queue.shift()!;
+    // The group being confirmed pumps again when it is done, for the slots freed meanwhile.
+    if (grouping) return;
+    const picked: Queued[] = [];
+    while (inFlight.size + picked.length < concurrency && queue.length > 0 && !stopping.signal.aborted) {
+      const q = queue.shift()!;
+      const { ev, at, probe } = q;
       const destination = ev.endpoint_id ?? ev.url;
       const f = failing.get(destination);
       // Claimed before: a claim made after sees the endpoint as it is (enabled again, circuit closed).
@@ -370,23 +449,25 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         release(ev.id, wait);
         continue;
       }
-      const sending = send(ev)
-        .catch((err: unknown) => logger.warn({ err, jobId: ev.job_id }, 'an event could not be sent or recorded; its lease expires and it is sent again'))
-        .finally(() => {
-          inFlight.delete(sending);
-          pump();
-          // More may be due: look again once the queue runs low, not for each freed slot.
-          if (backlog && queue.length < claimAt) wakeUp();
-        });
-      inFlight.add(sending);
+      picked.push(q);
     }
+    if (picked.length === 0) return;
+    starting = picked.length;
+    grouping = startGroup(picked)
+      .catch((err: unknown) => logger.warn({ err }, 'queued events could not be started; their leases expire and they are sent again'))
+      .finally(() => {
+        starting = 0;
+        grouping = undefined;
+        pump();
+        if (backlog && queue.length < claimAt) wakeUp();
+      });
   }
 
   async function run(): Promise<void> {
     let failures = 0;
     const prefetch = concurrency * PREFETCH_ROUNDS;
     while (!stopping.signal.aborted) {
-      const room = prefetch - inFlight.size - queue.length;
+      const room = prefetch - inFlight.size - starting - queue.length;
       // Claimed in groups: when the queue runs low, up to PREFETCH_ROUNDS slots' worth; held back
       // while too many ended attempts wait to be recorded.
       if (queue.length < claimAt && room >= claimAt && ended.length < MAX_FINISH_GROUP) {
@@ -403,7 +484,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         pump();
       }
       // More may be due and there is room: look again at once. Else wait for the queue, a nudge or the poll.
-      if (backlog && queue.length < claimAt && prefetch - inFlight.size - queue.length >= claimAt && ended.length < MAX_FINISH_GROUP) continue;
+      if (backlog && queue.length < claimAt && prefetch - inFlight.size - starting - queue.length >= claimAt && ended.length < MAX_FINISH_GROUP) continue;
       await sleep(pollMs);
     }
     // Stopping: what was claimed and not started goes back as it was.
@@ -418,6 +499,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       stopping.abort(new Error('delivery is stopping'));
       wakeUp();
       await loop;
+      await grouping;
       await Promise.allSettled([...inFlight]);
       await recording;
       await givingBack;

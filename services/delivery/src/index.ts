@@ -3,7 +3,7 @@ import type { Migrations } from '@leadflow/stores';
 
 export { createOutboxStage, leadJson } from './outbox-writer.js';
 export type { Destination, OutboxWriterOptions } from './outbox-writer.js';
-export { createDispatcher, previousSecretContext } from './dispatcher.js';
+export { createDispatcher, OUTBOX_CHANNEL, previousSecretContext } from './dispatcher.js';
 export type { Dispatcher, DispatcherOptions } from './dispatcher.js';
 export { createOutboxStore } from './outbox-store.js';
 export type { OutboxStore, ClaimedEvent } from './outbox-store.js';

@@ -3,8 +3,8 @@ import { runStageMain, TOPICS } from '@leadflow/bus';
 import { shared } from '@leadflow/config';
 import { createOutboundFetch, outboundRulesFromConfig, outboundSchema } from '@leadflow/outbound';
 import { secretKeysSchema } from '@leadflow/secrets';
-import { createPostgres, createRedis, createRedisTokenBuckets, databaseModule, redisModule, sqlCancelLookup, sqlCancelLookupMany } from '@leadflow/stores';
-import { createDispatcher } from './dispatcher.js';
+import { createPostgres, createRedis, listenPostgres, type Listening, createRedisTokenBuckets, databaseModule, redisModule, sqlCancelLookup, sqlCancelLookupMany } from '@leadflow/stores';
+import { createDispatcher, OUTBOX_CHANNEL } from './dispatcher.js';
 import { dispatcherSchema } from './dispatcher-config.js';
 import { createSqlEndpointStore, sealEndpointSecrets } from './endpoint-store.js';
 import { migrations } from './index.js';
@@ -49,6 +49,18 @@ await runStageMain({
       areCancelled: sqlCancelLookupMany(db),
     });
     lifecycle.add({ name: 'dispatcher', start: () => dispatcher.start(), stop: () => dispatcher.stop() });
+    // Events written by any replica (or the gateway) wake this one's dispatcher; it polls too.
+    let listening: Listening | undefined;
+    lifecycle.add({
+      name: 'outbox-listener',
+      start: async () => {
+        listening = await listenPostgres({
+          url: config.databaseUrl, channel: OUTBOX_CHANNEL, onNotify: dispatcher.nudge, applicationName: 'leadflow-delivery-listen',
+          onError: (err) => logger.warn({ err }, 'outbox notifications not heard; the dispatcher polls meanwhile'),
+        });
+      },
+      stop: async () => listening?.close(),
+    });
     return createOutboxStage({ db, logger, metrics, isCancelled: sqlCancelLookup(db), onWritten: dispatcher.nudge });
   },
 });

@@ -10,6 +10,7 @@ export interface ClaimedEvent {
   event_type: string;
   job_id: string | null;
   lead_count: number;
+  /** Not read by the claim (null): the confirm right before the request reads it as it is then. */
   payload: unknown;
   /** Attempts made before this one. */
   attempts: number;
@@ -56,7 +57,7 @@ const CLAIM = `
   UPDATE delivery_events e SET locked_by = $1, locked_until = now() + make_interval(secs => $3::float8 / 1000)
     FROM due LEFT JOIN webhook_endpoints w ON w.id = due.endpoint_id
    WHERE e.id = due.id
-  RETURNING e.id, e.tenant_id, e.endpoint_id, coalesce(w.url, e.url) AS url, e.event_type, e.job_id, e.lead_count, e.payload, e.attempts,
+  RETURNING e.id, e.tenant_id, e.endpoint_id, coalesce(w.url, e.url) AS url, e.event_type, e.job_id, e.lead_count, NULL::jsonb AS payload, e.attempts,
             e.created_at, w.secret, w.secret_sealed, w.previous_secret_sealed, w.previous_secret_expires_at > now() AS previous_valid,
             w.headers, w.per_second`;
 
@@ -143,9 +144,56 @@ const FINISH_MANY = `
 /** One attempt of a group recorded by `finishMany`: no 410 (that one disables its endpoint, alone). */
 export type GroupedFinish = Omit<Finish, 'disable' | 'circuitFailures' | 'circuitOpenMs'> & { id: string };
 
+/**
+ * What a queued event is right before its request starts (docs/delivery.md "Nothing sent once
+ * ended"): only the events still `pending` under this lease come back, their lease renewed, with
+ * their payload and count as they are now (a re-screening may have taken leads out of a batch).
+ * The UPDATE waits for a transaction that holds one of the rows (a cancel, a suppression, an
+ * erasure) and reads the row as that transaction left it. `job_cancelled`: the gateway marked its
+ * job cancelled ($4 true, where the jobs table is in this database).
+ */
+const confirmSql = (jobs: boolean) => `
+  UPDATE delivery_events e SET locked_until = now() + make_interval(secs => $3::float8 / 1000)
+   WHERE e.id = ANY($1::text[]) AND e.locked_by = $2 AND e.status = 'pending'
+  RETURNING e.id, e.payload, e.lead_count,
+            ${jobs ? 'e.job_id IS NOT NULL AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = e.job_id AND j.cancelled_at IS NOT NULL)' : 'false'} AS job_cancelled`;
+
+/** A queued event confirmed: still this dispatcher's to send, as it is now. */
+export interface ConfirmedEvent {
+  id: string;
+  payload: unknown;
+  lead_count: number;
+  job_cancelled: boolean;
+}
+
+const UNDEFINED_TABLE = '42P01';
+const UNDEFINED_COLUMN = '42703';
+
 /** The outbox as the dispatcher uses it: every change of an event moves its job's counts in the same statement. */
 export function createOutboxStore(db: SqlClient) {
+  /** When the gateway's jobs table (its cancellation mark) was last found missing here: asked again a minute later. */
+  let jobsMissingAt = -Infinity;
   return {
+    /**
+     * The queued events `ids` still pending under `owner`'s lease, renewed for `leaseMs`, in one
+     * statement: the others (cancelled, suppressed, erased, leased again elsewhere) are not sent.
+     */
+    async confirm(owner: string, ids: readonly string[], leaseMs: number): Promise<Map<string, ConfirmedEvent>> {
+      if (ids.length === 0) return new Map();
+      let rows: ConfirmedEvent[] | undefined;
+      if (Date.now() - jobsMissingAt >= 60_000) {
+        try {
+          ({ rows } = await db.query<ConfirmedEvent>(confirmSql(true), [ids, owner, leaseMs]));
+        } catch (err) {
+          const code = (err as { code?: string }).code;
+          if (code !== UNDEFINED_TABLE && code !== UNDEFINED_COLUMN) throw err;
+          jobsMissingAt = Date.now();
+        }
+      }
+      rows ??= (await db.query<ConfirmedEvent>(confirmSql(false), [ids, owner, leaseMs])).rows;
+      return new Map(rows.map((r) => [r.id, r]));
+    },
+
     /** Leases up to `limit` due events, oldest first, of destinations and jobs not in `skip`. */
     async claim(owner: string, limit: number, leaseMs: number, skip: { destinations: string[]; jobs: string[] }): Promise<ClaimedEvent[]> {
       const { rows } = await db.query<ClaimedEvent>(CLAIM, [owner, limit, leaseMs, skip.destinations, null, skip.jobs]);
