@@ -5,6 +5,7 @@ import {
   type DncRegistry, type DncScreening, type DncValueKind,
 } from '@leadflow/stores';
 import type { DncAudit, DncCheck } from './dnc-audit.js';
+import type { ErasedScreen } from './erased-screen.js';
 import { DEFAULT_WIRELESS_STATES, mustBeFresh, snapshotAgeDays, type StaleListPolicy } from './freshness-config.js';
 import type { HeldRows } from './held-rows.js';
 
@@ -29,6 +30,8 @@ export interface DncStageOptions {
   };
   /** States where a number on a wireless list is suppressed without consent. @default WY, NJ, TX, LA, AZ */
   wirelessStates?: readonly string[];
+  /** The persons the tenant erased, by keyed hash (docs/erasure.md): their emails and phones are suppressed. None without. */
+  erased?: ErasedScreen;
 }
 
 /**
@@ -181,6 +184,10 @@ export function createDncStage(opts: DncStageOptions): BatchStage {
       if (values.length === 0) return out;
     }
     const day = today();
+    // Persons the tenant erased: any email or phone of theirs (own or alternate) suppresses the row, the value never named.
+    const erasedOn = opts.erased
+      ? await opts.erased.match(tenantId, values.map((n) => ({ kind: n.kind === 'phone' ? 'phone' : 'email', value: n.kind === 'domain' ? '' : n.value })))
+      : [];
     const wirelessState = (n: Screened) => wirelessStates.has(stateOf(n.row));
     // Exemptions are looked up only when a number is on a list they can lift, or that consent lets through.
     const needsExemptions = values.some(
@@ -227,6 +234,12 @@ export function createDncStage(opts: DncStageOptions): BatchStage {
         staleDone.add(n.row);
         n.row.disposition = Disposition.DISPOSITION_SUPPRESSED;
         n.row.reasons.push(reason('DNC_LIST_STALE', n.field, `${staleNames}: older than ${fresh!.maxAgeDays} days`));
+      }
+      const erasedDay = n.kind === 'domain' ? undefined : erasedOn[i];
+      if (erasedDay) {
+        n.row.disposition = Disposition.DISPOSITION_SUPPRESSED;
+        const column = n.alternateOf ? ` (column "${n.alternateOf}")` : '';
+        n.row.reasons.push(reason(n.kind === 'phone' ? 'SUPPRESSED_PHONE' : 'SUPPRESSED_EMAIL', n.field, `erased on request ${erasedDay}${column}`));
       }
       for (const j of on[i]!) {
         const list = lists[j]!;

@@ -85,6 +85,8 @@ export interface GatewayOptions {
   onLeadChanged?: () => void;
   /** Told when a tenant's tag rules change: `leadflow serve`'s enrichment stage rereads them at once. */
   onTagRulesChanged?: (tenantId: string) => void;
+  /** Told when a tenant erased a person (POST /v1/erasure): `leadflow serve`'s dnc stage rereads the tenant's erased persons at once. */
+  onErased?: (tenantId: string) => void;
   /** Told when a re-screening was asked for (a list change, POST /v1/dnc/rescreen): `leadflow serve`'s worker looks at once. */
   onRescreenRequested?: () => void;
   /** The operators' job metrics, read at an interval while the gateway runs (job-metrics.ts); none when left out. */
@@ -178,7 +180,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     scorecardFacts: createSqlScorecardFacts(opts.db),
     rejections: (jobId, tenantId, limit) => ownedElsewhere(recentRejections(opts.db, jobId, tenantId, limit), []),
     storage: (tenantId) => storageReport(opts.db, tenantId),
-    erasure: createErasure({ db: opts.db, dnc: opts.dnc, dedupIndex: opts.dedupIndex, redis: opts.redis, keyring: opts.secretKeys }),
+    erasure: createErasure({ db: opts.db, dnc: opts.dnc, dedupIndex: opts.dedupIndex, redis: opts.redis, keyring: opts.secretKeys, onErased: opts.onErased }),
     jobsEnded: opts.jobsEnded,
     webhooks: opts.secretKeys && createEndpointAdmin(opts.db, opts.secretKeys),
   });
