@@ -6,7 +6,8 @@ import { nationalDigits } from '@leadflow/mapping';
 import { migrations as mappingMigrations } from '@leadflow/mapping';
 import { migrations as persistenceMigrations } from '@leadflow/persistence';
 import { Disposition, Lead, LeadRow, RowBatch } from '@leadflow/proto';
-import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
+import { createKeyring, newKeyEntry, parseSecretKeys } from '@leadflow/secrets';
+import { createPglite, createSqlDncRegistry, createSqlErasedSubjects, dncListMigrations, ERASED_PURPOSES, erasedEntry, migrate, type SqlClient } from '@leadflow/stores';
 import { blankMentions, mentions, subjectOf } from './erasure-match.js';
 import { createErasure } from './erasure.js';
 import { migrations } from './index.js';
@@ -96,5 +97,30 @@ describe('erasure on the tables, embedded', () => {
     const log = (await db.query<{ key_prefix: string; email_hash: Buffer | null; counts: Record<string, number> }>('SELECT key_prefix, email_hash, counts FROM erasure_log')).rows;
     expect(log).toEqual([{ key_prefix: 'lfk_test', email_hash: null, counts: result.removed }]);
     expect(JSON.stringify(log)).not.toContain('erin');
+  });
+
+  it('with the installation keys, records her as keyed hashes only, never in the suppression lists, and logs which erasure', async () => {
+    const keys = createKeyring(parseSecretKeys(newKeyEntry('k1')), 'the test');
+    const told: string[] = [];
+    const erasure = createErasure({ db, dnc: createSqlDncRegistry(db), keyring: keys, onErased: (t) => told.push(t) });
+    const before = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM dnc_list_numbers')).rows[0]!.n;
+    const sam = subjectOf('sam.k@x.org', '+12015550166', nationalDigits);
+    const result = await erasure.erase('t3', 'lfk_test', sam);
+    expect(result.suppressed).toEqual(['erased:email', 'erased:phone']);
+    expect(told).toEqual(['t3']);
+    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM dnc_list_numbers')).rows[0]!.n).toBe(before);
+    const rows = (await db.query<{ tenant_id: string; kind: string; key_id: string; erasure_id: string }>('SELECT tenant_id, kind, key_id, erasure_id::text FROM erased_subjects WHERE tenant_id = $1 ORDER BY kind', ['t3'])).rows;
+    expect(rows).toEqual([
+      { tenant_id: 't3', kind: 'email', key_id: 'k1', erasure_id: result.id },
+      { tenant_id: 't3', kind: 'phone', key_id: 'k1', erasure_id: result.id },
+    ]);
+    const index = await createSqlErasedSubjects(db).of('t3');
+    expect(index.has(erasedEntry('email', 'k1', keys.keyedHash(ERASED_PURPOSES.email, 'sam.k@x.org').hash))).toBe(true);
+    expect(index.has(erasedEntry('phone', 'k1', keys.keyedHash(ERASED_PURPOSES.phone, '+12015550166').hash))).toBe(true);
+    const log = (await db.query<{ suppressed: string[] }>('SELECT suppressed FROM erasure_log WHERE id = $1', [result.id])).rows;
+    expect(log).toEqual([{ suppressed: ['erased:email', 'erased:phone'] }]);
+    // Erased again: the first erasure stays the one named.
+    await erasure.erase('t3', 'lfk_test', sam);
+    expect((await db.query('SELECT 1 FROM erased_subjects WHERE tenant_id = $1 AND erasure_id = $2', ['t3', result.id])).rows).toHaveLength(2);
   });
 });
