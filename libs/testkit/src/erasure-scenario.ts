@@ -55,8 +55,8 @@ function randomNumber(): { e164: string; area: string; exchange: string; line: s
  * delivered to a local receiver (her work email and her number), a duplicate (her number again)
  * and a rejected row (her number in a note); tenant B has her too. A's admin erases her by email
  * and number (other spellings, other case); the answer counts what went; the gRPC twin finds
- * nothing left; her row sent again is SUPPRESSED by the suppression lists. The caller then scans
- * every table (and Redis) for her: nothing but the suppression entries may hold her.
+ * nothing left; her row sent again is SUPPRESSED, by her keyed hashes (the erasure named, never her
+ * email or number). The caller then scans every table (and Redis) for her: nothing may hold her.
  */
 export async function runErasureScenario(ctx: ErasureScenarioContext): Promise<ErasureSeen> {
   const tag = `${Date.now().toString(36)}${randomInt(1_000_000).toString(36)}`;
@@ -135,7 +135,7 @@ export async function runErasureScenario(ctx: ErasureScenarioContext): Promise<E
     client.close();
   }
 
-  // Sent again: suppressed by the suppression lists, not a duplicate of anything left of her.
+  // Sent again: suppressed by her keyed hashes, not a duplicate of anything left of her.
   const again = await upload(ctx.adminA, `first_name,last_name,email,phone\nErin,Quill,${email},${spelled.spaced}\n`, 'again.csv');
   const suppressedRows = csvRowsByName((await a('GET', `/v1/jobs/${again.id}/exports/suppressed.csv`)).text);
   const tenantBLeads = csvRowsByName((await callRest(ctx.base, ctx.adminB, 'GET', `/v1/jobs/${theirs.id}/exports/leads.csv`)).text);
@@ -163,12 +163,16 @@ export function expectErasureAnswers(seen: ErasureSeen): void {
   ]);
   expect(seen.answer.removed).toMatchObject({ leads: 1, duplicates: 1, rejected: 1, suppressed: 1 });
   expect(seen.answer.removed.deliveries).toBeGreaterThanOrEqual(1);
-  expect(seen.answer.suppressed).toEqual(['suppression:email', 'suppression:phone']);
+  // Kept out by keyed hashes, in no suppression list.
+  expect(seen.answer.suppressed).toEqual(['erased:email', 'erased:phone']);
   // Nothing left to remove the second time, over gRPC.
   expect(Object.values(seen.grpcAnswer.removed).filter((n) => n > 0 && n !== undefined)).toEqual([]);
-  expect(seen.grpcAnswer.suppressed).toEqual(['suppression:email', 'suppression:phone']);
+  expect(seen.grpcAnswer.suppressed).toEqual(['erased:email', 'erased:phone']);
   expect(seen.againCounts).toMatchObject({ rows: 1, suppressed: 1, duplicate: 0 });
   expect(seen.againReasons).toContain('SUPPRESSED_EMAIL');
   expect(seen.againReasons).toContain('SUPPRESSED_PHONE');
+  expect(seen.againReasons).toContain(`erased on request ${seen.answer.erasedAt.slice(0, 10)}`);
+  expect(seen.againReasons.toLowerCase()).not.toContain(seen.email);
+  expect(seen.againReasons.replace(/[^0-9]/g, '')).not.toContain(seen.needles.digits[0]);
   expect(seen.tenantBLeads.map((l) => l.email)).toEqual([seen.email]);
 }
