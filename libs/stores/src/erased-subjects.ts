@@ -24,8 +24,8 @@ export const erasedEntry = (kind: ErasedKind, keyId: string, hash: Buffer) => `$
  * by keyed hash only. The gateway's erasure adds them; the dnc stage screens every row against them.
  */
 export interface ErasedSubjects {
-  /** Records the hashes (a hash already there keeps its first erasure); `erasureId` may be set later by `link`. */
-  add(tenantId: string, hashes: readonly ErasedHash[], erasureId?: string): Promise<void>;
+  /** Records the hashes (a hash already there keeps its first erasure); `erasureId` may be set later by `link`. @param erasedAt default now */
+  add(tenantId: string, hashes: readonly ErasedHash[], erasureId?: string, erasedAt?: Date): Promise<void>;
   /** Names the erasure_log row of hashes added without one. */
   link(tenantId: string, hashes: readonly ErasedHash[], erasureId: string): Promise<void>;
   /** Every hash the tenant erased. */
@@ -35,13 +35,13 @@ export interface ErasedSubjects {
 export function createSqlErasedSubjects(db: SqlClient): ErasedSubjects {
   const columns = (hashes: readonly ErasedHash[]) => [hashes.map((h) => h.kind), hashes.map((h) => h.keyId), hashes.map((h) => h.hash)];
   return {
-    async add(tenantId, hashes, erasureId) {
+    async add(tenantId, hashes, erasureId, erasedAt) {
       if (hashes.length === 0) return;
       await db.query(
-        `INSERT INTO erased_subjects (tenant_id, kind, key_id, hash, erasure_id)
-         SELECT $1, k, i, h, $5::bigint FROM unnest($2::text[], $3::text[], $4::bytea[]) AS e(k, i, h)
+        `INSERT INTO erased_subjects (tenant_id, kind, key_id, hash, erasure_id, erased_at)
+         SELECT $1, k, i, h, $5::bigint, coalesce($6::timestamptz, now()) FROM unnest($2::text[], $3::text[], $4::bytea[]) AS e(k, i, h)
          ON CONFLICT DO NOTHING`,
-        [tenantId, ...columns(hashes), erasureId ?? null],
+        [tenantId, ...columns(hashes), erasureId ?? null, erasedAt?.toISOString() ?? null],
       );
     },
     async link(tenantId, hashes, erasureId) {

@@ -28,6 +28,7 @@ import { createSqlScorecardFacts } from './supplier-scorecard.js';
 import { createSqlSupplierStore } from './supplier-store.js';
 import { storageReport } from './storage-report.js';
 import { createErasure } from './erasure.js';
+import { moveClearErasures } from './erasure-legacy.js';
 import { createSqlTagRuleStore } from './tag-rule-settings.js';
 import type { LeadSink } from './lead-sink.js';
 import type { UploadSink } from './upload-sink.js';
@@ -203,6 +204,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
       return grpc.port;
     },
     async start() {
+      // Erasures made before persons were kept as keyed hashes left them in clear on suppression lists: moved (docs/erasure.md).
+      if (opts.secretKeys) {
+        await moveClearErasures({ db: opts.db, dnc: opts.dnc, keyring: opts.secretKeys, logger: opts.logger }).catch((err: Error) =>
+          opts.logger.warn({ err: err.message }, 'suppression entries of earlier erasures could not be moved to keyed hashes; the next start tries again'),
+        );
+      }
       const app = await buildRestApp({
         service,
         logger: opts.logger,
