@@ -34,6 +34,8 @@ export interface ErasureSeen {
   grpcAnswer: ErasePersonResponse;
   /** The reasons of the person's row sent again after the erasure. */
   againReasons: string;
+  /** The job that sent her again (its suppressed row holds her reasons with their details: expectAgainDetails). */
+  againJob: string;
   againCounts: Record<string, number>;
   /** Tenant B's copy of the person, after the erasure in tenant A. */
   tenantBLeads: Record<string, string>[];
@@ -146,6 +148,7 @@ export async function runErasureScenario(ctx: ErasureScenarioContext): Promise<E
     answer,
     grpcAnswer,
     againReasons: suppressedRows.map((r) => r.reason ?? '').join(' | '),
+    againJob: again.id,
     againCounts: again.job.counts,
     tenantBLeads,
     refusals,
@@ -171,8 +174,20 @@ export function expectErasureAnswers(seen: ErasureSeen): void {
   expect(seen.againCounts).toMatchObject({ rows: 1, suppressed: 1, duplicate: 0 });
   expect(seen.againReasons).toContain('SUPPRESSED_EMAIL');
   expect(seen.againReasons).toContain('SUPPRESSED_PHONE');
-  expect(seen.againReasons).toContain(`erased on request ${seen.answer.erasedAt.slice(0, 10)}`);
-  expect(seen.againReasons.toLowerCase()).not.toContain(seen.email);
-  expect(seen.againReasons.replace(/[^0-9]/g, '')).not.toContain(seen.needles.digits[0]);
   expect(seen.tenantBLeads.map((l) => l.email)).toEqual([seen.email]);
+}
+
+/**
+ * The reasons her row sent again was filed with (suppressed_leads.reasons, read by the caller):
+ * SUPPRESSED_EMAIL and SUPPRESSED_PHONE naming the erasure by its day, never her email or number.
+ */
+export function expectAgainDetails(seen: ErasureSeen, reasons: readonly { code: string; field: string; detail: string }[]): void {
+  const day = seen.answer.erasedAt.slice(0, 10);
+  expect(reasons).toEqual(expect.arrayContaining([
+    { code: 'SUPPRESSED_EMAIL', field: 'email', detail: `erased on request ${day}` },
+    { code: 'SUPPRESSED_PHONE', field: 'phone', detail: `erased on request ${day}` },
+  ]));
+  const text = JSON.stringify(reasons);
+  expect(text.toLowerCase()).not.toContain(seen.email);
+  expect(text.replace(/[^0-9]/g, '')).not.toContain(seen.needles.digits[0]);
 }

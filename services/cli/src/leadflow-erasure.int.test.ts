@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPglite, type SqlClient } from '@leadflow/stores';
 import {
-  expectErasureAnswers, runErasureScenario, scanDatabase, startServeWithKeys, startWebhookReceiver, uniqueName, type ErasureSeen, type ServeTarget, type WebhookReceiver,
+  expectAgainDetails, expectErasureAnswers, runErasureScenario, scanDatabase, startServeWithKeys, startWebhookReceiver, uniqueName, type ErasureSeen, type ServeTarget, type WebhookReceiver,
 } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
@@ -64,6 +64,9 @@ describe('leadflow serve: POST /v1/erasure leaves no trace of the person but the
         { tenant_id: tenantA, kind: 'email', erasure_id: seen.answer.id },
         { tenant_id: tenantA, kind: 'phone', erasure_id: seen.answer.id },
       ]);
+      const { rows: again } = await db.query<{ reasons: { code: string; field: string; detail: string }[] }>('SELECT reasons FROM suppressed_leads WHERE job_id = $1', [seen.againJob]);
+      expect(again).toHaveLength(1);
+      expectAgainDetails(seen, again[0]!.reasons);
       // The scan sees what is there: tenant B's copy of her, and her row sent again after the erasure.
       const all = await scanDatabase(db, seen.needles, []);
       // (A's lead and suppressed rows of before are gone, above: these are B's lead and A's row sent again.)

@@ -3,7 +3,7 @@ import { emptyLead, leadIdFor } from '@leadflow/pipeline';
 import { Disposition, type Lead, type LeadBatch } from '@leadflow/proto';
 import { createKeyring, newKeyEntry, parseSecretKeys } from '@leadflow/secrets';
 import { createPglite, createSqlDncRegistry, createSqlErasedSubjects, dncListMigrations, ERASED_PURPOSES, migrate, type SqlClient } from '@leadflow/stores';
-import { AUDIT_PHONE_PURPOSE, createDncStage, createErasedScreen, createSqlDncAudit, migrations } from './index.js';
+import { AUDIT_PHONE_PURPOSE, createDncStage, createErasedScreen, createSqlDncAudit, migrations, rescreenPage, type RescreenLead, type RescreenSuppressed } from './index.js';
 
 const oldKeys = createKeyring(parseSecretKeys(newKeyEntry('k1')), 'the test');
 const k1 = parseSecretKeys(newKeyEntry('k1'));
@@ -80,5 +80,34 @@ describe('persons erased by keyed hash, in the dnc stage', () => {
     expect(await only2.match('t3', [{ kind: 'phone', value: '+12015550188' }])).toEqual([undefined]);
     await subjects.add('t4', [{ kind: 'phone', ...oldKeys.keyedHash(AUDIT_PHONE_PURPOSE, '+12015550188') }]);
     expect(await createErasedScreen({ subjects, hashes: oldKeys.keyedHashes }).match('t4', [{ kind: 'phone', value: '+12015550188' }])).toEqual([undefined]);
+  });
+
+  it('re-screening stored leads suppresses a lead of an erased person, through the same stage', async () => {
+    const keys = createKeyring(k1, 'the test');
+    const subjects = createSqlErasedSubjects(db);
+    await subjects.add('t5', [{ kind: 'email', ...keys.keyedHash(ERASED_PURPOSES.email, 'erin@x.org') }]);
+    const lead = (id: string, rowNumber: number, email: string, alternates: string[] = []): RescreenLead => ({
+      id, tenantId: 't5', jobId: 'j5', rowNumber, phone: '', email, state: '', consentDate: '', alternates: { emails: alternates, phones: [] },
+    });
+    const stored = [lead('l1', 1, 'ann@x.org'), lead('l2', 2, 'bob@x.org', ['erin@x.org'])];
+    const marked: RescreenSuppressed[] = [];
+    const erased = createErasedScreen({ subjects, hashes: keys.keyedHashes });
+    const outcome = await rescreenPage({
+      db,
+      leads: {
+        nextTenant: async (after) => (after === '' ? 't5' : null),
+        page: async (q) => (q.after === null ? stored : []),
+        screened: async () => {},
+        suppress: async (_tx, tenantId, leads) => {
+          const out = leads.map((l) => ({ ...l, tenantId, jobId: 'j5', rowNumber: 2, suppressedAt: '' }));
+          marked.push(...out);
+          return out;
+        },
+      },
+      stageFor: (rescreen) => createDncStage({ registry: createSqlDncRegistry(db), audit: createSqlDncAudit(db, (p) => keys.keyedHash(AUDIT_PHONE_PURPOSE, p), { rescreen }), erased }),
+      notify: async () => {},
+    }, { id: '1', tenantId: 't5', jobId: null, dueBefore: null, cursor: null });
+    expect(outcome.suppressed).toBe(1);
+    expect(marked.map((m) => [m.id, m.reasons.map((r) => [r.code, r.field])])).toEqual([['l2', [['SUPPRESSED_EMAIL', 'alternate_emails']]]]);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devSecretKeys } from '@leadflow/infra';
 import { createPostgres, createRedis, type Redis, type SqlClient } from '@leadflow/stores';
 import {
-  expectErasureAnswers, freePort, infraEnv, runErasureScenario, scanDatabase, scanRedis, startServices, startWebhookReceiver, uniqueName, type ErasureSeen,
+  expectAgainDetails, expectErasureAnswers, freePort, infraEnv, runErasureScenario, scanDatabase, scanRedis, startServices, startWebhookReceiver, uniqueName, type ErasureSeen,
   type ServicesHandle, type Trace, type WebhookReceiver,
 } from '@leadflow/testkit';
 import { createSqlApiKeyStore } from './index.js';
@@ -72,6 +72,9 @@ describe('Kafka mode: POST /v1/erasure leaves no trace of the person but the has
       { tenant_id: tenantA, kind: 'email', erasure_id: seen.answer.id },
       { tenant_id: tenantA, kind: 'phone', erasure_id: seen.answer.id },
     ]);
+    const { rows: again } = await db.query<{ reasons: { code: string; field: string; detail: string }[] }>('SELECT reasons FROM suppressed_leads WHERE job_id = $1', [seen.againJob]);
+    expect(again).toHaveLength(1);
+    expectAgainDetails(seen, again[0]!.reasons);
     // The scan sees what is there: tenant B's copy of her (A's lead is gone, above).
     expect(traces.control.some((t) => t.table === 'leads')).toBe(true);
     const { rows: log } = await db.query<{ email: boolean; phone: boolean; counts: Record<string, number>; key_prefix: string }>(
