@@ -26,8 +26,8 @@ export const erasedEntry = (kind: ErasedKind, keyId: string, hash: Buffer) => `$
 export interface ErasedSubjects {
   /** Records the hashes (a hash already there keeps its first erasure); `erasureId` may be set later by `link`. @param erasedAt default now */
   add(tenantId: string, hashes: readonly ErasedHash[], erasureId?: string, erasedAt?: Date): Promise<void>;
-  /** Names the erasure_log row of hashes added without one. */
-  link(tenantId: string, hashes: readonly ErasedHash[], erasureId: string): Promise<void>;
+  /** Names the erasure_log row of hashes added without one, and dates them as it (default: as they were added). */
+  link(tenantId: string, hashes: readonly ErasedHash[], erasureId: string, erasedAt?: Date): Promise<void>;
   /** Every hash the tenant erased. */
   of(tenantId: string): Promise<ErasedIndex>;
 }
@@ -44,12 +44,12 @@ export function createSqlErasedSubjects(db: SqlClient): ErasedSubjects {
         [tenantId, ...columns(hashes), erasureId ?? null, erasedAt?.toISOString() ?? null],
       );
     },
-    async link(tenantId, hashes, erasureId) {
+    async link(tenantId, hashes, erasureId, erasedAt) {
       if (hashes.length === 0) return;
       await db.query(
-        `UPDATE erased_subjects s SET erasure_id = $5::bigint FROM unnest($2::text[], $3::text[], $4::bytea[]) AS e(k, i, h)
+        `UPDATE erased_subjects s SET erasure_id = $5::bigint, erased_at = coalesce($6::timestamptz, s.erased_at) FROM unnest($2::text[], $3::text[], $4::bytea[]) AS e(k, i, h)
           WHERE s.tenant_id = $1 AND s.kind = e.k AND s.key_id = e.i AND s.hash = e.h AND s.erasure_id IS NULL`,
-        [tenantId, ...columns(hashes), erasureId],
+        [tenantId, ...columns(hashes), erasureId, erasedAt?.toISOString() ?? null],
       );
     },
     async of(tenantId) {

@@ -163,9 +163,15 @@ export function createDncStage(opts: DncStageOptions): BatchStage {
     let values = batch.rows.filter((r) => isOpen(r) && r.lead).flatMap(valuesOf);
     if (values.length === 0) return batch;
     const tenantId = batch.job?.tenantId ?? '';
-    const screening = await screen(opts.registry, values.map((n) => n.value), tenantId);
+    // Persons the tenant erased (any email or phone of theirs, own or alternate, suppresses the row, the value never
+    // named): looked up beside the lists' screening, not after it.
+    const [screening, erasedAll] = await Promise.all([
+      screen(opts.registry, values.map((n) => n.value), tenantId),
+      opts.erased?.match(tenantId, values.map((n) => ({ kind: n.kind === 'phone' ? ('phone' as const) : ('email' as const), value: n.kind === 'domain' ? '' : n.value }))),
+    ]);
     const { lists } = screening;
     let on = screening.on;
+    let erasedOn = erasedAll ?? [];
 
     const fresh = opts.freshness;
     const now = fresh?.now?.() ?? new Date();
@@ -178,16 +184,13 @@ export function createDncStage(opts: DncStageOptions): BatchStage {
       const held = new Set(values.filter((n) => n.kind === 'phone').map((n) => n.row));
       await fresh!.held.hold(batch.job!, [...held], staleNames);
       out = { ...batch, rows: batch.rows.filter((r) => !held.has(r)) };
-      const kept = values.map((n, i) => [n, on[i]!] as const).filter(([n]) => !held.has(n.row));
+      const kept = values.map((n, i) => [n, on[i]!, erasedOn[i]] as const).filter(([n]) => !held.has(n.row));
       values = kept.map(([n]) => n);
       on = kept.map(([, o]) => o);
+      erasedOn = kept.map(([, , e]) => e);
       if (values.length === 0) return out;
     }
     const day = today();
-    // Persons the tenant erased: any email or phone of theirs (own or alternate) suppresses the row, the value never named.
-    const erasedOn = opts.erased
-      ? await opts.erased.match(tenantId, values.map((n) => ({ kind: n.kind === 'phone' ? 'phone' : 'email', value: n.kind === 'domain' ? '' : n.value })))
-      : [];
     const wirelessState = (n: Screened) => wirelessStates.has(stateOf(n.row));
     // Exemptions are looked up only when a number is on a list they can lift, or that consent lets through.
     const needsExemptions = values.some(

@@ -115,6 +115,9 @@ describe('erasure on the tables, embedded', () => {
       { tenant_id: 't3', kind: 'email', key_id: 'k1', erasure_id: result.id },
       { tenant_id: 't3', kind: 'phone', key_id: 'k1', erasure_id: result.id },
     ]);
+    // Dated as the erasure: the day a later row's reason names is the answer's.
+    const dated = await db.query<{ same: boolean }>("SELECT s.erased_at = l.erased_at AS same FROM erased_subjects s JOIN erasure_log l ON l.id = s.erasure_id WHERE s.tenant_id = 't3'");
+    expect(dated.rows).toEqual([{ same: true }, { same: true }]);
     const index = await createSqlErasedSubjects(db).of('t3');
     expect(index.has(erasedEntry('email', 'k1', keys.keyedHash(ERASED_PURPOSES.email, 'sam.k@x.org').hash))).toBe(true);
     expect(index.has(erasedEntry('phone', 'k1', keys.keyedHash(ERASED_PURPOSES.phone, '+12015550166').hash))).toBe(true);

@@ -211,7 +211,7 @@ export function createErasure(deps: ErasureDeps) {
         [tenantId, keyPrefix, email?.hash ?? null, phone?.hash ?? null, (email ?? phone)?.keyId ?? null, JSON.stringify(counts), suppressed],
       );
       const id = String(rows[0]!.id);
-      if (hashed) await erasedSubjects.link(tenantId, hashed.hashes, id);
+      if (hashed) await erasedSubjects.link(tenantId, hashed.hashes, id, rows[0]!.erased_at);
       return { id, erasedAt: rows[0]!.erased_at.toISOString(), removed: counts, suppressed };
     },
   };
