@@ -30,6 +30,8 @@ export { createDncBitmapCache } from './dnc-bitmap-cache.js';
 export type { AreaBitmap, DncBitmapCache } from './dnc-bitmap-cache.js';
 export { importLegacyDncKeys } from './legacy-dnc-keys.js';
 export { databaseModule, redisModule } from './modules.js';
+export { createSqlErasedSubjects, erasedEntry, ERASED_PURPOSES } from './erased-subjects.js';
+export type { ErasedHash, ErasedIndex, ErasedKind, ErasedSubjects } from './erased-subjects.js';
 export { createReloadingCache } from './reloading-cache.js';
 export type { ReloadingCache, ReloadingCacheOptions } from './reloading-cache.js';
 export { sqlCancelLookup, sqlCancelLookupMany } from './cancel-lookup.js';

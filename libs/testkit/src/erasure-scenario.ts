@@ -34,6 +34,8 @@ export interface ErasureSeen {
   grpcAnswer: ErasePersonResponse;
   /** The reasons of the person's row sent again after the erasure. */
   againReasons: string;
+  /** The job that sent her again (its suppressed row holds her reasons with their details: expectAgainDetails). */
+  againJob: string;
   againCounts: Record<string, number>;
   /** Tenant B's copy of the person, after the erasure in tenant A. */
   tenantBLeads: Record<string, string>[];
@@ -55,8 +57,8 @@ function randomNumber(): { e164: string; area: string; exchange: string; line: s
  * delivered to a local receiver (her work email and her number), a duplicate (her number again)
  * and a rejected row (her number in a note); tenant B has her too. A's admin erases her by email
  * and number (other spellings, other case); the answer counts what went; the gRPC twin finds
- * nothing left; her row sent again is SUPPRESSED by the suppression lists. The caller then scans
- * every table (and Redis) for her: nothing but the suppression entries may hold her.
+ * nothing left; her row sent again is SUPPRESSED, by her keyed hashes (the erasure named, never her
+ * email or number). The caller then scans every table (and Redis) for her: nothing may hold her.
  */
 export async function runErasureScenario(ctx: ErasureScenarioContext): Promise<ErasureSeen> {
   const tag = `${Date.now().toString(36)}${randomInt(1_000_000).toString(36)}`;
@@ -135,7 +137,7 @@ export async function runErasureScenario(ctx: ErasureScenarioContext): Promise<E
     client.close();
   }
 
-  // Sent again: suppressed by the suppression lists, not a duplicate of anything left of her.
+  // Sent again: suppressed by her keyed hashes, not a duplicate of anything left of her.
   const again = await upload(ctx.adminA, `first_name,last_name,email,phone\nErin,Quill,${email},${spelled.spaced}\n`, 'again.csv');
   const suppressedRows = csvRowsByName((await a('GET', `/v1/jobs/${again.id}/exports/suppressed.csv`)).text);
   const tenantBLeads = csvRowsByName((await callRest(ctx.base, ctx.adminB, 'GET', `/v1/jobs/${theirs.id}/exports/leads.csv`)).text);
@@ -146,6 +148,7 @@ export async function runErasureScenario(ctx: ErasureScenarioContext): Promise<E
     answer,
     grpcAnswer,
     againReasons: suppressedRows.map((r) => r.reason ?? '').join(' | '),
+    againJob: again.id,
     againCounts: again.job.counts,
     tenantBLeads,
     refusals,
@@ -163,12 +166,28 @@ export function expectErasureAnswers(seen: ErasureSeen): void {
   ]);
   expect(seen.answer.removed).toMatchObject({ leads: 1, duplicates: 1, rejected: 1, suppressed: 1 });
   expect(seen.answer.removed.deliveries).toBeGreaterThanOrEqual(1);
-  expect(seen.answer.suppressed).toEqual(['suppression:email', 'suppression:phone']);
+  // Kept out by keyed hashes, in no suppression list.
+  expect(seen.answer.suppressed).toEqual(['erased:email', 'erased:phone']);
   // Nothing left to remove the second time, over gRPC.
   expect(Object.values(seen.grpcAnswer.removed).filter((n) => n > 0 && n !== undefined)).toEqual([]);
-  expect(seen.grpcAnswer.suppressed).toEqual(['suppression:email', 'suppression:phone']);
+  expect(seen.grpcAnswer.suppressed).toEqual(['erased:email', 'erased:phone']);
   expect(seen.againCounts).toMatchObject({ rows: 1, suppressed: 1, duplicate: 0 });
   expect(seen.againReasons).toContain('SUPPRESSED_EMAIL');
   expect(seen.againReasons).toContain('SUPPRESSED_PHONE');
   expect(seen.tenantBLeads.map((l) => l.email)).toEqual([seen.email]);
+}
+
+/**
+ * The reasons her row sent again was filed with (suppressed_leads.reasons, read by the caller):
+ * SUPPRESSED_EMAIL and SUPPRESSED_PHONE naming the erasure by its day, never her email or number.
+ */
+export function expectAgainDetails(seen: ErasureSeen, reasons: readonly { code: string; field: string; detail: string }[]): void {
+  const day = seen.answer.erasedAt.slice(0, 10);
+  expect(reasons).toEqual(expect.arrayContaining([
+    { code: 'SUPPRESSED_EMAIL', field: 'email', detail: `erased on request ${day}` },
+    { code: 'SUPPRESSED_PHONE', field: 'phone', detail: `erased on request ${day}` },
+  ]));
+  const text = JSON.stringify(reasons);
+  expect(text.toLowerCase()).not.toContain(seen.email);
+  expect(text.replace(/[^0-9]/g, '')).not.toContain(seen.needles.digits[0]);
 }

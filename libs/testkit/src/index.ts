@@ -71,7 +71,7 @@ export { qualityScenario } from './quality-scenario.js';
 export type { QualityScenarioContext } from './quality-scenario.js';
 export { rescreenProblems, runRescreenScenario } from './rescreen-scenario.js';
 export type { RescreenScenario, RescreenScenarioOptions } from './rescreen-scenario.js';
-export { expectErasureAnswers, runErasureScenario } from './erasure-scenario.js';
+export { expectAgainDetails, expectErasureAnswers, runErasureScenario } from './erasure-scenario.js';
 export type { ErasureScenarioContext, ErasureSeen } from './erasure-scenario.js';
 export { scanDatabase, scanRedis } from './erasure-scan.js';
 export type { Needles, Trace } from './erasure-scan.js';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPglite, type SqlClient } from '@leadflow/stores';
 import {
-  expectErasureAnswers, runErasureScenario, scanDatabase, startServeWithKeys, startWebhookReceiver, uniqueName, type ErasureSeen, type ServeTarget, type WebhookReceiver,
+  expectAgainDetails, expectErasureAnswers, runErasureScenario, scanDatabase, startServeWithKeys, startWebhookReceiver, uniqueName, type ErasureSeen, type ServeTarget, type WebhookReceiver,
 } from '@leadflow/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
@@ -13,7 +13,7 @@ const BIN = fileURLToPath(new URL('../bin/leadflow.js', import.meta.url));
  * Erasure in `leadflow serve` (docs/erasure.md; issue 13, "erasure leaves no trace but the hashed
  * audit"): the person is found as a lead, a duplicate, a rejected and a suppressed row and a
  * delivery, erased, and then no column of any table of the embedded database holds her email or
- * her number in any spelling, but the tenant's suppression lists (which keep her out).
+ * her number in any spelling: she is kept out by keyed hashes only (erased_subjects).
  */
 describe('leadflow serve: POST /v1/erasure leaves no trace of the person but the hashed audit', () => {
   let serve: ServeTarget | undefined;
@@ -45,7 +45,7 @@ describe('leadflow serve: POST /v1/erasure leaves no trace of the person but the
     expectErasureAnswers(seen);
   });
 
-  it('leaves her in no column of any table but the suppression lists; the log keeps hashes only', async () => {
+  it('leaves her in no column of any table; she is kept out and logged by keyed hashes only', async () => {
     // Stopped as an operator stops it (SIGTERM), so that the embedded database is closed cleanly:
     // its unlogged tables (dedup's claims and index) are scanned as they were, not as a crash leaves them.
     const child = serve!.child;
@@ -55,12 +55,18 @@ describe('leadflow serve: POST /v1/erasure leaves no trace of the person but the
     await Promise.race([exited, sleep(60_000).then(() => Promise.reject(new Error('leadflow serve did not stop within 60 s of SIGTERM')))]);
     const db: SqlClient = await createPglite({ dataDir });
     try {
-      const traces = await scanDatabase(db, seen.needles, seen.except);
-      const { rows: lists } = await db.query<{ id: string }>("SELECT list_id::text AS id FROM dnc_lists WHERE owner = $1 AND kind LIKE 'suppression:%'", [tenantA]);
-      const suppressionEntry = (t: { table: string; row: string }) =>
-        t.table === 'dnc_list_numbers' && lists.some((l) => (JSON.parse(t.row) as { list_id: number }).list_id === Number(l.id));
-      expect(traces.filter((t) => !suppressionEntry(t))).toEqual([]);
-      expect(traces.filter(suppressionEntry).length).toBeGreaterThanOrEqual(2);
+      expect(await scanDatabase(db, seen.needles, seen.except)).toEqual([]);
+      const { rows: erased } = await db.query<{ tenant_id: string; kind: string; erasure_id: string }>(
+        'SELECT tenant_id, kind, erasure_id::text FROM erased_subjects WHERE tenant_id = ANY($1::text[]) ORDER BY kind',
+        [[tenantA, tenantB]],
+      );
+      expect(erased).toEqual([
+        { tenant_id: tenantA, kind: 'email', erasure_id: seen.answer.id },
+        { tenant_id: tenantA, kind: 'phone', erasure_id: seen.answer.id },
+      ]);
+      const { rows: again } = await db.query<{ reasons: { code: string; field: string; detail: string }[] }>('SELECT reasons FROM suppressed_leads WHERE job_id = $1', [seen.againJob]);
+      expect(again).toHaveLength(1);
+      expectAgainDetails(seen, again[0]!.reasons);
       // The scan sees what is there: tenant B's copy of her, and her row sent again after the erasure.
       const all = await scanDatabase(db, seen.needles, []);
       // (A's lead and suppressed rows of before are gone, above: these are B's lead and A's row sent again.)

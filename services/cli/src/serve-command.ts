@@ -116,6 +116,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
         runner: standalone!.runner,
         onSynonymsChanged: standalone!.synonymsChanged,
         onTagRulesChanged: standalone!.tagRulesChanged,
+        onErased: standalone!.erased,
         onRescreenRequested: () => void standalone!.rescreen(),
         // No consumer lag: the stages pass batches through bounded in-memory queues (docs/job-metrics.md).
         jobMetrics: env.jobMetrics && { ...env.jobMetrics, metrics },

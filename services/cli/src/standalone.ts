@@ -23,7 +23,7 @@ import {
   writeLeadSuppressed,
 } from '@leadflow/delivery';
 import {
-  AUDIT_PHONE_PURPOSE, auditUpkeepModule, createDncStage, createSqlDncAudit, createSqlHeldRows, DEFAULT_WIRELESS_STATES, heldRowsReleaser, listAgeGauge, rescreenWorker,
+  AUDIT_PHONE_PURPOSE, auditUpkeepModule, createDncStage, createErasedScreen, createSqlDncAudit, createSqlHeldRows, DEFAULT_WIRELESS_STATES, heldRowsReleaser, listAgeGauge, rescreenWorker,
   migrations as dncMigrations, sqlStalePolicy, type PhoneHash, type StaleListPolicy,
 } from '@leadflow/dnc';
 import { createEnrichmentStage, createSqlQualitySettings, createSqlTagRules } from '@leadflow/enrichment';
@@ -46,6 +46,7 @@ import {
   createPostgres,
   createSqlDncExemptions,
   createSqlDncRegistry,
+  createSqlErasedSubjects,
   dncListMigrations,
   migrate,
   sqlCancelLookup,
@@ -151,6 +152,8 @@ export interface Standalone {
   synonymsChanged(tenantId: string): void;
   /** Tells the enrichment stage that a tenant's tag rules changed (the gateway in `serve`): its next batch reads them. */
   tagRulesChanged(tenantId: string): void;
+  /** Tells the dnc stage that a tenant erased a person (the gateway in `serve`): its next batch screens against them. */
+  erased(tenantId: string): void;
   /**
    * Runs one job's bytes through every stage; resolves when its last batch is stored and delivered.
    * `onRead` sees each batch of rows as ingest reads it (progress).
@@ -277,8 +280,11 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     metrics,
   );
   const dedupIndex = createSqlCandidateIndex(db);
+  // The persons each tenant erased, by keyed hash (docs/erasure.md): every row screened against them.
+  const erased = createErasedScreen({ subjects: createSqlErasedSubjects(db), hashes: (purpose, value) => keys.keyedHashes(purpose, value) });
   const dncStage = createDncStage({
     registry: dnc,
+    erased,
     audit: createSqlDncAudit(db, hashOf),
     exemptions: createSqlDncExemptions(db),
     wirelessStates: dncSettings.wirelessStates,
@@ -318,7 +324,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   const rescreens = rescreenWorker({
     db, logger, leads: createSqlRescreenLeadStore(db), pollMs: dncSettings.rescreenPollMs ?? 5_000,
     schedule: { intervalHours: dncSettings.rescreenIntervalHours ?? 720, everyMs: dncSettings.rescreenScheduleMs ?? 3_600_000 },
-    stageFor: (rescreen) => createDncStage({ registry: dnc, audit: createSqlDncAudit(db, hashOf, { rescreen }), exemptions: rescreenExemptions, wirelessStates: dncSettings.wirelessStates }),
+    stageFor: (rescreen) => createDncStage({ registry: dnc, audit: createSqlDncAudit(db, hashOf, { rescreen }), exemptions: rescreenExemptions, wirelessStates: dncSettings.wirelessStates, erased }),
     notify: (tx, tenantId, leads) => writeLeadSuppressed(tx, tenantId, leads),
     onSuppressed: () => dispatcher.nudge(),
   });
@@ -400,6 +406,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     dedupIndex,
     synonymsChanged: aliases.forget,
     tagRulesChanged: tagRules.forget,
+    erased: erased.forget,
     processJob,
     uploadSink(onError) {
       return {

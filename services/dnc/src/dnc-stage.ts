@@ -5,6 +5,7 @@ import {
   type DncRegistry, type DncScreening, type DncValueKind,
 } from '@leadflow/stores';
 import type { DncAudit, DncCheck } from './dnc-audit.js';
+import type { ErasedScreen } from './erased-screen.js';
 import { DEFAULT_WIRELESS_STATES, mustBeFresh, snapshotAgeDays, type StaleListPolicy } from './freshness-config.js';
 import type { HeldRows } from './held-rows.js';
 
@@ -29,6 +30,8 @@ export interface DncStageOptions {
   };
   /** States where a number on a wireless list is suppressed without consent. @default WY, NJ, TX, LA, AZ */
   wirelessStates?: readonly string[];
+  /** The persons the tenant erased, by keyed hash (docs/erasure.md): their emails and phones are suppressed. None without. */
+  erased?: ErasedScreen;
 }
 
 /**
@@ -160,9 +163,15 @@ export function createDncStage(opts: DncStageOptions): BatchStage {
     let values = batch.rows.filter((r) => isOpen(r) && r.lead).flatMap(valuesOf);
     if (values.length === 0) return batch;
     const tenantId = batch.job?.tenantId ?? '';
-    const screening = await screen(opts.registry, values.map((n) => n.value), tenantId);
+    // Persons the tenant erased (any email or phone of theirs, own or alternate, suppresses the row, the value never
+    // named): looked up beside the lists' screening, not after it.
+    const [screening, erasedAll] = await Promise.all([
+      screen(opts.registry, values.map((n) => n.value), tenantId),
+      opts.erased?.match(tenantId, values.map((n) => ({ kind: n.kind === 'phone' ? ('phone' as const) : ('email' as const), value: n.kind === 'domain' ? '' : n.value }))),
+    ]);
     const { lists } = screening;
     let on = screening.on;
+    let erasedOn = erasedAll ?? [];
 
     const fresh = opts.freshness;
     const now = fresh?.now?.() ?? new Date();
@@ -175,9 +184,10 @@ export function createDncStage(opts: DncStageOptions): BatchStage {
       const held = new Set(values.filter((n) => n.kind === 'phone').map((n) => n.row));
       await fresh!.held.hold(batch.job!, [...held], staleNames);
       out = { ...batch, rows: batch.rows.filter((r) => !held.has(r)) };
-      const kept = values.map((n, i) => [n, on[i]!] as const).filter(([n]) => !held.has(n.row));
+      const kept = values.map((n, i) => [n, on[i]!, erasedOn[i]] as const).filter(([n]) => !held.has(n.row));
       values = kept.map(([n]) => n);
       on = kept.map(([, o]) => o);
+      erasedOn = kept.map(([, , e]) => e);
       if (values.length === 0) return out;
     }
     const day = today();
@@ -227,6 +237,12 @@ export function createDncStage(opts: DncStageOptions): BatchStage {
         staleDone.add(n.row);
         n.row.disposition = Disposition.DISPOSITION_SUPPRESSED;
         n.row.reasons.push(reason('DNC_LIST_STALE', n.field, `${staleNames}: older than ${fresh!.maxAgeDays} days`));
+      }
+      const erasedDay = n.kind === 'domain' ? undefined : erasedOn[i];
+      if (erasedDay) {
+        n.row.disposition = Disposition.DISPOSITION_SUPPRESSED;
+        const column = n.alternateOf ? ` (column "${n.alternateOf}")` : '';
+        n.row.reasons.push(reason(n.kind === 'phone' ? 'SUPPRESSED_PHONE' : 'SUPPRESSED_EMAIL', n.field, `erased on request ${erasedDay}${column}`));
       }
       for (const j of on[i]!) {
         const list = lists[j]!;

@@ -4,6 +4,8 @@ import type { Migrations } from '@leadflow/stores';
 export { createDncStage } from './dnc-stage.js';
 export type { DncStageOptions } from './dnc-stage.js';
 export { AUDIT_PHONE_PURPOSE, createSqlDncAudit } from './dnc-audit.js';
+export { createErasedScreen, ERASED_TTL_MS } from './erased-screen.js';
+export type { ErasedScreen, KeyedHashes } from './erased-screen.js';
 export type { DncAudit, DncCheck, PhoneHash } from './dnc-audit.js';
 export { auditUpkeepModule, hashRawAuditPhones, purgeExpiredAudit } from './audit-upkeep.js';
 export type { AuditUpkeepOptions } from './audit-upkeep.js';

@@ -6,11 +6,12 @@ import type { LeadBatch } from '@leadflow/proto';
 import { writeLeadSuppressed } from '@leadflow/delivery';
 import { createSqlRescreenLeadStore } from '@leadflow/persistence';
 import { secretKeysSchema } from '@leadflow/secrets';
-import { createDncBitmapCache, createPostgres, createRedis, createRedisDncRegistry, createSqlDncExemptions, databaseModule, dncListMigrations, importLegacyDncKeys, migrate, redisModule } from '@leadflow/stores';
+import { createDncBitmapCache, createPostgres, createSqlErasedSubjects, createRedis, createRedisDncRegistry, createSqlDncExemptions, databaseModule, dncListMigrations, importLegacyDncKeys, migrate, redisModule } from '@leadflow/stores';
 import { auditUpkeepModule } from './audit-upkeep.js';
 import { auditRetentionSchema } from './audit-config.js';
 import { AUDIT_PHONE_PURPOSE, createSqlDncAudit } from './dnc-audit.js';
 import { createDncStage } from './dnc-stage.js';
+import { createErasedScreen } from './erased-screen.js';
 import { bitmapCacheSchema } from './bitmap-cache-config.js';
 import { freshnessSchema } from './freshness-config.js';
 import { createSqlHeldRows, heldRowsReleaser } from './held-rows.js';
@@ -53,8 +54,11 @@ await runStageMain({
       stop: async () => {},
     });
     lifecycle.add(auditUpkeepModule({ db, hashOf, retentionDays: config.auditRetentionDays, logger }));
+    // The persons each tenant erased, by keyed hash, read again at most a second after an erasure (docs/erasure.md).
+    const erased = createErasedScreen({ subjects: createSqlErasedSubjects(db), hashes: (purpose, value) => config.secretKeys.keyedHashes(purpose, value) });
     const stage = createDncStage({
       registry,
+      erased,
       audit: createSqlDncAudit(db, hashOf),
       exemptions: createSqlDncExemptions(db),
       wirelessStates: config.wirelessStates,
@@ -72,7 +76,7 @@ await runStageMain({
     lifecycle.add(rescreenWorker({
       db, logger, leads: createSqlRescreenLeadStore(db), pollMs: config.rescreenPollMs,
       schedule: { intervalHours: config.rescreenIntervalHours, everyMs: config.rescreenScheduleMs },
-      stageFor: (rescreen) => createDncStage({ registry, audit: createSqlDncAudit(db, hashOf, { rescreen }), exemptions, wirelessStates: config.wirelessStates }),
+      stageFor: (rescreen) => createDncStage({ registry, audit: createSqlDncAudit(db, hashOf, { rescreen }), exemptions, wirelessStates: config.wirelessStates, erased }),
       notify: (tx, tenantId, leads) => writeLeadSuppressed(tx, tenantId, leads),
     }));
     return stage;

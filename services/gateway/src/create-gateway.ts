@@ -28,6 +28,7 @@ import { createSqlScorecardFacts } from './supplier-scorecard.js';
 import { createSqlSupplierStore } from './supplier-store.js';
 import { storageReport } from './storage-report.js';
 import { createErasure } from './erasure.js';
+import { moveClearErasures } from './erasure-legacy.js';
 import { createSqlTagRuleStore } from './tag-rule-settings.js';
 import type { LeadSink } from './lead-sink.js';
 import type { UploadSink } from './upload-sink.js';
@@ -85,6 +86,8 @@ export interface GatewayOptions {
   onLeadChanged?: () => void;
   /** Told when a tenant's tag rules change: `leadflow serve`'s enrichment stage rereads them at once. */
   onTagRulesChanged?: (tenantId: string) => void;
+  /** Told when a tenant erased a person (POST /v1/erasure): `leadflow serve`'s dnc stage rereads the tenant's erased persons at once. */
+  onErased?: (tenantId: string) => void;
   /** Told when a re-screening was asked for (a list change, POST /v1/dnc/rescreen): `leadflow serve`'s worker looks at once. */
   onRescreenRequested?: () => void;
   /** The operators' job metrics, read at an interval while the gateway runs (job-metrics.ts); none when left out. */
@@ -178,7 +181,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     scorecardFacts: createSqlScorecardFacts(opts.db),
     rejections: (jobId, tenantId, limit) => ownedElsewhere(recentRejections(opts.db, jobId, tenantId, limit), []),
     storage: (tenantId) => storageReport(opts.db, tenantId),
-    erasure: createErasure({ db: opts.db, dnc: opts.dnc, dedupIndex: opts.dedupIndex, redis: opts.redis, keyring: opts.secretKeys }),
+    erasure: createErasure({ db: opts.db, dnc: opts.dnc, dedupIndex: opts.dedupIndex, redis: opts.redis, keyring: opts.secretKeys, onErased: opts.onErased }),
     jobsEnded: opts.jobsEnded,
     webhooks: opts.secretKeys && createEndpointAdmin(opts.db, opts.secretKeys),
   });
@@ -201,6 +204,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
       return grpc.port;
     },
     async start() {
+      // Erasures made before persons were kept as keyed hashes left them in clear on suppression lists: moved (docs/erasure.md).
+      if (opts.secretKeys) {
+        await moveClearErasures({ db: opts.db, dnc: opts.dnc, keyring: opts.secretKeys, logger: opts.logger }).catch((err: Error) =>
+          opts.logger.warn({ err: err.message }, 'suppression entries of earlier erasures could not be moved to keyed hashes; the next start tries again'),
+        );
+      }
       const app = await buildRestApp({
         service,
         logger: opts.logger,

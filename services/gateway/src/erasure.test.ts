@@ -6,9 +6,11 @@ import { nationalDigits } from '@leadflow/mapping';
 import { migrations as mappingMigrations } from '@leadflow/mapping';
 import { migrations as persistenceMigrations } from '@leadflow/persistence';
 import { Disposition, Lead, LeadRow, RowBatch } from '@leadflow/proto';
-import { createPglite, createSqlDncRegistry, dncListMigrations, migrate, type SqlClient } from '@leadflow/stores';
+import { createKeyring, newKeyEntry, parseSecretKeys } from '@leadflow/secrets';
+import { createPglite, createSqlDncRegistry, createSqlErasedSubjects, dncListMigrations, ERASED_PURPOSES, erasedEntry, migrate, type SqlClient } from '@leadflow/stores';
 import { blankMentions, mentions, subjectOf } from './erasure-match.js';
-import { createErasure } from './erasure.js';
+import { createErasure, ERASURE_PURPOSE } from './erasure.js';
+import { moveClearErasures } from './erasure-legacy.js';
 import { migrations } from './index.js';
 
 const ERIN = subjectOf('erin@x.org', '+12015550177', nationalDigits);
@@ -96,5 +98,64 @@ describe('erasure on the tables, embedded', () => {
     const log = (await db.query<{ key_prefix: string; email_hash: Buffer | null; counts: Record<string, number> }>('SELECT key_prefix, email_hash, counts FROM erasure_log')).rows;
     expect(log).toEqual([{ key_prefix: 'lfk_test', email_hash: null, counts: result.removed }]);
     expect(JSON.stringify(log)).not.toContain('erin');
+  });
+
+  it('with the installation keys, records her as keyed hashes only, never in the suppression lists, and logs which erasure', async () => {
+    const keys = createKeyring(parseSecretKeys(newKeyEntry('k1')), 'the test');
+    const told: string[] = [];
+    const erasure = createErasure({ db, dnc: createSqlDncRegistry(db), keyring: keys, onErased: (t) => told.push(t) });
+    const before = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM dnc_list_numbers')).rows[0]!.n;
+    const sam = subjectOf('sam.k@x.org', '+12015550166', nationalDigits);
+    const result = await erasure.erase('t3', 'lfk_test', sam);
+    expect(result.suppressed).toEqual(['erased:email', 'erased:phone']);
+    expect(told).toEqual(['t3']);
+    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM dnc_list_numbers')).rows[0]!.n).toBe(before);
+    const rows = (await db.query<{ tenant_id: string; kind: string; key_id: string; erasure_id: string }>('SELECT tenant_id, kind, key_id, erasure_id::text FROM erased_subjects WHERE tenant_id = $1 ORDER BY kind', ['t3'])).rows;
+    expect(rows).toEqual([
+      { tenant_id: 't3', kind: 'email', key_id: 'k1', erasure_id: result.id },
+      { tenant_id: 't3', kind: 'phone', key_id: 'k1', erasure_id: result.id },
+    ]);
+    // Dated as the erasure: the day a later row's reason names is the answer's.
+    const dated = await db.query<{ same: boolean }>("SELECT s.erased_at = l.erased_at AS same FROM erased_subjects s JOIN erasure_log l ON l.id = s.erasure_id WHERE s.tenant_id = 't3'");
+    expect(dated.rows).toEqual([{ same: true }, { same: true }]);
+    const index = await createSqlErasedSubjects(db).of('t3');
+    expect(index.has(erasedEntry('email', 'k1', keys.keyedHash(ERASED_PURPOSES.email, 'sam.k@x.org').hash))).toBe(true);
+    expect(index.has(erasedEntry('phone', 'k1', keys.keyedHash(ERASED_PURPOSES.phone, '+12015550166').hash))).toBe(true);
+    const log = (await db.query<{ suppressed: string[] }>('SELECT suppressed FROM erasure_log WHERE id = $1', [result.id])).rows;
+    expect(log).toEqual([{ suppressed: ['erased:email', 'erased:phone'] }]);
+    // Erased again: the first erasure stays the one named.
+    await erasure.erase('t3', 'lfk_test', sam);
+    expect((await db.query('SELECT 1 FROM erased_subjects WHERE tenant_id = $1 AND erasure_id = $2', ['t3', result.id])).rows).toHaveLength(2);
+  });
+
+  it('moves the clear suppression entries of an erasure made before to keyed hashes, keeping the tenant\'s own entries', async () => {
+    const keys = createKeyring(parseSecretKeys(newKeyEntry('k1')), 'the test');
+    const dnc = createSqlDncRegistry(db);
+    await dnc.load(
+      { kind: 'suppression:email', owner: 't5', mode: 'add', source: 'test', normalize: () => undefined },
+      (async function* () { yield { name: 'own', chunks: (async function* () { yield Buffer.from('own@x.org\n'); })() }; })(),
+    );
+    // As an erasure did before: in clear on the lists, and logged by hashes of purpose erasure-subject.
+    const old = await createErasure({ db, dnc }).erase('t5', 'lfk_test', subjectOf('kim@x.org', '+12015550155', nationalDigits));
+    expect(old.suppressed).toEqual(['suppression:email', 'suppression:phone']);
+    const logged = (v: string) => keys.keyedHash(ERASURE_PURPOSE, v).hash;
+    await db.query("UPDATE erasure_log SET email_hash = $2, phone_hash = $3, hash_key = 'k1' WHERE id = $1", [old.id, logged('kim@x.org'), logged('+12015550155')]);
+    const entries = async () =>
+      (await db.query<{ v: string }>("SELECT n.phone AS v FROM dnc_lists l JOIN dnc_list_numbers n ON n.list_id = l.list_id AND n.generation = l.generation WHERE l.owner = 't5' ORDER BY 1")).rows.map((r) => r.v);
+    expect(await entries()).toEqual(['+12015550155', 'kim@x.org', 'own@x.org']);
+
+    // t1's erasure above was made without keys (no hash in its log): its entries cannot be told from t1's own.
+    expect(await moveClearErasures({ db, dnc, keyring: keys })).toEqual({ moved: 2, unreadable: 1 });
+    expect(await entries()).toEqual(['own@x.org']);
+    const index = await createSqlErasedSubjects(db).of('t5');
+    expect([...index.keys()].sort()).toEqual(
+      [erasedEntry('email', 'k1', keys.keyedHash(ERASED_PURPOSES.email, 'kim@x.org').hash), erasedEntry('phone', 'k1', keys.keyedHash(ERASED_PURPOSES.phone, '+12015550155').hash)].sort(),
+    );
+    const { rows } = await db.query<{ erasure_id: string; same: boolean }>(
+      "SELECT s.erasure_id::text, s.erased_at = l.erased_at AS same FROM erased_subjects s JOIN erasure_log l ON l.id = s.erasure_id WHERE s.tenant_id = 't5'",
+    );
+    expect(rows).toEqual([{ erasure_id: old.id, same: true }, { erasure_id: old.id, same: true }]);
+    // Done once: the next start finds nothing to move.
+    expect(await moveClearErasures({ db, dnc, keyring: keys })).toEqual({ moved: 0, unreadable: 1 });
   });
 });

@@ -1,6 +1,8 @@
 import type { CandidateIndex } from '@leadflow/dedup';
 import { emailKey } from '@leadflow/pipeline';
-import { fingerprintHash, fingerprintKey, type DncRegistry, type Redis, type SqlClient } from '@leadflow/stores';
+import {
+  createSqlErasedSubjects, ERASED_PURPOSES, fingerprintHash, fingerprintKey, type DncRegistry, type ErasedHash, type Redis, type SqlClient,
+} from '@leadflow/stores';
 import type { Keyring } from '@leadflow/secrets';
 import { jsonMentions, subjectParams, type Subject } from './erasure-match.js';
 import { eraseDeliveryEvents, eraseHeldRows, eraseMappingSamples, eraseParkedRows } from './erasure-rows.js';
@@ -31,7 +33,11 @@ export interface ErasureResult {
   id: string;
   erasedAt: string;
   removed: ErasureCounts;
-  /** The suppression lists the person was added to: suppression:email, suppression:phone. */
+  /**
+   * What keeps the person out from now on: `erased:email`, `erased:phone` (their keyed hashes, screened
+   * by the dnc stage), each for what the request gave; on an installation without keys, the
+   * suppression lists they were added to in clear (`suppression:email`, `suppression:phone`).
+   */
   suppressed: string[];
 }
 
@@ -43,8 +49,13 @@ export interface ErasureDeps {
   dedupIndex?: CandidateIndex;
   /** Kafka mode: where dedup keeps its exact-key claims. */
   redis?: Redis;
-  /** The installation's keys: the erasure log keeps the person as a keyed hash under them; none, no hash. */
+  /**
+   * The installation's keys: the person is kept out, and logged, only as keyed hashes under them;
+   * none, they are added to the tenant's suppression lists in clear and the log keeps no hash.
+   */
   keyring?: Keyring;
+  /** Told once the person's hashes are recorded: `leadflow serve`'s dnc stage rereads the tenant's at once. */
+  onErased?: (tenantId: string) => void;
 }
 
 /** The keyed hash's purpose: an erasure log's hash matches no other use of the keys (docs/secrets.md). */
@@ -66,6 +77,23 @@ const count = async (q: Promise<{ rowCount: number | null }>) => (await q).rowCo
 export function createErasure(deps: ErasureDeps) {
   const { db } = deps;
 
+  const erasedSubjects = createSqlErasedSubjects(db);
+
+  /** The person as keyed hashes (docs/erasure.md), recorded before any row is removed: a row of theirs screened from now on is suppressed. */
+  async function recordHashes(tenantId: string, s: Subject, keyring: Keyring): Promise<{ hashes: ErasedHash[]; kinds: string[] }> {
+    const hashes: ErasedHash[] = [];
+    const kinds: string[] = [];
+    for (const [kind, value] of [['email', s.email], ['phone', s.phone]] as const) {
+      if (!value) continue;
+      hashes.push({ kind, ...keyring.keyedHash(ERASED_PURPOSES[kind], value) });
+      kinds.push(`erased:${kind}`);
+    }
+    await erasedSubjects.add(tenantId, hashes);
+    deps.onErased?.(tenantId);
+    return { hashes, kinds };
+  }
+
+  /** Without keys: the person added in clear to the tenant's suppression lists. */
   async function suppress(tenantId: string, s: Subject): Promise<string[]> {
     const lists: string[] = [];
     for (const [kind, value] of [['suppression:email', s.email], ['suppression:phone', s.phone]] as const) {
@@ -165,7 +193,8 @@ export function createErasure(deps: ErasureDeps) {
 
   return {
     async erase(tenantId: string, keyPrefix: string, s: Subject): Promise<ErasureResult> {
-      const suppressed = await suppress(tenantId, s);
+      const hashed = deps.keyring ? await recordHashes(tenantId, s, deps.keyring) : undefined;
+      const suppressed = hashed ? hashed.kinds : await suppress(tenantId, s);
       const { rows: present } = await db.query<{ t: string }>('SELECT t FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NOT NULL', [TABLES]);
       const tables = new Set(present.map((r) => r.t));
       const { counts, claimKeys } = await removeRows(tenantId, s, (t) => tables.has(t));
@@ -181,7 +210,9 @@ export function createErasure(deps: ErasureDeps) {
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, erased_at`,
         [tenantId, keyPrefix, email?.hash ?? null, phone?.hash ?? null, (email ?? phone)?.keyId ?? null, JSON.stringify(counts), suppressed],
       );
-      return { id: String(rows[0]!.id), erasedAt: rows[0]!.erased_at.toISOString(), removed: counts, suppressed };
+      const id = String(rows[0]!.id);
+      if (hashed) await erasedSubjects.link(tenantId, hashed.hashes, id, rows[0]!.erased_at);
+      return { id, erasedAt: rows[0]!.erased_at.toISOString(), removed: counts, suppressed };
     },
   };
 }

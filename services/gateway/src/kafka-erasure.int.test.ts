@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devSecretKeys } from '@leadflow/infra';
 import { createPostgres, createRedis, type Redis, type SqlClient } from '@leadflow/stores';
 import {
-  expectErasureAnswers, freePort, infraEnv, runErasureScenario, scanDatabase, scanRedis, startServices, startWebhookReceiver, uniqueName, type ErasureSeen,
+  expectAgainDetails, expectErasureAnswers, freePort, infraEnv, runErasureScenario, scanDatabase, scanRedis, startServices, startWebhookReceiver, uniqueName, type ErasureSeen,
   type ServicesHandle, type Trace, type WebhookReceiver,
 } from '@leadflow/testkit';
 import { createSqlApiKeyStore } from './index.js';
@@ -10,8 +10,8 @@ import { createSqlApiKeyStore } from './index.js';
 /**
  * Erasure in Kafka mode (docs/erasure.md): the gateway service erases on the database the
  * services share and on Redis (dedup's claims and index). Right after the erasure, every column
- * of every table and every Redis key and value is scanned for the person: nothing but tenant A's
- * suppression lists (rows, and their Redis copy) holds her. The same scenario runs in `leadflow serve`.
+ * of every table and every Redis key and value is scanned for the person: nothing holds her (she
+ * is kept out by keyed hashes only). The same scenario runs in `leadflow serve`.
  */
 describe('Kafka mode: POST /v1/erasure leaves no trace of the person but the hashed audit', () => {
   let services: ServicesHandle;
@@ -61,13 +61,20 @@ describe('Kafka mode: POST /v1/erasure leaves no trace of the person but the has
     expectErasureAnswers(seen);
   });
 
-  it('leaves her in no column of any table and no Redis key or value but the suppression lists', async () => {
-    const { rows: lists } = await db.query<{ id: string }>("SELECT list_id::text AS id FROM dnc_lists WHERE owner = $1 AND kind LIKE 'suppression:%'", [tenantA]);
-    const suppressionEntry = (t: Trace) => t.table === 'dnc_list_numbers' && lists.some((l) => (JSON.parse(t.row) as { list_id: number }).list_id === Number(l.id));
-    expect(traces.db.filter((t) => !suppressionEntry(t))).toEqual([]);
-    expect(traces.db.filter(suppressionEntry).length).toBeGreaterThanOrEqual(2);
-    // A's suppression lists' Redis copy (docs/dnc-lists.md, "Suppression lists") is the one key allowed to name her.
-    expect(traces.redis.filter((t) => !t.column.startsWith(`lf:dnc:t:{${tenantA}}:`))).toEqual([]);
+  it('leaves her in no column of any table and no Redis key or value; she is kept out by keyed hashes only', async () => {
+    expect(traces.db).toEqual([]);
+    expect(traces.redis).toEqual([]);
+    const { rows: erased } = await db.query<{ tenant_id: string; kind: string; erasure_id: string }>(
+      'SELECT tenant_id, kind, erasure_id::text FROM erased_subjects WHERE tenant_id = ANY($1::text[]) ORDER BY kind',
+      [[tenantA, tenantB]],
+    );
+    expect(erased).toEqual([
+      { tenant_id: tenantA, kind: 'email', erasure_id: seen.answer.id },
+      { tenant_id: tenantA, kind: 'phone', erasure_id: seen.answer.id },
+    ]);
+    const { rows: again } = await db.query<{ reasons: { code: string; field: string; detail: string }[] }>('SELECT reasons FROM suppressed_leads WHERE job_id = $1', [seen.againJob]);
+    expect(again).toHaveLength(1);
+    expectAgainDetails(seen, again[0]!.reasons);
     // The scan sees what is there: tenant B's copy of her (A's lead is gone, above).
     expect(traces.control.some((t) => t.table === 'leads')).toBe(true);
     const { rows: log } = await db.query<{ email: boolean; phone: boolean; counts: Record<string, number>; key_prefix: string }>(

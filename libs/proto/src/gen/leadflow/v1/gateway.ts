@@ -1481,7 +1481,11 @@ export interface ErasePersonResponse {
    * suppressed, held, parked, mappingSamples, deliveries, deliveryAttempts, exemptions, dedupClaims.
    */
   removed: { [key: string]: number };
-  /** The suppression lists the person was added to: suppression:email, suppression:phone. */
+  /**
+   * What keeps the person out from now on: erased:email, erased:phone (their keyed hashes, which
+   * the dnc stage screens every row against); without installation keys, the suppression lists
+   * they were added to in clear: suppression:email, suppression:phone.
+   */
   suppressed: string[];
 }
 
