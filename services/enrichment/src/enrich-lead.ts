@@ -74,6 +74,9 @@ function supplierWords(lead: Lead): string {
 const emailDomainOf = (lead: Lead) =>
   lead.emailType === 'business' || lead.emailType === 'role' ? lead.email.slice(lead.email.lastIndexOf('@') + 1) : '';
 
+/** classifyIndustry's answer when nothing supports one. */
+const NO_INDUSTRY: IndustryAnswer = Object.freeze({ industry: '', confidence: '', evidence: Object.freeze([]) as readonly string[] });
+
 const industryEvidence = (evidence: readonly string[]) => evidence.map((e) => `industry ${e}`);
 const titleEvidence = (evidence: readonly string[]) =>
   evidence.map((e) => `${e.startsWith('seniority') ? 'seniority' : 'department'} title:${e.slice(e.indexOf(':') + 1)}`);
@@ -135,11 +138,17 @@ export function enrichLead(lead: Lead, ctx: EnrichContext): void {
   callable(lead, ctx);
 
   const supplierIndustry = supplierWords(lead);
-  const domain = lead.domain || emailDomainOf(lead);
-  const industry = cached(caches.industries, `${supplierIndustry}\u0000${lead.company}\u0000${domain}`, () => {
-    const r = classifyIndustry({ supplierIndustry, company: lead.company, domain }, readersOf(caches));
-    return { industry: r.industry, confidence: r.industry ? r.confidence.toFixed(2) : '', evidence: industryEvidence(r.evidence) };
-  });
+  const domain = lead.domain || (at >= 0 && (lead.emailType === 'business' || lead.emailType === 'role') ? email.slice(at + 1) : '');
+  let industry = NO_INDUSTRY;
+  // Without supplier words the answer is none unless the company or the domain has a sector: two
+  // look-ups by text, kept apart, instead of building the three texts' key for every lead.
+  const read = readersOf(caches);
+  if (supplierIndustry || (lead.company && read.text(lead.company)) || (domain && read.domain(domain))) {
+    industry = cached(caches.industries, `${supplierIndustry}\u0000${lead.company}\u0000${domain}`, () => {
+      const r = classifyIndustry({ supplierIndustry, company: lead.company, domain }, read);
+      return { industry: r.industry, confidence: r.industry ? r.confidence.toFixed(2) : '', evidence: industryEvidence(r.evidence) };
+    });
+  }
   lead.industry = industry.industry;
   lead.industryConfidence = industry.confidence;
 
