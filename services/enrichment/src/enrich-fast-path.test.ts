@@ -61,6 +61,12 @@ describe('enrichLead (the fast path) against enrichLeadReference', () => {
       ['+61412345678', 'mobile'], ['+61212345678', 'fixed_line'], ['+61812345678', 'fixed_line'], ['+5215512345678', 'mobile'],
       ['+5511987654321', 'mobile'], ['+551133334444', 'fixed_line'],
       ['+14165550123', 'fixed_line_or_mobile'], ['+16045550123', 'fixed_line_or_mobile'],
+      // +1 outside US and CA (one zone each, told by leading digits), toll free, and numbers of several zones.
+      ['+18765551234', 'fixed_line_or_mobile'], ['+12685551234', 'fixed_line_or_mobile'], ['+18095551234', 'fixed_line_or_mobile'],
+      ['+18295551234', 'mobile'], ['+13405551234', 'fixed_line_or_mobile'], ['+17875551234', 'fixed_line_or_mobile'],
+      ['+18005550123', 'toll_free'], ['+18885550123', 'toll_free'], ['+19075550123', 'fixed_line_or_mobile'],
+      ['+18085550123', 'fixed_line_or_mobile'], ['+13065550123', 'fixed_line_or_mobile'], ['+17095550123', 'fixed_line_or_mobile'],
+      ['+18675550123', 'fixed_line_or_mobile'], ['+12505550123', 'fixed_line_or_mobile'], ['+16465550123', 'fixed_line_or_mobile'],
     ];
     const emails = ['', 'no-at-sign', 'a@', '@b.com', 'INFO@GMAIL.COM', 'x@sub.mailinator.com', 'y@gmial.con', 'info+z@aol.com', 'a.b@outlook.co'];
     const leads: Lead[] = [];

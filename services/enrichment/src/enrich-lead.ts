@@ -5,8 +5,8 @@ import { domainSuggestion, emailSuggestion } from './email-suggestion.js';
 import { domainKind, emailType, typeOfKind, type DomainKind } from './email-type.js';
 import { classifyIndustry, domainSector, textSector, type SectorHit, type SectorReaders } from './industry.js';
 import { classifyJobTitle } from './job-title.js';
-import { callingCodeCountries, phoneInfo, phoneTimeZones, planTypeName, PLAIN_E164 } from './phone-info.js';
-import { leadTimeZone, zoneOf } from './time-zone.js';
+import { callingCodeCountries, callingCodePlans, phoneInfo, phoneTimeZones, planTypeName, PLAIN_E164 } from './phone-info.js';
+import { countryZone, leadTimeZone, zoneOf } from './time-zone.js';
 
 /** What enrichment needs besides the lead: the instant it runs and the calling window in minutes. */
 export interface EnrichContext {
@@ -112,6 +112,7 @@ export function enrichLead(lead: Lead, ctx: EnrichContext): void {
   const e164 = lead.phone;
   let zones: readonly string[] = [];
   let phoneCountry: () => string = () => '';
+  let phoneCountryZone: (() => string) | undefined;
   if (e164.startsWith('+')) {
     const planType = planTypeName(lead.phoneType);
     const countries = planType && PLAIN_E164.test(e164) ? callingCodeCountries(e164) : undefined;
@@ -123,6 +124,7 @@ export function enrichLead(lead: Lead, ctx: EnrichContext): void {
       phoneCountry = countries.length === 1
         ? () => countries[0]!
         : () => cached(caches.phoneCountries, e164, () => phoneInfo(e164)?.country ?? '');
+      if (e164.charCodeAt(1) === 49 && nanpMultiZoneOnly(e164)) phoneCountryZone = NO_ZONE;
     } else {
       const info = phoneInfo(e164, lead.phoneType);
       lead.phoneType = info?.type ?? '';
@@ -134,7 +136,7 @@ export function enrichLead(lead: Lead, ctx: EnrichContext): void {
     lead.phoneType = '';
   }
 
-  lead.timezone = zoneOf(lead.postalCode, lead.state, lead.country, zones, phoneCountry);
+  lead.timezone = zoneOf(lead.postalCode, lead.state, lead.country, zones, phoneCountry, phoneCountryZone);
   callable(lead, ctx);
 
   const supplierIndustry = supplierWords(lead);
@@ -159,6 +161,28 @@ export function enrichLead(lead: Lead, ctx: EnrichContext): void {
   lead.seniority = title.seniority;
   lead.department = title.department;
   lead.enrichmentEvidence = industry.evidence.length + title.evidence.length === 0 ? [] : [...industry.evidence, ...title.evidence];
+}
+
+const NO_ZONE = () => '';
+
+/** The +1 countries of one zone (the Caribbean's) by their leading digits; null when another could be picked. */
+let nanpOneZone: RegExp | null | undefined;
+
+/**
+ * Whether a +1 number's country, as a parse finds it, is none or one of several zones (US, CA), so
+ * that the number's country zone is '' without parsing. A parse picks a country with leading
+ * digits only when they start the national number, else one without (US, CA: several zones each)
+ * whose patterns match, else none; a national number starting with 2–9 loses no national prefix.
+ * Holds only while every +1 country without leading digits has several zones (checked once).
+ */
+function nanpMultiZoneOnly(e164: string): boolean {
+  if (nanpOneZone === undefined) {
+    const plans = callingCodePlans('1');
+    const oneZone = plans.filter(([country, leading]) => leading && countryZone(country)).map(([, leading]) => `(?:${leading})`);
+    nanpOneZone = plans.some(([country, leading]) => !leading && countryZone(country)) ? null : new RegExp(`^(?:${oneZone.join('|') || '(?!)'})`);
+  }
+  const first = e164.charCodeAt(2);
+  return nanpOneZone !== null && first >= 50 && first <= 57 && !nanpOneZone.test(e164.slice(2));
 }
 
 const readers = new WeakMap<EnrichCaches, SectorReaders>();

@@ -1,4 +1,4 @@
-import { getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { getCountries, getCountryCallingCode, Metadata, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { NANP_AREA_PLACES, PHONE_TIME_ZONES } from './data/phone-zones.js';
 
 export type PhoneType =
@@ -105,3 +105,23 @@ export function callingCodeCountries(e164: string): readonly string[] | undefine
  * such a number of a known calling code, so that phoneFacts may skip the parse.
  */
 export const PLAIN_E164 = /^\+[1-9]\d{7,14}$/;
+
+/**
+ * The countries of a calling code in the order a parse tries them, each with its "leading digits"
+ * pattern (undefined when it has none). A parse of a number of a shared calling code picks the
+ * first country whose leading digits start the national number, or else whose number patterns
+ * it matches (libphonenumber-js getCountryByNationalNumber), or none.
+ */
+export function callingCodePlans(callingCode: string): [country: string, leadingDigits: string | undefined][] {
+  // Methods the class has but its types leave out.
+  const metadata = new Metadata() as unknown as {
+    getCountryCodesForCallingCode(code: string): string[] | undefined;
+    selectNumberingPlan(country: string): void;
+    leadingDigits(): unknown;
+  };
+  return (metadata.getCountryCodesForCallingCode(callingCode) ?? []).map((country: string) => {
+    metadata.selectNumberingPlan(country);
+    const leading = metadata.leadingDigits();
+    return [country, typeof leading === 'string' && leading !== '' ? leading : undefined];
+  });
+}
