@@ -4,16 +4,21 @@ import { foldText } from '@leadflow/pipeline';
 const fold = (text: string): string =>
   /[^\x00-\x7f]/.test(text) ? foldText(text) : text.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
 
+/** Three characters from `at` as one number (each code unit below 65,536): an index key built without a string. */
+const key3 = (s: string, at: number): number => (s.charCodeAt(at) * 65536 + s.charCodeAt(at + 1)) * 65536 + s.charCodeAt(at + 2);
+
 /** Keywords indexed by their first three letters, so a word is compared only with those that can match. */
-function byPrefix(entries: readonly [string, string][]): Map<string, [string, string][]> {
-  const index = new Map<string, [string, string][]>();
+function byPrefix(entries: readonly [string, string][]): Map<number, [string, string][]> {
+  const index = new Map<number, [string, string][]>();
   for (const e of entries) {
-    const key = e[0].slice(0, 3);
+    const key = key3(e[0], 0);
     index.set(key, [...(index.get(key) ?? []), e]);
   }
   for (const list of index.values()) list.sort((a, b) => b[0].length - a[0].length);
   return index;
 }
+
+const NO_PHRASES: readonly { words: string[]; label: string; keyword: string }[] = [];
 
 /** A keyword found in a text: the label it names, the words that matched, and their weight. */
 export interface KeywordHit {
@@ -67,7 +72,7 @@ export function createKeywordMatcher(table: Readonly<Record<string, readonly str
       for (let i = 0; i < tokens.length; i++) {
         const token = tokens[i]!;
         let matched = false;
-        for (const p of phrases.get(token) ?? []) {
+        for (const p of phrases.get(token) ?? NO_PHRASES) {
           if (p.words.every((w, k) => tokens[i + k] === w)) {
             out.push({ label: p.label, keyword: p.keyword, weight: 1 + p.words.length, at: i + p.words.length - 1 });
             matched = true;
@@ -79,7 +84,7 @@ export function createKeywordMatcher(table: Readonly<Record<string, readonly str
           continue;
         }
         if (matched || token.length < 3) continue;
-        const stem = stemIndex.get(token.slice(0, 3))?.find(([s]) => token.startsWith(s));
+        const stem = stemIndex.get(key3(token, 0))?.find(([s]) => token.startsWith(s));
         if (stem) {
           out.push({ label: stem[1], keyword: `${stem[0]}*`, weight: 1, at: i });
           continue;
@@ -94,9 +99,9 @@ export function createKeywordMatcher(table: Readonly<Record<string, readonly str
 }
 
 /** The longest keyword found inside a word, the earliest first. */
-function innerMatch(token: string, index: Map<string, [string, string][]>): [string, string] | undefined {
+function innerMatch(token: string, index: Map<number, [string, string][]>): [string, string] | undefined {
   for (let at = 0; at + 5 <= token.length; at++) {
-    const found = index.get(token.slice(at, at + 3))?.find(([k]) => token.startsWith(k, at));
+    const found = index.get(key3(token, at))?.find(([k]) => token.startsWith(k, at));
     if (found) return found;
   }
   return undefined;
