@@ -18,6 +18,9 @@ function byPrefix(entries: readonly [string, string][]): Map<number, [string, st
   return index;
 }
 
+/** What a word finds by itself, whatever its neighbours. */
+interface OwnHit { label: string; keyword: string; weight: number; word: boolean }
+
 const NO_PHRASES: readonly { words: string[]; label: string; keyword: string }[] = [];
 
 /** A keyword found in a text: the label it names, the words that matched, and their weight. */
@@ -65,6 +68,27 @@ export function createKeywordMatcher(table: Readonly<Record<string, readonly str
   }
   const stemIndex = byPrefix(stems);
   const innerIndex = byPrefix(inner);
+  /** A word's own hit (a whole word, else a stem, else a keyword inside a long word), null for none. */
+  const ownHitOf = (token: string): OwnHit | null => {
+    const label = words.get(token);
+    if (label) return { label, keyword: token, weight: 1, word: true };
+    if (token.length < 3) return null;
+    const stem = stemIndex.get(key3(token, 0))?.find(([s]) => token.startsWith(s));
+    if (stem) return { label: stem[1], keyword: `${stem[0]}*`, weight: 1, word: false };
+    if (token.length < 8) return null;
+    const part = innerMatch(token, innerIndex);
+    return part ? { label: part[1], keyword: part[0], weight: 0.8, word: false } : null;
+  };
+  // Kept by word: company names repeat their words (surnames, "Holdings") far more than whole names.
+  const own = new Map<string, OwnHit | null>();
+  const ownHit = (token: string): OwnHit | null => {
+    let hit = own.get(token);
+    if (hit === undefined) {
+      if (own.size >= 50_000) own.clear();
+      own.set(token, (hit = ownHitOf(token)));
+    }
+    return hit;
+  };
   return {
     hits(text) {
       const tokens = fold(text).split(' ').filter(Boolean).map(singular);
@@ -78,20 +102,9 @@ export function createKeywordMatcher(table: Readonly<Record<string, readonly str
             matched = true;
           }
         }
-        const label = words.get(token);
-        if (label) {
-          out.push({ label, keyword: token, weight: 1, at: i });
-          continue;
-        }
-        if (matched || token.length < 3) continue;
-        const stem = stemIndex.get(key3(token, 0))?.find(([s]) => token.startsWith(s));
-        if (stem) {
-          out.push({ label: stem[1], keyword: `${stem[0]}*`, weight: 1, at: i });
-          continue;
-        }
-        if (token.length < 8) continue;
-        const part = innerMatch(token, innerIndex);
-        if (part) out.push({ label: part[1], keyword: part[0], weight: 0.8, at: i });
+        const own = ownHit(token);
+        if (own === null || (matched && !own.word)) continue; // a stem or a part counts only where no phrase matched
+        out.push({ label: own.label, keyword: own.keyword, weight: own.weight, at: i });
       }
       return out;
     },
