@@ -5,6 +5,7 @@ import { domainSuggestion, emailSuggestion } from './email-suggestion.js';
 import { domainKind, emailType, typeOfKind, type DomainKind } from './email-type.js';
 import { classifyIndustry, domainSector, textSector, type SectorHit, type SectorReaders } from './industry.js';
 import { classifyJobTitle } from './job-title.js';
+import type { OwnHit } from './keyword-matcher.js';
 import { callingCodeCountries, callingCodePlans, phoneInfo, phoneTimeZones, planTypeName, PLAIN_E164 } from './phone-info.js';
 import { countryZone, leadTimeZone, zoneOf } from './time-zone.js';
 
@@ -37,13 +38,15 @@ export interface EnrichCaches {
   industries: BoundedCache<IndustryAnswer>;
   sectorTexts: BoundedCache<SectorHit | null>;
   sectorDomains: BoundedCache<SectorHit | null>;
+  /** Each word's own keyword hit, for the texts and domains not kept yet (a file's companies share their words). */
+  words: BoundedCache<OwnHit | null>;
 }
 
 export function createEnrichCaches(size = DEFAULT_ENRICH_CACHE_SIZE): EnrichCaches {
   return {
     emailDomains: new BoundedCache(size), phoneCountries: new BoundedCache(size),
     titles: new BoundedCache(size), industries: new BoundedCache(size), sectorTexts: new BoundedCache(size),
-    sectorDomains: new BoundedCache(size),
+    sectorDomains: new BoundedCache(size), words: new BoundedCache(size),
   };
 }
 
@@ -192,8 +195,8 @@ function readersOf(caches: EnrichCaches): SectorReaders {
   let r = readers.get(caches);
   if (!r) {
     r = {
-      text: (text) => cached(caches.sectorTexts, text, (t) => textSector(t) ?? null) ?? undefined,
-      domain: (domain) => cached(caches.sectorDomains, domain, (d) => domainSector(d) ?? null) ?? undefined,
+      text: (text) => cached(caches.sectorTexts, text, (t) => textSector(t, caches.words) ?? null) ?? undefined,
+      domain: (domain) => cached(caches.sectorDomains, domain, (d) => domainSector(d, caches.words) ?? null) ?? undefined,
     };
     readers.set(caches, r);
   }

@@ -19,7 +19,7 @@ function byPrefix(entries: readonly [string, string][]): Map<number, [string, st
 }
 
 /** What a word finds by itself, whatever its neighbours. */
-interface OwnHit { label: string; keyword: string; weight: number; word: boolean }
+export interface OwnHit { label: string; keyword: string; weight: number; word: boolean }
 
 const NO_PHRASES: readonly { words: string[]; label: string; keyword: string }[] = [];
 
@@ -38,7 +38,14 @@ export interface KeywordHit {
  * or domain, "bluewaterplumbing"), any keyword of 5 letters or more counts where it occurs.
  */
 export interface KeywordMatcher {
-  hits(text: string): KeywordHit[];
+  /** `memo` keeps each word's own hit (a whole word, a stem, a part): it depends on the word alone. */
+  hits(text: string, memo?: WordMemo): KeywordHit[];
+}
+
+/** Where a caller keeps words' own hits (enrichment: a bounded cache of its stage). */
+export interface WordMemo {
+  get(word: string): OwnHit | null | undefined;
+  set(word: string, hit: OwnHit | null): void;
 }
 
 const singular = (w: string) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w);
@@ -79,18 +86,8 @@ export function createKeywordMatcher(table: Readonly<Record<string, readonly str
     const part = innerMatch(token, innerIndex);
     return part ? { label: part[1], keyword: part[0], weight: 0.8, word: false } : null;
   };
-  // Kept by word: company names repeat their words (surnames, "Holdings") far more than whole names.
-  const own = new Map<string, OwnHit | null>();
-  const ownHit = (token: string): OwnHit | null => {
-    let hit = own.get(token);
-    if (hit === undefined) {
-      if (own.size >= 50_000) own.clear();
-      own.set(token, (hit = ownHitOf(token)));
-    }
-    return hit;
-  };
   return {
-    hits(text) {
+    hits(text, memo) {
       const tokens = fold(text).split(' ').filter(Boolean).map(singular);
       const out: KeywordHit[] = [];
       for (let i = 0; i < tokens.length; i++) {
@@ -102,7 +99,8 @@ export function createKeywordMatcher(table: Readonly<Record<string, readonly str
             matched = true;
           }
         }
-        const own = ownHit(token);
+        let own = memo ? memo.get(token) : ownHitOf(token);
+        if (own === undefined) memo!.set(token, (own = ownHitOf(token)));
         if (own === null || (matched && !own.word)) continue; // a stem or a part counts only where no phrase matched
         out.push({ label: own.label, keyword: own.keyword, weight: own.weight, at: i });
       }
