@@ -44,15 +44,51 @@ const LONGEST_PREFIX: readonly number[] = (() => {
   return longest;
 })();
 
+/**
+ * The time zone map by the prefix's value: a prefix of digits without a leading zero is one number
+ * (no two lengths share one), looked up without building the prefix's string.
+ */
+const ZONES_BY_PREFIX: ReadonlyMap<number, string> = (() => {
+  const byValue = new Map<number, string>();
+  for (const [prefix, zones] of Object.entries(PHONE_TIME_ZONES)) {
+    if (!/^[1-9]\d{0,14}$/.test(prefix)) throw new Error(`phone zone prefix ${prefix} is not digits without a leading zero`);
+    byValue.set(Number(prefix), zones);
+  }
+  return byValue;
+})();
+
+/** The values of a number's prefixes, by length less one (reused between calls). */
+const prefixValues = new Float64Array(16);
+
 /** The zones of the longest prefix of the digits that the map knows, as a shared array. */
 export function phoneTimeZones(digits: string): string[] {
-  for (let n = Math.min(digits.length, LONGEST_PREFIX[digits.charCodeAt(0) - 48] ?? 0); n > 0; n--) {
-    const prefix = digits.slice(0, n);
-    const zones = PHONE_TIME_ZONES[prefix];
+  let longest = Math.min(digits.length, LONGEST_PREFIX[digits.charCodeAt(0) - 48] ?? 0, prefixValues.length);
+  let value = 0;
+  for (let n = 0; n < longest; n++) {
+    const digit = digits.charCodeAt(n) - 48;
+    // A prefix with a character other than a digit is no key: only the shorter ones can be.
+    if (digit < 0 || digit > 9) {
+      longest = n;
+      break;
+    }
+    prefixValues[n] = value = value * 10 + digit;
+  }
+  for (let n = longest; n > 0; n--) {
+    const zones = ZONES_BY_PREFIX.get(prefixValues[n - 1]!);
     if (zones === undefined) continue;
     let list = zoneCache.get(zones);
     if (!list) zoneCache.set(zones, (list = zones === 'Etc/Unknown' ? [] : zones.split('&')));
     return list;
+  }
+  return [];
+}
+
+/** phoneTimeZones as first written, by the prefixes' strings: the definition it is tested against. */
+export function phoneTimeZonesReference(digits: string): string[] {
+  for (let n = Math.min(digits.length, LONGEST_PREFIX[digits.charCodeAt(0) - 48] ?? 0); n > 0; n--) {
+    const zones = PHONE_TIME_ZONES[digits.slice(0, n)];
+    if (zones === undefined) continue;
+    return zones === 'Etc/Unknown' ? [] : zones.split('&');
   }
   return [];
 }
