@@ -2,6 +2,8 @@ import { emptyLead } from '@leadflow/pipeline';
 import type { Lead } from '@leadflow/proto';
 import { describe, expect, it } from 'vitest';
 import { benchLeads, tsv } from './bench/bench-leads.js';
+import { builtInTags, builtInTagsReference, pushBuiltInTags } from './lead-tags.js';
+import { factMask, factMaskReference } from './quality-score.js';
 import {
   createEnrichCaches, DEFAULT_QUALITY_SETTINGS, enrichLead, enrichLeadReference, qualityScorer, qualityScoreReference, windowMinutes,
   DEFAULT_CALLING_WINDOW, type EnrichContext,
@@ -59,6 +61,12 @@ describe('enrichLead (the fast path) against enrichLeadReference', () => {
       ['+61412345678', 'mobile'], ['+61212345678', 'fixed_line'], ['+61812345678', 'fixed_line'], ['+5215512345678', 'mobile'],
       ['+5511987654321', 'mobile'], ['+551133334444', 'fixed_line'],
       ['+14165550123', 'fixed_line_or_mobile'], ['+16045550123', 'fixed_line_or_mobile'],
+      // +1 outside US and CA (one zone each, told by leading digits), toll free, and numbers of several zones.
+      ['+18765551234', 'fixed_line_or_mobile'], ['+12685551234', 'fixed_line_or_mobile'], ['+18095551234', 'fixed_line_or_mobile'],
+      ['+18295551234', 'mobile'], ['+13405551234', 'fixed_line_or_mobile'], ['+17875551234', 'fixed_line_or_mobile'],
+      ['+18005550123', 'toll_free'], ['+18885550123', 'toll_free'], ['+19075550123', 'fixed_line_or_mobile'],
+      ['+18085550123', 'fixed_line_or_mobile'], ['+13065550123', 'fixed_line_or_mobile'], ['+17095550123', 'fixed_line_or_mobile'],
+      ['+18675550123', 'fixed_line_or_mobile'], ['+12505550123', 'fixed_line_or_mobile'], ['+16465550123', 'fixed_line_or_mobile'],
     ];
     const emails = ['', 'no-at-sign', 'a@', '@b.com', 'INFO@GMAIL.COM', 'x@sub.mailinator.com', 'y@gmial.con', 'info+z@aol.com', 'a.b@outlook.co'];
     const leads: Lead[] = [];
@@ -81,6 +89,31 @@ describe('enrichLead (the fast path) against enrichLeadReference', () => {
       }
       weights.mobile_phone = 10; // another tenant's weights: a new scorer
       weights.role_email = -50;
+    }
+  });
+
+  it('gives the same fact masks, quality details and built-in tags as their references', () => {
+    const leads = [
+      ...compare(benchLeads('pipeline', 3000, 7)), ...compare(benchLeads('labelled', 2000, 8)), ...compare(benchLeads('distinct', 1000, 9)),
+    ];
+    const exclusivities = ['', 'exclusive', 'non-exclusive', 'other'];
+    const scorer = qualityScorer(DEFAULT_QUALITY_SETTINGS.weights);
+    for (const [i, l] of leads.entries()) {
+      l.exclusivity = exclusivities[i % 4]!;
+      if (i % 11 === 0) l.fullName = ' Ada  Lovelace ';
+      if (i % 13 === 0) l.firstName = '';
+      const dup = i % 5 === 0;
+      expect(factMask(l, dup), `lead ${i}`).toBe(factMaskReference(l, dup));
+      const score = scorer(l, dup);
+      expect({ ...score }, `lead ${i}`).toEqual(qualityScoreReference(l, dup, DEFAULT_QUALITY_SETTINGS.weights));
+      expect(builtInTags(l, l.exclusivity), `lead ${i}`).toEqual(builtInTagsReference(l, l.exclusivity));
+      // Into a row's tags: each once, after those already there, as the stage did with builtInTags.
+      const before = i % 3 === 0 ? [] : ['possible_duplicate', ...builtInTagsReference(l, l.exclusivity).slice(0, i % 4)];
+      const expected = [...before];
+      for (const t of builtInTagsReference(l, l.exclusivity)) if (!expected.includes(t)) expected.push(t);
+      const tags = [...before];
+      pushBuiltInTags(tags, l, l.exclusivity);
+      expect(tags, `lead ${i}`).toEqual(expected);
     }
   });
 });

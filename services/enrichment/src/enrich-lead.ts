@@ -5,8 +5,9 @@ import { domainSuggestion, emailSuggestion } from './email-suggestion.js';
 import { domainKind, emailType, typeOfKind, type DomainKind } from './email-type.js';
 import { classifyIndustry, domainSector, textSector, type SectorHit, type SectorReaders } from './industry.js';
 import { classifyJobTitle } from './job-title.js';
-import { callingCodeCountries, phoneInfo, phoneTimeZones, planTypeName, PLAIN_E164 } from './phone-info.js';
-import { leadTimeZone, zoneOf } from './time-zone.js';
+import type { OwnHit } from './keyword-matcher.js';
+import { callingCodeCountries, callingCodePlans, phoneInfo, phoneTimeZones, planTypeName, PLAIN_E164 } from './phone-info.js';
+import { countryZone, leadTimeZone, zoneOf } from './time-zone.js';
 
 /** What enrichment needs besides the lead: the instant it runs and the calling window in minutes. */
 export interface EnrichContext {
@@ -37,13 +38,15 @@ export interface EnrichCaches {
   industries: BoundedCache<IndustryAnswer>;
   sectorTexts: BoundedCache<SectorHit | null>;
   sectorDomains: BoundedCache<SectorHit | null>;
+  /** Each word's own keyword hit, for the texts and domains not kept yet (a file's companies share their words). */
+  words: BoundedCache<OwnHit | null>;
 }
 
 export function createEnrichCaches(size = DEFAULT_ENRICH_CACHE_SIZE): EnrichCaches {
   return {
     emailDomains: new BoundedCache(size), phoneCountries: new BoundedCache(size),
     titles: new BoundedCache(size), industries: new BoundedCache(size), sectorTexts: new BoundedCache(size),
-    sectorDomains: new BoundedCache(size),
+    sectorDomains: new BoundedCache(size), words: new BoundedCache(size),
   };
 }
 
@@ -73,6 +76,9 @@ function supplierWords(lead: Lead): string {
 
 const emailDomainOf = (lead: Lead) =>
   lead.emailType === 'business' || lead.emailType === 'role' ? lead.email.slice(lead.email.lastIndexOf('@') + 1) : '';
+
+/** classifyIndustry's answer when nothing supports one. */
+const NO_INDUSTRY: IndustryAnswer = Object.freeze({ industry: '', confidence: '', evidence: Object.freeze([]) as readonly string[] });
 
 const industryEvidence = (evidence: readonly string[]) => evidence.map((e) => `industry ${e}`);
 const titleEvidence = (evidence: readonly string[]) =>
@@ -109,6 +115,7 @@ export function enrichLead(lead: Lead, ctx: EnrichContext): void {
   const e164 = lead.phone;
   let zones: readonly string[] = [];
   let phoneCountry: () => string = () => '';
+  let phoneCountryZone: (() => string) | undefined;
   if (e164.startsWith('+')) {
     const planType = planTypeName(lead.phoneType);
     const countries = planType && PLAIN_E164.test(e164) ? callingCodeCountries(e164) : undefined;
@@ -120,6 +127,7 @@ export function enrichLead(lead: Lead, ctx: EnrichContext): void {
       phoneCountry = countries.length === 1
         ? () => countries[0]!
         : () => cached(caches.phoneCountries, e164, () => phoneInfo(e164)?.country ?? '');
+      if (e164.charCodeAt(1) === 49 && nanpMultiZoneOnly(e164)) phoneCountryZone = NO_ZONE;
     } else {
       const info = phoneInfo(e164, lead.phoneType);
       lead.phoneType = info?.type ?? '';
@@ -131,15 +139,21 @@ export function enrichLead(lead: Lead, ctx: EnrichContext): void {
     lead.phoneType = '';
   }
 
-  lead.timezone = zoneOf(lead.postalCode, lead.state, lead.country, zones, phoneCountry);
+  lead.timezone = zoneOf(lead.postalCode, lead.state, lead.country, zones, phoneCountry, phoneCountryZone);
   callable(lead, ctx);
 
   const supplierIndustry = supplierWords(lead);
-  const domain = lead.domain || emailDomainOf(lead);
-  const industry = cached(caches.industries, `${supplierIndustry}\u0000${lead.company}\u0000${domain}`, () => {
-    const r = classifyIndustry({ supplierIndustry, company: lead.company, domain }, readersOf(caches));
-    return { industry: r.industry, confidence: r.industry ? r.confidence.toFixed(2) : '', evidence: industryEvidence(r.evidence) };
-  });
+  const domain = lead.domain || (at >= 0 && (lead.emailType === 'business' || lead.emailType === 'role') ? email.slice(at + 1) : '');
+  let industry = NO_INDUSTRY;
+  // Without supplier words the answer is none unless the company or the domain has a sector: two
+  // look-ups by text, kept apart, instead of building the three texts' key for every lead.
+  const read = readersOf(caches);
+  if (supplierIndustry || (lead.company && read.text(lead.company)) || (domain && read.domain(domain))) {
+    industry = cached(caches.industries, `${supplierIndustry}\u0000${lead.company}\u0000${domain}`, () => {
+      const r = classifyIndustry({ supplierIndustry, company: lead.company, domain }, read);
+      return { industry: r.industry, confidence: r.industry ? r.confidence.toFixed(2) : '', evidence: industryEvidence(r.evidence) };
+    });
+  }
   lead.industry = industry.industry;
   lead.industryConfidence = industry.confidence;
 
@@ -152,6 +166,28 @@ export function enrichLead(lead: Lead, ctx: EnrichContext): void {
   lead.enrichmentEvidence = industry.evidence.length + title.evidence.length === 0 ? [] : [...industry.evidence, ...title.evidence];
 }
 
+const NO_ZONE = () => '';
+
+/** The +1 countries of one zone (the Caribbean's) by their leading digits; null when another could be picked. */
+let nanpOneZone: RegExp | null | undefined;
+
+/**
+ * Whether a +1 number's country, as a parse finds it, is none or one of several zones (US, CA), so
+ * that the number's country zone is '' without parsing. A parse picks a country with leading
+ * digits only when they start the national number, else one without (US, CA: several zones each)
+ * whose patterns match, else none; a national number starting with 2–9 loses no national prefix.
+ * Holds only while every +1 country without leading digits has several zones (checked once).
+ */
+function nanpMultiZoneOnly(e164: string): boolean {
+  if (nanpOneZone === undefined) {
+    const plans = callingCodePlans('1');
+    const oneZone = plans.filter(([country, leading]) => leading && countryZone(country)).map(([, leading]) => `(?:${leading})`);
+    nanpOneZone = plans.some(([country, leading]) => !leading && countryZone(country)) ? null : new RegExp(`^(?:${oneZone.join('|') || '(?!)'})`);
+  }
+  const first = e164.charCodeAt(2);
+  return nanpOneZone !== null && first >= 50 && first <= 57 && !nanpOneZone.test(e164.slice(2));
+}
+
 const readers = new WeakMap<EnrichCaches, SectorReaders>();
 
 /** classifyIndustry's readers of a text and a domain through the caches (null kept for "no sector"). */
@@ -159,8 +195,8 @@ function readersOf(caches: EnrichCaches): SectorReaders {
   let r = readers.get(caches);
   if (!r) {
     r = {
-      text: (text) => cached(caches.sectorTexts, text, (t) => textSector(t) ?? null) ?? undefined,
-      domain: (domain) => cached(caches.sectorDomains, domain, (d) => domainSector(d) ?? null) ?? undefined,
+      text: (text) => cached(caches.sectorTexts, text, (t) => textSector(t, caches.words) ?? null) ?? undefined,
+      domain: (domain) => cached(caches.sectorDomains, domain, (d) => domainSector(d, caches.words) ?? null) ?? undefined,
     };
     readers.set(caches, r);
   }

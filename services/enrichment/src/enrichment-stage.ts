@@ -2,9 +2,9 @@ import { Disposition, type LeadRow } from '@leadflow/proto';
 import { isOpen, LEAD_COLUMNS, NO_TAG_RULES, reason, type BatchStage, type CompiledTagRules } from '@leadflow/pipeline';
 import { windowMinutes, type CallingWindow } from './calling-window.js';
 import { createEnrichCaches, enrichLead } from './enrich-lead.js';
-import { builtInTags } from './lead-tags.js';
+import { pushBuiltInTags } from './lead-tags.js';
 import { qualityScorer } from './quality-score.js';
-import { DEFAULT_QUALITY_SETTINGS, type QualitySettings } from './quality-settings.js';
+import { DEFAULT_QUALITY_SETTINGS, QUALITY_COMPONENTS, type QualityComponent, type QualitySettings } from './quality-settings.js';
 
 export interface EnrichmentStageOptions {
   /**
@@ -53,12 +53,19 @@ export function createEnrichmentStage(options: EnrichmentStageOptions = {}): Bat
   };
   windowOf(defaults.callingWindow); // a malformed option fails at start, not at the first batch
   const caches = createEnrichCaches(options.cacheSize);
+  // A scorer by weights (their values): the scores of a combination are built once, not once a batch.
+  const scorers = new Map<string, ReturnType<typeof qualityScorer>>();
   return async (batch) => {
     const tenantId = batch.job?.tenantId ?? '';
     const settings = await settingsOf(tenantId);
     const ctx = { now: now(), window: windowOf(settings.callingWindow), callable: new Map<string, 'true' | 'false' | ''>(), caches };
     const { threshold, thresholdAction, weights } = settings;
-    const scoreOf = qualityScorer(weights);
+    const weightsKey = Object.keys(QUALITY_COMPONENTS).map((c) => weights[c as QualityComponent]).join(',');
+    let scoreOf = scorers.get(weightsKey);
+    if (!scoreOf) {
+      if (scorers.size >= 100) scorers.clear();
+      scorers.set(weightsKey, (scoreOf = qualityScorer(weights)));
+    }
     const rules = options.tagRules && batch.job ? await options.tagRules(tenantId) : NO_TAG_RULES;
     const supplier = batch.job?.supplier ?? '';
     for (const row of batch.rows) {
@@ -72,7 +79,7 @@ export function createEnrichmentStage(options: EnrichmentStageOptions = {}): Bat
         if (thresholdAction === 'error') row.disposition = Disposition.DISPOSITION_INVALID;
       }
       // After the score and exclusivity, which the tags and the rules may test.
-      for (const tag of builtInTags(row.lead, row.lead.exclusivity)) if (!row.tags.includes(tag)) row.tags.push(tag);
+      pushBuiltInTags(row.tags, row.lead, row.lead.exclusivity);
       if (rules.size > 0) rules.apply({ fields: ruleFields(row, supplier), tags: row.tags, quality: row.qualityScore });
     }
     return batch;

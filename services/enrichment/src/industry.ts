@@ -1,4 +1,4 @@
-import { createKeywordMatcher, bestHit } from './keyword-matcher.js';
+import { createKeywordMatcher, bestHit, type WordMemo } from './keyword-matcher.js';
 import { INDUSTRY_KEYWORDS, NAICS_SECTORS } from './industry-keywords.js';
 
 export interface IndustryInput {
@@ -44,11 +44,11 @@ function domainName(domain: string): string {
 export type SectorHit = { label: string; hits: { keyword: string; weight?: number }[] } | undefined;
 
 /** The keywords of a text (the supplier's words or a company name). */
-export const textSector = (text: string): SectorHit => bestHit(matcher.hits(text));
+export const textSector = (text: string, memo?: WordMemo): SectorHit => bestHit(matcher.hits(text, memo));
 
 /** The keywords of a domain's name, or public administration for a .gov or .mil domain. */
-export const domainSector = (domain: string): SectorHit =>
-  /\.(gov|mil)(\.[a-z]{2})?$/.test(domain) ? { label: '92', hits: [{ keyword: domain }] } : bestHit(matcher.hits(domainName(domain)));
+export const domainSector = (domain: string, memo?: WordMemo): SectorHit =>
+  /\.(gov|mil)(\.[a-z]{2})?$/.test(domain) ? { label: '92', hits: [{ keyword: domain }] } : bestHit(matcher.hits(domainName(domain), memo));
 
 /** How classifyIndustry reads each source: enrichment passes look-ups that keep the answers by text. */
 export interface SectorReaders {
@@ -56,7 +56,7 @@ export interface SectorReaders {
   domain(domain: string): SectorHit;
 }
 
-const DIRECT: SectorReaders = { text: textSector, domain: domainSector };
+const DIRECT: SectorReaders = { text: (t) => textSector(t), domain: (d) => domainSector(d) };
 
 /** NAICS sector of a lead's company from the supplier's words, the company name and the domain. */
 export function classifyIndustry(input: IndustryInput, read: SectorReaders = DIRECT): IndustryResult {

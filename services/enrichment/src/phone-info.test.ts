@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { phoneInfo } from './index.js';
+import { phoneTimeZones, phoneTimeZonesReference } from './phone-info.js';
 
 describe('phoneInfo', () => {
   it('says unknown for a North American number the plan calls fixed line or mobile, with its place and zone', () => {
@@ -37,5 +38,18 @@ describe('phoneInfo with the type mapping read', () => {
   it('keeps a type it gave before: enriching twice changes nothing', () => {
     expect(phoneInfo('+12125550123', 'unknown')?.type).toBe('unknown');
     expect(phoneInfo('+19005550123', 'premium')?.type).toBe('premium');
+  });
+});
+
+describe('phoneTimeZones', () => {
+  it('finds the zones of the longest known prefix as the lookup by prefix strings does', () => {
+    const numbers = ['', '0', '1', '12', '1212', '12125550123', '447781123456', '61412345678', '7495123', '999123456789', '1a2125550123',
+      '12x', '0123456789', '5215512345678', '358181234567', '39066981234', '1876555123', '18095551234', '9'];
+    let seed = 7;
+    for (let i = 0; i < 3000; i++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      numbers.push(String(seed).slice(0, 3 + (i % 10)), `${1 + (i % 9)}${String(seed).padStart(10, '0')}`);
+    }
+    for (const digits of numbers) expect(phoneTimeZones(digits), digits).toEqual(phoneTimeZonesReference(digits));
   });
 });

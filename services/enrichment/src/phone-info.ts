@@ -1,4 +1,4 @@
-import { getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { getCountries, getCountryCallingCode, Metadata, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { NANP_AREA_PLACES, PHONE_TIME_ZONES } from './data/phone-zones.js';
 
 export type PhoneType =
@@ -44,15 +44,51 @@ const LONGEST_PREFIX: readonly number[] = (() => {
   return longest;
 })();
 
+/**
+ * The time zone map by the prefix's value: a prefix of digits without a leading zero is one number
+ * (no two lengths share one), looked up without building the prefix's string.
+ */
+const ZONES_BY_PREFIX: ReadonlyMap<number, string> = (() => {
+  const byValue = new Map<number, string>();
+  for (const [prefix, zones] of Object.entries(PHONE_TIME_ZONES)) {
+    if (!/^[1-9]\d{0,14}$/.test(prefix)) throw new Error(`phone zone prefix ${prefix} is not digits without a leading zero`);
+    byValue.set(Number(prefix), zones);
+  }
+  return byValue;
+})();
+
+/** The values of a number's prefixes, by length less one (reused between calls). */
+const prefixValues = new Float64Array(16);
+
 /** The zones of the longest prefix of the digits that the map knows, as a shared array. */
 export function phoneTimeZones(digits: string): string[] {
-  for (let n = Math.min(digits.length, LONGEST_PREFIX[digits.charCodeAt(0) - 48] ?? 0); n > 0; n--) {
-    const prefix = digits.slice(0, n);
-    const zones = PHONE_TIME_ZONES[prefix];
+  let longest = Math.min(digits.length, LONGEST_PREFIX[digits.charCodeAt(0) - 48] ?? 0, prefixValues.length);
+  let value = 0;
+  for (let n = 0; n < longest; n++) {
+    const digit = digits.charCodeAt(n) - 48;
+    // A prefix with a character other than a digit is no key: only the shorter ones can be.
+    if (digit < 0 || digit > 9) {
+      longest = n;
+      break;
+    }
+    prefixValues[n] = value = value * 10 + digit;
+  }
+  for (let n = longest; n > 0; n--) {
+    const zones = ZONES_BY_PREFIX.get(prefixValues[n - 1]!);
     if (zones === undefined) continue;
     let list = zoneCache.get(zones);
     if (!list) zoneCache.set(zones, (list = zones === 'Etc/Unknown' ? [] : zones.split('&')));
     return list;
+  }
+  return [];
+}
+
+/** phoneTimeZones as first written, by the prefixes' strings: the definition it is tested against. */
+export function phoneTimeZonesReference(digits: string): string[] {
+  for (let n = Math.min(digits.length, LONGEST_PREFIX[digits.charCodeAt(0) - 48] ?? 0); n > 0; n--) {
+    const zones = PHONE_TIME_ZONES[digits.slice(0, n)];
+    if (zones === undefined) continue;
+    return zones === 'Etc/Unknown' ? [] : zones.split('&');
   }
   return [];
 }
@@ -105,3 +141,23 @@ export function callingCodeCountries(e164: string): readonly string[] | undefine
  * such a number of a known calling code, so that phoneFacts may skip the parse.
  */
 export const PLAIN_E164 = /^\+[1-9]\d{7,14}$/;
+
+/**
+ * The countries of a calling code in the order a parse tries them, each with its "leading digits"
+ * pattern (undefined when it has none). A parse of a number of a shared calling code picks the
+ * first country whose leading digits start the national number, or else whose number patterns
+ * it matches (libphonenumber-js getCountryByNationalNumber), or none.
+ */
+export function callingCodePlans(callingCode: string): [country: string, leadingDigits: string | undefined][] {
+  // Methods the class has but its types leave out.
+  const metadata = new Metadata() as unknown as {
+    getCountryCodesForCallingCode(code: string): string[] | undefined;
+    selectNumberingPlan(country: string): void;
+    leadingDigits(): unknown;
+  };
+  return (metadata.getCountryCodesForCallingCode(callingCode) ?? []).map((country: string) => {
+    metadata.selectNumberingPlan(country);
+    const leading = metadata.leadingDigits();
+    return [country, typeof leading === 'string' && leading !== '' ? leading : undefined];
+  });
+}

@@ -73,8 +73,12 @@ const ZIP = /^\d{5}(-\d{4})?$/;
 /**
  * leadTimeZone with the phone's country asked only when the address leaves it to the phone (most
  * leads have a ZIP code or a state): finding a North American number's country takes a parse.
+ * `phoneCountryZone`, when given, answers countryZone(phoneCountry()) for the last step.
  */
-export function zoneOf(postalCode: string, state: string, addressCountry: string, phoneZones: readonly string[], phoneCountry: () => string): string {
+export function zoneOf(
+  postalCode: string, state: string, addressCountry: string, phoneZones: readonly string[], phoneCountry: () => string,
+  phoneCountryZone?: () => string,
+): string {
   const country = addressCountry || (state && US_STATE_ZONES[state] ? 'US' : '');
   if ((country === 'US' || country === '') && ZIP.test(postalCode)) {
     const zone = zipcodeToTimezone().lookup(postalCode.slice(0, 5));
@@ -86,6 +90,8 @@ export function zoneOf(postalCode: string, state: string, addressCountry: string
   if (byCountry) return byCountry;
   if (country && country !== phoneCountry()) return '';
   if (phoneZones.length === 1) return phoneZones[0]!;
+  // countryZone of the phone's country: the caller may know it without the country (enrichLead).
+  if (phoneCountryZone) return phoneCountryZone();
   const fromPhone = phoneCountry();
   return fromPhone ? countryZone(fromPhone) : '';
 }
