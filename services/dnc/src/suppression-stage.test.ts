@@ -39,7 +39,7 @@ describe('suppression lists and exemptions in the dnc stage', () => {
   afterAll(() => db.close());
 
   const load = (kind: DncListKind, owner: string, body: string, mode: DncLoadMode = 'replace') =>
-    createSqlDncRegistry(db).load({ kind, owner, mode, source: 'test', normalize: (t) => (/^\+\d+$/.test(t) ? t : undefined) }, dncFileParts('f.txt', [body]));
+    createSqlDncRegistry(db).load({ kind, owner, mode, source: 'test', snapshotDate: TODAY, normalize: (t) => (/^\+\d+$/.test(t) ? t : undefined) }, dncFileParts('f.txt', [body]));
   const stageOf = () => createDncStage({ registry: createSqlDncRegistry(db), audit: createSqlDncAudit(db, hashOf), exemptions: createSqlDncExemptions(db), today: () => TODAY });
 
   it('suppresses by each suppression kind, own and alternate values, naming the list and version; expired entries do not suppress', async () => {
