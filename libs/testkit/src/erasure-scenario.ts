@@ -40,6 +40,8 @@ export interface ErasureSeen {
   /** Tenant B's copy of the person, after the erasure in tenant A. */
   tenantBLeads: Record<string, string>[];
   refusals: { status: number; code: string }[];
+  /** Deliveries `GET /v1/deliveries?job=` listed for the job that delivered her lead, before and after the erasure (with their statuses). */
+  deliveriesListed: { before: string[]; after: string[] };
 }
 
 /** A North American number no other run uses: an area code of New Jersey, a random exchange and line. */
@@ -115,9 +117,16 @@ export async function runErasureScenario(ctx: ErasureScenarioContext): Promise<E
     refusals.push({ status: r.status, code: (JSON.parse(r.text) as { code: string }).code });
   }
 
+  const listed = async () => {
+    const r = await a('GET', `/v1/deliveries?job=${second.id}`);
+    expect(r.status, r.text).toBe(200);
+    return (JSON.parse(r.text) as { deliveries: { status: string }[] }).deliveries.map((d) => d.status);
+  };
+  const deliveriesBefore = await listed();
   const erased = await a('POST', '/v1/erasure', { json: { email: `ERIN.Q.${tag}@EXAMPLE.ORG`, phone: spelled.dashed } });
   expect(erased.status, erased.text).toBe(200);
   const answer = JSON.parse(erased.text) as ErasureSeen['answer'];
+  const deliveriesAfter = await listed();
 
   const needles: Needles = {
     emails: [email, workEmail],
@@ -152,6 +161,7 @@ export async function runErasureScenario(ctx: ErasureScenarioContext): Promise<E
     againCounts: again.job.counts,
     tenantBLeads,
     refusals,
+    deliveriesListed: { before: deliveriesBefore, after: deliveriesAfter },
   };
 }
 
@@ -165,7 +175,10 @@ export function expectErasureAnswers(seen: ErasureSeen): void {
     { status: 400, code: 'INVALID_ERASURE' },
   ]);
   expect(seen.answer.removed).toMatchObject({ leads: 1, duplicates: 1, rejected: 1, suppressed: 1 });
-  expect(seen.answer.removed.deliveries).toBeGreaterThanOrEqual(1);
+  // Her delivery was listed before the erasure, and is not after it.
+  expect(seen.deliveriesListed.before.length, `deliveries of her job before the erasure: ${JSON.stringify(seen.deliveriesListed)}`).toBeGreaterThanOrEqual(1);
+  expect(seen.deliveriesListed.after).toEqual([]);
+  expect(seen.answer.removed.deliveries, `deliveries listed for her job: ${JSON.stringify(seen.deliveriesListed)}`).toBeGreaterThanOrEqual(1);
   // Kept out by keyed hashes, in no suppression list.
   expect(seen.answer.suppressed).toEqual(['erased:email', 'erased:phone']);
   // Nothing left to remove the second time, over gRPC.
