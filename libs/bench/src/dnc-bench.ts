@@ -12,7 +12,7 @@ import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createDncStage, type DncCheck } from '@leadflow/dnc';
-import { infraUp, repoRoot } from '@leadflow/infra';
+import { infraDown, infraUp, repoRoot } from '@leadflow/infra';
 import { emptyLead, leadIdFor } from '@leadflow/pipeline';
 import { Disposition, type LeadBatch } from '@leadflow/proto';
 import {
@@ -256,6 +256,9 @@ async function main() {
   } finally {
     await redis.quit().catch(() => {});
     await db.close();
+    // What this run started is stopped (by process id), as the other benchmarks do: a server left
+    // on the project's ports would stand in the way of the next test run.
+    if (infra.started.length > 0) await infraDown(infra.started, (l) => say(`[infra] ${l}`));
   }
 }
 
