@@ -62,11 +62,18 @@ describe('leadflow serve: raw cells are emptied after their retention; GET /v1/s
     expect(rejected[0]).toMatchObject({ row: '2', Email: '', Name: '' });
     expect(rejected[0]!.reason).toContain('NO_CONTACT');
 
+    // An erased person leaves a row of each keyed hash and one of the request, and one lead less.
+    const erased = await callRest(base, keys.admin, 'POST', '/v1/erasure', { json: { email: 'cid@example.org' } });
+    expect(erased.status, erased.text).toBe(200);
+    const after = JSON.parse((await callRest(base, keys.admin, 'GET', '/v1/storage')).text) as StorageAnswer;
+    const rowsOf = (name: string) => after.tables.find((t) => t.table === name)?.rows;
+    expect([rowsOf('leads'), rowsOf('erasure_log'), rowsOf('erased_subjects')]).toEqual([1, 1, 1]);
+
     // The same over gRPC.
     const client = new LeadflowGatewayClient(serve!.grpcAddress, credentials.createInsecure(), { interceptors: [withApiKey(keys.admin!)] });
     try {
       const rpc = await new Promise<Storage>((resolve, reject) => client.getStorage({}, (err: ServiceError | null, res?: Storage) => (err ? reject(err) : resolve(res!))));
-      expect(rpc.tables.find((t) => t.table === 'leads')?.rows).toBe(2);
+      expect(rpc.tables.find((t) => t.table === 'leads')?.rows).toBe(1);
       expect(rpc.lastCleanup?.retentionHours).toBe(0);
     } finally {
       client.close();

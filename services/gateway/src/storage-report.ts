@@ -49,6 +49,8 @@ const TABLES: readonly { table: string; holds: string; where: string }[] = [
   { table: 'delivery_attempts', holds: 'an attempt to deliver an event', where: BY_TENANT },
   { table: 'job_parked_chunks', holds: "a queued job's upload bytes, until it starts", where: BY_JOB },
   { table: 'parked_batches', holds: "a job's rows held for a mapping review", where: BY_JOB },
+  { table: 'erasure_log', holds: 'an erasure request, the person as keyed hashes', where: BY_TENANT },
+  { table: 'erased_subjects', holds: "an erased person's email or phone as a keyed hash, kept out", where: BY_TENANT },
 ];
 
 /**
