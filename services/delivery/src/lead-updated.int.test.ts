@@ -89,4 +89,45 @@ describe('lead.updated after a merge, on PostgreSQL', () => {
     const created = await db.query("SELECT 1 FROM delivery_events WHERE job_id = $1 AND event_type = 'lead.created'", [jobB]);
     expect(created.rows).toHaveLength(0);
   });
+
+  it('writes lead.updated for an earlier copy merged when the row it named arrives as a duplicate (two dedup replicas raced)', async () => {
+    const tenant = `t_${randomBytes(4).toString('hex')}`;
+    const endpoint = await createSqlEndpointStore(db, keyring).save({ tenantId: tenant, url: 'https://receiver.example/c', secret: `whsec_${randomBytes(24).toString('base64')}` });
+    const store = createSqlLeadStore(db);
+    const write = createOutboxStage({ db, logger: createLogger({ name: 'updated-test', level: 'silent' }), metrics: createMetrics({ defaultMetrics: false }), endpointsForMs: 0 });
+    const [jobX, jobA, jobB] = [randomUUID(), randomUUID(), randomUUID()];
+    const x = batch(jobX, tenant, [{ lead: { firstName: 'Ann', lastName: 'Lee', street: '9 Elm Road', city: 'Austin' } }]);
+    await store.storeBatch(x);
+    await write(x);
+    const lead = leadIdFor(jobX, 1);
+    // B's row was found a copy of A's row before A's row was marked a duplicate of X: B arrives first,
+    // naming a row that never became a lead (nothing to merge into yet, nothing to tell).
+    const copyOfCopy = batch(jobB, tenant, [{
+      lead: { firstName: 'Anne', lastName: 'Lee', street: '9 Elm Rd', city: 'Austin', phone: '+15125550123' },
+      match: { matchedJobId: jobA, matchedRow: 0, matchedLeadId: leadIdFor(jobA, 1), matchType: 'fuzzy', score: 0.98 },
+    }]);
+    await store.storeBatch(copyOfCopy);
+    await write(copyOfCopy);
+    const copy = batch(jobA, tenant, [{
+      lead: { firstName: 'Ann', lastName: 'Lee', street: '9 Elm Rd', city: 'Austin', postalCode: '78701' },
+      match: { matchedJobId: jobX, matchedRow: 0, matchedLeadId: lead, matchType: 'fuzzy', score: 0.99 },
+    }]);
+    await store.storeBatch(copy);
+    await write(copy);
+    await write(copy); // consumed twice: the same events, once
+
+    const { rows } = await db.query<{ id: string; job_id: string; payload: Record<string, unknown> }>(
+      "SELECT id, job_id, payload FROM delivery_events WHERE tenant_id = $1 AND event_type = 'lead.updated' ORDER BY job_id = $2 DESC",
+      [tenant, jobA],
+    );
+    // A's own merge brought the postal code (with its street, an address is taken whole); B's,
+    // re-filed under X as A's row arrived, the phone.
+    const changed = (r: { payload: Record<string, unknown> }) => [...(r.payload.changed as string[])].sort();
+    expect(rows.map((r) => ({ id: r.id, job: r.job_id, jobId: r.payload.jobId, row: r.payload.row, lead: r.payload.id, changed: changed(r) }))).toEqual([
+      { id: eventId(endpoint, 'lead.updated', jobA, 1), job: jobA, jobId: jobA, row: 1, lead, changed: ['postal_code', 'street'] },
+      { id: eventId(endpoint, 'lead.updated', jobB, 1), job: jobB, jobId: jobB, row: 1, lead, changed: ['phone'] },
+    ]);
+    // Each carries the lead as it is after both merges.
+    for (const r of rows) expect(r.payload).toMatchObject({ phone: '+15125550123', postal_code: '78701' });
+  });
 });

@@ -142,16 +142,25 @@ async function leadUpdatedEvents(db: SqlClient, batch: LeadBatch, destinations: 
   const job = batch.job!;
   const dups = batch.rows.filter((r) => r.disposition === Disposition.DISPOSITION_DUPLICATE && r.match?.matchedLeadId);
   if (dups.length === 0) return [];
-  type Merged = Record<string, unknown> & { row_number: number; lead_id: string; changes: Record<string, unknown>; added: { emails: string[]; phones: string[] } };
+  type Merged = Record<string, unknown> & {
+    job_id: string; row_number: number; lead_id: string; changes: Record<string, unknown>; added: { emails: string[]; phones: string[] };
+  };
   const columns = LEAD_COLUMNS.map((c) => `l.${c[0]}`).join(', ');
-  const merged = await db
-    .query<Merged>(
-      `SELECT m.row_number, m.lead_id, m.changes, m.alternates AS added, l.alternates, ${columns}
+  // The batch's own duplicate rows' merges, and those their storing caused: earlier copies of
+  // them re-filed under the lead (lead_merges.via_*, persistence's copies.ts), recorded under the
+  // earlier rows' job and row.
+  const query = (via: boolean) =>
+    db.query<Merged>(
+      `SELECT m.job_id, m.row_number, m.lead_id, m.changes, m.alternates AS added, l.alternates, ${columns}
          FROM lead_merges m JOIN leads l ON l.id = m.lead_id AND l.tenant_id = m.tenant_id
-        WHERE m.tenant_id = $1 AND m.job_id = $2 AND m.row_number = ANY($3::int[]) AND m.reverted_at IS NULL
-        ORDER BY m.row_number`,
+        WHERE m.tenant_id = $1 AND m.reverted_at IS NULL
+          AND ((m.job_id = $2 AND m.row_number = ANY($3::int[]))${via ? ' OR (m.via_job_id = $2 AND m.via_row = ANY($3::int[]))' : ''})
+        ORDER BY m.job_id = $2 DESC, m.job_id, m.row_number`,
       [job.tenantId, job.jobId, dups.map((r) => r.rowNumber)],
-    )
+    );
+  const merged = await query(true)
+    // A database persistence has not yet given the via columns (it migrates at its start): the batch's own merges.
+    .catch((err: { code?: string }) => (err.code === '42703' ? query(false) : Promise.reject(err)))
     .then((r) => r.rows)
     // persistence's tables, not there on a database delivery has alone: nothing was merged.
     .catch((err: { code?: string }) => {
@@ -169,11 +178,12 @@ async function leadUpdatedEvents(db: SqlClient, batch: LeadBatch, destinations: 
     if (alternates && (alternates.emails?.length ?? 0) + (alternates.phones?.length ?? 0) > 0) {
       lead.alternates = { emails: alternates.emails ?? [], phones: alternates.phones ?? [] };
     }
-    const payload = { id: m.lead_id, jobId: job.jobId, row: m.row_number, changed, ...lead };
+    // jobId and row: the duplicate merged in (an earlier copy re-filed names its own job and row).
+    const payload = { id: m.lead_id, jobId: m.job_id, row: m.row_number, changed, ...lead };
     for (const d of destinations) {
       events.push({
-        id: eventId(d.endpointId!, 'lead.updated', job.jobId, m.row_number), tenant_id: job.tenantId, endpoint_id: d.endpointId, url: d.url,
-        event_type: 'lead.updated', job_id: job.jobId, lead_count: 0, payload,
+        id: eventId(d.endpointId!, 'lead.updated', m.job_id, m.row_number), tenant_id: job.tenantId, endpoint_id: d.endpointId, url: d.url,
+        event_type: 'lead.updated', job_id: m.job_id, lead_count: 0, payload,
       });
     }
   }

@@ -70,15 +70,17 @@ export async function fileUnderLeads(tx: SqlClient, job: { jobId: string; tenant
  * Duplicates (and open possible duplicates) stored earlier that name one of `stored`, rows just
  * stored as duplicates, are made to name those rows' leads, and are merged into them. `when` says
  * in their reason when those rows were found duplicates: a lead a person decided was a
- * duplicate takes its copies along too.
+ * duplicate takes its copies along too. Each merge records the stored row that caused it
+ * (`lead_merges.via_*`); the re-filed rows are answered.
  */
 export async function refileEarlierCopies(
   tx: SqlClient,
   tenantId: string,
-  stored: readonly { jobId: string; leadId: string; match: Pick<Match, 'matchedJobId' | 'matchedRow' | 'matchedLeadId'> }[],
+  stored: readonly { jobId: string; rowNumber: number; leadId: string; match: Pick<Match, 'matchedJobId' | 'matchedRow' | 'matchedLeadId'> }[],
   when?: string,
-): Promise<void> {
-  if (stored.length === 0) return;
+): Promise<{ jobId: string; rowNumber: number }[]> {
+  if (stored.length === 0) return [];
+  const rowOf = new Map(stored.map((s) => [s.leadId, { jobId: s.jobId, rowNumber: s.rowNumber }]));
   const byLead = new Map(
     stored.map((s): [string, StoredCopy] => [
       s.leadId,
@@ -118,6 +120,7 @@ export async function refileEarlierCopies(
       tenantId,
       refiled.map(({ e, leadId }) => ({
         jobId: e.job_id, rowNumber: e.row_number, leadId, fields: { ...e.lead, email_key: e.email_key || e.lead.email || '' }, alternates: e.lead.alternates,
+        via: rowOf.get(e.matched_lead_id),
       })),
     );
   }
@@ -134,4 +137,5 @@ export async function refileEarlierCopies(
       })),
     ],
   );
+  return earlier.map((e) => ({ jobId: e.job_id, rowNumber: e.row_number }));
 }

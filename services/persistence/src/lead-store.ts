@@ -125,7 +125,7 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
               fields: { ...leadRecord(r.lead), email_key: emailKeyOf(r) }, alternates: alternatesOf(r.lead),
             })),
           );
-          await refileEarlierCopies(tx, job.tenantId, stored.map((r) => ({ jobId: job.jobId, leadId: leadIdOf(r), match: r.match! })));
+          await refileEarlierCopies(tx, job.tenantId, stored.map((r) => ({ jobId: job.jobId, rowNumber: r.rowNumber, leadId: leadIdOf(r), match: r.match! })));
           return fresh.size;
         };
 

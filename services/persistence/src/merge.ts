@@ -72,6 +72,8 @@ export interface DuplicateToMerge {
   fields: LeadFields;
   /** The duplicate's own alternates (its row's further email and phone columns). */
   alternates?: Alternates;
+  /** The row whose storing caused this merge, when it is not the duplicate itself (an earlier copy re-filed: copies.ts). */
+  via?: { jobId: string; rowNumber: number };
 }
 
 /**
@@ -87,7 +89,9 @@ export async function mergeIntoLeads(tx: SqlClient, tenantId: string, dups: read
     [ids, tenantId],
   );
   const leads = new Map(rows.map((l) => [l.id, { lead: l, changed: new Set<string>() }]));
-  const merges: { lead_id: string; job_id: string; row_number: number; changes: MergePlan['changes']; alternates: Alternates }[] = [];
+  const merges: {
+    lead_id: string; job_id: string; row_number: number; changes: MergePlan['changes']; alternates: Alternates; via_job_id: string | null; via_row: number | null;
+  }[] = [];
   for (const dup of dups) {
     const target = leads.get(dup.leadId);
     if (!target) continue;
@@ -102,7 +106,10 @@ export async function mergeIntoLeads(tx: SqlClient, tenantId: string, dups: read
     }
     lead.alternates = { emails: [...lead.alternates.emails, ...plan.alternates.emails], phones: [...lead.alternates.phones, ...plan.alternates.phones] };
     changed.add('alternates');
-    merges.push({ lead_id: lead.id, job_id: dup.jobId, row_number: dup.rowNumber, changes: plan.changes, alternates: plan.alternates });
+    merges.push({
+      lead_id: lead.id, job_id: dup.jobId, row_number: dup.rowNumber, changes: plan.changes, alternates: plan.alternates,
+      via_job_id: dup.via?.jobId ?? null, via_row: dup.via?.rowNumber ?? null,
+    });
   }
   if (merges.length === 0) return;
   const columns = [...MERGE_COLUMNS];
@@ -123,9 +130,9 @@ export async function mergeIntoLeads(tx: SqlClient, tenantId: string, dups: read
   );
   await addAlternateKeys(tx, tenantId, merges.map((m) => ({ leadId: m.lead_id, alternates: m.alternates })));
   await tx.query(
-    `INSERT INTO lead_merges (lead_id, tenant_id, job_id, row_number, changes, alternates)
-     SELECT v.lead_id, $2, v.job_id, v.row_number, v.changes, v.alternates
-       FROM jsonb_to_recordset($1::jsonb) AS v(lead_id uuid, job_id text, row_number int, changes jsonb, alternates jsonb)
+    `INSERT INTO lead_merges (lead_id, tenant_id, job_id, row_number, changes, alternates, via_job_id, via_row)
+     SELECT v.lead_id, $2, v.job_id, v.row_number, v.changes, v.alternates, v.via_job_id, v.via_row
+       FROM jsonb_to_recordset($1::jsonb) AS v(lead_id uuid, job_id text, row_number int, changes jsonb, alternates jsonb, via_job_id text, via_row int)
      ON CONFLICT (job_id, row_number) DO NOTHING`,
     [JSON.stringify(merges), tenantId],
   );

@@ -142,7 +142,15 @@ export async function decidePossibleDuplicate(
     const merge = (await leadMerges(tx, lead.id, tenantId)).find((m) => m.jobId === dup.job_id && m.rowNumber === dup.row_number) ?? null;
     if (merge && onMerged) await onMerged(tx, merge);
     // The copies found of the row while it was a lead are copies of the lead it joined.
-    await refileEarlierCopies(tx, tenantId, [{ jobId: dup.job_id, leadId, match: { matchedJobId: lead.job_id, matchedRow: 0, matchedLeadId: lead.id } }], 'by review');
+    const refiled = await refileEarlierCopies(
+      tx, tenantId, [{ jobId: dup.job_id, rowNumber: dup.row_number, leadId, match: { matchedJobId: lead.job_id, matchedRow: 0, matchedLeadId: lead.id } }], 'by review',
+    );
+    // Their merges changed the lead too: each is told as the decided row's merge is.
+    if (onMerged && refiled.length > 0) {
+      const key = (j: string, r: number) => `${j}\u0000${r}`;
+      const wanted = new Set(refiled.map((r) => key(r.jobId, r.rowNumber)));
+      for (const m of await leadMerges(tx, lead.id, tenantId)) if (wanted.has(key(m.jobId, m.rowNumber))) await onMerged(tx, m);
+    }
     const moved: MovedLead = {
       jobId: dup.job_id, rowNumber: dup.row_number, fields, storedAt: new Date(dup.created_at).toISOString(),
       into: { leadId: lead.id, jobId: lead.job_id, rowNumber: lead.row_number, storedAt: new Date(lead.created_at).toISOString() },
