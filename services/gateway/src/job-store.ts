@@ -1,7 +1,7 @@
 import type { MappingStatus, PreviewRow } from '@leadflow/mapping';
 import type { JobCounts } from '@leadflow/proto';
 import { jobFailure } from '@leadflow/pipeline';
-import type { SqlClient } from '@leadflow/stores';
+import type { LocalCancels, SqlClient } from '@leadflow/stores';
 import type { JobCostView } from './job-cost.js';
 import { jobSupplierLinker, type JobSupplier } from './job-supplier.js';
 import { createJobFacts, type JobFilter } from './job-facts.js';
@@ -168,6 +168,11 @@ export interface JobStoreOptions {
   stalledAfterMs?: number;
   /** The standalone process that runs every job this store creates; none in Kafka mode. */
   runner?: string;
+  /**
+   * Told of each job made and each cancel (local-cancels.ts): `leadflow serve` on its embedded
+   * database, where this store is the only one that cancels, so that its stages need not ask.
+   */
+  cancels?: LocalCancels;
 }
 
 /** Jobs older than this are left out of countStalled, which then reads a week of jobs by index, not the whole table. */
@@ -178,6 +183,19 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
   const { stalledAfterMs } = opts;
   const supplierOf = jobSupplierLinker(db);
   const facts = createJobFacts(db, { stalledAfterMs });
+  const cancelNow = (id: string, tenantId: string): Promise<CancelResult> =>
+    db.transaction(async (tx) => {
+      // Waits for the batches being stored now (they hold the row FOR KEY SHARE); the next
+      // statements see them, and a batch stored later sees the mark and stores nothing.
+      const locked = await tx.query('SELECT 1 FROM jobs WHERE id = $1 AND tenant_id = $2 FOR UPDATE', [id, tenantId]);
+      if (locked.rows.length === 0) return { status: 'not_found' };
+      const read = createJobFacts(tx, { stalledAfterMs });
+      const job = jobViewOf((await read.get(id, tenantId))!);
+      if (job.status === 'cancelled') return { status: 'cancelled', job, now: false };
+      if (ENDED_STATUSES.includes(job.status)) return { status: 'ended', job };
+      await tx.query('UPDATE jobs SET cancelled_at = now() WHERE id = $1', [id]);
+      return { status: 'cancelled', job: jobViewOf((await read.get(id, tenantId))!), now: true };
+    });
   return {
     async create(job) {
       const supplier = await supplierOf(job.tenantId, job.supplier);
@@ -186,6 +204,7 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10, 0), $10, $11)`,
         [job.id, job.tenantId, supplier.name, job.fileName, job.webhookUrl || null, opts.runner ?? null, ...supplier.columns, job.rows ?? null, job.priority ?? 'normal'],
       );
+      opts.cancels?.made(job.id);
       return supplier.supplier;
     },
     async run(id, runner) {
@@ -260,18 +279,15 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
       return (await facts.list(tenantId, filter, limit)).map(jobViewOf);
     },
     async cancel(id, tenantId) {
-      return db.transaction(async (tx) => {
-        // Waits for the batches being stored now (they hold the row FOR KEY SHARE); the next
-        // statements see them, and a batch stored later sees the mark and stores nothing.
-        const locked = await tx.query('SELECT 1 FROM jobs WHERE id = $1 AND tenant_id = $2 FOR UPDATE', [id, tenantId]);
-        if (locked.rows.length === 0) return { status: 'not_found' };
-        const read = createJobFacts(tx, { stalledAfterMs });
-        const job = jobViewOf((await read.get(id, tenantId))!);
-        if (job.status === 'cancelled') return { status: 'cancelled', job, now: false };
-        if (ENDED_STATUSES.includes(job.status)) return { status: 'ended', job };
-        await tx.query('UPDATE jobs SET cancelled_at = now() WHERE id = $1', [id]);
-        return { status: 'cancelled', job: jobViewOf((await read.get(id, tenantId))!), now: true };
-      });
+      const { cancels } = opts;
+      if (!cancels) return cancelNow(id, tenantId);
+      cancels.cancelling(id);
+      let result: CancelResult | undefined;
+      try {
+        return (result = await cancelNow(id, tenantId));
+      } finally {
+        cancels.cancelEnded(id, result && result.status === 'cancelled');
+      }
     },
     async countStalled() {
       if (stalledAfterMs === undefined) return 0;

@@ -1,6 +1,6 @@
 import { Disposition, type LeadBatch, type LeadRow } from '@leadflow/proto';
 import { alternatesOf, LEAD_COLUMNS, leadIdFor, leadRecord, type DispositionCounts } from '@leadflow/pipeline';
-import type { SqlClient } from '@leadflow/stores';
+import type { LocalCancels, SqlClient } from '@leadflow/stores';
 import { addAlternateKeys } from './alternate-keys.js';
 import { fileUnderLeads, matchedLeadOf, refileEarlierCopies } from './copies.js';
 import { mergeIntoLeads } from './merge.js';
@@ -85,8 +85,13 @@ function rawRecord(header: readonly string[], cells: readonly string[]): Record<
  * and adds only what was new to the job's counters. The job completes when the rows stored
  * reach the total ingest counted, and fails when a batch carries a failure.
  */
-export function createSqlLeadStore(db: SqlClient): LeadStore {
-  const cancelMark = createCancelMark();
+export interface SqlLeadStoreOptions {
+  /** The cancel marks this process knows without asking (local-cancels.ts): `leadflow serve` on its embedded database. */
+  cancels?: LocalCancels;
+}
+
+export function createSqlLeadStore(db: SqlClient, opts: SqlLeadStoreOptions = {}): LeadStore {
+  const cancelMark = createCancelMark(opts.cancels);
   return {
     storeBatch(batch) {
       const job = batch.job!;
