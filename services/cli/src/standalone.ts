@@ -38,6 +38,7 @@ import { createCancelledJobs, instrument, LeadflowError, outputsOf, runPipeline,
 import type { JobRef, LeadBatch, RowBatch } from '@leadflow/proto';
 import type { Keyring } from '@leadflow/secrets';
 import { createInProcessLeadSink } from './in-process-lead-sink.js';
+import { gatherIds } from './gathered-calls.js';
 import { startJobRunner } from './job-runner.js';
 import { createPriorityTurns } from './priority-turns.js';
 import { secretKeyring } from './secret-keyring.js';
@@ -212,6 +213,9 @@ async function* once<T>(item: T): AsyncGenerator<T> {
   yield item;
 }
 
+/** How long the jobs of single leads that ended are gathered before they are let go together (jobs.ran). */
+const LET_GO_MS = 100;
+
 /** How long delivery believes a tenant's webhook endpoints: one added or changed over the API is used at most this long after. */
 const ENDPOINTS_FOR_MS = 1_000;
 
@@ -347,6 +351,9 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   const inFlight = new Set<Promise<void>>();
   const priority = createPriorityTurns();
   const saveRows = saveRowsRead(db);
+  // A single lead's job ended here: it no longer needs this process (a job that ended is never
+  // interrupted, so it may be said a moment later, with the others of that moment).
+  const letGo = gatherIds((ids) => jobs.ran(ids, runner.name), LET_GO_MS);
 
   /**
    * Runs one job's batches through every stage. A job cancelled meanwhile leaves dedup's claims
@@ -470,7 +477,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
           };
           // A single lead goes first, as on Kafka's high-priority topics.
           await run({ ...batch.job!, priority: 'high' }, once(batch), [], undefined, [seen], () => passed >= batch.rows.length);
-          await jobs.ran(jobId, runner.name);
+          await letGo(jobId);
         },
         track,
         onError,

@@ -150,8 +150,8 @@ export interface JobStore {
   countStalled(): Promise<number>;
   /** The job is run by `runner` (a standalone process) from now until `ran`: a job in review again, once decided. */
   run(id: string, runner: string): Promise<void>;
-  /** Every row of the job went through `runner`: the job no longer needs that process to end. */
-  ran(id: string, runner: string): Promise<void>;
+  /** Every row of the job (of each job, given several) went through `runner`: the job no longer needs that process to end. */
+  ran(id: string | readonly string[], runner: string): Promise<void>;
   /**
    * Fails with INTERRUPTED every unfinished job whose runner stopped (`runs` answers false for
    * it): its status is final, so its event streams end; the rows stored so far stay. Standalone
@@ -211,7 +211,8 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
       await db.query('UPDATE jobs SET runner = $2 WHERE id = $1', [id, runner]);
     },
     async ran(id, runner) {
-      await db.query('UPDATE jobs SET runner = NULL WHERE id = $1 AND runner = $2', [id, runner]);
+      if (typeof id === 'string') await db.query('UPDATE jobs SET runner = NULL WHERE id = $1 AND runner = $2', [id, runner]);
+      else if (id.length > 0) await db.query('UPDATE jobs SET runner = NULL WHERE id = ANY($1::text[]) AND runner = $2', [id, runner]);
     },
     async interruptOrphans(runs) {
       const { rows } = await db.query<{ runner: string }>('SELECT DISTINCT runner FROM jobs WHERE runner IS NOT NULL');
