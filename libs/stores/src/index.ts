@@ -35,6 +35,7 @@ export type { ErasedHash, ErasedIndex, ErasedKind, ErasedSubjects } from './eras
 export { createReloadingCache } from './reloading-cache.js';
 export type { ReloadingCache, ReloadingCacheOptions } from './reloading-cache.js';
 export { sqlCancelLookup, sqlCancelLookupMany } from './cancel-lookup.js';
+export { createLocalCancels, type LocalCancels } from './local-cancels.js';
 export {
   createSqlDncExemptions, DNC_EXEMPTION_KINDS, exemptionHolds, exemptionUntil, type DncExemption, type DncExemptionKind, type DncExemptionStore, type NewDncExemption,
 } from './sql-dnc-exemptions.js';

@@ -132,43 +132,7 @@ export function createSqlDncLists(db: SqlClient): DncListStore {
     },
 
     screen(numbers, tenantId) {
-      return db.transaction(async (tx) => {
-        // One snapshot for the heads and the look-ups: a list replaced meanwhile is seen old or new, never mixed.
-        await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-        const lists = (
-          await tx.query<DncListHead>(`SELECT ${HEAD} FROM dnc_lists WHERE owner = '' OR owner = $1 ORDER BY owner <> '', list_id`, [tenantId])
-        ).rows;
-        const on: number[][] = numbers.map(() => []);
-        if (numbers.length === 0 || lists.length === 0) return { lists, on };
-        const split = numbers.map((n) => {
-          const nanp = splitNanp(n);
-          return nanp ? { areaCode: nanp.areaCode, ...bitOf(nanp.subscriber) } : undefined;
-        });
-        const { rows } = await tx.query<{ i: number; id: string }>(
-          `WITH n AS (SELECT * FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[]) AS n(i, phone, ac, blk, bit, vk))
-           SELECT n.i, l.list_id::text AS id FROM n CROSS JOIN dnc_lists l
-           WHERE (l.owner = '' OR l.owner = $1) AND CASE
-             WHEN l.owner = '' AND n.ac IS NOT NULL THEN EXISTS (SELECT 1 FROM dnc_list_blocks b
-               WHERE b.list_id = l.list_id AND b.generation = l.generation AND b.area_code = n.ac AND b.block = n.blk AND get_bit(b.bits, n.bit) = 1)
-             ELSE EXISTS (SELECT 1 FROM dnc_list_numbers x WHERE x.list_id = l.list_id AND x.generation = l.generation AND x.phone = n.phone
-               AND (x.expires_at IS NULL OR x.expires_at > now()))
-           END
-           AND n.vk = CASE l.kind WHEN 'suppression:email' THEN 'email' WHEN 'suppression:domain' THEN 'domain' ELSE 'phone' END`,
-          [
-            tenantId,
-            numbers.map((_, i) => i),
-            numbers,
-            split.map((s) => s?.areaCode ?? null),
-            split.map((s) => s?.block ?? null),
-            split.map((s) => (s ? pgBit(s.bit) : null)),
-            numbers.map(valueKindOf),
-          ],
-        );
-        const index = new Map(lists.map((l, i) => [l.id, i]));
-        for (const r of rows) on[r.i]!.push(index.get(r.id)!);
-        for (const listed of on) listed.sort((a, b) => a - b);
-        return { lists, on };
-      });
+      return screenOnce(db, numbers, tenantId);
     },
 
     read(listId, each) {
@@ -239,4 +203,55 @@ function popcount(byte: number): number {
   let n = 0;
   for (let b = byte; b; b &= b - 1) n++;
   return n;
+}
+
+/**
+ * The heads of the lists a tenant's numbers are checked against, and the numbers on each, in one
+ * statement: one snapshot for both (a list replaced meanwhile is seen old or new, never mixed),
+ * without a transaction around two (a single lead is screened in one round trip).
+ */
+async function screenOnce(db: SqlClient, numbers: readonly string[], tenantId: string): Promise<{ lists: DncListHead[]; on: number[][] }> {
+  const on: number[][] = numbers.map(() => []);
+  if (numbers.length === 0) {
+    const { rows } = await db.query<DncListHead>(`SELECT ${HEAD} FROM dnc_lists WHERE owner = '' OR owner = $1 ORDER BY owner <> '', list_id`, [tenantId]);
+    return { lists: rows, on };
+  }
+  const split = numbers.map((n) => {
+    const nanp = splitNanp(n);
+    return nanp ? { areaCode: nanp.areaCode, ...bitOf(nanp.subscriber) } : undefined;
+  });
+  const { rows } = await db.query<{ lists: DncListHead[] | null; hits: string | null }>(
+    `WITH l AS (SELECT * FROM dnc_lists WHERE owner = '' OR owner = $1),
+     n AS (SELECT * FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[]) AS n(i, phone, ac, blk, bit, vk)),
+     hit AS (
+       SELECT n.i, l.list_id FROM n CROSS JOIN l
+       WHERE CASE
+         WHEN l.owner = '' AND n.ac IS NOT NULL THEN EXISTS (SELECT 1 FROM dnc_list_blocks b
+           WHERE b.list_id = l.list_id AND b.generation = l.generation AND b.area_code = n.ac AND b.block = n.blk AND get_bit(b.bits, n.bit) = 1)
+         ELSE EXISTS (SELECT 1 FROM dnc_list_numbers x WHERE x.list_id = l.list_id AND x.generation = l.generation AND x.phone = n.phone
+           AND (x.expires_at IS NULL OR x.expires_at > now()))
+       END
+       AND n.vk = CASE l.kind WHEN 'suppression:email' THEN 'email' WHEN 'suppression:domain' THEN 'domain' ELSE 'phone' END)
+     SELECT (SELECT json_agg(json_build_object(
+               'id', list_id::text, 'kind', kind, 'owner', owner, 'version', version::float8, 'generation', generation::float8,
+               'snapshotDate', coalesce(to_char(snapshot_date, 'YYYY-MM-DD'), '')) ORDER BY owner <> '', list_id) FROM l) AS lists,
+            (SELECT string_agg(i || ' ' || list_id, ',') FROM hit) AS hits`,
+    [
+      tenantId,
+      numbers.map((_, i) => i),
+      numbers,
+      split.map((s) => s?.areaCode ?? null),
+      split.map((s) => s?.block ?? null),
+      split.map((s) => (s ? pgBit(s.bit) : null)),
+      numbers.map(valueKindOf),
+    ],
+  );
+  const lists = rows[0]?.lists ?? [];
+  const index = new Map(lists.map((l, i) => [l.id, i]));
+  for (const pair of rows[0]?.hits?.split(',') ?? []) {
+    const space = pair.indexOf(' ');
+    on[Number(pair.slice(0, space))]!.push(index.get(pair.slice(space + 1))!);
+  }
+  for (const listed of on) listed.sort((a, b) => a - b);
+  return { lists, on };
 }

@@ -114,6 +114,7 @@ export async function serveCommand(env: ServeEnvironment): Promise<void> {
         onLeadChanged: standalone!.deliveryWritten,
         isReady: () => lifecycle.ready,
         runner: standalone!.runner,
+        cancels: standalone!.cancels,
         onSynonymsChanged: standalone!.synonymsChanged,
         onTagRulesChanged: standalone!.tagRulesChanged,
         onErased: standalone!.erased,

@@ -38,6 +38,7 @@ import { createCancelledJobs, instrument, LeadflowError, outputsOf, runPipeline,
 import type { JobRef, LeadBatch, RowBatch } from '@leadflow/proto';
 import type { Keyring } from '@leadflow/secrets';
 import { createInProcessLeadSink } from './in-process-lead-sink.js';
+import { gatherIds } from './gathered-calls.js';
 import { startJobRunner } from './job-runner.js';
 import { createPriorityTurns } from './priority-turns.js';
 import { secretKeyring } from './secret-keyring.js';
@@ -51,6 +52,8 @@ import {
   migrate,
   sqlCancelLookup,
   sqlCancelLookupMany,
+  createLocalCancels,
+  type LocalCancels,
   type DncRegistry,
   type SqlClient,
 } from '@leadflow/stores';
@@ -139,6 +142,12 @@ export interface Standalone {
   jobs: JobStore;
   /** This process's name as the runner of its jobs. */
   runner: string;
+  /**
+   * The cancel marks of the jobs made and cancelled in this process, known without a statement
+   * (local-cancels.ts): on the embedded database only, which this process alone opens; the
+   * gateway's job store tells it of each. Undefined on DATABASE_URL.
+   */
+  cancels: LocalCancels | undefined;
   dnc: DncRegistry;
   /** The installation's keyed hashes of a number under every key held: how the DNC audit is searched (GET /v1/dnc/audit). */
   auditHashes(phone: string): Buffer[];
@@ -204,6 +213,9 @@ async function* once<T>(item: T): AsyncGenerator<T> {
   yield item;
 }
 
+/** How long the jobs of single leads that ended are gathered before they are let go together (jobs.ran). */
+const LET_GO_MS = 100;
+
 /** How long delivery believes a tenant's webhook endpoints: one added or changed over the API is used at most this long after. */
 const ENDPOINTS_FOR_MS = 1_000;
 
@@ -215,6 +227,9 @@ const ENDPOINTS_FOR_MS = 1_000;
 export async function openStandalone(opts: StandaloneOptions): Promise<Standalone> {
   const outbound = createOutboundFetch(opts.outbound);
   const db = opts.databaseUrl ? createPostgres({ url: opts.databaseUrl, applicationName: 'leadflow' }) : await createPglite({ dataDir: opts.dataDir });
+  // The embedded database is this process's alone (its folder's lock): what it wrote is known without reading it back.
+  const soleWriter = db.kind === 'pglite';
+  const cancels = soleWriter ? createLocalCancels() : undefined;
   const { logger, metrics } = opts;
   let dispatcher: Dispatcher;
   let auditUpkeep: ReturnType<typeof auditUpkeepModule>;
@@ -235,7 +250,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     dispatcher = createDispatcher({
       store: createOutboxStore(db), keyring: keys, buckets: createMemoryTokenBuckets(), fetch: outbound, logger, metrics,
       schedule: d.retrySchedule ?? parseRetrySchedule(DEFAULT_RETRY_SCHEDULE), concurrency: d.deliveryConcurrency ?? 16, timeoutMs: d.timeoutMs,
-      pollMs: d.deliveryPollMs, circuitFailures: d.circuitFailures, circuitOpenMs: d.circuitOpenMs, areCancelled: sqlCancelLookupMany(db),
+      pollMs: d.deliveryPollMs, circuitFailures: d.circuitFailures, circuitOpenMs: d.circuitOpenMs, areCancelled: sqlCancelLookupMany(db, cancels),
     });
     hashOf = (phone) => keys.keyedHash(AUDIT_PHONE_PURPOSE, phone);
     auditHashes = (phone) => keys.keyedHashes(AUDIT_PHONE_PURPOSE, phone).map((h) => h.hash);
@@ -251,7 +266,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     throw err;
   }
   const runner = await startJobRunner(db, createSqlJobStore(db), logger);
-  const jobs = createSqlJobStore(db, { runner: runner.name });
+  const jobs = createSqlJobStore(db, { runner: runner.name, cancels });
   const dncSettings: DncSettings = { maxListAgeDays: 31, staleListPolicy: 'hold', wirelessStates: DEFAULT_WIRELESS_STATES, heldReleaseMs: 5_000, ...opts.dncSettings };
   // The lists live in the database, so they outlast the process (docs/dnc-lists.md). A load passes
   // on the rows held for a stale list, once it made every list fresh (below).
@@ -272,14 +287,14 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   const tagRules = createSqlTagRules(db, {
     onUnreadable: (tenantId, err) => logger.warn({ tenantId, err: err.message }, "a tenant's tag rules no longer parse: its leads get none until they are saved again"),
   });
-  const cancelLookup = sqlCancelLookup(db);
-  const cancelled = createCancelledJobs(cancelLookup, { lookupMany: sqlCancelLookupMany(db) });
+  const cancelLookup = sqlCancelLookup(db, cancels);
+  const cancelled = createCancelledJobs(cancelLookup, { lookupMany: sqlCancelLookupMany(db, cancels) });
   const mapping = instrument(
     'mapping',
     skipCancelled(createMappingStage({ defaultRegion: opts.defaultRegion, store: createSqlMappingStore(db), aliases: aliases.get }), cancelled),
     metrics,
   );
-  const dedupIndex = createSqlCandidateIndex(db);
+  const dedupIndex = createSqlCandidateIndex(db, { soleWriter });
   // The persons each tenant erased, by keyed hash (docs/erasure.md): every row screened against them.
   const erased = createErasedScreen({ subjects: createSqlErasedSubjects(db), hashes: (purpose, value) => keys.keyedHashes(purpose, value) });
   const dncStage = createDncStage({
@@ -290,7 +305,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     wirelessStates: dncSettings.wirelessStates,
     freshness: { maxAgeDays: dncSettings.maxListAgeDays, policyOf: sqlStalePolicy(db, dncSettings.staleListPolicy), held: createSqlHeldRows(db) },
   });
-  const persistenceStage = createPersistenceStage({ store: createSqlLeadStore(db), logger, metrics });
+  const persistenceStage = createPersistenceStage({ store: createSqlLeadStore(db, { cancels }), logger, metrics });
   const stages = [
     ['dedup', createDedupStage({
       fingerprints: createSqlFingerprintStore(db),
@@ -336,6 +351,9 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
   const inFlight = new Set<Promise<void>>();
   const priority = createPriorityTurns();
   const saveRows = saveRowsRead(db);
+  // A single lead's job ended here: it no longer needs this process (a job that ended is never
+  // interrupted, so it may be said a moment later, with the others of that moment).
+  const letGo = gatherIds((ids) => jobs.ran(ids, runner.name), LET_GO_MS);
 
   /**
    * Runs one job's batches through every stage. A job cancelled meanwhile leaves dedup's claims
@@ -399,6 +417,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
     jobs,
     secretKeys: keys,
     runner: runner.name,
+    cancels,
     dnc,
     auditHashes: (phone) => auditHashes(phone),
     releaseHeldRows: releaser.nudge,
@@ -458,7 +477,7 @@ export async function openStandalone(opts: StandaloneOptions): Promise<Standalon
           };
           // A single lead goes first, as on Kafka's high-priority topics.
           await run({ ...batch.job!, priority: 'high' }, once(batch), [], undefined, [seen], () => passed >= batch.rows.length);
-          await jobs.ran(jobId, runner.name);
+          await letGo(jobId);
         },
         track,
         onError,

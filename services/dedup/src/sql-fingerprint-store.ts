@@ -12,7 +12,8 @@ export function createSqlFingerprintStore(db: SqlClient): FingerprintStore {
       const hashed = claims.map((c) => c.keys.map(fingerprintHash));
       return db.transaction(async (tx) => {
         // Processes sharing the database claim one batch after another, as Redis runs one script after another.
-        await tx.query("SELECT pg_advisory_xact_lock(hashtext('leadflow-dedup-claims'), hashtext($1))", [tenantId]);
+        // PGlite has one connection, whose transactions already run one after another: no lock to take.
+        if (tx.kind !== 'pglite') await tx.query("SELECT pg_advisory_xact_lock(hashtext('leadflow-dedup-claims'), hashtext($1))", [tenantId]);
         // One row of one text (PGlite hands each row of a result to JS at a cost); a hash holds no space or comma.
         const { rows } = await tx.query<{ held: string | null }>(
           `SELECT string_agg(key || ' ' || owner, E'\\n') AS held FROM dedup_claims

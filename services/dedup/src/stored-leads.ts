@@ -145,11 +145,9 @@ export function createSqlStoredLeads(db: SqlClient): StoredLeads {
       if (emailKeys.length === 0 && phones.length === 0) return [];
       // Leads with one of the keys as an alternate (lead_alternate_keys), then those leads and the
       // leads with one as their own email key or phone. Each lookup goes through its own B-tree
-      // index; asked in one condition (an OR or a join), the planner reads every lead instead.
-      const { rows: alternates } = await db.query<{ lead_id: string }>(
-        'SELECT lead_id FROM lead_alternate_keys WHERE tenant_id = $1 AND key = ANY($2::text[])',
-        [tenantId, alternateKeys({ emails: emailKeys, phones })],
-      );
+      // index; asked in one condition (an OR or a join), the planner reads every lead instead. The
+      // alternates are an array computed first (an init plan), so the ids are looked up by index,
+      // in the same statement (one round trip: a single lead is a batch of its own in `serve`).
       const { rows } = await db.query<{
         id: string; job_id: string; row_number: number; email_key: string | null; phone: string | null; alternates: Partial<Alternates> | null;
         supplier: string | null; created_at: Date | string;
@@ -158,9 +156,10 @@ export function createSqlStoredLeads(db: SqlClient): StoredLeads {
           WHERE tenant_id = $1 AND (email_key = ANY($2::text[]) OR phone = ANY($3::text[])) AND created_at >= to_timestamp($5 / 1000.0)
          UNION ALL
          SELECT id, job_id, row_number, email_key, phone, alternates, supplier, created_at FROM leads
-          WHERE id = ANY($4::uuid[]) AND tenant_id = $1 AND created_at >= to_timestamp($5 / 1000.0)
+          WHERE id = ANY(ARRAY(SELECT lead_id FROM lead_alternate_keys WHERE tenant_id = $1 AND key = ANY($4::text[])))
+            AND tenant_id = $1 AND created_at >= to_timestamp($5 / 1000.0)
           ORDER BY created_at, job_id, row_number`,
-        [tenantId, emailKeys, phones, alternates.map((a) => a.lead_id), since],
+        [tenantId, emailKeys, phones, alternateKeys({ emails: emailKeys, phones }), since],
       );
       // A lead found both ways comes twice: once each, in the order stored.
       const byId = new Map(rows.map((r) => [r.id, r]));

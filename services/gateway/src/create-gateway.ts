@@ -8,7 +8,7 @@ import type { Metrics } from '@leadflow/metrics';
 import type { OutboundRules } from '@leadflow/outbound';
 import { createEndpointAdmin, writeLeadChanges } from '@leadflow/delivery';
 import type { Keyring } from '@leadflow/secrets';
-import { createSqlDncExemptions, type DncRegistry, type Redis, type SqlClient } from '@leadflow/stores';
+import { createSqlDncExemptions, type DncRegistry, type LocalCancels, type Redis, type SqlClient } from '@leadflow/stores';
 import type { Counter } from 'prom-client';
 import { createSqlApiKeyStore } from './api-key-store.js';
 import { createConcurrencyLimit, type ConcurrencyLimits } from './concurrency-limit.js';
@@ -73,6 +73,8 @@ export interface GatewayOptions {
   stalledAfterMs?: number;
   /** The standalone process that runs the jobs uploaded here (see JobStore.run); none in Kafka mode. */
   runner?: string;
+  /** Told of each job made and cancelled here (`leadflow serve` on its embedded database, local-cancels.ts). */
+  cancels?: LocalCancels;
   /** Where a job's webhook may point (OUTBOUND_ALLOW_CIDRS, OUTBOUND_ALLOW_HTTP), checked when it is saved. */
   outbound: OutboundRules;
   /** Told when a tenant's header synonyms change: `leadflow serve`'s mapping stage rereads them at once. */
@@ -126,7 +128,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const admission = createJobAdmission({ db: opts.db, uploads: opts.uploads, defaultMaxRunning: opts.limits?.runningJobs ?? 0, logger: opts.logger });
   const service = createJobService({
     admission,
-    jobs: createSqlJobStore(opts.db, { stalledAfterMs: opts.stalledAfterMs, runner: opts.runner }),
+    jobs: createSqlJobStore(opts.db, { stalledAfterMs: opts.stalledAfterMs, runner: opts.runner, cancels: opts.cancels }),
     exports: (kind, jobId, tenantId) => exportCsv(opts.db, kind, jobId, tenantId),
     uploads: opts.uploads,
     leads: opts.leads,

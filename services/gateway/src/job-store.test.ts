@@ -134,6 +134,16 @@ describe('jobs of a standalone process that stopped', () => {
     await store.run('r-review', 'gone-process');
     expect(await store.interruptOrphans(runs)).toEqual(['r-review']);
   });
+
+  it('lets go of several jobs at once, only those of the runner named', async () => {
+    const store = createSqlJobStore(db, { runner: 'lead-process' });
+    for (const id of ['l-1', 'l-2', 'l-3']) await store.create({ id, tenantId: 't', supplier: '', fileName: '', webhookUrl: '' });
+    await store.ran(['l-1', 'l-2'], 'lead-process');
+    await store.ran(['l-3'], 'another-process');
+    await store.ran([], 'lead-process');
+    const { rows } = await db.query<{ id: string; runner: string | null }>("SELECT id, runner FROM jobs WHERE id LIKE 'l-%' ORDER BY id");
+    expect(rows).toEqual([{ id: 'l-1', runner: null }, { id: 'l-2', runner: null }, { id: 'l-3', runner: 'lead-process' }]);
+  });
 });
 
 describe('job status: cancelled', () => {

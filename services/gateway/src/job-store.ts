@@ -1,7 +1,7 @@
 import type { MappingStatus, PreviewRow } from '@leadflow/mapping';
 import type { JobCounts } from '@leadflow/proto';
 import { jobFailure } from '@leadflow/pipeline';
-import type { SqlClient } from '@leadflow/stores';
+import type { LocalCancels, SqlClient } from '@leadflow/stores';
 import type { JobCostView } from './job-cost.js';
 import { jobSupplierLinker, type JobSupplier } from './job-supplier.js';
 import { createJobFacts, type JobFilter } from './job-facts.js';
@@ -150,8 +150,8 @@ export interface JobStore {
   countStalled(): Promise<number>;
   /** The job is run by `runner` (a standalone process) from now until `ran`: a job in review again, once decided. */
   run(id: string, runner: string): Promise<void>;
-  /** Every row of the job went through `runner`: the job no longer needs that process to end. */
-  ran(id: string, runner: string): Promise<void>;
+  /** Every row of the job (of each job, given several) went through `runner`: the job no longer needs that process to end. */
+  ran(id: string | readonly string[], runner: string): Promise<void>;
   /**
    * Fails with INTERRUPTED every unfinished job whose runner stopped (`runs` answers false for
    * it): its status is final, so its event streams end; the rows stored so far stay. Standalone
@@ -168,6 +168,11 @@ export interface JobStoreOptions {
   stalledAfterMs?: number;
   /** The standalone process that runs every job this store creates; none in Kafka mode. */
   runner?: string;
+  /**
+   * Told of each job made and each cancel (local-cancels.ts): `leadflow serve` on its embedded
+   * database, where this store is the only one that cancels, so that its stages need not ask.
+   */
+  cancels?: LocalCancels;
 }
 
 /** Jobs older than this are left out of countStalled, which then reads a week of jobs by index, not the whole table. */
@@ -178,6 +183,19 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
   const { stalledAfterMs } = opts;
   const supplierOf = jobSupplierLinker(db);
   const facts = createJobFacts(db, { stalledAfterMs });
+  const cancelNow = (id: string, tenantId: string): Promise<CancelResult> =>
+    db.transaction(async (tx) => {
+      // Waits for the batches being stored now (they hold the row FOR KEY SHARE); the next
+      // statements see them, and a batch stored later sees the mark and stores nothing.
+      const locked = await tx.query('SELECT 1 FROM jobs WHERE id = $1 AND tenant_id = $2 FOR UPDATE', [id, tenantId]);
+      if (locked.rows.length === 0) return { status: 'not_found' };
+      const read = createJobFacts(tx, { stalledAfterMs });
+      const job = jobViewOf((await read.get(id, tenantId))!);
+      if (job.status === 'cancelled') return { status: 'cancelled', job, now: false };
+      if (ENDED_STATUSES.includes(job.status)) return { status: 'ended', job };
+      await tx.query('UPDATE jobs SET cancelled_at = now() WHERE id = $1', [id]);
+      return { status: 'cancelled', job: jobViewOf((await read.get(id, tenantId))!), now: true };
+    });
   return {
     async create(job) {
       const supplier = await supplierOf(job.tenantId, job.supplier);
@@ -186,13 +204,15 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10, 0), $10, $11)`,
         [job.id, job.tenantId, supplier.name, job.fileName, job.webhookUrl || null, opts.runner ?? null, ...supplier.columns, job.rows ?? null, job.priority ?? 'normal'],
       );
+      opts.cancels?.made(job.id);
       return supplier.supplier;
     },
     async run(id, runner) {
       await db.query('UPDATE jobs SET runner = $2 WHERE id = $1', [id, runner]);
     },
     async ran(id, runner) {
-      await db.query('UPDATE jobs SET runner = NULL WHERE id = $1 AND runner = $2', [id, runner]);
+      if (typeof id === 'string') await db.query('UPDATE jobs SET runner = NULL WHERE id = $1 AND runner = $2', [id, runner]);
+      else if (id.length > 0) await db.query('UPDATE jobs SET runner = NULL WHERE id = ANY($1::text[]) AND runner = $2', [id, runner]);
     },
     async interruptOrphans(runs) {
       const { rows } = await db.query<{ runner: string }>('SELECT DISTINCT runner FROM jobs WHERE runner IS NOT NULL');
@@ -260,18 +280,15 @@ export function createSqlJobStore(db: SqlClient, opts: JobStoreOptions = {}): Jo
       return (await facts.list(tenantId, filter, limit)).map(jobViewOf);
     },
     async cancel(id, tenantId) {
-      return db.transaction(async (tx) => {
-        // Waits for the batches being stored now (they hold the row FOR KEY SHARE); the next
-        // statements see them, and a batch stored later sees the mark and stores nothing.
-        const locked = await tx.query('SELECT 1 FROM jobs WHERE id = $1 AND tenant_id = $2 FOR UPDATE', [id, tenantId]);
-        if (locked.rows.length === 0) return { status: 'not_found' };
-        const read = createJobFacts(tx, { stalledAfterMs });
-        const job = jobViewOf((await read.get(id, tenantId))!);
-        if (job.status === 'cancelled') return { status: 'cancelled', job, now: false };
-        if (ENDED_STATUSES.includes(job.status)) return { status: 'ended', job };
-        await tx.query('UPDATE jobs SET cancelled_at = now() WHERE id = $1', [id]);
-        return { status: 'cancelled', job: jobViewOf((await read.get(id, tenantId))!), now: true };
-      });
+      const { cancels } = opts;
+      if (!cancels) return cancelNow(id, tenantId);
+      cancels.cancelling(id);
+      let result: CancelResult | undefined;
+      try {
+        return (result = await cancelNow(id, tenantId));
+      } finally {
+        cancels.cancelEnded(id, result && result.status === 'cancelled');
+      }
     },
     async countStalled() {
       if (stalledAfterMs === undefined) return 0;

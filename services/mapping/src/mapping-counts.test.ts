@@ -33,6 +33,20 @@ describe("mapping's count of a job's rows, for its status", () => {
     expect(await counts('j1')).toEqual({ rows_mapped: 5, rows_invalid: 2, counted_seq: 1, total_rows: 12 });
   });
 
+  it('counts a job of one batch (a single lead) with its mapping, once, also when it comes again to another stage', async () => {
+    const store = createSqlMappingStore(db);
+    const one = { ...batch('j3', 0, ['a@x.com', ''], true), totalRows: 2 };
+    const first = await createMappingStage({ store })(one);
+    expect(await counts('j3')).toEqual({ rows_mapped: 2, rows_invalid: 1, counted_seq: 0, total_rows: 2 });
+    const again = await createMappingStage({ store })(one);
+    expect(again).toEqual(first);
+    expect(await counts('j3')).toEqual({ rows_mapped: 2, rows_invalid: 1, counted_seq: 0, total_rows: 2 });
+    const { rows } = await db.query<{ status: string; fields: string[] }>(
+      "SELECT status, array(SELECT c->>'field' FROM jsonb_array_elements(columns) c) AS fields FROM job_mappings WHERE job_id = 'j3'",
+    );
+    expect(rows).toEqual([{ status: 'automatic', fields: ['email', expect.any(String)] }]);
+  });
+
   it('knows the total of a job in review from its held batches, and counts them once they are released', async () => {
     const stage = createMappingStage({ store: createSqlMappingStore(db) });
     expect(isFanout(await stage(batch('j2', 0, ['a@x.com', 'b@x.com'], false, true)))).toBe(true);

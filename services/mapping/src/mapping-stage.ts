@@ -6,7 +6,7 @@ import { consentDay } from './consent.js';
 import type { AliasTable } from './alias-table.js';
 import type { CanonicalField } from './field-names.js';
 import { mapColumns, personEvidence, type ColumnDecision, type MappedField } from './map-columns.js';
-import { createMemoryMappingStore, type JobMapping, type MappingStore, type PreviewRow } from './mapping-store.js';
+import { createMemoryMappingStore, type JobMapping, type MappedCounts, type MappingStore, type PreviewRow } from './mapping-store.js';
 import { splitAddress } from './address.js';
 import { growMapping } from './header-growth.js';
 import { isCompanyName, readFullName, splitHonorifics, titleCaseName } from './names.js';
@@ -169,14 +169,34 @@ export function createMappingStage(opts: MappingStageOptions = {}): Stage<RowBat
   /** Counts batches mapped, before they go on, for the job's status (rows mapped, invalid, and the total). */
   async function count(jobId: string, mapped: readonly LeadBatch[]): Promise<void> {
     if (mapped.length === 0) return;
-    const rows = mapped.reduce((n, b) => n + b.rows.length, 0);
-    const invalid = mapped.reduce((n, b) => n + b.rows.filter((r) => r.disposition === Disposition.DISPOSITION_INVALID).length, 0);
-    const last = mapped.find((b) => b.last);
-    await store.countMapped(jobId, { upTo: Math.max(...mapped.map((b) => b.seq)), rows, invalid, ...(last ? { totalRows: last.totalRows } : {}) });
+    await store.countMapped(jobId, countsOf(mapped));
+  }
+
+  /**
+   * A job of one batch (a single lead, in `serve` a job of its own) seen first: mapped, then its
+   * mapping saved with its counts in one statement. Undefined when the job had a mapping already.
+   */
+  async function mapWhole(batch: RowBatch): Promise<LeadBatch | undefined> {
+    const job = batch.job!;
+    const region = regionOf(batch);
+    const confirmed = await store.confirmed(job.tenantId, job.supplier);
+    const aliases = await opts.aliases?.(job.tenantId);
+    const columns = batch.header.map((_, i) => batch.rows.map((r) => r.cells[i] ?? ''));
+    const decided = mapColumns(batch.header, columns, { region, confirmed, aliases });
+    const mapped = mapBatch(batch, decided, region);
+    if (!(await store.saveCountedJobMapping(job, { columns: decided, status: 'automatic', preview: [] }, countsOf([mapped])))) return undefined;
+    remember(mappingKey(job), decided);
+    return mapped;
   }
 
   async function handle(batch: RowBatch): Promise<MappingStageResult> {
     if (batch.decision) return decide(batch);
+    const whole = batch.job!;
+    if (batch.seq === 0 && batch.last && !whole.review && !whole.fileIndex && !cache.has(mappingKey(whole))) {
+      // Else (the batch redelivered) as any batch, with the mapping saved.
+      const mapped = await mapWhole(batch);
+      if (mapped) return mapped;
+    }
     const mapping = await grown(batch, await mappingFor(batch));
     const job = batch.job!;
     const jobId = job.jobId;
@@ -400,4 +420,12 @@ function normalizeNames(lead: Lead): void {
     }
   }
   if (!lead.fullName && (lead.firstName || lead.lastName)) lead.fullName = [lead.firstName, lead.lastName].filter(Boolean).join(' ');
+}
+
+/** What countMapped is told of batches mapped: rows, invalid ones, and the total once the last is among them. */
+function countsOf(mapped: readonly LeadBatch[]): MappedCounts {
+  const rows = mapped.reduce((n, b) => n + b.rows.length, 0);
+  const invalid = mapped.reduce((n, b) => n + b.rows.filter((r) => r.disposition === Disposition.DISPOSITION_INVALID).length, 0);
+  const last = mapped.find((b) => b.last);
+  return { upTo: Math.max(...mapped.map((b) => b.seq)), rows, invalid, ...(last ? { totalRows: last.totalRows } : {}) };
 }

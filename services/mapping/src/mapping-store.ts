@@ -40,6 +40,12 @@ export interface MappingStore {
   /** Keeps the first mapping saved for a job (or for its file `job.fileIndex`); returns the one kept. */
   saveJobMapping(job: JobKey, mapping: JobMapping): Promise<JobMapping>;
   /**
+   * A job of one batch (a single lead): saves its mapping and counts its rows mapped by it in one
+   * statement, as saveJobMapping then countMapped would. False, and nothing done, when the job has
+   * a mapping already (the batch redelivered).
+   */
+  saveCountedJobMapping(job: JobKey, mapping: JobMapping, counts: MappedCounts): Promise<boolean>;
+  /**
    * Adds columns at the end of a job's mapping (a stream of records whose later ones brought new
    * keys); a mapping already as long is kept as it is. Returns the columns kept.
    */
@@ -114,6 +120,18 @@ export function createSqlMappingStore(db: SqlClient): MappingStore {
         [job.jobId, job.tenantId, job.supplier, JSON.stringify(mapping.columns), mapping.status, JSON.stringify(mapping.preview)],
       );
       return rows[0] ?? (await this.jobMapping(job.jobId)) ?? mapping;
+    },
+    async saveCountedJobMapping(job, mapping, counts) {
+      const { rows } = await db.query(
+        `INSERT INTO job_mappings (job_id, tenant_id, supplier, columns, status, preview, rows_mapped, rows_invalid, counted_seq, total_rows)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (job_id) DO NOTHING RETURNING job_id`,
+        [
+          job.jobId, job.tenantId, job.supplier, JSON.stringify(mapping.columns), mapping.status, JSON.stringify(mapping.preview),
+          counts.rows, counts.invalid, counts.upTo, counts.totalRows ?? null,
+        ],
+      );
+      return rows.length === 1;
     },
     async growJobMapping(jobId, columns, fileIndex) {
       if (fileIndex) {
@@ -216,6 +234,11 @@ export function createMemoryMappingStore(): MappingStore {
       const key = fileKey(job.jobId, job.fileIndex);
       if (!jobs.has(key)) jobs.set(key, structuredClone(mapping));
       return jobs.get(key)!;
+    },
+    async saveCountedJobMapping(job, mapping) {
+      if (jobs.has(fileKey(job.jobId, job.fileIndex))) return false;
+      await this.saveJobMapping(job, mapping);
+      return true;
     },
     async growJobMapping(jobId, columns, fileIndex) {
       const key = fileKey(jobId, fileIndex);

@@ -9,6 +9,27 @@ import { matchHeaderName, type NameMatch } from './header-names.js';
  * of the last part counts a little below the same match of a whole name.
  */
 export function headerMatches(header: string, aliases: AliasTable): NameMatch[] {
+  // A table is never changed (a tenant's synonyms changed make a new one): its answers are kept with it.
+  let known = remembered.get(aliases);
+  if (!known) remembered.set(aliases, (known = new Map()));
+  let matches = known.get(header);
+  if (!matches) {
+    if (known.size >= MAX_REMEMBERED) known.clear();
+    known.set(header, (matches = matchesOf(header, aliases)));
+  }
+  return [...matches];
+}
+
+/**
+ * The matches of the headers seen, by alias table: in `serve` each single lead is a job of its
+ * own whose columns are mapped anew, and scoring a header's name against every alias is most of
+ * that. The answer is a function of the header and the table alone.
+ */
+const remembered = new WeakMap<AliasTable, Map<string, readonly NameMatch[]>>();
+/** Headers kept a table; then its answers are let go and made again. */
+const MAX_REMEMBERED = 10_000;
+
+function matchesOf(header: string, aliases: AliasTable): NameMatch[] {
   const matches = matchHeaderName(header, aliases);
   const leaf = leafOf(header);
   if (leaf === undefined) return matches;

@@ -1,6 +1,6 @@
 import { Disposition, type LeadBatch, type LeadRow } from '@leadflow/proto';
 import { alternatesOf, LEAD_COLUMNS, leadIdFor, leadRecord, type DispositionCounts } from '@leadflow/pipeline';
-import type { SqlClient } from '@leadflow/stores';
+import type { LocalCancels, SqlClient } from '@leadflow/stores';
 import { addAlternateKeys } from './alternate-keys.js';
 import { fileUnderLeads, matchedLeadOf, refileEarlierCopies } from './copies.js';
 import { mergeIntoLeads } from './merge.js';
@@ -73,6 +73,22 @@ const RATE_WINDOW = `
              rate_mark_at = CASE WHEN ${sampleDue} THEN now() ELSE p.rate_mark_at END,
              rate_mark_stored = CASE WHEN ${sampleDue} THEN p.stored + excluded.stored ELSE p.rate_mark_stored END`;
 
+/** A batch's counts added to its job's progress (the row made by its first batch). */
+const UPSERT_PROGRESS = `INSERT INTO job_progress AS p (job_id, tenant_id, total_rows, stored, accepted, invalid, duplicate, suppressed, failure_code, failure_message,
+                                          rate_mark_at, rate_mark_stored)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now(), $4)
+           ON CONFLICT (job_id) DO UPDATE SET
+             ${RATE_WINDOW},
+             total_rows = coalesce(excluded.total_rows, p.total_rows),
+             stored = p.stored + excluded.stored,
+             accepted = p.accepted + excluded.accepted,
+             invalid = p.invalid + excluded.invalid,
+             duplicate = p.duplicate + excluded.duplicate,
+             suppressed = p.suppressed + excluded.suppressed,
+             failure_code = coalesce(p.failure_code, excluded.failure_code),
+             failure_message = coalesce(p.failure_message, excluded.failure_message),
+             updated_at = now()`;
+
 /** The source row by header; cells beyond the header are kept as `column N`. */
 function rawRecord(header: readonly string[], cells: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -85,8 +101,13 @@ function rawRecord(header: readonly string[], cells: readonly string[]): Record<
  * and adds only what was new to the job's counters. The job completes when the rows stored
  * reach the total ingest counted, and fails when a batch carries a failure.
  */
-export function createSqlLeadStore(db: SqlClient): LeadStore {
-  const cancelMark = createCancelMark();
+export interface SqlLeadStoreOptions {
+  /** The cancel marks this process knows without asking (local-cancels.ts): `leadflow serve` on its embedded database. */
+  cancels?: LocalCancels;
+}
+
+export function createSqlLeadStore(db: SqlClient, opts: SqlLeadStoreOptions = {}): LeadStore {
+  const cancelMark = createCancelMark(opts.cancels);
   return {
     storeBatch(batch) {
       const job = batch.job!;
@@ -175,27 +196,33 @@ export function createSqlLeadStore(db: SqlClient): LeadStore {
             })),
         );
         const stored = inserted.accepted + inserted.duplicate + inserted.invalid + inserted.suppressed;
-        await tx.query(
-          `INSERT INTO job_progress AS p (job_id, tenant_id, total_rows, stored, accepted, invalid, duplicate, suppressed, failure_code, failure_message,
-                                          rate_mark_at, rate_mark_stored)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now(), $4)
-           ON CONFLICT (job_id) DO UPDATE SET
-             ${RATE_WINDOW},
-             total_rows = coalesce(excluded.total_rows, p.total_rows),
-             stored = p.stored + excluded.stored,
-             accepted = p.accepted + excluded.accepted,
-             invalid = p.invalid + excluded.invalid,
-             duplicate = p.duplicate + excluded.duplicate,
-             suppressed = p.suppressed + excluded.suppressed,
-             failure_code = coalesce(p.failure_code, excluded.failure_code),
-             failure_message = coalesce(p.failure_message, excluded.failure_message),
-             updated_at = now()`,
-          [
-            job.jobId, job.tenantId, batch.last ? batch.totalRows : null, stored,
-            inserted.accepted, inserted.invalid, inserted.duplicate, inserted.suppressed,
-            batch.failure?.code ?? null, batch.failure?.message ?? null,
-          ],
-        );
+        const progress = [
+          job.jobId, job.tenantId, batch.last ? batch.totalRows : null, stored,
+          inserted.accepted, inserted.invalid, inserted.duplicate, inserted.suppressed,
+          batch.failure?.code ?? null, batch.failure?.message ?? null,
+        ];
+        if (tx.kind === 'pglite') {
+          // One statement: PGlite runs one transaction at a time, so the row as this statement
+          // first reads it (`before`) is the one it changes, and "ended by this batch" is exact.
+          // A row made now ends as the UPDATE below would end it: failed, or every row stored.
+          const total = batch.last ? batch.totalRows : null;
+          const endsNew = progress[8] !== null || (total !== null && stored >= total);
+          const { rows } = await tx.query<{ finished: 'completed' | 'failed' | null }>(
+            `WITH before AS (SELECT completed_at FROM job_progress WHERE job_id = $1),
+             up AS (${UPSERT_PROGRESS.replace('rate_mark_at, rate_mark_stored)', 'rate_mark_at, rate_mark_stored, completed_at)').replace('now(), $4)', 'now(), $4, CASE WHEN $11 THEN now() END)')},
+                 completed_at = CASE WHEN p.completed_at IS NOT NULL THEN p.completed_at
+                   WHEN coalesce(p.failure_code, excluded.failure_code) IS NOT NULL
+                     OR (coalesce(excluded.total_rows, p.total_rows) IS NOT NULL AND p.stored + excluded.stored >= coalesce(excluded.total_rows, p.total_rows))
+                   THEN now() END
+               RETURNING completed_at, failure_code)
+             SELECT CASE WHEN up.completed_at IS NULL OR EXISTS (SELECT 1 FROM before WHERE completed_at IS NOT NULL) THEN NULL
+                         WHEN up.failure_code IS NULL THEN 'completed' ELSE 'failed' END AS finished
+               FROM up`,
+            [...progress, endsNew],
+          );
+          return { inserted, finished: rows[0]?.finished ?? undefined };
+        }
+        await tx.query(UPSERT_PROGRESS, progress);
         const { rows } = await tx.query<{ finished: 'completed' | 'failed' }>(
           `UPDATE job_progress SET completed_at = now()
             WHERE job_id = $1 AND completed_at IS NULL
