@@ -73,10 +73,14 @@ const RATE_WINDOW = `
              rate_mark_at = CASE WHEN ${sampleDue} THEN now() ELSE p.rate_mark_at END,
              rate_mark_stored = CASE WHEN ${sampleDue} THEN p.stored + excluded.stored ELSE p.rate_mark_stored END`;
 
-/** A batch's counts added to its job's progress (the row made by its first batch). */
-const UPSERT_PROGRESS = `INSERT INTO job_progress AS p (job_id, tenant_id, total_rows, stored, accepted, invalid, duplicate, suppressed, failure_code, failure_message,
-                                          rate_mark_at, rate_mark_stored)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now(), $4)
+/**
+ * A batch's counts added to its job's progress (the row made by its first batch). `completed`:
+ * the row made by this statement takes `completed_at` = now() when $11 is true (the embedded
+ * database's one-statement form, below).
+ */
+const upsertProgress = (completed = false) => `INSERT INTO job_progress AS p (job_id, tenant_id, total_rows, stored, accepted, invalid, duplicate, suppressed, failure_code, failure_message,
+                                          rate_mark_at, rate_mark_stored${completed ? ', completed_at' : ''})
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now(), $4${completed ? ', CASE WHEN $11 THEN now() END' : ''})
            ON CONFLICT (job_id) DO UPDATE SET
              ${RATE_WINDOW},
              total_rows = coalesce(excluded.total_rows, p.total_rows),
@@ -209,7 +213,7 @@ export function createSqlLeadStore(db: SqlClient, opts: SqlLeadStoreOptions = {}
           const endsNew = progress[8] !== null || (total !== null && stored >= total);
           const { rows } = await tx.query<{ finished: 'completed' | 'failed' | null }>(
             `WITH before AS (SELECT completed_at FROM job_progress WHERE job_id = $1),
-             up AS (${UPSERT_PROGRESS.replace('rate_mark_at, rate_mark_stored)', 'rate_mark_at, rate_mark_stored, completed_at)').replace('now(), $4)', 'now(), $4, CASE WHEN $11 THEN now() END)')},
+             up AS (${upsertProgress(true)},
                  completed_at = CASE WHEN p.completed_at IS NOT NULL THEN p.completed_at
                    WHEN coalesce(p.failure_code, excluded.failure_code) IS NOT NULL
                      OR (coalesce(excluded.total_rows, p.total_rows) IS NOT NULL AND p.stored + excluded.stored >= coalesce(excluded.total_rows, p.total_rows))
@@ -222,7 +226,7 @@ export function createSqlLeadStore(db: SqlClient, opts: SqlLeadStoreOptions = {}
           );
           return { inserted, finished: rows[0]?.finished ?? undefined };
         }
-        await tx.query(UPSERT_PROGRESS, progress);
+        await tx.query(upsertProgress(), progress);
         const { rows } = await tx.query<{ finished: 'completed' | 'failed' }>(
           `UPDATE job_progress SET completed_at = now()
             WHERE job_id = $1 AND completed_at IS NULL
